@@ -1,0 +1,47 @@
+"""Linli's Flask application factory. Nothing here reads config or connects at import time."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+from app.config import load_settings
+from app.runtime import Runtime
+
+
+def create_app(overrides: Mapping[str, Any] | None = None, *, clock=None) -> Flask:
+    """Build the app: settings, runtime, blueprints, CLI."""
+    settings = load_settings(overrides)
+    logging.basicConfig(level=settings["log_level"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    app = Flask(__name__, instance_relative_config=True)
+    app.config["MAX_CONTENT_LENGTH"] = int(settings["webhook.max_body_bytes"])
+    runtime = Runtime(settings, clock=clock) if clock else Runtime(settings)
+    app.extensions["linli"] = runtime
+    _register(app, settings)
+    return app
+
+
+def _register(app: Flask, settings) -> None:
+    from app import cli, health, webhook
+
+    app.register_blueprint(webhook.bp)
+    app.register_blueprint(health.bp)
+    if settings.is_dev:
+        from app import sandbox
+
+        app.register_blueprint(sandbox.bp)
+    cli.init_app(app)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        # WeChat and hostile clients get a bare status, never an HTML page or a trace.
+        return Response("", status=exc.code or 400)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error")
+        # A push we could not handle must not show users "该公众号暂时无法提供服务".
+        return Response("success", status=200, mimetype="text/plain")

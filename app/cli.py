@@ -1,0 +1,135 @@
+"""Operator commands: `flask --app app db|worker|seed-demo|jobs|wechat ...`."""
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from datetime import datetime
+
+import click
+from flask import Flask, current_app
+
+from models.seed import ensure_admins, seed_demo
+
+from app import jobs, migrate
+from app.db import session_scope
+
+
+def _rt():
+    return current_app.extensions["linli"]
+
+
+@click.group("db")
+def db_group():
+    """Database migrations (Alembic)."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str):
+    """Apply migrations (safe to run again)."""
+    migrate.upgrade(_rt().settings["database_url"], revision)
+    click.echo(f"数据库已升级到 {revision}")
+
+
+@db_group.command("downgrade")
+@click.option("--revision", default="-1", show_default=True)
+def db_downgrade(revision: str):
+    """Revert migrations (default: one step)."""
+    migrate.downgrade(_rt().settings["database_url"], revision)
+    click.echo(f"数据库已回退到 {revision}")
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Create the demo village 示范村 and its personas (safe to run again)."""
+    rt = _rt()
+    with session_scope(rt.engine) as session:
+        village = seed_demo(session, now=rt.clock())
+        ensure_admins(session, rt.settings["admin_openids"], now=rt.clock())
+        name = village.name
+    click.echo(f"示范数据已就绪：{name}（demo-elder-1..3, demo-family-1, demo-volunteer-1..5, demo-admin）")
+
+
+@click.command("worker")
+def worker_command():
+    """Run outbox delivery and the scheduler until stopped (SIGTERM/SIGINT)."""
+    from app.delivery import Delivery
+    from app.scheduler import LeasedScheduler
+
+    rt = _rt()
+    jobs.activate(rt)
+    with session_scope(rt.engine) as session:
+        ensure_admins(session, rt.settings["admin_openids"], now=rt.clock())
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    threads = [threading.Thread(target=Delivery(rt).run, args=(stop,), name="delivery"),
+               threading.Thread(target=LeasedScheduler(rt).run, args=(stop,), name="scheduler")]
+    for thread in threads:
+        thread.start()
+    click.echo(f"worker {rt.worker_id} 已启动：消息投递 + 定时任务")
+    while not stop.wait(0.5):
+        pass
+    for thread in threads:
+        thread.join(timeout=10)
+    click.echo("worker 已停止")
+
+
+@click.group("jobs")
+def jobs_group():
+    """List scheduled jobs or run one for a given moment."""
+
+
+@jobs_group.command("list")
+def jobs_list():
+    """Show every job id, its trigger and what it does."""
+    for job in jobs.JOBS.values():
+        trigger = ", ".join(f"{k}={v}" for k, v in (job.trigger or {}).items()) or "手动"
+        click.echo(f"{job.id:20} {trigger:40} {job.description}")
+
+
+@jobs_group.command("run")
+@click.argument("job_id")
+@click.option("--now", "now_text", default=None, help="ISO time, e.g. 2026-12-01T08:30+08:00 (default: now)")
+def jobs_run(job_id: str, now_text: str | None):
+    """Run one job now, or as if it were --now."""
+    rt = _rt()
+    if job_id not in jobs.JOBS:
+        raise click.BadParameter(f"没有这个任务：{job_id}（用 jobs list 查看）", param_hint="JOB_ID")
+    now = _parse_now(now_text, rt) if now_text else rt.clock()
+    result = jobs.run(rt, job_id, now)
+    click.echo(json.dumps({"job": job_id, "now": now.isoformat(), "result": result}, ensure_ascii=False,
+                          default=str))
+
+
+def _parse_now(text: str, rt) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"时间格式不对：{text}（例：2026-12-01T08:30+08:00）", param_hint="--now") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=rt.settings.tz)
+
+
+@click.group("wechat")
+def wechat_group():
+    """Calls to the WeChat API."""
+
+
+@wechat_group.command("push-menu")
+def push_menu():
+    """Publish the custom menu from config.yaml."""
+    from app.wechat_api import WeChatAPIError
+
+    rt = _rt()
+    try:
+        rt.wechat.create_menu(rt.settings["menu"])
+    except WeChatAPIError as exc:
+        raise click.ClickException(f"菜单发布失败：{exc.errcode} {exc.errmsg}") from None
+    click.echo("菜单已发布")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    for command in (db_group, seed_demo_command, worker_command, jobs_group, wechat_group):
+        app.cli.add_command(command)

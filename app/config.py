@@ -1,0 +1,238 @@
+"""Load settings: config.yaml defaults, an optional LINLI_CONFIG file, the environment, overrides."""
+from __future__ import annotations
+
+import copy
+import os
+import re
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config.yaml"
+
+# The names operators and the independent test client rely on; keep them exact.
+ENV_KEYS: dict[str, str] = {
+    "WECHAT_TOKEN": "wechat.token",
+    "WECHAT_APP_ID": "wechat.app_id",
+    "WECHAT_APP_SECRET": "wechat.app_secret",
+    "WECHAT_AES_KEY": "wechat.aes_key",
+    "WECHAT_API_BASE_URL": "wechat.api_base_url",
+    "DATABASE_URL": "database_url",
+    "REDIS_URL": "redis_url",
+    "LINLI_ADMIN_OPENIDS": "admin_openids",
+    "LINLI_ENV": "env",
+    "LINLI_TIMEZONE": "timezone",
+    "LINLI_LOG_LEVEL": "log_level",
+}
+# Any other key: LINLI__SECTION__KEY=value (e.g. LINLI__WEBHOOK__TIME_BUDGET=2.5).
+GENERIC_PREFIX = "LINLI__"
+PLACEHOLDER_SECRETS = {"linli-dev-token", "linli-dev-secret", "changeme", ""}
+ENVIRONMENTS = {"development", "testing", "production"}
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or invalid; the message names the key."""
+
+
+class Settings:
+    """Read-only view of the merged configuration with dotted-key access."""
+
+    def __init__(self, data: dict[str, Any]):
+        self._data = data
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        """Return the value at a dotted key such as 'webhook.time_budget'."""
+        node: Any = self._data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def __getitem__(self, dotted: str) -> Any:
+        sentinel = object()
+        value = self.get(dotted, sentinel)
+        if value is sentinel:
+            raise KeyError(dotted)
+        return value
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a deep copy of the whole configuration."""
+        return copy.deepcopy(self._data)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self["timezone"])
+
+    @property
+    def is_dev(self) -> bool:
+        return self["env"] in ("development", "testing")
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Merge defaults, LINLI_CONFIG, environment and overrides, then validate."""
+    environ = os.environ if environ is None else environ
+    defaults = _read_yaml(DEFAULT_CONFIG)
+    data = copy.deepcopy(defaults)
+    extra = environ.get("LINLI_CONFIG")
+    if extra:
+        _deep_merge(data, _read_yaml(Path(extra)))
+    for name, value in environ.items():
+        dotted = _env_to_dotted(name)
+        if dotted:
+            _set_dotted(data, dotted, _coerce(dotted, value, _lookup(defaults, dotted)))
+    for dotted, value in _flatten_overrides(overrides or {}):
+        _set_dotted(data, dotted, value)
+    _fill_derived(data)
+    _validate(data, defaults)
+    return Settings(data)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"LINLI_CONFIG: file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"LINLI_CONFIG: {path} is not valid YAML: {exc}") from None
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"LINLI_CONFIG: {path} must hold a mapping of keys")
+    return loaded
+
+
+def _deep_merge(base: dict, extra: Mapping) -> None:
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _deep_merge(base[key], value)
+        else:
+            base[key] = copy.deepcopy(value)
+
+
+def _env_to_dotted(name: str) -> str | None:
+    if name in ENV_KEYS:
+        return ENV_KEYS[name]
+    if name.startswith(GENERIC_PREFIX):
+        return ".".join(part.lower() for part in name[len(GENERIC_PREFIX):].split("__"))
+    return None
+
+
+def _lookup(data: Mapping, dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _set_dotted(data: dict, dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"{dotted}: {part} is not a section")
+    node[parts[-1]] = value
+
+
+def _flatten_overrides(overrides: Mapping[str, Any], prefix: str = ""):
+    for key, value in overrides.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value and not dotted.startswith("templates"):
+            yield from _flatten_overrides(value, dotted + ".")
+        else:
+            yield dotted, value
+
+
+def _coerce(dotted: str, raw: str, default: Any) -> Any:
+    """Turn an environment string into the type of the key's default."""
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{dotted}: expected true/false, got {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{dotted}: expected an integer, got {raw!r}") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{dotted}: expected a number, got {raw!r}") from None
+    if isinstance(default, list):
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    if isinstance(default, dict):
+        loaded = yaml.safe_load(raw)
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{dotted}: expected a YAML mapping")
+        return loaded
+    return raw
+
+
+def _fill_derived(data: dict) -> None:
+    if not data.get("database_url"):
+        data["database_url"] = f"sqlite:///{ROOT / 'instance' / 'linli.sqlite3'}"
+    if isinstance(data.get("admin_openids"), str):
+        data["admin_openids"] = [s.strip() for s in data["admin_openids"].split(",") if s.strip()]
+
+
+def _validate(data: dict, defaults: dict) -> None:
+    _check_types(data, defaults, "")
+    if data["env"] not in ENVIRONMENTS:
+        raise ConfigError(f"env: must be one of {sorted(ENVIRONMENTS)}, got {data['env']!r}")
+    try:
+        ZoneInfo(data["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"timezone: unknown timezone {data['timezone']!r}") from None
+    wechat = data["wechat"]
+    if not wechat.get("token"):
+        raise ConfigError("wechat.token (WECHAT_TOKEN): required")
+    aes_key = wechat.get("aes_key") or ""
+    if aes_key and not re.fullmatch(r"[A-Za-z0-9]{43}", aes_key):
+        raise ConfigError("wechat.aes_key (WECHAT_AES_KEY): must be 43 letters or digits")
+    if aes_key and not wechat.get("app_id"):
+        raise ConfigError("wechat.app_id (WECHAT_APP_ID): required when an AES key is set")
+    if not re.match(r"^https?://", wechat.get("api_base_url") or ""):
+        raise ConfigError("wechat.api_base_url (WECHAT_API_BASE_URL): must start with http:// or https://")
+    if data["env"] == "production":
+        _check_production_secrets(wechat)
+    for key in ("webhook.time_budget", "webhook.max_body_bytes", "webhook.timestamp_window", "wechat.api_timeout"):
+        if _lookup(data, key) <= 0:
+            raise ConfigError(f"{key}: must be positive")
+
+
+def _check_production_secrets(wechat: dict) -> None:
+    for key, env in (("token", "WECHAT_TOKEN"), ("app_secret", "WECHAT_APP_SECRET"), ("app_id", "WECHAT_APP_ID")):
+        if wechat.get(key) in PLACEHOLDER_SECRETS or wechat.get(key) == "wxlinlidemo00000":
+            raise ConfigError(f"wechat.{key} ({env}): set a real value in production")
+
+
+def _check_types(data: Any, defaults: Any, prefix: str) -> None:
+    if not isinstance(defaults, dict):
+        return
+    for key, default in defaults.items():
+        dotted = f"{prefix}{key}"
+        value = data.get(key)
+        if default is None or value is None and key in ("templates",):
+            continue
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, (int, float)):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        elif isinstance(default, str):
+            ok = isinstance(value, str)
+        elif isinstance(default, list):
+            ok = isinstance(value, list)
+        else:
+            ok = isinstance(value, dict)
+        if not ok:
+            raise ConfigError(f"{dotted}: expected {type(default).__name__}, got {value!r}")
+        if isinstance(default, dict) and key != "templates":
+            _check_types(value, default, dotted + ".")

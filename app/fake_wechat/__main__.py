@@ -1,0 +1,51 @@
+"""Run the fake WeChat API as a standalone process: python -m app.fake_wechat --port 8901."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from .server import FakeWeChatServer
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(prog="python -m app.fake_wechat", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8901)
+    parser.add_argument("--appid", default="wxdemo")
+    parser.add_argument("--secret", default="demosecret")
+    parser.add_argument("--templates", default=None,
+                        help="comma-separated template ids to accept (default: any)")
+    parser.add_argument("--banned", default="",
+                        help="comma-separated words msg_sec_check calls risky")
+    parser.add_argument("--auto-follow", action="store_true",
+                        help="treat every openid as a follower")
+    return parser.parse_args(argv)
+
+
+def _split(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Start the server in the foreground until Ctrl-C."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    server = FakeWeChatServer(appid=args.appid, secret=args.secret,
+                              templates=_split(args.templates),
+                              banned_words=_split(args.banned) or (),
+                              auto_follow=args.auto_follow, host=args.host, port=args.port)
+    base = f"http://{args.host}:{args.port}"
+    print(f"Fake WeChat API on {base}  (appid={args.appid})")
+    print(f"  point the WeChat client at {base}/cgi-bin/ ; sandbox page: {base}/_fake/")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Handle one push: record it once, run the bot under a time budget, never twice.
+
+The first attempt of a push creates its inbound row and runs the bot in a worker
+thread, serialised per user by a cross-process lock. The web request waits at
+most the time budget; past it, it hands the message off (answers 'success') and
+the bot's reply goes out through the outbox. A retry of the same push finds the
+row, waits briefly for the stored reply, and otherwise hands off the same way.
+Exactly one side wins each hand-off because both use conditional updates.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from bots.engine import handle as bot_handle
+from bots.message import Context, Message
+from bots.texts import t
+from models import inbound as log_
+from models import outbox, windows
+
+from app.db import session_scope
+from app.runtime import Runtime
+
+log = logging.getLogger(__name__)
+EVENT_WINDOW_EVENTS = {"subscribe", "subscribe_scan", "scan", "click"}
+WAIT_POLL = 0.05
+
+
+def respond(rt: Runtime, message: Message) -> str | None:
+    """Return the passive reply text for a push, or None to answer 'success'."""
+    key = log_.dedup_key(message.openid, message.msg_id, message.create_time, message.event)
+    row_id, created = _record(rt, message, key)
+    if not created:
+        return _await_first_attempt(rt, row_id, float(rt.settings["webhook.retry_wait"]))
+    future = rt.executor.submit(run_bot, rt, row_id, message)
+    try:
+        return future.result(timeout=float(rt.settings["webhook.time_budget"]))
+    except FutureTimeout:
+        return _hand_off_or_reply(rt, row_id)
+
+
+def _record(rt: Runtime, message: Message, key: str) -> tuple[int, bool]:
+    now = rt.clock()
+    with session_scope(rt.engine) as session:
+        row, created = log_.record_inbound(session, key=key, openid=message.openid, msg_type=message.kind,
+                                           event=message.event, payload=message.to_payload(), now=now)
+        if created:
+            _open_window(session, message, now)
+        return row.id, created
+
+
+def _open_window(session, message: Message, now) -> None:
+    if message.is_user_message:
+        windows.record_interaction(session, message.openid, windows.MESSAGE, now=now)
+    elif message.event in EVENT_WINDOW_EVENTS:
+        windows.record_interaction(session, message.openid, windows.EVENT, now=now)
+
+
+def run_bot(rt: Runtime, row_id: int, message: Message) -> str | None:
+    """Run the bot for one recorded message, holding the user's lock; store or hand off the reply."""
+    budget = float(rt.settings["webhook.time_budget"])
+    try:
+        with rt.locks.hold(f"user:{message.openid}", ttl=max(30.0, budget * 5),
+                           wait=float(rt.settings["webhook.user_lock_wait"])):
+            return _run_and_store(rt, row_id, message)
+    except Exception:
+        log.exception("bot failed on inbound %s", row_id)
+        return _store_failure(rt, row_id, message.openid)
+
+
+def _run_and_store(rt: Runtime, row_id: int, message: Message) -> str | None:
+    with session_scope(rt.engine) as session:
+        ctx = Context(session=session, now=rt.clock(), tz=rt.settings.tz, config=rt.settings.as_dict(),
+                      inbound_id=row_id)
+        text = bot_handle(message, ctx).text
+        if not log_.finish_inbound(session, row_id, text or "", now=ctx.now):
+            _reply_later(session, row_id, message.openid, text, ctx.now)
+        return text
+
+
+def _store_failure(rt: Runtime, row_id: int, openid: str) -> str:
+    text = t("system_error")
+    with session_scope(rt.engine) as session:
+        now = rt.clock()
+        if not log_.finish_inbound(session, row_id, text, now=now, status=log_.FAILED):
+            _reply_later(session, row_id, openid, text, now)
+    return text
+
+
+def _reply_later(session, row_id: int, openid: str, text: str | None, now) -> None:
+    """The webhook already answered 'success': deliver the reply as a customer-service message."""
+    if text:
+        outbox.enqueue(session, key=f"reply:{row_id}", openid=openid, kind="reply", text=text,
+                       now=now, priority=outbox.URGENT)
+
+
+def _await_first_attempt(rt: Runtime, row_id: int, wait: float) -> str | None:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        status, reply = _status(rt, row_id)
+        if status in (log_.DONE, log_.FAILED):
+            return reply or None
+        if status == log_.HANDED_OFF:
+            return None
+        time.sleep(WAIT_POLL)
+    return _hand_off_or_reply(rt, row_id)
+
+
+def _hand_off_or_reply(rt: Runtime, row_id: int) -> str | None:
+    with session_scope(rt.engine) as session:
+        if log_.hand_off(session, row_id):
+            return None
+    status, reply = _status(rt, row_id)
+    return reply or None if status in (log_.DONE, log_.FAILED) else None
+
+
+def _status(rt: Runtime, row_id: int) -> tuple[str, str | None]:
+    with session_scope(rt.engine) as session:
+        row = session.get(log_.InboundMessage, row_id)
+        return row.status, row.reply

@@ -1,0 +1,102 @@
+"""Scheduled jobs: stable ids, plain bodies taking (runtime, now), one registry.
+
+APScheduler persists jobs in the database, so it stores a reference to `fire`
+with the job id; `fire` finds the worker's runtime through `activate`, the one
+process-wide handle the scheduler needs (a stored job cannot carry objects).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from bots.engine import handle as bot_handle
+from bots.message import Context, Message
+from models import inbound as inbound_log
+from models import outbox
+
+from app.db import session_scope
+from app.runtime import Runtime
+
+log = logging.getLogger(__name__)
+STALE_INBOUND_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job's id, body and trigger (None: run by hand only)."""
+
+    id: str
+    body: Callable[[Runtime, datetime], Any]
+    description: str
+    trigger: dict[str, Any] | None = field(default=None)
+
+
+def recover_outbox(rt: Runtime, now: datetime) -> dict:
+    """Release outbox rows whose worker died."""
+    with session_scope(rt.engine) as session:
+        return outbox.recover_stale(session, now=now)
+
+
+def recover_inbound(rt: Runtime, now: datetime) -> int:
+    """Re-run messages whose worker died before answering; replies go through the outbox."""
+    with session_scope(rt.engine) as session:
+        stale = [(row.id, row.payload) for row in inbound_log.stale_inbound(
+            session, now=now, older_than=STALE_INBOUND_SECONDS)]
+    for row_id, payload in stale:
+        with session_scope(rt.engine) as session:
+            if not inbound_log.hand_off(session, row_id):
+                continue
+            message = Message.from_payload(payload)
+            ctx = Context(session=session, now=now, tz=rt.settings.tz, config=rt.settings.as_dict(),
+                          inbound_id=row_id)
+            text = bot_handle(message, ctx).text
+            if text:
+                outbox.enqueue(session, key=f"reply:{row_id}", openid=message.openid, kind="reply", text=text,
+                               now=now, priority=outbox.URGENT)
+    return len(stale)
+
+
+def prune_inbound(rt: Runtime, now: datetime) -> int:
+    """Forget old inbound records (dedup only needs minutes; audit keeps a fortnight)."""
+    with session_scope(rt.engine) as session:
+        return inbound_log.prune_inbound(session, now=now, keep_days=int(rt.settings["webhook.inbound_retention_days"]))
+
+
+def drain_outbox(rt: Runtime, now: datetime) -> int:
+    """Deliver every due outbox row once (the worker does this continuously)."""
+    from app.delivery import Delivery
+
+    delivery, total = Delivery(rt), 0
+    while (count := delivery.drain_once()) > 0:
+        total += count
+    return total
+
+
+JOBS: dict[str, Job] = {job.id: job for job in (
+    Job("outbox.recover", recover_outbox, "释放中断的发送", {"trigger": "interval", "seconds": 60}),
+    Job("inbound.recover", recover_inbound, "重跑中断的消息", {"trigger": "interval", "seconds": 60}),
+    Job("inbound.prune", prune_inbound, "清理旧的消息记录", {"trigger": "cron", "hour": 3, "minute": 17}),
+    Job("outbox.drain", drain_outbox, "立即发送待发消息"),
+)}
+
+_active: dict[str, Runtime] = {}
+
+
+def activate(rt: Runtime) -> None:
+    """Make this runtime the one scheduled jobs run against in this process."""
+    _active["rt"] = rt
+
+
+def fire(job_id: str) -> Any:
+    """Entry point APScheduler stores: run a registered job at the current time."""
+    rt = _active["rt"]
+    return run(rt, job_id, rt.clock())
+
+
+def run(rt: Runtime, job_id: str, now: datetime) -> Any:
+    """Run a job body for a given moment."""
+    job = JOBS[job_id]
+    log.info("job %s at %s", job_id, now.isoformat())
+    return job.body(rt, now)

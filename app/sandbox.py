@@ -1,0 +1,4 @@
+"""Placeholder replaced below."""
+from flask import Blueprint
+
+bp = Blueprint("sandbox", __name__)

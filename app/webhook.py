@@ -1,0 +1,60 @@
+"""The /wechat endpoint: verify, decrypt, parse, dedup, let the bot decide, render."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+
+from app import inbound
+from app.convert import to_message
+from app.wechat_xml import Rejected, check_url_signature, open_envelope, parse, render_text_reply, seal
+
+log = logging.getLogger(__name__)
+bp = Blueprint("wechat", __name__)
+
+
+def _rt():
+    return current_app.extensions["linli"]
+
+
+def _verify(rt) -> None:
+    check_url_signature(rt.settings["wechat.token"], request.args.to_dict(), now=rt.clock().timestamp(),
+                        window=float(rt.settings["webhook.timestamp_window"]))
+
+
+@bp.get("/wechat")
+def verify_url():
+    """WeChat's server-URL check: echo `echostr` when the signature is right."""
+    rt = _rt()
+    _verify(rt)
+    echostr = request.args.get("echostr")
+    if echostr is None:
+        raise Rejected(400, "missing echostr")
+    return Response(echostr, mimetype="text/plain")
+
+
+@bp.post("/wechat")
+def receive():
+    """Answer one push within WeChat's five seconds."""
+    rt = _rt()
+    _verify(rt)
+    wechat = rt.settings["wechat.token"], rt.settings["wechat.aes_key"], rt.settings["wechat.app_id"]
+    envelope = open_envelope(request.get_data(cache=False), request.args.to_dict(),
+                             token=wechat[0], aes_key=wechat[1], app_id=wechat[2])
+    wx = parse(envelope.xml)
+    message = to_message(wx)
+    if not message.openid:
+        raise Rejected(400, "no FromUserName")
+    log.info("push %s/%s from …%s", message.kind, message.event or "-", message.openid[-6:])
+    text = inbound.respond(rt, message)
+    if not text:
+        return Response("success", mimetype="text/plain")
+    xml = render_text_reply(text, to_user=message.openid, from_account=str(getattr(wx, "target", "")))
+    return Response(seal(xml, envelope, token=wechat[0], aes_key=wechat[1], app_id=wechat[2]),
+                    mimetype="application/xml")
+
+
+@bp.errorhandler(Rejected)
+def rejected(exc: Rejected):
+    log.warning("rejected push: %s", exc.reason)
+    return Response("", status=exc.status)

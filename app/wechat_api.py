@@ -1,0 +1,116 @@
+"""The one WeChat API client: wechatpy underneath, with what it lacks added.
+
+wechatpy 1.8.18 retries token errors without bound and has no timeout by default
+(WECHAT.md §4.1); here its own retry is off, every call has a timeout, the token
+comes from the shared TokenStore, and a token error is retried exactly once.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import requests
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+
+log = logging.getLogger(__name__)
+REAL_BASE = "https://api.weixin.qq.com"
+TOKEN_ERRORS = {40001, 40014, 42001}
+
+
+class WeChatAPIError(Exception):
+    """A call WeChat refused (errcode set) or that never got an answer (errcode None)."""
+
+    def __init__(self, errcode: int | None, errmsg: str):
+        super().__init__(f"{errcode}: {errmsg}")
+        self.errcode, self.errmsg = errcode, errmsg
+
+
+class _Client(WeChatClient):
+    """wechatpy's client pointed at a configurable base URL."""
+
+    def __init__(self, appid: str, secret: str, base_url: str, timeout: float):
+        super().__init__(appid, secret, timeout=timeout, auto_retry=False)
+        self.base_url = base_url.rstrip("/")
+        self.API_BASE_URL = f"{self.base_url}/cgi-bin/"
+
+    def _request(self, method, url_or_endpoint, **kwargs):
+        if url_or_endpoint.startswith(REAL_BASE):
+            url_or_endpoint = self.base_url + url_or_endpoint[len(REAL_BASE):]
+        if str(kwargs.get("api_base_url", "")).startswith(REAL_BASE):
+            kwargs["api_base_url"] = self.base_url + kwargs["api_base_url"][len(REAL_BASE):]
+        return super()._request(method, url_or_endpoint, **kwargs)
+
+    @property
+    def access_token(self):
+        # WeChatAPI.call always passes the token; wechatpy only reads this when one is missing.
+        return ""
+
+
+class WeChatAPI:
+    """Typed calls to the WeChat API used by delivery, the CLI and the worker."""
+
+    def __init__(self, *, appid: str, secret: str, base_url: str, timeout: float, use_stable_token: bool):
+        self.appid, self.secret, self.timeout = appid, secret, timeout
+        self.base_url, self.use_stable_token = base_url.rstrip("/"), use_stable_token
+        self.client = _Client(appid, secret, self.base_url, timeout)
+        self.tokens = None  # set by the runtime (it needs this object's fetch_token)
+
+    def fetch_token(self, force: bool) -> tuple[str, int]:
+        """Ask WeChat for an access token (stable_token when configured)."""
+        try:
+            if self.use_stable_token:
+                body = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret,
+                        "force_refresh": force}
+                res = requests.post(f"{self.base_url}/cgi-bin/stable_token", json=body, timeout=self.timeout)
+            else:
+                params = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
+                res = requests.get(f"{self.base_url}/cgi-bin/token", params=params, timeout=self.timeout)
+            data = res.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise WeChatAPIError(None, f"token fetch failed: {type(exc).__name__}") from None
+        if "access_token" not in data:
+            raise WeChatAPIError(data.get("errcode"), data.get("errmsg", "no access_token"))
+        return data["access_token"], int(data.get("expires_in", 7200))
+
+    def call(self, method: str, endpoint: str, *, params: dict | None = None, data: Any = None) -> dict:
+        """Call an endpoint (relative to /cgi-bin/ or absolute); one retry after a token error."""
+        token = self.tokens.get()
+        try:
+            return self._once(method, endpoint, token, params, data)
+        except WeChatAPIError as exc:
+            if exc.errcode not in TOKEN_ERRORS:
+                raise
+            log.info("token rejected (%s); refreshing once", exc.errcode)
+            return self._once(method, endpoint, self.tokens.replace_rejected(token), params, data)
+
+    def _once(self, method: str, endpoint: str, token: str, params: dict | None, data: Any) -> dict:
+        query = dict(params or {}, access_token=token)
+        try:
+            return self.client._request(method, endpoint, params=query, data=data)
+        except WeChatClientException as exc:
+            raise WeChatAPIError(exc.errcode, str(exc.errmsg)) from None
+        except (requests.RequestException, ValueError) as exc:
+            raise WeChatAPIError(None, f"{type(exc).__name__}") from None
+
+    def send_text(self, openid: str, text: str) -> dict:
+        """Send a customer-service text message."""
+        return self.call("post", "message/custom/send",
+                         data={"touser": openid, "msgtype": "text", "text": {"content": text}})
+
+    def send_template(self, openid: str, template_id: str, data: dict[str, str], *, client_msg_id: str,
+                      url: str | None = None) -> dict:
+        """Send a template message; values are cut at WeChat's 20 characters."""
+        payload = {"touser": openid, "template_id": template_id, "client_msg_id": client_msg_id[:64],
+                   "data": {k: {"value": str(v)[:20]} for k, v in data.items()}}
+        if url:
+            payload["url"] = url
+        return self.call("post", "message/template/send", data=payload)
+
+    def create_menu(self, menu: dict) -> dict:
+        """Replace the account's custom menu."""
+        return self.call("post", "menu/create", data=menu)
+
+    def user_info(self, openid: str) -> dict:
+        """Fetch a follower's public info (subscribe flag, unionid, tags)."""
+        return self.call("get", "user/info", params={"openid": openid, "lang": "zh_CN"})

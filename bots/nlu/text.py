@@ -1,0 +1,94 @@
+"""Text clean-up and sound keys shared by every matcher."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from itertools import product
+
+from pypinyin import Style, lazy_pinyin, pinyin
+
+# Characters worth keeping: letters (CJK are "Lo"), digits, and the separators
+# that carry meaning inside clock times ("8:30", "8.30").
+_KEEP_CATEGORIES = {"Lo", "Ll", "Lu", "Nd"}
+_TIME_SEPARATORS = {":", "."}
+_SPACES = re.compile(r"\s+")
+
+# Whole-syllable confusions heard in dialect speech and ASR output ("银" for 人).
+_SYLLABLE_ALIASES = {"ren": "yin", "fu": "hu", "fei": "hui", "fang": "huang",
+                     "fa": "hua", "fen": "hun", "feng": "hong"}
+_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+_FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("ing", "in"), ("eng", "en"))
+_MAX_VARIANTS = 32
+
+
+def normalize(text: str) -> str:
+    """Return text folded to half-width lower case without emoji, punctuation or stray spaces."""
+    folded = unicodedata.normalize("NFKC", text or "").lower()
+    kept: list[str] = []
+    for index, char in enumerate(folded):
+        if unicodedata.category(char) in _KEEP_CATEGORIES:
+            kept.append(char)
+        elif char in _TIME_SEPARATORS and _between_digits(folded, index):
+            kept.append(char)
+        elif char.isspace():
+            kept.append(" ")
+    return _squeeze_spaces("".join(kept))
+
+
+def _between_digits(text: str, index: int) -> bool:
+    return 0 < index < len(text) - 1 and text[index - 1].isdigit() and text[index + 1].isdigit()
+
+
+def _squeeze_spaces(text: str) -> str:
+    # A space only means something between two ASCII words ("bind 1234" keeps none either way).
+    parts = _SPACES.split(text.strip())
+    out = parts[0] if parts else ""
+    for part in parts[1:]:
+        if out and part and out[-1].isascii() and part[0].isascii():
+            out += " "
+        out += part
+    return out
+
+
+def fuzzy_syllable(syllable: str) -> str:
+    """Collapse a toneless pinyin syllable so that common mishearings share one key."""
+    syllable = _SYLLABLE_ALIASES.get(syllable, syllable)
+    for long, short in _INITIALS:
+        if syllable.startswith(long):
+            syllable = short + syllable[len(long):]
+            break
+    if syllable.startswith("n"):
+        syllable = "l" + syllable[1:]
+    for long, short in _FINALS:
+        if syllable.endswith(long):
+            return syllable[: -len(long)] + short
+    return syllable
+
+
+def sentence_keys(text: str) -> tuple[str, ...]:
+    """Fuzzy pinyin keys for normalised text, one per character, polyphones read in context."""
+    syllables = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chunk: list(chunk))
+    if len(syllables) != len(text):
+        syllables = [lazy_pinyin(char, errors=lambda c: [c])[0] for char in text]
+    return tuple(_key(s) for s in syllables)
+
+
+def _key(syllable: str) -> str:
+    return fuzzy_syllable(syllable) if syllable.isascii() and syllable.isalpha() and len(syllable) > 1 else syllable
+
+
+def _char_readings(char: str) -> list[str]:
+    return pinyin(char, style=Style.NORMAL, heteronym=True, errors=lambda c: [[c]])[0]
+
+
+@lru_cache(maxsize=4096)
+def phrase_variants(phrase: str) -> tuple[tuple[str, ...], ...]:
+    """Every fuzzy reading of a lexicon phrase, so a polyphone (着, 血) matches any reading."""
+    options = [sorted({_key(r) for r in _char_readings(char)}) for char in phrase]
+    variants = {sentence_keys(phrase)}
+    for combo in product(*options):
+        variants.add(tuple(combo))
+        if len(variants) >= _MAX_VARIANTS:
+            break
+    return tuple(sorted(variants))

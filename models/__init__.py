@@ -1,0 +1,6 @@
+"""Linli's domain: tables and the rules that change them. No Flask, no WeChat, no clock reads."""
+from models import audit, conversation, inbound, leases, outbox, people, tokens, windows  # noqa: F401  (register tables)
+
+from sqlmodel import SQLModel
+
+metadata = SQLModel.metadata

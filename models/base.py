@@ -1,0 +1,65 @@
+"""Shared column types and small database helpers for the domain tables."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Field, Session, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Store aware datetimes as UTC; read them back aware (SQLite forgets the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def utc_field(*, nullable: bool = False, index: bool = False, default: Any = ...) -> Any:
+    """Declare a UTC timestamp column."""
+    column = sa.Column(UTCDateTime(), nullable=nullable, index=index)
+    if default is ...:
+        return Field(sa_column=column) if not nullable else Field(default=None, sa_column=column)
+    return Field(default=default, sa_column=column)
+
+
+def json_field(*, nullable: bool = True) -> Any:
+    """Declare a JSON column (JSONB on PostgreSQL)."""
+    kind = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+    return Field(default=None, sa_column=sa.Column(kind, nullable=nullable))
+
+
+def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:
+    """Insert a row unless it conflicts with a unique key; True when inserted."""
+    dialect = session.get_bind().dialect.name
+    table = model.__table__
+    if dialect == "postgresql":
+        stmt = postgresql.insert(table).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+    else:  # pragma: no cover - only the two tested backends are supported
+        raise RuntimeError(f"unsupported database dialect {dialect}")
+    return session.execute(stmt).rowcount == 1
+
+
+def as_utc(value: datetime) -> datetime:
+    """Return an aware datetime in UTC, refusing naive ones."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware 'now'")
+    return value.astimezone(timezone.utc)

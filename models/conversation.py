@@ -1,0 +1,38 @@
+"""Per-user conversation state, kept in the database so it survives restarts and is shared by workers."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field, Session, SQLModel
+
+from models.base import as_utc, json_field, utc_field
+
+
+class ConversationState(SQLModel, table=True):
+    __tablename__ = "conversation_states"
+
+    openid: str = Field(primary_key=True, max_length=64)
+    flow: str = Field(max_length=48)
+    step: str = Field(default="", max_length=48)
+    data: dict[str, Any] | None = json_field()
+    updated_at: datetime = utc_field()
+
+
+def load_state(session: Session, openid: str) -> ConversationState | None:
+    """Return the stored conversation of a user, expired or not."""
+    return session.get(ConversationState, openid)
+
+
+def save_state(session: Session, openid: str, *, flow: str, step: str, data: dict[str, Any], now: datetime) -> None:
+    """Create or replace a user's conversation."""
+    row = session.get(ConversationState, openid) or ConversationState(openid=openid, flow=flow)
+    row.flow, row.step, row.data, row.updated_at = flow, step, dict(data), as_utc(now)
+    session.add(row)
+
+
+def clear_state(session: Session, openid: str) -> None:
+    """Forget a user's conversation."""
+    row = session.get(ConversationState, openid)
+    if row is not None:
+        session.delete(row)

@@ -1,0 +1,93 @@
+"""The inbound-message log: every WeChat push recorded once, with the reply it got.
+
+The unique dedup key is what makes a retried push (same MsgId, or for events
+the same sender, CreateTime and Event) cause no second side effect, across all
+web workers. The status moves processing -> done (reply stored for retries) or
+processing -> handed_off (the webhook gave up waiting; the reply goes out through
+the outbox instead); both moves are conditional updates so exactly one wins.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.base import as_utc, insert_ignore, json_field, utc_field
+
+PROCESSING, DONE, HANDED_OFF, FAILED = "processing", "done", "handed_off", "failed"
+
+
+class InboundMessage(SQLModel, table=True):
+    __tablename__ = "inbound_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedup_key: str = Field(max_length=200, unique=True)
+    openid: str = Field(max_length=64, index=True)
+    msg_type: str = Field(max_length=32)
+    event: str = Field(default="", max_length=64)
+    payload: dict[str, Any] | None = json_field()
+    status: str = Field(default=PROCESSING, max_length=16, index=True)
+    reply: str | None = Field(default=None)
+    received_at: datetime = utc_field(index=True)
+    finished_at: datetime | None = utc_field(nullable=True)
+
+
+def dedup_key(openid: str, msg_id: int | str | None, create_time: int | str, event: str | None) -> str:
+    """Build the key a retry of the same push shares (sender-scoped, see WECHAT.md)."""
+    if msg_id not in (None, 0, "0", ""):
+        return f"m:{openid}:{msg_id}"
+    return f"e:{openid}:{create_time}:{(event or '').lower()}"
+
+
+def record_inbound(
+    session: Session, *, key: str, openid: str, msg_type: str, event: str, payload: dict[str, Any], now: datetime
+) -> tuple[InboundMessage, bool]:
+    """Record a push once; return the row and whether this call created it."""
+    created = insert_ignore(
+        session,
+        InboundMessage,
+        {"dedup_key": key, "openid": openid, "msg_type": msg_type, "event": event,
+         "payload": payload, "status": PROCESSING, "received_at": as_utc(now)},
+    )
+    row = session.exec(select(InboundMessage).where(InboundMessage.dedup_key == key)).one()
+    return row, created
+
+
+def finish_inbound(session: Session, inbound_id: int, reply: str, *, now: datetime, status: str = DONE) -> bool:
+    """Store the reply if the webhook is still waiting; False if it was handed off."""
+    return _move(session, inbound_id, status, reply=reply, finished_at=as_utc(now))
+
+
+def hand_off(session: Session, inbound_id: int) -> bool:
+    """Mark a message as answered with 'success'; False if its reply is already stored."""
+    return _move(session, inbound_id, HANDED_OFF)
+
+
+def _move(session: Session, inbound_id: int, status: str, **values: Any) -> bool:
+    table = InboundMessage.__table__
+    result = session.execute(
+        sa.update(table)
+        .where(table.c.id == inbound_id)
+        .where(table.c.status == PROCESSING)
+        .values(status=status, **values)
+    )
+    return result.rowcount == 1
+
+
+def stale_inbound(session: Session, *, now: datetime, older_than: float) -> list[InboundMessage]:
+    """Messages still processing long after arrival: their worker died mid-way."""
+    cutoff = as_utc(now) - timedelta(seconds=older_than)
+    query = select(InboundMessage).where(InboundMessage.status == PROCESSING, InboundMessage.received_at < cutoff)
+    return list(session.exec(query.order_by(InboundMessage.id)))
+
+
+def prune_inbound(session: Session, *, now: datetime, keep_days: int) -> int:
+    """Delete finished records older than the retention period."""
+    table = InboundMessage.__table__
+    cutoff = as_utc(now) - timedelta(days=keep_days)
+    result = session.execute(
+        sa.delete(table).where(table.c.received_at < cutoff).where(table.c.status != PROCESSING)
+    )
+    return result.rowcount

@@ -1,0 +1,53 @@
+"""Named leases: one holder at a time, expiring on their own if the holder dies.
+
+Used for the scheduler (one firing process), per-user message serialisation and
+the access-token refresh. Works on SQLite and PostgreSQL with plain conditional
+statements, so it holds across processes and machines sharing the database.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Field, Session, SQLModel
+
+from models.base import as_utc, insert_ignore, utc_field
+
+
+class Lease(SQLModel, table=True):
+    __tablename__ = "leases"
+
+    name: str = Field(primary_key=True, max_length=160)
+    holder: str = Field(max_length=128)
+    expires_at: datetime = utc_field()
+
+
+def acquire_lease(session: Session, name: str, holder: str, *, now: datetime, ttl: float) -> bool:
+    """Take or renew a lease; True when this holder has it until now + ttl."""
+    now = as_utc(now)
+    until = now + timedelta(seconds=ttl)
+    if insert_ignore(session, Lease, {"name": name, "holder": holder, "expires_at": until}):
+        return True
+    table = Lease.__table__
+    result = session.execute(
+        sa.update(table)
+        .where(table.c.name == name)
+        .where(sa.or_(table.c.holder == holder, table.c.expires_at < now))
+        .values(holder=holder, expires_at=until)
+    )
+    return result.rowcount == 1
+
+
+def release_lease(session: Session, name: str, holder: str) -> bool:
+    """Give a lease back if this holder still has it."""
+    table = Lease.__table__
+    result = session.execute(sa.delete(table).where(table.c.name == name).where(table.c.holder == holder))
+    return result.rowcount == 1
+
+
+def lease_holder(session: Session, name: str, *, now: datetime) -> str | None:
+    """Return who holds a live lease, or None."""
+    lease = session.get(Lease, name)
+    if lease is None or lease.expires_at < as_utc(now):
+        return None
+    return lease.holder

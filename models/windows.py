@@ -1,0 +1,82 @@
+"""Customer-service message windows: when WeChat will accept a message to a user.
+
+WeChat's rules (WECHAT.md §5): after a user message, at most 5 customer-service
+messages within 48 hours (a new message opens a fresh window); after a menu
+click, a follow or a QR scan, at most 3 within one minute. Tracking them lets the
+outbox choose a channel that will be accepted instead of learning from 45015/45047.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Field, Session, SQLModel
+
+from models.base import as_utc, utc_field
+
+MESSAGE_WINDOW = timedelta(hours=48)
+MESSAGE_QUOTA = 5
+EVENT_WINDOW = timedelta(minutes=1)
+EVENT_QUOTA = 3
+MESSAGE, EVENT = "message", "event"
+
+
+class ServiceWindow(SQLModel, table=True):
+    __tablename__ = "service_windows"
+
+    openid: str = Field(primary_key=True, max_length=64)
+    message_at: datetime | None = utc_field(nullable=True)
+    message_used: int = Field(default=0)
+    event_at: datetime | None = utc_field(nullable=True)
+    event_used: int = Field(default=0)
+
+
+def record_interaction(session: Session, openid: str, kind: str, *, now: datetime) -> ServiceWindow:
+    """Open a window: kind 'message' for a user message, 'event' for click/follow/scan."""
+    window = session.get(ServiceWindow, openid) or ServiceWindow(openid=openid)
+    if kind == MESSAGE:
+        window.message_at, window.message_used = as_utc(now), 0
+    elif kind == EVENT:
+        window.event_at, window.event_used = as_utc(now), 0
+    else:
+        raise ValueError(f"unknown interaction kind {kind!r}")
+    session.add(window)
+    return window
+
+
+def open_quota(window: ServiceWindow | None, *, now: datetime) -> str | None:
+    """Say which window a customer-service message would use now, or None if none is open."""
+    if window is None:
+        return None
+    now = as_utc(now)
+    if window.event_at and now < window.event_at + EVENT_WINDOW and window.event_used < EVENT_QUOTA:
+        return EVENT
+    if window.message_at and now < window.message_at + MESSAGE_WINDOW and window.message_used < MESSAGE_QUOTA:
+        return MESSAGE
+    return None
+
+
+def can_send_custom(session: Session, openid: str, *, now: datetime) -> bool:
+    """Tell whether a customer-service message would be accepted now."""
+    return open_quota(session.get(ServiceWindow, openid), now=now) is not None
+
+
+def consume(session: Session, openid: str, *, now: datetime) -> bool:
+    """Count one customer-service message against the open window; False if none."""
+    window = session.get(ServiceWindow, openid)
+    which = open_quota(window, now=now)
+    if which == EVENT:
+        window.event_used += 1
+    elif which == MESSAGE:
+        window.message_used += 1
+    else:
+        return False
+    session.add(window)
+    return True
+
+
+def close_window(session: Session, openid: str) -> None:
+    """Forget the windows after WeChat said they are closed (45015/45047)."""
+    window = session.get(ServiceWindow, openid)
+    if window is not None:
+        window.message_used, window.event_used = MESSAGE_QUOTA, EVENT_QUOTA
+        session.add(window)
