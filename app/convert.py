@@ -10,7 +10,7 @@ KINDS = {"text": TEXT, "voice": VOICE, "image": IMAGE, "location": LOCATION, "li
 def to_message(wx) -> Message:
     """Copy the fields a bot may use out of a parsed WeChat push."""
     raw = dict(getattr(wx, "_data", {}) or {})
-    kind = KINDS.get(getattr(wx, "type", ""), UNKNOWN)
+    kind = KINDS.get(str(raw.get("MsgType", "")).lower(), UNKNOWN)
     event = (getattr(wx, "event", "") or "").lower() if kind == EVENT else ""
     if kind == EVENT and not event:
         event = str(raw.get("Event", "")).lower()

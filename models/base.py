@@ -55,7 +55,9 @@ def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any
         stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
     else:  # pragma: no cover - only the two tested backends are supported
         raise RuntimeError(f"unsupported database dialect {dialect}")
-    return session.execute(stmt).rowcount == 1
+    # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING.
+    key = list(table.primary_key.columns)[0]
+    return session.execute(stmt.returning(key)).first() is not None
 
 
 def as_utc(value: datetime) -> datetime:

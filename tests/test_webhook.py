@@ -1,0 +1,120 @@
+"""The /wechat endpoint as WeChat and hostile clients see it."""
+from __future__ import annotations
+
+import time
+
+from tests.conftest import reply_text
+from tests.fakes import pushes
+
+
+def test_url_verification_echoes_echostr(client, signer):
+    query = signer.query(echostr="hello123")
+    response = client.get("/wechat", query_string=query)
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "hello123"
+
+
+def test_url_verification_with_bad_signature_is_refused(client, signer):
+    query = signer.query(echostr="hello123")
+    query["signature"] = "0" * 40
+    response = client.get("/wechat", query_string=query)
+    assert response.status_code == 403
+    assert "hello123" not in response.get_data(as_text=True)
+
+
+def test_official_signature_vector():
+    from app.wechat_xml import signature
+
+    assert signature("AAAAA", "1714036504", "1514711492") == "f464b24fc39322e44b38aa78f5edd27bd1441696"
+
+
+def test_text_message_gets_a_reply(send):
+    response = send(pushes.text("elder-a", "你好"))
+    assert response.status_code == 200
+    assert "您好" in reply_text(response)
+
+
+def test_missing_parameters_are_refused(client):
+    response = client.post("/wechat", data=b"<xml/>", content_type="text/xml")
+    assert response.status_code == 400
+
+
+def test_bad_signature_is_refused(client, signer):
+    qs, body = signer.sign(pushes.text("elder-a", "你好"))
+    qs = qs.replace("signature=", "signature=ff")
+    assert client.post(f"/wechat?{qs}", data=body).status_code == 403
+
+
+def test_stale_timestamp_is_refused(send):
+    old = int(time.time()) - 301
+    assert send(pushes.text("elder-a", "你好"), timestamp=old).status_code == 403
+
+
+def test_timestamp_window_is_configurable(make_app, signer):
+    client = make_app(webhook__timestamp_window=10**9).test_client()
+    qs, body = signer.sign(pushes.text("elder-a", "你好"), timestamp=1409735669)
+    assert client.post(f"/wechat?{qs}", data=body).status_code == 200
+
+
+def test_oversize_body_is_refused(send):
+    response = send(pushes.text("elder-a", "很" * 30000))
+    assert response.status_code == 413
+
+
+def test_entity_expansion_is_refused(send):
+    bomb = ('<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+            '<xml><ToUserName>x</ToUserName><FromUserName>elder-a</FromUserName><CreateTime>1</CreateTime>'
+            '<MsgType>text</MsgType><Content>&b;</Content><MsgId>1</MsgId></xml>')
+    assert send(bomb).status_code == 400
+
+
+def test_external_entity_is_refused(send):
+    xxe = ('<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           '<xml><FromUserName>elder-a</FromUserName><MsgType>text</MsgType><Content>&x;</Content></xml>')
+    assert send(xxe).status_code == 400
+
+
+def test_malformed_xml_is_refused(send):
+    assert send("<xml><ToUserName>oops</xml").status_code == 400
+    assert send("not xml at all").status_code == 400
+    assert send("").status_code == 400
+
+
+def test_xml_without_sender_is_refused(send):
+    assert send("<xml><MsgType>text</MsgType></xml>").status_code == 400
+
+
+def test_unknown_message_type_gets_a_polite_reply(send):
+    response = send(pushes.message("elder-a", "hologram", Content="?"))
+    assert response.status_code == 200
+    assert "菜单" in reply_text(response)
+
+
+def test_unknown_event_gets_success(send):
+    response = send(pushes.event("elder-a", "some_future_event"))
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "success"
+
+
+def test_user_text_cannot_break_the_reply_xml(send):
+    # The reply does not echo this text today; the renderer must still be safe for texts that do.
+    from app.wechat_xml import render_text_reply
+    from defusedxml.ElementTree import fromstring
+
+    xml = render_text_reply("a]]>b<c>", to_user="u", from_account="gh")
+    assert fromstring(xml).findtext("Content") == "a]]>b<c>"
+    assert send(pushes.text("elder-a", "]]><xml>")).status_code == 200
+
+
+def test_healthz_reports_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": True}
+
+
+def test_healthz_reports_a_dead_database(make_app, tmp_path):
+    app = make_app(database_url=f"sqlite:///{tmp_path}/missing/dir/x.sqlite3")
+    # The file does not exist yet, so SQLite creates it: break it by pointing at a directory instead.
+    app2 = make_app(database_url=f"sqlite:///{tmp_path}")
+    assert app2.test_client().get("/healthz").status_code == 503
+    assert app.test_client().get("/healthz").status_code == 200
