@@ -7,12 +7,13 @@ from typing import Any, Mapping
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from app.config import load_settings
-from app.runtime import Runtime
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, *, clock=None) -> Flask:
     """Build the app: settings, runtime, blueprints, CLI."""
+    from app.config import load_settings
+    from app.runtime import Runtime
+
     settings = load_settings(overrides)
     logging.basicConfig(level=settings["log_level"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

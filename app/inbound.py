@@ -74,18 +74,20 @@ def _run_and_store(rt: Runtime, row_id: int, message: Message) -> str | None:
         ctx = Context(session=session, now=rt.clock(), tz=rt.settings.tz, config=rt.settings.as_dict(),
                       inbound_id=row_id)
         text = bot_handle(message, ctx).text
-        if not log_.finish_inbound(session, row_id, text or "", now=ctx.now):
-            _reply_later(session, row_id, message.openid, text, ctx.now)
-        return text
+        if log_.finish_inbound(session, row_id, text or "", now=ctx.now):
+            return text
+        _reply_later(session, row_id, message.openid, text, ctx.now)
+        return None  # the webhook answered 'success' already; the outbox has the reply
 
 
 def _store_failure(rt: Runtime, row_id: int, openid: str) -> str:
     text = t("system_error")
     with session_scope(rt.engine) as session:
         now = rt.clock()
-        if not log_.finish_inbound(session, row_id, text, now=now, status=log_.FAILED):
-            _reply_later(session, row_id, openid, text, now)
-    return text
+        if log_.finish_inbound(session, row_id, text, now=now, status=log_.FAILED):
+            return text
+        _reply_later(session, row_id, openid, text, now)
+    return None
 
 
 def _reply_later(session, row_id: int, openid: str, text: str | None, now) -> None:

@@ -47,8 +47,8 @@ class Endpoint:
 
 # --- tokens ----------------------------------------------------------------
 
-def _check_credentials(state: FakeWeChatState, params: Mapping[str, Any], grant_type: str,
-                       appid: str, secret: str) -> None:
+def _check_credentials(params: Mapping[str, Any], grant_type: str, appid: str,
+                       secret: str) -> None:
     if params.get("grant_type") != grant_type:
         raise WeChatError(40002)
     if params.get("appid") != appid:
@@ -59,7 +59,7 @@ def _check_credentials(state: FakeWeChatState, params: Mapping[str, Any], grant_
 
 def token(state: FakeWeChatState, query: Query, body: Body) -> Answer:
     """GET /cgi-bin/token: a new token each call, the previous one lives 5 more minutes."""
-    _check_credentials(state, query, "client_credential", state.appid, state.secret)
+    _check_credentials(query, "client_credential", state.appid, state.secret)
     now = state.now()
     issued = state.tokens.fetch_classic(now)
     return {"access_token": issued.value, "expires_in": int(issued.expires_at - now)}
@@ -67,7 +67,7 @@ def token(state: FakeWeChatState, query: Query, body: Body) -> Answer:
 
 def stable_token(state: FakeWeChatState, query: Query, body: Body) -> Answer:
     """POST /cgi-bin/stable_token: same token while valid unless force_refresh."""
-    _check_credentials(state, body, "client_credential", state.appid, state.secret)
+    _check_credentials(body, "client_credential", state.appid, state.secret)
     force = body.get("force_refresh", False)
     if not isinstance(force, bool):
         raise WeChatError(47001)
@@ -268,7 +268,7 @@ def media_get(state: FakeWeChatState, query: Query, body: Body) -> Answer:
 
 def jscode2session(state: FakeWeChatState, query: Query, body: Body) -> Answer:
     """GET /sns/jscode2session: codes "code-<user>[:<nonce>]" are valid once."""
-    _check_credentials(state, query, "authorization_code", state.mini_appid, state.mini_secret)
+    _check_credentials(query, "authorization_code", state.mini_appid, state.mini_secret)
     openid, session_key = state.logins.redeem(state.mini_appid, query.get("js_code"))
     answer = {"openid": openid, "session_key": session_key}
     if openid in state.audience.unionids:

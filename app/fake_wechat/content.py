@@ -55,7 +55,7 @@ def check_template_data(data: Any) -> None:
 
 
 def as_shown(body: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the template payload as the user sees it: values cut at 20 chars, first/remark gone."""
+    """Return the template payload as shown: values cut at 20 chars, first/remark gone."""
     shown = copy.deepcopy(dict(body))
     data = shown.get("data", {})
     for key in HIDDEN_TEMPLATE_KEYS:

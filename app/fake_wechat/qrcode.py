@@ -36,6 +36,7 @@ class QrCodes:
         record = {"action_name": action, "scene": scene, "created_at": now, "url": url}
         if action in TEMPORARY:
             seconds = min(_positive_int(body.get("expire_seconds"), DEFAULT_EXPIRE), MAX_EXPIRE)
+            # Same key order as the real answer, which is easier to compare by eye.
             answer = {"ticket": ticket, "expire_seconds": seconds, "url": url}
             record["expires_at"] = now + seconds
         self.tickets[ticket] = record

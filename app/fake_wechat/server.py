@@ -45,8 +45,8 @@ def dispatch(state: FakeWeChatState, endpoint: Endpoint) -> Response:
     raw = request.get_data(as_text=True)
     query = request.args.to_dict()
     body = _parse_body(raw) if request.method == "POST" else {}
-    record = state.log_call(endpoint.path, request.method, query,
-                            body if body is not None else raw)
+    logged_body = (body if body is not None else raw) if request.method == "POST" else None
+    record = state.log_call(endpoint.path, request.method, query, logged_body)
     fault = state.take_fault(endpoint.path)
     if fault is not None and fault.delay:
         # Sleep outside the lock so other requests keep flowing.

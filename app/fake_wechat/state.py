@@ -35,12 +35,18 @@ class FakeWeChatState:
         self.secret = secret
         self.mini_appid = mini_appid or appid
         self.mini_secret = mini_secret or secret
-        self.templates: set[str] | None = set(templates) if templates is not None else None
-        self.rules = ContentRules(banned_words, review_words)
         self.lock = threading.RLock()
         self.clock = Clock()
+        self.rules = ContentRules()
+        self.templates: set[str] | None = None
         self._auto_follow = auto_follow
         self._clear()
+        # Kept so reset() also undoes configure() calls a previous test made.
+        self._initial = {"templates": None if templates is None else list(templates),
+                         "banned_words": dict(banned_words) if isinstance(banned_words, Mapping)
+                         else list(banned_words),
+                         "review_words": list(review_words), "auto_follow": auto_follow}
+        self.configure(**self._initial)
 
     def _clear(self) -> None:
         self.tokens = TokenStore()
@@ -57,9 +63,10 @@ class FakeWeChatState:
     # --- control -----------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget all tokens, users, messages, calls and faults; back to real time."""
+        """Forget tokens, users, messages, calls and faults; restore settings and real time."""
         with self.lock:
             self._clear()
+            self.configure(**self._initial)
             self.clock.use_real_time()
         log.info("fake wechat state reset")
 
@@ -67,7 +74,7 @@ class FakeWeChatState:
                   banned_words: Iterable[str] | Mapping[str, int] | None = UNSET,
                   review_words: Iterable[str] | None = UNSET,
                   auto_follow: bool | None = UNSET) -> None:
-        """Change settings kept across reset(); templates=None accepts any template id."""
+        """Change settings until the next reset(); templates=None accepts any template id."""
         with self.lock:
             if templates is not UNSET:
                 self.templates = set(templates) if templates is not None else None
@@ -158,13 +165,13 @@ class FakeWeChatState:
             return self.outbox.sent(openid, channel)
 
     def calls(self, path: str | None = None) -> list[dict[str, Any]]:
-        """Return every API request received {path, method, query, body, errcode, http_status, at}."""
+        """Return every API request {path, method, query, body, errcode, http_status, at}."""
         with self.lock:
             wanted = normalize_path(path) if path else None
             return [copy.deepcopy(c) for c in self.call_log if wanted in (None, c["path"])]
 
     def events(self) -> list[dict[str, Any]]:
-        """Return the job-finish events WeChat would push (MASSSENDJOBFINISH, TEMPLATESENDJOBFINISH)."""
+        """Return the MASSSENDJOBFINISH / TEMPLATESENDJOBFINISH events WeChat would push."""
         with self.lock:
             return copy.deepcopy(self.outbox.events)
 

@@ -1,0 +1,164 @@
+"""Retries cause no second side effect; slow bots answer through the outbox; one message per user at a time."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlmodel import Session, select
+
+from app.db import session_scope
+from models.inbound import InboundMessage
+from models.outbox import OutboxMessage
+from models.seed import seed_demo
+from tests.conftest import reply_text
+from tests.fakes import pushes
+
+ELDER = "demo-elder-1"
+
+
+@pytest.fixture
+def seeded(rt):
+    with session_scope(rt.engine) as session:
+        seed_demo(session, now=rt.clock())
+    return rt
+
+
+def outbox_rows(rt, kind=None):
+    with Session(rt.engine) as session:
+        query = select(OutboxMessage)
+        if kind:
+            query = query.where(OutboxMessage.kind == kind)
+        return list(session.exec(query.order_by(OutboxMessage.id)))
+
+
+def inbound_rows(rt):
+    with Session(rt.engine) as session:
+        return list(session.exec(select(InboundMessage)))
+
+
+def test_a_retry_gets_the_same_reply_and_no_second_side_effect(seeded, send):
+    push = pushes.text(ELDER, "人工")
+    first, second = send(push), send(push)
+    assert reply_text(first) == reply_text(second)
+    assert "管理员" in reply_text(first)
+    alerts = outbox_rows(seeded, "human_handoff")
+    assert [row.openid for row in alerts] == ["demo-admin"]
+    assert len(inbound_rows(seeded)) == 1
+
+
+def test_the_same_msgid_from_another_user_is_a_different_message(seeded, send):
+    send(pushes.text(ELDER, "人工", msg_id=42))
+    send(pushes.text("demo-elder-2", "人工", msg_id=42))
+    assert len(outbox_rows(seeded, "human_handoff")) == 2
+
+
+def test_event_retries_are_deduplicated_by_sender_time_and_event(seeded, send):
+    click = pushes.event(ELDER, "CLICK", key="TALK_TO_HUMAN", create_time=1795770000)
+    assert send(click, timestamp=None).status_code == 200
+    send(click)
+    assert len(outbox_rows(seeded, "human_handoff")) == 1
+    other = pushes.event(ELDER, "CLICK", key="TALK_TO_HUMAN", create_time=1795770001)
+    send(other)
+    assert len(outbox_rows(seeded, "human_handoff")) == 2
+
+
+def test_concurrent_retries_produce_one_side_effect(seeded, app, signer):
+    push = pushes.text(ELDER, "人工")
+    qs, body = signer.sign(push)
+    replies, barrier = [], threading.Barrier(6)
+
+    def post():
+        client = app.test_client()
+        barrier.wait()
+        replies.append(client.post(f"/wechat?{qs}", data=body))
+
+    threads = [threading.Thread(target=post) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert [r.status_code for r in replies] == [200] * 6
+    texts = {reply_text(r) for r in replies} - {None}
+    assert len(texts) == 1 and "管理员" in texts.pop()
+    assert len(outbox_rows(seeded, "human_handoff")) == 1
+    assert len(inbound_rows(seeded)) == 1
+
+
+def wait_for(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_over_budget_the_webhook_says_success_and_the_reply_follows_by_outbox(seeded, make_app, signer):
+    app = make_app(webhook__time_budget=0.3)
+    rt = app.extensions["linli"]
+    qs, body = signer.sign(pushes.text(ELDER, "你好"))
+    with rt.locks.hold(f"user:{ELDER}", ttl=30, wait=1):  # a previous message of this user is still running
+        started = time.monotonic()
+        response = app.test_client().post(f"/wechat?{qs}", data=body)
+        elapsed = time.monotonic() - started
+    assert response.get_data(as_text=True) == "success"
+    assert elapsed < 2.0
+    assert wait_for(lambda: outbox_rows(rt, "reply"))
+    [row] = outbox_rows(rt, "reply")
+    assert row.openid == ELDER and "您好" in row.text
+    # WeChat's retry of that message must not produce a second reply.
+    assert app.test_client().post(f"/wechat?{qs}", data=body).get_data(as_text=True) == "success"
+    assert len(outbox_rows(rt, "reply")) == 1
+
+
+def test_a_retry_during_the_first_attempt_waits_for_its_reply(seeded, make_app, signer):
+    app = make_app(webhook__time_budget=3.0, webhook__retry_wait=3.0)
+    rt = app.extensions["linli"]
+    qs, body = signer.sign(pushes.text(ELDER, "你好"))
+    results = {}
+
+    def post(name):
+        results[name] = app.test_client().post(f"/wechat?{qs}", data=body)
+
+    with rt.locks.hold(f"user:{ELDER}", ttl=30, wait=1):
+        first = threading.Thread(target=post, args=("first",))
+        first.start()
+        time.sleep(0.3)
+        retry = threading.Thread(target=post, args=("retry",))
+        retry.start()
+        time.sleep(0.3)
+    first.join(10), retry.join(10)
+    assert "您好" in reply_text(results["first"])
+    assert reply_text(results["retry"]) == reply_text(results["first"])
+    assert outbox_rows(rt, "reply") == []
+
+
+def test_a_retry_that_gives_up_waiting_hands_the_reply_to_the_outbox(seeded, make_app, signer):
+    app = make_app(webhook__time_budget=3.0, webhook__retry_wait=0.3)
+    rt = app.extensions["linli"]
+    qs, body = signer.sign(pushes.text(ELDER, "你好"))
+    results = {}
+
+    def post(name):
+        results[name] = app.test_client().post(f"/wechat?{qs}", data=body)
+
+    with rt.locks.hold(f"user:{ELDER}", ttl=30, wait=1):
+        first = threading.Thread(target=post, args=("first",))
+        first.start()
+        time.sleep(0.2)
+        post("retry")
+        time.sleep(0.2)
+    first.join(10)
+    assert reply_text(results["retry"]) is None
+    assert reply_text(results["first"]) is None  # handed off: only the outbox delivers, exactly once
+    assert len(outbox_rows(rt, "reply")) == 1
+
+
+def test_unsubscribe_event_marks_the_user_and_says_nothing(seeded, send):
+    response = send(pushes.event(ELDER, "unsubscribe"))
+    assert response.get_data(as_text=True) == "success"
+    from models.people import User
+
+    with Session(seeded.engine) as session:
+        assert session.exec(select(User).where(User.openid == ELDER)).one().subscribed is False
