@@ -8,6 +8,7 @@ from datetime import datetime
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from models.seed import ensure_admins, seed_demo
 
@@ -19,7 +20,7 @@ def _rt():
     return current_app.extensions["linli"]
 
 
-@click.group("db")
+@click.group("db", cls=AppGroup)
 def db_group():
     """Database migrations (Alembic)."""
 
@@ -41,6 +42,7 @@ def db_downgrade(revision: str):
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Create the demo village 示范村 and its personas (safe to run again)."""
     rt = _rt()
@@ -52,6 +54,7 @@ def seed_demo_command():
 
 
 @click.command("worker")
+@with_appcontext
 def worker_command():
     """Run outbox delivery and the scheduler until stopped (SIGTERM/SIGINT)."""
     from app.delivery import Delivery
@@ -76,7 +79,7 @@ def worker_command():
     click.echo("worker 已停止")
 
 
-@click.group("jobs")
+@click.group("jobs", cls=AppGroup)
 def jobs_group():
     """List scheduled jobs or run one for a given moment."""
 
@@ -111,7 +114,7 @@ def _parse_now(text: str, rt) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=rt.settings.tz)
 
 
-@click.group("wechat")
+@click.group("wechat", cls=AppGroup)
 def wechat_group():
     """Calls to the WeChat API."""
 

@@ -8,6 +8,15 @@ from app.config import ROOT
 from app.db import normalise_url
 
 
+# APScheduler creates and owns its job table; autogenerate must not drop it.
+IGNORED_TABLES = {"apscheduler_jobs"}
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave tables we do not own out of autogenerate."""
+    return not (type_ == "table" and name in IGNORED_TABLES)
+
+
 def alembic_config(database_url: str) -> Config:
     """Alembic configuration pointing at migrations/ and the given database."""
     cfg = Config()

@@ -3,15 +3,10 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import models
+from app.migrate import include_object
 
 config = context.config
 target_metadata = models.metadata
-# APScheduler creates and owns its job table; autogenerate must not drop it.
-IGNORED_TABLES = {"apscheduler_jobs"}
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    return not (type_ == "table" and name in IGNORED_TABLES)
 
 
 def run_offline() -> None:

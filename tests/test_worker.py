@@ -1,0 +1,135 @@
+"""The worker process: crash recovery of the outbox, and one scheduler among many workers."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from app import jobs
+from app.db import session_scope
+from app.scheduler import LeasedScheduler
+from models import outbox, windows
+from models.outbox import OutboxMessage
+from tests.conftest import APP_ID, APP_SECRET, TOKEN
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+USER = "o-kill-test"
+
+
+def start_worker(db_url, fake_url, **extra_env):
+    env = dict(os.environ, DATABASE_URL=db_url, WECHAT_API_BASE_URL=fake_url, WECHAT_APP_ID=APP_ID,
+               WECHAT_APP_SECRET=APP_SECRET, WECHAT_TOKEN=TOKEN, WECHAT_AES_KEY="", LINLI_ENV="testing",
+               REDIS_URL="", LINLI__DELIVERY__CLAIM_LEASE="1", LINLI__DELIVERY__IDLE_SLEEP="0.1",
+               LINLI_LOG_LEVEL="WARNING", PYTHONPATH=ROOT, **extra_env)
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def statuses(rt):
+    with Session(rt.engine) as session:
+        return {row.key: row.status for row in session.exec(select(OutboxMessage))}
+
+
+def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(rt, db_url, fake_wechat):
+    fake_wechat.record_interaction(USER, "message")
+    with session_scope(rt.engine) as session:
+        windows.record_interaction(session, USER, windows.MESSAGE, now=rt.clock())
+        for i in range(5):
+            outbox.enqueue(session, key=f"row{i}", openid=USER, kind="notice", text=f"消息{i}", now=rt.clock())
+    # The first send hangs in WeChat's hands: the worker dies while it is in flight.
+    fake_wechat.inject_fault("/cgi-bin/message/custom/send", delay=3.0)
+    worker = start_worker(db_url, fake_wechat.base_url)
+    try:
+        assert wait_for(lambda: "sending" in statuses(rt).values() and any(
+            c["path"] == "/cgi-bin/stable_token" for c in fake_wechat.calls()), timeout=30)
+        time.sleep(1.0)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+        time.sleep(2.5)  # WeChat finishes the request it had received
+        assert len(fake_wechat.sent(USER)) == 1
+        later = rt.clock() + timedelta(seconds=5)
+        assert jobs.run(rt, "outbox.recover", later) == {"requeued": 4, "uncertain": 1}
+        worker = start_worker(db_url, fake_wechat.base_url)
+        assert wait_for(lambda: list(statuses(rt).values()).count("sent") == 4, timeout=30)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(15)
+    texts = [s["payload"]["text"]["content"] for s in fake_wechat.sent(USER)]
+    assert sorted(texts) == [f"消息{i}" for i in range(5)]
+    assert list(statuses(rt).values()).count("uncertain") == 1
+
+
+def test_worker_stops_cleanly_on_sigterm(db_url, fake_wechat):
+    worker = start_worker(db_url, fake_wechat.base_url)
+    time.sleep(3)
+    worker.send_signal(signal.SIGTERM)
+    output, _ = worker.communicate(timeout=20)
+    assert worker.returncode == 0, output.decode()
+    assert "worker 已停止" in output.decode()
+
+
+class Clock:
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+
+def test_only_one_scheduler_fires_and_another_takes_over_when_it_dies(db_url, fake_wechat):
+    from app import create_app
+    from tests.conftest import settings_overrides
+
+    overrides = settings_overrides(db_url, fake_wechat.base_url)
+    first = create_app(overrides).extensions["linli"]
+    clock = Clock(first.clock())
+    second = create_app(overrides, clock=clock).extensions["linli"]
+    first.clock = clock
+    first.worker_id, second.worker_id = "host-a:1", "host-b:2"
+    a, b = LeasedScheduler(first), LeasedScheduler(second)
+    try:
+        assert a.tick() is True and a.scheduler is not None
+        assert b.tick() is False and b.scheduler is None
+        import sqlalchemy as sa
+
+        with first.engine.connect() as conn:
+            ids = {row[0] for row in conn.execute(sa.text("SELECT id FROM apscheduler_jobs"))}
+        assert {"outbox.recover", "inbound.recover", "inbound.prune"} <= ids
+        assert a.tick() is True  # renewing is idempotent
+        clock.now += timedelta(seconds=31)  # host A froze; its lease runs out
+        assert b.tick() is True and b.scheduler is not None
+        assert a.tick() is False and a.scheduler is None
+    finally:
+        a._stop_scheduler(), b._stop_scheduler()
+        first.close(), second.close()
+
+
+def test_jobs_run_from_the_command_line_with_a_given_now(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["jobs", "run", "outbox.recover", "--now", "2026-12-01T08:30+08:00"])
+    assert result.exit_code == 0, result.output
+    assert '"now": "2026-12-01T08:30:00+08:00"' in result.output
+    assert '"requeued": 0' in result.output
+    listing = app.test_cli_runner().invoke(args=["jobs", "list"]).output
+    assert "outbox.recover" in listing and "inbound.prune" in listing
+
+
+def test_jobs_run_refuses_unknown_ids_and_bad_times(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["jobs", "run", "nope"]).exit_code != 0
+    bad = runner.invoke(args=["jobs", "run", "outbox.recover", "--now", "tomorrow"])
+    assert bad.exit_code != 0 and "时间格式不对" in bad.output
