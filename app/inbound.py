@@ -29,7 +29,7 @@ WAIT_POLL = 0.05
 
 def respond(rt: Runtime, message: Message) -> str | None:
     """Return the passive reply text for a push, or None to answer 'success'."""
-    key = log_.dedup_key(message.openid, message.msg_id, message.create_time, message.event)
+    key = log_.dedup_key(message.openid, message.msg_id, message.create_time, message.event, message.event_key)
     row_id, created = _record(rt, message, key)
     if not created:
         return _await_first_attempt(rt, row_id, float(rt.settings["webhook.retry_wait"]))

@@ -1,10 +1,88 @@
-"""Entry point of the conversation: one message in, one reply out."""
+"""Entry point of the conversation: one message in, one reply out.
+
+Order of a turn: load the user's conversation (expired ones are dropped, and the user is told);
+events go to their handlers; for text and voice, an emergency is recognised first in any state;
+then the global commands (取消, 菜单/帮助, 人工); then the flow in progress; then the intent.
+"""
 from __future__ import annotations
 
-from bots import handlers
-from bots.message import Context, Message, Reply
+from datetime import timedelta
+
+from models import people
+
+from bots import commands, emergency, events, forms, intents, nlu, speech
+from bots.flows import FORMS
+from bots.message import EVENT, IMAGE, LOCATION, TEXT, VOICE, Context, Message, Reply
+from bots.state import Conversation, SqlStore
+from bots.texts import t
 
 
 def handle(message: Message, ctx: Context) -> Reply:
     """Decide what a message means and answer it."""
-    return handlers.route(message, ctx)
+    user = people.get_or_create_user(ctx.session, message.openid, now=ctx.now)
+    store = SqlStore(ctx.session)
+    conv = store.load(message.openid)
+    notes = _expire(conv, ctx)
+    text = _dispatch(message, ctx, user, conv)
+    store.save(message.openid, conv, ctx.now)
+    parts = [p for p in (*notes, text) if p]
+    return Reply("\n".join(parts) if parts else None)
+
+
+def _expire(conv: Conversation, ctx: Context) -> list[str]:
+    idle = timedelta(minutes=float(ctx.config.get("conversation", {}).get("idle_minutes", 30)))
+    if not conv.expired(ctx.now, idle):
+        return []
+    name = conv.flow
+    forms.finish(conv)
+    return [t("flow_expired", flow=forms.title(name))]
+
+
+def _dispatch(message: Message, ctx: Context, user, conv: Conversation) -> str | None:
+    if message.kind == EVENT:
+        return events.on_event(message, ctx, user, conv)
+    if message.kind == LOCATION:
+        return events.on_location(message, ctx, user, conv)
+    if message.kind == IMAGE:
+        return events.on_image(message, ctx, user, conv)
+    if message.kind not in (TEXT, VOICE):
+        return t({"link": "link_received", "video": "video_received"}.get(message.kind, "unsupported_message"))
+    text = message.text if message.kind == TEXT else speech.transcribe(message)
+    if not text or not text.strip():
+        return t("voice_unrecognised") if message.kind == VOICE else t("not_understood")
+    turn = forms.Turn(message, text.strip(), nlu.understand(text, ctx.now), ctx, user)
+    return on_text(turn, conv)
+
+
+def on_text(turn: forms.Turn, conv: Conversation) -> str:
+    """Emergency first, then global commands, then the flow in progress, then the intent."""
+    if conv.flow == "emergency_check":
+        return emergency_answer(turn, conv)
+    level = emergency.assess(turn)
+    if level == "certain":
+        forms.finish(conv)
+        return emergency.respond(turn)
+    if level == "doubtful":
+        conv.flow, conv.step, conv.data = "emergency_check", "", {"text": turn.text, "was": conv.flow}
+        conv.choices = ["yes", "no"]
+        return t("emergency_check")
+    command = commands.match(turn)
+    if command:
+        return command(turn, conv)
+    if conv.active and conv.flow in FORMS:
+        return forms.resume(FORMS[conv.flow], turn, conv)
+    return intents.route(turn, conv)
+
+
+def emergency_answer(turn: forms.Turn, conv: Conversation) -> str:
+    """The user answered '您是遇到紧急情况了吗？'."""
+    choice = nlu.parse_choice(turn.text, ["是", "不是"])
+    if choice is None:
+        choice = {"affirm": 1, "deny": 2, "cancel": 2}.get(turn.understanding.intent)
+    original = conv.data.get("text", "")
+    forms.finish(conv)
+    if choice == 2:
+        return t("emergency_false_alarm")
+    # Yes, or anything unclear: when in doubt, act.
+    turn.text = original or turn.text
+    return emergency.respond(turn)

@@ -34,11 +34,16 @@ class InboundMessage(SQLModel, table=True):
     finished_at: datetime | None = utc_field(nullable=True)
 
 
-def dedup_key(openid: str, msg_id: int | str | None, create_time: int | str, event: str | None) -> str:
-    """Build the key a retry of the same push shares (sender-scoped, see WECHAT.md)."""
+def dedup_key(openid: str, msg_id: int | str | None, create_time: int | str, event: str | None,
+              event_key: str = "") -> str:
+    """Build the key a retry of the same push shares (sender-scoped, see WECHAT.md).
+
+    Events carry no MsgId: WeChat's key is sender + CreateTime; the event and its key are added
+    because two different menu taps can fall in the same second, and a retry repeats both.
+    """
     if msg_id not in (None, 0, "0", ""):
         return f"m:{openid}:{msg_id}"
-    return f"e:{openid}:{create_time}:{(event or '').lower()}"
+    return f"e:{openid}:{create_time}:{(event or '').lower()}:{event_key}"[:200]
 
 
 def record_inbound(

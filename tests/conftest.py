@@ -113,8 +113,8 @@ def make_app(db_url, fake_wechat):
     """Build an app with extra settings: make_app(webhook__time_budget=0.3)."""
     apps = []
 
-    def build(**extra):
-        app = create_app(settings_overrides(db_url, fake_wechat.base_url, **extra))
+    def build(clock=None, **extra):
+        app = create_app(settings_overrides(db_url, fake_wechat.base_url, **extra), clock=clock)
         apps.append(app)
         return app
 
@@ -169,3 +169,18 @@ def reply_text(response, signer=None, query=None) -> str | None:
 
 def url_host(url: str) -> str:
     return urlsplit(url).hostname or ""
+
+
+class ManualClock:
+    """A clock tests move by hand (the product's only clock is injected)."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta):
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)

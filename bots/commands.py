@@ -1,0 +1,59 @@
+"""Global commands, recognised in every state: 取消, 菜单/帮助, 人工."""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from models.coordination import notify_coordinators
+from models.outbox import URGENT
+
+from bots import forms
+from bots.flows import FORMS
+from bots.forms import Turn
+from bots.state import Conversation
+from bots.texts import t
+
+Command = Callable[[Turn, Conversation], str]
+CANCEL = re.compile(r"^(取消|不办了|算了|退出|不要了|不用了|撤销)[了吧啦。！!]*$")
+MENU = re.compile(r"^(菜单|帮助|help|目录|功能|[?？])[。！!]*$", re.IGNORECASE)
+HUMAN = re.compile(r"^(人工|转人工|找人工|人工服务|找管理员|管理员|客服|找客服)[。！!]*$")
+MAIN_MENU = ["help_request", "checkin_ok", "event_query", "canteen_menu", "notice_query", "timebank_balance"]
+
+
+def match(turn: Turn) -> Command | None:
+    """The global command a message is, if any."""
+    text = turn.text.strip().lower()
+    if CANCEL.match(text):
+        return cancel
+    if MENU.match(text):
+        return menu
+    if HUMAN.match(text):
+        return talk_to_human
+    return None
+
+
+def cancel(turn: Turn, conv: Conversation) -> str:
+    """Leave whatever flow is in progress."""
+    if not conv.active:
+        return t("nothing_to_cancel")
+    forms.finish(conv)
+    return t("cancelled")
+
+
+def menu(turn: Turn, conv: Conversation) -> str:
+    """Show what is possible; inside a flow, also say where the user is."""
+    if conv.active and conv.flow in FORMS:
+        return t("menu_inside_flow", flow=forms.title(conv.flow)) + "\n" + forms.question(FORMS[conv.flow], conv)
+    conv.choices = list(MAIN_MENU)
+    return t("help_menu")
+
+
+def talk_to_human(turn: Turn, conv: Conversation) -> str:
+    """Tell the coordinators someone asked for a person; tell the user they will call."""
+    user, ctx = turn.user, turn.ctx
+    who = user.name or t("someone", tail=user.openid[-4:])
+    phone = t("alert_phone", phone=user.phone) if user.phone else ""
+    key = f"human:{ctx.inbound_id or user.openid}"
+    sent = notify_coordinators(ctx.session, user, kind="human_handoff", text=t("human_alert", who=who, phone=phone),
+                               key=key, now=ctx.now, priority=URGENT)
+    return t("human_ack") if sent else t("human_no_admin")

@@ -1,0 +1,84 @@
+"""Events and non-text messages: follow, unfollow, village QR scans, menu clicks, location, images."""
+from __future__ import annotations
+
+from models import people
+
+from bots import commands, forms, intents, nlu
+from bots.flows import FORMS
+from bots.message import Context, Message
+from bots.state import Conversation
+from bots.texts import t
+
+VILLAGE_SCENE = "village_"
+CLICK_INTENTS = {
+    "HELP_REQUEST": "help_request", "CHECKIN_OK": "checkin_ok", "EVENT_QUERY": "event_query",
+    "CANTEEN_MENU": "canteen_menu", "NOTICE_QUERY": "notice_query", "TIMEBANK_BALANCE": "timebank_balance",
+    "TALK_TO_HUMAN": "talk_to_human", "HELP_MENU": "help_menu",
+}
+
+
+def on_event(message: Message, ctx: Context, user, conv: Conversation) -> str | None:
+    """Answer an event push."""
+    event = message.event
+    if event in ("subscribe", "subscribe_scan"):
+        people.set_subscribed(ctx.session, message.openid, True, now=ctx.now)
+        village = _join_village(message, ctx, user)
+        conv.choices = list(commands.MAIN_MENU)
+        return t("welcome_village", village=village.name) if village else t("welcome")
+    if event == "unsubscribe":
+        people.set_subscribed(ctx.session, message.openid, False, now=ctx.now)
+        forms.finish(conv)
+        return None
+    if event == "scan":
+        village = _join_village(message, ctx, user)
+        return t("scan_village", village=village.name) if village else t("unknown_village")
+    if event == "click":
+        return _click(message, ctx, user, conv)
+    return None  # VIEW, LOCATION reports, job-finish events and anything new: nothing to say
+
+
+def _join_village(message: Message, ctx: Context, user) -> people.Village | None:
+    key = message.event_key or ""
+    if not key.startswith(VILLAGE_SCENE):
+        return None
+    village = people.village_by_code(ctx.session, key[len(VILLAGE_SCENE):])
+    if village is not None:
+        user.village_id = village.id
+        ctx.session.add(user)
+    return village
+
+
+def _click(message: Message, ctx: Context, user, conv: Conversation) -> str:
+    intent = CLICK_INTENTS.get(message.event_key)
+    if intent is None:
+        return t("help_menu")
+    label = t(f"feature_{intent}") if intent in intents.COMING_SOON else intent
+    turn = forms.Turn(message, label, nlu.Understanding(label, intent, None, {}, 1.0), ctx, user)
+    if intent == "talk_to_human":
+        return commands.talk_to_human(turn, conv)
+    if intent == "help_menu":
+        return commands.menu(turn, conv)
+    return intents.route(turn, conv)
+
+
+def on_location(message: Message, ctx: Context, user, conv: Conversation) -> str:
+    """A location feeds the flow in progress when it wants one; otherwise it is acknowledged."""
+    form = FORMS.get(conv.flow)
+    if form is not None and form.on_location is not None:
+        answer = form.on_location(conv.data, forms.Turn(message, message.label, _blank(), ctx, user))
+        if answer:
+            return answer
+    label = message.label or f"{message.latitude},{message.longitude}"
+    return t("location_received", label=label)
+
+
+def on_image(message: Message, ctx: Context, user, conv: Conversation) -> str:
+    """Images are kept with the flow in progress (attached to a help request later), else acknowledged."""
+    if conv.active and conv.flow in FORMS:
+        conv.data.setdefault("_images", []).append(message.media_id)
+        return t("image_attached") + "\n" + forms.question(FORMS[conv.flow], conv)
+    return t("image_received")
+
+
+def _blank() -> nlu.Understanding:
+    return nlu.Understanding("", "out_of_scope", None, {}, 0.0)

@@ -1,0 +1,35 @@
+"""Complaints: what went wrong, for the coordinator to follow up."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, Session, SQLModel
+
+from models import outbox
+from models.audit import audit
+from models.coordination import notify_coordinators
+from models.people import User
+from models.base import utc_field
+
+OPEN, CLOSED = "open", "closed"
+
+
+class Complaint(SQLModel, table=True):
+    __tablename__ = "complaints"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    about: str = Field(max_length=500)
+    status: str = Field(default=OPEN, max_length=16, index=True)
+    created_at: datetime = utc_field()
+
+
+def open_complaint(session: Session, user: User, about: str, *, alert_text: str, key: str, now: datetime) -> Complaint:
+    """Record a complaint and tell the village's coordinators."""
+    complaint = Complaint(user_id=user.id, about=about[:500], created_at=now)
+    session.add(complaint)
+    session.flush()
+    notify_coordinators(session, user, kind="complaint", text=alert_text, key=f"complaint:{key}", now=now,
+                        priority=outbox.NORMAL)
+    audit(session, now=now, actor=user.openid, action="complaint.open", target=f"complaint:{complaint.id}")
+    return complaint

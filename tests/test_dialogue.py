@@ -1,0 +1,197 @@
+"""Transcript tests of the dialogue engine, through the real webhook with signed XML."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlmodel import Session, select
+
+from app.db import session_scope
+from models.complaints import Complaint
+from models.outbox import OutboxMessage
+from models.people import User
+from models.seed import seed_demo
+from tests.conftest import ManualClock, reply_text
+from tests.fakes import pushes
+
+ELDER = "demo-elder-1"
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc))  # 09:00 in Shanghai
+
+
+@pytest.fixture
+def bot(make_app, signer, clock):
+    app = make_app(clock=clock)
+    rt = app.extensions["linli"]
+    with session_scope(rt.engine) as session:
+        seed_demo(session, now=clock())
+    client = app.test_client()
+
+    def say(fields, mode="plain"):
+        qs, body = signer.sign(fields, mode, timestamp=int(clock().timestamp()))
+        response = client.post(f"/wechat?{qs}", data=body)
+        assert response.status_code == 200
+        return reply_text(response, signer, qs)
+
+    say.rt, say.app = rt, app
+    return say
+
+
+def converse(bot, openid, turns):
+    """Play (user says, reply must contain…) pairs; None expects no reply."""
+    for says, expected in turns:
+        push = says if isinstance(says, dict) else pushes.text(openid, says)
+        reply = bot(push)
+        if expected is None:
+            assert reply is None, f"{says!r} → {reply!r}"
+            continue
+        for fragment in [expected] if isinstance(expected, str) else expected:
+            assert reply and fragment in reply, f"{says!r} → {reply!r} (wanted {fragment!r})"
+
+
+def outbox(rt, kind):
+    with Session(rt.engine) as session:
+        return list(session.exec(select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)))
+
+
+def test_complaint_flow_asks_reads_back_and_tells_the_coordinator(bot):
+    converse(bot, ELDER, [
+        ("投诉", "要反映什么事"),
+        ("昨天约好的志愿者没来", ["您要反映：昨天约好的志愿者没来", "回复1确认"]),
+        ("1", "已提交"),
+        ("你好", "您好"),
+    ])
+    [alert] = outbox(bot.rt, "complaint")
+    assert alert.openid == "demo-admin" and "王秀英" in alert.text and "志愿者没来" in alert.text
+    with Session(bot.rt.engine) as session:
+        assert len(session.exec(select(Complaint)).all()) == 1
+
+
+def test_a_first_message_that_says_enough_goes_straight_to_confirmation(bot):
+    converse(bot, ELDER, [("我要投诉送饭的人三天没来了", ["您要反映：送饭的人三天没来了", "回复1确认"]),
+                          ("对", "已提交")])
+
+
+def test_change_at_confirmation_asks_again(bot):
+    converse(bot, ELDER, [("投诉", "要反映"), ("饭菜太咸", "饭菜太咸"), ("2", ["重新来", "要反映"]),
+                          ("饭菜凉了", "您要反映：饭菜凉了"), ("确认", "已提交")])
+
+
+def test_invalid_answers_are_asked_again_twice_then_a_person_is_offered(bot):
+    converse(bot, ELDER, [("投诉", "要反映"), ("3", "例如"), ("嗯", "例如"), ("5", "人工")])
+    converse(bot, ELDER, [("你好", "您好")])  # the flow was left
+    assert outbox(bot.rt, "complaint") == []
+
+
+def test_cancel_leaves_any_flow(bot):
+    converse(bot, ELDER, [("投诉", "要反映"), ("取消", "已取消"), ("取消", "没有进行中")])
+    assert outbox(bot.rt, "complaint") == []
+
+
+def test_menu_inside_a_flow_says_where_the_user_is(bot):
+    converse(bot, ELDER, [("投诉", "要反映"), ("菜单", ["正在办“投诉”", "要反映什么事"]),
+                          ("志愿者态度不好", "您要反映：志愿者态度不好")])
+
+
+def test_human_works_inside_a_flow(bot):
+    converse(bot, ELDER, [("投诉", "要反映"), ("人工", "打电话")])
+    [alert] = outbox(bot.rt, "human_handoff")
+    assert alert.openid == "demo-admin" and "13800000001" in alert.text
+
+
+def test_an_emergency_interrupts_a_flow_and_alerts_family_and_coordinator(bot):
+    converse(bot, ELDER, [("投诉", "要反映"), ("救命 我摔倒了起不来", ["120", "已经通知"])])
+    alerts = outbox(bot.rt, "emergency_alert")
+    assert {a.openid for a in alerts} == {"demo-family-1", "demo-admin"}
+    assert all(a.priority == 0 for a in alerts)
+    converse(bot, ELDER, [("1", "找人帮忙")])  # the complaint flow is gone; 1 is the main menu again
+
+
+def test_emergency_contacts_come_from_config(make_app, signer, clock):
+    app = make_app(clock=clock, contacts__doctor_phone="0731-120120", contacts__coordinator_phone="13600000001")
+    qs, body = signer.sign(pushes.text("someone", "俺娘摔倒了起不来"), timestamp=int(clock().timestamp()))
+    reply = reply_text(app.test_client().post(f"/wechat?{qs}", data=body))
+    assert "0731-120120" in reply and "13600000001" in reply and "120" in reply
+
+
+def test_a_doubtful_emergency_costs_one_question(bot):
+    converse(bot, ELDER, [("没摔倒，就是想问问", "紧急情况"), ("2", "没事就好")])
+    assert outbox(bot.rt, "emergency_alert") == []
+    converse(bot, ELDER, [("没摔倒，就是想问问", "紧急情况"), ("是", "120")])
+    assert len(outbox(bot.rt, "emergency_alert")) == 2
+
+
+@pytest.mark.parametrize("number", ["1", "１", "一", "第一个", "壹", "①"])
+def test_every_number_form_picks_from_the_menu(bot, number):
+    converse(bot, ELDER, [("菜单", "1 找人帮忙"), (number, "找人帮忙")])
+
+
+def test_option_words_pick_too(bot):
+    converse(bot, ELDER, [("菜单", "1 找人帮忙"), ("报平安", "报平安")])
+
+
+def test_an_idle_conversation_expires_and_the_user_is_told(bot):
+    converse(bot, ELDER, [("投诉", "要反映")])
+    bot.rt.clock.advance(minutes=31)
+    converse(bot, ELDER, [("你好", ["时间太久", "投诉", "您好"])])
+    converse(bot, ELDER, [("取消", "没有进行中")])  # the expired flow is really gone
+
+
+def test_a_conversation_survives_a_restart(bot, make_app, signer, clock):
+    converse(bot, ELDER, [("投诉", "要反映")])
+    fresh = make_app(clock=clock).test_client()  # another process, same database
+    qs, body = signer.sign(pushes.text(ELDER, "志愿者没来"), timestamp=int(clock().timestamp()))
+    assert "您要反映：志愿者没来" in reply_text(fresh.post(f"/wechat?{qs}", data=body))
+
+
+def test_voice_with_recognition_is_understood(bot):
+    converse(bot, ELDER, [(pushes.voice(ELDER, "我要投诉。"), "要反映")])
+
+
+def test_voice_without_recognition_asks_to_type_or_tap(bot):
+    converse(bot, ELDER, [(pushes.voice(ELDER, None), ["没听清", "菜单", "人工"])])
+
+
+def test_subscribing_through_a_village_qr_code_joins_the_village(bot):
+    reply = bot(pushes.event("newcomer", "subscribe", key="qrscene_village_demo", Ticket="T"))
+    assert "示范村" in reply and len(reply.splitlines()) <= 3
+    with Session(bot.rt.engine) as session:
+        user = session.exec(select(User).where(User.openid == "newcomer")).one()
+        assert user.village_id is not None and user.subscribed
+
+
+def test_scanning_a_village_code_as_a_follower(bot):
+    converse(bot, "follower", [(pushes.event("follower", "SCAN", key="village_demo", Ticket="T"), "示范村"),
+                               (pushes.event("follower", "SCAN", key="village_nowhere", Ticket="T"), "认不出")])
+
+
+def test_plain_subscribe_welcomes_with_numbered_options(bot):
+    reply = bot(pushes.event("someone-new", "subscribe"))
+    assert "回复1" in reply and len(reply.splitlines()) <= 3
+
+
+def test_menu_clicks_route_to_features(bot):
+    converse(bot, ELDER, [(pushes.event(ELDER, "CLICK", key="TALK_TO_HUMAN"), "打电话"),
+                          (pushes.event(ELDER, "CLICK", key="HELP_REQUEST"), "找人帮忙"),
+                          (pushes.event(ELDER, "VIEW", key="https://example.org"), None)])
+
+
+def test_location_and_images(bot):
+    converse(bot, ELDER, [
+        (pushes.message(ELDER, "location", Location_X=28.1, Location_Y=112.9, Scale=15, Label="示范村东头"), "示范村东头"),
+        (pushes.message(ELDER, "image", PicUrl="http://x/y.jpg", MediaId="m1"), "收到您的图片"),
+        ("投诉", "要反映"),
+        (pushes.message(ELDER, "image", PicUrl="http://x/y.jpg", MediaId="m2"), ["图片收到了", "要反映"]),
+    ])
+
+
+def test_nonsense_twice_offers_a_person(bot):
+    converse(bot, ELDER, [("asdfgh qwerty", "没听明白"), ("zzzz xxxx", "人工")])
+
+
+@pytest.mark.parametrize("mode", ["compat", "safe"])
+def test_transcripts_work_encrypted(bot, mode):
+    assert "要反映" in bot(pushes.text(ELDER, "投诉"), mode)
