@@ -36,3 +36,4 @@ def clear_state(session: Session, openid: str) -> None:
     row = session.get(ConversationState, openid)
     if row is not None:
         session.delete(row)
+        session.flush()  # so a later load in the same transaction sees it gone

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Generic, Iterable, TypeVar
 
-from .text import normalize, phrase_variants, sentence_keys
+from .text import PARTICLES, lattice, normalize, phrase_variants, sentence_keys
 
 P = TypeVar("P")
 GAP = "…"
@@ -14,6 +14,7 @@ GAP = "…"
 CHARS_ONLY = "="
 # A gap in a phrase ("摔…跤") allows a few filler characters: 摔了一大跤.
 _GAP_CHARS = 4
+_NEVER = re.compile(r"(?!)")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Prepared:
 
     chars: str
     keys: tuple[str, ...]
+    readings: tuple[frozenset[str], ...] = ()
 
     @property
     def key_line(self) -> str:
@@ -31,18 +33,24 @@ class Prepared:
 class PhraseMatcher(Generic[P]):
     """Index of phrases, each carrying a payload, matched on characters and pinyin."""
 
-    def __init__(self, entries: Iterable[tuple[str, P]], min_sound_len: int = 2) -> None:
+    def __init__(self, entries: Iterable[tuple[str, P]], min_sound_len: int = 2, anchored: bool = False) -> None:
         self._plain: list[tuple[str, P]] = []
-        self._by_sound: dict[tuple[str, ...], list[tuple[str, P]]] = defaultdict(list)
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str, P]]] = defaultdict(list)
         self._gapped: list[tuple[str, re.Pattern[str], re.Pattern[str], P]] = []
         self._min_sound_len = min_sound_len
-        self._max_len = 1
+        # Anchored: a sound match must share one character with the phrase (买要 ~ 买药), which keeps
+        # fully different words that merely sound alike (谁会 ~ 水费) apart.
+        self._anchored = anchored
         for phrase, payload in entries:
             self._add(phrase, payload)
 
     def _add(self, phrase: str, payload: P) -> None:
         if phrase.startswith(CHARS_ONLY):
-            self._plain.append((phrase[1:], payload))
+            phrase = phrase[1:]
+            if GAP in phrase:
+                self._gapped.append((phrase, _char_regex(phrase), _NEVER, payload))
+            else:
+                self._plain.append((phrase, payload))
             return
         if GAP in phrase:
             self._gapped.append((phrase, _char_regex(phrase), _sound_regex(phrase), payload))
@@ -50,8 +58,7 @@ class PhraseMatcher(Generic[P]):
         self._plain.append((phrase, payload))
         if len(phrase) >= self._min_sound_len and not phrase.isascii():
             for variant in phrase_variants(phrase):
-                self._by_sound[variant].append((phrase, payload))
-            self._max_len = max(self._max_len, len(phrase))
+                self._by_first[variant[0]].append((variant, phrase, payload))
 
     def find(self, message: Prepared) -> dict[str, P]:
         """Return matched phrase -> payload; a phrase heard by sound counts like one typed."""
@@ -59,7 +66,7 @@ class PhraseMatcher(Generic[P]):
         for phrase, payload in self._plain:
             if phrase in message.chars:
                 found[phrase] = payload
-        for phrase, payload in self._sound_hits(message.keys):
+        for phrase, payload in self._sound_hits(message):
             found.setdefault(phrase, payload)
         line = message.key_line
         for phrase, char_re, sound_re, payload in self._gapped:
@@ -71,13 +78,22 @@ class PhraseMatcher(Generic[P]):
         """True when at least one phrase matches."""
         return bool(self.find(message))
 
-    def _sound_hits(self, keys: tuple[str, ...]) -> Iterable[tuple[str, P]]:
-        for start in range(len(keys)):
-            for length in range(self._min_sound_len, self._max_len + 1):
-                gram = keys[start:start + length]
-                if len(gram) < length:
-                    break
-                yield from self._by_sound.get(gram, ())
+    def _sound_hits(self, message: Prepared) -> Iterable[tuple[str, P]]:
+        readings = message.readings
+        for start, first in enumerate(readings):
+            for key in first:
+                for variant, phrase, payload in self._by_first.get(key, ()):
+                    if _fits(variant, readings, start) and self._anchor_ok(phrase, message.chars, start):
+                        yield phrase, payload
+
+    def _anchor_ok(self, phrase: str, chars: str, start: int) -> bool:
+        return not self._anchored or any(a == b for a, b in zip(phrase, chars[start:]))
+
+
+def _fits(variant: tuple[str, ...], readings: tuple[frozenset[str], ...], start: int) -> bool:
+    if start + len(variant) > len(readings):
+        return False
+    return all(key in readings[start + i] for i, key in enumerate(variant))
 
 
 def _char_regex(phrase: str) -> re.Pattern[str]:
@@ -97,4 +113,5 @@ def _sound_regex(phrase: str) -> re.Pattern[str]:
 def prepare(text: str) -> Prepared:
     """Normalise a raw message once and compute its sound keys."""
     chars = normalize(text)
-    return Prepared(chars, sentence_keys(chars))
+    keys = sentence_keys(chars)
+    return Prepared(chars, keys, lattice(chars, keys, skip=PARTICLES))

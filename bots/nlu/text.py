@@ -8,8 +8,8 @@ from itertools import product
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
-# Characters worth keeping: letters (CJK are "Lo"), digits, and the separators
-# that carry meaning inside clock times ("8:30", "8.30").
+# Characters worth keeping: letters (CJK are "Lo"), digits, and separators between digits
+# ("8:30" is a clock time, "2.5" a quantity).
 _KEEP_CATEGORIES = {"Lo", "Ll", "Lu", "Nd"}
 _TIME_SEPARATORS = {":", "."}
 _SPACES = re.compile(r"\s+")
@@ -20,6 +20,11 @@ _SYLLABLE_ALIASES = {"ren": "yin", "fu": "hu", "fei": "hui", "fang": "huang",
 _INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("ing", "in"), ("eng", "en"))
 _MAX_VARIANTS = 32
+# Particles are read right in context; their other readings only made false matches (帮着翻 / 做饭).
+PARTICLES = "着了的地得"
+# Only everyday polyphones get their other readings: rare readings (洗 xian, 被 pi) made
+# unrelated words collide ("想找" with "洗澡").
+POLYPHONES = set("着血了和得地的还行重长觉没都便落差给熟什咳量降转会几种干发倒吐背调教空处应当为少好看分只数乐扎卡")
 
 
 def normalize(text: str) -> str:
@@ -41,7 +46,7 @@ def _between_digits(text: str, index: int) -> bool:
 
 
 def _squeeze_spaces(text: str) -> str:
-    # A space only means something between two ASCII words ("bind 1234" keeps none either way).
+    # A space only separates two ASCII words ("sos 120"); between Chinese words it is noise ("报名 2").
     parts = _SPACES.split(text.strip())
     out = parts[0] if parts else ""
     for part in parts[1:]:
@@ -78,14 +83,25 @@ def _key(syllable: str) -> str:
     return fuzzy_syllable(syllable) if syllable.isascii() and syllable.isalpha() and len(syllable) > 1 else syllable
 
 
-def _char_readings(char: str) -> list[str]:
-    return pinyin(char, style=Style.NORMAL, heteronym=True, errors=lambda c: [[c]])[0]
+@lru_cache(maxsize=8192)
+def char_readings(char: str) -> frozenset[str]:
+    """Extra fuzzy readings of a common polyphone (着 zhao/zhe, 血 xue/xie); empty for other chars."""
+    if char not in POLYPHONES:
+        return frozenset()
+    readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors=lambda c: [[c]])[0]
+    return frozenset(_key(r) for r in readings)
+
+
+def lattice(text: str, keys: tuple[str, ...], skip: str = "") -> tuple[frozenset[str], ...]:
+    """Per character, its in-context key plus any other reading of a common polyphone not in skip."""
+    return tuple((char_readings(char) if char not in skip else frozenset()) | {key}
+                 for char, key in zip(text, keys))
 
 
 @lru_cache(maxsize=4096)
 def phrase_variants(phrase: str) -> tuple[tuple[str, ...], ...]:
     """Every fuzzy reading of a lexicon phrase, so a polyphone (着, 血) matches any reading."""
-    options = [sorted({_key(r) for r in _char_readings(char)}) for char in phrase]
+    options = [sorted(reading) for reading in lattice(phrase, sentence_keys(phrase))]
     variants = {sentence_keys(phrase)}
     for combo in product(*options):
         variants.add(tuple(combo))

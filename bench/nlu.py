@@ -1,0 +1,108 @@
+"""Figures for the understanding layer: per-intent precision/recall, confusions, speed, load time.
+
+Run from the project root: `.venv/bin/python bench/nlu.py`. Prints only; asserts nothing.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bots.nlu import is_emergency, understand  # noqa: E402  (needs the path above)
+
+DATA = ROOT / "tests" / "data" / "nlu"
+HELD_OUT = ("test.jsonl", "emergency.jsonl")
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+LOAD_CODE = ("import time; t = time.perf_counter(); from bots.nlu import understand; "
+             "from bots.nlu.intents import model; model(); print(time.perf_counter() - t)")
+
+
+def read(name: str) -> list[dict]:
+    """Rows of one labelled file."""
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def label(intent: str, category: str | None) -> str:
+    """intent, or intent/category for help requests."""
+    return f"{intent}/{category}" if intent == "help_request" else intent
+
+
+def predictions(rows: list[dict]) -> list[tuple[str, str]]:
+    """(expected, predicted) joint labels."""
+    return [(label(r["intent"], r["category"]), label(*_guess(r["text"]))) for r in rows]
+
+
+def _guess(text: str) -> tuple[str, str | None]:
+    result = understand(text, NOW)
+    return result.intent, result.category
+
+
+def report_accuracy(pairs: list[tuple[str, str]]) -> None:
+    """Overall accuracy, per-label precision/recall and the top confusions."""
+    hits = sum(e == p for e, p in pairs)
+    print(f"held-out utterances: {len(pairs)}   intent+category accuracy: {hits / len(pairs):.3f}")
+    print(f"{'label':32} {'n':>4} {'precision':>9} {'recall':>7}")
+    for name in sorted({e for e, _ in pairs} | {p for _, p in pairs}):
+        tp = sum(e == p == name for e, p in pairs)
+        n_pred = sum(p == name for _, p in pairs)
+        n_true = sum(e == name for e, _ in pairs)
+        precision = tp / n_pred if n_pred else float("nan")
+        recall = tp / n_true if n_true else float("nan")
+        print(f"{name:32} {n_true:>4} {precision:>9.3f} {recall:>7.3f}")
+    confusions = Counter((e, p) for e, p in pairs if e != p).most_common(10)
+    print("most frequent confusions (expected -> predicted):")
+    for (e, p), n in confusions or [(("-", "-"), 0)]:
+        print(f"  {n:>3}  {e} -> {p}")
+
+
+def report_emergency_recall() -> None:
+    """Recall of is_emergency on every labelled file."""
+    for name in ("train.jsonl", *HELD_OUT):
+        texts = [r["text"] for r in read(name) if r["category"] == "emergency"]
+        caught = sum(is_emergency(t) for t in texts)
+        print(f"emergency recall {name:16} {caught}/{len(texts)}")
+    others = [r["text"] for n in HELD_OUT for r in read(n) if r["category"] != "emergency"]
+    alarms = sum(is_emergency(t) for t in others)
+    print(f"false alarms on held-out non-emergencies: {alarms}/{len(others)}")
+
+
+def report_speed(texts: list[str], rounds: int = 5) -> None:
+    """Median and p99 time of one understand() call."""
+    times = []
+    for _ in range(rounds):
+        for text in texts:
+            start = time.perf_counter()
+            understand(text, NOW)
+            times.append(time.perf_counter() - start)
+    times.sort()
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    print(f"per utterance: median {statistics.median(times) * 1000:.3f} ms   p99 {p99 * 1000:.3f} ms"
+          f"   ({len(times)} calls)")
+
+
+def report_load_time() -> None:
+    """Import plus model load, measured in a fresh interpreter."""
+    done = subprocess.run([sys.executable, "-c", LOAD_CODE], cwd=ROOT, capture_output=True, text=True, check=True)
+    print(f"import + model load (fresh process): {float(done.stdout) * 1000:.0f} ms")
+
+
+def main() -> None:
+    """Print every figure."""
+    rows = [row for name in HELD_OUT for row in read(name)]
+    report_accuracy(predictions(rows))
+    report_emergency_recall()
+    report_speed([row["text"] for row in rows])
+    report_load_time()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""Emergency detection: cheap enough to run on every message in every dialogue state."""
+from __future__ import annotations
+
+from .lexicon import EMERGENCY_PHRASES
+from .matcher import PhraseMatcher, Prepared, prepare
+
+# Every phrase is also matched by sound, so 摔到了 / 就命 / 兄口疼 from speech recognition still count.
+_MATCHER: PhraseMatcher[bool] = PhraseMatcher((phrase, True) for phrase in EMERGENCY_PHRASES.split())
+
+
+def emergency_in(message: Prepared) -> bool:
+    """True when an already prepared message mentions an emergency (negations included, on purpose)."""
+    return _MATCHER.any(message)
+
+
+def emergency_words(message: Prepared) -> list[str]:
+    """The emergency phrases a message matched, for logs and for explaining a decision."""
+    return sorted(_MATCHER.find(message))
+
+
+def is_emergency(text: str) -> bool:
+    """True when a raw message looks like an emergency; biased to recall, never to precision."""
+    return emergency_in(prepare(text))

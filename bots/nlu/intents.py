@@ -1,0 +1,190 @@
+"""Intent decision: emergency first, then whole-message commands, cue words, and the classifier."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .classifier import NaiveBayes, features, load
+from .emergency import emergency_in
+from .lexicon import EXACT_COMMANDS, INTENT_CUES, TRAILING_PARTICLES
+from .matcher import PhraseMatcher, Prepared
+from .numbers import parse_number
+from .text import phrase_variants, sentence_keys
+
+HELP = "help_request"
+OTHER = "help_request/other"
+# Below this posterior the classifier's guess is not worth acting on.
+MIN_MODEL_CONFIDENCE = 0.45
+# Naive Bayes posteriors saturate near 1.0; a guess from it never claims more than this.
+MAX_MODEL_CONFIDENCE = 0.9
+# Extra matched cue words add a little: two weak hints beat one weak hint.
+EXTRA_CUE_BONUS = 0.25
+LEADING_FILLERS = "嗯哦噢啊哎诶唉那"
+# (usual winner, intent that takes over whenever it has any cue): signing up *as a volunteer*
+# is not an event sign-up, and a volunteer asking about hours wants the balance.
+PREFERENCES = (("event_signup", "volunteer_signup"), ("volunteer_signup", "timebank_balance"))
+# Highest score generic help words alone can reach (weight 1 plus bonuses).
+GENERIC_MAX = 1.0 + EXTRA_CUE_BONUS * 4
+# Characters that add nothing to a generic request ("俺需要人帮忙一下吧").
+GENERIC_FILLERS = "我俺咱想要找人需帮忙能不可以来个一下吧啊呀呢吗嘛给你们谁有"
+# Share of the help probability a specific category needs to replace a generic "other".
+CATEGORY_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The intent, the help category (or None) and how sure we are."""
+
+    intent: str
+    category: str | None
+    confidence: float
+    emergency: bool = False
+
+
+def decide(message: Prepared) -> Decision:
+    """Pick the intent of a prepared message."""
+    if not message.chars:
+        return Decision("out_of_scope", None, 1.0)
+    if emergency_in(message):
+        return Decision(HELP, "emergency", 0.99, emergency=True)
+    command = exact_command(message.chars)
+    if command:
+        return Decision(command, None, 0.97)
+    if parse_number(message.chars) is not None:
+        # A bare choice answers the pending prompt; the engine reads the number slot.
+        return Decision("affirm", None, 0.9)
+    return _by_cues(message) or _by_model(message)
+
+
+def exact_command(chars: str) -> str | None:
+    """Intent of a message that is nothing but a command word, read by characters or by sound."""
+    for candidate in _trimmed(chars):
+        hit = EXACT_COMMANDS.get(candidate) or _sound_commands().get(sentence_keys(candidate))
+        if hit:
+            return hit
+    return None
+
+
+def _trimmed(chars: str) -> list[str]:
+    core = chars.rstrip(TRAILING_PARTICLES) or chars
+    bare = core.lstrip(LEADING_FILLERS) or core
+    return [chars, core, bare]
+
+
+@lru_cache(maxsize=1)
+def _sound_commands() -> dict[tuple[str, ...], str]:
+    table: dict[tuple[str, ...], str] = {}
+    for word, intent in EXACT_COMMANDS.items():
+        if len(word) >= 2 and not word.isascii():
+            for variant in phrase_variants(word):
+                table.setdefault(variant, intent)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _cue_matcher() -> PhraseMatcher[tuple[str, float]]:
+    entries = [(phrase, (label, weight)) for label, groups in INTENT_CUES.items()
+               for weight, phrases in groups.items() for phrase in phrases.split()]
+    return PhraseMatcher(entries, anchored=True)
+
+
+@lru_cache(maxsize=1)
+def model() -> NaiveBayes:
+    """The fallback classifier, loaded once."""
+    return load()
+
+
+def cue_scores(message: Prepared) -> dict[str, float]:
+    """Score per label from matched cue words: the strongest cue plus a bonus per extra cue."""
+    weights: dict[str, list[float]] = defaultdict(list)
+    for label, weight in _cue_matcher().find(message).values():
+        weights[label].append(weight)
+    return {label: max(ws) + EXTRA_CUE_BONUS * (len(ws) - 1) for label, ws in weights.items()}
+
+
+def _by_cues(message: Prepared) -> Decision | None:
+    scores = cue_scores(message)
+    if not scores:
+        return None
+    intents = _intent_scores(scores)
+    ranked = sorted(intents.items(), key=lambda kv: kv[1], reverse=True)
+    best, score = ranked[0]
+    if len(ranked) > 1 and ranked[1][1] == score:
+        best = _tie_break(message, [name for name, s in ranked if s == score])
+    best = _preferred(best, intents)
+    margin = score - max((s for name, s in intents.items() if name != best), default=0.0)
+    confidence = min(0.95, 0.7 + 0.1 * max(margin, 0.0))
+    category = _category(scores, message) if best == HELP else None
+    return Decision(best, category, round(confidence, 3))
+
+
+def _preferred(best: str, intents: dict[str, float]) -> str:
+    for usual, takes_over in PREFERENCES:
+        if best == usual and takes_over in intents:
+            return takes_over
+    return best
+
+
+def _intent_scores(scores: dict[str, float]) -> dict[str, float]:
+    intents = {label: s for label, s in scores.items() if not label.startswith(HELP)}
+    help_scores = [s for label, s in scores.items() if label.startswith(HELP)]
+    if help_scores:
+        # A generic "帮我/找人" next to a specific task word strengthens the request.
+        both = OTHER in scores and len(help_scores) > 1
+        intents[HELP] = max(help_scores) + (0.5 if both else 0.0)
+    return intents
+
+
+def _category(scores: dict[str, float], message: Prepared) -> str:
+    specific = {label: s for label, s in scores.items() if label.startswith(HELP) and label != OTHER}
+    if not specific:
+        return _model_category(message) if _only_generic_help(scores, message) else "other"
+    best = max(specific, key=specific.get)
+    # A named "other" task (念信, 填表) outranks a weaker task word; generic words never do.
+    if scores.get(OTHER, 0.0) > max(GENERIC_MAX, specific[best]):
+        return "other"
+    return best.split("/", 1)[1]
+
+
+def _only_generic_help(scores: dict[str, float], message: Prepared) -> bool:
+    # Strong "other" cues (填表, 念信) already name the task; a bare "帮我一下" names none, and the
+    # classifier should only guess when some unknown task words are left over.
+    if scores.get(OTHER, 0.0) > GENERIC_MAX:
+        return False
+    residue = message.chars
+    for phrase in _cue_matcher().find(message):
+        residue = residue.replace(phrase, "")
+    return sum(char not in GENERIC_FILLERS for char in residue) >= 2
+
+
+def _model_category(message: Prepared) -> str:
+    # Only generic words ("帮我", "找人") matched: the classifier may still recognise the task.
+    posteriors = model().posteriors(features(message.chars, message.keys))
+    help_labels = {lb: p for lb, p in posteriors.items() if lb.startswith(HELP) and lb != f"{HELP}/emergency"}
+    total = sum(help_labels.values())
+    label = max(help_labels, key=help_labels.get)
+    if total > 0 and help_labels[label] / total >= CATEGORY_SHARE:
+        return label.split("/", 1)[1]
+    return "other"
+
+
+def _tie_break(message: Prepared, tied: list[str]) -> str:
+    posteriors = model().posteriors(features(message.chars, message.keys))
+    by_intent: dict[str, float] = defaultdict(float)
+    for label, p in posteriors.items():
+        by_intent[label.split("/", 1)[0]] += p
+    return max(tied, key=lambda name: by_intent.get(name, 0.0))
+
+
+def _by_model(message: Prepared) -> Decision:
+    posteriors = model().posteriors(features(message.chars, message.keys))
+    label, p = max(posteriors.items(), key=lambda kv: kv[1])
+    if label == "out_of_scope" or p < MIN_MODEL_CONFIDENCE:
+        sure = p if label == "out_of_scope" else 1 - p
+        return Decision("out_of_scope", None, round(min(sure, MAX_MODEL_CONFIDENCE), 3))
+    if label == "help_request/emergency":
+        # The classifier never raises an emergency on its own word; the lexicon owns that.
+        return Decision(HELP, "other", round(min(p, MAX_MODEL_CONFIDENCE), 3))
+    intent, _, category = label.partition("/")
+    return Decision(intent, category or None, round(min(p, MAX_MODEL_CONFIDENCE), 3))

@@ -1,0 +1,37 @@
+"""The public result type and the one-call entry point."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .intents import decide
+from .matcher import prepare
+from .slots import extract_slots
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What a message means: intent, help category, slots and a confidence in 0..1."""
+
+    text: str
+    intent: str
+    category: str | None
+    slots: dict[str, Any] = field(default_factory=dict)
+    confidence: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict with exactly the five public keys, ready for JSON."""
+        return {"text": self.text, "intent": self.intent, "category": self.category,
+                "slots": dict(self.slots), "confidence": self.confidence}
+
+
+def understand(text: str, now: datetime) -> Understanding:
+    """Read one message; `now` (timezone-aware) anchors relative time words."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    message = prepare(text or "")
+    decision = decide(message)
+    slots = extract_slots(message, decision.intent, decision.emergency, now)
+    return Understanding(text=text or "", intent=decision.intent, category=decision.category,
+                         slots=slots, confidence=float(decision.confidence))

@@ -1,0 +1,326 @@
+"""Behaviour of the understanding layer (bots/nlu) as the dialogue engine and users see it."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bots.nlu import (CATEGORIES, INTENTS, Understanding, is_emergency, normalize, parse_choice,
+                      parse_number, understand)
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data" / "nlu"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)  # a Tuesday
+
+
+def rows(name: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def all_rows() -> list[dict]:
+    return rows("train.jsonl") + rows("test.jsonl") + rows("emergency.jsonl")
+
+
+def correct(row: dict, result: Understanding) -> bool:
+    if result.intent != row["intent"]:
+        return False
+    return row["intent"] != "help_request" or result.category == row["category"]
+
+
+# --- the labelled data itself -------------------------------------------------------------
+
+def test_labelled_data_is_big_varied_and_valid():
+    data = all_rows()
+    assert len(data) >= 450
+    per_intent = Counter(row["intent"] for row in data)
+    assert set(per_intent) == set(INTENTS)
+    assert min(per_intent.values()) >= 12
+    for row in data:
+        assert (row["category"] in CATEGORIES) if row["intent"] == "help_request" else row["category"] is None
+    assert len(rows("test.jsonl")) >= 200
+    assert len(rows("emergency.jsonl")) >= 70
+
+
+def test_held_out_files_never_overlap_training():
+    trained = {normalize(row["text"]) for row in rows("train.jsonl")}
+    held_out = rows("test.jsonl") + rows("emergency.jsonl")
+    # Emoji-only messages normalise to "" on both sides; that is the only allowed overlap.
+    assert not (trained & {normalize(row["text"]) for row in held_out}) - {""}
+    assert all(row["category"] == "emergency" for row in rows("emergency.jsonl"))
+
+
+def test_shipped_model_matches_training_file():
+    from bots.nlu.classifier import MODEL_PATH
+    from bots.nlu.train import build
+    assert json.loads(MODEL_PATH.read_text(encoding="utf-8")) == build(), "run python -m bots.nlu.train"
+
+
+# --- accuracy and emergencies -------------------------------------------------------------
+
+def test_held_out_accuracy_at_least_95_percent():
+    held_out = rows("test.jsonl") + rows("emergency.jsonl")
+    wrong = [(r["text"], r["intent"], r["category"]) for r in held_out if not correct(r, understand(r["text"], NOW))]
+    assert 1 - len(wrong) / len(held_out) >= 0.95, wrong
+
+
+@pytest.mark.parametrize("name", ["train.jsonl", "test.jsonl", "emergency.jsonl"])
+def test_every_labelled_emergency_is_caught(name):
+    emergencies = [r["text"] for r in rows(name) if r["category"] == "emergency"]
+    assert emergencies
+    missed = [t for t in emergencies if not is_emergency(t)]
+    assert not missed
+    missed = [t for t in emergencies if understand(t, NOW).category != "emergency"]
+    assert not missed
+
+
+@pytest.mark.parametrize("text", [
+    "就命啊",           # 救命 heard as 就命
+    "俺娘摔到了",        # 摔倒 heard as 摔到
+    "兄口疼得厉害",      # 胸口疼
+    "着伙了",           # 着火
+    "快来银啊",          # 快来人, dialect 人 -> 银
+    "我爸喘不上起来",     # 喘不上气
+    "老伴晕到在厨房。",   # 晕倒, trailing full stop from recognition
+    "俺爹和了农药",       # 喝了农药
+    "奶奶叫不行了",       # 叫不醒
+    "老头子摔了一大跤😭",
+    "我妈在院子里跌了一跤",
+    "咱爹嘴也歪了话也说不清",
+    "家里着火啦！！",
+    "ＳＯＳ 救命",
+])
+def test_emergency_variants_from_voice_and_dialect(text):
+    result = understand(text, NOW)
+    assert is_emergency(text)
+    assert (result.intent, result.category) == ("help_request", "emergency")
+    assert result.slots["urgency"] == "emergency"
+
+
+@pytest.mark.parametrize("text, category", [
+    ("帮我打农药", "farm_work"),        # spraying a field is not poisoning
+    ("帮我交一下水费", "errand"),       # 帮我交 once sounded like 绊…跤
+    ("想找人帮着翻身", "daily_care"),
+    ("俺没摔倒就是想找人聊聊天", "emergency"),  # a negation still raises the alarm, on purpose
+])
+def test_emergency_boundaries(text, category):
+    assert understand(text, NOW).category == category
+
+
+# --- intents users type every day ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, intent, category", [
+    ("我想找银帮我买要", "help_request", "errand"),
+    ("明天上午想找人陪我去医院", "help_request", "medical"),
+    ("俺要去瞧病", "help_request", "medical"),
+    ("明天中午算我一份", "meal_order", None),
+    ("今天吃啥", "canteen_menu", None),
+    ("我有多少时间币", "timebank_balance", None),
+    ("绑定 123456", "bind_family", None),
+    ("最近有什么活动", "event_query", None),
+    ("报名 2", "event_signup", None),
+    ("我要当志愿者", "volunteer_signup", None),
+    ("人工", "talk_to_human", None),
+    ("人公", "talk_to_human", None),
+    ("谢谢你们", "thanks", None),
+    ("不用了", "deny", None),
+    ("对", "affirm", None),
+    ("要得", "affirm", None),
+    ("不对", "deny", None),
+    ("莫得", "deny", None),
+    ("投诉", "complaint", None),
+    ("我想捐点钱", "donate", None),
+    ("通知", "notice_query", None),
+    ("平安", "checkin_ok", None),
+    ("报平安", "checkin_ok", None),
+    ("今天挺好的", "checkin_ok", None),
+    ("取消", "cancel", None),
+    ("取销", "cancel", None),
+    ("取消明天的订饭", "cancel", None),
+    ("菜单", "help_menu", None),
+    ("你好", "greeting", None),
+    ("今天天气咋样", "out_of_scope", None),
+])
+def test_everyday_messages(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
+def test_blank_and_emoji_only_messages_are_out_of_scope():
+    for text in ("", "   ", "。", "😀😀"):
+        result = understand(text, NOW)
+        assert (result.intent, result.category, result.slots) == ("out_of_scope", None, {})
+
+
+# --- numbers and choices ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, value", [
+    ("1", 1), ("１", 1), ("一", 1), ("第一个", 1), ("壹", 1), ("①", 1), ("选2", 2), ("第2个", 2),
+    ("两", 2), ("十二", 12), ("二十三", 23), ("就三号吧", 3), ("2。", 2), (" 3 ", 3), ("⑩", 10),
+])
+def test_parse_number_every_form(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["好", "", "买药", "一点点", "12个人", "第"])
+def test_parse_number_rejects_non_numbers(text):
+    assert parse_number(text) is None
+
+
+def test_bare_number_is_affirm_with_number_slot():
+    for text, value in (("1", 1), ("第二个", 2), ("①", 1), ("选3", 3)):
+        result = understand(text, NOW)
+        assert (result.intent, result.slots.get("number")) == ("affirm", value)
+
+
+OPTIONS = ["陪同看病", "代买药品", "陪我聊天"]
+
+
+@pytest.mark.parametrize("text, index", [
+    ("2", 2), ("第三个", 3), ("壹", 1), ("看病", 1), ("买药", 2), ("买要", 2), ("想聊聊天", 3),
+    ("陪同看病", 1),
+])
+def test_parse_choice_by_number_or_words(text, index):
+    assert parse_choice(text, OPTIONS) == index
+
+
+@pytest.mark.parametrize("text", ["4", "第五个", "随便", "", "陪"])
+def test_parse_choice_returns_none_when_unsure(text):
+    assert parse_choice(text, OPTIONS) is None
+
+
+def test_parse_choice_understands_yes_for_a_confirm_option():
+    assert parse_choice("对", ["确认", "修改"]) == 1
+    assert parse_choice("1. 确认", ["1. 确认", "2. 修改"]) == 1
+    assert parse_choice("修改", ["1. 确认", "2. 修改"]) == 2
+
+
+# --- time windows -------------------------------------------------------------------------
+
+def window(text: str, now: datetime = NOW) -> tuple[str, str, str]:
+    slot = understand(text, now).slots["time_window"]
+    return slot["start"], slot["end"], slot["label"]
+
+
+def test_tomorrow_morning():
+    assert window("明天上午想找人陪我去医院") == (
+        "2026-12-02T08:00:00+08:00", "2026-12-02T12:00:00+08:00", "明天上午")
+
+
+def test_next_wednesday_is_whole_day_of_next_week():
+    assert window("下周三帮我买药")[:2] == ("2026-12-09T06:00:00+08:00", "2026-12-09T20:00:00+08:00")
+
+
+def test_afternoon_three_oclock():
+    assert window("下午三点来修水管") == ("2026-12-01T15:00:00+08:00", "2026-12-01T17:00:00+08:00", "下午三点")
+
+
+def test_half_past_eight_alone_means_next_future_occurrence():
+    assert window("八点半")[0] == "2026-12-01T20:30:00+08:00"  # 08:30 already passed at 09:00
+    early = NOW.replace(hour=7)
+    assert window("八点半", early)[0] == "2026-12-01T08:30:00+08:00"
+
+
+def test_clock_forms_and_parts_of_day():
+    assert window("明天8:30")[0] == "2026-12-02T08:30:00+08:00"
+    assert window("后天中午")[:2] == ("2026-12-03T11:00:00+08:00", "2026-12-03T13:00:00+08:00")
+    assert window("今天晚上")[:2] == ("2026-12-01T18:00:00+08:00", "2026-12-01T21:00:00+08:00")
+    assert window("明天三点")[0] == "2026-12-02T15:00:00+08:00"
+    assert window("中午一点")[0] == "2026-12-01T13:00:00+08:00"
+
+
+def test_now_in_another_timezone_is_read_in_shanghai():
+    utc_now = NOW.astimezone(timezone.utc)
+    assert window("明天上午", utc_now)[0] == "2026-12-02T08:00:00+08:00"
+    late_utc = datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc)  # already Dec 2, 01:00 in Shanghai
+    assert window("明天", late_utc)[0] == "2026-12-03T06:00:00+08:00"
+
+
+def test_no_time_words_no_time_slot():
+    for text in ("帮我买点药", "快一点", "买一点菜"):
+        assert "time_window" not in understand(text, NOW).slots
+
+
+def test_naive_now_is_refused():
+    with pytest.raises(ValueError):
+        understand("明天", NOW.replace(tzinfo=None))
+
+
+# --- other slots --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, who", [
+    ("帮我买药", "self"), ("俺要看病", "self"), ("俺娘摔倒了", "mother"), ("我妈要去医院", "mother"),
+    ("老娘想洗澡", "mother"), ("我母亲要复查", "mother"), ("给俺爹送饭", "father"), ("老爹要理发", "father"),
+    ("我爸想聊天", "father"), ("老伴发烧了", "spouse"), ("老头子腿疼", "spouse"), ("老婆子想去赶集", "spouse"),
+    ("爱人住院了", "spouse"), ("奶奶要买药", "grandmother"), ("爷爷要看病", "grandfather"),
+])
+def test_for_whom(text, who):
+    assert understand(text, NOW).slots["for_whom"] == who
+
+
+def test_count_place_urgency():
+    slots = understand("明天中午订两份饭", NOW).slots
+    assert slots["count"] == 2
+    assert understand("三个人去听讲座", NOW).slots["count"] == 3
+    assert understand("陪我去镇卫生院", NOW).slots["place"] == "镇卫生院"
+    assert understand("帮我送到村口", NOW).slots["place"] == "村口"
+    assert understand("赶紧帮我买药", NOW).slots["urgency"] == "urgent"
+    assert understand("帮我买药", NOW).slots["urgency"] == "normal"
+    assert understand("绑定 123456", NOW).slots["code"] == "123456"
+
+
+def test_absent_slots_are_omitted():
+    assert understand("谢谢", NOW).slots == {}
+
+
+# --- API shape and normalisation ----------------------------------------------------------
+
+def test_understanding_is_frozen_and_serialisable():
+    result = understand("明天上午想找人陪我去医院", NOW)
+    assert set(result.to_dict()) == {"text", "intent", "category", "slots", "confidence"}
+    assert 0.0 <= result.confidence <= 1.0
+    assert json.loads(json.dumps(result.to_dict(), ensure_ascii=False))["slots"]["place"] == "医院"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.intent = "greeting"  # type: ignore[misc]
+
+
+def test_category_only_for_help_requests():
+    assert understand("平安", NOW).category is None
+    assert understand("帮我修灯", NOW).category == "repair"
+
+
+def test_normalize_folds_width_punctuation_and_emoji():
+    assert normalize("１２３ＡＢＣ，我好。😀") == "123abc我好"
+    assert normalize(" 八点 半。") == "八点半"
+    assert normalize("8：30") == "8:30"
+
+
+# --- command line and start-up ------------------------------------------------------------
+
+def test_cli_prints_one_json_object_per_line():
+    lines = "明天上午想找人陪我去医院\n\n俺娘摔倒了\n1\n"
+    done = subprocess.run([sys.executable, "-m", "bots.nlu"], input=lines.encode("utf-8"), cwd=ROOT,
+                          capture_output=True, timeout=60, check=True)
+    out = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    assert len(out) == 4
+    assert all(set(obj) == {"text", "intent", "category", "slots", "confidence"} for obj in out)
+    assert out[0]["category"] == "medical" and "医院" in done.stdout.decode("utf-8")
+    assert out[1]["intent"] == "out_of_scope"
+    assert out[2]["category"] == "emergency"
+    assert out[3]["slots"]["number"] == 1
+    start = datetime.fromisoformat(out[0]["slots"]["time_window"]["start"])
+    assert start.utcoffset() == timedelta(hours=8)
+
+
+def test_import_and_model_load_under_one_second():
+    code = ("import time; t = time.perf_counter(); from bots.nlu import understand; "
+            "from bots.nlu.intents import model; model(); print(time.perf_counter() - t)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=60, check=True)
+    assert float(done.stdout) < 1.0
