@@ -7,8 +7,7 @@ from typing import Callable
 from models.coordination import notify_coordinators
 from models.outbox import URGENT
 
-from bots import forms
-from bots.flows import FORMS
+from bots import forms, registry
 from bots.forms import Turn
 from bots.state import Conversation
 from bots.texts import t
@@ -42,8 +41,9 @@ def cancel(turn: Turn, conv: Conversation) -> str:
 
 def menu(turn: Turn, conv: Conversation) -> str:
     """Show what is possible; inside a flow, also say where the user is."""
-    if conv.active and conv.flow in FORMS:
-        return t("menu_inside_flow", flow=forms.title(conv.flow)) + "\n" + forms.question(FORMS[conv.flow], conv)
+    form = registry.forms().get(conv.flow)
+    if form is not None:
+        return t("menu_inside_flow", flow=forms.title(conv.flow)) + "\n" + forms.question(form, conv)
     conv.choices = list(MAIN_MENU)
     return t("help_menu")
 
@@ -57,3 +57,16 @@ def talk_to_human(turn: Turn, conv: Conversation) -> str:
     sent = notify_coordinators(ctx.session, user, kind="human_handoff", text=t("human_alert", who=who, phone=phone),
                                key=key, now=ctx.now, priority=URGENT)
     return t("human_ack") if sent else t("human_no_admin")
+
+
+def feature_command(turn: Turn, conv: Conversation) -> str | None:
+    """Run the first feature command whose pattern matches the whole message, checking roles."""
+    text = turn.text.strip()
+    for command in registry.commands():
+        found = command.pattern.fullmatch(text)
+        if found is None:
+            continue
+        if command.roles and not (command.roles & turn.user.role_set):
+            return t("not_allowed")
+        return command.handler(turn, conv, found)
+    return None

@@ -10,8 +10,7 @@ from datetime import timedelta
 
 from models import people
 
-from bots import commands, emergency, events, forms, intents, nlu, speech
-from bots.flows import FORMS
+from bots import commands, emergency, events, forms, intents, nlu, registry, speech
 from bots.message import EVENT, IMAGE, LOCATION, TEXT, VOICE, Context, Message, Reply
 from bots.state import Conversation, SqlStore
 from bots.texts import t
@@ -51,7 +50,8 @@ def _dispatch(message: Message, ctx: Context, user, conv: Conversation) -> str |
     if not text or not text.strip():
         return t("voice_unrecognised") if message.kind == VOICE else t("not_understood")
     turn = forms.Turn(message, text.strip(), nlu.understand(text, ctx.now), ctx, user)
-    return on_text(turn, conv)
+    notes = [note for hook in registry.observers() if (note := hook(message, ctx, user))]
+    return "\n".join([*notes, on_text(turn, conv)])
 
 
 def on_text(turn: forms.Turn, conv: Conversation) -> str:
@@ -69,8 +69,12 @@ def on_text(turn: forms.Turn, conv: Conversation) -> str:
     command = commands.match(turn)
     if command:
         return command(turn, conv)
-    if conv.active and conv.flow in FORMS:
-        return forms.resume(FORMS[conv.flow], turn, conv)
+    explicit = commands.feature_command(turn, conv)
+    if explicit is not None:
+        return explicit
+    form = registry.forms().get(conv.flow)
+    if form is not None:
+        return forms.resume(form, turn, conv)
     return intents.route(turn, conv)
 
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from models import people
 
-from bots import commands, forms, intents, nlu
-from bots.flows import FORMS
+from bots import commands, forms, intents, nlu, registry
 from bots.message import Context, Message
 from bots.state import Conversation
 from bots.texts import t
@@ -34,7 +33,8 @@ def on_event(message: Message, ctx: Context, user, conv: Conversation) -> str | 
         return t("scan_village", village=village.name) if village else t("unknown_village")
     if event == "click":
         return _click(message, ctx, user, conv)
-    return None  # VIEW, LOCATION reports, job-finish events and anything new: nothing to say
+    replies = [r for handler in registry.event_handlers(event) if (r := handler(message, ctx, user, conv))]
+    return "\n".join(replies) or None  # VIEW, LOCATION reports and anything new: nothing to say
 
 
 def _join_village(message: Message, ctx: Context, user) -> people.Village | None:
@@ -52,7 +52,7 @@ def _click(message: Message, ctx: Context, user, conv: Conversation) -> str:
     intent = CLICK_INTENTS.get(message.event_key)
     if intent is None:
         return t("help_menu")
-    label = t(f"feature_{intent}") if intent in intents.COMING_SOON else intent
+    label = t(f"feature_{intent}") if intent in intents.FEATURE_INTENTS else intent
     turn = forms.Turn(message, label, nlu.Understanding(label, intent, None, {}, 1.0), ctx, user)
     if intent == "talk_to_human":
         return commands.talk_to_human(turn, conv)
@@ -63,7 +63,7 @@ def _click(message: Message, ctx: Context, user, conv: Conversation) -> str:
 
 def on_location(message: Message, ctx: Context, user, conv: Conversation) -> str:
     """A location feeds the flow in progress when it wants one; otherwise it is acknowledged."""
-    form = FORMS.get(conv.flow)
+    form = registry.forms().get(conv.flow)
     if form is not None and form.on_location is not None:
         answer = form.on_location(conv.data, forms.Turn(message, message.label, _blank(), ctx, user))
         if answer:
@@ -74,9 +74,10 @@ def on_location(message: Message, ctx: Context, user, conv: Conversation) -> str
 
 def on_image(message: Message, ctx: Context, user, conv: Conversation) -> str:
     """Images are kept with the flow in progress (attached to a help request later), else acknowledged."""
-    if conv.active and conv.flow in FORMS:
+    form = registry.forms().get(conv.flow)
+    if form is not None:
         conv.data.setdefault("_images", []).append(message.media_id)
-        return t("image_attached") + "\n" + forms.question(FORMS[conv.flow], conv)
+        return t("image_attached") + "\n" + forms.question(form, conv)
     return t("image_received")
 
 

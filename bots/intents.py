@@ -1,31 +1,30 @@
 """What to do with an understood message when no flow is in progress."""
 from __future__ import annotations
 
-from bots import commands, forms
-from bots.flows import FORMS
+from bots import commands, registry
 from bots.forms import Turn
 from bots.state import Conversation
 from bots.texts import t
 
-# Intents whose flows arrive with their own issues answer with a short placeholder until then.
-COMING_SOON = {"help_request", "volunteer_signup", "event_query", "event_signup", "canteen_menu", "meal_order",
-               "checkin_ok", "notice_query", "timebank_balance", "bind_family", "donate"}
-FLOW_INTENTS = {"complaint": "complaint"}
+# Intents whose features have not landed yet answer with a short placeholder naming the feature.
+FEATURE_INTENTS = {"help_request", "volunteer_signup", "event_query", "event_signup", "canteen_menu", "meal_order",
+                   "checkin_ok", "notice_query", "timebank_balance", "bind_family", "donate", "complaint"}
 
 
 def route(turn: Turn, conv: Conversation) -> str:
     """Answer an intent, starting its flow when it has one."""
     intent = _chosen(turn, conv) or turn.understanding.intent
     conv.choices = []
-    if intent in FLOW_INTENTS:
-        return forms.start(FORMS[FLOW_INTENTS[intent]], turn, conv)
+    handler = registry.intent_handlers().get(intent)
+    if handler is not None:
+        return handler(turn, conv)
     if intent == "talk_to_human":
         return commands.talk_to_human(turn, conv)
     if intent == "help_menu":
         return commands.menu(turn, conv)
     if intent == "cancel":
         return commands.cancel(turn, conv)
-    if intent in COMING_SOON:
+    if intent in FEATURE_INTENTS:
         return t("coming_soon", feature=t(f"feature_{intent}"))
     return _small_talk(intent, turn, conv)
 

@@ -8,7 +8,10 @@ import re
 
 from models.complaints import open_complaint
 
+from bots import forms
 from bots.forms import Form, Invalid, Slot, Turn
+from bots.registry import Feature
+from bots.state import Conversation
 from bots.texts import t
 
 TRIGGER = re.compile(r"^(我要|我想|想要)?(投诉|举报|反映|告状)(一下)?[:：，,。 ]*")
@@ -45,3 +48,10 @@ FORM = Form(
     read_back=_read_back,
     action=_submit,
 )
+
+
+def _start(turn: Turn, conv: Conversation) -> str:
+    return forms.start(FORM, turn, conv)
+
+
+FEATURE = Feature(name="complaint", forms=(FORM,), intents={"complaint": _start})

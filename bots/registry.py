@@ -1,0 +1,80 @@
+"""Features plug into the engine here: forms, intent handlers, chat commands, event and message hooks.
+
+Each feature module exposes `FEATURE = Feature(...)` and is listed in MODULES; the engine asks this
+registry instead of importing features, so adding one is a new module and one line here.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable, Mapping
+
+from bots.forms import Form, Turn
+from bots.message import Context, Message
+from bots.state import Conversation
+
+MODULES = [
+    "bots.flows.complaint",
+]
+
+IntentHandler = Callable[[Turn, Conversation], str]
+EventHandler = Callable[[Message, Context, object, Conversation], "str | None"]
+Observer = Callable[[Message, Context, object], "str | None"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """An explicit chat command such as `接单 12`, matched in every state before the flow in progress."""
+
+    name: str
+    pattern: re.Pattern
+    handler: Callable[[Turn, Conversation, re.Match], str]
+    roles: frozenset[str] = frozenset()  # any of these roles may use it; empty: everyone
+
+
+@dataclass(frozen=True)
+class Feature:
+    """What one feature adds to the conversation."""
+
+    name: str
+    forms: tuple[Form, ...] = ()
+    intents: Mapping[str, IntentHandler] = field(default_factory=dict)
+    commands: tuple[Command, ...] = ()
+    events: Mapping[str, EventHandler] = field(default_factory=dict)
+    observers: tuple[Observer, ...] = ()
+
+
+@lru_cache(maxsize=None)
+def features() -> tuple[Feature, ...]:
+    """Every registered feature, in MODULES order."""
+    return tuple(importlib.import_module(name).FEATURE for name in MODULES)
+
+
+@lru_cache(maxsize=None)
+def forms() -> dict[str, Form]:
+    """Flow name → form."""
+    return {form.name: form for feature in features() for form in feature.forms}
+
+
+@lru_cache(maxsize=None)
+def intent_handlers() -> dict[str, IntentHandler]:
+    """Intent → the handler that owns it."""
+    return {intent: handler for feature in features() for intent, handler in feature.intents.items()}
+
+
+@lru_cache(maxsize=None)
+def commands() -> tuple[Command, ...]:
+    """Every explicit chat command, in registration order."""
+    return tuple(command for feature in features() for command in feature.commands)
+
+
+def event_handlers(event: str) -> list[EventHandler]:
+    """Handlers for an event name (lower case, as wechatpy gives it)."""
+    return [f.events[event] for f in features() if event in f.events]
+
+
+def observers() -> list[Observer]:
+    """Hooks that see every user message (e.g. the daily check-in) before it is routed."""
+    return [hook for feature in features() for hook in feature.observers]
