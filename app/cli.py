@@ -26,7 +26,7 @@ def db_group():
 
 
 @db_group.command("upgrade")
-@click.option("--revision", default="head", show_default=True)
+@click.option("--revision", default="heads", show_default=True)
 def db_upgrade(revision: str):
     """Apply migrations (safe to run again)."""
     migrate.upgrade(_rt().settings["database_url"], revision)

@@ -8,6 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 import models.base
+from sqlalchemy import Text  # autogenerate renders JSONB(astext_type=Text())
 from sqlalchemy.dialects import postgresql
 ${imports if imports else ""}
 

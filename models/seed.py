@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from models.people import FamilyLink, User, Village, get_or_create_user, grant_roles, village_by_code
+from models.volunteers import APPROVED, SLOTS, grant_training, upsert_volunteer
 
 DEMO_VILLAGE = {"code": "demo", "name": "示范村", "county": "示范县"}
 ELDERS = [
@@ -14,12 +15,14 @@ ELDERS = [
     ("demo-elder-3", "赵桂兰", "13800000003", {"age": 74, "lives_alone": True, "address": "示范村西坡7号"}),
 ]
 FAMILY = ("demo-family-1", "王建国", "13900000001", "demo-elder-1", "儿子")
+# (openid, name, phone, skills, qualifications from training, partner organisation)
 VOLUNTEERS = [
-    ("demo-volunteer-1", "张志强", "13700000001", ["errand", "repair"]),
-    ("demo-volunteer-2", "刘美华", "13700000002", ["companionship", "meal", "daily_care"]),
-    ("demo-volunteer-3", "陈建军", "13700000003", ["farm_work", "repair", "errand"]),
-    ("demo-volunteer-4", "杨丽", "13700000004", ["medical", "daily_care", "companionship"]),
-    ("demo-volunteer-5", "周大勇", "13700000005", ["errand", "meal", "farm_work"]),
+    ("demo-volunteer-1", "张志强", "13700000001", ["errand", "repair"], [], ""),
+    ("demo-volunteer-2", "刘美华", "13700000002", ["companionship", "meal", "daily_care"], ["daily_care"], ""),
+    ("demo-volunteer-3", "陈建军", "13700000003", ["farm_work", "repair", "errand"], [], ""),
+    ("demo-volunteer-4", "杨丽", "13700000004", ["medical", "daily_care", "companionship"],
+     ["medical", "daily_care"], "乡镇卫生院"),
+    ("demo-volunteer-5", "周大勇", "13700000005", ["errand", "meal", "farm_work"], [], ""),
 ]
 ADMIN = ("demo-admin", "孙主任", "13600000001")
 
@@ -36,9 +39,14 @@ def seed_demo(session: Session, *, now: datetime) -> Village:
     fam_openid, fam_name, fam_phone, elder_openid, relation = FAMILY
     family = _person(session, fam_openid, fam_name, fam_phone, village, ["family"], {}, now)
     _bind(session, elder_openid, family, relation, now)
-    for openid, name, phone, skills in VOLUNTEERS:
-        _person(session, openid, name, phone, village, ["volunteer"],
-                {"skills": skills, "volunteer_status": "approved", "on_duty": True}, now)
+    for openid, name, phone, skills, trained, partner in VOLUNTEERS:
+        user = _person(session, openid, name, phone, village, ["volunteer"],
+                       {"skills": skills, "volunteer_status": "approved", "on_duty": True}, now)
+        session.flush()
+        upsert_volunteer(session, user, now=now, status=APPROVED, skills=skills, availability=list(SLOTS),
+                         on_duty=True, partner_org=partner, consent_at=now)
+        for qualification in trained:
+            grant_training(session, user, qualification, now=now, source="seed")
     _person(session, ADMIN[0], ADMIN[1], ADMIN[2], village, ["admin"], {}, now)
     return village
 
