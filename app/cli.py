@@ -132,7 +132,17 @@ def push_menu():
     click.echo("菜单已发布")
 
 
+# Feature modules exposing `COMMANDS: list[click.Command]`; one line each.
+CLI_MODULES: list[str] = [
+]
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
+    import importlib
+
     for command in (db_group, seed_demo_command, worker_command, jobs_group, wechat_group):
         app.cli.add_command(command)
+    for name in CLI_MODULES:
+        for command in importlib.import_module(name).COMMANDS:
+            app.cli.add_command(command)

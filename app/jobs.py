@@ -74,12 +74,31 @@ def drain_outbox(rt: Runtime, now: datetime) -> int:
     return total
 
 
-JOBS: dict[str, Job] = {job.id: job for job in (
+CORE_JOBS = (
     Job("outbox.recover", recover_outbox, "释放中断的发送", {"trigger": "interval", "seconds": 60}),
     Job("inbound.recover", recover_inbound, "重跑中断的消息", {"trigger": "interval", "seconds": 60}),
     Job("inbound.prune", prune_inbound, "清理旧的消息记录", {"trigger": "cron", "hour": 3, "minute": 17}),
     Job("outbox.drain", drain_outbox, "立即发送待发消息"),
-)}
+)
+# Feature modules exposing `JOBS: list[Job]`; one line each.
+JOB_MODULES: list[str] = [
+]
+
+
+def _collect() -> dict[str, Job]:
+    import importlib
+
+    found = list(CORE_JOBS)
+    for name in JOB_MODULES:
+        found.extend(importlib.import_module(name).JOBS)
+    ids = [job.id for job in found]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise ValueError(f"job ids registered twice: {sorted(duplicates)}")
+    return {job.id: job for job in found}
+
+
+JOBS: dict[str, Job] = _collect()
 
 _active: dict[str, Runtime] = {}
 
