@@ -65,3 +65,13 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("naive datetime: pass an aware 'now'")
     return value.astimezone(timezone.utc)
+
+
+def upsert(session: Session, model: type[SQLModel], values: dict[str, Any], keys: list[str],
+           update: dict[str, Any]) -> None:
+    """Insert a row, or update `update` on the row with the same `keys`, in one statement."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(model.__table__).values(**values)
+    session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))
+    session.expire_all()

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Field, Session, SQLModel
 
-from models.base import as_utc, utc_field
+from models.base import as_utc, upsert, utc_field
 
 MESSAGE_WINDOW = timedelta(hours=48)
 MESSAGE_QUOTA = 5
@@ -30,17 +30,18 @@ class ServiceWindow(SQLModel, table=True):
     event_used: int = Field(default=0)
 
 
-def record_interaction(session: Session, openid: str, kind: str, *, now: datetime) -> ServiceWindow:
-    """Open a window: kind 'message' for a user message, 'event' for click/follow/scan."""
-    window = session.get(ServiceWindow, openid) or ServiceWindow(openid=openid)
+def record_interaction(session: Session, openid: str, kind: str, *, now: datetime) -> None:
+    """Open a window: kind 'message' for a user message, 'event' for click/follow/scan.
+
+    One upsert statement, so two first messages of a new user racing each other cannot collide.
+    """
     if kind == MESSAGE:
-        window.message_at, window.message_used = as_utc(now), 0
+        values = {"message_at": as_utc(now), "message_used": 0}
     elif kind == EVENT:
-        window.event_at, window.event_used = as_utc(now), 0
+        values = {"event_at": as_utc(now), "event_used": 0}
     else:
         raise ValueError(f"unknown interaction kind {kind!r}")
-    session.add(window)
-    return window
+    upsert(session, ServiceWindow, {"openid": openid, **values}, ["openid"], values)
 
 
 def open_quota(window: ServiceWindow | None, *, now: datetime) -> str | None:

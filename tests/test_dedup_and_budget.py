@@ -162,3 +162,22 @@ def test_unsubscribe_event_marks_the_user_and_says_nothing(seeded, send):
 
     with Session(seeded.engine) as session:
         assert session.exec(select(User).where(User.openid == ELDER)).one().subscribed is False
+
+
+def test_two_first_messages_of_a_new_user_at_once_are_both_answered(rt, app, signer):
+    """Both open the service window for the same new openid; neither may be lost."""
+    bodies = [signer.sign(pushes.text("brand-new-user", text)) for text in ("你好", "在吗")]
+    replies, barrier = [], threading.Barrier(2)
+
+    def post(qs, body):
+        client = app.test_client()
+        barrier.wait()
+        replies.append(client.post(f"/wechat?{qs}", data=body))
+
+    threads = [threading.Thread(target=post, args=pair) for pair in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert all(r.status_code == 200 and reply_text(r) for r in replies)
+    assert len(inbound_rows(rt)) == 2
