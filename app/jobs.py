@@ -82,6 +82,7 @@ CORE_JOBS = (
 )
 # Feature modules exposing `JOBS: list[Job]`; one line each.
 JOB_MODULES: list[str] = [
+    "app.jobs_help",
 ]
 
 

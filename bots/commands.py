@@ -34,7 +34,9 @@ def match(turn: Turn) -> Command | None:
 def cancel(turn: Turn, conv: Conversation) -> str:
     """Leave whatever flow is in progress."""
     if not conv.active:
-        return t("nothing_to_cancel")
+        handler = registry.intent_handlers().get("cancel")
+        reply = handler(turn, conv) if handler else None
+        return reply or t("nothing_to_cancel")
     forms.finish(conv)
     return t("cancelled")
 
@@ -43,7 +45,7 @@ def menu(turn: Turn, conv: Conversation) -> str:
     """Show what is possible; inside a flow, also say where the user is."""
     form = registry.forms().get(conv.flow)
     if form is not None:
-        return t("menu_inside_flow", flow=forms.title(conv.flow)) + "\n" + forms.question(form, conv)
+        return t("menu_inside_flow", flow=forms.title(conv.flow)) + "\n" + forms.question(form, conv, turn)
     conv.choices = list(MAIN_MENU)
     return t("help_menu")
 
@@ -67,6 +69,10 @@ def feature_command(turn: Turn, conv: Conversation) -> str | None:
         if found is None:
             continue
         if command.roles and not (command.roles & turn.user.role_set):
+            if command.quiet:
+                continue
             return t("not_allowed")
-        return command.handler(turn, conv, found)
+        reply = command.handler(turn, conv, found)
+        if reply is not None:  # a handler may decline, e.g. a bare 5 when nothing awaits a rating
+            return reply
     return None

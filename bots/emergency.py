@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import re
 
-from models.alarms import raise_alarm
+from datetime import timedelta
 
-from bots import nlu
+from models import dispatch
+from models import help_requests as hr
+from models.alarms import elders_of, raise_alarm
+
+from bots import nlu, notify
 from bots.forms import Turn
 from bots.texts import t
 
@@ -34,10 +38,29 @@ def respond(turn: Turn) -> str:
     alert = t("emergency_alert", who=who, text=turn.text[:60], phone=phone)
     key = str(ctx.inbound_id or f"{user.openid}:{ctx.now.isoformat()}")
     notified = raise_alarm(ctx.session, user, alert_text=alert, key=key, now=ctx.now)
+    request_id = _dispatch_nearby(turn, key)
     lines = [t("emergency_call_120")]
     if contacts.get("doctor_phone"):
         lines.append(t("emergency_doctor", phone=contacts["doctor_phone"]))
     if contacts.get("coordinator_phone"):
         lines.append(t("emergency_coordinator", phone=contacts["coordinator_phone"]))
     lines.append(t("emergency_notified") if notified else t("emergency_no_one"))
+    if request_id is not None:
+        lines.append(t("help_emergency_dispatched", number=request_id))
     return "\n".join(lines)
+
+
+def _dispatch_nearby(turn: Turn, key: str) -> int | None:
+    """Open an emergency request for the elder concerned and push it to the nearest on-duty volunteers."""
+    ctx, user = turn.ctx, turn.user
+    elders = elders_of(ctx.session, user)
+    elder = user if user.has_role("elder") or len(elders) != 1 else elders[0]
+    minutes = float(ctx.config.get("dispatch", {}).get("emergency_window_minutes", 120))
+    new = hr.NewRequest(elder=elder, requested_by=user, category="emergency", details=turn.text[:200],
+                        window_start=ctx.now, window_end=ctx.now + timedelta(minutes=minutes), urgency=hr.EMERGENCY)
+    request, created = hr.create_request(ctx.session, new, source_key=f"emergency:{key}", now=ctx.now)
+    if created:
+        offers = dispatch.dispatch_round(ctx.session, request, dispatch.rules_from_config(dict(ctx.config), ctx.tz),
+                                         now=ctx.now)
+        notify.send(ctx.session, offers, now=ctx.now, tz=ctx.tz)
+    return request.id

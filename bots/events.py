@@ -77,7 +77,8 @@ def on_image(message: Message, ctx: Context, user, conv: Conversation) -> str:
     form = registry.forms().get(conv.flow)
     if form is not None:
         conv.data.setdefault("_images", []).append(message.media_id)
-        return t("image_attached") + "\n" + forms.question(form, conv)
+        turn = forms.Turn(message, "", _blank(), ctx, user)
+        return t("image_attached") + "\n" + forms.question(form, conv, turn)
     return t("image_received")
 
 

@@ -45,6 +45,8 @@ class Slot:
     name: str
     parse: Callable[[Turn], Any]
     prefill: Callable[[Turn], Any] | None = None
+    # A question that depends on the user (e.g. a numbered list of their elders); default: the catalogue's.
+    ask: Callable[[Turn], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def advance(form: Form, turn: Turn, conv: Conversation) -> str:
     conv.data["_retries"] = 0
     if missing is not None:
         conv.step = missing.name
-        return t(f"ask_{form.name}_{missing.name}")
+        return _ask(form, missing, turn)
     conv.step, conv.choices = CONFIRM, ["confirm", "change"]
     return form.read_back(_values(conv), turn)
 
@@ -99,11 +101,15 @@ def resume(form: Form, turn: Turn, conv: Conversation) -> str:
     return advance(form, turn, conv)
 
 
-def question(form: Form, conv: Conversation) -> str:
+def question(form: Form, conv: Conversation, turn: Turn) -> str:
     """Repeat the pending question (after 菜单, or when the user comes back)."""
     if conv.step == CONFIRM:
         return t("confirm_again")
-    return t(f"ask_{form.name}_{conv.step}")
+    return _ask(form, form.slot(conv.step), turn)
+
+
+def _ask(form: Form, slot: Slot, turn: Turn) -> str:
+    return slot.ask(turn) if slot.ask else t(f"ask_{form.name}_{slot.name}")
 
 
 def _confirm(form: Form, turn: Turn, conv: Conversation) -> str:
@@ -133,4 +139,6 @@ def finish(conv: Conversation) -> None:
 
 
 def _values(conv: Conversation) -> dict:
-    return {k: v for k, v in conv.data.items() if not k.startswith("_")}
+    values = {k: v for k, v in conv.data.items() if not k.startswith("_")}
+    values["images"] = list(conv.data.get("_images", []))
+    return values

@@ -17,7 +17,9 @@ def route(turn: Turn, conv: Conversation) -> str:
     conv.choices = []
     handler = registry.intent_handlers().get(intent)
     if handler is not None:
-        return handler(turn, conv)
+        reply = handler(turn, conv)
+        if reply is not None:  # a handler may decline (e.g. "不用了" with nothing to cancel)
+            return reply
     if intent == "talk_to_human":
         return commands.talk_to_human(turn, conv)
     if intent == "help_menu":

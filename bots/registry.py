@@ -17,6 +17,10 @@ from bots.state import Conversation
 
 MODULES = [
     "bots.flows.complaint",
+    "bots.flows.help",
+    "bots.flows.tasks",
+    "bots.flows.visit",
+    "bots.flows.people",
 ]
 
 IntentHandler = Callable[[Turn, Conversation], str]
@@ -32,6 +36,8 @@ class Command:
     pattern: re.Pattern
     handler: Callable[[Turn, Conversation, re.Match], str]
     roles: frozenset[str] = frozenset()  # any of these roles may use it; empty: everyone
+    # Users without the role fall through as if it did not match (words an elder might also say).
+    quiet: bool = False
 
 
 @dataclass(frozen=True)

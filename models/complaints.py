@@ -20,16 +20,25 @@ class Complaint(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True)
     about: str = Field(max_length=500)
+    request_id: int | None = Field(default=None, index=True)
     status: str = Field(default=OPEN, max_length=16, index=True)
     created_at: datetime = utc_field()
 
 
-def open_complaint(session: Session, user: User, about: str, *, alert_text: str, key: str, now: datetime) -> Complaint:
-    """Record a complaint and tell the village's coordinators."""
-    complaint = Complaint(user_id=user.id, about=about[:500], created_at=now)
+def record_complaint(session: Session, user: User, about: str, *, now: datetime,
+                     request_id: int | None = None) -> Complaint:
+    """Record a complaint (the caller tells the coordinators)."""
+    complaint = Complaint(user_id=user.id, about=about[:500], request_id=request_id, created_at=now)
     session.add(complaint)
     session.flush()
+    audit(session, now=now, actor=user.openid, action="complaint.open", target=f"complaint:{complaint.id}")
+    return complaint
+
+
+def open_complaint(session: Session, user: User, about: str, *, alert_text: str, key: str, now: datetime,
+                   request_id: int | None = None) -> Complaint:
+    """Record a complaint and tell the village's coordinators."""
+    complaint = record_complaint(session, user, about, now=now, request_id=request_id)
     notify_coordinators(session, user, kind="complaint", text=alert_text, key=f"complaint:{key}", now=now,
                         priority=outbox.NORMAL)
-    audit(session, now=now, actor=user.openid, action="complaint.open", target=f"complaint:{complaint.id}")
     return complaint

@@ -107,7 +107,7 @@ def test_an_emergency_interrupts_a_flow_and_alerts_family_and_coordinator(bot):
     alerts = outbox(bot.rt, "emergency_alert")
     assert {a.openid for a in alerts} == {"demo-family-1", "demo-admin"}
     assert all(a.priority == 0 for a in alerts)
-    converse(bot, ELDER, [("1", "找人帮忙")])  # the complaint flow is gone; 1 is the main menu again
+    converse(bot, ELDER, [("取消", "已取消求助")])  # the complaint flow is gone; the emergency request is open
 
 
 def test_emergency_contacts_come_from_config(make_app, signer, clock):
@@ -126,7 +126,7 @@ def test_a_doubtful_emergency_costs_one_question(bot):
 
 @pytest.mark.parametrize("number", ["1", "１", "一", "第一个", "壹", "①"])
 def test_every_number_form_picks_from_the_menu(bot, number):
-    converse(bot, ELDER, [("菜单", "1 找人帮忙"), (number, "找人帮忙")])
+    converse(bot, ELDER, [("菜单", "1 找人帮忙"), (number, "哪方面的帮忙")])
 
 
 def test_option_words_pick_too(bot):
@@ -175,7 +175,7 @@ def test_plain_subscribe_welcomes_with_numbered_options(bot):
 
 def test_menu_clicks_route_to_features(bot):
     converse(bot, ELDER, [(pushes.event(ELDER, "CLICK", key="TALK_TO_HUMAN"), "打电话"),
-                          (pushes.event(ELDER, "CLICK", key="HELP_REQUEST"), "找人帮忙"),
+                          (pushes.event(ELDER, "CLICK", key="HELP_REQUEST"), "哪方面的帮忙"),
                           (pushes.event(ELDER, "VIEW", key="https://example.org"), None)])
 
 

@@ -1,0 +1,33 @@
+"""Scheduled steps of help requests: next dispatch rounds, coordinator alerts, expiry, auto-confirmation."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from bots import notify
+from models import dispatch, visits
+
+from app.db import session_scope
+from app.jobs import Job
+from app.runtime import Runtime
+
+
+def escalate(rt: Runtime, now: datetime) -> int:
+    """Unclaimed requests whose time came: next round, coordinators after T2, expiry past the window."""
+    with session_scope(rt.engine) as session:
+        rules = dispatch.rules_from_config(rt.settings.as_dict(), rt.settings.tz)
+        notices = dispatch.escalate(session, rules, now=now)
+        return notify.send(session, notices, now=now, tz=rt.settings.tz)
+
+
+def auto_confirm(rt: Runtime, now: datetime) -> int:
+    """Visits nobody rated within the confirmation period are confirmed and credited."""
+    with session_scope(rt.engine) as session:
+        credit = visits.credit_rules_from_config(rt.settings.as_dict())
+        notices = visits.auto_confirm(session, now=now, credit=credit)
+        return notify.send(session, notices, now=now, tz=rt.settings.tz)
+
+
+JOBS = [
+    Job("help.escalate", escalate, "求助升级：下一轮派单、通知管理员、过期", {"trigger": "interval", "seconds": 60}),
+    Job("help.auto_confirm", auto_confirm, "48小时未评价的求助自动确认并记时间币", {"trigger": "interval", "minutes": 15}),
+]

@@ -1,0 +1,57 @@
+"""Render the domain's Notices in the user's language and put them in the outbox."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from models import outbox
+from models.notify import Notice
+
+from bots.texts import t
+
+WEEKDAYS = "一二三四五六日"
+
+
+def when(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """A time window as people say it: 12月2日(周三) 08:00-12:00."""
+    a, b = start.astimezone(tz), end.astimezone(tz)
+    day = f"{a.month}月{a.day}日(周{WEEKDAYS[a.weekday()]})"
+    if (b - a).total_seconds() >= 86400 - 60 or a.date() != b.date():
+        end_day = f"{b.month}月{b.day}日 " if a.date() != b.date() else ""
+        return f"{day} {a:%H:%M} 至 {end_day}{b:%H:%M}"
+    return f"{day} {a:%H:%M}-{b:%H:%M}"
+
+
+def category_label(category: str | None) -> str:
+    """The Chinese name of a help category."""
+    return t(f"category_{category or 'other'}")
+
+
+def _values(params: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+    shown = dict(params)
+    if "window" in shown:
+        shown["window"] = when(*shown["window"], tz)
+    if "category" in shown:
+        shown["category"] = category_label(shown["category"])
+    return shown
+
+
+def render(notice: Notice, tz: ZoneInfo) -> str:
+    """The text of a notice."""
+    return t(notice.text_key, **_values(notice.params, tz))
+
+
+def send(session: Session, notices: Iterable[Notice], *, now: datetime, tz: ZoneInfo) -> int:
+    """Queue each notice once (its key), in the caller's transaction; return how many were new."""
+    added = 0
+    for notice in notices:
+        text = render(notice, tz)
+        values = _values(notice.params, tz)
+        template = {"title": text.splitlines()[0][:20], "when": str(values.get("window", ""))[:20],
+                    "number": str(values.get("number", ""))}
+        added += outbox.enqueue(session, key=notice.key, openid=notice.openid, kind=notice.kind, text=text,
+                                now=now, priority=notice.priority, template_data=template)
+    return added

@@ -1,0 +1,280 @@
+"""Help requests in models/: ranking, rounds, escalation, the claim race, closing and crediting."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlmodel import Session, select
+
+from app.db import session_scope
+from models import dispatch, timebank, visits
+from models import help_requests as hr
+from models.people import User, Village
+from models.seed import seed_demo
+from models.volunteers import APPROVED, SLOTS, upsert_volunteer
+
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # Tuesday 09:00 in Shanghai
+RULES = dispatch.Rules()
+CREDIT = visits.CreditRules(bounds={"companionship": (30, 180)}, default=(30, 240))
+
+
+def candidate(uid, village=1, skills=("errand",), quals=(), slots=SLOTS, partner=False, tasks=0, asked=None,
+              rating=None):
+    return dispatch.Candidate(uid, village, frozenset(skills), frozenset(quals), frozenset(slots), partner, tasks,
+                              asked, rating)
+
+
+def request(category="errand", village=1, urgency="normal", start=NOW + timedelta(hours=1)):
+    return hr.HelpRequest(id=1, source_key="k", elder_id=999, requested_by_id=999, village_id=village,
+                          category=category, urgency=urgency, window_start=start, window_end=start + timedelta(hours=3),
+                          created_at=NOW, updated_at=NOW)
+
+
+def ids(ranked):
+    return [c.user_id for c in ranked]
+
+
+def test_same_village_comes_first_then_fewest_tasks_then_longest_unasked_then_rating():
+    ranked = dispatch.rank([
+        candidate(1, village=2), candidate(2, tasks=2), candidate(3, asked=NOW - timedelta(hours=1)),
+        candidate(4, asked=NOW - timedelta(days=1)), candidate(5, rating=4.9), candidate(6, rating=3.0),
+    ], request(), RULES)
+    assert ids(ranked) == [5, 6, 4, 3, 2, 1]
+
+
+def test_fair_rotation_moves_whoever_was_asked_last_to_the_back():
+    pool = [candidate(i) for i in (1, 2, 3, 4)]
+    first = ids(dispatch.rank(pool, request(), RULES))[:2]
+    pool = [candidate(c.user_id, asked=NOW if c.user_id in first else None) for c in pool]
+    second = ids(dispatch.rank(pool, request(), RULES))[:2]
+    assert not set(first) & set(second)
+
+
+def test_medical_and_daily_care_need_the_qualification_or_a_partner_organisation():
+    pool = [candidate(1, skills=("medical",)), candidate(2, skills=("medical",), quals=("medical",)),
+            candidate(3, skills=("medical",), partner=True)]
+    assert ids(dispatch.rank(pool, request("medical"), RULES)) == [2, 3]
+    assert ids(dispatch.rank(pool, request("daily_care"), RULES)) == []
+
+
+def test_volunteers_must_offer_the_skill_and_be_free_in_the_window():
+    evening = NOW + timedelta(hours=11)  # 20:00 Tuesday
+    pool = [candidate(1, skills=("repair",)), candidate(2, slots=("weekday_morning",)), candidate(3)]
+    assert ids(dispatch.rank(pool, request(start=evening), RULES)) == [3]
+    assert ids(dispatch.rank(pool, request(category="other", start=evening), RULES)) == [1, 3]
+
+
+def test_an_emergency_ignores_availability():
+    pool = [candidate(1, slots=())]
+    assert ids(dispatch.rank(pool, request("emergency", urgency="emergency"), RULES)) == [1]
+
+
+def test_credit_is_time_spent_within_bounds_and_window():
+    r = request("companionship")
+    r.claimed_at, r.done_at = NOW, NOW + timedelta(minutes=50)
+    assert visits.credited_minutes(r, CREDIT) == 50
+    r.minutes_spent = 500
+    assert visits.credited_minutes(r, CREDIT) == 180  # category cap
+    r.minutes_spent = 5
+    assert visits.credited_minutes(r, CREDIT) == 30  # category floor
+    r.category, r.minutes_spent = "errand", 230
+    assert visits.credited_minutes(r, CREDIT) == 180  # the window was three hours
+
+
+# --- with a database -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def village(rt):
+    with session_scope(rt.engine) as session:
+        seed_demo(session, now=NOW)
+    return rt
+
+
+def user(session, openid) -> User:
+    return session.exec(select(User).where(User.openid == openid)).one()
+
+
+def new_request(session, category="errand", elder="demo-elder-1", key="src-1", **extra) -> hr.HelpRequest:
+    person = user(session, elder)
+    spec = hr.NewRequest(elder=person, requested_by=person, category=category, details="买降压药",
+                         window_start=NOW + timedelta(hours=1), window_end=NOW + timedelta(hours=5), **extra)
+    return hr.create_request(session, spec, source_key=key, now=NOW)[0]
+
+
+def test_a_request_is_created_once_per_source(village):
+    with session_scope(village.engine) as session:
+        first, again = new_request(session), new_request(session)
+        assert first.id == again.id
+        assert len(session.exec(select(hr.HelpRequest)).all()) == 1
+
+
+def test_offers_go_to_the_top_k_and_never_show_the_address(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        notices = dispatch.dispatch_round(session, req, RULES, now=NOW)
+        assert sorted(n.openid for n in notices) == ["demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"]
+        for notice in notices:
+            assert "示范村东头12号" not in str(notice.params) and "13800000001" not in str(notice.params)
+        assert req.next_step_at == NOW + RULES.t1
+
+
+def test_escalation_timeline_rounds_county_coordinator_then_expiry(village):
+    with session_scope(village.engine) as session:
+        other = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+        session.add(other)
+        session.flush()
+        helper = User(openid="east-volunteer", name="东坡志愿者", village_id=other.id, roles=",volunteer,",
+                      created_at=NOW, updated_at=NOW)
+        session.add(helper)
+        session.flush()
+        upsert_volunteer(session, helper, now=NOW, status=APPROVED, skills=["errand"], availability=list(SLOTS))
+        req = new_request(session)
+        first = dispatch.dispatch_round(session, req, RULES, now=NOW)
+        assert len(first) == 3
+    rounds = []
+    for minutes in (10, 20, 30, 40):
+        with session_scope(village.engine) as session:
+            rounds.append([(n.openid, n.kind) for n in dispatch.escalate(session, RULES, now=NOW + timedelta(minutes=minutes))])
+    assert rounds[0] == [("east-volunteer", "task_offer")]  # village exhausted: the county is asked
+    assert rounds[1] == []
+    assert rounds[2] == [("demo-admin", "help_escalated")]  # T2: the coordinator, once
+    assert rounds[3] == []
+    with session_scope(village.engine) as session:
+        notices = dispatch.escalate(session, RULES, now=NOW + timedelta(hours=5))
+        assert ("demo-elder-1", "help_expired") in [(n.openid, n.kind) for n in notices]
+        assert {n.openid for n in notices if n.kind == "task_withdrawn"} == {
+            "demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5", "east-volunteer"}
+        assert session.get(hr.HelpRequest, 1).status == hr.EXPIRED
+
+
+def test_fifty_concurrent_claims_have_exactly_one_winner(village):
+    with session_scope(village.engine) as session:
+        req_id = new_request(session, category="other").id
+        names = []
+        for i in range(50):
+            person = User(openid=f"racer-{i}", name=f"志愿者{i}", village_id=1, roles=",volunteer,", created_at=NOW,
+                          updated_at=NOW)
+            session.add(person)
+            session.flush()
+            upsert_volunteer(session, person, now=NOW, status=APPROVED, skills=["errand"], availability=list(SLOTS))
+            names.append(person.openid)
+    results, barrier = [], threading.Barrier(50)
+
+    def race(openid):
+        barrier.wait()
+        with session_scope(village.engine) as session:
+            outcome = visits.claim(session, req_id, user(session, openid), now=NOW, rules=RULES)
+            results.append((openid, outcome.result))
+
+    threads = [threading.Thread(target=race, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    winners = [name for name, result in results if result == "won"]
+    assert len(results) == 50 and len(winners) == 1
+    assert {result for _, result in results} == {"won", "taken"}
+    with Session(village.engine) as session:
+        assert session.get(hr.HelpRequest, req_id).volunteer_id == user(session, winners[0]).id
+
+
+def walk_to_done(session, minutes=None):
+    req = new_request(session)
+    dispatch.dispatch_round(session, req, RULES, now=NOW)
+    volunteer = user(session, "demo-volunteer-1")
+    assert visits.claim(session, req.id, volunteer, now=NOW, rules=RULES).result == "won"
+    assert visits.start(session, req.id, volunteer, now=NOW + timedelta(minutes=5)).result == "started"
+    assert visits.complete(session, req.id, volunteer, now=NOW + timedelta(minutes=65), minutes=minutes).result == "done"
+    return req.id, volunteer
+
+
+def test_rating_credits_the_volunteer_once_from_the_pool(village):
+    with session_scope(village.engine) as session:
+        req_id, volunteer = walk_to_done(session, minutes=45)
+        elder = user(session, "demo-elder-1")
+        outcome = visits.rate(session, req_id, elder, 5, now=NOW + timedelta(hours=2), credit=CREDIT)
+        assert outcome.result == "rated"
+        assert visits.rate(session, req_id, elder, 5, now=NOW + timedelta(hours=3), credit=CREDIT).result == "not_waiting"
+        assert timebank.balance(session, timebank.user_account(volunteer.id)) == 45
+        assert timebank.balance(session, timebank.pool_account(1)) == -45
+        assert not timebank.transfer(session, key=f"help:{req_id}", source="pool:1", target=f"user:{volunteer.id}",
+                                     minutes=45, memo="again", now=NOW)
+        assert timebank.balance(session, timebank.user_account(volunteer.id)) == 45
+
+
+def test_a_low_rating_opens_a_complaint_for_the_coordinator(village):
+    from models.complaints import Complaint
+
+    with session_scope(village.engine) as session:
+        req_id, _ = walk_to_done(session)
+        outcome = visits.rate(session, req_id, user(session, "demo-elder-1"), 2, now=NOW + timedelta(hours=2),
+                              credit=CREDIT)
+        assert ("demo-admin", "help_low_rating") in [(n.openid, n.kind) for n in outcome.notices]
+        assert session.exec(select(Complaint)).one().request_id == req_id
+
+
+def test_unrated_visits_are_confirmed_after_48_hours_unless_disputed(village):
+    with session_scope(village.engine) as session:
+        first, volunteer = walk_to_done(session, minutes=60)
+        second = new_request(session, key="src-2")
+        visits.claim(session, second.id, volunteer, now=NOW, rules=RULES)
+        visits.complete(session, second.id, volunteer, now=NOW + timedelta(minutes=70), minutes=60)
+        assert visits.dispute(session, second.id, now=NOW + timedelta(hours=3))
+        assert visits.auto_confirm(session, now=NOW + timedelta(hours=47), credit=CREDIT) == []
+        notices = visits.auto_confirm(session, now=NOW + timedelta(hours=50), credit=CREDIT)
+        assert [n.kind for n in notices] == ["help_credited"]
+        assert session.get(hr.HelpRequest, first).status == hr.CONFIRMED
+        assert session.get(hr.HelpRequest, second.id).status == hr.DISPUTED
+        assert timebank.balance(session, timebank.user_account(volunteer.id)) == 60
+
+
+@pytest.mark.parametrize("stage", ["open", "claimed", "en_route"])
+def test_cancelling_at_each_stage_tells_whoever_is_involved(village, stage):
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        dispatch.dispatch_round(session, req, RULES, now=NOW)
+        volunteer = user(session, "demo-volunteer-1")
+        if stage != "open":
+            visits.claim(session, req.id, volunteer, now=NOW, rules=RULES)
+        if stage == "en_route":
+            visits.start(session, req.id, volunteer, now=NOW)
+        outcome = visits.cancel(session, req.id, now=NOW + timedelta(minutes=1))
+        told = {(n.openid, n.kind) for n in outcome.notices}
+        if stage == "open":
+            assert {o for o, k in told if k == "task_withdrawn"} == {
+                "demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"}
+        else:
+            assert ("demo-volunteer-1", "help_cancelled_volunteer") in told
+        assert visits.cancel(session, req.id, now=NOW + timedelta(minutes=2)).result == "not_active"
+
+
+def test_a_done_request_cannot_be_cancelled(village):
+    with session_scope(village.engine) as session:
+        req_id, _ = walk_to_done(session)
+        assert visits.cancel(session, req_id, now=NOW + timedelta(hours=2)).result == "not_active"
+
+
+def test_release_redispatches_and_a_late_release_counts_as_a_no_show(village):
+    from models.volunteers import volunteer_of
+
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        dispatch.dispatch_round(session, req, RULES, now=NOW)
+        volunteer = user(session, "demo-volunteer-1")
+        visits.claim(session, req.id, volunteer, now=NOW, rules=RULES)
+        outcome = visits.release(session, req.id, volunteer, now=NOW + timedelta(minutes=30), rules=RULES)
+        assert outcome.result == "released"
+        assert session.get(hr.HelpRequest, req.id).status == hr.OPEN
+        assert volunteer_of(session, volunteer).no_shows == 1  # within an hour of the window
+        assert ("demo-elder-1", "help_released") in [(n.openid, n.kind) for n in outcome.notices]
+        assert visits.release(session, req.id, volunteer, now=NOW, rules=RULES).result == "not_yours"
+
+
+def test_an_unqualified_volunteer_cannot_claim_a_medical_visit(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="medical")
+        assert visits.claim(session, req.id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES).result == \
+            "not_qualified"
+        assert visits.claim(session, req.id, user(session, "demo-volunteer-4"), now=NOW, rules=RULES).result == "won"
