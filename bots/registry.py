@@ -20,7 +20,6 @@ MODULES = [
     "bots.flows.help",
     "bots.flows.tasks",
     "bots.flows.visit",
-    "bots.flows.people",
 ]
 
 IntentHandler = Callable[[Turn, Conversation], str]
