@@ -19,7 +19,7 @@ from models import help_requests as hr
 from models.base import as_utc, utc_field
 from models.coordination import coordinators_for
 from models.notify import Notice
-from models.outbox import NORMAL, URGENT
+from models.outbox import NORMAL, URGENT, cancel_if_pending
 from models.people import User, Village
 from models.volunteers import APPROVED, Volunteer, qualifications
 
@@ -172,10 +172,23 @@ def _offer(session: Session, request: hr.HelpRequest, chosen: list[Candidate], n
         volunteer.last_offered_at = now
         session.add(volunteer)
         user = session.get(User, candidate.user_id)
-        notices.append(Notice(user.openid, "task_offer", f"offer:{request.id}:{user.id}", "help_offer",
+        notices.append(Notice(user.openid, "task_offer", offer_key(request.id, user.id), "help_offer",
                               offer_params(session, request), priority))
     session.flush()
     return notices
+
+
+def offer_key(request_id: int, volunteer_id: int) -> str:
+    """The outbox key of an offer push (so a stale, unsent offer can be withdrawn)."""
+    return f"offer:{request_id}:{volunteer_id}"
+
+
+def unsend_or_tell(session: Session, offer: TaskOffer, kind: str, text_key: str) -> list[Notice]:
+    """An offer that never left is quietly withdrawn; one that was seen gets a follow-up."""
+    if cancel_if_pending(session, offer_key(offer.request_id, offer.volunteer_id)):
+        return []
+    user = session.get(User, offer.volunteer_id)
+    return [Notice(user.openid, kind, f"{kind}:{offer.request_id}:{user.id}", text_key, {"number": offer.request_id})]
 
 
 def offer_params(session: Session, request: hr.HelpRequest) -> dict:
@@ -246,9 +259,7 @@ def withdraw_offers(session: Session, request_id: int) -> list[Notice]:
     for offer in offers:
         offer.status = WITHDRAWN
         session.add(offer)
-        user = session.get(User, offer.volunteer_id)
-        notices.append(Notice(user.openid, "task_withdrawn", f"withdrawn:{request_id}:{user.id}", "help_withdrawn",
-                              {"number": request_id}))
+        notices += unsend_or_tell(session, offer, "task_withdrawn", "help_withdrawn")
     return notices
 
 

@@ -169,6 +169,14 @@ def recover_stale(session: Session, *, now: datetime) -> dict[str, int]:
     return counts
 
 
+def cancel_if_pending(session: Session, key: str) -> bool:
+    """Withdraw a notification nobody has started sending; True if it will never go out."""
+    table = OutboxMessage.__table__
+    result = session.execute(sa.update(table).where(table.c.key == key).where(table.c.status == PENDING)
+                             .values(status=CANCELLED, last_error="no longer relevant"))
+    return result.rowcount == 1
+
+
 def summary(session: Session) -> dict[str, int]:
     """Count rows per status, for health and the coordinator."""
     rows = session.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status))

@@ -16,7 +16,7 @@ from models.alarms import family_of
 from models.base import as_utc
 from models.coordination import coordinators_for
 from models.notify import Notice
-from models.outbox import NORMAL, URGENT
+from models.outbox import NORMAL, URGENT, cancel_if_pending
 from models.people import User
 from models.volunteers import APPROVED, Volunteer, qualifications, volunteer_of
 
@@ -124,6 +124,7 @@ def _claim_notices(session: Session, request: hr.HelpRequest, volunteer: User, n
 
 
 def _settle_offers(session: Session, request_id: int, winner_id: int, now: datetime) -> None:
+    cancel_if_pending(session, dispatch.offer_key(request_id, winner_id))  # the details follow instead
     offers = {o.volunteer_id: o for o in session.exec(select(dispatch.TaskOffer).where(
         dispatch.TaskOffer.request_id == request_id))}
     winner = offers.get(winner_id) or dispatch.TaskOffer(request_id=request_id, volunteer_id=winner_id, round=0,
@@ -139,9 +140,7 @@ def _tell_others_taken(session: Session, request_id: int, winner_id: int) -> lis
     for offer in offers:
         offer.status = dispatch.TAKEN
         session.add(offer)
-        other = session.get(User, offer.volunteer_id)
-        notices.append(Notice(other.openid, "help_taken", f"taken:{request_id}:{other.id}", "help_taken",
-                              {"number": request_id}))
+        notices += dispatch.unsend_or_tell(session, offer, "help_taken", "help_taken")
     return notices
 
 

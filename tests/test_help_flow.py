@@ -1,0 +1,220 @@
+"""The whole help loop through the webhook with signed XML, delivered through the fake WeChat API."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlmodel import Session, select
+
+from app import jobs
+from app.db import session_scope
+from app.delivery import Delivery
+from models import help_requests as hr
+from models.seed import seed_demo
+from tests.conftest import ManualClock, reply_text
+from tests.fakes import pushes
+
+ELDER, FAMILY, ADMIN = "demo-elder-1", "demo-family-1", "demo-admin"
+ERRAND_VOLUNTEERS = {"demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"}
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc))  # Tuesday 09:00 in Shanghai
+
+
+@pytest.fixture
+def world(make_app, signer, clock, fake_wechat):
+    app = make_app(clock=clock)
+    rt = app.extensions["linli"]
+    with session_scope(rt.engine) as session:
+        seed_demo(session, now=clock())
+    fake_wechat.configure(auto_follow=True)
+    client = app.test_client()
+
+    def say(openid, text):
+        fake_wechat.record_interaction(openid, "message")
+        push = text if isinstance(text, dict) else pushes.text(openid, text)
+        qs, body = signer.sign(push, timestamp=int(clock().timestamp()))
+        response = client.post(f"/wechat?{qs}", data=body)
+        assert response.status_code == 200
+        return reply_text(response)
+
+    def deliver():
+        delivery = Delivery(rt)
+        while delivery.drain_once():
+            pass
+
+    def inbox(openid):
+        """Texts this person received through WeChat (customer-service messages)."""
+        return [s["payload"]["text"]["content"] for s in fake_wechat.sent(openid, "custom")]
+
+    say.rt, say.deliver, say.inbox, say.clock = rt, deliver, inbox, clock
+    # Everyone wrote to the account recently, so WeChat accepts customer-service messages to them
+    # (the closed-window case, with template fallback, has its own test).
+    for openid in [ELDER, FAMILY, ADMIN, "demo-elder-2"] + [f"demo-volunteer-{i}" for i in range(1, 6)]:
+        say(openid, "你好")
+    return say
+
+
+def the_request(rt) -> hr.HelpRequest:
+    with Session(rt.engine) as session:
+        return session.exec(select(hr.HelpRequest)).one()
+
+
+def test_one_message_that_says_enough_needs_one_confirmation(world):
+    reply = world(ELDER, "明天上午想找人帮我去镇上买降压药")
+    assert "跑腿代办" in reply and "12月2日(周三) 08:00-12:00" in reply and "回复1确认" in reply
+    assert "已发出求助" in world(ELDER, "1")
+
+
+def test_a_vague_message_asks_the_missing_pieces_one_by_one(world):
+    assert "哪方面" in world(ELDER, "帮帮我")
+    assert "具体要帮什么" in world(ELDER, "1")
+    assert "什么时候" in world(ELDER, "帮我买一袋米")
+    assert "回复1确认" in world(ELDER, "明天下午")
+    assert "已发出求助" in world(ELDER, "确认")
+    assert the_request(world.rt).details == "帮我买一袋米"
+
+
+def test_the_whole_loop_from_asking_to_credit(world):
+    world(ELDER, "明天上午想找人帮我去镇上买降压药")
+    assert "编号" in world(ELDER, "1")
+    number = the_request(world.rt).id
+    world.deliver()
+    for volunteer in ERRAND_VOLUNTEERS:
+        [offer] = world.inbox(volunteer)
+        assert f"接单 {number}" in offer and "买降压药" in offer
+        assert "示范村东头12号" not in offer and "13800000001" not in offer  # no address or phone before a claim
+    assert world.inbox("demo-volunteer-2") == []  # no errand skill
+
+    assert "接单成功" in world("demo-volunteer-3", f"接单 {number}")
+    assert "晚了一步" in world("demo-volunteer-1", f"接单 {number}")
+    world.deliver()
+    details = world.inbox("demo-volunteer-3")[-1]
+    assert "示范村东头12号" in details and "13800000001" in details and "王秀英" in details
+    assert "已经有人接了" in world.inbox("demo-volunteer-5")[-1]
+    for person in (ELDER, FAMILY):
+        assert "陈建军" in world.inbox(person)[-1] and "13700000003" in world.inbox(person)[-1]
+
+    assert "路上注意安全" in world("demo-volunteer-3", "出发")
+    assert "已请老人确认" in world("demo-volunteer-3", "完成 用了50分钟")
+    world.deliver()
+    assert "回复1到5打分" in world.inbox(ELDER)[-1] and "回复1到5打分" in world.inbox(FAMILY)[-1]
+
+    assert "谢谢您打分" in world(ELDER, "5")
+    world.deliver()
+    assert "记了50分钟" in world.inbox("demo-volunteer-3")[-1]
+    assert "评分5分" in world.inbox(FAMILY)[-1]
+    assert "50分钟" in world("demo-volunteer-3", "我有多少时间币")
+    assert the_request(world.rt).status == hr.CONFIRMED
+
+
+def test_a_family_member_asks_for_their_elder(world):
+    reply = world(FAMILY, "我妈明天上午要人帮忙买药")
+    assert "帮谁：王秀英" in reply
+    world(FAMILY, "1")
+    request = the_request(world.rt)
+    with Session(world.rt.engine) as session:
+        from models.people import User
+
+        assert session.get(User, request.elder_id).openid == ELDER
+        assert session.get(User, request.requested_by_id).openid == FAMILY
+
+
+def test_unclaimed_requests_escalate_and_expire_with_the_clock(world):
+    world(ELDER, "今天下午帮我修一下水管")
+    world(ELDER, "1")
+    start = world.clock()
+    world.deliver()
+    assert {o for o in ERRAND_VOLUNTEERS | {"demo-volunteer-1"} if world.inbox(o)} == {
+        "demo-volunteer-1", "demo-volunteer-3"}  # repair skill
+    world.clock.now = start + timedelta(minutes=31)
+    jobs.run(world.rt, "help.escalate", world.clock())
+    world.deliver()
+    assert any("派单" in text for text in world.inbox(ADMIN))
+    world.clock.now = start + timedelta(hours=12)
+    jobs.run(world.rt, "help.escalate", world.clock())
+    world.deliver()
+    assert "没有找到人" in world.inbox(ELDER)[-1] and "人工" in world.inbox(ELDER)[-1]
+    assert the_request(world.rt).status == hr.EXPIRED
+
+
+def test_the_coordinator_assigns_by_hand(world):
+    world(ELDER, "明天上午想找人帮我去镇上买降压药")
+    world(ELDER, "1")
+    number = the_request(world.rt).id
+    assert f"#{number} 王秀英" in world(ADMIN, "待派单")
+    assert "已把求助" in world(ADMIN, f"派单 {number} 周大勇")
+    world.deliver()
+    assert "示范村东头12号" in world.inbox("demo-volunteer-5")[-1]
+    assert "您暂时不能用" in world(ELDER, f"派单 {number} 周大勇")
+
+
+def test_cancel_tells_the_volunteer(world):
+    world(ELDER, "明天上午想找人帮我去镇上买降压药")
+    world(ELDER, "1")
+    number = the_request(world.rt).id
+    world("demo-volunteer-1", f"接单 {number}")
+    assert "已取消求助" in world(ELDER, "不用了，已经好了")
+    world.deliver()
+    assert "不用去了" in world.inbox("demo-volunteer-1")[-1]
+
+
+def test_several_open_requests_ask_which_to_cancel(world):
+    world(ELDER, "明天上午想找人帮我去镇上买降压药")
+    world(ELDER, "1")
+    world(ELDER, "后天下午想找人陪我聊聊天")
+    world(ELDER, "1")
+    reply = world(ELDER, "取消")
+    assert "要取消哪一个" in reply and "1 #" in reply and "2 #" in reply
+    assert "回复1确认" in world(ELDER, "2")
+    assert "已取消求助" in world(ELDER, "1")
+    with Session(world.rt.engine) as session:
+        statuses = [r.status for r in session.exec(select(hr.HelpRequest).order_by(hr.HelpRequest.id))]
+    assert statuses == [hr.OPEN, hr.CANCELLED]
+
+
+def test_a_retried_confirmation_creates_one_request(world, signer, make_app):
+    world(ELDER, "明天上午想找人帮我去镇上买降压药")
+    push = pushes.text(ELDER, "1")
+    qs, body = signer.sign(push, timestamp=int(world.clock().timestamp()))
+    client = world.rt and make_app(clock=world.clock).test_client()
+    first = client.post(f"/wechat?{qs}", data=body)
+    again = client.post(f"/wechat?{qs}", data=body)
+    assert reply_text(first) == reply_text(again)
+    with Session(world.rt.engine) as session:
+        assert len(session.exec(select(hr.HelpRequest)).all()) == 1
+
+
+def test_an_emergency_dispatches_nearby_volunteers_at_once(world):
+    reply = world(ELDER, "救命 我摔倒了起不来")
+    assert "120" in reply and "志愿者也已收到" in reply
+    world.deliver()
+    request = the_request(world.rt)
+    assert request.category == "emergency" and request.urgency == "emergency"
+    assert request.next_step_at == world.clock() + timedelta(minutes=2)
+    offered = {o for o in [f"demo-volunteer-{i}" for i in range(1, 6)] if world.inbox(o)}
+    assert len(offered) == 3
+    assert any("可能出事了" in text for text in world.inbox(FAMILY))
+
+
+def test_with_windows_closed_offers_go_out_as_template_messages(make_app, signer, clock, fake_wechat):
+    templates = {"task_offer": {"template_id": "TPL_TASK", "fields": {"thing1": "title", "time2": "when"}}}
+    app = make_app(clock=clock, templates=templates)
+    rt = app.extensions["linli"]
+    with session_scope(rt.engine) as session:
+        seed_demo(session, now=clock())
+    fake_wechat.configure(auto_follow=True)
+    client = app.test_client()
+    for text in ("明天上午想找人帮我去镇上买降压药", "1"):
+        fake_wechat.record_interaction(ELDER, "message")
+        qs, body = signer.sign(pushes.text(ELDER, text), timestamp=int(clock().timestamp()))
+        client.post(f"/wechat?{qs}", data=body)
+    delivery = Delivery(rt)
+    while delivery.drain_once():
+        pass
+    for volunteer in ERRAND_VOLUNTEERS:
+        [sent] = fake_wechat.sent(volunteer)
+        assert sent["channel"] == "template" and sent["payload"]["template_id"] == "TPL_TASK"
+        assert sent["payload"]["data"]["time2"]["value"].startswith("12月2日")
