@@ -9,7 +9,7 @@ request expires.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -105,26 +105,41 @@ def eligible(c: Candidate, request: hr.HelpRequest, rules: Rules) -> bool:
 def rank(candidates: list[Candidate], request: hr.HelpRequest, rules: Rules) -> list[Candidate]:
     """Eligible candidates, best first: same village, fewest open tasks, longest since asked, rating."""
     never = datetime.min.replace(tzinfo=as_utc(request.created_at).tzinfo)
-
-    def order(c: Candidate):
-        return (c.village_id != request.village_id, c.open_tasks, c.last_offered_at or never,
-                -(c.rating or 0.0), c.user_id)
-
-    return sorted((c for c in candidates if eligible(c, request, rules)), key=order)
+    needed = rules.required.get(request.category)
+    skill = None if request.category in NO_SKILL_NEEDED else request.category
+    slot = None if request.urgency == hr.EMERGENCY else slot_of(request.window_start, rules.tz)
+    # The eligibility test is inlined (same rules as `eligible`) because it runs for every volunteer.
+    fit = [c for c in candidates
+           if (skill is None or skill in c.skills) and (slot is None or slot in c.availability)
+           and (needed is None or c.partner or needed in c.qualifications)]
+    home = request.village_id
+    fit.sort(key=lambda c: (c.village_id != home, c.open_tasks, c.last_offered_at or never, -(c.rating or 0.0),
+                            c.user_id))
+    return fit
 
 
 def load_candidates(session: Session, village_ids: list[int], *, now: datetime) -> list[Candidate]:
-    """Approved, on-duty volunteers of these villages."""
-    query = select(Volunteer, User).join(User, User.id == Volunteer.user_id).where(
-        Volunteer.status == APPROVED, Volunteer.on_duty == sa.true(), User.subscribed == sa.true(),
-        User.village_id.in_(village_ids))
-    rows = list(session.exec(query))
-    ids = [user.id for _, user in rows]
+    """Approved, on-duty volunteers of these villages (plain columns: this runs for every request)."""
+    v, u = Volunteer.__table__.c, User.__table__.c
+    query = (sa.select(u.id, u.village_id, v.skills, v.availability, v.partner_org, v.last_offered_at,
+                       v.rating_sum, v.rating_count)
+             .select_from(Volunteer.__table__.join(User.__table__, u.id == v.user_id))
+             .where(v.status == APPROVED, v.on_duty == sa.true(), u.subscribed == sa.true(),
+                    u.village_id.in_(village_ids)))
+    rows = session.execute(query).all()
+    ids = [row.id for row in rows]
     quals = qualifications(session, ids, now=now)
     counts = hr.open_task_counts(session, ids)
-    return [Candidate(user.id, user.village_id, frozenset(v.skills or ()), frozenset(quals.get(user.id, ())),
-                      frozenset(v.availability or ()), bool(v.partner_org), counts.get(user.id, 0),
-                      v.last_offered_at, v.rating) for v, user in rows]
+    return [Candidate(row.id, row.village_id, frozenset(row.skills or ()), frozenset(quals.get(row.id, ())),
+                      frozenset(row.availability or ()), bool(row.partner_org), counts.get(row.id, 0),
+                      _aware(row.last_offered_at), row.rating_sum / row.rating_count if row.rating_count else None)
+            for row in rows]
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """Core selects skip the ORM type on some drivers; keep datetimes aware UTC."""
+    return as_utc(moment) if moment is not None and moment.tzinfo else (
+        moment.replace(tzinfo=timezone.utc) if moment is not None else None)
 
 
 def round_villages(session: Session, request: hr.HelpRequest, round_no: int, rules: Rules) -> list[int]:
