@@ -218,3 +218,30 @@ def test_with_windows_closed_offers_go_out_as_template_messages(make_app, signer
         [sent] = fake_wechat.sent(volunteer)
         assert sent["channel"] == "template" and sent["payload"]["template_id"] == "TPL_TASK"
         assert sent["payload"]["data"]["time2"]["value"].startswith("12月2日")
+
+
+def test_a_complaint_after_a_visit_stops_its_automatic_confirmation(world):
+    world(ELDER, "明天上午想找人帮我去镇上买降压药")
+    world(ELDER, "1")
+    number = the_request(world.rt).id
+    world("demo-volunteer-1", f"接单 {number}")
+    world("demo-volunteer-1", f"完成 {number}")
+    world(ELDER, "投诉")
+    assert "您要反映：志愿者把药买错了" in world(ELDER, "志愿者把药买错了")
+    assert "已提交" in world(ELDER, "1")
+    assert the_request(world.rt).status == hr.DISPUTED
+    from models.complaints import Complaint
+
+    with Session(world.rt.engine) as session:
+        assert session.exec(select(Complaint)).one().request_id == number
+
+
+def test_the_coordinator_sees_no_shows(world):
+    world(ELDER, "明天上午想找人帮我去镇上买降压药")
+    world(ELDER, "1")
+    number = the_request(world.rt).id
+    world.clock.now = world.clock() + timedelta(hours=23, minutes=30)  # half an hour before the window
+    world("demo-volunteer-1", f"接单 {number}")
+    assert "已放回" in world("demo-volunteer-1", f"放弃 {number}")
+    roster = world(ADMIN, "志愿者情况")
+    assert "张志强" in roster and "爽约1次" in roster

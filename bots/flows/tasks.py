@@ -156,7 +156,23 @@ def pending(turn: Turn, conv: Conversation, found: re.Match) -> str:
     return t("help_pending", lines="\n".join(lines))
 
 
+def roster(turn: Turn, conv: Conversation, found: re.Match) -> str:
+    """志愿者情况: the village's volunteers with ratings and no-shows, so repeated no-shows are visible."""
+    session = turn.ctx.session
+    query = select(Volunteer, User).join(User, User.id == Volunteer.user_id)
+    if not turn.user.has_role("county_admin"):
+        query = query.where(User.village_id == turn.user.village_id)
+    rows = session.exec(query.order_by(Volunteer.no_shows.desc(), Volunteer.id)).all()
+    if not rows:
+        return t("help_roster_none")
+    lines = [t("help_roster_line", number=v.id, name=u.name or u.openid, status=t(f"help_volunteer_{v.status}"),
+               duty=t("help_on_duty") if v.on_duty else t("help_off_duty"),
+               rating=f"{v.rating:.1f}" if v.rating else "-", no_shows=v.no_shows) for v, u in rows]
+    return t("help_roster", lines="\n".join(lines))
+
+
 FEATURE = Feature(name="tasks", commands=(
+    Command("roster", re.compile(r"志愿者情况|志愿者名单"), roster, ADMIN),
     Command("claim", re.compile(rf"(?:接单|抢单)(?:{NUM})?"), claim, VOLUNTEER, quiet=True),
     Command("decline", re.compile(rf"(?:不接|不接单)(?:{NUM})?"), decline, VOLUNTEER, quiet=True),
     Command("release", re.compile(rf"(?:放弃|退单)(?:{NUM})?"), release, VOLUNTEER, quiet=True),
