@@ -30,8 +30,15 @@ def category_label(category: str | None) -> str:
     return t(f"category_{category or 'other'}")
 
 
+# Values the domain leaves empty are shown with a catalogue default (e.g. the hidden address in an offer).
+DEFAULTED = ("elder", "volunteer", "phone", "notes", "place", "address")
+
+
 def _values(params: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     shown = dict(params)
+    for name in DEFAULTED:
+        if name in shown and shown[name] in (None, ""):
+            shown[name] = t(f"default_{name}")
     if "window" in shown:
         shown["window"] = when(*shown["window"], tz)
     if "category" in shown:

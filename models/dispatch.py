@@ -215,8 +215,8 @@ def offer_params(session: Session, request: hr.HelpRequest) -> dict:
 
 
 def rough_place(place: str) -> str:
-    """A place as a stranger may see it: 'home' stays vague until someone claims."""
-    return "老人家中（接单后告知地址）" if place in ("家里", "家", "") else place
+    """A place as a stranger may see it: home ("") stays vague until someone claims (shown by the catalogue)."""
+    return place or ""
 
 
 def escalate(session: Session, rules: Rules, *, now: datetime) -> list[Notice]:
@@ -249,7 +249,7 @@ def alert_coordinators(session: Session, request: hr.HelpRequest, *, now: dateti
     request.escalated_at = now
     session.add(request)
     elder = session.get(User, request.elder_id)
-    params = {**offer_params(session, request), "elder": elder.name or elder.openid[-4:]}
+    params = {**offer_params(session, request), "elder": elder.name}
     return [Notice(admin.openid, "help_escalated", f"escalate:{request.id}:{admin.id}", "help_escalated", params,
                    URGENT) for admin in coordinators_for(session, elder)]
 

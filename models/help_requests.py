@@ -37,7 +37,7 @@ class HelpRequest(SQLModel, table=True):
     category: str = Field(max_length=24)
     details: str = Field(default="", max_length=300)
     urgency: str = Field(default=NORMAL, max_length=16)
-    place: str = Field(default="家里", max_length=120)
+    place: str = Field(default="", max_length=120)  # "" means the elder's home
     latitude: float | None = Field(default=None)
     longitude: float | None = Field(default=None)
     window_start: datetime = utc_field()
@@ -69,7 +69,7 @@ class NewRequest:
     details: str
     window_start: datetime
     window_end: datetime
-    place: str = "家里"
+    place: str = ""
     urgency: str = NORMAL
     latitude: float | None = None
     longitude: float | None = None

@@ -73,9 +73,9 @@ def claimed_params(session: Session, request: hr.HelpRequest) -> dict:
     """Everything the winning volunteer needs to go and help."""
     elder = session.get(User, request.elder_id)
     profile = elder.profile or {}
-    return {**dispatch.offer_params(session, request), "elder": elder.name or "老人",
-            "address": profile.get("address") or request.place, "phone": elder.phone or "未登记",
-            "notes": profile.get("health_notes") or "无"}
+    return {**dispatch.offer_params(session, request), "elder": elder.name,
+            "address": profile.get("address") or request.place, "phone": elder.phone,
+            "notes": profile.get("health_notes")}
 
 
 def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, rules: dispatch.Rules,
@@ -116,7 +116,7 @@ def _claim_notices(session: Session, request: hr.HelpRequest, volunteer: User, n
     _settle_offers(session, request.id, volunteer.id, now)
     notices = [Notice(volunteer.openid, "help_claimed_volunteer", f"claimed:{request.id}:{volunteer.id}",
                       "help_claimed_volunteer", claimed_params(session, request), URGENT)]
-    params = {"number": request.id, "volunteer": volunteer.name or "志愿者", "phone": volunteer.phone or "",
+    params = {"number": request.id, "volunteer": volunteer.name, "phone": volunteer.phone,
               "category": request.category}
     notices += tell_household(session, request, "help_claimed", params)
     notices += _tell_others_taken(session, request.id, volunteer.id)
@@ -176,7 +176,7 @@ def start(session: Session, request_id: int, volunteer: User, *, now: datetime) 
                    status=hr.EN_ROUTE, started_at=now):
         return Outcome("not_yours")
     request = hr.get_request(session, request_id)
-    params = {"number": request.id, "volunteer": volunteer.name or "志愿者"}
+    params = {"number": request.id, "volunteer": volunteer.name}
     return Outcome("started", tell_household(session, request, "help_on_the_way", params), request)
 
 
@@ -187,7 +187,7 @@ def complete(session: Session, request_id: int, volunteer: User, *, now: datetim
                    status=hr.DONE, done_at=now, minutes_spent=minutes, confirm_by=as_utc(now) + confirm_after):
         return Outcome("not_yours")
     request = hr.get_request(session, request_id)
-    params = {"number": request.id, "volunteer": volunteer.name or "志愿者", "category": request.category}
+    params = {"number": request.id, "volunteer": volunteer.name, "category": request.category}
     return Outcome("done", tell_household(session, request, "help_done", params), request)
 
 
@@ -241,9 +241,9 @@ def _credit(session: Session, request: hr.HelpRequest, rules: CreditRules, now: 
 def _low_rating(session: Session, request: hr.HelpRequest, rater: User, score: int, now: datetime) -> list[Notice]:
     from models.complaints import record_complaint
 
-    record_complaint(session, rater, f"评分{score}：{request.details}", now=now, request_id=request.id)
+    record_complaint(session, rater, request.details, now=now, request_id=request.id)
     elder = session.get(User, request.elder_id)
-    params = {"number": request.id, "score": score, "elder": elder.name or "老人"}
+    params = {"number": request.id, "score": score, "elder": elder.name}
     return [Notice(a.openid, "help_low_rating", f"low_rating:{request.id}:{a.id}", "help_low_rating", params)
             for a in coordinators_for(session, elder)]
 

@@ -126,12 +126,12 @@ def _iso(start: datetime, end: datetime) -> dict:
 
 
 def _prefill_place(turn: Turn) -> str:
-    return turn.understanding.slots.get("place") or t("help_place_home")
+    return turn.understanding.slots.get("place") or ""  # "" is the elder's home
 
 
 def _parse_place(turn: Turn) -> str:
     if nlu.parse_choice(turn.text, [t("help_place_home")]) == 1:
-        return t("help_place_home")
+        return ""
     if len(turn.text.strip()) < 2:
         raise Invalid()
     return turn.text.strip()[:100]
@@ -141,7 +141,8 @@ def _read_back(values: dict, turn: Turn) -> str:
     elder = turn.ctx.session.get(User, values["elder"])
     window = (datetime.fromisoformat(values["when"]["start"]), datetime.fromisoformat(values["when"]["end"]))
     return t("confirm_help", category=notify.category_label(values["category"]), details=values["details"],
-             window=notify.when(*window, turn.ctx.tz), place=values["place"], elder=_name(turn, elder))
+             window=notify.when(*window, turn.ctx.tz), place=values["place"] or t("help_place_home"),
+             elder=_name(turn, elder))
 
 
 def _submit(values: dict, turn: Turn) -> str:
