@@ -20,6 +20,9 @@ MODULES = [
     "bots.flows.help",
     "bots.flows.tasks",
     "bots.flows.visit",
+    "bots.flows.people",
+    "bots.flows.events",
+    "bots.flows.canteen",
 ]
 
 IntentHandler = Callable[[Turn, Conversation], str]

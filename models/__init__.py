@@ -4,12 +4,15 @@ from sqlmodel import SQLModel
 # Every module with tables is imported here so the metadata (and Alembic) sees it; one per line.
 from models import alarms  # noqa: F401
 from models import audit  # noqa: F401
+from models import canteen  # noqa: F401
 from models import complaints  # noqa: F401
 from models import conversation  # noqa: F401
 from models import dispatch  # noqa: F401
+from models import events  # noqa: F401
 from models import help_requests  # noqa: F401
 from models import inbound  # noqa: F401
 from models import leases  # noqa: F401
+from models import membership  # noqa: F401
 from models import outbox  # noqa: F401
 from models import people  # noqa: F401
 from models import timebank  # noqa: F401

@@ -5,6 +5,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from models.events_seed import seed_events
+from models.membership import seed_people
 from models.people import FamilyLink, User, Village, get_or_create_user, grant_roles, village_by_code
 from models.volunteers import APPROVED, SLOTS, grant_training, upsert_volunteer
 
@@ -48,6 +50,8 @@ def seed_demo(session: Session, *, now: datetime) -> Village:
         for qualification in trained:
             grant_training(session, user, qualification, now=now, source="seed")
     _person(session, ADMIN[0], ADMIN[1], ADMIN[2], village, ["admin"], {}, now)
+    seed_people(session, village, now=now)
+    seed_events(session, village, now=now)
     return village
 
 

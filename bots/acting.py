@@ -1,0 +1,90 @@
+"""Acting for an elder: an elder acts for themself, a bound family member for any elder they are bound to.
+
+Other flows use this to ask "for whom" (see docs/people.md):
+
+    FORM = Form(name="x", slots=(acting.elder_slot("ask_x_elder"), ...), ...)  # catalogue: invalid_x_elder too
+
+    def _start(turn, conv):
+        return acting.start(FORM, turn, conv)       # answers people_acting_none when there is nobody to act for
+
+    def _submit(values, turn):
+        elder = acting.chosen_elder(values, turn)   # re-checked: the binding may have gone meanwhile
+"""
+from __future__ import annotations
+
+from models import binding, membership
+from models.people import User
+from sqlmodel import Session
+
+from bots import forms
+from bots.forms import Form, Invalid, Slot, Turn
+from bots.nlu import parse_choice
+from bots.state import Conversation
+from bots.texts import t
+
+SLOT = "elder"
+
+
+def elders_for(session: Session, user: User) -> list[User]:
+    """Elders the user may act for: themself when an elder, then bound elders in binding order."""
+    found = [user] if membership.is_elder(session, user) else []
+    found += [other for _, other, side in binding.links_of(session, user) if side == "elder"]
+    return found
+
+
+def may_act_for(session: Session, user: User, elder: User) -> bool:
+    """True when the user is that elder or bound to them."""
+    return any(candidate.id == elder.id for candidate in elders_for(session, user))
+
+
+def label(elder: User, viewer: User) -> str:
+    """How an elder is named in a choice shown to the viewer."""
+    return t("people_acting_self") if elder.id == viewer.id else (elder.name or t("people_unnamed"))
+
+
+def options_text(session: Session, user: User) -> str:
+    """The numbered list of elders the user may act for."""
+    lines = [f"{i} {label(e, user)}" for i, e in enumerate(elders_for(session, user), start=1)]
+    return "\n".join(lines)
+
+
+def _prefill(turn: Turn) -> int | None:
+    candidates = elders_for(turn.ctx.session, turn.user)
+    if len(candidates) == 1:
+        return candidates[0].id
+    named = [e for e in candidates if e.name and e.name in turn.text]
+    if len(named) == 1:
+        return named[0].id
+    me = turn.understanding.slots.get("for_whom") == "self"
+    return turn.user.id if me and candidates and candidates[0].id == turn.user.id else None
+
+
+def _parse(turn: Turn) -> int:
+    candidates = elders_for(turn.ctx.session, turn.user)
+    choice = parse_choice(turn.text, [label(e, turn.user) for e in candidates])
+    if choice is None:
+        raise Invalid()
+    return candidates[choice - 1].id
+
+
+def elder_slot(question_key: str, name: str = SLOT) -> Slot:
+    """A form slot holding the id of the elder the flow is for: filled at once when there is one candidate
+    (or the message names one), else asked with the numbered names under the catalogue question."""
+    def ask(turn: Turn) -> str:
+        return t(question_key) + "\n" + options_text(turn.ctx.session, turn.user)
+    return Slot(name, parse=_parse, prefill=_prefill, ask=ask)
+
+
+def start(form: Form, turn: Turn, conv: Conversation) -> str:
+    """Start a form that has an elder slot; explain when the user acts for nobody."""
+    if not elders_for(turn.ctx.session, turn.user):
+        return t("people_acting_none")
+    return forms.start(form, turn, conv)
+
+
+def chosen_elder(values: dict, turn: Turn, slot: str = SLOT) -> User:
+    """The elder picked in the form; PermissionError when the user may no longer act for them."""
+    elder = turn.ctx.session.get(User, values[slot])
+    if elder is None or not may_act_for(turn.ctx.session, turn.user, elder):
+        raise PermissionError("no longer bound to this elder")
+    return elder

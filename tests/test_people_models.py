@@ -1,0 +1,202 @@
+"""Domain rules of the People feature: phones, binding codes, who may see an elder's details, parsing answers."""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
+import pytest
+from sqlmodel import Session, select
+
+from app.db import make_engine
+from bots import acting
+from bots.flows import people_parse as parse
+from bots.forms import Invalid
+from models import binding, membership, volunteering
+from models.alarms import family_of
+from models.membership import BindingCode, contact_card, normalize_mobile
+from models.people import FamilyLink, User, get_or_create_user, grant_roles
+from models.seed import seed_demo
+
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def session(db_url):
+    engine = make_engine(db_url)
+    with Session(engine) as s:
+        seed_demo(s, now=NOW)
+        s.commit()
+        yield s
+    engine.dispose()
+
+
+def person(session, openid: str, *roles: str) -> User:
+    user = get_or_create_user(session, openid, now=NOW)
+    if roles:
+        grant_roles(user, roles, now=NOW)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def by_openid(session, openid: str) -> User:
+    return session.exec(select(User).where(User.openid == openid)).one()
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("13812345678", "13812345678"), ("138 1234 5678", "13812345678"), ("138-1234-5678", "13812345678"),
+    ("１３８１２３４５６７８", "13812345678"), ("+86 13812345678", "13812345678"), ("8613812345678", "13812345678"),
+    ("12812345678", None), ("1381234567", None), ("138123456789", None), ("电话13812345678", None), ("", None),
+])
+def test_mainland_mobiles(raw, expected):
+    assert normalize_mobile(raw) == expected
+
+
+def test_a_code_is_six_digits_valid_a_day_and_works_once(session):
+    elder, family, other = by_openid(session, "demo-elder-2"), person(session, "f1"), person(session, "f2")
+    code = binding.issue_code(session, elder, elder, now=NOW)
+    assert len(code.code) == 6 and code.code.isdigit() and code.expires_at == NOW + timedelta(hours=24)
+    status, _ = binding.redeem(session, family, code.code, "女儿", now=NOW + timedelta(hours=23), notice="n")
+    assert status == binding.OK and membership.is_bound(session, elder, family)
+    assert binding.redeem(session, other, code.code, "儿子", now=NOW, notice="n")[0] == binding.USED
+    late = binding.issue_code(session, elder, elder, now=NOW)
+    assert binding.lookup(session, late.code, now=NOW + timedelta(hours=24))[0] == binding.EXPIRED
+    assert binding.redeem(session, other, late.code, "儿子", now=NOW + timedelta(hours=24), notice="n")[0] == \
+        binding.EXPIRED
+
+
+def test_colliding_digits_are_drawn_again_and_expired_digits_reissued(session):
+    elder = by_openid(session, "demo-elder-3")
+    first = binding.issue_code(session, elder, elder, now=NOW, rng=random.Random(7))
+    second = binding.issue_code(session, elder, elder, now=NOW, rng=random.Random(7))  # same first draw
+    assert second.code != first.code
+    later = NOW + timedelta(hours=25)
+    again = binding.issue_code(session, elder, elder, now=later, rng=random.Random(7))
+    assert again.code == first.code  # the expired code's digits are free again
+    assert binding.lookup(session, first.code, now=later) == (binding.OK, again)
+    rows = session.exec(select(BindingCode).where(BindingCode.code == first.code)).all()
+    assert len(rows) == 2 and sum(1 for r in rows if r.live_code) == 1
+
+
+def test_two_people_racing_for_one_code_only_one_binds(session):
+    elder = by_openid(session, "demo-elder-2")
+    code = binding.issue_code(session, elder, elder, now=NOW)
+    a, b = person(session, "racer-a"), person(session, "racer-b")
+    assert binding.check(session, a, code.code, now=NOW)[0] == binding.OK
+    assert binding.check(session, b, code.code, now=NOW)[0] == binding.OK
+    results = [binding.redeem(session, who, code.code, "", now=NOW, notice="n")[0] for who in (a, b)]
+    assert results == [binding.OK, binding.USED]
+    assert [f.openid for f in family_of(session, elder)] == ["racer-a"]
+
+
+def test_guessing_is_limited_per_day(session):
+    guesser = person(session, "guesser")
+    for n in range(binding.MAX_FAILURES):
+        assert binding.check(session, guesser, f"99999{n}", now=NOW)[0] == binding.NOT_FOUND
+    assert binding.check(session, guesser, "123456", now=NOW)[0] == binding.TOO_MANY
+    assert binding.check(session, guesser, "123456", now=NOW + timedelta(hours=25))[0] == binding.NOT_FOUND
+
+
+def test_unbinding_needs_to_be_a_side_and_tells_the_other(session):
+    elder, family, stranger = by_openid(session, "demo-elder-1"), by_openid(session, "demo-family-1"), person(
+        session, "stranger")
+    link = session.exec(select(FamilyLink).where(FamilyLink.elder_id == elder.id)).one()
+    assert binding.unbind(session, stranger, link.id, now=NOW, notice="n") is None
+    assert binding.unbind(session, family, link.id, now=NOW, notice="n").id == elder.id
+    assert not membership.is_bound(session, elder, family)
+
+
+def test_only_the_elder_family_and_their_coordinators_see_personal_details(session):
+    elder = by_openid(session, "demo-elder-1")
+    for openid in ("demo-elder-1", "demo-family-1", "demo-admin"):
+        card = contact_card(session, elder, by_openid(session, openid))
+        assert card.address == "示范村东头12号" and card.phone == "13800000001"
+    county = person(session, "county", "county_admin")
+    assert contact_card(session, elder, county).lives_alone
+    for openid in ("demo-volunteer-1", "demo-elder-2"):
+        with pytest.raises(PermissionError):
+            contact_card(session, elder, by_openid(session, openid))
+    other_admin = person(session, "other-admin", "admin")  # an admin of no (or another) village
+    with pytest.raises(PermissionError):
+        contact_card(session, elder, other_admin)
+    assert contact_card(session, elder, by_openid(session, "demo-volunteer-1"), granted=True).address
+
+
+def test_seeded_elders_have_profiles_and_emergency_contacts(session):
+    profile = membership.profile_of(session, by_openid(session, "demo-elder-1"))
+    assert profile.age == 78 and profile.lives_alone and not profile.needs_verification
+    assert profile.emergency_contacts == [{"name": "王建国", "phone": "13900000001"}]
+    seed_demo(session, now=NOW)  # idempotent
+    assert len(session.exec(select(membership.ElderProfile)).all()) == 3
+
+
+def test_acting_for_self_first_then_bound_elders(session):
+    family = by_openid(session, "demo-family-1")
+    assert [e.openid for e in acting.elders_for(session, family)] == ["demo-elder-1"]
+    elder2 = by_openid(session, "demo-elder-2")
+    binding.link(session, elder2, family, "女婿", now=NOW)
+    binding.link(session, elder2, by_openid(session, "demo-elder-1"), "老伴", now=NOW)
+    assert [e.openid for e in acting.elders_for(session, family)] == ["demo-elder-1", "demo-elder-2"]
+    both = acting.elders_for(session, by_openid(session, "demo-elder-1"))
+    assert [e.openid for e in both] == ["demo-elder-1", "demo-elder-2"]
+    assert acting.may_act_for(session, family, elder2)
+    assert not acting.may_act_for(session, by_openid(session, "demo-volunteer-1"), elder2)
+
+
+def test_pending_lists_respect_the_coordinators_village(session):
+    newbie = person(session, "newbie")
+    answers = volunteering.SignUp("李小红", "13812345678", by_openid(session, "demo-admin").village_id,
+                                  ["errand"], ["weekend_morning"])
+    record = volunteering.submit(session, newbie, answers, now=NOW, alert=lambda v: f"#{v.id}")
+    assert [v.id for v, _ in volunteering.pending(session, by_openid(session, "demo-admin"))] == [record.id]
+    assert volunteering.pending(session, person(session, "elsewhere", "admin")) == []
+    assert [v.id for v, _ in volunteering.pending(session, person(session, "cty", "county_admin"))] == [record.id]
+
+
+def turn(text: str, intent: str = "out_of_scope"):
+    return SimpleNamespace(text=text, understanding=SimpleNamespace(intent=intent, slots={}))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1 3", ["errand", "medical"]), ("1、3、7", ["errand", "medical", "companionship"]), ("137", ["errand", "medical",
+     "companionship"]), ("一三", ["errand", "medical"]), ("都可以", list(parse.SKILLS)),
+    ("我会修东西和跑腿", ["errand", "repair"]), ("做饭", ["meal"]), ("１ ２", ["errand", "meal"]),
+])
+def test_skills_multi_choice(text, expected):
+    assert parse.skills(turn(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["8", "0", "18", "随便", ""])
+def test_skills_refuse_what_is_not_an_option(text):
+    with pytest.raises(Invalid):
+        parse.skills(turn(text))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1 4", ["weekday_morning", "weekend_morning"]), ("周末都行", ["weekend_morning", "weekend_afternoon",
+     "weekend_evening"]), ("每天晚上", ["weekday_evening", "weekend_evening"]),
+    ("周末上午", ["weekend_morning"]), ("下午", ["weekday_afternoon", "weekend_afternoon"]),
+])
+def test_availability(text, expected):
+    assert parse.availability(turn(text)) == expected
+
+
+def test_contacts_names_and_phones():
+    found = parse.contacts(turn("儿子王建国 139-0000-0001，女儿：王芳 电话13900000002"))
+    assert found == [{"name": "儿子王建国", "phone": "13900000001"}, {"name": "女儿 王芳", "phone": "13900000002"}]
+    with pytest.raises(Invalid):
+        parse.contacts(turn("13900000001"))
+    with pytest.raises(Invalid):
+        parse.contacts(turn("王建国"))
+
+
+@pytest.mark.parametrize("text, expected", [("78", 78), ("七十八岁", 78), ("今年82了", 82)])
+def test_ages(text, expected):
+    assert parse.age(turn(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["8", "300", "不知道"])
+def test_ages_refused(text):
+    with pytest.raises(Invalid):
+        parse.age(turn(text))
