@@ -32,6 +32,12 @@ def elders_for(session: Session, user: User) -> list[User]:
     return found
 
 
+def choices(session: Session, user: User) -> list[User]:
+    """Whom a user may ask for: the elders they act for, or themself when they act for nobody
+    (any villager may ask for help or sign up for an event for themself)."""
+    return elders_for(session, user) or [user]
+
+
 def may_act_for(session: Session, user: User, elder: User) -> bool:
     """True when the user is that elder or bound to them."""
     return any(candidate.id == elder.id for candidate in elders_for(session, user))

@@ -6,10 +6,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from models.alarms import elders_of
 from models.people import User
 
-from bots import forms, nlu
+from bots import acting, forms, nlu
 from bots.forms import Form, Invalid, Slot, Turn
 from bots.nlu.numbers import NUMBER_RE, to_int
 from bots.state import Conversation
@@ -48,9 +47,8 @@ def reachable(user: User) -> bool:
 
 
 def acting_choices(turn: Turn) -> list[User]:
-    """Whom the user may act for: themself first when an elder or bound to nobody, then bound elders."""
-    bound = elders_of(turn.ctx.session, turn.user)
-    return ([turn.user] if turn.user.has_role("elder") or not bound else []) + bound
+    """Whom the user may act for (bots/acting.py)."""
+    return acting.choices(turn.ctx.session, turn.user)
 
 
 def prefill_whom(turn: Turn) -> int | None:

@@ -10,10 +10,9 @@ from datetime import datetime, timedelta
 
 from models import dispatch
 from models import help_requests as hr
-from models.alarms import elders_of
 from models.people import User
 
-from bots import forms, notify, nlu
+from bots import acting, forms, notify, nlu
 from bots.forms import Form, Invalid, Slot, Turn
 from bots.registry import Feature
 from bots.state import Conversation
@@ -31,9 +30,8 @@ def rules(turn: Turn) -> dispatch.Rules:
 
 
 def elder_choices(turn: Turn) -> list[User]:
-    """The elders a user may ask for: the user themself first when they are an elder, then bound elders."""
-    bound = elders_of(turn.ctx.session, turn.user)
-    return ([turn.user] if turn.user.has_role("elder") or not bound else []) + bound
+    """Whom the user may ask for (bots/acting.py)."""
+    return acting.choices(turn.ctx.session, turn.user)
 
 
 def _prefill_elder(turn: Turn) -> int | None:
