@@ -134,6 +134,7 @@ def push_menu():
 
 # Feature modules exposing `COMMANDS: list[click.Command]`; one line each.
 CLI_MODULES: list[str] = [
+    "app.cli_notices",
     "app.cli_events",
 ]
 

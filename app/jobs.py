@@ -83,6 +83,7 @@ CORE_JOBS = (
 # Feature modules exposing `JOBS: list[Job]`; one line each.
 JOB_MODULES: list[str] = [
     "app.jobs_help",
+    "app.jobs_notices",
     "app.jobs_events",
 ]
 

@@ -21,6 +21,7 @@ MODULES = [
     "bots.flows.tasks",
     "bots.flows.visit",
     "bots.flows.people",
+    "bots.flows.notices",
     "bots.flows.events",
     "bots.flows.canteen",
 ]

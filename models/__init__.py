@@ -12,6 +12,7 @@ from models import events  # noqa: F401
 from models import help_requests  # noqa: F401
 from models import inbound  # noqa: F401
 from models import leases  # noqa: F401
+from models import notices  # noqa: F401
 from models import membership  # noqa: F401
 from models import outbox  # noqa: F401
 from models import people  # noqa: F401
