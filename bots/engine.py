@@ -58,7 +58,8 @@ def on_text(turn: forms.Turn, conv: Conversation) -> str:
     """Emergency first, then global commands, then the flow in progress, then the intent."""
     if conv.flow == "emergency_check":
         return emergency_answer(turn, conv)
-    level = emergency.assess(turn)
+    form = registry.forms().get(conv.flow)
+    level = None if form is not None and form.composes else emergency.assess(turn)
     if level == "certain":
         forms.finish(conv)
         return emergency.respond(turn)
@@ -72,7 +73,6 @@ def on_text(turn: forms.Turn, conv: Conversation) -> str:
     explicit = commands.feature_command(turn, conv)
     if explicit is not None:
         return explicit
-    form = registry.forms().get(conv.flow)
     if form is not None:
         return forms.resume(form, turn, conv)
     return intents.route(turn, conv)

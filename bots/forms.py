@@ -58,6 +58,9 @@ class Form:
     read_back: Callable[[dict, Turn], str]
     action: Callable[[dict, Turn], str]
     on_location: Callable[[dict, Turn], str | None] | None = field(default=None)
+    # The user is writing content for others (a broadcast, an event): words like 急救 or 摔倒 in it are
+    # a topic, not a cry for help, so emergency detection pauses while this form is in progress.
+    composes: bool = False
 
     def slot(self, name: str) -> Slot:
         return next(s for s in self.slots if s.name == name)

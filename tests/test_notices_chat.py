@@ -172,3 +172,10 @@ def test_marking_a_success_story_needs_the_elders_consent(bot):
         stories = session.exec(select(SuccessStory)).all()
     # Request 12 does not exist: refused when help requests are installed, recorded otherwise.
     assert ("不能标记" in reply and stories == []) or ("已记下" in reply and len(stories) == 1)
+
+
+def test_writing_about_falls_in_a_notice_is_not_an_emergency(bot):
+    """While a coordinator composes, 摔倒 and 急救 are the topic, not a cry for help."""
+    converse(bot, ADMIN, [("广播", "发给谁"), ("2", "请发通知内容"),
+                          ("老人摔倒了起不来怎么办？周五急救培训", "什么时候发")])
+    assert outbox_rows(bot.rt, "alarm:") == []

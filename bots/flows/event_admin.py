@@ -146,9 +146,9 @@ def _submit(values: dict, turn: Turn) -> str:
 
 COMMON = (Slot("title", parse=_parse_title), Slot("when", parse=_parse_when), Slot("place", parse=_parse_place),
           Slot("capacity", parse=_parse_capacity), Slot("deadline", parse=_parse_deadline))
-PUBLISH = Form(name="event_publish", slots=(Slot("kind", parse=_parse_kind), *COMMON),
+PUBLISH = Form(name="event_publish", composes=True, slots=(Slot("kind", parse=_parse_kind), *COMMON),
                read_back=_read_back, action=_submit)
-TRAINING = Form(name="event_training",
+TRAINING = Form(name="event_training", composes=True,
                 slots=(*COMMON, Slot("qualification", parse=_parse_qualification, ask=_ask_qualification),
                        Slot("valid_days", parse=_parse_valid_days)),
                 read_back=_read_back, action=_submit)

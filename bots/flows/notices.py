@@ -105,7 +105,7 @@ def _submit(values: dict, turn: Turn) -> str:
     return t("notices_scheduled", number=row.id, when=label)
 
 
-FORM = Form(name="broadcast", slots=(Slot("audience", parse=_audience), Slot("content", parse=_content),
+FORM = Form(name="broadcast", composes=True, slots=(Slot("audience", parse=_audience), Slot("content", parse=_content),
                                       Slot("when", parse=_when)), read_back=_read_back, action=_submit)
 
 

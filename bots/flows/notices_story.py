@@ -68,7 +68,7 @@ def _save(values: dict, turn: Turn) -> str:
     return t("notices_story_saved", number=story.id)
 
 
-FORM = Form(name="success_story",
+FORM = Form(name="success_story", composes=True,
             slots=(Slot("request", parse=_request, prefill=_prefill_request),
                    Slot("text", parse=_text, prefill=_prefill_text),
                    Slot("consent", parse=_consent)),
