@@ -54,6 +54,8 @@ MESSAGES = {
     "roles": {"elder": "老人", "family": "家属", "volunteer": "志愿者", "admin": "管理员"},
 }
 
+# Template forms for every push kind, so the sandbox shows pushes to people outside the 48-hour window.
+DEV_OVERLAY = Path(__file__).resolve().parent / "dev.yaml"
 # The fake logs every request, and the sandbox page polls it every 2 s: keep that out of the console.
 FAKE_LOG = ROOT / "instance" / "fake_wechat.log"
 LOG_TAIL_LINES = 20
@@ -112,6 +114,7 @@ def child_env(fake_port: int, base: dict[str, str] | None = None) -> dict[str, s
     env = dict(os.environ if base is None else base)
     env.update(LINLI_ENV="development", WECHAT_API_BASE_URL=f"http://127.0.0.1:{fake_port}",
                PYTHONUNBUFFERED="1")
+    env.setdefault("LINLI_CONFIG", str(DEV_OVERLAY))
     return env
 
 

@@ -80,3 +80,11 @@ def test_importing_the_app_package_reads_no_config_and_opens_nothing():
                          env={"LINLI_CONFIG": "/nonexistent.yaml", "PATH": ""}, cwd=str(__import__("pathlib").Path(
                              __file__).resolve().parent.parent))
     assert out.stdout.split() == ["False", "False", "False"]
+
+
+def test_the_local_run_gives_every_volunteer_push_a_template_form():
+    from app.dev import child_env
+
+    settings = load_settings(environ=child_env(8901, {}))
+    assert settings["wechat.api_base_url"] == "http://127.0.0.1:8901" and settings["env"] == "development"
+    assert {"task_offer", "help_claimed_volunteer", "help_claimed", "help_done"} <= set(settings["templates"])
