@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from sqlmodel import select
 
 from bots.flows import notices_rules as rules
+from bots.texts import t
 from models import notice_digest, notice_plan, notice_track
 from models.notices import AudienceTag, Broadcast, Content, NoticeError, compose, get_for, village_name
 from models.people import User, village_by_code

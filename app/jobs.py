@@ -85,6 +85,7 @@ JOB_MODULES: list[str] = [
     "app.jobs_help",
     "app.jobs_notices",
     "app.jobs_events",
+    "app.jobs_checkin",
 ]
 
 

@@ -61,10 +61,15 @@ def talk_to_human(turn: Turn, conv: Conversation) -> str:
     return t("human_ack") if sent else t("human_no_admin")
 
 
-def feature_command(turn: Turn, conv: Conversation) -> str | None:
-    """Run the first feature command whose pattern matches the whole message, checking roles."""
+def feature_command(turn: Turn, conv: Conversation, *, first: bool = False) -> str | None:
+    """Run the first feature command whose pattern matches the whole message, checking roles.
+
+    `first` picks the commands that run before emergency detection, the rest run after it.
+    """
     text = turn.text.strip()
     for command in registry.commands():
+        if command.first != first:
+            continue
         found = command.pattern.fullmatch(text)
         if found is None:
             continue

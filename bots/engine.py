@@ -22,6 +22,8 @@ def handle(message: Message, ctx: Context) -> Reply:
     store = SqlStore(ctx.session)
     conv = store.load(message.openid)
     notes = _expire(conv, ctx)
+    # Observers (e.g. the daily check-in) see every user message: text, voice, photos, stickers, links.
+    notes += [n for hook in registry.observers() if message.is_user_message and (n := hook(message, ctx, user))]
     text = _dispatch(message, ctx, user, conv)
     store.save(message.openid, conv, ctx.now)
     parts = [p for p in (*notes, text) if p]
@@ -50,14 +52,16 @@ def _dispatch(message: Message, ctx: Context, user, conv: Conversation) -> str |
     if not text or not text.strip():
         return t("voice_unrecognised") if message.kind == VOICE else t("not_understood")
     turn = forms.Turn(message, text.strip(), nlu.understand(text, ctx.now), ctx, user)
-    notes = [note for hook in registry.observers() if (note := hook(message, ctx, user))]
-    return "\n".join([*notes, on_text(turn, conv)])
+    return on_text(turn, conv)
 
 
 def on_text(turn: forms.Turn, conv: Conversation) -> str:
     """Emergency first, then global commands, then the flow in progress, then the intent."""
     if conv.flow == "emergency_check":
         return emergency_answer(turn, conv)
+    report = commands.feature_command(turn, conv, first=True)
+    if report is not None:
+        return report
     form = registry.forms().get(conv.flow)
     level = None if form is not None and form.composes else emergency.assess(turn)
     if level == "certain":

@@ -24,6 +24,7 @@ MODULES = [
     "bots.flows.notices",
     "bots.flows.events",
     "bots.flows.canteen",
+    "bots.flows.checkin",
 ]
 
 IntentHandler = Callable[[Turn, Conversation], str]
@@ -41,6 +42,9 @@ class Command:
     roles: frozenset[str] = frozenset()  # any of these roles may use it; empty: everyone
     # Users without the role fall through as if it did not match (words an elder might also say).
     quiet: bool = False
+    # Matched before emergency detection: an explicit report about someone else (出事了 …) must reach
+    # its handler rather than be taken as the reporter's own emergency.
+    first: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from models import alarms  # noqa: F401
 from models import audit  # noqa: F401
 from models import canteen  # noqa: F401
+from models import checkin  # noqa: F401
 from models import complaints  # noqa: F401
 from models import conversation  # noqa: F401
 from models import dispatch  # noqa: F401

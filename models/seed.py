@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from models.checkin_reports import seed_checkin
 from models.events_seed import seed_events
 from models.membership import seed_people
 from models.people import FamilyLink, User, Village, get_or_create_user, grant_roles, village_by_code
@@ -52,6 +53,7 @@ def seed_demo(session: Session, *, now: datetime) -> Village:
     _person(session, ADMIN[0], ADMIN[1], ADMIN[2], village, ["admin"], {}, now)
     seed_people(session, village, now=now)
     seed_events(session, village, now=now)
+    seed_checkin(session, village, now=now)
     return village
 
 

@@ -110,7 +110,7 @@ def village_of(turn: Turn) -> int | None:
     """The user's village, or for family far away the village of their first elder."""
     if turn.user.village_id is not None:
         return turn.user.village_id
-    elders = elders_of(turn.ctx.session, turn.user)
+    elders = acting.elders_for(turn.ctx.session, turn.user)
     return next((e.village_id for e in elders if e.village_id is not None), None)
 
 

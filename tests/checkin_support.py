@@ -1,0 +1,116 @@
+"""Shared helpers of the check-in tests: a bot on the real webhook, job runs through the CLI, outbox reads."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session, select
+
+from app.db import session_scope
+from models import checkin as ck
+from models.help_requests import HelpRequest
+from models.outbox import OutboxMessage
+from models.people import User
+from models.seed import seed_demo
+from tests.conftest import ManualClock, reply_text
+from tests.fakes import pushes
+
+SH = ZoneInfo("Asia/Shanghai")
+ELDER, FAMILY, ADMIN = "demo-elder-1", "demo-family-1", "demo-admin"
+TUESDAY = date(2026, 12, 1)
+
+
+def at(day: date, hhmm: str) -> datetime:
+    """A Shanghai wall-clock moment."""
+    hours, minutes = map(int, hhmm.split(":"))
+    return datetime(day.year, day.month, day.day, hours, minutes, tzinfo=SH)
+
+
+def build_bot(make_app, signer, clock: ManualClock, **settings):
+    """A seeded app and a `say(push)` that posts through the real webhook and returns the reply text."""
+    app = make_app(clock=clock, **settings)
+    rt = app.extensions["linli"]
+    with session_scope(rt.engine) as session:
+        seed_demo(session, now=clock())
+        seeded = session.exec(select(User).where(User.openid == "demo-elder-3")).one()
+        ck.close(session, ck.enrolment_of(session, seeded), now=clock())  # the demo's enrolment; tests enrol their own
+    client = app.test_client()
+
+    def say(fields):
+        qs, body = signer.sign(fields, "plain", timestamp=int(clock().timestamp()))
+        response = client.post(f"/wechat?{qs}", data=body)
+        assert response.status_code == 200
+        return reply_text(response, signer, qs)
+
+    say.rt, say.app, say.clock = rt, app, clock
+    return say
+
+
+def converse(bot, openid, turns):
+    """Play (user says, reply must contain…) pairs; None expects no reply."""
+    for says, expected in turns:
+        push = says if isinstance(says, dict) else pushes.text(openid, says)
+        reply = bot(push)
+        if expected is None:
+            assert reply is None, f"{says!r} → {reply!r}"
+            continue
+        for fragment in [expected] if isinstance(expected, str) else expected:
+            assert reply and fragment in reply, f"{says!r} → {reply!r} (wanted {fragment!r})"
+    return reply
+
+
+def say_at(bot, moment: datetime, openid: str, text: str) -> str | None:
+    """Move the clock and send one text."""
+    bot.clock.now = moment.astimezone(timezone.utc)
+    return bot(pushes.text(openid, text))
+
+
+def run_job(bot, job: str, moment: datetime) -> dict:
+    """`flask --app app jobs run <job> --now <moment>`, as the independent client does."""
+    bot.clock.now = moment.astimezone(timezone.utc)
+    result = bot.app.test_cli_runner().invoke(args=["jobs", "run", job, "--now", moment.isoformat()])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output.strip().splitlines()[-1])["result"]
+
+
+def rows(rt, kind: str | None = None, openid: str | None = None) -> list[OutboxMessage]:
+    """Outbox rows, oldest first."""
+    with Session(rt.engine) as session:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if kind:
+            query = query.where(OutboxMessage.kind == kind)
+        if openid:
+            query = query.where(OutboxMessage.openid == openid)
+        return list(session.exec(query))
+
+
+def user_id(rt, openid: str) -> int:
+    with Session(rt.engine) as session:
+        return session.exec(select(User.id).where(User.openid == openid)).one()
+
+
+def day_status(rt, openid: str, day: date) -> str | None:
+    """The recorded outcome of one elder's day."""
+    with Session(rt.engine) as session:
+        found = ck.day_of(session, user_id(rt, openid), day)
+        return found.status if found else None
+
+
+def requests(rt, category: str | None = None) -> list[HelpRequest]:
+    with Session(rt.engine) as session:
+        query = select(HelpRequest).order_by(HelpRequest.id)
+        if category:
+            query = query.where(HelpRequest.category == category)
+        return list(session.exec(query))
+
+
+def enrol(bot, openid: str = FAMILY, command: str = "开启签到") -> None:
+    """Enrol through the chat: the command, the read-back, 1."""
+    converse(bot, openid, [(command, "回复1确认"), ("1", "已开启")])
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(at(TUESDAY, "08:00").astimezone(timezone.utc))
