@@ -27,7 +27,17 @@ def auto_confirm(rt: Runtime, now: datetime) -> int:
         return notify.send(session, notices, now=now, tz=rt.settings.tz)
 
 
+def unanswered_emergencies(rt: Runtime, now: datetime) -> int:
+    """Act on '您是遇到紧急情况了吗？' questions nobody answered."""
+    from bots.emergency import act_on_unanswered
+
+    with session_scope(rt.engine) as session:
+        return act_on_unanswered(session, now=now, tz=rt.settings.tz, config=rt.settings.as_dict())
+
+
 JOBS = [
     Job("help.escalate", escalate, "求助升级：下一轮派单、通知管理员、过期", {"trigger": "interval", "seconds": 60}),
+    Job("emergency.unanswered", unanswered_emergencies, "无人回答的紧急确认：按紧急情况处理",
+        {"trigger": "interval", "seconds": 60}),
     Job("help.auto_confirm", auto_confirm, "48小时未评价的求助自动确认并记时间币", {"trigger": "interval", "minutes": 15}),
 ]

@@ -57,7 +57,7 @@ def _dispatch(message: Message, ctx: Context, user, conv: Conversation) -> str |
 
 def on_text(turn: forms.Turn, conv: Conversation) -> str:
     """Emergency first, then global commands, then the flow in progress, then the intent."""
-    if conv.flow == "emergency_check":
+    if conv.flow == emergency.CHECK_FLOW:
         return emergency_answer(turn, conv)
     report = commands.feature_command(turn, conv, first=True)
     if report is not None:
@@ -68,7 +68,7 @@ def on_text(turn: forms.Turn, conv: Conversation) -> str:
         forms.finish(conv)
         return emergency.respond(turn)
     if level == "doubtful":
-        conv.flow, conv.step, conv.data = "emergency_check", "", {"text": turn.text, "was": conv.flow}
+        conv.flow, conv.step, conv.data = emergency.CHECK_FLOW, "", {"text": turn.text, "was": conv.flow}
         conv.choices = ["yes", "no"]
         return t("emergency_check")
     command = commands.match(turn)

@@ -195,3 +195,23 @@ def test_nonsense_twice_offers_a_person(bot):
 @pytest.mark.parametrize("mode", ["compat", "safe"])
 def test_transcripts_work_encrypted(bot, mode):
     assert "要反映" in bot(pushes.text(ELDER, "投诉"), mode)
+
+
+def test_an_emergency_heard_only_by_sound_asks_first(bot):
+    """是和 sounds like 失火: one question, not an alarm to the whole family."""
+    converse(bot, ELDER, [("不是，和家人住", "紧急情况"), ("不是", "没事就好")])
+    assert outbox(bot.rt, "emergency_alert") == []
+
+
+def test_an_unanswered_emergency_question_is_acted_on(bot):
+    from app import jobs
+
+    converse(bot, ELDER, [("就命", "紧急情况")])
+    bot.rt.clock.advance(minutes=3)
+    assert jobs.run(bot.rt, "emergency.unanswered", bot.rt.clock()) == 0
+    bot.rt.clock.advance(minutes=3)
+    assert jobs.run(bot.rt, "emergency.unanswered", bot.rt.clock()) == 1
+    assert {a.openid for a in outbox(bot.rt, "emergency_alert")} == {"demo-family-1", "demo-admin"}
+    [told] = outbox(bot.rt, "emergency_unanswered")
+    assert told.openid == ELDER and "120" in told.text
+    assert jobs.run(bot.rt, "emergency.unanswered", bot.rt.clock()) == 0

@@ -21,3 +21,8 @@ def emergency_words(message: Prepared) -> list[str]:
 def is_emergency(text: str) -> bool:
     """True when a raw message looks like an emergency; biased to recall, never to precision."""
     return emergency_in(prepare(text))
+
+
+def is_typed_emergency(text: str) -> bool:
+    """True when an emergency phrase is written out, not merely heard by sound (救命, not 就命)."""
+    return bool(_MATCHER.find_typed(prepare(text)))

@@ -78,6 +78,12 @@ class PhraseMatcher(Generic[P]):
         """True when at least one phrase matches."""
         return bool(self.find(message))
 
+    def find_typed(self, message: Prepared) -> set[str]:
+        """Phrases present as written (no sound-alikes): the surer half of `find`."""
+        found = {phrase for phrase, _ in self._plain if phrase in message.chars}
+        found |= {phrase for phrase, char_re, _, _ in self._gapped if char_re.search(message.chars)}
+        return found
+
     def _sound_hits(self, message: Prepared) -> Iterable[tuple[str, P]]:
         readings = message.readings
         for start, first in enumerate(readings):
