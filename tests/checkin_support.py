@@ -13,9 +13,10 @@ from models import checkin as ck
 from models.help_requests import HelpRequest
 from models.outbox import OutboxMessage
 from models.people import User
-from models.seed import seed_demo
-from tests.conftest import ManualClock, reply_text
+from tests.conftest import ManualClock
 from tests.fakes import pushes
+from tests.fakes.dialogue import build_bot as shared_build_bot
+from tests.fakes.dialogue import converse as shared_converse
 
 SH = ZoneInfo("Asia/Shanghai")
 ELDER, FAMILY, ADMIN = "demo-elder-1", "demo-family-1", "demo-admin"
@@ -29,36 +30,17 @@ def at(day: date, hhmm: str) -> datetime:
 
 
 def build_bot(make_app, signer, clock: ManualClock, **settings):
-    """A seeded app and a `say(push)` that posts through the real webhook and returns the reply text."""
-    app = make_app(clock=clock, **settings)
-    rt = app.extensions["linli"]
-    with session_scope(rt.engine) as session:
-        seed_demo(session, now=clock())
+    """The shared bot, with the demo's own check-in enrolment closed: tests enrol whom they need."""
+    say = shared_build_bot(make_app, signer, clock, **settings)
+    with session_scope(say.rt.engine) as session:
         seeded = session.exec(select(User).where(User.openid == "demo-elder-3")).one()
-        ck.close(session, ck.enrolment_of(session, seeded), now=clock())  # the demo's enrolment; tests enrol their own
-    client = app.test_client()
-
-    def say(fields):
-        qs, body = signer.sign(fields, "plain", timestamp=int(clock().timestamp()))
-        response = client.post(f"/wechat?{qs}", data=body)
-        assert response.status_code == 200
-        return reply_text(response, signer, qs)
-
-    say.rt, say.app, say.clock = rt, app, clock
+        ck.close(session, ck.enrolment_of(session, seeded), now=clock())
     return say
 
 
 def converse(bot, openid, turns):
-    """Play (user says, reply must contain…) pairs; None expects no reply."""
-    for says, expected in turns:
-        push = says if isinstance(says, dict) else pushes.text(openid, says)
-        reply = bot(push)
-        if expected is None:
-            assert reply is None, f"{says!r} → {reply!r}"
-            continue
-        for fragment in [expected] if isinstance(expected, str) else expected:
-            assert reply and fragment in reply, f"{says!r} → {reply!r} (wanted {fragment!r})"
-    return reply
+    """Play a transcript; return the last reply."""
+    return shared_converse(bot, openid, turns)[-1]
 
 
 def say_at(bot, moment: datetime, openid: str, text: str) -> str | None:

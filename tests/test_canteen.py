@@ -7,13 +7,12 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlmodel import Session, select
 
-from app.db import session_scope
 from models import canteen as cn
 from models.help_requests import HelpRequest
 from models.people import User
-from models.seed import seed_demo
 from tests.conftest import ManualClock
 from tests.fakes import pushes
+from tests.fakes.dialogue import build_bot
 from tests.test_dialogue import converse
 
 ELDER, ELDER2, ELDER3, FAMILY, ADMIN = "demo-elder-1", "demo-elder-2", "demo-elder-3", "demo-family-1", "demo-admin"
@@ -26,21 +25,7 @@ def clock():
 
 
 def _bot(make_app, signer, clock, **settings):
-    app = make_app(clock=clock, **settings)
-    rt = app.extensions["linli"]
-    with session_scope(rt.engine) as session:
-        seed_demo(session, now=clock())
-    client = app.test_client()
-
-    def say(fields):
-        qs, body = signer.sign(fields, "plain", timestamp=int(clock().timestamp()))
-        response = client.post(f"/wechat?{qs}", data=body)
-        assert response.status_code == 200
-        from tests.conftest import reply_text
-        return reply_text(response, signer, qs)
-
-    say.rt = rt
-    return say
+    return build_bot(make_app, signer, clock, **settings)
 
 
 @pytest.fixture

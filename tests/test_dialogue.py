@@ -6,13 +6,12 @@ from datetime import datetime, timezone
 import pytest
 from sqlmodel import Session, select
 
-from app.db import session_scope
 from models.complaints import Complaint
 from models.outbox import OutboxMessage
 from models.people import User
-from models.seed import seed_demo
 from tests.conftest import ManualClock, reply_text
 from tests.fakes import pushes
+from tests.fakes.dialogue import build_bot, converse
 
 ELDER = "demo-elder-1"
 
@@ -24,32 +23,7 @@ def clock():
 
 @pytest.fixture
 def bot(make_app, signer, clock):
-    app = make_app(clock=clock)
-    rt = app.extensions["linli"]
-    with session_scope(rt.engine) as session:
-        seed_demo(session, now=clock())
-    client = app.test_client()
-
-    def say(fields, mode="plain"):
-        qs, body = signer.sign(fields, mode, timestamp=int(clock().timestamp()))
-        response = client.post(f"/wechat?{qs}", data=body)
-        assert response.status_code == 200
-        return reply_text(response, signer, qs)
-
-    say.rt, say.app = rt, app
-    return say
-
-
-def converse(bot, openid, turns):
-    """Play (user says, reply must contain…) pairs; None expects no reply."""
-    for says, expected in turns:
-        push = says if isinstance(says, dict) else pushes.text(openid, says)
-        reply = bot(push)
-        if expected is None:
-            assert reply is None, f"{says!r} → {reply!r}"
-            continue
-        for fragment in [expected] if isinstance(expected, str) else expected:
-            assert reply and fragment in reply, f"{says!r} → {reply!r} (wanted {fragment!r})"
+    return build_bot(make_app, signer, clock)
 
 
 def outbox(rt, kind):

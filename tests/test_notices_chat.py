@@ -11,8 +11,9 @@ from app.db import session_scope
 from models.notices import Broadcast, MassBatch, NoticeOptOut, SuccessStory
 from models.outbox import OutboxMessage
 from models.seed import seed_demo
-from tests.conftest import ManualClock, reply_text
+from tests.conftest import ManualClock
 from tests.fakes import pushes
+from tests.fakes.dialogue import build_bot, converse
 from tests.notices_support import broadcast, deliver_all, deliveries, person, user_wrote, village
 
 ADMIN, ELDER = "demo-admin", "demo-elder-1"
@@ -26,27 +27,7 @@ def clock():
 
 @pytest.fixture
 def bot(make_app, signer, clock):
-    app = make_app(clock=clock, notices__allowed_domains=["mp.weixin.qq.com"])
-    rt = app.extensions["linli"]
-    with session_scope(rt.engine) as session:
-        seed_demo(session, now=clock())
-    client = app.test_client()
-
-    def say(fields):
-        qs, body = signer.sign(fields, timestamp=int(clock().timestamp()))
-        response = client.post(f"/wechat?{qs}", data=body)
-        assert response.status_code == 200
-        return reply_text(response, signer, qs)
-
-    say.rt = rt
-    return say
-
-
-def converse(bot, openid, turns):
-    for says, expected in turns:
-        reply = bot(says if isinstance(says, dict) else pushes.text(openid, says))
-        for fragment in [expected] if isinstance(expected, str) else expected:
-            assert reply and fragment in reply, f"{says!r} → {reply!r} (wanted {fragment!r})"
+    return build_bot(make_app, signer, clock, notices__allowed_domains=["mp.weixin.qq.com"])
 
 
 def outbox_rows(rt, prefix):

@@ -12,10 +12,10 @@ from app.delivery import Delivery
 from models.membership import BindingCode, ElderProfile, contact_card
 from models.outbox import OutboxMessage
 from models.people import FamilyLink, User, Village
-from models.seed import seed_demo
 from models.volunteers import APPROVED, PENDING, REJECTED, Volunteer
-from tests.conftest import ManualClock, reply_text
+from tests.conftest import ManualClock
 from tests.fakes import pushes
+from tests.fakes.dialogue import build_bot, converse
 
 ADMIN, ELDER, FAMILY = "demo-admin", "demo-elder-1", "demo-family-1"
 
@@ -27,31 +27,7 @@ def clock():
 
 @pytest.fixture
 def bot(make_app, signer, clock):
-    app = make_app(clock=clock)
-    rt = app.extensions["linli"]
-    with session_scope(rt.engine) as session:
-        seed_demo(session, now=clock())
-    client = app.test_client()
-
-    def say(fields, mode="plain"):
-        qs, body = signer.sign(fields, mode, timestamp=int(clock().timestamp()))
-        response = client.post(f"/wechat?{qs}", data=body)
-        assert response.status_code == 200
-        return reply_text(response, signer, qs)
-
-    say.rt, say.clock = rt, clock
-    return say
-
-
-def converse(bot, openid, turns) -> list[str]:
-    """Play (user says, reply must contain…) pairs; return the replies."""
-    replies = []
-    for says, expected in turns:
-        reply = bot(says if isinstance(says, dict) else pushes.text(openid, says))
-        for fragment in [expected] if isinstance(expected, str) else expected:
-            assert reply and fragment in reply, f"{says!r} → {reply!r} (wanted {fragment!r})"
-        replies.append(reply)
-    return replies
+    return build_bot(make_app, signer, clock)
 
 
 def outbox(rt, kind, openid=None):
