@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from bots.texts import t
 from models.seed import ensure_admins, seed_demo
 
 from app import jobs, migrate
@@ -30,7 +31,7 @@ def db_group():
 def db_upgrade(revision: str):
     """Apply migrations (safe to run again)."""
     migrate.upgrade(_rt().settings["database_url"], revision)
-    click.echo(f"数据库已升级到 {revision}")
+    click.echo(t("console_db_upgraded", revision=revision))
 
 
 @db_group.command("downgrade")
@@ -38,7 +39,7 @@ def db_upgrade(revision: str):
 def db_downgrade(revision: str):
     """Revert migrations (default: one step)."""
     migrate.downgrade(_rt().settings["database_url"], revision)
-    click.echo(f"数据库已回退到 {revision}")
+    click.echo(t("console_db_downgraded", revision=revision))
 
 
 @click.command("seed-demo")
@@ -50,7 +51,7 @@ def seed_demo_command():
         village = seed_demo(session, now=rt.clock())
         ensure_admins(session, rt.settings["admin_openids"], now=rt.clock())
         name = village.name
-    click.echo(f"示范数据已就绪：{name}（demo-elder-1..3, demo-family-1, demo-volunteer-1..5, demo-admin）")
+    click.echo(t("console_demo_ready", village=name))
 
 
 @click.command("worker")
@@ -71,12 +72,12 @@ def worker_command():
                threading.Thread(target=LeasedScheduler(rt).run, args=(stop,), name="scheduler")]
     for thread in threads:
         thread.start()
-    click.echo(f"worker {rt.worker_id} 已启动：消息投递 + 定时任务")
+    click.echo(t("console_worker_started", worker_id=rt.worker_id))
     while not stop.wait(0.5):
         pass
     for thread in threads:
         thread.join(timeout=10)
-    click.echo("worker 已停止")
+    click.echo(t("console_worker_stopped"))
 
 
 @click.group("jobs", cls=AppGroup)
@@ -88,8 +89,8 @@ def jobs_group():
 def jobs_list():
     """Show every job id, its trigger and what it does."""
     for job in jobs.JOBS.values():
-        trigger = ", ".join(f"{k}={v}" for k, v in (job.trigger or {}).items()) or "手动"
-        click.echo(f"{job.id:20} {trigger:40} {job.description}")
+        trigger = ", ".join(f"{k}={v}" for k, v in (job.trigger or {}).items()) or t("console_job_manual")
+        click.echo(f"{job.id:20} {trigger:40} " + t(f"job_{job.id}"))
 
 
 @jobs_group.command("run")
@@ -99,7 +100,7 @@ def jobs_run(job_id: str, now_text: str | None):
     """Run one job now, or as if it were --now."""
     rt = _rt()
     if job_id not in jobs.JOBS:
-        raise click.BadParameter(f"没有这个任务：{job_id}（用 jobs list 查看）", param_hint="JOB_ID")
+        raise click.BadParameter(t("console_job_unknown", job_id=job_id), param_hint="JOB_ID")
     now = _parse_now(now_text, rt) if now_text else rt.clock()
     result = jobs.run(rt, job_id, now)
     click.echo(json.dumps({"job": job_id, "now": now.isoformat(), "result": result}, ensure_ascii=False,
@@ -110,7 +111,8 @@ def _parse_now(text: str, rt) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(f"时间格式不对：{text}（例：2026-12-01T08:30+08:00）", param_hint="--now") from None
+        raise click.BadParameter(t("console_bad_time", text=text, example="2026-12-01T08:30+08:00"),
+                                 param_hint="--now") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=rt.settings.tz)
 
 
@@ -128,8 +130,8 @@ def push_menu():
     try:
         rt.wechat.create_menu(rt.settings["menu"])
     except WeChatAPIError as exc:
-        raise click.ClickException(f"菜单发布失败：{exc.errcode} {exc.errmsg}") from None
-    click.echo("菜单已发布")
+        raise click.ClickException(t("console_menu_push_failed", errcode=exc.errcode, errmsg=exc.errmsg)) from None
+    click.echo(t("console_menu_pushed"))
 
 
 # Feature modules exposing `COMMANDS: list[click.Command]`; one line each.

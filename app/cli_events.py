@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from bots.flows.canteen import rules as canteen_rules
 from bots.flows.event_common import when
+from bots.texts import t
 from models import canteen as cn
 from models import events as ev
 from models.people import User, Village, village_by_code
@@ -28,7 +29,7 @@ def _rt():
 def _village(session, code: str) -> Village:
     village = village_by_code(session, code)
     if village is None:
-        raise click.ClickException(f"没有这个村：{code}")
+        raise click.ClickException(t("console_no_village", code=code))
     return village
 
 
@@ -36,7 +37,7 @@ def _moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(f"时间格式不对：{text}（例：2026-12-05T09:00）") from None
+        raise click.BadParameter(t("console_bad_time", text=text, example="2026-12-05T09:00")) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=_rt().settings.tz)
 
 
@@ -65,8 +66,9 @@ def create(code, kind, title, place, starts, capacity, deadline, hours, qualific
         try:
             event = ev.create_event(session, new, creator=None, now=rt.clock())
         except ValueError as exc:
-            raise click.ClickException(f"不能创建：{exc}") from None
-        click.echo(f"已创建活动 {event.id}：{event.title}，{when(event.starts_at, rt.settings.tz)}")
+            raise click.ClickException(t("console_event_not_created", error=exc)) from None
+        click.echo(t("console_event_created", id=event.id, title=event.title,
+                     when=when(event.starts_at, rt.settings.tz)))
 
 
 @events_group.command("list")
@@ -78,8 +80,8 @@ def list_events(code):
         village_id = _village(session, code).id if code else None
         for event in ev.upcoming(session, village_id, now=rt.clock(), limit=100):
             taken, waiting = ev.seats_taken(session, event.id), ev.waiting_count(session, event.id)
-            click.echo(f"{event.id:4}  {when(event.starts_at, rt.settings.tz)}  {event.kind:9} {event.title}"
-                       f"  已报{taken}/{event.capacity}  候补{waiting}")
+            click.echo(t("console_event_line", id=event.id, when=when(event.starts_at, rt.settings.tz),
+                         kind=event.kind, title=event.title, taken=taken, capacity=event.capacity, waiting=waiting))
 
 
 @events_group.command("signups")
@@ -91,8 +93,9 @@ def signups(event_id):
         rows = session.exec(select(ev.EventSignup, User).join(User, User.id == ev.EventSignup.user_id)
                             .where(ev.EventSignup.event_id == event_id).order_by(ev.EventSignup.seq))
         for signup, user in rows:
-            here = "已到" if signup.attended_at else ""
-            click.echo(f"{signup.seq:4}  {user.name or user.openid:10} {signup.party_size}人  {signup.status}  {here}")
+            here = t("console_signup_attended") if signup.attended_at else ""
+            click.echo(t("console_signup_line", seq=signup.seq, name=user.name or user.openid, party=signup.party_size,
+                         status=signup.status, attended=here))
 
 
 @events_group.command("attend")
@@ -104,12 +107,12 @@ def attend(event_id, openids):
     with session_scope(rt.engine) as session:
         event = session.get(ev.Event, event_id)
         if event is None:
-            raise click.ClickException(f"没有这个活动：{event_id}")
+            raise click.ClickException(t("console_no_event", event_id=event_id))
         marked = 0
         for signup, user in ev.attendees(session, event_id):
             if user.openid in openids:
                 marked += ev.mark_attended(session, signup, event, by="cli", now=rt.clock())
-        click.echo(f"已签到 {marked} 人")
+        click.echo(t("console_event_attended", count=marked))
 
 
 @canteen_group.command("menu")
@@ -123,7 +126,7 @@ def menu(code, day_text, meal, dishes):
     with session_scope(rt.engine) as session:
         village = _village(session, code)
         cn.post_menu(session, village.id, date.fromisoformat(day_text), meal, list(dishes), by=None, now=rt.clock())
-    click.echo(f"已发布 {day_text} {meal} 菜单：{'、'.join(dishes)}")
+    click.echo(t("console_menu_posted", day=day_text, meal=meal, dishes="、".join(dishes)))
 
 
 @canteen_group.command("orders")
@@ -137,10 +140,12 @@ def orders(code, day_text, meal):
     with session_scope(rt.engine) as session:
         rows = cn.kitchen_list(session, _village(session, code).id, date.fromisoformat(day_text), meal)
         total = sum(o.portions for o, _ in rows)
-        click.echo(f"{day_text} {meal}：共 {total} 份，{len(rows)} 人，应收 {sum(o.total_fen for o, _ in rows) / 100:.2f} 元"
-                   f"（每份 {rules.pay_fen / 100:.2f} 元）")
+        click.echo(t("console_orders_summary", day=day_text, meal=meal, total=total, people=len(rows),
+                     due=sum(o.total_fen for o, _ in rows) / 100, price=rules.pay_fen / 100))
         for order, user in rows:
-            click.echo(f"  {user.name or user.openid:10} {order.portions}份 {'送餐' if order.delivery else ''}")
+            delivery = t("console_order_delivery") if order.delivery else ""
+            click.echo(t("console_order_line", name=user.name or user.openid, portions=order.portions,
+                         delivery=delivery))
 
 
 COMMANDS = [events_group, canteen_group]

@@ -27,14 +27,20 @@ def _rt():
 def _actor(session, openid: str) -> User:
     user = session.exec(select(User).where(User.openid == openid)).first()
     if user is None:
-        raise click.ClickException(f"没有这个用户：{openid}")
+        raise click.ClickException(t("console_no_user", openid=openid))
     return user
 
 
 def _fail(exc: NoticeError) -> click.ClickException:
-    from bots.texts import t
-
     return click.ClickException(t(exc.code, **exc.params))
+
+
+def _where(session, village_id: int | None) -> str:
+    return village_name(session, village_id) or t("notices_whole_county")
+
+
+def _at(moment: datetime, rt) -> str:
+    return f"{moment.astimezone(rt.settings.tz):%m-%d %H:%M}"
 
 
 def _village_id(session, code: str | None, county: bool, actor: User) -> int | None:
@@ -43,7 +49,7 @@ def _village_id(session, code: str | None, county: bool, actor: User) -> int | N
     if code:
         village = village_by_code(session, code)
         if village is None:
-            raise click.ClickException(f"没有这个村：{code}")
+            raise click.ClickException(t("console_no_village", code=code))
         return village.id
     return actor.village_id
 
@@ -65,7 +71,7 @@ def compose_command(author, body, title, url, cover, audience, village_code, cou
     """Compose a broadcast: check, estimate (quota warning), preview, confirm."""
     rt, now = _rt(), _rt().clock()
     if not body:
-        raise click.BadParameter("请用 --text 写通知内容", param_hint="--text")
+        raise click.BadParameter(t("console_notice_text_required"), param_hint="--text")
     audience = audience if audience == "all" or ":" in audience else f"role:{audience}"
     send_at = datetime.fromisoformat(at_text) if at_text else now
     if send_at.tzinfo is None:
@@ -77,29 +83,29 @@ def compose_command(author, body, title, url, cover, audience, village_code, cou
                           title=title, body=body, url=url, audience=audience, send_at=now, created_at=now)
         plan = rules.plan_rules(config)
         counts = notice_plan.estimate(session, draft, plan, now=now)
-        click.echo(f"发给：{(village_name(session, draft.village_id) or t('notices_whole_county'))}{rules.audience_label(audience)}")
-        click.echo("内容：\n" + rules.render(draft))
+        click.echo(t("console_notice_audience", where=_where(session, draft.village_id),
+                     audience=rules.audience_label(audience)))
+        click.echo(t("console_notice_content", content=rules.render(draft)))
         click.echo(rules.describe_estimate(counts, plan.mass_per_month))
     if preview:
         _send_preview(rt, author, rules.render(draft))
-    if not yes and not click.confirm("确认发送？"):
-        raise click.ClickException("已放弃，没有发送")
+    if not yes and not click.confirm(t("console_notice_confirm")):
+        raise click.ClickException(t("console_notice_abandoned"))
     with session_scope(rt.engine) as session:
         try:
             row = compose(session, _actor(session, author), content, audience=audience, village_id=draft.village_id,
                           send_at=send_at, urgent=urgent, limits=rules.limits(config), now=now)
         except NoticeError as exc:
             raise _fail(exc) from None
-        click.echo(f"已安排：广播 {row.id}，{row.send_at.astimezone(rt.settings.tz):%m-%d %H:%M} 起发送"
-                   "（notices.dispatch 每分钟规划一次；休息时间的不紧急通知等到早上）")
+        click.echo(t("console_notice_scheduled", id=row.id, at=_at(row.send_at, rt)))
 
 
 def _send_preview(rt, openid: str, text: str) -> None:
     try:
         rt.wechat.mass_preview(openid, text)
     except WeChatAPIError as exc:
-        raise click.ClickException(f"预览发送失败：{exc.errcode} {exc.errmsg}") from None
-    click.echo(f"预览已发给 {openid}")
+        raise click.ClickException(t("console_preview_failed", errcode=exc.errcode, errmsg=exc.errmsg)) from None
+    click.echo(t("console_preview_sent", openid=openid))
 
 
 @notices_group.command("preview")
@@ -110,7 +116,7 @@ def preview_command(broadcast_id: int):
     with session_scope(rt.engine) as session:
         b = session.get(Broadcast, broadcast_id)
         if b is None:
-            raise click.ClickException(f"没有广播 {broadcast_id}")
+            raise click.ClickException(t("console_no_broadcast", id=broadcast_id))
         openid, text = b.author_openid, rules.render(b)
     _send_preview(rt, openid, text)
 
@@ -123,8 +129,9 @@ def list_command(limit: int):
     with session_scope(rt.engine) as session:
         rows = session.exec(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)).all()
         for b in rows:
-            click.echo(f"{b.id:>5} {b.status:10} {b.send_at.astimezone(rt.settings.tz):%m-%d %H:%M} "
-                       f"{(village_name(session, b.village_id) or t('notices_whole_county'))} {b.audience:16} {b.recipients:>7}人 {(b.title or b.body)[:30]}")
+            click.echo(t("console_broadcast_line", id=b.id, status=b.status, at=_at(b.send_at, rt),
+                         where=_where(session, b.village_id), audience=b.audience, recipients=b.recipients,
+                         title=(b.title or b.body)[:30]))
 
 
 @notices_group.command("stats")
@@ -137,14 +144,14 @@ def stats_command(broadcast_id: int):
     with session_scope(rt.engine) as session:
         b = session.get(Broadcast, broadcast_id)
         if b is None:
-            raise click.ClickException(f"没有广播 {broadcast_id}")
+            raise click.ClickException(t("console_no_broadcast", id=broadcast_id))
         notice_track.sync_outbox(session, now=rt.clock(), broadcast_id=b.id)
         report = notice_track.stats(session, b.id)
-        click.echo(f"广播 {b.id}（{b.status}）：共 {b.recipients} 人")
+        click.echo(t("console_broadcast_stats", id=b.id, status=b.status, recipients=b.recipients))
         for line in channel_lines(report["channels"]):
             click.echo(line)
         for reason, n in sorted(report["reasons"].items(), key=lambda x: -x[1]):
-            click.echo(f"  {reason_text(reason)}（{reason}）：{n}")
+            click.echo(t("console_broadcast_reason", reason=reason_text(reason), code=reason, count=n))
 
 
 @notices_group.command("cancel")
@@ -159,10 +166,10 @@ def cancel_command(broadcast_id: int, author: str):
         except NoticeError as exc:
             raise _fail(exc) from None
         if b.status not in ("scheduled", "planning", "sending"):
-            raise click.ClickException(f"广播 {b.id} 状态为 {b.status}，不能取消")
+            raise click.ClickException(t("console_broadcast_not_cancellable", id=b.id, status=b.status))
         notice_track.sync_outbox(session, now=rt.clock(), broadcast_id=b.id)
         counts = notice_plan.cancel(session, b, now=rt.clock())
-    click.echo(f"广播 {broadcast_id} 已取消：{counts['deliveries']} 人不再发送")
+    click.echo(t("console_broadcast_cancelled", id=broadcast_id, count=counts["deliveries"]))
 
 
 @notices_group.command("tag")
@@ -174,7 +181,7 @@ def tag_command(tag: str, openids: tuple[str, ...]):
     with session_scope(rt.engine) as session:
         rows = [{"tag": tag, "openid": o, "wechat_tag_id": None} for o in openids]
         notice_plan.bulk_insert_ignore(session, AudienceTag, rows)
-    click.echo(f"标签“{tag}”已加给 {len(openids)} 人（用 notices tag-sync {tag} 同步到微信，可按标签群发）")
+    click.echo(t("console_tag_added", tag=tag, count=len(openids)))
 
 
 @notices_group.command("tag-sync")
@@ -189,12 +196,12 @@ def tag_sync_command(tag: str):
         for i in range(0, len(openids), 50):
             rt.wechat.tag_users(tag_id, openids[i:i + 50])
     except WeChatAPIError as exc:
-        raise click.ClickException(f"同步失败：{exc.errcode} {exc.errmsg}") from None
+        raise click.ClickException(t("console_tag_sync_failed", errcode=exc.errcode, errmsg=exc.errmsg)) from None
     with session_scope(rt.engine) as session:
         for row in session.exec(select(AudienceTag).where(AudienceTag.tag == tag)):
             row.wechat_tag_id = tag_id
             session.add(row)
-    click.echo(f"标签“{tag}”已同步到微信（id {tag_id}，{len(openids)} 人）")
+    click.echo(t("console_tag_synced", tag=tag, tag_id=tag_id, count=len(openids)))
 
 
 @notices_group.command("story")
@@ -211,7 +218,7 @@ def story_command(request_ref: str, text: str, author: str, consent: bool):
                                              elder_consent=consent, now=rt.clock(), check=rules.request_check())
         except NoticeError as exc:
             raise _fail(exc) from None
-        click.echo(f"好人好事已记下（编号 {story.id}），会放进下一期周报")
+        click.echo(t("console_story_marked", id=story.id))
 
 
 COMMANDS = [notices_group]

@@ -22,37 +22,11 @@ from pathlib import Path
 import requests
 from sqlalchemy.engine import make_url
 
+from bots.texts import t
+
 from app.config import PLACEHOLDER_SECRETS, ROOT, ConfigError, Settings, load_settings
 
 log = logging.getLogger("linli.dev")
-
-# User-facing console texts (zh_CN).
-MESSAGES = {
-    "preparing": "正在准备数据库：{url}",
-    "prepare_failed": "数据库准备失败（{command}），请看上面的错误信息。",
-    "config_error": "配置有误：{error}",
-    "port_busy": "端口 {port} 已被占用，请用 {option} 换一个端口。",
-    "starting": "正在启动{name}……",
-    "died": "{name}意外退出（退出码 {code}），正在停止全部进程。",
-    "not_ready": "{name}在 {seconds} 秒内没有就绪，正在停止全部进程。",
-    "stopping": "正在停止全部进程……",
-    "stopped": "已全部停止。",
-    "fake": "模拟微信接口",
-    "web": "网页服务（gunicorn）",
-    "worker": "后台任务（消息投递 + 定时任务）",
-    "banner": (
-        "\n邻里已就绪（ready）。\n"
-        "  开发沙盒：   {base}/sandbox   ← 用浏览器打开，扮演村民给公众号发消息\n"
-        "  公众号接口： {base}/wechat    （Token：{token}）\n"
-        "  健康检查：   {base}/healthz\n"
-        "  模拟微信：   {fake}/_fake/   （日志：{fake_log}）\n"
-        "  数据库：     {database}\n"
-        "示范村里的人（在沙盒里选择扮演）：\n{personas}\n"
-        "按 Ctrl-C 停止全部进程。\n"
-    ),
-    "token_hidden": "已配置，不显示",
-    "roles": {"elder": "老人", "family": "家属", "volunteer": "志愿者", "admin": "管理员"},
-}
 
 # Template forms for every push kind, so the sandbox shows pushes to people outside the 48-hour window.
 DEV_OVERLAY = Path(__file__).resolve().parent / "dev.yaml"
@@ -62,6 +36,16 @@ LOG_TAIL_LINES = 20
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 POLL = 0.3
+
+
+def child_name(key: str) -> str:
+    """A child's name for the console (fake, web or worker)."""
+    return t(f"console_dev_child_{key}")
+
+
+def role_name(role: str) -> str:
+    """A demo persona's role for the console (elder, family, volunteer or admin)."""
+    return t(f"console_role_{role}")
 
 
 @dataclass
@@ -75,7 +59,7 @@ class Child:
     @property
     def name(self) -> str:
         """The child's name for the console."""
-        return MESSAGES[self.key]
+        return child_name(self.key)
 
     def log_tail(self) -> str:
         """The end of the child's log file, when its output goes to one."""
@@ -142,7 +126,7 @@ def check_ports(args: argparse.Namespace) -> None:
     """Fail early with a helpful message instead of a child's bind traceback."""
     for host, port, option in ((args.host, args.port, "--port"), ("127.0.0.1", args.fake_port, "--fake-port")):
         if not port_free(host, port):
-            raise Failure(MESSAGES["port_busy"].format(port=port, option=option), code=2)
+            raise Failure(t("console_dev_port_busy", port=port, option=option), code=2)
 
 
 # --- preparation --------------------------------------------------------------
@@ -162,7 +146,7 @@ def ensure_sqlite_dir(database_url: str) -> None:
 
 def prepare_database(settings: Settings, env: dict[str, str], stop: threading.Event) -> None:
     """Apply migrations and seed the demo village (both safe to run again)."""
-    print(MESSAGES["preparing"].format(url=_display_url(settings["database_url"])), flush=True)
+    print(t("console_dev_preparing", url=_display_url(settings["database_url"])), flush=True)
     ensure_sqlite_dir(settings["database_url"])
     for words in (("db", "upgrade"), ("seed-demo",)):
         command = flask_command(*words)
@@ -170,7 +154,7 @@ def prepare_database(settings: Settings, env: dict[str, str], stop: threading.Ev
         if stop.is_set():
             return  # Ctrl-C reached the command too; that is a stop, not a failure
         if failed:
-            raise Failure(MESSAGES["prepare_failed"].format(command=" ".join(command[2:])), code=2)
+            raise Failure(t("console_dev_prepare_failed", command=" ".join(command[2:])), code=2)
 
 
 def _display_url(url: str) -> str:
@@ -193,7 +177,7 @@ def commands(args: argparse.Namespace, settings: Settings) -> dict[str, list[str
 
 def start(key: str, command: list[str], env: dict[str, str], log_path: Path | None = None) -> Child:
     """Start one child in the launcher's process group, so Ctrl-C in a terminal reaches it too."""
-    print(MESSAGES["starting"].format(name=MESSAGES[key]), flush=True)
+    print(t("console_dev_starting", name=child_name(key)), flush=True)
     log.debug("starting %s: %s", key, command)
     if log_path is None:
         return Child(key, subprocess.Popen(command, env=env, cwd=ROOT))
@@ -209,7 +193,7 @@ def check_alive(children: list[Child]) -> None:
         code = child.proc.poll()
         if code is not None:
             tail = child.log_tail()
-            message = MESSAGES["died"].format(name=child.name, code=code)
+            message = t("console_dev_died", name=child.name, code=code)
             raise Failure(f"{tail}\n{message}" if tail else message)
 
 
@@ -229,7 +213,7 @@ def wait_ready(child: Child, url: str, children: list[Child], stop: threading.Ev
         if answers(url):
             return
         if time.monotonic() > deadline:
-            raise Failure(MESSAGES["not_ready"].format(name=child.name, seconds=int(STARTUP_TIMEOUT)))
+            raise Failure(t("console_dev_not_ready", name=child.name, seconds=int(STARTUP_TIMEOUT)))
         stop.wait(POLL)
 
 
@@ -286,13 +270,13 @@ def banner(args: argparse.Namespace, settings: Settings) -> str:
     """The 'ready' text: what to open, who to play, how to stop."""
     from app.sandbox import personas
 
-    roles = MESSAGES["roles"]
-    lines = [f"    {roles[p['role']]:<4} {p['openid']:<18} {p['name']}" for p in personas()]
+    lines = [f"    {role_name(p['role']):<4} {p['openid']:<18} {p['name']}" for p in personas()]
     token = settings["wechat.token"]
-    return MESSAGES["banner"].format(
-        base=web_url(args), fake=f"http://127.0.0.1:{args.fake_port}", fake_log=args.fake_log,
-        token=token if token in PLACEHOLDER_SECRETS else MESSAGES["token_hidden"],
-        database=_display_url(settings["database_url"]), personas="\n".join(lines))
+    text = t("console_dev_banner",
+             base=web_url(args), fake=f"http://127.0.0.1:{args.fake_port}", fake_log=args.fake_log,
+             token=token if token in PLACEHOLDER_SECRETS else t("console_dev_token_hidden"),
+             database=_display_url(settings["database_url"]), personas="\n".join(lines))
+    return f"\n{text}\n"  # a blank line either side sets it apart from the children's logs
 
 
 def install_signal_handlers(stop: threading.Event) -> None:
@@ -311,7 +295,7 @@ def run(args: argparse.Namespace, stop: threading.Event) -> int:
         code = start_and_supervise(args, settings, env, children, stop)
     finally:
         stop_all(children)
-        print(MESSAGES["stopped"], flush=True)
+        print(t("console_dev_stopped"), flush=True)
     return code
 
 
@@ -327,7 +311,7 @@ def start_and_supervise(args: argparse.Namespace, settings: Settings, env: dict[
     except Failure as exc:
         print(str(exc), file=sys.stderr, flush=True)
         return exc.code
-    print(MESSAGES["stopping"], flush=True)
+    print(t("console_dev_stopping"), flush=True)
     return 0
 
 
@@ -340,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args, stop)
     except ConfigError as exc:
-        print(MESSAGES["config_error"].format(error=exc), file=sys.stderr, flush=True)
+        print(t("console_dev_config_error", error=exc), file=sys.stderr, flush=True)
         return 2
     except Failure as exc:
         print(str(exc), file=sys.stderr, flush=True)

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from bots.engine import handle as bot_handle
 from bots.message import Context, Message
+from bots.texts import t
 from models import inbound as inbound_log
 from models import outbox
 
@@ -25,12 +26,16 @@ STALE_INBOUND_SECONDS = 120
 
 @dataclass(frozen=True)
 class Job:
-    """A job's id, body and trigger (None: run by hand only)."""
+    """A job's id, body and trigger (None: run by hand only); its description is the text `job_<id>`."""
 
     id: str
     body: Callable[[Runtime, datetime], Any]
-    description: str
     trigger: dict[str, Any] | None = field(default=None)
+
+    @property
+    def description(self) -> str:
+        """What the job does, for operators (catalogue key `job_<id>`)."""
+        return t(f"job_{self.id}")
 
 
 def recover_outbox(rt: Runtime, now: datetime) -> dict:
@@ -75,10 +80,10 @@ def drain_outbox(rt: Runtime, now: datetime) -> int:
 
 
 CORE_JOBS = (
-    Job("outbox.recover", recover_outbox, "释放中断的发送", {"trigger": "interval", "seconds": 60}),
-    Job("inbound.recover", recover_inbound, "重跑中断的消息", {"trigger": "interval", "seconds": 60}),
-    Job("inbound.prune", prune_inbound, "清理旧的消息记录", {"trigger": "cron", "hour": 3, "minute": 17}),
-    Job("outbox.drain", drain_outbox, "立即发送待发消息"),
+    Job("outbox.recover", recover_outbox, {"trigger": "interval", "seconds": 60}),
+    Job("inbound.recover", recover_inbound, {"trigger": "interval", "seconds": 60}),
+    Job("inbound.prune", prune_inbound, {"trigger": "cron", "hour": 3, "minute": 17}),
+    Job("outbox.drain", drain_outbox),
 )
 # Feature modules exposing `JOBS: list[Job]`; one line each.
 JOB_MODULES: list[str] = [

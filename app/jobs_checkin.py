@@ -59,10 +59,8 @@ def weekly(rt: Runtime, now: datetime) -> int:
 
 
 JOBS = [
-    Job("checkin.round", round_, "报平安：按时发早上问候", {"trigger": "interval", "minutes": 5}),
-    Job("checkin.escalate", escalate, "报平安：未回复的再问、通知家人和志愿者、通知管理员",
-        {"trigger": "interval", "seconds": 60}),
-    Job("checkin.family_daily", family_daily, "报平安：告诉订阅的家人今天已报平安", {"trigger": "interval", "minutes": 5}),
-    Job("checkin.weekly", weekly, "报平安：每周一给家人发上周情况", {"trigger": "cron", "day_of_week": "mon", "hour": 9,
-                                                          "minute": 5}),
+    Job("checkin.round", round_, {"trigger": "interval", "minutes": 5}),
+    Job("checkin.escalate", escalate, {"trigger": "interval", "seconds": 60}),
+    Job("checkin.family_daily", family_daily, {"trigger": "interval", "minutes": 5}),
+    Job("checkin.weekly", weekly, {"trigger": "cron", "day_of_week": "mon", "hour": 9, "minute": 5}),
 ]

@@ -17,5 +17,5 @@ def remind(rt: Runtime, now: datetime) -> dict[str, int]:
 
 
 JOBS = [
-    Job("events.remind", remind, "活动提醒（前一天、前一小时）", {"trigger": "interval", "minutes": 5}),
+    Job("events.remind", remind, {"trigger": "interval", "minutes": 5}),
 ]

@@ -36,8 +36,7 @@ def unanswered_emergencies(rt: Runtime, now: datetime) -> int:
 
 
 JOBS = [
-    Job("help.escalate", escalate, "求助升级：下一轮派单、通知管理员、过期", {"trigger": "interval", "seconds": 60}),
-    Job("emergency.unanswered", unanswered_emergencies, "无人回答的紧急确认：按紧急情况处理",
-        {"trigger": "interval", "seconds": 60}),
-    Job("help.auto_confirm", auto_confirm, "48小时未评价的求助自动确认并记时间币", {"trigger": "interval", "minutes": 15}),
+    Job("help.escalate", escalate, {"trigger": "interval", "seconds": 60}),
+    Job("emergency.unanswered", unanswered_emergencies, {"trigger": "interval", "seconds": 60}),
+    Job("help.auto_confirm", auto_confirm, {"trigger": "interval", "minutes": 15}),
 ]

@@ -113,8 +113,7 @@ def digest(rt: Runtime, now: datetime) -> dict[str, int | None]:
 
 
 JOBS = [
-    Job("notices.dispatch", dispatch, "规划到期的广播", {"trigger": "interval", "seconds": 60}),
-    Job("notices.send", send, "发送群发批次并汇总结果", {"trigger": "interval", "seconds": 5}),
-    Job("notices.digest", digest, "生成并发送村里周报", {"trigger": "cron", "day_of_week": "mon", "hour": 9,
-                                                       "minute": 5}),
+    Job("notices.dispatch", dispatch, {"trigger": "interval", "seconds": 60}),
+    Job("notices.send", send, {"trigger": "interval", "seconds": 5}),
+    Job("notices.digest", digest, {"trigger": "cron", "day_of_week": "mon", "hour": 9, "minute": 5}),
 ]

@@ -17,6 +17,7 @@ from defusedxml.ElementTree import fromstring
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from wechatpy.crypto import WeChatCrypto
 
+from bots.texts import DEFAULT_LANG, catalog, t
 from models.seed import ADMIN, ELDERS, FAMILY, VOLUNTEERS
 
 from app.wechat_xml import signature
@@ -26,8 +27,8 @@ bp = Blueprint("sandbox", __name__)
 
 ACCOUNT = "gh_linli_sandbox"
 DEFAULT_SCENE = "village_demo"
-# Somewhere in rural Zhejiang; only used when the page sends no coordinates.
-DEFAULT_LOCATION = ("30.2741", "120.1551", "示范村村委会")
+# Somewhere in rural Zhejiang; only used when the page sends no coordinates (the place name is sandbox_default_place).
+DEFAULT_LOCATION = ("30.2741", "120.1551")
 FAKE_TIMEOUT = 2.0
 # Hosts that are real WeChat: the /_fake control calls make no sense there.
 REAL_WECHAT_SUFFIX = "weixin.qq.com"
@@ -51,7 +52,14 @@ def page() -> str:
     settings = _rt().settings
     return render_template("sandbox.html", personas=personas(), menu_keys=menu_keys(settings["menu"]),
                            default_scene=DEFAULT_SCENE, safe_mode=bool(settings["wechat.aes_key"]),
-                           api_base_url=settings["wechat.api_base_url"])
+                           api_base_url=settings["wechat.api_base_url"], texts=page_texts(), admin_name=ADMIN[1],
+                           default_location=DEFAULT_LOCATION)
+
+
+def page_texts(lang: str = DEFAULT_LANG) -> dict[str, str]:
+    """The page's catalogue texts (sandbox_*), keyed without the prefix."""
+    prefix = "sandbox_"
+    return {key[len(prefix):]: t(key, lang) for key in catalog(DEFAULT_LANG) if key.startswith(prefix)}
 
 
 def personas() -> list[dict[str, str]]:
@@ -120,9 +128,10 @@ def _voice(data: dict[str, Any], recognised: bool = True) -> dict[str, Any]:
 
 
 def _location(data: dict[str, Any]) -> dict[str, Any]:
-    lat, lng, label = DEFAULT_LOCATION
+    lat, lng = DEFAULT_LOCATION
+    label = data.get("label") or data.get("content") or t("sandbox_default_place")
     return {"Location_X": str(data.get("latitude") or lat), "Location_Y": str(data.get("longitude") or lng),
-            "Scale": 15, "Label": str(data.get("label") or data.get("content") or label), "MsgId": _msg_id()}
+            "Scale": 15, "Label": str(label), "MsgId": _msg_id()}
 
 
 def _image(data: dict[str, Any]) -> dict[str, Any]:
