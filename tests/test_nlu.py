@@ -324,3 +324,11 @@ def test_import_and_model_load_under_one_second():
             "from bots.nlu.intents import model; model(); print(time.perf_counter() - t)")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=60, check=True)
     assert float(done.stdout) < 1.0
+
+
+def test_120_inside_a_code_or_phone_number_is_not_an_emergency():
+    from bots.nlu import is_emergency
+
+    assert not is_emergency("绑定 120649")
+    assert not is_emergency("我的电话13812012345")
+    assert is_emergency("快打120") and is_emergency("120")

@@ -47,6 +47,10 @@ class PhraseMatcher(Generic[P]):
     def _add(self, phrase: str, payload: P) -> None:
         if phrase.startswith(CHARS_ONLY):
             phrase = phrase[1:]
+            if phrase.isdigit():
+                # A number such as 120 counts on its own, not inside a code or a phone number (绑定 120649).
+                self._gapped.append((phrase, re.compile(rf"(?<!\d){phrase}(?!\d)"), _NEVER, payload))
+                return
             if GAP in phrase:
                 self._gapped.append((phrase, _char_regex(phrase), _NEVER, payload))
             else:
