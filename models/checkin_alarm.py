@@ -50,7 +50,8 @@ def clock_of(moment: datetime, enrolment: ck.CheckinEnrolment | None) -> str:
 
 
 def ask_family_and_volunteer(session: Session, day: ck.CheckinDay, rules: ck.Rules, drules: dispatch.Rules, *,
-                             now: datetime, task_details: str) -> list[Notice]:
+                             now: datetime, task_details: str,
+                             pool: dispatch.CandidatePool | None = None) -> list[Notice]:
     """Stage 2: family are asked to call or visit; the nearest qualified volunteer is offered a visit task."""
     elder = session.get(User, day.elder_id)
     params = elder_params(elder, ck.enrolment_of(session, elder), day)
@@ -64,7 +65,7 @@ def ask_family_and_volunteer(session: Session, day: ck.CheckinDay, rules: ck.Rul
     if created:
         request.escalated_at = now  # the check-in chain tells the coordinators itself (stage 3)
         narrow = replace(drules, k=rules.volunteers)
-        notices += dispatch.dispatch_round(session, request, narrow, now=now)
+        notices += dispatch.dispatch_round(session, request, narrow, now=now, pool=pool)
     return notices
 
 

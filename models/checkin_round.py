@@ -160,8 +160,10 @@ def escalate(session: Session, *, now: datetime, rules: ck.Rules, drules: dispat
     """
     now = as_utc(now)
     notices = _second_prompts(session, now, rules)
+    pool = dispatch.CandidatePool()  # volunteers are loaded once per village for the whole scan
     for day in _each_due(session, now, ck.REMINDED):
-        notices += alarm.ask_family_and_volunteer(session, day, rules, drules, now=now, task_details=task_details)
+        notices += alarm.ask_family_and_volunteer(session, day, rules, drules, now=now, task_details=task_details,
+                                                  pool=pool)
         day.stage, day.next_step_at = ck.FAMILY_ASKED, day.deadline_at + rules.coordinator_after
         session.add(day)
     for day in _each_due(session, now, ck.FAMILY_ASKED):

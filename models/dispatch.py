@@ -8,7 +8,7 @@ request expires.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -158,17 +158,40 @@ def already_asked(session: Session, request_id: int) -> set[int]:
     return set(session.exec(select(TaskOffer.volunteer_id).where(TaskOffer.request_id == request_id)))
 
 
-def dispatch_round(session: Session, request: hr.HelpRequest, rules: Rules, *, now: datetime) -> list[Notice]:
+class CandidatePool:
+    """Candidates loaded once per set of villages for a batch of dispatches (one scheduler scan),
+    kept current as offers are made so fair rotation still spreads the batch."""
+
+    def __init__(self):
+        self._cache: dict[tuple[int, ...], list[Candidate]] = {}
+
+    def get(self, session: Session, villages: list[int], *, now: datetime) -> list[Candidate]:
+        """The candidates of these villages, loaded on first use."""
+        key = tuple(sorted(villages))
+        if key not in self._cache:
+            self._cache[key] = load_candidates(session, villages, now=now)
+        return self._cache[key]
+
+    def offered(self, user_ids: set[int], now: datetime) -> None:
+        """Record offers just made (they move those volunteers to the back of the rotation)."""
+        for key, candidates in self._cache.items():
+            self._cache[key] = [replace(c, last_offered_at=now) if c.user_id in user_ids else c for c in candidates]
+
+
+def dispatch_round(session: Session, request: hr.HelpRequest, rules: Rules, *, now: datetime,
+                   pool: CandidatePool | None = None) -> list[Notice]:
     """Offer the task to the next K volunteers; returns the pushes to send."""
     notices: list[Notice] = []
-    asked = already_asked(session, request.id)
+    asked = already_asked(session, request.id) if request.dispatch_round else set()
     while request.dispatch_round < rules.local_rounds + 1:
         request.dispatch_round += 1
         villages = round_villages(session, request, request.dispatch_round, rules)
-        ranked = [c for c in rank(load_candidates(session, villages, now=now), request, rules)
-                  if c.user_id not in asked and c.user_id != request.elder_id]
+        found = pool.get(session, villages, now=now) if pool else load_candidates(session, villages, now=now)
+        ranked = [c for c in rank(found, request, rules) if c.user_id not in asked and c.user_id != request.elder_id]
         if ranked:
             notices = _offer(session, request, ranked[: rules.k], now)
+            if pool:
+                pool.offered({c.user_id for c in ranked[: rules.k]}, now)
             break
     wait = rules.first_wait(request) if request.dispatch_round <= 1 else rules.t1
     request.next_step_at = as_utc(now) + wait
@@ -178,19 +201,17 @@ def dispatch_round(session: Session, request: hr.HelpRequest, rules: Rules, *, n
 
 
 def _offer(session: Session, request: hr.HelpRequest, chosen: list[Candidate], now: datetime) -> list[Notice]:
-    notices = []
     priority = URGENT if request.urgency == hr.EMERGENCY else NORMAL
-    for candidate in chosen:
-        session.add(TaskOffer(request_id=request.id, volunteer_id=candidate.user_id, round=request.dispatch_round,
-                              offered_at=now))
-        volunteer = session.exec(select(Volunteer).where(Volunteer.user_id == candidate.user_id)).one()
-        volunteer.last_offered_at = now
-        session.add(volunteer)
-        user = session.get(User, candidate.user_id)
-        notices.append(Notice(user.openid, "task_offer", offer_key(request.id, user.id), "help_offer",
-                              offer_params(session, request), priority))
+    ids = [c.user_id for c in chosen]
+    session.add_all([TaskOffer(request_id=request.id, volunteer_id=uid, round=request.dispatch_round, offered_at=now)
+                     for uid in ids])
+    session.execute(sa.update(Volunteer.__table__).where(Volunteer.__table__.c.user_id.in_(ids))
+                    .values(last_offered_at=as_utc(now)))
+    openids = dict(session.execute(sa.select(User.id, User.openid).where(User.id.in_(ids))).all())
+    params = offer_params(session, request)
     session.flush()
-    return notices
+    return [Notice(openids[uid], "task_offer", offer_key(request.id, uid), "help_offer", params, priority)
+            for uid in ids]
 
 
 def offer_key(request_id: int, volunteer_id: int) -> str:
