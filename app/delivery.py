@@ -131,7 +131,7 @@ class Delivery:
             row = session.get(OutboxMessage, row_id)
             now = self.rt.clock()
             decision = outbox.decide(exc.errcode, channel=channel, has_template=row.kind in self.templates,
-                                     attempts=row.attempts, max_attempts=self.max_attempts)
+                                     attempts=row.attempts, max_attempts=self.max_attempts, ambiguous=exc.ambiguous)
             delay = outbox.backoff(row.attempts, base=self.backoff[0], cap=self.backoff[1])
             outbox.apply_decision(row, decision, errcode=exc.errcode, now=now, delay=delay)
             if exc.errcode in outbox.WINDOW_CLOSED:

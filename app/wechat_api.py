@@ -19,11 +19,22 @@ TOKEN_ERRORS = {40001, 40014, 42001}
 
 
 class WeChatAPIError(Exception):
-    """A call WeChat refused (errcode set) or that never got an answer (errcode None)."""
+    """A call WeChat refused (errcode set) or that never got an answer (errcode None).
 
-    def __init__(self, errcode: int | None, errmsg: str):
+    `ambiguous`: the request left but no answer came back (a read timeout, a dropped connection), so
+    WeChat may have acted on it — a send must not simply be repeated.
+    """
+
+    def __init__(self, errcode: int | None, errmsg: str, *, ambiguous: bool = False):
         super().__init__(f"{errcode}: {errmsg}")
-        self.errcode, self.errmsg = errcode, errmsg
+        self.errcode, self.errmsg, self.ambiguous = errcode, errmsg, ambiguous
+
+
+def _left_us(exc: requests.RequestException) -> bool:
+    """Whether a failed request may have reached WeChat (anything but a failure to connect)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    return not (isinstance(exc, requests.ConnectionError) and "NewConnectionError" in repr(exc))
 
 
 class _Client(WeChatClient):
@@ -90,8 +101,10 @@ class WeChatAPI:
             return self.client._request(method, endpoint, params=query, data=data)
         except WeChatClientException as exc:
             raise WeChatAPIError(exc.errcode, str(exc.errmsg)) from None
-        except (requests.RequestException, ValueError) as exc:
-            raise WeChatAPIError(None, f"{type(exc).__name__}") from None
+        except requests.RequestException as exc:
+            raise WeChatAPIError(None, type(exc).__name__, ambiguous=_left_us(exc)) from None
+        except ValueError as exc:
+            raise WeChatAPIError(None, type(exc).__name__) from None
 
     def send_text(self, openid: str, text: str) -> dict:
         """Send a customer-service text message."""

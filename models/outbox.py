@@ -112,12 +112,17 @@ def mark_sent(row: OutboxMessage, *, now: datetime, msgid: str | None = None) ->
 class Decision:
     """What to do after a failed send."""
 
-    action: str  # retry | fallback | undeliverable | unsubscribed | failed
+    action: str  # retry | fallback | undeliverable | unsubscribed | uncertain | failed
     reason: str
 
 
-def decide(errcode: int | None, *, channel: str, has_template: bool, attempts: int, max_attempts: int) -> Decision:
+def decide(errcode: int | None, *, channel: str, has_template: bool, attempts: int, max_attempts: int,
+           ambiguous: bool = False) -> Decision:
     """Map a send failure to the next step (WECHAT.md §4 errcodes)."""
+    if ambiguous and channel == CUSTOM:
+        # The request left and no answer came: WeChat may have delivered it, and this API has no
+        # idempotency key, so repeating it could send twice (template sends retry with client_msg_id).
+        return Decision("uncertain", "no answer to a customer-service send; not repeated")
     if errcode in WINDOW_CLOSED and channel == CUSTOM:
         if has_template:
             return Decision("fallback", f"window closed ({errcode}); template form")
@@ -147,6 +152,8 @@ def apply_decision(row: OutboxMessage, decision: Decision, *, errcode: int | Non
         row.status, row.not_before, row.channel = PENDING, as_utc(now), TEMPLATE
     elif decision.action in ("undeliverable", "unsubscribed"):
         row.status = UNDELIVERABLE
+    elif decision.action == "uncertain":
+        row.status = UNCERTAIN
     else:
         row.status = FAILED
 

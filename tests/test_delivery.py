@@ -151,3 +151,34 @@ def test_urgent_rows_go_first(rt, fake_wechat):
                        priority=outbox.URGENT)
     drain(rt)
     assert [s["payload"]["text"]["content"] for s in fake_wechat.sent(USER)] == ["紧急", "普通"]
+
+
+def test_a_customer_service_send_without_an_answer_is_not_repeated(make_app, fake_wechat):
+    """WeChat received it but the answer never came: repeating could send it twice (no idempotency key)."""
+    rt = make_app(wechat__api_timeout=0.3).extensions["linli"]
+    user_wrote(rt, fake_wechat)
+    rt.wechat.tokens.get()
+    fake_wechat.inject_fault("/cgi-bin/message/custom/send", delay=0.8)
+    enqueue(rt, "提醒")
+    drain(rt)
+    assert rows(rt)["k:提醒"].status == outbox.UNCERTAIN
+    import time
+
+    time.sleep(0.7)  # the fake finishes the request it received
+    drain(rt)
+    assert len(fake_wechat.sent(USER)) == 1
+
+
+def test_a_send_that_never_connected_is_retried(make_app, fake_wechat):
+    rt = make_app(wechat__api_base_url="http://127.0.0.1:9", delivery__backoff_base=30).extensions["linli"]
+    with session_scope(rt.engine) as session:
+        windows.record_interaction(session, USER, windows.MESSAGE, now=rt.clock())
+    from models.tokens import AccessToken
+
+    with session_scope(rt.engine) as session:  # a token is at hand, so the send itself is what fails
+        session.add(AccessToken(appid=rt.wechat.appid, token="t", expires_at=rt.clock() + timedelta(hours=1),
+                                fetched_at=rt.clock()))
+    enqueue(rt, "提醒")
+    drain(rt)
+    row = rows(rt)["k:提醒"]
+    assert row.status == outbox.PENDING and row.attempts == 1
