@@ -1,9 +1,10 @@
 """Handle one push: record it once, run the bot under a time budget, never twice.
 
-The first attempt of a push creates its inbound row and runs the bot in a worker
-thread, serialised per user by a cross-process lock. The web request waits at
-most the time budget; past it, it hands the message off (answers 'success') and
-the bot's reply goes out through the outbox. A retry of the same push finds the
+The first attempt of a push commits its inbound row (so a retry sees it at once),
+then runs the bot in a worker thread, in one transaction that holds the user's
+cross-process lock (app/locks.py: `user_turn`). The web request waits at most the
+time budget; past it, it hands the message off (answers 'success') and the bot's
+reply goes out through the outbox. A retry of the same push finds the
 row, waits briefly for the stored reply, and otherwise hands off the same way.
 Exactly one side wins each hand-off because both use conditional updates.
 """
@@ -13,13 +14,15 @@ import logging
 import time
 from concurrent.futures import TimeoutError as FutureTimeout
 
+from sqlmodel import Session
+
 from bots.engine import handle as bot_handle
 from bots.message import Context, Message
 from bots.texts import t
 from models import inbound as log_
 from models import outbox, windows
 
-from app.db import session_scope
+from app.db import retry_if_disconnected, session_scope
 from app.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -30,24 +33,26 @@ WAIT_POLL = 0.05
 def respond(rt: Runtime, message: Message) -> str | None:
     """Return the passive reply text for a push, or None to answer 'success'."""
     key = log_.dedup_key(message.openid, message.msg_id, message.create_time, message.event, message.event_key)
-    row_id, created = _record(rt, message, key)
+    row_id, created = retry_if_disconnected(_record, rt, message, key)
     if not created:
-        return _await_first_attempt(rt, row_id, float(rt.settings["webhook.retry_wait"]))
+        return _await_first_attempt(rt, row_id, rt.webhook.retry_wait)
     future = rt.executor.submit(run_bot, rt, row_id, message)
     try:
-        return future.result(timeout=float(rt.settings["webhook.time_budget"]))
+        return future.result(timeout=rt.webhook.time_budget)
     except FutureTimeout:
         return _hand_off_or_reply(rt, row_id)
 
 
 def _record(rt: Runtime, message: Message, key: str) -> tuple[int, bool]:
+    # Its own, short transaction: a retry must see the row as soon as possible, and the bot's
+    # transaction may wait for the user's lock.
     now = rt.clock()
     with session_scope(rt.engine) as session:
-        row, created = log_.record_inbound(session, key=key, openid=message.openid, msg_type=message.kind,
-                                           event=message.event, payload=message.to_payload(), now=now)
+        row_id, created = log_.record_inbound(session, key=key, openid=message.openid, msg_type=message.kind,
+                                              event=message.event, payload=message.to_payload(), now=now)
         if created:
             _open_window(session, message, now)
-        return row.id, created
+        return row_id, created
 
 
 def _open_window(session, message: Message, now) -> None:
@@ -58,21 +63,19 @@ def _open_window(session, message: Message, now) -> None:
 
 
 def run_bot(rt: Runtime, row_id: int, message: Message) -> str | None:
-    """Run the bot for one recorded message, holding the user's lock; store or hand off the reply."""
-    budget = float(rt.settings["webhook.time_budget"])
+    """Run the bot for one recorded message in the user's turn; store or hand off the reply."""
     try:
-        with rt.locks.hold(f"user:{message.openid}", ttl=max(30.0, budget * 5),
-                           wait=float(rt.settings["webhook.user_lock_wait"])):
-            return _run_and_store(rt, row_id, message)
+        return _run_and_store(rt, row_id, message)
     except Exception:
         log.exception("bot failed on inbound %s", row_id)
         return _store_failure(rt, row_id, message.openid)
 
 
 def _run_and_store(rt: Runtime, row_id: int, message: Message) -> str | None:
-    with session_scope(rt.engine) as session:
-        ctx = Context(session=session, now=rt.clock(), tz=rt.settings.tz, config=rt.settings.as_dict(),
-                      inbound_id=row_id)
+    # One transaction: the user's lock, the bot's changes, its outbox rows and the reply commit together.
+    with rt.locks.user_turn(message.openid, wait=rt.webhook.user_lock_wait,
+                            ttl=max(30.0, rt.webhook.time_budget * 5)) as session:
+        ctx = Context(session=session, now=rt.clock(), tz=rt.tz, config=rt.config, inbound_id=row_id)
         text = bot_handle(message, ctx).text
         if log_.finish_inbound(session, row_id, text or "", now=ctx.now):
             return text
@@ -118,6 +121,6 @@ def _hand_off_or_reply(rt: Runtime, row_id: int) -> str | None:
 
 
 def _status(rt: Runtime, row_id: int) -> tuple[str, str | None]:
-    with session_scope(rt.engine) as session:
-        row = session.get(log_.InboundMessage, row_id)
-        return row.status, row.reply
+    # Read-only: on SQLite this must not queue for the write lock the first attempt may be holding.
+    with Session(rt.read_engine) as session:
+        return log_.inbound_status(session, row_id)

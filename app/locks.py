@@ -1,8 +1,14 @@
 """Cross-process locks: one message of a user at a time, one token refresh at a time.
 
-With Redis configured they are Redis keys (SET NX PX); otherwise they are leases
-in the shared database (models/leases.py). Either way a dead holder's lock
-expires by itself after its time to live.
+Named locks (`hold`): with Redis configured they are Redis keys (SET NX PX);
+otherwise leases in the shared database (models/leases.py). Either way a dead
+holder's lock expires by itself after its time to live.
+
+A user's turn (`user_turn`) is a database transaction that holds the user's lock
+until it commits: without Redis, a PostgreSQL advisory transaction lock, or on
+SQLite the write lock BEGIN IMMEDIATE takes anyway, so taking it costs one
+statement inside the bot's own transaction instead of two extra transactions. It
+also waits while anyone holds the named lock `user:<openid>` through `hold`.
 """
 from __future__ import annotations
 
@@ -11,9 +17,12 @@ import uuid
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-from models.leases import acquire_lease, release_lease
+import sqlalchemy as sa
+from sqlmodel import Session
 
-from app.db import session_scope
+from models.leases import acquire_lease, release_lease, take_turn
+
+from app.db import retry_if_disconnected, session_scope
 
 POLL_SECONDS = 0.02
 
@@ -59,3 +68,44 @@ class Locks:
             yield holder
         finally:
             self.release(name, holder)
+
+    @contextmanager
+    def user_turn(self, openid: str, *, wait: float, ttl: float) -> Iterator[Session]:
+        """A session whose transaction holds the user's lock; committed on success, rolled back on error."""
+        name = f"user:{openid}"
+        if self.redis is not None:
+            # One lock service for every holder of the name (other machines, tools, tests): Redis.
+            with self.hold(name, ttl=ttl, wait=wait), session_scope(self.engine) as session:
+                yield session
+            return
+        session = self._take_turn(name, wait)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def _try_turn(self, session: Session, name: str) -> bool:
+        try:
+            return take_turn(session, f"lock:{name}", now=self.clock())
+        except sa.exc.DBAPIError:
+            session.rollback()  # a dropped connection: let retry_if_disconnected start a new transaction
+            raise
+
+    def _take_turn(self, name: str, wait: float) -> Session:
+        deadline = time.monotonic() + wait
+        while True:
+            session = Session(self.engine, expire_on_commit=False)
+            try:
+                if retry_if_disconnected(self._try_turn, session, name):
+                    return session
+            except BaseException:
+                session.close()
+                raise
+            session.close()  # rolls back: frees the write lock (SQLite) while we wait
+            if time.monotonic() >= deadline:
+                raise LockTimeout(name)
+            time.sleep(POLL_SECONDS)

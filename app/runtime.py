@@ -6,15 +6,24 @@ import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from typing import Callable
+from types import MappingProxyType
+from typing import Any, Callable, Mapping, NamedTuple
 
 from app.config import Settings
-from app.db import make_engine
+from app.db import make_engine, reader
 from app.locks import Locks
 from app.tokens import TokenStore
 from app.wechat_api import WeChatAPI
 
 log = logging.getLogger(__name__)
+
+
+class WebhookTimes(NamedTuple):
+    """The webhook's waits, in seconds (read for every message)."""
+
+    time_budget: float
+    retry_wait: float
+    user_lock_wait: float
 
 
 def system_clock() -> datetime:
@@ -29,6 +38,12 @@ class Runtime:
         self.settings = settings
         self.clock = clock
         self.engine = make_engine(settings["database_url"])
+        self.read_engine = reader(self.engine)
+        # Built once: the bot reads configuration on every message, and a deep copy each time showed up.
+        self.config = frozen(settings.as_dict())
+        self.tz = settings.tz
+        self.webhook = WebhookTimes(float(settings["webhook.time_budget"]), float(settings["webhook.retry_wait"]),
+                                    float(settings["webhook.user_lock_wait"]))
         self.redis = _connect_redis(settings["redis_url"])
         self.locks = Locks(self.engine, clock, self.redis)
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}"
@@ -47,6 +62,15 @@ class Runtime:
         """Release threads and connections (tests create many runtimes)."""
         self.executor.shutdown(wait=True)
         self.engine.dispose()
+
+
+def frozen(value: Any) -> Any:
+    """A read-only deep view of configuration data (mappings and lists), safe to share between threads."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: frozen(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(frozen(item) for item in value)
+    return value
 
 
 def _connect_redis(url: str):

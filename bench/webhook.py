@@ -69,17 +69,24 @@ class GunicornSettings:
     worker_class: str = "gthread"
     keep_alive: int = 5
     timeout: int = 30
+    switch_interval_ms: float | None = None  # the workers' sys.setswitchinterval, via bench/gunicorn_switch.py
 
     def args(self) -> list[str]:
         """Command-line flags for gunicorn."""
+        extra = ["--config", "python:bench.gunicorn_switch"] if self.switch_interval_ms else []
         return ["--worker-class", self.worker_class, "--workers", str(self.workers), "--threads", str(self.threads),
                 "--keep-alive", str(self.keep_alive), "--timeout", str(self.timeout), "--graceful-timeout", "5",
-                "--log-level", "warning"]
+                "--log-level", "warning", *extra]
+
+    def env(self) -> dict[str, str]:
+        """Environment the config module reads."""
+        return {"BENCH_SWITCH_INTERVAL_MS": str(self.switch_interval_ms)} if self.switch_interval_ms else {}
 
     def describe(self) -> str:
         """One line for the report."""
+        switch = f", GIL switch interval {self.switch_interval_ms:g} ms" if self.switch_interval_ms else ""
         return (f"gunicorn --worker-class {self.worker_class} --workers {self.workers} --threads {self.threads} "
-                f"--keep-alive {self.keep_alive} --timeout {self.timeout} (no --preload, no access log)")
+                f"--keep-alive {self.keep_alive} --timeout {self.timeout} (no --preload, no access log{switch})")
 
 
 @dataclass(frozen=True)
@@ -199,14 +206,14 @@ def server_env(database_url: str, redis_url: str) -> dict[str, str]:
 
 @contextmanager
 def gunicorn(name: str, app_spec: str, settings: GunicornSettings, env: dict[str, str],
-             log_dir: Path) -> Iterator[Server]:
+             log_dir: Path, tree: Path = ROOT) -> Iterator[Server]:
     """Run gunicorn in its own process group; stop the whole group on the way out."""
     port = free_port()
     log_path = log_dir / f"{name}.log"
     command = [sys.executable, "-m", "gunicorn", *settings.args(), "--bind", f"{HOST}:{port}",
-               "--chdir", str(ROOT), "--error-logfile", str(log_path), app_spec]
+               "--chdir", str(tree), "--error-logfile", str(log_path), app_spec]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(command, env=env, cwd=tree, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     server = Server(name, process, port, log_path)
     try:
@@ -383,6 +390,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="PostgreSQL database to connect to for CREATE/DROP DATABASE")
     parser.add_argument("--keep-logs", action="store_true", help="keep the gunicorn logs and print where they are")
     parser.add_argument("--redis-url", default="", help="give the webhook Redis (locks, dedup fast path); off by default")
+    parser.add_argument("--switch-interval-ms", type=float, default=None,
+                        help="set the workers' GIL switch interval (both servers; Python's default is 5 ms)")
+    parser.add_argument("--compare", type=Path, default=None,
+                        help="another checkout of the project (e.g. the previous commit): its webhook is measured "
+                             "too, right before this tree's, as server 'compare'")
     args = parser.parse_args(argv)
     scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     unknown = [s for s in scenarios if s not in SCENARIOS]
@@ -401,14 +413,22 @@ def run_backend(backend: str, args: argparse.Namespace, settings: GunicornSettin
     pairs = []
     with ExitStack() as stack:
         url = stack.enter_context(database(backend, args.pg_admin_url))
-        env = server_env(url, args.redis_url)
+        env = server_env(url, args.redis_url) | settings.env()
         bare = stack.enter_context(gunicorn(f"bare-{backend}", "bench.bare_app:create_app()", settings, env, log_dir))
         hook = stack.enter_context(gunicorn(f"webhook-{backend}", "app:create_app()", settings, env, log_dir))
+        other = None
+        if args.compare:
+            other = stack.enter_context(gunicorn(f"compare-{backend}", "app:create_app()", settings, env, log_dir,
+                                                 tree=args.compare.resolve()))
+            wait_ready(other, expect_reply=True)
         wait_ready(bare, expect_reply=False)
         wait_ready(hook, expect_reply=True)
         for scenario in args.scenario_list:
             base = measure(bare, scenario=scenario, backend=backend, args=args, expect_reply=False, ctx=ctx)
             print(row(base, None), flush=True)
+            if other is not None:
+                old = measure(other, scenario=scenario, backend=backend, args=args, expect_reply=True, ctx=ctx)
+                print(row(old, old.rps / base.rps if base.rps else 0.0), flush=True)
             real = measure(hook, scenario=scenario, backend=backend, args=args, expect_reply=True, ctx=ctx)
             print(row(real, real.rps / base.rps if base.rps else 0.0), flush=True)
             for m in (base, real):
@@ -425,7 +445,8 @@ def _interrupt(signum: int, frame) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table; 0 when every target was met."""
     args = parse_args(argv)
-    settings = GunicornSettings(workers=args.workers, threads=args.threads)
+    settings = GunicornSettings(workers=args.workers, threads=args.threads,
+                                switch_interval_ms=args.switch_interval_ms)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     # Spawn, not fork: the clients must not inherit this process's engines, threads or sockets.
     ctx = multiprocessing.get_context("spawn")

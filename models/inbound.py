@@ -8,13 +8,15 @@ the outbox instead); both moves are conditional updates so exactly one wins.
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, select
 
-from models.base import as_utc, insert_ignore, json_field, utc_field
+from models.base import as_utc, json_field, utc_field
 
 PROCESSING, DONE, HANDED_OFF, FAILED = "processing", "done", "handed_off", "failed"
 
@@ -48,37 +50,56 @@ def dedup_key(openid: str, msg_id: int | str | None, create_time: int | str, eve
 
 def record_inbound(
     session: Session, *, key: str, openid: str, msg_type: str, event: str, payload: dict[str, Any], now: datetime
-) -> tuple[InboundMessage, bool]:
-    """Record a push once; return the row and whether this call created it."""
-    created = insert_ignore(
-        session,
-        InboundMessage,
-        {"dedup_key": key, "openid": openid, "msg_type": msg_type, "event": event,
-         "payload": payload, "status": PROCESSING, "received_at": as_utc(now)},
-    )
-    row = session.exec(select(InboundMessage).where(InboundMessage.dedup_key == key)).one()
-    return row, created
+) -> tuple[int, bool]:
+    """Record a push once; return its row id and whether this call created it."""
+    values = {"dedup_key": key, "openid": openid, "msg_type": msg_type, "event": event, "payload": payload,
+              "status": PROCESSING, "received_at": as_utc(now)}
+    conn = session.connection()
+    # RETURNING gives the new id in the same statement; only a retry (insert ignored) reads the row.
+    new_id = conn.execute(_statements(conn.dialect.name)["insert"], values).scalar()
+    if new_id is not None:
+        return new_id, True
+    return conn.execute(_statements(conn.dialect.name)["find"], {"key": key}).scalar_one(), False
 
 
 def finish_inbound(session: Session, inbound_id: int, reply: str, *, now: datetime, status: str = DONE) -> bool:
     """Store the reply if the webhook is still waiting; False if it was handed off."""
-    return _move(session, inbound_id, status, reply=reply, finished_at=as_utc(now))
+    return _move(session, "finish", {"row_id": inbound_id, "new_status": status, "new_reply": reply,
+                                     "new_finished_at": as_utc(now)})
 
 
 def hand_off(session: Session, inbound_id: int) -> bool:
     """Mark a message as answered with 'success'; False if its reply is already stored."""
-    return _move(session, inbound_id, HANDED_OFF)
+    return _move(session, "hand_off", {"row_id": inbound_id, "new_status": HANDED_OFF})
 
 
-def _move(session: Session, inbound_id: int, status: str, **values: Any) -> bool:
+def inbound_status(session: Session, inbound_id: int) -> tuple[str, str | None]:
+    """The status of a message and its stored reply (read by retries while they wait)."""
+    conn = session.connection()
+    status, reply = conn.execute(_statements(conn.dialect.name)["status"], {"row_id": inbound_id}).one()
+    return status, reply
+
+
+def _move(session: Session, which: str, params: dict[str, Any]) -> bool:
+    # Conditional on status = processing: of the bot's finish and the webhook's hand-off, exactly one wins.
+    conn = session.connection()
+    return conn.execute(_statements(conn.dialect.name)[which], params).rowcount == 1
+
+
+@functools.cache
+def _statements(dialect: str) -> dict[str, Any]:
+    """The hot-path statements, built once per dialect (building them costs more than running them)."""
     table = InboundMessage.__table__
-    result = session.execute(
-        sa.update(table)
-        .where(table.c.id == inbound_id)
-        .where(table.c.status == PROCESSING)
-        .values(status=status, **values)
-    )
-    return result.rowcount == 1
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    move = sa.update(table).where(table.c.id == sa.bindparam("row_id")).where(table.c.status == PROCESSING)
+    return {
+        "insert": insert.on_conflict_do_nothing(index_elements=["dedup_key"]).returning(table.c.id),
+        "find": sa.select(table.c.id).where(table.c.dedup_key == sa.bindparam("key")),
+        "status": sa.select(table.c.status, table.c.reply).where(table.c.id == sa.bindparam("row_id")),
+        "finish": move.values(status=sa.bindparam("new_status"), reply=sa.bindparam("new_reply"),
+                              finished_at=sa.bindparam("new_finished_at")),
+        "hand_off": move.values(status=sa.bindparam("new_status")),
+    }
 
 
 def stale_inbound(session: Session, *, now: datetime, older_than: float) -> list[InboundMessage]:

@@ -1,11 +1,13 @@
 """Named leases: one holder at a time, expiring on their own if the holder dies.
 
-Used for the scheduler (one firing process), per-user message serialisation and
-the access-token refresh. Works on SQLite and PostgreSQL with plain conditional
-statements, so it holds across processes and machines sharing the database.
+Used for the scheduler (one firing process) and the access-token refresh; per-user
+message serialisation is a transaction-scoped lock (`take_turn`) that also honours
+them. Works on SQLite and PostgreSQL with plain conditional statements, so it holds
+across processes and machines sharing the database.
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -51,3 +53,26 @@ def lease_holder(session: Session, name: str, *, now: datetime) -> str | None:
     if lease is None or lease.expires_at < as_utc(now):
         return None
     return lease.holder
+
+
+def take_turn(session: Session, name: str, *, now: datetime) -> bool:
+    """Take `name` for the rest of the session's transaction, unless a live lease of that name exists.
+
+    PostgreSQL: a transaction-scoped advisory lock (released by commit or rollback, and by the
+    server when the connection dies). SQLite needs none: the transaction's BEGIN IMMEDIATE write
+    lock already serialises every writer. A lease held through the named-lock API excludes the
+    turn on both, so every holder of `name` agrees. False means: roll back, wait, try again.
+    """
+    conn = session.connection()
+    return bool(conn.execute(_turn_statement(conn.dialect.name), {"name": name, "now": as_utc(now)}).scalar())
+
+
+@functools.cache
+def _turn_statement(dialect: str):
+    table = Lease.__table__
+    free = ~sa.exists().where(table.c.name == sa.bindparam("name"),
+                              table.c.expires_at > sa.bindparam("now", type_=table.c.expires_at.type))
+    if dialect != "postgresql":
+        return sa.select(free)
+    key = sa.func.hashtextextended(sa.bindparam("name"), 0)
+    return sa.select(sa.and_(sa.func.pg_try_advisory_xact_lock(key, type_=sa.Boolean), free))

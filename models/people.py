@@ -68,9 +68,13 @@ def roles_text(roles: Iterable[str]) -> str:
     return "," + ",".join(sorted(set(roles))) + ("," if roles else "")
 
 
+_USER_BY_OPENID = select(User).where(User.openid == sa.bindparam("openid"))
+
+
 def get_or_create_user(session: Session, openid: str, *, now: datetime) -> User:
     """Return the user with this openid, creating a bare record on first contact."""
-    user = session.exec(select(User).where(User.openid == openid)).first()
+    # One prepared ORM select (every message runs this); the insert only on first contact.
+    user = session.execute(_USER_BY_OPENID, {"openid": openid}).scalars().first()
     if user is None:
         user = User(openid=openid, created_at=now, updated_at=now)
         session.add(user)

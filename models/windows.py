@@ -7,11 +7,14 @@ outbox choose a channel that will be accepted instead of learning from 45015/450
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel
 
-from models.base import as_utc, upsert, utc_field
+from models.base import as_utc, utc_field
 
 MESSAGE_WINDOW = timedelta(hours=48)
 MESSAGE_QUOTA = 5
@@ -35,13 +38,24 @@ def record_interaction(session: Session, openid: str, kind: str, *, now: datetim
 
     One upsert statement, so two first messages of a new user racing each other cannot collide.
     """
-    if kind == MESSAGE:
-        values = {"message_at": as_utc(now), "message_used": 0}
-    elif kind == EVENT:
-        values = {"event_at": as_utc(now), "event_used": 0}
-    else:
+    if kind not in (MESSAGE, EVENT):
         raise ValueError(f"unknown interaction kind {kind!r}")
-    upsert(session, ServiceWindow, {"openid": openid, **values}, ["openid"], values)
+    conn = session.connection()
+    conn.execute(_upsert_statement(conn.dialect.name, kind), {"openid": openid, "at": as_utc(now)})
+    window = session.identity_map.get(session.identity_key(ServiceWindow, openid))
+    if window is not None:  # the statement bypassed the ORM: reload a copy this session already holds
+        session.expire(window)
+
+
+@functools.cache
+def _upsert_statement(dialect: str, kind: str):
+    """Insert-or-update of one kind of window, built once (it runs for every message)."""
+    table = ServiceWindow.__table__
+    at, used = (table.c.message_at, table.c.message_used) if kind == MESSAGE else (table.c.event_at, table.c.event_used)
+    values = {at.name: sa.bindparam("at", type_=at.type), used.name: 0}
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(table).values(openid=sa.bindparam("openid"),
+                                                                                       **values)
+    return insert.on_conflict_do_update(index_elements=["openid"], set_=values)
 
 
 def open_quota(window: ServiceWindow | None, *, now: datetime) -> str | None:

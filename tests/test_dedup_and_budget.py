@@ -181,3 +181,56 @@ def test_two_first_messages_of_a_new_user_at_once_are_both_answered(rt, app, sig
         thread.join(30)
     assert all(r.status_code == 200 and reply_text(r) for r in replies)
     assert len(inbound_rows(rt)) == 2
+
+
+def test_messages_of_one_user_never_interleave_in_the_bot(seeded, app, signer, monkeypatch):
+    """Per-user serialisation of the real path: two bot runs of one user never overlap."""
+    import app.inbound as inbound
+
+    spans, real = [], inbound.bot_handle
+
+    def slow_handle(message, ctx):
+        start = time.monotonic()
+        time.sleep(0.15)
+        reply = real(message, ctx)
+        spans.append((start, time.monotonic()))
+        return reply
+
+    monkeypatch.setattr(inbound, "bot_handle", slow_handle)
+    bodies = [signer.sign(pushes.text(ELDER, text)) for text in ("你好", "在吗", "你好呀")]
+    replies, barrier = [], threading.Barrier(len(bodies))
+
+    def post(qs, body):
+        client = app.test_client()
+        barrier.wait()
+        replies.append(client.post(f"/wechat?{qs}", data=body))
+
+    threads = [threading.Thread(target=post, args=pair) for pair in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert all(r.status_code == 200 and reply_text(r) for r in replies)
+    spans.sort()
+    assert len(spans) == 3 and all(prev[1] <= nxt[0] for prev, nxt in zip(spans, spans[1:]))
+
+
+def test_a_message_costs_two_write_transactions(seeded, app, signer):
+    """Record (visible to retries at once), then one turn: lock, bot, reply. Guards the request path's cost."""
+    import sqlalchemy as sa
+
+    rt, client = app.extensions["linli"], app.test_client()
+    qs, body = signer.sign(pushes.text(ELDER, "你好"))
+    client.post(f"/wechat?{qs}", data=body)  # the user's first message: warm-up
+    commits = []
+
+    def count(conn):
+        commits.append(conn)
+
+    sa.event.listen(rt.engine, "commit", count)
+    try:
+        qs, body = signer.sign(pushes.text(ELDER, "你好"))
+        assert "您好" in reply_text(client.post(f"/wechat?{qs}", data=body))
+    finally:
+        sa.event.remove(rt.engine, "commit", count)
+    assert len(commits) == 2

@@ -61,3 +61,56 @@ def test_a_taken_lock_times_out_and_a_dead_holder_expires(locks):
     time.sleep(0.6)
     with locks.hold("test-dead", ttl=5, wait=2):
         pass
+
+
+def test_turns_of_one_user_never_overlap(locks):
+    """The bot's transaction-scoped user lock (advisory lock / SQLite write lock / Redis key)."""
+    spans, errors = [], []
+
+    def work():
+        try:
+            with locks.user_turn("test-turn-user", wait=20, ttl=10) as session:
+                session.connection()  # the transaction is open and holds the lock from here
+                start = time.monotonic()
+                time.sleep(0.02)
+                spans.append((start, time.monotonic()))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors and len(spans) == 6
+    spans.sort()
+    assert all(prev[1] <= nxt[0] for prev, nxt in zip(spans, spans[1:]))
+
+
+def test_a_turn_waits_for_a_holder_of_the_named_user_lock(locks):
+    with locks.hold("user:test-held", ttl=10, wait=1):
+        started = time.monotonic()
+        with pytest.raises(LockTimeout):
+            with locks.user_turn("test-held", wait=0.2, ttl=10):
+                pass
+        assert time.monotonic() - started >= 0.2
+    with locks.user_turn("test-held", wait=0.5, ttl=10):
+        pass
+
+
+def test_a_turn_commits_its_work_and_rolls_back_on_error(locks, rt):
+    import sqlalchemy as sa
+
+    with locks.user_turn("test-commit", wait=1, ttl=10) as session:
+        session.execute(sa.text("INSERT INTO leases (name, holder, expires_at) VALUES ('k1', 'h', :t)"),
+                        {"t": "2030-01-01 00:00:00"})
+    with pytest.raises(RuntimeError):
+        with locks.user_turn("test-commit", wait=1, ttl=10) as session:
+            session.execute(sa.text("INSERT INTO leases (name, holder, expires_at) VALUES ('k2', 'h', :t)"),
+                            {"t": "2030-01-01 00:00:00"})
+            raise RuntimeError("bot failed")
+    with rt.engine.connect() as conn:
+        names = set(conn.execute(sa.text("SELECT name FROM leases WHERE name IN ('k1', 'k2')")).scalars())
+    assert names == {"k1"}
+    with locks.user_turn("test-commit", wait=0.2, ttl=10):  # the failed turn released the lock
+        pass

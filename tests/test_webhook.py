@@ -118,3 +118,32 @@ def test_healthz_reports_a_dead_database(make_app, tmp_path):
     app2 = make_app(database_url=f"sqlite:///{tmp_path}")
     assert app2.test_client().get("/healthz").status_code == 503
     assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_a_dropped_database_connection_costs_no_reply(rt, send):
+    """No ping at connection check-out: a connection the server closed is replaced and the work retried."""
+    import pytest
+    import sqlalchemy as sa
+
+    from tests.conftest import PG_URL
+
+    if not PG_URL:
+        pytest.skip("PostgreSQL only: the server drops connections")
+    assert "您好" in reply_text(send(pushes.text("elder-a", "你好")))  # the pool now holds live connections
+    killer = sa.create_engine(rt.engine.url.render_as_string(hide_password=False), poolclass=sa.pool.NullPool)
+    with killer.connect() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                             "AND application_name = ''"))
+    killer.dispose()
+    response = send(pushes.text("elder-a", "你好"))
+    assert response.status_code == 200 and "您好" in reply_text(response)
+
+
+def test_the_bot_reads_configuration_it_cannot_change(rt):
+    """One read-only configuration view per runtime is shared by every message."""
+    import pytest
+
+    with pytest.raises(TypeError):
+        rt.config["webhook"]["time_budget"] = 99
+    assert rt.config["webhook"]["time_budget"] == rt.settings["webhook.time_budget"]
