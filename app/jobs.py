@@ -45,17 +45,18 @@ def recover_outbox(rt: Runtime, now: datetime) -> dict:
 
 
 def recover_inbound(rt: Runtime, now: datetime) -> int:
-    """Re-run messages whose worker died before answering; replies go through the outbox."""
+    """Re-run messages whose worker died before answering, in the user's turn; replies go by outbox."""
     with session_scope(rt.engine) as session:
         stale = [(row.id, row.payload) for row in inbound_log.stale_inbound(
             session, now=now, older_than=STALE_INBOUND_SECONDS)]
+    budget = float(rt.settings["webhook.time_budget"])
     for row_id, payload in stale:
-        with session_scope(rt.engine) as session:
+        message = Message.from_payload(payload)
+        with rt.locks.user_turn(message.openid, wait=float(rt.settings["webhook.user_lock_wait"]),
+                                ttl=max(30.0, budget * 5)) as session:
             if not inbound_log.hand_off(session, row_id):
                 continue
-            message = Message.from_payload(payload)
-            ctx = Context(session=session, now=now, tz=rt.settings.tz, config=rt.settings.as_dict(),
-                          inbound_id=row_id)
+            ctx = Context(session=session, now=now, tz=rt.settings.tz, config=rt.config, inbound_id=row_id)
             text = bot_handle(message, ctx).text
             if text:
                 outbox.enqueue(session, key=f"reply:{row_id}", openid=message.openid, kind="reply", text=text,

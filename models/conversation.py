@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel
 
 from models.base import as_utc, json_field, utc_field
@@ -32,8 +33,9 @@ def save_state(session: Session, openid: str, *, flow: str, step: str, data: dic
 
 
 def clear_state(session: Session, openid: str) -> None:
-    """Forget a user's conversation."""
-    row = session.get(ConversationState, openid)
+    """Forget a user's conversation (one DELETE; nothing to do costs no extra select)."""
+    table = ConversationState.__table__
+    session.execute(sa.delete(table).where(table.c.openid == openid))
+    row = session.identity_map.get(session.identity_key(ConversationState, openid))
     if row is not None:
-        session.delete(row)
-        session.flush()  # so a later load in the same transaction sees it gone
+        session.expunge(row)  # so a later load in the same transaction sees it gone

@@ -133,3 +133,21 @@ def test_jobs_run_refuses_unknown_ids_and_bad_times(app):
     assert runner.invoke(args=["jobs", "run", "nope"]).exit_code != 0
     bad = runner.invoke(args=["jobs", "run", "outbox.recover", "--now", "tomorrow"])
     assert bad.exit_code != 0 and "时间格式不对" in bad.output
+
+
+def test_a_message_whose_worker_died_is_answered_by_the_recovery_job(rt):
+    """The push was recorded, then the process died before the bot ran: nothing is lost."""
+    from bots.message import Message
+    from models import inbound as inbound_log
+
+    message = Message(openid="o-crashed", kind="text", text="你好", msg_id=77, create_time=1)
+    received = rt.clock() - timedelta(minutes=3)
+    with session_scope(rt.engine) as session:
+        inbound_log.record_inbound(session, key="m:o-crashed:77", openid="o-crashed", msg_type="text", event="",
+                                   payload=message.to_payload(), now=received)
+    assert jobs.run(rt, "inbound.recover", rt.clock()) == 1
+    with Session(rt.engine) as session:
+        [reply] = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "reply")).all()
+        row = session.exec(select(inbound_log.InboundMessage)).one()
+    assert reply.openid == "o-crashed" and "您好" in reply.text and row.status == inbound_log.HANDED_OFF
+    assert jobs.run(rt, "inbound.recover", rt.clock()) == 0
