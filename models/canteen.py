@@ -2,15 +2,18 @@
 who cannot walk. Amounts are integer fen; each order keeps the prices it was taken at."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
+from models import help_requests as hr
+from models import visits
 from models.audit import audit
 from models.base import as_utc, json_field, utc_field
+from models.notify import Notice
 from models.people import User
 
 LUNCH, DINNER = "lunch", "dinner"
@@ -85,6 +88,7 @@ class Rules:
 class OrderResult:
     outcome: str  # ordered | updated | closed | no_menu | not_found | cancelled
     order: MealOrder | None = None
+    notices: list = field(default_factory=list)  # e.g. the delivery volunteer told it is off
 
 
 def post_menu(session: Session, village_id: int, day: date, meal: str, dishes: list[str], *, by: User | None,
@@ -140,11 +144,10 @@ def place_order(session: Session, eater: User, *, booked_by: User, day: date, me
     order.total_fen, order.cancelled_at, order.updated_at = rules.pay_fen * portions, None, now
     session.add(order)
     session.flush()
-    if not delivery:
-        withdraw_meal_delivery(session, order, now=now)
+    notices = [] if delivery else withdraw_meal_delivery(session, order, now=now)
     audit(session, now=now, actor=booked_by.openid, action="canteen.order", target=f"order:{order.id}",
           portions=portions, delivery=delivery)
-    return OrderResult(outcome, order)
+    return OrderResult(outcome, order, notices)
 
 
 def cancel_order(session: Session, order: MealOrder, *, by: User, rules: Rules, now: datetime,
@@ -156,9 +159,9 @@ def cancel_order(session: Session, order: MealOrder, *, by: User, rules: Rules, 
         return OrderResult("closed", order)
     order.status, order.cancelled_at, order.updated_at = CANCELLED, now, now
     session.add(order)
-    withdraw_meal_delivery(session, order, now=now)
+    notices = withdraw_meal_delivery(session, order, now=now)
     audit(session, now=now, actor=by.openid, action="canteen.cancel", target=f"order:{order.id}")
-    return OrderResult("cancelled", order)
+    return OrderResult("cancelled", order, notices)
 
 
 def order_of(session: Session, eater: User, day: date, meal: str) -> MealOrder | None:
@@ -189,18 +192,8 @@ def serving_window(day: date, meal: str, tz: ZoneInfo) -> tuple[datetime, dateti
 
 
 def request_meal_delivery(session: Session, order: MealOrder, eater: User, *, booked_by: User, details: str,
-                          now: datetime, tz: ZoneInfo) -> int | None:
-    """INTEGRATION POINT: turn a delivery order into a help request of category `meal` for volunteers.
-
-    Returns the help request id, or None when the help-request domain is not installed yet; the
-    order's `delivery` flag records the need either way, and the kitchen list shows it.
-    """
-    try:
-        from models import help_requests as hr
-    except ImportError:  # pragma: no cover - the help-request domain lands separately
-        return None
-    if not _table_exists(session, hr.HelpRequest.__tablename__):
-        return None
+                          now: datetime, tz: ZoneInfo) -> int:
+    """Turn a delivery order into a help request of category `meal` for volunteers; return its number."""
     current = hr.get_request(session, order.help_request_id) if order.help_request_id else None
     if current is not None and current.status in hr.ACTIVE:
         return current.id  # the order changed (portions): the delivery already asked for still stands
@@ -214,23 +207,11 @@ def request_meal_delivery(session: Session, order: MealOrder, eater: User, *, bo
     return request.id
 
 
-def withdraw_meal_delivery(session: Session, order: MealOrder, *, now: datetime) -> bool:
-    """INTEGRATION POINT: a cancelled delivery order withdraws its help request while nobody has claimed it.
-
-    A claimed one is left for the help-request domain (the volunteer must be told); returns True when withdrawn.
-    """
+def withdraw_meal_delivery(session: Session, order: MealOrder, *, now: datetime) -> list[Notice]:
+    """An order no longer delivered cancels its help request; a volunteer already on it is told."""
     if order.help_request_id is None:
-        return False
-    try:
-        from models import help_requests as hr
-    except ImportError:  # pragma: no cover
-        return False
-    return hr.move(session, order.help_request_id, allowed=(hr.OPEN,), now=now, status=hr.CANCELLED, closed_at=now)
-
-
-def _table_exists(session: Session, name: str) -> bool:
-    # The help-request migration may not be applied yet in a database migrated from this branch.
-    return sa.inspect(session.connection()).has_table(name)
+        return []
+    return visits.cancel(session, order.help_request_id, now=now).notices
 
 
 DEMO_MENUS = [

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from models import canteen as cn
 from models.help_requests import HelpRequest
+from models.outbox import OutboxMessage
 from models.people import User
 from tests.conftest import ManualClock
 from tests.fakes import pushes
@@ -108,3 +109,16 @@ def test_changing_the_order_asks_each_question(bot):
 
 def test_push_fields_are_plain_text(bot):
     assert bot(pushes.text(ELDER, "食堂")) is not None
+
+
+def test_cancelling_a_delivery_a_volunteer_already_took_tells_the_volunteer(bot):
+    converse(bot, ELDER3, [("明天中午订餐，送到家", "送到家"), ("1", "订好了")])
+    with Session(bot.rt.engine) as session:
+        number = session.exec(select(HelpRequest)).one().id
+    converse(bot, "demo-volunteer-2", [(f"接单 {number}", "接单成功")])
+    converse(bot, ELDER3, [("取消订餐", "要取消"), ("1", "已取消")])
+    with Session(bot.rt.engine) as session:
+        assert session.get(HelpRequest, number).status == "cancelled"
+        told = session.exec(select(OutboxMessage).where(OutboxMessage.openid == "demo-volunteer-2",
+                                                        OutboxMessage.kind == "help_cancelled_volunteer")).all()
+    assert len(told) == 1 and "不用去了" in told[0].text

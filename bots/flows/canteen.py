@@ -7,9 +7,11 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from models import canteen as cn
+from models import dispatch
+from models import help_requests as hr
 from models.people import User
 
-from bots import nlu
+from bots import nlu, notify
 from bots.flows.event_common import (acting_choices, begin, day_text, name_of, pick_form, village_of, whom_of,
                                      whom_text, with_whom, yuan)
 from bots.forms import Form, Invalid, Slot, Turn
@@ -180,6 +182,7 @@ def _submit(values: dict, turn: Turn) -> str:
     eater, r = session.get(User, whom_of(values, turn)), _rules(turn)
     result = cn.place_order(session, eater, booked_by=turn.user, day=day, meal=meal, portions=values["portions"],
                             delivery=values["delivery"], rules=r, now=now, tz=tz)
+    notify.send(session, result.notices, now=now, tz=tz)
     cutoff = f"{r.cutoff(day, meal, tz):%H:%M}"
     if result.order is None:
         return t(f"canteen_order_{result.outcome}", meal=meal_text(day, meal), cutoff=cutoff)
@@ -193,14 +196,8 @@ def _submit(values: dict, turn: Turn) -> str:
              total=yuan(result.order.total_fen), cutoff=cutoff, extra=extra)
 
 
-def _dispatch(turn: Turn, request_id: int | None) -> bool:
-    """Offer a new delivery help request to volunteers at once, as the help flow does; True when offered."""
-    if request_id is None:
-        return False
-    from bots import notify  # the help-request domain is optional for the canteen: imported on use
-    from models import dispatch
-    from models import help_requests as hr
-
+def _dispatch(turn: Turn, request_id: int) -> bool:
+    """Offer a new delivery help request to volunteers at once, as the help flow does."""
     ctx = turn.ctx
     request = hr.get_request(ctx.session, request_id)
     if request.dispatch_round:  # the order was changed again: its request is already out
@@ -271,6 +268,7 @@ def _submit_cancel(values: dict, turn: Turn) -> str:
     order = turn.ctx.session.get(cn.MealOrder, values["order"])
     r = _rules(turn)
     result = cn.cancel_order(turn.ctx.session, order, by=turn.user, rules=r, now=turn.ctx.now, tz=turn.ctx.tz)
+    notify.send(turn.ctx.session, result.notices, now=turn.ctx.now, tz=turn.ctx.tz)
     cutoff = f"{r.cutoff(order.day, order.meal, turn.ctx.tz):%H:%M}"
     return t(f"canteen_cancel_{result.outcome}", meal=meal_text(order.day, order.meal), cutoff=cutoff)
 
