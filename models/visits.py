@@ -285,3 +285,16 @@ def may_act_for(session: Session, user: User, request: hr.HelpRequest) -> bool:
     if user.has_role("admin") or user.has_role("county_admin"):
         return True
     return any(member.id == user.id for member in family_of(session, session.get(User, request.elder_id)))
+
+
+def served_between(session: Session, village_id: int, start: datetime, end: datetime) -> tuple[int, int]:
+    """Visits finished in [start, end) in a village, and the minutes the time bank credited for them."""
+    finished = select(hr.HelpRequest.id).where(
+        hr.HelpRequest.village_id == village_id, hr.HelpRequest.status.in_((hr.DONE, hr.CONFIRMED)),
+        hr.HelpRequest.done_at >= as_utc(start), hr.HelpRequest.done_at < as_utc(end))
+    ids = list(session.exec(finished))
+    if not ids:
+        return 0, 0
+    credited = select(timebank.LedgerEntry.minutes).where(timebank.LedgerEntry.request_id.in_(ids),
+                                                          timebank.LedgerEntry.minutes > 0)
+    return len(ids), sum(session.exec(credited))

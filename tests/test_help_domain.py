@@ -278,3 +278,15 @@ def test_an_unqualified_volunteer_cannot_claim_a_medical_visit(village):
         assert visits.claim(session, req.id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES).result == \
             "not_qualified"
         assert visits.claim(session, req.id, user(session, "demo-volunteer-4"), now=NOW, rules=RULES).result == "won"
+
+
+def test_the_week_counts_visits_served_and_minutes_credited(village):
+    from app.notice_facts import week_facts
+
+    with session_scope(village.engine) as session:
+        req_id, _ = walk_to_done(session, minutes=50)
+        visits.rate(session, req_id, user(session, "demo-elder-1"), 5, now=NOW + timedelta(hours=2), credit=CREDIT)
+        assert visits.served_between(session, 1, NOW, NOW + timedelta(days=7)) == (1, 50)
+        assert visits.served_between(session, 1, NOW + timedelta(days=1), NOW + timedelta(days=7)) == (0, 0)
+        facts = week_facts(session, 1, NOW, NOW + timedelta(days=7))
+        assert (facts.requests_served, facts.volunteer_hours) == (1, 0.8)
