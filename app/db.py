@@ -152,9 +152,8 @@ class _WriteGate:
 
 
 @contextmanager
-def session_scope(engine: sa.Engine) -> Iterator[Session]:
-    """A session committed on success and rolled back on error."""
-    session = Session(engine, expire_on_commit=False)
+def committing(session: Session) -> Iterator[Session]:
+    """Commit a session on success, roll it back on error, close it either way."""
     try:
         yield session
         session.commit()
@@ -163,6 +162,11 @@ def session_scope(engine: sa.Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def session_scope(engine: sa.Engine):
+    """A new session committed on success and rolled back on error."""
+    return committing(Session(engine, expire_on_commit=False))
 
 
 def ping(engine: sa.Engine) -> bool:

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from models.leases import acquire_lease, release_lease, take_turn
 
-from app.db import retry_if_disconnected, session_scope
+from app.db import committing, retry_if_disconnected, session_scope
 
 POLL_SECONDS = 0.02
 
@@ -78,15 +78,8 @@ class Locks:
             with self.hold(name, ttl=ttl, wait=wait), session_scope(self.engine) as session:
                 yield session
             return
-        session = self._take_turn(name, wait)
-        try:
+        with committing(self._take_turn(name, wait)) as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     def _try_turn(self, session: Session, name: str) -> bool:
         try:

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
-import uuid
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
-from app.db import make_engine, normalise_url, session_scope  # noqa: E402
+from bench.common import fresh_database  # noqa: E402
+from app.db import make_engine, session_scope  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from bots.flows.checkin_send import offer_checkin_choice, send_bulk  # noqa: E402
 from models import checkin as ck  # noqa: E402
@@ -35,7 +34,6 @@ from models.volunteers import APPROVED, SLOTS, TrainingRecord, Volunteer  # noqa
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 12, 1)
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PER_VILLAGE, VOLUNTEERS_PER_VILLAGE = 500, 5
 
 
@@ -45,23 +43,6 @@ def at(hhmm: str) -> datetime:
 
 
 NOW = at("07:00")
-
-
-def fresh_database(backend: str):
-    """A new empty database and a function that removes it."""
-    if backend == "sqlite":
-        return f"sqlite:///{tempfile.mkdtemp(prefix='linli-checkin-bench-')}/bench.sqlite3", lambda: None
-    name = f"linli_checkin_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(normalise_url(PG_ADMIN), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
-
-    return f"postgresql://postgres@127.0.0.1:5432/{name}", drop
 
 
 def insert(session, model, rows: list[dict]) -> None:
@@ -149,7 +130,7 @@ def half_answer_late(engine, silent: float) -> None:
 
 
 def morning(backend: str, elders: int, silent: float) -> None:
-    url, drop = fresh_database(backend)
+    url, drop = fresh_database(backend, "checkin")
     try:
         upgrade(url)
         engine = make_engine(url)

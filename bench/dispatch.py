@@ -9,17 +9,15 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sqlalchemy as sa  # noqa: E402
 
-from app.db import make_engine, normalise_url, session_scope  # noqa: E402
+from bench.common import fresh_database  # noqa: E402
+from app.db import make_engine, session_scope  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from models import dispatch  # noqa: E402
 from models import help_requests as hr  # noqa: E402
@@ -27,7 +25,6 @@ from models.people import User, Village  # noqa: E402
 from models.volunteers import APPROVED, SKILLS, SLOTS, Volunteer  # noqa: E402
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def ranking(n: int, repeats: int = 30) -> None:
@@ -46,22 +43,6 @@ def ranking(n: int, repeats: int = 30) -> None:
         times.append((time.perf_counter() - start) * 1000)
     print(f"rank {n:,} volunteers: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms "
           f"(target < 20 ms)")
-
-
-def fresh_database(backend: str) -> tuple[str, callable]:
-    if backend == "sqlite":
-        folder = tempfile.mkdtemp(prefix="linli-bench-")
-        return f"sqlite:///{folder}/bench.sqlite3", lambda: None
-    name = f"linli_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(normalise_url(PG_ADMIN), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-
-    return f"postgresql://postgres@127.0.0.1:5432/{name}", drop
 
 
 def populate(engine, volunteers: int, elders: int) -> list[int]:
@@ -89,7 +70,7 @@ def populate(engine, volunteers: int, elders: int) -> list[int]:
 
 def burst(backend: str, volunteers: int, requests: int) -> None:
     """Create and dispatch `requests` requests, one transaction each, as the webhook would."""
-    url, drop = fresh_database(backend)
+    url, drop = fresh_database(backend, "dispatch")
     try:
         upgrade(url)
         engine = make_engine(url)
