@@ -4,6 +4,9 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from bots.texts import t
 
 from app import inbound
 from app.convert import to_message
@@ -46,12 +49,25 @@ def receive():
     if not message.openid:
         raise Rejected(400, "no FromUserName")
     log.info("push %s/%s from …%s", message.kind, message.event or "-", message.openid[-6:])
-    text = inbound.respond(rt, message)
+    text = _respond_or_apologise(rt, message)
     if not text:
         return Response("success", mimetype="text/plain")
     xml = render_text_reply(text, to_user=message.openid, from_account=str(getattr(wx, "target", "")))
     return Response(seal(xml, envelope, token=wechat[0], aes_key=wechat[1], app_id=wechat[2]),
                     mimetype="application/xml")
+
+
+def _respond_or_apologise(rt, message):
+    """The bot's reply; if the push could not even be recorded (database down, disk full), say so.
+
+    Answering "success" would make WeChat drop the message silently; a short apology tells the user to
+    send it again, which is the only way it is not lost.
+    """
+    try:
+        return inbound.respond(rt, message)
+    except (SQLAlchemyError, OSError):
+        log.exception("could not record or answer a push")
+        return t("system_error")
 
 
 @bp.errorhandler(Rejected)

@@ -147,3 +147,14 @@ def test_the_bot_reads_configuration_it_cannot_change(rt):
     with pytest.raises(TypeError):
         rt.config["webhook"]["time_budget"] = 99
     assert rt.config["webhook"]["time_budget"] == rt.settings["webhook.time_budget"]
+
+
+def test_a_database_that_cannot_record_the_push_gets_a_clear_answer(make_app, signer, tmp_path):
+    """Disk full or database down: not a 500, not a silent 'success' — the user is asked to send again."""
+    from bots.texts import t
+
+    client = make_app(database_url=f"sqlite:///{tmp_path}").test_client()  # a directory: nothing can be written
+    qs, body = signer.sign(pushes.text("elder-a", "你好"))
+    response = client.post(f"/wechat?{qs}", data=body)
+    assert response.status_code == 200
+    assert reply_text(response) == t("system_error")
