@@ -181,23 +181,24 @@ class CandidatePool:
 def dispatch_round(session: Session, request: hr.HelpRequest, rules: Rules, *, now: datetime,
                    pool: CandidatePool | None = None) -> list[Notice]:
     """Offer the task to the next K volunteers; returns the pushes to send."""
-    notices: list[Notice] = []
     asked = already_asked(session, request.id) if request.dispatch_round else set()
-    while request.dispatch_round < rules.local_rounds + 1:
+    chosen: list[Candidate] = []
+    while not chosen and request.dispatch_round < rules.local_rounds + 1:
         request.dispatch_round += 1
         villages = round_villages(session, request, request.dispatch_round, rules)
         found = pool.get(session, villages, now=now) if pool else load_candidates(session, villages, now=now)
         ranked = [c for c in rank(found, request, rules) if c.user_id not in asked and c.user_id != request.elder_id]
-        if ranked:
-            notices = _offer(session, request, ranked[: rules.k], now)
-            if pool:
-                pool.offered({c.user_id for c in ranked[: rules.k]}, now)
-            break
+        chosen = ranked[: rules.k]
+    # Settle the request's own fields before offering, so they go out in one UPDATE.
     wait = rules.first_wait(request) if request.dispatch_round <= 1 else rules.t1
     request.next_step_at = as_utc(now) + wait
     request.updated_at = now
     session.add(request)
-    return notices
+    if not chosen:
+        return []
+    if pool:
+        pool.offered({c.user_id for c in chosen}, now)
+    return _offer(session, request, chosen, now)
 
 
 def _offer(session: Session, request: hr.HelpRequest, chosen: list[Candidate], now: datetime) -> list[Notice]:
