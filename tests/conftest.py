@@ -184,3 +184,11 @@ class ManualClock:
         from datetime import timedelta
 
         self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock():
+    """Tuesday 2026-12-01, 09:00 in Shanghai; test modules needing another moment override it."""
+    from datetime import datetime, timezone
+
+    return ManualClock(datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc))

@@ -1,7 +1,6 @@
 """Transcript tests of the dialogue engine, through the real webhook with signed XML."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import pytest
 from sqlmodel import Session, select
@@ -9,16 +8,11 @@ from sqlmodel import Session, select
 from models.complaints import Complaint
 from models.outbox import OutboxMessage
 from models.people import User
-from tests.conftest import ManualClock, reply_text
+from tests.conftest import reply_text
 from tests.fakes import pushes
 from tests.fakes.dialogue import build_bot, converse
 
 ELDER = "demo-elder-1"
-
-
-@pytest.fixture
-def clock():
-    return ManualClock(datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc))  # 09:00 in Shanghai
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The whole help loop through the webhook with signed XML, delivered through the fake WeChat API."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -11,16 +11,11 @@ from app.db import session_scope
 from app.delivery import Delivery
 from models import help_requests as hr
 from models.seed import seed_demo
-from tests.conftest import ManualClock, reply_text
+from tests.conftest import reply_text
 from tests.fakes import pushes
 
 ELDER, FAMILY, ADMIN = "demo-elder-1", "demo-family-1", "demo-admin"
 ERRAND_VOLUNTEERS = {"demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"}
-
-
-@pytest.fixture
-def clock():
-    return ManualClock(datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc))  # Tuesday 09:00 in Shanghai
 
 
 @pytest.fixture

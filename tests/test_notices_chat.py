@@ -1,7 +1,6 @@
 """Notices in chat, through the real webhook: 广播, 预览, 通知/更多, 广播统计, 取消广播, 周报, WeChat job events."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import pytest
 from sqlmodel import Session, select
@@ -11,18 +10,12 @@ from app.db import session_scope
 from models.notices import Broadcast, MassBatch, NoticeOptOut, SuccessStory
 from models.outbox import OutboxMessage
 from models.seed import seed_demo
-from tests.conftest import ManualClock
 from tests.fakes import pushes
 from tests.fakes.dialogue import build_bot, converse
 from tests.notices_support import broadcast, deliver_all, deliveries, person, user_wrote, village
 
 ADMIN, ELDER = "demo-admin", "demo-elder-1"
 TEMPLATES = {"notice": {"template_id": "TPL_NOTICE", "fields": {"thing1": "title"}}}
-
-
-@pytest.fixture
-def clock():
-    return ManualClock(datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc))  # 09:00 in Shanghai
 
 
 @pytest.fixture

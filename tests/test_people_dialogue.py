@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 
 import pytest
 from sqlmodel import Session, select
@@ -13,16 +12,10 @@ from models.membership import BindingCode, ElderProfile, contact_card
 from models.outbox import OutboxMessage
 from models.people import FamilyLink, User, Village
 from models.volunteers import APPROVED, PENDING, REJECTED, Volunteer
-from tests.conftest import ManualClock
 from tests.fakes import pushes
 from tests.fakes.dialogue import build_bot, converse
 
 ADMIN, ELDER, FAMILY = "demo-admin", "demo-elder-1", "demo-family-1"
-
-
-@pytest.fixture
-def clock():
-    return ManualClock(datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc))  # 09:00 in Shanghai
 
 
 @pytest.fixture
