@@ -112,8 +112,10 @@ def test_over_budget_the_webhook_says_success_and_the_reply_follows_by_outbox(se
     assert len(outbox_rows(rt, "reply")) == 1
 
 
-def test_a_retry_during_the_first_attempt_waits_for_its_reply(seeded, make_app, signer):
-    app = make_app(webhook__time_budget=3.0, webhook__retry_wait=3.0)
+def first_attempt_and_retry(make_app, signer, *, retry_wait: float, release_after: float) -> tuple[dict, object]:
+    """Send a push while the user's previous message holds the lock, then WeChat's retry of it; the lock
+    is released `release_after` seconds after the retry arrived."""
+    app = make_app(webhook__time_budget=3.0, webhook__retry_wait=retry_wait)
     rt = app.extensions["linli"]
     qs, body = signer.sign(pushes.text(ELDER, "你好"))
     results = {}
@@ -122,34 +124,25 @@ def test_a_retry_during_the_first_attempt_waits_for_its_reply(seeded, make_app, 
         results[name] = app.test_client().post(f"/wechat?{qs}", data=body)
 
     with rt.locks.hold(f"user:{ELDER}", ttl=30, wait=1):
-        first = threading.Thread(target=post, args=("first",))
-        first.start()
+        threads = [threading.Thread(target=post, args=(name,)) for name in ("first", "retry")]
+        threads[0].start()
         time.sleep(0.3)
-        retry = threading.Thread(target=post, args=("retry",))
-        retry.start()
-        time.sleep(0.3)
-    first.join(10), retry.join(10)
+        threads[1].start()
+        time.sleep(release_after)
+    for thread in threads:
+        thread.join(10)
+    return results, rt
+
+
+def test_a_retry_during_the_first_attempt_waits_for_its_reply(seeded, make_app, signer):
+    results, rt = first_attempt_and_retry(make_app, signer, retry_wait=3.0, release_after=0.3)
     assert "您好" in reply_text(results["first"])
     assert reply_text(results["retry"]) == reply_text(results["first"])
     assert outbox_rows(rt, "reply") == []
 
 
 def test_a_retry_that_gives_up_waiting_hands_the_reply_to_the_outbox(seeded, make_app, signer):
-    app = make_app(webhook__time_budget=3.0, webhook__retry_wait=0.3)
-    rt = app.extensions["linli"]
-    qs, body = signer.sign(pushes.text(ELDER, "你好"))
-    results = {}
-
-    def post(name):
-        results[name] = app.test_client().post(f"/wechat?{qs}", data=body)
-
-    with rt.locks.hold(f"user:{ELDER}", ttl=30, wait=1):
-        first = threading.Thread(target=post, args=("first",))
-        first.start()
-        time.sleep(0.2)
-        post("retry")
-        time.sleep(0.2)
-    first.join(10)
+    results, rt = first_attempt_and_retry(make_app, signer, retry_wait=0.3, release_after=0.6)  # it gave up
     assert reply_text(results["retry"]) is None
     assert reply_text(results["first"]) is None  # handed off: only the outbox delivers, exactly once
     assert len(outbox_rows(rt, "reply")) == 1
