@@ -100,6 +100,14 @@ def compose_command(author, body, title, url, cover, audience, village_code, cou
         click.echo(t("console_notice_scheduled", id=row.id, at=_at(row.send_at, rt)))
 
 
+def _broadcast(session, broadcast_id: int) -> Broadcast:
+    """The broadcast with this number, or a clear error for the operator."""
+    found = session.get(Broadcast, broadcast_id)
+    if found is None:
+        raise click.ClickException(t("console_no_broadcast", id=broadcast_id))
+    return found
+
+
 def _send_preview(rt, openid: str, text: str) -> None:
     try:
         rt.wechat.mass_preview(openid, text)
@@ -114,9 +122,7 @@ def preview_command(broadcast_id: int):
     """Send a composed broadcast's preview to its author."""
     rt = _rt()
     with session_scope(rt.engine) as session:
-        b = session.get(Broadcast, broadcast_id)
-        if b is None:
-            raise click.ClickException(t("console_no_broadcast", id=broadcast_id))
+        b = _broadcast(session, broadcast_id)
         openid, text = b.author_openid, rules.render(b)
     _send_preview(rt, openid, text)
 
@@ -142,9 +148,7 @@ def stats_command(broadcast_id: int):
 
     rt = _rt()
     with session_scope(rt.engine) as session:
-        b = session.get(Broadcast, broadcast_id)
-        if b is None:
-            raise click.ClickException(t("console_no_broadcast", id=broadcast_id))
+        b = _broadcast(session, broadcast_id)
         notice_track.sync_outbox(session, now=rt.clock(), broadcast_id=b.id)
         report = notice_track.stats(session, b.id)
         click.echo(t("console_broadcast_stats", id=b.id, status=b.status, recipients=b.recipients))

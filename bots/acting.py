@@ -17,8 +17,7 @@ from models.people import User
 from sqlmodel import Session
 
 from bots import forms
-from bots.forms import Form, Invalid, Slot, Turn
-from bots.nlu import parse_choice
+from bots.forms import Form, Slot, Turn
 from bots.state import Conversation
 from bots.texts import t
 
@@ -67,10 +66,7 @@ def _prefill(turn: Turn) -> int | None:
 
 def _parse(turn: Turn) -> int:
     candidates = elders_for(turn.ctx.session, turn.user)
-    choice = parse_choice(turn.text, [label(e, turn.user) for e in candidates])
-    if choice is None:
-        raise Invalid()
-    return candidates[choice - 1].id
+    return forms.pick(turn, candidates, [label(e, turn.user) for e in candidates]).id
 
 
 def elder_slot(question_key: str, name: str = SLOT) -> Slot:

@@ -8,7 +8,7 @@ miss ends the flow and offers 人工. After the last slot the form reads everyth
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence, TypeVar
 
 from bots import nlu
 from bots.message import Context, Message
@@ -16,6 +16,7 @@ from bots.state import Conversation
 from bots.texts import t
 
 CONFIRM = "confirm"
+T = TypeVar("T")
 MAX_RETRIES = 2
 
 
@@ -64,6 +65,14 @@ class Form:
 
     def slot(self, name: str) -> Slot:
         return next(s for s in self.slots if s.name == name)
+
+
+def pick(turn: Turn, values: Sequence[T], labels: Sequence[str]) -> T:
+    """The value the user chose from a numbered list (by number or by its words), or ask again."""
+    picked = nlu.parse_choice(turn.text, list(labels))
+    if picked is None:
+        raise Invalid()
+    return values[picked - 1]
 
 
 def title(form_name: str) -> str:

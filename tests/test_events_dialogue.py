@@ -12,7 +12,7 @@ from models import events as ev
 from models.people import User, village_by_code
 from models.volunteers import TrainingRecord
 from tests.fakes import pushes
-from tests.test_dialogue import bot, clock, converse, outbox  # noqa: F401  (fixtures)
+from tests.test_dialogue import bot, converse, outbox  # noqa: F401  (fixtures)
 
 ELDER, ELDER2, ELDER3, FAMILY, ADMIN = "demo-elder-1", "demo-elder-2", "demo-elder-3", "demo-family-1", "demo-admin"
 LECTURE_START = datetime(2026, 12, 3, 1, 0, tzinfo=timezone.utc)  # seeded: 12月3日 09:00 in Shanghai

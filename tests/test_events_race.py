@@ -13,7 +13,7 @@ from models import events as ev
 from models.people import User, village_by_code
 from tests.conftest import reply_text
 from tests.fakes import pushes
-from tests.test_dialogue import bot, clock  # noqa: F401  (fixtures)
+from tests.test_dialogue import bot  # noqa: F401  (fixture)
 
 PEOPLE = [f"race-{i:02}" for i in range(20)]
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from models import events as ev
 from models.volunteers import SKILLS
 
-from bots import nlu
+from bots import forms
 from bots.flows.event_common import begin, is_admin, name_of, number_in, when
 from bots.forms import Form, Invalid, Slot, Turn
 from bots.nlu.numbers import NUMBER_RE, to_int
@@ -38,10 +38,7 @@ def _starter(kind: str):
 
 
 def _parse_kind(turn: Turn) -> str:
-    picked = nlu.parse_choice(turn.text, [t(f"events_kind_{k}") for k in PLAIN_KINDS])
-    if picked is None:
-        raise Invalid()
-    return PLAIN_KINDS[picked - 1]
+    return forms.pick(turn, PLAIN_KINDS, [t(f"events_kind_{k}") for k in PLAIN_KINDS])
 
 
 def _parse_title(turn: Turn) -> str:
@@ -86,10 +83,7 @@ def _parse_deadline(turn: Turn) -> str:
 
 
 def _parse_qualification(turn: Turn) -> str:
-    picked = nlu.parse_choice(turn.text, [t(f"events_qual_{q}") for q in SKILLS])
-    if picked is None:
-        raise Invalid()
-    return SKILLS[picked - 1]
+    return forms.pick(turn, SKILLS, [t(f"events_qual_{q}") for q in SKILLS])
 
 
 def _ask_qualification(turn: Turn) -> str:

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from models.people import User
 
-from bots import acting, forms, nlu
-from bots.forms import Form, Invalid, Slot, Turn
+from bots import acting, forms
+from bots.forms import Form, Slot, Turn
 from bots.nlu.numbers import NUMBER_RE, to_int
 from bots.state import Conversation
 from bots.texts import t
@@ -91,10 +91,7 @@ def pick_form(turn: Turn, alone: Form, for_others: Form) -> Form:
 def parse_whom(turn: Turn) -> int:
     """The person picked from ask_whom."""
     choices = acting_choices(turn)
-    picked = nlu.parse_choice(turn.text, [_label(turn, u) for u in choices])
-    if picked is None:
-        raise Invalid()
-    return choices[picked - 1].id
+    return forms.pick(turn, choices, [_label(turn, u) for u in choices]).id
 
 
 def _label(turn: Turn, user: User) -> str:

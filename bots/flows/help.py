@@ -50,14 +50,11 @@ def _ask_elder(turn: Turn) -> str:
 
 def _parse_elder(turn: Turn) -> int:
     choices = elder_choices(turn)
-    picked = nlu.parse_choice(turn.text, [_name(turn, u) for u in choices])
-    if picked is None or not 1 <= picked <= len(choices):
-        raise Invalid()
-    return choices[picked - 1].id
+    return forms.pick(turn, choices, [_name(turn, u) for u in choices]).id
 
 
 def _name(turn: Turn, user: User) -> str:
-    return t("help_for_self") if user.id == turn.user.id else (user.name or user.openid[-4:])
+    return acting.label(user, turn.user)
 
 
 def _prefill_category(turn: Turn) -> str | None:

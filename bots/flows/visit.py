@@ -8,7 +8,7 @@ from models import timebank, visits
 from models.alarms import elders_of
 
 from bots import forms, nlu, notify
-from bots.forms import Form, Invalid, Slot, Turn
+from bots.forms import Form, Slot, Turn
 from bots.registry import Command, Feature
 from bots.state import Conversation
 from bots.texts import t
@@ -67,10 +67,7 @@ def _ask_which(turn: Turn) -> str:
 
 def _parse_which(turn: Turn) -> int:
     mine = hr.open_requests_of(turn.ctx.session, _elder_ids(turn))
-    picked = nlu.parse_choice(turn.text, [notify.category_label(r.category) for r in mine])
-    if picked is None or not 1 <= picked <= len(mine):
-        raise Invalid()
-    return mine[picked - 1].id
+    return forms.pick(turn, mine, [notify.category_label(r.category) for r in mine]).id
 
 
 CANCEL_FORM = Form(
