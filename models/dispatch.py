@@ -215,6 +215,22 @@ def _offer(session: Session, request: hr.HelpRequest, chosen: list[Candidate], n
             for uid in ids]
 
 
+def unclaimed_for(session: Session, admin: User) -> list[hr.HelpRequest]:
+    """Open requests a coordinator may assign: their village's, or every village's for a county admin."""
+    query = select(hr.HelpRequest).where(hr.HelpRequest.status == hr.OPEN)
+    if not admin.has_role("county_admin"):
+        query = query.where(hr.HelpRequest.village_id == admin.village_id)
+    return list(session.exec(query.order_by(hr.HelpRequest.id)))
+
+
+def roster_for(session: Session, admin: User) -> list[tuple[Volunteer, User]]:
+    """A coordinator's volunteers, most no-shows first."""
+    query = select(Volunteer, User).join(User, User.id == Volunteer.user_id)
+    if not admin.has_role("county_admin"):
+        query = query.where(User.village_id == admin.village_id)
+    return list(session.exec(query.order_by(Volunteer.no_shows.desc(), Volunteer.id)).all())
+
+
 def offer_key(request_id: int, volunteer_id: int) -> str:
     """The outbox key of an offer push (so a stale, unsent offer can be withdrawn)."""
     return f"offer:{request_id}:{volunteer_id}"

@@ -17,6 +17,7 @@ from models.base import as_utc
 from models.coordination import coordinators_for
 from models.notify import Notice
 from models.outbox import NORMAL, URGENT, cancel_if_pending
+from models.membership import in_scope
 from models.people import User
 from models.volunteers import APPROVED, Volunteer, qualifications, volunteer_of
 
@@ -85,6 +86,8 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, 
     if request is None:
         return Outcome("missing")
     refusal = _refusal(session, request, volunteer, rules, check_skill=assigned_by is None)
+    if refusal is None and assigned_by is not None and not _may_assign(session, assigned_by, request, volunteer):
+        refusal = "out_of_scope"
     if refusal:
         return Outcome(refusal, request=request)
     if not hr.move(session, request_id, allowed=(hr.OPEN,), now=now, status=hr.CLAIMED,
@@ -93,6 +96,12 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, 
         return Outcome("mine" if request.volunteer_id == volunteer.id else "taken", request=request)
     request = hr.get_request(session, request_id)
     return Outcome("won", _claim_notices(session, request, volunteer, now), request)
+
+
+def _may_assign(session: Session, admin: User, request: hr.HelpRequest, volunteer: User) -> bool:
+    """A coordinator assigns within their village (a county admin anywhere): the request and the volunteer."""
+    elder = session.get(User, request.elder_id)
+    return in_scope(admin, elder) and in_scope(admin, volunteer)
 
 
 def _refusal(session: Session, request: hr.HelpRequest, volunteer: User, rules: dispatch.Rules,

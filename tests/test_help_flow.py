@@ -10,6 +10,7 @@ from app import jobs
 from app.db import session_scope
 from app.delivery import Delivery
 from models import help_requests as hr
+from models.people import User
 from models.seed import seed_demo
 from tests.conftest import reply_text
 from tests.fakes import pushes
@@ -240,3 +241,21 @@ def test_the_coordinator_sees_no_shows(world):
     assert "已放回" in world("demo-volunteer-1", f"放弃 {number}")
     roster = world(ADMIN, "志愿者情况")
     assert "张志强" in roster and "爽约1次" in roster
+
+
+def test_a_coordinator_cannot_assign_another_villages_request(world):
+    from models.people import Village
+
+    with session_scope(world.rt.engine) as session:
+        west = Village(code="west", name="西村", county="示范县", created_at=world.clock())
+        session.add(west)
+        session.flush()
+        session.add(User(openid="west-admin", name="西村主任", roles=",admin,", village_id=west.id,
+                         created_at=world.clock(), updated_at=world.clock()))
+    world(ELDER, "明天上午想找人帮我去镇上买降压药")
+    world(ELDER, "1")
+    number = the_request(world.rt).id
+    assert "没有等待派单" in world("west-admin", "待派单")
+    assert "不在您管理的村" in world("west-admin", f"派单 {number} 周大勇")
+    assert the_request(world.rt).status == hr.OPEN
+    assert "已把求助" in world(ADMIN, f"派单 {number} 周大勇")  # the village's own coordinator still can

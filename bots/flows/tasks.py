@@ -22,7 +22,8 @@ ADMIN = frozenset({"admin", "county_admin"})
 NUM = r"\s*#?\s*(\d+)"
 CLAIM_ANSWERS = {"won": "help_claim_won", "taken": "help_claim_taken", "mine": "help_claim_mine",
                  "missing": "help_claim_missing", "not_volunteer": "help_claim_not_volunteer",
-                 "not_qualified": "help_claim_not_qualified", "own_request": "help_claim_own"}
+                 "not_qualified": "help_claim_not_qualified", "own_request": "help_claim_own",
+                 "out_of_scope": "help_assign_out_of_scope"}
 
 
 def _send(turn: Turn, outcome_notices) -> None:
@@ -144,10 +145,7 @@ def _find_volunteer(turn: Turn, who: str) -> User | None:
 def pending(turn: Turn, conv: Conversation, found: re.Match) -> str:
     """待派单: unclaimed requests of the coordinator's village."""
     session = turn.ctx.session
-    query = select(hr.HelpRequest).where(hr.HelpRequest.status == hr.OPEN)
-    if not turn.user.has_role("county_admin"):
-        query = query.where(hr.HelpRequest.village_id == turn.user.village_id)
-    rows = list(session.exec(query.order_by(hr.HelpRequest.id)))
+    rows = dispatch.unclaimed_for(session, turn.user)
     if not rows:
         return t("help_pending_none")
     lines = [t("help_pending_line", number=r.id, elder=(session.get(User, r.elder_id).name or ""),
@@ -158,11 +156,7 @@ def pending(turn: Turn, conv: Conversation, found: re.Match) -> str:
 
 def roster(turn: Turn, conv: Conversation, found: re.Match) -> str:
     """志愿者情况: the village's volunteers with ratings and no-shows, so repeated no-shows are visible."""
-    session = turn.ctx.session
-    query = select(Volunteer, User).join(User, User.id == Volunteer.user_id)
-    if not turn.user.has_role("county_admin"):
-        query = query.where(User.village_id == turn.user.village_id)
-    rows = session.exec(query.order_by(Volunteer.no_shows.desc(), Volunteer.id)).all()
+    rows = dispatch.roster_for(turn.ctx.session, turn.user)
     if not rows:
         return t("help_roster_none")
     lines = [t("help_roster_line", number=v.id, name=u.name or u.openid, status=t(f"help_volunteer_{v.status}"),
