@@ -3,8 +3,9 @@
 Every change to an event's places happens with the event row locked (FOR UPDATE on PostgreSQL;
 SQLite serialises writers with BEGIN IMMEDIATE), so concurrent sign-ups can never overfill it.
 The queue is one ordered list per event (`seq`): a sign-up joins its end and `_promote` then
-confirms, in order, every waiting party that fits. So a newcomer never overtakes anyone waiting,
-and a freed place goes to the earliest waiting party it fits.
+confirms, in order, every waiting party that fits. A party too big for the places left does not
+block the queue: a smaller party behind it (or a newcomer) takes them, and the big party keeps its
+turn for the next places freed.
 """
 from __future__ import annotations
 

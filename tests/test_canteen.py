@@ -107,8 +107,9 @@ def test_changing_the_order_asks_each_question(bot):
     assert _orders(bot) == [(ELDER, TOMORROW, 3, "ordered", 1200, False)]
 
 
-def test_push_fields_are_plain_text(bot):
-    assert bot(pushes.text(ELDER, "食堂")) is not None
+def test_the_one_word_canteen_shows_the_menus_and_the_price(bot):
+    reply = bot(pushes.text(ELDER, "食堂"))
+    assert "午饭：红烧肉、炒青菜、米饭" in reply and "您付4元" in reply and "订餐" in reply
 
 
 def test_cancelling_a_delivery_a_volunteer_already_took_tells_the_volunteer(bot):

@@ -75,7 +75,7 @@ def test_a_cancellation_promotes_the_first_waiting_party_that_fits(engine, world
     for uid in users[:9]:
         _sign(engine, event, uid)
     _sign(engine, event, users[9], party=2)   # does not fit in the last place: waits
-    _sign(engine, event, users[10])           # may not overtake the party of two
+    _sign(engine, event, users[10])           # fits the last place, so it goes ahead of the pair
     assert _statuses(engine, event)[-2:] == [(users[9], "waitlisted"), (users[10], "confirmed")]
     with session_scope(engine) as session:
         first = session.exec(select(ev.EventSignup).where(ev.EventSignup.user_id == users[0])).one()

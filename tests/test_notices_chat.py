@@ -128,7 +128,10 @@ def test_a_failed_template_job_marks_that_recipient_failed(make_app, fake_wechat
 
 
 def test_digest_opt_out_and_back_in(bot):
-    converse(bot, ELDER, [("退订周报", "不再给您发"), ("退订周报", "已经退订"), ("订阅周报", "每周会给您发")])
+    converse(bot, ELDER, [("退订周报", "不再给您发")])
+    with Session(bot.rt.engine) as session:
+        assert [row.openid for row in session.exec(select(NoticeOptOut))] == [ELDER]
+    converse(bot, ELDER, [("退订周报", "已经退订"), ("订阅周报", "每周会给您发")])
     with Session(bot.rt.engine) as session:
         assert session.exec(select(NoticeOptOut)).all() == []
 
@@ -144,8 +147,31 @@ def test_marking_a_success_story_needs_the_elders_consent(bot):
     reply = bot(pushes.text(ADMIN, "1"))
     with Session(bot.rt.engine) as session:
         stories = session.exec(select(SuccessStory)).all()
-    # Request 12 does not exist: refused when help requests are installed, recorded otherwise.
-    assert ("不能标记" in reply and stories == []) or ("已记下" in reply and len(stories) == 1)
+    assert "不能标记" in reply and stories == []  # request 12 does not exist
+
+
+def test_a_well_rated_visit_becomes_a_success_story(bot, clock):
+    from datetime import timedelta
+
+    from models import dispatch, visits
+    from models import help_requests as hr
+    from models.people import User
+
+    with session_scope(bot.rt.engine) as session:
+        elder, helper = (session.exec(select(User).where(User.openid == o)).one()
+                         for o in ("demo-elder-1", "demo-volunteer-1"))
+        new = hr.NewRequest(elder=elder, requested_by=elder, category="repair", details="修屋顶",
+                            window_start=clock(), window_end=clock() + timedelta(hours=4))
+        request, _ = hr.create_request(session, new, source_key="story", now=clock())
+        visits.claim(session, request.id, helper, now=clock(), rules=dispatch.Rules())
+        visits.complete(session, request.id, helper, now=clock(), minutes=60)
+        visits.rate(session, request.id, elder, 5, now=clock(), credit=visits.CreditRules())
+        number = request.id
+    converse(bot, ADMIN, [(f"标记好人好事 {number} 张志强冒雨帮王奶奶修好了屋顶", "老人同意"),
+                          ("1", "同意公开：是"), ("1", "已记下")])
+    with Session(bot.rt.engine) as session:
+        [story] = session.exec(select(SuccessStory)).all()
+    assert "修好了屋顶" in story.text
 
 
 def test_writing_about_falls_in_a_notice_is_not_an_emergency(bot):

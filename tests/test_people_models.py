@@ -79,15 +79,34 @@ def test_colliding_digits_are_drawn_again_and_expired_digits_reissued(session):
     assert len(rows) == 2 and sum(1 for r in rows if r.live_code) == 1
 
 
-def test_two_people_racing_for_one_code_only_one_binds(session):
+def test_two_people_racing_for_one_code_only_one_binds(session, rt):
+    import threading
+
+    from app.db import session_scope
+
     elder = by_openid(session, "demo-elder-2")
     code = binding.issue_code(session, elder, elder, now=NOW)
     a, b = person(session, "racer-a"), person(session, "racer-b")
     assert binding.check(session, a, code.code, now=NOW)[0] == binding.OK
     assert binding.check(session, b, code.code, now=NOW)[0] == binding.OK
-    results = [binding.redeem(session, who, code.code, "", now=NOW, notice="n")[0] for who in (a, b)]
-    assert results == [binding.OK, binding.USED]
-    assert [f.openid for f in family_of(session, elder)] == ["racer-a"]
+    digits = code.code  # read before committing: the threads must not touch this session
+    session.commit()
+    results, barrier = {}, threading.Barrier(2)
+
+    def redeem(openid):
+        barrier.wait()
+        with session_scope(rt.engine) as own:
+            results[openid] = binding.redeem(own, by_openid(own, openid), digits, "", now=NOW, notice="n")[0]
+
+    threads = [threading.Thread(target=redeem, args=(o,)) for o in ("racer-a", "racer-b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(results.values()) == sorted([binding.OK, binding.USED])
+    winner = next(o for o, r in results.items() if r == binding.OK)
+    session.expire_all()
+    assert [f.openid for f in family_of(session, elder)] == [winner]
 
 
 def test_guessing_is_limited_per_day(session):
