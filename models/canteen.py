@@ -116,16 +116,14 @@ def menus_of_day(session: Session, village_id: int, day: date) -> list[CanteenMe
     return sorted(menus, key=lambda m: (m.meal != LUNCH, m.meal))
 
 
-def next_open_meal(session: Session, village_id: int, rules: Rules, *, now: datetime,
-                   tz: ZoneInfo) -> tuple[date, str] | None:
-    """The soonest meal with a menu that can still be ordered (today, then the next six days)."""
+def open_meals(session: Session, village_id: int | None, rules: Rules, *, now: datetime, tz: ZoneInfo,
+               days: int = 3) -> list[tuple[date, str]]:
+    """Meals with a menu that can still be ordered, soonest first (today and the next days)."""
+    if village_id is None:
+        return []
     today = now.astimezone(tz).date()
-    for offset in range(7):
-        day = today + timedelta(days=offset)
-        for meal in rules.meals:
-            if rules.cutoff(day, meal, tz) > now and menu_of(session, village_id, day, meal):
-                return day, meal
-    return None
+    return [(day, meal) for day in (today + timedelta(days=n) for n in range(days)) for meal in rules.meals
+            if rules.cutoff(day, meal, tz) > now and menu_of(session, village_id, day, meal)]
 
 
 def place_order(session: Session, eater: User, *, booked_by: User, day: date, meal: str, portions: int,

@@ -22,7 +22,6 @@ from models.people import User
 ACTIVE, PAUSED, CLOSED = "active", "paused", "closed"
 PENDING, ON_TIME, LATE, CONFIRMED = "pending", "on_time", "late", "confirmed_safe"
 INCIDENT, DAY_PAUSED, UNSUBSCRIBED, MISSED = "incident", "paused", "unsubscribed", "missed"
-CHECKED_IN = (ON_TIME, LATE)
 SAFE = (ON_TIME, LATE, CONFIRMED)
 OUTCOMES = (ON_TIME, LATE, CONFIRMED, INCIDENT, MISSED, DAY_PAUSED, UNSUBSCRIBED)
 # Stages of a silent day: 0 prompted, 1 second prompt sent, 2 family and volunteers asked, 3 coordinator told.

@@ -47,14 +47,6 @@ def release_lease(session: Session, name: str, holder: str) -> bool:
     return result.rowcount == 1
 
 
-def lease_holder(session: Session, name: str, *, now: datetime) -> str | None:
-    """Return who holds a live lease, or None."""
-    lease = session.get(Lease, name)
-    if lease is None or lease.expires_at < as_utc(now):
-        return None
-    return lease.holder
-
-
 def take_turn(session: Session, name: str, *, now: datetime) -> bool:
     """Take `name` for the rest of the session's transaction, unless a live lease of that name exists.
 

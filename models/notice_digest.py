@@ -36,11 +36,6 @@ FactsProvider = Callable[[Session, int, datetime, datetime], WeekFacts]
 RequestCheck = Callable[[Session, str], "bool | None"]
 
 
-def no_facts(session: Session, village_id: int, start: datetime, end: datetime) -> WeekFacts:
-    """The provider used until help requests and the time bank exist."""
-    return WeekFacts()
-
-
 def mark_story(session: Session, actor: User, *, request_ref: str, text: str, elder_consent: bool,
                now: datetime, check: RequestCheck | None = None) -> SuccessStory:
     """Record a success story for the actor's village; the elder's consent is required."""

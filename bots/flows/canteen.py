@@ -96,15 +96,7 @@ def show_menu(turn: Turn, conv: Conversation) -> str:
 # --- ordering -----------------------------------------------------------------------------------
 
 def _open_meals(turn: Turn) -> list[tuple[date, str]]:
-    village, r, found = village_of(turn), _rules(turn), []
-    today = turn.ctx.local_now.date()
-    for offset in range(3):
-        day = today + timedelta(days=offset)
-        for meal in r.meals:
-            open_ = r.cutoff(day, meal, turn.ctx.tz) > turn.ctx.now
-            if open_ and village and cn.menu_of(turn.ctx.session, village, day, meal):
-                found.append((day, meal))
-    return found
+    return cn.open_meals(turn.ctx.session, village_of(turn), _rules(turn), now=turn.ctx.now, tz=turn.ctx.tz)
 
 
 def _key(day: date, meal: str) -> str:

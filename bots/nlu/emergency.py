@@ -13,11 +13,6 @@ def emergency_in(message: Prepared) -> bool:
     return _MATCHER.any(message)
 
 
-def emergency_words(message: Prepared) -> list[str]:
-    """The emergency phrases a message matched, for logs and for explaining a decision."""
-    return sorted(_MATCHER.find(message))
-
-
 def is_emergency(text: str) -> bool:
     """True when a raw message looks like an emergency; biased to recall, never to precision."""
     return emergency_in(prepare(text))
