@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
+from models import help_requests as hr
 from models import outbox
+from models.alarms import elders_of
 from models.audit import audit
 from models.coordination import notify_coordinators
 from models.people import User
@@ -25,6 +27,15 @@ class Complaint(SQLModel, table=True):
     created_at: datetime = utc_field()
 
 
+def latest_visit(session: Session, user: User) -> hr.HelpRequest | None:
+    """The most recent request someone took on for this user or the elders they are bound to: what a
+    complaint is most likely about."""
+    elder_ids = [user.id] + [e.id for e in elders_of(session, user)]
+    query = select(hr.HelpRequest).where(hr.HelpRequest.elder_id.in_(elder_ids),
+                                         hr.HelpRequest.volunteer_id.is_not(None))
+    return session.exec(query.order_by(hr.HelpRequest.updated_at.desc())).first()
+
+
 def record_complaint(session: Session, user: User, about: str, *, now: datetime,
                      request_id: int | None = None) -> Complaint:
     """Record a complaint (the caller tells the coordinators)."""
@@ -35,10 +46,15 @@ def record_complaint(session: Session, user: User, about: str, *, now: datetime,
     return complaint
 
 
-def open_complaint(session: Session, user: User, about: str, *, alert_text: str, key: str, now: datetime,
-                   request_id: int | None = None) -> Complaint:
-    """Record a complaint and tell the village's coordinators."""
-    complaint = record_complaint(session, user, about, now=now, request_id=request_id)
+def open_complaint(session: Session, user: User, about: str, *, alert_text: str, key: str, now: datetime) -> Complaint:
+    """Record a complaint about the household's latest visit (which then stops confirming itself) and
+    tell the village's coordinators."""
+    from models import visits  # visits records complaints too (low ratings)
+
+    request = latest_visit(session, user)
+    complaint = record_complaint(session, user, about, now=now, request_id=request.id if request else None)
+    if request is not None:
+        visits.dispute(session, request.id, now=now)
     notify_coordinators(session, user, kind="complaint", text=alert_text, key=f"complaint:{key}", now=now,
                         priority=outbox.NORMAL)
     return complaint

@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import select
 
-from models import help_requests as hr
-from models import visits
-from models.alarms import elders_of
 from models.complaints import open_complaint
 
 from bots import forms
@@ -42,20 +38,9 @@ def _submit(values: dict, turn: Turn) -> str:
     who = turn.user.name or t("someone", tail=turn.user.openid[-4:])
     alert = t("complaint_alert", who=who, about=values["about"])
     key = str(turn.ctx.inbound_id or turn.user.openid)
-    request = _latest_request(turn)
     complaint = open_complaint(turn.ctx.session, turn.user, values["about"], alert_text=alert, key=key,
-                               now=turn.ctx.now, request_id=request.id if request else None)
-    if request is not None and request.status == hr.DONE:
-        visits.dispute(turn.ctx.session, request.id, now=turn.ctx.now)  # no automatic confirmation now
+                               now=turn.ctx.now)
     return t("complaint_done", number=complaint.id)
-
-
-def _latest_request(turn: Turn) -> hr.HelpRequest | None:
-    """The household's most recent request that someone took on: what a complaint is most likely about."""
-    elder_ids = [turn.user.id] + [e.id for e in elders_of(turn.ctx.session, turn.user)]
-    query = select(hr.HelpRequest).where(hr.HelpRequest.elder_id.in_(elder_ids),
-                                         hr.HelpRequest.volunteer_id.is_not(None))
-    return turn.ctx.session.exec(query.order_by(hr.HelpRequest.updated_at.desc())).first()
 
 
 FORM = Form(
