@@ -14,6 +14,7 @@ from typing import Callable
 
 from sqlmodel import Session, select
 
+from models import help_requests as hr
 from models.audit import audit
 from models.base import as_utc
 from models.notices import DIGEST_TOPIC, SYSTEM, Broadcast, NoticeError, SuccessStory, village_scope
@@ -32,17 +33,22 @@ class WeekFacts:
 
 
 FactsProvider = Callable[[Session, int, datetime, datetime], WeekFacts]
-# Tells whether a request number is completed and rated well; None when unknown.
-RequestCheck = Callable[[Session, str], "bool | None"]
+STORY_MIN_RATING = 4
+
+
+def story_worthy(session: Session, request_ref: str) -> bool:
+    """A success story comes from a completed request the household rated well."""
+    row = hr.get_request(session, int(request_ref)) if request_ref.isdigit() else None
+    return row is not None and row.status in (hr.DONE, hr.CONFIRMED) and (row.rating or 0) >= STORY_MIN_RATING
 
 
 def mark_story(session: Session, actor: User, *, request_ref: str, text: str, elder_consent: bool,
-               now: datetime, check: RequestCheck | None = None) -> SuccessStory:
+               now: datetime) -> SuccessStory:
     """Record a success story for the actor's village; the elder's consent is required."""
     village_id = village_scope(actor, actor.village_id)
     if not elder_consent:
         raise NoticeError("notices_err_consent")
-    if check is not None and check(session, request_ref) is False:
+    if not story_worthy(session, request_ref):
         raise NoticeError("notices_story_check_failed", request=request_ref)
     story = SuccessStory(village_id=village_id, request_ref=request_ref[:32], text=text.strip()[:300],
                          elder_consent=True, marked_by=actor.openid, created_at=as_utc(now))

@@ -82,17 +82,3 @@ def describe_estimate(counts: Mapping[str, int], mass_per_month: int) -> str:
     if counts.get("unsubscribed"):
         line += "\n" + t("notices_unsubscribed_note", n=counts["unsubscribed"])
     return line
-
-
-def request_check():
-    """A check that a request number is completed and rated 4+; None when help requests are not installed."""
-    try:
-        from models import help_requests as hr
-    except ImportError:
-        return None
-
-    def check(session, ref: str) -> bool:
-        row = hr.get_request(session, int(ref)) if ref.isdigit() else None
-        return row is not None and row.status in (hr.DONE, hr.CONFIRMED) and (row.rating or 0) >= 4
-
-    return check

@@ -10,7 +10,6 @@ from models.notice_digest import mark_story
 from models.notices import NoticeError
 
 from bots import forms, nlu
-from bots.flows.notices_rules import request_check
 from bots.forms import Form, Invalid, Slot, Turn
 from bots.state import Conversation
 from bots.texts import t
@@ -62,7 +61,7 @@ def _read_back(values: dict, turn: Turn) -> str:
 def _save(values: dict, turn: Turn) -> str:
     try:
         story = mark_story(turn.ctx.session, turn.user, request_ref=values["request"], text=values["text"],
-                           elder_consent=values["consent"], now=turn.ctx.now, check=request_check())
+                           elder_consent=values["consent"], now=turn.ctx.now)
     except NoticeError as exc:
         return t(exc.code, **exc.params)
     return t("notices_story_saved", number=story.id)
