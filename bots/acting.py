@@ -12,7 +12,7 @@ Other flows use this to ask "for whom" (see docs/people.md):
 """
 from __future__ import annotations
 
-from models import binding, membership
+from models import binding
 from models.people import User
 from sqlmodel import Session
 
@@ -24,22 +24,15 @@ from bots.texts import t
 SLOT = "elder"
 
 
-def elders_for(session: Session, user: User) -> list[User]:
-    """Elders the user may act for: themself when an elder, then bound elders in binding order."""
-    found = [user] if membership.is_elder(session, user) else []
-    found += [other for _, other, side in binding.links_of(session, user) if side == "elder"]
-    return found
+# The rule itself lives in models/binding; these names are what the flows use.
+elders_for = binding.acts_for
+may_act_for = binding.may_act_for
 
 
 def choices(session: Session, user: User) -> list[User]:
     """Whom a user may ask for: the elders they act for, or themself when they act for nobody
     (any villager may ask for help or sign up for an event for themself)."""
     return elders_for(session, user) or [user]
-
-
-def may_act_for(session: Session, user: User, elder: User) -> bool:
-    """True when the user is that elder or bound to them."""
-    return any(candidate.id == elder.id for candidate in elders_for(session, user))
 
 
 def label(elder: User, viewer: User) -> str:

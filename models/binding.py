@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from models import outbox
 from models.audit import AuditEntry, audit
 from models.base import as_utc, insert_ignore
-from models.membership import BindingCode, is_bound, is_offline
+from models.membership import BindingCode, elders_in_scope, is_bound, is_coordinator, is_elder, is_offline
 from models.people import FamilyLink, User, grant_roles
 
 CODE_TTL = timedelta(hours=24)
@@ -138,3 +138,24 @@ def unbind(session: Session, user: User, link_id: int, *, now: datetime, notice:
                        kind="family_unbound", text=notice, now=now, template_data={"title": notice[:20]})
     audit(session, now=now, actor=user.openid, action="binding.unbind", target=f"{row.elder_id}:{row.family_id}")
     return other
+
+
+def acts_for(session: Session, user: User) -> list[User]:
+    """Elders a user may act for: themself when an elder, then the elders they are bound to, in binding order."""
+    found = [user] if is_elder(session, user) else []
+    found += [other for _, other, side in links_of(session, user) if side == "elder"]
+    return found
+
+
+def may_act_for(session: Session, user: User, elder: User) -> bool:
+    """True when the user is that elder or bound to them."""
+    return any(candidate.id == elder.id for candidate in acts_for(session, user))
+
+
+def managed_by(session: Session, user: User) -> list[User]:
+    """Elders whose settings a user may change: those they act for, then a coordinator's villagers."""
+    found = {e.id: e for e in acts_for(session, user)}
+    if is_coordinator(user):
+        for elder, _ in elders_in_scope(session, user):
+            found.setdefault(elder.id, elder)
+    return list(found.values())

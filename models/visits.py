@@ -287,15 +287,6 @@ def cancel(session: Session, request_id: int, *, now: datetime) -> Outcome:
     return Outcome("cancelled", notices, request)
 
 
-def may_act_for(session: Session, user: User, request: hr.HelpRequest) -> bool:
-    """The elder, the asker, bound family and coordinators may cancel or rate a request."""
-    if user.id in (request.elder_id, request.requested_by_id):
-        return True
-    if user.has_role("admin") or user.has_role("county_admin"):
-        return True
-    return any(member.id == user.id for member in family_of(session, session.get(User, request.elder_id)))
-
-
 def served_between(session: Session, village_id: int, start: datetime, end: datetime) -> tuple[int, int]:
     """Visits finished in [start, end) in a village, and the minutes the time bank credited for them."""
     finished = select(hr.HelpRequest.id).where(

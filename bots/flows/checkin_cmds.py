@@ -11,7 +11,7 @@ from datetime import date
 
 from models import checkin as ck
 from models import checkin_alarm as alarm
-from models import dispatch, membership
+from models import binding, dispatch
 from models.people import User
 
 from bots import acting
@@ -44,12 +44,7 @@ def send(turn: Turn, notices) -> None:
 
 def managed(turn: Turn) -> list[User]:
     """Elders this user may manage: themself and bound elders first, then those in a coordinator's scope."""
-    session, user = turn.ctx.session, turn.user
-    found = {e.id: e for e in acting.elders_for(session, user)}
-    if membership.is_coordinator(user):
-        for elder, _ in membership.elders_in_scope(session, user):
-            found.setdefault(elder.id, elder)
-    return list(found.values())
+    return binding.managed_by(turn.ctx.session, turn.user)
 
 
 def find(candidates: list[User], text: str) -> list[User]:
