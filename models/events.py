@@ -103,8 +103,8 @@ def create_event(session: Session, new: NewEvent, *, creator: User | None, now: 
     start, deadline = as_utc(new.starts_at), as_utc(new.signup_deadline)
     if new.kind not in KINDS:
         raise ValueError(f"unknown event kind {new.kind!r}")
-    if new.capacity < 1 or start <= as_utc(now) or deadline > start or not new.title.strip():
-        raise ValueError("capacity ≥ 1, a future start and a deadline before it are required")
+    if new.capacity < 1 or start <= as_utc(now) or not as_utc(now) < deadline <= start or not new.title.strip():
+        raise ValueError("capacity ≥ 1, a future start and a future deadline before it are required")
     if new.kind == "training" and not new.qualification:
         raise ValueError("a training event names the qualification it grants")
     event = Event(village_id=new.village_id, kind=new.kind, title=new.title.strip()[:80], place=new.place[:120],
@@ -156,8 +156,10 @@ def lock_event(session: Session, event_id: int) -> Event | None:
 
 
 def sign_up(session: Session, event_id: int, attendee: User, *, booked_by: User, party_size: int = 1,
-            now: datetime) -> SignupResult:
-    """Join the event's queue and take a place if one is free for this party; race-safe."""
+            now: datetime, max_party: int = 2) -> SignupResult:
+    """Join the event's queue and take a place if one is free for this party (1..max_party); race-safe."""
+    if not 1 <= party_size <= max_party:
+        raise ValueError(f"a party is 1 to {max_party} people")
     event = lock_event(session, event_id)
     if event is None:
         return SignupResult("not_found")

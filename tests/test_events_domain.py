@@ -187,3 +187,16 @@ def test_twenty_concurrent_signups_for_ten_places(engine, world):
             signup = session.exec(select(ev.EventSignup).where(ev.EventSignup.user_id == leaving)).one()
             promoted = ev.cancel(session, signup.id, by=session.get(User, leaving), now=NOW).promoted
             assert [p.user_id for p in promoted] == [order[10 + order.index(leaving)]]
+
+
+def test_the_domain_refuses_impossible_parties_and_past_deadlines(engine, world):
+    with session_scope(engine) as session:
+        user = session.get(User, world["users"][0])
+        with pytest.raises(ValueError):
+            ev.sign_up(session, world["event"], user, booked_by=user, party_size=3, now=NOW)
+        with pytest.raises(ValueError):
+            ev.sign_up(session, world["event"], user, booked_by=user, party_size=0, now=NOW)
+        village = session.exec(select(Village)).first()
+        late = ev.NewEvent(village.id, "lecture", "讲座", "村委会", NOW + timedelta(days=1), 10, NOW - timedelta(hours=1))
+        with pytest.raises(ValueError):
+            ev.create_event(session, late, creator=None, now=NOW)

@@ -103,7 +103,8 @@ def _read_back_signup(values: dict, turn: Turn) -> str:
 def _submit_signup(values: dict, turn: Turn) -> str:
     session, now = turn.ctx.session, turn.ctx.now
     attendee = session.get(User, whom_of(values, turn))
-    result = ev.sign_up(session, values["event"], attendee, booked_by=turn.user, party_size=values["party"], now=now)
+    result = ev.sign_up(session, values["event"], attendee, booked_by=turn.user, party_size=values["party"], now=now,
+                       max_party=_max_party(turn))
     event_notices.promoted(session, result.promoted, now=now, tz=turn.ctx.tz)
     event = session.get(ev.Event, values["event"])
     params = {"title": event.title, "when": when(event.starts_at, turn.ctx.tz), "place": event.place or "-",
