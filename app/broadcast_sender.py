@@ -55,9 +55,11 @@ class MassSender:
         try:
             result = self.rt.wechat.mass_send(text, batch.clientmsgid, openids=openids, tag_id=batch.tag_id)
         except WeChatAPIError as exc:
-            transient = exc.errcode in outbox.TRANSIENT or (isinstance(exc.errcode, int) and exc.errcode >= 500)
-            retry = transient and batch.attempts < self.max_attempts
-            return self._failed(batch_id, exc.errcode, f"rejected by WeChat ({exc.errcode}): {exc.errmsg}", retry=retry)
+            # The same errcode policy as every other send; a repeated batch is safe (its clientmsgid).
+            decision = outbox.decide(exc.errcode, channel="mass", has_template=False, attempts=batch.attempts,
+                                     max_attempts=self.max_attempts)
+            return self._failed(batch_id, exc.errcode, f"rejected by WeChat ({exc.errcode}): {exc.errmsg}",
+                                retry=decision.action == "retry")
         with session_scope(self.rt.engine) as session:
             msg_id = result.get("msg_id")
             notice_track.batch_sent(session, batch_id, str(msg_id) if msg_id else None, now=self.rt.clock())

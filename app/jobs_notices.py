@@ -7,7 +7,7 @@ from datetime import datetime
 from bots.flows import notices_rules as rules
 from bots.texts import t
 from models import notice_digest, notice_plan, outbox
-from models.notices import PLANNING, REJECTED, SCHEDULED, SYSTEM, Broadcast
+from models.notices import PLANNING, SCHEDULED, SYSTEM, Broadcast
 
 from app.broadcast_sender import MassSender
 from app.db import session_scope
@@ -31,10 +31,9 @@ def dispatch_one(rt: Runtime, broadcast_id: int, plan: notice_plan.PlanRules, no
     """Check, then plan one broadcast chunk by chunk (each chunk its own transaction)."""
     with session_scope(rt.engine) as session:
         b = session.get(Broadcast, broadcast_id)
-        if b.status == SCHEDULED and not b.urgent and (until := notice_plan.quiet_until(now, plan)):
-            b.send_at = until
+        if notice_plan.defer_if_quiet(b, plan, now=now):
             return "deferred"
-        needs_check = b.status == SCHEDULED and not b.sec_check and b.author_openid != SYSTEM
+        needs_check = notice_plan.needs_content_check(b)
         text, author = rules.render(b), b.author_openid
     if needs_check and rt.settings.get("notices.msg_sec_check", False):
         verdict = content_verdict(rt, author, text)
@@ -66,11 +65,8 @@ def content_verdict(rt: Runtime, openid: str, text: str) -> str | None:
 def _record_verdict(rt: Runtime, broadcast_id: int, verdict: str, now: datetime) -> bool:
     with session_scope(rt.engine) as session:
         b = session.get(Broadcast, broadcast_id)
-        b.sec_check = verdict
-        if verdict == "pass":
+        if notice_plan.record_verdict(b, verdict):
             return True
-        # 'review' is not sent either: nobody reviews it for us, and publicity must not embarrass the village.
-        b.status, b.reason = REJECTED, f"msg_sec_check: {verdict}"
         outbox.enqueue(session, key=f"notice_rejected:{b.id}", openid=b.author_openid, kind="notice_report",
                        text=t("notices_rejected_alert", number=b.id, why=verdict), now=now, priority=outbox.URGENT)
         return False

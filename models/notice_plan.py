@@ -25,8 +25,8 @@ from sqlmodel import Session, select
 
 from models import outbox
 from models.base import as_utc
-from models.notices import (CANCELLED, PLANNING, SCHEDULED, SENDING, AudienceTag, Broadcast, MassBatch,
-                            MassQuota, NoticeDelivery, NoticeOptOut)
+from models.notices import (CANCELLED, PLANNING, REJECTED, SCHEDULED, SENDING, SYSTEM, AudienceTag, Broadcast,
+                            MassBatch, MassQuota, NoticeDelivery, NoticeOptOut)
 from models.people import User
 from models.windows import ServiceWindow, open_quota
 
@@ -261,3 +261,27 @@ def cancel(session: Session, b: Broadcast, *, now: datetime) -> dict[str, int]:
     b.status, b.finished_at = CANCELLED, now
     session.add(b)
     return {"outbox": boxed, "deliveries": massed}
+
+
+def defer_if_quiet(broadcast: Broadcast, plan: PlanRules, *, now: datetime) -> bool:
+    """A scheduled, non-urgent broadcast that falls in quiet hours waits for the morning; True if deferred."""
+    until = quiet_until(now, plan) if broadcast.status == SCHEDULED and not broadcast.urgent else None
+    if until:
+        broadcast.send_at = until
+    return bool(until)
+
+
+def needs_content_check(broadcast: Broadcast) -> bool:
+    """People's notices are checked once before planning; the system's own digest is not."""
+    return broadcast.status == SCHEDULED and not broadcast.sec_check and broadcast.author_openid != SYSTEM
+
+
+def record_verdict(broadcast: Broadcast, verdict: str) -> bool:
+    """Store WeChat's content verdict; anything but 'pass' rejects the broadcast. True when it may go out.
+
+    'review' is refused too: nobody reviews it for us, and publicity must not embarrass the village.
+    """
+    broadcast.sec_check = verdict
+    if verdict != "pass":
+        broadcast.status, broadcast.reason = REJECTED, f"msg_sec_check: {verdict}"
+    return verdict == "pass"
