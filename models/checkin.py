@@ -150,7 +150,18 @@ def enrol(session: Session, elder: User, by: User, *, now: datetime, rules: Rule
     return enrolment, not was_active
 
 
+# Greetings go out between 05:00 and 20:00 local time: earlier wakes people, later leaves no daylight to check.
+EARLIEST_MINUTE, LATEST_MINUTE = 5 * 60, 20 * 60
+
+
+def greeting_time_ok(minute: int) -> bool:
+    """Whether a greeting may be set at this local minute of the day."""
+    return EARLIEST_MINUTE <= minute <= LATEST_MINUTE
+
+
 def _move(enrolment: CheckinEnrolment, prompt_minute: int, rules: Rules) -> None:
+    if not greeting_time_ok(prompt_minute):
+        raise ValueError("a greeting goes out between 05:00 and 20:00")
     enrolment.prompt_minute = prompt_minute
     enrolment.deadline_minute = min(prompt_minute + rules.gap, 23 * 60 + 30)
 

@@ -100,3 +100,23 @@ def test_moving_the_time_keeps_the_two_hours_to_answer(session):
     config = {"checkin": {"prompt_time": "09:00", "deadline": "11:15", "family_after_minutes": 20}}
     rules = ck.rules_from_config(config)
     assert rules.gap == 135 and rules.family_after == timedelta(minutes=20)
+
+
+def test_the_domain_refuses_a_greeting_at_night():
+    from models.checkin import greeting_time_ok
+
+    assert greeting_time_ok(8 * 60 + 30) and greeting_time_ok(5 * 60) and greeting_time_ok(20 * 60)
+    assert not greeting_time_ok(4 * 60 + 59) and not greeting_time_ok(22 * 60)
+
+
+def test_moving_a_greeting_into_the_night_is_refused():
+    from datetime import datetime, timezone
+
+    import pytest
+
+    from models import checkin as ck
+
+    enrolment = ck.CheckinEnrolment(elder_id=1, enrolled_by_id=1, prompt_minute=510, deadline_minute=630)
+    with pytest.raises(ValueError):
+        ck.set_time(None, enrolment, 23 * 60, now=datetime(2026, 12, 1, tzinfo=timezone.utc), rules=ck.Rules())
+    assert enrolment.prompt_minute == 510

@@ -71,7 +71,7 @@ FORM = Form(name="checkin_enrol", slots=(acting.elder_slot("ask_checkin_enrol_el
 def enrol(turn: Turn, conv: Conversation, match: re.Match) -> str:
     """开启签到 [姓名] [时间]: read back, then enrol on 1."""
     minute, rest = cmds.parse_clock(match.group(1))
-    if minute is not None and not cmds.EARLIEST <= minute <= cmds.LATEST:
+    if minute is not None and not ck.greeting_time_ok(minute):
         return t("checkin_time_invalid")
     elder, reply = cmds.target(turn, rest, "开启签到")
     if elder is None and reply is None:

@@ -24,7 +24,6 @@ from bots.texts import t
 CLOCK = re.compile(r"(早上|早晨|上午|中午|下午|晚上)?\s*([0-9０-９一二两三四五六七八九十]{1,3})\s*[:：点时]\s*"
                    r"(半|一刻|[0-9０-９]{1,2}|[一二三四五]?十[一二三四五六七八九]?|[一二三四五六七八九])?\s*分?")
 DAYS = re.compile(r"([0-9０-９一二两三四五六七八九十]{1,3})\s*(天|日)|(一|1)?\s*(个)?(周|星期|礼拜)")
-EARLIEST, LATEST = 5 * 60, 20 * 60
 
 
 def rules(turn: Turn) -> ck.Rules:
@@ -119,7 +118,7 @@ def enrolled(turn: Turn, rest: str, command: str) -> tuple[User | None, ck.Check
 def set_time(turn: Turn, conv: Conversation, match: re.Match) -> str:
     """签到时间 8:00 [姓名]."""
     minute, rest = parse_clock(match.group(1))
-    if minute is None or not EARLIEST <= minute <= LATEST:
+    if minute is None or not ck.greeting_time_ok(minute):
         return t("checkin_time_invalid")
     elder, enrolment, reply = enrolled(turn, rest, "签到时间 8:00")
     if reply:
