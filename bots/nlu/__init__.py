@@ -5,6 +5,7 @@ Pure functions of (text, now): no Flask, no database, no network, no clock reads
 from __future__ import annotations
 
 from .emergency import is_emergency, is_typed_emergency
+from .safety import assess_danger
 from .numbers import parse_choice, parse_number
 from .text import normalize
 from .understanding import Understanding, understand
