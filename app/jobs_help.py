@@ -37,6 +37,6 @@ def unanswered_emergencies(rt: Runtime, now: datetime) -> int:
 
 JOBS = [
     Job("help.escalate", escalate, {"trigger": "interval", "seconds": 60}),
-    Job("emergency.unanswered", unanswered_emergencies, {"trigger": "interval", "seconds": 60}),
+    Job("emergency.unanswered", unanswered_emergencies, {"trigger": "interval", "seconds": 15}),
     Job("help.auto_confirm", auto_confirm, {"trigger": "interval", "minutes": 15}),
 ]

@@ -63,14 +63,12 @@ def on_text(turn: forms.Turn, conv: Conversation) -> str:
     if report is not None:
         return report
     form = registry.forms().get(conv.flow)
-    level = None if form is not None and form.composes else emergency.assess(turn)
-    if level == "certain":
+    danger = None if form is not None and form.composes else emergency.assess(turn)
+    if danger is not None and danger.certain:
         forms.finish(conv)
         return emergency.respond(turn)
-    if level == "doubtful":
-        conv.flow, conv.step, conv.data = emergency.CHECK_FLOW, "", {"text": turn.text, "was": conv.flow}
-        conv.choices = ["yes", "no"]
-        return t("emergency_check")
+    if danger is not None:
+        return emergency.ask(turn, conv, danger)
     command = commands.match(turn)
     if command:
         return command(turn, conv)

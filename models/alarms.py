@@ -7,7 +7,6 @@ from sqlmodel import Session, select
 
 from models import outbox
 from models.audit import audit
-from models.coordination import coordinators_for
 from models.people import FamilyLink, User
 
 
@@ -23,16 +22,12 @@ def elders_of(session: Session, family: User) -> list[User]:
     return list(session.exec(query.order_by(User.id)))
 
 
-def raise_alarm(session: Session, reporter: User, *, alert_text: str, key: str, now: datetime) -> list[str]:
-    """Alert the reporter's family (or, for a family member, the elders' other family) and coordinators."""
-    targets: dict[str, User] = {}
-    for person in family_of(session, reporter):
-        targets[person.openid] = person
-    for person in coordinators_for(session, reporter):
-        targets[person.openid] = person
-    targets.pop(reporter.openid, None)
-    for openid in targets:
-        outbox.enqueue(session, key=f"alarm:{key}:{openid}", openid=openid, kind="emergency_alert",
+def raise_alarm(session: Session, targets: list[User], *, actor: User, alert_text: str, key: str,
+                now: datetime, kind: str = "emergency_alert") -> list[str]:
+    """Queue the alert to each target at once (urgent priority); return the openids told."""
+    told = sorted({person.openid for person in targets if person.openid != actor.openid})
+    for openid in told:
+        outbox.enqueue(session, key=f"alarm:{key}:{openid}", openid=openid, kind=kind,
                        text=alert_text, now=now, priority=outbox.URGENT, template_data={"title": alert_text[:20]})
-    audit(session, now=now, actor=reporter.openid, action="alarm.raise", target=key, notified=sorted(targets))
-    return sorted(targets)
+    audit(session, now=now, actor=actor.openid, action="alarm.raise", target=key, notified=told)
+    return told

@@ -171,13 +171,17 @@ def test_an_emergency_heard_only_by_sound_asks_first(bot):
     assert outbox(bot.rt, "emergency_alert") == []
 
 
-def test_an_unanswered_emergency_question_is_acted_on(bot):
+@pytest.mark.parametrize("text, before, after", [
+    ("就命", 0.5, 1.5),          # a cry for help heard only by sound: a strong sign, one minute
+    ("头晕得厉害", 3, 6),        # dizziness alone: a weak sign, the usual five minutes
+])
+def test_an_unanswered_emergency_question_is_acted_on(bot, text, before, after):
     from app import jobs
 
-    converse(bot, ELDER, [("就命", "紧急情况")])
-    bot.rt.clock.advance(minutes=3)
+    converse(bot, ELDER, [(text, "紧急情况")])
+    bot.rt.clock.advance(minutes=before)
     assert jobs.run(bot.rt, "emergency.unanswered", bot.rt.clock()) == 0
-    bot.rt.clock.advance(minutes=3)
+    bot.rt.clock.advance(minutes=after - before)
     assert jobs.run(bot.rt, "emergency.unanswered", bot.rt.clock()) == 1
     assert {a.openid for a in outbox(bot.rt, "emergency_alert")} == {"demo-family-1", "demo-admin"}
     [told] = outbox(bot.rt, "emergency_unanswered")

@@ -4,8 +4,7 @@ Pure functions of (text, now): no Flask, no database, no network, no clock reads
 """
 from __future__ import annotations
 
-from .emergency import is_emergency, is_typed_emergency
-from .safety import assess_danger
+from .emergency import Danger, assess_danger, is_emergency
 from .numbers import parse_choice, parse_number
 from .text import normalize
 from .understanding import Understanding, understand
@@ -16,5 +15,5 @@ INTENTS = ("help_request", "volunteer_signup", "event_query", "event_signup", "c
 CATEGORIES = ("errand", "meal", "medical", "daily_care", "repair", "farm_work", "companionship",
               "emergency", "other")
 
-__all__ = ["CATEGORIES", "INTENTS", "Understanding", "is_emergency", "is_typed_emergency", "normalize", "parse_choice",
+__all__ = ["CATEGORIES", "INTENTS", "Danger", "Understanding", "assess_danger", "is_emergency", "normalize", "parse_choice",
            "parse_number", "understand"]

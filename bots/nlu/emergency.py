@@ -1,23 +1,207 @@
-"""Emergency detection: cheap enough to run on every message in every dialogue state."""
+"""The safety classifier: does a message carry a sign of danger, how sure is it, and what kind?
+
+It runs before every other reading of a message and is tuned for recall: a doubtful sign earns the
+question "您是遇到紧急情况了吗？" rather than another intent. Signs are combined the way a person reads
+them (dizziness alone is a complaint, dizziness and "can't stand" an emergency), on text folded from
+dialect and traditional characters and heard by sound for speech-recognition errors.
+"""
 from __future__ import annotations
 
-from .lexicon import EMERGENCY_PHRASES
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import danger_words as w
+from .dialect import fold
 from .matcher import PhraseMatcher, Prepared, prepare
 
-# Every phrase is also matched by sound, so 摔到了 / 就命 / 兄口疼 from speech recognition still count.
-_MATCHER: PhraseMatcher[bool] = PhraseMatcher((phrase, True) for phrase in EMERGENCY_PHRASES.split())
+CERTAIN, STRONG, WEAK = "certain", "strong", "weak"
+_LEVELS = {3: CERTAIN, 2: STRONG, 1: WEAK}
 
 
-def emergency_in(message: Prepared) -> bool:
-    """True when an already prepared message mentions an emergency (negations included, on purpose)."""
-    return _MATCHER.any(message)
+@dataclass(frozen=True)
+class Danger:
+    """A sign of danger in one message."""
+
+    level: str  # certain: act at once; strong: ask and wait briefly; weak: ask and wait as usual
+    hazards: frozenset[str]  # medical, fire, gas, police; unknown when only a cry for help
+    signs: tuple[str, ...]  # names of the signs found, for logs and tests
+    about_other: bool = False  # reported about someone else (a neighbour, a parent)
+    not_seen: bool = False  # someone not seen or not answering for a day or more
+
+    @property
+    def certain(self) -> bool:
+        return self.level == CERTAIN
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> PhraseMatcher[tuple[str, ...]]:
+    # One phrase may belong to several signs (恶心 is nausea, and a warning sign beside chest pain).
+    owners: dict[str, list[str]] = {}
+    for sign in w.SIGNS:
+        for phrase in sign.phrases.split():
+            owners.setdefault(phrase, []).append(sign.name)
+    return PhraseMatcher((phrase, tuple(names)) for phrase, names in owners.items())
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((sign.name, re.compile(p)) for sign in w.SIGNS for p in sign.patterns)
+
+
+_BY_NAME = {sign.name: sign for sign in w.SIGNS}
+_ANY = lambda words: re.compile("|".join(words))  # noqa: E731
+_FICTION, _TEACHING, _COOKING = _ANY(w.FICTION), _ANY(w.TEACHING), _ANY(w.COOKING_SMOKE)
+_NOT_A_PERSON, _RESOLVED, _EXPLAINED = _ANY(w.NOT_A_PERSON_FALLING), _ANY(w.RESOLVED), _ANY(w.EXPLAINED)
+_ANIMAL, _JOKING, _NEAR_MISS = _ANY(w.ANIMAL_FALLING), re.compile(w.JOKING), re.compile(w.NEAR_MISS)
+_NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERSON), re.compile(w.PAST),
+                                        re.compile(w.BUTCHERING))
+_SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
+
+
+def danger_in(message: Prepared) -> Danger | None:
+    """Assess an already prepared message."""
+    folded = fold(message.chars)
+    prepared = message if folded == message.chars else prepare(folded)
+    typed, heard, repeated = _signs(prepared)
+    return _judge(folded, typed, heard, repeated)
+
+
+def assess_danger(text: str) -> Danger | None:
+    """Assess a raw message (chat text, a transcript, a form answer)."""
+    return danger_in(prepare(text or ""))
 
 
 def is_emergency(text: str) -> bool:
-    """True when a raw message looks like an emergency; biased to recall, never to precision."""
-    return emergency_in(prepare(text))
+    """True when a message carries any sign of danger (the question is asked at least)."""
+    return assess_danger(text) is not None
 
 
-def is_typed_emergency(text: str) -> bool:
-    """True when an emergency phrase is written out, not merely heard by sound (救命, not 就命)."""
-    return bool(_MATCHER.find_typed(prepare(text)))
+def _signs(message: Prepared) -> tuple[set[str], set[str], set[str]]:
+    """Signs written out, signs only heard by sound (就命 for 救命), and signs seen in two places."""
+    matcher = _matcher()
+    found = matcher.find(message)
+    typed_phrases = matcher.find_typed(message)
+    typed = {name for p in typed_phrases if p in found for name in found[p]}
+    by_pattern = [name for name, pattern in _patterns() if pattern.search(message.chars)]
+    typed |= set(by_pattern)
+    heard_phrases = [p for p in found if p not in typed_phrases]
+    heard = {name for p in heard_phrases for name in found[p]} - typed
+    names = [name for p in _outermost(found) for name in found[p]] + by_pattern
+    repeated = {name for name in names if names.count(name) > 1}
+    # Two different real signs, each only heard (跌到了 起步来), agree with each other: as good as typed.
+    if len({n for n in heard if _BY_NAME[n].strength >= 2}) > 1:
+        typed |= heard
+    return typed, heard, repeated
+
+
+def _outermost(found: dict[str, tuple[str, ...]]) -> list[str]:
+    # 站不稳 inside 站不稳当 is one sign, not two.
+    return [p for p in found if not any(p != q and p in q for q in found)]
+
+
+def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> Danger | None:
+    signs = typed | heard
+    _drop_harmless(chars, signs, typed)
+    typed &= signs
+    if not signs:
+        return None
+    strength = _strength(signs, repeated & signs)
+    # A sign only heard by sound is one level less sure (就命 for 救命 earns the question).
+    if any(_BY_NAME[s].strength for s in heard - typed):
+        strength = max(_strength(typed, repeated & typed), strength - 1)
+    if _NEGATED.search(chars) and strength == 3:
+        strength = 2
+    if _RESOLVED.search(chars):
+        # Over and done with: a fall or a scare, not a state that lasts (起不来, 叫不醒).
+        over = _PAST.search(chars) or not {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
+        strength = 0 if over else max(strength - 1, 0)
+    if (_FICTION.search(chars) or _JOKING.search(chars)) and "urgent" not in signs:
+        strength = 0
+    if strength == 0:
+        return None
+    hazards = frozenset(_BY_NAME[s].hazard for s in signs) - {w.UNKNOWN} or frozenset({w.UNKNOWN})
+    not_seen = "span" in signs and "absent" in signs
+    return Danger(_LEVELS[strength], hazards, tuple(sorted(signs)), _about_other(chars), not_seen)
+
+
+def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
+    """Remove signs that the rest of the sentence shows to be harmless."""
+    if "fall" in signs and (_NOT_A_PERSON.search(chars) or _NEAR_MISS.search(chars)
+                            or _ANIMAL.search(chars) and not _OTHER.search(chars)):
+        signs.discard("fall")
+    if _COOKING.search(chars):
+        signs.discard("smoke")
+        if "fire" not in typed:
+            signs.discard("fire")  # 灶火 sounds like 着火
+    if "bleed" in signs and _BUTCHERING.search(chars):
+        signs.discard("bleed")
+    if "leak" in signs and not _gas_leak(chars, signs):
+        signs.discard("leak")  # 漏水, 漏雨: water, not gas
+    if _TEACHING.search(chars) and "urgent" not in signs:
+        signs.clear()
+        return
+    if "fire" in signs and re.search(r"(打|点)(不|没)?着火", chars):
+        signs.discard("fire")
+    if "gas" in signs and "gas_errand" in signs and not _gas_leak(chars, signs):
+        signs -= {"gas", "breath"}  # 煤气罐没气了: the cylinder is empty, nobody is short of breath
+    if "span" in signs and "absent" in signs and (_EXPLAINED.search(chars) or not (
+            _OTHER.search(chars) or signs & {"worry", "urgent"})):
+        signs -= {"span", "absent"}  # away, busy, or nobody named: "好几天没来了" is about a visit
+
+
+def _gas_leak(chars: str, signs: set[str]) -> bool:
+    return "leak" in signs and bool(re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|关不)", chars))
+
+
+def _strength(signs: set[str], repeated: set[str]) -> int:
+    """The strongest single sign, raised by the combinations a person would read as an emergency."""
+    base = max((_BY_NAME[s].strength for s in signs), default=0)
+    return max(base, _combined(signs, repeated))
+
+
+def _combined(signs: set[str], repeated: set[str]) -> int:
+    def has(*names: str) -> bool:
+        return any(n in signs for n in names)
+
+    level = 0
+    if has("dizzy", "blackout") and has("cant_stand", "cant_get_up", "fall", "vomit", "blackout", "sick"):
+        level = 3 if has("cant_stand", "cant_get_up", "fall", "blackout") else 2
+    elif has("dizzy") and has("sudden", "intense", "urgent"):
+        level = 2 if has("urgent") or has("intense") and has("sudden") else 1
+    if has("gas") and has("leak"):
+        level = 3
+    elif has("gas") and not has("gas_errand"):
+        level = max(level, 1)
+    if has("coal") and has("dizzy", "vomit", "sick", "unresponsive"):
+        level = 3
+    if has("stuck") and has("food") and has("breath", "breath_soft", "mute", "warn"):
+        level = 3
+    if has("choke") and has("breath", "breath_soft", "warn", "urgent", "help_word", "sos", "unresponsive", "mute"):
+        level = 3
+    if has("chest") and has("warn", "intense", "sudden", "urgent", "breath", "breath_soft", "vomit"):
+        level = 3
+    if has("stroke_soft") and has("stroke", "dizzy", "sudden", "urgent", "warn"):
+        level = 3
+    if has("burn") and has("burn_bad", "urgent"):
+        level = 3
+    if has("span") and has("absent"):
+        level = max(level, 3 if has("worry", "urgent") or "absent" in repeated else 2)
+    if has("help_word", "sos") and any(_BY_NAME[s].strength for s in signs - {"help_word", "sos"}):
+        level = 3
+    if has("trapped") and has("fire", "smoke", "water", "gas"):
+        level = 3
+    # Two different real signs, or one seen twice, or one with a cry of urgency: a person would act.
+    strong = [s for s in signs if _BY_NAME[s].strength == 2]
+    if strong and (len(strong) > 1 or set(strong) & repeated or has("urgent", "intense", "sudden", "warn", "vomit")):
+        level = 3
+    return level
+
+
+def _about_other(chars: str) -> bool:
+    other = _OTHER.search(chars)
+    if not other:
+        return False
+    own = _SELF.search(chars)
+    # "我妈摔倒了" is about the mother; "我摔倒了，我妈不在家" about the writer.
+    return own is None or other.start() < own.start()

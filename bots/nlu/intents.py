@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .classifier import NaiveBayes, features, load
-from .emergency import emergency_in
+from .emergency import Danger, danger_in
 from .lexicon import EXACT_COMMANDS, INTENT_CUES, TRAILING_PARTICLES
 from .matcher import PhraseMatcher, Prepared
 from .numbers import parse_number
@@ -26,6 +26,8 @@ LEADING_FILLERS = "嗯哦噢啊哎诶唉那"
 PREFERENCES = (("event_signup", "volunteer_signup"), ("volunteer_signup", "timebank_balance"))
 # Highest score generic help words alone can reach (weight 1 plus bonuses).
 GENERIC_MAX = 1.0 + EXTRA_CUE_BONUS * 4
+# Confidence reported for each level of the safety classifier.
+DANGER_CONFIDENCE = {"certain": 0.99, "strong": 0.8, "weak": 0.6}
 # Characters that add nothing to a generic request ("俺需要人帮忙一下吧").
 GENERIC_FILLERS = "我俺咱想要找人需帮忙能不可以来个一下吧啊呀呢吗嘛给你们谁有"
 # Share of the help probability a specific category needs to replace a generic "other".
@@ -39,15 +41,21 @@ class Decision:
     intent: str
     category: str | None
     confidence: float
-    emergency: bool = False
+    danger: Danger | None = None
+
+    @property
+    def emergency(self) -> bool:
+        return self.danger is not None
 
 
 def decide(message: Prepared) -> Decision:
     """Pick the intent of a prepared message."""
     if not message.chars:
         return Decision("out_of_scope", None, 1.0)
-    if emergency_in(message):
-        return Decision(HELP, "emergency", 0.99, emergency=True)
+    danger = danger_in(message)
+    if danger is not None:
+        # Any sign of danger outranks every other reading; how sure we are decides act-or-ask.
+        return Decision(HELP, "emergency", DANGER_CONFIDENCE[danger.level], danger=danger)
     command = exact_command(message.chars)
     if command:
         return Decision(command, None, 0.97)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .emergency import Danger
 from .intents import decide
 from .matcher import prepare
 from .slots import extract_slots
@@ -19,6 +20,8 @@ class Understanding:
     category: str | None
     slots: dict[str, Any] = field(default_factory=dict)
     confidence: float = 0.0
+    # The safety classifier's finding; not part of the public JSON (to_dict).
+    danger: Danger | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict with exactly the five public keys, ready for JSON."""
@@ -34,4 +37,4 @@ def understand(text: str, now: datetime) -> Understanding:
     decision = decide(message)
     slots = extract_slots(message, decision.intent, decision.emergency, now)
     return Understanding(text=text or "", intent=decision.intent, category=decision.category,
-                         slots=slots, confidence=float(decision.confidence))
+                         slots=slots, confidence=float(decision.confidence), danger=decision.danger)

@@ -1,0 +1,40 @@
+"""Fold traditional characters and dialect words to plain Mandarin before looking for danger.
+
+Only the safety classifier reads the folded text: 唔该 ("thank you" in Cantonese) must not become 不该
+for the intent matchers, but 起唔到身 must read as 起不到身 when someone may be lying on the floor.
+"""
+from __future__ import annotations
+
+import re
+
+# Traditional forms of characters common in chat (Cantonese speakers and Taiwan-style input write them).
+_TRADITIONAL = (
+    "暈晕頭头氣气轉转穩稳親亲腳脚動动嚨咙廚厨應应媽妈個个裡里裏里點点喚唤醫医護护臟脏絞绞壓压悶闷"
+    "嘔呕噁恶塊块煙烟燒烧滅灭災灾漏漏燈灯電电線线臉脸發发話话說说講讲聽听幫帮們们來来這这裏里邊边"
+    "兒儿爺爷奶奶婦妇車车撞撞傷伤斷断損损爛烂血血樓楼門门開开關关鎖锁聲声響响嗎吗麼么嗰那啲些畀给"
+    "淨净晒晒沖冲涼凉浴浴廁厕滑滑跤跤倒倒爬爬喉喉嚥咽噎噎鯁鲠卡卡飯饭餸菜粥粥湯汤麵面雞鸡魚鱼骨骨"
+    "鄰邻隔隔壁壁見见幾几日日兩两週周禮礼拜拜報报紙纸堆堆狗狗叫叫臭臭味味燶焦痛痛疼疼紮扎針针藥药"
+    "農农毒毒瓶瓶喝喝氣气罐罐閥阀管管嘶嘶響响漿浆廳厅間间樣样沒没麻麻冷冷汗汗臂臂膊膊嘴嘴歪歪邊边"
+    "舊旧時时會会還还讓让對对錯错歲岁靜静嚇吓驚惊險险急急數数鐘钟幹干過过醒醒緊紧張张暖暖熱热爐炉"
+    "燃燃瓦瓦斯斯導导龍龙頸颈腦脑殼壳腰腰腿腿膝膝蓋盖"
+)
+TRADITIONAL = str.maketrans(dict(zip(_TRADITIONAL[0::2], _TRADITIONAL[1::2], strict=True)))
+
+# Dialect words → Mandarin, longest first within each line; applied in order.
+_WORDS = """
+唔该:谢谢 系唔系:是不是 唔系:不是 唔好:不好 唔到:不到 唔郁:不动 唔应:不应 唔得:不行 唔识:不会 唔:不 冇:没 咗:了 佢哋:他们 佢:他
+喺:在 嘢:东西 郁:动 企:站 跌低:跌倒 跌亲:摔伤 仆亲:摔伤 撞亲:撞伤 整亲:弄伤 攰:累 食:吃 屋企:家 冲凉房:浴室 冲凉:洗澡
+点算:怎么办 琴日:昨天 寻日:昨天 睇:看 搵:找 哋:们 而家:现在 好似:好像 俾:被 畀:给 隔篱:隔壁 阿婆:奶奶 阿伯:大爷
+阮:我 厝:家 跋倒:摔倒 跋落:摔下 头眩:头晕 袂:不 目睭:眼睛 乌去:黑了 佇:在 土脚:地上 攏:都 无:没 伊:他 翁:老伴
+勿:不 勒:在 地浪:地上 浪:上 阿拉:我 哪能办:怎么办 塞牢:卡住 扶牢:扶住 差眼:差点 揩:擦 没事体:没事 唞:喘 面:脸 晒:了
+脑壳:头 脑瓜子:头 脑瓜:头 脑袋:头 站不牢:站不稳 脚杆子:腿 脚杆:腿 手杆:胳膊 动不得:动不了 走不得:走不了 起不得:起不来 恰饭:吃饭 恰:吃
+屋头:家里 克:去 哒:了 得很:很 搁:在 吱声:出声 吭声:出声 不中:不行 俺:我 咱:我 贼拉:很 咧:了 老汉:老伴
+"""
+_PAIRS = [pair.split(":", 1) for pair in _WORDS.split()]
+_FOLD = re.compile("|".join(re.escape(src) for src, _ in sorted(_PAIRS, key=lambda p: -len(p[0]))))
+_TARGET = dict(_PAIRS)
+
+
+def fold(chars: str) -> str:
+    """Normalised text with traditional characters and dialect words in their Mandarin form."""
+    return _FOLD.sub(lambda m: _TARGET[m.group(0)], chars.translate(TRADITIONAL))

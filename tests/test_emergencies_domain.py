@@ -1,0 +1,93 @@
+"""Emergency rules in models/ with an explicit clock: one case per person, who is told, the check-in record."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlmodel import Session, select
+
+from app.db import make_engine
+from models import checkin as ck
+from models import emergencies as em
+from models import help_requests as hr
+from models.people import User
+from models.seed import seed_demo
+
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+MERGE = timedelta(minutes=30)
+
+
+@pytest.fixture
+def session(db_url):
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        seed_demo(session, now=NOW)
+        yield session
+    engine.dispose()
+
+
+def person(session, openid: str) -> User:
+    return session.exec(select(User).where(User.openid == openid)).one()
+
+
+def emergency(session, elder, *, at, key, status=hr.OPEN):
+    new = hr.NewRequest(elder=elder, requested_by=elder, category="emergency", details="救命", window_start=at,
+                        window_end=at + timedelta(hours=2), urgency=hr.EMERGENCY)
+    request, _ = hr.create_request(session, new, source_key=key, now=at)
+    request.status = status
+    session.flush()
+    return request
+
+
+def test_a_second_message_within_the_window_joins_the_open_case(session):
+    elder = person(session, "demo-elder-1")
+    first = emergency(session, elder, at=NOW, key="a")
+    assert em.open_case(session, elder, now=NOW + timedelta(minutes=29), within=MERGE).id == first.id
+    assert em.open_case(session, elder, now=NOW + timedelta(minutes=31), within=MERGE) is None
+
+
+def test_a_closed_case_or_an_ordinary_request_is_not_merged_into(session):
+    elder = person(session, "demo-elder-1")
+    emergency(session, elder, at=NOW, key="done", status=hr.CANCELLED)
+    ordinary = hr.NewRequest(elder=elder, requested_by=elder, category="errand", details="买药", window_start=NOW,
+                             window_end=NOW + timedelta(hours=2))
+    hr.create_request(session, ordinary, source_key="errand", now=NOW)
+    assert em.open_case(session, elder, now=NOW + timedelta(minutes=1), within=MERGE) is None
+
+
+def test_family_and_coordinators_are_told_but_never_the_reporter(session):
+    elder, son, admin = (person(session, o) for o in ("demo-elder-1", "demo-family-1", "demo-admin"))
+    case = em.people_to_alert(session, elder, son)
+    assert [p.openid for p in case.family] == [] and [p.openid for p in case.coordinators] == [admin.openid]
+    case = em.people_to_alert(session, elder, elder)
+    assert [p.openid for p in case.family] == [son.openid] and case.about_reporter
+
+
+def test_nobody_identified_reaches_the_reporters_coordinators(session):
+    stranger = User(openid="passer-by", created_at=NOW, updated_at=NOW)
+    session.add(stranger)
+    session.flush()
+    case = em.people_to_alert(session, None, stranger)
+    assert case.family == [] and [p.openid for p in case.coordinators] == ["demo-admin"]
+
+
+def test_the_last_safe_day_is_the_latest_checkin(session):
+    elder = person(session, "demo-elder-3")
+    assert em.is_enrolled(session, elder) and em.last_safe_day(session, elder) is None
+    for offset, status in ((3, ck.ON_TIME), (2, ck.MISSED), (1, ck.MISSED)):
+        day = (NOW - timedelta(days=offset)).date()
+        session.add(ck.CheckinDay(elder_id=elder.id, village_id=elder.village_id, day=day, status=status,
+                                  deadline_at=NOW - timedelta(days=offset), created_at=NOW))
+    session.flush()
+    assert em.last_safe_day(session, elder).day == (NOW - timedelta(days=3)).date()
+    assert not em.is_enrolled(session, person(session, "demo-elder-2"))
+
+
+def test_relationship_and_call_names(session):
+    elder, son = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    assert em.relationship(session, elder, son) == "儿子"
+    assert em.relationship(session, person(session, "demo-elder-2"), son) == ""
+    elders = em.village_elders(session, son)
+    assert {e.openid for e in elders} >= {"demo-elder-1", "demo-elder-2", "demo-elder-3"}
+    ck.set_call_name(session, ck.enrolment_of(session, person(session, "demo-elder-3")), "赵奶奶", now=NOW)
+    assert em.call_names(session, elders) == {person(session, "demo-elder-3").id: "赵奶奶"}

@@ -1,0 +1,113 @@
+"""The safety classifier: recall on held-out batches, false alarms on everyday chat, and how signs combine."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bots.nlu import assess_danger
+from bots.nlu.dialect import fold
+from bots.nlu.names import kin_named, person_named, relationship_fits
+
+DATA = Path(__file__).parent / "data" / "nlu"
+BATCHES = sorted((DATA / "emergency_heldout").glob("*.jsonl"))
+
+
+def rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def level(text: str) -> str | None:
+    danger = assess_danger(text)
+    return danger.level if danger else None
+
+
+@pytest.mark.parametrize("path", BATCHES, ids=lambda p: p.name)
+def test_every_held_out_emergency_is_recognised_and_no_lure_raises_an_alarm(path):
+    batch = rows(path)
+    missed = [r["text"] for r in batch if r["label"] == "emergency" and level(r["text"]) is None]
+    alarmed = [r["text"] for r in batch if r["label"] != "emergency" and level(r["text"]) == "certain"]
+    assert missed == [] and alarmed == []
+
+
+def test_a_thousand_everyday_messages_raise_almost_no_alarm_and_few_questions():
+    texts = [r["text"] for r in rows(DATA / "everyday.jsonl")]
+    assert len(texts) >= 1000
+    levels = [level(t) for t in texts]
+    assert sum(lv == "certain" for lv in levels) <= len(texts) // 200  # at most 0.5% alarms
+    assert sum(lv is not None for lv in levels) <= len(texts) // 100  # at most 1% cost even a question
+
+
+@pytest.mark.parametrize("text", [
+    "我头晕得站都站不住",                    # dizziness + unable to stand
+    "一起来就天旋地转 眼前发黑",
+    "老伴吃年糕噎住了 脸都紫了",              # choking with a warning sign
+    "屋里煤气味好重",                         # gas + smell
+    "心口疼 出了一身冷汗",                    # chest pain + warning sign
+    "隔壁大爷倒在门口 喊他不应",              # someone else, unresponsive
+    "我跌亲咗 起唔到身",                      # Cantonese fall
+    "昨晚烧了炭盆 今早头疼恶心想吐",          # charcoal and carbon-monoxide symptoms
+])
+def test_clear_emergencies_are_acted_on_at_once(text):
+    assert level(text) == "certain"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("就命", "strong"),                 # a cry heard only by sound: asked, and acted on after a minute
+    ("头晕得厉害", "weak"),             # dizziness alone with no other sign: asked
+    ("胸口有点闷", "strong"),           # chest discomfort alone: asked, short wait
+    ("家里煤气", "weak"),               # a gas word with nothing else
+    ("没摔倒，就是想问问", "strong"),   # a negation still costs a question, on purpose
+])
+def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
+    assert level(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "头有点晕 想买点降压药",
+    "帮我换罐煤气",
+    "灶火太小了",
+    "摔了个碗",
+    "猪肉又跌价了",
+    "去年摔那一跤早好了",
+    "差点滑倒 还好扶住了",
+    "防跌倒讲座我报名",
+    "吃火锅辣得心口都烧起来了哈哈",
+    "今天杀鸡流了一地血",
+])
+def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
+    assert level(text) is None
+
+
+def test_hazards_pick_the_number_to_call():
+    assert assess_danger("厨房着火了").hazards == {"fire"}
+    assert assess_danger("闻到好大的煤气味").hazards == {"gas"}
+    assert assess_danger("我妈摔倒了起不来").hazards == {"medical"}
+    assert assess_danger("救命").hazards == {"unknown"}
+    assert assess_danger("有人撬门 我躲在屋里").hazards == {"police"}
+
+
+def test_who_the_emergency_is_about():
+    assert assess_danger("隔壁王奶奶倒在院子里").about_other
+    assert assess_danger("我妈摔倒了起不来").about_other
+    assert not assess_danger("我摔倒了 我妈不在家").about_other
+    assert not assess_danger("救命 起不来了").about_other
+    seen = assess_danger("李大爷好几天没出门了 门一直关着")
+    assert seen.not_seen and seen.about_other
+
+
+def test_dialect_and_traditional_text_is_folded_for_danger_only():
+    assert fold("我喺沖涼房跌親 起唔到身") == "我在浴室摔伤 起不到身"
+    assert fold("脑壳晕得很 走不得路") == "头晕很 走不了路"
+
+
+def test_names_and_relatives_in_a_report():
+    people = [(1, ["王秀英", "王奶奶"]), (2, ["李德福", ""]), (3, ["赵桂兰", ""])]
+    assert person_named("王秀英摔倒了", people) == 1
+    assert person_named("隔壁李大爷倒了", people) == 2
+    assert person_named("老赵家好几天没开门", people) == 3
+    assert person_named("路边有个老人倒了", people) is None
+    assert person_named("王秀英和李德福都不见了", people) is None  # two named: ask nobody in particular
+    assert kin_named("我妈摔倒了") == "mother" and kin_named("隔壁大爷倒了") is None
+    assert relationship_fits("儿子", "mother") and not relationship_fits("儿子", "spouse")
