@@ -53,6 +53,7 @@ _BY_NAME = {sign.name: sign for sign in w.SIGNS}
 _ANY = lambda words: re.compile("|".join(words))  # noqa: E731
 _FICTION, _TEACHING, _COOKING = _ANY(w.FICTION), _ANY(w.TEACHING), _ANY(w.COOKING_SMOKE)
 _NOT_A_PERSON, _RESOLVED, _EXPLAINED = _ANY(w.NOT_A_PERSON_FALLING), _ANY(w.RESOLVED), _ANY(w.EXPLAINED)
+_DENIED, _CALM = re.compile(w.DENIED_SYMPTOMS), re.compile(w.CALM)
 _ANIMAL, _JOKING, _NEAR_MISS = _ANY(w.ANIMAL_FALLING), re.compile(w.JOKING), re.compile(w.NEAR_MISS)
 _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERSON), re.compile(w.PAST),
                                         re.compile(w.BUTCHERING))
@@ -62,6 +63,8 @@ _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆
 def danger_in(message: Prepared) -> Danger | None:
     """Assess an already prepared message."""
     folded = fold(message.chars)
+    if _DENIED.search(folded) and _CALM.search(folded):
+        folded = _DENIED.sub("", folded)
     prepared = message if folded == message.chars else prepare(folded)
     typed, heard, repeated = _signs(prepared)
     return _judge(folded, typed, heard, repeated)
