@@ -53,7 +53,7 @@ _BY_NAME = {sign.name: sign for sign in w.SIGNS}
 _ANY = lambda words: re.compile("|".join(words))  # noqa: E731
 _FICTION, _TEACHING, _COOKING = _ANY(w.FICTION), _ANY(w.TEACHING), _ANY(w.COOKING_SMOKE)
 _NOT_A_PERSON, _RESOLVED, _EXPLAINED = _ANY(w.NOT_A_PERSON_FALLING), _ANY(w.RESOLVED), _ANY(w.EXPLAINED)
-_DENIED, _CALM = re.compile(w.DENIED_SYMPTOMS), re.compile(w.CALM)
+_DENIED, _CALM, _TRAVEL_SICK = re.compile(w.DENIED_SYMPTOMS), re.compile(w.CALM), re.compile(w.TRAVEL_SICK)
 _ANIMAL, _JOKING, _NEAR_MISS = _ANY(w.ANIMAL_FALLING), re.compile(w.JOKING), re.compile(w.NEAR_MISS)
 _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERSON), re.compile(w.PAST),
                                         re.compile(w.BUTCHERING))
@@ -137,6 +137,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("smoke")
         if "fire" not in typed:
             signs.discard("fire")  # 灶火 sounds like 着火
+    if "dizzy" in signs and _TRAVEL_SICK.search(chars):
+        signs.discard("dizzy")
     if "bleed" in signs and _BUTCHERING.search(chars):
         signs.discard("bleed")
     if "leak" in signs and not _gas_leak(chars, signs):
