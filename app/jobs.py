@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from bots.engine import handle as bot_handle
 from bots.message import Context, Message
 from bots.texts import t
 from models import inbound as inbound_log
-from models import outbox
+from models import outbox, outbox_hold
 
 from app.db import session_scope
 from app.runtime import Runtime
@@ -39,9 +39,12 @@ class Job:
 
 
 def recover_outbox(rt: Runtime, now: datetime) -> dict:
-    """Release outbox rows whose worker died."""
+    """Release outbox rows whose worker died; give up on rows held longer than delivery.hold_days."""
     with session_scope(rt.engine) as session:
-        return outbox.recover_stale(session, now=now)
+        counts = outbox.recover_stale(session, now=now)
+        counts["expired"] = outbox_hold.expire(session, now=now,
+                                               max_age=timedelta(days=float(rt.settings["delivery.hold_days"])))
+        return counts
 
 
 def recover_inbound(rt: Runtime, now: datetime) -> int:

@@ -31,8 +31,10 @@ def raise_alarm(session: Session, reporter: User, *, alert_text: str, key: str, 
     for person in coordinators_for(session, reporter):
         targets[person.openid] = person
     targets.pop(reporter.openid, None)
+    # Whole values: a template form shows the name and the phone in typed fields, never cut.
+    values = {"title": alert_text, "name": reporter.name, "phone": reporter.phone}
     for openid in targets:
         outbox.enqueue(session, key=f"alarm:{key}:{openid}", openid=openid, kind="emergency_alert",
-                       text=alert_text, now=now, priority=outbox.URGENT, template_data={"title": alert_text[:20]})
+                       text=alert_text, now=now, priority=outbox.URGENT, template_data=values)
     audit(session, now=now, actor=reporter.openid, action="alarm.raise", target=key, notified=sorted(targets))
     return sorted(targets)
