@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Callable
 
 from bots.engine import handle as bot_handle
 from bots.message import Context, Message
 from bots.texts import t
 from models import inbound as inbound_log
-from models import outbox, outbox_hold
+from models import outbox
 
 from app.db import session_scope
 from app.runtime import Runtime
@@ -39,12 +39,9 @@ class Job:
 
 
 def recover_outbox(rt: Runtime, now: datetime) -> dict:
-    """Release outbox rows whose worker died; give up on rows held longer than delivery.hold_days."""
+    """Release outbox rows whose worker died."""
     with session_scope(rt.engine) as session:
-        counts = outbox.recover_stale(session, now=now)
-        counts["expired"] = outbox_hold.expire(session, now=now,
-                                               max_age=timedelta(days=float(rt.settings["delivery.hold_days"])))
-        return counts
+        return outbox.recover_stale(session, now=now)
 
 
 def recover_inbound(rt: Runtime, now: datetime) -> int:
@@ -95,6 +92,7 @@ JOB_MODULES: list[str] = [
     "app.jobs_notices",
     "app.jobs_events",
     "app.jobs_checkin",
+    "app.jobs_messages",
 ]
 
 
