@@ -186,7 +186,7 @@ def shorten(text: str, limit: int) -> tuple[str, bool]:
     for filler in t("template_filler").split("|"):
         if filler:
             text = text.replace(filler, "")
-    text = " ".join(text.split())
+    text = " ".join(text.split()).rstrip(" ，,：:；;")
     if len(text) <= limit:
         return text, True
     room = limit - len(ELLIPSIS)
