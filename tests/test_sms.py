@@ -188,3 +188,15 @@ def test_the_client_signs_what_the_fake_verifies_and_reads_per_number_codes(fake
 def test_only_mainland_mobiles_get_sms():
     assert mobile_e164("139 0000 0001") == "+8613900000001" == mobile_e164("+86-139-0000-0001")
     assert mobile_e164("0755-12345678") is None and mobile_e164("") is None
+
+
+def test_sms_switched_on_without_credentials_refuses_to_start():
+    from app.config import ConfigError, load_settings
+
+    env = {"LINLI__SMS__PROVIDER": "tencent", "LINLI__SMS__SDK_APP_ID": "1400000001",
+           "LINLI__SMS__SIGN_NAME": "邻里互助", "LINLI__SMS__TEMPLATE_ID": "2000001"}
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ=env)
+    assert "TENCENTCLOUD_SECRET_ID" in str(info.value)
+    settings = load_settings(environ={**env, "TENCENTCLOUD_SECRET_ID": "AKID1", "TENCENTCLOUD_SECRET_KEY": "k"})
+    assert settings["sms.secret_id"] == "AKID1"
