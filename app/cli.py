@@ -138,6 +138,7 @@ def push_menu():
 CLI_MODULES: list[str] = [
     "app.cli_notices",
     "app.cli_events",
+    "app.cli_outbox",
 ]
 
 

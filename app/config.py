@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from app.delivery_checks import check_message_delivery
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config.yaml"
 
@@ -26,6 +28,8 @@ ENV_KEYS: dict[str, str] = {
     "LINLI_ENV": "env",
     "LINLI_TIMEZONE": "timezone",
     "LINLI_LOG_LEVEL": "log_level",
+    "TENCENTCLOUD_SECRET_ID": "sms.secret_id",
+    "TENCENTCLOUD_SECRET_KEY": "sms.secret_key",
 }
 # Any other key: LINLI__SECTION__KEY=value (e.g. LINLI__WEBHOOK__TIME_BUDGET=2.5).
 GENERIC_PREFIX = "LINLI__"
@@ -203,9 +207,18 @@ def _validate(data: dict, defaults: dict) -> None:
         raise ConfigError("wechat.api_base_url (WECHAT_API_BASE_URL): must start with http:// or https://")
     if data["env"] == "production":
         _check_production_secrets(wechat)
+    _check_message_delivery(data)
     for key in ("webhook.time_budget", "webhook.max_body_bytes", "webhook.timestamp_window", "wechat.api_timeout"):
         if _lookup(data, key) <= 0:
             raise ConfigError(f"{key}: must be positive")
+
+
+def _check_message_delivery(data: dict) -> None:
+    """Templates typed, SMS complete, and in production a template for every critical push (app/delivery_checks.py)."""
+    try:
+        check_message_delivery(data)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _check_production_secrets(wechat: dict) -> None:

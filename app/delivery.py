@@ -11,11 +11,15 @@ import threading
 import time
 from typing import Any
 
-from models import outbox, people, windows
-from models.outbox import CUSTOM, TEMPLATE, OutboxMessage
+from bots import notify
+from models import delivery_alerts, delivery_policy, outbox, outbox_hold, people, windows
+from models.outbox import CUSTOM, SMS, TEMPLATE, OutboxMessage
+from models.push_kinds import ALERT_ON_FAILURE
 
+from app import sms_companion, template_fields
 from app.db import session_scope
 from app.runtime import Runtime
+from app.sms import SmsError, provider_from_settings
 from app.wechat_api import WeChatAPIError
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,9 @@ class Delivery:
         self.backoff = float(cfg["backoff_base"]), float(cfg["backoff_max"])
         self.limits = {name: RateLimiter(float(rate)) for name, rate in cfg["rate_per_second"].items()}
         self.templates: dict[str, Any] = rt.settings["templates"] or {}
+        # Customer-service messages of the 48-hour window kept for critical kinds (models/delivery_policy.py).
+        self.reserve = int(cfg.get("critical_reserve", 2))
+        self.sms = provider_from_settings(rt.settings.get("sms") or {})
 
     def drain_once(self) -> int:
         """Claim one batch of due rows and try each; return how many were tried."""
@@ -79,11 +86,13 @@ class Delivery:
             return self._status(row_id)
         channel, row = plan
         self.limits.get(channel, RateLimiter(0)).wait()
+        if channel == SMS:
+            return self._deliver_sms(row_id, row)
         try:
             result = self._send(channel, row)
         except WeChatAPIError as exc:
             return self._failed(row_id, channel, exc)
-        return self._succeeded(row_id, result)
+        return self._succeeded(row_id, result, channel)
 
     def _begin(self, row_id: int) -> tuple[str, OutboxMessage] | None:
         with session_scope(self.rt.engine) as session:
@@ -91,39 +100,91 @@ class Delivery:
             if row is None or row.status != outbox.SENDING or row.claimed_by != self.rt.worker_id:
                 return None
             now = self.rt.clock()
+            if self.sms is not None and row.attempts == 0:
+                sms_companion.queue(session, row, now=now, contacts=self.rt.settings.get("contacts") or {})
             channel = self._choose(session, row, now)
-            if channel is None:
-                decision = outbox.Decision("undeliverable", "customer-service window closed and no template")
-                outbox.apply_decision(row, decision, errcode=None, now=now)
+            if channel in (delivery_policy.HOLD, delivery_policy.UNDELIVERABLE):
+                self._no_channel(session, row, channel, now)
                 return None
             if channel == CUSTOM:
-                windows.consume(session, row.openid, now=now)
+                windows.consume(session, row.openid, now=now, keep=delivery_policy.keep_for(row, self.reserve))
             outbox.start_attempt(row, channel, now=now)
             session.add(row)
             return channel, OutboxMessage.model_validate(row.model_dump())
 
-    def _choose(self, session, row: OutboxMessage, now) -> str | None:
-        if row.channel == TEMPLATE and row.kind in self.templates:
-            return TEMPLATE
-        if windows.can_send_custom(session, row.openid, now=now):
-            return CUSTOM
-        return TEMPLATE if row.kind in self.templates else None
+    def _choose(self, session, row: OutboxMessage, now) -> str:
+        window = session.get(windows.ServiceWindow, row.openid)
+        if row.channel == SMS and self.sms is None:
+            return delivery_policy.UNDELIVERABLE
+        return delivery_policy.choose(window, row, has_template=row.kind in self.templates, now=now,
+                                      reserve=self.reserve)
+
+    def _no_channel(self, session, row: OutboxMessage, channel: str, now) -> None:
+        """Nothing can carry the row now: a routine one waits for the user's next message, a critical one alerts."""
+        if channel == delivery_policy.HOLD:
+            outbox_hold.hold(row, reason="no customer-service quota left for routine pushes and no template")
+        else:
+            reason = "SMS is not configured" if row.channel == SMS else \
+                "customer-service window closed and no template"
+            outbox.apply_decision(row, outbox.Decision("undeliverable", reason), errcode=None, now=now)
+            self._alert_coordinators(session, row, now)
+        session.add(row)
+
+    def _alert_coordinators(self, session, row: OutboxMessage, now) -> None:
+        """A critical push that will not arrive is told to other coordinators (and by SMS, where configured)."""
+        if row.kind not in ALERT_ON_FAILURE or row.channel == SMS:
+            return
+        notices = delivery_alerts.undelivered(session, row)
+        notify.send(session, notices, now=now, tz=self.rt.tz)
+        log.warning("critical outbox %s (%s) not delivered; %d coordinators alerted", row.id, row.kind, len(notices))
 
     def _send(self, channel: str, row: OutboxMessage) -> dict:
         if channel == CUSTOM:
             return self.rt.wechat.send_text(row.openid, row.text)
         spec = self.templates[row.kind]
-        values = row.template_data or {}
-        data = {keyword: values.get(field, row.text) for keyword, field in (spec.get("fields") or {}).items()}
-        return self.rt.wechat.send_template(row.openid, spec["template_id"], data or {"thing1": row.text},
+        filled = template_fields.fill(row.kind, spec, row.text, row.template_data, self.rt.tz)
+        return self.rt.wechat.send_template(row.openid, spec["template_id"], filled.data,
                                             client_msg_id=row.key, url=spec.get("url"))
 
-    def _succeeded(self, row_id: int, result: dict) -> str:
+    def _succeeded(self, row_id: int, result: dict, channel: str | None = None) -> str:
         with session_scope(self.rt.engine) as session:
             row = session.get(OutboxMessage, row_id)
+            now = self.rt.clock()
             msgid = result.get("msgid") if isinstance(result, dict) else None
-            outbox.mark_sent(row, now=self.rt.clock(), msgid=str(msgid) if msgid else None)
+            outbox.mark_sent(row, now=now, msgid=str(msgid) if msgid else None)
+            if channel == TEMPLATE:
+                self._keep_full_text(session, row, now)
             session.add(row)
+            return row.status
+
+    def _keep_full_text(self, session, row: OutboxMessage, now) -> None:
+        """The template carried only a summary: the whole text follows when the user next writes."""
+        filled = template_fields.fill(row.kind, self.templates[row.kind], row.text, row.template_data, self.rt.tz)
+        if not filled.complete:
+            outbox_hold.hold_full_text(session, row, now=now)
+
+    def _deliver_sms(self, row_id: int, row: OutboxMessage) -> str:
+        with session_scope(self.rt.engine) as session:
+            phone = sms_companion.phone_of(session, row.openid)
+        try:
+            if phone is None:
+                raise SmsError("NoMobile", "the person has no mobile number now")
+            receipt = self.sms.send(phone, sms_companion.params_of(row), context=row.key)
+        except SmsError as exc:
+            return self._sms_failed(row_id, exc)
+        return self._succeeded(row_id, {"msgid": receipt.serial}, SMS)
+
+    def _sms_failed(self, row_id: int, exc: SmsError) -> str:
+        with session_scope(self.rt.engine) as session:
+            row = session.get(OutboxMessage, row_id)
+            now = self.rt.clock()
+            decision = delivery_policy.decide_sms(transient=exc.transient, ambiguous=exc.ambiguous,
+                                                  attempts=row.attempts, max_attempts=self.max_attempts,
+                                                  reason=exc.code)
+            delay = outbox.backoff(row.attempts, base=self.backoff[0], cap=self.backoff[1])
+            outbox.apply_decision(row, decision, errcode=None, now=now, delay=delay)
+            session.add(row)
+            log.warning("SMS of outbox %s failed: %s -> %s", row_id, exc.code, decision.action)
             return row.status
 
     def _failed(self, row_id: int, channel: str, exc: WeChatAPIError) -> str:
@@ -133,11 +194,17 @@ class Delivery:
             decision = outbox.decide(exc.errcode, channel=channel, has_template=row.kind in self.templates,
                                      attempts=row.attempts, max_attempts=self.max_attempts, ambiguous=exc.ambiguous)
             delay = outbox.backoff(row.attempts, base=self.backoff[0], cap=self.backoff[1])
-            outbox.apply_decision(row, decision, errcode=exc.errcode, now=now, delay=delay)
+            if delivery_policy.waits_for_user(row, decision):
+                outbox_hold.hold(row, reason=decision.reason)
+                row.last_errcode = exc.errcode
+            else:
+                outbox.apply_decision(row, decision, errcode=exc.errcode, now=now, delay=delay)
             if exc.errcode in outbox.WINDOW_CLOSED:
                 windows.close_window(session, row.openid)
             if decision.action == "unsubscribed":
                 people.set_subscribed(session, row.openid, False, now=now)
+            if row.status in (outbox.UNDELIVERABLE, outbox.FAILED):
+                self._alert_coordinators(session, row, now)
             session.add(row)
             log.warning("delivery of outbox %s via %s failed: %s -> %s", row_id, channel, exc.errcode, decision.action)
             return row.status

@@ -20,7 +20,7 @@ from bots.engine import handle as bot_handle
 from bots.message import Context, Message
 from bots.texts import t
 from models import inbound as log_
-from models import outbox, windows
+from models import outbox, outbox_hold, windows
 
 from app.db import retry_if_disconnected, session_scope
 from app.runtime import Runtime
@@ -58,6 +58,7 @@ def _record(rt: Runtime, message: Message, key: str) -> tuple[int, bool]:
 def _open_window(session, message: Message, now) -> None:
     if message.is_user_message:
         windows.record_interaction(session, message.openid, windows.MESSAGE, now=now)
+        outbox_hold.release(session, message.openid, now=now)  # what waited for this window goes out now
     elif message.event in EVENT_WINDOW_EVENTS:
         windows.record_interaction(session, message.openid, windows.EVENT, now=now)
 

@@ -92,6 +92,7 @@ JOB_MODULES: list[str] = [
     "app.jobs_notices",
     "app.jobs_events",
     "app.jobs_checkin",
+    "app.jobs_messages",
 ]
 
 

@@ -113,9 +113,9 @@ class WeChatAPI:
 
     def send_template(self, openid: str, template_id: str, data: dict[str, str], *, client_msg_id: str,
                       url: str | None = None) -> dict:
-        """Send a template message; values are cut at WeChat's 20 characters."""
+        """Send a template message; the values must already fit their keyword types (app/template_fields.py)."""
         payload = {"touser": openid, "template_id": template_id, "client_msg_id": client_msg_id[:64],
-                   "data": {k: {"value": str(v)[:20]} for k, v in data.items()}}
+                   "data": {k: {"value": str(v)} for k, v in data.items()}}
         if url:
             payload["url"] = url
         return self.call("post", "message/template/send", data=payload)

@@ -57,7 +57,7 @@ def talk_to_human(turn: Turn, conv: Conversation) -> str:
     phone = t("alert_phone", phone=user.phone) if user.phone else ""
     key = f"human:{ctx.inbound_id or user.openid}"
     sent = notify_coordinators(ctx.session, user, kind="human_handoff", text=t("human_alert", who=who, phone=phone),
-                               key=key, now=ctx.now, priority=URGENT)
+                               key=key, now=ctx.now, priority=URGENT, values={"name": who, "phone": user.phone})
     return t("human_ack") if sent else t("human_no_admin")
 
 

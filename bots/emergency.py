@@ -118,8 +118,10 @@ def _alert(turn: Turn, case: em.Case, danger: Danger, key: str, *, kind: str) ->
     if danger.not_seen and case.subject is not None:
         text += _checkin_record(ctx.session, case.subject, ctx.tz)
     targets = case.family + case.coordinators if kind == "emergency_alert" else case.coordinators
+    person = case.subject or turn.user
+    # An update travels as an emergency alert too: same template, same reserve, same SMS and failure alerts.
     return raise_alarm(ctx.session, targets, actor=turn.user, alert_text=text, key=f"{kind}:{key}", now=ctx.now,
-                       kind=kind)
+                       name=_name(person), phone=person.phone)
 
 
 def _alert_params(turn: Turn, case: em.Case, danger: Danger) -> dict:

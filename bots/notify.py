@@ -51,14 +51,30 @@ def render(notice: Notice, tz: ZoneInfo) -> str:
     return t(notice.text_key, **_values(notice.params, tz))
 
 
+def template_values(notice: Notice, text: str) -> dict[str, str]:
+    """The values a template form may show, whole: app/template_fields.py fits each to its keyword's type.
+
+    `title` is the text's first line; `when` a window as an ISO 'start/end' interval (a time keyword
+    shows it as a date-time range); empty values are left out rather than given a placeholder.
+    """
+    values = {"title": text.strip().splitlines()[0] if text.strip() else ""}
+    for name, value in notice.params.items():
+        if name == "window" and value:
+            values["when"] = "/".join(moment.isoformat() for moment in value)
+        elif name == "category":
+            values[name] = category_label(value)
+        elif isinstance(value, datetime):
+            values[name] = value.isoformat()
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool) and value != "":
+            values[name] = str(value)
+    return values
+
+
 def send(session: Session, notices: Iterable[Notice], *, now: datetime, tz: ZoneInfo) -> int:
     """Queue each notice once (its key), in the caller's transaction; return how many were new."""
     added = 0
     for notice in notices:
         text = render(notice, tz)
-        values = _values(notice.params, tz)
-        template = {"title": text.splitlines()[0][:20], "when": str(values.get("window", ""))[:20],
-                    "number": str(values.get("number", ""))}
         added += outbox.enqueue(session, key=notice.key, openid=notice.openid, kind=notice.kind, text=text,
-                                now=now, priority=notice.priority, template_data=template)
+                                now=now, priority=notice.priority, template_data=template_values(notice, text))
     return added

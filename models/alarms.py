@@ -23,11 +23,13 @@ def elders_of(session: Session, family: User) -> list[User]:
 
 
 def raise_alarm(session: Session, targets: list[User], *, actor: User, alert_text: str, key: str,
-                now: datetime, kind: str = "emergency_alert") -> list[str]:
+                now: datetime, kind: str = "emergency_alert", name: str = "", phone: str = "") -> list[str]:
     """Queue the alert to each target at once (urgent priority); return the openids told."""
     told = sorted({person.openid for person in targets if person.openid != actor.openid})
+    # Whole values: a template form shows the name and the phone in typed fields, never cut.
+    values = {"title": alert_text, "name": name, "phone": phone}
     for openid in told:
         outbox.enqueue(session, key=f"alarm:{key}:{openid}", openid=openid, kind=kind,
-                       text=alert_text, now=now, priority=outbox.URGENT, template_data={"title": alert_text[:20]})
+                       text=alert_text, now=now, priority=outbox.URGENT, template_data=values)
     audit(session, now=now, actor=actor.openid, action="alarm.raise", target=key, notified=told)
     return told

@@ -94,7 +94,7 @@ def redeem(session: Session, family: User, code: str, relationship: str, *, now:
     link(session, elder, family, relationship, now=now)
     for person in _told_of_binding(session, row, elder, family):
         outbox.enqueue(session, key=f"family_bound:{row.id}:{person.openid}", openid=person.openid,
-                       kind="family_bound", text=notice, now=now, template_data={"title": notice[:20]})
+                       kind="family_bound", text=notice, now=now, template_data={"title": notice})
     audit(session, now=now, actor=family.openid, action="binding.redeem", target=str(elder.id))
     return OK, elder
 
@@ -135,7 +135,7 @@ def unbind(session: Session, user: User, link_id: int, *, now: datetime, notice:
     session.delete(row)
     if not is_offline(other):
         outbox.enqueue(session, key=f"family_unbound:{row.id}:{other.openid}", openid=other.openid,
-                       kind="family_unbound", text=notice, now=now, template_data={"title": notice[:20]})
+                       kind="family_unbound", text=notice, now=now, template_data={"title": notice})
     audit(session, now=now, actor=user.openid, action="binding.unbind", target=f"{row.elder_id}:{row.family_id}")
     return other
 

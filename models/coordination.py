@@ -18,11 +18,15 @@ def coordinators_for(session: Session, user: User) -> list[User]:
 
 
 def notify_coordinators(
-    session: Session, user: User, *, kind: str, text: str, key: str, now: datetime, priority: int = outbox.NORMAL
+    session: Session, user: User, *, kind: str, text: str, key: str, now: datetime, priority: int = outbox.NORMAL,
+    values: dict | None = None,
 ) -> int:
-    """Queue a notification to each coordinator of the user's village; return how many."""
+    """Queue a notification to each coordinator of the user's village; return how many.
+
+    `values` are shown whole in a template form's typed fields (a name, a phone), beside the text.
+    """
     targets = coordinators_for(session, user)
     for admin in targets:
         outbox.enqueue(session, key=f"{key}:{admin.openid}", openid=admin.openid, kind=kind, text=text,
-                       now=now, priority=priority, template_data={"title": text[:20]})
+                       now=now, priority=priority, template_data={"title": text, **(values or {})})
     return len(targets)

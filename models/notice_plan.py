@@ -44,6 +44,8 @@ class PlanRules:
     quiet_end: time = time(7, 0)
     has_template: bool = False
     mass_per_month: int = 4
+    # Customer-service messages a routine push must leave for critical ones (delivery.critical_reserve).
+    reserve: int = 0
     chunk: int = 5000
     batch_size: int = MASS_MAX
     render: Callable[[Broadcast], str] = field(default=lambda b: b.body)
@@ -104,7 +106,7 @@ def classify(people: list[Any], windows: dict[str, ServiceWindow], used: dict[st
     for person in people:
         if not person.subscribed:
             out.append((person, "none", "skipped", "unsubscribed"))
-        elif open_quota(windows.get(person.openid), now=now):
+        elif open_quota(windows.get(person.openid), now=now, keep=rules.reserve):
             out.append((person, outbox.CUSTOM, "pending", ""))
         elif rules.has_template:
             out.append((person, outbox.TEMPLATE, "pending", ""))

@@ -4,7 +4,10 @@ A delivery worker (app/delivery.py) claims due rows, picks a channel, sends, and
 records the outcome here. Rules about what an outcome means live in this module
 so they are tested without WeChat or a clock.
 
-Row states: pending -> sending -> sent | pending (retry) | failed | undeliverable | uncertain.
+Row states: pending -> sending -> sent | pending (retry) | failed | undeliverable | uncertain | held.
+'held' waits for the user's next message (models/outbox_hold.py): a routine push with no channel left
+under the quota budget, or the full text of a template that could not hold it; 'merged' rows went
+out inside one digest message.
 'uncertain' is a customer-service send whose worker died after the request left
 and before the answer was recorded: WeChat offers no idempotency key for that
 API, so it is not sent again (a duplicate is the one thing we promise not to do);
@@ -24,7 +27,8 @@ from models.base import as_utc, insert_ignore, json_field, utc_field
 
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 FAILED, UNDELIVERABLE, UNCERTAIN, CANCELLED = "failed", "undeliverable", "uncertain", "cancelled"
-CUSTOM, TEMPLATE = "custom", "template"
+HELD, MERGED = "held", "merged"
+CUSTOM, TEMPLATE, SMS = "custom", "template", "sms"
 URGENT, NORMAL, LOW = 0, 5, 9
 
 # errcodes that mean "try again later" (system busy, quota, our own HTTP trouble = None).
@@ -61,12 +65,16 @@ class OutboxMessage(SQLModel, table=True):
 def enqueue(
     session: Session, *, key: str, openid: str, kind: str, text: str, now: datetime,
     template_data: dict[str, Any] | None = None, priority: int = NORMAL, not_before: datetime | None = None,
+    channel: str | None = None, status: str = PENDING,
 ) -> bool:
-    """Add a notification in the caller's transaction; False if this key already exists."""
+    """Add a notification in the caller's transaction; False if this key already exists.
+
+    `channel` pins the row to one channel (an SMS row); `status` HELD parks it until the user writes.
+    """
     now = as_utc(now)
     return insert_ignore(session, OutboxMessage, {
         "key": key, "openid": openid, "kind": kind, "text": text, "template_data": template_data,
-        "priority": priority, "status": PENDING, "attempts": 0,
+        "priority": priority, "status": status, "attempts": 0, "channel": channel,
         "not_before": as_utc(not_before) if not_before else now, "created_at": now,
     })
 

@@ -79,7 +79,7 @@ def review(session: Session, admin: User, volunteer_id: int, *, approve: bool, r
     text = outcome(volunteer, user)
     key = f"volunteer_review:{volunteer.id}:{submissions(session, volunteer)}"
     outbox.enqueue(session, key=key, openid=user.openid, kind="volunteer_review", text=text, now=now,
-                   template_data={"title": text[:20]})
+                   template_data={"title": text})
     audit(session, now=now, actor=admin.openid, action=f"volunteer.{volunteer.status}", target=str(volunteer.id),
           reason=volunteer.reject_reason)
     return DONE, volunteer, user

@@ -58,27 +58,30 @@ def _upsert_statement(dialect: str, kind: str):
     return insert.on_conflict_do_update(index_elements=["openid"], set_=values)
 
 
-def open_quota(window: ServiceWindow | None, *, now: datetime) -> str | None:
-    """Say which window a customer-service message would use now, or None if none is open."""
+def open_quota(window: ServiceWindow | None, *, now: datetime, keep: int = 0) -> str | None:
+    """Say which window a customer-service message would use now, or None if none is open.
+
+    `keep` leaves that many of the 48-hour window's messages unused (the reserve for critical pushes).
+    """
     if window is None:
         return None
     now = as_utc(now)
     if window.event_at and now < window.event_at + EVENT_WINDOW and window.event_used < EVENT_QUOTA:
         return EVENT
-    if window.message_at and now < window.message_at + MESSAGE_WINDOW and window.message_used < MESSAGE_QUOTA:
+    if window.message_at and now < window.message_at + MESSAGE_WINDOW and window.message_used < MESSAGE_QUOTA - keep:
         return MESSAGE
     return None
 
 
-def can_send_custom(session: Session, openid: str, *, now: datetime) -> bool:
-    """Tell whether a customer-service message would be accepted now."""
-    return open_quota(session.get(ServiceWindow, openid), now=now) is not None
+def can_send_custom(session: Session, openid: str, *, now: datetime, keep: int = 0) -> bool:
+    """Tell whether a customer-service message would be accepted now (leaving `keep` unused)."""
+    return open_quota(session.get(ServiceWindow, openid), now=now, keep=keep) is not None
 
 
-def consume(session: Session, openid: str, *, now: datetime) -> bool:
+def consume(session: Session, openid: str, *, now: datetime, keep: int = 0) -> bool:
     """Count one customer-service message against the open window; False if none."""
     window = session.get(ServiceWindow, openid)
-    which = open_quota(window, now=now)
+    which = open_quota(window, now=now, keep=keep)
     if which == EVENT:
         window.event_used += 1
     elif which == MESSAGE:

@@ -43,10 +43,10 @@ def test_a_closed_window_falls_back_to_the_check_in_template(make_app, signer, c
     assert call["body"]["template_id"] == "TPL_CHECKIN" and call["body"]["touser"] == ELDER
 
 
-def test_without_a_template_a_closed_window_is_undeliverable_for_the_coordinator(make_app, signer, clock,  # noqa: F811
-                                                                                  fake_wechat):
+def test_without_a_template_a_closed_window_holds_the_greeting_for_the_next_message(make_app, signer, clock,  # noqa: F811
+                                                                                     fake_wechat):
     bot = build_bot(make_app, signer, clock)
     enrol(bot)
     run_job(bot, "checkin.round", at(TUESDAY, "08:30"))
     row = _deliver(bot)
-    assert row.status == "undeliverable" and not fake_wechat.calls("/cgi-bin/message/template/send")
+    assert row.status == "held" and not fake_wechat.calls("/cgi-bin/message/template/send")

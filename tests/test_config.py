@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from app.config import ConfigError, load_settings
+from tests.message_support import templates_env
 
 
 def test_defaults_load_with_asia_shanghai():
@@ -66,7 +67,7 @@ def test_production_refuses_placeholder_secrets():
         load_settings(environ={"LINLI_ENV": "production"})
     assert "WECHAT_" in str(info.value)
     ok = load_settings(environ={"LINLI_ENV": "production", "WECHAT_TOKEN": "t0k3n", "WECHAT_APP_ID": "wxreal1",
-                                "WECHAT_APP_SECRET": "realsecret"})
+                                "WECHAT_APP_SECRET": "realsecret", "LINLI__TEMPLATES": templates_env()})
     assert ok["env"] == "production" and not ok.is_dev
 
 

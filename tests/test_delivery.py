@@ -52,11 +52,11 @@ def test_inside_the_window_a_customer_service_message_is_sent(rt, fake_wechat):
 def test_the_sixth_message_in_a_window_is_not_sent_as_customer_service(rt, fake_wechat):
     user_wrote(rt, fake_wechat)
     for i in range(6):
-        enqueue(rt, f"通知{i}")
+        enqueue(rt, f"紧急{i}", kind="emergency_alert")
     drain(rt)
     assert len(fake_wechat.sent(USER, "custom")) == 5
     assert not [c for c in fake_wechat.calls("/cgi-bin/message/custom/send") if c["errcode"] == 45047]
-    assert rows(rt)["k:通知5"].status == outbox.UNDELIVERABLE
+    assert rows(rt)["k:紧急5"].status == outbox.UNDELIVERABLE
 
 
 def test_with_a_template_configured_the_closed_window_falls_back_to_it(make_app, fake_wechat):
@@ -91,10 +91,19 @@ def test_a_45015_from_wechat_switches_to_the_template(make_app, fake_wechat):
 def test_a_45047_without_a_template_is_undeliverable_for_the_coordinator(rt, fake_wechat):
     user_wrote(rt, fake_wechat)
     fake_wechat.inject_fault("/cgi-bin/message/custom/send", errcode=45047)
+    enqueue(rt, "求人工", kind="human_handoff")
+    drain(rt)
+    row = rows(rt)["k:求人工"]
+    assert row.status == outbox.UNDELIVERABLE and row.last_errcode == 45047
+
+
+def test_a_45047_without_a_template_makes_a_routine_push_wait_for_the_next_message(rt, fake_wechat):
+    user_wrote(rt, fake_wechat)
+    fake_wechat.inject_fault("/cgi-bin/message/custom/send", errcode=45047)
     enqueue(rt, "提醒")
     drain(rt)
     row = rows(rt)["k:提醒"]
-    assert row.status == outbox.UNDELIVERABLE and row.last_errcode == 45047
+    assert row.status == outbox.HELD and row.last_errcode == 45047
 
 
 def test_43004_marks_the_user_unsubscribed_and_stops(rt, fake_wechat):

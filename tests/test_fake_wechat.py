@@ -304,19 +304,43 @@ def template(touser: str, client_msg_id: str | None = None, **values: str) -> di
     return body
 
 
-def test_template_values_are_cut_at_20_characters(fake: FakeWeChatServer, base: str,
-                                                  token: str) -> None:
+def test_untyped_template_values_are_cut_at_20_characters(fake: FakeWeChatServer, base: str,
+                                                          token: str) -> None:
     fake.follow("family-1")
     long_value = "张大爷需要陪同去镇卫生院复查血压并取药，预计上午九点出发"
     answer = call(base, TEMPLATE_SEND, token, template(
-        "family-1", thing1=long_value, time2="2025-06-16 09:00", first="hidden",
+        "family-1", keyword1=long_value, time2="2025-06-16 09:00", first="hidden",
         remark="hidden"))
     assert answer["errcode"] == 0 and isinstance(answer["msgid"], int)
     [sent] = fake.sent("family-1", "template")
     assert sent["msgid"] == answer["msgid"]
-    assert sent["payload"]["data"] == {"thing1": {"value": long_value[:20] + "…"},
+    assert sent["payload"]["data"] == {"keyword1": {"value": long_value[:20] + "…"},
                                        "time2": {"value": "2025-06-16 09:00"}}
     assert fake.events()[-1]["Event"] == "TEMPLATESENDJOBFINISH"
+
+
+@pytest.mark.parametrize("key,value", [
+    ("thing1", "张大爷需要陪同去镇卫生院复查血压并取药，预计上午九点出发"),
+    ("time2", "08:00-12:0"), ("time2", "12月2日(周三) 08:00-12:00"), ("phrase3", "正在配送中呢"),
+    ("character_string4", "求助三号"), ("phone_number5", "电话13912345678"), ("number6", "#3"),
+    ("name7", "欧阳诸葛司马上官慕容长孙"),
+])
+def test_a_value_its_keyword_type_refuses_is_47003(fake: FakeWeChatServer, base: str, token: str,
+                                                   key: str, value: str) -> None:
+    fake.follow("family-1")
+    answer = call(base, TEMPLATE_SEND, token, template("family-1", **{key: value}))
+    assert answer["errcode"] == 47003 and f"data.{key}.value invalid" in answer["errmsg"]
+    assert fake.sent("family-1", "template") == []
+
+
+def test_typed_values_that_fit_are_shown_as_sent(fake: FakeWeChatServer, base: str, token: str) -> None:
+    fake.follow("family-1")
+    values = {"thing1": "有紧急情况，详情请回复任意字查看", "time2": "2026年12月2日 08:00~12:00",
+              "phone_number3": "13912345678", "number4": "3", "name5": "张奶奶", "phrase6": "配送中",
+              "date7": "2026年12月2日", "amount8": "¥6.00"}
+    assert call(base, TEMPLATE_SEND, token, template("family-1", **values))["errcode"] == 0
+    [sent] = fake.sent("family-1", "template")
+    assert {k: v["value"] for k, v in sent["payload"]["data"].items()} == values
 
 
 def test_template_client_msg_id_is_deduplicated_for_ten_minutes(

@@ -5,6 +5,7 @@ import pytest
 
 from bots.texts import t
 from tests.conftest import APP_ID
+from tests.message_support import CRITICAL_TEMPLATES
 
 
 def _followers(fake_wechat) -> dict[str, set[str]]:
@@ -110,7 +111,7 @@ def test_send_still_works_when_the_fake_is_down(make_app):
 
 def test_absent_in_production(make_app):
     app = make_app(env="production", wechat__token="prod-token-1", wechat__app_secret="prod-secret-1",
-                   wechat__app_id=APP_ID)
+                   wechat__app_id=APP_ID, templates=CRITICAL_TEMPLATES)
     client = app.test_client()
     assert client.get("/sandbox").status_code == 404
     assert client.post("/sandbox/send", json={"openid": "x", "type": "text"}).status_code == 404

@@ -25,7 +25,8 @@ def start_worker(db_url, fake_url, **extra_env):
     env = dict(os.environ, DATABASE_URL=db_url, WECHAT_API_BASE_URL=fake_url, WECHAT_APP_ID=APP_ID,
                WECHAT_APP_SECRET=APP_SECRET, WECHAT_TOKEN=TOKEN, WECHAT_AES_KEY="", LINLI_ENV="testing",
                REDIS_URL="", LINLI__DELIVERY__CLAIM_LEASE="1", LINLI__DELIVERY__IDLE_SLEEP="0.1",
-               LINLI_LOG_LEVEL="WARNING", PYTHONPATH=ROOT, **extra_env)
+               LINLI_LOG_LEVEL="WARNING", PYTHONPATH=ROOT,
+               LINLI__DELIVERY__CRITICAL_RESERVE="0", **extra_env)  # five routine rows to one user
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
 

@@ -48,6 +48,7 @@ ERRMSG: dict[int, str] = {
     45159: "invalid tag id",
     46003: "menu no exist",
     47001: "data format error",
+    47003: "argument invalid!",
     87014: "risky content",
 }
 

@@ -38,6 +38,7 @@ def plan_rules(config: Mapping[str, Any]) -> PlanRules:
         quiet_start=_clock_time(cfg.get("quiet_start", "21:00")), quiet_end=_clock_time(cfg.get("quiet_end", "07:00")),
         has_template="notice" in (config.get("templates") or {}),
         mass_per_month=int(cfg.get("mass_per_month", 4)), chunk=int(cfg.get("plan_chunk", 5000)),
+        reserve=int((config.get("delivery") or {}).get("critical_reserve", 0)),
         batch_size=min(10_000, int(cfg.get("mass_batch_size", 10_000))),
         render=render, template_data=template_data,
     )
