@@ -6,8 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install bench clean
 
+# `make run PORT=8100 FAKE_PORT=8902`: the web port, and the fake WeChat API's (default: config.yaml).
+PORT ?= 8000
+FAKE_PORT ?=
+
 run: $(STAMP)
-	$(BIN)/python -m app.dev
+	$(BIN)/python -m app.dev --port $(PORT) $(if $(FAKE_PORT),--fake-port $(FAKE_PORT))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

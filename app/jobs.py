@@ -128,5 +128,5 @@ def fire(job_id: str) -> Any:
 def run(rt: Runtime, job_id: str, now: datetime) -> Any:
     """Run a job body for a given moment."""
     job = JOBS[job_id]
-    log.info("job %s at %s", job_id, now.isoformat())
+    log.debug("job %s at %s", job_id, now.isoformat())
     return job.body(rt, now)
