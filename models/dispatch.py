@@ -21,9 +21,13 @@ from models.coordination import coordinators_for
 from models.notify import Notice
 from models.outbox import NORMAL, URGENT, cancel_if_pending
 from models.people import User, Village
+from models.redact import redact
 from models.volunteers import APPROVED, Volunteer, qualifications
 
 OFFERED, DECLINED, TAKEN, WON, WITHDRAWN = "offered", "declined", "taken", "won", "withdrawn"
+# An offer the volunteer may still act on: one they declined stays theirs to reconsider while the request
+# is open; taken, won and withdrawn ones do not.
+LIVE = (OFFERED, DECLINED)
 NO_SKILL_NEEDED = {"other", "emergency"}
 
 
@@ -245,16 +249,18 @@ def unsend_or_tell(session: Session, offer: TaskOffer, kind: str, text_key: str)
 
 
 def offer_params(session: Session, request: hr.HelpRequest) -> dict:
-    """What a volunteer may see before claiming: never the address, phone or health notes."""
+    """What a volunteer may see before claiming: never the address, phone or health notes, and the free
+    text with phone, ID and house numbers masked (elders write them into the request)."""
     village = session.get(Village, request.village_id) if request.village_id else None
     return {"number": request.id, "category": request.category, "village": village.name if village else "",
             "window": (request.window_start, request.window_end), "place": rough_place(request.place),
-            "details": request.details[:40], "urgency": request.urgency}
+            "details": redact(request.details)[:40], "urgency": request.urgency}
 
 
 def rough_place(place: str) -> str:
-    """A place as a stranger may see it: home ("") stays vague until someone claims (shown by the catalogue)."""
-    return place or ""
+    """A place as a stranger may see it: home ("") stays vague until someone claims (shown by the catalogue);
+    a written place or a location's label keeps its village and street but not the house number."""
+    return redact(place or "")
 
 
 def escalate(session: Session, rules: Rules, *, now: datetime) -> list[Notice]:
@@ -287,7 +293,8 @@ def alert_coordinators(session: Session, request: hr.HelpRequest, *, now: dateti
     request.escalated_at = now
     session.add(request)
     elder = session.get(User, request.elder_id)
-    params = {**offer_params(session, request), "elder": elder.name}
+    # Coordinators are entitled to the elder's details: they read the request as it was written.
+    params = {**offer_params(session, request), "elder": elder.name, "details": request.details}
     return [Notice(admin.openid, "help_escalated", f"escalate:{request.id}:{admin.id}", "help_escalated", params,
                    URGENT) for admin in coordinators_for(session, elder)]
 
@@ -314,6 +321,23 @@ def withdraw_offers(session: Session, request_id: int) -> list[Notice]:
         session.add(offer)
         notices += unsend_or_tell(session, offer, "task_withdrawn", "help_withdrawn")
     return notices
+
+
+def was_offered(session: Session, request_id: int, volunteer_id: int) -> bool:
+    """True when this volunteer was ever offered this request (so its number and state are no news to them)."""
+    query = select(TaskOffer.id).where(TaskOffer.request_id == request_id, TaskOffer.volunteer_id == volunteer_id)
+    return session.exec(query).first() is not None
+
+
+def take(session: Session, request_id: int, volunteer: User, *, now: datetime, assigned: bool = False) -> bool:
+    """The claim itself, open → claimed for this volunteer, as one conditional UPDATE that also requires a
+    live offer to them unless a coordinator assigned them: a number alone, guessed or seen elsewhere, wins
+    nothing, and an offer withdrawn in the meantime cannot win either."""
+    offers = TaskOffer.__table__.c
+    live_offer = None if assigned else sa.exists().where(
+        offers.request_id == request_id, offers.volunteer_id == volunteer.id, offers.status.in_(LIVE))
+    return hr.move(session, request_id, allowed=(hr.OPEN,), now=now, only_if=live_offer, status=hr.CLAIMED,
+                   volunteer_id=volunteer.id, claimed_at=now, next_step_at=None)
 
 
 def decline(session: Session, request_id: int, volunteer: User, *, now: datetime) -> bool:

@@ -131,8 +131,9 @@ def open_task_counts(session: Session, volunteer_ids: list[int]) -> dict[int, in
 
 
 def move(session: Session, request_id: int, *, allowed: tuple[str, ...], now: datetime,
-         held_by: int | None = None, **values: Any) -> bool:
-    """Change a request only if it is in an allowed state (and held by volunteer `held_by`, when given).
+         held_by: int | None = None, only_if: Any = None, **values: Any) -> bool:
+    """Change a request only if it is in an allowed state (and held by volunteer `held_by`, when given;
+    and `only_if`, a further SQL condition, holds — e.g. the claimer's offer is still live).
 
     One conditional UPDATE: of many concurrent callers exactly one sees rowcount 1 — the claim race.
     """
@@ -140,6 +141,8 @@ def move(session: Session, request_id: int, *, allowed: tuple[str, ...], now: da
     query = sa.update(table).where(table.c.id == request_id).where(table.c.status.in_(allowed))
     if held_by is not None:
         query = query.where(table.c.volunteer_id == held_by)
+    if only_if is not None:
+        query = query.where(only_if)
     result = session.execute(query.values(updated_at=as_utc(now), **values))
     session.expire_all()
     return result.rowcount == 1

@@ -1,7 +1,8 @@
 """From claim to credit: who helps, on the way, done, rated or confirmed, time bank credited.
 
-Privacy rule: the elder's address, phone and health notes reach a volunteer only in the notice
-sent after that volunteer's claim won (`claimed_params`), never in an offer.
+Privacy rule: the elder's address, phone and health notes, and the request's free text as written,
+reach a volunteer only in the notice sent after that volunteer's claim won (`claimed_params`); an offer
+carries the text redacted (`models.redact`).
 """
 from __future__ import annotations
 
@@ -74,15 +75,24 @@ def claimed_params(session: Session, request: hr.HelpRequest) -> dict:
     """Everything the winning volunteer needs to go and help."""
     elder = session.get(User, request.elder_id)
     profile = elder.profile or {}
-    return {**dispatch.offer_params(session, request), "elder": elder.name,
+    return {**dispatch.offer_params(session, request), "elder": elder.name, "details": request.details,
             "address": profile.get("address") or request.place, "phone": elder.phone,
             "notes": profile.get("health_notes")}
 
 
 def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, rules: dispatch.Rules,
           assigned_by: User | None = None) -> Outcome:
-    """First claim wins (one conditional update); the winner gets the details, the household the name."""
+    """First claim wins (one conditional update); the winner gets the details, the household the name.
+
+    Only a volunteer offered the request (or assigned by a coordinator) may claim it; anyone else gets
+    `not_offered`, which says nothing about the request — not even whether that number exists.
+    """
+    record = volunteer_of(session, volunteer)
+    if record is None or record.status != APPROVED:
+        return Outcome("not_volunteer")
     request = hr.get_request(session, request_id)
+    if assigned_by is None and (request is None or not dispatch.was_offered(session, request_id, volunteer.id)):
+        return Outcome("not_offered")
     if request is None:
         return Outcome("missing")
     refusal = _refusal(session, request, volunteer, rules, check_skill=assigned_by is None)
@@ -90,10 +100,11 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, 
         refusal = "out_of_scope"
     if refusal:
         return Outcome(refusal, request=request)
-    if not hr.move(session, request_id, allowed=(hr.OPEN,), now=now, status=hr.CLAIMED,
-                   volunteer_id=volunteer.id, claimed_at=now, next_step_at=None):
+    if not dispatch.take(session, request_id, volunteer, now=now, assigned=assigned_by is not None):
         request = hr.get_request(session, request_id)
-        return Outcome("mine" if request.volunteer_id == volunteer.id else "taken", request=request)
+        if request.volunteer_id == volunteer.id:
+            return Outcome("mine", request=request)
+        return Outcome("taken" if request.status != hr.OPEN else "not_offered", request=request)
     request = hr.get_request(session, request_id)
     return Outcome("won", _claim_notices(session, request, volunteer, now), request)
 
@@ -108,7 +119,7 @@ def _refusal(session: Session, request: hr.HelpRequest, volunteer: User, rules: 
              check_skill: bool) -> str | None:
     record = volunteer_of(session, volunteer)
     if record is None or record.status != APPROVED:
-        return "not_volunteer"
+        return "not_volunteer"  # the person assigned by a coordinator must be an approved volunteer too
     if volunteer.id == request.elder_id:
         return "own_request"
     if request.status != hr.OPEN:

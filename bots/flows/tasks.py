@@ -23,7 +23,7 @@ NUM = r"\s*#?\s*(\d+)"
 CLAIM_ANSWERS = {"won": "help_claim_won", "taken": "help_claim_taken", "mine": "help_claim_mine",
                  "missing": "help_claim_missing", "not_volunteer": "help_claim_not_volunteer",
                  "not_qualified": "help_claim_not_qualified", "own_request": "help_claim_own",
-                 "out_of_scope": "help_assign_out_of_scope"}
+                 "out_of_scope": "help_assign_out_of_scope", "not_offered": "help_claim_not_offered"}
 
 
 def _send(turn: Turn, outcome_notices) -> None:
