@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
+from models import held_requests as held
 from models import help_requests as hr
 from models.base import as_utc, utc_field
 from models.coordination import coordinators_for
@@ -184,7 +185,10 @@ class CandidatePool:
 
 def dispatch_round(session: Session, request: hr.HelpRequest, rules: Rules, *, now: datetime,
                    pool: CandidatePool | None = None) -> list[Notice]:
-    """Offer the task to the next K volunteers; returns the pushes to send."""
+    """Offer the task to the next K volunteers; returns the pushes to send. A held request goes to nobody:
+    the coordinators are asked to verify it instead (once)."""
+    if request.status == hr.HELD:
+        return held.coordinator_notices(session, request, offer_params(session, request))
     asked = already_asked(session, request.id) if request.dispatch_round else set()
     chosen: list[Candidate] = []
     while not chosen and request.dispatch_round < rules.local_rounds + 1:
@@ -220,11 +224,32 @@ def _offer(session: Session, request: hr.HelpRequest, chosen: list[Candidate], n
 
 
 def unclaimed_for(session: Session, admin: User) -> list[hr.HelpRequest]:
-    """Open requests a coordinator may assign: their village's, or every village's for a county admin."""
-    query = select(hr.HelpRequest).where(hr.HelpRequest.status == hr.OPEN)
-    if not admin.has_role("county_admin"):
-        query = query.where(hr.HelpRequest.village_id == admin.village_id)
-    return list(session.exec(query.order_by(hr.HelpRequest.id)))
+    """Open and held requests a coordinator may assign or verify (`held_requests.may_handle`)."""
+    query = select(hr.HelpRequest).where(hr.HelpRequest.status.in_((hr.OPEN, hr.HELD)))
+    return [r for r in session.exec(query.order_by(hr.HelpRequest.id)) if held.may_handle(session, admin, r)]
+
+
+def verify(session: Session, request_id: int, admin: User, rules: Rules, *, now: datetime) -> tuple[str, list[Notice]]:
+    """A coordinator verifies a held request: the asker is told and the first round goes out."""
+    result, request = held.verify(session, request_id, admin, now=now)
+    if result != held.VERIFIED:
+        return result, []
+    return result, _release_notices(session, request, rules, now)
+
+
+def release_held(session: Session, asker: User, rules: Rules, *, now: datetime) -> list[Notice]:
+    """The asker registered: their held requests are dispatched as if verified."""
+    notices: list[Notice] = []
+    for request in held.held_of(session, asker):
+        if held.release(session, request, now=now):
+            notices += _release_notices(session, hr.get_request(session, request.id), rules, now)
+    return notices
+
+
+def _release_notices(session: Session, request: hr.HelpRequest, rules: Rules, now: datetime) -> list[Notice]:
+    asker = session.get(User, request.requested_by_id)
+    told = Notice(asker.openid, "help_verified", f"verified:{request.id}", "help_verified", {"number": request.id})
+    return [told, *dispatch_round(session, request, rules, now=now)]
 
 
 def roster_for(session: Session, admin: User) -> list[tuple[Volunteer, User]]:
@@ -266,7 +291,8 @@ def rough_place(place: str) -> str:
 def escalate(session: Session, rules: Rules, *, now: datetime) -> list[Notice]:
     """The scheduler step: next rounds, coordinator alerts and expiry for requests whose time came."""
     now = as_utc(now)
-    query = select(hr.HelpRequest).where(hr.HelpRequest.status == hr.OPEN, hr.HelpRequest.next_step_at <= now)
+    query = select(hr.HelpRequest).where(hr.HelpRequest.status.in_((hr.OPEN, hr.HELD)),
+                                         hr.HelpRequest.next_step_at <= now)
     notices: list[Notice] = []
     for request in session.exec(query.order_by(hr.HelpRequest.id)).all():
         notices.extend(step(session, request, rules, now=now))
@@ -277,6 +303,9 @@ def step(session: Session, request: hr.HelpRequest, rules: Rules, *, now: dateti
     """One escalation step for one unclaimed request."""
     if now >= request.window_end:
         return expire(session, request, now=now)
+    if request.status == hr.HELD:  # waits for a coordinator; only its window can end it
+        request.next_step_at = request.window_end
+        return []
     notices = dispatch_round(session, request, rules, now=now)
     alert_at = as_utc(request.created_at) + rules.t2
     if request.escalated_at is None and now >= alert_at:
@@ -300,8 +329,8 @@ def alert_coordinators(session: Session, request: hr.HelpRequest, *, now: dateti
 
 
 def expire(session: Session, request: hr.HelpRequest, *, now: datetime) -> list[Notice]:
-    """Past its window and unclaimed: close it and tell the elder kindly."""
-    if not hr.move(session, request.id, allowed=(hr.OPEN,), now=now, status=hr.EXPIRED, closed_at=now,
+    """Past its window and unclaimed (or never verified): close it and tell the elder kindly."""
+    if not hr.move(session, request.id, allowed=(hr.OPEN, hr.HELD), now=now, status=hr.EXPIRED, closed_at=now,
                    next_step_at=None):
         return []
     elder = session.get(User, request.elder_id)

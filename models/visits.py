@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from models import dispatch, timebank
+from models import held_requests as held
 from models import help_requests as hr
 from models.alarms import family_of
 from models.base import as_utc
 from models.coordination import coordinators_for
 from models.notify import Notice
 from models.outbox import NORMAL, URGENT, cancel_if_pending
-from models.membership import in_scope
+from models.membership import in_scope, is_bound, is_elder
 from models.people import User
 from models.volunteers import APPROVED, Volunteer, qualifications, volunteer_of
 
@@ -111,8 +112,7 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, 
 
 def _may_assign(session: Session, admin: User, request: hr.HelpRequest, volunteer: User) -> bool:
     """A coordinator assigns within their village (a county admin anywhere): the request and the volunteer."""
-    elder = session.get(User, request.elder_id)
-    return in_scope(admin, elder) and in_scope(admin, volunteer)
+    return held.may_handle(session, admin, request) and in_scope(admin, volunteer)
 
 
 def _refusal(session: Session, request: hr.HelpRequest, volunteer: User, rules: dispatch.Rules,
@@ -122,6 +122,8 @@ def _refusal(session: Session, request: hr.HelpRequest, volunteer: User, rules: 
         return "not_volunteer"  # the person assigned by a coordinator must be an approved volunteer too
     if volunteer.id == request.elder_id:
         return "own_request"
+    if request.status == hr.HELD:
+        return "held"  # not dispatched until a coordinator verifies it, so not assignable either
     if request.status != hr.OPEN:
         return "mine" if request.volunteer_id == volunteer.id else "taken"
     held = frozenset(qualifications(session, [volunteer.id], now=request.created_at)[volunteer.id])
@@ -138,9 +140,22 @@ def _claim_notices(session: Session, request: hr.HelpRequest, volunteer: User, n
                       "help_claimed_volunteer", claimed_params(session, request), URGENT)]
     params = {"number": request.id, "volunteer": volunteer.name, "phone": volunteer.phone,
               "category": request.category}
-    notices += tell_household(session, request, "help_claimed", params)
+    for person in household(session, request):
+        shown, text_key = (params, "help_claimed") if may_have_volunteer_phone(session, request, person) else (
+            {**params, "phone": ""}, "help_claimed_no_phone")
+        notices.append(Notice(person.openid, "help_claimed", f"help_claimed:{request.id}:{person.id}", text_key,
+                              shown))
     notices += _tell_others_taken(session, request.id, volunteer.id)
     return notices
+
+
+def may_have_volunteer_phone(session: Session, request: hr.HelpRequest, person: User) -> bool:
+    """A volunteer's phone goes to the registered elder the request is for, family bound to them, and
+    coordinators in scope — not to whoever asked without registering (a stranger could harvest phones)."""
+    elder = session.get(User, request.elder_id)
+    if person.id == elder.id:
+        return is_elder(session, person)
+    return is_bound(session, elder, person) or in_scope(person, elder)
 
 
 def _settle_offers(session: Session, request_id: int, winner_id: int, now: datetime) -> None:

@@ -222,6 +222,70 @@ def test_the_claim_update_itself_checks_the_offer(village):
         assert session.get(hr.HelpRequest, req.id).volunteer_id == volunteer.id
 
 
+def stranger_request(session, openid="passer-by", **extra) -> hr.HelpRequest:
+    from models.people import get_or_create_user
+
+    person = get_or_create_user(session, openid, now=NOW)
+    spec = hr.NewRequest(elder=person, requested_by=person, category="errand", details="买降压药",
+                         window_start=NOW + timedelta(hours=1), window_end=NOW + timedelta(hours=5), **extra)
+    return hr.create_request(session, spec, source_key=f"src-{openid}", now=NOW)[0]
+
+
+def test_a_request_from_someone_unregistered_is_held_and_only_coordinators_hear(village):
+    with session_scope(village.engine) as session:
+        req = stranger_request(session)
+        assert req.status == hr.HELD
+        notices = dispatch.dispatch_round(session, req, RULES, now=NOW)
+        assert [(n.openid, n.kind) for n in notices] == [("demo-admin", "help_held")]
+        assert dispatch.already_asked(session, req.id) == set()
+        assert dispatch.escalate(session, RULES, now=NOW + timedelta(hours=1)) == []  # T1, T2: still waiting
+        assert ("passer-by", "help_expired") in [(n.openid, n.kind) for n in
+                                                 dispatch.escalate(session, RULES, now=NOW + timedelta(hours=5))]
+        emergency = stranger_request(session, "another", urgency=hr.EMERGENCY)
+        assert emergency.status == hr.OPEN  # an emergency is never held
+
+
+def test_only_a_coordinator_in_reach_verifies_and_then_volunteers_are_asked(village):
+    with session_scope(village.engine) as session:
+        req = stranger_request(session)
+        county = User(openid="county-admin", name="县里", roles=",county_admin,", created_at=NOW, updated_at=NOW)
+        session.add(county)
+        session.flush()
+        # A village coordinator does not reach a villageless request while a county admin exists.
+        assert dispatch.verify(session, req.id, user(session, "demo-admin"), RULES, now=NOW) == ("not_found", [])
+        result, notices = dispatch.verify(session, req.id, county, RULES, now=NOW)
+        assert result == "verified"
+        assert ("passer-by", "help_verified") in [(n.openid, n.kind) for n in notices]
+        assert {n.openid for n in notices if n.kind == "task_offer"} == {
+            "demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"}
+        assert dispatch.verify(session, req.id, county, RULES, now=NOW)[0] == "not_held"
+
+
+def test_registering_releases_the_askers_held_requests(village):
+    from models.people import grant_roles
+
+    with session_scope(village.engine) as session:
+        req = stranger_request(session)
+        asker = user(session, "passer-by")
+        grant_roles(asker, ["elder"], now=NOW)
+        notices = dispatch.release_held(session, asker, RULES, now=NOW)
+        assert session.get(hr.HelpRequest, req.id).status == hr.OPEN
+        assert len([n for n in notices if n.kind == "task_offer"]) == 3
+
+
+def test_a_volunteers_phone_goes_only_to_the_registered_elder_and_bound_family(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        req.requested_by_id = stranger_request(session).requested_by_id  # asked by someone unregistered
+        session.add(req)
+        offer(session, req.id, "demo-volunteer-1")
+        outcome = visits.claim(session, req.id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES)
+        told = {n.openid: n for n in outcome.notices if n.kind == "help_claimed"}
+        assert set(told) == {"demo-elder-1", "demo-family-1", "passer-by"}
+        assert told["demo-elder-1"].params["phone"] == told["demo-family-1"].params["phone"] == "13700000001"
+        assert told["passer-by"].params["phone"] == "" and told["passer-by"].text_key == "help_claimed_no_phone"
+
+
 def walk_to_done(session, minutes=None):
     req = new_request(session)
     dispatch.dispatch_round(session, req, RULES, now=NOW)

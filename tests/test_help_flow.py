@@ -248,6 +248,47 @@ def test_an_emergency_dispatches_nearby_volunteers_at_once(world):
     assert any("可能出事了" in text for text in world.inbox(FAMILY))
 
 
+def test_a_strangers_request_waits_for_a_coordinator_and_never_gets_a_volunteers_phone(world):
+    stranger = "passer-by"
+    world(stranger, "明天上午想找人帮我去镇上买降压药")
+    assert "还没有在这里登记" in world(stranger, "1")
+    number = the_request(world.rt).id
+    world.deliver()
+    assert not any(world.inbox(f"demo-volunteer-{i}") for i in range(1, 6))  # nobody is sent to an unknown door
+    assert any(f"核实求助 {number}" in text for text in world.inbox(ADMIN))
+    assert "待核实" in world(ADMIN, "待派单")
+    assert "还没核实" in world(ADMIN, f"派单 {number} 周大勇")
+    assert "已核实" in world(ADMIN, f"核实求助 {number}")
+    world.deliver()
+    assert "已核实" in world.inbox(stranger)[-1]
+    offered = [v for v in ERRAND_VOLUNTEERS if world.inbox(v)]
+    assert offered
+    assert "接单成功" in world(offered[0], f"接单 {number}")
+    world.deliver()
+    told = world.inbox(stranger)[-1]
+    assert "有人接了" in told and "1370000000" not in told
+
+
+def test_a_coordinator_may_turn_a_strangers_request_down(world):
+    world("passer-by", "明天上午想找人帮我去镇上买降压药")
+    world("passer-by", "1")
+    number = the_request(world.rt).id
+    assert "已驳回" in world(ADMIN, f"驳回求助 {number}")
+    assert "不需要核实" in world(ADMIN, f"核实求助 {number}")
+    world.deliver()
+    assert "没能核实" in world.inbox("passer-by")[-1]
+    assert the_request(world.rt).status == hr.CANCELLED
+
+
+def test_a_strangers_emergency_is_not_held(world):
+    reply = world("passer-by", "救命 我摔倒了起不来")
+    assert "120" in reply and "志愿者也已收到" in reply
+    world.deliver()
+    assert the_request(world.rt).status == hr.OPEN
+    assert len([v for v in (f"demo-volunteer-{i}" for i in range(1, 6)) if world.inbox(v)]) == 3
+    assert any("可能出事了" in text for text in world.inbox(ADMIN))
+
+
 def test_with_windows_closed_offers_go_out_as_template_messages(make_app, signer, clock, fake_wechat):
     templates = {"task_offer": {"template_id": "TPL_TASK", "fields": {"thing1": "title", "time2": "when"}}}
     app = make_app(clock=clock, templates=templates)
