@@ -193,7 +193,7 @@ def redeem(session: Session, family: User, code: str, relationship: str, *, now:
                             .returning(BindingCode.id)).first()
     if taken is None:
         return Attempt(USED, elder)
-    asked = _decider(session, row, elder)
+    asked = _decider(session, row, elder, family)
     pending = PendingBinding(code_id=row.id, elder_id=elder.id, family_id=family.id, relationship=relationship[:32],
                              asked_id=asked.id if asked else None, created_at=as_utc(now),
                              expires_at=as_utc(now) + limits.confirm_within)
@@ -203,15 +203,15 @@ def redeem(session: Session, family: User, code: str, relationship: str, *, now:
     return Attempt(ASKED, elder, _ask(session, pending, elder, family, asked), pending)
 
 
-def _decider(session: Session, row: BindingCode, elder: User) -> User | None:
+def _decider(session: Session, row: BindingCode, elder: User, family: User) -> User | None:
     """The elder; for an elder without WeChat, whoever made the code for them (family acting for them, or a
-    coordinator in scope); failing both, None: the elder's coordinators."""
+    coordinator in scope) unless that is the person binding; failing both, None: the elder's coordinators."""
     if not is_offline(elder):
         return elder
     maker = session.get(User, row.created_by)
-    if maker is not None and not is_offline(maker) and (may_act_for(session, maker, elder) or in_scope(maker, elder)):
-        return maker
-    return None
+    if maker is None or maker.id == family.id or is_offline(maker):
+        return None
+    return maker if may_act_for(session, maker, elder) or in_scope(maker, elder) else None
 
 
 def _ask(session: Session, pending: PendingBinding, elder: User, family: User, asked: User | None) -> list[Notice]:
@@ -232,7 +232,9 @@ def asked_of(session: Session, user: User, *, now: datetime) -> list[PendingBind
 
 
 def may_decide(session: Session, row: PendingBinding, user: User) -> bool:
-    """The elder, whoever was asked, and the elder's coordinators."""
+    """The elder, whoever was asked, and the elder's coordinators — never the person asking to bind."""
+    if user.id == row.family_id:
+        return False
     elder = session.get(User, row.elder_id)
     return user.id in (row.elder_id, row.asked_id) or (is_coordinator(user) and in_scope(user, elder))
 

@@ -288,7 +288,15 @@ def test_a_later_question_takes_the_bare_numbers_back(bot):
     code = elder_code(bot)
     converse(bot, "grandson", [(f"绑定 {code}", "什么人"), ("1", "名字"), ("王小明", "王秀英"), ("1", "已请")])
     converse(bot, ELDER, [("菜单", "回复数字"), ("1", "哪方面的帮忙"), ("取消", "")])
-    converse(bot, ELDER, [("同意绑定 1", "已同意王小明（儿子）绑定您")])  # by number, whatever was asked since
+    converse(bot, ELDER, [("同意", "已同意王小明（儿子）绑定您")])  # the word still answers it
+
+
+def test_a_coordinator_may_decide_by_number_but_the_asker_may_not(bot):
+    code = elder_code(bot)
+    converse(bot, "grandson", [(f"绑定 {code}", "什么人"), ("1", "名字"), ("王小明", "王秀英"), ("1", "已请")])
+    converse(bot, "grandson", [("同意绑定 1", "没有找到等您确认")])
+    converse(bot, ADMIN, [("同意绑定 1", "已同意王小明（儿子）绑定王秀英"), ("拒绝绑定 1", "已经处理过了")])
+    converse(bot, "grandson", [("我的家人", "王秀英")])
 
 
 def test_many_accounts_guessing_codes_pause_binding_and_alert_the_coordinator(make_app, signer, clock):

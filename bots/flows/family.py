@@ -26,6 +26,7 @@ BIND, CODE_FOR = "family_bind", "family_code"
 CONSENT_CHOICES = ["binding_accept", "binding_refuse"]
 RELATIONS = ["儿子", "女儿", "儿媳", "女婿", "孙子女", "老伴", "其他亲友"]
 _CODE = re.compile(r"\d{6}")
+_WORDS = re.compile(r"不?同意[。！!]*")
 
 
 def _name(user: User) -> str:
@@ -183,13 +184,15 @@ def _bind_intent(turn: Turn, conv: Conversation) -> str:
 # --- confirming: the elder's side says yes or no ----------------------------------------------------------
 
 def _answer(turn: Turn, conv: Conversation, match: re.Match) -> str | None:
-    """A bare 1/2 (同意/不同意) from someone asked to confirm a binding, when it answers that question."""
-    if conv.active or (conv.choices and conv.choices != CONSENT_CHOICES):
+    """1/2 or 同意/不同意 from someone asked to confirm a binding, when it answers that question: the words
+    always do; a bare digit only while no other question offering numbers came after it."""
+    worded = _WORDS.fullmatch(parse.fold(turn.text)) is not None
+    if conv.active or (not worded and conv.choices and conv.choices != CONSENT_CHOICES):
         return None  # a flow in progress, or a later question offered other choices
     session, now = turn.ctx.session, turn.ctx.now
     waiting = binding.asked_of(session, turn.user, now=now)
     choice = nlu.parse_choice(turn.text, ["同意", "不同意"])
-    if choice is None or (waiting and _rating_asked_since(turn, waiting[-1])):
+    if choice is None or (waiting and not worded and _rating_asked_since(turn, waiting[-1])):
         return None
     if not waiting:
         if conv.choices != CONSENT_CHOICES:
