@@ -15,7 +15,6 @@ from sqlmodel import Session, select
 from models import help_requests as hr
 from models.audit import audit
 from models.coordination import coordinators_for
-from models.membership import in_scope
 from models.notify import Notice
 from models.people import User, users_with_role
 

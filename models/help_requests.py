@@ -102,7 +102,8 @@ def create_request(session: Session, new: NewRequest, *, source_key: str, now: d
 
 def must_hold(session: Session, new: NewRequest) -> bool:
     """A request waits for a coordinator when whoever asked never registered; an emergency never waits."""
-    return new.urgency != EMERGENCY and not is_registered(session, new.requested_by)
+    emergency = new.urgency == EMERGENCY or new.category == "emergency"
+    return not emergency and not is_registered(session, new.requested_by)
 
 
 def get_request(session: Session, request_id: int) -> HelpRequest | None:

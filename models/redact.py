@@ -27,19 +27,28 @@ _LANDLINE = re.compile(f"(?<![0-9０-９])[(（]?[0０]{_D}{{2,3}}[)）]?{_S}[1-
 _CARD = re.compile(_NOT_D + f"{_D}{{4}}(?:[ \\-]{_D}{{4}}){{3,4}}(?:[ \\-]{_D}{{1,3}})?" + _END)
 _LONG = re.compile(_NOT_D + f"{_D}{{7,}}" + _END)
 _COORDS = re.compile(f"-?{_D}{{1,3}}[.．]{_D}{{4,}}\\s*[,，]\\s*-?{_D}{{1,3}}[.．]{_D}{{4,}}")
-# A number after a word that announces a phone number, however it is written (5 digits or more).
 _SPOKEN = "[\u96f6〇\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u5e7a]"  # digits as spoken: 幺三九…
-_AFTER_PHONE_WORD = re.compile(f"(\u7535\u8bdd|\u624b\u673a|\u53f7\u7801|\u5ea7\u673a|\u8054\u7cfb\u65b9\u5f0f)([^0-9０-９]{{0,3}}?)"  # 电话手机号码座机联系方式
-                               f"({_D}(?:{_S}{_D}){{4,}}[XxＸｘ]?|{_SPOKEN}{{5,}})")
+# A number after a word that announces a phone number, however it is written (5 digits or more).
+_PHONE_WORDS = "|".join((
+    "\u7535\u8bdd", "\u624b\u673a", "\u53f7\u7801",  # 电话手机号码
+    "\u5ea7\u673a", "\u8054\u7cfb\u65b9\u5f0f",  # 座机联系方式
+))
+_AFTER_PHONE_WORD = re.compile(f"({_PHONE_WORDS})([^0-9０-９]{{0,3}}?)({_D}(?:{_S}{_D}){{4,}}[XxＸｘ]?|{_SPOKEN}{{5,}})")
 _SPOKEN_NUMBER = re.compile(f"{_SPOKEN}{{11,}}")  # eleven spoken digits in a row is a phone number
 
 # House numbers: a chain of number+unit, optionally ending in a bare room number (5栋2单元301).
 _N = f"(?:{_D}+(?:[-－]{_D}+)?|{_CN}+)"
-_SURE_UNITS = "\u53f7\u9662|\u53f7\u697c|\u680b|\u5e62|\u5355\u5143|\u5ba4"  # never a date or a count
-_LATER_UNITS = "\u53f7\u9662|\u53f7\u697c|\u680b|\u5e62|\u5355\u5143|\u697c|\u5c42|\u5ba4|\u6237|\u53f7"  # after a first element, floors and flats too
+_SURE_UNITS = "\u53f7\u9662|\u53f7\u697c|\u680b|\u5e62|\u5355\u5143|\u5ba4"  # 号院 号楼 栋 幢 单元 室: never dates
+# After a first element, floors and flats too: 号院 号楼 栋 幢 单元 楼 层 室 户 号.
+_LATER_UNITS = "\u53f7\u9662|\u53f7\u697c|\u680b|\u5e62|\u5355\u5143|\u697c|\u5c42|\u5ba4|\u6237|\u53f7"
 _CHAIN = re.compile(f"{_N}(?P<unit>{_SURE_UNITS}|\u53f7)(?:{_N}(?:{_LATER_UNITS}))*(?:{_D}+{_END})?")  # 号
 # Characters that end a place name, so that "<place>18号" is a house and "18号" alone may be a date.
-_PLACE_END = set("\u8def\u8857\u5df7\u5f04\u9053\u6751\u7ec4\u961f\u793e\u5c6f\u5e84\u5934\u5c3e\u8fb9\u5761\u6c9f\u6e7e\u5cad\u576a\u56ed\u533a\u82d1\u5be8\u5821\u8425\u575d\u5858\u6865\u6d3c\u5c97\u58a9\u53e3\u4e1c\u897f\u5357\u5317\u4f4f\u724c")  # 路街巷弄道村组队社屯庄头尾边坡沟湾岭坪园区苑寨堡营坝塘桥洼岗墩口东西南北住牌
+_PLACE_END = set(
+    "\u8def\u8857\u5df7\u5f04\u9053\u6751\u7ec4\u961f\u793e\u5c6f\u5e84"  # 路街巷弄道村组队社屯庄
+    "\u5934\u5c3e\u8fb9\u5761\u6c9f\u6e7e\u5cad\u576a\u56ed\u533a\u82d1"  # 头尾边坡沟湾岭坪园区苑
+    "\u5be8\u5821\u8425\u575d\u5858\u6865\u6d3c\u5c97\u58a9\u53e3"  # 寨堡营坝塘桥洼岗墩口
+    "\u4e1c\u897f\u5357\u5317\u4f4f\u724c"  # 东西南北住牌
+)
 _MONTH = "\u6708"  # 月
 
 
