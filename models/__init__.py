@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 # Every module with tables is imported here so the metadata (and Alembic) sees it; one per line.
 from models import alarms  # noqa: F401
 from models import audit  # noqa: F401
+from models import binding  # noqa: F401
 from models import canteen  # noqa: F401
 from models import checkin  # noqa: F401
 from models import complaints  # noqa: F401

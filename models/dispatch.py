@@ -15,15 +15,20 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
+from models import held_requests as held
 from models import help_requests as hr
 from models.base import as_utc, utc_field
 from models.coordination import coordinators_for
 from models.notify import Notice
 from models.outbox import NORMAL, URGENT, cancel_if_pending
 from models.people import User, Village
+from models.redact import redact
 from models.volunteers import APPROVED, Volunteer, qualifications
 
 OFFERED, DECLINED, TAKEN, WON, WITHDRAWN = "offered", "declined", "taken", "won", "withdrawn"
+# An offer the volunteer may still act on: one they declined stays theirs to reconsider while the request
+# is open; taken, won and withdrawn ones do not.
+LIVE = (OFFERED, DECLINED)
 NO_SKILL_NEEDED = {"other", "emergency"}
 
 
@@ -180,7 +185,10 @@ class CandidatePool:
 
 def dispatch_round(session: Session, request: hr.HelpRequest, rules: Rules, *, now: datetime,
                    pool: CandidatePool | None = None) -> list[Notice]:
-    """Offer the task to the next K volunteers; returns the pushes to send."""
+    """Offer the task to the next K volunteers; returns the pushes to send. A held request goes to nobody:
+    the coordinators are asked to verify it instead (once)."""
+    if request.status == hr.HELD:
+        return held.coordinator_notices(session, request, offer_params(session, request))
     asked = already_asked(session, request.id) if request.dispatch_round else set()
     chosen: list[Candidate] = []
     while not chosen and request.dispatch_round < rules.local_rounds + 1:
@@ -216,11 +224,32 @@ def _offer(session: Session, request: hr.HelpRequest, chosen: list[Candidate], n
 
 
 def unclaimed_for(session: Session, admin: User) -> list[hr.HelpRequest]:
-    """Open requests a coordinator may assign: their village's, or every village's for a county admin."""
-    query = select(hr.HelpRequest).where(hr.HelpRequest.status == hr.OPEN)
-    if not admin.has_role("county_admin"):
-        query = query.where(hr.HelpRequest.village_id == admin.village_id)
-    return list(session.exec(query.order_by(hr.HelpRequest.id)))
+    """Open and held requests a coordinator may assign or verify (`held_requests.may_handle`)."""
+    query = select(hr.HelpRequest).where(hr.HelpRequest.status.in_((hr.OPEN, hr.HELD)))
+    return [r for r in session.exec(query.order_by(hr.HelpRequest.id)) if held.may_handle(session, admin, r)]
+
+
+def verify(session: Session, request_id: int, admin: User, rules: Rules, *, now: datetime) -> tuple[str, list[Notice]]:
+    """A coordinator verifies a held request: the asker is told and the first round goes out."""
+    result, request = held.verify(session, request_id, admin, now=now)
+    if result != held.VERIFIED:
+        return result, []
+    return result, _release_notices(session, request, rules, now)
+
+
+def release_held(session: Session, asker: User, rules: Rules, *, now: datetime) -> list[Notice]:
+    """The asker registered: their held requests are dispatched as if verified."""
+    notices: list[Notice] = []
+    for request in held.held_of(session, asker):
+        if held.release(session, request, now=now):
+            notices += _release_notices(session, hr.get_request(session, request.id), rules, now)
+    return notices
+
+
+def _release_notices(session: Session, request: hr.HelpRequest, rules: Rules, now: datetime) -> list[Notice]:
+    asker = session.get(User, request.requested_by_id)
+    told = Notice(asker.openid, "help_verified", f"verified:{request.id}", "help_verified", {"number": request.id})
+    return [told, *dispatch_round(session, request, rules, now=now)]
 
 
 def roster_for(session: Session, admin: User) -> list[tuple[Volunteer, User]]:
@@ -245,22 +274,25 @@ def unsend_or_tell(session: Session, offer: TaskOffer, kind: str, text_key: str)
 
 
 def offer_params(session: Session, request: hr.HelpRequest) -> dict:
-    """What a volunteer may see before claiming: never the address, phone or health notes."""
+    """What a volunteer may see before claiming: never the address, phone or health notes, and the free
+    text with phone, ID and house numbers masked (elders write them into the request)."""
     village = session.get(Village, request.village_id) if request.village_id else None
     return {"number": request.id, "category": request.category, "village": village.name if village else "",
             "window": (request.window_start, request.window_end), "place": rough_place(request.place),
-            "details": request.details[:40], "urgency": request.urgency}
+            "details": redact(request.details)[:40], "urgency": request.urgency}
 
 
 def rough_place(place: str) -> str:
-    """A place as a stranger may see it: home ("") stays vague until someone claims (shown by the catalogue)."""
-    return place or ""
+    """A place as a stranger may see it: home ("") stays vague until someone claims (shown by the catalogue);
+    a written place or a location's label keeps its village and street but not the house number."""
+    return redact(place or "")
 
 
 def escalate(session: Session, rules: Rules, *, now: datetime) -> list[Notice]:
     """The scheduler step: next rounds, coordinator alerts and expiry for requests whose time came."""
     now = as_utc(now)
-    query = select(hr.HelpRequest).where(hr.HelpRequest.status == hr.OPEN, hr.HelpRequest.next_step_at <= now)
+    query = select(hr.HelpRequest).where(hr.HelpRequest.status.in_((hr.OPEN, hr.HELD)),
+                                         hr.HelpRequest.next_step_at <= now)
     notices: list[Notice] = []
     for request in session.exec(query.order_by(hr.HelpRequest.id)).all():
         notices.extend(step(session, request, rules, now=now))
@@ -271,6 +303,9 @@ def step(session: Session, request: hr.HelpRequest, rules: Rules, *, now: dateti
     """One escalation step for one unclaimed request."""
     if now >= request.window_end:
         return expire(session, request, now=now)
+    if request.status == hr.HELD:  # waits for a coordinator; only its window can end it
+        request.next_step_at = request.window_end
+        return []
     notices = dispatch_round(session, request, rules, now=now)
     alert_at = as_utc(request.created_at) + rules.t2
     if request.escalated_at is None and now >= alert_at:
@@ -287,14 +322,15 @@ def alert_coordinators(session: Session, request: hr.HelpRequest, *, now: dateti
     request.escalated_at = now
     session.add(request)
     elder = session.get(User, request.elder_id)
-    params = {**offer_params(session, request), "elder": elder.name}
+    # Coordinators are entitled to the elder's details: they read the request as it was written.
+    params = {**offer_params(session, request), "elder": elder.name, "details": request.details}
     return [Notice(admin.openid, "help_escalated", f"escalate:{request.id}:{admin.id}", "help_escalated", params,
                    URGENT) for admin in coordinators_for(session, elder)]
 
 
 def expire(session: Session, request: hr.HelpRequest, *, now: datetime) -> list[Notice]:
-    """Past its window and unclaimed: close it and tell the elder kindly."""
-    if not hr.move(session, request.id, allowed=(hr.OPEN,), now=now, status=hr.EXPIRED, closed_at=now,
+    """Past its window and unclaimed (or never verified): close it and tell the elder kindly."""
+    if not hr.move(session, request.id, allowed=(hr.OPEN, hr.HELD), now=now, status=hr.EXPIRED, closed_at=now,
                    next_step_at=None):
         return []
     elder = session.get(User, request.elder_id)
@@ -314,6 +350,23 @@ def withdraw_offers(session: Session, request_id: int) -> list[Notice]:
         session.add(offer)
         notices += unsend_or_tell(session, offer, "task_withdrawn", "help_withdrawn")
     return notices
+
+
+def was_offered(session: Session, request_id: int, volunteer_id: int) -> bool:
+    """True when this volunteer was ever offered this request (so its number and state are no news to them)."""
+    query = select(TaskOffer.id).where(TaskOffer.request_id == request_id, TaskOffer.volunteer_id == volunteer_id)
+    return session.exec(query).first() is not None
+
+
+def take(session: Session, request_id: int, volunteer: User, *, now: datetime, assigned: bool = False) -> bool:
+    """The claim itself, open → claimed for this volunteer, as one conditional UPDATE that also requires a
+    live offer to them unless a coordinator assigned them: a number alone, guessed or seen elsewhere, wins
+    nothing, and an offer withdrawn in the meantime cannot win either."""
+    offers = TaskOffer.__table__.c
+    live_offer = None if assigned else sa.exists().where(
+        offers.request_id == request_id, offers.volunteer_id == volunteer.id, offers.status.in_(LIVE))
+    return hr.move(session, request_id, allowed=(hr.OPEN,), now=now, only_if=live_offer, status=hr.CLAIMED,
+                   volunteer_id=volunteer.id, claimed_at=now, next_step_at=None)
 
 
 def decline(session: Session, request_id: int, volunteer: User, *, now: datetime) -> bool:

@@ -1,8 +1,10 @@
 """Help requests: asked, dispatched, claimed, done, confirmed and credited.
 
 Lifecycle (status): open → claimed → en_route → done → confirmed; any of the first four may become
-cancelled; open may become expired; done may become disputed. Dispatch rounds and offers live in
-models/dispatch.py. Every function takes `now`; notifications are returned as Notices.
+cancelled; open may become expired; done may become disputed. A request from someone who never
+registered starts as held (models/held_requests.py): held → open once verified, or cancelled/expired.
+Dispatch rounds and offers live in models/dispatch.py. Every function takes `now`; notifications are
+returned as Notices.
 """
 from __future__ import annotations
 
@@ -14,11 +16,12 @@ import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.base import as_utc, json_field, utc_field
+from models.membership import is_registered
 from models.people import User
 
-OPEN, CLAIMED, EN_ROUTE, DONE = "open", "claimed", "en_route", "done"
+HELD, OPEN, CLAIMED, EN_ROUTE, DONE = "held", "open", "claimed", "en_route", "done"
 CONFIRMED, DISPUTED, CANCELLED, EXPIRED = "confirmed", "disputed", "cancelled", "expired"
-ACTIVE = (OPEN, CLAIMED, EN_ROUTE)
+ACTIVE = (HELD, OPEN, CLAIMED, EN_ROUTE)
 CATEGORIES = ("errand", "meal", "medical", "daily_care", "repair", "farm_work", "companionship", "emergency", "other")
 NORMAL, URGENT, EMERGENCY = "normal", "urgent", "emergency"
 CONFIRM_WINDOW = timedelta(hours=48)
@@ -83,16 +86,24 @@ def create_request(session: Session, new: NewRequest, *, source_key: str, now: d
         return found, False
     if new.category not in CATEGORIES:
         raise ValueError(f"unknown category {new.category!r}")
+    held = must_hold(session, new)
     request = HelpRequest(
         source_key=source_key, elder_id=new.elder.id, requested_by_id=new.requested_by.id,
         village_id=new.elder.village_id or new.requested_by.village_id, category=new.category,
         details=new.details[:300], urgency=new.urgency, place=new.place[:120], latitude=new.latitude,
         longitude=new.longitude, window_start=as_utc(new.window_start), window_end=as_utc(new.window_end),
-        images=list(new.images) or None, created_at=now, updated_at=now,
+        images=list(new.images) or None, created_at=now, updated_at=now, status=HELD if held else OPEN,
+        next_step_at=as_utc(new.window_end) if held else None,  # a held request still expires with its window
     )
     session.add(request)
     session.flush()
     return request, True
+
+
+def must_hold(session: Session, new: NewRequest) -> bool:
+    """A request waits for a coordinator when whoever asked never registered; an emergency never waits."""
+    emergency = new.urgency == EMERGENCY or new.category == "emergency"
+    return not emergency and not is_registered(session, new.requested_by)
 
 
 def get_request(session: Session, request_id: int) -> HelpRequest | None:
@@ -131,8 +142,9 @@ def open_task_counts(session: Session, volunteer_ids: list[int]) -> dict[int, in
 
 
 def move(session: Session, request_id: int, *, allowed: tuple[str, ...], now: datetime,
-         held_by: int | None = None, **values: Any) -> bool:
-    """Change a request only if it is in an allowed state (and held by volunteer `held_by`, when given).
+         held_by: int | None = None, only_if: Any = None, **values: Any) -> bool:
+    """Change a request only if it is in an allowed state (and held by volunteer `held_by`, when given;
+    and `only_if`, a further SQL condition, holds — e.g. the claimer's offer is still live).
 
     One conditional UPDATE: of many concurrent callers exactly one sees rowcount 1 — the claim race.
     """
@@ -140,6 +152,8 @@ def move(session: Session, request_id: int, *, allowed: tuple[str, ...], now: da
     query = sa.update(table).where(table.c.id == request_id).where(table.c.status.in_(allowed))
     if held_by is not None:
         query = query.where(table.c.volunteer_id == held_by)
+    if only_if is not None:
+        query = query.where(only_if)
     result = session.execute(query.values(updated_at=as_utc(now), **values))
     session.expire_all()
     return result.rowcount == 1

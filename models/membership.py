@@ -123,6 +123,12 @@ def is_elder(session: Session, user: User) -> bool:
     return user.has_role("elder") or profile_of(session, user) is not None
 
 
+def is_registered(session: Session, user: User) -> bool:
+    """Someone the service knows: any role (elder, family, volunteer, coordinator, partner) or an elder
+    profile. A person who only followed the account is not."""
+    return bool(user.role_set) or profile_of(session, user) is not None
+
+
 def is_bound(session: Session, elder: User, family: User) -> bool:
     """True when the family member is bound to the elder."""
     query = select(FamilyLink.id).where(FamilyLink.elder_id == elder.id, FamilyLink.family_id == family.id)

@@ -19,6 +19,7 @@ from models.audit import audit
 from models.base import as_utc
 from models.notices import DIGEST_TOPIC, SYSTEM, Broadcast, NoticeError, SuccessStory, village_scope
 from models.people import User, Village
+from models.redact import redact
 
 WEEK = timedelta(days=7)
 
@@ -65,6 +66,13 @@ def next_story(session: Session, village_id: int) -> SuccessStory | None:
     return session.exec(query.order_by(SuccessStory.id)).first()
 
 
+def public(story: SuccessStory | None) -> SuccessStory | None:
+    """The story as the whole village reads it: a coordinator's free text may quote a phone or house number."""
+    if story is None:
+        return None
+    return SuccessStory(**{**story.model_dump(), "text": redact(story.text)})
+
+
 def already_sent(session: Session, village_id: int, *, now: datetime) -> bool:
     """True when this village's digest was composed in the last six days (the job is idempotent)."""
     since = as_utc(now) - timedelta(days=6)
@@ -81,7 +89,7 @@ def compose_digest(session: Session, village: Village, *, provider: FactsProvide
     now = as_utc(now)
     facts = provider(session, village.id, now - WEEK, now)
     story = next_story(session, village.id)
-    row = Broadcast(village_id=village.id, author_openid=SYSTEM, body=render(village, facts, story)[:1000],
+    row = Broadcast(village_id=village.id, author_openid=SYSTEM, body=render(village, facts, public(story))[:1000],
                     audience="all", use_mass=False, topic=DIGEST_TOPIC, send_at=now, created_at=now)
     session.add(row)
     if story is not None:

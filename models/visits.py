@@ -1,7 +1,8 @@
 """From claim to credit: who helps, on the way, done, rated or confirmed, time bank credited.
 
-Privacy rule: the elder's address, phone and health notes reach a volunteer only in the notice
-sent after that volunteer's claim won (`claimed_params`), never in an offer.
+Privacy rule: the elder's address, phone and health notes, and the request's free text as written,
+reach a volunteer only in the notice sent after that volunteer's claim won (`claimed_params`); an offer
+carries the text redacted (`models.redact`).
 """
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from models import dispatch, timebank
+from models import held_requests as held
 from models import help_requests as hr
 from models.alarms import family_of
 from models.base import as_utc
 from models.coordination import coordinators_for
 from models.notify import Notice
 from models.outbox import NORMAL, URGENT, cancel_if_pending
-from models.membership import in_scope
+from models.membership import in_scope, is_bound, is_elder
 from models.people import User
 from models.volunteers import APPROVED, Volunteer, qualifications, volunteer_of
 
@@ -74,15 +76,24 @@ def claimed_params(session: Session, request: hr.HelpRequest) -> dict:
     """Everything the winning volunteer needs to go and help."""
     elder = session.get(User, request.elder_id)
     profile = elder.profile or {}
-    return {**dispatch.offer_params(session, request), "elder": elder.name,
+    return {**dispatch.offer_params(session, request), "elder": elder.name, "details": request.details,
             "address": profile.get("address") or request.place, "phone": elder.phone,
             "notes": profile.get("health_notes")}
 
 
 def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, rules: dispatch.Rules,
           assigned_by: User | None = None) -> Outcome:
-    """First claim wins (one conditional update); the winner gets the details, the household the name."""
+    """First claim wins (one conditional update); the winner gets the details, the household the name.
+
+    Only a volunteer offered the request (or assigned by a coordinator) may claim it; anyone else gets
+    `not_offered`, which says nothing about the request — not even whether that number exists.
+    """
+    record = volunteer_of(session, volunteer)
+    if record is None or record.status != APPROVED:
+        return Outcome("not_volunteer")
     request = hr.get_request(session, request_id)
+    if assigned_by is None and (request is None or not dispatch.was_offered(session, request_id, volunteer.id)):
+        return Outcome("not_offered")
     if request is None:
         return Outcome("missing")
     refusal = _refusal(session, request, volunteer, rules, check_skill=assigned_by is None)
@@ -90,27 +101,29 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, 
         refusal = "out_of_scope"
     if refusal:
         return Outcome(refusal, request=request)
-    if not hr.move(session, request_id, allowed=(hr.OPEN,), now=now, status=hr.CLAIMED,
-                   volunteer_id=volunteer.id, claimed_at=now, next_step_at=None):
+    if not dispatch.take(session, request_id, volunteer, now=now, assigned=assigned_by is not None):
         request = hr.get_request(session, request_id)
-        return Outcome("mine" if request.volunteer_id == volunteer.id else "taken", request=request)
+        if request.volunteer_id == volunteer.id:
+            return Outcome("mine", request=request)
+        return Outcome("taken" if request.status != hr.OPEN else "not_offered", request=request)
     request = hr.get_request(session, request_id)
     return Outcome("won", _claim_notices(session, request, volunteer, now), request)
 
 
 def _may_assign(session: Session, admin: User, request: hr.HelpRequest, volunteer: User) -> bool:
     """A coordinator assigns within their village (a county admin anywhere): the request and the volunteer."""
-    elder = session.get(User, request.elder_id)
-    return in_scope(admin, elder) and in_scope(admin, volunteer)
+    return held.may_handle(session, admin, request) and in_scope(admin, volunteer)
 
 
 def _refusal(session: Session, request: hr.HelpRequest, volunteer: User, rules: dispatch.Rules,
              check_skill: bool) -> str | None:
     record = volunteer_of(session, volunteer)
     if record is None or record.status != APPROVED:
-        return "not_volunteer"
+        return "not_volunteer"  # the person assigned by a coordinator must be an approved volunteer too
     if volunteer.id == request.elder_id:
         return "own_request"
+    if request.status == hr.HELD:
+        return "held"  # not dispatched until a coordinator verifies it, so not assignable either
     if request.status != hr.OPEN:
         return "mine" if request.volunteer_id == volunteer.id else "taken"
     held = frozenset(qualifications(session, [volunteer.id], now=request.created_at)[volunteer.id])
@@ -127,9 +140,22 @@ def _claim_notices(session: Session, request: hr.HelpRequest, volunteer: User, n
                       "help_claimed_volunteer", claimed_params(session, request), URGENT)]
     params = {"number": request.id, "volunteer": volunteer.name, "phone": volunteer.phone,
               "category": request.category}
-    notices += tell_household(session, request, "help_claimed", params)
+    for person in household(session, request):
+        shown, text_key = (params, "help_claimed") if may_have_volunteer_phone(session, request, person) else (
+            {**params, "phone": ""}, "help_claimed_no_phone")
+        notices.append(Notice(person.openid, "help_claimed", f"help_claimed:{request.id}:{person.id}", text_key,
+                              shown))
     notices += _tell_others_taken(session, request.id, volunteer.id)
     return notices
+
+
+def may_have_volunteer_phone(session: Session, request: hr.HelpRequest, person: User) -> bool:
+    """A volunteer's phone goes to the registered elder the request is for, family bound to them, and
+    coordinators in scope — not to whoever asked without registering (a stranger could harvest phones)."""
+    elder = session.get(User, request.elder_id)
+    if person.id == elder.id:
+        return is_elder(session, person)
+    return is_bound(session, elder, person) or in_scope(person, elder)
 
 
 def _settle_offers(session: Session, request_id: int, winner_id: int, now: datetime) -> None:

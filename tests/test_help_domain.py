@@ -103,6 +103,14 @@ def new_request(session, category="errand", elder="demo-elder-1", key="src-1", *
     return hr.create_request(session, spec, source_key=key, now=NOW)[0]
 
 
+def offer(session, request_id: int, *openids: str) -> None:
+    """Offers made by hand, for scenarios the ranking would not produce (everyone offered, the unqualified)."""
+    for openid in openids:
+        session.add(dispatch.TaskOffer(request_id=request_id, volunteer_id=user(session, openid).id, round=1,
+                                       offered_at=NOW))
+    session.flush()
+
+
 def test_a_request_is_created_once_per_source(village):
     with session_scope(village.engine) as session:
         first, again = new_request(session), new_request(session)
@@ -149,7 +157,7 @@ def test_escalation_timeline_rounds_county_coordinator_then_expiry(village):
         assert session.get(hr.HelpRequest, 1).status == hr.EXPIRED
 
 
-def test_fifty_concurrent_claims_have_exactly_one_winner(village):
+def test_fifty_concurrent_claims_have_exactly_one_winner_among_those_offered(village):
     with session_scope(village.engine) as session:
         req_id = new_request(session, category="other").id
         names = []
@@ -160,6 +168,7 @@ def test_fifty_concurrent_claims_have_exactly_one_winner(village):
             session.flush()
             upsert_volunteer(session, person, now=NOW, status=APPROVED, skills=["errand"], availability=list(SLOTS))
             names.append(person.openid)
+        offer(session, req_id, *names[:25])  # half of them were offered the task, half only know its number
     results, barrier = [], threading.Barrier(50)
 
     def race(openid):
@@ -174,10 +183,107 @@ def test_fifty_concurrent_claims_have_exactly_one_winner(village):
     for thread in threads:
         thread.join(60)
     winners = [name for name, result in results if result == "won"]
-    assert len(results) == 50 and len(winners) == 1
-    assert {result for _, result in results} == {"won", "taken"}
+    assert len(results) == 50 and len(winners) == 1 and winners[0] in names[:25]
+    assert {result for name, result in results if name in names[:25]} == {"won", "taken"}
+    assert {result for name, result in results if name in names[25:]} == {"not_offered"}
     with Session(village.engine) as session:
         assert session.get(hr.HelpRequest, req_id).volunteer_id == user(session, winners[0]).id
+
+
+def test_a_claim_needs_a_live_offer_or_a_coordinators_assignment(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        offered = {n.openid for n in dispatch.dispatch_round(session, req, RULES, now=NOW)}
+        outsider = user(session, next(f"demo-volunteer-{i}" for i in range(1, 6)
+                                      if f"demo-volunteer-{i}" not in offered))
+        outcome = visits.claim(session, req.id, outsider, now=NOW, rules=RULES)
+        assert (outcome.result, outcome.notices, outcome.request) == ("not_offered", [], None)
+        assert visits.claim(session, req.id + 100, outsider, now=NOW, rules=RULES).result == "not_offered"
+        assert session.get(hr.HelpRequest, req.id).status == hr.OPEN
+        insider = user(session, sorted(offered)[0])
+        assert dispatch.decline(session, req.id, insider, now=NOW)
+        assert visits.claim(session, req.id, insider, now=NOW, rules=RULES).result == "won"  # reconsidered
+
+
+def test_the_claim_update_itself_checks_the_offer(village):
+    """The conditional UPDATE, not only the checks before it: an offer withdrawn meanwhile cannot win."""
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        volunteer = user(session, "demo-volunteer-2")
+        assert not dispatch.take(session, req.id, volunteer, now=NOW)  # never offered
+        offer(session, req.id, volunteer.openid)
+        row = session.exec(select(dispatch.TaskOffer).where(dispatch.TaskOffer.request_id == req.id)).one()
+        row.status = dispatch.WITHDRAWN
+        session.add(row)
+        session.flush()
+        assert not dispatch.take(session, req.id, volunteer, now=NOW)
+        assert session.get(hr.HelpRequest, req.id).status == hr.OPEN
+        assert dispatch.take(session, req.id, volunteer, now=NOW, assigned=True)  # a coordinator's assignment
+        assert session.get(hr.HelpRequest, req.id).volunteer_id == volunteer.id
+
+
+def stranger_request(session, openid="passer-by", **extra) -> hr.HelpRequest:
+    from models.people import get_or_create_user
+
+    person = get_or_create_user(session, openid, now=NOW)
+    spec = hr.NewRequest(elder=person, requested_by=person, category="errand", details="买降压药",
+                         window_start=NOW + timedelta(hours=1), window_end=NOW + timedelta(hours=5), **extra)
+    return hr.create_request(session, spec, source_key=f"src-{openid}", now=NOW)[0]
+
+
+def test_a_request_from_someone_unregistered_is_held_and_only_coordinators_hear(village):
+    with session_scope(village.engine) as session:
+        req = stranger_request(session)
+        assert req.status == hr.HELD
+        notices = dispatch.dispatch_round(session, req, RULES, now=NOW)
+        assert [(n.openid, n.kind) for n in notices] == [("demo-admin", "help_held")]
+        assert dispatch.already_asked(session, req.id) == set()
+        assert dispatch.escalate(session, RULES, now=NOW + timedelta(hours=1)) == []  # T1, T2: still waiting
+        assert ("passer-by", "help_expired") in [(n.openid, n.kind) for n in
+                                                 dispatch.escalate(session, RULES, now=NOW + timedelta(hours=5))]
+        emergency = stranger_request(session, "another", urgency=hr.EMERGENCY)
+        assert emergency.status == hr.OPEN  # an emergency is never held
+
+
+def test_only_a_coordinator_in_reach_verifies_and_then_volunteers_are_asked(village):
+    with session_scope(village.engine) as session:
+        req = stranger_request(session)
+        county = User(openid="county-admin", name="县里", roles=",county_admin,", created_at=NOW, updated_at=NOW)
+        session.add(county)
+        session.flush()
+        # A village coordinator does not reach a villageless request while a county admin exists.
+        assert dispatch.verify(session, req.id, user(session, "demo-admin"), RULES, now=NOW) == ("not_found", [])
+        result, notices = dispatch.verify(session, req.id, county, RULES, now=NOW)
+        assert result == "verified"
+        assert ("passer-by", "help_verified") in [(n.openid, n.kind) for n in notices]
+        assert {n.openid for n in notices if n.kind == "task_offer"} == {
+            "demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"}
+        assert dispatch.verify(session, req.id, county, RULES, now=NOW)[0] == "not_held"
+
+
+def test_registering_releases_the_askers_held_requests(village):
+    from models.people import grant_roles
+
+    with session_scope(village.engine) as session:
+        req = stranger_request(session)
+        asker = user(session, "passer-by")
+        grant_roles(asker, ["elder"], now=NOW)
+        notices = dispatch.release_held(session, asker, RULES, now=NOW)
+        assert session.get(hr.HelpRequest, req.id).status == hr.OPEN
+        assert len([n for n in notices if n.kind == "task_offer"]) == 3
+
+
+def test_a_volunteers_phone_goes_only_to_the_registered_elder_and_bound_family(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        req.requested_by_id = stranger_request(session).requested_by_id  # asked by someone unregistered
+        session.add(req)
+        offer(session, req.id, "demo-volunteer-1")
+        outcome = visits.claim(session, req.id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES)
+        told = {n.openid: n for n in outcome.notices if n.kind == "help_claimed"}
+        assert set(told) == {"demo-elder-1", "demo-family-1", "passer-by"}
+        assert told["demo-elder-1"].params["phone"] == told["demo-family-1"].params["phone"] == "13700000001"
+        assert told["passer-by"].params["phone"] == "" and told["passer-by"].text_key == "help_claimed_no_phone"
 
 
 def walk_to_done(session, minutes=None):
@@ -219,6 +325,7 @@ def test_unrated_visits_are_confirmed_after_48_hours_unless_disputed(village):
     with session_scope(village.engine) as session:
         first, volunteer = walk_to_done(session, minutes=60)
         second = new_request(session, key="src-2")
+        offer(session, second.id, volunteer.openid)
         visits.claim(session, second.id, volunteer, now=NOW, rules=RULES)
         visits.complete(session, second.id, volunteer, now=NOW + timedelta(minutes=70), minutes=60)
         assert visits.dispute(session, second.id, now=NOW + timedelta(hours=3))
@@ -275,6 +382,7 @@ def test_release_redispatches_and_a_late_release_counts_as_a_no_show(village):
 def test_an_unqualified_volunteer_cannot_claim_a_medical_visit(village):
     with session_scope(village.engine) as session:
         req = new_request(session, category="medical")
+        offer(session, req.id, "demo-volunteer-1", "demo-volunteer-4")  # the claim checks again, whatever was offered
         assert visits.claim(session, req.id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES).result == \
             "not_qualified"
         assert visits.claim(session, req.id, user(session, "demo-volunteer-4"), now=NOW, rules=RULES).result == "won"

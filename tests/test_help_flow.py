@@ -111,6 +111,40 @@ def test_the_whole_loop_from_asking_to_credit(world):
     assert the_request(world.rt).status == hr.CONFIRMED
 
 
+def test_offers_mask_the_phone_and_house_number_the_elder_wrote_and_the_winner_sees_them(world):
+    world(ELDER, "我家住东头18号，电话139 1234 5678，明天上午帮我去镇上买降压药")
+    world(ELDER, "1")
+    number = the_request(world.rt).id
+    world.deliver()
+    for volunteer in ERRAND_VOLUNTEERS:
+        [offer] = world.inbox(volunteer)
+        assert "东头" in offer and "18号" not in offer and "1234" not in offer and "5678" not in offer
+    world("demo-volunteer-3", f"接单 {number}")
+    world.deliver()
+    assert "我家住东头18号，电话139 1234 5678" in world.inbox("demo-volunteer-3")[-1]
+
+
+def test_template_offers_carry_no_phone_or_house_number(make_app, signer, clock, fake_wechat):
+    templates = {"task_offer": {"template_id": "TPL_TASK", "fields": {"thing1": "title", "thing2": "details"}}}
+    app = make_app(clock=clock, templates=templates)
+    rt = app.extensions["linli"]
+    with session_scope(rt.engine) as session:
+        seed_demo(session, now=clock())
+    fake_wechat.configure(auto_follow=True)
+    client = app.test_client()
+    for text in ("东头18号水管坏了，电话13912345678，今天下午来修", "1"):
+        fake_wechat.record_interaction(ELDER, "message")
+        qs, body = signer.sign(pushes.text(ELDER, text), timestamp=int(clock().timestamp()))
+        client.post(f"/wechat?{qs}", data=body)
+    delivery = Delivery(rt)
+    while delivery.drain_once():
+        pass
+    sent = [s for v in ("demo-volunteer-1", "demo-volunteer-3") for s in fake_wechat.sent(v)]
+    assert sent and all(s["channel"] == "template" for s in sent)
+    for message in sent:
+        assert "13912345678" not in str(message["payload"]) and "18号" not in str(message["payload"])
+
+
 def test_a_family_member_asks_for_their_elder(world):
     reply = world(FAMILY, "我妈明天上午要人帮忙买药")
     assert "帮谁：王秀英" in reply
@@ -121,6 +155,25 @@ def test_a_family_member_asks_for_their_elder(world):
 
         assert session.get(User, request.elder_id).openid == ELDER
         assert session.get(User, request.requested_by_id).openid == FAMILY
+
+
+def test_a_volunteer_never_offered_a_request_cannot_claim_it(world):
+    for text in ("帮帮我", "8", "帮我把柜子挪一下", "明天下午", "1"):  # "other": any volunteer could do it
+        world(ELDER, text)
+    number = the_request(world.rt).id
+    world.deliver()
+    volunteers = [f"demo-volunteer-{i}" for i in range(1, 6)]
+    offered = [v for v in volunteers if world.inbox(v)]
+    outsider = next(v for v in volunteers if v not in offered)
+    reply = world(outsider, f"接单 {number}")
+    assert "没有派给您" in reply and "王秀英" not in reply
+    assert world(outsider, f"接单 {number + 1}") == reply.replace(str(number), str(number + 1))  # no such number: same
+    world.deliver()
+    assert world.inbox(outsider) == []  # no address, phone or name arrived
+    assert the_request(world.rt).status == hr.OPEN
+    assert "接单成功" in world(offered[0], f"接单 {number}")
+    world.deliver()
+    assert "示范村东头12号" in world.inbox(offered[0])[-1]
 
 
 def test_unclaimed_requests_escalate_and_expire_with_the_clock(world):
@@ -198,6 +251,47 @@ def test_an_emergency_dispatches_nearby_volunteers_at_once(world):
     offered = {o for o in [f"demo-volunteer-{i}" for i in range(1, 6)] if world.inbox(o)}
     assert len(offered) == 3
     assert any("可能出事了" in text for text in world.inbox(FAMILY))
+
+
+def test_a_strangers_request_waits_for_a_coordinator_and_never_gets_a_volunteers_phone(world):
+    stranger = "passer-by"
+    world(stranger, "明天上午想找人帮我去镇上买降压药")
+    assert "还没有在这里登记" in world(stranger, "1")
+    number = the_request(world.rt).id
+    world.deliver()
+    assert not any(world.inbox(f"demo-volunteer-{i}") for i in range(1, 6))  # nobody is sent to an unknown door
+    assert any(f"核实求助 {number}" in text for text in world.inbox(ADMIN))
+    assert "待核实" in world(ADMIN, "待派单")
+    assert "还没核实" in world(ADMIN, f"派单 {number} 周大勇")
+    assert "已核实" in world(ADMIN, f"核实求助 {number}")
+    world.deliver()
+    assert "已核实" in world.inbox(stranger)[-1]
+    offered = [v for v in ERRAND_VOLUNTEERS if world.inbox(v)]
+    assert offered
+    assert "接单成功" in world(offered[0], f"接单 {number}")
+    world.deliver()
+    told = world.inbox(stranger)[-1]
+    assert "有人接了" in told and "1370000000" not in told
+
+
+def test_a_coordinator_may_turn_a_strangers_request_down(world):
+    world("passer-by", "明天上午想找人帮我去镇上买降压药")
+    world("passer-by", "1")
+    number = the_request(world.rt).id
+    assert "已驳回" in world(ADMIN, f"驳回求助 {number}")
+    assert "不需要核实" in world(ADMIN, f"核实求助 {number}")
+    world.deliver()
+    assert "没能核实" in world.inbox("passer-by")[-1]
+    assert the_request(world.rt).status == hr.CANCELLED
+
+
+def test_a_strangers_emergency_is_not_held(world):
+    reply = world("passer-by", "救命 我摔倒了起不来")
+    assert "120" in reply and "志愿者也已收到" in reply
+    world.deliver()
+    assert the_request(world.rt).status == hr.OPEN
+    assert len([v for v in (f"demo-volunteer-{i}" for i in range(1, 6)) if world.inbox(v)]) == 3
+    assert any("可能出事了" in text for text in world.inbox(ADMIN))
 
 
 def test_with_windows_closed_offers_go_out_as_template_messages(make_app, signer, clock, fake_wechat):

@@ -150,7 +150,8 @@ def test_marking_a_success_story_needs_the_elders_consent(bot):
     assert "不能标记" in reply and stories == []  # request 12 does not exist
 
 
-def test_a_well_rated_visit_becomes_a_success_story(bot, clock):
+def rated_visit(bot, clock) -> int:
+    """A repair visit done and rated 5, as a story's source; returns its number."""
     from datetime import timedelta
 
     from models import dispatch, visits
@@ -158,20 +159,37 @@ def test_a_well_rated_visit_becomes_a_success_story(bot, clock):
     from models.people import User
 
     with session_scope(bot.rt.engine) as session:
-        elder, helper = (session.exec(select(User).where(User.openid == o)).one()
-                         for o in ("demo-elder-1", "demo-volunteer-1"))
+        elder, helper, admin = (session.exec(select(User).where(User.openid == o)).one()
+                                for o in ("demo-elder-1", "demo-volunteer-1", ADMIN))
         new = hr.NewRequest(elder=elder, requested_by=elder, category="repair", details="修屋顶",
                             window_start=clock(), window_end=clock() + timedelta(hours=4))
         request, _ = hr.create_request(session, new, source_key="story", now=clock())
-        visits.claim(session, request.id, helper, now=clock(), rules=dispatch.Rules())
+        visits.claim(session, request.id, helper, now=clock(), rules=dispatch.Rules(), assigned_by=admin)
         visits.complete(session, request.id, helper, now=clock(), minutes=60)
         visits.rate(session, request.id, elder, 5, now=clock(), credit=visits.CreditRules())
-        number = request.id
+        return request.id
+
+
+def test_a_well_rated_visit_becomes_a_success_story(bot, clock):
+    number = rated_visit(bot, clock)
     converse(bot, ADMIN, [(f"标记好人好事 {number} 张志强冒雨帮王奶奶修好了屋顶", "老人同意"),
                           ("1", "同意公开：是"), ("1", "已记下")])
     with Session(bot.rt.engine) as session:
         [story] = session.exec(select(SuccessStory)).all()
     assert "修好了屋顶" in story.text
+
+
+def test_the_digest_tells_a_story_without_the_house_number_or_phone_it_quoted(bot, clock):
+    from datetime import timedelta
+
+    number = rated_visit(bot, clock)
+    converse(bot, ADMIN, [(f"标记好人好事 {number} 张志强冒雨帮东头12号王奶奶修好了屋顶，王奶奶电话13800000001", "老人同意"),
+                          ("1", "同意公开：是"), ("1", "已记下")])
+    jobs.run(bot.rt, "notices.digest", clock() + timedelta(days=6))
+    with Session(bot.rt.engine) as session:
+        [digest] = session.exec(select(Broadcast).where(Broadcast.topic == "digest")).all()
+    assert "东头" in digest.body and "修好了屋顶" in digest.body
+    assert "12号" not in digest.body and "13800000001" not in digest.body
 
 
 def test_writing_about_falls_in_a_notice_is_not_an_emergency(bot):

@@ -199,9 +199,12 @@ def test_a_bound_family_member_acts_for_the_elder(bot):
     [reply] = converse(bot, "daughter", [("绑定码", ["张桂花的绑定码", "24小时"])])
     code = re.search(r"\d{6}", reply).group()
     converse(bot, "son", [(f"绑定 {code}", "您是老人的什么人"), ("1", "叫什么名字"),
-                          ("张大军", ["张大军，您要绑定：张桂花", "儿子"]), ("1", "绑定好了")])
-    [told] = outbox(bot.rt, "family_bound", "daughter")  # the elder has no WeChat: the code's maker hears
-    assert "张大军（儿子）" in told.text
+                          ("张大军", ["张大军，您要绑定：张桂花", "儿子"]), ("1", "已请张桂花那边确认")])
+    [asked] = outbox(bot.rt, "family_consent", "daughter")  # the elder has no WeChat: the code's maker confirms
+    assert "有人想绑定张桂花，说是张桂花的儿子（自称张大军）" in asked.text
+    converse(bot, "daughter", [("1", "已同意张大军（儿子）绑定张桂花")])
+    [bound] = outbox(bot.rt, "family_bound", "son")
+    assert "绑定好了" in bound.text
     assert outbox(bot.rt, "family_bound", elder.openid) == []
 
 
@@ -212,12 +215,19 @@ def elder_code(bot, openid=ELDER) -> str:
     return re.search(r"\d{6}", reply).group()
 
 
+def elder_agrees(bot, openid=ELDER, family=None):
+    """The elder answers the binding question with 1; the family member hears it is done."""
+    converse(bot, openid, [("1", "已同意")])
+    if family:
+        assert "绑定好了" in outbox(bot.rt, "family_bound", family)[-1].text
+
+
 def test_binding_with_a_code_then_unbinding_from_either_side(bot):
     code = elder_code(bot)
     converse(bot, "grandson", [(f"绑定 {code}", "什么人"), ("孙子女", "叫什么名字"),
-                               ("王小明", ["王秀英", "孙子女"]), ("1", "绑定好了")])
-    [notice] = outbox(bot.rt, "family_bound", ELDER)
-    assert "王小明（孙子女）" in notice.text and "可以替您办事" in notice.text and "解绑" in notice.text
+                               ("王小明", ["王秀英", "孙子女"]), ("1", "已请王秀英那边确认")])
+    converse(bot, ELDER, [("1", ["王小明（孙子女）绑定您", "可以替您办事", "解绑"])])
+    assert "绑定好了" in outbox(bot.rt, "family_bound", "grandson")[-1].text
     converse(bot, ELDER, [("我的家人", ["王建国（您的儿子）", "王小明（您的孙子女）"]),
                           ("解绑", "解绑 序号"), ("解绑 2", "已解除")])
     assert len(outbox(bot.rt, "family_unbound", "grandson")) == 1
@@ -229,7 +239,8 @@ def test_binding_with_a_code_then_unbinding_from_either_side(bot):
 def test_a_code_works_once_and_expires_after_a_day(bot):
     code = elder_code(bot)
     converse(bot, "grandson", [(f"绑定{code}儿子", "叫什么名字"), ("王小明", ["王秀英", "儿子", "回复1确认"]),
-                               ("1", "绑定好了")])
+                               ("1", "已请王秀英那边确认")])
+    elder_agrees(bot, family="grandson")
     converse(bot, "niece", [(f"绑定 {code}", "已经用过了")])
     late = elder_code(bot)
     bot.clock.advance(hours=24, seconds=1)
@@ -254,14 +265,62 @@ def test_binding_answers_for_self_already_bound_and_too_many_guesses(bot):
     converse(bot, "guesser", [(f"绑定 {code}", "次数太多")])
 
 
+def test_the_elder_says_no_and_nobody_is_bound(bot):
+    code = elder_code(bot)
+    converse(bot, "impostor", [(f"绑定 {code}", "什么人"), ("1", "名字"), ("王小明", "王秀英"), ("1", "已请")])
+    [asked] = outbox(bot.rt, "family_consent", ELDER)
+    assert asked.text.startswith("有人想绑定您，说是您的儿子。回复1同意，回复2不同意")
+    converse(bot, ELDER, [("2", "没有绑定王小明")])
+    assert "没有同意" in outbox(bot.rt, "family_refused", "impostor")[-1].text
+    converse(bot, "impostor", [("我的家人", "还没有绑定")])
+    converse(bot, ELDER, [("我的家人", "王建国")])  # only the son bound before
+
+
+def test_a_binding_left_unanswered_for_a_day_lapses(bot):
+    code = elder_code(bot)
+    converse(bot, "grandson", [(f"绑定 {code}", "什么人"), ("1", "名字"), ("王小明", "王秀英"), ("1", "已请")])
+    bot.clock.advance(hours=24, seconds=1)
+    converse(bot, ELDER, [("1", "没有等您确认的绑定请求")])
+    converse(bot, "grandson", [("我的家人", "还没有绑定")])
+
+
+def test_a_later_question_takes_the_bare_numbers_back(bot):
+    code = elder_code(bot)
+    converse(bot, "grandson", [(f"绑定 {code}", "什么人"), ("1", "名字"), ("王小明", "王秀英"), ("1", "已请")])
+    converse(bot, ELDER, [("菜单", "回复数字"), ("1", "哪方面的帮忙"), ("取消", "")])
+    converse(bot, ELDER, [("同意", "已同意王小明（儿子）绑定您")])  # the word still answers it
+
+
+def test_a_coordinator_may_decide_by_number_but_the_asker_may_not(bot):
+    code = elder_code(bot)
+    converse(bot, "grandson", [(f"绑定 {code}", "什么人"), ("1", "名字"), ("王小明", "王秀英"), ("1", "已请")])
+    converse(bot, "grandson", [("同意绑定 1", "没有找到等您确认")])
+    converse(bot, ADMIN, [("同意绑定 1", "已同意王小明（儿子）绑定王秀英"), ("拒绝绑定 1", "已经处理过了")])
+    converse(bot, "grandson", [("我的家人", "王秀英")])
+
+
+def test_many_accounts_guessing_codes_pause_binding_and_alert_the_coordinator(make_app, signer, clock):
+    bot = build_bot(make_app, signer, clock, binding__max_failures_per_hour=3)
+    code = elder_code(bot)
+    wrong = "000000" if code != "000000" else "000001"
+    for n in range(3):
+        converse(bot, f"bot-{n}", [(f"绑定 {wrong}", "没找到")])
+    [alert] = outbox(bot.rt, "binding_lockdown", ADMIN)
+    assert "猜绑定码" in alert.text
+    converse(bot, "grandson", [(f"绑定 {code}", "绑定暂时停用")])
+    bot.clock.advance(hours=1, minutes=1)
+    converse(bot, "grandson", [(f"绑定 {code}", "什么人")])
+
+
 def test_bind_intent_without_a_code_explains_how(bot):
     converse(bot, "someone", [("我想绑定我妈", "绑定码")])
 
 
 def test_family_bound_to_several_elders_picks_by_number(bot):
     code = elder_code(bot, "demo-elder-2")
-    converse(bot, FAMILY, [(f"绑定 {code}", "什么人"), ("女婿", "李德福"), ("1", "绑定好了"),
-                           ("绑定码", ["为哪位老人", "1 王秀英", "2 李德福"]), ("2", "为李德福生成"),
+    converse(bot, FAMILY, [(f"绑定 {code}", "什么人"), ("女婿", "李德福"), ("1", "已请李德福那边确认")])
+    elder_agrees(bot, "demo-elder-2", FAMILY)
+    converse(bot, FAMILY, [("绑定码", ["为哪位老人", "1 王秀英", "2 李德福"]), ("2", "为李德福生成"),
                            ("1", "李德福的绑定码")])
 
 
@@ -273,21 +332,23 @@ def test_coordinator_makes_a_code_for_an_elder_by_number(bot):
 
 def test_roles_combine_a_volunteer_who_is_also_family(bot):
     code = elder_code(bot, "demo-elder-2")
-    converse(bot, "demo-volunteer-2", [(f"绑定 {code}", "什么人"), ("2", "李德福"), ("1", "绑定好了")])
+    converse(bot, "demo-volunteer-2", [(f"绑定 {code}", "什么人"), ("2", "李德福"), ("1", "已请李德福那边确认")])
+    elder_agrees(bot, "demo-elder-2", "demo-volunteer-2")
     who = user(bot.rt, "demo-volunteer-2")
     assert who.has_role("volunteer") and who.has_role("family")
     converse(bot, "demo-volunteer-2", [("休息", "先休息")])
 
 
-def test_binding_delivers_to_the_elder_through_the_fake_wechat(bot, fake_wechat):
+def test_binding_asks_the_elder_through_the_fake_wechat(bot, fake_wechat):
     code = elder_code(bot)
-    converse(bot, "grandson", [(f"绑定 {code}", "什么人"), ("1", "名字"), ("王小明", "王秀英"), ("1", "绑定好了")])
+    converse(bot, "grandson", [(f"绑定 {code}", "什么人"), ("1", "名字"), ("王小明", "王秀英"), ("1", "已请")])
     fake_wechat.record_interaction(ELDER, "message")
     delivery = Delivery(bot.rt)
     while delivery.drain_once():
         pass
     [sent] = fake_wechat.sent(ELDER)
-    assert "可以替您办事" in str(sent["payload"])
+    assert "有人想绑定您，说是您的儿子。回复1同意，回复2不同意" in sent["payload"]["text"]["content"]
+    assert "王小明" in sent["payload"]["text"]["content"]
 
 
 @pytest.mark.parametrize("mode", ["compat", "safe"])
@@ -304,15 +365,17 @@ def test_codes_are_stored_once(bot):
 
 def test_a_family_member_pasting_the_code_after_the_word_binds(bot):
     code = elder_code(bot)
-    converse(bot, "grandson", [(f"绑定码{code}", "什么人"), ("1", "名字"), ("王小明", "王秀英"), ("1", "绑定好了")])
+    converse(bot, "grandson", [(f"绑定码{code}", "什么人"), ("1", "名字"), ("王小明", "王秀英"), ("1", "已请")])
+    elder_agrees(bot, family="grandson")
     other = elder_code(bot)
     converse(bot, "niece", [(f"绑定码：{other}", "什么人")])  # the bind_family intent with a code slot
 
 
 def test_menu_inside_a_people_flow_repeats_the_numbered_question(bot):
     code = elder_code(bot, "demo-elder-2")
-    converse(bot, FAMILY, [(f"绑定 {code}", "什么人"), ("2", "李德福"), ("1", "绑定好了"),
-                           ("绑定码", "为哪位老人"), ("菜单", ["正在办“生成绑定码”", "1 王秀英", "2 李德福"]),
+    converse(bot, FAMILY, [(f"绑定 {code}", "什么人"), ("2", "李德福"), ("1", "已请")])
+    elder_agrees(bot, "demo-elder-2", FAMILY)
+    converse(bot, FAMILY, [("绑定码", "为哪位老人"), ("菜单", ["正在办“生成绑定码”", "1 王秀英", "2 李德福"]),
                            ("李德福", "为李德福生成")])
 
 

@@ -57,13 +57,15 @@ def test_a_code_is_six_digits_valid_a_day_and_works_once(session):
     elder, family, other = by_openid(session, "demo-elder-2"), person(session, "f1"), person(session, "f2")
     code = binding.issue_code(session, elder, elder, now=NOW)
     assert len(code.code) == 6 and code.code.isdigit() and code.expires_at == NOW + timedelta(hours=24)
-    status, _ = binding.redeem(session, family, code.code, "女儿", now=NOW + timedelta(hours=23), notice="n")
-    assert status == binding.OK and membership.is_bound(session, elder, family)
-    assert binding.redeem(session, other, code.code, "儿子", now=NOW, notice="n")[0] == binding.USED
+    asked = binding.redeem(session, family, code.code, "女儿", now=NOW + timedelta(hours=23))
+    assert asked.status == binding.ASKED
+    assert binding.decide(session, asked.pending.id, elder, True, now=NOW + timedelta(hours=23)).status == \
+        binding.ACCEPTED
+    assert membership.is_bound(session, elder, family)
+    assert binding.redeem(session, other, code.code, "儿子", now=NOW).status == binding.USED
     late = binding.issue_code(session, elder, elder, now=NOW)
     assert binding.lookup(session, late.code, now=NOW + timedelta(hours=24))[0] == binding.EXPIRED
-    assert binding.redeem(session, other, late.code, "儿子", now=NOW + timedelta(hours=24), notice="n")[0] == \
-        binding.EXPIRED
+    assert binding.redeem(session, other, late.code, "儿子", now=NOW + timedelta(hours=24)).status == binding.EXPIRED
 
 
 def test_colliding_digits_are_drawn_again_and_expired_digits_reissued(session):
@@ -87,8 +89,8 @@ def test_two_people_racing_for_one_code_only_one_binds(session, rt):
     elder = by_openid(session, "demo-elder-2")
     code = binding.issue_code(session, elder, elder, now=NOW)
     a, b = person(session, "racer-a"), person(session, "racer-b")
-    assert binding.check(session, a, code.code, now=NOW)[0] == binding.OK
-    assert binding.check(session, b, code.code, now=NOW)[0] == binding.OK
+    assert binding.check(session, a, code.code, now=NOW).status == binding.OK
+    assert binding.check(session, b, code.code, now=NOW).status == binding.OK
     digits = code.code  # read before committing: the threads must not touch this session
     session.commit()
     results, barrier = {}, threading.Barrier(2)
@@ -96,25 +98,102 @@ def test_two_people_racing_for_one_code_only_one_binds(session, rt):
     def redeem(openid):
         barrier.wait()
         with session_scope(rt.engine) as own:
-            results[openid] = binding.redeem(own, by_openid(own, openid), digits, "", now=NOW, notice="n")[0]
+            results[openid] = binding.redeem(own, by_openid(own, openid), digits, "", now=NOW).status
 
     threads = [threading.Thread(target=redeem, args=(o,)) for o in ("racer-a", "racer-b")]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert sorted(results.values()) == sorted([binding.OK, binding.USED])
-    winner = next(o for o, r in results.items() if r == binding.OK)
+    assert sorted(results.values()) == sorted([binding.ASKED, binding.USED])
+    winner = next(o for o, r in results.items() if r == binding.ASKED)
     session.expire_all()
+    [pending] = binding.asked_of(session, elder, now=NOW)
+    assert binding.decide(session, pending.id, elder, True, now=NOW).status == binding.ACCEPTED
     assert [f.openid for f in family_of(session, elder)] == [winner]
 
 
 def test_guessing_is_limited_per_day(session):
     guesser = person(session, "guesser")
     for n in range(binding.MAX_FAILURES):
-        assert binding.check(session, guesser, f"99999{n}", now=NOW)[0] == binding.NOT_FOUND
-    assert binding.check(session, guesser, "123456", now=NOW)[0] == binding.TOO_MANY
-    assert binding.check(session, guesser, "123456", now=NOW + timedelta(hours=25))[0] == binding.NOT_FOUND
+        assert binding.check(session, guesser, f"99999{n}", now=NOW).status == binding.NOT_FOUND
+    assert binding.check(session, guesser, "123456", now=NOW).status == binding.TOO_MANY
+    assert binding.check(session, guesser, "123456", now=NOW + timedelta(hours=25)).status == binding.NOT_FOUND
+
+
+def test_a_correct_code_alone_binds_nobody_until_the_elder_says_yes(session):
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "claims-to-be-son")
+    code = binding.issue_code(session, elder, elder, now=NOW)
+    asked = binding.redeem(session, family, code.code, "儿子", now=NOW)
+    assert asked.status == binding.ASKED and not membership.is_bound(session, elder, family)
+    [question] = asked.notices
+    assert (question.openid, question.text_key, question.params["relation"]) == (
+        "demo-elder-2", "people_bind_ask_elder", "儿子")
+    assert binding.check(session, family, code.code, now=NOW).status == binding.USED
+    stranger = person(session, "nosy")
+    assert binding.decide(session, asked.pending.id, stranger, True, now=NOW).status == binding.NOT_FOUND
+    refused = binding.decide(session, asked.pending.id, elder, False, now=NOW)
+    assert refused.status == binding.REFUSED and [n.openid for n in refused.notices] == ["claims-to-be-son"]
+    assert not membership.is_bound(session, elder, family)
+    assert binding.decide(session, asked.pending.id, elder, True, now=NOW).status == binding.DECIDED
+
+
+def test_a_binding_nobody_confirms_lapses_after_a_day(session):
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "slow")
+    code = binding.issue_code(session, elder, elder, now=NOW)
+    pending = binding.redeem(session, family, code.code, "女儿", now=NOW).pending
+    assert binding.asked_of(session, elder, now=NOW + timedelta(hours=23)) != []
+    later = NOW + timedelta(hours=24, seconds=1)
+    assert binding.asked_of(session, elder, now=later) == []
+    assert binding.decide(session, pending.id, elder, True, now=later).status == binding.LAPSED
+    assert not membership.is_bound(session, elder, family)
+
+
+def test_for_an_elder_without_wechat_the_codes_maker_or_a_coordinator_confirms(session):
+    elder = person(session, "offline-1-1", "elder")
+    elder.village_id = 1
+    daughter, son, admin = person(session, "daughter"), person(session, "son"), by_openid(session, "demo-admin")
+    binding.link(session, elder, daughter, "女儿", now=NOW)
+    code = binding.issue_code(session, elder, daughter, now=NOW)
+    asked = binding.redeem(session, son, code.code, "儿子", now=NOW)
+    assert asked.pending.asked_id == daughter.id and asked.notices[0].text_key == "people_bind_ask_maker"
+    # The maker is no longer bound: the village's coordinators are asked instead, and answer by number.
+    other = binding.issue_code(session, elder, daughter, now=NOW)
+    session.delete(session.exec(select(FamilyLink).where(FamilyLink.family_id == daughter.id)).one())
+    session.flush()
+    nephew = person(session, "nephew")
+    asked = binding.redeem(session, nephew, other.code, "侄子", now=NOW)
+    assert asked.pending.asked_id is None
+    assert [(n.openid, n.text_key) for n in asked.notices] == [("demo-admin", "people_bind_ask_coordinator")]
+    assert binding.decide(session, asked.pending.id, admin, True, now=NOW).status == binding.ACCEPTED
+    assert membership.is_bound(session, elder, nephew)
+
+
+def test_many_accounts_guessing_pause_binding_for_everyone_and_alert_coordinators(session):
+    limits = binding.Limits(per_hour=3)
+    elder = by_openid(session, "demo-elder-2")
+    code = binding.issue_code(session, elder, elder, now=NOW)
+    wrong = "000000" if code.code != "000000" else "000001"
+    alerts = []
+    for n in range(3):  # three accounts, one wrong guess each: far under the per-person limit
+        attempt = binding.check(session, person(session, f"bot-{n}"), wrong, now=NOW + timedelta(minutes=n),
+                                limits=limits)
+        assert attempt.status == binding.NOT_FOUND
+        alerts += attempt.notices
+    assert [(n.openid, n.kind) for n in alerts] == [("demo-admin", "binding_lockdown")]
+    honest = person(session, "honest")
+    during = NOW + timedelta(minutes=30)
+    assert binding.check(session, honest, code.code, now=during, limits=limits).status == binding.LOCKED
+    assert binding.redeem(session, honest, code.code, "儿子", now=during, limits=limits).status == binding.LOCKED
+    after = NOW + timedelta(minutes=2, hours=1, seconds=1)
+    assert binding.check(session, honest, code.code, now=after, limits=limits).status == binding.OK
+
+
+def test_binding_limits_come_from_the_configuration():
+    limits = binding.limits_from_config({"binding": {"max_failures_per_hour": 12, "lockout_minutes": 90,
+                                                     "max_failures_per_person": 4, "confirm_hours": 12}})
+    assert limits == binding.Limits(per_person=4, per_hour=12, lockout=timedelta(minutes=90),
+                                    confirm_within=timedelta(hours=12))
 
 
 def test_unbinding_needs_to_be_a_side_and_tells_the_other(session):

@@ -196,7 +196,7 @@ def _dispatch(turn: Turn, request_id: int) -> bool:
         return True
     rules = dispatch.rules_from_config(dict(ctx.config), ctx.tz)
     notify.send(ctx.session, dispatch.dispatch_round(ctx.session, request, rules, now=ctx.now), now=ctx.now, tz=ctx.tz)
-    return True
+    return request.status != hr.HELD  # held for a coordinator (the orderer never registered): no volunteer yet
 
 
 ORDER = Form(

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 
-from models import membership
+from models import dispatch, membership
 from models.people import User, Village
 
-from bots import forms
+from bots import forms, notify
 from bots.flows import people_parse as parse
+from bots.flows.help import rules
 from bots.forms import Form, Invalid, Slot, Turn
 from bots.registry import Command
 from bots.state import Conversation
@@ -73,6 +74,8 @@ def _submit(values: dict, turn: Turn) -> str:
     profile = membership.register_elder(session, user, registration, now=now)
     elder = session.get(User, profile.user_id)
     _tell_coordinators(turn, elder, profile)
+    # Registered now: a request this person made as a stranger need not wait for a coordinator any more.
+    notify.send(session, dispatch.release_held(session, user, rules(turn), now=now), now=now, tz=turn.ctx.tz)
     if not proxy:
         return t("people_elder_registered_self")
     if profile.needs_verification:

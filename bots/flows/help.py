@@ -152,6 +152,8 @@ def _submit(values: dict, turn: Turn) -> str:
     request, created = hr.create_request(session, new, source_key=source_key(turn), now=ctx.now)
     offers = dispatch.dispatch_round(session, request, rules(turn), now=ctx.now) if created else []
     notify.send(session, offers, now=ctx.now, tz=ctx.tz)
+    if request.status == hr.HELD:
+        return t("help_submitted_held", number=request.id)
     key = "help_submitted" if offers or not created else "help_submitted_nobody"
     return t(key, number=request.id)
 

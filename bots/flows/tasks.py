@@ -1,4 +1,5 @@
-"""Volunteers' and coordinators' task commands: 接单, 不接, 放弃, 出发, 完成, 我的任务, 派单, 待派单."""
+"""Volunteers' and coordinators' task commands: 接单, 不接, 放弃, 出发, 完成, 我的任务, 派单, 待派单,
+核实求助, 驳回求助."""
 from __future__ import annotations
 
 import re
@@ -7,6 +8,7 @@ from dataclasses import replace
 from sqlmodel import select
 
 from models import dispatch, visits
+from models import held_requests as held
 from models import help_requests as hr
 from models.notify import Notice
 from models.people import User
@@ -25,7 +27,8 @@ NUM = r"\s*#?\s*(\d+)"
 CLAIM_ANSWERS = {"won": "help_claim_won", "taken": "help_claim_taken", "mine": "help_claim_mine",
                  "missing": "help_claim_missing", "not_volunteer": "help_claim_not_volunteer",
                  "not_qualified": "help_claim_not_qualified", "own_request": "help_claim_own",
-                 "out_of_scope": "help_assign_out_of_scope"}
+                 "out_of_scope": "help_assign_out_of_scope", "not_offered": "help_claim_not_offered",
+                 "held": "help_claim_held"}
 
 
 def _send(turn: Turn, outcome_notices) -> None:
@@ -157,10 +160,34 @@ def pending(turn: Turn, conv: Conversation, found: re.Match) -> str:
     rows = dispatch.unclaimed_for(session, turn.user)
     if not rows:
         return t("help_pending_none")
-    lines = [t("help_pending_line", number=r.id, elder=(session.get(User, r.elder_id).name or ""),
-               category=notify.category_label(r.category), window=notify.when(r.window_start, r.window_end,
-                                                                              turn.ctx.tz)) for r in rows]
+    lines = [t("help_pending_line_held" if r.status == hr.HELD else "help_pending_line", number=r.id,
+               elder=_who(session.get(User, r.elder_id)), category=notify.category_label(r.category),
+               window=notify.when(r.window_start, r.window_end, turn.ctx.tz)) for r in rows]
     return t("help_pending", lines="\n".join(lines))
+
+
+def _who(person: User) -> str:
+    return person.name or t("someone", tail=person.openid[-4:])
+
+
+def verify(turn: Turn, conv: Conversation, found: re.Match) -> str:
+    """核实求助 n: a request from someone unregistered is vouched for and dispatched."""
+    number = int(found.group(1))
+    result, notices = dispatch.verify(turn.ctx.session, number, turn.user, rules(turn), now=turn.ctx.now)
+    _send(turn, notices)
+    return t(VERIFY_ANSWERS[result], number=number)
+
+
+def reject(turn: Turn, conv: Conversation, found: re.Match) -> str:
+    """驳回求助 n: a held request is turned down; the asker is told how else to get help."""
+    number = int(found.group(1))
+    result, notices = held.reject(turn.ctx.session, number, turn.user, now=turn.ctx.now)
+    _send(turn, notices)
+    return t(VERIFY_ANSWERS[result], number=number)
+
+
+VERIFY_ANSWERS = {held.VERIFIED: "help_verify_ok", held.REJECTED: "help_reject_ok",
+                  held.NOT_FOUND: "help_verify_not_found", held.NOT_HELD: "help_verify_not_held"}
 
 
 def roster(turn: Turn, conv: Conversation, found: re.Match) -> str:
@@ -186,4 +213,6 @@ FEATURE = Feature(name="tasks", commands=(
     Command("my_tasks", re.compile(r"我的任务|我的单子"), my_tasks, VOLUNTEER, quiet=True),
     Command("assign", re.compile(rf"派单{NUM}\s+(.+)"), assign, ADMIN),
     Command("pending", re.compile(r"待派单|求助列表|没人接的单"), pending, ADMIN),
+    Command("verify", re.compile(rf"核实求助{NUM}"), verify, ADMIN),
+    Command("reject", re.compile(rf"驳回求助{NUM}"), reject, ADMIN),
 ))
