@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from datetime import datetime
+from typing import Any, Callable
 
 from models import outbox, people, windows
 from models.outbox import CUSTOM, TEMPLATE, OutboxMessage
@@ -40,10 +41,15 @@ class RateLimiter:
 
 
 class Delivery:
-    """Drains the outbox through the WeChat API."""
+    """Drains the outbox through the WeChat API.
 
-    def __init__(self, rt: Runtime):
+    `clock` is what "now" means for due rows, windows and outcomes: the runtime's clock for the worker,
+    a fixed moment for `jobs run outbox.drain --now T`.
+    """
+
+    def __init__(self, rt: Runtime, clock: Callable[[], datetime] | None = None):
         self.rt = rt
+        self.clock = clock or rt.clock
         cfg = rt.settings["delivery"]
         self.batch, self.lease = int(cfg["batch_size"]), float(cfg["claim_lease"])
         self.max_attempts = int(cfg["max_attempts"])
@@ -54,7 +60,7 @@ class Delivery:
     def drain_once(self) -> int:
         """Claim one batch of due rows and try each; return how many were tried."""
         with session_scope(self.rt.engine) as session:
-            rows = outbox.claim_due(session, worker=self.rt.worker_id, now=self.rt.clock(),
+            rows = outbox.claim_due(session, worker=self.rt.worker_id, now=self.clock(),
                                     limit=self.batch, lease=self.lease)
             ids = [row.id for row in rows]
         for row_id in ids:
@@ -90,7 +96,7 @@ class Delivery:
             row = session.get(OutboxMessage, row_id)
             if row is None or row.status != outbox.SENDING or row.claimed_by != self.rt.worker_id:
                 return None
-            now = self.rt.clock()
+            now = self.clock()
             channel = self._choose(session, row, now)
             if channel is None:
                 decision = outbox.Decision("undeliverable", "customer-service window closed and no template")
@@ -122,14 +128,14 @@ class Delivery:
         with session_scope(self.rt.engine) as session:
             row = session.get(OutboxMessage, row_id)
             msgid = result.get("msgid") if isinstance(result, dict) else None
-            outbox.mark_sent(row, now=self.rt.clock(), msgid=str(msgid) if msgid else None)
+            outbox.mark_sent(row, now=self.clock(), msgid=str(msgid) if msgid else None)
             session.add(row)
             return row.status
 
     def _failed(self, row_id: int, channel: str, exc: WeChatAPIError) -> str:
         with session_scope(self.rt.engine) as session:
             row = session.get(OutboxMessage, row_id)
-            now = self.rt.clock()
+            now = self.clock()
             decision = outbox.decide(exc.errcode, channel=channel, has_template=row.kind in self.templates,
                                      attempts=row.attempts, max_attempts=self.max_attempts, ambiguous=exc.ambiguous)
             delay = outbox.backoff(row.attempts, base=self.backoff[0], cap=self.backoff[1])
