@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test install bench clean
 
 run: $(STAMP)
-	$(BIN)/python -m app.dev
+	LINLI_ENV=development $(BIN)/python -m app.dev
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
