@@ -68,8 +68,8 @@ def test_production_refuses_placeholder_secrets():
     with pytest.raises(ConfigError) as info:
         load_settings(environ={"LINLI_ENV": "production"})
     assert "WECHAT_" in str(info.value)
-    ok = load_settings(environ={"LINLI_ENV": "production", "WECHAT_TOKEN": "t0k3n-Vq8ZpL2mWx", "WECHAT_APP_ID": "wxreal1",
-                                "WECHAT_APP_SECRET": "f3a9c07d5e1b4a6c8d2e0f7a9b3c5d1e"})
+    ok = load_settings(environ={"LINLI_ENV": "production", "WECHAT_TOKEN": "t0k3n-Vq8ZpL2mWx",
+                                "WECHAT_APP_ID": "wxreal1", "WECHAT_APP_SECRET": "f3a9c07d5e1b4a6c8d2e0f7a9b3c5d1e"})
     assert ok["env"] == "production" and not ok.is_dev
 
 
