@@ -11,7 +11,7 @@ PORT ?= 8000
 FAKE_PORT ?=
 
 run: $(STAMP)
-	$(BIN)/python -m app.dev --port $(PORT) $(if $(FAKE_PORT),--fake-port $(FAKE_PORT))
+	LINLI_ENV=development $(BIN)/python -m app.dev --port $(PORT) $(if $(FAKE_PORT),--fake-port $(FAKE_PORT))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

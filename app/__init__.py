@@ -4,19 +4,22 @@ from __future__ import annotations
 import logging
 from typing import Any, Mapping
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+log = logging.getLogger(__name__)
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, *, clock=None) -> Flask:
     """Build the app: settings, runtime, blueprints, CLI."""
-    from app.config import load_settings
+    from app.config import load_settings, production_warnings
     from app.runtime import Runtime
 
     settings = load_settings(overrides)
     logging.basicConfig(level=settings["log_level"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    for warning in production_warnings(settings):
+        log.warning(warning)
     app = Flask(__name__, instance_relative_config=True)
     app.config["MAX_CONTENT_LENGTH"] = int(settings["webhook.max_body_bytes"])
     runtime = Runtime(settings, clock=clock) if clock else Runtime(settings)
@@ -30,7 +33,7 @@ def _register(app: Flask, settings) -> None:
 
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
-    if settings.is_dev:
+    if settings.serves_dev_tools:
         from app import sandbox
 
         app.register_blueprint(sandbox.bp)
@@ -39,10 +42,13 @@ def _register(app: Flask, settings) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         # WeChat and hostile clients get a bare status, never an HTML page or a trace.
+        if request.path.startswith("/wechat"):
+            log.warning("refused %s %s: %s %s", request.method, request.path, exc.code, exc.name)
         return Response("", status=exc.code or 400)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        # Only our own bugs get here (malformed requests are refused with a 4xx on the way in). Not
+        # "success": that means "accepted, the reply follows", and this push was neither.
         app.logger.exception("unhandled error")
-        # A push we could not handle must not show users "该公众号暂时无法提供服务".
-        return Response("success", status=200, mimetype="text/plain")
+        return Response("", status=500)

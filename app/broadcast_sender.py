@@ -38,19 +38,19 @@ class MassSender:
             counts["synced"] = notice_track.sync_outbox(session, now=now)
             batch_ids = notice_track.open_batches(session)
         for batch_id in batch_ids:
-            counts[self.send_batch(batch_id)] += 1
+            counts[self.send_batch(batch_id, now)] += 1
         with session_scope(self.rt.engine) as session:
-            counts["done"] = len(notice_track.finish_done(session, now=self.rt.clock()))
+            counts["done"] = len(notice_track.finish_done(session, now=now))
         return counts
 
-    def send_batch(self, batch_id: int) -> str:
-        """Send one batch; return sent | retry | failed | skipped."""
-        job = self._begin(batch_id)
+    def send_batch(self, batch_id: int, now: datetime) -> str:
+        """Send one batch as of `now`; return sent | retry | failed | skipped."""
+        job = self._begin(batch_id, now)
         if job is None:
             return "skipped"
         batch, text, openids = job
         if batch.tag_id is None and len(openids) < 2:
-            return self._failed(batch_id, None, "single recipient: mass send needs at least 2", retry=False)
+            return self._failed(batch_id, None, "single recipient: mass send needs at least 2", now, retry=False)
         self.limit.wait()
         try:
             result = self.rt.wechat.mass_send(text, batch.clientmsgid, openids=openids, tag_id=batch.tag_id)
@@ -58,24 +58,24 @@ class MassSender:
             # The same errcode policy as every other send; a repeated batch is safe (its clientmsgid).
             decision = outbox.decide(exc.errcode, channel="mass", has_template=False, attempts=batch.attempts,
                                      max_attempts=self.max_attempts)
-            return self._failed(batch_id, exc.errcode, f"rejected by WeChat ({exc.errcode}): {exc.errmsg}",
+            return self._failed(batch_id, exc.errcode, f"rejected by WeChat ({exc.errcode}): {exc.errmsg}", now,
                                 retry=decision.action == "retry")
         with session_scope(self.rt.engine) as session:
             msg_id = result.get("msg_id")
-            notice_track.batch_sent(session, batch_id, str(msg_id) if msg_id else None, now=self.rt.clock())
+            notice_track.batch_sent(session, batch_id, str(msg_id) if msg_id else None, now=now)
         return "sent"
 
-    def _begin(self, batch_id: int) -> tuple[MassBatch, str, list[str]] | None:
+    def _begin(self, batch_id: int, now: datetime) -> tuple[MassBatch, str, list[str]] | None:
         with session_scope(self.rt.engine) as session:
-            batch = notice_track.start_batch(session, batch_id, now=self.rt.clock())
+            batch = notice_track.start_batch(session, batch_id, now=now)
             if batch is None:
                 return None
             text = notices_rules.render(session.get(Broadcast, batch.broadcast_id))
             openids = notice_track.batch_openids(session, batch) if batch.tag_id is None else []
             return MassBatch.model_validate(batch.model_dump()), text, openids
 
-    def _failed(self, batch_id: int, errcode: int | None, reason: str, *, retry: bool) -> str:
+    def _failed(self, batch_id: int, errcode: int | None, reason: str, now: datetime, *, retry: bool) -> str:
         with session_scope(self.rt.engine) as session:
-            notice_track.batch_failed(session, batch_id, errcode, reason, retry=retry, now=self.rt.clock())
+            notice_track.batch_failed(session, batch_id, errcode, reason, retry=retry, now=now)
         log.warning("mass batch %s failed (%s): %s", batch_id, errcode, "retry" if retry else "gave up")
         return "retry" if retry else "failed"

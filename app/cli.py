@@ -45,8 +45,11 @@ def db_downgrade(revision: str):
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command():
-    """Create the demo village 示范村 and its personas (safe to run again)."""
+    """Create the demo village 示范村 and its personas (safe to run again; refused in production)."""
     rt = _rt()
+    if rt.settings["env"] == "production":
+        # The demo makes the publicly known openid demo-admin a coordinator.
+        raise click.ClickException(t("console_seed_demo_refused"))
     with session_scope(rt.engine) as session:
         village = seed_demo(session, now=rt.clock())
         ensure_admins(session, rt.settings["admin_openids"], now=rt.clock())

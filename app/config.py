@@ -34,6 +34,10 @@ ENV_KEYS: dict[str, str] = {
 # Any other key: LINLI__SECTION__KEY=value (e.g. LINLI__WEBHOOK__TIME_BUDGET=2.5).
 GENERIC_PREFIX = "LINLI__"
 PLACEHOLDER_SECRETS = {"linli-dev-token", "linli-dev-secret", "changeme", ""}
+# A secret shorter than this, or containing one of these, is a placeholder someone forgot to replace.
+MIN_SECRET_LENGTH = 16
+PLACEHOLDER_MARKERS = ("changeme", "change-me", "change_me", "placeholder", "example", "linli-dev", "xxxxxx")
+DEMO_APP_ID = "wxlinlidemo00000"
 ENVIRONMENTS = {"development", "testing", "production"}
 
 
@@ -74,6 +78,11 @@ class Settings:
     @property
     def is_dev(self) -> bool:
         return self["env"] in ("development", "testing")
+
+    @property
+    def serves_dev_tools(self) -> bool:
+        """The sandbox is served only where someone explicitly asked for development (never by default)."""
+        return self["env"] == "development"
 
 
 def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -208,9 +217,13 @@ def _validate(data: dict, defaults: dict) -> None:
     if data["env"] == "production":
         _check_production_secrets(wechat)
     _check_message_delivery(data)
-    for key in ("webhook.time_budget", "webhook.max_body_bytes", "webhook.timestamp_window", "wechat.api_timeout"):
+    for key in ("webhook.time_budget", "webhook.max_body_bytes", "webhook.timestamp_window", "wechat.api_timeout",
+                "database.sqlite_busy_timeout", "database.health_threshold"):
         if _lookup(data, key) <= 0:
             raise ConfigError(f"{key}: must be positive")
+    for key in ("database.statement_timeout", "database.lock_timeout", "webhook.stall_retry"):
+        if _lookup(data, key) < 0:
+            raise ConfigError(f"{key}: must not be negative")
 
 
 def _check_message_delivery(data: dict) -> None:
@@ -222,9 +235,44 @@ def _check_message_delivery(data: dict) -> None:
 
 
 def _check_production_secrets(wechat: dict) -> None:
-    for key, env in (("token", "WECHAT_TOKEN"), ("app_secret", "WECHAT_APP_SECRET"), ("app_id", "WECHAT_APP_ID")):
-        if wechat.get(key) in PLACEHOLDER_SECRETS or wechat.get(key) == "wxlinlidemo00000":
-            raise ConfigError(f"wechat.{key} ({env}): set a real value in production")
+    for key, env in (("token", "WECHAT_TOKEN"), ("app_secret", "WECHAT_APP_SECRET")):
+        if placeholder_like(wechat.get(key) or ""):
+            raise ConfigError(f"wechat.{key} ({env}): set a real value in production (at least "
+                              f"{MIN_SECRET_LENGTH} characters, not a placeholder)")
+    if wechat.get("aes_key") and placeholder_like(wechat["aes_key"]):
+        raise ConfigError("wechat.aes_key (WECHAT_AES_KEY): set the EncodingAESKey generated in the WeChat console")
+    if wechat.get("app_id") in PLACEHOLDER_SECRETS or wechat.get("app_id") == DEMO_APP_ID:
+        raise ConfigError("wechat.app_id (WECHAT_APP_ID): set a real value in production")
+
+
+def placeholder_like(secret: str) -> bool:
+    """A value nobody would choose as a real secret: the dev defaults, 'a', 'changeme', anything short."""
+    lowered = secret.strip().lower()
+    return (secret in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH or len(set(lowered)) <= 2
+            or any(marker in lowered for marker in PLACEHOLDER_MARKERS))
+
+
+def production_warnings(settings: Settings) -> list[str]:
+    """What an operator must hear at production start-up: settings that leave the webhook forgeable."""
+    if settings["env"] != "production":
+        return []
+    warnings = _missing_contacts(settings)
+    if not settings["wechat.aes_key"]:
+        warnings.append("WECHAT_AES_KEY is not set: in plain mode WeChat signs only the URL, so message bodies "
+                        "cannot be authenticated (anyone holding one signed URL can forge pushes for its 5 minutes). "
+                        "Generate the EncodingAESKey in the WeChat console, set it, and switch the account to safe mode.")
+    elif settings["wechat.accept_plain"]:
+        warnings.append("!!! INSECURE: wechat.accept_plain (LINLI__WECHAT__ACCEPT_PLAIN) is on: plain pushes are "
+                        "accepted although WECHAT_AES_KEY is set, so anyone holding one signed URL can forge a message "
+                        "from any user, coordinators included. Turn it off as soon as the account is in safe mode. !!!")
+    return warnings
+
+
+def _missing_contacts(settings: Settings) -> list[str]:
+    # An emergency reply gives 120/119 always; the village's own numbers only when they are configured.
+    return [f"contacts.{key} (LINLI__CONTACTS__{key.upper()}) is empty: emergency replies will not give "
+            f"the {what}'s number" for key, what in (("coordinator_phone", "coordinator"), ("doctor_phone", "village doctor"))
+            if not settings.get(f"contacts.{key}")]
 
 
 def _check_types(data: Any, defaults: Any, prefix: str) -> None:

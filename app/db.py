@@ -5,8 +5,9 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, Mapping, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -14,6 +15,12 @@ from sqlmodel import Session
 
 T = TypeVar("T")
 SQLITE_BUSY_MS = 10000
+# PostgreSQL errors of a database that is slow or contended, not broken: lock_not_available (lock_timeout),
+# query_canceled (statement_timeout), deadlock_detected, serialization_failure. Worth trying again.
+PG_STALL_STATES = {"55P03", "57014", "40P01", "40001"}
+SQLITE_STALL_WORDS = ("database is locked", "database table is locked", "write gate timeout")
+# The table a push is first written to: the health probe takes the lock that write needs.
+PROBE_TABLE = "inbound_messages"
 # Connections older than this are replaced at check-out (instead of a SELECT 1 ping at every check-out:
 # a connection the server dropped fails its first statement, which invalidates the pool and raises).
 PG_POOL_RECYCLE_SECONDS = 1800
@@ -28,12 +35,46 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str) -> sa.Engine:
-    """Build an engine with the settings each backend needs under concurrent workers."""
+@dataclass(frozen=True)
+class Timeouts:
+    """How long one statement may wait or run, in seconds (0: no limit), so a stalled database fails fast."""
+
+    statement: float = 0.0
+    lock: float = 0.0
+    sqlite_busy: float = SQLITE_BUSY_MS / 1000
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> "Timeouts":
+        """The `database.*` keys of the configuration."""
+        return cls(float(settings["database.statement_timeout"]), float(settings["database.lock_timeout"]),
+                   float(settings["database.sqlite_busy_timeout"]))
+
+
+def make_engine(url: str, timeouts: Timeouts | None = None) -> sa.Engine:
+    """Build an engine with the settings each backend needs under concurrent workers.
+
+    SQL parameters are never rendered into logs or exception messages: they hold openids and what
+    people wrote. Without `timeouts` (migrations, tools) statements may wait as long as they need.
+    """
     url = normalise_url(url)
+    timeouts = timeouts or Timeouts()
     if url.startswith("sqlite"):
-        return _sqlite_engine(url)
-    return sa.create_engine(url, pool_recycle=PG_POOL_RECYCLE_SECONDS, pool_size=10, max_overflow=20)
+        return _sqlite_engine(url, timeouts.sqlite_busy)
+    options = " ".join(f"-c {name}={int(seconds * 1000)}" for name, seconds in
+                       (("statement_timeout", timeouts.statement), ("lock_timeout", timeouts.lock)) if seconds > 0)
+    return sa.create_engine(url, pool_recycle=PG_POOL_RECYCLE_SECONDS, pool_size=10, max_overflow=20,
+                            hide_parameters=True, connect_args={"options": options} if options else {})
+
+
+def is_stall(exc: BaseException) -> bool:
+    """True for a database that timed out or was locked (try again later), not one that is broken."""
+    if not isinstance(exc, sa.exc.DBAPIError) or exc.connection_invalidated:
+        return False
+    state = getattr(exc.orig, "sqlstate", None)
+    if state:
+        return state in PG_STALL_STATES
+    return isinstance(exc.orig, sqlite3.OperationalError) and any(
+        word in str(exc.orig) for word in SQLITE_STALL_WORDS)
 
 
 def retry_if_disconnected(fn: Callable[..., T], *args: Any) -> T:
@@ -56,12 +97,13 @@ def reader(engine: sa.Engine) -> sa.Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
-def _sqlite_engine(url: str) -> sa.Engine:
+def _sqlite_engine(url: str, busy: float) -> sa.Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000})
-    gate = _WriteGate(engine, SQLITE_BUSY_MS / 1000)
+    busy_ms = int(busy * 1000)
+    engine = sa.create_engine(url, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": busy})
+    gate = _WriteGate(engine, busy)
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -69,7 +111,7 @@ def _sqlite_engine(url: str) -> sa.Engine:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -101,6 +143,7 @@ class _WriteGate:
 
     def __init__(self, engine: sa.Engine, timeout: float):
         self.lock, self.timeout = threading.Lock(), timeout
+        self.busy_ms = int(timeout * 1000)
         dialect = engine.dialect
         commit, rollback = dialect.do_commit, dialect.do_rollback
         # After the COMMIT/ROLLBACK itself, so the next writer does not find SQLite's lock still taken.
@@ -133,7 +176,7 @@ class _WriteGate:
                         raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, exc) from exc
                 time.sleep(self.POLL)
         finally:
-            raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+            raw.execute(f"PRAGMA busy_timeout={self.busy_ms}")
 
     def leave(self, info: dict) -> None:
         """Let the next writer of this process in, if this connection was the writer."""
@@ -169,11 +212,20 @@ def session_scope(engine: sa.Engine):
     return committing(Session(engine, expire_on_commit=False))
 
 
-def ping(engine: sa.Engine) -> bool:
-    """Tell whether the database answers a trivial query."""
+def probe_writable(engine: sa.Engine, timeout: float) -> bool:
+    """Tell whether a push could be recorded now: take the lock that write needs, then roll back.
+
+    A bare SELECT 1 answers at once while another session holds a lock on the table every push
+    writes to; this waits for that lock (at most `timeout`) without writing anything.
+    """
     try:
         with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
+            transaction = conn.begin()  # SQLite: BEGIN IMMEDIATE, the write lock itself
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(timeout * 1000))}")
+                conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(timeout * 1000))}")
+                conn.exec_driver_sql(f"LOCK TABLE {PROBE_TABLE} IN ROW EXCLUSIVE MODE")
+            transaction.rollback()
         return True
     except sa.exc.SQLAlchemyError:
         return False

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from datetime import datetime
+from typing import Any, Callable
 
 from bots import notify
 from models import delivery_alerts, delivery_policy, outbox, outbox_hold, people, windows
@@ -44,10 +45,15 @@ class RateLimiter:
 
 
 class Delivery:
-    """Drains the outbox through the WeChat API."""
+    """Drains the outbox through the WeChat API.
 
-    def __init__(self, rt: Runtime):
+    `clock` is what "now" means for due rows, windows and outcomes: the runtime's clock for the worker,
+    a fixed moment for `jobs run outbox.drain --now T`.
+    """
+
+    def __init__(self, rt: Runtime, clock: Callable[[], datetime] | None = None):
         self.rt = rt
+        self.clock = clock or rt.clock
         cfg = rt.settings["delivery"]
         self.batch, self.lease = int(cfg["batch_size"]), float(cfg["claim_lease"])
         self.max_attempts = int(cfg["max_attempts"])
@@ -61,7 +67,7 @@ class Delivery:
     def drain_once(self) -> int:
         """Claim one batch of due rows and try each; return how many were tried."""
         with session_scope(self.rt.engine) as session:
-            rows = outbox.claim_due(session, worker=self.rt.worker_id, now=self.rt.clock(),
+            rows = outbox.claim_due(session, worker=self.rt.worker_id, now=self.clock(),
                                     limit=self.batch, lease=self.lease)
             ids = [row.id for row in rows]
         for row_id in ids:
@@ -99,7 +105,7 @@ class Delivery:
             row = session.get(OutboxMessage, row_id)
             if row is None or row.status != outbox.SENDING or row.claimed_by != self.rt.worker_id:
                 return None
-            now = self.rt.clock()
+            now = self.clock()
             if self.sms is not None and row.attempts == 0:
                 sms_companion.queue(session, row, now=now, contacts=self.rt.settings.get("contacts") or {})
             channel = self._choose(session, row, now)
@@ -149,7 +155,7 @@ class Delivery:
     def _succeeded(self, row_id: int, result: dict, channel: str | None = None) -> str:
         with session_scope(self.rt.engine) as session:
             row = session.get(OutboxMessage, row_id)
-            now = self.rt.clock()
+            now = self.clock()
             msgid = result.get("msgid") if isinstance(result, dict) else None
             outbox.mark_sent(row, now=now, msgid=str(msgid) if msgid else None)
             if channel == TEMPLATE:
@@ -177,7 +183,7 @@ class Delivery:
     def _sms_failed(self, row_id: int, exc: SmsError) -> str:
         with session_scope(self.rt.engine) as session:
             row = session.get(OutboxMessage, row_id)
-            now = self.rt.clock()
+            now = self.clock()
             decision = delivery_policy.decide_sms(transient=exc.transient, ambiguous=exc.ambiguous,
                                                   attempts=row.attempts, max_attempts=self.max_attempts,
                                                   reason=exc.code)
@@ -190,7 +196,7 @@ class Delivery:
     def _failed(self, row_id: int, channel: str, exc: WeChatAPIError) -> str:
         with session_scope(self.rt.engine) as session:
             row = session.get(OutboxMessage, row_id)
-            now = self.rt.clock()
+            now = self.clock()
             decision = outbox.decide(exc.errcode, channel=channel, has_template=row.kind in self.templates,
                                      attempts=row.attempts, max_attempts=self.max_attempts, ambiguous=exc.ambiguous)
             delay = outbox.backoff(row.attempts, base=self.backoff[0], cap=self.backoff[1])

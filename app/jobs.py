@@ -74,7 +74,7 @@ def drain_outbox(rt: Runtime, now: datetime) -> int:
     """Deliver every due outbox row once (the worker does this continuously)."""
     from app.delivery import Delivery
 
-    delivery, total = Delivery(rt), 0
+    delivery, total = Delivery(rt, clock=lambda: now), 0
     while (count := delivery.drain_once()) > 0:
         total += count
     return total

@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping, NamedTuple
 
 from app.config import Settings
-from app.db import make_engine, reader
+from app.db import Timeouts, make_engine, reader
 from app.locks import Locks
 from app.tokens import TokenStore
 from app.wechat_api import WeChatAPI
@@ -37,7 +37,7 @@ class Runtime:
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = system_clock):
         self.settings = settings
         self.clock = clock
-        self.engine = make_engine(settings["database_url"])
+        self.engine = make_engine(settings["database_url"], Timeouts.from_settings(settings))
         self.read_engine = reader(self.engine)
         # Built once: the bot reads configuration on every message, and a deep copy each time showed up.
         self.config = frozen(settings.as_dict())

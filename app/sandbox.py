@@ -14,16 +14,25 @@ from urllib.parse import urlsplit
 
 import requests
 from defusedxml.ElementTree import fromstring
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from wechatpy.crypto import WeChatCrypto
 
 from bots.texts import DEFAULT_LANG, catalog, t
 from models.seed import ADMIN, ELDERS, FAMILY, VOLUNTEERS
 
+from app.local_only import from_loopback
 from app.wechat_xml import signature
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sandbox", __name__)
+
+
+@bp.before_request
+def _development_on_this_machine_only():
+    # The page speaks as any persona, coordinators included: never reachable from another machine,
+    # and never in an environment that did not explicitly ask for development.
+    if not (_rt().settings.serves_dev_tools and from_loopback(request)):
+        abort(404)
 
 ACCOUNT = "gh_linli_sandbox"
 DEFAULT_SCENE = "village_demo"

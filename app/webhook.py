@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -40,31 +41,35 @@ def verify_url():
 def receive():
     """Answer one push within WeChat's five seconds."""
     rt = _rt()
+    # WeChat waits 5 s from sending; the budget counts from arrival, recording the push included.
+    deadline = time.monotonic() + rt.webhook.time_budget
     _verify(rt)
     wechat = rt.settings["wechat.token"], rt.settings["wechat.aes_key"], rt.settings["wechat.app_id"]
     envelope = open_envelope(request.get_data(cache=False), request.args.to_dict(),
-                             token=wechat[0], aes_key=wechat[1], app_id=wechat[2])
+                             token=wechat[0], aes_key=wechat[1], app_id=wechat[2],
+                             accept_plain=bool(rt.settings["wechat.accept_plain"]))
     wx = parse(envelope.xml)
     message = to_message(wx)
-    if not message.openid:
-        raise Rejected(400, "no FromUserName")
+    if message.openid != envelope.sender:
+        raise Rejected(400, "sender does not match FromUserName")
     log.info("push %s/%s from …%s", message.kind, message.event or "-", message.openid[-6:])
-    text = _respond_or_apologise(rt, message)
+    text = _respond_or_apologise(rt, message, deadline)
     if not text:
         return Response("success", mimetype="text/plain")
-    xml = render_text_reply(text, to_user=message.openid, from_account=str(getattr(wx, "target", "")))
+    xml = render_text_reply(text, to_user=envelope.sender, from_account=envelope.account)
     return Response(seal(xml, envelope, token=wechat[0], aes_key=wechat[1], app_id=wechat[2]),
                     mimetype="application/xml")
 
 
-def _respond_or_apologise(rt, message):
+def _respond_or_apologise(rt, message, deadline: float):
     """The bot's reply; if the push could not even be recorded (database down, disk full), say so.
 
     Answering "success" would make WeChat drop the message silently; a short apology tells the user to
-    send it again, which is the only way it is not lost.
+    send it again, which is the only way it is not lost. (A database that is merely slow is not this
+    case: inbound.respond keeps the message and answers "success" at the deadline.)
     """
     try:
-        return inbound.respond(rt, message)
+        return inbound.respond(rt, message, deadline=deadline)
     except (SQLAlchemyError, OSError):
         log.exception("could not record or answer a push")
         return t("system_error")

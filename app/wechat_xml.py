@@ -2,12 +2,14 @@
 
 Crypto and message parsing are wechatpy's; this module adds what it lacks: a
 freshness window, DTD/entity refusal before any parser sees the body, constant-
-time comparisons, and CDATA escaping of text we echo back.
+time comparisons, strict checks of the header fields we act on (the sender is
+who the bot believes it talks to), and a reply renderer no text can break.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -16,8 +18,17 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
-from wechatpy.replies import TextReply
-from xml.etree.ElementTree import ParseError
+from xml.etree.ElementTree import Element, ParseError
+
+# openids and the account's original id (gh_...): WeChat uses only these characters.
+OPENID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+MSG_TYPE = re.compile(r"[A-Za-z_]{1,32}")
+# Unix seconds for the next few centuries; anything longer is not a WeChat timestamp.
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
+NONCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+DECLARED_ENCODING = re.compile(r"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']*)["']""")
+# Characters XML 1.0 cannot carry at all (not even escaped): C0 controls but tab/LF/CR, surrogates, U+FFFE/F.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class Rejected(Exception):
@@ -37,6 +48,8 @@ class Envelope:
     encrypted: bool
     nonce: str
     timestamp: str
+    sender: str = ""
+    account: str = ""
 
 
 def signature(*parts: str) -> str:
@@ -49,34 +62,57 @@ def check_url_signature(token: str, args: dict[str, str], *, now: float, window:
     sig, timestamp, nonce = args.get("signature"), args.get("timestamp"), args.get("nonce")
     if not sig or not timestamp or not nonce:
         raise Rejected(400, "missing signature, timestamp or nonce")
+    # Both are echoed into an encrypted reply, and a huge number overflows the age arithmetic.
+    if not TIMESTAMP.fullmatch(timestamp):
+        raise Rejected(400, "timestamp is not a plausible number of seconds")
+    if not NONCE.fullmatch(nonce):
+        raise Rejected(400, "malformed nonce")
     if not hmac.compare_digest(signature(token, timestamp, nonce), sig.lower()):
         raise Rejected(403, "bad signature")
-    try:
-        age = abs(now - int(timestamp))
-    except ValueError:
-        raise Rejected(400, "timestamp is not a number") from None
-    if age > window:
+    if abs(now - int(timestamp)) > window:
         raise Rejected(403, "timestamp outside the accepted window")
 
 
-def refuse_hostile(body: bytes) -> None:
+def refuse_hostile(body: bytes) -> Element:
     """Parse once with DTDs and entities forbidden, so no expansion reaches wechatpy."""
     try:
-        fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        return fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (DefusedXmlException, ParseError, ValueError) as exc:
         raise Rejected(400, f"unacceptable XML: {type(exc).__name__}") from None
 
 
-def open_envelope(body: bytes, args: dict[str, str], *, token: str, aes_key: str, app_id: str) -> Envelope:
-    """Decrypt a safe/compatible-mode body when asked to; return the plain XML."""
+def utf8_text(body: bytes) -> str:
+    """The body as text: WeChat sends UTF-8 only, so any other encoding is a forged or broken request."""
+    try:
+        text = body.decode("utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise Rejected(400, "body is not UTF-8") from None
+    declared = DECLARED_ENCODING.match(text)
+    if declared and declared.group(1).strip().lower() not in ("utf-8", "utf8"):
+        raise Rejected(400, "body declares an encoding other than UTF-8")
+    return text
+
+
+def open_envelope(body: bytes, args: dict[str, str], *, token: str, aes_key: str, app_id: str,
+                  accept_plain: bool = False) -> Envelope:
+    """Decrypt a safe/compatible-mode push and check its header fields; return the plain XML.
+
+    Once an AES key is configured, a plain push is refused (unless `accept_plain`): plain mode's
+    signature covers only token, timestamp and nonce, so anyone holding one signed URL could post any
+    body, as any user, for as long as the timestamp is fresh.
+    """
+    text = utf8_text(body)
     refuse_hostile(body)
-    text = body.decode("utf-8", errors="strict") if body else ""
     nonce, timestamp = args.get("nonce", ""), args.get("timestamp", "")
-    wants_aes = args.get("encrypt_type", "raw").lower() == "aes"
-    if not wants_aes:
+    encrypt_type = args.get("encrypt_type", "raw")
+    if encrypt_type not in ("raw", "aes"):
+        raise Rejected(400, "unknown encrypt_type")
+    if encrypt_type == "raw":
+        if aes_key and not accept_plain:
+            raise Rejected(403, "plain push refused: an AES key is configured, pushes must be encrypted")
         if "<Encrypt>" in text and "<MsgType>" not in text:
             raise Rejected(400, "encrypted body without encrypt_type=aes")
-        return Envelope(text, False, nonce, timestamp)
+        return _checked(text, False, nonce, timestamp)
     if not aes_key:
         raise Rejected(400, "encrypted push but no EncodingAESKey is configured")
     msg_signature = args.get("msg_signature")
@@ -88,9 +124,37 @@ def open_envelope(body: bytes, args: dict[str, str], *, token: str, aes_key: str
     except Exception as exc:  # wechatpy raises many types here (signature, base64, padding, appid)
         status = 403 if type(exc).__name__ == "InvalidSignatureException" else 400
         raise Rejected(status, f"cannot decrypt: {type(exc).__name__}") from None
-    plain = plain if isinstance(plain, str) else plain.decode("utf-8")
-    refuse_hostile(plain.encode("utf-8"))
-    return Envelope(plain, True, nonce, timestamp)
+    if not isinstance(plain, str):
+        plain = utf8_text(plain)
+    return _checked(plain, True, nonce, timestamp)
+
+
+def _checked(xml: str, encrypted: bool, nonce: str, timestamp: str) -> Envelope:
+    root = refuse_hostile(xml.encode("utf-8"))
+    sender, account = check_headers(root)
+    return Envelope(xml, encrypted, nonce, timestamp, sender=sender, account=account)
+
+
+def check_headers(root: Element) -> tuple[str, str]:
+    """Refuse a push whose header fields are not what WeChat sends; return (sender, account).
+
+    wechatpy's parser turns a nested element into a dict and a repeated one into a list, which would
+    then be stringified into an "openid" (and a user row): so each field must appear once, as plain text.
+    """
+    if root.tag != "xml":
+        raise Rejected(400, "root element is not <xml>")
+    tags = [child.tag for child in root]
+    if len(tags) != len(set(tags)):
+        raise Rejected(400, "a field appears twice")
+    values = {}
+    for name, pattern in (("FromUserName", OPENID), ("ToUserName", OPENID), ("MsgType", MSG_TYPE)):
+        element = root.find(name)
+        if element is None:
+            raise Rejected(400, f"no {name}")
+        if len(element) or element.attrib or not pattern.fullmatch(element.text or ""):
+            raise Rejected(400, f"malformed {name}")
+        values[name] = element.text
+    return values["FromUserName"], values["ToUserName"]
 
 
 def parse(xml: str):
@@ -101,16 +165,25 @@ def parse(xml: str):
         raise Rejected(400, f"not a WeChat message: {type(exc).__name__}") from None
 
 
-def escape_cdata(text: str) -> str:
-    """Split ']]>' so echoed user text cannot close the CDATA section (wechatpy does not)."""
-    return text.replace("]]>", "]]]]><![CDATA[>")
+def xml_safe(text: str) -> str:
+    """Drop the characters XML 1.0 cannot carry (a control character would make WeChat reject the reply)."""
+    return XML_ILLEGAL.sub("", text)
+
+
+def cdata(text: str) -> str:
+    """A CDATA section holding `text`, whatever it contains (']]>' is split across two sections)."""
+    return "<![CDATA[" + xml_safe(text).replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def render_text_reply(content: str, *, to_user: str, from_account: str, now: float | None = None) -> str:
-    """Render a passive text reply."""
-    reply = TextReply(source=from_account, target=to_user, content=escape_cdata(content))
-    reply.time = int(now if now is not None else time.time())
-    return reply.render()
+    """Render a passive text reply; only the content is free text, and it cannot leave its element."""
+    for name, value in (("to_user", to_user), ("from_account", from_account)):
+        if not OPENID.fullmatch(value or ""):
+            raise Rejected(400, f"malformed {name} for the reply")
+    created = int(now if now is not None else time.time())
+    return (f"<xml><ToUserName>{cdata(to_user)}</ToUserName><FromUserName>{cdata(from_account)}</FromUserName>"
+            f"<CreateTime>{created}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content>{cdata(content)}</Content></xml>")
 
 
 def seal(xml: str, envelope: Envelope, *, token: str, aes_key: str, app_id: str) -> str:

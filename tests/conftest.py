@@ -94,8 +94,10 @@ def fake_wechat(fake_server):
 def settings_overrides(db_url: str, fake_url: str, **extra) -> dict:
     base = {
         "env": "testing", "database_url": db_url, "redis_url": "", "log_level": "WARNING",
+        # Most tests post readable plain pushes; tests/test_boundary_webhook.py checks that production's
+        # default (accept_plain false) refuses them once an AES key is set.
         "wechat": {"token": TOKEN, "app_id": APP_ID, "app_secret": APP_SECRET, "aes_key": AES_KEY,
-                   "api_base_url": fake_url, "api_timeout": 2},
+                   "api_base_url": fake_url, "api_timeout": 2, "accept_plain": True},
         "delivery": {"idle_sleep": 0.05, "backoff_base": 0, "rate_per_second": {"custom": 1000, "template": 1000,
                                                                                 "mass": 1000}},
     }

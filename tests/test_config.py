@@ -6,9 +6,12 @@ import pytest
 from app.config import ConfigError, load_settings
 from tests.message_support import templates_env
 
+# An unset LINLI_ENV means production, which refuses config.yaml's development placeholders.
+DEV = {"LINLI_ENV": "development"}
+
 
 def test_defaults_load_with_asia_shanghai():
-    settings = load_settings(environ={})
+    settings = load_settings(environ=DEV)
     assert settings["timezone"] == "Asia/Shanghai"
     assert settings["webhook.max_body_bytes"] == 65536
     assert settings["webhook.timestamp_window"] == 300
@@ -18,7 +21,7 @@ def test_defaults_load_with_asia_shanghai():
 
 
 def test_the_operator_names_override_config():
-    env = {"WECHAT_TOKEN": "tok", "WECHAT_APP_ID": "wxabc", "WECHAT_APP_SECRET": "sec",
+    env = {**DEV, "WECHAT_TOKEN": "tok", "WECHAT_APP_ID": "wxabc", "WECHAT_APP_SECRET": "sec",
            "WECHAT_AES_KEY": "a" * 43, "WECHAT_API_BASE_URL": "http://127.0.0.1:9", "DATABASE_URL": "sqlite:///x.db",
            "REDIS_URL": "redis://127.0.0.1:6379/0", "LINLI_ADMIN_OPENIDS": "o1, o2,,o3"}
     s = load_settings(environ=env)
@@ -29,20 +32,20 @@ def test_the_operator_names_override_config():
 
 
 def test_any_key_can_be_set_with_a_generic_variable():
-    s = load_settings(environ={"LINLI__WEBHOOK__TIME_BUDGET": "2.5", "LINLI__DELIVERY__BATCH_SIZE": "7"})
+    s = load_settings(environ={**DEV, "LINLI__WEBHOOK__TIME_BUDGET": "2.5", "LINLI__DELIVERY__BATCH_SIZE": "7"})
     assert s["webhook.time_budget"] == 2.5 and s["delivery.batch_size"] == 7
 
 
 def test_linli_config_file_is_merged(tmp_path):
     extra = tmp_path / "village.yaml"
     extra.write_text("webhook:\n  time_budget: 3\ncontacts:\n  doctor_phone: '0731-1234'\n", encoding="utf-8")
-    s = load_settings(environ={"LINLI_CONFIG": str(extra)})
+    s = load_settings(environ={**DEV, "LINLI_CONFIG": str(extra)})
     assert s["webhook.time_budget"] == 3 and s["contacts.doctor_phone"] == "0731-1234"
     assert s["webhook.max_body_bytes"] == 65536  # untouched keys keep their defaults
 
 
 def test_overrides_win_over_the_environment():
-    s = load_settings({"webhook": {"time_budget": 1.5}}, environ={"LINLI__WEBHOOK__TIME_BUDGET": "2.5"})
+    s = load_settings({"webhook": {"time_budget": 1.5}}, environ={**DEV, "LINLI__WEBHOOK__TIME_BUDGET": "2.5"})
     assert s["webhook.time_budget"] == 1.5
 
 
@@ -58,7 +61,7 @@ def test_overrides_win_over_the_environment():
 ])
 def test_invalid_values_stop_start_up_naming_the_key(env, key):
     with pytest.raises(ConfigError) as info:
-        load_settings(environ=env)
+        load_settings(environ={**DEV, **env})
     assert key in str(info.value)
 
 
@@ -66,8 +69,9 @@ def test_production_refuses_placeholder_secrets():
     with pytest.raises(ConfigError) as info:
         load_settings(environ={"LINLI_ENV": "production"})
     assert "WECHAT_" in str(info.value)
-    ok = load_settings(environ={"LINLI_ENV": "production", "WECHAT_TOKEN": "t0k3n", "WECHAT_APP_ID": "wxreal1",
-                                "WECHAT_APP_SECRET": "realsecret", "LINLI__TEMPLATES": templates_env()})
+    ok = load_settings(environ={"LINLI_ENV": "production", "WECHAT_TOKEN": "t0k3n-Vq8ZpL2mWx",
+                                "WECHAT_APP_ID": "wxreal1", "WECHAT_APP_SECRET": "f3a9c07d5e1b4a6c8d2e0f7a9b3c5d1e",
+                                "LINLI__TEMPLATES": templates_env()})
     assert ok["env"] == "production" and not ok.is_dev
 
 

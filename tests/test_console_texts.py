@@ -104,8 +104,8 @@ def test_every_text_the_sandbox_page_names_exists():
     assert prefixes and {p for p in prefixes if not any(k.startswith(p) for k in keys)} == set()
 
 
-def test_the_sandbox_page_shows_catalogue_texts(client):
-    html = client.get("/sandbox").get_data(as_text=True)
+def test_the_sandbox_page_shows_catalogue_texts(make_app):
+    html = make_app(env="development").test_client().get("/sandbox").get_data(as_text=True)
     for key in ("sandbox_title", "sandbox_no_pushes", "sandbox_type_voice_unrecognised", "sandbox_default_place"):
         assert t(key) in html
     assert t("sandbox_try_it", admin="孙主任") in html

@@ -120,10 +120,10 @@ def test_an_assignment_gives_the_volunteer_the_same_details_as_a_claim(town, fak
 def test_a_keyword_without_a_type_in_its_name_must_state_one():
     untyped = {"notice": {"template_id": "T", "fields": {"keyword1": "title"}}}
     with pytest.raises(ConfigError) as info:
-        load_settings(environ={"LINLI__TEMPLATES": str(untyped)})
+        load_settings(environ={"LINLI_ENV": "development", "LINLI__TEMPLATES": str(untyped)})
     assert "templates.notice.fields.keyword1" in str(info.value)
     typed = {"notice": {"template_id": "T", "fields": {"keyword1": {"value": "title", "type": "thing"}}}}
-    assert load_settings(environ={"LINLI__TEMPLATES": str(typed)})["templates"]["notice"]
+    assert load_settings(environ={"LINLI_ENV": "development", "LINLI__TEMPLATES": str(typed)})["templates"]["notice"]
 
 
 # --- item 11: critical pushes are never silently undeliverable ----------------------------------------

@@ -190,7 +190,7 @@ def test_a_batch_interrupted_after_the_call_is_resent_with_the_same_clientmsgid(
 
     sender = MassSender(rt)
     [batch] = batches(rt, number)
-    openids = sender._begin(batch.id)[2]
+    openids = sender._begin(batch.id, clock())[2]
     rt.wechat.mass_send("通知", batch.clientmsgid, openids=openids)  # WeChat got it; then the worker died
     jobs.run(rt, "notices.send", clock())
     [batch] = batches(rt, number)

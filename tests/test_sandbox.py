@@ -8,6 +8,12 @@ from tests.conftest import APP_ID
 from tests.message_support import CRITICAL_TEMPLATES
 
 
+@pytest.fixture
+def app(make_app):
+    """The sandbox exists only where development was asked for explicitly."""
+    return make_app(env="development")
+
+
 def _followers(fake_wechat) -> dict[str, set[str]]:
     """openid -> kinds of its open customer-service windows, as the fake reports them."""
     return {f["openid"]: {w["kind"] for w in f["windows"]} for f in fake_wechat.stats()["followers"]}
@@ -39,7 +45,7 @@ def test_text_goes_through_the_webhook_and_opens_the_fake_window(client, fake_we
 
 
 def test_plain_mode_when_no_aes_key(make_app, fake_wechat):
-    client = make_app(wechat__aes_key="").test_client()
+    client = make_app(env="development", wechat__aes_key="").test_client()
     body = client.post("/sandbox/send", json={"openid": "u-plain", "type": "text", "content": "你好"}).get_json()
     assert body["safe_mode"] is False and "您好" in body["reply"]
 
@@ -97,20 +103,20 @@ def test_pushes_come_newest_first_from_the_fake(client, rt, fake_wechat):
 
 
 def test_pushes_are_an_empty_list_when_the_fake_is_down(make_app):
-    client = make_app(wechat__api_base_url="http://127.0.0.1:9").test_client()
+    client = make_app(env="development", wechat__api_base_url="http://127.0.0.1:9").test_client()
     response = client.get("/sandbox/pushes?openid=demo-elder-1")
     assert response.status_code == 200 and response.get_json() == []
     assert response.headers["X-Sandbox-Note"]
 
 
 def test_send_still_works_when_the_fake_is_down(make_app):
-    client = make_app(wechat__api_base_url="http://127.0.0.1:9").test_client()
+    client = make_app(env="development", wechat__api_base_url="http://127.0.0.1:9").test_client()
     body = client.post("/sandbox/send", json={"openid": "demo-elder-1", "type": "text", "content": "你好"}).get_json()
     assert "您好" in body["reply"]
 
 
 def test_absent_in_production(make_app):
-    app = make_app(env="production", wechat__token="prod-token-1", wechat__app_secret="prod-secret-1",
+    app = make_app(env="production", wechat__token="prod-token-0123456789", wechat__app_secret="prod-secret-0123456789",
                    wechat__app_id=APP_ID, templates=CRITICAL_TEMPLATES)
     client = app.test_client()
     assert client.get("/sandbox").status_code == 404

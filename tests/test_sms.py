@@ -193,7 +193,7 @@ def test_only_mainland_mobiles_get_sms():
 def test_sms_switched_on_without_credentials_refuses_to_start():
     from app.config import ConfigError, load_settings
 
-    env = {"LINLI__SMS__PROVIDER": "tencent", "LINLI__SMS__SDK_APP_ID": "1400000001",
+    env = {"LINLI_ENV": "development", "LINLI__SMS__PROVIDER": "tencent", "LINLI__SMS__SDK_APP_ID": "1400000001",
            "LINLI__SMS__SIGN_NAME": "邻里互助", "LINLI__SMS__TEMPLATE_ID": "2000001"}
     with pytest.raises(ConfigError) as info:
         load_settings(environ=env)

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import sys
 
 from .server import FakeWeChatServer
+
+# Like the sandbox, the fake is a development tool: it runs only where development was asked for.
+REQUIRED_ENV = ("LINLI_ENV", "development")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -33,6 +38,8 @@ def _split(text: str | None) -> list[str] | None:
 def main(argv: list[str] | None = None) -> None:
     """Start the server in the foreground until Ctrl-C."""
     args = parse_args(argv)
+    if os.environ.get(REQUIRED_ENV[0]) != REQUIRED_ENV[1]:
+        sys.exit("python -m app.fake_wechat is a development tool: set LINLI_ENV=development to run it")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     server = FakeWeChatServer(appid=args.appid, secret=args.secret,
                               templates=_split(args.templates),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import threading
@@ -27,11 +28,27 @@ METHOD_ERRMSG = {"GET": "require GET method", "POST": "require POST method"}
 def create_app(state: FakeWeChatState) -> Flask:
     """Build the Flask app serving the WeChat API paths and /_fake control routes."""
     app = Flask(__name__)
+    app.before_request(_loopback_only)
     for endpoint in ENDPOINTS:
         app.add_url_rule(endpoint.path, endpoint=endpoint.path,
                          view_func=_view(state, endpoint), methods=["GET", "POST"])
     app.register_blueprint(create_control_blueprint(state))
     return app
+
+
+# Forwarded by a proxy on this machine: the real client is elsewhere.
+FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP", "X-Forwarded-Host")
+
+
+def _loopback_only() -> Response | None:
+    """Answer only this machine: the control routes can follow, unfollow and read every message sent."""
+    try:
+        local = ipaddress.ip_address((request.remote_addr or "").split("%")[0]).is_loopback
+    except ValueError:
+        local = False
+    if local and not any(name in request.headers for name in FORWARDING_HEADERS):
+        return None
+    return Response("fake WeChat API: loopback only", status=403, mimetype="text/plain")
 
 
 def _view(state: FakeWeChatState, endpoint: Endpoint) -> Any:
