@@ -29,14 +29,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock=None) -> Fla
 
 
 def _register(app: Flask, settings) -> None:
-    from app import cli, health, webhook
+    from app.cli import registry as cli
+    from app.web import registry as web
 
-    app.register_blueprint(webhook.bp)
-    app.register_blueprint(health.bp)
-    if settings.serves_dev_tools:
-        from app import sandbox
-
-        app.register_blueprint(sandbox.bp)
+    web.register(app, settings)
     cli.init_app(app)
 
     @app.errorhandler(HTTPException)

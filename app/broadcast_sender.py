@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bots.flows import notices_rules
-from models import notice_track, outbox
-from models.notices import Broadcast, MassBatch
+from bots.flows.notices import rules as notices_rules
+from models.notices import track as notice_track
+from models.core import outbox
+from models.notices.broadcasts import Broadcast, MassBatch
 
 from app.db import session_scope
 from app.delivery import RateLimiter

@@ -13,9 +13,14 @@ from datetime import datetime
 from typing import Any, Callable
 
 from bots import notify
-from models import delivery_alerts, delivery_policy, outbox, outbox_hold, people, windows
-from models.outbox import CUSTOM, SMS, TEMPLATE, OutboxMessage
-from models.push_kinds import ALERT_ON_FAILURE
+from models.core import delivery_alerts
+from models.core import delivery_policy
+from models.core import outbox
+from models.core import outbox_hold
+from models.people import users as people
+from models.core import windows
+from models.core.outbox import CUSTOM, SMS, TEMPLATE, OutboxMessage
+from models.core.push_kinds import ALERT_ON_FAILURE
 
 from app import sms_companion, template_fields
 from app.db import session_scope
@@ -60,7 +65,7 @@ class Delivery:
         self.backoff = float(cfg["backoff_base"]), float(cfg["backoff_max"])
         self.limits = {name: RateLimiter(float(rate)) for name, rate in cfg["rate_per_second"].items()}
         self.templates: dict[str, Any] = rt.settings["templates"] or {}
-        # Customer-service messages of the 48-hour window kept for critical kinds (models/delivery_policy.py).
+        # Customer-service messages of the 48-hour window kept for critical kinds (models/core/delivery_policy.py).
         self.reserve = int(cfg.get("critical_reserve", 2))
         self.sms = provider_from_settings(rt.settings.get("sms") or {})
 

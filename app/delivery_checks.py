@@ -1,7 +1,7 @@
 """Start-up checks that no critical push can become silently undeliverable (called by app/config.py).
 
 Every configured template must fit WeChat's keyword types (app/template_fields.py), SMS must be
-complete when switched on, and in production each critical push kind (models/push_kinds.py) must have
+complete when switched on, and in production each critical push kind (models/core/push_kinds.py) must have
 a template form: without one, an emergency sent to someone whose 48-hour window has closed has no
 way to reach them. The other push kinds, and SMS being off, only warn.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Mapping
 
-from models.push_kinds import CRITICAL_KINDS, ROUTINE_PUSH_KINDS
+from models.core.push_kinds import CRITICAL_KINDS, ROUTINE_PUSH_KINDS
 
 from app.template_fields import parse_fields
 

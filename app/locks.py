@@ -1,7 +1,7 @@
 """Cross-process locks: one message of a user at a time, one token refresh at a time.
 
 Named locks (`hold`): with Redis configured they are Redis keys (SET NX PX);
-otherwise leases in the shared database (models/leases.py). Either way a dead
+otherwise leases in the shared database (models/core/leases.py). Either way a dead
 holder's lock expires by itself after its time to live.
 
 A user's turn (`user_turn`) is a database transaction that holds the user's lock
@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models.leases import acquire_lease, release_lease, take_turn
+from models.core.leases import acquire_lease, release_lease, take_turn
 
 from app.db import committing, retry_if_disconnected, session_scope
 

@@ -7,9 +7,9 @@ import threading
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from models.leases import acquire_lease, release_lease
+from models.core.leases import acquire_lease, release_lease
 
-from app import jobs
+from app.jobs import registry as jobs
 from app.db import session_scope
 from app.runtime import Runtime
 

@@ -15,10 +15,10 @@ from typing import Mapping
 from sqlmodel import Session, select
 
 from bots.texts import t
-from models import outbox
-from models.outbox import SMS, OutboxMessage
-from models.people import FamilyLink, User
-from models.push_kinds import SMS_KINDS
+from models.core import outbox
+from models.core.outbox import SMS, OutboxMessage
+from models.people.users import FamilyLink, User
+from models.core.push_kinds import SMS_KINDS
 
 from app.sms import mobile_e164
 

@@ -28,7 +28,7 @@ with an ellipsis, never inside a number or a time); a value of any other type th
 left out rather than cut. A row's essentials (its phone, address and time, and for a critical kind
 its whole first line) must each land whole in some field; when one does not, the title field says
 what happened instead (catalogue `template_summary_<kind>`) and the full text waits for the user's
-next message (models/outbox_hold.py).
+next message (models/core/outbox_hold.py).
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from bots.texts import catalog, t
-from models.push_kinds import is_critical
+from models.core.push_kinds import is_critical
 
 LIMITS = {"thing": 20, "number": 32, "letter": 32, "symbol": 5, "character_string": 32, "phone_number": 17,
           "car_number": 8, "phrase": 5, "const": 20}

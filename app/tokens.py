@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Callable
 
-from models.tokens import AccessToken
+from models.core.tokens import AccessToken
 
 from app.db import session_scope
 

@@ -26,13 +26,14 @@ if str(ROOT) not in sys.path:
 
 import sqlalchemy as sa  # noqa: E402
 
-from app import create_app, jobs  # noqa: E402
+from app import create_app  # noqa: E402
+from app.jobs import registry as jobs
 from app.db import make_engine  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
-from models.notices import Broadcast, MassBatch, NoticeDelivery  # noqa: E402
-from models.outbox import OutboxMessage  # noqa: E402
-from models.people import User, Village  # noqa: E402
-from models.windows import ServiceWindow  # noqa: E402
+from models.notices.broadcasts import Broadcast, MassBatch, NoticeDelivery  # noqa: E402
+from models.core.outbox import OutboxMessage  # noqa: E402
+from models.people.users import User, Village  # noqa: E402
+from models.core.windows import ServiceWindow  # noqa: E402
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 in Beijing: outside quiet hours
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/linli_notices_bench"

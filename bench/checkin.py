@@ -25,12 +25,12 @@ import sqlalchemy as sa  # noqa: E402
 from bench.common import fresh_database  # noqa: E402
 from app.db import make_engine, session_scope  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
-from bots.flows.checkin_send import offer_checkin_choice, send_bulk  # noqa: E402
-from models import checkin as ck  # noqa: E402
-from models import checkin_round as ckr  # noqa: E402
-from models import dispatch  # noqa: E402
-from models.people import FamilyLink, User, Village  # noqa: E402
-from models.volunteers import APPROVED, SLOTS, TrainingRecord, Volunteer  # noqa: E402
+from bots.flows.checkin.send import offer_checkin_choice, send_bulk  # noqa: E402
+from models.checkin import rules as ck  # noqa: E402
+from models.checkin import round as ckr  # noqa: E402
+from models.help import dispatch  # noqa: E402
+from models.people.users import FamilyLink, User, Village  # noqa: E402
+from models.people.volunteers import APPROVED, SLOTS, TrainingRecord, Volunteer  # noqa: E402
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 12, 1)

@@ -19,10 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import fresh_database  # noqa: E402
 from app.db import make_engine, session_scope  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
-from models import dispatch  # noqa: E402
-from models import help_requests as hr  # noqa: E402
-from models.people import User, Village  # noqa: E402
-from models.volunteers import APPROVED, SKILLS, SLOTS, Volunteer  # noqa: E402
+from models.help import dispatch  # noqa: E402
+from models.help import requests as hr  # noqa: E402
+from models.people.users import User, Village  # noqa: E402
+from models.people.volunteers import APPROVED, SKILLS, SLOTS, Volunteer  # noqa: E402
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
 

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from defusedxml.ElementTree import fromstring
 
-from app.wechat_xml import signature
+from app.web.wechat_xml import signature
 
 ACCOUNT = "gh_linli_bench"
 SOCKET_TIMEOUT = 10.0

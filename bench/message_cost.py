@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _profile_bot(profile: cProfile.Profile) -> None:
     """cProfile only sees the thread it was enabled in: wrap the bot's thread entry point."""
-    import app.inbound as inbound
+    import app.web.inbound as inbound
 
     real = inbound.run_bot
 

@@ -12,8 +12,8 @@ Other flows use this to ask "for whom" (see docs/people.md):
 """
 from __future__ import annotations
 
-from models import binding
-from models.people import User
+from models.people import binding
+from models.people.users import User
 from sqlmodel import Session
 
 from bots import forms

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from models.coordination import notify_coordinators
-from models.outbox import URGENT
+from models.help.coordination import notify_coordinators
+from models.core.outbox import URGENT
 
 from bots import forms, registry
 from bots.forms import Turn

@@ -11,14 +11,15 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from models import dispatch, people
-from models import emergencies as em
-from models import help_requests as hr
-from models.alarms import elders_of, raise_alarm
+from models.help import dispatch
+from models.people import users as people
+from models.help import emergencies as em
+from models.help import requests as hr
+from models.help.alarms import elders_of, raise_alarm
 from models.base import as_utc
-from models.conversation import ConversationState, clear_state
-from models.notify import Notice
-from models.outbox import URGENT
+from models.core.conversation import ConversationState, clear_state
+from models.core.notify import Notice
+from models.core.outbox import URGENT
 
 from bots import nlu, notify
 from bots.forms import Turn

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from models import people
+from models.people import users as people
 
 from bots import commands, emergency, events, forms, intents, nlu, registry, speech
 from bots.message import EVENT, IMAGE, LOCATION, TEXT, VOICE, Context, Message, Reply

@@ -1,7 +1,7 @@
 """Events and non-text messages: follow, unfollow, village QR scans, menu clicks, location, images."""
 from __future__ import annotations
 
-from models import people
+from models.people import users as people
 
 from bots import commands, forms, intents, nlu, registry
 from bots.message import Context, Message

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from models import outbox
-from models.notify import Notice
+from models.core import outbox
+from models.core.notify import Notice
 
 from bots.texts import t
 

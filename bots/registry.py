@@ -16,15 +16,15 @@ from bots.message import Context, Message
 from bots.state import Conversation
 
 MODULES = [
-    "bots.flows.complaint",
-    "bots.flows.help",
-    "bots.flows.tasks",
-    "bots.flows.visit",
-    "bots.flows.people",
-    "bots.flows.notices",
-    "bots.flows.events",
-    "bots.flows.canteen",
-    "bots.flows.checkin",
+    "bots.flows.help.complaint",
+    "bots.flows.help.help",
+    "bots.flows.help.tasks",
+    "bots.flows.help.visit",
+    "bots.flows.people.people",
+    "bots.flows.notices.notices",
+    "bots.flows.events.events",
+    "bots.flows.canteen.canteen",
+    "bots.flows.checkin.checkin",
 ]
 
 IntentHandler = Callable[[Turn, Conversation], str]

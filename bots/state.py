@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from models import conversation as rows
+from models.core import conversation as rows
 
 
 @dataclass

@@ -5,11 +5,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models.checkin_reports import seed_checkin
-from models.events_seed import seed_events
-from models.membership import seed_people
-from models.people import FamilyLink, User, Village, get_or_create_user, grant_roles, village_by_code
-from models.volunteers import APPROVED, SLOTS, grant_training, upsert_volunteer
+from models.checkin.reports import seed_checkin
+from models.events.seed import seed_events
+from models.people.membership import seed_people
+from models.people.users import FamilyLink, User, Village, get_or_create_user, grant_roles, village_by_code
+from models.people.volunteers import APPROVED, SLOTS, grant_training, upsert_volunteer
 
 DEMO_VILLAGE = {"code": "demo", "name": "示范村", "county": "示范县"}
 ELDERS = [

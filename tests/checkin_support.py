@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db import session_scope
-from models import checkin as ck
-from models.help_requests import HelpRequest
-from models.outbox import OutboxMessage
-from models.people import User
+from models.checkin import rules as ck
+from models.help.requests import HelpRequest
+from models.core.outbox import OutboxMessage
+from models.people.users import User
 from tests.conftest import ManualClock
 from tests.fakes import pushes
 from tests.fakes.dialogue import build_bot as shared_build_bot

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from models.push_kinds import CRITICAL_KINDS
+from models.core.push_kinds import CRITICAL_KINDS
 
 # What production needs at least: a template form for each critical kind (typed by keyword name).
 CRITICAL_TEMPLATES = {kind: {"template_id": f"TPL_{kind.upper()}",

@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 
 from app.delivery import Delivery
 from bots.texts import t
-from models.inbound import InboundMessage
-from models.outbox import OutboxMessage
+from models.core.inbound import InboundMessage
+from models.core.outbox import OutboxMessage
 from tests.conftest import PG_URL
 from tests.fakes import pushes
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from app import create_app
 from app.config import ConfigError, load_settings
 from bots.texts import t
-from models.people import User
+from models.people.users import User
 from tests.message_support import CRITICAL_TEMPLATES, templates_env
 from tests.conftest import APP_ID
 

@@ -13,9 +13,9 @@ from defusedxml.ElementTree import fromstring
 from sqlmodel import Session, select
 
 from app.db import session_scope
-from app.wechat_xml import signature
-from models.inbound import InboundMessage
-from models.people import User
+from app.web.wechat_xml import signature
+from models.core.inbound import InboundMessage
+from models.people.users import User
 from models.seed import seed_demo
 from tests.conftest import AES_KEY, APP_ID, TOKEN, reply_text
 from tests.fakes import pushes
@@ -203,7 +203,7 @@ HOSTILE_TEXTS = [
 @pytest.mark.parametrize("content", HOSTILE_TEXTS)
 @pytest.mark.parametrize("to_user", ["o-user_1", "demo-elder-1"])
 def test_no_reply_text_can_break_the_reply_xml(content, to_user):
-    from app.wechat_xml import render_text_reply
+    from app.web.wechat_xml import render_text_reply
 
     xml = render_text_reply(content, to_user=to_user, from_account=ACCOUNT, now=1795770000)
     root = fromstring(xml)
@@ -217,7 +217,7 @@ def test_no_reply_text_can_break_the_reply_xml(content, to_user):
 
 @pytest.mark.parametrize("bad", ["evil<x/>", "a]]>b", "", "o" * 65])
 def test_the_reply_refuses_to_address_a_malformed_openid(bad):
-    from app.wechat_xml import Rejected, render_text_reply
+    from app.web.wechat_xml import Rejected, render_text_reply
 
     with pytest.raises(Rejected):
         render_text_reply("你好", to_user=bad, from_account=ACCOUNT)

@@ -7,10 +7,10 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlmodel import Session, select
 
-from models import canteen as cn
-from models.help_requests import HelpRequest
-from models.outbox import OutboxMessage
-from models.people import User
+from models.canteen import canteen as cn
+from models.help.requests import HelpRequest
+from models.core.outbox import OutboxMessage
+from models.people.users import User
 from tests.conftest import ManualClock
 from tests.fakes import pushes
 from tests.fakes.dialogue import build_bot

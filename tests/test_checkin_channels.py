@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from app.delivery import Delivery
-from models.outbox import OutboxMessage
+from models.core.outbox import OutboxMessage
 from tests.checkin_support import ELDER, TUESDAY, at, build_bot, clock, enrol, rows, run_job, say_at  # noqa: F401
 
 TEMPLATES = {"checkin_prompt": {"template_id": "TPL_CHECKIN", "fields": {"thing1": "title"}}}

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from models import help_requests as hr
+from models.help import requests as hr
 from tests.checkin_support import (ADMIN, ELDER, FAMILY, TUESDAY, at, build_bot, clock, converse, day_status,  # noqa: F401
                                    enrol, requests, rows, run_job, say_at)
 from tests.fakes import pushes

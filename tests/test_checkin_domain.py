@@ -7,12 +7,12 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db import make_engine
-from models import checkin as ck
-from models import checkin_alarm as alarm
-from models import checkin_reports as reports
-from models import checkin_round as ckr
-from models import dispatch
-from models.people import User
+from models.checkin import rules as ck
+from models.checkin import alarm
+from models.checkin import reports
+from models.checkin import round as ckr
+from models.help import dispatch
+from models.people.users import User
 from models.seed import seed_demo
 from tests.checkin_support import SH, TUESDAY, at
 
@@ -103,7 +103,7 @@ def test_moving_the_time_keeps_the_two_hours_to_answer(session):
 
 
 def test_the_domain_refuses_a_greeting_at_night():
-    from models.checkin import greeting_time_ok
+    from models.checkin.rules import greeting_time_ok
 
     assert greeting_time_ok(8 * 60 + 30) and greeting_time_ok(5 * 60) and greeting_time_ok(20 * 60)
     assert not greeting_time_ok(4 * 60 + 59) and not greeting_time_ok(22 * 60)
@@ -114,7 +114,7 @@ def test_moving_a_greeting_into_the_night_is_refused():
 
     import pytest
 
-    from models import checkin as ck
+    from models.checkin import rules as ck
 
     enrolment = ck.CheckinEnrolment(elder_id=1, enrolled_by_id=1, prompt_minute=510, deadline_minute=630)
     with pytest.raises(ValueError):

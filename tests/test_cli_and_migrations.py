@@ -14,7 +14,7 @@ import models
 from app.db import make_engine, normalise_url
 from tests.conftest import PG_URL
 from app.migrate import include_object
-from models.people import FamilyLink, User, Village
+from models.people.users import FamilyLink, User, Village
 
 
 def test_migrations_match_the_models(db_url):

@@ -88,7 +88,7 @@ def test_importing_the_app_package_reads_no_config_and_opens_nothing():
 
 
 def test_the_local_run_gives_every_volunteer_push_a_template_form():
-    from app.dev import child_env
+    from app.dev.launcher import child_env
 
     settings = load_settings(environ=child_env(8901, {}))
     assert settings["wechat.api_base_url"] == "http://127.0.0.1:8901" and settings["env"] == "development"

@@ -79,14 +79,14 @@ def test_templates_hold_no_chinese():
 
 
 def test_every_registered_job_has_a_description():
-    from app import jobs
+    from app.jobs import registry as jobs
 
     zh = catalog("zh_CN")
     assert jobs.JOBS and [job_id for job_id in jobs.JOBS if f"job_{job_id}" not in zh] == []
 
 
 def test_jobs_list_prints_each_description(app):
-    from app import jobs
+    from app.jobs import registry as jobs
 
     listing = app.test_cli_runner().invoke(args=["jobs", "list"]).output
     for job_id in jobs.JOBS:

@@ -51,7 +51,7 @@ def test_ciphertext_for_another_app_is_refused(client):
 
 
 def test_garbage_ciphertext_is_refused(client, signer):
-    from app.wechat_xml import signature
+    from app.web.wechat_xml import signature
 
     query = signer.query()
     encrypt = "bm90IGEgcmVhbCBjaXBoZXJ0ZXh0"
@@ -72,7 +72,7 @@ def test_tencent_sample_vector_decrypts_through_the_webhook(make_app):
     """The official compatible-mode sample (2014) is accepted when the freshness window allows it."""
     from urllib.parse import urlencode
 
-    from app.wechat_xml import signature
+    from app.web.wechat_xml import signature
 
     app = make_app(wechat__token=OFFICIAL["token"], wechat__aes_key=OFFICIAL["aes_key"],
                    wechat__app_id=OFFICIAL["app_id"], webhook__timestamp_window=10**10)
@@ -84,7 +84,7 @@ def test_tencent_sample_vector_decrypts_through_the_webhook(make_app):
     response = _post_raw(app.test_client(), urlencode(query), body)
     assert response.status_code == 200
     assert fromstring(response.data).find("Encrypt") is not None
-    from models.inbound import InboundMessage
+    from models.core.inbound import InboundMessage
     from sqlmodel import Session, select
 
     with Session(app.extensions["linli"].engine) as session:

@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db import session_scope
-from models.inbound import InboundMessage
-from models.outbox import OutboxMessage
+from models.core.inbound import InboundMessage
+from models.core.outbox import OutboxMessage
 from models.seed import seed_demo
 from tests.conftest import reply_text
 from tests.fakes import pushes
@@ -151,7 +151,7 @@ def test_a_retry_that_gives_up_waiting_hands_the_reply_to_the_outbox(seeded, mak
 def test_unsubscribe_event_marks_the_user_and_says_nothing(seeded, send):
     response = send(pushes.event(ELDER, "unsubscribe"))
     assert response.get_data(as_text=True) == "success"
-    from models.people import User
+    from models.people.users import User
 
     with Session(seeded.engine) as session:
         assert session.exec(select(User).where(User.openid == ELDER)).one().subscribed is False
@@ -178,7 +178,7 @@ def test_two_first_messages_of_a_new_user_at_once_are_both_answered(rt, app, sig
 
 def test_messages_of_one_user_never_interleave_in_the_bot(seeded, app, signer, monkeypatch):
     """Per-user serialisation of the real path: two bot runs of one user never overlap."""
-    import app.inbound as inbound
+    import app.web.inbound as inbound
 
     spans, real = [], inbound.bot_handle
 

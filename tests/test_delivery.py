@@ -8,9 +8,10 @@ from sqlmodel import Session, select
 
 from app.db import session_scope
 from app.delivery import Delivery
-from models import outbox, windows
-from models.outbox import OutboxMessage
-from models.people import User, get_or_create_user
+from models.core import outbox
+from models.core import windows
+from models.core.outbox import OutboxMessage
+from models.people.users import User, get_or_create_user
 
 USER = "o-elder-1"
 TEMPLATES = {"notice": {"template_id": "TPL_NOTICE", "fields": {"thing1": "title", "time2": "when"}}}
@@ -182,7 +183,7 @@ def test_a_send_that_never_connected_is_retried(make_app, fake_wechat):
     rt = make_app(wechat__api_base_url="http://127.0.0.1:9", delivery__backoff_base=30).extensions["linli"]
     with session_scope(rt.engine) as session:
         windows.record_interaction(session, USER, windows.MESSAGE, now=rt.clock())
-    from models.tokens import AccessToken
+    from models.core.tokens import AccessToken
 
     with session_scope(rt.engine) as session:  # a token is at hand, so the send itself is what fails
         session.add(AccessToken(appid=rt.wechat.appid, token="t", expires_at=rt.clock() + timedelta(hours=1),

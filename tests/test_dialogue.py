@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from models.complaints import Complaint
-from models.outbox import OutboxMessage
-from models.people import User
+from models.help.complaints import Complaint
+from models.core.outbox import OutboxMessage
+from models.people.users import User
 from tests.conftest import reply_text
 from tests.fakes import pushes
 from tests.fakes.dialogue import build_bot, converse
@@ -176,7 +176,7 @@ def test_an_emergency_heard_only_by_sound_asks_first(bot):
     ("头晕得厉害", 3, 6),        # dizziness alone: a weak sign, the usual five minutes
 ])
 def test_an_unanswered_emergency_question_is_acted_on(bot, text, before, after):
-    from app import jobs
+    from app.jobs import registry as jobs
 
     converse(bot, ELDER, [(text, "紧急情况")])
     bot.rt.clock.advance(minutes=before)

@@ -7,10 +7,10 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db import make_engine
-from models import checkin as ck
-from models import emergencies as em
-from models import help_requests as hr
-from models.people import User
+from models.checkin import rules as ck
+from models.help import emergencies as em
+from models.help import requests as hr
+from models.people.users import User
 from models.seed import seed_demo
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)

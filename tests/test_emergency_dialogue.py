@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from models import help_requests as hr
-from models.outbox import OutboxMessage
-from models.people import User
+from models.help import requests as hr
+from models.core.outbox import OutboxMessage
+from models.people.users import User
 from tests.fakes import pushes
 from tests.fakes.dialogue import build_bot, converse
 

@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 from sqlmodel import Session, select
 
 from app.db import session_scope
-from models import canteen as cn
-from models import events as ev
-from models.outbox import OutboxMessage
-from models.people import User
+from models.canteen import canteen as cn
+from models.events import events as ev
+from models.core.outbox import OutboxMessage
+from models.people.users import User
 from tests.conftest import ManualClock
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)

@@ -5,12 +5,12 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import Session, select
 
-from app import jobs
+from app.jobs import registry as jobs
 from app.delivery import Delivery
 from app.db import session_scope
-from models import events as ev
-from models.people import User, village_by_code
-from models.volunteers import TrainingRecord
+from models.events import events as ev
+from models.people.users import User, village_by_code
+from models.people.volunteers import TrainingRecord
 from tests.fakes import pushes
 from tests.test_dialogue import bot, converse, outbox  # noqa: F401  (fixtures)
 
@@ -197,7 +197,7 @@ def test_plain_menu_is_still_the_main_menu(bot):
 
 def test_family_bound_to_two_elders_picks_by_number(bot):
     with session_scope(bot.rt.engine) as session:
-        from models.people import FamilyLink
+        from models.people.users import FamilyLink
         ids = {u.openid: u.id for u in session.exec(select(User).where(User.openid.in_([FAMILY, ELDER2])))}
         session.add(FamilyLink(elder_id=ids[ELDER2], family_id=ids[FAMILY], created_at=bot.rt.clock()))
     converse(bot, FAMILY, [("报名 1", ["给谁报名", "1 王秀英", "2 李德福"]), ("李德福", "一个人"),

@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db import make_engine, session_scope
-from models import events as ev
-from models.people import User, Village
-from models.volunteers import TrainingRecord, qualifications
+from models.events import events as ev
+from models.people.users import User, Village
+from models.people.volunteers import TrainingRecord, qualifications
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai
 START = NOW + timedelta(days=2)

@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app.db import session_scope
-from models import events as ev
-from models.people import User, village_by_code
+from models.events import events as ev
+from models.people.users import User, village_by_code
 from tests.conftest import reply_text
 from tests.fakes import pushes
 from tests.test_dialogue import bot  # noqa: F401  (fixture)

@@ -8,11 +8,13 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db import session_scope
-from models import dispatch, timebank, visits
-from models import help_requests as hr
-from models.people import User, Village
+from models.help import dispatch
+from models.timebank import ledger as timebank
+from models.help import visits
+from models.help import requests as hr
+from models.people.users import User, Village
 from models.seed import seed_demo
-from models.volunteers import APPROVED, SLOTS, upsert_volunteer
+from models.people.volunteers import APPROVED, SLOTS, upsert_volunteer
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # Tuesday 09:00 in Shanghai
 RULES = dispatch.Rules()
@@ -223,7 +225,7 @@ def test_the_claim_update_itself_checks_the_offer(village):
 
 
 def stranger_request(session, openid="passer-by", **extra) -> hr.HelpRequest:
-    from models.people import get_or_create_user
+    from models.people.users import get_or_create_user
 
     person = get_or_create_user(session, openid, now=NOW)
     spec = hr.NewRequest(elder=person, requested_by=person, category="errand", details="买降压药",
@@ -262,7 +264,7 @@ def test_only_a_coordinator_in_reach_verifies_and_then_volunteers_are_asked(vill
 
 
 def test_registering_releases_the_askers_held_requests(village):
-    from models.people import grant_roles
+    from models.people.users import grant_roles
 
     with session_scope(village.engine) as session:
         req = stranger_request(session)
@@ -311,7 +313,7 @@ def test_rating_credits_the_volunteer_once_from_the_pool(village):
 
 
 def test_a_low_rating_opens_a_complaint_for_the_coordinator(village):
-    from models.complaints import Complaint
+    from models.help.complaints import Complaint
 
     with session_scope(village.engine) as session:
         req_id, _ = walk_to_done(session)
@@ -364,7 +366,7 @@ def test_a_done_request_cannot_be_cancelled(village):
 
 
 def test_release_redispatches_and_a_late_release_counts_as_a_no_show(village):
-    from models.volunteers import volunteer_of
+    from models.people.volunteers import volunteer_of
 
     with session_scope(village.engine) as session:
         req = new_request(session)
@@ -389,7 +391,7 @@ def test_an_unqualified_volunteer_cannot_claim_a_medical_visit(village):
 
 
 def test_the_week_counts_visits_served_and_minutes_credited(village):
-    from app.notice_facts import week_facts
+    from models.notices.facts import week_facts
 
     with session_scope(village.engine) as session:
         req_id, _ = walk_to_done(session, minutes=50)

@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from app import jobs
+from app.jobs import registry as jobs
 from app.db import session_scope
 from app.delivery import Delivery
-from models import help_requests as hr
-from models.people import User
+from models.help import requests as hr
+from models.people.users import User
 from models.seed import seed_demo
 from tests.conftest import reply_text
 from tests.fakes import pushes
@@ -151,7 +151,7 @@ def test_a_family_member_asks_for_their_elder(world):
     world(FAMILY, "1")
     request = the_request(world.rt)
     with Session(world.rt.engine) as session:
-        from models.people import User
+        from models.people.users import User
 
         assert session.get(User, request.elder_id).openid == ELDER
         assert session.get(User, request.requested_by_id).openid == FAMILY
@@ -325,7 +325,7 @@ def test_a_complaint_after_a_visit_stops_its_automatic_confirmation(world):
     assert "您要反映：志愿者把药买错了" in world(ELDER, "志愿者把药买错了")
     assert "已提交" in world(ELDER, "1")
     assert the_request(world.rt).status == hr.DISPUTED
-    from models.complaints import Complaint
+    from models.help.complaints import Complaint
 
     with Session(world.rt.engine) as session:
         assert session.exec(select(Complaint)).one().request_id == number
@@ -343,7 +343,7 @@ def test_the_coordinator_sees_no_shows(world):
 
 
 def test_a_coordinator_cannot_assign_another_villages_request(world):
-    from models.people import Village
+    from models.people.users import Village
 
     with session_scope(world.rt.engine) as session:
         west = Village(code="west", name="西村", county="示范县", created_at=world.clock())

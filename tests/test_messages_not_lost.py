@@ -10,8 +10,9 @@ from sqlmodel import Session, select
 from app.config import ConfigError, load_settings
 from app.db import session_scope
 from app.delivery import Delivery
-from models import outbox, windows
-from models.outbox import OutboxMessage
+from models.core import outbox
+from models.core import windows
+from models.core.outbox import OutboxMessage
 from models.seed import seed_demo
 from tests.conftest import reply_text
 from tests.fakes import pushes
@@ -174,7 +175,7 @@ def test_routine_pushes_leave_the_last_two_messages_of_the_window_to_emergencies
 def test_an_undeliverable_emergency_alerts_another_coordinator(town, fake_wechat):
     say = town()
     with session_scope(say.rt.engine) as session:
-        from models.people import User, get_or_create_user, grant_roles
+        from models.people.users import User, get_or_create_user, grant_roles
 
         admin = session.exec(select(User).where(User.openid == ADMIN)).one()
         second = get_or_create_user(session, "demo-admin-2", now=say.rt.clock())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from app import jobs
+from app.jobs import registry as jobs
 from app.db import session_scope
-from models.notices import Broadcast, MassBatch, NoticeOptOut, SuccessStory
-from models.outbox import OutboxMessage
+from models.notices.broadcasts import Broadcast, MassBatch, NoticeOptOut, SuccessStory
+from models.core.outbox import OutboxMessage
 from models.seed import seed_demo
 from tests.fakes import pushes
 from tests.fakes.dialogue import build_bot, converse
@@ -154,9 +154,10 @@ def rated_visit(bot, clock) -> int:
     """A repair visit done and rated 5, as a story's source; returns its number."""
     from datetime import timedelta
 
-    from models import dispatch, visits
-    from models import help_requests as hr
-    from models.people import User
+    from models.help import dispatch
+    from models.help import visits
+    from models.help import requests as hr
+    from models.people.users import User
 
     with session_scope(bot.rt.engine) as session:
         elder, helper, admin = (session.exec(select(User).where(User.openid == o)).one()

@@ -6,10 +6,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import Session, select
 
-from app import jobs
+from app.jobs import registry as jobs
 from app.db import session_scope
-from models import notice_plan, outbox, windows
-from models.notices import MassQuota, NoticeDelivery, NoticeError
+from models.notices import plan as notice_plan
+from models.core import outbox
+from models.core import windows
+from models.notices.broadcasts import MassQuota, NoticeDelivery, NoticeError
 from tests.conftest import ManualClock
 from tests.notices_support import (batches, broadcast, deliver_all, deliveries, person, status_of, user_wrote,
                                    village)
@@ -186,7 +188,7 @@ def test_a_batch_interrupted_after_the_call_is_resent_with_the_same_clientmsgid(
     number = broadcast(rt, "admin-east", "通知", now=clock())
     jobs.run(rt, "notices.dispatch", clock())
     from app.broadcast_sender import MassSender
-    from models import notice_track
+    from models.notices import track as notice_track
 
     sender = MassSender(rt)
     [batch] = batches(rt, number)

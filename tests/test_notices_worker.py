@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from app import jobs
+from app.jobs import registry as jobs
 from app.db import session_scope
-from models.notices import Broadcast, MassBatch
-from models.outbox import OutboxMessage
+from models.notices.broadcasts import Broadcast, MassBatch
+from models.core.outbox import OutboxMessage
 from tests.notices_support import broadcast, deliveries, person, user_wrote, village
 from tests.test_worker import start_worker, wait_for
 

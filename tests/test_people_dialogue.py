@@ -8,10 +8,10 @@ from sqlmodel import Session, select
 
 from app.db import session_scope
 from app.delivery import Delivery
-from models.membership import BindingCode, ElderProfile, contact_card
-from models.outbox import OutboxMessage
-from models.people import FamilyLink, User, Village
-from models.volunteers import APPROVED, PENDING, REJECTED, Volunteer
+from models.people.membership import BindingCode, ElderProfile, contact_card
+from models.core.outbox import OutboxMessage
+from models.people.users import FamilyLink, User, Village
+from models.people.volunteers import APPROVED, PENDING, REJECTED, Volunteer
 from tests.fakes import pushes
 from tests.fakes.dialogue import build_bot, converse
 

@@ -10,12 +10,14 @@ from sqlmodel import Session, select
 
 from app.db import make_engine
 from bots import acting
-from bots.flows import people_parse as parse
+from bots.flows.people import parse
 from bots.forms import Invalid
-from models import binding, membership, volunteering
-from models.alarms import family_of
-from models.membership import BindingCode, contact_card, normalize_mobile
-from models.people import FamilyLink, User, get_or_create_user, grant_roles
+from models.people import binding
+from models.people import membership
+from models.people import volunteering
+from models.help.alarms import family_of
+from models.people.membership import BindingCode, contact_card, normalize_mobile
+from models.people.users import FamilyLink, User, get_or_create_user, grant_roles
 from models.seed import seed_demo
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)

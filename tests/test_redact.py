@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.redact import MASK, redact
+from models.people.redact import MASK, redact
 
 M = MASK
 

@@ -23,7 +23,7 @@ def test_url_verification_with_bad_signature_is_refused(client, signer):
 
 
 def test_official_signature_vector():
-    from app.wechat_xml import signature
+    from app.web.wechat_xml import signature
 
     assert signature("AAAAA", "1714036504", "1514711492") == "f464b24fc39322e44b38aa78f5edd27bd1441696"
 
@@ -98,7 +98,7 @@ def test_unknown_event_gets_success(send):
 
 def test_user_text_cannot_break_the_reply_xml(send):
     # The reply does not echo this text today; the renderer must still be safe for texts that do.
-    from app.wechat_xml import render_text_reply
+    from app.web.wechat_xml import render_text_reply
     from defusedxml.ElementTree import fromstring
 
     xml = render_text_reply("a]]>b<c>", to_user="u", from_account="gh")

@@ -10,11 +10,12 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from app import jobs
+from app.jobs import registry as jobs
 from app.db import session_scope
 from app.scheduler import LeasedScheduler
-from models import outbox, windows
-from models.outbox import OutboxMessage
+from models.core import outbox
+from models.core import windows
+from models.core.outbox import OutboxMessage
 from tests.conftest import APP_ID, APP_SECRET, TOKEN
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -139,7 +140,7 @@ def test_jobs_run_refuses_unknown_ids_and_bad_times(app):
 def test_a_message_whose_worker_died_is_answered_by_the_recovery_job(rt):
     """The push was recorded, then the process died before the bot ran: nothing is lost."""
     from bots.message import Message
-    from models import inbound as inbound_log
+    from models.core import inbound as inbound_log
 
     message = Message(openid="o-crashed", kind="text", text="你好", msg_id=77, create_time=1)
     received = rt.clock() - timedelta(minutes=3)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from wechatpy.crypto import WeChatCrypto
 
-from app.wechat_xml import signature
+from app.web.wechat_xml import signature
 
 ACCOUNT = "gh_linli_test"
 _msg_ids = itertools.count(random.randint(10**15, 9 * 10**15))

@@ -1,0 +1,120 @@
+"""Elder registration, by the elder or by a family member for them, ending with consent.
+
+States (see elder_signup.md): who -> name -> age -> village -> address -> phone -> lives_alone -> health
+-> contacts -> confirm (consent: the elder's own, or the family member's with their relationship).
+"""
+from __future__ import annotations
+
+import re
+
+from models.help import dispatch
+from models.people import membership
+from models.people.users import User, Village
+
+from bots import forms, notify
+from bots.flows.people import parse
+from bots.flows.help.help import rules
+from bots.forms import Form, Invalid, Slot, Turn
+from bots.registry import Command
+from bots.state import Conversation
+from bots.texts import t
+
+NAME = "elder_signup"
+SELF = "self"
+RELATIONS = ["本人", "儿子", "女儿", "儿媳", "女婿", "孙子女", "老伴"]  # option 8: written out ("侄子")
+_SELF_WORDS = ("我自己", "自己", "本人", "我就是老人", "给我自己")
+
+
+def _who(turn: Turn) -> str:
+    """"self", or what the registrant is to the elder (儿子, 女儿, … or their own word)."""
+    text = parse.fold(turn.text).rstrip("。.！!")
+    if any(word in text for word in _SELF_WORDS):
+        return SELF
+    choice = parse.pick_word(text, RELATIONS)
+    if choice is not None:
+        return SELF if choice == 1 else RELATIONS[choice - 1]
+    text = re.sub(r"^(我是(他|她|老人)?的?|是)", "", text)
+    if not 1 <= len(text) <= 6 or any(c.isdigit() for c in text):
+        raise Invalid()
+    return text
+
+
+def _health(turn: Turn) -> str:
+    return "" if parse.is_none(turn.text) else parse.fold(turn.text)[:500]
+
+
+def _lives_alone(turn: Turn) -> bool:
+    return parse.yes_no(turn, ("一个人", "独居", "自己住", "单独"), ("不是", "和", "跟", "一起", "不"))
+
+
+def _read_back(values: dict, turn: Turn) -> str:
+    village = turn.ctx.session.get(Village, values["village"])
+    contacts = "；".join(f"{c['name']} {c['phone']}" for c in values["contacts"])
+    details = t("confirm_elder_signup", name=values["name"], age=values["age"], village=village.name,
+                address=values["address"], phone=values["phone"] or t("people_none"),
+                alone=t("people_yes") if values["lives_alone"] else t("people_no"),
+                health=values["health"] or t("people_none"), contacts=contacts)
+    if values["who"] == SELF:
+        return details + "\n" + t("people_elder_consent_self")
+    return details + "\n" + t("people_elder_consent_proxy", relation=values["who"])
+
+
+def _registration(values: dict) -> membership.Registration:
+    return membership.Registration(
+        name=values["name"], age=values["age"], village_id=values["village"], address=values["address"],
+        phone=values["phone"], lives_alone=values["lives_alone"], health_notes=values["health"],
+        emergency_contacts=values["contacts"], relationship="" if values["who"] == SELF else values["who"])
+
+
+def _submit(values: dict, turn: Turn) -> str:
+    session, user, now = turn.ctx.session, turn.user, turn.ctx.now
+    proxy = values["who"] != SELF
+    registration = _registration(values)
+    if proxy and membership.find_registered(session, registration) is not None:
+        return t("people_elder_exists", name=values["name"])
+    profile = membership.register_elder(session, user, registration, now=now)
+    elder = session.get(User, profile.user_id)
+    _tell_coordinators(turn, elder, profile)
+    # Registered now: a request this person made as a stranger need not wait for a coordinator any more.
+    notify.send(session, dispatch.release_held(session, user, rules(turn), now=now), now=now, tz=turn.ctx.tz)
+    if not proxy:
+        return t("people_elder_registered_self")
+    if profile.needs_verification:
+        return t("people_elder_registered_proxy", name=elder.name)
+    return t("people_elder_registered_by_admin", name=elder.name, number=elder.id)
+
+
+def _tell_coordinators(turn: Turn, elder: User, profile: membership.ElderProfile) -> None:
+    registrant = turn.user
+    key = "people_elder_verify_alert" if profile.needs_verification else "people_elder_new_alert"
+    text = t(key, name=elder.name, age=profile.age, who=registrant.name or t("someone", tail=registrant.openid[-4:]),
+             relation=profile.consent_relationship or t("people_acting_self"), number=elder.id)
+    membership.tell_coordinators_of_elder(turn.ctx.session, elder, text=text, now=turn.ctx.now)
+
+
+FORM = Form(
+    name=NAME,
+    slots=(
+        Slot("who", parse=_who),
+        Slot("name", parse=parse.name),
+        Slot("age", parse=parse.age),
+        Slot("village", parse=parse.village, prefill=lambda turn: turn.user.village_id),
+        Slot("address", parse=parse.address),
+        Slot("phone", parse=parse.phone_or_none),
+        Slot("lives_alone", parse=_lives_alone),
+        Slot("health", parse=_health),
+        Slot("contacts", parse=parse.contacts),
+    ),
+    read_back=_read_back,
+    action=_submit,
+)
+
+
+def _start(turn: Turn, conv: Conversation, match: re.Match | None = None) -> str:
+    return t("people_elder_intro") + "\n" + forms.start(FORM, turn, conv)
+
+
+COMMANDS = (
+    Command("elder_signup", re.compile(r"(?:登记老人|老人登记|我要登记|帮老人登记|替老人登记|老人注册)[。！!]*"),
+            _start),
+)

@@ -1,0 +1,216 @@
+"""A silent morning: asking family and a volunteer, telling the coordinator, and closing the alarm.
+
+The chain for one elder's day (stages in models/checkin/rules.py): family and the nearest qualified
+volunteer are asked to call or visit — the volunteer through a `daily_care` help task, so the visit
+earns hours like any other — then the coordinators. Whoever confirms the elder is well closes the
+alarm for everyone; an incident opens an emergency request. Notifications are returned as Notices.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from models.checkin import rules as ck
+from models.help import dispatch
+from models.help import visits
+from models.help import requests as hr
+from models.help.alarms import elders_of, family_of
+from models.base import as_utc
+from models.help.coordination import coordinators_for
+from models.people.membership import in_scope, is_offline
+from models.core.notify import Notice
+from models.core.outbox import NORMAL, URGENT
+from models.people.users import User
+
+
+@dataclass
+class Settled:
+    """What a check-in, confirmation or incident did: a result code, the day, who must be told."""
+
+    result: str
+    day: ck.CheckinDay | None = None
+    notices: list[Notice] = field(default_factory=list)
+    request: hr.HelpRequest | None = None
+
+
+def reachable_family(session: Session, elder: User) -> list[User]:
+    """Bound family who can receive messages."""
+    return [p for p in family_of(session, elder) if p.subscribed and not is_offline(p)]
+
+
+def elder_params(elder: User, enrolment: ck.CheckinEnrolment | None, day: ck.CheckinDay) -> dict:
+    """Values the alarm texts use."""
+    return {"name": elder.name, "number": elder.id, "deadline": clock_of(day.deadline_at, enrolment)}
+
+
+def clock_of(moment: datetime, enrolment: ck.CheckinEnrolment | None) -> str:
+    """The deadline as people read it (the enrolment's local clock time)."""
+    return ck.clock_text(enrolment.deadline_minute) if enrolment else moment.strftime("%H:%M")
+
+
+def ask_family_and_volunteer(session: Session, day: ck.CheckinDay, rules: ck.Rules, drules: dispatch.Rules, *,
+                             now: datetime, task_details: str,
+                             pool: dispatch.CandidatePool | None = None) -> list[Notice]:
+    """Stage 2: family are asked to call or visit; the nearest qualified volunteer is offered a visit task."""
+    elder = session.get(User, day.elder_id)
+    params = elder_params(elder, ck.enrolment_of(session, elder), day)
+    notices = [Notice(p.openid, "checkin_alert", f"checkin:family:{day.id}:{p.id}", "checkin_family_alert", params,
+                      URGENT) for p in reachable_family(session, elder)]
+    request, created = hr.create_request(session, hr.NewRequest(
+        elder=elder, requested_by=elder, category="daily_care", details=task_details,
+        window_start=now, window_end=as_utc(now) + timedelta(hours=rules.task_hours), urgency=hr.URGENT,
+    ), source_key=f"checkin:{elder.id}:{day.day.isoformat()}", now=now)
+    day.request_id = request.id
+    if created:
+        request.escalated_at = now  # the check-in chain tells the coordinators itself (stage 3)
+        narrow = replace(drules, k=rules.volunteers)
+        notices += dispatch.dispatch_round(session, request, narrow, now=now, pool=pool)
+    return notices
+
+
+def tell_coordinators(session: Session, day: ck.CheckinDay, *, now: datetime) -> list[Notice]:
+    """Stage 3: the coordinators get the name, phone, address, and what has been done so far."""
+    elder = session.get(User, day.elder_id)
+    params = elder_params(elder, ck.enrolment_of(session, elder), day)
+    profile = elder.profile or {}
+    params.update(phone=elder.phone, address=profile.get("address") or "",
+                  task=day.request_id or "", family=len(reachable_family(session, elder)))
+    return [Notice(a.openid, "checkin_escalated", f"checkin:coordinator:{day.id}:{a.id}", "checkin_coordinator_alert",
+                   params, URGENT) for a in coordinators_for(session, elder)]
+
+
+def told_so_far(session: Session, day: ck.CheckinDay) -> list[User]:
+    """Everyone the chain has asked: family from stage 2, the volunteer holding the task, coordinators at 3."""
+    if day.stage < ck.FAMILY_ASKED:
+        return []
+    elder = session.get(User, day.elder_id)
+    people = {p.id: p for p in reachable_family(session, elder)}
+    request = session.get(hr.HelpRequest, day.request_id) if day.request_id else None
+    if request is not None and request.volunteer_id:
+        helper = session.get(User, request.volunteer_id)
+        people[helper.id] = helper
+    if day.stage >= ck.COORDINATOR_TOLD:
+        people.update({a.id: a for a in coordinators_for(session, elder)})
+    return list(people.values())
+
+
+def settle(session: Session, day: ck.CheckinDay, by: User, *, now: datetime, text_key: str,
+           params: dict) -> list[Notice]:
+    """The alarm is over: withdraw an unclaimed visit task and tell everyone who was asked."""
+    notices: list[Notice] = []
+    request = session.get(hr.HelpRequest, day.request_id) if day.request_id else None
+    if request is not None and request.status == hr.OPEN:
+        notices += visits.cancel(session, request.id, now=now).notices
+    for person in told_so_far(session, day):
+        if person.id != by.id:
+            notices.append(Notice(person.openid, "checkin_all_clear", f"checkin:clear:{day.id}:{person.id}",
+                                  text_key, params, NORMAL))
+    day.next_step_at = None
+    session.add(day)
+    return notices
+
+
+def elder_checked_in(session: Session, elder: User, *, now: datetime, tz) -> Settled:
+    """Any message from the elder: today is recorded, and a running alarm is called off."""
+    stage = _stage_today(session, elder, now, tz)
+    result, day = ck.record_checkin(session, elder, now=now, tz=tz)
+    if result != "new" or stage < ck.FAMILY_ASKED:
+        return Settled(result, day)
+    params = {"name": elder.name, "time": as_utc(now).astimezone(tz).strftime("%H:%M")}
+    return Settled(result, day, settle(session, day, elder, now=now, text_key="checkin_clear_by_elder", params=params))
+
+
+def _stage_today(session: Session, elder: User, now: datetime, tz) -> int:
+    day = ck.day_of(session, elder.id, ck.local_day(now, tz))
+    return day.stage if day is not None else ck.PROMPTED
+
+
+def may_answer_for(session: Session, user: User, elder: User, day: ck.CheckinDay | None) -> bool:
+    """Family, coordinators in scope, and a volunteer offered or holding the day's visit task."""
+    if any(p.id == user.id for p in family_of(session, elder)) or in_scope(user, elder):
+        return True
+    if day is None or day.request_id is None:
+        return False
+    request = session.get(hr.HelpRequest, day.request_id)
+    return user.id == request.volunteer_id or user.id in dispatch.already_asked(session, request.id)
+
+
+def open_alarms(session: Session, user: User, *, now: datetime, tz) -> list[tuple[ck.CheckinDay, User]]:
+    """Today's unanswered, already reminded days this user may close: their family, their tasks, their village."""
+    today = ck.local_day(now, tz)
+    base = select(ck.CheckinDay).where(ck.CheckinDay.day == today, ck.CheckinDay.status == ck.PENDING,
+                                       ck.CheckinDay.stage >= ck.REMINDED)
+    mine = [e.id for e in elders_of(session, user)]
+    days = list(session.exec(base.where(ck.CheckinDay.elder_id.in_(mine)))) if mine else []
+    offered = select(dispatch.TaskOffer.request_id).where(dispatch.TaskOffer.volunteer_id == user.id)
+    days += session.exec(base.where(ck.CheckinDay.request_id.in_(offered))).all()
+    if user.has_role("county_admin"):
+        days += session.exec(base).all()
+    elif user.has_role("admin") and user.village_id is not None:
+        days += session.exec(base.where(ck.CheckinDay.village_id == user.village_id)).all()
+    unique = {d.id: d for d in days}
+    return [(d, session.get(User, d.elder_id)) for d in sorted(unique.values(), key=lambda d: d.elder_id)]
+
+
+def confirm_safe(session: Session, elder: User, by: User, *, now: datetime, tz) -> Settled:
+    """Someone saw the elder is well: the day is confirmed safe and the alarm closed for everyone."""
+    enrolment = ck.enrolment_of(session, elder)
+    if enrolment is None:
+        return Settled("not_enrolled")
+    day = ck.open_day(session, elder, enrolment, now=now, tz=tz)
+    if not may_answer_for(session, by, elder, day):
+        return Settled("not_allowed", day)
+    if day.status != ck.PENDING:
+        return Settled("already", day)
+    day.status, day.resolved_by_id, day.checked_in_at = ck.CONFIRMED, by.id, as_utc(now)
+    params = {"name": elder.name, "by": by.name}
+    return Settled("confirmed", day, settle(session, day, by, now=now, text_key="checkin_clear_by_other",
+                                            params=params))
+
+
+def report_incident(session: Session, elder: User, by: User, details: str, *, now: datetime, tz, key: str,
+                    drules: dispatch.Rules, window: timedelta) -> Settled:
+    """Something happened: the day is an incident, everyone is alerted, an emergency request is dispatched.
+
+    `key` is the same as the emergency path's for this message, so if that path also runs, its alerts
+    and its request are recognised as already made.
+    """
+    enrolment = ck.enrolment_of(session, elder)
+    day = ck.open_day(session, elder, enrolment, now=now, tz=tz) if enrolment else None
+    if not may_answer_for(session, by, elder, day):
+        return Settled("not_allowed", day)
+    request, created = hr.create_request(session, hr.NewRequest(
+        elder=elder, requested_by=by, category="emergency", details=details[:200], window_start=now,
+        window_end=as_utc(now) + window, urgency=hr.EMERGENCY), source_key=f"emergency:{key}", now=now)
+    notices = dispatch.dispatch_round(session, request, drules, now=now) if created else []
+    params = {"name": elder.name, "by": by.name, "text": details[:60], "number": request.id,
+              "phone": elder.phone}
+    targets = {p.id: p for p in reachable_family(session, elder) + coordinators_for(session, elder)}
+    notices += [Notice(p.openid, "emergency_alert", f"alarm:{key}:{p.openid}", "checkin_incident_alert", params,
+                       URGENT) for p in targets.values() if p.id != by.id]
+    if day is not None:
+        old = session.get(hr.HelpRequest, day.request_id) if day.request_id else None
+        if old is not None and old.status == hr.OPEN:
+            notices += visits.cancel(session, old.id, now=now).notices
+        day.status, day.resolved_by_id, day.incident_request_id = ck.INCIDENT, by.id, request.id
+        day.next_step_at = None
+        session.add(day)
+    return Settled("incident", day, notices, request)
+
+
+def elder_emergency(session: Session, elder: User, *, now: datetime, tz) -> list[Notice]:
+    """The elder's own message is an emergency: the day is an incident (the emergency path alerts everyone)."""
+    enrolment = ck.enrolment_of(session, elder)
+    if enrolment is None or enrolment.status != ck.ACTIVE:
+        return []
+    day = ck.open_day(session, elder, enrolment, now=now, tz=tz)
+    notices: list[Notice] = []
+    old = session.get(hr.HelpRequest, day.request_id) if day.request_id else None
+    if old is not None and old.status == hr.OPEN:
+        notices += visits.cancel(session, old.id, now=now).notices
+    day.status, day.resolved_by_id, day.next_step_at = ck.INCIDENT, elder.id, None
+    day.checked_in_at = day.checked_in_at or as_utc(now)
+    session.add(day)
+    return notices

@@ -1,0 +1,35 @@
+"""Emergencies: everyone who can help is told at once, on the fastest channel."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from models.core import outbox
+from models.core.audit import audit
+from models.people.users import FamilyLink, User
+
+
+def family_of(session: Session, elder: User) -> list[User]:
+    """Family members bound to an elder."""
+    query = select(User).join(FamilyLink, FamilyLink.family_id == User.id).where(FamilyLink.elder_id == elder.id)
+    return list(session.exec(query.order_by(User.id)))
+
+
+def elders_of(session: Session, family: User) -> list[User]:
+    """Elders a family member is bound to."""
+    query = select(User).join(FamilyLink, FamilyLink.elder_id == User.id).where(FamilyLink.family_id == family.id)
+    return list(session.exec(query.order_by(User.id)))
+
+
+def raise_alarm(session: Session, targets: list[User], *, actor: User, alert_text: str, key: str,
+                now: datetime, kind: str = "emergency_alert", name: str = "", phone: str = "") -> list[str]:
+    """Queue the alert to each target at once (urgent priority); return the openids told."""
+    told = sorted({person.openid for person in targets if person.openid != actor.openid})
+    # Whole values: a template form shows the name and the phone in typed fields, never cut.
+    values = {"title": alert_text, "name": name, "phone": phone}
+    for openid in told:
+        outbox.enqueue(session, key=f"alarm:{key}:{openid}", openid=openid, kind=kind,
+                       text=alert_text, now=now, priority=outbox.URGENT, template_data=values)
+    audit(session, now=now, actor=actor.openid, action="alarm.raise", target=key, notified=told)
+    return told

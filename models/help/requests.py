@@ -1,0 +1,159 @@
+"""Help requests: asked, dispatched, claimed, done, confirmed and credited.
+
+Lifecycle (status): open → claimed → en_route → done → confirmed; any of the first four may become
+cancelled; open may become expired; done may become disputed. A request from someone who never
+registered starts as held (models/help/held_requests.py): held → open once verified, or cancelled/expired.
+Dispatch rounds and offers live in models/help/dispatch.py. Every function takes `now`; notifications are
+returned as Notices.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.base import as_utc, json_field, utc_field
+from models.people.membership import is_registered
+from models.people.users import User
+
+HELD, OPEN, CLAIMED, EN_ROUTE, DONE = "held", "open", "claimed", "en_route", "done"
+CONFIRMED, DISPUTED, CANCELLED, EXPIRED = "confirmed", "disputed", "cancelled", "expired"
+ACTIVE = (HELD, OPEN, CLAIMED, EN_ROUTE)
+CATEGORIES = ("errand", "meal", "medical", "daily_care", "repair", "farm_work", "companionship", "emergency", "other")
+NORMAL, URGENT, EMERGENCY = "normal", "urgent", "emergency"
+CONFIRM_WINDOW = timedelta(hours=48)
+
+
+class HelpRequest(SQLModel, table=True):
+    __tablename__ = "help_requests"
+    __table_args__ = (sa.Index("ix_help_requests_due", "status", "next_step_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The inbound message (or job run) that created it: a retried message cannot create a second request.
+    source_key: str = Field(max_length=120, unique=True)
+    elder_id: int = Field(foreign_key="users.id", index=True)
+    requested_by_id: int = Field(foreign_key="users.id")
+    village_id: int | None = Field(default=None, foreign_key="villages.id", index=True)
+    category: str = Field(max_length=24)
+    details: str = Field(default="", max_length=300)
+    urgency: str = Field(default=NORMAL, max_length=16)
+    place: str = Field(default="", max_length=120)  # "" means the elder's home
+    latitude: float | None = Field(default=None)
+    longitude: float | None = Field(default=None)
+    window_start: datetime = utc_field()
+    window_end: datetime = utc_field()
+    images: list[str] | None = json_field()
+    status: str = Field(default=OPEN, max_length=16, index=True)
+    volunteer_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    dispatch_round: int = Field(default=0)
+    next_step_at: datetime | None = utc_field(nullable=True)
+    escalated_at: datetime | None = utc_field(nullable=True)
+    claimed_at: datetime | None = utc_field(nullable=True)
+    started_at: datetime | None = utc_field(nullable=True)
+    done_at: datetime | None = utc_field(nullable=True)
+    minutes_spent: int | None = Field(default=None)
+    confirm_by: datetime | None = utc_field(nullable=True)
+    closed_at: datetime | None = utc_field(nullable=True)
+    rating: int | None = Field(default=None)
+    created_at: datetime = utc_field()
+    updated_at: datetime = utc_field()
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What the asking flow collected."""
+
+    elder: User
+    requested_by: User
+    category: str
+    details: str
+    window_start: datetime
+    window_end: datetime
+    place: str = ""
+    urgency: str = NORMAL
+    latitude: float | None = None
+    longitude: float | None = None
+    images: tuple[str, ...] = ()
+
+
+def create_request(session: Session, new: NewRequest, *, source_key: str, now: datetime) -> tuple[HelpRequest, bool]:
+    """Create a request once per source; return it and whether it is new."""
+    found = session.exec(select(HelpRequest).where(HelpRequest.source_key == source_key)).first()
+    if found is not None:
+        return found, False
+    if new.category not in CATEGORIES:
+        raise ValueError(f"unknown category {new.category!r}")
+    held = must_hold(session, new)
+    request = HelpRequest(
+        source_key=source_key, elder_id=new.elder.id, requested_by_id=new.requested_by.id,
+        village_id=new.elder.village_id or new.requested_by.village_id, category=new.category,
+        details=new.details[:300], urgency=new.urgency, place=new.place[:120], latitude=new.latitude,
+        longitude=new.longitude, window_start=as_utc(new.window_start), window_end=as_utc(new.window_end),
+        images=list(new.images) or None, created_at=now, updated_at=now, status=HELD if held else OPEN,
+        next_step_at=as_utc(new.window_end) if held else None,  # a held request still expires with its window
+    )
+    session.add(request)
+    session.flush()
+    return request, True
+
+
+def must_hold(session: Session, new: NewRequest) -> bool:
+    """A request waits for a coordinator when whoever asked never registered; an emergency never waits."""
+    emergency = new.urgency == EMERGENCY or new.category == "emergency"
+    return not emergency and not is_registered(session, new.requested_by)
+
+
+def get_request(session: Session, request_id: int) -> HelpRequest | None:
+    """A request by its number."""
+    return session.get(HelpRequest, request_id)
+
+
+def open_requests_of(session: Session, elder_ids: list[int]) -> list[HelpRequest]:
+    """Requests still in progress for these elders, oldest first."""
+    query = select(HelpRequest).where(HelpRequest.elder_id.in_(elder_ids), HelpRequest.status.in_(ACTIVE))
+    return list(session.exec(query.order_by(HelpRequest.id)))
+
+
+def awaiting_rating(session: Session, elder_ids: list[int]) -> HelpRequest | None:
+    """The latest done request these elders have not yet confirmed."""
+    query = select(HelpRequest).where(HelpRequest.elder_id.in_(elder_ids), HelpRequest.status == DONE)
+    return session.exec(query.order_by(HelpRequest.done_at.desc())).first()
+
+
+def tasks_of(session: Session, volunteer_id: int) -> list[HelpRequest]:
+    """A volunteer's claimed tasks in progress, oldest first."""
+    query = select(HelpRequest).where(HelpRequest.volunteer_id == volunteer_id,
+                                      HelpRequest.status.in_((CLAIMED, EN_ROUTE)))
+    return list(session.exec(query.order_by(HelpRequest.id)))
+
+
+def open_task_counts(session: Session, volunteer_ids: list[int]) -> dict[int, int]:
+    """Tasks in progress per volunteer (for fair spreading)."""
+    if not volunteer_ids:
+        return {}
+    rows = session.execute(
+        sa.select(HelpRequest.volunteer_id, sa.func.count()).where(
+            HelpRequest.volunteer_id.in_(volunteer_ids), HelpRequest.status.in_((CLAIMED, EN_ROUTE))
+        ).group_by(HelpRequest.volunteer_id))
+    return {vid: count for vid, count in rows}
+
+
+def move(session: Session, request_id: int, *, allowed: tuple[str, ...], now: datetime,
+         held_by: int | None = None, only_if: Any = None, **values: Any) -> bool:
+    """Change a request only if it is in an allowed state (and held by volunteer `held_by`, when given;
+    and `only_if`, a further SQL condition, holds — e.g. the claimer's offer is still live).
+
+    One conditional UPDATE: of many concurrent callers exactly one sees rowcount 1 — the claim race.
+    """
+    table = HelpRequest.__table__
+    query = sa.update(table).where(table.c.id == request_id).where(table.c.status.in_(allowed))
+    if held_by is not None:
+        query = query.where(table.c.volunteer_id == held_by)
+    if only_if is not None:
+        query = query.where(only_if)
+    result = session.execute(query.values(updated_at=as_utc(now), **values))
+    session.expire_all()
+    return result.rowcount == 1

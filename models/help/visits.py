@@ -1,0 +1,338 @@
+"""From claim to credit: who helps, on the way, done, rated or confirmed, time bank credited.
+
+Privacy rule: the elder's address, phone and health notes, and the request's free text as written,
+reach a volunteer only in the notice sent after that volunteer's claim won (`claimed_params`); an offer
+carries the text redacted (`models.redact`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from models.help import dispatch
+from models.timebank import ledger as timebank
+from models.help import held_requests as held
+from models.help import requests as hr
+from models.help.alarms import family_of
+from models.base import as_utc
+from models.help.complaints import Complaint, latest_visit, record_complaint
+from models.help.coordination import coordinators_for, notify_coordinators
+from models.core.notify import Notice
+from models.core.outbox import NORMAL, URGENT, cancel_if_pending
+from models.people.membership import in_scope, is_bound, is_elder
+from models.people.users import User
+from models.people.volunteers import APPROVED, Volunteer, qualifications, volunteer_of
+
+LATE_RELEASE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class CreditRules:
+    """Minutes credited per category: the time spent, within [min, max] and the request's window."""
+
+    bounds: dict[str, tuple[int, int]] = field(default_factory=dict)
+    default: tuple[int, int] = (30, 240)
+
+    def limits(self, category: str) -> tuple[int, int]:
+        return tuple(self.bounds.get(category, self.default))
+
+
+def credit_rules_from_config(config: dict) -> CreditRules:
+    """Build credit bounds from the `timebank` section of the configuration."""
+    section = config.get("timebank", {}) or {}
+    pair = lambda d: (int(d.get("min", 30)), int(d.get("max", 240)))  # noqa: E731
+    by_category = {k: pair(v) for k, v in (section.get("credit_by_category") or {}).items()}
+    return CreditRules(bounds=by_category, default=pair(section.get("credit_default") or {}))
+
+
+@dataclass
+class Outcome:
+    """What happened (a short result code), and who must be told."""
+
+    result: str
+    notices: list[Notice] = field(default_factory=list)
+    request: hr.HelpRequest | None = None
+
+
+def household(session: Session, request: hr.HelpRequest) -> list[User]:
+    """The elder, whoever asked for them, and their bound family: the people told at each step."""
+    elder = session.get(User, request.elder_id)
+    people = {elder.id: elder}
+    asker = session.get(User, request.requested_by_id)
+    people.setdefault(asker.id, asker)
+    for member in family_of(session, elder):
+        people.setdefault(member.id, member)
+    return list(people.values())
+
+
+def tell_household(session: Session, request: hr.HelpRequest, kind: str, params: dict,
+                   priority: int = NORMAL) -> list[Notice]:
+    """One notice of `kind` (also its catalogue key) to each member of the household."""
+    return [Notice(p.openid, kind, f"{kind}:{request.id}:{p.id}", kind, params, priority)
+            for p in household(session, request)]
+
+
+def claimed_params(session: Session, request: hr.HelpRequest) -> dict:
+    """Everything the winning volunteer needs to go and help."""
+    elder = session.get(User, request.elder_id)
+    profile = elder.profile or {}
+    return {**dispatch.offer_params(session, request), "elder": elder.name, "details": request.details,
+            "address": profile.get("address") or request.place, "phone": elder.phone,
+            "notes": profile.get("health_notes")}
+
+
+def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, rules: dispatch.Rules,
+          assigned_by: User | None = None) -> Outcome:
+    """First claim wins (one conditional update); the winner gets the details, the household the name.
+
+    Only a volunteer offered the request (or assigned by a coordinator) may claim it; anyone else gets
+    `not_offered`, which says nothing about the request — not even whether that number exists.
+    """
+    record = volunteer_of(session, volunteer)
+    if record is None or record.status != APPROVED:
+        return Outcome("not_volunteer")
+    request = hr.get_request(session, request_id)
+    if assigned_by is None and (request is None or not dispatch.was_offered(session, request_id, volunteer.id)):
+        return Outcome("not_offered")
+    if request is None:
+        return Outcome("missing")
+    refusal = _refusal(session, request, volunteer, rules, check_skill=assigned_by is None)
+    if refusal is None and assigned_by is not None and not _may_assign(session, assigned_by, request, volunteer):
+        refusal = "out_of_scope"
+    if refusal:
+        return Outcome(refusal, request=request)
+    if not dispatch.take(session, request_id, volunteer, now=now, assigned=assigned_by is not None):
+        request = hr.get_request(session, request_id)
+        if request.volunteer_id == volunteer.id:
+            return Outcome("mine", request=request)
+        return Outcome("taken" if request.status != hr.OPEN else "not_offered", request=request)
+    request = hr.get_request(session, request_id)
+    return Outcome("won", _claim_notices(session, request, volunteer, now), request)
+
+
+def _may_assign(session: Session, admin: User, request: hr.HelpRequest, volunteer: User) -> bool:
+    """A coordinator assigns within their village (a county admin anywhere): the request and the volunteer."""
+    return held.may_handle(session, admin, request) and in_scope(admin, volunteer)
+
+
+def _refusal(session: Session, request: hr.HelpRequest, volunteer: User, rules: dispatch.Rules,
+             check_skill: bool) -> str | None:
+    record = volunteer_of(session, volunteer)
+    if record is None or record.status != APPROVED:
+        return "not_volunteer"  # the person assigned by a coordinator must be an approved volunteer too
+    if volunteer.id == request.elder_id:
+        return "own_request"
+    if request.status == hr.HELD:
+        return "held"  # not dispatched until a coordinator verifies it, so not assignable either
+    if request.status != hr.OPEN:
+        return "mine" if request.volunteer_id == volunteer.id else "taken"
+    held = frozenset(qualifications(session, [volunteer.id], now=request.created_at)[volunteer.id])
+    candidate = dispatch.Candidate(volunteer.id, volunteer.village_id, frozenset(record.skills or ()), held,
+                                   frozenset(), bool(record.partner_org), 0, None, None)
+    if not dispatch.qualified(candidate, request, rules) and (check_skill or rules.required.get(request.category)):
+        return "not_qualified"
+    return None
+
+
+def _claim_notices(session: Session, request: hr.HelpRequest, volunteer: User, now: datetime) -> list[Notice]:
+    _settle_offers(session, request.id, volunteer.id, now)
+    notices = [Notice(volunteer.openid, "help_claimed_volunteer", f"claimed:{request.id}:{volunteer.id}",
+                      "help_claimed_volunteer", claimed_params(session, request), URGENT)]
+    params = {"number": request.id, "volunteer": volunteer.name, "phone": volunteer.phone,
+              "category": request.category}
+    for person in household(session, request):
+        shown, text_key = (params, "help_claimed") if may_have_volunteer_phone(session, request, person) else (
+            {**params, "phone": ""}, "help_claimed_no_phone")
+        notices.append(Notice(person.openid, "help_claimed", f"help_claimed:{request.id}:{person.id}", text_key,
+                              shown))
+    notices += _tell_others_taken(session, request.id, volunteer.id)
+    return notices
+
+
+def may_have_volunteer_phone(session: Session, request: hr.HelpRequest, person: User) -> bool:
+    """A volunteer's phone goes to the registered elder the request is for, family bound to them, and
+    coordinators in scope — not to whoever asked without registering (a stranger could harvest phones)."""
+    elder = session.get(User, request.elder_id)
+    if person.id == elder.id:
+        return is_elder(session, person)
+    return is_bound(session, elder, person) or in_scope(person, elder)
+
+
+def _settle_offers(session: Session, request_id: int, winner_id: int, now: datetime) -> None:
+    cancel_if_pending(session, dispatch.offer_key(request_id, winner_id))  # the details follow instead
+    offers = {o.volunteer_id: o for o in session.exec(select(dispatch.TaskOffer).where(
+        dispatch.TaskOffer.request_id == request_id))}
+    winner = offers.get(winner_id) or dispatch.TaskOffer(request_id=request_id, volunteer_id=winner_id, round=0,
+                                                         offered_at=now)
+    winner.status = dispatch.WON
+    session.add(winner)
+
+
+def _tell_others_taken(session: Session, request_id: int, winner_id: int) -> list[Notice]:
+    offers = session.exec(select(dispatch.TaskOffer).where(dispatch.TaskOffer.request_id == request_id,
+                                                           dispatch.TaskOffer.status == dispatch.OFFERED)).all()
+    notices = []
+    for offer in offers:
+        offer.status = dispatch.TAKEN
+        session.add(offer)
+        notices += dispatch.unsend_or_tell(session, offer, "help_taken", "help_taken")
+    return notices
+
+
+def release(session: Session, request_id: int, volunteer: User, *, now: datetime, rules: dispatch.Rules) -> Outcome:
+    """A volunteer gives a claimed task back; it is dispatched again and the household is told."""
+    request = hr.get_request(session, request_id)
+    if request is None or not hr.move(session, request_id, allowed=(hr.CLAIMED, hr.EN_ROUTE), now=now,
+                                      held_by=volunteer.id, status=hr.OPEN, volunteer_id=None, claimed_at=None,
+                                      started_at=None):
+        return Outcome("not_yours")
+    request = hr.get_request(session, request_id)
+    if as_utc(now) > request.window_start - LATE_RELEASE:
+        _count_no_show(session, volunteer)
+    offer = session.exec(select(dispatch.TaskOffer).where(dispatch.TaskOffer.request_id == request_id,
+                                                          dispatch.TaskOffer.volunteer_id == volunteer.id)).first()
+    if offer is not None:
+        offer.status = dispatch.WITHDRAWN
+        session.add(offer)
+    notices = tell_household(session, request, "help_released", {"number": request.id})
+    notices += dispatch.dispatch_round(session, request, rules, now=now)
+    return Outcome("released", notices, request)
+
+
+def _count_no_show(session: Session, volunteer: User) -> None:
+    record = volunteer_of(session, volunteer)
+    record.no_shows += 1
+    session.add(record)
+
+
+def start(session: Session, request_id: int, volunteer: User, *, now: datetime) -> Outcome:
+    """The volunteer is on the way."""
+    if not hr.move(session, request_id, allowed=(hr.CLAIMED,), now=now, held_by=volunteer.id,
+                   status=hr.EN_ROUTE, started_at=now):
+        return Outcome("not_yours")
+    request = hr.get_request(session, request_id)
+    params = {"number": request.id, "volunteer": volunteer.name}
+    return Outcome("started", tell_household(session, request, "help_on_the_way", params), request)
+
+
+def complete(session: Session, request_id: int, volunteer: User, *, now: datetime, minutes: int | None,
+             confirm_after: timedelta = hr.CONFIRM_WINDOW) -> Outcome:
+    """The volunteer says it is done; the household is asked to confirm and rate."""
+    if not hr.move(session, request_id, allowed=(hr.CLAIMED, hr.EN_ROUTE), now=now, held_by=volunteer.id,
+                   status=hr.DONE, done_at=now, minutes_spent=minutes, confirm_by=as_utc(now) + confirm_after):
+        return Outcome("not_yours")
+    request = hr.get_request(session, request_id)
+    params = {"number": request.id, "volunteer": volunteer.name, "category": request.category}
+    return Outcome("done", tell_household(session, request, "help_done", params), request)
+
+
+def credited_minutes(request: hr.HelpRequest, rules: CreditRules) -> int:
+    """Time spent (reported, or measured from claim to done), within the category's bounds and the window."""
+    low, high = rules.limits(request.category)
+    began = request.started_at or request.claimed_at or request.done_at
+    measured = int((request.done_at - began).total_seconds() // 60) if request.done_at and began else low
+    spent = request.minutes_spent if request.minutes_spent else measured
+    window = int((request.window_end - request.window_start).total_seconds() // 60)
+    return max(low, min(spent, high, max(window, low)))
+
+
+def rate(session: Session, request_id: int, rater: User, score: int, *, now: datetime,
+         credit: CreditRules) -> Outcome:
+    """The household confirms with a 1–5 rating; 1–2 also opens a complaint for the coordinator."""
+    if not 1 <= score <= 5:
+        raise ValueError("a rating is 1 to 5")
+    if not hr.move(session, request_id, allowed=(hr.DONE,), now=now, status=hr.CONFIRMED, rating=score,
+                   closed_at=now):
+        return Outcome("not_waiting")
+    request = hr.get_request(session, request_id)
+    _add_rating(session, request.volunteer_id, score)
+    notices = _credit(session, request, credit, now)
+    notices += tell_household(session, request, "help_rated", {"number": request.id, "score": score})
+    if score <= 2:
+        notices += _low_rating(session, request, rater, score, now)
+    return Outcome("rated", notices, request)
+
+
+def _add_rating(session: Session, volunteer_id: int, score: int) -> None:
+    record = session.exec(select(Volunteer).where(Volunteer.user_id == volunteer_id)).one()
+    record.rating_sum += score
+    record.rating_count += 1
+    session.add(record)
+
+
+def _credit(session: Session, request: hr.HelpRequest, rules: CreditRules, now: datetime) -> list[Notice]:
+    minutes = credited_minutes(request, rules)
+    target = timebank.user_account(request.volunteer_id)
+    posted = timebank.transfer(session, key=f"help:{request.id}", source=timebank.pool_account(request.village_id),
+                               target=target, minutes=minutes, memo=f"help:{request.category}", now=now,
+                               request_id=request.id)
+    if not posted:
+        return []
+    volunteer = session.get(User, request.volunteer_id)
+    params = {"number": request.id, "minutes": minutes, "balance": timebank.balance(session, target)}
+    return [Notice(volunteer.openid, "help_credited", f"credited:{request.id}", "help_credited", params)]
+
+
+def _low_rating(session: Session, request: hr.HelpRequest, rater: User, score: int, now: datetime) -> list[Notice]:
+    record_complaint(session, rater, request.details, now=now, request_id=request.id)
+    elder = session.get(User, request.elder_id)
+    params = {"number": request.id, "score": score, "elder": elder.name}
+    return [Notice(a.openid, "help_low_rating", f"low_rating:{request.id}:{a.id}", "help_low_rating", params)
+            for a in coordinators_for(session, elder)]
+
+
+def auto_confirm(session: Session, *, now: datetime, credit: CreditRules) -> list[Notice]:
+    """Done requests nobody confirmed within 48 hours are confirmed (disputed ones are not)."""
+    query = select(hr.HelpRequest).where(hr.HelpRequest.status == hr.DONE, hr.HelpRequest.confirm_by <= as_utc(now))
+    notices: list[Notice] = []
+    for request in session.exec(query).all():
+        if hr.move(session, request.id, allowed=(hr.DONE,), now=now, status=hr.CONFIRMED, closed_at=now):
+            notices += _credit(session, hr.get_request(session, request.id), credit, now)
+    return notices
+
+
+def dispute(session: Session, request_id: int, *, now: datetime) -> bool:
+    """A complaint about a done request stops its automatic confirmation."""
+    return hr.move(session, request_id, allowed=(hr.DONE,), now=now, status=hr.DISPUTED)
+
+
+def cancel(session: Session, request_id: int, *, now: datetime) -> Outcome:
+    """Cancel a request in progress; anyone helping or offered is told."""
+    request = hr.get_request(session, request_id)
+    if request is None or not hr.move(session, request_id, allowed=hr.ACTIVE, now=now, status=hr.CANCELLED,
+                                      closed_at=now, next_step_at=None):
+        return Outcome("not_active")
+    request = hr.get_request(session, request_id)
+    notices = dispatch.withdraw_offers(session, request.id)
+    if request.volunteer_id:
+        helper = session.get(User, request.volunteer_id)
+        notices.append(Notice(helper.openid, "help_cancelled_volunteer", f"cancelled:{request.id}:{helper.id}",
+                              "help_cancelled_volunteer", {"number": request.id}, URGENT))
+    return Outcome("cancelled", notices, request)
+
+
+def served_between(session: Session, village_id: int, start: datetime, end: datetime) -> tuple[int, int]:
+    """Visits finished in [start, end) in a village, and the minutes the time bank credited for them."""
+    finished = select(hr.HelpRequest.id).where(
+        hr.HelpRequest.village_id == village_id, hr.HelpRequest.status.in_((hr.DONE, hr.CONFIRMED)),
+        hr.HelpRequest.done_at >= as_utc(start), hr.HelpRequest.done_at < as_utc(end))
+    ids = list(session.exec(finished))
+    if not ids:
+        return 0, 0
+    credited = select(timebank.LedgerEntry.minutes).where(timebank.LedgerEntry.request_id.in_(ids),
+                                                          timebank.LedgerEntry.minutes > 0)
+    return len(ids), sum(session.exec(credited))
+
+
+def open_complaint(session: Session, user: User, about: str, *, alert_text: str, key: str, now: datetime) -> Complaint:
+    """Record a complaint about the household's latest visit (which then stops confirming itself) and
+    tell the village's coordinators."""
+    request = latest_visit(session, user)
+    complaint = record_complaint(session, user, about, now=now, request_id=request.id if request else None)
+    if request is not None:
+        dispute(session, request.id, now=now)
+    notify_coordinators(session, user, kind="complaint", text=alert_text, key=f"complaint:{key}", now=now,
+                        priority=NORMAL)
+    return complaint
