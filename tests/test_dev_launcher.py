@@ -71,7 +71,7 @@ def signed_post(base: str, fields: dict) -> requests.Response:
 def launcher(tmp_path):
     """A running `python -m app.dev` in its own process group; killed hard if a test leaves it."""
     port, log = free_port(), tmp_path / "launcher.log"
-    command = [sys.executable, "-m", "app.dev.launcher", "--port", str(port), "--fake-port", str(free_port()),
+    command = [sys.executable, "-m", "app.dev", "--port", str(port), "--fake-port", str(free_port()),
                "--fake-log", str(tmp_path / "fake_wechat.log")]
     with log.open("wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=launcher_env(tmp_path / "linli.sqlite3"), stdout=out,
