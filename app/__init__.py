@@ -13,10 +13,11 @@ log = logging.getLogger(__name__)
 def create_app(overrides: Mapping[str, Any] | None = None, *, clock=None) -> Flask:
     """Build the app: settings, runtime, blueprints, CLI."""
     from app.config import load_settings, production_warnings
+    from app.logs import configure as configure_logs
     from app.runtime import Runtime
 
     settings = load_settings(overrides)
-    logging.basicConfig(level=settings["log_level"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logs(settings["log_level"])
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     for warning in production_warnings(settings):
         log.warning(warning)

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from bots.texts import t
 
 from app.config import PLACEHOLDER_SECRETS, ROOT, ConfigError, Settings, load_settings
+from app.logs import configure as configure_logs
 
 log = logging.getLogger("linli.dev")
 
@@ -317,7 +318,7 @@ def start_and_supervise(args: argparse.Namespace, settings: Settings, env: dict[
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m app.dev`; returns the exit code."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logs(logging.INFO)
     args = parse_args(argv)
     stop = threading.Event()
     install_signal_handlers(stop)

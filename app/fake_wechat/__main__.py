@@ -8,6 +8,7 @@ import os
 import sys
 
 from .server import FakeWeChatServer
+from app.logs import configure as configure_logs
 
 # Like the sandbox, the fake is a development tool: it runs only where development was asked for.
 REQUIRED_ENV = ("LINLI_ENV", "development")
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if os.environ.get(REQUIRED_ENV[0]) != REQUIRED_ENV[1]:
         sys.exit("python -m app.fake_wechat is a development tool: set LINLI_ENV=development to run it")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logs(logging.INFO)
     server = FakeWeChatServer(appid=args.appid, secret=args.secret,
                               templates=_split(args.templates),
                               banned_words=_split(args.banned) or (),
