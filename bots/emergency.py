@@ -59,12 +59,8 @@ def respond(turn: Turn, key: str | None = None) -> str:
         return "\n".join([*_what_to_do(danger, ctx), t("emergency_ongoing", number=ongoing.id)])
     told = _alert(turn, case, danger, key, kind="emergency_alert")
     request_id = _dispatch_nearby(turn, subject or user, danger, key)
-    lines = _what_to_do(danger, ctx)
-    lines.append(_who_was_told(case, told))
-    if request_id is not None:
-        lines.append(t("emergency_welfare_visit" if danger.not_seen else "help_emergency_dispatched",
-                       number=request_id))
-    return "\n".join(lines)
+    sent = t("emergency_welfare_visit" if danger.not_seen else "help_emergency_dispatched", number=request_id)
+    return "\n".join([*_what_to_do(danger, ctx), _who_was_told(case, told), sent])
 
 
 def subject_of(turn: Turn, danger: Danger):
@@ -168,7 +164,7 @@ def _who_was_told(case: em.Case, told: list[str]) -> str:
     return t("emergency_no_one")
 
 
-def _dispatch_nearby(turn: Turn, elder, danger: Danger, key: str) -> int | None:
+def _dispatch_nearby(turn: Turn, elder, danger: Danger, key: str) -> int:
     """Open an emergency request for the elder concerned and push it to the nearest on-duty volunteers.
 
     Someone not seen for days gets a welfare visit: a daily_care request at emergency priority.
