@@ -80,8 +80,32 @@ class Rules:
         return max(0, self.price_fen - self.subsidy_fen)
 
     def cutoff(self, day: date, meal: str, tz: ZoneInfo) -> datetime:
-        """Last moment to order or cancel this meal."""
+        """When ordering and cancelling this meal close (see `can_change`)."""
         return datetime.combine(day, dict(self.cutoffs)[meal], tzinfo=tz)
+
+
+def can_change(rules: Rules, day: date, meal: str, *, now: datetime, tz: ZoneInfo) -> bool:
+    """Whether this meal can still be ordered or cancelled at `now`: strictly before its cutoff.
+
+    A villager reads "orders close at 09:30" as "at 09:30 it is too late": at 09:29:59 the meal is open, at
+    09:30:00 it is closed, and the kitchen's count taken at 09:30 is final. Every caller asks here.
+    """
+    return as_utc(now) < rules.cutoff(day, meal, tz)
+
+
+def _clock(text: str) -> time:
+    hour, minute = str(text).split(":")
+    return time(int(hour), int(minute))
+
+
+def canteen_rules(config: dict) -> Rules:
+    """Prices, meals and cutoffs from the `canteen` configuration section."""
+    section = config.get("canteen", {}) or {}
+    cutoffs = [(LUNCH, _clock(section.get("order_cutoff", "09:30")))]
+    if DINNER in section.get("meal_times", [LUNCH]):
+        cutoffs.append((DINNER, _clock(section.get("dinner_cutoff", "15:00"))))
+    return Rules(price_fen=round(float(section.get("price_yuan", 10)) * 100),
+                 subsidy_fen=round(float(section.get("subsidy_yuan", 6)) * 100), cutoffs=tuple(cutoffs))
 
 
 @dataclass
@@ -123,13 +147,13 @@ def open_meals(session: Session, village_id: int | None, rules: Rules, *, now: d
         return []
     today = now.astimezone(tz).date()
     return [(day, meal) for day in (today + timedelta(days=n) for n in range(days)) for meal in rules.meals
-            if rules.cutoff(day, meal, tz) > now and menu_of(session, village_id, day, meal)]
+            if can_change(rules, day, meal, now=now, tz=tz) and menu_of(session, village_id, day, meal)]
 
 
 def place_order(session: Session, eater: User, *, booked_by: User, day: date, meal: str, portions: int,
                 delivery: bool, rules: Rules, now: datetime, tz: ZoneInfo) -> OrderResult:
     """Order (or change) a meal before its cutoff, at today's price after subsidy."""
-    if now > rules.cutoff(day, meal, tz):
+    if not can_change(rules, day, meal, now=now, tz=tz):
         return OrderResult("closed")
     if eater.village_id is None or menu_of(session, eater.village_id, day, meal) is None:
         return OrderResult("no_menu")
@@ -153,7 +177,7 @@ def cancel_order(session: Session, order: MealOrder, *, by: User, rules: Rules, 
     """Cancel an order before its cutoff."""
     if order.status != ORDERED:
         return OrderResult("not_found", order)
-    if now > rules.cutoff(order.day, order.meal, tz):
+    if not can_change(rules, order.day, order.meal, now=now, tz=tz):
         return OrderResult("closed", order)
     order.status, order.cancelled_at, order.updated_at = CANCELLED, now, now
     session.add(order)
