@@ -53,6 +53,42 @@ def test_fair_rotation_moves_whoever_was_asked_last_to_the_back():
     assert not set(first) & set(second)
 
 
+def test_the_skill_without_the_qualification_is_not_enough_for_a_gated_category():
+    nurse_in_training = candidate(1, skills=("medical", "errand"))
+    for category in ("medical", "daily_care"):
+        gated = request(category)
+        assert not dispatch.eligibility(gated, RULES)(candidate(1, skills=(category,)))
+        assert not dispatch.qualified(candidate(1, skills=(category,)), gated, RULES)  # so a claim is refused too
+        assert ids(dispatch.rank([candidate(1, skills=(category,))], gated, RULES)) == []
+    assert ids(dispatch.rank([nurse_in_training], request("errand"), RULES)) == [1]  # ungated: the skill is enough
+
+
+def test_a_partner_organisation_stands_in_for_the_qualification_but_not_for_the_skill_or_the_time():
+    """docs/help.md: the qualification "from an unexpired training record, or a partner organisation"."""
+    gated, urgent = request("medical"), request("medical", urgency="emergency")
+    with_skill = candidate(1, skills=("medical",), partner=True)
+    without_skill = candidate(2, skills=("errand",), partner=True)
+    busy = candidate(3, skills=("medical",), partner=True, slots=())
+    assert ids(dispatch.rank([with_skill, without_skill, busy], gated, RULES)) == [1]
+    assert ids(dispatch.rank([with_skill, without_skill, busy], urgent, RULES)) == [1, 3]  # urgent: any time
+    assert dispatch.qualified(busy, gated, RULES) and not dispatch.qualified(without_skill, gated, RULES)
+
+
+def test_ranking_offers_exactly_the_eligible_and_claiming_checks_the_same_rule():
+    pool = [candidate(i, skills=skills, quals=quals, partner=partner, slots=slots)
+            for i, (skills, quals, partner, slots) in enumerate(
+                [(s, q, p, sl) for s in ((), ("medical",), ("errand",)) for q in ((), ("medical",))
+                 for p in (False, True) for sl in ((), SLOTS)], 1)]
+    for category in ("medical", "errand", "other"):
+        for urgency in ("normal", "emergency"):
+            asked = request(category, urgency=urgency)
+            test = dispatch.eligibility(asked, RULES)
+            assert set(ids(dispatch.rank(pool, asked, RULES))) == {c.user_id for c in pool if test(c)}
+            free = [c for c in pool if c.availability or urgency == "emergency"]
+            assert {c.user_id for c in free if test(c)} == {c.user_id for c in free
+                                                          if dispatch.qualified(c, asked, RULES)}
+
+
 def test_medical_and_daily_care_need_the_qualification_or_a_partner_organisation():
     pool = [candidate(1, skills=("medical",)), candidate(2, skills=("medical",), quals=("medical",)),
             candidate(3, skills=("medical",), partner=True)]

@@ -9,6 +9,7 @@ request expires.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -92,31 +93,32 @@ def slot_of(moment: datetime, tz: ZoneInfo) -> str:
     return f"{day}_{part}"
 
 
-def qualified(c: Candidate, request: hr.HelpRequest, rules: Rules) -> bool:
-    """Offers the skill, and holds the qualification the category requires (or is a partner organisation)."""
+def eligibility(request: hr.HelpRequest, rules: Rules, *, in_window: bool = True) -> Callable[[Candidate], bool]:
+    """The one test of who may help with a request, prepared once per request (ranking runs it on thousands).
+
+    A candidate offers the category's skill (none needed for `other` and emergencies), holds the qualification
+    the category requires or belongs to a partner organisation, and, with `in_window` and unless it is an
+    emergency, is free in the slot of the request's window.
+    """
     needed = rules.required.get(request.category)
-    if needed and needed not in c.qualifications and not c.partner:
-        return False
-    return request.category in NO_SKILL_NEEDED or request.category in c.skills
+    skill = None if request.category in NO_SKILL_NEEDED else request.category
+    slot = None if not in_window or request.urgency == hr.EMERGENCY else slot_of(request.window_start, rules.tz)
+
+    def test(c: Candidate) -> bool:
+        return ((skill is None or skill in c.skills) and (not needed or c.partner or needed in c.qualifications)
+                and (slot is None or slot in c.availability))
+    return test
 
 
-def eligible(c: Candidate, request: hr.HelpRequest, rules: Rules) -> bool:
-    """Qualified and, unless it is an emergency, free in the request's window."""
-    if not qualified(c, request, rules):
-        return False
-    return request.urgency == hr.EMERGENCY or slot_of(request.window_start, rules.tz) in c.availability
+def qualified(c: Candidate, request: hr.HelpRequest, rules: Rules) -> bool:
+    """Offers the skill and holds the qualification (or is a partner organisation), whenever they are free."""
+    return eligibility(request, rules, in_window=False)(c)
 
 
 def rank(candidates: list[Candidate], request: hr.HelpRequest, rules: Rules) -> list[Candidate]:
     """Eligible candidates, best first: same village, fewest open tasks, longest since asked, rating."""
     never = datetime.min.replace(tzinfo=as_utc(request.created_at).tzinfo)
-    needed = rules.required.get(request.category)
-    skill = None if request.category in NO_SKILL_NEEDED else request.category
-    slot = None if request.urgency == hr.EMERGENCY else slot_of(request.window_start, rules.tz)
-    # The eligibility test is inlined (same rules as `eligible`) because it runs for every volunteer.
-    fit = [c for c in candidates
-           if (skill is None or skill in c.skills) and (slot is None or slot in c.availability)
-           and (needed is None or c.partner or needed in c.qualifications)]
+    fit = list(filter(eligibility(request, rules), candidates))
     home = request.village_id
     fit.sort(key=lambda c: (c.village_id != home, c.open_tasks, c.last_offered_at or never, -(c.rating or 0.0),
                             c.user_id))
