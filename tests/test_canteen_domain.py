@@ -4,7 +4,7 @@ At 09:29:59 a 09:30 meal can be ordered and cancelled, at 09:30:00 it cannot, wh
 open meals, orders, changes an order, cancels, or starts ordering in the chat."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +18,7 @@ SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 12, 1)
 CUTOFF = datetime(2026, 12, 1, 9, 30, tzinfo=SH)
 JUST_BEFORE, AT = CUTOFF - timedelta(seconds=1), CUTOFF
-RULES = cn.Rules()
+RULES = cn.CanteenRules()
 
 
 @pytest.fixture
@@ -89,6 +89,6 @@ def test_cancelling_works_at_0929_59_and_not_at_0930(engine, elder):
 def test_the_configured_cutoffs_are_parsed_in_the_domain():
     rules = cn.canteen_rules({"canteen": {"order_cutoff": "08:00", "meal_times": ["lunch", "dinner"],
                                           "dinner_cutoff": "14:45", "price_yuan": 12, "subsidy_yuan": 7.5}})
-    assert rules.cutoffs == ((cn.LUNCH, datetime(2026, 1, 1, 8, 0).time()), (cn.DINNER, datetime(2026, 1, 1, 14, 45).time()))
+    assert rules.cutoffs == ((cn.LUNCH, time(8, 0)), (cn.DINNER, time(14, 45)))
     assert (rules.price_fen, rules.subsidy_fen, rules.pay_fen) == (1200, 750, 450)
     assert cn.canteen_rules({}).meals == (cn.LUNCH,)

@@ -17,7 +17,7 @@ from models.seed import seed_demo
 from models.people.volunteers import APPROVED, SLOTS, upsert_volunteer
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # Tuesday 09:00 in Shanghai
-RULES = dispatch.Rules()
+RULES = dispatch.DispatchRules()
 CREDIT = visits.CreditRules(bounds={"companionship": (30, 180)}, default=(30, 240))
 
 
@@ -182,13 +182,14 @@ def test_escalation_timeline_rounds_county_coordinator_then_expiry(village):
     rounds = []
     for minutes in (10, 20, 30, 40):
         with session_scope(village.engine) as session:
-            rounds.append([(n.openid, n.kind) for n in dispatch.escalate(session, RULES, now=NOW + timedelta(minutes=minutes))])
+            due = dispatch.advance_unclaimed(session, RULES, now=NOW + timedelta(minutes=minutes))
+            rounds.append([(n.openid, n.kind) for n in due])
     assert rounds[0] == [("east-volunteer", "task_offer")]  # village exhausted: the county is asked
     assert rounds[1] == []
     assert rounds[2] == [("demo-admin", "help_escalated")]  # T2: the coordinator, once
     assert rounds[3] == []
     with session_scope(village.engine) as session:
-        notices = dispatch.escalate(session, RULES, now=NOW + timedelta(hours=5))
+        notices = dispatch.advance_unclaimed(session, RULES, now=NOW + timedelta(hours=5))
         assert ("demo-elder-1", "help_expired") in [(n.openid, n.kind) for n in notices]
         assert {n.openid for n in notices if n.kind == "task_withdrawn"} == {
             "demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5", "east-volunteer"}
@@ -276,9 +277,9 @@ def test_a_request_from_someone_unregistered_is_held_and_only_coordinators_hear(
         notices = dispatch.dispatch_round(session, req, RULES, now=NOW)
         assert [(n.openid, n.kind) for n in notices] == [("demo-admin", "help_held")]
         assert dispatch.already_asked(session, req.id) == set()
-        assert dispatch.escalate(session, RULES, now=NOW + timedelta(hours=1)) == []  # T1, T2: still waiting
+        assert dispatch.advance_unclaimed(session, RULES, now=NOW + timedelta(hours=1)) == []  # T1, T2: still waiting
         assert ("passer-by", "help_expired") in [(n.openid, n.kind) for n in
-                                                 dispatch.escalate(session, RULES, now=NOW + timedelta(hours=5))]
+                                                 dispatch.advance_unclaimed(session, RULES, now=NOW + timedelta(hours=5))]
         emergency = stranger_request(session, "another", urgency=hr.EMERGENCY)
         assert emergency.status == hr.OPEN  # an emergency is never held
 
@@ -385,20 +386,20 @@ def test_cancelling_at_each_stage_tells_whoever_is_involved(village, stage):
             visits.claim(session, req.id, volunteer, now=NOW, rules=RULES)
         if stage == "en_route":
             visits.start(session, req.id, volunteer, now=NOW)
-        outcome = visits.cancel(session, req.id, now=NOW + timedelta(minutes=1))
+        outcome = visits.cancel_request(session, req.id, now=NOW + timedelta(minutes=1))
         told = {(n.openid, n.kind) for n in outcome.notices}
         if stage == "open":
             assert {o for o, k in told if k == "task_withdrawn"} == {
                 "demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"}
         else:
             assert ("demo-volunteer-1", "help_cancelled_volunteer") in told
-        assert visits.cancel(session, req.id, now=NOW + timedelta(minutes=2)).result == "not_active"
+        assert visits.cancel_request(session, req.id, now=NOW + timedelta(minutes=2)).result == "not_active"
 
 
 def test_a_done_request_cannot_be_cancelled(village):
     with session_scope(village.engine) as session:
         req_id, _ = walk_to_done(session)
-        assert visits.cancel(session, req_id, now=NOW + timedelta(hours=2)).result == "not_active"
+        assert visits.cancel_request(session, req_id, now=NOW + timedelta(hours=2)).result == "not_active"
 
 
 def test_release_redispatches_and_a_late_release_counts_as_a_no_show(village):

@@ -63,7 +63,7 @@ class MealOrder(SQLModel, table=True):
 
 
 @dataclass(frozen=True)
-class Rules:
+class CanteenRules:
     """Prices and cutoffs from configuration (canteen.*)."""
 
     price_fen: int = 1000
@@ -84,7 +84,7 @@ class Rules:
         return datetime.combine(day, dict(self.cutoffs)[meal], tzinfo=tz)
 
 
-def can_change(rules: Rules, day: date, meal: str, *, now: datetime, tz: ZoneInfo) -> bool:
+def can_change(rules: CanteenRules, day: date, meal: str, *, now: datetime, tz: ZoneInfo) -> bool:
     """Whether this meal can still be ordered or cancelled at `now`: strictly before its cutoff.
 
     A villager reads "orders close at 09:30" as "at 09:30 it is too late": at 09:29:59 the meal is open, at
@@ -98,13 +98,13 @@ def _clock(text: str) -> time:
     return time(int(hour), int(minute))
 
 
-def canteen_rules(config: dict) -> Rules:
+def canteen_rules(config: dict) -> CanteenRules:
     """Prices, meals and cutoffs from the `canteen` configuration section."""
     section = config.get("canteen", {}) or {}
     cutoffs = [(LUNCH, _clock(section.get("order_cutoff", "09:30")))]
     if DINNER in section.get("meal_times", [LUNCH]):
         cutoffs.append((DINNER, _clock(section.get("dinner_cutoff", "15:00"))))
-    return Rules(price_fen=round(float(section.get("price_yuan", 10)) * 100),
+    return CanteenRules(price_fen=round(float(section.get("price_yuan", 10)) * 100),
                  subsidy_fen=round(float(section.get("subsidy_yuan", 6)) * 100), cutoffs=tuple(cutoffs))
 
 
@@ -140,7 +140,7 @@ def menus_of_day(session: Session, village_id: int, day: date) -> list[CanteenMe
     return sorted(menus, key=lambda m: (m.meal != LUNCH, m.meal))
 
 
-def open_meals(session: Session, village_id: int | None, rules: Rules, *, now: datetime, tz: ZoneInfo,
+def open_meals(session: Session, village_id: int | None, rules: CanteenRules, *, now: datetime, tz: ZoneInfo,
                days: int = 3) -> list[tuple[date, str]]:
     """Meals with a menu that can still be ordered, soonest first (today and the next days)."""
     if village_id is None:
@@ -151,7 +151,7 @@ def open_meals(session: Session, village_id: int | None, rules: Rules, *, now: d
 
 
 def place_order(session: Session, eater: User, *, booked_by: User, day: date, meal: str, portions: int,
-                delivery: bool, rules: Rules, now: datetime, tz: ZoneInfo) -> OrderResult:
+                delivery: bool, rules: CanteenRules, now: datetime, tz: ZoneInfo) -> OrderResult:
     """Order (or change) a meal before its cutoff, at today's price after subsidy."""
     if not can_change(rules, day, meal, now=now, tz=tz):
         return OrderResult("closed")
@@ -172,7 +172,7 @@ def place_order(session: Session, eater: User, *, booked_by: User, day: date, me
     return OrderResult(outcome, order, notices)
 
 
-def cancel_order(session: Session, order: MealOrder, *, by: User, rules: Rules, now: datetime,
+def cancel_order(session: Session, order: MealOrder, *, by: User, rules: CanteenRules, now: datetime,
                  tz: ZoneInfo) -> OrderResult:
     """Cancel an order before its cutoff."""
     if order.status != ORDERED:
@@ -233,7 +233,7 @@ def withdraw_meal_delivery(session: Session, order: MealOrder, *, now: datetime)
     """An order no longer delivered cancels its help request; a volunteer already on it is told."""
     if order.help_request_id is None:
         return []
-    return visits.cancel(session, order.help_request_id, now=now).notices
+    return visits.cancel_request(session, order.help_request_id, now=now).notices
 
 
 DEMO_MENUS = [

@@ -29,7 +29,7 @@ DELIVERY_WORDS = re.compile(r"送(餐|饭|到家|上门|过来|来)|走不动|�
 _DISH_SPLIT = re.compile(r"[\s,，、;；/]+")
 
 
-def _rules(turn: Turn) -> cn.Rules:
+def _rules(turn: Turn) -> cn.CanteenRules:
     return cn.canteen_rules(dict(turn.ctx.config))
 
 
@@ -179,7 +179,7 @@ def _dispatch(turn: Turn, request_id: int) -> bool:
     request = hr.get_request(ctx.session, request_id)
     if request.dispatch_round:  # the order was changed again: its request is already out
         return True
-    rules = dispatch.rules_from_config(dict(ctx.config), ctx.tz)
+    rules = dispatch.dispatch_rules(dict(ctx.config), ctx.tz)
     notify.send(ctx.session, dispatch.dispatch_round(ctx.session, request, rules, now=ctx.now), now=ctx.now, tz=ctx.tz)
     return request.status != hr.HELD  # held for a coordinator (the orderer never registered): no volunteer yet
 
