@@ -78,7 +78,7 @@ def populate(engine, elders: int) -> None:
                                     for u in helpers])
         insert(session, TrainingRecord, [{"user_id": u, "qualification": "daily_care", "source": "bench",
                                           "granted_at": NOW} for u in helpers])
-        rules = ck.Rules()
+        rules = ck.CheckinRules()
         insert(session, ck.CheckinEnrolment, [{"elder_id": by_openid[f"e{i}"], "status": ck.ACTIVE,
                                                "prompt_minute": rules.prompt_minute,
                                                "deadline_minute": rules.deadline_minute, "call_name": "",
@@ -96,7 +96,7 @@ def timed(label: str, body) -> float:
 
 def run_round(engine) -> str:
     with session_scope(engine) as session:
-        planned = ckr.plan_round(session, now=at("08:30"), tz=SH, rules=ck.Rules())
+        planned = ckr.plan_round(session, now=at("08:30"), tz=SH, rules=ck.CheckinRules())
         sent = send_bulk(session, planned.prompts, now=at("08:30"), tz=SH)
         offer_checkin_choice(session, [n.openid for n in planned.prompts], now=at("08:30"))
     return f"{sent:,} greetings queued"
@@ -116,7 +116,8 @@ def answer(engine, silent: float) -> None:
 
 def scan(engine, hhmm: str) -> str:
     with session_scope(engine) as session:
-        notices = ckr.escalate(session, now=at(hhmm), rules=ck.Rules(), drules=dispatch.Rules(tz=SH),
+        notices = ckr.advance_silent_days(session, now=at(hhmm), rules=ck.CheckinRules(),
+                                            drules=dispatch.DispatchRules(tz=SH),
                                task_details="老人今早没有报平安，请上门看看")
         sent = send_bulk(session, notices, now=at(hhmm), tz=SH)
     return f"{sent:,} notices queued"

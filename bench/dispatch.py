@@ -39,7 +39,7 @@ def ranking(n: int, repeats: int = 30) -> None:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        dispatch.rank(pool, request, dispatch.Rules())
+        dispatch.rank(pool, request, dispatch.DispatchRules())
         times.append((time.perf_counter() - start) * 1000)
     print(f"rank {n:,} volunteers: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms "
           f"(target < 20 ms)")
@@ -75,7 +75,7 @@ def burst(backend: str, volunteers: int, requests: int) -> None:
         upgrade(url)
         engine = make_engine(url)
         elders = populate(engine, volunteers, 200)
-        rules, times = dispatch.Rules(), []
+        rules, times = dispatch.DispatchRules(), []
         started = time.perf_counter()
         for i in range(requests):
             t0 = time.perf_counter()

@@ -23,7 +23,7 @@ def match(turn: Turn) -> Command | None:
     """The global command a message is, if any."""
     text = turn.text.strip().lower()
     if CANCEL.match(text):
-        return cancel
+        return cancel_or_leave
     if MENU.match(text):
         return menu
     if HUMAN.match(text):
@@ -31,7 +31,7 @@ def match(turn: Turn) -> Command | None:
     return None
 
 
-def cancel(turn: Turn, conv: Conversation) -> str:
+def cancel_or_leave(turn: Turn, conv: Conversation) -> str:
     """Leave whatever flow is in progress."""
     if not conv.active:
         handler = registry.intent_handlers().get("cancel")

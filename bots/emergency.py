@@ -176,7 +176,7 @@ def _dispatch_nearby(turn: Turn, elder, danger: Danger, key: str) -> int:
                         window_start=ctx.now, window_end=ctx.now + timedelta(minutes=minutes), urgency=hr.EMERGENCY)
     request, created = hr.create_request(ctx.session, new, source_key=f"emergency:{key}", now=ctx.now)
     if created:
-        offers = dispatch.dispatch_round(ctx.session, request, dispatch.rules_from_config(dict(ctx.config), ctx.tz),
+        offers = dispatch.dispatch_round(ctx.session, request, dispatch.dispatch_rules(dict(ctx.config), ctx.tz),
                                          now=ctx.now)
         notify.send(ctx.session, offers, now=ctx.now, tz=ctx.tz)
     return request.id

@@ -25,7 +25,7 @@ def route(turn: Turn, conv: Conversation) -> str:
     if intent == "help_menu":
         return commands.menu(turn, conv)
     if intent == "cancel":
-        return commands.cancel(turn, conv)
+        return commands.cancel_or_leave(turn, conv)
     if intent in FEATURE_INTENTS:
         return t("coming_soon", feature=t(f"feature_{intent}"))
     return _small_talk(intent, turn, conv)

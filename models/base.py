@@ -67,6 +67,14 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
+def utc_from_db(moment: datetime) -> datetime:
+    """A timestamp read by a Core select, as aware UTC.
+
+    Core selects skip `UTCDateTime`, so SQLite hands back naive UTC; PostgreSQL gives an aware value.
+    """
+    return as_utc(moment) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def upsert(session: Session, model: type[SQLModel], values: dict[str, Any], keys: list[str],
            update: dict[str, Any]) -> None:
     """Insert a row, or update `update` on the row with the same `keys`, in one statement."""

@@ -71,6 +71,15 @@ def test_ordering_and_cancelling_stop_at_the_cutoff(bot, clock):
     assert _orders(bot)[0][3] == "ordered"
 
 
+def test_the_chat_closes_at_0930_00_even_mid_order(bot, clock):
+    clock.advance(minutes=59, seconds=59)  # 09:29:59: the question is asked, the answer comes at 09:30:00
+    converse(bot, ELDER, [("今天中午算我一份", "回复1确认")])
+    clock.advance(seconds=1)
+    converse(bot, ELDER, [("1", "09:30已经截止")])
+    converse(bot, ELDER2, [("今天中午算我一份", "09:30已经截止")])
+    assert _orders(bot) == []
+
+
 def test_cancelling_before_the_cutoff(bot):
     converse(bot, ELDER, [("明天中午算我一份", "回复1确认"), ("1", "订好了"), ("取消订餐", "要取消"),
                           ("1", "已取消"), ("取消订餐", "没有订餐")])

@@ -16,8 +16,8 @@ from models.people.users import User
 from models.seed import seed_demo
 from tests.checkin_support import SH, TUESDAY, at
 
-RULES = ck.Rules()
-DRULES = dispatch.Rules(tz=SH)
+RULES = ck.CheckinRules()
+DRULES = dispatch.DispatchRules(tz=SH)
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def morning(session, day, answer: str | None):
         if answer and answer <= hhmm:
             alarm.elder_checked_in(session, person(session, "demo-elder-1"), now=at(day, answer), tz=SH)
             answer = None
-        notices += ckr.escalate(session, now=at(day, hhmm), rules=RULES, drules=DRULES, task_details="看看")
+        notices += ckr.advance_silent_days(session, now=at(day, hhmm), rules=RULES, drules=DRULES, task_details="看看")
     return prompts, notices
 
 
@@ -78,9 +78,10 @@ def test_rerunning_the_round_and_the_scan_adds_nothing(session):
     first = ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
     again = ckr.plan_round(session, now=at(TUESDAY, "08:35"), tz=SH, rules=RULES)
     assert len(first.prompts) == 1 and again.prompts == []
-    scan = ckr.escalate(session, now=at(TUESDAY, "11:00"), rules=RULES, drules=DRULES, task_details="看看")
+    scan = ckr.advance_silent_days(session, now=at(TUESDAY, "11:00"), rules=RULES, drules=DRULES, task_details="看看")
     assert {n.text_key for n in scan} >= {"checkin_second_prompt"}
-    assert ckr.escalate(session, now=at(TUESDAY, "11:01"), rules=RULES, drules=DRULES, task_details="看看") == []
+    later = at(TUESDAY, "11:01")
+    assert ckr.advance_silent_days(session, now=later, rules=RULES, drules=DRULES, task_details="看看") == []
 
 
 def test_no_greeting_outside_the_window_and_an_early_word_counts(session):
@@ -98,7 +99,7 @@ def test_moving_the_time_keeps_the_two_hours_to_answer(session):
     enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES, prompt_minute=7 * 60)
     assert (ck.clock_text(enrolment.prompt_minute), ck.clock_text(enrolment.deadline_minute)) == ("07:00", "09:00")
     config = {"checkin": {"prompt_time": "09:00", "deadline": "11:15", "family_after_minutes": 20}}
-    rules = ck.rules_from_config(config)
+    rules = ck.checkin_rules(config)
     assert rules.gap == 135 and rules.family_after == timedelta(minutes=20)
 
 
@@ -118,5 +119,5 @@ def test_moving_a_greeting_into_the_night_is_refused():
 
     enrolment = ck.CheckinEnrolment(elder_id=1, enrolled_by_id=1, prompt_minute=510, deadline_minute=630)
     with pytest.raises(ValueError):
-        ck.set_time(None, enrolment, 23 * 60, now=datetime(2026, 12, 1, tzinfo=timezone.utc), rules=ck.Rules())
+        ck.set_time(None, enrolment, 23 * 60, now=datetime(2026, 12, 1, tzinfo=timezone.utc), rules=ck.CheckinRules())
     assert enrolment.prompt_minute == 510

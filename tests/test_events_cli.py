@@ -55,7 +55,7 @@ def test_canteen_menu_and_orders_from_the_command_line(make_app):
     app, cli = _app(make_app)
     cli.invoke(args=["seed-demo"])
     assert cli.invoke(args=["canteen", "menu", "--village", "demo", "--day", "2026-12-02", "鱼", "饭"]).exit_code == 0
-    rules = cn.Rules()
+    rules = cn.CanteenRules()
     with session_scope(app.extensions["linli"].engine) as session:
         elder = session.exec(select(User).where(User.openid == "demo-elder-2")).one()
         from zoneinfo import ZoneInfo

@@ -79,11 +79,11 @@ def test_a_cancellation_promotes_the_first_waiting_party_that_fits(engine, world
     assert _statuses(engine, event)[-2:] == [(users[9], "waitlisted"), (users[10], "confirmed")]
     with session_scope(engine) as session:
         first = session.exec(select(ev.EventSignup).where(ev.EventSignup.user_id == users[0])).one()
-        result = ev.cancel(session, first.id, by=session.get(User, users[0]), now=NOW)
+        result = ev.cancel_signup(session, first.id, by=session.get(User, users[0]), now=NOW)
         assert result.outcome == "cancelled"
         assert [s.user_id for s in result.promoted] == []  # one place free, the party of two needs two
         second = session.exec(select(ev.EventSignup).where(ev.EventSignup.user_id == users[1])).one()
-        result = ev.cancel(session, second.id, by=session.get(User, users[1]), now=NOW)
+        result = ev.cancel_signup(session, second.id, by=session.get(User, users[1]), now=NOW)
         assert [s.user_id for s in result.promoted] == [users[9]]
 
 
@@ -93,7 +93,7 @@ def test_the_newcomer_joins_the_end_of_a_nonempty_queue(engine, world):
         _sign(engine, event, uid)
     with session_scope(engine) as session:
         first = session.exec(select(ev.EventSignup).where(ev.EventSignup.user_id == users[0])).one()
-        promoted = ev.cancel(session, first.id, by=session.get(User, users[0]), now=NOW).promoted
+        promoted = ev.cancel_signup(session, first.id, by=session.get(User, users[0]), now=NOW).promoted
     assert [s.user_id for s in promoted] == [users[10]]
     assert _sign(engine, event, users[11]).outcome == "waitlisted"
     assert _sign(engine, event, users[0]).position == 2  # signing up again queues behind
@@ -106,7 +106,7 @@ def test_cancelling_is_allowed_until_the_deadline_and_a_reminder_no_frees_the_pl
     with session_scope(engine) as session:
         signup = session.exec(select(ev.EventSignup)).one()
         person = session.get(User, users[0])
-        assert ev.cancel(session, signup.id, by=person, now=after_deadline).outcome == "closed"
+        assert ev.cancel_signup(session, signup.id, by=person, now=after_deadline).outcome == "closed"
         assert ev.record_reply(session, signup, coming=False, now=after_deadline).outcome == "cancelled"
     assert _sign(engine, event, users[1], now=after_deadline).outcome == "closed"
 
@@ -185,7 +185,7 @@ def test_twenty_concurrent_signups_for_ten_places(engine, world):
     for leaving in order[:3]:
         with session_scope(engine) as session:
             signup = session.exec(select(ev.EventSignup).where(ev.EventSignup.user_id == leaving)).one()
-            promoted = ev.cancel(session, signup.id, by=session.get(User, leaving), now=NOW).promoted
+            promoted = ev.cancel_signup(session, signup.id, by=session.get(User, leaving), now=NOW).promoted
             assert [p.user_id for p in promoted] == [order[10 + order.index(leaving)]]
 
 

@@ -17,7 +17,7 @@ from models.seed import seed_demo
 from models.people.volunteers import APPROVED, SLOTS, upsert_volunteer
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # Tuesday 09:00 in Shanghai
-RULES = dispatch.Rules()
+RULES = dispatch.DispatchRules()
 CREDIT = visits.CreditRules(bounds={"companionship": (30, 180)}, default=(30, 240))
 
 
@@ -51,6 +51,42 @@ def test_fair_rotation_moves_whoever_was_asked_last_to_the_back():
     pool = [candidate(c.user_id, asked=NOW if c.user_id in first else None) for c in pool]
     second = ids(dispatch.rank(pool, request(), RULES))[:2]
     assert not set(first) & set(second)
+
+
+def test_the_skill_without_the_qualification_is_not_enough_for_a_gated_category():
+    nurse_in_training = candidate(1, skills=("medical", "errand"))
+    for category in ("medical", "daily_care"):
+        gated = request(category)
+        assert not dispatch.eligibility(gated, RULES)(candidate(1, skills=(category,)))
+        assert not dispatch.qualified(candidate(1, skills=(category,)), gated, RULES)  # so a claim is refused too
+        assert ids(dispatch.rank([candidate(1, skills=(category,))], gated, RULES)) == []
+    assert ids(dispatch.rank([nurse_in_training], request("errand"), RULES)) == [1]  # ungated: the skill is enough
+
+
+def test_a_partner_organisation_stands_in_for_the_qualification_but_not_for_the_skill_or_the_time():
+    """docs/help.md: the qualification "from an unexpired training record, or a partner organisation"."""
+    gated, urgent = request("medical"), request("medical", urgency="emergency")
+    with_skill = candidate(1, skills=("medical",), partner=True)
+    without_skill = candidate(2, skills=("errand",), partner=True)
+    busy = candidate(3, skills=("medical",), partner=True, slots=())
+    assert ids(dispatch.rank([with_skill, without_skill, busy], gated, RULES)) == [1]
+    assert ids(dispatch.rank([with_skill, without_skill, busy], urgent, RULES)) == [1, 3]  # urgent: any time
+    assert dispatch.qualified(busy, gated, RULES) and not dispatch.qualified(without_skill, gated, RULES)
+
+
+def test_ranking_offers_exactly_the_eligible_and_claiming_checks_the_same_rule():
+    pool = [candidate(i, skills=skills, quals=quals, partner=partner, slots=slots)
+            for i, (skills, quals, partner, slots) in enumerate(
+                [(s, q, p, sl) for s in ((), ("medical",), ("errand",)) for q in ((), ("medical",))
+                 for p in (False, True) for sl in ((), SLOTS)], 1)]
+    for category in ("medical", "errand", "other"):
+        for urgency in ("normal", "emergency"):
+            asked = request(category, urgency=urgency)
+            test = dispatch.eligibility(asked, RULES)
+            assert set(ids(dispatch.rank(pool, asked, RULES))) == {c.user_id for c in pool if test(c)}
+            free = [c for c in pool if c.availability or urgency == "emergency"]
+            assert {c.user_id for c in free if test(c)} == {c.user_id for c in free
+                                                          if dispatch.qualified(c, asked, RULES)}
 
 
 def test_medical_and_daily_care_need_the_qualification_or_a_partner_organisation():
@@ -146,13 +182,14 @@ def test_escalation_timeline_rounds_county_coordinator_then_expiry(village):
     rounds = []
     for minutes in (10, 20, 30, 40):
         with session_scope(village.engine) as session:
-            rounds.append([(n.openid, n.kind) for n in dispatch.escalate(session, RULES, now=NOW + timedelta(minutes=minutes))])
+            due = dispatch.advance_unclaimed(session, RULES, now=NOW + timedelta(minutes=minutes))
+            rounds.append([(n.openid, n.kind) for n in due])
     assert rounds[0] == [("east-volunteer", "task_offer")]  # village exhausted: the county is asked
     assert rounds[1] == []
     assert rounds[2] == [("demo-admin", "help_escalated")]  # T2: the coordinator, once
     assert rounds[3] == []
     with session_scope(village.engine) as session:
-        notices = dispatch.escalate(session, RULES, now=NOW + timedelta(hours=5))
+        notices = dispatch.advance_unclaimed(session, RULES, now=NOW + timedelta(hours=5))
         assert ("demo-elder-1", "help_expired") in [(n.openid, n.kind) for n in notices]
         assert {n.openid for n in notices if n.kind == "task_withdrawn"} == {
             "demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5", "east-volunteer"}
@@ -240,9 +277,9 @@ def test_a_request_from_someone_unregistered_is_held_and_only_coordinators_hear(
         notices = dispatch.dispatch_round(session, req, RULES, now=NOW)
         assert [(n.openid, n.kind) for n in notices] == [("demo-admin", "help_held")]
         assert dispatch.already_asked(session, req.id) == set()
-        assert dispatch.escalate(session, RULES, now=NOW + timedelta(hours=1)) == []  # T1, T2: still waiting
+        assert dispatch.advance_unclaimed(session, RULES, now=NOW + timedelta(hours=1)) == []  # T1, T2: still waiting
         assert ("passer-by", "help_expired") in [(n.openid, n.kind) for n in
-                                                 dispatch.escalate(session, RULES, now=NOW + timedelta(hours=5))]
+                                                 dispatch.advance_unclaimed(session, RULES, now=NOW + timedelta(hours=5))]
         emergency = stranger_request(session, "another", urgency=hr.EMERGENCY)
         assert emergency.status == hr.OPEN  # an emergency is never held
 
@@ -349,20 +386,20 @@ def test_cancelling_at_each_stage_tells_whoever_is_involved(village, stage):
             visits.claim(session, req.id, volunteer, now=NOW, rules=RULES)
         if stage == "en_route":
             visits.start(session, req.id, volunteer, now=NOW)
-        outcome = visits.cancel(session, req.id, now=NOW + timedelta(minutes=1))
+        outcome = visits.cancel_request(session, req.id, now=NOW + timedelta(minutes=1))
         told = {(n.openid, n.kind) for n in outcome.notices}
         if stage == "open":
             assert {o for o, k in told if k == "task_withdrawn"} == {
                 "demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"}
         else:
             assert ("demo-volunteer-1", "help_cancelled_volunteer") in told
-        assert visits.cancel(session, req.id, now=NOW + timedelta(minutes=2)).result == "not_active"
+        assert visits.cancel_request(session, req.id, now=NOW + timedelta(minutes=2)).result == "not_active"
 
 
 def test_a_done_request_cannot_be_cancelled(village):
     with session_scope(village.engine) as session:
         req_id, _ = walk_to_done(session)
-        assert visits.cancel(session, req_id, now=NOW + timedelta(hours=2)).result == "not_active"
+        assert visits.cancel_request(session, req_id, now=NOW + timedelta(hours=2)).result == "not_active"
 
 
 def test_release_redispatches_and_a_late_release_counts_as_a_no_show(village):

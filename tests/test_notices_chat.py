@@ -165,7 +165,7 @@ def rated_visit(bot, clock) -> int:
         new = hr.NewRequest(elder=elder, requested_by=elder, category="repair", details="修屋顶",
                             window_start=clock(), window_end=clock() + timedelta(hours=4))
         request, _ = hr.create_request(session, new, source_key="story", now=clock())
-        visits.claim(session, request.id, helper, now=clock(), rules=dispatch.Rules(), assigned_by=admin)
+        visits.claim(session, request.id, helper, now=clock(), rules=dispatch.DispatchRules(), assigned_by=admin)
         visits.complete(session, request.id, helper, now=clock(), minutes=60)
         visits.rate(session, request.id, elder, 5, now=clock(), credit=visits.CreditRules())
         return request.id

@@ -142,7 +142,7 @@ def test_a_scheduled_notice_waits_for_its_time_and_can_be_cancelled(town, clock)
     jobs.run(rt, "notices.dispatch", clock() + timedelta(hours=2))
     assert deliveries(rt, later) == {}
     with session_scope(rt.engine) as session:
-        notice_plan.cancel(session, session.get(notice_plan.Broadcast, other), now=clock())
+        notice_plan.cancel_broadcast(session, session.get(notice_plan.Broadcast, other), now=clock())
     jobs.run(rt, "notices.dispatch", clock() + timedelta(hours=3))
     assert len(deliveries(rt, later)) == 6 and deliveries(rt, other) == {}
 

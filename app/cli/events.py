@@ -8,7 +8,6 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import select
 
-from bots.flows.canteen.canteen import rules as canteen_rules
 from bots.flows.events.common import when
 from bots.texts import t
 from models.canteen import canteen as cn
@@ -136,7 +135,7 @@ def menu(code, day_text, meal, dishes):
 def orders(code, day_text, meal):
     """The kitchen's count and list for one meal."""
     rt = _rt()
-    rules = canteen_rules(rt.settings.as_dict())
+    rules = cn.canteen_rules(rt.settings.as_dict())
     with session_scope(rt.engine) as session:
         rows = cn.kitchen_list(session, _village(session, code).id, date.fromisoformat(day_text), meal)
         total = sum(o.portions for o, _ in rows)

@@ -174,7 +174,7 @@ def cancel_command(broadcast_id: int, author: str):
         if b.status not in ("scheduled", "planning", "sending"):
             raise click.ClickException(t("console_broadcast_not_cancellable", id=b.id, status=b.status))
         notice_track.sync_outbox(session, now=rt.clock(), broadcast_id=b.id)
-        counts = notice_plan.cancel(session, b, now=rt.clock())
+        counts = notice_plan.cancel_broadcast(session, b, now=rt.clock())
     click.echo(t("console_broadcast_cancelled", id=broadcast_id, count=counts["deliveries"]))
 
 

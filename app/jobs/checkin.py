@@ -19,8 +19,8 @@ from app.jobs.registry import Job
 from app.runtime import Runtime
 
 
-def _rules(rt: Runtime) -> ck.Rules:
-    return ck.rules_from_config(rt.settings.as_dict())
+def _rules(rt: Runtime) -> ck.CheckinRules:
+    return ck.checkin_rules(rt.settings.as_dict())
 
 
 def round_(rt: Runtime, now: datetime) -> dict:
@@ -34,11 +34,11 @@ def round_(rt: Runtime, now: datetime) -> dict:
                 "resumed": planned.resumed, "missed_yesterday": planned.missed}
 
 
-def escalate(rt: Runtime, now: datetime) -> dict:
+def advance_silent_days(rt: Runtime, now: datetime) -> dict:
     """Silent days whose time came: second prompt, family and a volunteer task, then the coordinators."""
     with session_scope(rt.engine) as session:
-        drules = dispatch.rules_from_config(rt.settings.as_dict(), rt.settings.tz)
-        notices = ckr.escalate(session, now=now, rules=_rules(rt), drules=drules,
+        drules = dispatch.dispatch_rules(rt.settings.as_dict(), rt.settings.tz)
+        notices = ckr.advance_silent_days(session, now=now, rules=_rules(rt), drules=drules,
                                task_details=t("checkin_task_details"))
         reminders = [n.openid for n in notices if n.text_key == "checkin_second_prompt"]
         offer_checkin_choice(session, reminders, now=now)
@@ -60,7 +60,7 @@ def weekly(rt: Runtime, now: datetime) -> int:
 
 JOBS = [
     Job("checkin.round", round_, {"trigger": "interval", "minutes": 5}),
-    Job("checkin.escalate", escalate, {"trigger": "interval", "seconds": 60}),
+    Job("checkin.escalate", advance_silent_days, {"trigger": "interval", "seconds": 60}),
     Job("checkin.family_daily", family_daily, {"trigger": "interval", "minutes": 5}),
     Job("checkin.weekly", weekly, {"trigger": "cron", "day_of_week": "mon", "hour": 9, "minute": 5}),
 ]

@@ -12,11 +12,11 @@ from app.jobs.registry import Job
 from app.runtime import Runtime
 
 
-def escalate(rt: Runtime, now: datetime) -> int:
+def advance_unclaimed(rt: Runtime, now: datetime) -> int:
     """Unclaimed requests whose time came: next round, coordinators after T2, expiry past the window."""
     with session_scope(rt.engine) as session:
-        rules = dispatch.rules_from_config(rt.settings.as_dict(), rt.settings.tz)
-        notices = dispatch.escalate(session, rules, now=now)
+        rules = dispatch.dispatch_rules(rt.settings.as_dict(), rt.settings.tz)
+        notices = dispatch.advance_unclaimed(session, rules, now=now)
         return notify.send(session, notices, now=now, tz=rt.settings.tz)
 
 
@@ -37,7 +37,7 @@ def unanswered_emergencies(rt: Runtime, now: datetime) -> int:
 
 
 JOBS = [
-    Job("help.escalate", escalate, {"trigger": "interval", "seconds": 60}),
+    Job("help.escalate", advance_unclaimed, {"trigger": "interval", "seconds": 60}),
     Job("emergency.unanswered", unanswered_emergencies, {"trigger": "interval", "seconds": 15}),
     Job("help.auto_confirm", auto_confirm, {"trigger": "interval", "minutes": 15}),
 ]

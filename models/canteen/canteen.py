@@ -63,7 +63,7 @@ class MealOrder(SQLModel, table=True):
 
 
 @dataclass(frozen=True)
-class Rules:
+class CanteenRules:
     """Prices and cutoffs from configuration (canteen.*)."""
 
     price_fen: int = 1000
@@ -80,8 +80,32 @@ class Rules:
         return max(0, self.price_fen - self.subsidy_fen)
 
     def cutoff(self, day: date, meal: str, tz: ZoneInfo) -> datetime:
-        """Last moment to order or cancel this meal."""
+        """When ordering and cancelling this meal close (see `can_change`)."""
         return datetime.combine(day, dict(self.cutoffs)[meal], tzinfo=tz)
+
+
+def can_change(rules: CanteenRules, day: date, meal: str, *, now: datetime, tz: ZoneInfo) -> bool:
+    """Whether this meal can still be ordered or cancelled at `now`: strictly before its cutoff.
+
+    A villager reads "orders close at 09:30" as "at 09:30 it is too late": at 09:29:59 the meal is open, at
+    09:30:00 it is closed, and the kitchen's count taken at 09:30 is final. Every caller asks here.
+    """
+    return as_utc(now) < rules.cutoff(day, meal, tz)
+
+
+def _clock(text: str) -> time:
+    hour, minute = str(text).split(":")
+    return time(int(hour), int(minute))
+
+
+def canteen_rules(config: dict) -> CanteenRules:
+    """Prices, meals and cutoffs from the `canteen` configuration section."""
+    section = config.get("canteen", {}) or {}
+    cutoffs = [(LUNCH, _clock(section.get("order_cutoff", "09:30")))]
+    if DINNER in section.get("meal_times", [LUNCH]):
+        cutoffs.append((DINNER, _clock(section.get("dinner_cutoff", "15:00"))))
+    return CanteenRules(price_fen=round(float(section.get("price_yuan", 10)) * 100),
+                 subsidy_fen=round(float(section.get("subsidy_yuan", 6)) * 100), cutoffs=tuple(cutoffs))
 
 
 @dataclass
@@ -116,20 +140,20 @@ def menus_of_day(session: Session, village_id: int, day: date) -> list[CanteenMe
     return sorted(menus, key=lambda m: (m.meal != LUNCH, m.meal))
 
 
-def open_meals(session: Session, village_id: int | None, rules: Rules, *, now: datetime, tz: ZoneInfo,
+def open_meals(session: Session, village_id: int | None, rules: CanteenRules, *, now: datetime, tz: ZoneInfo,
                days: int = 3) -> list[tuple[date, str]]:
     """Meals with a menu that can still be ordered, soonest first (today and the next days)."""
     if village_id is None:
         return []
     today = now.astimezone(tz).date()
     return [(day, meal) for day in (today + timedelta(days=n) for n in range(days)) for meal in rules.meals
-            if rules.cutoff(day, meal, tz) > now and menu_of(session, village_id, day, meal)]
+            if can_change(rules, day, meal, now=now, tz=tz) and menu_of(session, village_id, day, meal)]
 
 
 def place_order(session: Session, eater: User, *, booked_by: User, day: date, meal: str, portions: int,
-                delivery: bool, rules: Rules, now: datetime, tz: ZoneInfo) -> OrderResult:
+                delivery: bool, rules: CanteenRules, now: datetime, tz: ZoneInfo) -> OrderResult:
     """Order (or change) a meal before its cutoff, at today's price after subsidy."""
-    if now > rules.cutoff(day, meal, tz):
+    if not can_change(rules, day, meal, now=now, tz=tz):
         return OrderResult("closed")
     if eater.village_id is None or menu_of(session, eater.village_id, day, meal) is None:
         return OrderResult("no_menu")
@@ -148,12 +172,12 @@ def place_order(session: Session, eater: User, *, booked_by: User, day: date, me
     return OrderResult(outcome, order, notices)
 
 
-def cancel_order(session: Session, order: MealOrder, *, by: User, rules: Rules, now: datetime,
+def cancel_order(session: Session, order: MealOrder, *, by: User, rules: CanteenRules, now: datetime,
                  tz: ZoneInfo) -> OrderResult:
     """Cancel an order before its cutoff."""
     if order.status != ORDERED:
         return OrderResult("not_found", order)
-    if now > rules.cutoff(order.day, order.meal, tz):
+    if not can_change(rules, order.day, order.meal, now=now, tz=tz):
         return OrderResult("closed", order)
     order.status, order.cancelled_at, order.updated_at = CANCELLED, now, now
     session.add(order)
@@ -209,7 +233,7 @@ def withdraw_meal_delivery(session: Session, order: MealOrder, *, now: datetime)
     """An order no longer delivered cancels its help request; a volunteer already on it is told."""
     if order.help_request_id is None:
         return []
-    return visits.cancel(session, order.help_request_id, now=now).notices
+    return visits.cancel_request(session, order.help_request_id, now=now).notices
 
 
 DEMO_MENUS = [

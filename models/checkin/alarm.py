@@ -50,7 +50,8 @@ def clock_of(moment: datetime, enrolment: ck.CheckinEnrolment | None) -> str:
     return ck.clock_text(enrolment.deadline_minute) if enrolment else moment.strftime("%H:%M")
 
 
-def ask_family_and_volunteer(session: Session, day: ck.CheckinDay, rules: ck.Rules, drules: dispatch.Rules, *,
+def ask_family_and_volunteer(session: Session, day: ck.CheckinDay, rules: ck.CheckinRules,
+                             drules: dispatch.DispatchRules, *,
                              now: datetime, task_details: str,
                              pool: dispatch.CandidatePool | None = None) -> list[Notice]:
     """Stage 2: family are asked to call or visit; the nearest qualified volunteer is offered a visit task."""
@@ -102,7 +103,7 @@ def settle(session: Session, day: ck.CheckinDay, by: User, *, now: datetime, tex
     notices: list[Notice] = []
     request = session.get(hr.HelpRequest, day.request_id) if day.request_id else None
     if request is not None and request.status == hr.OPEN:
-        notices += visits.cancel(session, request.id, now=now).notices
+        notices += visits.cancel_request(session, request.id, now=now).notices
     for person in told_so_far(session, day):
         if person.id != by.id:
             notices.append(Notice(person.openid, "checkin_all_clear", f"checkin:clear:{day.id}:{person.id}",
@@ -171,7 +172,7 @@ def confirm_safe(session: Session, elder: User, by: User, *, now: datetime, tz) 
 
 
 def report_incident(session: Session, elder: User, by: User, details: str, *, now: datetime, tz, key: str,
-                    drules: dispatch.Rules, window: timedelta) -> Settled:
+                    drules: dispatch.DispatchRules, window: timedelta) -> Settled:
     """Something happened: the day is an incident, everyone is alerted, an emergency request is dispatched.
 
     `key` is the same as the emergency path's for this message, so if that path also runs, its alerts
@@ -193,7 +194,7 @@ def report_incident(session: Session, elder: User, by: User, details: str, *, no
     if day is not None:
         old = session.get(hr.HelpRequest, day.request_id) if day.request_id else None
         if old is not None and old.status == hr.OPEN:
-            notices += visits.cancel(session, old.id, now=now).notices
+            notices += visits.cancel_request(session, old.id, now=now).notices
         day.status, day.resolved_by_id, day.incident_request_id = ck.INCIDENT, by.id, request.id
         day.next_step_at = None
         session.add(day)
@@ -209,7 +210,7 @@ def elder_emergency(session: Session, elder: User, *, now: datetime, tz) -> list
     notices: list[Notice] = []
     old = session.get(hr.HelpRequest, day.request_id) if day.request_id else None
     if old is not None and old.status == hr.OPEN:
-        notices += visits.cancel(session, old.id, now=now).notices
+        notices += visits.cancel_request(session, old.id, now=now).notices
     day.status, day.resolved_by_id, day.next_step_at = ck.INCIDENT, elder.id, None
     day.checked_in_at = day.checked_in_at or as_utc(now)
     session.add(day)

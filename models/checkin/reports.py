@@ -124,5 +124,5 @@ def seed_checkin(session: Session, village: Village, *, now: datetime) -> None:
     admin = session.exec(select(User).where(User.openid == "demo-admin")).first()
     if elder is None or admin is None or ck.enrolment_of(session, elder) is not None:
         return
-    ck.enrol(session, elder, admin, now=now, rules=ck.Rules())
+    ck.enrol(session, elder, admin, now=now, rules=ck.CheckinRules())
     ck.set_call_name(session, ck.enrolment_of(session, elder), "赵奶奶", now=now)

@@ -1,7 +1,7 @@
 """The morning round and the escalation scan, set-based: 50,000 elders are a few statements, not 50,000.
 
 `plan_round` creates today's record for every enrolled elder whose greeting time has come (pending
-and prompted; or paused; or unsubscribed) and returns the greetings to send. `escalate` moves silent
+and prompted; or paused; or unsubscribed) and returns the greetings to send. `advance_silent_days` moves silent
 days along the chain. Both are idempotent: a day row exists once per elder and day (unique), and
 every notice has a key derived from the elder and the day.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from sqlmodel import Session
 from models.checkin import rules as ck
 from models.checkin import alarm
 from models.help import dispatch
-from models.base import as_utc
+from models.base import as_utc, utc_from_db
 from models.help.coordination import coordinators_for
 from models.people.membership import OFFLINE_PREFIX
 from models.core.notify import Notice
@@ -48,7 +48,7 @@ def chunks(items: list, size: int = CHUNK):
         yield items[start:start + size]
 
 
-def plan_round(session: Session, *, now: datetime, tz: ZoneInfo, rules: ck.Rules) -> Round:
+def plan_round(session: Session, *, now: datetime, tz: ZoneInfo, rules: ck.CheckinRules) -> Round:
     """Create today's records for elders whose greeting time has come; return the greetings to send."""
     today, minute, now = ck.local_day(now, tz), ck.local_minute(now, tz), as_utc(now)
     result = Round(missed=close_stale(session, today=today), resumed=_resume_due(session, today))
@@ -111,7 +111,7 @@ def _due(session: Session, today: date, minute: int) -> list:
     return list(session.execute(query).all())
 
 
-def _day_values(row, today: date, now: datetime, tz: ZoneInfo, rules: ck.Rules) -> dict:
+def _day_values(row, today: date, now: datetime, tz: ZoneInfo, rules: ck.CheckinRules) -> dict:
     deadline = ck.at_local(today, row.deadline_minute, tz)
     status = ck.PENDING
     if row.status == ck.PAUSED:
@@ -152,7 +152,7 @@ def _unsubscribed_notices(session: Session, values: list[dict], today: date) -> 
     return notices
 
 
-def escalate(session: Session, *, now: datetime, rules: ck.Rules, drules: dispatch.Rules,
+def advance_silent_days(session: Session, *, now: datetime, rules: ck.CheckinRules, drules: dispatch.DispatchRules,
              task_details: str) -> list[Notice]:
     """Move every silent day whose time came: second prompt, then family and a volunteer, then coordinators.
 
@@ -188,7 +188,7 @@ def _each_due(session: Session, now: datetime, stage: int, batch: int = 100):
         session.expunge_all()
 
 
-def _second_prompts(session: Session, now: datetime, rules: ck.Rules) -> list[Notice]:
+def _second_prompts(session: Session, now: datetime, rules: ck.CheckinRules) -> list[Notice]:
     """Stage 0 → 1 for every due day at once (at the deadline this can be thousands of elders)."""
     query = (sa.select(D.id, D.elder_id, D.day, D.deadline_at, E.call_name, U.openid, U.name)
              .select_from(ck.CheckinDay.__table__.join(User.__table__, U.id == D.elder_id)
@@ -197,7 +197,7 @@ def _second_prompts(session: Session, now: datetime, rules: ck.Rules) -> list[No
     rows = session.execute(query).all()
     groups: dict[datetime, list[int]] = defaultdict(list)
     for row in rows:
-        groups[as_utc(_aware(row.deadline_at))].append(row.id)
+        groups[utc_from_db(row.deadline_at)].append(row.id)
     table = ck.CheckinDay.__table__
     for deadline, ids in groups.items():
         for part in chunks(ids):
@@ -205,8 +205,3 @@ def _second_prompts(session: Session, now: datetime, rules: ck.Rules) -> list[No
                             .values(stage=ck.REMINDED, next_step_at=deadline + rules.family_after))
     _refresh(session)
     return [prompt_notice(r.elder_id, r.openid, r.call_name or r.name, r.day, "second") for r in rows]
-
-
-def _aware(moment: datetime) -> datetime:
-    """Core selects on SQLite may hand back naive UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -71,7 +71,7 @@ class CheckinDay(SQLModel, table=True):
 
 
 @dataclass(frozen=True)
-class Rules:
+class CheckinRules:
     """Check-in settings (config `checkin`)."""
 
     prompt_minute: int = 8 * 60 + 30
@@ -102,11 +102,11 @@ def clock_text(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
-def rules_from_config(config: dict) -> Rules:
+def checkin_rules(config: dict) -> CheckinRules:
     """Build the rules from the `checkin` section of the configuration."""
     section = config.get("checkin", {}) or {}
     minutes = lambda key, default: timedelta(minutes=float(section.get(key, default)))  # noqa: E731
-    return Rules(prompt_minute=parse_clock(section.get("prompt_time", "08:30")),
+    return CheckinRules(prompt_minute=parse_clock(section.get("prompt_time", "08:30")),
                  deadline_minute=parse_clock(section.get("deadline", "10:30")),
                  second_prompt_after=minutes("second_prompt_after_minutes", 0),
                  family_after=minutes("family_after_minutes", 30),
@@ -135,7 +135,7 @@ def enrolment_of(session: Session, elder: User) -> CheckinEnrolment | None:
     return session.exec(select(CheckinEnrolment).where(CheckinEnrolment.elder_id == elder.id)).first()
 
 
-def enrol(session: Session, elder: User, by: User, *, now: datetime, rules: Rules,
+def enrol(session: Session, elder: User, by: User, *, now: datetime, rules: CheckinRules,
           prompt_minute: int | None = None) -> tuple[CheckinEnrolment, bool]:
     """Enrol an elder (or switch a closed or paused enrolment back on); True when it was not active."""
     found = enrolment_of(session, elder)
@@ -159,7 +159,7 @@ def greeting_time_ok(minute: int) -> bool:
     return EARLIEST_MINUTE <= minute <= LATEST_MINUTE
 
 
-def _move(enrolment: CheckinEnrolment, prompt_minute: int, rules: Rules) -> None:
+def _move(enrolment: CheckinEnrolment, prompt_minute: int, rules: CheckinRules) -> None:
     if not greeting_time_ok(prompt_minute):
         raise ValueError("a greeting goes out between 05:00 and 20:00")
     enrolment.prompt_minute = prompt_minute
@@ -167,7 +167,7 @@ def _move(enrolment: CheckinEnrolment, prompt_minute: int, rules: Rules) -> None
 
 
 def set_time(session: Session, enrolment: CheckinEnrolment, prompt_minute: int, *, now: datetime,
-             rules: Rules) -> None:
+             rules: CheckinRules) -> None:
     """Move the greeting; the deadline keeps its distance from it."""
     _move(enrolment, prompt_minute, rules)
     enrolment.updated_at = now

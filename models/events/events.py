@@ -180,7 +180,8 @@ def sign_up(session: Session, event_id: int, attendee: User, *, booked_by: User,
     return SignupResult(signup.status, signup, position(session, signup), others)
 
 
-def cancel(session: Session, signup_id: int, *, by: User, now: datetime, after_deadline: bool = False) -> SignupResult:
+def cancel_signup(session: Session, signup_id: int, *, by: User, now: datetime,
+                  after_deadline: bool = False) -> SignupResult:
     """Give up a place or a place in the queue; the queue moves up. Until the deadline unless allowed."""
     signup = session.get(EventSignup, signup_id)
     event = lock_event(session, signup.event_id) if signup else None
@@ -241,7 +242,7 @@ def active_signups(session: Session, user_ids: list[int], *, now: datetime) -> l
 def record_reply(session: Session, signup: EventSignup, *, coming: bool, now: datetime) -> SignupResult:
     """Answer to a reminder: 'yes' is noted; 'no' gives the place up (even after the deadline)."""
     if not coming:
-        result = cancel(session, signup.id, by=_user(session, signup.user_id), now=now, after_deadline=True)
+        result = cancel_signup(session, signup.id, by=_user(session, signup.user_id), now=now, after_deadline=True)
         if result.outcome == "cancelled":
             signup.reply = "no"
         return result

@@ -9,7 +9,8 @@ request expires.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from models.help import held_requests as held
 from models.help import requests as hr
-from models.base import as_utc, utc_field
+from models.base import as_utc, utc_field, utc_from_db
 from models.help.coordination import coordinators_for
 from models.core.notify import Notice
 from models.core.outbox import NORMAL, URGENT, cancel_if_pending
@@ -45,7 +46,7 @@ class TaskOffer(SQLModel, table=True):
 
 
 @dataclass(frozen=True)
-class Rules:
+class DispatchRules:
     """Dispatch settings (config `dispatch`)."""
 
     k: int = 3
@@ -60,13 +61,14 @@ class Rules:
         return self.t1_emergency if request.urgency == hr.EMERGENCY else self.t1
 
 
-def rules_from_config(config: dict, tz: ZoneInfo) -> Rules:
+def dispatch_rules(config: dict, tz: ZoneInfo) -> DispatchRules:
     """Build the rules from the `dispatch` section of the configuration."""
     section = config.get("dispatch", {}) or {}
     minutes = lambda key, default: timedelta(minutes=float(section.get(key, default)))  # noqa: E731
-    return Rules(k=int(section.get("k", 3)), t1=minutes("t1_minutes", 10), t1_emergency=minutes("t1_emergency_minutes", 2),
-                 t2=minutes("t2_minutes", 30), local_rounds=int(section.get("local_rounds", 2)),
-                 required=dict(section.get("required_qualifications", Rules().required)), tz=tz)
+    return DispatchRules(k=int(section.get("k", 3)), t1=minutes("t1_minutes", 10),
+                         t1_emergency=minutes("t1_emergency_minutes", 2),
+                         t2=minutes("t2_minutes", 30), local_rounds=int(section.get("local_rounds", 2)),
+                         required=dict(section.get("required_qualifications", DispatchRules().required)), tz=tz)
 
 
 @dataclass(frozen=True)
@@ -92,31 +94,33 @@ def slot_of(moment: datetime, tz: ZoneInfo) -> str:
     return f"{day}_{part}"
 
 
-def qualified(c: Candidate, request: hr.HelpRequest, rules: Rules) -> bool:
-    """Offers the skill, and holds the qualification the category requires (or is a partner organisation)."""
-    needed = rules.required.get(request.category)
-    if needed and needed not in c.qualifications and not c.partner:
-        return False
-    return request.category in NO_SKILL_NEEDED or request.category in c.skills
+def eligibility(request: hr.HelpRequest, rules: DispatchRules, *,
+                in_window: bool = True) -> Callable[[Candidate], bool]:
+    """The one test of who may help with a request, prepared once per request (ranking runs it on thousands).
 
-
-def eligible(c: Candidate, request: hr.HelpRequest, rules: Rules) -> bool:
-    """Qualified and, unless it is an emergency, free in the request's window."""
-    if not qualified(c, request, rules):
-        return False
-    return request.urgency == hr.EMERGENCY or slot_of(request.window_start, rules.tz) in c.availability
-
-
-def rank(candidates: list[Candidate], request: hr.HelpRequest, rules: Rules) -> list[Candidate]:
-    """Eligible candidates, best first: same village, fewest open tasks, longest since asked, rating."""
-    never = datetime.min.replace(tzinfo=as_utc(request.created_at).tzinfo)
+    A candidate offers the category's skill (none needed for `other` and emergencies), holds the qualification
+    the category requires or belongs to a partner organisation, and, with `in_window` and unless it is an
+    emergency, is free in the slot of the request's window.
+    """
     needed = rules.required.get(request.category)
     skill = None if request.category in NO_SKILL_NEEDED else request.category
-    slot = None if request.urgency == hr.EMERGENCY else slot_of(request.window_start, rules.tz)
-    # The eligibility test is inlined (same rules as `eligible`) because it runs for every volunteer.
-    fit = [c for c in candidates
-           if (skill is None or skill in c.skills) and (slot is None or slot in c.availability)
-           and (needed is None or c.partner or needed in c.qualifications)]
+    slot = None if not in_window or request.urgency == hr.EMERGENCY else slot_of(request.window_start, rules.tz)
+
+    def test(c: Candidate) -> bool:
+        return ((skill is None or skill in c.skills) and (not needed or c.partner or needed in c.qualifications)
+                and (slot is None or slot in c.availability))
+    return test
+
+
+def qualified(c: Candidate, request: hr.HelpRequest, rules: DispatchRules) -> bool:
+    """Offers the skill and holds the qualification (or is a partner organisation), whenever they are free."""
+    return eligibility(request, rules, in_window=False)(c)
+
+
+def rank(candidates: list[Candidate], request: hr.HelpRequest, rules: DispatchRules) -> list[Candidate]:
+    """Eligible candidates, best first: same village, fewest open tasks, longest since asked, rating."""
+    never = datetime.min.replace(tzinfo=as_utc(request.created_at).tzinfo)
+    fit = list(filter(eligibility(request, rules), candidates))
     home = request.village_id
     fit.sort(key=lambda c: (c.village_id != home, c.open_tasks, c.last_offered_at or never, -(c.rating or 0.0),
                             c.user_id))
@@ -137,17 +141,12 @@ def load_candidates(session: Session, village_ids: list[int], *, now: datetime) 
     counts = hr.open_task_counts(session, ids)
     return [Candidate(row.id, row.village_id, frozenset(row.skills or ()), frozenset(quals.get(row.id, ())),
                       frozenset(row.availability or ()), bool(row.partner_org), counts.get(row.id, 0),
-                      _aware(row.last_offered_at), row.rating_sum / row.rating_count if row.rating_count else None)
+                      utc_from_db(row.last_offered_at) if row.last_offered_at is not None else None,
+                      row.rating_sum / row.rating_count if row.rating_count else None)
             for row in rows]
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """Core selects skip the ORM type on some drivers; keep datetimes aware UTC."""
-    return as_utc(moment) if moment is not None and moment.tzinfo else (
-        moment.replace(tzinfo=timezone.utc) if moment is not None else None)
-
-
-def round_villages(session: Session, request: hr.HelpRequest, round_no: int, rules: Rules) -> list[int]:
+def round_villages(session: Session, request: hr.HelpRequest, round_no: int, rules: DispatchRules) -> list[int]:
     """Villages asked in a round: the request's own, then the rest of its county."""
     if round_no <= rules.local_rounds:
         return [request.village_id] if request.village_id else []
@@ -183,7 +182,7 @@ class CandidatePool:
             self._cache[key] = [replace(c, last_offered_at=now) if c.user_id in user_ids else c for c in candidates]
 
 
-def dispatch_round(session: Session, request: hr.HelpRequest, rules: Rules, *, now: datetime,
+def dispatch_round(session: Session, request: hr.HelpRequest, rules: DispatchRules, *, now: datetime,
                    pool: CandidatePool | None = None) -> list[Notice]:
     """Offer the task to the next K volunteers; returns the pushes to send. A held request goes to nobody:
     the coordinators are asked to verify it instead (once)."""
@@ -229,7 +228,8 @@ def unclaimed_for(session: Session, admin: User) -> list[hr.HelpRequest]:
     return [r for r in session.exec(query.order_by(hr.HelpRequest.id)) if held.may_handle(session, admin, r)]
 
 
-def verify(session: Session, request_id: int, admin: User, rules: Rules, *, now: datetime) -> tuple[str, list[Notice]]:
+def verify(session: Session, request_id: int, admin: User, rules: DispatchRules, *,
+           now: datetime) -> tuple[str, list[Notice]]:
     """A coordinator verifies a held request: the asker is told and the first round goes out."""
     result, request = held.verify(session, request_id, admin, now=now)
     if result != held.VERIFIED:
@@ -237,7 +237,7 @@ def verify(session: Session, request_id: int, admin: User, rules: Rules, *, now:
     return result, _release_notices(session, request, rules, now)
 
 
-def release_held(session: Session, asker: User, rules: Rules, *, now: datetime) -> list[Notice]:
+def release_held(session: Session, asker: User, rules: DispatchRules, *, now: datetime) -> list[Notice]:
     """The asker registered: their held requests are dispatched as if verified."""
     notices: list[Notice] = []
     for request in held.held_of(session, asker):
@@ -246,7 +246,7 @@ def release_held(session: Session, asker: User, rules: Rules, *, now: datetime) 
     return notices
 
 
-def _release_notices(session: Session, request: hr.HelpRequest, rules: Rules, now: datetime) -> list[Notice]:
+def _release_notices(session: Session, request: hr.HelpRequest, rules: DispatchRules, now: datetime) -> list[Notice]:
     asker = session.get(User, request.requested_by_id)
     told = Notice(asker.openid, "help_verified", f"verified:{request.id}", "help_verified", {"number": request.id})
     return [told, *dispatch_round(session, request, rules, now=now)]
@@ -288,7 +288,7 @@ def rough_place(place: str) -> str:
     return redact(place or "")
 
 
-def escalate(session: Session, rules: Rules, *, now: datetime) -> list[Notice]:
+def advance_unclaimed(session: Session, rules: DispatchRules, *, now: datetime) -> list[Notice]:
     """The scheduler step: next rounds, coordinator alerts and expiry for requests whose time came."""
     now = as_utc(now)
     query = select(hr.HelpRequest).where(hr.HelpRequest.status.in_((hr.OPEN, hr.HELD)),
@@ -299,7 +299,7 @@ def escalate(session: Session, rules: Rules, *, now: datetime) -> list[Notice]:
     return notices
 
 
-def step(session: Session, request: hr.HelpRequest, rules: Rules, *, now: datetime) -> list[Notice]:
+def step(session: Session, request: hr.HelpRequest, rules: DispatchRules, *, now: datetime) -> list[Notice]:
     """One escalation step for one unclaimed request."""
     if now >= request.window_end:
         return expire(session, request, now=now)

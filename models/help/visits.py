@@ -83,7 +83,7 @@ def claimed_params(session: Session, request: hr.HelpRequest) -> dict:
             "notes": profile.get("health_notes")}
 
 
-def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, rules: dispatch.Rules,
+def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, rules: dispatch.DispatchRules,
           assigned_by: User | None = None) -> Outcome:
     """First claim wins (one conditional update); the winner gets the details, the household the name.
 
@@ -117,7 +117,7 @@ def _may_assign(session: Session, admin: User, request: hr.HelpRequest, voluntee
     return held.may_handle(session, admin, request) and in_scope(admin, volunteer)
 
 
-def _refusal(session: Session, request: hr.HelpRequest, volunteer: User, rules: dispatch.Rules,
+def _refusal(session: Session, request: hr.HelpRequest, volunteer: User, rules: dispatch.DispatchRules,
              check_skill: bool) -> str | None:
     record = volunteer_of(session, volunteer)
     if record is None or record.status != APPROVED:
@@ -181,7 +181,8 @@ def _tell_others_taken(session: Session, request_id: int, winner_id: int) -> lis
     return notices
 
 
-def release(session: Session, request_id: int, volunteer: User, *, now: datetime, rules: dispatch.Rules) -> Outcome:
+def release(session: Session, request_id: int, volunteer: User, *, now: datetime,
+            rules: dispatch.DispatchRules) -> Outcome:
     """A volunteer gives a claimed task back; it is dispatched again and the household is told."""
     request = hr.get_request(session, request_id)
     if request is None or not hr.move(session, request_id, allowed=(hr.CLAIMED, hr.EN_ROUTE), now=now,
@@ -298,7 +299,7 @@ def dispute(session: Session, request_id: int, *, now: datetime) -> bool:
     return hr.move(session, request_id, allowed=(hr.DONE,), now=now, status=hr.DISPUTED)
 
 
-def cancel(session: Session, request_id: int, *, now: datetime) -> Outcome:
+def cancel_request(session: Session, request_id: int, *, now: datetime) -> Outcome:
     """Cancel a request in progress; anyone helping or offered is told."""
     request = hr.get_request(session, request_id)
     if request is None or not hr.move(session, request_id, allowed=hr.ACTIVE, now=now, status=hr.CANCELLED,

@@ -243,7 +243,7 @@ def estimate(session: Session, b: Broadcast, rules: PlanRules, *, now: datetime)
     return counts
 
 
-def cancel(session: Session, b: Broadcast, *, now: datetime) -> dict[str, int]:
+def cancel_broadcast(session: Session, b: Broadcast, *, now: datetime) -> dict[str, int]:
     """Stop a broadcast: unsent outbox rows and mass batches are cancelled; sent ones stay sent."""
     now = as_utc(now)
     table, box = NoticeDelivery.__table__, outbox.OutboxMessage.__table__

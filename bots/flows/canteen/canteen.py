@@ -4,7 +4,7 @@ and for coordinators 菜单 <哪天> <菜…> and 订餐人数 <哪天>. States 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from models.canteen import canteen as cn
 from models.help import dispatch
@@ -29,23 +29,8 @@ DELIVERY_WORDS = re.compile(r"送(餐|饭|到家|上门|过来|来)|走不动|�
 _DISH_SPLIT = re.compile(r"[\s,，、;；/]+")
 
 
-def rules(config) -> cn.Rules:
-    """Prices, meals and cutoffs from the `canteen` configuration section."""
-    section = config.get("canteen", {})
-    cutoffs = [(cn.LUNCH, _clock(section.get("order_cutoff", "09:30")))]
-    if cn.DINNER in section.get("meal_times", [cn.LUNCH]):
-        cutoffs.append((cn.DINNER, _clock(section.get("dinner_cutoff", "15:00"))))
-    return cn.Rules(price_fen=round(float(section.get("price_yuan", 10)) * 100),
-                    subsidy_fen=round(float(section.get("subsidy_yuan", 6)) * 100), cutoffs=tuple(cutoffs))
-
-
-def _clock(text: str) -> time:
-    hour, minute = str(text).split(":")
-    return time(int(hour), int(minute))
-
-
-def _rules(turn: Turn) -> cn.Rules:
-    return rules(turn.ctx.config)
+def _rules(turn: Turn) -> cn.CanteenRules:
+    return cn.canteen_rules(dict(turn.ctx.config))
 
 
 def _day_of(turn: Turn, words: str | None) -> date:
@@ -194,7 +179,7 @@ def _dispatch(turn: Turn, request_id: int) -> bool:
     request = hr.get_request(ctx.session, request_id)
     if request.dispatch_round:  # the order was changed again: its request is already out
         return True
-    rules = dispatch.rules_from_config(dict(ctx.config), ctx.tz)
+    rules = dispatch.dispatch_rules(dict(ctx.config), ctx.tz)
     notify.send(ctx.session, dispatch.dispatch_round(ctx.session, request, rules, now=ctx.now), now=ctx.now, tz=ctx.tz)
     return request.status != hr.HELD  # held for a coordinator (the orderer never registered): no volunteer yet
 
@@ -216,8 +201,9 @@ def start_order(turn: Turn, conv: Conversation) -> str:
     if wanted is None:
         return t("canteen_nothing_open")
     day, meal = _unkey(wanted)
-    cutoff = _rules(turn).cutoff(day, meal, turn.ctx.tz)
-    if cutoff <= turn.ctx.now:
+    r = _rules(turn)
+    if not cn.can_change(r, day, meal, now=turn.ctx.now, tz=turn.ctx.tz):
+        cutoff = r.cutoff(day, meal, turn.ctx.tz)
         return t("canteen_order_closed", meal=meal_text(day, meal), cutoff=f"{cutoff:%H:%M}")
     return begin(pick_form(turn, ORDER, ORDER_FOR), turn, conv, {})
 

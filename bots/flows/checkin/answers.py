@@ -10,7 +10,7 @@ from models.checkin import reports
 from models.help.alarms import elders_of
 from models.people.users import User
 
-from bots.flows.checkin.commands import drules, find, managed, send
+from bots.flows.checkin.commands import dispatch_rules_of, find, managed, send
 from bots.forms import Turn
 from bots.state import Conversation
 from bots.texts import t
@@ -66,7 +66,7 @@ def incident(turn: Turn, conv: Conversation, match: re.Match) -> str | None:
     key = str(ctx.inbound_id or f"{turn.user.openid}:{ctx.now.isoformat()}")
     window = timedelta(minutes=float(ctx.config.get("dispatch", {}).get("emergency_window_minutes", 120)))
     settled = alarm.report_incident(ctx.session, elders[0], turn.user, details or turn.text, now=ctx.now, tz=ctx.tz,
-                                    key=key, drules=drules(turn), window=window)
+                                    key=key, drules=dispatch_rules_of(turn), window=window)
     if settled.result == "not_allowed":
         return t("checkin_not_yours", name=elders[0].name)
     send(turn, settled.notices)

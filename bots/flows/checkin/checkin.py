@@ -36,11 +36,11 @@ def _minute(values: dict, turn: Turn, elder: User) -> int:
     enrolment = ck.enrolment_of(turn.ctx.session, elder)
     if values.get("minute") is not None:
         return values["minute"]
-    return enrolment.prompt_minute if enrolment else cmds.rules(turn).prompt_minute
+    return enrolment.prompt_minute if enrolment else cmds.checkin_rules_of(turn).prompt_minute
 
 
 def _read_back(values: dict, turn: Turn) -> str:
-    elder, rules = turn.ctx.session.get(User, values["elder"]), cmds.rules(turn)
+    elder, rules = turn.ctx.session.get(User, values["elder"]), cmds.checkin_rules_of(turn)
     minute = _minute(values, turn, elder)
     return t("checkin_enrol_read_back", name=elder.name, time=ck.clock_text(minute),
              deadline=ck.clock_text(min(minute + rules.gap, 23 * 60 + 30)),
@@ -55,7 +55,7 @@ def _submit(values: dict, turn: Turn) -> str:
         return t("checkin_not_yours", name=elder.name)
     if not reachable(elder):
         return t("checkin_offline", name=elder.name)
-    enrolment, _ = ck.enrol(session, elder, turn.user, now=ctx.now, rules=cmds.rules(turn),
+    enrolment, _ = ck.enrol(session, elder, turn.user, now=ctx.now, rules=cmds.checkin_rules_of(turn),
                             prompt_minute=_minute(values, turn, elder))
     time = ck.clock_text(enrolment.prompt_minute)
     if elder.id != turn.user.id:

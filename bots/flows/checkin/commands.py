@@ -27,14 +27,14 @@ CLOCK = re.compile(r"(早上|早晨|上午|中午|下午|晚上)?\s*([0-9０-９
 DAYS = re.compile(r"([0-9０-９一二两三四五六七八九十]{1,3})\s*(天|日)|(一|1)?\s*(个)?(周|星期|礼拜)")
 
 
-def rules(turn: Turn) -> ck.Rules:
+def checkin_rules_of(turn: Turn) -> ck.CheckinRules:
     """Check-in rules from the configuration."""
-    return ck.rules_from_config(dict(turn.ctx.config))
+    return ck.checkin_rules(dict(turn.ctx.config))
 
 
-def drules(turn: Turn) -> dispatch.Rules:
+def dispatch_rules_of(turn: Turn) -> dispatch.DispatchRules:
     """Dispatch rules from the configuration."""
-    return dispatch.rules_from_config(dict(turn.ctx.config), turn.ctx.tz)
+    return dispatch.dispatch_rules(dict(turn.ctx.config), turn.ctx.tz)
 
 
 def send(turn: Turn, notices) -> None:
@@ -124,7 +124,7 @@ def set_time(turn: Turn, conv: Conversation, match: re.Match) -> str:
     elder, enrolment, reply = enrolled(turn, rest, "签到时间 8:00")
     if reply:
         return reply
-    ck.set_time(turn.ctx.session, enrolment, minute, now=turn.ctx.now, rules=rules(turn))
+    ck.set_time(turn.ctx.session, enrolment, minute, now=turn.ctx.now, rules=checkin_rules_of(turn))
     return t("checkin_time_set", name=elder.name, time=ck.clock_text(enrolment.prompt_minute),
              deadline=ck.clock_text(enrolment.deadline_minute))
 

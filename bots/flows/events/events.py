@@ -193,7 +193,7 @@ def _read_back_cancel(values: dict, turn: Turn) -> str:
 
 def _submit_cancel(values: dict, turn: Turn) -> str:
     session, now = turn.ctx.session, turn.ctx.now
-    result = ev.cancel(session, values["signup"], by=turn.user, now=now)
+    result = ev.cancel_signup(session, values["signup"], by=turn.user, now=now)
     event_notices.promoted(session, result.promoted, now=now, tz=turn.ctx.tz)
     return t(f"events_cancel_{result.outcome}")
 

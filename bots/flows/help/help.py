@@ -24,9 +24,9 @@ GENERIC = re.compile(r"^(我|俺|咱)?(想|要|需要)?(请|找)?(人)?(帮帮�
 ASAP_HOURS = 4
 
 
-def rules(turn: Turn) -> dispatch.Rules:
+def dispatch_rules_of(turn: Turn) -> dispatch.DispatchRules:
     """Dispatch rules from the configuration."""
-    return dispatch.rules_from_config(dict(turn.ctx.config), turn.ctx.tz)
+    return dispatch.dispatch_rules(dict(turn.ctx.config), turn.ctx.tz)
 
 
 def elder_choices(turn: Turn) -> list[User]:
@@ -150,7 +150,7 @@ def _submit(values: dict, turn: Turn) -> str:
         latitude=values.get("latitude"), longitude=values.get("longitude"), images=tuple(values.get("images", ())),
     )
     request, created = hr.create_request(session, new, source_key=source_key(turn), now=ctx.now)
-    offers = dispatch.dispatch_round(session, request, rules(turn), now=ctx.now) if created else []
+    offers = dispatch.dispatch_round(session, request, dispatch_rules_of(turn), now=ctx.now) if created else []
     notify.send(session, offers, now=ctx.now, tz=ctx.tz)
     if request.status == hr.HELD:
         return t("help_submitted_held", number=request.id)

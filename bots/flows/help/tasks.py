@@ -16,7 +16,7 @@ from models.people.users import User
 from models.people.volunteers import Volunteer
 
 from bots import notify
-from bots.flows.help.help import rules
+from bots.flows.help.help import dispatch_rules_of
 from bots.forms import Turn
 from bots.registry import Command, Feature
 from bots.state import Conversation
@@ -41,7 +41,7 @@ def claim(turn: Turn, conv: Conversation, found: re.Match) -> str:
     number = int(found.group(1)) if found.group(1) else dispatch.latest_offer(turn.ctx.session, turn.user)
     if number is None:
         return t("help_claim_none")
-    outcome = visits.claim(turn.ctx.session, number, turn.user, now=turn.ctx.now, rules=rules(turn))
+    outcome = visits.claim(turn.ctx.session, number, turn.user, now=turn.ctx.now, rules=dispatch_rules_of(turn))
     _send(turn, outcome.notices)
     return t(CLAIM_ANSWERS[outcome.result], number=number)
 
@@ -59,7 +59,7 @@ def release(turn: Turn, conv: Conversation, found: re.Match) -> str:
     number = _my_task(turn, found.group(1))
     if isinstance(number, str):
         return number
-    outcome = visits.release(turn.ctx.session, number, turn.user, now=turn.ctx.now, rules=rules(turn))
+    outcome = visits.release(turn.ctx.session, number, turn.user, now=turn.ctx.now, rules=dispatch_rules_of(turn))
     _send(turn, outcome.notices)
     return t("help_released_ok", number=number) if outcome.result == "released" else t("help_not_yours")
 
@@ -130,7 +130,7 @@ def assign(turn: Turn, conv: Conversation, found: re.Match) -> str:
     volunteer = _find_volunteer(turn, who)
     if volunteer is None:
         return t("help_assign_unknown")
-    outcome = visits.claim(turn.ctx.session, number, volunteer, now=turn.ctx.now, rules=rules(turn),
+    outcome = visits.claim(turn.ctx.session, number, volunteer, now=turn.ctx.now, rules=dispatch_rules_of(turn),
                            assigned_by=turn.user)
     _send(turn, [_as_assignment(n) for n in outcome.notices])
     if outcome.result != "won":
@@ -174,7 +174,7 @@ def _who(person: User) -> str:
 def verify(turn: Turn, conv: Conversation, found: re.Match) -> str:
     """核实求助 n: a request from someone unregistered is vouched for and dispatched."""
     number = int(found.group(1))
-    result, notices = dispatch.verify(turn.ctx.session, number, turn.user, rules(turn), now=turn.ctx.now)
+    result, notices = dispatch.verify(turn.ctx.session, number, turn.user, dispatch_rules_of(turn), now=turn.ctx.now)
     _send(turn, notices)
     return t(VERIFY_ANSWERS[result], number=number)
 

@@ -40,7 +40,7 @@ def rate(turn: Turn, conv: Conversation, found: re.Match) -> str | None:
     return t("help_rate_low" if score <= 2 else "help_rate_thanks", score=score)
 
 
-def cancel(turn: Turn, conv: Conversation) -> str | None:
+def cancel_request(turn: Turn, conv: Conversation) -> str | None:
     """取消 / 不用了 with no flow in progress: cancel the open request (ask which when several)."""
     if turn.understanding.intent == "deny" and not NO_LONGER_NEEDED.search(turn.text):
         return None
@@ -53,7 +53,7 @@ def cancel(turn: Turn, conv: Conversation) -> str | None:
 
 
 def _cancel(turn: Turn, request_id: int) -> str:
-    outcome = visits.cancel(turn.ctx.session, request_id, now=turn.ctx.now)
+    outcome = visits.cancel_request(turn.ctx.session, request_id, now=turn.ctx.now)
     _send(turn, outcome.notices)
     request = outcome.request or hr.get_request(turn.ctx.session, request_id)
     return t("help_cancel_done", number=request.id, category=notify.category_label(request.category))
@@ -95,6 +95,6 @@ def balance(turn: Turn, conv: Conversation) -> str:
 FEATURE = Feature(
     name="visit",
     forms=(CANCEL_FORM,),
-    intents={"cancel": cancel, "deny": cancel, "timebank_balance": balance},
+    intents={"cancel": cancel_request, "deny": cancel_request, "timebank_balance": balance},
     commands=(Command("rate", SCORE, rate),),
 )

@@ -154,7 +154,7 @@ def _cancel(turn: Turn, conv: Conversation, match: re.Match) -> str:
     if b.status not in ("scheduled", "planning", "sending"):
         return t("notices_cancel_too_late", number=b.id)
     notice_track.sync_outbox(ctx.session, now=ctx.now, broadcast_id=b.id)
-    counts = notice_plan.cancel(ctx.session, b, now=ctx.now)
+    counts = notice_plan.cancel_broadcast(ctx.session, b, now=ctx.now)
     return t("notices_cancelled", number=b.id, n=counts["deliveries"])
 
 

@@ -13,7 +13,7 @@ from models.people.users import User, Village
 
 from bots import forms, notify
 from bots.flows.people import parse
-from bots.flows.help.help import rules
+from bots.flows.help.help import dispatch_rules_of
 from bots.forms import Form, Invalid, Slot, Turn
 from bots.registry import Command
 from bots.state import Conversation
@@ -76,7 +76,8 @@ def _submit(values: dict, turn: Turn) -> str:
     elder = session.get(User, profile.user_id)
     _tell_coordinators(turn, elder, profile)
     # Registered now: a request this person made as a stranger need not wait for a coordinator any more.
-    notify.send(session, dispatch.release_held(session, user, rules(turn), now=now), now=now, tz=turn.ctx.tz)
+    released = dispatch.release_held(session, user, dispatch_rules_of(turn), now=now)
+    notify.send(session, released, now=now, tz=turn.ctx.tz)
     if not proxy:
         return t("people_elder_registered_self")
     if profile.needs_verification:
