@@ -2,21 +2,20 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from app.db import session_scope
-from models.help import dispatch
-from models.timebank import ledger as timebank
-from models.help import visits
+from models.help import dispatch, visits
 from models.help import requests as hr
 from models.people.users import User, Village
-from models.seed import seed_demo
 from models.people.volunteers import APPROVED, SLOTS, upsert_volunteer
+from models.seed import seed_demo
+from models.timebank import ledger as timebank
 
-NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # Tuesday 09:00 in Shanghai
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # Tuesday 09:00 in Shanghai
 RULES = dispatch.Rules()
 CREDIT = visits.CreditRules(bounds={"companionship": (30, 180)}, default=(30, 240))
 
@@ -146,7 +145,8 @@ def test_escalation_timeline_rounds_county_coordinator_then_expiry(village):
     rounds = []
     for minutes in (10, 20, 30, 40):
         with session_scope(village.engine) as session:
-            rounds.append([(n.openid, n.kind) for n in dispatch.escalate(session, RULES, now=NOW + timedelta(minutes=minutes))])
+            notes = dispatch.escalate(session, RULES, now=NOW + timedelta(minutes=minutes))
+            rounds.append([(n.openid, n.kind) for n in notes])
     assert rounds[0] == [("east-volunteer", "task_offer")]  # village exhausted: the county is asked
     assert rounds[1] == []
     assert rounds[2] == [("demo-admin", "help_escalated")]  # T2: the coordinator, once
@@ -294,7 +294,8 @@ def walk_to_done(session, minutes=None):
     volunteer = user(session, "demo-volunteer-1")
     assert visits.claim(session, req.id, volunteer, now=NOW, rules=RULES).result == "won"
     assert visits.start(session, req.id, volunteer, now=NOW + timedelta(minutes=5)).result == "started"
-    assert visits.complete(session, req.id, volunteer, now=NOW + timedelta(minutes=65), minutes=minutes).result == "done"
+    done = visits.complete(session, req.id, volunteer, now=NOW + timedelta(minutes=65), minutes=minutes)
+    assert done.result == "done"
     return req.id, volunteer
 
 
@@ -304,7 +305,8 @@ def test_rating_credits_the_volunteer_once_from_the_pool(village):
         elder = user(session, "demo-elder-1")
         outcome = visits.rate(session, req_id, elder, 5, now=NOW + timedelta(hours=2), credit=CREDIT)
         assert outcome.result == "rated"
-        assert visits.rate(session, req_id, elder, 5, now=NOW + timedelta(hours=3), credit=CREDIT).result == "not_waiting"
+        again = visits.rate(session, req_id, elder, 5, now=NOW + timedelta(hours=3), credit=CREDIT)
+        assert again.result == "not_waiting"
         assert timebank.balance(session, timebank.user_account(volunteer.id)) == 45
         assert timebank.balance(session, timebank.pool_account(1)) == -45
         assert not timebank.transfer(session, key=f"help:{req_id}", source="pool:1", target=f"user:{volunteer.id}",

@@ -13,12 +13,12 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
-from xml.etree.ElementTree import Element, ParseError
 
 # openids and the account's original id (gh_...): WeChat uses only these characters.
 OPENID = re.compile(r"[A-Za-z0-9_-]{1,64}")

@@ -9,21 +9,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from models.checkin import rules as ck
-from models.checkin import alarm
-from models.help import dispatch
 from models.base import as_utc
-from models.help.coordination import coordinators_for
-from models.people.membership import OFFLINE_PREFIX
+from models.checkin import alarm
+from models.checkin import rules as ck
 from models.core.notify import Notice
 from models.core.outbox import NORMAL
+from models.help import dispatch
+from models.help.coordination import coordinators_for
+from models.people.membership import OFFLINE_PREFIX
 from models.people.users import User
 
 CHUNK = 1000
@@ -209,4 +209,4 @@ def _second_prompts(session: Session, now: datetime, rules: ck.Rules) -> list[No
 
 def _aware(moment: datetime) -> datetime:
     """Core selects on SQLite may hand back naive UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -105,7 +105,7 @@ def clock_text(minute: int) -> str:
 def rules_from_config(config: dict) -> Rules:
     """Build the rules from the `checkin` section of the configuration."""
     section = config.get("checkin", {}) or {}
-    minutes = lambda key, default: timedelta(minutes=float(section.get(key, default)))  # noqa: E731
+    minutes = lambda key, default: timedelta(minutes=float(section.get(key, default)))  # noqa: E731  (a one-line shorthand local to this function)
     return Rules(prompt_minute=parse_clock(section.get("prompt_time", "08:30")),
                  deadline_minute=parse_clock(section.get("deadline", "10:30")),
                  second_prompt_after=minutes("second_prompt_after_minutes", 0),

@@ -9,20 +9,20 @@ request expires.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
-from models.help import held_requests as held
-from models.help import requests as hr
 from models.base import as_utc, utc_field
-from models.help.coordination import coordinators_for
 from models.core.notify import Notice
 from models.core.outbox import NORMAL, URGENT, cancel_if_pending
-from models.people.users import User, Village
+from models.help import held_requests as held
+from models.help import requests as hr
+from models.help.coordination import coordinators_for
 from models.people.redact import redact
+from models.people.users import User, Village
 from models.people.volunteers import APPROVED, Volunteer, qualifications
 
 OFFERED, DECLINED, TAKEN, WON, WITHDRAWN = "offered", "declined", "taken", "won", "withdrawn"
@@ -63,9 +63,10 @@ class Rules:
 def rules_from_config(config: dict, tz: ZoneInfo) -> Rules:
     """Build the rules from the `dispatch` section of the configuration."""
     section = config.get("dispatch", {}) or {}
-    minutes = lambda key, default: timedelta(minutes=float(section.get(key, default)))  # noqa: E731
-    return Rules(k=int(section.get("k", 3)), t1=minutes("t1_minutes", 10), t1_emergency=minutes("t1_emergency_minutes", 2),
-                 t2=minutes("t2_minutes", 30), local_rounds=int(section.get("local_rounds", 2)),
+    minutes = lambda key, default: timedelta(minutes=float(section.get(key, default)))  # noqa: E731  (a one-line shorthand local to this function)
+    return Rules(k=int(section.get("k", 3)), t1=minutes("t1_minutes", 10),
+                 t1_emergency=minutes("t1_emergency_minutes", 2), t2=minutes("t2_minutes", 30),
+                 local_rounds=int(section.get("local_rounds", 2)),
                  required=dict(section.get("required_qualifications", Rules().required)), tz=tz)
 
 
@@ -144,7 +145,7 @@ def load_candidates(session: Session, village_ids: list[int], *, now: datetime) 
 def _aware(moment: datetime | None) -> datetime | None:
     """Core selects skip the ORM type on some drivers; keep datetimes aware UTC."""
     return as_utc(moment) if moment is not None and moment.tzinfo else (
-        moment.replace(tzinfo=timezone.utc) if moment is not None else None)
+        moment.replace(tzinfo=UTC) if moment is not None else None)
 
 
 def round_villages(session: Session, request: hr.HelpRequest, round_no: int, rules: Rules) -> list[int]:
