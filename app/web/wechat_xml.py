@@ -146,14 +146,14 @@ def check_headers(root: Element) -> tuple[str, str]:
     tags = [child.tag for child in root]
     if len(tags) != len(set(tags)):
         raise Rejected(400, "a field appears twice")
-    values = {}
+    values: dict[str, str] = {}
     for name, pattern in (("FromUserName", OPENID), ("ToUserName", OPENID), ("MsgType", MSG_TYPE)):
         element = root.find(name)
         if element is None:
             raise Rejected(400, f"no {name}")
         if len(element) or element.attrib or not pattern.fullmatch(element.text or ""):
             raise Rejected(400, f"malformed {name}")
-        values[name] = element.text
+        values[name] = element.text or ""  # never empty: the pattern above matched it
     return values["FromUserName"], values["ToUserName"]
 
 

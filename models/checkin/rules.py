@@ -237,7 +237,9 @@ def open_day(session: Session, elder: User, enrolment: CheckinEnrolment, *, now:
               "stage": PROMPTED, "deadline_at": at_local(today, enrolment.deadline_minute, tz),
               "family_told": False, "created_at": as_utc(now)}
     insert_ignore(session, CheckinDay, values)  # race-safe: the round may create it at the same moment
-    return day_of(session, elder.id, today)
+    day = day_of(session, elder.id, today)
+    assert day is not None  # inserted just above, or by the round that won the race
+    return day
 
 
 def record_checkin(session: Session, elder: User, *, now: datetime, tz: ZoneInfo) -> tuple[str, CheckinDay | None]:

@@ -36,7 +36,8 @@ class CreditRules:
     default: tuple[int, int] = (30, 240)
 
     def limits(self, category: str) -> tuple[int, int]:
-        return tuple(self.bounds.get(category, self.default))
+        low, high = self.bounds.get(category, self.default)
+        return low, high
 
 
 def credit_rules_from_config(config: dict) -> CreditRules:
