@@ -11,15 +11,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bots.flows.notices import rules as notices_rules
-from models.notices import track as notice_track
-from models.core import outbox
-from models.notices.broadcasts import Broadcast, MassBatch
-
 from app.db import session_scope
 from app.delivery import RateLimiter
 from app.runtime import Runtime
 from app.wechat_api import WeChatAPIError
+from bots.flows.notices import rules as notices_rules
+from models.core import outbox
+from models.notices import track as notice_track
+from models.notices.broadcasts import Broadcast, MassBatch
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import copy
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -260,7 +261,8 @@ def production_warnings(settings: Settings) -> list[str]:
     if not settings["wechat.aes_key"]:
         warnings.append("WECHAT_AES_KEY is not set: in plain mode WeChat signs only the URL, so message bodies "
                         "cannot be authenticated (anyone holding one signed URL can forge pushes for its 5 minutes). "
-                        "Generate the EncodingAESKey in the WeChat console, set it, and switch the account to safe mode.")
+                        "Generate the EncodingAESKey in the WeChat console, set it, "
+                        "and switch the account to safe mode.")
     elif settings["wechat.accept_plain"]:
         warnings.append("!!! INSECURE: wechat.accept_plain (LINLI__WECHAT__ACCEPT_PLAIN) is on: plain pushes are "
                         "accepted although WECHAT_AES_KEY is set, so anyone holding one signed URL can forge a message "
@@ -270,9 +272,9 @@ def production_warnings(settings: Settings) -> list[str]:
 
 def _missing_contacts(settings: Settings) -> list[str]:
     # An emergency reply gives 120/119 always; the village's own numbers only when they are configured.
+    contacts = (("coordinator_phone", "coordinator"), ("doctor_phone", "village doctor"))
     return [f"contacts.{key} (LINLI__CONTACTS__{key.upper()}) is empty: emergency replies will not give "
-            f"the {what}'s number" for key, what in (("coordinator_phone", "coordinator"), ("doctor_phone", "village doctor"))
-            if not settings.get(f"contacts.{key}")]
+            f"the {what}'s number" for key, what in contacts if not settings.get(f"contacts.{key}")]
 
 
 def _check_types(data: Any, defaults: Any, prefix: str) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -44,7 +45,7 @@ class Timeouts:
     sqlite_busy: float = SQLITE_BUSY_MS / 1000
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> "Timeouts":
+    def from_settings(cls, settings: Mapping[str, Any]) -> Timeouts:
         """The `database.*` keys of the configuration."""
         return cls(float(settings["database.statement_timeout"]), float(settings["database.lock_timeout"]),
                    float(settings["database.sqlite_busy_timeout"]))

@@ -9,24 +9,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
-
-from bots import notify
-from models.core import delivery_alerts
-from models.core import delivery_policy
-from models.core import outbox
-from models.core import outbox_hold
-from models.people import users as people
-from models.core import windows
-from models.core.outbox import CUSTOM, SMS, TEMPLATE, OutboxMessage
-from models.core.push_kinds import ALERT_ON_FAILURE
+from typing import Any
 
 from app import sms_companion, template_fields
 from app.db import session_scope
 from app.runtime import Runtime
 from app.sms import SmsError, provider_from_settings
 from app.wechat_api import WeChatAPIError
+from bots import notify
+from models.core import delivery_alerts, delivery_policy, outbox, outbox_hold, windows
+from models.core.outbox import CUSTOM, SMS, TEMPLATE, OutboxMessage
+from models.core.push_kinds import ALERT_ON_FAILURE
+from models.people import users as people
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ way to reach them. The other push kinds, and SMS being off, only warn.
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping
-
-from models.core.push_kinds import CRITICAL_KINDS, ROUTINE_PUSH_KINDS
+from collections.abc import Mapping
+from typing import Any
 
 from app.template_fields import parse_fields
+from models.core.push_kinds import CRITICAL_KINDS, ROUTINE_PUSH_KINDS
 
 log = logging.getLogger(__name__)
 SMS_PROVIDERS = ("tencent",)

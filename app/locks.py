@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models.core.leases import acquire_lease, release_lease, take_turn
-
 from app.db import committing, retry_if_disconnected, session_scope
+from models.core.leases import acquire_lease, release_lease, take_turn
 
 POLL_SECONDS = 0.02
 

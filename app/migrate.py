@@ -7,7 +7,6 @@ from alembic.config import Config
 from app.config import ROOT
 from app.db import normalise_url
 
-
 # APScheduler creates and owns its job table; autogenerate must not drop it.
 IGNORED_TABLES = {"apscheduler_jobs"}
 

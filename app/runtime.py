@@ -4,10 +4,11 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 from app.config import Settings
 from app.db import Timeouts, make_engine, reader
@@ -28,7 +29,7 @@ class WebhookTimes(NamedTuple):
 
 def system_clock() -> datetime:
     """The real time, in UTC (the only clock read in the product)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Runtime:

@@ -7,11 +7,10 @@ import threading
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from models.core.leases import acquire_lease, release_lease
-
-from app.jobs import registry as jobs
 from app.db import session_scope
+from app.jobs import registry as jobs
 from app.runtime import Runtime
+from models.core.leases import acquire_lease, release_lease
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"

@@ -9,18 +9,17 @@ and never repeated after an unanswered request, exactly like a WeChat push.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Mapping
 
 from sqlmodel import Session, select
 
+from app.sms import mobile_e164
 from bots.texts import t
 from models.core import outbox
 from models.core.outbox import SMS, OutboxMessage
-from models.people.users import FamilyLink, User
 from models.core.push_kinds import SMS_KINDS
-
-from app.sms import mobile_e164
+from models.people.users import FamilyLink, User
 
 SMS_ROLES = ("admin", "county_admin", "family")
 

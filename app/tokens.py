@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
-
-from models.core.tokens import AccessToken
 
 from app.db import session_scope
+from models.core.tokens import AccessToken
 
 log = logging.getLogger(__name__)
 Fetcher = Callable[[bool], tuple[str, int]]  # force_refresh -> (token, expires_in)

@@ -7,11 +7,14 @@ comes from the shared TokenStore, and a token error is retried exactly once.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
+
+if TYPE_CHECKING:
+    from app.tokens import TokenStore
 
 log = logging.getLogger(__name__)
 REAL_BASE = "https://api.weixin.qq.com"
@@ -61,11 +64,12 @@ class _Client(WeChatClient):
 class WeChatAPI:
     """Typed calls to the WeChat API used by delivery, the CLI and the worker."""
 
+    tokens: TokenStore  # set by the runtime right after construction (it needs this object's fetch_token)
+
     def __init__(self, *, appid: str, secret: str, base_url: str, timeout: float, use_stable_token: bool):
         self.appid, self.secret, self.timeout = appid, secret, timeout
         self.base_url, self.use_stable_token = base_url.rstrip("/"), use_stable_token
         self.client = _Client(appid, secret, self.base_url, timeout)
-        self.tokens = None  # set by the runtime (it needs this object's fetch_token)
 
     def fetch_token(self, force: bool) -> tuple[str, int]:
         """Ask WeChat for an access token (stable_token when configured)."""

@@ -17,25 +17,25 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from app import create_app  # noqa: E402
+from app import create_app
+from app.db import make_engine
 from app.jobs import registry as jobs
-from app.db import make_engine  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
-from models.notices.broadcasts import Broadcast, MassBatch, NoticeDelivery  # noqa: E402
-from models.core.outbox import OutboxMessage  # noqa: E402
-from models.people.users import User, Village  # noqa: E402
-from models.core.windows import ServiceWindow  # noqa: E402
+from app.migrate import upgrade
+from models.core.outbox import OutboxMessage
+from models.core.windows import ServiceWindow
+from models.notices.broadcasts import Broadcast, MassBatch, NoticeDelivery
+from models.people.users import User, Village
 
-NOW = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 in Beijing: outside quiet hours
+NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Beijing: outside quiet hours
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/linli_notices_bench"
 
 
@@ -68,7 +68,8 @@ def populate(url: str, recipients: int, in_window: float) -> None:
             if wins:
                 conn.execute(sa.insert(ServiceWindow.__table__), wins)
         conn.execute(sa.insert(Broadcast.__table__).values(
-            village_id=village_id, author_openid="bench-admin", kind="text", title="", body="压测通知：明天上午村委会开会",
+            village_id=village_id, author_openid="bench-admin", kind="text", title="",
+            body="压测通知：明天上午村委会开会",
             url="", cover_url="", audience="all", urgent=False, use_mass=True, topic="", status="scheduled",
             send_at=NOW, plan_cursor=0, recipients=0, sec_check="", reason="", created_at=NOW))
     engine.dispose()

@@ -20,17 +20,17 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from bench.common import fresh_database  # noqa: E402
-from app.db import make_engine, session_scope  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
-from bots.flows.checkin.send import offer_checkin_choice, send_bulk  # noqa: E402
-from models.checkin import rules as ck  # noqa: E402
-from models.checkin import round as ckr  # noqa: E402
-from models.help import dispatch  # noqa: E402
-from models.people.users import FamilyLink, User, Village  # noqa: E402
-from models.people.volunteers import APPROVED, SLOTS, TrainingRecord, Volunteer  # noqa: E402
+from app.db import make_engine, session_scope
+from app.migrate import upgrade
+from bench.common import fresh_database
+from bots.flows.checkin.send import offer_checkin_choice, send_bulk
+from models.checkin import round as ckr
+from models.checkin import rules as ck
+from models.help import dispatch
+from models.people.users import FamilyLink, User, Village
+from models.people.volunteers import APPROVED, SLOTS, TrainingRecord, Volunteer
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 12, 1)

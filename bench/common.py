@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import tempfile
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 import sqlalchemy as sa
 

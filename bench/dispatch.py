@@ -10,21 +10,21 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-from bench.common import fresh_database  # noqa: E402
-from app.db import make_engine, session_scope  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
-from models.help import dispatch  # noqa: E402
-from models.help import requests as hr  # noqa: E402
-from models.people.users import User, Village  # noqa: E402
-from models.people.volunteers import APPROVED, SKILLS, SLOTS, Volunteer  # noqa: E402
+from app.db import make_engine, session_scope
+from app.migrate import upgrade
+from bench.common import fresh_database
+from models.help import dispatch
+from models.help import requests as hr
+from models.people.users import User, Village
+from models.people.volunteers import APPROVED, SKILLS, SLOTS, Volunteer
 
-NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
 def ranking(n: int, repeats: int = 30) -> None:

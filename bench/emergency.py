@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bots.nlu import assess_danger  # noqa: E402  (needs the path above)
+from bots.nlu import assess_danger
 
 DATA = ROOT / "tests" / "data" / "nlu"
 BATCHES = DATA / "emergency_heldout"

@@ -20,14 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app import create_app  # noqa: E402
-from app.db import session_scope  # noqa: E402
-from app.delivery import Delivery  # noqa: E402
-from app.fake_wechat import FakeWeChatServer  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
-from models.seed import seed_demo  # noqa: E402
-from tests.fakes import pushes  # noqa: E402
-from tests.fakes.pushes import Signer  # noqa: E402
+from app import create_app
+from app.db import session_scope
+from app.delivery import Delivery
+from app.fake_wechat import FakeWeChatServer
+from app.migrate import upgrade
+from models.seed import seed_demo
+from tests.fakes import pushes
+from tests.fakes.pushes import Signer
 
 TOKEN, APP_ID, SECRET = "benchtoken-0123456789", "wxbench0123456789", "benchsecret-0123456789"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

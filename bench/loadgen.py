@@ -65,7 +65,7 @@ class LoadResult:
         if len(self.samples) < 3:
             self.samples.append(f"{kind}: {body[:160]!r}")
 
-    def merge(self, other: "LoadResult") -> None:
+    def merge(self, other: LoadResult) -> None:
         """Fold another result into this one."""
         self.ok += other.ok
         self.latencies.extend(other.latencies)
@@ -88,7 +88,7 @@ def build_request(spec: LoadSpec, openid: str, sentence: str, msg_id: int) -> by
                        "nonce": nonce, "openid": openid})
     body = (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
             f"</FromUserName><CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{sentence}]]></Content><MsgId>{msg_id}</MsgId></xml>").encode("utf-8")
+            f"<Content><![CDATA[{sentence}]]></Content><MsgId>{msg_id}</MsgId></xml>").encode()
     head = (f"POST /wechat?{query} HTTP/1.1\r\nHost: {spec.host}:{spec.port}\r\n"
             f"Content-Type: text/xml\r\nContent-Length: {len(body)}\r\n\r\n").encode("ascii")
     return head + body

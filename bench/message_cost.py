@@ -23,12 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from app import create_app  # noqa: E402
-from app.db import make_engine  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
-from tests.fakes.pushes import Signer, text  # noqa: E402
+from app import create_app
+from app.db import make_engine
+from app.migrate import upgrade
+from tests.fakes.pushes import Signer, text
 
 TOKEN, APP_ID = "linli-cost-token", "wxcost0123456789"
 WARMUP = 50

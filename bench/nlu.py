@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bots.nlu import is_emergency, understand  # noqa: E402  (needs the path above)
+from bots.nlu import is_emergency, understand
 
 DATA = ROOT / "tests" / "data" / "nlu"
 HELD_OUT = ("test.jsonl", "emergency.jsonl")

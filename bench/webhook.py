@@ -12,6 +12,7 @@ p50/p99 latency, errors and the webhook/bare ratio. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import multiprocessing
 import os
@@ -25,17 +26,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     # Run as a script, Python puts bench/ on the path, not the project root.
     sys.path.insert(0, str(ROOT))
 
-from bench.loadgen import LoadResult, LoadSpec, build_request, connect, exchange, openid_of, run_process  # noqa: E402
+from bench.loadgen import LoadResult, LoadSpec, build_request, connect, exchange, openid_of, run_process
 
 HOST = "127.0.0.1"
 BENCH_TOKEN = "linli-bench-token-7f3a"
@@ -165,6 +166,7 @@ def _force_wal(path: Path) -> None:
 def postgresql_database(admin_url: str) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database, dropped afterwards (even if connections linger)."""
     import psycopg
+
     from app.migrate import upgrade
 
     name = f"linli_bench_{os.getpid()}_{random.randrange(10**6)}"
@@ -226,14 +228,10 @@ def stop(process: subprocess.Popen) -> None:
     """SIGTERM the master (graceful), then SIGKILL its process group if it lingers."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # the group is the master's: workers left behind go too
-    except ProcessLookupError:
-        pass
     process.wait(timeout=5)
 
 
@@ -389,7 +387,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/test",
                         help="PostgreSQL database to connect to for CREATE/DROP DATABASE")
     parser.add_argument("--keep-logs", action="store_true", help="keep the gunicorn logs and print where they are")
-    parser.add_argument("--redis-url", default="", help="give the webhook Redis (locks, dedup fast path); off by default")
+    parser.add_argument("--redis-url", default="",
+                        help="give the webhook Redis (locks, dedup fast path); off by default")
     parser.add_argument("--switch-interval-ms", type=float, default=None,
                         help="set the workers' GIL switch interval (both servers; Python's default is 5 ms)")
     parser.add_argument("--compare", type=Path, default=None,

@@ -12,14 +12,14 @@ Other flows use this to ask "for whom" (see docs/people.md):
 """
 from __future__ import annotations
 
-from models.people import binding
-from models.people.users import User
 from sqlmodel import Session
 
 from bots import forms
 from bots.forms import Form, Slot, Turn
 from bots.state import Conversation
 from bots.texts import t
+from models.people import binding
+from models.people.users import User
 
 SLOT = "elder"
 

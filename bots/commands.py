@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
-
-from models.help.coordination import notify_coordinators
-from models.core.outbox import URGENT
+from collections.abc import Callable
 
 from bots import forms, registry
 from bots.forms import Turn
 from bots.state import Conversation
 from bots.texts import t
+from models.core.outbox import URGENT
+from models.help.coordination import notify_coordinators
 
 Command = Callable[[Turn, Conversation], str]
 CANCEL = re.compile(r"^(取消|不办了|算了|退出|不要了|不用了|撤销)[了吧啦。！!]*$")

@@ -11,22 +11,21 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from models.help import dispatch
-from models.people import users as people
-from models.help import emergencies as em
-from models.help import requests as hr
-from models.help.alarms import elders_of, raise_alarm
-from models.base import as_utc
-from models.core.conversation import ConversationState, clear_state
-from models.core.notify import Notice
-from models.core.outbox import URGENT
-
 from bots import nlu, notify
 from bots.forms import Turn
 from bots.message import TEXT, Context, Message
 from bots.nlu import Danger, names
 from bots.nlu.danger_words import FIRE, GAS, MEDICAL, POLICE, UNKNOWN
 from bots.texts import t
+from models.base import as_utc
+from models.core.conversation import ConversationState, clear_state
+from models.core.notify import Notice
+from models.core.outbox import URGENT
+from models.help import dispatch
+from models.help import emergencies as em
+from models.help import requests as hr
+from models.help.alarms import elders_of, raise_alarm
+from models.people import users as people
 
 CHECK_FLOW = "emergency_check"
 _CRY = Danger("certain", frozenset({UNKNOWN}), ())

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from models.people import users as people
-
 from bots import commands, emergency, events, forms, intents, nlu, registry, speech
 from bots.message import EVENT, IMAGE, LOCATION, TEXT, VOICE, Context, Message, Reply
 from bots.state import Conversation, SqlStore
 from bots.texts import t
+from models.people import users as people
 
 
 def handle(message: Message, ctx: Context) -> Reply:

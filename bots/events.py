@@ -1,12 +1,11 @@
 """Events and non-text messages: follow, unfollow, village QR scans, menu clicks, location, images."""
 from __future__ import annotations
 
-from models.people import users as people
-
 from bots import commands, forms, intents, nlu, registry
 from bots.message import Context, Message
 from bots.state import Conversation
 from bots.texts import t
+from models.people import users as people
 
 VILLAGE_SCENE = "village_"
 CLICK_INTENTS = {

@@ -7,8 +7,9 @@ miss ends the flow and offers 人工. After the last slot the form reads everyth
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from bots import nlu
 from bots.message import Context, Message

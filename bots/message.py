@@ -1,9 +1,10 @@
 """The plain message a bot sees, and what it answers: no WeChat types cross this line."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -40,7 +41,7 @@ class Message:
         return {k: v for k, v in self.__dict__.items() if k != "extra"} | {"extra": dict(self.extra)}
 
     @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> "Message":
+    def from_payload(cls, payload: Mapping[str, Any]) -> Message:
         """Rebuild a message from the inbound log."""
         return cls(**dict(payload))
 

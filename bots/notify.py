@@ -1,16 +1,16 @@
 """Render the domain's Notices in the user's language and put them in the outbox."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bots.texts import t
 from models.core import outbox
 from models.core.notify import Notice
-
-from bots.texts import t
 
 WEEKDAYS = "一二三四五六日"
 

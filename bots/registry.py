@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Callable, Mapping
+from functools import cache
 
 from bots.forms import Form, Turn
 from bots.message import Context, Message
@@ -59,25 +59,25 @@ class Feature:
     observers: tuple[Observer, ...] = ()
 
 
-@lru_cache(maxsize=None)
+@cache
 def features() -> tuple[Feature, ...]:
     """Every registered feature, in MODULES order."""
     return tuple(importlib.import_module(name).FEATURE for name in MODULES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def forms() -> dict[str, Form]:
     """Flow name → form."""
     return {form.name: form for feature in features() for form in feature.forms}
 
 
-@lru_cache(maxsize=None)
+@cache
 def intent_handlers() -> dict[str, IntentHandler]:
     """Intent → the handler that owns it."""
     return {intent: handler for feature in features() for intent, handler in feature.intents.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def commands() -> tuple[Command, ...]:
     """Every explicit chat command, in registration order."""
     return tuple(command for feature in features() for command in feature.commands)

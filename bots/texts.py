@@ -4,7 +4,7 @@ Each feature keeps its texts in its own file; a key defined twice in one languag
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 DEFAULT_LANG = "zh_CN"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> dict[str, str]:
     """Load and merge one language's catalogue files."""
     merged: dict[str, str] = {}

@@ -1,7 +1,7 @@
 """Shared column types and small database helpers for the domain tables."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,15 +20,15 @@ class UTCDateTime(sa.types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def utc_field(*, nullable: bool = False, index: bool = False, default: Any = ...) -> Any:
@@ -64,7 +64,7 @@ def as_utc(value: datetime) -> datetime:
     """Return an aware datetime in UTC, refusing naive ones."""
     if value.tzinfo is None:
         raise ValueError("naive datetime: pass an aware 'now'")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def utc_from_db(moment: datetime) -> datetime:
@@ -72,7 +72,7 @@ def utc_from_db(moment: datetime) -> datetime:
 
     Core selects skip `UTCDateTime`, so SQLite hands back naive UTC; PostgreSQL gives an aware value.
     """
-    return as_utc(moment) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return as_utc(moment) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def upsert(session: Session, model: type[SQLModel], values: dict[str, Any], keys: list[str],

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 
 from app.db import session_scope
 from models.checkin import rules as ck
-from models.help.requests import HelpRequest
 from models.core.outbox import OutboxMessage
+from models.help.requests import HelpRequest
 from models.people.users import User
 from tests.conftest import ManualClock
 from tests.fakes import pushes
@@ -45,13 +45,13 @@ def converse(bot, openid, turns):
 
 def say_at(bot, moment: datetime, openid: str, text: str) -> str | None:
     """Move the clock and send one text."""
-    bot.clock.now = moment.astimezone(timezone.utc)
+    bot.clock.now = moment.astimezone(UTC)
     return bot(pushes.text(openid, text))
 
 
 def run_job(bot, job: str, moment: datetime) -> dict:
     """`flask --app app jobs run <job> --now <moment>`, as the independent client does."""
-    bot.clock.now = moment.astimezone(timezone.utc)
+    bot.clock.now = moment.astimezone(UTC)
     result = bot.app.test_cli_runner().invoke(args=["jobs", "run", job, "--now", moment.isoformat()])
     assert result.exit_code == 0, result.output
     return json.loads(result.output.strip().splitlines()[-1])["result"]
@@ -95,4 +95,4 @@ def enrol(bot, openid: str = FAMILY, command: str = "开启签到") -> None:
 
 @pytest.fixture
 def clock():
-    return ManualClock(at(TUESDAY, "08:00").astimezone(timezone.utc))
+    return ManualClock(at(TUESDAY, "08:00").astimezone(UTC))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from datetime import UTC
 from urllib.parse import urlsplit
 
 import pytest
@@ -191,6 +192,6 @@ class ManualClock:
 @pytest.fixture
 def clock():
     """Tuesday 2026-12-01, 09:00 in Shanghai; test modules needing another moment override it."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return ManualClock(datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc))
+    return ManualClock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))

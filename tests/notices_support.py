@@ -5,9 +5,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from app.jobs import registry as jobs
 from app.db import session_scope
 from app.delivery import Delivery
+from app.jobs import registry as jobs
 from models.core import windows
 from models.notices.broadcasts import Broadcast, Content, Limits, MassBatch, NoticeDelivery, compose
 from models.people.users import User, Village, get_or_create_user, grant_roles, village_by_code

@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from app.db import session_scope
-from models.core import outbox
-from models.core import windows
-from models.notices.broadcasts import MassBatch
+from models.core import outbox, windows
 from models.core.outbox import OutboxMessage
+from models.notices.broadcasts import MassBatch
 from models.people.users import get_or_create_user
 from tests.conftest import ManualClock
 from tests.notices_support import batches, broadcast, person, village

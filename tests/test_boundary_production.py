@@ -19,8 +19,8 @@ from app import create_app
 from app.config import ConfigError, load_settings
 from bots.texts import t
 from models.people.users import User
-from tests.message_support import CRITICAL_TEMPLATES, templates_env
 from tests.conftest import APP_ID
+from tests.message_support import CRITICAL_TEMPLATES, templates_env
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = {"WECHAT_TOKEN": "Vq8ZpL2mWx7Rt4Ks", "WECHAT_APP_ID": APP_ID,
@@ -156,16 +156,14 @@ def test_placeholders_are_fine_in_development():
 
 def test_sql_parameters_never_reach_exception_messages(rt):
     openid = "oSecretOpenid_4f7a9c2e"
-    with pytest.raises(sa.exc.DBAPIError) as failed:
-        with rt.engine.connect() as conn:
-            conn.execute(sa.text("SELECT openid FROM no_such_table WHERE openid = :openid"), {"openid": openid})
+    with pytest.raises(sa.exc.DBAPIError) as failed, rt.engine.connect() as conn:
+        conn.execute(sa.text("SELECT openid FROM no_such_table WHERE openid = :openid"), {"openid": openid})
     assert openid not in str(failed.value)
     phone = "13912345678"
-    with pytest.raises(sa.exc.IntegrityError) as duplicate:
-        with rt.engine.begin() as conn:
-            for _ in range(2):
-                conn.execute(sa.text("INSERT INTO users (openid, name, phone, roles, subscribed, created_at, "
-                                     "updated_at) VALUES ('o-duplicate', '', :phone, ',', :yes, :at, :at)"),
-                             {"phone": phone, "yes": True, "at": rt.clock()})
+    with pytest.raises(sa.exc.IntegrityError) as duplicate, rt.engine.begin() as conn:
+        for _ in range(2):
+            conn.execute(sa.text("INSERT INTO users (openid, name, phone, roles, subscribed, created_at, "
+                                 "updated_at) VALUES ('o-duplicate', '', :phone, ',', :yes, :at, :at)"),
+                         {"phone": phone, "yes": True, "at": rt.clock()})
     # (PostgreSQL's own DETAIL still names the conflicting key, here 'o-duplicate': see docs/security.md.)
     assert phone not in str(duplicate.value) and "hidden" in str(duplicate.value)

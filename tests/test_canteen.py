@@ -2,14 +2,14 @@
 cancelling, the kitchen's count, and delivery becoming a help request of category meal."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session, select
 
 from models.canteen import canteen as cn
-from models.help.requests import HelpRequest
 from models.core.outbox import OutboxMessage
+from models.help.requests import HelpRequest
 from models.people.users import User
 from tests.conftest import ManualClock
 from tests.fakes import pushes
@@ -22,7 +22,7 @@ TODAY, TOMORROW = date(2026, 12, 1), date(2026, 12, 2)
 
 @pytest.fixture
 def clock():
-    return ManualClock(datetime(2026, 12, 1, 0, 30, tzinfo=timezone.utc))  # 08:30 in Shanghai
+    return ManualClock(datetime(2026, 12, 1, 0, 30, tzinfo=UTC))  # 08:30 in Shanghai
 
 
 def _bot(make_app, signer, clock, **settings):

@@ -4,7 +4,7 @@ At 09:29:59 a 09:30 meal can be ordered and cancelled, at 09:30:00 it cannot, wh
 open meals, orders, changes an order, cancels, or starts ordering in the chat."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,7 +31,7 @@ def engine(db_url):
 @pytest.fixture
 def elder(engine) -> int:
     """A villager and today's lunch menu; returns the villager's id."""
-    early = datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)
+    early = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
     with session_scope(engine) as session:
         village = Village(code="v1", name="一村", created_at=early)
         session.add(village)
@@ -52,7 +52,7 @@ def _order(session: Session, user: User, now: datetime, portions: int = 1) -> cn
 def test_the_rule_itself_closes_at_the_cutoff_to_the_second():
     assert cn.can_change(RULES, DAY, cn.LUNCH, now=JUST_BEFORE, tz=SH)
     assert not cn.can_change(RULES, DAY, cn.LUNCH, now=AT, tz=SH)
-    assert not cn.can_change(RULES, DAY, cn.LUNCH, now=AT.astimezone(timezone.utc), tz=SH)  # any zone, same moment
+    assert not cn.can_change(RULES, DAY, cn.LUNCH, now=AT.astimezone(UTC), tz=SH)  # any zone, same moment
 
 
 def test_open_meals_lists_lunch_until_0929_59_and_not_at_0930(engine, elder):

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from app.delivery import Delivery
 from models.core.outbox import OutboxMessage
-from tests.checkin_support import ELDER, TUESDAY, at, build_bot, clock, enrol, rows, run_job, say_at  # noqa: F401
+from tests.checkin_support import ELDER, TUESDAY, at, build_bot, clock, enrol, rows, run_job, say_at  # noqa: F401  (clock is a fixture)
 
 TEMPLATES = {"checkin_prompt": {"template_id": "TPL_CHECKIN", "fields": {"thing1": "title"}}}
 
@@ -19,7 +19,7 @@ def _deliver(bot) -> OutboxMessage:
         return session.get(OutboxMessage, prompt.id)
 
 
-def test_yesterdays_answer_keeps_the_window_open_so_the_greeting_is_a_plain_message(make_app, signer, clock,  # noqa: F811
+def test_yesterdays_answer_keeps_the_window_open_so_the_greeting_is_a_plain_message(make_app, signer, clock,  # noqa: F811  (clock: the fixture imported above)
                                                                                     fake_wechat):
     bot = build_bot(make_app, signer, clock, templates=TEMPLATES)
     enrol(bot)
@@ -32,7 +32,7 @@ def test_yesterdays_answer_keeps_the_window_open_so_the_greeting_is_a_plain_mess
     assert "王秀英早上好！今天身体还好吗？回复1报平安" in texts
 
 
-def test_a_closed_window_falls_back_to_the_check_in_template(make_app, signer, clock, fake_wechat):  # noqa: F811
+def test_a_closed_window_falls_back_to_the_check_in_template(make_app, signer, clock, fake_wechat):  # noqa: F811  (clock: the fixture imported above)
     bot = build_bot(make_app, signer, clock, templates=TEMPLATES)
     enrol(bot)
     fake_wechat.follow(ELDER)
@@ -43,7 +43,7 @@ def test_a_closed_window_falls_back_to_the_check_in_template(make_app, signer, c
     assert call["body"]["template_id"] == "TPL_CHECKIN" and call["body"]["touser"] == ELDER
 
 
-def test_without_a_template_a_closed_window_holds_the_greeting_for_the_next_message(make_app, signer, clock,  # noqa: F811
+def test_without_a_template_a_closed_window_holds_the_greeting_for_the_next_message(make_app, signer, clock,  # noqa: F811  (clock: the fixture imported above)
                                                                                      fake_wechat):
     bot = build_bot(make_app, signer, clock)
     enrol(bot)

@@ -6,15 +6,29 @@ from datetime import timedelta
 import pytest
 
 from models.help import requests as hr
-from tests.checkin_support import (ADMIN, ELDER, FAMILY, TUESDAY, at, build_bot, clock, converse, day_status,  # noqa: F401
-                                   enrol, requests, rows, run_job, say_at)
+from tests.checkin_support import (  # noqa: F401  (pytest fixtures among them)
+    ADMIN,
+    ELDER,
+    FAMILY,
+    TUESDAY,
+    at,
+    build_bot,
+    clock,
+    converse,
+    day_status,
+    enrol,
+    requests,
+    rows,
+    run_job,
+    say_at,
+)
 from tests.fakes import pushes
 
 WEDNESDAY = TUESDAY + timedelta(days=1)
 
 
 @pytest.fixture
-def bot(make_app, signer, clock):  # noqa: F811
+def bot(make_app, signer, clock):  # noqa: F811  (clock: the fixture imported above)
     return build_bot(make_app, signer, clock)
 
 

@@ -1,16 +1,15 @@
 """Check-in rules as plain functions with an explicit clock: a week of rounds, each outcome, idempotence."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from app.db import make_engine
-from models.checkin import rules as ck
-from models.checkin import alarm
-from models.checkin import reports
+from models.checkin import alarm, reports
 from models.checkin import round as ckr
+from models.checkin import rules as ck
 from models.help import dispatch
 from models.people.users import User
 from models.seed import seed_demo
@@ -111,7 +110,7 @@ def test_the_domain_refuses_a_greeting_at_night():
 
 
 def test_moving_a_greeting_into_the_night_is_refused():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import pytest
 
@@ -119,5 +118,5 @@ def test_moving_a_greeting_into_the_night_is_refused():
 
     enrolment = ck.CheckinEnrolment(elder_id=1, enrolled_by_id=1, prompt_minute=510, deadline_minute=630)
     with pytest.raises(ValueError):
-        ck.set_time(None, enrolment, 23 * 60, now=datetime(2026, 12, 1, tzinfo=timezone.utc), rules=ck.CheckinRules())
+        ck.set_time(None, enrolment, 23 * 60, now=datetime(2026, 12, 1, tzinfo=UTC), rules=ck.CheckinRules())
     assert enrolment.prompt_minute == 510

@@ -5,16 +5,16 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 import models
 from app.db import make_engine, normalise_url
-from tests.conftest import PG_URL
 from app.migrate import include_object
 from models.people.users import FamilyLink, User, Village
+from tests.conftest import PG_URL
 
 
 def test_migrations_match_the_models(db_url):

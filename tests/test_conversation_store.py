@@ -1,14 +1,14 @@
 """One contract for every conversation store: the SQL one used in production and the in-memory one."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session
 
 from bots.state import Conversation, MemoryStore, SqlStore
 
-NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["sql", "memory"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+from itertools import pairwise
 
 import pytest
 from sqlmodel import Session, select
@@ -205,7 +206,7 @@ def test_messages_of_one_user_never_interleave_in_the_bot(seeded, app, signer, m
         thread.join(30)
     assert all(r.status_code == 200 and reply_text(r) for r in replies)
     spans.sort()
-    assert len(spans) == 3 and all(prev[1] <= nxt[0] for prev, nxt in zip(spans, spans[1:]))
+    assert len(spans) == 3 and all(prev[1] <= nxt[0] for prev, nxt in pairwise(spans))
 
 
 def test_a_message_costs_two_write_transactions(seeded, app, signer):

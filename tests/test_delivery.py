@@ -8,8 +8,7 @@ from sqlmodel import Session, select
 
 from app.db import session_scope
 from app.delivery import Delivery
-from models.core import outbox
-from models.core import windows
+from models.core import outbox, windows
 from models.core.outbox import OutboxMessage
 from models.people.users import User, get_or_create_user
 

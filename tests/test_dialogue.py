@@ -1,12 +1,11 @@
 """Transcript tests of the dialogue engine, through the real webhook with signed XML."""
 from __future__ import annotations
 
-
 import pytest
 from sqlmodel import Session, select
 
-from models.help.complaints import Complaint
 from models.core.outbox import OutboxMessage
+from models.help.complaints import Complaint
 from models.people.users import User
 from tests.conftest import reply_text
 from tests.fakes import pushes
@@ -149,7 +148,8 @@ def test_menu_clicks_route_to_features(bot):
 
 def test_location_and_images(bot):
     converse(bot, ELDER, [
-        (pushes.message(ELDER, "location", Location_X=28.1, Location_Y=112.9, Scale=15, Label="示范村东头"), "示范村东头"),
+        (pushes.message(ELDER, "location", Location_X=28.1, Location_Y=112.9, Scale=15, Label="示范村东头"),
+         "示范村东头"),
         (pushes.message(ELDER, "image", PicUrl="http://x/y.jpg", MediaId="m1"), "收到您的图片"),
         ("投诉", "要反映"),
         (pushes.message(ELDER, "image", PicUrl="http://x/y.jpg", MediaId="m2"), ["图片收到了", "要反映"]),

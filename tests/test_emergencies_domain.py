@@ -1,7 +1,7 @@
 """Emergency rules in models/ with an explicit clock: one case per person, who is told, the check-in record."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -13,7 +13,7 @@ from models.help import requests as hr
 from models.people.users import User
 from models.seed import seed_demo
 
-NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 MERGE = timedelta(minutes=30)
 
 

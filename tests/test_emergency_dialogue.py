@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from models.help import requests as hr
 from models.core.outbox import OutboxMessage
+from models.help import requests as hr
 from models.people.users import User
 from tests.fakes import pushes
 from tests.fakes.dialogue import build_bot, converse

@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
 from app.db import session_scope
 from models.canteen import canteen as cn
-from models.events import events as ev
 from models.core.outbox import OutboxMessage
+from models.events import events as ev
 from models.people.users import User
 from tests.conftest import ManualClock
 
-NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
 def _app(make_app):
@@ -59,7 +59,7 @@ def test_canteen_menu_and_orders_from_the_command_line(make_app):
     with session_scope(app.extensions["linli"].engine) as session:
         elder = session.exec(select(User).where(User.openid == "demo-elder-2")).one()
         from zoneinfo import ZoneInfo
-        cn.place_order(session, elder, booked_by=elder, day=datetime(2026, 12, 2).date(), meal=cn.LUNCH, portions=2,
+        cn.place_order(session, elder, booked_by=elder, day=date(2026, 12, 2), meal=cn.LUNCH, portions=2,
                        delivery=True, rules=rules, now=NOW, tz=ZoneInfo("Asia/Shanghai"))
     output = cli.invoke(args=["canteen", "orders", "--village", "demo", "--day", "2026-12-02"]).output
     assert "共 2 份" in output and "应收 8.00 元" in output and "李德福" in output and "送餐" in output

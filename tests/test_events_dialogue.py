@@ -1,13 +1,13 @@
 """Transcript tests of events and training through the real webhook (signed XML), with a manual clock."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from app.jobs import registry as jobs
-from app.delivery import Delivery
 from app.db import session_scope
+from app.delivery import Delivery
+from app.jobs import registry as jobs
 from models.events import events as ev
 from models.people.users import User, village_by_code
 from models.people.volunteers import TrainingRecord
@@ -15,7 +15,7 @@ from tests.fakes import pushes
 from tests.test_dialogue import bot, converse, outbox  # noqa: F401  (fixtures)
 
 ELDER, ELDER2, ELDER3, FAMILY, ADMIN = "demo-elder-1", "demo-elder-2", "demo-elder-3", "demo-family-1", "demo-admin"
-LECTURE_START = datetime(2026, 12, 3, 1, 0, tzinfo=timezone.utc)  # seeded: 12月3日 09:00 in Shanghai
+LECTURE_START = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)  # seeded: 12月3日 09:00 in Shanghai
 
 
 def _small_event(bot, capacity=1, hours_ahead=25) -> int:
@@ -174,8 +174,9 @@ def test_publishing_a_training_then_attending_grants_the_qualification(bot, cloc
         ("1", "已发布（活动编号5）"),
     ])
     converse(bot, "demo-volunteer-1", [("报名 1", "一个人"), ("1", "送餐志愿者培训"), ("1", "报名成功")])
-    clock.now = datetime(2026, 12, 2, 7, 0, tzinfo=timezone.utc)  # 15:00 in Shanghai
-    converse(bot, ADMIN, [("签到 5", "张志强"), ("全部", "确认这1位"), ("1", ["已签到1人", "培训记录已登记：送餐助餐"])])
+    clock.now = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)  # 15:00 in Shanghai
+    converse(bot, ADMIN, [("签到 5", "张志强"), ("全部", "确认这1位"),
+                          ("1", ["已签到1人", "培训记录已登记：送餐助餐"])])
     with Session(bot.rt.engine) as session:
         record = session.exec(select(TrainingRecord).where(TrainingRecord.source == "event:5")).one()
         assert record.qualification == "meal"

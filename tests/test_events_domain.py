@@ -3,7 +3,7 @@ training records; and the sign-up race (20 concurrent sign-ups for 10 places) on
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -13,7 +13,7 @@ from models.events import events as ev
 from models.people.users import User, Village
 from models.people.volunteers import TrainingRecord, qualifications
 
-NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 START = NOW + timedelta(days=2)
 
 
@@ -115,7 +115,7 @@ def test_reminders_are_due_the_day_before_and_the_hour_before(engine, world):
     event, users = world["event"], world["users"]
     _sign(engine, event, users[0])
     with Session(engine) as session:
-        kinds = lambda now: [k for _, _, k in ev.due_reminders(session, now=now)]  # noqa: E731
+        kinds = lambda now: [k for _, _, k in ev.due_reminders(session, now=now)]  # noqa: E731  (a one-line shorthand local to this function)
         assert kinds(START - timedelta(hours=25)) == []
         assert kinds(START - timedelta(hours=23)) == ["day"]
         assert kinds(START - timedelta(hours=2)) == []
@@ -197,6 +197,7 @@ def test_the_domain_refuses_impossible_parties_and_past_deadlines(engine, world)
         with pytest.raises(ValueError):
             ev.sign_up(session, world["event"], user, booked_by=user, party_size=0, now=NOW)
         village = session.exec(select(Village)).first()
-        late = ev.NewEvent(village.id, "lecture", "讲座", "村委会", NOW + timedelta(days=1), 10, NOW - timedelta(hours=1))
+        late = ev.NewEvent(village.id, "lecture", "讲座", "村委会", NOW + timedelta(days=1), 10,
+                           NOW - timedelta(hours=1))
         with pytest.raises(ValueError):
             ev.create_event(session, late, creator=None, now=NOW)

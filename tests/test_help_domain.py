@@ -2,21 +2,20 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from app.db import session_scope
-from models.help import dispatch
-from models.timebank import ledger as timebank
-from models.help import visits
+from models.help import dispatch, visits
 from models.help import requests as hr
 from models.people.users import User, Village
-from models.seed import seed_demo
 from models.people.volunteers import APPROVED, SLOTS, upsert_volunteer
+from models.seed import seed_demo
+from models.timebank import ledger as timebank
 
-NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # Tuesday 09:00 in Shanghai
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # Tuesday 09:00 in Shanghai
 RULES = dispatch.DispatchRules()
 CREDIT = visits.CreditRules(bounds={"companionship": (30, 180)}, default=(30, 240))
 
@@ -278,8 +277,8 @@ def test_a_request_from_someone_unregistered_is_held_and_only_coordinators_hear(
         assert [(n.openid, n.kind) for n in notices] == [("demo-admin", "help_held")]
         assert dispatch.already_asked(session, req.id) == set()
         assert dispatch.advance_unclaimed(session, RULES, now=NOW + timedelta(hours=1)) == []  # T1, T2: still waiting
-        assert ("passer-by", "help_expired") in [(n.openid, n.kind) for n in
-                                                 dispatch.advance_unclaimed(session, RULES, now=NOW + timedelta(hours=5))]
+        later = dispatch.advance_unclaimed(session, RULES, now=NOW + timedelta(hours=5))
+        assert ("passer-by", "help_expired") in [(n.openid, n.kind) for n in later]
         emergency = stranger_request(session, "another", urgency=hr.EMERGENCY)
         assert emergency.status == hr.OPEN  # an emergency is never held
 
@@ -331,7 +330,8 @@ def walk_to_done(session, minutes=None):
     volunteer = user(session, "demo-volunteer-1")
     assert visits.claim(session, req.id, volunteer, now=NOW, rules=RULES).result == "won"
     assert visits.start(session, req.id, volunteer, now=NOW + timedelta(minutes=5)).result == "started"
-    assert visits.complete(session, req.id, volunteer, now=NOW + timedelta(minutes=65), minutes=minutes).result == "done"
+    done = visits.complete(session, req.id, volunteer, now=NOW + timedelta(minutes=65), minutes=minutes)
+    assert done.result == "done"
     return req.id, volunteer
 
 
@@ -341,7 +341,8 @@ def test_rating_credits_the_volunteer_once_from_the_pool(village):
         elder = user(session, "demo-elder-1")
         outcome = visits.rate(session, req_id, elder, 5, now=NOW + timedelta(hours=2), credit=CREDIT)
         assert outcome.result == "rated"
-        assert visits.rate(session, req_id, elder, 5, now=NOW + timedelta(hours=3), credit=CREDIT).result == "not_waiting"
+        again = visits.rate(session, req_id, elder, 5, now=NOW + timedelta(hours=3), credit=CREDIT)
+        assert again.result == "not_waiting"
         assert timebank.balance(session, timebank.user_account(volunteer.id)) == 45
         assert timebank.balance(session, timebank.pool_account(1)) == -45
         assert not timebank.transfer(session, key=f"help:{req_id}", source="pool:1", target=f"user:{volunteer.id}",

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from app.jobs import registry as jobs
 from app.db import session_scope
 from app.delivery import Delivery
+from app.jobs import registry as jobs
 from models.help import requests as hr
 from models.people.users import User
 from models.seed import seed_demo

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from itertools import pairwise
 
 import pytest
 
@@ -44,20 +45,18 @@ def test_holders_of_one_name_never_overlap(locks):
         thread.join(30)
     assert not errors and len(spans) == 8
     spans.sort()
-    assert all(prev[1] <= nxt[0] for prev, nxt in zip(spans, spans[1:]))
+    assert all(prev[1] <= nxt[0] for prev, nxt in pairwise(spans))
 
 
 def test_different_names_do_not_block_each_other(locks):
-    with locks.hold("test-a", ttl=10, wait=1):
-        with locks.hold("test-b", ttl=10, wait=0.2):
-            pass
+    with locks.hold("test-a", ttl=10, wait=1), locks.hold("test-b", ttl=10, wait=0.2):
+        pass
 
 
 def test_a_taken_lock_times_out_and_a_dead_holder_expires(locks):
     assert locks.try_acquire("test-dead", "ghost", ttl=0.5)
-    with pytest.raises(LockTimeout):
-        with locks.hold("test-dead", ttl=5, wait=0.1):
-            pass
+    with pytest.raises(LockTimeout), locks.hold("test-dead", ttl=5, wait=0.1):
+        pass
     time.sleep(0.6)
     with locks.hold("test-dead", ttl=5, wait=2):
         pass
@@ -84,15 +83,14 @@ def test_turns_of_one_user_never_overlap(locks):
         thread.join(30)
     assert not errors and len(spans) == 6
     spans.sort()
-    assert all(prev[1] <= nxt[0] for prev, nxt in zip(spans, spans[1:]))
+    assert all(prev[1] <= nxt[0] for prev, nxt in pairwise(spans))
 
 
 def test_a_turn_waits_for_a_holder_of_the_named_user_lock(locks):
     with locks.hold("user:test-held", ttl=10, wait=1):
         started = time.monotonic()
-        with pytest.raises(LockTimeout):
-            with locks.user_turn("test-held", wait=0.2, ttl=10):
-                pass
+        with pytest.raises(LockTimeout), locks.user_turn("test-held", wait=0.2, ttl=10):
+            pass
         assert time.monotonic() - started >= 0.2
     with locks.user_turn("test-held", wait=0.5, ttl=10):
         pass
@@ -104,11 +102,10 @@ def test_a_turn_commits_its_work_and_rolls_back_on_error(locks, rt):
     with locks.user_turn("test-commit", wait=1, ttl=10) as session:
         session.execute(sa.text("INSERT INTO leases (name, holder, expires_at) VALUES ('k1', 'h', :t)"),
                         {"t": "2030-01-01 00:00:00"})
-    with pytest.raises(RuntimeError):
-        with locks.user_turn("test-commit", wait=1, ttl=10) as session:
-            session.execute(sa.text("INSERT INTO leases (name, holder, expires_at) VALUES ('k2', 'h', :t)"),
-                            {"t": "2030-01-01 00:00:00"})
-            raise RuntimeError("bot failed")
+    with pytest.raises(RuntimeError), locks.user_turn("test-commit", wait=1, ttl=10) as session:
+        session.execute(sa.text("INSERT INTO leases (name, holder, expires_at) VALUES ('k2', 'h', :t)"),
+                        {"t": "2030-01-01 00:00:00"})
+        raise RuntimeError("bot failed")
     with rt.engine.connect() as conn:
         names = set(conn.execute(sa.text("SELECT name FROM leases WHERE name IN ('k1', 'k2')")).scalars())
     assert names == {"k1"}

@@ -10,8 +10,7 @@ from sqlmodel import Session, select
 from app.config import ConfigError, load_settings
 from app.db import session_scope
 from app.delivery import Delivery
-from models.core import outbox
-from models.core import windows
+from models.core import outbox, windows
 from models.core.outbox import OutboxMessage
 from models.seed import seed_demo
 from tests.conftest import reply_text

@@ -6,14 +6,13 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bots.nlu import (CATEGORIES, INTENTS, Understanding, is_emergency, normalize, parse_choice,
-                      parse_number, understand)
+from bots.nlu import CATEGORIES, INTENTS, Understanding, is_emergency, normalize, parse_choice, parse_number, understand
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "nlu"
@@ -237,9 +236,9 @@ def test_clock_forms_and_parts_of_day():
 
 
 def test_now_in_another_timezone_is_read_in_shanghai():
-    utc_now = NOW.astimezone(timezone.utc)
+    utc_now = NOW.astimezone(UTC)
     assert window("明天上午", utc_now)[0] == "2026-12-02T08:00:00+08:00"
-    late_utc = datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc)  # already Dec 2, 01:00 in Shanghai
+    late_utc = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # already Dec 2, 01:00 in Shanghai
     assert window("明天", late_utc)[0] == "2026-12-03T06:00:00+08:00"
 
 

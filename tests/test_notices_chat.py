@@ -1,14 +1,13 @@
 """Notices in chat, through the real webhook: 广播, 预览, 通知/更多, 广播统计, 取消广播, 周报, WeChat job events."""
 from __future__ import annotations
 
-
 import pytest
 from sqlmodel import Session, select
 
-from app.jobs import registry as jobs
 from app.db import session_scope
-from models.notices.broadcasts import Broadcast, MassBatch, NoticeOptOut, SuccessStory
+from app.jobs import registry as jobs
 from models.core.outbox import OutboxMessage
+from models.notices.broadcasts import Broadcast, MassBatch, NoticeOptOut, SuccessStory
 from models.seed import seed_demo
 from tests.fakes import pushes
 from tests.fakes.dialogue import build_bot, converse
@@ -154,8 +153,7 @@ def rated_visit(bot, clock) -> int:
     """A repair visit done and rated 5, as a story's source; returns its number."""
     from datetime import timedelta
 
-    from models.help import dispatch
-    from models.help import visits
+    from models.help import dispatch, visits
     from models.help import requests as hr
     from models.people.users import User
 
@@ -184,7 +182,8 @@ def test_the_digest_tells_a_story_without_the_house_number_or_phone_it_quoted(bo
     from datetime import timedelta
 
     number = rated_visit(bot, clock)
-    converse(bot, ADMIN, [(f"标记好人好事 {number} 张志强冒雨帮东头12号王奶奶修好了屋顶，王奶奶电话13800000001", "老人同意"),
+    converse(bot, ADMIN, [(f"标记好人好事 {number} 张志强冒雨帮东头12号王奶奶修好了屋顶，"
+                           "王奶奶电话13800000001", "老人同意"),
                           ("1", "同意公开：是"), ("1", "已记下")])
     jobs.run(bot.rt, "notices.digest", clock() + timedelta(days=6))
     with Session(bot.rt.engine) as session:

@@ -1,22 +1,20 @@
 """Channel planning against the fake WeChat API with an explicit clock: window, count, quota, template, quiet hours."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import Session, select
 
-from app.jobs import registry as jobs
 from app.db import session_scope
+from app.jobs import registry as jobs
+from models.core import outbox, windows
 from models.notices import plan as notice_plan
-from models.core import outbox
-from models.core import windows
 from models.notices.broadcasts import MassQuota, NoticeDelivery, NoticeError
 from tests.conftest import ManualClock
-from tests.notices_support import (batches, broadcast, deliver_all, deliveries, person, status_of, user_wrote,
-                                   village)
+from tests.notices_support import batches, broadcast, deliver_all, deliveries, person, status_of, user_wrote, village
 
-MORNING = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai
+MORNING = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 TEMPLATES = {"notice": {"template_id": "TPL_NOTICE", "fields": {"thing1": "title"}}}
 
 
@@ -112,7 +110,7 @@ def test_mass_quota_is_reserved_per_recipient_and_month(town, fake_wechat, clock
     number = broadcast(rt, "admin-east", "第五条", now=clock())
     jobs.run(rt, "notices.dispatch", clock())
     assert deliveries(rt, number)["no-window"].reason == "mass_quota"
-    clock.now = datetime(2027, 1, 1, 2, 0, tzinfo=timezone.utc)  # a new month
+    clock.now = datetime(2027, 1, 1, 2, 0, tzinfo=UTC)  # a new month
     fresh = broadcast(rt, "admin-east", "新年好", now=clock())
     jobs.run(rt, "notices.dispatch", clock())
     assert deliveries(rt, fresh)["no-window"].status == "pending"
@@ -122,7 +120,7 @@ def test_mass_quota_is_reserved_per_recipient_and_month(town, fake_wechat, clock
                                                          (7, False, True), (20, False, True)])
 def test_quiet_hours_defer_non_urgent_notices_to_the_morning(town, clock, local_hour, urgent, planned):
     rt = town()
-    clock.now = datetime(2026, 12, 1, local_hour, 0, tzinfo=timezone(timedelta(hours=8))).astimezone(timezone.utc)
+    clock.now = datetime(2026, 12, 1, local_hour, 0, tzinfo=timezone(timedelta(hours=8))).astimezone(UTC)
     number = broadcast(rt, "admin-east", "通知", now=clock(), urgent=urgent)
     jobs.run(rt, "notices.dispatch", clock())
     assert bool(deliveries(rt, number)) is planned
@@ -233,7 +231,8 @@ def test_risky_content_is_rejected_by_msg_sec_check_and_the_author_told(town, fa
     assert status_of(rt, bad) == "rejected" and deliveries(rt, bad) == {}
     assert status_of(rt, good) == "sending" and len(deliveries(rt, good)) == 6
     with Session(rt.engine) as session:
-        alert = session.exec(select(outbox.OutboxMessage).where(outbox.OutboxMessage.key == f"notice_rejected:{bad}")).one()
+        alert = session.exec(select(outbox.OutboxMessage)
+                             .where(outbox.OutboxMessage.key == f"notice_rejected:{bad}")).one()
     assert alert.openid == "admin-east" and "没有通过" in alert.text
     assert all(c["body"]["version"] == 2 for c in fake_wechat.calls("/wxa/msg_sec_check"))
 

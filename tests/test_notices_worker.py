@@ -9,17 +9,18 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from app.jobs import registry as jobs
 from app.db import session_scope
-from models.notices.broadcasts import Broadcast, MassBatch
+from app.jobs import registry as jobs
 from models.core.outbox import OutboxMessage
+from models.notices.broadcasts import Broadcast, MassBatch
 from tests.notices_support import broadcast, deliveries, person, user_wrote, village
 from tests.test_worker import start_worker, wait_for
 
 IN_WINDOW = [f"o-window-{i}" for i in range(4)]
 MASS = [f"o-mass-{i}" for i in range(8)]
 # The API timeout exceeds the injected delays: a send that times out is retried by app/delivery.py (by design there).
-ENV = {"LINLI__SCHEDULER__LEASE_SECONDS": "3", "LINLI__WECHAT__API_TIMEOUT": "20", "LINLI__NOTICES__MASS_BATCH_SIZE": "3",
+ENV = {"LINLI__SCHEDULER__LEASE_SECONDS": "3", "LINLI__WECHAT__API_TIMEOUT": "20",
+       "LINLI__NOTICES__MASS_BATCH_SIZE": "3",
        "LINLI__NOTICES__QUIET_START": "00:00", "LINLI__NOTICES__QUIET_END": "00:01"}
 
 
@@ -55,7 +56,8 @@ def test_a_broadcast_resumes_after_the_worker_is_killed_mid_way(make_app, db_url
     number = broadcast(rt, "o-admin", "今晚停电检修，请提前准备", now=now, audience="role:elder", urgent=True)
     jobs.run(rt, "notices.dispatch", now)
     assert len(deliveries(rt, number)) == 12 and batch_states(rt) == ["pending"] * 3
-    # Both channels hang in WeChat's hands: the worker dies while a customer-service send and a mass batch are in flight.
+    # Both channels hang in WeChat's hands: the worker dies while a customer-service send and a mass batch
+    # are in flight.
     fake_wechat.inject_fault("/cgi-bin/message/custom/send", delay=10.0)
     fake_wechat.inject_fault("/cgi-bin/message/mass/send", delay=3.0)
     worker = start_worker(db_url, fake_wechat.base_url, **ENV)
@@ -67,7 +69,8 @@ def test_a_broadcast_resumes_after_the_worker_is_killed_mid_way(make_app, db_url
         assert wait_for(lambda: len(fake_wechat.sent(channel="custom")) == 1, timeout=15)  # WeChat finished it
         assert wait_for(lambda: len(fake_wechat.sent(channel="mass")) == 3, timeout=15)  # and batch 1
         assert batch_states(rt) == ["started", "pending", "pending"]
-        assert jobs.run(rt, "outbox.recover", rt.clock() + timedelta(seconds=5)) == {"requeued": 4, "uncertain": 1}  # 3 notices + the note to the author
+        # 3 notices + the note to the author
+        assert jobs.run(rt, "outbox.recover", rt.clock() + timedelta(seconds=5)) == {"requeued": 4, "uncertain": 1}
         worker = start_worker(db_url, fake_wechat.base_url, **ENV)
         assert wait_for(lambda: broadcast_status(rt, number) == "done", timeout=60)
     finally:

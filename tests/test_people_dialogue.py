@@ -8,8 +8,8 @@ from sqlmodel import Session, select
 
 from app.db import session_scope
 from app.delivery import Delivery
-from models.people.membership import BindingCode, ElderProfile, contact_card
 from models.core.outbox import OutboxMessage
+from models.people.membership import BindingCode, ElderProfile, contact_card
 from models.people.users import FamilyLink, User, Village
 from models.people.volunteers import APPROVED, PENDING, REJECTED, Volunteer
 from tests.fakes import pushes

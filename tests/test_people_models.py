@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -12,15 +12,13 @@ from app.db import make_engine
 from bots import acting
 from bots.flows.people import parse
 from bots.forms import Invalid
-from models.people import binding
-from models.people import membership
-from models.people import volunteering
 from models.help.alarms import family_of
+from models.people import binding, membership, volunteering
 from models.people.membership import BindingCode, contact_card, normalize_mobile
 from models.people.users import FamilyLink, User, get_or_create_user, grant_roles
 from models.seed import seed_demo
 
-NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from app.db import session_scope
 from app.delivery import Delivery
 from app.sms import SmsError, mobile_e164
 from app.sms.tencent import TencentSms
-from models.core import outbox
-from models.core import windows
+from models.core import outbox, windows
 from models.core.outbox import OutboxMessage
 from models.seed import seed_demo
 from tests.fakes import pushes

@@ -98,8 +98,9 @@ def test_unknown_event_gets_success(send):
 
 def test_user_text_cannot_break_the_reply_xml(send):
     # The reply does not echo this text today; the renderer must still be safe for texts that do.
-    from app.web.wechat_xml import render_text_reply
     from defusedxml.ElementTree import fromstring
+
+    from app.web.wechat_xml import render_text_reply
 
     xml = render_text_reply("a]]>b<c>", to_user="u", from_account="gh")
     assert fromstring(xml).findtext("Content") == "a]]>b<c>"

@@ -10,11 +10,10 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from app.jobs import registry as jobs
 from app.db import session_scope
+from app.jobs import registry as jobs
 from app.scheduler import LeasedScheduler
-from models.core import outbox
-from models.core import windows
+from models.core import outbox, windows
 from models.core.outbox import OutboxMessage
 from tests.conftest import APP_ID, APP_SECRET, TOKEN
 

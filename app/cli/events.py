@@ -8,14 +8,13 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import select
 
+from app.db import session_scope
 from bots.flows.events.common import when
 from bots.texts import t
 from models.canteen import canteen as cn
 from models.events import events as ev
 from models.people.users import User, Village, village_by_code
 from models.people.volunteers import SKILLS
-
-from app.db import session_scope
 
 events_group = AppGroup("events", help="Events and training: create, list, sign-ups, attendance.")
 canteen_group = AppGroup("canteen", help="The mutual-aid canteen: menus and the kitchen's order list.")

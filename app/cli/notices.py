@@ -8,6 +8,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import select
 
+from app.db import session_scope
+from app.wechat_api import WeChatAPIError
 from bots.flows.notices import rules
 from bots.texts import t
 from models.notices import digest as notice_digest
@@ -15,9 +17,6 @@ from models.notices import plan as notice_plan
 from models.notices import track as notice_track
 from models.notices.broadcasts import AudienceTag, Broadcast, Content, NoticeError, compose, get_for, village_name
 from models.people.users import User, village_by_code
-
-from app.db import session_scope
-from app.wechat_api import WeChatAPIError
 
 notices_group = AppGroup("notices", help="Notices and publicity (broadcasts, reports, tags, success stories).")
 

@@ -10,12 +10,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from app import migrate
+from app.db import session_scope
+from app.jobs import registry as jobs
 from bots.texts import t
 from models.seed import ensure_admins, seed_demo
-
-from app import migrate
-from app.jobs import registry as jobs
-from app.db import session_scope
 
 
 def _rt():

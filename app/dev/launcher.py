@@ -22,10 +22,9 @@ from pathlib import Path
 import requests
 from sqlalchemy.engine import make_url
 
-from bots.texts import t
-
 from app.config import PLACEHOLDER_SECRETS, ROOT, ConfigError, Settings, load_settings
 from app.logs import configure as configure_logs
+from bots.texts import t
 
 log = logging.getLogger("linli.dev")
 

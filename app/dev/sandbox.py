@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -17,10 +18,9 @@ from defusedxml.ElementTree import fromstring
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from wechatpy.crypto import WeChatCrypto
 
+from app.web.wechat_xml import signature
 from bots.texts import DEFAULT_LANG, catalog, t
 from models.seed import ADMIN, ELDERS, FAMILY, VOLUNTEERS
-
-from app.web.wechat_xml import signature
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sandbox", __name__)

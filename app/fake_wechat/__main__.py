@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
 
-from .server import FakeWeChatServer
 from app.logs import configure as configure_logs
+
+from .server import FakeWeChatServer
 
 # Like the sandbox, the fake is a development tool: it runs only where development was asked for.
 REQUIRED_ENV = ("LINLI_ENV", "development")
@@ -49,10 +51,8 @@ def main(argv: list[str] | None = None) -> None:
     base = f"http://{args.host}:{args.port}"
     print(f"Fake WeChat API on {base}  (appid={args.appid})")
     print(f"  point the WeChat client at {base}/cgi-bin/ ; sandbox page: {base}/_fake/")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -8,8 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .content import (CUSTOM_TYPES, MASS_TYPES, as_shown, check_message, check_template_data,
-                      require_openid)
+from .content import CUSTOM_TYPES, MASS_TYPES, as_shown, check_message, check_template_data, require_openid
 from .errors import WeChatError, ok
 from .menu import validate_menu
 from .state import FakeWeChatState

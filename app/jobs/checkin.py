@@ -7,16 +7,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bots.flows.checkin.send import offer_checkin_choice, send_bulk
-from bots.texts import t
-from models.checkin import rules as ck
-from models.checkin import reports
-from models.checkin import round as ckr
-from models.help import dispatch
-
 from app.db import session_scope
 from app.jobs.registry import Job
 from app.runtime import Runtime
+from bots.flows.checkin.send import offer_checkin_choice, send_bulk
+from bots.texts import t
+from models.checkin import reports
+from models.checkin import round as ckr
+from models.checkin import rules as ck
+from models.help import dispatch
 
 
 def _rules(rt: Runtime) -> ck.CheckinRules:

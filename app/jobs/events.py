@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bots.flows.events import notices as event_notices
-
 from app.db import session_scope
 from app.jobs.registry import Job
 from app.runtime import Runtime
+from bots.flows.events import notices as event_notices
 
 
 def remind(rt: Runtime, now: datetime) -> dict[str, int]:

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bots import notify
-from models.help import dispatch
-from models.help import visits
-
 from app.db import session_scope
 from app.jobs.registry import Job
 from app.runtime import Runtime
+from bots import notify
+from models.help import dispatch, visits
 
 
 def advance_unclaimed(rt: Runtime, now: datetime) -> int:

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from models.core import outbox_hold
-
 from app.db import session_scope
 from app.jobs.registry import Job
 from app.runtime import Runtime
+from models.core import outbox_hold
 
 
 def expire_held(rt: Runtime, now: datetime) -> int:

@@ -4,19 +4,18 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bots.flows.notices import rules
-from bots.texts import t
-from models.notices import digest as notice_digest
-from models.notices import plan as notice_plan
-from models.core import outbox
-from models.notices.broadcasts import PLANNING, SCHEDULED, SYSTEM, Broadcast
-
 from app.broadcast_sender import MassSender
 from app.db import session_scope
 from app.jobs.registry import Job
-from models.notices.facts import week_facts
 from app.runtime import Runtime
 from app.wechat_api import WeChatAPIError
+from bots.flows.notices import rules
+from bots.texts import t
+from models.core import outbox
+from models.notices import digest as notice_digest
+from models.notices import plan as notice_plan
+from models.notices.broadcasts import PLANNING, SCHEDULED, SYSTEM, Broadcast
+from models.notices.facts import week_facts
 
 log = logging.getLogger(__name__)
 

@@ -7,18 +7,18 @@ process-wide handle the scheduler needs (a stored job cannot carry objects).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
+from app.db import session_scope
+from app.runtime import Runtime
 from bots.engine import handle as bot_handle
 from bots.message import Context, Message
 from bots.texts import t
 from models.core import inbound as inbound_log
 from models.core import outbox
-
-from app.db import session_scope
-from app.runtime import Runtime
 
 log = logging.getLogger(__name__)
 STALE_INBOUND_SECONDS = 120

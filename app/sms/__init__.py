@@ -7,8 +7,9 @@ SMS, and to whom, is app/sms_companion.py.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Protocol
+from typing import Protocol
 
 # Mainland mobile numbers: 11 digits starting with 1, optionally written with +86/0086/86 and separators.
 _MOBILE = re.compile(r"(?:\+?86|0086)?(1[3-9]\d{9})")

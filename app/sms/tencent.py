@@ -15,8 +15,8 @@ import hashlib
 import hmac
 import json
 import time
-from datetime import datetime, timezone
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import requests
@@ -43,7 +43,7 @@ def _hmac(key: bytes, msg: str) -> bytes:
 def signature(secret_key: str, *, host: str, action: str, payload: bytes, timestamp: int,
               service: str = SERVICE) -> tuple[str, str]:
     """(credential scope, hex signature) of one POST request under TC3-HMAC-SHA256."""
-    date = datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d")
+    date = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
     headers = f"content-type:{CONTENT_TYPE}\nhost:{host}\nx-tc-action:{action.lower()}\n"
     canonical = "\n".join(["POST", "/", "", headers, SIGNED_HEADERS, _sha256_hex(payload)])
     scope = f"{date}/{service}/tc3_request"

@@ -21,16 +21,13 @@ from concurrent.futures import TimeoutError as FutureTimeout
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app.db import is_stall, retry_if_disconnected, session_scope
+from app.runtime import Runtime
 from bots.engine import handle as bot_handle
 from bots.message import Context, Message
 from bots.texts import t
 from models.core import inbound as log_
-from models.core import outbox
-from models.core import outbox_hold
-from models.core import windows
-
-from app.db import is_stall, retry_if_disconnected, session_scope
-from app.runtime import Runtime
+from models.core import outbox, outbox_hold, windows
 
 log = logging.getLogger(__name__)
 EVENT_WINDOW_EVENTS = {"subscribe", "subscribe_scan", "scan", "click"}

@@ -7,11 +7,10 @@ import time
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from bots.texts import t
-
-from app.web import inbound
 from app.convert import to_message
+from app.web import inbound
 from app.web.wechat_xml import Rejected, check_url_signature, open_envelope, parse, render_text_reply, seal
+from bots.texts import t
 
 log = logging.getLogger(__name__)
 bp = Blueprint("wechat", __name__)

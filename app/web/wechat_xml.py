@@ -13,12 +13,12 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
-from xml.etree.ElementTree import Element, ParseError
 
 # openids and the account's original id (gh_...): WeChat uses only these characters.
 OPENID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -146,14 +146,14 @@ def check_headers(root: Element) -> tuple[str, str]:
     tags = [child.tag for child in root]
     if len(tags) != len(set(tags)):
         raise Rejected(400, "a field appears twice")
-    values = {}
+    values: dict[str, str] = {}
     for name, pattern in (("FromUserName", OPENID), ("ToUserName", OPENID), ("MsgType", MSG_TYPE)):
         element = root.find(name)
         if element is None:
             raise Rejected(400, f"no {name}")
         if len(element) or element.attrib or not pattern.fullmatch(element.text or ""):
             raise Rejected(400, f"malformed {name}")
-        values[name] = element.text
+        values[name] = element.text or ""  # never empty: the pattern above matched it
     return values["FromUserName"], values["ToUserName"]
 
 

@@ -15,5 +15,5 @@ INTENTS = ("help_request", "volunteer_signup", "event_query", "event_signup", "c
 CATEGORIES = ("errand", "meal", "medical", "daily_care", "repair", "farm_work", "companionship",
               "emergency", "other")
 
-__all__ = ["CATEGORIES", "INTENTS", "Danger", "Understanding", "assess_danger", "is_emergency", "normalize", "parse_choice",
-           "parse_number", "understand"]
+__all__ = ["CATEGORIES", "INTENTS", "Danger", "Understanding", "assess_danger", "is_emergency", "normalize",
+           "parse_choice", "parse_number", "understand"]

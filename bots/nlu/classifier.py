@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 MODEL_PATH = Path(__file__).with_name("data") / "nb_model.json"
 ALPHA = 0.5

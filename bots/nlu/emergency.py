@@ -50,7 +50,7 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 _BY_NAME = {sign.name: sign for sign in w.SIGNS}
-_ANY = lambda words: re.compile("|".join(words))  # noqa: E731
+_ANY = lambda words: re.compile("|".join(words))  # noqa: E731  (a one-line shorthand used only below)
 _FICTION, _TEACHING, _COOKING = _ANY(w.FICTION), _ANY(w.TEACHING), _ANY(w.COOKING_SMOKE)
 _NOT_A_PERSON, _RESOLVED, _EXPLAINED = _ANY(w.NOT_A_PERSON_FALLING), _ANY(w.RESOLVED), _ANY(w.EXPLAINED)
 _DENIED, _CALM, _TRAVEL_SICK = re.compile(w.DENIED_SYMPTOMS), re.compile(w.CALM), re.compile(w.TRAVEL_SICK)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Generic, Iterable, TypeVar
+from typing import Generic, TypeVar
 
 from .text import PARTICLES, lattice, normalize, phrase_variants, sentence_keys
 
@@ -97,7 +98,7 @@ class PhraseMatcher(Generic[P]):
                         yield phrase, payload
 
     def _anchor_ok(self, phrase: str, chars: str, start: int) -> bool:
-        return not self._anchored or any(a == b for a, b in zip(phrase, chars[start:]))
+        return not self._anchored or any(a == b for a, b in zip(phrase, chars[start:], strict=False))
 
 
 def _fits(variant: tuple[str, ...], readings: tuple[frozenset[str], ...], start: int) -> bool:
@@ -108,7 +109,7 @@ def _fits(variant: tuple[str, ...], readings: tuple[frozenset[str], ...], start:
 
 def _char_regex(phrase: str) -> re.Pattern[str]:
     parts = [re.escape(part) for part in phrase.split(GAP)]
-    return re.compile((".{0,%d}" % _GAP_CHARS).join(parts))
+    return re.compile(f".{{0,{_GAP_CHARS}}}".join(parts))
 
 
 def _sound_regex(phrase: str) -> re.Pattern[str]:
@@ -116,7 +117,7 @@ def _sound_regex(phrase: str) -> re.Pattern[str]:
     for part in phrase.split(GAP):
         options = ["".join(" " + re.escape(s) for s in v) for v in phrase_variants(part)]
         pieces.append("(?:" + "|".join(options) + ")")
-    gap = "(?: \\S+){0,%d}" % _GAP_CHARS
+    gap = f"(?: \\S+){{0,{_GAP_CHARS}}}"
     return re.compile(gap.join(pieces) + " ")
 
 

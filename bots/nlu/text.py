@@ -32,9 +32,8 @@ def normalize(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text or "").lower()
     kept: list[str] = []
     for index, char in enumerate(folded):
-        if unicodedata.category(char) in _KEEP_CATEGORIES:
-            kept.append(char)
-        elif char in _TIME_SEPARATORS and _between_digits(folded, index):
+        if (unicodedata.category(char) in _KEEP_CATEGORIES
+                or (char in _TIME_SEPARATORS and _between_digits(folded, index))):
             kept.append(char)
         elif char.isspace():
             kept.append(" ")
@@ -95,7 +94,7 @@ def char_readings(char: str) -> frozenset[str]:
 def lattice(text: str, keys: tuple[str, ...], skip: str = "") -> tuple[frozenset[str], ...]:
     """Per character, its in-context key plus any other reading of a common polyphone not in skip."""
     return tuple((char_readings(char) if char not in skip else frozenset()) | {key}
-                 for char, key in zip(text, keys))
+                 for char, key in zip(text, keys, strict=False))
 
 
 @lru_cache(maxsize=4096)

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
+from models.base import as_utc, json_field, utc_field
+from models.core.audit import audit
+from models.core.notify import Notice
 from models.help import requests as hr
 from models.help import visits
-from models.core.audit import audit
-from models.base import as_utc, json_field, utc_field
-from models.core.notify import Notice
 from models.people.users import User
 
 LUNCH, DINNER = "lunch", "dinner"

@@ -12,16 +12,15 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from models.checkin import rules as ck
-from models.help import dispatch
-from models.help import visits
-from models.help import requests as hr
-from models.help.alarms import elders_of, family_of
 from models.base import as_utc
-from models.help.coordination import coordinators_for
-from models.people.membership import in_scope, is_offline
+from models.checkin import rules as ck
 from models.core.notify import Notice
 from models.core.outbox import NORMAL, URGENT
+from models.help import dispatch, visits
+from models.help import requests as hr
+from models.help.alarms import elders_of, family_of
+from models.help.coordination import coordinators_for
+from models.people.membership import in_scope, is_offline
 from models.people.users import User
 
 

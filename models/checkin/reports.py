@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.checkin import rules as ck
-from models.help.alarms import family_of
 from models.base import as_utc
-from models.people.membership import is_offline
+from models.checkin import rules as ck
 from models.core.notify import Notice
 from models.core.outbox import LOW
+from models.help.alarms import family_of
+from models.people.membership import is_offline
 from models.people.users import User, Village
 
 # Days the elder was greeted (the rate's denominator): paused and unsubscribed days are not counted.

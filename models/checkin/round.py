@@ -16,14 +16,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from models.checkin import rules as ck
-from models.checkin import alarm
-from models.help import dispatch
 from models.base import as_utc, utc_from_db
-from models.help.coordination import coordinators_for
-from models.people.membership import OFFLINE_PREFIX
+from models.checkin import alarm
+from models.checkin import rules as ck
 from models.core.notify import Notice
 from models.core.outbox import NORMAL
+from models.help import dispatch
+from models.help.coordination import coordinators_for
+from models.people.membership import OFFLINE_PREFIX
 from models.people.users import User
 
 CHUNK = 1000

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from models.help.coordination import coordinators_for
 from models.core.notify import Notice
 from models.core.outbox import URGENT, OutboxMessage
-from models.people.users import User, users_with_role
 from models.core.push_kinds import DELIVERY_FAILED
+from models.help.coordination import coordinators_for
+from models.people.users import User, users_with_role
 
 
 def alert_targets(session: Session, recipient: User | None, openid: str) -> list[User]:

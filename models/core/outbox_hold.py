@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from models.core import outbox
 from models.base import as_utc
+from models.core import outbox
 from models.core.delivery_policy import critical
 from models.core.outbox import HELD, MERGED, PENDING, UNDELIVERABLE, OutboxMessage
 from models.core.push_kinds import DIGEST, FULL_TEXT

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
-from models.core.audit import audit
 from models.base import as_utc, utc_field
+from models.core.audit import audit
 from models.people.users import User
 from models.people.volunteers import grant_training
 

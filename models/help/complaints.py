@@ -5,11 +5,11 @@ from datetime import datetime
 
 from sqlmodel import Field, Session, SQLModel, select
 
+from models.base import utc_field
+from models.core.audit import audit
 from models.help import requests as hr
 from models.help.alarms import elders_of
-from models.core.audit import audit
 from models.people.users import User
-from models.base import utc_field
 
 OPEN, CLOSED = "open", "closed"
 

@@ -8,22 +8,22 @@ request expires.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
-from models.help import held_requests as held
-from models.help import requests as hr
 from models.base import as_utc, utc_field, utc_from_db
-from models.help.coordination import coordinators_for
 from models.core.notify import Notice
 from models.core.outbox import NORMAL, URGENT, cancel_if_pending
-from models.people.users import User, Village
+from models.help import held_requests as held
+from models.help import requests as hr
+from models.help.coordination import coordinators_for
 from models.people.redact import redact
+from models.people.users import User, Village
 from models.people.volunteers import APPROVED, Volunteer, qualifications
 
 OFFERED, DECLINED, TAKEN, WON, WITHDRAWN = "offered", "declined", "taken", "won", "withdrawn"

@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from models.base import as_utc
 from models.checkin import rules as ck
 from models.help import requests as hr
 from models.help.alarms import family_of
-from models.base import as_utc
 from models.help.coordination import coordinators_for
 from models.people.users import FamilyLink, User, users_with_role
+
 
 @dataclass
 class Case:

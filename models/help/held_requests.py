@@ -12,10 +12,10 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models.help import requests as hr
 from models.core.audit import audit
-from models.help.coordination import coordinators_for
 from models.core.notify import Notice
+from models.help import requests as hr
+from models.help.coordination import coordinators_for
 from models.people.users import User, users_with_role
 
 VERIFIED, REJECTED, NOT_FOUND, NOT_HELD = "verified", "rejected", "not_found", "not_held"

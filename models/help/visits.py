@@ -11,19 +11,19 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from models.base import as_utc
+from models.core.notify import Notice
+from models.core.outbox import NORMAL, URGENT, cancel_if_pending
 from models.help import dispatch
-from models.timebank import ledger as timebank
 from models.help import held_requests as held
 from models.help import requests as hr
 from models.help.alarms import family_of
-from models.base import as_utc
 from models.help.complaints import Complaint, latest_visit, record_complaint
 from models.help.coordination import coordinators_for, notify_coordinators
-from models.core.notify import Notice
-from models.core.outbox import NORMAL, URGENT, cancel_if_pending
 from models.people.membership import in_scope, is_bound, is_elder
 from models.people.users import User
 from models.people.volunteers import APPROVED, Volunteer, qualifications, volunteer_of
+from models.timebank import ledger as timebank
 
 LATE_RELEASE = timedelta(hours=1)
 
@@ -36,13 +36,14 @@ class CreditRules:
     default: tuple[int, int] = (30, 240)
 
     def limits(self, category: str) -> tuple[int, int]:
-        return tuple(self.bounds.get(category, self.default))
+        low, high = self.bounds.get(category, self.default)
+        return low, high
 
 
 def credit_rules_from_config(config: dict) -> CreditRules:
     """Build credit bounds from the `timebank` section of the configuration."""
     section = config.get("timebank", {}) or {}
-    pair = lambda d: (int(d.get("min", 30)), int(d.get("max", 240)))  # noqa: E731
+    pair = lambda d: (int(d.get("min", 30)), int(d.get("max", 240)))  # noqa: E731  (a one-line shorthand local to this function)
     by_category = {k: pair(v) for k, v in (section.get("credit_by_category") or {}).items()}
     return CreditRules(bounds=by_category, default=pair(section.get("credit_default") or {}))
 

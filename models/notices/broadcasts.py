@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
-from models.core.audit import audit
 from models.base import as_utc, utc_field
+from models.core.audit import audit
 from models.people.users import User, Village
 
 SCHEDULED, PLANNING, SENDING, DONE = "scheduled", "planning", "sending", "done"

@@ -8,18 +8,18 @@ message must not spend the villagers' four mass messages a month.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlmodel import Session, select
 
-from models.help import requests as hr
-from models.core.audit import audit
 from models.base import as_utc
+from models.core.audit import audit
+from models.help import requests as hr
 from models.notices.broadcasts import DIGEST_TOPIC, SYSTEM, Broadcast, NoticeError, SuccessStory, village_scope
-from models.people.users import User, Village
 from models.people.redact import redact
+from models.people.users import User, Village
 
 WEEK = timedelta(days=7)
 

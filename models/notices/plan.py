@@ -14,21 +14,34 @@ skipped. The unique keys (broadcast, openid) and outbox.key are the second line 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
-from typing import Any, Callable, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from models.core import outbox
 from models.base import as_utc
-from models.notices.broadcasts import (CANCELLED, PLANNING, REJECTED, SCHEDULED, SENDING, SYSTEM, AudienceTag, Broadcast,
-                            MassBatch, MassQuota, NoticeDelivery, NoticeOptOut)
-from models.people.users import User
+from models.core import outbox
 from models.core.windows import ServiceWindow, open_quota
+from models.notices.broadcasts import (
+    CANCELLED,
+    PLANNING,
+    REJECTED,
+    SCHEDULED,
+    SENDING,
+    SYSTEM,
+    AudienceTag,
+    Broadcast,
+    MassBatch,
+    MassQuota,
+    NoticeDelivery,
+    NoticeOptOut,
+)
+from models.people.users import User
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 MASS_MAX = 10_000
@@ -235,7 +248,7 @@ def estimate(session: Session, b: Broadcast, rules: PlanRules, *, now: datetime)
     cursor = 0
     while people := session.execute(recipients_query(b, cursor).limit(rules.chunk)).all():
         wins, used = _context(session, [p.openid for p in people], now)
-        for _, channel, status, reason in classify(people, wins, used, b, rules, now):
+        for _, channel, _status, reason in classify(people, wins, used, b, rules, now):
             label = reason or channel
             counts[label] = counts.get(label, 0) + 1
         cursor = people[-1].id

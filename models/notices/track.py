@@ -16,9 +16,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.core import outbox
 from models.base import as_utc
-from models.notices.broadcasts import (CANCELLED, DONE, SENDING, AudienceTag, Broadcast, MassBatch, NoticeDelivery)
+from models.core import outbox
+from models.notices.broadcasts import CANCELLED, DONE, SENDING, AudienceTag, Broadcast, MassBatch, NoticeDelivery
 from models.people.users import User
 
 PENDING, STARTED, SENT, FAILED = "pending", "started", "sent", "failed"

@@ -16,12 +16,20 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
+from models.base import as_utc, insert_ignore, utc_field
 from models.core import outbox
 from models.core.audit import AuditEntry, audit
-from models.base import as_utc, insert_ignore, utc_field
-from models.help.coordination import coordinators_for
-from models.people.membership import BindingCode, elders_in_scope, in_scope, is_bound, is_coordinator, is_elder, is_offline
 from models.core.notify import Notice
+from models.help.coordination import coordinators_for
+from models.people.membership import (
+    BindingCode,
+    elders_in_scope,
+    in_scope,
+    is_bound,
+    is_coordinator,
+    is_elder,
+    is_offline,
+)
 from models.people.users import FamilyLink, User, grant_roles, users_with_role
 
 CODE_TTL = timedelta(hours=24)

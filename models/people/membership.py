@@ -15,10 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
-from models.core import outbox
-from models.help.alarms import family_of
-from models.core.audit import AuditEntry, audit
 from models.base import json_field, utc_field
+from models.core import outbox
+from models.core.audit import AuditEntry, audit
+from models.help.alarms import family_of
 from models.help.coordination import notify_coordinators
 from models.people.users import FamilyLink, User, Village, get_or_create_user, grant_roles
 

@@ -19,7 +19,8 @@ _D = "[0-9０-９]"  # a digit, half- or full-width
 _NOT_D = "(?<![0-9０-９])"
 _END = "(?![0-9０-９])"
 _S = "[ \u3000\\-－—–]?"  # at most one separator between digits: space, ideographic space, dashes
-_CN = "[\u96f6〇\u4e00\u4e8c\u4e24\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u5341\u767e]"  # Chinese numerals, for 十八号
+# Chinese numerals, for 十八号
+_CN = "[\u96f6〇\u4e00\u4e8c\u4e24\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u5341\u767e]"
 
 _ID = re.compile(_NOT_D + "[1-9１-９]" + f"(?:{_S}{_D}){{16}}{_S}[0-9０-９XxＸｘ×]" + "(?![0-9０-９A-Za-z])")
 _MOBILE = re.compile(_NOT_D + f"(?:(?:\\+|＋|00)?[8８][6６]{_S})?[1１]{_S}[3-9３-９](?:{_S}{_D}){{9}}" + _END)
@@ -33,7 +34,8 @@ _PHONE_WORDS = "|".join((
     "\u7535\u8bdd", "\u624b\u673a", "\u53f7\u7801",  # 电话手机号码
     "\u5ea7\u673a", "\u8054\u7cfb\u65b9\u5f0f",  # 座机联系方式
 ))
-_AFTER_PHONE_WORD = re.compile(f"({_PHONE_WORDS})([^0-9０-９]{{0,3}}?)({_D}(?:{_S}{_D}){{4,}}[XxＸｘ]?|{_SPOKEN}{{5,}})")
+_AFTER_PHONE_WORD = re.compile(f"({_PHONE_WORDS})([^0-9０-９]{{0,3}}?)"
+                               f"({_D}(?:{_S}{_D}){{4,}}[XxＸｘ]?|{_SPOKEN}{{5,}})")
 _SPOKEN_NUMBER = re.compile(f"{_SPOKEN}{{11,}}")  # eleven spoken digits in a row is a phone number
 
 # House numbers: a chain of number+unit, optionally ending in a bare room number (5栋2单元301).

@@ -1,9 +1,9 @@
 """Volunteer sign-up, the coordinator's review, and volunteers pausing and resuming."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlmodel import Session, select

@@ -18,7 +18,7 @@ import re
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SIGNATURE_WINDOW = 300
@@ -112,7 +112,8 @@ class FakeTencentSms:
         if headers.get("x-tc-action") != "SendSms" or headers.get("x-tc-version") != "2021-01-11":
             return "InvalidAction", "unknown action or version"
         found = re.fullmatch(r"TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/(\w+)/tc3_request, "
-                             r"SignedHeaders=([a-z0-9;\-]+), Signature=([0-9a-f]{64})", headers.get("authorization", ""))
+                             r"SignedHeaders=([a-z0-9;\-]+), Signature=([0-9a-f]{64})",
+                             headers.get("authorization", ""))
         if not found:
             return "AuthFailure.InvalidAuthorization", "Authorization header is malformed"
         secret_id, date, service, signed, signature = found.groups()
@@ -124,13 +125,14 @@ class FakeTencentSms:
             return "AuthFailure.InvalidAuthorization", "bad X-TC-Timestamp"
         if abs(time.time() - timestamp) > SIGNATURE_WINDOW:
             return "AuthFailure.SignatureExpire", "the signature expired"
-        if date != datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d") or service != "sms":
+        if date != datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d") or service != "sms":
             return "AuthFailure.SignatureFailure", "the credential scope does not match"
         names = signed.split(";")
         if "content-type" not in names or "host" not in names:
             return "AuthFailure.SignatureFailure", "content-type and host must be signed"
-        canonical_headers = "".join(f"{n}:{headers.get(n, '').strip().lower() if n == 'x-tc-action' else headers.get(n, '').strip()}\n"
-                                    for n in names)
+        canonical_headers = "".join(
+            f"{n}:{headers.get(n, '').strip().lower() if n == 'x-tc-action' else headers.get(n, '').strip()}\n"
+            for n in names)
         canonical = "\n".join(["POST", "/", "", canonical_headers, signed, hashlib.sha256(body).hexdigest()])
         scope = f"{date}/{service}/tc3_request"
         to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"

@@ -6,18 +6,27 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from models.canteen import canteen as cn
-from models.help import dispatch
-from models.help import requests as hr
-from models.people.users import User
-
 from bots import nlu, notify
-from bots.flows.events.common import (acting_choices, begin, day_text, name_of, pick_form, village_of, whom_of,
-                                     whom_text, with_whom, yuan)
+from bots.flows.events.common import (
+    acting_choices,
+    begin,
+    day_text,
+    name_of,
+    pick_form,
+    village_of,
+    whom_of,
+    whom_text,
+    with_whom,
+    yuan,
+)
 from bots.forms import Form, Invalid, Slot, Turn
 from bots.registry import Command, Feature
 from bots.state import Conversation
 from bots.texts import t
+from models.canteen import canteen as cn
+from models.help import dispatch
+from models.help import requests as hr
+from models.people.users import User
 
 ADMINS = frozenset({"admin", "county_admin"})
 DAY_WORDS = r"今天|明天|后天|大后天|(?:下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天]|\d{1,2}月\d{1,2}[日号]"
@@ -149,7 +158,8 @@ def _read_back(values: dict, turn: Turn) -> str:
     day, meal = _unkey(values["meal"])
     r = _rules(turn)
     return t("confirm_meal_order", meal=meal_text(day, meal), portions=values["portions"],
-             whom=whom_text(turn, whom_of(values, turn)), how=t("canteen_deliver" if values["delivery"] else "canteen_eat_in"),
+             whom=whom_text(turn, whom_of(values, turn)),
+             how=t("canteen_deliver" if values["delivery"] else "canteen_eat_in"),
              pay=yuan(r.pay_fen), total=yuan(r.pay_fen * values["portions"]), subsidy=yuan(r.subsidy_fen))
 
 

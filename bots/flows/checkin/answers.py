@@ -4,16 +4,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from models.checkin import rules as ck
-from models.checkin import alarm
-from models.checkin import reports
-from models.help.alarms import elders_of
-from models.people.users import User
-
 from bots.flows.checkin.commands import dispatch_rules_of, find, managed, send
 from bots.forms import Turn
 from bots.state import Conversation
 from bots.texts import t
+from models.checkin import alarm, reports
+from models.checkin import rules as ck
+from models.help.alarms import elders_of
+from models.people.users import User
 
 
 def _alarm_elder(turn: Turn, rest: str, example: str) -> tuple[User | None, str | None]:

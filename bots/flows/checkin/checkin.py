@@ -8,12 +8,6 @@ from __future__ import annotations
 
 import re
 
-from models.checkin import rules as ck
-from models.checkin import alarm
-from models.people.membership import is_offline
-from models.core.notify import Notice
-from models.people.users import User
-
 from bots import acting, emergency, forms, nlu, speech
 from bots.flows.checkin import answers
 from bots.flows.checkin import commands as cmds
@@ -22,6 +16,11 @@ from bots.message import TEXT, VOICE, Context, Message
 from bots.registry import Command, Feature
 from bots.state import Conversation, SqlStore
 from bots.texts import t
+from models.checkin import alarm
+from models.checkin import rules as ck
+from models.core.notify import Notice
+from models.people.membership import is_offline
+from models.people.users import User
 
 ADMINS = frozenset({"admin", "county_admin"})
 INCIDENT = re.compile(r"出事了?[\s，,：:。!！]*(.*)", re.S)

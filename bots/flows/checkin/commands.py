@@ -9,18 +9,17 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from models.checkin import rules as ck
-from models.checkin import alarm
-from models.people import binding
-from models.help import dispatch
-from models.people.users import User
-
 from bots import acting
 from bots.flows.checkin import send as checkin_send
 from bots.forms import Turn
 from bots.nlu.numbers import to_int
 from bots.state import Conversation
 from bots.texts import t
+from models.checkin import alarm
+from models.checkin import rules as ck
+from models.help import dispatch
+from models.people import binding
+from models.people.users import User
 
 CLOCK = re.compile(r"(早上|早晨|上午|中午|下午|晚上)?\s*([0-9０-９一二两三四五六七八九十]{1,3})\s*[:：点时]\s*"
                    r"(半|一刻|[0-9０-９]{1,2}|[一二三四五]?十[一二三四五六七八九]?|[一二三四五六七八九])?\s*分?")

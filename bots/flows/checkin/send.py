@@ -6,22 +6,21 @@ on the row key, so a re-run job adds nothing).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
-from typing import Iterable
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from bots import notify
+from bots.texts import t
 from models.base import as_utc
 from models.core.conversation import ConversationState
 from models.core.notify import Notice
 from models.core.outbox import PENDING, OutboxMessage
-
-from bots import notify
-from bots.texts import t
 
 CHUNK = 1000
 CHOICES = {"_choices": ["checkin_ok"]}

@@ -4,9 +4,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from models.events import events as ev
-from models.people.volunteers import SKILLS
-
 from bots import forms
 from bots.flows.events.common import begin, is_admin, name_of, number_in, when
 from bots.forms import Form, Invalid, Slot, Turn
@@ -14,6 +11,8 @@ from bots.nlu.numbers import NUMBER_RE, to_int
 from bots.registry import Command
 from bots.state import Conversation
 from bots.texts import t
+from models.events import events as ev
+from models.people.volunteers import SKILLS
 
 ADMINS = frozenset({"admin", "county_admin"})
 PLAIN_KINDS = ("lecture", "clinic", "activity")
@@ -206,7 +205,8 @@ def _submit_who(values: dict, turn: Turn) -> str:
     event = session.get(ev.Event, values["event"])
     marked = sum(ev.mark_attended(session, signup, event, by=turn.user.openid, now=now)
                  for signup, _ in _chosen(turn, values))
-    extra = t("events_roll_trained", qualification=t(f"events_qual_{event.qualification}")) if event.qualification else ""
+    extra = (t("events_roll_trained", qualification=t(f"events_qual_{event.qualification}"))
+             if event.qualification else "")
     return t("events_roll_done", count=marked, extra=extra)
 
 
@@ -232,5 +232,6 @@ COMMANDS = (
     Command("event_publish", re.compile(r"发布活动|新建活动|发活动"), _publish_command, roles=ADMINS),
     Command("event_training", re.compile(r"发布培训|新建培训"), lambda turn, conv, m: _starter("training")(turn, conv),
             roles=ADMINS),
-    Command("event_checkin", re.compile(rf"签到\s*第?({NUMBER_RE})\s*(?:号)?(?:活动)?"), _checkin_command, roles=ADMINS),
+    Command("event_checkin", re.compile(rf"签到\s*第?({NUMBER_RE})\s*(?:号)?(?:活动)?"), _checkin_command,
+            roles=ADMINS),
 )

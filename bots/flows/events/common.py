@@ -6,13 +6,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from models.people.users import User
-
 from bots import acting, forms
 from bots.forms import Form, Slot, Turn
 from bots.nlu.numbers import NUMBER_RE, to_int
 from bots.state import Conversation
 from bots.texts import t
+from models.people.users import User
 
 WEEKDAYS = "一二三四五六日"
 # Elders registered by family without WeChat carry this openid prefix (models/people/membership.py).

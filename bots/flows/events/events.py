@@ -7,22 +7,31 @@ from __future__ import annotations
 
 import re
 
-from models.events import events as ev
-from models.people.users import User
-
 from bots import nlu
 from bots.flows.events import admin as event_admin
 from bots.flows.events import notices as event_notices
-from bots.flows.events.common import (acting_choices, begin, name_of, pick_form, village_of, when, whom_of,
-                                     whom_text, with_whom)
+from bots.flows.events.common import (
+    acting_choices,
+    begin,
+    name_of,
+    pick_form,
+    village_of,
+    when,
+    whom_of,
+    whom_text,
+    with_whom,
+)
 from bots.forms import Form, Invalid, Slot, Turn
 from bots.nlu.numbers import NUMBER_RE, to_int
 from bots.registry import Command, Feature
 from bots.state import Conversation
 from bots.texts import t
+from models.events import events as ev
+from models.people.users import User
 
 LIST_KEY = "events_list"
-SIGNUP_CMD = re.compile(rf"(?:(?:帮|给|替)[^\d\s]{{1,5}}?)?(?:我要)?(?:报名|参加)\s*第?({NUMBER_RE})\s*(?:个|号)?(?:活动)?")
+SIGNUP_CMD = re.compile(rf"(?:(?:帮|给|替)[^\d\s]{{1,5}}?)?(?:我要)?(?:报名|参加)"
+                        rf"\s*第?({NUMBER_RE})\s*(?:个|号)?(?:活动)?")
 CANCEL_CMD = re.compile(rf"取消报名\s*(?:第?({NUMBER_RE})\s*(?:个|号)?)?")
 MINE_CMD = re.compile(r"我的(?:报名|活动)")
 ARRIVED_CMD = re.compile(r"(?:我|俺)?(?:已经)?(?:到了|到啦|来了|已到)[。！!]*")

@@ -10,14 +10,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from models.events import events as ev
-from models.core.notify import Notice
-from models.core.outbox import NORMAL, URGENT
-from models.people.users import User
-
 from bots import notify
 from bots.flows.events.common import reachable, when
 from bots.state import SqlStore
+from models.core.notify import Notice
+from models.core.outbox import NORMAL, URGENT
+from models.events import events as ev
+from models.people.users import User
 
 REPLY_CHOICES = ["event_attend_yes", "event_attend_no"]
 REPLY_KEY = "events_reply"

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import re
 
-
-from models.help.visits import open_complaint
-
 from bots import forms
 from bots.forms import Form, Invalid, Slot, Turn
 from bots.registry import Feature
 from bots.state import Conversation
 from bots.texts import t
+from models.help.visits import open_complaint
 
 TRIGGER = re.compile(r"^(我要|我想|想要)?(投诉|举报|反映|告状)(一下)?[:：，,。 ]*")
 

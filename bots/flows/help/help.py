@@ -8,15 +8,14 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from models.help import dispatch
-from models.help import requests as hr
-from models.people.users import User
-
-from bots import acting, forms, notify, nlu
+from bots import acting, forms, nlu, notify
 from bots.forms import Form, Invalid, Slot, Turn
 from bots.registry import Feature
 from bots.state import Conversation
 from bots.texts import t
+from models.help import dispatch
+from models.help import requests as hr
+from models.people.users import User
 
 CATEGORY_CHOICES = ("errand", "meal", "medical", "daily_care", "repair", "farm_work", "companionship", "other")
 GENERIC = re.compile(r"^(我|俺|咱)?(想|要|需要)?(请|找)?(人)?(帮帮我|帮帮忙|帮个忙|帮忙|求助|帮助|找人帮忙|有事)"

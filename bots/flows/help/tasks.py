@@ -7,20 +7,18 @@ from dataclasses import replace
 
 from sqlmodel import select
 
-from models.help import dispatch
-from models.help import visits
-from models.help import held_requests as held
-from models.help import requests as hr
-from models.core.notify import Notice
-from models.people.users import User
-from models.people.volunteers import Volunteer
-
 from bots import notify
 from bots.flows.help.help import dispatch_rules_of
 from bots.forms import Turn
 from bots.registry import Command, Feature
 from bots.state import Conversation
 from bots.texts import t
+from models.core.notify import Notice
+from models.help import dispatch, visits
+from models.help import held_requests as held
+from models.help import requests as hr
+from models.people.users import User
+from models.people.volunteers import Volunteer
 
 VOLUNTEER = frozenset({"volunteer", "partner"})
 ADMIN = frozenset({"admin", "county_admin"})

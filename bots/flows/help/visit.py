@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import re
 
-from models.help import requests as hr
-from models.timebank import ledger as timebank
-from models.help import visits
-from models.help.alarms import elders_of
-
 from bots import forms, nlu, notify
 from bots.forms import Form, Slot, Turn
 from bots.registry import Command, Feature
 from bots.state import Conversation
 from bots.texts import t
+from models.help import requests as hr
+from models.help import visits
+from models.help.alarms import elders_of
+from models.timebank import ledger as timebank
 
 NO_LONGER_NEEDED = re.compile(r"(不用了|不需要了|已经好了|好了不用|没事了|不用来了|不麻烦了)")
 SCORE = re.compile(r"(?:打|评|给)?\s*([1-5１-５一二三四五])\s*(?:分|星)?")

@@ -8,20 +8,29 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from models.notices import plan as notice_plan
-from models.notices import track as notice_track
-from models.core import outbox
-from models.notices.broadcasts import (ADMIN_ROLES, DIGEST_TOPIC, Broadcast, Content, NoticeError, check_content, compose,
-                            get_for, opt_in, opt_out, village_name)
-
 from bots import forms, intents, nlu
-from bots.flows.notices import rules
+from bots.flows.notices import rules, views
 from bots.flows.notices import story as notices_story
-from bots.flows.notices import views
 from bots.forms import Form, Invalid, Slot, Turn
 from bots.registry import Command, Feature
 from bots.state import Conversation
 from bots.texts import t
+from models.core import outbox
+from models.notices import plan as notice_plan
+from models.notices import track as notice_track
+from models.notices.broadcasts import (
+    ADMIN_ROLES,
+    DIGEST_TOPIC,
+    Broadcast,
+    Content,
+    NoticeError,
+    check_content,
+    compose,
+    get_for,
+    opt_in,
+    opt_out,
+    village_name,
+)
 
 TAG = re.compile(r"^标签[\s:：]*(?P<tag>\S{1,30})$")
 NUMBER = r"\s*(?P<number>[0-9０-９]{1,9})"

@@ -1,14 +1,14 @@
 """Notice settings from config and the texts a notice is rendered into (shared by the flow, jobs and CLI)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import time
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from models.notices.plan import PlanRules
-from models.notices.broadcasts import Broadcast, Content, Limits
-
 from bots.texts import t
+from models.notices.broadcasts import Broadcast, Content, Limits
+from models.notices.plan import PlanRules
 
 AUDIENCE_OPTIONS = ["all", "role:elder", "role:family", "role:volunteer"]
 

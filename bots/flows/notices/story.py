@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import re
 
-from models.notices.digest import mark_story
-from models.notices.broadcasts import NoticeError
-
 from bots import forms, nlu
 from bots.forms import Form, Invalid, Slot, Turn
 from bots.state import Conversation
 from bots.texts import t
+from models.notices.broadcasts import NoticeError
+from models.notices.digest import mark_story
 
 TRIGGER = re.compile(r"标记好人好事(\s*(?P<number>[0-9０-９]{1,9}))?(\s+(?P<text>.+))?", re.S)
 

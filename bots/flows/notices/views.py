@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import re
 
-from models.notices import track as notice_track
-from models.notices.broadcasts import Broadcast, NoticeError, get_for, village_name
-
 from bots.commands import MAIN_MENU
 from bots.flows.notices.rules import audience_label
 from bots.forms import Turn
 from bots.state import Conversation
 from bots.texts import t
+from models.notices import track as notice_track
+from models.notices.broadcasts import Broadcast, NoticeError, get_for, village_name
 
 OFFSET = "notices_offset"
 # Delivery reasons written by models/ and app/delivery.py -> catalogue key suffix.

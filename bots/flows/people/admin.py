@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import re
 
-from models.people import membership
-from models.people import volunteering
-from models.people.users import User
-from models.people.volunteers import APPROVED, Volunteer
-
 from bots.flows.people import parse
 from bots.flows.people.volunteer_signup import skill_names, slot_names
 from bots.forms import Turn
 from bots.registry import Command
 from bots.state import Conversation
 from bots.texts import t
+from models.people import membership, volunteering
+from models.people.users import User
+from models.people.volunteers import APPROVED, Volunteer
 
 ADMINS = frozenset({"admin", "county_admin"})
 MAX_LINES = 20  # one chat bubble; the web console shows the rest

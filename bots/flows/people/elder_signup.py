@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import re
 
-from models.help import dispatch
-from models.people import membership
-from models.people.users import User, Village
-
 from bots import forms, notify
-from bots.flows.people import parse
 from bots.flows.help.help import dispatch_rules_of
+from bots.flows.people import parse
 from bots.forms import Form, Invalid, Slot, Turn
 from bots.registry import Command
 from bots.state import Conversation
 from bots.texts import t
+from models.help import dispatch
+from models.people import membership
+from models.people.users import User, Village
 
 NAME = "elder_signup"
 SELF = "self"

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import re
 
-from models.people import binding
-from models.people import membership
-from models.help import requests as hr
-from models.help.alarms import elders_of
-from models.people.users import User
-
 from bots import acting, forms, nlu, notify
 from bots.flows.people import parse
 from bots.forms import Form, Invalid, Slot, Turn
 from bots.registry import Command
 from bots.state import Conversation, SqlStore
 from bots.texts import t
+from models.help import requests as hr
+from models.help.alarms import elders_of
+from models.people import binding, membership
+from models.people.users import User
 
 BIND, CODE_FOR = "family_bind", "family_code"
 # Offered to whoever must confirm a binding, so that their bare 1 or 2 answers it (and a later question

@@ -4,14 +4,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from models.people.membership import normalize_mobile
-from models.people.users import Village
-from models.people.volunteers import SKILLS, SLOTS
 from sqlmodel import Session, select
 
 from bots.forms import Invalid, Turn
 from bots.nlu import parse_choice, parse_number
 from bots.nlu.numbers import DIGITS, NUMBER_RE, to_int
+from models.people.membership import normalize_mobile
+from models.people.users import Village
+from models.people.volunteers import SKILLS, SLOTS
 
 _ALL_WORDS = ("都可以", "都行", "全部", "都会", "全都", "随时", "都能", "都有空", "每天都")
 _NUMERIC_ONLY = re.compile(rf"^(?:{NUMBER_RE}|[\s,，、;；.。和])+$")

@@ -1,10 +1,8 @@
 """The People feature: volunteer sign-up and review, elder registration, family binding (docs/people.md)."""
 from __future__ import annotations
 
-from bots.flows.people import elder_signup
-from bots.flows.people import family
 from bots.flows.people import admin as people_admin
-from bots.flows.people import volunteer_signup
+from bots.flows.people import elder_signup, family, volunteer_signup
 from bots.registry import Feature
 
 FEATURE = Feature(

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import re
 
-from models.people import volunteering
-from models.people.membership import normalize_mobile
-from models.people.users import Village
-from models.people.volunteers import APPROVED, PENDING, Volunteer, volunteer_of
-
 from bots import forms
 from bots.flows.people import parse
 from bots.forms import Form, Slot, Turn
 from bots.registry import Command
 from bots.state import Conversation
 from bots.texts import t
+from models.people import volunteering
+from models.people.membership import normalize_mobile
+from models.people.users import Village
+from models.people.volunteers import APPROVED, PENDING, Volunteer, volunteer_of
 
 NAME = "volunteer_signup"
 VOLUNTEERS = frozenset({"volunteer"})
