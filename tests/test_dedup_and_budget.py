@@ -63,6 +63,16 @@ def test_event_retries_are_deduplicated_by_sender_time_and_event(seeded, send):
     assert len(outbox_rows(seeded, "human_handoff")) == 2
 
 
+def test_two_menu_taps_in_the_same_second_are_two_messages(seeded, send):
+    """Events have no MsgId: sender and CreateTime alone would make the second tap a 'retry' of the first."""
+    moment = 1795770000
+    menu = send(pushes.event(ELDER, "CLICK", key="CANTEEN_MENU", create_time=moment))
+    human = send(pushes.event(ELDER, "CLICK", key="TALK_TO_HUMAN", create_time=moment))
+    assert "管理员" in reply_text(human) and reply_text(human) != reply_text(menu)
+    assert [row.openid for row in outbox_rows(seeded, "human_handoff")] == ["demo-admin"]
+    assert len(inbound_rows(seeded)) == 2
+
+
 def test_concurrent_retries_produce_one_side_effect(seeded, app, signer):
     push = pushes.text(ELDER, "人工")
     qs, body = signer.sign(push)
