@@ -145,6 +145,7 @@ def test_every_connection_carries_the_configured_timeouts(make_app):
 
 
 @on_postgresql
+@pytest.mark.slow
 def test_a_locked_inbound_table_costs_the_passive_reply_not_the_message(make_app, fake_wechat, signer):
     app = stalled_app(make_app, fake_wechat, database__lock_timeout=0.3, database__statement_timeout=2.0)
     assert healthz(app)[0] == 200
@@ -159,6 +160,7 @@ def test_a_locked_inbound_table_costs_the_passive_reply_not_the_message(make_app
 
 
 @on_postgresql
+@pytest.mark.slow
 def test_a_table_the_bot_needs_locked_is_retried_once_free(make_app, fake_wechat, signer):
     app = stalled_app(make_app, fake_wechat, database__lock_timeout=0.3, database__statement_timeout=2.0)
     with held(pg_table_lock(PG_URL, "users"), HELD):
@@ -168,6 +170,7 @@ def test_a_table_the_bot_needs_locked_is_retried_once_free(make_app, fake_wechat
 
 
 @on_postgresql
+@pytest.mark.slow
 def test_a_runaway_statement_is_cut_by_statement_timeout(make_app):
     rt = make_app(database__statement_timeout=0.3).extensions["linli"]
     started = time.monotonic()
@@ -180,6 +183,7 @@ def test_a_runaway_statement_is_cut_by_statement_timeout(make_app):
 
 
 @on_sqlite
+@pytest.mark.slow
 def test_a_held_write_lock_costs_the_passive_reply_not_the_message(make_app, fake_wechat, signer, db_url):
     app = stalled_app(make_app, fake_wechat, database__sqlite_busy_timeout=0.3)
     assert healthz(app)[0] == 200

@@ -120,3 +120,29 @@ def test_moving_a_greeting_into_the_night_is_refused():
     with pytest.raises(ValueError):
         ck.set_time(None, enrolment, 23 * 60, now=datetime(2026, 12, 1, tzinfo=UTC), rules=ck.CheckinRules())
     assert enrolment.prompt_minute == 510
+
+
+@pytest.mark.parametrize("rules, steps", [
+    # The defaults (docs/checkin.md): deadline 10:30; second greeting then, family and a volunteer 30
+    # minutes later, the coordinators 60 minutes after the deadline.
+    (RULES, {"10:30": ["checkin_second_prompt"], "11:00": ["checkin_family_alert", "help_offer"],
+             "11:30": ["checkin_coordinator_alert"]}),
+    # Every offset read from the rules, none from another (a 5-minute grace before the second greeting).
+    (ck.CheckinRules(second_prompt_after=timedelta(minutes=5), family_after=timedelta(minutes=20),
+              coordinator_after=timedelta(minutes=45)),
+     {"10:35": ["checkin_second_prompt"], "10:50": ["checkin_family_alert", "help_offer"],
+      "11:15": ["checkin_coordinator_alert"]}),
+], ids=["defaults", "configured"])
+def test_a_silent_morning_escalates_at_the_minutes_the_rules_give_and_not_a_second_earlier(session, rules, steps):
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    ck.enrol(session, elder, family, now=at(TUESDAY, "07:00"), rules=rules)
+    assert len(ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=rules).prompts) == 1
+
+    def scan(moment):
+        notices = ckr.advance_silent_days(session, now=moment, rules=rules, drules=DRULES, task_details="看看")
+        return sorted(n.text_key for n in notices)
+
+    for hhmm, expected in steps.items():
+        assert scan(at(TUESDAY, hhmm) - timedelta(seconds=1)) == [], f"early at {hhmm}"
+        assert scan(at(TUESDAY, hhmm)) == expected, hhmm
+    assert scan(at(TUESDAY, "16:00")) == []  # the coordinators were the last step

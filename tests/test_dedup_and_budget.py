@@ -6,9 +6,10 @@ import time
 from itertools import pairwise
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from app.db import session_scope
+from app.db import READ_ONLY, session_scope
 from models.core.inbound import InboundMessage
 from models.core.outbox import OutboxMessage
 from models.seed import seed_demo
@@ -64,6 +65,16 @@ def test_event_retries_are_deduplicated_by_sender_time_and_event(seeded, send):
     assert len(outbox_rows(seeded, "human_handoff")) == 2
 
 
+def test_two_menu_taps_in_the_same_second_are_two_messages(seeded, send):
+    """Events have no MsgId: sender and CreateTime alone would make the second tap a 'retry' of the first."""
+    moment = 1795770000
+    menu = send(pushes.event(ELDER, "CLICK", key="CANTEEN_MENU", create_time=moment))
+    human = send(pushes.event(ELDER, "CLICK", key="TALK_TO_HUMAN", create_time=moment))
+    assert "管理员" in reply_text(human) and reply_text(human) != reply_text(menu)
+    assert [row.openid for row in outbox_rows(seeded, "human_handoff")] == ["demo-admin"]
+    assert len(inbound_rows(seeded)) == 2
+
+
 def test_concurrent_retries_produce_one_side_effect(seeded, app, signer):
     push = pushes.text(ELDER, "人工")
     qs, body = signer.sign(push)
@@ -95,6 +106,7 @@ def wait_for(predicate, timeout=10.0):
     return False
 
 
+@pytest.mark.slow
 def test_over_budget_the_webhook_says_success_and_the_reply_follows_by_outbox(seeded, make_app, signer):
     app = make_app(webhook__time_budget=0.3)
     rt = app.extensions["linli"]
@@ -113,37 +125,54 @@ def test_over_budget_the_webhook_says_success_and_the_reply_follows_by_outbox(se
     assert len(outbox_rows(rt, "reply")) == 1
 
 
-def first_attempt_and_retry(make_app, signer, *, retry_wait: float, release_after: float) -> tuple[dict, object]:
-    """Send a push while the user's previous message holds the lock, then WeChat's retry of it; the lock
-    is released `release_after` seconds after the retry arrived."""
-    app = make_app(webhook__time_budget=3.0, webhook__retry_wait=retry_wait)
+def retry_polls(rt) -> threading.Event:
+    """Set when a retry reads the first attempt's status: it found the push taken and waits for its reply.
+    (That read is the only one through the read-only engine.)"""
+    polled = threading.Event()
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if conn.get_execution_options().get(READ_ONLY):
+            polled.set()
+
+    sa.event.listen(rt.engine, "before_cursor_execute", seen)
+    return polled
+
+
+def first_attempt_and_retry(make_app, signer, *, retry_gives_up: bool) -> tuple[dict, object]:
+    """Send a push while the user's previous message holds the lock, then WeChat's retry of it. The lock
+    is released once the retry is waiting for the first attempt's reply, or once it gave up waiting."""
+    app = make_app(webhook__time_budget=3.0, webhook__retry_wait=0.3 if retry_gives_up else 3.0)
     rt = app.extensions["linli"]
     qs, body = signer.sign(pushes.text(ELDER, "你好"))
-    results = {}
+    results, polled = {}, retry_polls(rt)
 
     def post(name):
         results[name] = app.test_client().post(f"/wechat?{qs}", data=body)
 
+    threads = {name: threading.Thread(target=post, args=(name,)) for name in ("first", "retry")}
     with rt.locks.hold(f"user:{ELDER}", ttl=30, wait=1):
-        threads = [threading.Thread(target=post, args=(name,)) for name in ("first", "retry")]
-        threads[0].start()
-        time.sleep(0.3)
-        threads[1].start()
-        time.sleep(release_after)
-    for thread in threads:
+        threads["first"].start()
+        assert wait_for(lambda: inbound_rows(rt))  # recorded; now it waits for the user's turn
+        threads["retry"].start()
+        assert polled.wait(10)
+        if retry_gives_up:
+            threads["retry"].join(10)
+            assert "retry" in results
+    for thread in threads.values():
         thread.join(10)
     return results, rt
 
 
 def test_a_retry_during_the_first_attempt_waits_for_its_reply(seeded, make_app, signer):
-    results, rt = first_attempt_and_retry(make_app, signer, retry_wait=3.0, release_after=0.3)
+    results, rt = first_attempt_and_retry(make_app, signer, retry_gives_up=False)
     assert "您好" in reply_text(results["first"])
     assert reply_text(results["retry"]) == reply_text(results["first"])
     assert outbox_rows(rt, "reply") == []
 
 
+@pytest.mark.slow
 def test_a_retry_that_gives_up_waiting_hands_the_reply_to_the_outbox(seeded, make_app, signer):
-    results, rt = first_attempt_and_retry(make_app, signer, retry_wait=0.3, release_after=0.6)  # it gave up
+    results, rt = first_attempt_and_retry(make_app, signer, retry_gives_up=True)
     assert reply_text(results["retry"]) is None
     assert reply_text(results["first"]) is None  # handed off: only the outbox delivers, exactly once
     assert len(outbox_rows(rt, "reply")) == 1
@@ -211,8 +240,6 @@ def test_messages_of_one_user_never_interleave_in_the_bot(seeded, app, signer, m
 
 def test_a_message_costs_two_write_transactions(seeded, app, signer):
     """Record (visible to retries at once), then one turn: lock, bot, reply. Guards the request path's cost."""
-    import sqlalchemy as sa
-
     rt, client = app.extensions["linli"], app.test_client()
     qs, body = signer.sign(pushes.text(ELDER, "你好"))
     client.post(f"/wechat?{qs}", data=body)  # the user's first message: warm-up

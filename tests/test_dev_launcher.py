@@ -82,6 +82,7 @@ def launcher(tmp_path):
     proc.wait(timeout=5)
 
 
+@pytest.mark.slow
 def test_launcher_runs_everything_and_stops_cleanly(launcher):
     proc, base, log = launcher
     wait_for(f"{base}/healthz", proc, log)

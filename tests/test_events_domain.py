@@ -1,5 +1,6 @@
 """Events domain rules with an explicit clock: capacity, waitlist order, deadlines, reminders, attendance,
-training records; and the sign-up race (20 concurrent sign-ups for 10 places) on the configured backend."""
+training records; and the sign-up race (20 concurrent sign-ups for 10 places, PostgreSQL only: SQLite's writers
+take turns, so there the race cannot happen)."""
 from __future__ import annotations
 
 import threading
@@ -158,6 +159,7 @@ def test_an_event_needs_a_future_start_and_a_deadline_before_it(engine, world):
                             creator=None, now=NOW)
 
 
+@pytest.mark.postgres_only
 def test_twenty_concurrent_signups_for_ten_places(engine, world):
     """Each thread is its own session and transaction; the event row lock serialises them."""
     event, users = world["event"], world["users"]
@@ -201,3 +203,53 @@ def test_the_domain_refuses_impossible_parties_and_past_deadlines(engine, world)
                            NOW - timedelta(hours=1))
         with pytest.raises(ValueError):
             ev.create_event(session, late, creator=None, now=NOW)
+
+
+# --- capacity without threads: the conditions the row lock protects, each on its own ---------------
+
+
+def _seats(engine, event_id) -> int:
+    with Session(engine) as session:
+        return ev.seats_taken(session, event_id)
+
+
+def _leave(engine, user_id, now=NOW) -> ev.SignupResult:
+    with session_scope(engine) as session:
+        signup = session.exec(select(ev.EventSignup).where(ev.EventSignup.user_id == user_id)).one()
+        return ev.cancel_signup(session, signup.id, by=session.get(User, user_id), now=now)
+
+
+def test_a_party_larger_than_the_free_places_waits_and_nobody_is_confirmed_past_capacity(engine, world):
+    """docs/events.md: a party too big for the places left keeps its turn; a smaller one behind it goes ahead."""
+    with session_scope(engine) as session:
+        event = _event(session, world["village"], capacity=3).id
+    single, pair, late, other = world["users"][:4]
+    assert [_sign(engine, event, uid).outcome for uid in (single, other)] == ["confirmed", "confirmed"]
+    waiting = _sign(engine, event, pair, party=2)
+    assert (waiting.outcome, waiting.position) == ("waitlisted", 1) and _seats(engine, event) == 2
+    assert _sign(engine, event, late).outcome == "confirmed" and _seats(engine, event) == 3
+    assert _leave(engine, single).promoted == [] and _seats(engine, event) == 2  # one place: the pair waits on
+    assert [s.user_id for s in _leave(engine, other).promoted] == [pair] and _seats(engine, event) == 3
+
+
+def test_a_party_larger_than_the_whole_event_is_refused_not_queued_forever(engine, world):
+    with session_scope(engine) as session:
+        event = _event(session, world["village"], capacity=1).id
+    assert _sign(engine, event, world["users"][0], party=2).outcome == "closed"
+    assert _statuses(engine, event) == []
+
+
+def test_nobody_cancels_or_gives_up_a_place_once_the_event_has_started(engine, world):
+    event, uid = world["event"], world["users"][0]
+    _sign(engine, event, uid)
+    _sign(engine, event, world["users"][1])
+    for moment in (START, START + timedelta(minutes=10)):
+        with session_scope(engine) as session:
+            signup = session.exec(select(ev.EventSignup).where(ev.EventSignup.user_id == uid)).one()
+            person = session.get(User, uid)
+            assert ev.cancel_signup(session, signup.id, by=person, now=moment, after_deadline=True).outcome == "closed"
+            assert ev.record_reply(session, signup, coming=False, now=moment).outcome == "closed"
+    assert _statuses(engine, event)[0] == (uid, "confirmed")
+    with session_scope(engine) as session:  # a second before the start, the reminder's "no" still frees it
+        signup = session.exec(select(ev.EventSignup).where(ev.EventSignup.user_id == uid)).one()
+        assert ev.record_reply(session, signup, coming=False, now=START - timedelta(seconds=1)).outcome == "cancelled"

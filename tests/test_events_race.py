@@ -1,11 +1,13 @@
 """The capacity race through the real webhook: 20 villagers confirm their sign-up at the same moment
-for 10 places; exactly 10 get a place and the other 10 are told their waitlist place, in queue order."""
+for 10 places; exactly 10 get a place and the other 10 are told their waitlist place, in queue order.
+PostgreSQL only (SQLite's writers take turns); the capacity rules without threads are in test_events_domain.py."""
 from __future__ import annotations
 
 import re
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from app.db import session_scope
@@ -29,6 +31,7 @@ def _setup(bot) -> int:
         return ev.create_event(session, new, creator=None, now=now).id
 
 
+@pytest.mark.postgres_only
 def test_twenty_simultaneous_confirmations_through_the_webhook(bot, signer, clock):
     event_id = _setup(bot)
 

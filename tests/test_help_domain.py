@@ -195,6 +195,7 @@ def test_escalation_timeline_rounds_county_coordinator_then_expiry(village):
         assert session.get(hr.HelpRequest, 1).status == hr.EXPIRED
 
 
+@pytest.mark.postgres_only
 def test_fifty_concurrent_claims_have_exactly_one_winner_among_those_offered(village):
     with session_scope(village.engine) as session:
         req_id = new_request(session, category="other").id
@@ -438,3 +439,100 @@ def test_the_week_counts_visits_served_and_minutes_credited(village):
         assert visits.served_between(session, 1, NOW + timedelta(days=1), NOW + timedelta(days=7)) == (0, 0)
         facts = week_facts(session, 1, NOW, NOW + timedelta(days=7))
         assert (facts.requests_served, facts.volunteer_hours) == (1, 0.8)
+
+
+# --- the claim's conditions, one by one (they hold on every backend, without threads) ----------------
+
+
+def helper(session, openid, skills, *, trained=(), partner="") -> User:
+    from models.people.volunteers import grant_training
+
+    person = User(openid=openid, name=openid, village_id=1, roles=",volunteer,", created_at=NOW, updated_at=NOW)
+    session.add(person)
+    session.flush()
+    upsert_volunteer(session, person, now=NOW, status=APPROVED, skills=list(skills), availability=list(SLOTS),
+                     partner_org=partner)
+    for qualification in trained:
+        grant_training(session, person, qualification, now=NOW - timedelta(days=1), source="test")
+    return person
+
+
+def test_a_gated_request_is_neither_offered_to_nor_won_by_a_volunteer_with_the_skill_alone(village):
+    """Medical help needs the medical qualification or a partner organisation: the skill alone wins nothing,
+    whether or not an offer reached them (a stale offer, or one a coordinator forwarded)."""
+    with session_scope(village.engine) as session:
+        skilled = helper(session, "skill-only", ["medical"])
+        req = new_request(session, category="medical")
+        offered = {n.openid for n in dispatch.dispatch_round(session, req, RULES, now=NOW)}
+        assert "skill-only" not in offered and "demo-volunteer-4" in offered
+        offer(session, req.id, "skill-only")
+        outcome = visits.claim(session, req.id, skilled, now=NOW, rules=RULES)
+        assert (outcome.result, outcome.notices) == ("not_qualified", [])
+        assert session.get(hr.HelpRequest, req.id).status == hr.OPEN
+        admin = user(session, "demo-admin")
+        assigned = visits.claim(session, req.id, skilled, now=NOW, rules=RULES, assigned_by=admin)
+        assert assigned.result == "not_qualified"  # a coordinator cannot hand it to them either
+        assert session.get(hr.HelpRequest, req.id).volunteer_id is None
+
+
+def test_a_partner_organisations_member_is_offered_and_wins_a_gated_request_without_the_training(village):
+    with session_scope(village.engine) as session:
+        nurse = helper(session, "clinic-nurse", ["daily_care"], partner="乡镇卫生院")
+        trained = helper(session, "trained-carer", ["daily_care"], trained=["daily_care"])
+        untrained = helper(session, "kind-neighbour", ["daily_care"])
+        req = new_request(session, category="daily_care")
+        offered = {n.openid for n in dispatch.dispatch_round(session, req, dispatch.DispatchRules(k=10), now=NOW)}
+        assert {"clinic-nurse", "trained-carer"} <= offered and "kind-neighbour" not in offered
+        outcome = visits.claim(session, req.id, nurse, now=NOW, rules=RULES)
+        assert outcome.result == "won"
+        assert session.get(hr.HelpRequest, req.id).volunteer_id == nurse.id
+        assert visits.claim(session, req.id, trained, now=NOW, rules=RULES).result == "taken"
+        assert visits.claim(session, req.id, untrained, now=NOW, rules=RULES).result == "not_offered"
+
+
+def stale_view(engine, *loaders):
+    """A session that read rows and finished its transaction: what a racer saw just before another won.
+    Its objects keep the values read (expire_on_commit=False), so the code's own checks pass on them and
+    only the conditional UPDATE, which reads the database, stands between the racer and a double win."""
+    session = Session(engine, expire_on_commit=False)
+    loaded = [load(session) for load in loaders]
+    session.commit()
+    return session, loaded
+
+
+@pytest.mark.parametrize("by", ["offer", "assignment"])
+def test_a_claim_that_saw_the_request_open_loses_to_one_committed_meanwhile(village, by):
+    """The racer's checks all pass on what it read; the UPDATE's own `status = open` is what stops it (an
+    assignment needs no offer, so there nothing else would)."""
+    with session_scope(village.engine) as session:
+        req_id = new_request(session, category="other").id
+        offer(session, req_id, "demo-volunteer-1", "demo-volunteer-2")
+    late, (request, loser, admin) = stale_view(village.engine, lambda s: s.get(hr.HelpRequest, req_id),
+                                               lambda s: user(s, "demo-volunteer-2"), lambda s: user(s, "demo-admin"))
+    assert request.status == hr.OPEN
+    with session_scope(village.engine) as session:
+        assert visits.claim(session, req_id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES).result == "won"
+    with late:
+        outcome = visits.claim(late, req_id, loser, now=NOW + timedelta(seconds=1), rules=RULES,
+                               assigned_by=admin if by == "assignment" else None)
+        late.commit()
+    assert (outcome.result, outcome.notices) == ("taken", [])
+    with Session(village.engine) as session:
+        won = session.get(hr.HelpRequest, req_id)
+        assert (won.status, won.volunteer_id) == (hr.CLAIMED, user(session, "demo-volunteer-1").id)
+
+
+def test_the_claim_update_itself_refuses_a_request_no_longer_open(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        first, second = user(session, "demo-volunteer-1"), user(session, "demo-volunteer-2")
+        offer(session, req.id, first.openid, second.openid)
+        assert dispatch.take(session, req.id, first, now=NOW)
+        assert not dispatch.take(session, req.id, second, now=NOW)  # its offer is still live: the status decides
+        assert not dispatch.take(session, req.id, second, now=NOW, assigned=True)
+        assert session.get(hr.HelpRequest, req.id).volunteer_id == first.id
+        other = new_request(session, category="other", key="src-2")
+        offer(session, other.id, second.openid)
+        assert hr.move(session, other.id, allowed=(hr.OPEN,), now=NOW, status=hr.CANCELLED)
+        assert not dispatch.take(session, other.id, second, now=NOW)
+        assert session.get(hr.HelpRequest, other.id).status == hr.CANCELLED

@@ -53,6 +53,7 @@ def test_different_names_do_not_block_each_other(locks):
         pass
 
 
+@pytest.mark.slow
 def test_a_taken_lock_times_out_and_a_dead_holder_expires(locks):
     assert locks.try_acquire("test-dead", "ghost", ttl=0.5)
     with pytest.raises(LockTimeout), locks.hold("test-dead", ttl=5, wait=0.1):
@@ -86,6 +87,7 @@ def test_turns_of_one_user_never_overlap(locks):
     assert all(prev[1] <= nxt[0] for prev, nxt in pairwise(spans))
 
 
+@pytest.mark.slow
 def test_a_turn_waits_for_a_holder_of_the_named_user_lock(locks):
     with locks.hold("user:test-held", ttl=10, wait=1):
         started = time.monotonic()

@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from app.db import session_scope
@@ -41,6 +42,7 @@ def broadcast_status(rt, number):
         return session.get(Broadcast, number).status
 
 
+@pytest.mark.slow
 def test_a_broadcast_resumes_after_the_worker_is_killed_mid_way(make_app, db_url, fake_wechat):
     rt = make_app(notices__mass_batch_size=3).extensions["linli"]
     now = rt.clock()

@@ -81,6 +81,7 @@ def test_colliding_digits_are_drawn_again_and_expired_digits_reissued(session):
     assert len(rows) == 2 and sum(1 for r in rows if r.live_code) == 1
 
 
+@pytest.mark.postgres_only
 def test_two_people_racing_for_one_code_only_one_binds(session, rt):
     import threading
 
@@ -111,6 +112,56 @@ def test_two_people_racing_for_one_code_only_one_binds(session, rt):
     [pending] = binding.asked_of(session, elder, now=NOW)
     assert binding.decide(session, pending.id, elder, True, now=NOW).status == binding.ACCEPTED
     assert [f.openid for f in family_of(session, elder)] == [winner]
+
+
+def stale(engine, load):
+    """What a racer read before another committed: its session's objects keep those values
+    (expire_on_commit=False), so only the conditional UPDATE, which reads the database, can stop it."""
+    late = Session(engine, expire_on_commit=False)
+    loaded = load(late)
+    late.commit()  # ends the read (SQLite: lets the other writer in); the objects stay as read
+    return late, loaded
+
+
+def test_a_code_used_meanwhile_cannot_be_redeemed_by_someone_who_saw_it_unused(session):
+    elder = by_openid(session, "demo-elder-2")
+    digits = binding.issue_code(session, elder, elder, now=NOW).code
+    for openid in ("racer-a", "racer-b"):
+        person(session, openid)
+    session.commit()
+    engine = session.get_bind()
+    late, (seen, b) = stale(engine, lambda s: (binding.lookup(s, digits, now=NOW), by_openid(s, "racer-b")))
+    assert seen[0] == binding.OK
+    with Session(engine) as first:
+        assert binding.redeem(first, by_openid(first, "racer-a"), digits, "", now=NOW).status == binding.ASKED
+        first.commit()
+    with late:
+        assert binding.redeem(late, b, digits, "", now=NOW).status == binding.USED
+        late.commit()
+    session.expire_all()
+    assert [session.get(User, p.family_id).openid for p in binding.asked_of(session, elder, now=NOW)] == ["racer-a"]
+
+
+def test_a_binding_decided_meanwhile_cannot_be_decided_again(session):
+    """The elder says no; a coordinator who read the request while it was pending then says yes: still no."""
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "claims-to-be-son")
+    code = binding.issue_code(session, elder, elder, now=NOW)
+    pending_id = binding.redeem(session, family, code.code, "儿子", now=NOW).pending.id
+    session.commit()
+    engine = session.get_bind()
+    late, (row, admin) = stale(engine, lambda s: (s.get(binding.PendingBinding, pending_id),
+                                                  by_openid(s, "demo-admin")))
+    assert row.status == binding.PENDING
+    with Session(engine) as first:
+        assert binding.decide(first, pending_id, by_openid(first, "demo-elder-2"), False, now=NOW).status == \
+            binding.REFUSED
+        first.commit()
+    with late:
+        second = binding.decide(late, pending_id, admin, True, now=NOW + timedelta(minutes=1))
+        late.commit()
+    assert (second.status, second.notices) == (binding.DECIDED, [])
+    session.expire_all()
+    assert not membership.is_bound(session, by_openid(session, "demo-elder-2"), by_openid(session, "claims-to-be-son"))
 
 
 def test_guessing_is_limited_per_day(session):

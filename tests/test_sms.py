@@ -156,6 +156,7 @@ def test_a_refused_template_parameter_is_not_retried(village, fake_sms, fake_wec
     assert row.status == outbox.FAILED and row.attempts == 1
 
 
+@pytest.mark.slow
 def test_an_unanswered_sms_is_not_sent_again(village, fake_sms, fake_wechat):
     rt, _ = village(sms={"timeout": 0.3})
     wrote(rt, fake_wechat, FAMILY)

@@ -41,6 +41,7 @@ def test_a_persistent_40001_is_retried_once_not_forever(rt, fake_wechat):
     assert len(fake_wechat.calls("/cgi-bin/user/info")) == 2
 
 
+@pytest.mark.slow
 def test_a_slow_api_times_out_instead_of_hanging(make_app, fake_wechat):
     rt = make_app(wechat__api_timeout=0.3).extensions["linli"]
     fake_wechat.follow("u1")
@@ -77,6 +78,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("store", ["database", "redis"])
 def test_two_processes_share_one_token(db_url, fake_wechat, store):
     if store == "redis" and not os.environ.get("REDIS_URL"):

@@ -50,6 +50,21 @@ def test_stale_timestamp_is_refused(send):
     assert send(pushes.text("elder-a", "你好"), timestamp=old).status_code == 403
 
 
+def test_a_timestamp_from_the_future_is_refused_beyond_the_window_and_accepted_within_it(make_app, signer, clock):
+    """A clock a little ahead of ours is WeChat's; far ahead is a signed URL prepared for later replay."""
+    client = make_app(clock=clock).test_client()
+    now = int(clock().timestamp())
+
+    def post(timestamp):
+        qs, body = signer.sign(pushes.text("elder-a", "你好"), timestamp=timestamp)
+        return client.post(f"/wechat?{qs}", data=body).status_code
+
+    assert post(now + 301) == 403
+    assert post(now + 10**6) == 403
+    assert post(now + 299) == 200
+    assert post(now + 5) == 200
+
+
 def test_timestamp_window_is_configurable(make_app, signer):
     client = make_app(webhook__timestamp_window=10**9).test_client()
     qs, body = signer.sign(pushes.text("elder-a", "你好"), timestamp=1409735669)

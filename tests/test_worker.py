@@ -8,6 +8,7 @@ import sys
 import time
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from app.db import session_scope
@@ -45,6 +46,7 @@ def statuses(rt):
         return {row.key: row.status for row in session.exec(select(OutboxMessage))}
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(rt, db_url, fake_wechat):
     fake_wechat.record_interaction(USER, "message")
     with session_scope(rt.engine) as session:
@@ -74,6 +76,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(rt, 
     assert list(statuses(rt).values()).count("uncertain") == 1
 
 
+@pytest.mark.slow
 def test_worker_stops_cleanly_on_sigterm(db_url, fake_wechat):
     worker = start_worker(db_url, fake_wechat.base_url)
     time.sleep(3)
