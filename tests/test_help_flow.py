@@ -14,6 +14,7 @@ from models.people.users import User
 from models.seed import seed_demo
 from tests.conftest import reply_text
 from tests.fakes import pushes
+from tests.fakes.dialogue import build_town
 
 ELDER, FAMILY, ADMIN = "demo-elder-1", "demo-family-1", "demo-admin"
 ERRAND_VOLUNTEERS = {"demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"}
@@ -21,31 +22,7 @@ ERRAND_VOLUNTEERS = {"demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"}
 
 @pytest.fixture
 def world(make_app, signer, clock, fake_wechat):
-    app = make_app(clock=clock)
-    rt = app.extensions["linli"]
-    with session_scope(rt.engine) as session:
-        seed_demo(session, now=clock())
-    fake_wechat.configure(auto_follow=True)
-    client = app.test_client()
-
-    def say(openid, text):
-        fake_wechat.record_interaction(openid, "message")
-        push = text if isinstance(text, dict) else pushes.text(openid, text)
-        qs, body = signer.sign(push, timestamp=int(clock().timestamp()))
-        response = client.post(f"/wechat?{qs}", data=body)
-        assert response.status_code == 200
-        return reply_text(response)
-
-    def deliver():
-        delivery = Delivery(rt)
-        while delivery.drain_once():
-            pass
-
-    def inbox(openid):
-        """Texts this person received through WeChat (customer-service messages)."""
-        return [s["payload"]["text"]["content"] for s in fake_wechat.sent(openid, "custom")]
-
-    say.rt, say.deliver, say.inbox, say.clock = rt, deliver, inbox, clock
+    say = build_town(make_app, signer, clock, fake_wechat)
     # Everyone wrote to the account recently, so WeChat accepts customer-service messages to them
     # (the closed-window case, with template fallback, has its own test).
     for openid in [ELDER, FAMILY, ADMIN, "demo-elder-2"] + [f"demo-volunteer-{i}" for i in range(1, 6)]:

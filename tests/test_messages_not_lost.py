@@ -5,16 +5,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from app.config import ConfigError, load_settings
 from app.db import session_scope
-from app.delivery import Delivery
 from models.core import outbox, windows
-from models.core.outbox import OutboxMessage
-from models.seed import seed_demo
-from tests.conftest import reply_text
-from tests.fakes import pushes
+from tests.fakes.dialogue import build_town
 from tests.message_support import CRITICAL_TEMPLATES, templates_env
 
 ELDER, FAMILY, ADMIN = "demo-elder-1", "demo-family-1", "demo-admin"
@@ -26,34 +22,7 @@ def town(make_app, signer, clock, fake_wechat):
     """The demo village with extra settings: town(templates=…) -> say(openid, text), with .deliver, .rows."""
 
     def build(**settings):
-        app = make_app(clock=clock, **settings)
-        rt = app.extensions["linli"]
-        with session_scope(rt.engine) as session:
-            seed_demo(session, now=clock())
-        fake_wechat.configure(auto_follow=True)
-        client = app.test_client()
-
-        def say(openid, text):
-            fake_wechat.record_interaction(openid, "message")
-            qs, body = signer.sign(pushes.text(openid, text), timestamp=int(clock().timestamp()))
-            response = client.post(f"/wechat?{qs}", data=body)
-            assert response.status_code == 200
-            return reply_text(response)
-
-        def deliver():
-            delivery = Delivery(rt)
-            while delivery.drain_once():
-                pass
-
-        def rows(**where):
-            with Session(rt.engine) as session:
-                query = select(OutboxMessage)
-                for name, value in where.items():
-                    query = query.where(getattr(OutboxMessage, name) == value)
-                return list(session.exec(query.order_by(OutboxMessage.id)))
-
-        say.rt, say.app, say.deliver, say.rows = rt, app, deliver, rows
-        return say
+        return build_town(make_app, signer, clock, fake_wechat, **settings)
 
     return build
 

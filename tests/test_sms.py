@@ -13,7 +13,7 @@ from app.sms.tencent import TencentSms
 from models.core import outbox, windows
 from models.core.outbox import OutboxMessage
 from models.seed import seed_demo
-from tests.fakes import pushes
+from tests.fakes.dialogue import build_town
 from tests.fakes.fake_sms import FakeTencentSms
 
 ELDER, FAMILY, ADMIN = "demo-elder-1", "demo-family-1", "demo-admin"
@@ -44,19 +44,8 @@ def village(make_app, signer, clock, fake_wechat, fake_sms):
     """The demo village with SMS on: village(sms={changes}, **settings) -> (rt, say)."""
 
     def build(sms=None, **settings):
-        app = make_app(clock=clock, sms=sms_settings(fake_sms, **(sms or {})), **settings)
-        rt = app.extensions["linli"]
-        with session_scope(rt.engine) as session:
-            seed_demo(session, now=clock())
-        fake_wechat.configure(auto_follow=True)
-        client = app.test_client()
-
-        def say(openid, text):
-            fake_wechat.record_interaction(openid, "message")
-            qs, body = signer.sign(pushes.text(openid, text), timestamp=int(clock().timestamp()))
-            assert client.post(f"/wechat?{qs}", data=body).status_code == 200
-
-        return rt, say
+        say = build_town(make_app, signer, clock, fake_wechat, sms=sms_settings(fake_sms, **(sms or {})), **settings)
+        return say.rt, say
 
     return build
 
