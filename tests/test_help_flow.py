@@ -7,11 +7,9 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db import session_scope
-from app.delivery import Delivery
 from app.jobs import registry as jobs
 from models.help import requests as hr
 from models.people.users import User
-from models.seed import seed_demo
 from tests.conftest import reply_text
 from tests.fakes import pushes
 from tests.fakes.dialogue import build_town
@@ -103,19 +101,10 @@ def test_offers_mask_the_phone_and_house_number_the_elder_wrote_and_the_winner_s
 
 def test_template_offers_carry_no_phone_or_house_number(make_app, signer, clock, fake_wechat):
     templates = {"task_offer": {"template_id": "TPL_TASK", "fields": {"thing1": "title", "thing2": "details"}}}
-    app = make_app(clock=clock, templates=templates)
-    rt = app.extensions["linli"]
-    with session_scope(rt.engine) as session:
-        seed_demo(session, now=clock())
-    fake_wechat.configure(auto_follow=True)
-    client = app.test_client()
+    say = build_town(make_app, signer, clock, fake_wechat, templates=templates)
     for text in ("东头18号水管坏了，电话13912345678，今天下午来修", "1"):
-        fake_wechat.record_interaction(ELDER, "message")
-        qs, body = signer.sign(pushes.text(ELDER, text), timestamp=int(clock().timestamp()))
-        client.post(f"/wechat?{qs}", data=body)
-    delivery = Delivery(rt)
-    while delivery.drain_once():
-        pass
+        say(ELDER, text)
+    say.deliver()
     sent = [s for v in ("demo-volunteer-1", "demo-volunteer-3") for s in fake_wechat.sent(v)]
     assert sent and all(s["channel"] == "template" for s in sent)
     for message in sent:
@@ -273,19 +262,10 @@ def test_a_strangers_emergency_is_not_held(world):
 
 def test_with_windows_closed_offers_go_out_as_template_messages(make_app, signer, clock, fake_wechat):
     templates = {"task_offer": {"template_id": "TPL_TASK", "fields": {"thing1": "title", "time2": "when"}}}
-    app = make_app(clock=clock, templates=templates)
-    rt = app.extensions["linli"]
-    with session_scope(rt.engine) as session:
-        seed_demo(session, now=clock())
-    fake_wechat.configure(auto_follow=True)
-    client = app.test_client()
+    say = build_town(make_app, signer, clock, fake_wechat, templates=templates)
     for text in ("明天上午想找人帮我去镇上买降压药", "1"):
-        fake_wechat.record_interaction(ELDER, "message")
-        qs, body = signer.sign(pushes.text(ELDER, text), timestamp=int(clock().timestamp()))
-        client.post(f"/wechat?{qs}", data=body)
-    delivery = Delivery(rt)
-    while delivery.drain_once():
-        pass
+        say(ELDER, text)
+    say.deliver()
     for volunteer in ERRAND_VOLUNTEERS:
         [sent] = fake_wechat.sent(volunteer)
         assert sent["channel"] == "template" and sent["payload"]["template_id"] == "TPL_TASK"
