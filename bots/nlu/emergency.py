@@ -171,7 +171,10 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
 
     level = 0
     if has("dizzy", "blackout") and has("cant_stand", "cant_get_up", "fall", "vomit", "blackout", "sick"):
-        level = 3 if has("cant_stand", "cant_get_up", "fall", "blackout") else 2
+        # Dizzy and sick is an emergency once it lasts, comes suddenly, or the person is alone or asks for help.
+        certain = has("cant_stand", "cant_get_up", "fall", "blackout") or has("vomit") and has(
+            "urgent", "sudden", "worry", "warn", "intense", "help_word", "sos")
+        level = 3 if certain else 2
     elif has("dizzy") and has("sudden", "intense", "urgent"):
         level = 2 if has("urgent") or has("intense") and has("sudden") else 1
     if has("gas") and has("leak"):
