@@ -52,14 +52,19 @@ def inbound(rt) -> list[InboundMessage]:
 
 @contextmanager
 def held(lock, seconds: float):
-    """Hold a lock from another connection for `seconds` (in a thread), starting now."""
-    taken, errors = threading.Event(), []
+    """Hold a lock from another connection (in a thread) from now until the block ends, and at least `seconds`.
+
+    Released only when the block is done, so a slow machine cannot free the database halfway through it.
+    """
+    taken, done, errors = threading.Event(), threading.Event(), []
 
     def hold():
         try:
             with lock():
                 taken.set()
-                time.sleep(seconds)
+                started = time.monotonic()
+                done.wait(60)
+                time.sleep(max(0.0, seconds - (time.monotonic() - started)))
         except Exception as exc:  # surfaced below: a lock we could not take proves nothing
             errors.append(exc)
             taken.set()
@@ -70,6 +75,7 @@ def held(lock, seconds: float):
     try:
         yield
     finally:
+        done.set()
         thread.join(seconds + 10)
         assert not errors, errors
 
