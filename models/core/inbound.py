@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import as_utc, json_field, utc_field
 
@@ -106,7 +106,7 @@ def stale_inbound(session: Session, *, now: datetime, older_than: float) -> list
     """Messages still processing long after arrival: their worker died mid-way."""
     cutoff = as_utc(now) - timedelta(seconds=older_than)
     query = select(InboundMessage).where(InboundMessage.status == PROCESSING, InboundMessage.received_at < cutoff)
-    return list(session.exec(query.order_by(InboundMessage.id)))
+    return list(session.exec(query.order_by(col(InboundMessage.id))))
 
 
 def prune_inbound(session: Session, *, now: datetime, keep_days: int) -> int:

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import as_utc, insert_ignore, json_field, utc_field
 
@@ -86,7 +86,7 @@ def claim_due(session: Session, *, worker: str, now: datetime, limit: int, lease
     due = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now)
-        .order_by(OutboxMessage.priority, OutboxMessage.id)
+        .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -97,9 +97,9 @@ def claim_due(session: Session, *, worker: str, now: datetime, limit: int, lease
         sa.update(table).where(table.c.id.in_(ids)).where(table.c.status == PENDING)
         .values(status=SENDING, claimed_by=worker, claimed_until=now + timedelta(seconds=lease))
     )
-    query = select(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker,
+    query = select(OutboxMessage).where(col(OutboxMessage.id).in_(ids), OutboxMessage.claimed_by == worker,
                                         OutboxMessage.status == SENDING)
-    return list(session.exec(query.order_by(OutboxMessage.priority, OutboxMessage.id)).all())
+    return list(session.exec(query.order_by(col(OutboxMessage.priority), col(OutboxMessage.id))).all())
 
 
 def start_attempt(row: OutboxMessage, channel: str, *, now: datetime) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import as_utc, utc_field, utc_from_db
 from models.core.notify import Notice
@@ -215,7 +215,7 @@ def _offer(session: Session, request: hr.HelpRequest, chosen: list[Candidate], n
                      for uid in ids])
     session.execute(sa.update(Volunteer.__table__).where(Volunteer.__table__.c.user_id.in_(ids))
                     .values(last_offered_at=as_utc(now)))
-    openids = dict(session.execute(sa.select(User.id, User.openid).where(User.id.in_(ids))).all())
+    openids = dict(session.execute(sa.select(User.id, User.openid).where(col(User.id).in_(ids))).all())
     params = offer_params(session, request)
     session.flush()
     return [Notice(openids[uid], "task_offer", offer_key(request.id, uid), "help_offer", params, priority)
@@ -224,8 +224,8 @@ def _offer(session: Session, request: hr.HelpRequest, chosen: list[Candidate], n
 
 def unclaimed_for(session: Session, admin: User) -> list[hr.HelpRequest]:
     """Open and held requests a coordinator may assign or verify (`held_requests.may_handle`)."""
-    query = select(hr.HelpRequest).where(hr.HelpRequest.status.in_((hr.OPEN, hr.HELD)))
-    return [r for r in session.exec(query.order_by(hr.HelpRequest.id)) if held.may_handle(session, admin, r)]
+    query = select(hr.HelpRequest).where(col(hr.HelpRequest.status).in_((hr.OPEN, hr.HELD)))
+    return [r for r in session.exec(query.order_by(col(hr.HelpRequest.id))) if held.may_handle(session, admin, r)]
 
 
 def verify(session: Session, request_id: int, admin: User, rules: DispatchRules, *,
@@ -254,10 +254,10 @@ def _release_notices(session: Session, request: hr.HelpRequest, rules: DispatchR
 
 def roster_for(session: Session, admin: User) -> list[tuple[Volunteer, User]]:
     """A coordinator's volunteers, most no-shows first."""
-    query = select(Volunteer, User).join(User, User.id == Volunteer.user_id)
+    query = select(Volunteer, User).join(User, col(User.id) == Volunteer.user_id)
     if not admin.has_role("county_admin"):
         query = query.where(User.village_id == admin.village_id)
-    return list(session.exec(query.order_by(Volunteer.no_shows.desc(), Volunteer.id)).all())
+    return list(session.exec(query.order_by(col(Volunteer.no_shows).desc(), col(Volunteer.id))).all())
 
 
 def offer_key(request_id: int, volunteer_id: int) -> str:
@@ -291,10 +291,10 @@ def rough_place(place: str) -> str:
 def advance_unclaimed(session: Session, rules: DispatchRules, *, now: datetime) -> list[Notice]:
     """The scheduler step: next rounds, coordinator alerts and expiry for requests whose time came."""
     now = as_utc(now)
-    query = select(hr.HelpRequest).where(hr.HelpRequest.status.in_((hr.OPEN, hr.HELD)),
+    query = select(hr.HelpRequest).where(col(hr.HelpRequest.status).in_((hr.OPEN, hr.HELD)),
                                          hr.HelpRequest.next_step_at <= now)
     notices: list[Notice] = []
-    for request in session.exec(query.order_by(hr.HelpRequest.id)).all():
+    for request in session.exec(query.order_by(col(hr.HelpRequest.id))).all():
         notices.extend(step(session, request, rules, now=now))
     return notices
 
@@ -382,8 +382,8 @@ def decline(session: Session, request_id: int, volunteer: User, *, now: datetime
 
 def latest_offer(session: Session, volunteer: User) -> int | None:
     """The newest task still offered to a volunteer and still open."""
-    query = (select(TaskOffer.request_id).join(hr.HelpRequest, hr.HelpRequest.id == TaskOffer.request_id)
+    query = (select(TaskOffer.request_id).join(hr.HelpRequest, col(hr.HelpRequest.id) == TaskOffer.request_id)
              .where(TaskOffer.volunteer_id == volunteer.id, TaskOffer.status == OFFERED,
                     hr.HelpRequest.status == hr.OPEN)
-             .order_by(TaskOffer.offered_at.desc(), TaskOffer.id.desc()))
+             .order_by(col(TaskOffer.offered_at).desc(), col(TaskOffer.id).desc()))
     return session.exec(query).first()

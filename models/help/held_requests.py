@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.audit import audit
 from models.core.notify import Notice
@@ -70,7 +70,7 @@ def held_of(session: Session, asker: User) -> list[hr.HelpRequest]:
     """Requests this person asked for that are still waiting to be verified."""
     query = select(hr.HelpRequest).where(hr.HelpRequest.requested_by_id == asker.id,
                                          hr.HelpRequest.status == hr.HELD)
-    return list(session.exec(query.order_by(hr.HelpRequest.id)))
+    return list(session.exec(query.order_by(col(hr.HelpRequest.id))))
 
 
 def release(session: Session, request: hr.HelpRequest, *, now: datetime) -> bool:

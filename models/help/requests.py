@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import as_utc, json_field, utc_field
 from models.people.membership import is_registered
@@ -113,21 +113,21 @@ def get_request(session: Session, request_id: int) -> HelpRequest | None:
 
 def open_requests_of(session: Session, elder_ids: list[int]) -> list[HelpRequest]:
     """Requests still in progress for these elders, oldest first."""
-    query = select(HelpRequest).where(HelpRequest.elder_id.in_(elder_ids), HelpRequest.status.in_(ACTIVE))
-    return list(session.exec(query.order_by(HelpRequest.id)))
+    query = select(HelpRequest).where(col(HelpRequest.elder_id).in_(elder_ids), col(HelpRequest.status).in_(ACTIVE))
+    return list(session.exec(query.order_by(col(HelpRequest.id))))
 
 
 def awaiting_rating(session: Session, elder_ids: list[int]) -> HelpRequest | None:
     """The latest done request these elders have not yet confirmed."""
-    query = select(HelpRequest).where(HelpRequest.elder_id.in_(elder_ids), HelpRequest.status == DONE)
-    return session.exec(query.order_by(HelpRequest.done_at.desc())).first()
+    query = select(HelpRequest).where(col(HelpRequest.elder_id).in_(elder_ids), HelpRequest.status == DONE)
+    return session.exec(query.order_by(col(HelpRequest.done_at).desc())).first()
 
 
 def tasks_of(session: Session, volunteer_id: int) -> list[HelpRequest]:
     """A volunteer's claimed tasks in progress, oldest first."""
     query = select(HelpRequest).where(HelpRequest.volunteer_id == volunteer_id,
-                                      HelpRequest.status.in_((CLAIMED, EN_ROUTE)))
-    return list(session.exec(query.order_by(HelpRequest.id)))
+                                      col(HelpRequest.status).in_((CLAIMED, EN_ROUTE)))
+    return list(session.exec(query.order_by(col(HelpRequest.id))))
 
 
 def open_task_counts(session: Session, volunteer_ids: list[int]) -> dict[int, int]:
@@ -136,7 +136,7 @@ def open_task_counts(session: Session, volunteer_ids: list[int]) -> dict[int, in
         return {}
     rows = session.execute(
         sa.select(HelpRequest.volunteer_id, sa.func.count()).where(
-            HelpRequest.volunteer_id.in_(volunteer_ids), HelpRequest.status.in_((CLAIMED, EN_ROUTE))
+            col(HelpRequest.volunteer_id).in_(volunteer_ids), col(HelpRequest.status).in_((CLAIMED, EN_ROUTE))
         ).group_by(HelpRequest.volunteer_id))
     return {vid: count for vid, count in rows}
 

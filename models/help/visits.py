@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.base import as_utc
 from models.core.notify import Notice
@@ -318,12 +318,12 @@ def cancel_request(session: Session, request_id: int, *, now: datetime) -> Outco
 def served_between(session: Session, village_id: int, start: datetime, end: datetime) -> tuple[int, int]:
     """Visits finished in [start, end) in a village, and the minutes the time bank credited for them."""
     finished = select(hr.HelpRequest.id).where(
-        hr.HelpRequest.village_id == village_id, hr.HelpRequest.status.in_((hr.DONE, hr.CONFIRMED)),
+        hr.HelpRequest.village_id == village_id, col(hr.HelpRequest.status).in_((hr.DONE, hr.CONFIRMED)),
         hr.HelpRequest.done_at >= as_utc(start), hr.HelpRequest.done_at < as_utc(end))
     ids = list(session.exec(finished))
     if not ids:
         return 0, 0
-    credited = select(timebank.LedgerEntry.minutes).where(timebank.LedgerEntry.request_id.in_(ids),
+    credited = select(timebank.LedgerEntry.minutes).where(col(timebank.LedgerEntry.request_id).in_(ids),
                                                           timebank.LedgerEntry.minutes > 0)
     return len(ids), sum(session.exec(credited))
 

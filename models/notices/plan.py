@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.base import as_utc
 from models.core import outbox
@@ -90,8 +90,9 @@ def mass_month(now: datetime) -> str:
 
 def due(session: Session, *, now: datetime) -> list[int]:
     """Ids of broadcasts whose planning is due or was interrupted."""
-    query = select(Broadcast.id).where(Broadcast.status.in_([SCHEDULED, PLANNING]), Broadcast.send_at <= as_utc(now))
-    return list(session.exec(query.order_by(Broadcast.send_at, Broadcast.id)))
+    query = select(Broadcast.id).where(col(Broadcast.status).in_([SCHEDULED, PLANNING]),
+                                       Broadcast.send_at <= as_utc(now))
+    return list(session.exec(query.order_by(col(Broadcast.send_at), col(Broadcast.id))))
 
 
 def recipients_query(b: Broadcast, after: int = 0) -> sa.Select:
@@ -100,15 +101,15 @@ def recipients_query(b: Broadcast, after: int = 0) -> sa.Select:
     if b.village_id is not None:
         query = query.where(User.village_id == b.village_id)
     else:
-        query = query.where(User.village_id.is_not(None))
+        query = query.where(col(User.village_id).is_not(None))
     kind, _, value = b.audience.partition(":")
     if kind == "role":
-        query = query.where(User.roles.contains(f",{value},"))
+        query = query.where(col(User.roles).contains(f",{value},"))
     elif kind == "tag":
-        query = query.where(User.openid.in_(sa.select(AudienceTag.openid).where(AudienceTag.tag == value)))
+        query = query.where(col(User.openid).in_(sa.select(AudienceTag.openid).where(AudienceTag.tag == value)))
     if b.topic:
         opted = sa.select(NoticeOptOut.openid).where(NoticeOptOut.topic == b.topic)
-        query = query.where(User.openid.not_in(opted))
+        query = query.where(col(User.openid).not_in(opted))
     return query.order_by(User.id)
 
 
@@ -134,9 +135,9 @@ def classify(people: list[Any], windows: dict[str, ServiceWindow], used: dict[st
 
 def _context(session: Session, openids: list[str], now: datetime) -> tuple[dict, dict]:
     """Windows and this month's mass count of a chunk's recipients (two indexed IN queries)."""
-    wins = {w.openid: w for w in session.exec(select(ServiceWindow).where(ServiceWindow.openid.in_(openids)))}
+    wins = {w.openid: w for w in session.exec(select(ServiceWindow).where(col(ServiceWindow.openid).in_(openids)))}
     quota = session.execute(sa.select(MassQuota.openid, MassQuota.used).where(
-        MassQuota.openid.in_(openids), MassQuota.month == mass_month(now)))
+        col(MassQuota.openid).in_(openids), MassQuota.month == mass_month(now)))
     return wins, dict(quota.all())
 
 
@@ -198,7 +199,7 @@ def _reserve_quota(session: Session, b: Broadcast, now: datetime) -> None:
 def _finish_planning(session: Session, b: Broadcast, rules: PlanRules, now: datetime) -> None:
     ids = list(session.exec(select(NoticeDelivery.id).where(
         NoticeDelivery.broadcast_id == b.id, NoticeDelivery.channel == "mass", NoticeDelivery.status == "pending",
-        NoticeDelivery.batch_no.is_(None)).order_by(NoticeDelivery.id)))
+        col(NoticeDelivery.batch_no).is_(None)).order_by(col(NoticeDelivery.id))))
     _reserve_quota(session, b, now)
     tag_id = _whole_tag(session, b, len(ids))
     for number, (first, last) in enumerate(split_batches(ids, None if tag_id else rules.batch_size), start=1):

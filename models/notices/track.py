@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.base import as_utc
 from models.core import outbox
@@ -29,9 +29,9 @@ JOB_OK = {"send success", "sendsuccess", "success"}
 
 def open_batches(session: Session, *, limit: int = 20) -> list[int]:
     """Mass batches still to send (pending) or interrupted mid-call (started)."""
-    query = (select(MassBatch.id).join(Broadcast, Broadcast.id == MassBatch.broadcast_id)
-             .where(MassBatch.status.in_([PENDING, STARTED]), Broadcast.status == SENDING)
-             .order_by(MassBatch.id).limit(limit))
+    query = (select(MassBatch.id).join(Broadcast, col(Broadcast.id) == MassBatch.broadcast_id)
+             .where(col(MassBatch.status).in_([PENDING, STARTED]), Broadcast.status == SENDING)
+             .order_by(col(MassBatch.id)).limit(limit))
     return list(session.exec(query))
 
 
@@ -49,7 +49,7 @@ def batch_openids(session: Session, batch: MassBatch) -> list[str]:
     """The recipients of a batch, in a stable order."""
     query = select(NoticeDelivery.openid).where(NoticeDelivery.broadcast_id == batch.broadcast_id,
                                                 NoticeDelivery.batch_no == batch.batch_no)
-    return list(session.exec(query.order_by(NoticeDelivery.id)))
+    return list(session.exec(query.order_by(col(NoticeDelivery.id))))
 
 
 def _set_rows(session: Session, batch: MassBatch, status: str, reason: str, now: datetime,
@@ -115,7 +115,7 @@ def on_template_finish(session: Session, openid: str, msg_id: str, status: str, 
 def sync_outbox(session: Session, *, now: datetime, broadcast_id: int | None = None) -> int:
     """Copy finished outbox outcomes into pending delivery rows; return how many changed."""
     table, box = NoticeDelivery.__table__, outbox.OutboxMessage.__table__
-    live = sa.select(Broadcast.id).where(Broadcast.status.in_([SENDING, DONE, CANCELLED]))
+    live = sa.select(Broadcast.id).where(col(Broadcast.status).in_([SENDING, DONE, CANCELLED]))
     scope = [table.c.broadcast_id == broadcast_id] if broadcast_id else [table.c.broadcast_id.in_(live)]
     changed = 0
     for box_status, status in OUTBOX_OUTCOME.items():
@@ -165,10 +165,10 @@ def latest_for(session: Session, user: User, *, offset: int, limit: int) -> list
     roles = [f"role:{r}" for r in user.role_set]
     tags = [f"tag:{t}" for t in session.exec(select(AudienceTag.tag).where(AudienceTag.openid == user.openid))]
     query = select(Broadcast).where(
-        Broadcast.status.in_([SENDING, DONE]), Broadcast.topic == "",
-        sa.or_(Broadcast.village_id == user.village_id, Broadcast.village_id.is_(None)),
-        Broadcast.audience.in_(["all", *roles, *tags]))
-    query = query.order_by(Broadcast.send_at.desc(), Broadcast.id.desc()).offset(offset).limit(limit)
+        col(Broadcast.status).in_([SENDING, DONE]), Broadcast.topic == "",
+        sa.or_(col(Broadcast.village_id) == user.village_id, col(Broadcast.village_id).is_(None)),
+        col(Broadcast.audience).in_(["all", *roles, *tags]))
+    query = query.order_by(col(Broadcast.send_at).desc(), col(Broadcast.id).desc()).offset(offset).limit(limit)
     return list(session.exec(query))
 
 
@@ -177,4 +177,4 @@ def recent_for_admin(session: Session, user: User, *, limit: int = 5) -> list[Br
     query = select(Broadcast).where(Broadcast.topic == "")
     if not user.has_role("county_admin"):
         query = query.where(Broadcast.village_id == user.village_id)
-    return list(session.exec(query.order_by(Broadcast.id.desc()).limit(limit)))
+    return list(session.exec(query.order_by(col(Broadcast.id).desc()).limit(limit)))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import as_utc, insert_ignore, utc_field
 from models.core import outbox
@@ -99,7 +99,8 @@ def issue_code(session: Session, elder: User, creator: User, *, now: datetime,
     for _ in range(50):
         code = f"{rng.randrange(10**6):06d}"
         # Digits of an expired code may be issued again; the old row keeps them in `code` for its answer.
-        session.execute(sa.update(BindingCode).where(BindingCode.live_code == code, BindingCode.expires_at <= now)
+        session.execute(sa.update(BindingCode).where(col(BindingCode.live_code) == code,
+                                                     col(BindingCode.expires_at) <= now)
                         .values(live_code=None))
         values = {"code": code, "live_code": code, "elder_id": elder.id, "created_by": creator.id,
                   "created_at": now, "expires_at": now + ttl}
@@ -111,7 +112,7 @@ def issue_code(session: Session, elder: User, creator: User, *, now: datetime,
 
 def lookup(session: Session, code: str, *, now: datetime) -> tuple[str, BindingCode | None]:
     """The state of a code: ok, not_found, expired or used (the newest issue of these digits counts)."""
-    row = session.exec(select(BindingCode).where(BindingCode.code == code).order_by(BindingCode.id.desc())).first()
+    row = session.exec(select(BindingCode).where(BindingCode.code == code).order_by(col(BindingCode.id).desc())).first()
     if row is None:
         return NOT_FOUND, None
     if row.used_at is not None:
@@ -196,7 +197,7 @@ def redeem(session: Session, family: User, code: str, relationship: str, *, now:
     if refusal:
         return Attempt(refusal, elder)
     # Conditional update: of two people racing with one code, exactly one gets to ask.
-    taken = session.execute(sa.update(BindingCode).where(BindingCode.id == row.id, BindingCode.used_at.is_(None))
+    taken = session.execute(sa.update(BindingCode).where(BindingCode.id == row.id, col(BindingCode.used_at).is_(None))
                             .values(used_at=as_utc(now), used_by=family.id, live_code=None)
                             .returning(BindingCode.id)).first()
     if taken is None:
@@ -236,7 +237,7 @@ def asked_of(session: Session, user: User, *, now: datetime) -> list[PendingBind
     """Bindings waiting for this user's 1/2, oldest first (lapsed ones are gone)."""
     query = select(PendingBinding).where(PendingBinding.asked_id == user.id, PendingBinding.status == PENDING,
                                          PendingBinding.expires_at > as_utc(now))
-    return list(session.exec(query.order_by(PendingBinding.id)))
+    return list(session.exec(query.order_by(col(PendingBinding.id))))
 
 
 def may_decide(session: Session, row: PendingBinding, user: User) -> bool:
@@ -256,7 +257,8 @@ def decide(session: Session, pending_id: int, decider: User, accept: bool, *, no
     outcome = ACCEPTED if accept else REFUSED
     # Conditional update: a lapsed request cannot be accepted, and two deciders cannot both decide.
     moved = session.execute(sa.update(PendingBinding).where(
-        PendingBinding.id == row.id, PendingBinding.status == PENDING, PendingBinding.expires_at > as_utc(now))
+        col(PendingBinding.id) == row.id, col(PendingBinding.status) == PENDING,
+        col(PendingBinding.expires_at) > as_utc(now))
         .values(status=outcome, decided_at=as_utc(now), decided_by=decider.id)).rowcount
     session.expire(row)
     if moved != 1:
@@ -293,9 +295,9 @@ def link(session: Session, elder: User, family: User, relationship: str, *, now:
 def links_of(session: Session, user: User) -> list[tuple[FamilyLink, User, str]]:
     """The user's bindings as (link, the other person, side) where side is 'elder' (they are the user's
     elder) or 'family' (they are the user's family), in a stable order."""
-    query = select(FamilyLink).where(sa.or_(FamilyLink.family_id == user.id, FamilyLink.elder_id == user.id))
+    query = select(FamilyLink).where(sa.or_(col(FamilyLink.family_id) == user.id, col(FamilyLink.elder_id) == user.id))
     found = []
-    for row in session.exec(query.order_by(FamilyLink.id)):
+    for row in session.exec(query.order_by(col(FamilyLink.id))):
         if row.family_id == user.id:
             found.append((row, session.get(User, row.elder_id), "elder"))
         else:
