@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models.base import as_utc
+from models.base import as_utc, table_of
 from models.checkin import rules as ck
 from models.core.notify import Notice
 from models.core.outbox import LOW
@@ -92,7 +92,7 @@ class VillageRate:
 def village_rates(session: Session, village_ids: list[int] | None, *, now: datetime, tz: ZoneInfo) -> list[VillageRate]:
     """Check-in figures per village (all villages when `village_ids` is None)."""
     today = ck.local_day(now, tz)
-    d = ck.CheckinDay.__table__.c
+    d = table_of(ck.CheckinDay).c
     rows = session.execute(sa.select(d.village_id, d.day, d.status, sa.func.count()).where(
         d.day > today - timedelta(days=7), d.day <= today).group_by(d.village_id, d.day, d.status)).all()
     enrolled = _enrolled_per_village(session)
@@ -111,9 +111,9 @@ def village_rates(session: Session, village_ids: list[int] | None, *, now: datet
 
 
 def _enrolled_per_village(session: Session) -> dict[int, int]:
-    e, u = ck.CheckinEnrolment.__table__.c, User.__table__.c
+    e, u = table_of(ck.CheckinEnrolment).c, table_of(User).c
     rows = session.execute(sa.select(u.village_id, sa.func.count()).select_from(
-        ck.CheckinEnrolment.__table__.join(User.__table__, u.id == e.elder_id))
+        table_of(ck.CheckinEnrolment).join(table_of(User), u.id == e.elder_id))
         .where(e.status != ck.CLOSED).group_by(u.village_id))
     return {village_id: count for village_id, count in rows}
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, json_field, utc_field
+from models.base import as_utc, json_field, rowcount, table_of, utc_field
 
 PROCESSING, DONE, HANDED_OFF, FAILED = "processing", "done", "handed_off", "failed"
 
@@ -89,7 +89,7 @@ def _move(session: Session, which: str, params: dict[str, Any]) -> bool:
 @functools.cache
 def _statements(dialect: str) -> dict[str, Any]:
     """The hot-path statements, built once per dialect (building them costs more than running them)."""
-    table = InboundMessage.__table__
+    table = table_of(InboundMessage)
     insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
     move = sa.update(table).where(table.c.id == sa.bindparam("row_id")).where(table.c.status == PROCESSING)
     return {
@@ -111,9 +111,9 @@ def stale_inbound(session: Session, *, now: datetime, older_than: float) -> list
 
 def prune_inbound(session: Session, *, now: datetime, keep_days: int) -> int:
     """Delete finished records older than the retention period."""
-    table = InboundMessage.__table__
+    table = table_of(InboundMessage)
     cutoff = as_utc(now) - timedelta(days=keep_days)
     result = session.execute(
         sa.delete(table).where(table.c.received_at < cutoff).where(table.c.status != PROCESSING)
     )
-    return result.rowcount
+    return rowcount(result)

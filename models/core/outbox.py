@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, insert_ignore, json_field, utc_field
+from models.base import as_utc, insert_ignore, json_field, rowcount, table_of, utc_field
 
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 FAILED, UNDELIVERABLE, UNCERTAIN, CANCELLED = "failed", "undeliverable", "uncertain", "cancelled"
@@ -82,7 +82,7 @@ def enqueue(
 def claim_due(session: Session, *, worker: str, now: datetime, limit: int, lease: float) -> list[OutboxMessage]:
     """Reserve up to `limit` due rows for this worker (SKIP LOCKED on PostgreSQL)."""
     now = as_utc(now)
-    table = OutboxMessage.__table__
+    table = table_of(OutboxMessage)
     due = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now)
@@ -186,10 +186,10 @@ def recover_stale(session: Session, *, now: datetime) -> dict[str, int]:
 
 def cancel_if_pending(session: Session, key: str) -> bool:
     """Withdraw a notification nobody has started sending; True if it will never go out."""
-    table = OutboxMessage.__table__
+    table = table_of(OutboxMessage)
     result = session.execute(sa.update(table).where(table.c.key == key).where(table.c.status == PENDING)
                              .values(status=CANCELLED, last_error="no longer relevant"))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def summary(session: Session) -> dict[str, int]:

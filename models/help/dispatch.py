@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, utc_field, utc_from_db
+from models.base import as_utc, table_of, utc_field, utc_from_db
 from models.core.notify import Notice
 from models.core.outbox import NORMAL, URGENT, cancel_if_pending
 from models.help import held_requests as held
@@ -129,10 +129,10 @@ def rank(candidates: list[Candidate], request: hr.HelpRequest, rules: DispatchRu
 
 def load_candidates(session: Session, village_ids: list[int], *, now: datetime) -> list[Candidate]:
     """Approved, on-duty volunteers of these villages (plain columns: this runs for every request)."""
-    v, u = Volunteer.__table__.c, User.__table__.c
+    v, u = table_of(Volunteer).c, table_of(User).c
     query = (sa.select(u.id, u.village_id, v.skills, v.availability, v.partner_org, v.last_offered_at,
                        v.rating_sum, v.rating_count)
-             .select_from(Volunteer.__table__.join(User.__table__, u.id == v.user_id))
+             .select_from(table_of(Volunteer).join(table_of(User), u.id == v.user_id))
              .where(v.status == APPROVED, v.on_duty == sa.true(), u.subscribed == sa.true(),
                     u.village_id.in_(village_ids)))
     rows = session.execute(query).all()
@@ -213,7 +213,7 @@ def _offer(session: Session, request: hr.HelpRequest, chosen: list[Candidate], n
     ids = [c.user_id for c in chosen]
     session.add_all([TaskOffer(request_id=request.id, volunteer_id=uid, round=request.dispatch_round, offered_at=now)
                      for uid in ids])
-    session.execute(sa.update(Volunteer.__table__).where(Volunteer.__table__.c.user_id.in_(ids))
+    session.execute(sa.update(table_of(Volunteer)).where(table_of(Volunteer).c.user_id.in_(ids))
                     .values(last_offered_at=as_utc(now)))
     openids = dict(session.execute(sa.select(User.id, User.openid).where(col(User.id).in_(ids))).all())
     params = offer_params(session, request)
@@ -362,7 +362,7 @@ def take(session: Session, request_id: int, volunteer: User, *, now: datetime, a
     """The claim itself, open → claimed for this volunteer, as one conditional UPDATE that also requires a
     live offer to them unless a coordinator assigned them: a number alone, guessed or seen elsewhere, wins
     nothing, and an offer withdrawn in the meantime cannot win either."""
-    offers = TaskOffer.__table__.c
+    offers = table_of(TaskOffer).c
     live_offer = None if assigned else sa.exists().where(
         offers.request_id == request_id, offers.volunteer_id == volunteer.id, offers.status.in_(LIVE))
     return hr.move(session, request_id, allowed=(hr.OPEN,), now=now, only_if=live_offer, status=hr.CLAIMED,

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, json_field, utc_field
+from models.base import as_utc, json_field, rowcount, table_of, utc_field
 from models.people.membership import is_registered
 from models.people.users import User
 
@@ -148,7 +148,7 @@ def move(session: Session, request_id: int, *, allowed: tuple[str, ...], now: da
 
     One conditional UPDATE: of many concurrent callers exactly one sees rowcount 1 — the claim race.
     """
-    table = HelpRequest.__table__
+    table = table_of(HelpRequest)
     query = sa.update(table).where(table.c.id == request_id).where(table.c.status.in_(allowed))
     if held_by is not None:
         query = query.where(table.c.volunteer_id == held_by)
@@ -156,4 +156,4 @@ def move(session: Session, request_id: int, *, allowed: tuple[str, ...], now: da
         query = query.where(only_if)
     result = session.execute(query.values(updated_at=as_utc(now), **values))
     session.expire_all()
-    return result.rowcount == 1
+    return rowcount(result) == 1

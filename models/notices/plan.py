@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from models.base import as_utc
+from models.base import as_utc, rowcount, table_of
 from models.core import outbox
 from models.core.windows import ServiceWindow, open_quota
 from models.notices.broadcasts import (
@@ -188,11 +188,11 @@ def bulk_insert_ignore(session: Session, model, rows: list[dict]) -> None:
 
 def _reserve_quota(session: Session, b: Broadcast, now: datetime) -> None:
     """Count one mass message this month for each mass recipient of the broadcast (one statement)."""
-    table = NoticeDelivery.__table__
+    table = table_of(NoticeDelivery)
     chosen = sa.select(table.c.openid, sa.literal(mass_month(now)), sa.literal(1)).where(
         table.c.broadcast_id == b.id, table.c.channel == "mass", table.c.status == "pending")
     stmt = _insert(session, MassQuota).from_select(["openid", "month", "used"], chosen)
-    update = {"used": MassQuota.__table__.c.used + 1}
+    update = {"used": table_of(MassQuota).c.used + 1}
     session.execute(stmt.on_conflict_do_update(index_elements=["openid", "month"], set_=update))
 
 
@@ -233,14 +233,14 @@ def _whole_tag(session: Session, b: Broadcast, mass_count: int) -> int | None:
 
 def _make_batch(session: Session, b: Broadcast, number: int, first: int, last: int, tag_id: int | None,
                 now: datetime) -> None:
-    table = NoticeDelivery.__table__
+    table = table_of(NoticeDelivery)
     rows = session.execute(sa.update(table).where(
         table.c.broadcast_id == b.id, table.c.channel == "mass", table.c.status == "pending",
         table.c.batch_no.is_(None), table.c.id.between(first, last)).values(batch_no=number))
     stamp = int(b.created_at.timestamp())
     # Deterministic per broadcast and batch, so a re-sent batch is recognised by WeChat (45065).
     session.add(MassBatch(broadcast_id=b.id, batch_no=number, clientmsgid=f"linli-{b.id}-{stamp}-{number}",
-                          tag_id=tag_id, size=rows.rowcount))
+                          tag_id=tag_id, size=rowcount(rows)))
 
 
 def estimate(session: Session, b: Broadcast, rules: PlanRules, *, now: datetime) -> dict[str, int]:
@@ -260,20 +260,20 @@ def estimate(session: Session, b: Broadcast, rules: PlanRules, *, now: datetime)
 def cancel_broadcast(session: Session, b: Broadcast, *, now: datetime) -> dict[str, int]:
     """Stop a broadcast: unsent outbox rows and mass batches are cancelled; sent ones stay sent."""
     now = as_utc(now)
-    table, box = NoticeDelivery.__table__, outbox.OutboxMessage.__table__
+    table, box = table_of(NoticeDelivery), table_of(outbox.OutboxMessage)
     keys = sa.select(table.c.outbox_key).where(table.c.broadcast_id == b.id, table.c.outbox_key.is_not(None))
-    boxed = session.execute(sa.update(box).where(box.c.key.in_(keys), box.c.status == outbox.PENDING)
-                            .values(status=outbox.CANCELLED)).rowcount
-    batches = MassBatch.__table__
+    boxed = rowcount(session.execute(sa.update(box).where(box.c.key.in_(keys), box.c.status == outbox.PENDING)
+                                     .values(status=outbox.CANCELLED)))
+    batches = table_of(MassBatch)
     session.execute(sa.update(batches).where(batches.c.broadcast_id == b.id, batches.c.status == "pending")
                     .values(status=CANCELLED))
     open_batches = sa.select(batches.c.batch_no).where(batches.c.broadcast_id == b.id, batches.c.status == CANCELLED)
-    massed = session.execute(sa.update(table).where(
+    massed = rowcount(session.execute(sa.update(table).where(
         table.c.broadcast_id == b.id, table.c.status == "pending",
         sa.or_(sa.and_(table.c.channel == "mass", table.c.batch_no.is_(None)),
                table.c.batch_no.in_(open_batches), table.c.outbox_key.in_(
             sa.select(box.c.key).where(box.c.status == outbox.CANCELLED)))).values(
-        status=CANCELLED, reason="cancelled", updated_at=now)).rowcount
+        status=CANCELLED, reason="cancelled", updated_at=now)))
     b.status, b.finished_at = CANCELLED, now
     session.add(b)
     return {"outbox": boxed, "deliveries": massed}

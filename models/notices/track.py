@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models.base import as_utc
+from models.base import as_utc, rowcount, table_of
 from models.core import outbox
 from models.notices.broadcasts import CANCELLED, DONE, SENDING, AudienceTag, Broadcast, MassBatch, NoticeDelivery
 from models.people.users import User
@@ -54,11 +54,11 @@ def batch_openids(session: Session, batch: MassBatch) -> list[str]:
 
 def _set_rows(session: Session, batch: MassBatch, status: str, reason: str, now: datetime,
               only_pending: bool = True) -> int:
-    table = NoticeDelivery.__table__
+    table = table_of(NoticeDelivery)
     query = sa.update(table).where(table.c.broadcast_id == batch.broadcast_id, table.c.batch_no == batch.batch_no)
     if only_pending:
         query = query.where(table.c.status == PENDING)
-    return session.execute(query.values(status=status, reason=reason[:200], updated_at=as_utc(now))).rowcount
+    return rowcount(session.execute(query.values(status=status, reason=reason[:200], updated_at=as_utc(now))))
 
 
 def batch_sent(session: Session, batch_id: int, msg_id: str | None, *, now: datetime) -> None:
@@ -114,7 +114,7 @@ def on_template_finish(session: Session, openid: str, msg_id: str, status: str, 
 
 def sync_outbox(session: Session, *, now: datetime, broadcast_id: int | None = None) -> int:
     """Copy finished outbox outcomes into pending delivery rows; return how many changed."""
-    table, box = NoticeDelivery.__table__, outbox.OutboxMessage.__table__
+    table, box = table_of(NoticeDelivery), table_of(outbox.OutboxMessage)
     live = sa.select(Broadcast.id).where(col(Broadcast.status).in_([SENDING, DONE, CANCELLED]))
     scope = [table.c.broadcast_id == broadcast_id] if broadcast_id else [table.c.broadcast_id.in_(live)]
     changed = 0
@@ -127,13 +127,13 @@ def sync_outbox(session: Session, *, now: datetime, broadcast_id: int | None = N
         values = {"status": status, "channel": channel.scalar_subquery(), "updated_at": as_utc(now)}
         if status != SENT:
             values["reason"] = sa.func.substr(reason.scalar_subquery(), 1, 200)
-        changed += session.execute(query.values(**values)).rowcount
+        changed += rowcount(session.execute(query.values(**values)))
     return changed
 
 
 def finish_done(session: Session, *, now: datetime) -> list[int]:
     """Mark sending broadcasts with nothing left pending as done; return their ids."""
-    table = NoticeDelivery.__table__
+    table = table_of(NoticeDelivery)
     pending = sa.select(table.c.id).where(table.c.broadcast_id == Broadcast.id, table.c.status == PENDING)
     rows = list(session.exec(select(Broadcast).where(Broadcast.status == SENDING, ~sa.exists(pending))))
     for b in rows:
@@ -144,7 +144,7 @@ def finish_done(session: Session, *, now: datetime) -> list[int]:
 
 def stats(session: Session, broadcast_id: int) -> dict:
     """Counts per channel and status, and failure reasons with counts."""
-    table = NoticeDelivery.__table__
+    table = table_of(NoticeDelivery)
     rows = session.execute(sa.select(table.c.channel, table.c.status, table.c.reason, sa.func.count())
                            .where(table.c.broadcast_id == broadcast_id)
                            .group_by(table.c.channel, table.c.status, table.c.reason))

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, insert_ignore, utc_field
+from models.base import as_utc, insert_ignore, rowcount, utc_field
 from models.core import outbox
 from models.core.audit import AuditEntry, audit
 from models.core.notify import Notice
@@ -256,10 +256,10 @@ def decide(session: Session, pending_id: int, decider: User, accept: bool, *, no
     elder, family = session.get(User, row.elder_id), session.get(User, row.family_id)
     outcome = ACCEPTED if accept else REFUSED
     # Conditional update: a lapsed request cannot be accepted, and two deciders cannot both decide.
-    moved = session.execute(sa.update(PendingBinding).where(
+    moved = rowcount(session.execute(sa.update(PendingBinding).where(
         col(PendingBinding.id) == row.id, col(PendingBinding.status) == PENDING,
         col(PendingBinding.expires_at) > as_utc(now))
-        .values(status=outcome, decided_at=as_utc(now), decided_by=decider.id)).rowcount
+        .values(status=outcome, decided_at=as_utc(now), decided_by=decider.id)))
     session.expire(row)
     if moved != 1:
         return Attempt(DECIDED if row.status != PENDING else LAPSED, elder)
