@@ -169,7 +169,7 @@ def apply_decision(row: OutboxMessage, decision: Decision, *, errcode: int | Non
 def recover_stale(session: Session, *, now: datetime) -> dict[str, int]:
     """Release rows whose worker died: unsent ones go back, ambiguous custom sends become uncertain."""
     now = as_utc(now)
-    query = select(OutboxMessage).where(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < now)
+    query = select(OutboxMessage).where(col(OutboxMessage.status) == SENDING, col(OutboxMessage.claimed_until) < now)
     counts = {"requeued": 0, "uncertain": 0}
     for row in session.exec(query):
         started_custom = row.send_started_at is not None and row.channel == CUSTOM
@@ -194,5 +194,5 @@ def cancel_if_pending(session: Session, key: str) -> bool:
 
 def summary(session: Session) -> dict[str, int]:
     """Count rows per status, for health and the coordinator."""
-    rows = session.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status))
+    rows = session.execute(sa.select(col(OutboxMessage.status), sa.func.count()).group_by(OutboxMessage.status))
     return {status: count for status, count in rows}

@@ -215,7 +215,7 @@ def _offer(session: Session, request: hr.HelpRequest, chosen: list[Candidate], n
                      for uid in ids])
     session.execute(sa.update(table_of(Volunteer)).where(table_of(Volunteer).c.user_id.in_(ids))
                     .values(last_offered_at=as_utc(now)))
-    openids = dict(session.execute(sa.select(User.id, User.openid).where(col(User.id).in_(ids))).all())
+    openids = dict(session.execute(sa.select(col(User.id), col(User.openid)).where(col(User.id).in_(ids))).all())
     params = offer_params(session, request)
     session.flush()
     return [Notice(openids[uid], "task_offer", offer_key(request.id, uid), "help_offer", params, priority)
@@ -292,7 +292,7 @@ def advance_unclaimed(session: Session, rules: DispatchRules, *, now: datetime) 
     """The scheduler step: next rounds, coordinator alerts and expiry for requests whose time came."""
     now = as_utc(now)
     query = select(hr.HelpRequest).where(col(hr.HelpRequest.status).in_((hr.OPEN, hr.HELD)),
-                                         hr.HelpRequest.next_step_at <= now)
+                                         col(hr.HelpRequest.next_step_at) <= now)
     notices: list[Notice] = []
     for request in session.exec(query.order_by(col(hr.HelpRequest.id))).all():
         notices.extend(step(session, request, rules, now=now))

@@ -135,9 +135,9 @@ def open_task_counts(session: Session, volunteer_ids: list[int]) -> dict[int, in
     if not volunteer_ids:
         return {}
     rows = session.execute(
-        sa.select(HelpRequest.volunteer_id, sa.func.count()).where(
+        sa.select(col(HelpRequest.volunteer_id), sa.func.count()).where(
             col(HelpRequest.volunteer_id).in_(volunteer_ids), col(HelpRequest.status).in_((CLAIMED, EN_ROUTE))
-        ).group_by(HelpRequest.volunteer_id))
+        ).group_by(col(HelpRequest.volunteer_id)))
     return {vid: count for vid, count in rows}
 
 

@@ -287,7 +287,8 @@ def _low_rating(session: Session, request: hr.HelpRequest, rater: User, score: i
 
 def auto_confirm(session: Session, *, now: datetime, credit: CreditRules) -> list[Notice]:
     """Done requests nobody confirmed within 48 hours are confirmed (disputed ones are not)."""
-    query = select(hr.HelpRequest).where(hr.HelpRequest.status == hr.DONE, hr.HelpRequest.confirm_by <= as_utc(now))
+    query = select(hr.HelpRequest).where(col(hr.HelpRequest.status) == hr.DONE,
+                                         col(hr.HelpRequest.confirm_by) <= as_utc(now))
     notices: list[Notice] = []
     for request in session.exec(query).all():
         if hr.move(session, request.id, allowed=(hr.DONE,), now=now, status=hr.CONFIRMED, closed_at=now):
@@ -319,7 +320,7 @@ def served_between(session: Session, village_id: int, start: datetime, end: date
     """Visits finished in [start, end) in a village, and the minutes the time bank credited for them."""
     finished = select(hr.HelpRequest.id).where(
         hr.HelpRequest.village_id == village_id, col(hr.HelpRequest.status).in_((hr.DONE, hr.CONFIRMED)),
-        hr.HelpRequest.done_at >= as_utc(start), hr.HelpRequest.done_at < as_utc(end))
+        col(hr.HelpRequest.done_at) >= as_utc(start), col(hr.HelpRequest.done_at) < as_utc(end))
     ids = list(session.exec(finished))
     if not ids:
         return 0, 0

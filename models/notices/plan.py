@@ -97,20 +97,21 @@ def due(session: Session, *, now: datetime) -> list[int]:
 
 def recipients_query(b: Broadcast, after: int = 0) -> sa.Select:
     """Users a broadcast addresses, ordered by id, after a cursor."""
-    query = sa.select(User.id, User.openid, User.subscribed).where(User.id > after)
+    query = sa.select(col(User.id), col(User.openid), col(User.subscribed)).where(col(User.id) > after)
     if b.village_id is not None:
-        query = query.where(User.village_id == b.village_id)
+        query = query.where(col(User.village_id) == b.village_id)
     else:
         query = query.where(col(User.village_id).is_not(None))
     kind, _, value = b.audience.partition(":")
     if kind == "role":
         query = query.where(col(User.roles).contains(f",{value},"))
     elif kind == "tag":
-        query = query.where(col(User.openid).in_(sa.select(AudienceTag.openid).where(AudienceTag.tag == value)))
+        tagged = sa.select(col(AudienceTag.openid)).where(col(AudienceTag.tag) == value)
+        query = query.where(col(User.openid).in_(tagged))
     if b.topic:
-        opted = sa.select(NoticeOptOut.openid).where(NoticeOptOut.topic == b.topic)
+        opted = sa.select(col(NoticeOptOut.openid)).where(col(NoticeOptOut.topic) == b.topic)
         query = query.where(col(User.openid).not_in(opted))
-    return query.order_by(User.id)
+    return query.order_by(col(User.id))
 
 
 def classify(people: list[Any], windows: dict[str, ServiceWindow], used: dict[str, int], b: Broadcast,
@@ -136,8 +137,8 @@ def classify(people: list[Any], windows: dict[str, ServiceWindow], used: dict[st
 def _context(session: Session, openids: list[str], now: datetime) -> tuple[dict, dict]:
     """Windows and this month's mass count of a chunk's recipients (two indexed IN queries)."""
     wins = {w.openid: w for w in session.exec(select(ServiceWindow).where(col(ServiceWindow.openid).in_(openids)))}
-    quota = session.execute(sa.select(MassQuota.openid, MassQuota.used).where(
-        col(MassQuota.openid).in_(openids), MassQuota.month == mass_month(now)))
+    quota = session.execute(sa.select(col(MassQuota.openid), col(MassQuota.used)).where(
+        col(MassQuota.openid).in_(openids), col(MassQuota.month) == mass_month(now)))
     return wins, dict(quota.all())
 
 

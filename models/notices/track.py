@@ -115,7 +115,7 @@ def on_template_finish(session: Session, openid: str, msg_id: str, status: str, 
 def sync_outbox(session: Session, *, now: datetime, broadcast_id: int | None = None) -> int:
     """Copy finished outbox outcomes into pending delivery rows; return how many changed."""
     table, box = table_of(NoticeDelivery), table_of(outbox.OutboxMessage)
-    live = sa.select(Broadcast.id).where(col(Broadcast.status).in_([SENDING, DONE, CANCELLED]))
+    live = sa.select(col(Broadcast.id)).where(col(Broadcast.status).in_([SENDING, DONE, CANCELLED]))
     scope = [table.c.broadcast_id == broadcast_id] if broadcast_id else [table.c.broadcast_id.in_(live)]
     changed = 0
     for box_status, status in OUTBOX_OUTCOME.items():

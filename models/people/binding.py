@@ -192,14 +192,16 @@ def redeem(session: Session, family: User, code: str, relationship: str, *, now:
     status, row = lookup(session, code, now=now)
     if status != OK:
         return Attempt(status)
+    assert row is not None  # lookup gives a row with every status but NOT_FOUND
     elder = session.get(User, row.elder_id)
     refusal = _refusal(session, elder, family, now)
     if refusal:
         return Attempt(refusal, elder)
     # Conditional update: of two people racing with one code, exactly one gets to ask.
-    taken = session.execute(sa.update(BindingCode).where(BindingCode.id == row.id, col(BindingCode.used_at).is_(None))
+    taken = session.execute(sa.update(BindingCode).where(col(BindingCode.id) == row.id,
+                                                         col(BindingCode.used_at).is_(None))
                             .values(used_at=as_utc(now), used_by=family.id, live_code=None)
-                            .returning(BindingCode.id)).first()
+                            .returning(col(BindingCode.id))).first()
     if taken is None:
         return Attempt(USED, elder)
     asked = _decider(session, row, elder, family)
