@@ -90,6 +90,7 @@ def told_so_far(session: Session, day: ck.CheckinDay) -> list[User]:
     request = session.get(hr.HelpRequest, day.request_id) if day.request_id else None
     if request is not None and request.volunteer_id:
         helper = session.get(User, request.volunteer_id)
+        assert helper is not None
         people[helper.id] = helper
     if day.stage >= ck.COORDINATOR_TOLD:
         people.update({a.id: a for a in coordinators_for(session, elder)})
@@ -134,6 +135,7 @@ def may_answer_for(session: Session, user: User, elder: User, day: ck.CheckinDay
     if day is None or day.request_id is None:
         return False
     request = session.get(hr.HelpRequest, day.request_id)
+    assert request is not None
     return user.id == request.volunteer_id or user.id in dispatch.already_asked(session, request.id)
 
 

@@ -62,6 +62,7 @@ def weekly(session: Session, *, now: datetime, tz: ZoneInfo) -> list[Notice]:
     notices = []
     for enrolment in session.exec(query.order_by(col(ck.CheckinEnrolment.elder_id))):
         elder = session.get(User, enrolment.elder_id)
+        assert elder is not None
         counts = week_of(session, elder.id, last_day)
         params = {"name": elder.name, "ok": counts[ck.ON_TIME], "late": counts[ck.LATE],
                   "confirmed": counts[ck.CONFIRMED], "missed": counts[ck.MISSED] + counts[ck.INCIDENT],

@@ -248,6 +248,7 @@ def release_held(session: Session, asker: User, rules: DispatchRules, *, now: da
 
 def _release_notices(session: Session, request: hr.HelpRequest, rules: DispatchRules, now: datetime) -> list[Notice]:
     asker = session.get(User, request.requested_by_id)
+    assert asker is not None
     told = Notice(asker.openid, "help_verified", f"verified:{request.id}", "help_verified", {"number": request.id})
     return [told, *dispatch_round(session, request, rules, now=now)]
 
@@ -270,6 +271,7 @@ def unsend_or_tell(session: Session, offer: TaskOffer, kind: str, text_key: str)
     if cancel_if_pending(session, offer_key(offer.request_id, offer.volunteer_id)):
         return []
     user = session.get(User, offer.volunteer_id)
+    assert user is not None
     return [Notice(user.openid, kind, f"{kind}:{offer.request_id}:{user.id}", text_key, {"number": offer.request_id})]
 
 
@@ -334,6 +336,7 @@ def expire(session: Session, request: hr.HelpRequest, *, now: datetime) -> list[
                    next_step_at=None):
         return []
     elder = session.get(User, request.elder_id)
+    assert elder is not None
     notices = [Notice(elder.openid, "help_expired", f"expired:{request.id}", "help_expired",
                       {"number": request.id, "category": request.category})]
     notices.extend(withdraw_offers(session, request.id))

@@ -36,6 +36,7 @@ def may_handle(session: Session, admin: User, request: hr.HelpRequest) -> bool:
 def coordinator_notices(session: Session, request: hr.HelpRequest, params: dict) -> list[Notice]:
     """Coordinators are asked, once per request (the key), to verify a held request."""
     asker = session.get(User, request.requested_by_id)
+    assert asker is not None
     values = {**params, "details": request.details, "who": asker.name, "tail": asker.openid[-4:]}
     return [Notice(admin.openid, "help_held", f"held:{request.id}:{admin.id}", "help_held", values)
             for admin in coordinators_for(session, asker)]
@@ -62,6 +63,7 @@ def reject(session: Session, request_id: int, admin: User, *, now: datetime) -> 
         return NOT_HELD, []
     audit(session, now=now, actor=admin.openid, action="help.reject", target=str(request_id))
     asker = session.get(User, request.requested_by_id)
+    assert asker is not None
     return REJECTED, [Notice(asker.openid, "help_not_verified", f"not_verified:{request_id}", "help_not_verified",
                              {"number": request_id})]
 

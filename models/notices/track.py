@@ -64,6 +64,7 @@ def _set_rows(session: Session, batch: MassBatch, status: str, reason: str, now:
 def batch_sent(session: Session, batch_id: int, msg_id: str | None, *, now: datetime) -> None:
     """WeChat accepted the batch (or had already: 45065)."""
     batch = session.get(MassBatch, batch_id)
+    assert batch is not None
     batch.status, batch.msg_id, batch.finished_at = SENT, msg_id, as_utc(now)
     batch.errcode = None
     session.add(batch)
@@ -74,6 +75,7 @@ def batch_failed(session: Session, batch_id: int, errcode: int | None, reason: s
                  now: datetime) -> None:
     """A refused or unanswered call: back to pending for another try, or failed for good."""
     batch = session.get(MassBatch, batch_id)
+    assert batch is not None
     batch.errcode, batch.reason = errcode, reason[:200]
     if retry:
         batch.status = PENDING

@@ -232,6 +232,7 @@ def verify_elder(session: Session, admin: User, elder_id: int, *, now: datetime,
     profile.verified_at, profile.verified_by_user_id, profile.updated_at = now, admin.id, now
     session.add(profile)
     registrant = session.get(User, profile.registered_by_user_id)
+    assert registrant is not None
     outbox.enqueue(session, key=f"elder_verified:{elder.id}", openid=registrant.openid, kind="elder_verified",
                    text=text, now=now, template_data={"title": text})
     audit(session, now=now, actor=admin.openid, action="elder.verify", target=str(elder.id))
