@@ -187,6 +187,7 @@ def cancel_signup(session: Session, signup_id: int, *, by: User, now: datetime,
     event = lock_event(session, signup.event_id) if signup else None
     if event is None:
         return SignupResult("not_found")
+    assert signup is not None  # no signup, no event
     session.refresh(signup)
     if signup.status not in ACTIVE:
         return SignupResult("not_found", signup)

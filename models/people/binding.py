@@ -265,6 +265,7 @@ def decide(session: Session, pending_id: int, decider: User, accept: bool, *, no
     session.expire(row)
     if moved != 1:
         return Attempt(DECIDED if row.status != PENDING else LAPSED, elder)
+    assert elder is not None and family is not None
     audit(session, now=now, actor=decider.openid, action=f"binding.{outcome}", target=f"{elder.id}:{family.id}")
     params = {"name": elder.name, "who": family.name, "relation": row.relationship}
     if not accept:

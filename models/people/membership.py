@@ -229,6 +229,7 @@ def verify_elder(session: Session, admin: User, elder_id: int, *, now: datetime,
     profile = profile_of(session, elder) if elder else None
     if profile is None or not profile.needs_verification or not in_scope(admin, elder):
         return None
+    assert elder is not None  # no elder, no profile
     profile.verified_at, profile.verified_by_user_id, profile.updated_at = now, admin.id, now
     session.add(profile)
     registrant = session.get(User, profile.registered_by_user_id)
