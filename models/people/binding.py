@@ -194,6 +194,7 @@ def redeem(session: Session, family: User, code: str, relationship: str, *, now:
         return Attempt(status)
     assert row is not None  # lookup gives a row with every status but NOT_FOUND
     elder = session.get(User, row.elder_id)
+    assert elder is not None
     refusal = _refusal(session, elder, family, now)
     if refusal:
         return Attempt(refusal, elder)
@@ -315,6 +316,7 @@ def unbind(session: Session, user: User, link_id: int, *, now: datetime, notice:
         return None
     other = session.get(User, row.elder_id if row.family_id == user.id else row.family_id)
     session.delete(row)
+    assert other is not None
     if not is_offline(other):
         outbox.enqueue(session, key=f"family_unbound:{row.id}:{other.openid}", openid=other.openid,
                        kind="family_unbound", text=notice, now=now, template_data={"title": notice})

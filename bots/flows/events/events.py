@@ -249,6 +249,7 @@ def _answer(turn: Turn, conv: Conversation, coming: bool) -> str | None:
     result = ev.record_reply(session, signup, coming=coming, now=now)
     event_notices.promoted(session, result.promoted, now=now, tz=turn.ctx.tz)
     event = session.get(ev.Event, signup.event_id)
+    assert event is not None
     key = "events_reply_yes" if coming else ("events_reply_no" if result.outcome == "cancelled"
                                               else "events_reply_too_late")
     return t(key, title=event.title, when=when(event.starts_at, turn.ctx.tz), place=event.place or "-")
