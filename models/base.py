@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -45,10 +45,21 @@ def json_field(*, nullable: bool = True) -> Any:
     return Field(default=None, sa_column=sa.Column(kind, nullable=nullable))
 
 
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table of a table model: `model.__table__`, which SQLModel's stubs do not declare."""
+    return model.__table__  # type: ignore[attr-defined]
+
+
+def rowcount(result: sa.Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched: `Session.execute` is typed as returning `Result`, which is a
+    `CursorResult` for these statements."""
+    return cast(sa.CursorResult[Any], result).rowcount
+
+
 def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:
     """Insert a row unless it conflicts with a unique key; True when inserted."""
     dialect = session.get_bind().dialect.name
-    table = model.__table__
+    table = table_of(model)
     if dialect == "postgresql":
         stmt = postgresql.insert(table).values(**values).on_conflict_do_nothing()
     elif dialect == "sqlite":
@@ -80,6 +91,6 @@ def upsert(session: Session, model: type[SQLModel], values: dict[str, Any], keys
     """Insert a row, or update `update` on the row with the same `keys`, in one statement."""
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(model.__table__).values(**values)
+    stmt = module.insert(table_of(model)).values(**values)
     session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))
     session.expire_all()

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.db import session_scope
 from bots.flows.events.common import when
@@ -88,8 +88,8 @@ def signups(event_id):
     """Everyone signed up or waiting for an event, in queue order."""
     rt = _rt()
     with session_scope(rt.engine) as session:
-        rows = session.exec(select(ev.EventSignup, User).join(User, User.id == ev.EventSignup.user_id)
-                            .where(ev.EventSignup.event_id == event_id).order_by(ev.EventSignup.seq))
+        rows = session.exec(select(ev.EventSignup, User).join(User, col(User.id) == ev.EventSignup.user_id)
+                            .where(ev.EventSignup.event_id == event_id).order_by(col(ev.EventSignup.seq)))
         for signup, user in rows:
             here = t("console_signup_attended") if signup.attended_at else ""
             click.echo(t("console_signup_line", seq=signup.seq, name=user.name or user.openid, party=signup.party_size,

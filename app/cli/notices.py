@@ -6,7 +6,7 @@ from datetime import datetime
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.db import session_scope
 from app.wechat_api import WeChatAPIError
@@ -134,7 +134,7 @@ def list_command(limit: int):
     """Show the latest broadcasts with their status."""
     rt = _rt()
     with session_scope(rt.engine) as session:
-        rows = session.exec(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)).all()
+        rows = session.exec(select(Broadcast).order_by(col(Broadcast.id).desc()).limit(limit)).all()
         for b in rows:
             click.echo(t("console_broadcast_line", id=b.id, status=b.status, at=_at(b.send_at, rt),
                          where=_where(session, b.village_id), audience=b.audience, recipients=b.recipients,

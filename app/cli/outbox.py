@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bots.texts import t
 from models.core import outbox
@@ -21,11 +21,11 @@ UNDELIVERED = (outbox.UNDELIVERABLE, outbox.FAILED, outbox.UNCERTAIN)
 
 def _show(statuses: tuple[str, ...], openid: str | None, limit: int) -> None:
     rt = current_app.extensions["linli"]
-    query = select(OutboxMessage).where(OutboxMessage.status.in_(statuses))
+    query = select(OutboxMessage).where(col(OutboxMessage.status).in_(statuses))
     if openid:
         query = query.where(OutboxMessage.openid == openid)
     with Session(rt.engine) as session:
-        rows = list(session.exec(query.order_by(OutboxMessage.id.desc()).limit(limit)))
+        rows = list(session.exec(query.order_by(col(OutboxMessage.id).desc()).limit(limit)))
     if not rows:
         click.echo(t("console_outbox_none"))
     for row in rows:

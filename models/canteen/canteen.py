@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import as_utc, json_field, utc_field
 from models.core.audit import audit
@@ -194,16 +194,16 @@ def order_of(session: Session, eater: User, day: date, meal: str) -> MealOrder |
 
 def open_orders(session: Session, user_ids: list[int], *, since: date) -> list[MealOrder]:
     """Standing orders of these people from a day on, soonest first."""
-    query = select(MealOrder).where(MealOrder.user_id.in_(user_ids), MealOrder.status == ORDERED,
+    query = select(MealOrder).where(col(MealOrder.user_id).in_(user_ids), MealOrder.status == ORDERED,
                                     MealOrder.day >= since)
-    return list(session.exec(query.order_by(MealOrder.day, MealOrder.meal, MealOrder.id)))
+    return list(session.exec(query.order_by(col(MealOrder.day), col(MealOrder.meal), col(MealOrder.id))))
 
 
 def kitchen_list(session: Session, village_id: int, day: date, meal: str) -> list[tuple[MealOrder, User]]:
     """Standing orders for one meal with the eaters, for the kitchen."""
-    query = (select(MealOrder, User).join(User, User.id == MealOrder.user_id)
+    query = (select(MealOrder, User).join(User, col(User.id) == MealOrder.user_id)
              .where(MealOrder.village_id == village_id, MealOrder.day == day, MealOrder.meal == meal,
-                    MealOrder.status == ORDERED).order_by(MealOrder.delivery, MealOrder.id))
+                    col(MealOrder.status) == ORDERED).order_by(col(MealOrder.delivery), col(MealOrder.id)))
     return [(o, u) for o, u in session.exec(query)]
 
 

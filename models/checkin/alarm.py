@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.base import as_utc
 from models.checkin import rules as ck
@@ -90,6 +90,7 @@ def told_so_far(session: Session, day: ck.CheckinDay) -> list[User]:
     request = session.get(hr.HelpRequest, day.request_id) if day.request_id else None
     if request is not None and request.volunteer_id:
         helper = session.get(User, request.volunteer_id)
+        assert helper is not None
         people[helper.id] = helper
     if day.stage >= ck.COORDINATOR_TOLD:
         people.update({a.id: a for a in coordinators_for(session, elder)})
@@ -134,6 +135,7 @@ def may_answer_for(session: Session, user: User, elder: User, day: ck.CheckinDay
     if day is None or day.request_id is None:
         return False
     request = session.get(hr.HelpRequest, day.request_id)
+    assert request is not None
     return user.id == request.volunteer_id or user.id in dispatch.already_asked(session, request.id)
 
 
@@ -143,9 +145,9 @@ def open_alarms(session: Session, user: User, *, now: datetime, tz) -> list[tupl
     base = select(ck.CheckinDay).where(ck.CheckinDay.day == today, ck.CheckinDay.status == ck.PENDING,
                                        ck.CheckinDay.stage >= ck.REMINDED)
     mine = [e.id for e in elders_of(session, user)]
-    days = list(session.exec(base.where(ck.CheckinDay.elder_id.in_(mine)))) if mine else []
+    days = list(session.exec(base.where(col(ck.CheckinDay.elder_id).in_(mine)))) if mine else []
     offered = select(dispatch.TaskOffer.request_id).where(dispatch.TaskOffer.volunteer_id == user.id)
-    days += session.exec(base.where(ck.CheckinDay.request_id.in_(offered))).all()
+    days += session.exec(base.where(col(ck.CheckinDay.request_id).in_(offered))).all()
     if user.has_role("county_admin"):
         days += session.exec(base).all()
     elif user.has_role("admin") and user.village_id is not None:

@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from models.base import as_utc
+from models.base import as_utc, table_of
 from models.checkin import rules as ck
 from models.core.notify import Notice
 from models.core.outbox import LOW
@@ -25,8 +25,8 @@ def family_daily(session: Session, *, now: datetime, tz: ZoneInfo) -> list[Notic
     """Today's "已报平安" to family who opted in, once per day (the day is marked told)."""
     today = ck.local_day(now, tz)
     query = (select(ck.CheckinDay, ck.CheckinEnrolment)
-             .join(ck.CheckinEnrolment, ck.CheckinEnrolment.elder_id == ck.CheckinDay.elder_id)
-             .where(ck.CheckinDay.day == today, ck.CheckinDay.status.in_(ck.SAFE),
+             .join(ck.CheckinEnrolment, col(ck.CheckinEnrolment.elder_id) == ck.CheckinDay.elder_id)
+             .where(ck.CheckinDay.day == today, col(ck.CheckinDay.status).in_(ck.SAFE),
                     ck.CheckinDay.family_told == sa.false()))
     notices = []
     for day, enrolment in session.exec(query):
@@ -60,8 +60,9 @@ def weekly(session: Session, *, now: datetime, tz: ZoneInfo) -> list[Notice]:
     last_day = ck.local_day(now, tz) - timedelta(days=1)
     query = select(ck.CheckinEnrolment).where(ck.CheckinEnrolment.status != ck.CLOSED)
     notices = []
-    for enrolment in session.exec(query.order_by(ck.CheckinEnrolment.elder_id)):
+    for enrolment in session.exec(query.order_by(col(ck.CheckinEnrolment.elder_id))):
         elder = session.get(User, enrolment.elder_id)
+        assert elder is not None
         counts = week_of(session, elder.id, last_day)
         params = {"name": elder.name, "ok": counts[ck.ON_TIME], "late": counts[ck.LATE],
                   "confirmed": counts[ck.CONFIRMED], "missed": counts[ck.MISSED] + counts[ck.INCIDENT],
@@ -92,11 +93,11 @@ class VillageRate:
 def village_rates(session: Session, village_ids: list[int] | None, *, now: datetime, tz: ZoneInfo) -> list[VillageRate]:
     """Check-in figures per village (all villages when `village_ids` is None)."""
     today = ck.local_day(now, tz)
-    d = ck.CheckinDay.__table__.c
+    d = table_of(ck.CheckinDay).c
     rows = session.execute(sa.select(d.village_id, d.day, d.status, sa.func.count()).where(
         d.day > today - timedelta(days=7), d.day <= today).group_by(d.village_id, d.day, d.status)).all()
     enrolled = _enrolled_per_village(session)
-    villages = session.exec(select(Village).order_by(Village.id)).all()
+    villages = session.exec(select(Village).order_by(col(Village.id))).all()
     result = []
     for village in villages:
         if village_ids is not None and village.id not in village_ids:
@@ -111,9 +112,9 @@ def village_rates(session: Session, village_ids: list[int] | None, *, now: datet
 
 
 def _enrolled_per_village(session: Session) -> dict[int, int]:
-    e, u = ck.CheckinEnrolment.__table__.c, User.__table__.c
+    e, u = table_of(ck.CheckinEnrolment).c, table_of(User).c
     rows = session.execute(sa.select(u.village_id, sa.func.count()).select_from(
-        ck.CheckinEnrolment.__table__.join(User.__table__, u.id == e.elder_id))
+        table_of(ck.CheckinEnrolment).join(table_of(User), u.id == e.elder_id))
         .where(e.status != ck.CLOSED).group_by(u.village_id))
     return {village_id: count for village_id, count in rows}
 

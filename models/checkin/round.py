@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from models.base import as_utc, utc_from_db
+from models.base import as_utc, rowcount, table_of, utc_from_db
 from models.checkin import alarm
 from models.checkin import rules as ck
 from models.core.notify import Notice
@@ -27,7 +27,7 @@ from models.people.membership import OFFLINE_PREFIX
 from models.people.users import User
 
 CHUNK = 1000
-E, D, U = ck.CheckinEnrolment.__table__.c, ck.CheckinDay.__table__.c, User.__table__.c
+E, D, U = table_of(ck.CheckinEnrolment).c, table_of(ck.CheckinDay).c, table_of(User).c
 
 
 @dataclass
@@ -87,17 +87,17 @@ def prompt_notice(elder_id: int, openid: str, name: str, day: date, which: str) 
 
 def close_stale(session: Session, *, today: date) -> int:
     """Days of earlier dates nobody resolved are recorded as missed."""
-    table = ck.CheckinDay.__table__
+    table = table_of(ck.CheckinDay)
     result = session.execute(sa.update(table).where(D.status == ck.PENDING, D.day < today)
                              .values(status=ck.MISSED, next_step_at=None))
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 def _resume_due(session: Session, today: date) -> int:
-    table = ck.CheckinEnrolment.__table__
+    table = table_of(ck.CheckinEnrolment)
     result = session.execute(sa.update(table).where(E.status == ck.PAUSED, E.paused_until <= today)
                              .values(status=ck.ACTIVE, paused_until=None))
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 def _due(session: Session, today: date, minute: int) -> list:
@@ -105,7 +105,7 @@ def _due(session: Session, today: date, minute: int) -> list:
     exists = sa.exists().where(D.elder_id == E.elder_id, D.day == today)
     query = (sa.select(E.elder_id, E.status, E.deadline_minute, E.call_name, U.openid, U.name, U.village_id,
                        U.subscribed)
-             .select_from(ck.CheckinEnrolment.__table__.join(User.__table__, U.id == E.elder_id))
+             .select_from(table_of(ck.CheckinEnrolment).join(table_of(User), U.id == E.elder_id))
              .where(E.status.in_((ck.ACTIVE, ck.PAUSED)), E.prompt_minute <= minute, E.deadline_minute > minute,
                     ~exists))
     return list(session.execute(query).all())
@@ -130,7 +130,7 @@ def _insert_days(session: Session, values: list[dict]) -> set[int]:
     if not values:
         return set()
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = module.insert(ck.CheckinDay.__table__).on_conflict_do_nothing().returning(D.elder_id)
+    stmt = module.insert(table_of(ck.CheckinDay)).on_conflict_do_nothing().returning(D.elder_id)
     return set(session.connection().execute(stmt, values).scalars())  # executemany, batched by SQLAlchemy
 
 
@@ -191,14 +191,14 @@ def _each_due(session: Session, now: datetime, stage: int, batch: int = 100):
 def _second_prompts(session: Session, now: datetime, rules: ck.CheckinRules) -> list[Notice]:
     """Stage 0 → 1 for every due day at once (at the deadline this can be thousands of elders)."""
     query = (sa.select(D.id, D.elder_id, D.day, D.deadline_at, E.call_name, U.openid, U.name)
-             .select_from(ck.CheckinDay.__table__.join(User.__table__, U.id == D.elder_id)
-                          .join(ck.CheckinEnrolment.__table__, E.elder_id == D.elder_id))
+             .select_from(table_of(ck.CheckinDay).join(table_of(User), U.id == D.elder_id)
+                          .join(table_of(ck.CheckinEnrolment), E.elder_id == D.elder_id))
              .where(D.status == ck.PENDING, D.next_step_at <= now, D.stage == ck.PROMPTED))
     rows = session.execute(query).all()
     groups: dict[datetime, list[int]] = defaultdict(list)
     for row in rows:
         groups[utc_from_db(row.deadline_at)].append(row.id)
-    table = ck.CheckinDay.__table__
+    table = table_of(ck.CheckinDay)
     for deadline, ids in groups.items():
         for part in chunks(ids):
             session.execute(sa.update(table).where(D.id.in_(part), D.stage == ck.PROMPTED)

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel
 
-from models.base import as_utc, json_field, utc_field
+from models.base import as_utc, json_field, table_of, utc_field
 
 
 class ConversationState(SQLModel, table=True):
@@ -34,7 +34,7 @@ def save_state(session: Session, openid: str, *, flow: str, step: str, data: dic
 
 def clear_state(session: Session, openid: str) -> None:
     """Forget a user's conversation (one DELETE; nothing to do costs no extra select)."""
-    table = ConversationState.__table__
+    table = table_of(ConversationState)
     session.execute(sa.delete(table).where(table.c.openid == openid))
     row = session.identity_map.get(session.identity_key(ConversationState, openid))
     if row is not None:

@@ -14,9 +14,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, json_field, utc_field
+from models.base import as_utc, json_field, rowcount, table_of, utc_field
 
 PROCESSING, DONE, HANDED_OFF, FAILED = "processing", "done", "handed_off", "failed"
 
@@ -89,7 +89,7 @@ def _move(session: Session, which: str, params: dict[str, Any]) -> bool:
 @functools.cache
 def _statements(dialect: str) -> dict[str, Any]:
     """The hot-path statements, built once per dialect (building them costs more than running them)."""
-    table = InboundMessage.__table__
+    table = table_of(InboundMessage)
     insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
     move = sa.update(table).where(table.c.id == sa.bindparam("row_id")).where(table.c.status == PROCESSING)
     return {
@@ -106,14 +106,14 @@ def stale_inbound(session: Session, *, now: datetime, older_than: float) -> list
     """Messages still processing long after arrival: their worker died mid-way."""
     cutoff = as_utc(now) - timedelta(seconds=older_than)
     query = select(InboundMessage).where(InboundMessage.status == PROCESSING, InboundMessage.received_at < cutoff)
-    return list(session.exec(query.order_by(InboundMessage.id)))
+    return list(session.exec(query.order_by(col(InboundMessage.id))))
 
 
 def prune_inbound(session: Session, *, now: datetime, keep_days: int) -> int:
     """Delete finished records older than the retention period."""
-    table = InboundMessage.__table__
+    table = table_of(InboundMessage)
     cutoff = as_utc(now) - timedelta(days=keep_days)
     result = session.execute(
         sa.delete(table).where(table.c.received_at < cutoff).where(table.c.status != PROCESSING)
     )
-    return result.rowcount
+    return rowcount(result)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel
 
-from models.base import as_utc, insert_ignore, utc_field
+from models.base import as_utc, insert_ignore, rowcount, table_of, utc_field
 
 
 class Lease(SQLModel, table=True):
@@ -30,21 +30,21 @@ def acquire_lease(session: Session, name: str, holder: str, *, now: datetime, tt
     until = now + timedelta(seconds=ttl)
     if insert_ignore(session, Lease, {"name": name, "holder": holder, "expires_at": until}):
         return True
-    table = Lease.__table__
+    table = table_of(Lease)
     result = session.execute(
         sa.update(table)
         .where(table.c.name == name)
         .where(sa.or_(table.c.holder == holder, table.c.expires_at < now))
         .values(holder=holder, expires_at=until)
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def release_lease(session: Session, name: str, holder: str) -> bool:
     """Give a lease back if this holder still has it."""
-    table = Lease.__table__
+    table = table_of(Lease)
     result = session.execute(sa.delete(table).where(table.c.name == name).where(table.c.holder == holder))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def take_turn(session: Session, name: str, *, now: datetime) -> bool:
@@ -61,7 +61,7 @@ def take_turn(session: Session, name: str, *, now: datetime) -> bool:
 
 @functools.cache
 def _turn_statement(dialect: str):
-    table = Lease.__table__
+    table = table_of(Lease)
     free = ~sa.exists().where(table.c.name == sa.bindparam("name"),
                               table.c.expires_at > sa.bindparam("now", type_=table.c.expires_at.type))
     if dialect != "postgresql":

@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, insert_ignore, json_field, utc_field
+from models.base import as_utc, insert_ignore, json_field, rowcount, table_of, utc_field
 
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 FAILED, UNDELIVERABLE, UNCERTAIN, CANCELLED = "failed", "undeliverable", "uncertain", "cancelled"
@@ -82,11 +82,11 @@ def enqueue(
 def claim_due(session: Session, *, worker: str, now: datetime, limit: int, lease: float) -> list[OutboxMessage]:
     """Reserve up to `limit` due rows for this worker (SKIP LOCKED on PostgreSQL)."""
     now = as_utc(now)
-    table = OutboxMessage.__table__
+    table = table_of(OutboxMessage)
     due = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now)
-        .order_by(OutboxMessage.priority, OutboxMessage.id)
+        .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -97,9 +97,9 @@ def claim_due(session: Session, *, worker: str, now: datetime, limit: int, lease
         sa.update(table).where(table.c.id.in_(ids)).where(table.c.status == PENDING)
         .values(status=SENDING, claimed_by=worker, claimed_until=now + timedelta(seconds=lease))
     )
-    query = select(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker,
+    query = select(OutboxMessage).where(col(OutboxMessage.id).in_(ids), OutboxMessage.claimed_by == worker,
                                         OutboxMessage.status == SENDING)
-    return list(session.exec(query.order_by(OutboxMessage.priority, OutboxMessage.id)).all())
+    return list(session.exec(query.order_by(col(OutboxMessage.priority), col(OutboxMessage.id))).all())
 
 
 def start_attempt(row: OutboxMessage, channel: str, *, now: datetime) -> None:
@@ -169,7 +169,7 @@ def apply_decision(row: OutboxMessage, decision: Decision, *, errcode: int | Non
 def recover_stale(session: Session, *, now: datetime) -> dict[str, int]:
     """Release rows whose worker died: unsent ones go back, ambiguous custom sends become uncertain."""
     now = as_utc(now)
-    query = select(OutboxMessage).where(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < now)
+    query = select(OutboxMessage).where(col(OutboxMessage.status) == SENDING, col(OutboxMessage.claimed_until) < now)
     counts = {"requeued": 0, "uncertain": 0}
     for row in session.exec(query):
         started_custom = row.send_started_at is not None and row.channel == CUSTOM
@@ -186,13 +186,13 @@ def recover_stale(session: Session, *, now: datetime) -> dict[str, int]:
 
 def cancel_if_pending(session: Session, key: str) -> bool:
     """Withdraw a notification nobody has started sending; True if it will never go out."""
-    table = OutboxMessage.__table__
+    table = table_of(OutboxMessage)
     result = session.execute(sa.update(table).where(table.c.key == key).where(table.c.status == PENDING)
                              .values(status=CANCELLED, last_error="no longer relevant"))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def summary(session: Session) -> dict[str, int]:
     """Count rows per status, for health and the coordinator."""
-    rows = session.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status))
+    rows = session.execute(sa.select(col(OutboxMessage.status), sa.func.count()).group_by(OutboxMessage.status))
     return {status: count for status, count in rows}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.base import as_utc
 from models.core import outbox
@@ -40,7 +40,7 @@ def hold_full_text(session: Session, row: OutboxMessage, *, now: datetime) -> bo
 def held_for(session: Session, openid: str) -> list[OutboxMessage]:
     """A user's waiting rows, most urgent first."""
     query = select(OutboxMessage).where(OutboxMessage.openid == openid, OutboxMessage.status == HELD)
-    return list(session.exec(query.order_by(OutboxMessage.priority, OutboxMessage.id)))
+    return list(session.exec(query.order_by(col(OutboxMessage.priority), col(OutboxMessage.id))))
 
 
 def release(session: Session, openid: str, *, now: datetime) -> int:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel
 
-from models.base import as_utc, utc_field
+from models.base import as_utc, table_of, utc_field
 
 MESSAGE_WINDOW = timedelta(hours=48)
 MESSAGE_QUOTA = 5
@@ -50,7 +50,7 @@ def record_interaction(session: Session, openid: str, kind: str, *, now: datetim
 @functools.cache
 def _upsert_statement(dialect: str, kind: str):
     """Insert-or-update of one kind of window, built once (it runs for every message)."""
-    table = ServiceWindow.__table__
+    table = table_of(ServiceWindow)
     at, used = (table.c.message_at, table.c.message_used) if kind == MESSAGE else (table.c.event_at, table.c.event_used)
     values = {at.name: sa.bindparam("at", type_=at.type), used.name: 0}
     insert = (postgresql if dialect == "postgresql" else sqlite).insert(table).values(openid=sa.bindparam("openid"),

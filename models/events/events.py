@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import as_utc, utc_field
 from models.core.audit import audit
@@ -122,8 +122,8 @@ def upcoming(session: Session, village_id: int | None, *, now: datetime, limit: 
     """Open events not yet started, for one village (plus county-wide ones), soonest first."""
     query = select(Event).where(Event.status == OPEN, Event.starts_at > as_utc(now))
     if village_id is not None:
-        query = query.where(sa.or_(Event.village_id == village_id, Event.village_id.is_(None)))
-    return list(session.exec(query.order_by(Event.starts_at, Event.id).limit(limit)))
+        query = query.where(sa.or_(col(Event.village_id) == village_id, col(Event.village_id).is_(None)))
+    return list(session.exec(query.order_by(col(Event.starts_at), col(Event.id)).limit(limit)))
 
 
 def seats_taken(session: Session, event_id: int) -> int:
@@ -187,6 +187,7 @@ def cancel_signup(session: Session, signup_id: int, *, by: User, now: datetime,
     event = lock_event(session, signup.event_id) if signup else None
     if event is None:
         return SignupResult("not_found")
+    assert signup is not None  # no signup, no event
     session.refresh(signup)
     if signup.status not in ACTIVE:
         return SignupResult("not_found", signup)
@@ -218,7 +219,7 @@ def _promote(session: Session, event: Event, now: datetime) -> list[EventSignup]
 
 def _queue(session: Session, event_id: int) -> list[EventSignup]:
     return list(session.exec(select(EventSignup).where(
-        EventSignup.event_id == event_id, EventSignup.status == WAITLISTED).order_by(EventSignup.seq)))
+        EventSignup.event_id == event_id, EventSignup.status == WAITLISTED).order_by(col(EventSignup.seq))))
 
 
 def _next_seq(session: Session, event_id: int) -> int:
@@ -233,9 +234,9 @@ def _signup_of(session: Session, event_id: int, user_id: int) -> EventSignup | N
 
 def active_signups(session: Session, user_ids: list[int], *, now: datetime) -> list[tuple[EventSignup, Event]]:
     """Places held or awaited by these people at events not yet started, soonest first."""
-    query = (select(EventSignup, Event).join(Event, Event.id == EventSignup.event_id)
-             .where(EventSignup.user_id.in_(user_ids), EventSignup.status.in_(ACTIVE),
-                    Event.starts_at > as_utc(now)).order_by(Event.starts_at, EventSignup.id))
+    query = (select(EventSignup, Event).join(Event, col(Event.id) == EventSignup.event_id)
+             .where(col(EventSignup.user_id).in_(user_ids), col(EventSignup.status).in_(ACTIVE),
+                    Event.starts_at > as_utc(now)).order_by(col(Event.starts_at), col(EventSignup.id)))
     return [(s, e) for s, e in session.exec(query)]
 
 
@@ -254,9 +255,9 @@ def record_reply(session: Session, signup: EventSignup, *, coming: bool, now: da
 def due_reminders(session: Session, *, now: datetime) -> list[tuple[EventSignup, Event, str]]:
     """Confirmed places whose day-before or hour-before reminder is due now (the outbox key dedups)."""
     now = as_utc(now)
-    query = (select(EventSignup, Event).join(Event, Event.id == EventSignup.event_id)
+    query = (select(EventSignup, Event).join(Event, col(Event.id) == EventSignup.event_id)
              .where(Event.status == OPEN, EventSignup.status == CONFIRMED, Event.starts_at > now,
-                    Event.starts_at <= now + timedelta(hours=24)).order_by(Event.starts_at, EventSignup.seq))
+                    Event.starts_at <= now + timedelta(hours=24)).order_by(col(Event.starts_at), col(EventSignup.seq)))
     due = []
     for signup, event in session.exec(query):
         if event.starts_at - now <= timedelta(hours=1):
@@ -273,8 +274,8 @@ def _booked_early(signup: EventSignup, event: Event) -> bool:
 
 def attendees(session: Session, event_id: int) -> list[tuple[EventSignup, User]]:
     """Confirmed parties of an event with their people, in queue order (the check-in list)."""
-    query = (select(EventSignup, User).join(User, User.id == EventSignup.user_id)
-             .where(EventSignup.event_id == event_id, EventSignup.status == CONFIRMED).order_by(EventSignup.seq))
+    query = (select(EventSignup, User).join(User, col(User.id) == EventSignup.user_id)
+             .where(EventSignup.event_id == event_id, EventSignup.status == CONFIRMED).order_by(col(EventSignup.seq)))
     return [(s, u) for s, u in session.exec(query)]
 
 
@@ -300,10 +301,10 @@ def roll_open(event: Event, *, now: datetime) -> bool:
 def arriving(session: Session, user: User, *, now: datetime) -> tuple[EventSignup, Event] | None:
     """The confirmed place of a user at an event happening about now (for '到了')."""
     now = as_utc(now)
-    query = (select(EventSignup, Event).join(Event, Event.id == EventSignup.event_id)
+    query = (select(EventSignup, Event).join(Event, col(Event.id) == EventSignup.event_id)
              .where(EventSignup.user_id == user.id, EventSignup.status == CONFIRMED,
                     Event.starts_at <= now + ARRIVAL_MARGIN, Event.ends_at >= now - ARRIVAL_MARGIN)
-             .order_by(Event.starts_at))
+             .order_by(col(Event.starts_at)))
     return session.exec(query).first()
 
 

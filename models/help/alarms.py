@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core import outbox
 from models.core.audit import audit
@@ -12,14 +12,14 @@ from models.people.users import FamilyLink, User
 
 def family_of(session: Session, elder: User) -> list[User]:
     """Family members bound to an elder."""
-    query = select(User).join(FamilyLink, FamilyLink.family_id == User.id).where(FamilyLink.elder_id == elder.id)
-    return list(session.exec(query.order_by(User.id)))
+    query = select(User).join(FamilyLink, col(FamilyLink.family_id) == User.id).where(FamilyLink.elder_id == elder.id)
+    return list(session.exec(query.order_by(col(User.id))))
 
 
 def elders_of(session: Session, family: User) -> list[User]:
     """Elders a family member is bound to."""
-    query = select(User).join(FamilyLink, FamilyLink.elder_id == User.id).where(FamilyLink.family_id == family.id)
-    return list(session.exec(query.order_by(User.id)))
+    query = select(User).join(FamilyLink, col(FamilyLink.elder_id) == User.id).where(FamilyLink.family_id == family.id)
+    return list(session.exec(query.order_by(col(User.id))))
 
 
 def raise_alarm(session: Session, targets: list[User], *, actor: User, alert_text: str, key: str,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import utc_field
 from models.core.audit import audit
@@ -29,9 +29,9 @@ def latest_visit(session: Session, user: User) -> hr.HelpRequest | None:
     """The most recent request someone took on for this user or the elders they are bound to: what a
     complaint is most likely about."""
     elder_ids = [user.id] + [e.id for e in elders_of(session, user)]
-    query = select(hr.HelpRequest).where(hr.HelpRequest.elder_id.in_(elder_ids),
-                                         hr.HelpRequest.volunteer_id.is_not(None))
-    return session.exec(query.order_by(hr.HelpRequest.updated_at.desc())).first()
+    query = select(hr.HelpRequest).where(col(hr.HelpRequest.elder_id).in_(elder_ids),
+                                         col(hr.HelpRequest.volunteer_id).is_not(None))
+    return session.exec(query.order_by(col(hr.HelpRequest.updated_at).desc())).first()
 
 
 def record_complaint(session: Session, user: User, about: str, *, now: datetime,

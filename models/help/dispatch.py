@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, utc_field, utc_from_db
+from models.base import as_utc, table_of, utc_field, utc_from_db
 from models.core.notify import Notice
 from models.core.outbox import NORMAL, URGENT, cancel_if_pending
 from models.help import held_requests as held
@@ -129,10 +129,10 @@ def rank(candidates: list[Candidate], request: hr.HelpRequest, rules: DispatchRu
 
 def load_candidates(session: Session, village_ids: list[int], *, now: datetime) -> list[Candidate]:
     """Approved, on-duty volunteers of these villages (plain columns: this runs for every request)."""
-    v, u = Volunteer.__table__.c, User.__table__.c
+    v, u = table_of(Volunteer).c, table_of(User).c
     query = (sa.select(u.id, u.village_id, v.skills, v.availability, v.partner_org, v.last_offered_at,
                        v.rating_sum, v.rating_count)
-             .select_from(Volunteer.__table__.join(User.__table__, u.id == v.user_id))
+             .select_from(table_of(Volunteer).join(table_of(User), u.id == v.user_id))
              .where(v.status == APPROVED, v.on_duty == sa.true(), u.subscribed == sa.true(),
                     u.village_id.in_(village_ids)))
     rows = session.execute(query).all()
@@ -213,9 +213,9 @@ def _offer(session: Session, request: hr.HelpRequest, chosen: list[Candidate], n
     ids = [c.user_id for c in chosen]
     session.add_all([TaskOffer(request_id=request.id, volunteer_id=uid, round=request.dispatch_round, offered_at=now)
                      for uid in ids])
-    session.execute(sa.update(Volunteer.__table__).where(Volunteer.__table__.c.user_id.in_(ids))
+    session.execute(sa.update(table_of(Volunteer)).where(table_of(Volunteer).c.user_id.in_(ids))
                     .values(last_offered_at=as_utc(now)))
-    openids = dict(session.execute(sa.select(User.id, User.openid).where(User.id.in_(ids))).all())
+    openids = dict(session.execute(sa.select(col(User.id), col(User.openid)).where(col(User.id).in_(ids))).all())
     params = offer_params(session, request)
     session.flush()
     return [Notice(openids[uid], "task_offer", offer_key(request.id, uid), "help_offer", params, priority)
@@ -224,8 +224,8 @@ def _offer(session: Session, request: hr.HelpRequest, chosen: list[Candidate], n
 
 def unclaimed_for(session: Session, admin: User) -> list[hr.HelpRequest]:
     """Open and held requests a coordinator may assign or verify (`held_requests.may_handle`)."""
-    query = select(hr.HelpRequest).where(hr.HelpRequest.status.in_((hr.OPEN, hr.HELD)))
-    return [r for r in session.exec(query.order_by(hr.HelpRequest.id)) if held.may_handle(session, admin, r)]
+    query = select(hr.HelpRequest).where(col(hr.HelpRequest.status).in_((hr.OPEN, hr.HELD)))
+    return [r for r in session.exec(query.order_by(col(hr.HelpRequest.id))) if held.may_handle(session, admin, r)]
 
 
 def verify(session: Session, request_id: int, admin: User, rules: DispatchRules, *,
@@ -248,16 +248,17 @@ def release_held(session: Session, asker: User, rules: DispatchRules, *, now: da
 
 def _release_notices(session: Session, request: hr.HelpRequest, rules: DispatchRules, now: datetime) -> list[Notice]:
     asker = session.get(User, request.requested_by_id)
+    assert asker is not None
     told = Notice(asker.openid, "help_verified", f"verified:{request.id}", "help_verified", {"number": request.id})
     return [told, *dispatch_round(session, request, rules, now=now)]
 
 
 def roster_for(session: Session, admin: User) -> list[tuple[Volunteer, User]]:
     """A coordinator's volunteers, most no-shows first."""
-    query = select(Volunteer, User).join(User, User.id == Volunteer.user_id)
+    query = select(Volunteer, User).join(User, col(User.id) == Volunteer.user_id)
     if not admin.has_role("county_admin"):
         query = query.where(User.village_id == admin.village_id)
-    return list(session.exec(query.order_by(Volunteer.no_shows.desc(), Volunteer.id)).all())
+    return list(session.exec(query.order_by(col(Volunteer.no_shows).desc(), col(Volunteer.id))).all())
 
 
 def offer_key(request_id: int, volunteer_id: int) -> str:
@@ -270,6 +271,7 @@ def unsend_or_tell(session: Session, offer: TaskOffer, kind: str, text_key: str)
     if cancel_if_pending(session, offer_key(offer.request_id, offer.volunteer_id)):
         return []
     user = session.get(User, offer.volunteer_id)
+    assert user is not None
     return [Notice(user.openid, kind, f"{kind}:{offer.request_id}:{user.id}", text_key, {"number": offer.request_id})]
 
 
@@ -291,10 +293,10 @@ def rough_place(place: str) -> str:
 def advance_unclaimed(session: Session, rules: DispatchRules, *, now: datetime) -> list[Notice]:
     """The scheduler step: next rounds, coordinator alerts and expiry for requests whose time came."""
     now = as_utc(now)
-    query = select(hr.HelpRequest).where(hr.HelpRequest.status.in_((hr.OPEN, hr.HELD)),
-                                         hr.HelpRequest.next_step_at <= now)
+    query = select(hr.HelpRequest).where(col(hr.HelpRequest.status).in_((hr.OPEN, hr.HELD)),
+                                         col(hr.HelpRequest.next_step_at) <= now)
     notices: list[Notice] = []
-    for request in session.exec(query.order_by(hr.HelpRequest.id)).all():
+    for request in session.exec(query.order_by(col(hr.HelpRequest.id))).all():
         notices.extend(step(session, request, rules, now=now))
     return notices
 
@@ -334,6 +336,7 @@ def expire(session: Session, request: hr.HelpRequest, *, now: datetime) -> list[
                    next_step_at=None):
         return []
     elder = session.get(User, request.elder_id)
+    assert elder is not None
     notices = [Notice(elder.openid, "help_expired", f"expired:{request.id}", "help_expired",
                       {"number": request.id, "category": request.category})]
     notices.extend(withdraw_offers(session, request.id))
@@ -362,7 +365,7 @@ def take(session: Session, request_id: int, volunteer: User, *, now: datetime, a
     """The claim itself, open → claimed for this volunteer, as one conditional UPDATE that also requires a
     live offer to them unless a coordinator assigned them: a number alone, guessed or seen elsewhere, wins
     nothing, and an offer withdrawn in the meantime cannot win either."""
-    offers = TaskOffer.__table__.c
+    offers = table_of(TaskOffer).c
     live_offer = None if assigned else sa.exists().where(
         offers.request_id == request_id, offers.volunteer_id == volunteer.id, offers.status.in_(LIVE))
     return hr.move(session, request_id, allowed=(hr.OPEN,), now=now, only_if=live_offer, status=hr.CLAIMED,
@@ -382,8 +385,8 @@ def decline(session: Session, request_id: int, volunteer: User, *, now: datetime
 
 def latest_offer(session: Session, volunteer: User) -> int | None:
     """The newest task still offered to a volunteer and still open."""
-    query = (select(TaskOffer.request_id).join(hr.HelpRequest, hr.HelpRequest.id == TaskOffer.request_id)
+    query = (select(TaskOffer.request_id).join(hr.HelpRequest, col(hr.HelpRequest.id) == TaskOffer.request_id)
              .where(TaskOffer.volunteer_id == volunteer.id, TaskOffer.status == OFFERED,
                     hr.HelpRequest.status == hr.OPEN)
-             .order_by(TaskOffer.offered_at.desc(), TaskOffer.id.desc()))
+             .order_by(col(TaskOffer.offered_at).desc(), col(TaskOffer.id).desc()))
     return session.exec(query).first()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.base import as_utc
 from models.checkin import rules as ck
@@ -52,7 +52,7 @@ def call_names(session: Session, elders: list[User]) -> dict[int, str]:
     ids = [e.id for e in elders if e.id is not None]
     if not ids:
         return {}
-    rows = session.exec(select(ck.CheckinEnrolment).where(ck.CheckinEnrolment.elder_id.in_(ids))).all()
+    rows = session.exec(select(ck.CheckinEnrolment).where(col(ck.CheckinEnrolment.elder_id).in_(ids))).all()
     return {row.elder_id: row.call_name for row in rows if row.call_name}
 
 
@@ -73,15 +73,15 @@ def open_case(session: Session, elder: User, *, now: datetime, within: timedelta
     since = as_utc(now) - within
     query = select(hr.HelpRequest).where(hr.HelpRequest.elder_id == elder.id,
                                          hr.HelpRequest.urgency == hr.EMERGENCY,
-                                         hr.HelpRequest.status.in_(hr.ACTIVE),
+                                         col(hr.HelpRequest.status).in_(hr.ACTIVE),
                                          hr.HelpRequest.created_at >= since)
-    return session.exec(query.order_by(hr.HelpRequest.id.desc())).first()
+    return session.exec(query.order_by(col(hr.HelpRequest.id).desc())).first()
 
 
 def last_safe_day(session: Session, elder: User) -> ck.CheckinDay | None:
     """The elder's most recent day with a check-in or a confirmation that they were well."""
-    query = select(ck.CheckinDay).where(ck.CheckinDay.elder_id == elder.id, ck.CheckinDay.status.in_(ck.SAFE))
-    return session.exec(query.order_by(ck.CheckinDay.day.desc())).first()
+    query = select(ck.CheckinDay).where(ck.CheckinDay.elder_id == elder.id, col(ck.CheckinDay.status).in_(ck.SAFE))
+    return session.exec(query.order_by(col(ck.CheckinDay.day).desc())).first()
 
 
 def is_enrolled(session: Session, elder: User) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core.audit import audit
 from models.core.notify import Notice
@@ -36,6 +36,7 @@ def may_handle(session: Session, admin: User, request: hr.HelpRequest) -> bool:
 def coordinator_notices(session: Session, request: hr.HelpRequest, params: dict) -> list[Notice]:
     """Coordinators are asked, once per request (the key), to verify a held request."""
     asker = session.get(User, request.requested_by_id)
+    assert asker is not None
     values = {**params, "details": request.details, "who": asker.name, "tail": asker.openid[-4:]}
     return [Notice(admin.openid, "help_held", f"held:{request.id}:{admin.id}", "help_held", values)
             for admin in coordinators_for(session, asker)]
@@ -62,6 +63,7 @@ def reject(session: Session, request_id: int, admin: User, *, now: datetime) -> 
         return NOT_HELD, []
     audit(session, now=now, actor=admin.openid, action="help.reject", target=str(request_id))
     asker = session.get(User, request.requested_by_id)
+    assert asker is not None
     return REJECTED, [Notice(asker.openid, "help_not_verified", f"not_verified:{request_id}", "help_not_verified",
                              {"number": request_id})]
 
@@ -70,7 +72,7 @@ def held_of(session: Session, asker: User) -> list[hr.HelpRequest]:
     """Requests this person asked for that are still waiting to be verified."""
     query = select(hr.HelpRequest).where(hr.HelpRequest.requested_by_id == asker.id,
                                          hr.HelpRequest.status == hr.HELD)
-    return list(session.exec(query.order_by(hr.HelpRequest.id)))
+    return list(session.exec(query.order_by(col(hr.HelpRequest.id))))
 
 
 def release(session: Session, request: hr.HelpRequest, *, now: datetime) -> bool:

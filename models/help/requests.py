@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, json_field, utc_field
+from models.base import as_utc, json_field, rowcount, table_of, utc_field
 from models.people.membership import is_registered
 from models.people.users import User
 
@@ -113,21 +113,21 @@ def get_request(session: Session, request_id: int) -> HelpRequest | None:
 
 def open_requests_of(session: Session, elder_ids: list[int]) -> list[HelpRequest]:
     """Requests still in progress for these elders, oldest first."""
-    query = select(HelpRequest).where(HelpRequest.elder_id.in_(elder_ids), HelpRequest.status.in_(ACTIVE))
-    return list(session.exec(query.order_by(HelpRequest.id)))
+    query = select(HelpRequest).where(col(HelpRequest.elder_id).in_(elder_ids), col(HelpRequest.status).in_(ACTIVE))
+    return list(session.exec(query.order_by(col(HelpRequest.id))))
 
 
 def awaiting_rating(session: Session, elder_ids: list[int]) -> HelpRequest | None:
     """The latest done request these elders have not yet confirmed."""
-    query = select(HelpRequest).where(HelpRequest.elder_id.in_(elder_ids), HelpRequest.status == DONE)
-    return session.exec(query.order_by(HelpRequest.done_at.desc())).first()
+    query = select(HelpRequest).where(col(HelpRequest.elder_id).in_(elder_ids), HelpRequest.status == DONE)
+    return session.exec(query.order_by(col(HelpRequest.done_at).desc())).first()
 
 
 def tasks_of(session: Session, volunteer_id: int) -> list[HelpRequest]:
     """A volunteer's claimed tasks in progress, oldest first."""
     query = select(HelpRequest).where(HelpRequest.volunteer_id == volunteer_id,
-                                      HelpRequest.status.in_((CLAIMED, EN_ROUTE)))
-    return list(session.exec(query.order_by(HelpRequest.id)))
+                                      col(HelpRequest.status).in_((CLAIMED, EN_ROUTE)))
+    return list(session.exec(query.order_by(col(HelpRequest.id))))
 
 
 def open_task_counts(session: Session, volunteer_ids: list[int]) -> dict[int, int]:
@@ -135,9 +135,9 @@ def open_task_counts(session: Session, volunteer_ids: list[int]) -> dict[int, in
     if not volunteer_ids:
         return {}
     rows = session.execute(
-        sa.select(HelpRequest.volunteer_id, sa.func.count()).where(
-            HelpRequest.volunteer_id.in_(volunteer_ids), HelpRequest.status.in_((CLAIMED, EN_ROUTE))
-        ).group_by(HelpRequest.volunteer_id))
+        sa.select(col(HelpRequest.volunteer_id), sa.func.count()).where(
+            col(HelpRequest.volunteer_id).in_(volunteer_ids), col(HelpRequest.status).in_((CLAIMED, EN_ROUTE))
+        ).group_by(col(HelpRequest.volunteer_id)))
     return {vid: count for vid, count in rows}
 
 
@@ -148,7 +148,7 @@ def move(session: Session, request_id: int, *, allowed: tuple[str, ...], now: da
 
     One conditional UPDATE: of many concurrent callers exactly one sees rowcount 1 — the claim race.
     """
-    table = HelpRequest.__table__
+    table = table_of(HelpRequest)
     query = sa.update(table).where(table.c.id == request_id).where(table.c.status.in_(allowed))
     if held_by is not None:
         query = query.where(table.c.volunteer_id == held_by)
@@ -156,4 +156,4 @@ def move(session: Session, request_id: int, *, allowed: tuple[str, ...], now: da
         query = query.where(only_if)
     result = session.execute(query.values(updated_at=as_utc(now), **values))
     session.expire_all()
-    return result.rowcount == 1
+    return rowcount(result) == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.base import as_utc
 from models.core.notify import Notice
@@ -60,8 +60,10 @@ class Outcome:
 def household(session: Session, request: hr.HelpRequest) -> list[User]:
     """The elder, whoever asked for them, and their bound family: the people told at each step."""
     elder = session.get(User, request.elder_id)
+    assert elder is not None
     people = {elder.id: elder}
     asker = session.get(User, request.requested_by_id)
+    assert asker is not None
     people.setdefault(asker.id, asker)
     for member in family_of(session, elder):
         people.setdefault(member.id, member)
@@ -78,6 +80,7 @@ def tell_household(session: Session, request: hr.HelpRequest, kind: str, params:
 def claimed_params(session: Session, request: hr.HelpRequest) -> dict:
     """Everything the winning volunteer needs to go and help."""
     elder = session.get(User, request.elder_id)
+    assert elder is not None
     profile = elder.profile or {}
     return {**dispatch.offer_params(session, request), "elder": elder.name, "details": request.details,
             "address": profile.get("address") or request.place, "phone": elder.phone,
@@ -106,6 +109,7 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, 
         return Outcome(refusal, request=request)
     if not dispatch.take(session, request_id, volunteer, now=now, assigned=assigned_by is not None):
         request = hr.get_request(session, request_id)
+        assert request is not None
         if request.volunteer_id == volunteer.id:
             return Outcome("mine", request=request)
         return Outcome("taken" if request.status != hr.OPEN else "not_offered", request=request)
@@ -156,6 +160,7 @@ def may_have_volunteer_phone(session: Session, request: hr.HelpRequest, person: 
     """A volunteer's phone goes to the registered elder the request is for, family bound to them, and
     coordinators in scope — not to whoever asked without registering (a stranger could harvest phones)."""
     elder = session.get(User, request.elder_id)
+    assert elder is not None
     if person.id == elder.id:
         return is_elder(session, person)
     return is_bound(session, elder, person) or in_scope(person, elder)
@@ -191,6 +196,7 @@ def release(session: Session, request_id: int, volunteer: User, *, now: datetime
                                       started_at=None):
         return Outcome("not_yours")
     request = hr.get_request(session, request_id)
+    assert request is not None
     if as_utc(now) > request.window_start - LATE_RELEASE:
         _count_no_show(session, volunteer)
     offer = session.exec(select(dispatch.TaskOffer).where(dispatch.TaskOffer.request_id == request_id,
@@ -205,6 +211,7 @@ def release(session: Session, request_id: int, volunteer: User, *, now: datetime
 
 def _count_no_show(session: Session, volunteer: User) -> None:
     record = volunteer_of(session, volunteer)
+    assert record is not None
     record.no_shows += 1
     session.add(record)
 
@@ -215,6 +222,7 @@ def start(session: Session, request_id: int, volunteer: User, *, now: datetime) 
                    status=hr.EN_ROUTE, started_at=now):
         return Outcome("not_yours")
     request = hr.get_request(session, request_id)
+    assert request is not None
     params = {"number": request.id, "volunteer": volunteer.name}
     return Outcome("started", tell_household(session, request, "help_on_the_way", params), request)
 
@@ -226,6 +234,7 @@ def complete(session: Session, request_id: int, volunteer: User, *, now: datetim
                    status=hr.DONE, done_at=now, minutes_spent=minutes, confirm_by=as_utc(now) + confirm_after):
         return Outcome("not_yours")
     request = hr.get_request(session, request_id)
+    assert request is not None
     params = {"number": request.id, "volunteer": volunteer.name, "category": request.category}
     return Outcome("done", tell_household(session, request, "help_done", params), request)
 
@@ -249,6 +258,7 @@ def rate(session: Session, request_id: int, rater: User, score: int, *, now: dat
                    closed_at=now):
         return Outcome("not_waiting")
     request = hr.get_request(session, request_id)
+    assert request is not None
     _add_rating(session, request.volunteer_id, score)
     notices = _credit(session, request, credit, now)
     notices += tell_household(session, request, "help_rated", {"number": request.id, "score": score})
@@ -273,6 +283,7 @@ def _credit(session: Session, request: hr.HelpRequest, rules: CreditRules, now: 
     if not posted:
         return []
     volunteer = session.get(User, request.volunteer_id)
+    assert volunteer is not None
     params = {"number": request.id, "minutes": minutes, "balance": timebank.balance(session, target)}
     return [Notice(volunteer.openid, "help_credited", f"credited:{request.id}", "help_credited", params)]
 
@@ -280,6 +291,7 @@ def _credit(session: Session, request: hr.HelpRequest, rules: CreditRules, now: 
 def _low_rating(session: Session, request: hr.HelpRequest, rater: User, score: int, now: datetime) -> list[Notice]:
     record_complaint(session, rater, request.details, now=now, request_id=request.id)
     elder = session.get(User, request.elder_id)
+    assert elder is not None
     params = {"number": request.id, "score": score, "elder": elder.name}
     return [Notice(a.openid, "help_low_rating", f"low_rating:{request.id}:{a.id}", "help_low_rating", params)
             for a in coordinators_for(session, elder)]
@@ -287,7 +299,8 @@ def _low_rating(session: Session, request: hr.HelpRequest, rater: User, score: i
 
 def auto_confirm(session: Session, *, now: datetime, credit: CreditRules) -> list[Notice]:
     """Done requests nobody confirmed within 48 hours are confirmed (disputed ones are not)."""
-    query = select(hr.HelpRequest).where(hr.HelpRequest.status == hr.DONE, hr.HelpRequest.confirm_by <= as_utc(now))
+    query = select(hr.HelpRequest).where(col(hr.HelpRequest.status) == hr.DONE,
+                                         col(hr.HelpRequest.confirm_by) <= as_utc(now))
     notices: list[Notice] = []
     for request in session.exec(query).all():
         if hr.move(session, request.id, allowed=(hr.DONE,), now=now, status=hr.CONFIRMED, closed_at=now):
@@ -307,9 +320,11 @@ def cancel_request(session: Session, request_id: int, *, now: datetime) -> Outco
                                       closed_at=now, next_step_at=None):
         return Outcome("not_active")
     request = hr.get_request(session, request_id)
+    assert request is not None
     notices = dispatch.withdraw_offers(session, request.id)
     if request.volunteer_id:
         helper = session.get(User, request.volunteer_id)
+        assert helper is not None
         notices.append(Notice(helper.openid, "help_cancelled_volunteer", f"cancelled:{request.id}:{helper.id}",
                               "help_cancelled_volunteer", {"number": request.id}, URGENT))
     return Outcome("cancelled", notices, request)
@@ -318,12 +333,12 @@ def cancel_request(session: Session, request_id: int, *, now: datetime) -> Outco
 def served_between(session: Session, village_id: int, start: datetime, end: datetime) -> tuple[int, int]:
     """Visits finished in [start, end) in a village, and the minutes the time bank credited for them."""
     finished = select(hr.HelpRequest.id).where(
-        hr.HelpRequest.village_id == village_id, hr.HelpRequest.status.in_((hr.DONE, hr.CONFIRMED)),
-        hr.HelpRequest.done_at >= as_utc(start), hr.HelpRequest.done_at < as_utc(end))
+        hr.HelpRequest.village_id == village_id, col(hr.HelpRequest.status).in_((hr.DONE, hr.CONFIRMED)),
+        col(hr.HelpRequest.done_at) >= as_utc(start), col(hr.HelpRequest.done_at) < as_utc(end))
     ids = list(session.exec(finished))
     if not ids:
         return 0, 0
-    credited = select(timebank.LedgerEntry.minutes).where(timebank.LedgerEntry.request_id.in_(ids),
+    credited = select(timebank.LedgerEntry.minutes).where(col(timebank.LedgerEntry.request_id).in_(ids),
                                                           timebank.LedgerEntry.minutes > 0)
     return len(ids), sum(session.exec(credited))
 

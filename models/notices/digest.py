@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.base import as_utc
 from models.core.audit import audit
@@ -61,9 +61,9 @@ def mark_story(session: Session, actor: User, *, request_ref: str, text: str, el
 
 def next_story(session: Session, village_id: int) -> SuccessStory | None:
     """The oldest consented story not yet featured."""
-    query = select(SuccessStory).where(SuccessStory.village_id == village_id, SuccessStory.elder_consent.is_(True),
-                                       SuccessStory.featured_at.is_(None))
-    return session.exec(query.order_by(SuccessStory.id)).first()
+    query = select(SuccessStory).where(SuccessStory.village_id == village_id, col(SuccessStory.elder_consent).is_(True),
+                                       col(SuccessStory.featured_at).is_(None))
+    return session.exec(query.order_by(col(SuccessStory.id))).first()
 
 
 def public(story: SuccessStory | None) -> SuccessStory | None:
@@ -101,4 +101,4 @@ def compose_digest(session: Session, village: Village, *, provider: FactsProvide
 
 def villages(session: Session) -> list[Village]:
     """Every village, for the weekly job."""
-    return list(session.exec(select(Village).order_by(Village.id)))
+    return list(session.exec(select(Village).order_by(col(Village.id))))

@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from models.base import as_utc
+from models.base import as_utc, rowcount, table_of
 from models.core import outbox
 from models.core.windows import ServiceWindow, open_quota
 from models.notices.broadcasts import (
@@ -90,26 +90,28 @@ def mass_month(now: datetime) -> str:
 
 def due(session: Session, *, now: datetime) -> list[int]:
     """Ids of broadcasts whose planning is due or was interrupted."""
-    query = select(Broadcast.id).where(Broadcast.status.in_([SCHEDULED, PLANNING]), Broadcast.send_at <= as_utc(now))
-    return list(session.exec(query.order_by(Broadcast.send_at, Broadcast.id)))
+    query = select(Broadcast.id).where(col(Broadcast.status).in_([SCHEDULED, PLANNING]),
+                                       Broadcast.send_at <= as_utc(now))
+    return list(session.exec(query.order_by(col(Broadcast.send_at), col(Broadcast.id))))
 
 
 def recipients_query(b: Broadcast, after: int = 0) -> sa.Select:
     """Users a broadcast addresses, ordered by id, after a cursor."""
-    query = sa.select(User.id, User.openid, User.subscribed).where(User.id > after)
+    query = sa.select(col(User.id), col(User.openid), col(User.subscribed)).where(col(User.id) > after)
     if b.village_id is not None:
-        query = query.where(User.village_id == b.village_id)
+        query = query.where(col(User.village_id) == b.village_id)
     else:
-        query = query.where(User.village_id.is_not(None))
+        query = query.where(col(User.village_id).is_not(None))
     kind, _, value = b.audience.partition(":")
     if kind == "role":
-        query = query.where(User.roles.contains(f",{value},"))
+        query = query.where(col(User.roles).contains(f",{value},"))
     elif kind == "tag":
-        query = query.where(User.openid.in_(sa.select(AudienceTag.openid).where(AudienceTag.tag == value)))
+        tagged = sa.select(col(AudienceTag.openid)).where(col(AudienceTag.tag) == value)
+        query = query.where(col(User.openid).in_(tagged))
     if b.topic:
-        opted = sa.select(NoticeOptOut.openid).where(NoticeOptOut.topic == b.topic)
-        query = query.where(User.openid.not_in(opted))
-    return query.order_by(User.id)
+        opted = sa.select(col(NoticeOptOut.openid)).where(col(NoticeOptOut.topic) == b.topic)
+        query = query.where(col(User.openid).not_in(opted))
+    return query.order_by(col(User.id))
 
 
 def classify(people: list[Any], windows: dict[str, ServiceWindow], used: dict[str, int], b: Broadcast,
@@ -134,9 +136,9 @@ def classify(people: list[Any], windows: dict[str, ServiceWindow], used: dict[st
 
 def _context(session: Session, openids: list[str], now: datetime) -> tuple[dict, dict]:
     """Windows and this month's mass count of a chunk's recipients (two indexed IN queries)."""
-    wins = {w.openid: w for w in session.exec(select(ServiceWindow).where(ServiceWindow.openid.in_(openids)))}
-    quota = session.execute(sa.select(MassQuota.openid, MassQuota.used).where(
-        MassQuota.openid.in_(openids), MassQuota.month == mass_month(now)))
+    wins = {w.openid: w for w in session.exec(select(ServiceWindow).where(col(ServiceWindow.openid).in_(openids)))}
+    quota = session.execute(sa.select(col(MassQuota.openid), col(MassQuota.used)).where(
+        col(MassQuota.openid).in_(openids), col(MassQuota.month) == mass_month(now)))
     return wins, dict(quota.all())
 
 
@@ -187,18 +189,18 @@ def bulk_insert_ignore(session: Session, model, rows: list[dict]) -> None:
 
 def _reserve_quota(session: Session, b: Broadcast, now: datetime) -> None:
     """Count one mass message this month for each mass recipient of the broadcast (one statement)."""
-    table = NoticeDelivery.__table__
+    table = table_of(NoticeDelivery)
     chosen = sa.select(table.c.openid, sa.literal(mass_month(now)), sa.literal(1)).where(
         table.c.broadcast_id == b.id, table.c.channel == "mass", table.c.status == "pending")
     stmt = _insert(session, MassQuota).from_select(["openid", "month", "used"], chosen)
-    update = {"used": MassQuota.__table__.c.used + 1}
+    update = {"used": table_of(MassQuota).c.used + 1}
     session.execute(stmt.on_conflict_do_update(index_elements=["openid", "month"], set_=update))
 
 
 def _finish_planning(session: Session, b: Broadcast, rules: PlanRules, now: datetime) -> None:
     ids = list(session.exec(select(NoticeDelivery.id).where(
         NoticeDelivery.broadcast_id == b.id, NoticeDelivery.channel == "mass", NoticeDelivery.status == "pending",
-        NoticeDelivery.batch_no.is_(None)).order_by(NoticeDelivery.id)))
+        col(NoticeDelivery.batch_no).is_(None)).order_by(col(NoticeDelivery.id))))
     _reserve_quota(session, b, now)
     tag_id = _whole_tag(session, b, len(ids))
     for number, (first, last) in enumerate(split_batches(ids, None if tag_id else rules.batch_size), start=1):
@@ -232,14 +234,14 @@ def _whole_tag(session: Session, b: Broadcast, mass_count: int) -> int | None:
 
 def _make_batch(session: Session, b: Broadcast, number: int, first: int, last: int, tag_id: int | None,
                 now: datetime) -> None:
-    table = NoticeDelivery.__table__
+    table = table_of(NoticeDelivery)
     rows = session.execute(sa.update(table).where(
         table.c.broadcast_id == b.id, table.c.channel == "mass", table.c.status == "pending",
         table.c.batch_no.is_(None), table.c.id.between(first, last)).values(batch_no=number))
     stamp = int(b.created_at.timestamp())
     # Deterministic per broadcast and batch, so a re-sent batch is recognised by WeChat (45065).
     session.add(MassBatch(broadcast_id=b.id, batch_no=number, clientmsgid=f"linli-{b.id}-{stamp}-{number}",
-                          tag_id=tag_id, size=rows.rowcount))
+                          tag_id=tag_id, size=rowcount(rows)))
 
 
 def estimate(session: Session, b: Broadcast, rules: PlanRules, *, now: datetime) -> dict[str, int]:
@@ -259,20 +261,20 @@ def estimate(session: Session, b: Broadcast, rules: PlanRules, *, now: datetime)
 def cancel_broadcast(session: Session, b: Broadcast, *, now: datetime) -> dict[str, int]:
     """Stop a broadcast: unsent outbox rows and mass batches are cancelled; sent ones stay sent."""
     now = as_utc(now)
-    table, box = NoticeDelivery.__table__, outbox.OutboxMessage.__table__
+    table, box = table_of(NoticeDelivery), table_of(outbox.OutboxMessage)
     keys = sa.select(table.c.outbox_key).where(table.c.broadcast_id == b.id, table.c.outbox_key.is_not(None))
-    boxed = session.execute(sa.update(box).where(box.c.key.in_(keys), box.c.status == outbox.PENDING)
-                            .values(status=outbox.CANCELLED)).rowcount
-    batches = MassBatch.__table__
+    boxed = rowcount(session.execute(sa.update(box).where(box.c.key.in_(keys), box.c.status == outbox.PENDING)
+                                     .values(status=outbox.CANCELLED)))
+    batches = table_of(MassBatch)
     session.execute(sa.update(batches).where(batches.c.broadcast_id == b.id, batches.c.status == "pending")
                     .values(status=CANCELLED))
     open_batches = sa.select(batches.c.batch_no).where(batches.c.broadcast_id == b.id, batches.c.status == CANCELLED)
-    massed = session.execute(sa.update(table).where(
+    massed = rowcount(session.execute(sa.update(table).where(
         table.c.broadcast_id == b.id, table.c.status == "pending",
         sa.or_(sa.and_(table.c.channel == "mass", table.c.batch_no.is_(None)),
                table.c.batch_no.in_(open_batches), table.c.outbox_key.in_(
             sa.select(box.c.key).where(box.c.status == outbox.CANCELLED)))).values(
-        status=CANCELLED, reason="cancelled", updated_at=now)).rowcount
+        status=CANCELLED, reason="cancelled", updated_at=now)))
     b.status, b.finished_at = CANCELLED, now
     session.add(b)
     return {"outbox": boxed, "deliveries": massed}

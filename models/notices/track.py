@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from models.base import as_utc
+from models.base import as_utc, rowcount, table_of
 from models.core import outbox
 from models.notices.broadcasts import CANCELLED, DONE, SENDING, AudienceTag, Broadcast, MassBatch, NoticeDelivery
 from models.people.users import User
@@ -29,9 +29,9 @@ JOB_OK = {"send success", "sendsuccess", "success"}
 
 def open_batches(session: Session, *, limit: int = 20) -> list[int]:
     """Mass batches still to send (pending) or interrupted mid-call (started)."""
-    query = (select(MassBatch.id).join(Broadcast, Broadcast.id == MassBatch.broadcast_id)
-             .where(MassBatch.status.in_([PENDING, STARTED]), Broadcast.status == SENDING)
-             .order_by(MassBatch.id).limit(limit))
+    query = (select(MassBatch.id).join(Broadcast, col(Broadcast.id) == MassBatch.broadcast_id)
+             .where(col(MassBatch.status).in_([PENDING, STARTED]), Broadcast.status == SENDING)
+             .order_by(col(MassBatch.id)).limit(limit))
     return list(session.exec(query))
 
 
@@ -49,21 +49,22 @@ def batch_openids(session: Session, batch: MassBatch) -> list[str]:
     """The recipients of a batch, in a stable order."""
     query = select(NoticeDelivery.openid).where(NoticeDelivery.broadcast_id == batch.broadcast_id,
                                                 NoticeDelivery.batch_no == batch.batch_no)
-    return list(session.exec(query.order_by(NoticeDelivery.id)))
+    return list(session.exec(query.order_by(col(NoticeDelivery.id))))
 
 
 def _set_rows(session: Session, batch: MassBatch, status: str, reason: str, now: datetime,
               only_pending: bool = True) -> int:
-    table = NoticeDelivery.__table__
+    table = table_of(NoticeDelivery)
     query = sa.update(table).where(table.c.broadcast_id == batch.broadcast_id, table.c.batch_no == batch.batch_no)
     if only_pending:
         query = query.where(table.c.status == PENDING)
-    return session.execute(query.values(status=status, reason=reason[:200], updated_at=as_utc(now))).rowcount
+    return rowcount(session.execute(query.values(status=status, reason=reason[:200], updated_at=as_utc(now))))
 
 
 def batch_sent(session: Session, batch_id: int, msg_id: str | None, *, now: datetime) -> None:
     """WeChat accepted the batch (or had already: 45065)."""
     batch = session.get(MassBatch, batch_id)
+    assert batch is not None
     batch.status, batch.msg_id, batch.finished_at = SENT, msg_id, as_utc(now)
     batch.errcode = None
     session.add(batch)
@@ -74,6 +75,7 @@ def batch_failed(session: Session, batch_id: int, errcode: int | None, reason: s
                  now: datetime) -> None:
     """A refused or unanswered call: back to pending for another try, or failed for good."""
     batch = session.get(MassBatch, batch_id)
+    assert batch is not None
     batch.errcode, batch.reason = errcode, reason[:200]
     if retry:
         batch.status = PENDING
@@ -114,8 +116,8 @@ def on_template_finish(session: Session, openid: str, msg_id: str, status: str, 
 
 def sync_outbox(session: Session, *, now: datetime, broadcast_id: int | None = None) -> int:
     """Copy finished outbox outcomes into pending delivery rows; return how many changed."""
-    table, box = NoticeDelivery.__table__, outbox.OutboxMessage.__table__
-    live = sa.select(Broadcast.id).where(Broadcast.status.in_([SENDING, DONE, CANCELLED]))
+    table, box = table_of(NoticeDelivery), table_of(outbox.OutboxMessage)
+    live = sa.select(col(Broadcast.id)).where(col(Broadcast.status).in_([SENDING, DONE, CANCELLED]))
     scope = [table.c.broadcast_id == broadcast_id] if broadcast_id else [table.c.broadcast_id.in_(live)]
     changed = 0
     for box_status, status in OUTBOX_OUTCOME.items():
@@ -127,13 +129,13 @@ def sync_outbox(session: Session, *, now: datetime, broadcast_id: int | None = N
         values = {"status": status, "channel": channel.scalar_subquery(), "updated_at": as_utc(now)}
         if status != SENT:
             values["reason"] = sa.func.substr(reason.scalar_subquery(), 1, 200)
-        changed += session.execute(query.values(**values)).rowcount
+        changed += rowcount(session.execute(query.values(**values)))
     return changed
 
 
 def finish_done(session: Session, *, now: datetime) -> list[int]:
     """Mark sending broadcasts with nothing left pending as done; return their ids."""
-    table = NoticeDelivery.__table__
+    table = table_of(NoticeDelivery)
     pending = sa.select(table.c.id).where(table.c.broadcast_id == Broadcast.id, table.c.status == PENDING)
     rows = list(session.exec(select(Broadcast).where(Broadcast.status == SENDING, ~sa.exists(pending))))
     for b in rows:
@@ -144,7 +146,7 @@ def finish_done(session: Session, *, now: datetime) -> list[int]:
 
 def stats(session: Session, broadcast_id: int) -> dict:
     """Counts per channel and status, and failure reasons with counts."""
-    table = NoticeDelivery.__table__
+    table = table_of(NoticeDelivery)
     rows = session.execute(sa.select(table.c.channel, table.c.status, table.c.reason, sa.func.count())
                            .where(table.c.broadcast_id == broadcast_id)
                            .group_by(table.c.channel, table.c.status, table.c.reason))
@@ -165,10 +167,10 @@ def latest_for(session: Session, user: User, *, offset: int, limit: int) -> list
     roles = [f"role:{r}" for r in user.role_set]
     tags = [f"tag:{t}" for t in session.exec(select(AudienceTag.tag).where(AudienceTag.openid == user.openid))]
     query = select(Broadcast).where(
-        Broadcast.status.in_([SENDING, DONE]), Broadcast.topic == "",
-        sa.or_(Broadcast.village_id == user.village_id, Broadcast.village_id.is_(None)),
-        Broadcast.audience.in_(["all", *roles, *tags]))
-    query = query.order_by(Broadcast.send_at.desc(), Broadcast.id.desc()).offset(offset).limit(limit)
+        col(Broadcast.status).in_([SENDING, DONE]), Broadcast.topic == "",
+        sa.or_(col(Broadcast.village_id) == user.village_id, col(Broadcast.village_id).is_(None)),
+        col(Broadcast.audience).in_(["all", *roles, *tags]))
+    query = query.order_by(col(Broadcast.send_at).desc(), col(Broadcast.id).desc()).offset(offset).limit(limit)
     return list(session.exec(query))
 
 
@@ -177,4 +179,4 @@ def recent_for_admin(session: Session, user: User, *, limit: int = 5) -> list[Br
     query = select(Broadcast).where(Broadcast.topic == "")
     if not user.has_role("county_admin"):
         query = query.where(Broadcast.village_id == user.village_id)
-    return list(session.exec(query.order_by(Broadcast.id.desc()).limit(limit)))
+    return list(session.exec(query.order_by(col(Broadcast.id).desc()).limit(limit)))

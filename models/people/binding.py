@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, insert_ignore, utc_field
+from models.base import as_utc, insert_ignore, rowcount, utc_field
 from models.core import outbox
 from models.core.audit import AuditEntry, audit
 from models.core.notify import Notice
@@ -99,7 +99,8 @@ def issue_code(session: Session, elder: User, creator: User, *, now: datetime,
     for _ in range(50):
         code = f"{rng.randrange(10**6):06d}"
         # Digits of an expired code may be issued again; the old row keeps them in `code` for its answer.
-        session.execute(sa.update(BindingCode).where(BindingCode.live_code == code, BindingCode.expires_at <= now)
+        session.execute(sa.update(BindingCode).where(col(BindingCode.live_code) == code,
+                                                     col(BindingCode.expires_at) <= now)
                         .values(live_code=None))
         values = {"code": code, "live_code": code, "elder_id": elder.id, "created_by": creator.id,
                   "created_at": now, "expires_at": now + ttl}
@@ -111,7 +112,7 @@ def issue_code(session: Session, elder: User, creator: User, *, now: datetime,
 
 def lookup(session: Session, code: str, *, now: datetime) -> tuple[str, BindingCode | None]:
     """The state of a code: ok, not_found, expired or used (the newest issue of these digits counts)."""
-    row = session.exec(select(BindingCode).where(BindingCode.code == code).order_by(BindingCode.id.desc())).first()
+    row = session.exec(select(BindingCode).where(BindingCode.code == code).order_by(col(BindingCode.id).desc())).first()
     if row is None:
         return NOT_FOUND, None
     if row.used_at is not None:
@@ -191,14 +192,17 @@ def redeem(session: Session, family: User, code: str, relationship: str, *, now:
     status, row = lookup(session, code, now=now)
     if status != OK:
         return Attempt(status)
+    assert row is not None  # lookup gives a row with every status but NOT_FOUND
     elder = session.get(User, row.elder_id)
+    assert elder is not None
     refusal = _refusal(session, elder, family, now)
     if refusal:
         return Attempt(refusal, elder)
     # Conditional update: of two people racing with one code, exactly one gets to ask.
-    taken = session.execute(sa.update(BindingCode).where(BindingCode.id == row.id, BindingCode.used_at.is_(None))
+    taken = session.execute(sa.update(BindingCode).where(col(BindingCode.id) == row.id,
+                                                         col(BindingCode.used_at).is_(None))
                             .values(used_at=as_utc(now), used_by=family.id, live_code=None)
-                            .returning(BindingCode.id)).first()
+                            .returning(col(BindingCode.id))).first()
     if taken is None:
         return Attempt(USED, elder)
     asked = _decider(session, row, elder, family)
@@ -236,7 +240,7 @@ def asked_of(session: Session, user: User, *, now: datetime) -> list[PendingBind
     """Bindings waiting for this user's 1/2, oldest first (lapsed ones are gone)."""
     query = select(PendingBinding).where(PendingBinding.asked_id == user.id, PendingBinding.status == PENDING,
                                          PendingBinding.expires_at > as_utc(now))
-    return list(session.exec(query.order_by(PendingBinding.id)))
+    return list(session.exec(query.order_by(col(PendingBinding.id))))
 
 
 def may_decide(session: Session, row: PendingBinding, user: User) -> bool:
@@ -255,12 +259,14 @@ def decide(session: Session, pending_id: int, decider: User, accept: bool, *, no
     elder, family = session.get(User, row.elder_id), session.get(User, row.family_id)
     outcome = ACCEPTED if accept else REFUSED
     # Conditional update: a lapsed request cannot be accepted, and two deciders cannot both decide.
-    moved = session.execute(sa.update(PendingBinding).where(
-        PendingBinding.id == row.id, PendingBinding.status == PENDING, PendingBinding.expires_at > as_utc(now))
-        .values(status=outcome, decided_at=as_utc(now), decided_by=decider.id)).rowcount
+    moved = rowcount(session.execute(sa.update(PendingBinding).where(
+        col(PendingBinding.id) == row.id, col(PendingBinding.status) == PENDING,
+        col(PendingBinding.expires_at) > as_utc(now))
+        .values(status=outcome, decided_at=as_utc(now), decided_by=decider.id)))
     session.expire(row)
     if moved != 1:
         return Attempt(DECIDED if row.status != PENDING else LAPSED, elder)
+    assert elder is not None and family is not None
     audit(session, now=now, actor=decider.openid, action=f"binding.{outcome}", target=f"{elder.id}:{family.id}")
     params = {"name": elder.name, "who": family.name, "relation": row.relationship}
     if not accept:
@@ -293,9 +299,9 @@ def link(session: Session, elder: User, family: User, relationship: str, *, now:
 def links_of(session: Session, user: User) -> list[tuple[FamilyLink, User, str]]:
     """The user's bindings as (link, the other person, side) where side is 'elder' (they are the user's
     elder) or 'family' (they are the user's family), in a stable order."""
-    query = select(FamilyLink).where(sa.or_(FamilyLink.family_id == user.id, FamilyLink.elder_id == user.id))
+    query = select(FamilyLink).where(sa.or_(col(FamilyLink.family_id) == user.id, col(FamilyLink.elder_id) == user.id))
     found = []
-    for row in session.exec(query.order_by(FamilyLink.id)):
+    for row in session.exec(query.order_by(col(FamilyLink.id))):
         if row.family_id == user.id:
             found.append((row, session.get(User, row.elder_id), "elder"))
         else:
@@ -310,6 +316,7 @@ def unbind(session: Session, user: User, link_id: int, *, now: datetime, notice:
         return None
     other = session.get(User, row.elder_id if row.family_id == user.id else row.family_id)
     session.delete(row)
+    assert other is not None
     if not is_offline(other):
         outbox.enqueue(session, key=f"family_unbound:{row.id}:{other.openid}", openid=other.openid,
                        kind="family_unbound", text=notice, now=now, template_data={"title": notice})

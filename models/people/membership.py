@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import json_field, utc_field
 from models.core import outbox
@@ -205,7 +205,7 @@ def _proxy_elder(session: Session, registrant: User, reg: Registration, now: dat
 def find_registered(session: Session, reg: Registration) -> User | None:
     """An elder already registered who looks like this one: same name and village, phones and ages not
     contradicting (a common name alone must not block a different person)."""
-    query = (select(User, ElderProfile).join(ElderProfile, ElderProfile.user_id == User.id)
+    query = (select(User, ElderProfile).join(ElderProfile, col(ElderProfile.user_id) == User.id)
              .where(User.name == reg.name, User.village_id == reg.village_id))
     for user, profile in session.exec(query):
         phones_agree = not reg.phone or not profile.phone or profile.phone == reg.phone
@@ -217,9 +217,9 @@ def find_registered(session: Session, reg: Registration) -> User | None:
 
 def pending_elders(session: Session, admin: User) -> list[tuple[User, ElderProfile]]:
     """Elders registered by someone else, awaiting this coordinator's check."""
-    query = (select(User, ElderProfile).join(ElderProfile, ElderProfile.user_id == User.id)
-             .where(ElderProfile.verified_at.is_(None), ElderProfile.registered_by_user_id != User.id)
-             .order_by(User.id))
+    query = (select(User, ElderProfile).join(ElderProfile, col(ElderProfile.user_id) == User.id)
+             .where(col(ElderProfile.verified_at).is_(None), ElderProfile.registered_by_user_id != User.id)
+             .order_by(col(User.id)))
     return [(u, p) for u, p in session.exec(query) if in_scope(admin, u)]
 
 
@@ -229,9 +229,11 @@ def verify_elder(session: Session, admin: User, elder_id: int, *, now: datetime,
     profile = profile_of(session, elder) if elder else None
     if profile is None or not profile.needs_verification or not in_scope(admin, elder):
         return None
+    assert elder is not None  # no elder, no profile
     profile.verified_at, profile.verified_by_user_id, profile.updated_at = now, admin.id, now
     session.add(profile)
     registrant = session.get(User, profile.registered_by_user_id)
+    assert registrant is not None
     outbox.enqueue(session, key=f"elder_verified:{elder.id}", openid=registrant.openid, kind="elder_verified",
                    text=text, now=now, template_data={"title": text})
     audit(session, now=now, actor=admin.openid, action="elder.verify", target=str(elder.id))
@@ -249,14 +251,14 @@ def tell_coordinators_of_elder(session: Session, elder: User, *, text: str, now:
 
 def elders_in_scope(session: Session, admin: User) -> list[tuple[User, ElderProfile | None]]:
     """Elders this coordinator looks after, with their profiles."""
-    query = (select(User, ElderProfile).join(ElderProfile, ElderProfile.user_id == User.id, isouter=True)
-             .where(User.roles.contains(",elder,")).order_by(User.id))
+    query = (select(User, ElderProfile).join(ElderProfile, col(ElderProfile.user_id) == User.id, isouter=True)
+             .where(col(User.roles).contains(",elder,")).order_by(col(User.id)))
     return [(u, p) for u, p in session.exec(query) if in_scope(admin, u)]
 
 
 def seed_people(session: Session, village: Village, *, now: datetime) -> None:
     """Give the demo elders registration details (self-registered, consented) so features can show them."""
-    elders = session.exec(select(User).where(User.village_id == village.id, User.roles.contains(",elder,")))
+    elders = session.exec(select(User).where(User.village_id == village.id, col(User.roles).contains(",elder,")))
     for elder in list(elders):
         if profile_of(session, elder) is not None:
             continue

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import json_field, utc_field
 
@@ -91,10 +91,10 @@ def grant_roles(user: User, roles: Iterable[str], *, now: datetime) -> None:
 
 def users_with_role(session: Session, role: str, village_id: int | None = None) -> list[User]:
     """List users holding a role, optionally in one village."""
-    query = select(User).where(User.roles.contains(f",{role},"))
+    query = select(User).where(col(User.roles).contains(f",{role},"))
     if village_id is not None:
         query = query.where(User.village_id == village_id)
-    return list(session.exec(query.order_by(User.id)))
+    return list(session.exec(query.order_by(col(User.id))))
 
 
 def set_subscribed(session: Session, openid: str, subscribed: bool, *, now: datetime) -> User:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.core import outbox
 from models.core.audit import AuditEntry, audit
@@ -55,8 +55,8 @@ def submissions(session: Session, volunteer: Volunteer) -> int:
 
 def pending(session: Session, admin: User) -> list[tuple[Volunteer, User]]:
     """Sign-ups awaiting this coordinator, oldest first."""
-    query = (select(Volunteer, User).join(User, User.id == Volunteer.user_id)
-             .where(Volunteer.status == PENDING).order_by(Volunteer.id))
+    query = (select(Volunteer, User).join(User, col(User.id) == Volunteer.user_id)
+             .where(Volunteer.status == PENDING).order_by(col(Volunteer.id)))
     return [(v, u) for v, u in session.exec(query) if in_scope(admin, u)]
 
 

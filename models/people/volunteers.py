@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import as_utc, json_field, utc_field
 from models.people.users import User
@@ -87,7 +87,7 @@ def grant_training(session: Session, user: User, qualification: str, *, now: dat
 def qualifications(session: Session, user_ids: list[int], *, now: datetime) -> dict[int, set[str]]:
     """Valid qualifications per user at `now`."""
     now = as_utc(now)
-    query = select(TrainingRecord).where(TrainingRecord.user_id.in_(user_ids))
+    query = select(TrainingRecord).where(col(TrainingRecord.user_id).in_(user_ids))
     held: dict[int, set[str]] = {uid: set() for uid in user_ids}
     for record in session.exec(query):
         if record.expires_at is None or record.expires_at > now:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import insert_ignore, utc_field
 
@@ -56,4 +56,4 @@ def balance(session: Session, account: str) -> int:
 def recent(session: Session, account: str, limit: int = 3) -> list[LedgerEntry]:
     """The latest entries of an account, newest first."""
     query = select(LedgerEntry).where(LedgerEntry.account == account)
-    return list(session.exec(query.order_by(LedgerEntry.id.desc()).limit(limit)))
+    return list(session.exec(query.order_by(col(LedgerEntry.id).desc()).limit(limit)))

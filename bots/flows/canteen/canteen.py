@@ -187,6 +187,7 @@ def _dispatch(turn: Turn, request_id: int) -> bool:
     """Offer a new delivery help request to volunteers at once, as the help flow does."""
     ctx = turn.ctx
     request = hr.get_request(ctx.session, request_id)
+    assert request is not None
     if request.dispatch_round:  # the order was changed again: its request is already out
         return True
     rules = dispatch.dispatch_rules(dict(ctx.config), ctx.tz)
@@ -249,6 +250,7 @@ def _prefill_cancel(turn: Turn) -> int | None:
 
 def _read_back_cancel(values: dict, turn: Turn) -> str:
     order = turn.ctx.session.get(cn.MealOrder, values["order"])
+    assert order is not None
     return t("confirm_meal_cancel", meal=meal_text(order.day, order.meal), portions=order.portions)
 
 

@@ -50,6 +50,7 @@ def _read_back(values: dict, turn: Turn) -> str:
 def _submit(values: dict, turn: Turn) -> str:
     session, ctx = turn.ctx.session, turn.ctx
     elder = session.get(User, values["elder"])
+    assert elder is not None
     if elder.id not in {e.id for e in cmds.managed(turn)}:
         return t("checkin_not_yours", name=elder.name)
     if not reachable(elder):

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from bots import notify
 from bots.texts import t
-from models.base import as_utc
+from models.base import as_utc, table_of
 from models.core.conversation import ConversationState
 from models.core.notify import Notice
 from models.core.outbox import PENDING, OutboxMessage
@@ -66,14 +66,14 @@ def send_bulk(session: Session, notices: Iterable[Notice], *, now: datetime, tz:
     if not rows:
         return 0
     # executemany with one compiled statement: SQLAlchemy batches it ("insertmanyvalues"), RETURNING included.
-    stmt = _dialect(session).insert(OutboxMessage.__table__).on_conflict_do_nothing()
-    return len(session.connection().execute(stmt.returning(OutboxMessage.__table__.c.id), rows).all())
+    stmt = _dialect(session).insert(table_of(OutboxMessage)).on_conflict_do_nothing()
+    return len(session.connection().execute(stmt.returning(table_of(OutboxMessage).c.id), rows).all())
 
 
 def offer_checkin_choice(session: Session, openids: list[str], *, now: datetime) -> None:
     """After a greeting, a bare "1" picks 报平安 — for elders not in the middle of another flow."""
     now, module = as_utc(now), _dialect(session)
-    table, c = ConversationState.__table__, ConversationState.__table__.c
+    table, c = table_of(ConversationState), table_of(ConversationState).c
     if not openids:
         return
     conn = session.connection()

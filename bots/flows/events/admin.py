@@ -97,6 +97,7 @@ def _parse_valid_days(turn: Turn) -> int:
     amount = to_int(found.group(1)) if found else None
     if not amount:
         raise Invalid()
+    assert found is not None  # no match, no amount
     days = amount * {"天": 1, "个月": 30, "月": 30, "年": 365}[found.group(2)]
     if not 1 <= days <= 3650:
         raise Invalid()
@@ -205,6 +206,7 @@ def _submit_who(values: dict, turn: Turn) -> str:
     event = session.get(ev.Event, values["event"])
     marked = sum(ev.mark_attended(session, signup, event, by=turn.user.openid, now=now)
                  for signup, _ in _chosen(turn, values))
+    assert event is not None
     extra = (t("events_roll_trained", qualification=t(f"events_qual_{event.qualification}"))
              if event.qualification else "")
     return t("events_roll_done", count=marked, extra=extra)

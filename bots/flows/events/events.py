@@ -104,6 +104,7 @@ def _parse_party(turn: Turn) -> int:
 
 def _read_back_signup(values: dict, turn: Turn) -> str:
     event = turn.ctx.session.get(ev.Event, values["event"])
+    assert event is not None
     free = event.capacity - ev.seats_taken(turn.ctx.session, event.id)
     note = t("events_note_full") if free < values["party"] else ""
     return t("confirm_event_signup", title=event.title, when=when(event.starts_at, turn.ctx.tz),
@@ -117,6 +118,7 @@ def _submit_signup(values: dict, turn: Turn) -> str:
                        max_party=_max_party(turn))
     event_notices.promoted(session, result.promoted, now=now, tz=turn.ctx.tz)
     event = session.get(ev.Event, values["event"])
+    assert event is not None
     params = {"title": event.title, "when": when(event.starts_at, turn.ctx.tz), "place": event.place or "-",
               "position": result.position, "whom": whom_text(turn, attendee.id),
               "deadline": when(event.signup_deadline, turn.ctx.tz)}
@@ -195,7 +197,9 @@ def _prefill_cancel(turn: Turn) -> int | None:
 
 def _read_back_cancel(values: dict, turn: Turn) -> str:
     signup = turn.ctx.session.get(ev.EventSignup, values["signup"])
+    assert signup is not None
     event = turn.ctx.session.get(ev.Event, signup.event_id)
+    assert event is not None
     return t("confirm_event_cancel", title=event.title, when=when(event.starts_at, turn.ctx.tz),
              whom=whom_text(turn, signup.user_id))
 
@@ -245,6 +249,7 @@ def _answer(turn: Turn, conv: Conversation, coming: bool) -> str | None:
     result = ev.record_reply(session, signup, coming=coming, now=now)
     event_notices.promoted(session, result.promoted, now=now, tz=turn.ctx.tz)
     event = session.get(ev.Event, signup.event_id)
+    assert event is not None
     key = "events_reply_yes" if coming else ("events_reply_no" if result.outcome == "cancelled"
                                               else "events_reply_too_late")
     return t(key, title=event.title, when=when(event.starts_at, turn.ctx.tz), place=event.place or "-")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bots import notify
 from bots.flows.help.help import dispatch_rules_of
@@ -148,7 +148,7 @@ def _find_volunteer(turn: Turn, who: str) -> User | None:
     if who.isdigit():
         record = session.get(Volunteer, int(who))
         return session.get(User, record.user_id) if record else None
-    query = select(User).join(Volunteer, Volunteer.user_id == User.id).where(
+    query = select(User).join(Volunteer, col(Volunteer.user_id) == User.id).where(
         (User.name == who) | (User.openid == who))
     return session.exec(query).first()
 

@@ -55,6 +55,7 @@ def _cancel(turn: Turn, request_id: int) -> str:
     outcome = visits.cancel_request(turn.ctx.session, request_id, now=turn.ctx.now)
     _send(turn, outcome.notices)
     request = outcome.request or hr.get_request(turn.ctx.session, request_id)
+    assert request is not None
     return t("help_cancel_done", number=request.id, category=notify.category_label(request.category))
 
 

@@ -48,6 +48,7 @@ def _lives_alone(turn: Turn) -> bool:
 
 def _read_back(values: dict, turn: Turn) -> str:
     village = turn.ctx.session.get(Village, values["village"])
+    assert village is not None
     contacts = "；".join(f"{c['name']} {c['phone']}" for c in values["contacts"])
     details = t("confirm_elder_signup", name=values["name"], age=values["age"], village=village.name,
                 address=values["address"], phone=values["phone"] or t("people_none"),

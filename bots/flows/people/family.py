@@ -122,6 +122,7 @@ def _code_slot(turn: Turn) -> str:
 
 def _bind_read_back(values: dict, turn: Turn) -> str:
     _, row = binding.lookup(turn.ctx.session, values["code"], now=turn.ctx.now)
+    assert row is not None
     elder = turn.ctx.session.get(User, row.elder_id)
     return t("confirm_family_bind", name=_name(elder), relation=values["relation"], who=values["name"])
 
@@ -228,6 +229,7 @@ def _decide(turn: Turn, pending_id: int, accept: bool) -> str:
     _send(turn, attempt.notices)
     if attempt.status in (binding.ACCEPTED, binding.REFUSED):
         row = turn.ctx.session.get(binding.PendingBinding, pending_id)
+        assert row is not None
         who = _name(turn.ctx.session.get(User, row.family_id))
         name = t("people_you") if attempt.elder.id == turn.user.id else _name(attempt.elder)
         return t(f"people_consent_{attempt.status}", who=who, relation=row.relationship, name=name)

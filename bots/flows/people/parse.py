@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bots.forms import Invalid, Turn
 from bots.nlu import parse_choice, parse_number
@@ -94,7 +94,7 @@ def pick_word(text: str, options: list[str]) -> int | None:
 def find_village(session: Session, text: str) -> Village | None:
     """The one village a reply names ("示范村", "示范"), else None."""
     wanted = fold(text).rstrip("。.！!").removeprefix("我是").removeprefix("我在")
-    villages = list(session.exec(select(Village).order_by(Village.id)))
+    villages = list(session.exec(select(Village).order_by(col(Village.id))))
     exact = [v for v in villages if wanted in (v.name, v.code, v.name.removesuffix("村"))]
     if len(exact) == 1:
         return exact[0]
