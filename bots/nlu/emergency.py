@@ -55,6 +55,7 @@ _FICTION, _TEACHING, _COOKING = _ANY(w.FICTION), _ANY(w.TEACHING), _ANY(w.COOKIN
 _NOT_A_PERSON, _RESOLVED, _EXPLAINED = _ANY(w.NOT_A_PERSON_FALLING), _ANY(w.RESOLVED), _ANY(w.EXPLAINED)
 _DENIED, _CALM, _TRAVEL_SICK = re.compile(w.DENIED_SYMPTOMS), re.compile(w.CALM), re.compile(w.TRAVEL_SICK)
 _ANIMAL, _JOKING, _NEAR_MISS = _ANY(w.ANIMAL_FALLING), re.compile(w.JOKING), re.compile(w.NEAR_MISS)
+_NOT_JOKING = re.compile(w.NOT_JOKING)
 _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERSON), re.compile(w.PAST),
                                         re.compile(w.BUTCHERING))
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
@@ -119,7 +120,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         # Over and done with: a fall or a scare, not a state that lasts (起不来, 叫不醒).
         over = _PAST.search(chars) or not {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
         strength = 0 if over else max(strength - 1, 0)
-    if (_FICTION.search(chars) or _JOKING.search(chars)) and "urgent" not in signs:
+    joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
+    if (_FICTION.search(chars) or joking) and "urgent" not in signs:
         strength = 0
     if strength == 0:
         return None
@@ -192,6 +194,8 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
     if has("stroke_soft") and has("stroke", "dizzy", "sudden", "urgent", "warn"):
         level = 3
     if has("burn") and has("burn_bad", "urgent"):
+        level = 3
+    if has("wanders") and has("not_found"):
         level = 3
     if has("span") and has("absent"):
         level = max(level, 3 if has("worry", "urgent") or "absent" in repeated else 2)
