@@ -139,8 +139,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("smoke")
         if "fire" not in typed:
             signs.discard("fire")  # 灶火 sounds like 着火
-    if "dizzy" in signs and _TRAVEL_SICK.search(chars):
-        signs.discard("dizzy")
+    if _TRAVEL_SICK.search(chars):
+        signs -= {"dizzy", "blackout"}  # a bus ride, or standing up too fast
     if "bleed" in signs and _BUTCHERING.search(chars):
         signs.discard("bleed")
     if "leak" in signs and not _gas_leak(chars, signs):
