@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from . import danger_words as w
 from .dialect import fold
-from .matcher import PhraseMatcher, Prepared, prepare
+from .matcher import CHARS_ONLY, PhraseMatcher, Prepared, prepare
 
 CERTAIN, STRONG, WEAK = "certain", "strong", "weak"
 _LEVELS = {3: CERTAIN, 2: STRONG, 1: WEAK}
@@ -37,11 +37,17 @@ class Danger:
 @lru_cache(maxsize=1)
 def _matcher() -> PhraseMatcher[tuple[str, ...]]:
     # One phrase may belong to several signs (恶心 is nausea, and a warning sign beside chest pain).
+    # The same words in two signs are one phrase: heard by sound if either sign allows it.
     owners: dict[str, list[str]] = {}
+    by_sound: set[str] = set()
     for sign in w.SIGNS:
         for phrase in sign.phrases.split():
-            owners.setdefault(phrase, []).append(sign.name)
-    return PhraseMatcher((phrase, tuple(names)) for phrase, names in owners.items())
+            words = phrase.removeprefix(CHARS_ONLY)
+            owners.setdefault(words, []).append(sign.name)
+            if not phrase.startswith(CHARS_ONLY):
+                by_sound.add(words)
+    return PhraseMatcher((words if words in by_sound else CHARS_ONLY + words, tuple(names))
+                         for words, names in owners.items())
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +61,7 @@ _FICTION, _TEACHING, _COOKING = _ANY(w.FICTION), _ANY(w.TEACHING), _ANY(w.COOKIN
 _NOT_A_PERSON, _RESOLVED, _EXPLAINED = _ANY(w.NOT_A_PERSON_FALLING), _ANY(w.RESOLVED), _ANY(w.EXPLAINED)
 _DENIED, _CALM, _TRAVEL_SICK = re.compile(w.DENIED_SYMPTOMS), re.compile(w.CALM), re.compile(w.TRAVEL_SICK)
 _ANIMAL, _JOKING, _NEAR_MISS = _ANY(w.ANIMAL_FALLING), re.compile(w.JOKING), re.compile(w.NEAR_MISS)
-_NOT_JOKING = re.compile(w.NOT_JOKING)
+_NOT_JOKING, _MEMORY = re.compile(w.NOT_JOKING), re.compile(w.MEMORY)
 _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERSON), re.compile(w.PAST),
                                         re.compile(w.BUTCHERING))
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
@@ -116,6 +122,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = max(_strength(typed, repeated & typed), strength - 1)
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
+    if _PAST.search(chars) and _MEMORY.search(chars):
+        strength = 0  # a memory told, not an emergency reported
     if _RESOLVED.search(chars):
         # Over and done with: a fall or a scare, not a state that lasts (起不来, 叫不醒).
         over = _PAST.search(chars) or not {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
