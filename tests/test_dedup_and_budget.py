@@ -15,6 +15,7 @@ from models.core.outbox import OutboxMessage
 from models.seed import seed_demo
 from tests.conftest import reply_text
 from tests.fakes import pushes
+from tests.waiting import wait_for
 
 ELDER = "demo-elder-1"
 
@@ -96,14 +97,6 @@ def test_concurrent_retries_produce_one_side_effect(seeded, app, signer):
     assert len(outbox_rows(seeded, "human_handoff")) == 1
     assert len(inbound_rows(seeded)) == 1
 
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.slow

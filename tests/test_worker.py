@@ -17,6 +17,7 @@ from app.scheduler import LeasedScheduler
 from models.core import outbox, windows
 from models.core.outbox import OutboxMessage
 from tests.conftest import APP_ID, APP_SECRET, TOKEN
+from tests.waiting import wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 USER = "o-kill-test"
@@ -31,14 +32,6 @@ def start_worker(db_url, fake_url, **extra_env):
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
 
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def statuses(rt):
