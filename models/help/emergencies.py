@@ -58,12 +58,10 @@ def call_names(session: Session, elders: list[User]) -> dict[int, str]:
 
 def people_to_alert(session: Session, subject: User | None, reporter: User) -> Case:
     """The subject's family and coordinators (the reporter's coordinators when nobody is identified)."""
-    anchor = subject or reporter
-    family = [p for p in family_of(session, anchor) if p.id != reporter.id] if subject else []
-    if subject is not None and not subject.has_role("elder") and subject.id == reporter.id:
-        # A family member in trouble themself: the elders they care for cannot help, their coordinators can.
-        family = []
-    coordinators = coordinators_for(session, anchor if anchor.village_id else reporter)
+    # family_of lists those bound to an elder: for anyone else (a family member in trouble) it is empty.
+    family = [p for p in family_of(session, subject) if p.id != reporter.id] if subject else []
+    anchor = subject if subject is not None and subject.village_id else reporter
+    coordinators = coordinators_for(session, anchor)
     coordinators = [p for p in coordinators if p.id != reporter.id]
     return Case(subject, reporter, family, coordinators)
 
