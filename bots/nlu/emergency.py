@@ -64,6 +64,7 @@ _ANIMAL, _JOKING, _NEAR_MISS = _ANY(w.ANIMAL_FALLING), re.compile(w.JOKING), re.
 _NOT_JOKING, _MEMORY = re.compile(w.NOT_JOKING), re.compile(w.MEMORY)
 _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERSON), re.compile(w.PAST),
                                         re.compile(w.BUTCHERING))
+_WHAT_IF, _TAKEN = re.compile(w.WHAT_IF), re.compile(w.TAKEN)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
 
 
@@ -72,6 +73,8 @@ def danger_in(message: Prepared) -> Danger | None:
     folded = fold(message.chars)
     if _DENIED.search(folded) and _CALM.search(folded):
         folded = _DENIED.sub("", folded)
+    if not _TAKEN.search(folded):
+        folded = _WHAT_IF.sub("", folded)  # "炒熟了会不会中毒": a question before anything was swallowed
     prepared = message if folded == message.chars else prepare(folded)
     typed, heard, repeated = _signs(prepared)
     return _judge(folded, typed, heard, repeated)
@@ -129,7 +132,9 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         over = _PAST.search(chars) or not {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
         strength = 0 if over else max(strength - 1, 0)
     joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
-    if (_FICTION.search(chars) or joking) and "urgent" not in signs:
+    fiction = _FICTION.search(chars)
+    # A cry of urgency keeps a story real ("看电视时我爸倒了 快来人"), unless the writer laughs at the story.
+    if (fiction or joking) and ("urgent" not in signs or fiction and joking):
         strength = 0
     if strength == 0:
         return None
@@ -213,7 +218,7 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     # Two different real signs, or one seen twice, or one with a cry of urgency: a person would act.
     strong = [s for s in signs if _BY_NAME[s].strength == 2]
-    if strong and (len(strong) > 1 or set(strong) & repeated or has("urgent", "intense", "sudden", "warn", "vomit")):
+    if strong and (len(strong) > 1 or set(strong) & repeated or has("urgent", "intense", "sudden", "warn", "vomit", "fever")):
         level = 3
     return level
 
