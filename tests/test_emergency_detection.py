@@ -59,6 +59,9 @@ def test_clear_emergencies_are_acted_on_at_once(text):
     ("胸口有点闷", "strong"),           # chest discomfort alone: asked, short wait
     ("家里煤气", "weak"),               # a gas word with nothing else
     ("没摔倒，就是想问问", "strong"),   # a negation still costs a question, on purpose
+    # The safety net: no sign above, but a body in trouble beside distress is asked about.
+    ("老伴肚子肿得老大 你们赶紧派人", "weak"),
+    ("手抖个不停 吓人得很", "weak"),
 ])
 def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     assert level(text) == expected
@@ -75,6 +78,8 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "防跌倒讲座我报名",
     "吃火锅辣得心口都烧起来了哈哈",
     "今天杀鸡流了一地血",
+    "一个人太闷了想有人陪我说说话",   # 闷 is boredom: the net's words are a body in trouble only
+    "腿有点肿 明天赶集帮我带瓶药",     # a symptom without distress
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None

@@ -214,6 +214,8 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = max(level, 3 if has("worry", "urgent") or "absent" in repeated else 2)
     if has("help_word", "sos") and any(_BY_NAME[s].strength for s in signs - {"help_word", "sos"}):
         level = 3
+    if has("body") and has("distress"):
+        level = max(level, 1)
     if has("trapped") and has("fire", "smoke", "water", "gas"):
         level = 3
     # Two different real signs, or one seen twice, or one with a cry of urgency: a person would act.
