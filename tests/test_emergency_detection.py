@@ -80,9 +80,23 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "今天杀鸡流了一地血",
     "一个人太闷了想有人陪我说说话",   # 闷 is boredom: the net's words are a body in trouble only
     "腿有点肿 明天赶集帮我带瓶药",     # a symptom without distress
+    "油锅着火 锅盖一盖就灭了 没啥事",  # put out, and said to be over
+    "狗掉进池塘自己爬上来了",          # an animal in the water
+    "胸口疼是老毛病 医生看过了 一变天就疼",  # a known complaint a doctor has seen
+    "怕煤烟中毒 想请你们来讲一讲",      # a question about what could happen, and a talk
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "wo shuai dao le qi bu lai",        # pinyin typed for want of characters
+    "mq味好大 头昏",                    # pinyin initials for 煤气
+    "我在外地打工 公公一个人在家 两天电话都没人接",  # the writer's own absence explains nothing about the elder
+    "胸口疼是老毛病 但是一直出冷汗",    # a known complaint with a warning sign
+])
+def test_unusual_spellings_and_frames_still_act_at_once(text):
+    assert level(text) == "certain"
 
 
 def test_hazards_pick_the_number_to_call():

@@ -6,6 +6,10 @@ for the intent matchers, but 起唔到身 must read as 起不到身 when someone
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
 
 # Traditional forms of characters common in chat (Cantonese speakers and Taiwan-style input write them).
 _TRADITIONAL = (
@@ -31,6 +35,7 @@ _WORDS = """
 屋头:家里 克:去 哒:了 得很:很 搁:在 吱声:出声 吭声:出声 不中:不行 俺:我 咱:我 贼拉:很 咧:了 老汉:老伴
 头壳:头 眩晕:头晕 眩:晕 徛:站 暗去:黑了 厝顶:屋顶 咧转:在转 险险:差点 少年时:年轻时 讲古:讲故事
 冒人:没人 冒有:没有 冒得:没得 冒反应:没反应 冒用:没用 冒吃:没吃 冒应:没应 冒接:没接 冒看:没看 冒见:没见 冒动:没动 冒醒:没醒 冒声:没声 老倌:老伴
+呒啥:没啥 呒:没 事体:事 熄哉:熄了 哉:了 自家:自己 唔使:不用 𠊎:我 昨晡:昨天 食酒:喝酒
 """
 _PAIRS = [pair.split(":", 1) for pair in _WORDS.split()]
 _FOLD = re.compile("|".join(re.escape(src) for src, _ in sorted(_PAIRS, key=lambda p: -len(p[0]))))
@@ -39,4 +44,40 @@ _TARGET = dict(_PAIRS)
 
 def fold(chars: str) -> str:
     """Normalised text with traditional characters and dialect words in their Mandarin form."""
-    return _FOLD.sub(lambda m: _TARGET[m.group(0)], chars.translate(TRADITIONAL))
+    return _FOLD.sub(lambda m: _TARGET[m.group(0)], _from_pinyin(chars.translate(TRADITIONAL)))
+
+
+# Two or more words of Latin letters in a row: "xin kou teng" typed by someone without a Chinese keyboard.
+_LATIN_RUN = re.compile(r"(?<![a-z])[a-z]+(?: [a-z]+)+(?![a-z])")
+
+
+def _from_pinyin(chars: str) -> str:
+    """Pinyin typed for want of characters, written back in characters (only when every word is a syllable)."""
+    if not _LATIN_RUN.search(chars):
+        return chars
+
+    def characters(match: re.Match[str]) -> str:
+        table = _syllable_chars()
+        words = match.group(0).split()
+        return "".join(table[w] for w in words) if all(w in table for w in words) else match.group(0)
+
+    return _LATIN_RUN.sub(characters, chars)
+
+
+@lru_cache(maxsize=1)
+def _syllable_chars() -> dict[str, str]:
+    """One character per toneless syllable, preferring those the danger signs are written with."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from .danger_words import SIGNS  # the signs' own characters first: 心口疼, not 新扣腾
+
+    table: dict[str, str] = {}
+    for char in "".join(sign.phrases for sign in SIGNS):
+        if "\u4e00" <= char <= "\u9fa5":
+            table.setdefault(lazy_pinyin(char)[0], char)
+    for point in range(0x4E00, 0x9FA6):
+        readings = pinyin_dict.get(point)
+        if readings:
+            plain = unicodedata.normalize("NFKD", readings.split(",")[0]).replace("u\u0308", "v")
+            table.setdefault(plain.encode("ascii", "ignore").decode(), chr(point))
+    return table

@@ -61,10 +61,10 @@ _FICTION, _TEACHING, _COOKING = _ANY(w.FICTION), _ANY(w.TEACHING), _ANY(w.COOKIN
 _NOT_A_PERSON, _RESOLVED, _EXPLAINED = _ANY(w.NOT_A_PERSON_FALLING), _ANY(w.RESOLVED), _ANY(w.EXPLAINED)
 _DENIED, _CALM, _TRAVEL_SICK = re.compile(w.DENIED_SYMPTOMS), re.compile(w.CALM), re.compile(w.TRAVEL_SICK)
 _ANIMAL, _JOKING, _NEAR_MISS = _ANY(w.ANIMAL_FALLING), re.compile(w.JOKING), re.compile(w.NEAR_MISS)
-_NOT_JOKING, _MEMORY = re.compile(w.NOT_JOKING), re.compile(w.MEMORY)
+_NOT_JOKING, _MEMORY, _CHRONIC = re.compile(w.NOT_JOKING), re.compile(w.MEMORY), re.compile(w.CHRONIC)
 _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERSON), re.compile(w.PAST),
                                         re.compile(w.BUTCHERING))
-_WHAT_IF, _TAKEN = re.compile(w.WHAT_IF), re.compile(w.TAKEN)
+_WHAT_IF, _TAKEN, _APP_TROUBLE = re.compile(w.WHAT_IF), re.compile(w.TAKEN), re.compile(w.APP_TROUBLE)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
 
 
@@ -123,10 +123,15 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     # A sign only heard by sound is one level less sure (就命 for 救命 earns the question).
     if any(_BY_NAME[s].strength for s in heard - typed):
         strength = max(_strength(typed, repeated & typed), strength - 1)
+    if strength == 3 and signs <= {"cry", "sos", "help_word", "body", "distress", "urgent", "intense"} \
+            and _APP_TROUBLE.search(chars):
+        strength = 2  # still asked: "救命" beside the font size is most likely about the font size
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
     if _PAST.search(chars) and _MEMORY.search(chars):
         strength = 0  # a memory told, not an emergency reported
+    if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
+        strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
     if _RESOLVED.search(chars):
         # Over and done with: a fall or a scare, not a state that lasts (起不来, 叫不醒).
         over = _PAST.search(chars) or not {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
@@ -145,9 +150,10 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
 
 def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     """Remove signs that the rest of the sentence shows to be harmless."""
-    if "fall" in signs and (_NOT_A_PERSON.search(chars) or _NEAR_MISS.search(chars)
-                            or _ANIMAL.search(chars) and not _OTHER.search(chars)):
+    if "fall" in signs and (_NOT_A_PERSON.search(chars) or _NEAR_MISS.search(chars)):
         signs.discard("fall")
+    if _ANIMAL.search(chars) and not _OTHER.search(chars):
+        signs -= {"fall", "water"}  # the dog fell into the pond
     if _COOKING.search(chars):
         signs.discard("smoke")
         if "fire" not in typed:
@@ -165,9 +171,20 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("fire")
     if "gas" in signs and "gas_errand" in signs and not _gas_leak(chars, signs):
         signs -= {"gas", "breath"}  # 煤气罐没气了: the cylinder is empty, nobody is short of breath
-    if "span" in signs and "absent" in signs and (_EXPLAINED.search(chars) or not (
+    if "span" in signs and "absent" in signs and (_EXPLAINED.search(_not_the_writer(chars)) or not (
             _OTHER.search(chars) or signs & {"worry", "urgent"})):
         signs -= {"span", "absent"}  # away, busy, or nobody named: "好几天没来了" is about a visit
+
+
+def _not_the_writer(chars: str) -> str:
+    """The text without the writer's own clauses: "我在外地打工" explains the writer's absence, not the elder's.
+
+    Punctuation is gone by now, so a clause about the writer runs from 我 to the next person named.
+    """
+    for own in reversed(list(_SELF.finditer(chars))):
+        other = _OTHER.search(chars, own.end())
+        chars = chars[:own.start()] + (chars[other.start():] if other else "")
+    return chars
 
 
 def _gas_leak(chars: str, signs: set[str]) -> bool:
