@@ -112,6 +112,9 @@ def test_who_the_emergency_is_about():
     assert assess_danger("我妈摔倒了起不来").about_other
     assert not assess_danger("我摔倒了 我妈不在家").about_other
     assert not assess_danger("救命 起不来了").about_other
+    # The writer's own clause first, with no danger in it: the report is about the elder named after it.
+    assert assess_danger("我在外地打工 公公一个人在家 两天电话都没人接").about_other
+    assert not assess_danger("我摔倒了，我妈不在家").about_other
     seen = assess_danger("李大爷好几天没出门了 门一直关着")
     assert seen.not_seen and seen.about_other
 

@@ -177,14 +177,20 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
 
 
 def _not_the_writer(chars: str) -> str:
-    """The text without the writer's own clauses: "我在外地打工" explains the writer's absence, not the elder's.
+    """The text without the writer's own clauses: "我在外地打工" explains the writer's absence, not the elder's."""
+    return _split_writer(chars)[1]
 
-    Punctuation is gone by now, so a clause about the writer runs from 我 to the next person named.
-    """
+
+def _split_writer(chars: str) -> tuple[str, str]:
+    """(the writer's own clauses, the rest). Punctuation is gone by now, so a clause about the writer runs
+    from 我 to the next person named."""
+    own_parts: list[str] = []
     for own in reversed(list(_SELF.finditer(chars))):
         other = _OTHER.search(chars, own.end())
-        chars = chars[:own.start()] + (chars[other.start():] if other else "")
-    return chars
+        end = other.start() if other else len(chars)
+        own_parts.insert(0, chars[own.start():end])
+        chars = chars[:own.start()] + chars[end:]
+    return "".join(own_parts), chars
 
 
 def _gas_leak(chars: str, signs: set[str]) -> bool:
@@ -248,4 +254,8 @@ def _about_other(chars: str) -> bool:
         return False
     own = _SELF.search(chars)
     # "我妈摔倒了" is about the mother; "我摔倒了，我妈不在家" about the writer.
-    return own is None or other.start() < own.start()
+    if own is None or other.start() < own.start():
+        return True
+    # "我在外地打工 公公一个人在家…": the writer's own clauses carry no sign of danger, the rest does.
+    typed, heard, _ = _signs(prepare(_split_writer(chars)[0]))
+    return not any(_BY_NAME[s].strength for s in typed | heard)
