@@ -156,6 +156,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"fall", "water"}  # the dog fell into the pond
     if _COOKING.search(chars):
         signs.discard("smoke")
+        if "smoke_fill" in signs:
+            signs.discard("smoke_fill")
+            signs.add("smoke_doubt")
         if "fire" not in typed:
             signs.discard("fire")  # 灶火 sounds like 着火
     if _TRAVEL_SICK.search(chars):
@@ -239,7 +242,9 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     if has("body") and has("distress"):
         level = max(level, 1)
-    if has("trapped") and has("fire", "smoke", "water", "gas"):
+    if has("attack", "weapon") and has("hiding", "urgent"):
+        level = 3
+    if has("trapped") and has("fire", "smoke", "smoke_fill", "water", "gas"):
         level = 3
     # Two different real signs, or one seen twice, or one with a cry of urgency: a person would act.
     strong = [s for s in signs if _BY_NAME[s].strength == 2]
