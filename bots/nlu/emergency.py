@@ -242,6 +242,8 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     if has("body") and has("distress"):
         level = max(level, 1)
+    if has("cold") and has("locked_out", "urgent", "intense"):
+        level = 3
     if has("attack", "weapon") and has("hiding", "urgent"):
         level = 3
     if has("trapped") and has("fire", "smoke", "smoke_fill", "water", "gas"):
