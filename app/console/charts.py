@@ -1,0 +1,4 @@
+"""Charts placeholder (filled below)."""
+from app.console.common import blueprint
+
+bp = blueprint("console_charts", __name__)
