@@ -78,7 +78,7 @@ def _requests(session: Session, admin: User, f: Filters, now: datetime) -> list[
         elder, helper = session.get(User, r.elder_id), session.get(User, r.volunteer_id) if r.volunteer_id else None
         claim = int((r.claimed_at - r.created_at).total_seconds() // 60) if r.claimed_at else ""
         row = (r.id, local(r.created_at), names.get(r.village_id or 0, ""), notify.category_label(r.category),
-               who(elder), r.details, t(f"help_status_{r.status}"), who(helper), claim, r.minutes_spent or "",
+               who(elder), r.details, t(f"console_web_status_{r.status}"), who(helper), claim, r.minutes_spent or "",
                r.rating or "", complaints.get(r.id, 0))
         if _matches(f, who(elder), who(helper), r.details, r.id):
             rows.append(row)
@@ -100,7 +100,7 @@ def _volunteers(session: Session, admin: User, f: Filters, now: datetime) -> lis
         training = session.exec(select(TrainingRecord).where(TrainingRecord.user_id == u.id)).all()
         trained = "、".join(f"{r.qualification}({local(r.expires_at, '%Y-%m-%d') if r.expires_at else '-'})"
                            for r in training)
-        rows.append((v.id, u.name, names.get(u.village_id or 0, ""), t(f"help_volunteer_{v.status}"),
+        rows.append((v.id, u.name, names.get(u.village_id or 0, ""), t(f"console_web_status_{v.status}"),
                      skill_names(v.skills), trained, round((minutes.get(u.id) or 0) / 60, 1), v.no_shows,
                      f"{v.rating:.1f}" if v.rating else "", t("console_web_yes") if v.on_duty else t("console_web_no")))
     return rows

@@ -33,7 +33,7 @@ def request_state(request: hr.HelpRequest, now: datetime) -> str:
     if request.status == hr.HELD:
         return t("console_web_state_held")
     if request.status != hr.OPEN:
-        return t(f"help_status_{request.status}")
+        return t(f"console_web_status_{request.status}")
     if request.escalated_at is not None:
         return t("console_web_state_t2", at=since(request.escalated_at, now))
     if request.next_step_at is not None:
