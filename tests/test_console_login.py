@@ -1,14 +1,11 @@
 """Logging in to the console: one-time links, the WeChat QR scan, sessions, CSRF and the login redirect."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlmodel import Session, select
 
 from models.console.logins import ConsoleLogin
-from tests.conftest import reply_text
-from tests.console_support import ADMIN, CSRF, LINK, login_link, logged_in, town
+from tests.console_support import ADMIN, LINK, logged_in, login_link, town
 from tests.fakes import pushes
 
 

@@ -86,8 +86,8 @@ def test_every_view_of_an_elders_details_is_logged(say):
 
 def test_a_lost_push_is_listed_until_marked_handled(say):
     with Session(say.rt.engine) as session:
-        session.add(OutboxMessage(key="lost-1", openid=ELDER, kind="help_claimed", text="志愿者明天来", status="undeliverable",
-                                  not_before=say.clock(), created_at=say.clock()))
+        session.add(OutboxMessage(key="lost-1", openid=ELDER, kind="help_claimed", text="志愿者明天来",
+                                  status="undeliverable", not_before=say.clock(), created_at=say.clock()))
         session.commit()
         row_id = session.exec(select(OutboxMessage.id).where(OutboxMessage.key == "lost-1")).one()
     client, csrf = logged_in(say.app)
@@ -124,3 +124,28 @@ def test_every_list_exports_as_csv_and_xlsx_with_the_same_rows(say):
     assert "王秀英" not in client.get("/console/lists/requests.csv?status=done").get_data().decode("utf-8-sig")
     assert client.get("/console/lists/requests?status=bogus").status_code == 400
     assert client.get("/console/lists/nothing").status_code == 404
+
+
+def test_the_charts_page_draws_from_vendored_chart_js_and_the_figures_follow_the_requests(say):
+    open_request(say)
+    client, _ = logged_in(say.app)
+    page = client.get("/console/charts").get_data(as_text=True)
+    assert "vendor/chart-4.6.2.umd.min.js" in page and "cdn" not in page.lower()
+    figures = client.get("/console/charts.json").get_json()
+    assert sum(sum(d["data"]) for d in figures["requests"]["datasets"]) == 1
+    assert client.get("/console/static/vendor/chart-4.6.2.umd.min.js").status_code == 200
+
+
+def test_console_templates_hold_no_chinese_and_name_only_catalogue_texts():
+    import re
+    from pathlib import Path
+
+    from bots.texts import catalog
+    from tests.test_console_texts import HAN
+
+    folder = Path(__file__).resolve().parent.parent / "app" / "console" / "templates" / "console"
+    keys = set(catalog("zh_CN"))
+    for path in folder.glob("*.html"):
+        source = path.read_text(encoding="utf-8")
+        assert not HAN.search(source), path.name
+        assert set(re.findall(r't\(["\'](console_web_[a-z_]+)["\']\s*[,)]', source)) <= keys, path.name

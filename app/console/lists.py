@@ -89,7 +89,8 @@ def _volunteers(session: Session, admin: User, f: Filters, now: datetime) -> lis
     query = select(Volunteer, User).join(User, col(User.id) == Volunteer.user_id).order_by(col(Volunteer.id))
     if f.status:
         query = query.where(Volunteer.status == f.status)
-    minutes = dict(session.execute(sa.select(col(hr.HelpRequest.volunteer_id), sa.func.sum(hr.HelpRequest.minutes_spent))
+    spent = sa.func.sum(hr.HelpRequest.minutes_spent)
+    minutes = dict(session.execute(sa.select(col(hr.HelpRequest.volunteer_id), spent)
                                    .where(col(hr.HelpRequest.status).in_((hr.DONE, hr.CONFIRMED)))
                                    .group_by(col(hr.HelpRequest.volunteer_id))).all())
     names = village_names(session)

@@ -70,7 +70,8 @@ def login_poll():
         opened = logins.open_session(session, user, now=runtime.clock()) if user is not None else None
     if opened is None:
         # Still waiting (UNKNOWN) keeps polling; anything else stops it with a way to start again.
-        return make_response(page("login_status.html", status=result), 200 if result == logins.UNKNOWN else STOP_POLLING)
+        status = 200 if result == logins.UNKNOWN else STOP_POLLING
+        return make_response(page("login_status.html", status=result), status)
     response = make_response("")
     response.headers["HX-Redirect"] = _next()
     auth.set_session_cookie(response, opened.token)

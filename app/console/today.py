@@ -70,7 +70,8 @@ def _canteen(session: Session, admin: User, now: datetime) -> list[dict]:
         for meal in rules.meals:
             orders = cn.kitchen_list(session, village.id, today, meal)
             menu = cn.menu_of(session, village.id, today, meal)
-            meals.append({"village": village.name, "village_id": village.id, "meal": meal, "menu": menu, "orders": orders,
+            meals.append({"village": village.name, "village_id": village.id, "meal": meal, "menu": menu,
+                          "orders": orders,
                           "portions": sum(o.portions for o, _ in orders)})
     return meals
 

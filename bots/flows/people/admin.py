@@ -39,7 +39,8 @@ def review_outcome(volunteer: Volunteer, user: User) -> str:
 
 def _decide(turn: Turn, number: str, approve: bool, reason: str = "") -> str:
     status, volunteer, user = volunteering.review(turn.ctx.session, turn.user, int(parse.fold(number)),
-                                                  approve=approve, reason=reason, now=turn.ctx.now, outcome=review_outcome)
+                                                  approve=approve, reason=reason, now=turn.ctx.now,
+                                                  outcome=review_outcome)
     if status == volunteering.NOT_FOUND:
         return t("people_review_not_found", number=number)
     if status == volunteering.HANDLED:
