@@ -6,8 +6,6 @@ import io
 from collections.abc import Sequence
 
 from flask import Response
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Excel reads a CSV as the machine's legacy code page unless it starts with a UTF-8 byte order mark.
@@ -33,6 +31,11 @@ def csv_response(name: str, headers: Sequence[str], rows: list[Sequence]) -> Res
 
 
 def xlsx_response(name: str, title: str, headers: Sequence[str], rows: list[Sequence]) -> Response:
+    # Imported here: openpyxl (and the numpy it pulls in) would slow every process's start-up, the
+    # worker's included, for a file few requests ask for.
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
