@@ -128,6 +128,12 @@ class WeChatAPI:
         """Replace the account's custom menu."""
         return self.call("post", "menu/create", data=menu)
 
+    def create_temporary_qr(self, scene: str, seconds: int) -> dict:
+        """A temporary parametric QR code with a string scene: {ticket, expire_seconds, url}."""
+        return self.call("post", "qrcode/create", data={
+            "expire_seconds": seconds, "action_name": "QR_STR_SCENE",
+            "action_info": {"scene": {"scene_str": scene}}})
+
     def user_info(self, openid: str) -> dict:
         """Fetch a follower's public info (subscribe flag, unionid, tags)."""
         return self.call("get", "user/info", params={"openid": openid, "lang": "zh_CN"})

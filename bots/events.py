@@ -8,6 +8,7 @@ from bots.texts import t
 from models.people import users as people
 
 VILLAGE_SCENE = "village_"
+SCAN_EVENTS = ("subscribe", "subscribe_scan", "scan")
 CLICK_INTENTS = {
     "HELP_REQUEST": "help_request", "CHECKIN_OK": "checkin_ok", "EVENT_QUERY": "event_query",
     "CANTEEN_MENU": "canteen_menu", "NOTICE_QUERY": "notice_query", "TIMEBANK_BALANCE": "timebank_balance",
@@ -18,8 +19,11 @@ CLICK_INTENTS = {
 def on_event(message: Message, ctx: Context, user, conv: Conversation) -> str | None:
     """Answer an event push."""
     event = message.event
+    scene = registry.scene_handler(message.event_key or "") if event in SCAN_EVENTS else None
     if event in ("subscribe", "subscribe_scan"):
         people.set_subscribed(ctx.session, message.openid, True, now=ctx.now)
+        if scene is not None:
+            return scene(message, ctx, user, conv)
         village = _join_village(message, ctx, user)
         conv.choices = list(commands.MAIN_MENU)
         return t("welcome_village", village=village.name) if village else t("welcome")
@@ -28,6 +32,8 @@ def on_event(message: Message, ctx: Context, user, conv: Conversation) -> str | 
         forms.finish(conv)
         return None
     if event == "scan":
+        if scene is not None:
+            return scene(message, ctx, user, conv)
         village = _join_village(message, ctx, user)
         return t("scan_village", village=village.name) if village else t("unknown_village")
     if event == "click":

@@ -25,6 +25,7 @@ MODULES = [
     "bots.flows.events.events",
     "bots.flows.canteen.canteen",
     "bots.flows.checkin.checkin",
+    "bots.flows.console.login",
 ]
 
 IntentHandler = Callable[[Turn, Conversation], str]
@@ -57,6 +58,8 @@ class Feature:
     commands: tuple[Command, ...] = ()
     events: Mapping[str, EventHandler] = field(default_factory=dict)
     observers: tuple[Observer, ...] = ()
+    # QR scene prefix (e.g. "login_") → handler of a follow or scan carrying such a scene.
+    scenes: Mapping[str, EventHandler] = field(default_factory=dict)
 
 
 @cache
@@ -86,6 +89,15 @@ def commands() -> tuple[Command, ...]:
 def event_handlers(event: str) -> list[EventHandler]:
     """Handlers for an event name (lower case, as wechatpy gives it)."""
     return [f.events[event] for f in features() if event in f.events]
+
+
+def scene_handler(scene: str) -> EventHandler | None:
+    """The handler of a QR scene, chosen by its prefix (village codes are the engine's own)."""
+    for feature in features():
+        for prefix, handler in feature.scenes.items():
+            if scene.startswith(prefix):
+                return handler
+    return None
 
 
 def observers() -> list[Observer]:

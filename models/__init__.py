@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 # point, hence F401 is off for this file (pyproject.toml).
 from models.canteen import canteen
 from models.checkin import rules as checkin
+from models.console import access_log, logins
 from models.core import audit, conversation, inbound, leases, outbox, tokens, windows
 from models.events import events
 from models.help import alarms, complaints, dispatch

@@ -29,6 +29,7 @@ def client(door: str, dev: bool = True):
 @pytest.fixture(autouse=True)
 def no_authenticators(monkeypatch):
     monkeypatch.setattr(registry, "AUTHENTICATORS", {})
+    monkeypatch.setattr(registry, "REFUSALS", {})
 
 
 @pytest.mark.parametrize("door", [registry.SESSION, registry.TOKEN])

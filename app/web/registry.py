@@ -30,17 +30,29 @@ WEB_MODULES: list[tuple[str, str]] = [
     ("app.web.webhook", WECHAT),
     ("app.web.health", PUBLIC),
     ("app.dev.sandbox", DEV),
+    ("app.console.login", PUBLIC),
+    ("app.console.today", SESSION),
+    ("app.console.actions", SESSION),
+    ("app.console.lists", SESSION),
+    ("app.console.charts", SESSION),
 ]
 # door -> function(request) returning an identity or None; surfaces with a login plug theirs in.
 Authenticator = Callable[[Any], Any]
 AUTHENTICATORS: dict[str, Authenticator] = {}
+# door -> function(request) answering a request the authenticator did not recognise (default: 401 JSON);
+# the console sends a browser to its login page instead.
+Refusal = Callable[[Any], Response]
+REFUSALS: dict[str, Refusal] = {}
 
 
-def authenticate(door: str, authenticator: Authenticator) -> None:
-    """Plug in how requests through a closed door (session, token) are recognised."""
+def authenticate(door: str, authenticator: Authenticator, refuse: Refusal | None = None) -> None:
+    """Plug in how requests through a closed door (session, token) are recognised, and optionally how
+    the unrecognised are answered."""
     if door not in (SESSION, TOKEN):
         raise ValueError(f"only session and token doors take an authenticator, not {door!r}")
     AUTHENTICATORS[door] = authenticator
+    if refuse is not None:
+        REFUSALS[door] = refuse
 
 
 def register(app: Flask, settings, modules: list[tuple[str, str]] | None = None) -> None:
@@ -68,6 +80,9 @@ def _closed(door: str) -> Callable[[], Response | None]:
         authenticator = AUTHENTICATORS.get(door)
         identity = authenticator(request) if authenticator is not None else None
         if identity is None:
+            refuse = REFUSALS.get(door)
+            if refuse is not None:
+                return refuse(request)
             return Response('{"error": "unauthorized"}', status=401, mimetype="application/json")
         g.identity = identity
         return None

@@ -143,11 +143,15 @@ def pause(turn: Turn, conv: Conversation, match: re.Match) -> str:
 
 def stop_chain(turn: Turn, elder: User) -> None:
     """Paused or switched off during a silent morning: the people asked to visit are told not to."""
-    ctx = turn.ctx
-    day = ck.stop_today(ctx.session, elder.id, now=ctx.now, tz=ctx.tz)
+    stop_chain_for(turn.ctx.session, turn.user, elder, now=turn.ctx.now, tz=turn.ctx.tz)
+
+
+def stop_chain_for(session, by: User, elder: User, *, now, tz) -> None:
+    """`stop_chain` for callers without a chat turn (the web console)."""
+    day = ck.stop_today(session, elder.id, now=now, tz=tz)
     if day is not None and day.stage >= ck.FAMILY_ASKED:
-        send(turn, alarm.settle(ctx.session, day, turn.user, now=ctx.now, text_key="checkin_clear_paused",
-                                params={"name": elder.name}))
+        checkin_send.send(session, alarm.settle(session, day, by, now=now, text_key="checkin_clear_paused",
+                                                params={"name": elder.name}), now=now, tz=tz)
 
 
 def resume(turn: Turn, conv: Conversation, match: re.Match) -> str:

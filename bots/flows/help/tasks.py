@@ -130,13 +130,13 @@ def assign(turn: Turn, conv: Conversation, found: re.Match) -> str:
         return t("help_assign_unknown")
     outcome = visits.claim(turn.ctx.session, number, volunteer, now=turn.ctx.now, rules=dispatch_rules_of(turn),
                            assigned_by=turn.user)
-    _send(turn, [_as_assignment(n) for n in outcome.notices])
+    _send(turn, [as_assignment(n) for n in outcome.notices])
     if outcome.result != "won":
         return t(CLAIM_ANSWERS[outcome.result], number=number)
     return t("help_assign_ok", number=number, volunteer=volunteer.name or volunteer.openid)
 
 
-def _as_assignment(notice: Notice) -> Notice:
+def as_assignment(notice: Notice) -> Notice:
     """The assigned volunteer gets a claim's details, worded as an assignment (they did not ask for it)."""
     if notice.kind == "help_claimed_volunteer":
         return replace(notice, text_key="help_assigned_volunteer")

@@ -31,7 +31,7 @@ def _pending_list(turn: Turn, conv: Conversation, match: re.Match) -> str:
     return "\n".join(filter(None, [head, *lines, t("people_review_howto"), tail]))
 
 
-def _outcome(volunteer: Volunteer, user: User) -> str:
+def review_outcome(volunteer: Volunteer, user: User) -> str:
     if volunteer.status == APPROVED:
         return t("people_volunteer_approved_notice", name=user.name)
     return t("people_volunteer_rejected_notice", name=user.name, reason=volunteer.reject_reason)
@@ -39,7 +39,8 @@ def _outcome(volunteer: Volunteer, user: User) -> str:
 
 def _decide(turn: Turn, number: str, approve: bool, reason: str = "") -> str:
     status, volunteer, user = volunteering.review(turn.ctx.session, turn.user, int(parse.fold(number)),
-                                                  approve=approve, reason=reason, now=turn.ctx.now, outcome=_outcome)
+                                                  approve=approve, reason=reason, now=turn.ctx.now,
+                                                  outcome=review_outcome)
     if status == volunteering.NOT_FOUND:
         return t("people_review_not_found", number=number)
     if status == volunteering.HANDLED:
