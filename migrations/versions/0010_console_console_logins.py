@@ -1,6 +1,6 @@
 """console: login attempts, sessions and the access log of the coordinators' web console
 
-Revision ID: 0014_console
+Revision ID: 0010_console
 Revises: 0009_peopledata
 Create Date: 2026-12-05 21:30:00
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlmodel
 import models.base
 
-revision = "0014_console"
+revision = "0010_console"
 down_revision = "0009_peopledata"
 branch_labels = None
 depends_on = None
