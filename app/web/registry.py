@@ -30,17 +30,25 @@ WEB_MODULES: list[tuple[str, str]] = [
     ("app.web.webhook", WECHAT),
     ("app.web.health", PUBLIC),
     ("app.dev.sandbox", DEV),
+    # The mini-program API: login and its documentation are public, everything else needs a bearer token.
+    ("app.api.public", PUBLIC),
+    ("app.api.routes", TOKEN),
 ]
 # door -> function(request) returning an identity or None; surfaces with a login plug theirs in.
 Authenticator = Callable[[Any], Any]
 AUTHENTICATORS: dict[str, Authenticator] = {}
+# door -> function(request) returning the refusal (401) response; default: a small JSON body.
+REFUSALS: dict[str, Callable[[Any], Response]] = {}
 
 
-def authenticate(door: str, authenticator: Authenticator) -> None:
-    """Plug in how requests through a closed door (session, token) are recognised."""
+def authenticate(door: str, authenticator: Authenticator, refuse: Callable[[Any], Response] | None = None) -> None:
+    """Plug in how requests through a closed door (session, token) are recognised, and optionally how an
+    unrecognised one is refused (the API answers a problem document)."""
     if door not in (SESSION, TOKEN):
         raise ValueError(f"only session and token doors take an authenticator, not {door!r}")
     AUTHENTICATORS[door] = authenticator
+    if refuse is not None:
+        REFUSALS[door] = refuse
 
 
 def register(app: Flask, settings, modules: list[tuple[str, str]] | None = None) -> None:
@@ -68,6 +76,9 @@ def _closed(door: str) -> Callable[[], Response | None]:
         authenticator = AUTHENTICATORS.get(door)
         identity = authenticator(request) if authenticator is not None else None
         if identity is None:
+            refuse = REFUSALS.get(door)
+            if refuse is not None:
+                return refuse(request)
             return Response('{"error": "unauthorized"}', status=401, mimetype="application/json")
         g.identity = identity
         return None
