@@ -1,4 +1,5 @@
 """The mini-program API through HTTP with real tokens from the fake's jscode2session (issue 11)."""
+# ruff: noqa: F811  (api and make_api are pytest fixtures imported from tests/api_support.py)
 from __future__ import annotations
 
 import re

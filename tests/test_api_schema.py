@@ -1,10 +1,10 @@
 """schemathesis over the whole /api/v1 document with a real token: no 5xx, every answer matches the schema."""
+# ruff: noqa: F811  (make_api is a pytest fixture imported from tests/api_support.py)
 from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from tests.api_support import make_api  # noqa: F401  (fixture)

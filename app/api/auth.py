@@ -16,7 +16,7 @@ TOKEN_MAX = 100
 
 def bearer(req: Request) -> str | None:
     header = req.headers.get("Authorization", "")
-    if not header[: len(BEARER)].lower() == BEARER:
+    if header[: len(BEARER)].lower() != BEARER:
         return None
     token = header[len(BEARER):].strip()
     return token if 0 < len(token) <= TOKEN_MAX else None

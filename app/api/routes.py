@@ -155,11 +155,11 @@ def create_help_request():
         new = hr.NewRequest(elder=elder, requested_by=user, category=body.category, details=body.details,
                             window_start=max(body.when.start, when), window_end=body.when.end, place=body.place)
         key = context.idempotency_key()
-        source = f"api:{context.caller().identity_id}:{key}" if key else f"api:{context.caller().identity_id}:{when.isoformat()}"
+        source = f"api:{context.caller().identity_id}:{key or when.isoformat()}"
         request, fresh = hr.create_request(session, new, source_key=source[:120], now=when)
         if fresh and request.status == hr.OPEN:
-            _send(session, dispatch.dispatch_round(session, request, dispatch.dispatch_rules(_config(), context.runtime().tz),
-                                                   now=when))
+            rules = dispatch.dispatch_rules(_config(), context.runtime().tz)
+            _send(session, dispatch.dispatch_round(session, request, rules, now=when))
         return created(session, _request_out(session, request))
 
 
@@ -182,14 +182,14 @@ def list_help_requests():
         return schemas.HelpRequestPage(items=[_request_out(session, r) for r in items], next_cursor=cursor)
 
 
-@bp.get("/help-requests/<int:request_id>")
+@bp.get("/help-requests/<int(max=2147483647):request_id>")
 @spec.validate(resp=answers(200, schemas.HelpRequestOut, 403, 404), tags=["help"], security=BEARER)
 def get_help_request(request_id: int):
     with Session(context.runtime().engine) as session:
         return _request_out(session, _my_request(session, person(session), request_id))
 
 
-@bp.post("/help-requests/<int:request_id>/cancel")
+@bp.post("/help-requests/<int(max=2147483647):request_id>/cancel")
 @spec.validate(resp=answers(200, schemas.HelpRequestOut, 403, 404, 409), tags=["help"], security=BEARER)
 def cancel_help_request(request_id: int):
     """Cancel a request still in progress; whoever was helping or offered it is told."""
@@ -202,7 +202,7 @@ def cancel_help_request(request_id: int):
         return _request_out(session, outcome.request)
 
 
-@bp.post("/help-requests/<int:request_id>/rating")
+@bp.post("/help-requests/<int(max=2147483647):request_id>/rating")
 @spec.validate(json=schemas.RatingIn, resp=answers(200, schemas.HelpRequestOut, 403, 404, 409, 422), tags=["help"],
                security=BEARER)
 def rate_help_request(request_id: int):
@@ -219,7 +219,7 @@ def rate_help_request(request_id: int):
         return _request_out(session, outcome.request)
 
 
-@bp.post("/help-requests/<int:request_id>/complaints")
+@bp.post("/help-requests/<int(max=2147483647):request_id>/complaints")
 @spec.validate(json=schemas.ComplaintIn, resp=answers(201, schemas.ComplaintOut, 403, 404, 422), tags=["help"],
                security=BEARER)
 def complain(request_id: int):
@@ -255,7 +255,8 @@ def offers():
     """Requests offered to me and still open (details redacted until my claim wins)."""
     with Session(context.runtime().engine) as session:
         user = person(session)
-        query = (select(hr.HelpRequest).join(dispatch.TaskOffer, col(dispatch.TaskOffer.request_id) == hr.HelpRequest.id)
+        offer = dispatch.TaskOffer
+        query = (select(hr.HelpRequest).join(offer, col(offer.request_id) == hr.HelpRequest.id)
                  .where(dispatch.TaskOffer.volunteer_id == user.id, dispatch.TaskOffer.status == dispatch.OFFERED,
                         hr.HelpRequest.status == hr.OPEN).order_by(col(hr.HelpRequest.id)))
         return schemas.TaskList(items=[_task_out(session, r, False) for r in session.exec(query)])
@@ -270,7 +271,7 @@ def my_tasks():
         return schemas.TaskList(items=[_task_out(session, r, True) for r in hr.tasks_of(session, user.id)])
 
 
-@bp.post("/tasks/<int:request_id>/claim")
+@bp.post("/tasks/<int(max=2147483647):request_id>/claim")
 @spec.validate(resp=answers(200, schemas.TaskOut, 403, 404, 409), tags=["tasks"], security=BEARER)
 def claim(request_id: int):
     """Claim an offered request; the first claim wins."""
@@ -284,7 +285,7 @@ def claim(request_id: int):
         return _task_out(session, outcome.request, True)
 
 
-@bp.post("/tasks/<int:request_id>/decline")
+@bp.post("/tasks/<int(max=2147483647):request_id>/decline")
 @spec.validate(resp=answers(200, schemas.Outcome, 403, 404), tags=["tasks"], security=BEARER)
 def decline(request_id: int):
     with unit() as session:
@@ -293,7 +294,7 @@ def decline(request_id: int):
         return schemas.Outcome(result="declined")
 
 
-@bp.post("/tasks/<int:request_id>/start")
+@bp.post("/tasks/<int(max=2147483647):request_id>/start")
 @spec.validate(resp=answers(200, schemas.Outcome, 403, 404), tags=["tasks"], security=BEARER)
 def start(request_id: int):
     """On my way; the household is told."""
@@ -305,7 +306,7 @@ def start(request_id: int):
         return schemas.Outcome(result="started")
 
 
-@bp.post("/tasks/<int:request_id>/done")
+@bp.post("/tasks/<int(max=2147483647):request_id>/done")
 @spec.validate(json=schemas.DoneIn, resp=answers(200, schemas.Outcome, 403, 404, 422), tags=["tasks"],
                security=BEARER)
 def done(request_id: int):
@@ -321,7 +322,7 @@ def done(request_id: int):
         return schemas.Outcome(result="done")
 
 
-@bp.post("/tasks/<int:request_id>/release")
+@bp.post("/tasks/<int(max=2147483647):request_id>/release")
 @spec.validate(resp=answers(200, schemas.Outcome, 403, 404), tags=["tasks"], security=BEARER)
 def release(request_id: int):
     """Give a claimed task back; it is dispatched again."""
@@ -428,7 +429,7 @@ def bind():
         return schemas.BindOut(status=attempt.status), 202
 
 
-@bp.delete("/family/bindings/<int:link_id>")
+@bp.delete("/family/bindings/<int(max=2147483647):link_id>")
 @spec.validate(resp=answers(204, None, 403, 404), tags=["family"], security=BEARER)
 def unbind(link_id: int):
     """Remove a binding I am a side of; the other side is told."""

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from spectree import SecurityScheme, SpecTree
-from spectree.models import SecuritySchemeData, SecureType
 from spectree import Response as Answers
+from spectree import SecurityScheme, SpecTree
+from spectree.models import SecureType, SecuritySchemeData
 
 from app.api import schemas
 from app.api.problems import Problem
@@ -25,9 +25,11 @@ def _refuse_invalid(req, resp, req_validation_error, instance, model_adapter) ->
         raise Problem(422, errors=errors)
 
 
-spec = SpecTree("flask", mode="strict", title="Linli mini-program API", version="1.0.0", path="api/v1/_spectree",
+spec = SpecTree("flask", mode="strict", title="Linli mini-program API", version="1.0.0",
+                path="api/v1/_spectree",
                 before=_refuse_invalid, validation_error_status=422, validation_error_model=schemas.Problem,
-                security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(type=SecureType.HTTP, scheme="bearer"))],
+                security_schemes=[SecurityScheme(name="bearer",
+                                                 data=SecuritySchemeData(type=SecureType.HTTP, scheme="bearer"))],
                 annotations=False)
 
 

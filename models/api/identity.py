@@ -178,8 +178,8 @@ def issue_link_code(session: Session, user: User, *, now: datetime, rng: secrets
     rng = rng or secrets.SystemRandom()
     while True:  # two live codes alike would link whoever types it to either person
         code = f"{rng.randrange(1_000_000):06d}"
-        clash = session.execute(sa.select(table.c.id).where(table.c.code_hash == digest(code), table.c.used_at.is_(None),
-                                                           table.c.expires_at > as_utc(now))).first()
+        clash = session.execute(sa.select(table.c.id).where(
+            table.c.code_hash == digest(code), table.c.used_at.is_(None), table.c.expires_at > as_utc(now))).first()
         if clash is None:
             break
     session.add(LinkCode(code_hash=digest(code), user_id=user.id, expires_at=now + LINK_CODE_TTL, created_at=now))
@@ -243,4 +243,5 @@ def unionid_seen(session: Session, user: User, unionid: str | None, *, now: date
 
 
 def identities_of(session: Session, user_id: int) -> list[ApiIdentity]:
-    return list(session.exec(select(ApiIdentity).where(ApiIdentity.user_id == user_id).order_by(col(ApiIdentity.id))))
+    query = select(ApiIdentity).where(ApiIdentity.user_id == user_id)
+    return list(session.exec(query.order_by(col(ApiIdentity.id))))
