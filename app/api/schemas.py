@@ -61,7 +61,7 @@ class Me(BaseModel):
 
 
 class Cursor(BaseModel):
-    cursor: str | None = Field(default=None, max_length=40, pattern=r"^[0-9]+$")
+    cursor: str | None = Field(default=None, pattern=r"^[0-9]{1,9}$", description="opaque: from next_cursor")
     limit: int = Field(default=20, ge=1, le=50)
 
 
