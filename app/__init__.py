@@ -9,6 +9,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+API_PREFIX = "/api/"  # the mini-program API answers every error as a problem document (app/api/problems.py)
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, *, clock=None) -> Flask:
@@ -42,6 +43,10 @@ def _register(app: Flask, settings) -> None:
         # WeChat and hostile clients get a bare status, never an HTML page or a trace.
         if request.path.startswith("/wechat"):
             log.warning("refused %s %s: %s %s", request.method, request.path, exc.code, exc.name)
+        if request.path.startswith(API_PREFIX):
+            from app.api.problems import from_http
+
+            return from_http(exc)
         return Response("", status=exc.code or 400)
 
     @app.errorhandler(Exception)
@@ -49,4 +54,8 @@ def _register(app: Flask, settings) -> None:
         # Only our own bugs get here (malformed requests are refused with a 4xx on the way in). Not
         # "success": that means "accepted, the reply follows", and this push was neither.
         app.logger.exception("unhandled error")
+        if request.path.startswith(API_PREFIX):
+            from app.api.problems import Problem, render
+
+            return render(Problem(500))
         return Response("", status=500)

@@ -23,6 +23,8 @@ ENV_KEYS: dict[str, str] = {
     "WECHAT_APP_SECRET": "wechat.app_secret",
     "WECHAT_AES_KEY": "wechat.aes_key",
     "WECHAT_API_BASE_URL": "wechat.api_base_url",
+    "WECHAT_MINIAPP_ID": "miniapp.app_id",
+    "WECHAT_MINIAPP_SECRET": "miniapp.app_secret",
     "DATABASE_URL": "database_url",
     "REDIS_URL": "redis_url",
     "LINLI_ADMIN_OPENIDS": "admin_openids",

@@ -26,6 +26,7 @@ MODULES = [
     "bots.flows.canteen.canteen",
     "bots.flows.checkin.checkin",
     "bots.flows.console.login",
+    "bots.flows.api.link",
 ]
 
 IntentHandler = Callable[[Turn, Conversation], str]

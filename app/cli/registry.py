@@ -143,6 +143,7 @@ CLI_MODULES: list[str] = [
     "app.cli.events",
     "app.cli.outbox",
     "app.cli.console",
+    "app.cli.api",
 ]
 
 

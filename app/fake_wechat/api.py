@@ -56,9 +56,17 @@ def _check_credentials(params: Mapping[str, Any], grant_type: str, appid: str,
         raise WeChatError(40125)
 
 
+def _check_app(params: Mapping[str, Any], state: FakeWeChatState) -> None:
+    # The mini-program has its own credentials; the fake issues both apps tokens from one store.
+    if params.get("appid") == state.mini_appid and state.mini_appid != state.appid:
+        _check_credentials(params, "client_credential", state.mini_appid, state.mini_secret)
+    else:
+        _check_credentials(params, "client_credential", state.appid, state.secret)
+
+
 def token(state: FakeWeChatState, query: Query, body: Body) -> Answer:
     """GET /cgi-bin/token: a new token each call, the previous one lives 5 more minutes."""
-    _check_credentials(query, "client_credential", state.appid, state.secret)
+    _check_app(query, state)
     now = state.now()
     issued = state.tokens.fetch_classic(now)
     return {"access_token": issued.value, "expires_in": int(issued.expires_at - now)}
@@ -66,7 +74,7 @@ def token(state: FakeWeChatState, query: Query, body: Body) -> Answer:
 
 def stable_token(state: FakeWeChatState, query: Query, body: Body) -> Answer:
     """POST /cgi-bin/stable_token: same token while valid unless force_refresh."""
-    _check_credentials(body, "client_credential", state.appid, state.secret)
+    _check_app(body, state)
     force = body.get("force_refresh", False)
     if not isinstance(force, bool):
         raise WeChatError(47001)
@@ -275,6 +283,13 @@ def jscode2session(state: FakeWeChatState, query: Query, body: Body) -> Answer:
     return answer
 
 
+def getuserphonenumber(state: FakeWeChatState, query: Query, body: Body) -> Answer:
+    """POST /wxa/business/getuserphonenumber: the verified number behind a getPhoneNumber code."""
+    info = state.logins.phone(body.get("code"))
+    info["watermark"]["appid"] = state.mini_appid
+    return ok(phone_info=info)
+
+
 def msg_sec_check(state: FakeWeChatState, query: Query, body: Body) -> Answer:
     """POST /wxa/msg_sec_check (v2 when version is 2, else the legacy v1 answer)."""
     if str(body.get("version", "")) == "2":
@@ -303,4 +318,5 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("/cgi-bin/media/get", "GET", media_get),
     Endpoint("/sns/jscode2session", "GET", jscode2session, needs_token=False),
     Endpoint("/wxa/msg_sec_check", "POST", msg_sec_check),
+    Endpoint("/wxa/business/getuserphonenumber", "POST", getuserphonenumber),
 )

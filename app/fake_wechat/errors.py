@@ -32,6 +32,8 @@ ERRMSG: dict[int, str] = {
     40125: "invalid appsecret",
     40130: "invalid openid list size",
     40163: "code been used",
+    40226: "high risk user",  # jscode2session: WeChat blocked this user's login
+    45011: "api minute-quota reach limit, mustslower retry next minute",
     41001: "access_token missing",
     42001: "access_token expired",
     43004: "require subscribe",

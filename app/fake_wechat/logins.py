@@ -11,6 +11,7 @@ from .errors import WeChatError
 
 CODE_PREFIX = "code-"
 CODE_NONCE_SEP = ":"
+PHONE_PREFIX = "phone-"
 MEDIA_PREFIX = "media-"
 AMR_HEADER = b"#!AMR\n"
 
@@ -31,6 +32,10 @@ class LoginCodes:
     """Accepts any code "code-<user>[:<nonce>]" exactly once."""
 
     used: set[str] = field(default_factory=set)
+    # Phone numbers of fake users for getuserphonenumber: user -> number; codes "phone-<user>[:<nonce>]".
+    phones: dict[str, str] = field(default_factory=dict)
+    # Users WeChat blocked from logging in (40226) and a per-user login burst limit (45011) when set.
+    blocked: set[str] = field(default_factory=set)
 
     def redeem(self, appid: str, code: str | None) -> tuple[str, str]:
         """Return (openid, session_key) for a fresh code; 40029 unknown, 40163 reused."""
@@ -38,9 +43,26 @@ class LoginCodes:
             raise WeChatError(40029)
         if code in self.used:
             raise WeChatError(40163)
+        if code_user(code) in self.blocked:
+            raise WeChatError(40226)
         self.used.add(code)
         session_key = base64.b64encode(secrets.token_bytes(16)).decode()
         return mini_openid(appid, code_user(code)), session_key
+
+
+    def phone(self, code: str | None) -> dict:
+        """getuserphonenumber's phone_info for a fresh code "phone-<user>"; 40029 unknown, 40163 reused."""
+        if not code or not code.startswith(PHONE_PREFIX):
+            raise WeChatError(40029)
+        user = code[len(PHONE_PREFIX):].split(CODE_NONCE_SEP, 1)[0]
+        if user not in self.phones:
+            raise WeChatError(40029)
+        if code in self.used:
+            raise WeChatError(40163)
+        self.used.add(code)
+        number = self.phones[user]
+        return {"phoneNumber": number, "purePhoneNumber": number, "countryCode": "86",
+                "watermark": {"timestamp": 0, "appid": ""}}
 
 
 @dataclass

@@ -124,6 +124,16 @@ class FakeWeChatState:
             self.audience.unfollow(openid)
             self.windows.close(openid)
 
+    def set_phone(self, user: str, phone: str) -> None:
+        """Give a fake mini-program user a verified phone number (getuserphonenumber with "phone-<user>")."""
+        with self.lock:
+            self.logins.phones[user] = phone
+
+    def block_login(self, user: str) -> None:
+        """Make jscode2session refuse this user's codes with 40226 (a blocked account)."""
+        with self.lock:
+            self.logins.blocked.add(user)
+
     def set_unionid(self, openid: str, unionid: str) -> None:
         """Give an openid (OA or mini-program) a unionid."""
         with self.lock:

@@ -35,6 +35,9 @@ WEB_MODULES: list[tuple[str, str]] = [
     ("app.console.actions", SESSION),
     ("app.console.lists", SESSION),
     ("app.console.charts", SESSION),
+    # The mini-program API: login and its documentation are public, everything else needs a bearer token.
+    ("app.api.public", PUBLIC),
+    ("app.api.routes", TOKEN),
 ]
 # door -> function(request) returning an identity or None; surfaces with a login plug theirs in.
 Authenticator = Callable[[Any], Any]

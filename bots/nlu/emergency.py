@@ -250,7 +250,8 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     # Two different real signs, or one seen twice, or one with a cry of urgency: a person would act.
     strong = [s for s in signs if _BY_NAME[s].strength == 2]
-    if strong and (len(strong) > 1 or set(strong) & repeated or has("urgent", "intense", "sudden", "warn", "vomit", "fever")):
+    if strong and (len(strong) > 1 or set(strong) & repeated
+                   or has("urgent", "intense", "sudden", "warn", "vomit", "fever")):
         level = 3
     return level
 

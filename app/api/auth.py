@@ -1,0 +1,47 @@
+"""Who is calling: the bearer-token authenticator of the token door, and the login that issues tokens."""
+from __future__ import annotations
+
+import logging
+
+from flask import Request
+
+from app.api import context
+from app.api.problems import Problem
+from models.api import identity as ids
+
+log = logging.getLogger(__name__)
+BEARER = "bearer "
+TOKEN_MAX = 100
+
+
+def bearer(req: Request) -> str | None:
+    header = req.headers.get("Authorization", "")
+    if header[: len(BEARER)].lower() != BEARER:
+        return None
+    token = header[len(BEARER):].strip()
+    return token if 0 < len(token) <= TOKEN_MAX else None
+
+
+def authenticate(req: Request) -> ids.Caller | None:
+    """The token door's authenticator: the caller behind a live bearer token, else None (401)."""
+    token = bearer(req)
+    if token is None:
+        return None
+    when = context.now()
+    with context.unit() as session:
+        found = ids.caller_of(session, token, now=when)
+        if found is None:
+            return None
+        who, unionid = found
+        if who.user_id is None and unionid:
+            # The person may have followed the Official Account since logging in: same unionid, same person.
+            identity = ids.identity_of(session, who.identity_id)
+            if ids.link_by_unionid(session, identity, now=when):
+                who = ids.Caller(who.identity_id, identity.user_id)
+        return who
+
+
+def refuse(req: Request):
+    from app.api.problems import render
+
+    return render(Problem(401))
