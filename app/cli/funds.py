@@ -154,7 +154,8 @@ def expense(code, amount, purpose, by, receipt, receipt_redacted, receipt_consen
         if original is not None:
             stored = receipts.store(session, village.id, data=original[0], content_type=original[1],
                                     filename=Path(receipt).name, consent=receipt_consent,
-                                    redacted=redacted[0] if redacted else None, now=rt.clock())
+                                    redacted=redacted[0] if redacted else None, now=rt.clock(),
+                                    redacted_type=redacted[1] if redacted else "")
         spending = ledger.Spending(purpose=purpose, amount_fen=fen, category=category, draft=draft, note=note,
                                    receipt=receipts.details(stored) if stored else None)
         outcome = ledger.record_expense(session, village, spending, by=by, now=rt.clock(), link=_link(village.code))

@@ -56,6 +56,7 @@ def upgrade() -> None:
     sa.Column('consent', sa.Boolean(), nullable=False),
     sa.Column('public_data', sa.LargeBinary(), nullable=True),
     sa.Column('public_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('public_content_type', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['village_id'], ['villages.id'], ),
     sa.PrimaryKeyConstraint('id')

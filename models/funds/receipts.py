@@ -34,6 +34,7 @@ class FundReceipt(SQLModel, table=True):
     # The copy with personal details removed; None when there is none (and no consent).
     public_data: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     public_sha256: str = Field(default="", max_length=64)
+    public_content_type: str = Field(default="", max_length=64)
     created_at: datetime = utc_field()
 
 
@@ -43,15 +44,17 @@ def digest(data: bytes | None) -> str:
 
 
 def store(session: Session, village_id: int, *, data: bytes, content_type: str, filename: str, consent: bool,
-          redacted: bytes | None, now: datetime) -> FundReceipt:
+          redacted: bytes | None, now: datetime, redacted_type: str = "") -> FundReceipt:
     """Keep a receipt; a text receipt without consent or a redacted copy gets one made by `redact`."""
     if len(data) > MAX_BYTES or (redacted is not None and len(redacted) > MAX_BYTES):
         raise ValueError("receipt too large")
     if redacted is None and not consent and content_type == "text/plain":
         redacted = redact(data.decode("utf-8", errors="replace")).encode("utf-8")
+        redacted_type = content_type
     row = FundReceipt(village_id=village_id, filename=filename[:200], content_type=content_type,
                       sha256=digest(data), data=data, consent=consent,
                       public_data=None if consent else redacted, public_sha256="" if consent else digest(redacted),
+                      public_content_type=content_type if consent else (redacted_type if redacted else ""),
                       created_at=as_utc(now))
     session.add(row)
     session.flush()
@@ -61,6 +64,11 @@ def store(session: Session, village_id: int, *, data: bytes, content_type: str, 
 def public_copy(receipt: FundReceipt) -> bytes | None:
     """What the public may see: the original with consent, else the redacted copy, else nothing."""
     return receipt.data if receipt.consent else receipt.public_data
+
+
+def public_type(receipt: FundReceipt) -> str:
+    """The content type of what `public_copy` returns."""
+    return receipt.content_type if receipt.consent else receipt.public_content_type
 
 
 def details(receipt: FundReceipt) -> dict:
