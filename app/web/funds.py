@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from sqlmodel import Session
 
 from bots.flows.funds.views import kind_label, ledger_link, month_label, state_label
@@ -99,9 +100,14 @@ def _page_texts() -> dict[str, str]:
 def as_json(code: str):
     """The same statement as data."""
     try:
-        return jsonify(_statement(code))
+        return _json(_statement(code), 200)
     except _Refused as exc:
-        return jsonify(error=exc.error, message=exc.message), exc.status
+        return _json({"error": exc.error, "message": exc.message}, exc.status)
+
+
+def _json(data: dict[str, Any], status: int) -> Response:
+    # Chinese as characters, not \u escapes: the document is meant to be read as well as parsed.
+    return Response(json.dumps(data, ensure_ascii=False), status=status, mimetype="application/json")
 
 
 @bp.get("/public/<code>/funds.csv")
