@@ -52,7 +52,8 @@ def test_the_json_has_the_same_statement(town):
     assert data["opening_balance"]["fen"] == 0 and data["closing_balance"] == {"fen": 57950, "yuan": "579.50"}
     assert {r["source"]: r["fen"] for r in data["income"]} == {"bank": 50000, "cash": 20000}
     assert {r["category"]: r["fen"] for r in data["spending"]} == {"care": 12050}
-    assert [(p["purpose"], p["amount"]["fen"], p["state"]) for p in data["pending"]] == [("修村口路灯", 30000, "pending")]
+    assert [(p["purpose"], p["amount"]["fen"], p["state"]) for p in data["pending"]] == [
+        ("修村口路灯", 30000, "pending")]
     assert data["in_kind"][0]["items"] == "大米5袋" and data["in_kind"][0]["estimated_value"]["fen"] == 15000
     expense = next(e for e in data["entries"] if e["id"] == paid)
     assert expense["state"] == "approved" and expense["purpose"] == "给独居老人买药" and expense["date"] == "2026-12-01"
@@ -108,12 +109,11 @@ def test_receipts_are_shown_redacted_unless_consent_was_given(town, tmp_path):
     photo, blurred = tmp_path / "shop.png", tmp_path / "shop-blurred.png"
     photo.write_bytes(b"\x89PNG original with a face")
     blurred.write_bytes(b"\x89PNG blurred copy")
-    run(cli, "expense", "--village", "demo", "--amount", "80", "--purpose", "买菜", "--by", ADMIN, "--receipt", str(text))
-    run(cli, "expense", "--village", "demo", "--amount", "90", "--purpose", "买米", "--by", ADMIN, "--receipt", str(photo))
-    run(cli, "expense", "--village", "demo", "--amount", "95", "--purpose", "买油", "--by", ADMIN, "--receipt", str(photo),
-        "--receipt-redacted", str(blurred))
-    run(cli, "expense", "--village", "demo", "--amount", "99", "--purpose", "买盐", "--by", ADMIN, "--receipt", str(photo),
-        "--receipt-consent")
+    spend = ["expense", "--village", "demo", "--by", ADMIN]
+    run(cli, *spend, "--amount", "80", "--purpose", "买菜", "--receipt", str(text))
+    run(cli, *spend, "--amount", "90", "--purpose", "买米", "--receipt", str(photo))
+    run(cli, *spend, "--amount", "95", "--purpose", "买油", "--receipt", str(photo), "--receipt-redacted", str(blurred))
+    run(cli, *spend, "--amount", "99", "--purpose", "买盐", "--receipt", str(photo), "--receipt-consent")
     entries = {e["purpose"]: e for e in client.get("/public/demo/funds.json?month=2026-12").get_json()["entries"]}
     masked = client.get(entries["买菜"]["receipt"]["url"]).get_data(as_text=True)
     assert "13912345678" not in masked and "6222021234567890123" not in masked and "80元" in masked

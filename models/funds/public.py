@@ -40,7 +40,8 @@ def line(session: Session, entry: FundEntry, record: FundEntry, effect: int, sta
     """One entry as a row of the statement."""
     details = record.details or {}
     row: dict[str, Any] = {
-        "id": entry.id, "seq": entry.seq, "record_id": record.id, "date": entry.created_at.astimezone(tz).date().isoformat(),
+        "id": entry.id, "seq": entry.seq, "record_id": record.id,
+        "date": entry.created_at.astimezone(tz).date().isoformat(),
         "kind": entry.kind, "record_kind": record.kind, "amount": money(record.amount_fen), "effect": money(effect),
         "state": state,
     }

@@ -56,7 +56,8 @@ FEATURE = Feature(
     intents={"donate": lambda turn, conv: how_to_give(turn, conv)},
     commands=(
         Command("funds_give", re.compile(r"(我要|我想|怎么|如何)?(捐赠|捐款|捐钱|捐物)[。！!？?]*"), how_to_give),
-        Command("funds_month", re.compile(r"(本月|这个月|村里|查看|看)?(账目|账本|财务公开|查账)[。！!？?]*"), this_month),
+        Command("funds_month", re.compile(r"(本月|这个月|村里|查看|看)?(账目|账本|财务公开|查账)[。！!？?]*"),
+                this_month),
         Command("funds_subscribe", re.compile(r"订阅(账目|账本)"), _subscribe),
         Command("funds_unsubscribe", re.compile(r"(退订|取消订阅)(账目|账本)"), _unsubscribe),
     ),
