@@ -224,7 +224,7 @@ def cancel(record_id, by, why):
 
 @funds_group.command("correct")
 @click.argument("record_id", metavar="ID", type=int)
-@click.option("--why", required=True, help="the correction note, published (更正说明)")
+@click.option("--why", required=True, help="the correction note, published with the entry")
 @click.option("--by", "by", default="cli", help="openid of the coordinator making it")
 def correct(record_id, why, by):
     """Reverse a donation or an expense with a published correction note."""
