@@ -27,6 +27,7 @@ MODULES = [
     "bots.flows.checkin.checkin",
     "bots.flows.console.login",
     "bots.flows.api.link",
+    "bots.flows.funds.funds",
 ]
 
 IntentHandler = Callable[[Turn, Conversation], str]

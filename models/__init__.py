@@ -9,6 +9,9 @@ from models.checkin import rules as checkin
 from models.console import access_log, logins
 from models.core import audit, conversation, inbound, leases, outbox, tokens, windows
 from models.events import events
+from models.funds import chain as funds_chain
+from models.funds import receipts as funds_receipts
+from models.funds import subscribers as funds_subscribers
 from models.help import alarms, complaints, dispatch
 from models.help import requests as help_requests
 from models.notices import broadcasts as notices

@@ -144,6 +144,7 @@ CLI_MODULES: list[str] = [
     "app.cli.outbox",
     "app.cli.console",
     "app.cli.api",
+    "app.cli.funds",
 ]
 
 

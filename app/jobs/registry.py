@@ -94,6 +94,7 @@ JOB_MODULES: list[str] = [
     "app.jobs.checkin",
     "app.jobs.messages",
     "app.jobs.api",
+    "app.jobs.funds",
 ]
 
 

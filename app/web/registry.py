@@ -29,6 +29,7 @@ DOORS = (WECHAT, PUBLIC, DEV, SESSION, TOKEN)
 WEB_MODULES: list[tuple[str, str]] = [
     ("app.web.webhook", WECHAT),
     ("app.web.health", PUBLIC),
+    ("app.web.funds", PUBLIC),
     ("app.dev.sandbox", DEV),
     ("app.console.login", PUBLIC),
     ("app.console.today", SESSION),

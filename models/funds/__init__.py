@@ -1,0 +1,1 @@
+"""The public fund ledger: donations, expenses and their approval, as one append-only hash chain per village."""

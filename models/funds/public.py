@@ -1,0 +1,97 @@
+"""What the public sees of a statement: names only with consent, free text with personal details masked,
+receipts only as the public may see them, and the time bank's totals when that feature provides them."""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from models.funds.chain import CORRECTION, DONATION, EXPENSE, IN_KIND, FundEntry
+from models.funds.ledger import yuan
+from models.funds.receipts import FundReceipt, public_copy
+from models.funds.statement import Statement
+from models.people.redact import redact
+
+
+def money(fen: int) -> dict[str, Any]:
+    """An amount both ways: exact fen for programs, yuan text for people."""
+    return {"fen": fen, "yuan": yuan(fen)}
+
+
+def donor_shown(record: FundEntry) -> str | None:
+    """The donor's name when they consented to its publication, else None (shown as anonymous)."""
+    details = record.details or {}
+    return redact(details.get("donor", "")) if details.get("consent") else None
+
+
+def receipt_shown(session: Session, record: FundEntry) -> dict[str, Any] | None:
+    """How the receipt of an expense is shown: the original (consent), a redacted copy, or on file only."""
+    receipt_id = (record.details or {}).get("receipt_id")
+    row = session.get(FundReceipt, receipt_id) if receipt_id else None
+    if row is None:
+        return None
+    return {"id": row.id, "consent": row.consent, "public": public_copy(row) is not None,
+            "redacted": not row.consent, "sha256": row.sha256}
+
+
+def line(session: Session, entry: FundEntry, record: FundEntry, effect: int, state: str, tz: ZoneInfo) -> dict:
+    """One entry as a row of the statement."""
+    details = record.details or {}
+    row: dict[str, Any] = {
+        "id": entry.id, "seq": entry.seq, "record_id": record.id,
+        "date": entry.created_at.astimezone(tz).date().isoformat(),
+        "kind": entry.kind, "record_kind": record.kind, "amount": money(record.amount_fen), "effect": money(effect),
+        "state": state,
+    }
+    if record.kind in (DONATION, IN_KIND):
+        row.update(donor=donor_shown(record), anonymous=not details.get("consent"),
+                   channel=details.get("channel"), items=redact(details.get("items", "")) or None,
+                   receipt_no=redact(details.get("receipt_no", "")) or None, given_on=details.get("given_on") or None)
+    if record.kind == EXPENSE:
+        row.update(purpose=redact(details.get("purpose", "")), category=details.get("category", "other"),
+                   receipt=receipt_shown(session, record))
+    if entry.kind != record.kind:
+        why = (entry.details or {}).get("why", "")
+        row["note"] = redact(why) if why else None
+    if entry.kind == CORRECTION:
+        row["correction_note"] = row.get("note")
+    return row
+
+
+def timebank_totals(session: Session, village_id: int) -> dict[str, Any] | None:
+    """SLOT for the time bank's totals (hours given, received, in the pool): `models.timebank.village_totals`
+    when that feature provides it, else None and the page leaves the section out."""
+    provider = getattr(importlib.import_module("models.timebank"), "village_totals", None)
+    return provider(session, village_id) if provider is not None else None
+
+
+def public_statement(session: Session, st: Statement, tz: ZoneInfo) -> dict[str, Any]:
+    """The statement as published (the JSON document; the page and the CSV are made from it)."""
+    data: dict[str, Any] = {
+        "village": {"code": st.village.code, "name": st.village.name},
+        "month": st.month, "currency": "CNY",
+        "opening_balance": money(st.opening_fen),
+        "income": [{"source": source, **money(fen)} for source, fen in sorted(st.income.items())],
+        "income_total": money(st.income_fen),
+        "in_kind": [{"id": e.id, "date": e.created_at.astimezone(tz).date().isoformat(), "donor": donor_shown(e),
+                     "anonymous": not (e.details or {}).get("consent"),
+                     "items": redact((e.details or {}).get("items", "")),
+                     "estimated_value": money(e.amount_fen)} for e in st.in_kind],
+        "spending": [{"category": category, **money(fen)} for category, fen in sorted(st.spending.items())],
+        "spending_total": money(st.spending_fen),
+        "closing_balance": money(st.closing_fen),
+        "pending": [{"id": e.id, "date": e.created_at.astimezone(tz).date().isoformat(),
+                     "purpose": redact((e.details or {}).get("purpose", "")),
+                     "category": (e.details or {}).get("category", "other"), "amount": money(e.amount_fen),
+                     "state": "pending"} for e in st.pending],
+        "pending_total": money(st.pending_fen),
+        "entries": [line(session, li.entry, li.record, li.effect_fen, li.state, tz) for li in st.lines],
+        "chain": {"last_seq": st.head[0], "last_hash": st.head[1]},
+    }
+    data["corrections"] = [row for row in data["entries"] if row["kind"] == CORRECTION]
+    totals = timebank_totals(session, st.village.id)
+    if totals is not None:
+        data["timebank"] = totals
+    return data
