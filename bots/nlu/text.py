@@ -72,10 +72,21 @@ def fuzzy_syllable(syllable: str) -> str:
 
 def sentence_keys(text: str) -> tuple[str, ...]:
     """Fuzzy pinyin keys for normalised text, one per character, polyphones read in context."""
-    syllables = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chunk: list(chunk))
+    syllables = lazy_pinyin(text, style=Style.NORMAL, errors=_as_is)  # type: ignore[arg-type]  # see _as_is
     if len(syllables) != len(text):
-        syllables = [lazy_pinyin(char, errors=lambda c: [c])[0] for char in text]
+        syllables = [lazy_pinyin(char, errors=_as_is)[0] for char in text]  # type: ignore[arg-type]  # see _as_is
     return tuple(_key(s) for s in syllables)
+
+
+def _as_is(chunk: str) -> list[str]:
+    """pypinyin's `errors` callback: characters without a reading stay themselves, one item each, so keys
+    line up with characters. pypinyin accepts a list here (its docs and code); its stub says only str."""
+    return list(chunk)
+
+
+def _as_is_reading(char: str) -> list[list[str]]:
+    """The same for `pinyin(heteronym=True)`: the character is its only reading."""
+    return [[char]]
 
 
 def _key(syllable: str) -> str:
@@ -87,7 +98,8 @@ def char_readings(char: str) -> frozenset[str]:
     """Extra fuzzy readings of a common polyphone (着 zhao/zhe, 血 xue/xie); empty for other chars."""
     if char not in POLYPHONES:
         return frozenset()
-    readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors=lambda c: [[c]])[0]
+    readings = pinyin(char, style=Style.NORMAL, heteronym=True,
+                      errors=_as_is_reading)[0]  # type: ignore[arg-type]  # see _as_is
     return frozenset(_key(r) for r in readings)
 
 
