@@ -47,7 +47,7 @@ def json_field(*, nullable: bool = True) -> Any:
 
 def table_of(model: type[SQLModel]) -> sa.Table:
     """The Core table of a table model: `model.__table__`, which SQLModel's stubs do not declare."""
-    return model.__table__  # type: ignore[attr-defined]
+    return model.__table__  # type: ignore[attr-defined]  # set by SQLAlchemy, undeclared in SQLModel's stubs
 
 
 class _Keyed(Protocol):

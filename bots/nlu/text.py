@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import product
 
@@ -72,9 +73,9 @@ def fuzzy_syllable(syllable: str) -> str:
 
 def sentence_keys(text: str) -> tuple[str, ...]:
     """Fuzzy pinyin keys for normalised text, one per character, polyphones read in context."""
-    syllables = lazy_pinyin(text, style=Style.NORMAL, errors=_as_is)  # type: ignore[arg-type]  # see _as_is
+    syllables = lazy_pinyin(text, style=Style.NORMAL, errors=_AS_IS)
     if len(syllables) != len(text):
-        syllables = [lazy_pinyin(char, errors=_as_is)[0] for char in text]  # type: ignore[arg-type]  # see _as_is
+        syllables = [lazy_pinyin(char, errors=_AS_IS)[0] for char in text]
     return tuple(_key(s) for s in syllables)
 
 
@@ -89,6 +90,11 @@ def _as_is_reading(char: str) -> list[list[str]]:
     return [[char]]
 
 
+# As the stub's `errors` type, once here rather than at every call.
+_AS_IS: Callable[[str], str] = _as_is  # type: ignore[assignment]  # pypinyin takes a list back; stub says str
+_AS_IS_READING: Callable[[str], str] = _as_is_reading  # type: ignore[assignment]  # the same
+
+
 def _key(syllable: str) -> str:
     return fuzzy_syllable(syllable) if syllable.isascii() and syllable.isalpha() and len(syllable) > 1 else syllable
 
@@ -98,8 +104,7 @@ def char_readings(char: str) -> frozenset[str]:
     """Extra fuzzy readings of a common polyphone (着 zhao/zhe, 血 xue/xie); empty for other chars."""
     if char not in POLYPHONES:
         return frozenset()
-    readings = pinyin(char, style=Style.NORMAL, heteronym=True,
-                      errors=_as_is_reading)[0]  # type: ignore[arg-type]  # see _as_is
+    readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors=_AS_IS_READING)[0]
     return frozenset(_key(r) for r in readings)
 
 
