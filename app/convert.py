@@ -14,25 +14,27 @@ def to_message(wx) -> Message:
     event = (getattr(wx, "event", "") or "").lower() if kind == EVENT else ""
     if kind == EVENT and not event:
         event = str(raw.get("Event", "")).lower()
-    fields = {
-        "openid": str(raw.get("FromUserName") or getattr(wx, "source", "") or ""),
-        "kind": kind,
-        "event": event,
-        "msg_id": _int(raw.get("MsgId")),
-        "create_time": _int(raw.get("CreateTime")) or 0,
-        "text": str(raw.get("Content") or "") if kind == TEXT else str(raw.get("Title") or ""),
-        "recognition": _recognition(raw) if kind == VOICE else None,
-        "media_id": str(raw.get("MediaId") or ""),
-        "event_key": _event_key(wx, raw, event),
-        "label": str(raw.get("Label") or ""),
-    }
+    latitude = longitude = None
     if kind == LOCATION:
-        fields["latitude"], fields["longitude"] = _float(raw.get("Location_X")), _float(raw.get("Location_Y"))
+        latitude, longitude = _float(raw.get("Location_X")), _float(raw.get("Location_Y"))
     elif event == "location":
-        fields["latitude"], fields["longitude"] = _float(raw.get("Latitude")), _float(raw.get("Longitude"))
-    if kind in (EVENT, UNKNOWN):
-        fields["extra"] = {k: v for k, v in raw.items() if isinstance(v, (str, int, float))}
-    return Message(**fields)
+        latitude, longitude = _float(raw.get("Latitude")), _float(raw.get("Longitude"))
+    extra = {k: v for k, v in raw.items() if isinstance(v, (str, int, float))} if kind in (EVENT, UNKNOWN) else {}
+    return Message(
+        openid=str(raw.get("FromUserName") or getattr(wx, "source", "") or ""),
+        kind=kind,
+        event=event,
+        msg_id=_int(raw.get("MsgId")),
+        create_time=_int(raw.get("CreateTime")) or 0,
+        text=str(raw.get("Content") or "") if kind == TEXT else str(raw.get("Title") or ""),
+        recognition=_recognition(raw) if kind == VOICE else None,
+        media_id=str(raw.get("MediaId") or ""),
+        event_key=_event_key(wx, raw, event),
+        label=str(raw.get("Label") or ""),
+        latitude=latitude,
+        longitude=longitude,
+        extra=extra,
+    )
 
 
 def _event_key(wx, raw: dict, event: str) -> str:

@@ -4,15 +4,18 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
+
+if TYPE_CHECKING:  # annotations only: the engine needs no configuration module to run
+    from app.config import Settings
 
 T = TypeVar("T")
 SQLITE_BUSY_MS = 10000
@@ -45,7 +48,7 @@ class Timeouts:
     sqlite_busy: float = SQLITE_BUSY_MS / 1000
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> Timeouts:
+    def from_settings(cls, settings: Settings) -> Timeouts:
         """The `database.*` keys of the configuration."""
         return cls(float(settings["database.statement_timeout"]), float(settings["database.lock_timeout"]),
                    float(settings["database.sqlite_busy_timeout"]))
@@ -148,8 +151,10 @@ class _WriteGate:
         dialect = engine.dialect
         commit, rollback = dialect.do_commit, dialect.do_rollback
         # After the COMMIT/ROLLBACK itself, so the next writer does not find SQLite's lock still taken.
-        dialect.do_commit = lambda proxied: self._after(commit, proxied)
-        dialect.do_rollback = lambda proxied: self._after(rollback, proxied)
+        dialect.do_commit = (  # type: ignore[method-assign]  # this engine's dialect only; no event comes later
+            lambda dbapi_connection: self._after(commit, dbapi_connection))
+        dialect.do_rollback = (  # type: ignore[method-assign]  # the same for ROLLBACK
+            lambda dbapi_connection: self._after(rollback, dbapi_connection))
         for name in ("checkin", "invalidate", "soft_invalidate"):  # a connection lost mid-transaction
             sa.event.listen(engine, name, lambda _dbapi, record, *_: self.leave(record.info))
 
@@ -160,7 +165,10 @@ class _WriteGate:
             raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("write gate timeout"))
         conn.info[self.KEY] = True
         try:
-            self._begin_immediate(conn.connection.driver_connection, deadline)
+            raw = conn.connection.driver_connection
+            if raw is None:  # invalidated under us: fail as a BEGIN that could not start
+                raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("invalidated"))
+            self._begin_immediate(raw, deadline)
         except BaseException:
             self.leave(conn.info)
             raise

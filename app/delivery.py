@@ -19,6 +19,7 @@ from app.runtime import Runtime
 from app.sms import SmsError, provider_from_settings
 from app.wechat_api import WeChatAPIError
 from bots import notify
+from models.base import id_of
 from models.core import delivery_alerts, delivery_policy, outbox, outbox_hold, windows
 from models.core.outbox import CUSTOM, SMS, TEMPLATE, OutboxMessage
 from models.core.push_kinds import ALERT_ON_FAILURE
@@ -70,7 +71,7 @@ class Delivery:
         with session_scope(self.rt.engine) as session:
             rows = outbox.claim_due(session, worker=self.rt.worker_id, now=self.clock(),
                                     limit=self.batch, lease=self.lease)
-            ids = [row.id for row in rows]
+            ids = [id_of(row) for row in rows]
         for row_id in ids:
             self.deliver(row_id)
         return len(ids)
@@ -176,6 +177,8 @@ class Delivery:
         try:
             if phone is None:
                 raise SmsError("NoMobile", "the person has no mobile number now")
+            if self.sms is None:  # _choose never picks SMS then; should it, the row fails like any SMS
+                raise SmsError("NoProvider", "SMS is not configured")
             receipt = self.sms.send(phone, sms_companion.params_of(row), context=row.key)
         except SmsError as exc:
             return self._sms_failed(row_id, exc)

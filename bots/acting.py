@@ -18,6 +18,7 @@ from bots import forms
 from bots.forms import Form, Slot, Turn
 from bots.state import Conversation
 from bots.texts import t
+from models.base import id_of
 from models.people import binding
 from models.people.users import User
 
@@ -59,7 +60,7 @@ def _prefill(turn: Turn) -> int | None:
 
 def _parse(turn: Turn) -> int:
     candidates = elders_for(turn.ctx.session, turn.user)
-    return forms.pick(turn, candidates, [label(e, turn.user) for e in candidates]).id
+    return id_of(forms.pick(turn, candidates, [label(e, turn.user) for e in candidates]))
 
 
 def elder_slot(question_key: str, name: str = SLOT) -> Slot:

@@ -17,7 +17,7 @@ from bots.message import TEXT, Context, Message
 from bots.nlu import Danger, names
 from bots.nlu.danger_words import FIRE, GAS, MEDICAL, POLICE, UNKNOWN
 from bots.texts import t
-from models.base import as_utc
+from models.base import as_utc, id_of
 from models.core.conversation import ConversationState, clear_state
 from models.core.notify import Notice
 from models.core.outbox import URGENT
@@ -178,7 +178,7 @@ def _dispatch_nearby(turn: Turn, elder, danger: Danger, key: str) -> int:
         offers = dispatch.dispatch_round(ctx.session, request, dispatch.dispatch_rules(dict(ctx.config), ctx.tz),
                                          now=ctx.now)
         notify.send(ctx.session, offers, now=ctx.now, tz=ctx.tz)
-    return request.id
+    return id_of(request)
 
 
 def question_wait(config: dict, level: str) -> timedelta:

@@ -40,7 +40,8 @@ def _values(params: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
         if name in shown and shown[name] in (None, ""):
             shown[name] = t(f"default_{name}")
     if "window" in shown:
-        shown["window"] = when(*shown["window"], tz)
+        start, end = shown["window"]
+        shown["window"] = when(start, end, tz)
     if "category" in shown:
         shown["category"] = category_label(shown["category"])
     return shown

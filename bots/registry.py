@@ -14,6 +14,7 @@ from functools import cache
 from bots.forms import Form, Turn
 from bots.message import Context, Message
 from bots.state import Conversation
+from models.people.users import User
 
 MODULES = [
     "bots.flows.help.complaint",
@@ -30,9 +31,10 @@ MODULES = [
     "bots.flows.funds.funds",
 ]
 
-IntentHandler = Callable[[Turn, Conversation], str]
+# Intent and command handlers may decline with None (bots/intents.py, bots/commands.py try what comes next).
+IntentHandler = Callable[[Turn, Conversation], "str | None"]
 EventHandler = Callable[[Message, Context, object, Conversation], "str | None"]
-Observer = Callable[[Message, Context, object], "str | None"]
+Observer = Callable[[Message, Context, User], "str | None"]  # the engine passes the sender's User
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Command:
 
     name: str
     pattern: re.Pattern
-    handler: Callable[[Turn, Conversation, re.Match], str]
+    handler: Callable[[Turn, Conversation, re.Match], str | None]
     roles: frozenset[str] = frozenset()  # any of these roles may use it; empty: everyone
     # Users without the role fall through as if it did not match (words an elder might also say).
     quiet: bool = False

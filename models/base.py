@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -33,7 +33,7 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 def utc_field(*, nullable: bool = False, index: bool = False, default: Any = ...) -> Any:
     """Declare a UTC timestamp column."""
-    column = sa.Column(UTCDateTime(), nullable=nullable, index=index)
+    column: sa.Column[datetime] = sa.Column(UTCDateTime(), nullable=nullable, index=index)
     if default is ...:
         return Field(sa_column=column) if not nullable else Field(default=None, sa_column=column)
     return Field(default=default, sa_column=column)
@@ -47,7 +47,38 @@ def json_field(*, nullable: bool = True) -> Any:
 
 def table_of(model: type[SQLModel]) -> sa.Table:
     """The Core table of a table model: `model.__table__`, which SQLModel's stubs do not declare."""
-    return model.__table__  # type: ignore[attr-defined]
+    return model.__table__  # type: ignore[attr-defined]  # set by SQLAlchemy, undeclared in SQLModel's stubs
+
+
+class _Keyed(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: _Keyed) -> int:
+    """The primary key of a stored row. SQLModel declares `id` as `int | None` because it is None
+    until the INSERT; a row that reaches here without one is a programming error, said as such."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: add it to the session and flush first")
+    return row.id
+
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def row_of(session: Session, model: type[Row], key: int) -> Row:
+    """The row a stored foreign key points at. The database guarantees it exists, so a missing one is a
+    programming error, raised as such rather than as an AttributeError on None further on."""
+    row = session.get(model, key)
+    if row is None:
+        raise LookupError(f"no {model.__name__} with id {key}")
+    return row
+
+
+def id_column(model: type[SQLModel]) -> sa.ColumnElement[int]:
+    """A table model's `id` for a SELECT list, typed as the `int` a stored row's key is (the model's
+    attribute says `int | None`, for rows not yet inserted)."""
+    return table_of(model).c.id
 
 
 def rowcount(result: sa.Result[Any]) -> int:
@@ -60,6 +91,7 @@ def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any
     """Insert a row unless it conflicts with a unique key; True when inserted."""
     dialect = session.get_bind().dialect.name
     table = table_of(model)
+    stmt: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
         stmt = postgresql.insert(table).values(**values).on_conflict_do_nothing()
     elif dialect == "sqlite":

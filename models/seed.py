@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from models.base import id_of
 from models.checkin.reports import seed_checkin
 from models.events.seed import seed_events
 from models.people.membership import seed_people
@@ -34,7 +35,8 @@ def seed_demo(session: Session, *, now: datetime) -> Village:
     """Create or refresh the demo village and its personas (idempotent)."""
     village = village_by_code(session, DEMO_VILLAGE["code"])
     if village is None:
-        village = Village(created_at=now, **DEMO_VILLAGE)
+        village = Village(created_at=now, code=DEMO_VILLAGE["code"], name=DEMO_VILLAGE["name"],
+                          county=DEMO_VILLAGE["county"])
         session.add(village)
         session.flush()
     for openid, name, phone, profile in ELDERS:
@@ -72,7 +74,7 @@ def _bind(session: Session, elder_openid: str, family: User, relation: str, now:
     exists = session.exec(select(FamilyLink).where(FamilyLink.elder_id == elder.id,
                                                    FamilyLink.family_id == family.id)).first()
     if exists is None:
-        session.add(FamilyLink(elder_id=elder.id, family_id=family.id, relationship=relation, created_at=now))
+        session.add(FamilyLink(elder_id=id_of(elder), family_id=id_of(family), relationship=relation, created_at=now))
 
 
 def ensure_admins(session: Session, openids: list[str], *, now: datetime) -> int:

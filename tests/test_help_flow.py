@@ -48,6 +48,13 @@ def test_a_vague_message_asks_the_missing_pieces_one_by_one(world):
     assert the_request(world.rt).details == "帮我买一袋米"
 
 
+def test_today_after_its_daytime_is_asked_again_not_taken_as_no_time(world):
+    world.clock.advance(hours=12)  # 21:00 in Shanghai: today's 08:00-20:00 is over
+    assert "什么时候" in world(ELDER, "帮我买一袋米")
+    assert "请回复1、2、3" in world(ELDER, "2")
+    assert "回复1确认" in world(ELDER, "明天上午")
+
+
 def test_the_whole_loop_from_asking_to_credit(world):
     world(ELDER, "明天上午想找人帮我去镇上买降压药")
     assert "编号" in world(ELDER, "1")

@@ -178,6 +178,22 @@ def test_a_well_rated_visit_becomes_a_success_story(bot, clock):
     assert "修好了屋顶" in story.text
 
 
+def test_a_county_admin_of_no_village_is_told_a_story_belongs_to_a_villages_coordinator(bot, clock):
+    """A story feeds one village's digest: without a village there is none to file it under (it used to fail
+    on the database's NOT NULL)."""
+    from models.people.users import get_or_create_user, grant_roles
+
+    number = rated_visit(bot, clock)
+    with session_scope(bot.rt.engine) as session:
+        county = get_or_create_user(session, "county-1", now=clock())
+        grant_roles(county, ["county_admin"], now=clock())
+        session.add(county)
+    converse(bot, "county-1", [(f"标记好人好事 {number} 张志强冒雨帮王奶奶修好了屋顶", "老人同意"),
+                               ("1", "同意公开：是"), ("1", "请由该村的管理员登记")])
+    with Session(bot.rt.engine) as session:
+        assert session.exec(select(SuccessStory)).all() == []
+
+
 def test_the_digest_tells_a_story_without_the_house_number_or_phone_it_quoted(bot, clock):
     from datetime import timedelta
 

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from app.db import session_scope
 from bots.flows.events.common import when
 from bots.texts import t
+from models.base import id_of
 from models.canteen import canteen as cn
 from models.events import events as ev
 from models.people.users import User, Village, village_by_code
@@ -77,7 +78,7 @@ def list_events(code):
     with session_scope(rt.engine) as session:
         village_id = _village(session, code).id if code else None
         for event in ev.upcoming(session, village_id, now=rt.clock(), limit=100):
-            taken, waiting = ev.seats_taken(session, event.id), ev.waiting_count(session, event.id)
+            taken, waiting = ev.seats_taken(session, id_of(event)), ev.waiting_count(session, id_of(event))
             click.echo(t("console_event_line", id=event.id, when=when(event.starts_at, rt.settings.tz),
                          kind=event.kind, title=event.title, taken=taken, capacity=event.capacity, waiting=waiting))
 
@@ -123,7 +124,7 @@ def menu(code, day_text, meal, dishes):
     rt = _rt()
     with session_scope(rt.engine) as session:
         village = _village(session, code)
-        cn.post_menu(session, village.id, date.fromisoformat(day_text), meal, list(dishes), by=None, now=rt.clock())
+        cn.post_menu(session, id_of(village), date.fromisoformat(day_text), meal, list(dishes), by=None, now=rt.clock())
     click.echo(t("console_menu_posted", day=day_text, meal=meal, dishes="、".join(dishes)))
 
 
@@ -136,7 +137,7 @@ def orders(code, day_text, meal):
     rt = _rt()
     rules = cn.canteen_rules(rt.settings.as_dict())
     with session_scope(rt.engine) as session:
-        rows = cn.kitchen_list(session, _village(session, code).id, date.fromisoformat(day_text), meal)
+        rows = cn.kitchen_list(session, id_of(_village(session, code)), date.fromisoformat(day_text), meal)
         total = sum(o.portions for o, _ in rows)
         click.echo(t("console_orders_summary", day=day_text, meal=meal, total=total, people=len(rows),
                      due=sum(o.total_fen for o, _ in rows) / 100, price=rules.pay_fen / 100))

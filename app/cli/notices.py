@@ -12,6 +12,7 @@ from app.db import session_scope
 from app.wechat_api import WeChatAPIError
 from bots.flows.notices import rules
 from bots.texts import t
+from models.base import id_of
 from models.notices import digest as notice_digest
 from models.notices import plan as notice_plan
 from models.notices import track as notice_track
@@ -151,7 +152,7 @@ def stats_command(broadcast_id: int):
     with session_scope(rt.engine) as session:
         b = _broadcast(session, broadcast_id)
         notice_track.sync_outbox(session, now=rt.clock(), broadcast_id=b.id)
-        report = notice_track.stats(session, b.id)
+        report = notice_track.stats(session, id_of(b))
         click.echo(t("console_broadcast_stats", id=b.id, status=b.status, recipients=b.recipients))
         for line in channel_lines(report["channels"]):
             click.echo(line)

@@ -42,10 +42,10 @@ class FakeWeChatState:
         self._auto_follow = auto_follow
         self._clear()
         # Kept so reset() also undoes configure() calls a previous test made.
-        self._initial = {"templates": None if templates is None else list(templates),
-                         "banned_words": dict(banned_words) if isinstance(banned_words, Mapping)
-                         else list(banned_words),
-                         "review_words": list(review_words), "auto_follow": auto_follow}
+        self._initial: dict[str, Any] = {
+            "templates": None if templates is None else list(templates),
+            "banned_words": dict(banned_words) if isinstance(banned_words, Mapping) else list(banned_words),
+            "review_words": list(review_words), "auto_follow": auto_follow}
         self.configure(**self._initial)
 
     def _clear(self) -> None:

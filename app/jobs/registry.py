@@ -17,6 +17,7 @@ from app.runtime import Runtime
 from bots.engine import handle as bot_handle
 from bots.message import Context, Message
 from bots.texts import t
+from models.base import id_of
 from models.core import inbound as inbound_log
 from models.core import outbox
 
@@ -47,8 +48,9 @@ def recover_outbox(rt: Runtime, now: datetime) -> dict:
 def recover_inbound(rt: Runtime, now: datetime) -> int:
     """Re-run messages whose worker died before answering, in the user's turn; replies go by outbox."""
     with session_scope(rt.engine) as session:
-        stale = [(row.id, row.payload) for row in inbound_log.stale_inbound(
-            session, now=now, older_than=STALE_INBOUND_SECONDS)]
+        # record_inbound always stores the payload; a row without one has nothing to re-run.
+        stale = [(id_of(row), row.payload) for row in inbound_log.stale_inbound(
+            session, now=now, older_than=STALE_INBOUND_SECONDS) if row.payload is not None]
     budget = float(rt.settings["webhook.time_budget"])
     for row_id, payload in stale:
         message = Message.from_payload(payload)

@@ -148,7 +148,7 @@ def _category(scores: dict[str, float], message: Prepared) -> str:
     specific = {label: s for label, s in scores.items() if label.startswith(HELP) and label != OTHER}
     if not specific:
         return _model_category(message) if _only_generic_help(scores, message) else "other"
-    best = max(specific, key=specific.get)
+    best = max(specific, key=specific.__getitem__)
     # A named "other" task (念信, 填表) outranks a weaker task word; generic words never do.
     if scores.get(OTHER, 0.0) > max(GENERIC_MAX, specific[best]):
         return "other"
@@ -171,7 +171,7 @@ def _model_category(message: Prepared) -> str:
     posteriors = model().posteriors(features(message.chars, message.keys))
     help_labels = {lb: p for lb, p in posteriors.items() if lb.startswith(HELP) and lb != f"{HELP}/emergency"}
     total = sum(help_labels.values())
-    label = max(help_labels, key=help_labels.get)
+    label = max(help_labels, key=help_labels.__getitem__)
     if total > 0 and help_labels[label] / total >= CATEGORY_SHARE:
         return label.split("/", 1)[1]
     return "other"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import product
 
@@ -72,10 +73,26 @@ def fuzzy_syllable(syllable: str) -> str:
 
 def sentence_keys(text: str) -> tuple[str, ...]:
     """Fuzzy pinyin keys for normalised text, one per character, polyphones read in context."""
-    syllables = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chunk: list(chunk))
+    syllables = lazy_pinyin(text, style=Style.NORMAL, errors=_AS_IS)
     if len(syllables) != len(text):
-        syllables = [lazy_pinyin(char, errors=lambda c: [c])[0] for char in text]
+        syllables = [lazy_pinyin(char, errors=_AS_IS)[0] for char in text]
     return tuple(_key(s) for s in syllables)
+
+
+def _as_is(chunk: str) -> list[str]:
+    """pypinyin's `errors` callback: characters without a reading stay themselves, one item each, so keys
+    line up with characters. pypinyin accepts a list here (its docs and code); its stub says only str."""
+    return list(chunk)
+
+
+def _as_is_reading(char: str) -> list[list[str]]:
+    """The same for `pinyin(heteronym=True)`: the character is its only reading."""
+    return [[char]]
+
+
+# As the stub's `errors` type, once here rather than at every call.
+_AS_IS: Callable[[str], str] = _as_is  # type: ignore[assignment]  # pypinyin takes a list back; stub says str
+_AS_IS_READING: Callable[[str], str] = _as_is_reading  # type: ignore[assignment]  # the same
 
 
 def _key(syllable: str) -> str:
@@ -87,7 +104,7 @@ def char_readings(char: str) -> frozenset[str]:
     """Extra fuzzy readings of a common polyphone (着 zhao/zhe, 血 xue/xie); empty for other chars."""
     if char not in POLYPHONES:
         return frozenset()
-    readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors=lambda c: [[c]])[0]
+    readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors=_AS_IS_READING)[0]
     return frozenset(_key(r) for r in readings)
 
 

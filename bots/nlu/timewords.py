@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -44,7 +44,7 @@ class _Found:
     day: date | None = None
     part: str | None = None
     clock: time | None = None
-    spans: list[tuple[int, int]] | None = None
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 def time_window(text: str, now: datetime) -> dict[str, str] | None:
@@ -59,7 +59,7 @@ def time_window(text: str, now: datetime) -> dict[str, str] | None:
 
 
 def _found(text: str, now: datetime) -> _Found:
-    found = _Found(spans=[])
+    found = _Found()
     found.day = _find_day(text, now.date(), found.spans)
     part = _PART_RE.search(text)
     if part:
@@ -154,17 +154,17 @@ def _minutes(fraction: str | None, number: str | None) -> int:
 
 def _window(found: _Found, now: datetime) -> tuple[datetime, datetime] | None:
     if found.clock is not None:
-        start = _clock_start(found, now)
+        start = _clock_start(found, found.clock, now)
         return start, start + CLOCK_SPAN
     if found.part is not None:
-        return _part_window(found, now)
+        return _part_window(found, found.part, now)
     if found.day is not None:
         return _at(found.day, WHOLE_DAY[0]), _at(found.day, WHOLE_DAY[1])
     return None
 
 
-def _clock_start(found: _Found, now: datetime) -> datetime:
-    hour, minute = found.clock.hour, found.clock.minute
+def _clock_start(found: _Found, clock: time, now: datetime) -> datetime:
+    hour, minute = clock.hour, clock.minute
     if found.part:
         hour = _hour_in_part(hour, found.part)
     elif found.day is not None and 1 <= hour <= 6:
@@ -195,8 +195,8 @@ def _next_occurrence(now: datetime, hour: int, minute: int) -> datetime:
     return min(ahead) if ahead else _at(now.date() + timedelta(days=1), hour, minute)
 
 
-def _part_window(found: _Found, now: datetime) -> tuple[datetime, datetime]:
-    first, last = PARTS[found.part]
+def _part_window(found: _Found, part: str, now: datetime) -> tuple[datetime, datetime]:
+    first, last = PARTS[part]
     day = found.day
     if day is None:
         day = now.date() if _at(now.date(), last) > now else now.date() + timedelta(days=1)

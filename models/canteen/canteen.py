@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, json_field, utc_field
+from models.base import as_utc, id_of, json_field, utc_field
 from models.core.audit import audit
 from models.core.notify import Notice
 from models.help import requests as hr
@@ -159,9 +159,10 @@ def place_order(session: Session, eater: User, *, booked_by: User, day: date, me
         return OrderResult("no_menu")
     order = order_of(session, eater, day, meal)
     outcome = "updated" if order is not None and order.status == ORDERED else "ordered"
-    order = order or MealOrder(village_id=eater.village_id, user_id=eater.id, booked_by_id=booked_by.id, day=day,
+    booker_id = id_of(booked_by)
+    order = order or MealOrder(village_id=eater.village_id, user_id=id_of(eater), booked_by_id=booker_id, day=day,
                                meal=meal, unit_price_fen=0, subsidy_fen=0, total_fen=0, created_at=now)
-    order.booked_by_id, order.portions, order.delivery, order.status = booked_by.id, portions, delivery, ORDERED
+    order.booked_by_id, order.portions, order.delivery, order.status = booker_id, portions, delivery, ORDERED
     order.unit_price_fen, order.subsidy_fen = rules.price_fen, min(rules.subsidy_fen, rules.price_fen)
     order.total_fen, order.cancelled_at, order.updated_at = rules.pay_fen * portions, None, now
     session.add(order)
@@ -218,7 +219,7 @@ def request_meal_delivery(session: Session, order: MealOrder, eater: User, *, bo
     """Turn a delivery order into a help request of category `meal` for volunteers; return its number."""
     current = hr.get_request(session, order.help_request_id) if order.help_request_id else None
     if current is not None and current.status in hr.ACTIVE:
-        return current.id  # the order changed (portions): the delivery already asked for still stands
+        return id_of(current)  # the order changed (portions): the delivery already asked for still stands
     start, end = serving_window(order.day, order.meal, tz)
     new = hr.NewRequest(elder=eater, requested_by=booked_by, category="meal", details=details,
                         window_start=start, window_end=end)
@@ -226,7 +227,7 @@ def request_meal_delivery(session: Session, order: MealOrder, eater: User, *, bo
                                     now=now)
     order.help_request_id = request.id
     session.add(order)
-    return request.id
+    return id_of(request)
 
 
 def withdraw_meal_delivery(session: Session, order: MealOrder, *, now: datetime) -> list[Notice]:

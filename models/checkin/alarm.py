@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from models.base import as_utc
+from models.base import as_utc, id_of, row_of
 from models.checkin import rules as ck
 from models.core.notify import Notice
 from models.core.outbox import NORMAL, URGENT
@@ -54,7 +54,7 @@ def ask_family_and_volunteer(session: Session, day: ck.CheckinDay, rules: ck.Che
                              now: datetime, task_details: str,
                              pool: dispatch.CandidatePool | None = None) -> list[Notice]:
     """Stage 2: family are asked to call or visit; the nearest qualified volunteer is offered a visit task."""
-    elder = session.get(User, day.elder_id)
+    elder = row_of(session, User, day.elder_id)
     params = elder_params(elder, ck.enrolment_of(session, elder), day)
     notices = [Notice(p.openid, "checkin_alert", f"checkin:family:{day.id}:{p.id}", "checkin_family_alert", params,
                       URGENT) for p in reachable_family(session, elder)]
@@ -72,7 +72,7 @@ def ask_family_and_volunteer(session: Session, day: ck.CheckinDay, rules: ck.Che
 
 def tell_coordinators(session: Session, day: ck.CheckinDay, *, now: datetime) -> list[Notice]:
     """Stage 3: the coordinators get the name, phone, address, and what has been done so far."""
-    elder = session.get(User, day.elder_id)
+    elder = row_of(session, User, day.elder_id)
     params = elder_params(elder, ck.enrolment_of(session, elder), day)
     profile = elder.profile or {}
     params.update(phone=elder.phone, address=profile.get("address") or "",
@@ -85,7 +85,7 @@ def told_so_far(session: Session, day: ck.CheckinDay) -> list[User]:
     """Everyone the chain has asked: family from stage 2, the volunteer holding the task, coordinators at 3."""
     if day.stage < ck.FAMILY_ASKED:
         return []
-    elder = session.get(User, day.elder_id)
+    elder = row_of(session, User, day.elder_id)
     people = {p.id: p for p in reachable_family(session, elder)}
     request = session.get(hr.HelpRequest, day.request_id) if day.request_id else None
     if request is not None and request.volunteer_id:
@@ -103,7 +103,7 @@ def settle(session: Session, day: ck.CheckinDay, by: User, *, now: datetime, tex
     notices: list[Notice] = []
     request = session.get(hr.HelpRequest, day.request_id) if day.request_id else None
     if request is not None and request.status == hr.OPEN:
-        notices += visits.cancel_request(session, request.id, now=now).notices
+        notices += visits.cancel_request(session, id_of(request), now=now).notices
     for person in told_so_far(session, day):
         if person.id != by.id:
             notices.append(Notice(person.openid, "checkin_all_clear", f"checkin:clear:{day.id}:{person.id}",
@@ -117,14 +117,14 @@ def elder_checked_in(session: Session, elder: User, *, now: datetime, tz) -> Set
     """Any message from the elder: today is recorded, and a running alarm is called off."""
     stage = _stage_today(session, elder, now, tz)
     result, day = ck.record_checkin(session, elder, now=now, tz=tz)
-    if result != "new" or stage < ck.FAMILY_ASKED:
+    if day is None or result != "new" or stage < ck.FAMILY_ASKED:
         return Settled(result, day)
     params = {"name": elder.name, "time": as_utc(now).astimezone(tz).strftime("%H:%M")}
     return Settled(result, day, settle(session, day, elder, now=now, text_key="checkin_clear_by_elder", params=params))
 
 
 def _stage_today(session: Session, elder: User, now: datetime, tz) -> int:
-    day = ck.day_of(session, elder.id, ck.local_day(now, tz))
+    day = ck.day_of(session, id_of(elder), ck.local_day(now, tz))
     return day.stage if day is not None else ck.PROMPTED
 
 
@@ -134,9 +134,8 @@ def may_answer_for(session: Session, user: User, elder: User, day: ck.CheckinDay
         return True
     if day is None or day.request_id is None:
         return False
-    request = session.get(hr.HelpRequest, day.request_id)
-    assert request is not None
-    return user.id == request.volunteer_id or user.id in dispatch.already_asked(session, request.id)
+    request = row_of(session, hr.HelpRequest, day.request_id)
+    return user.id == request.volunteer_id or user.id in dispatch.already_asked(session, id_of(request))
 
 
 def open_alarms(session: Session, user: User, *, now: datetime, tz) -> list[tuple[ck.CheckinDay, User]]:
@@ -153,7 +152,7 @@ def open_alarms(session: Session, user: User, *, now: datetime, tz) -> list[tupl
     elif user.has_role("admin") and user.village_id is not None:
         days += session.exec(base.where(ck.CheckinDay.village_id == user.village_id)).all()
     unique = {d.id: d for d in days}
-    return [(d, session.get(User, d.elder_id)) for d in sorted(unique.values(), key=lambda d: d.elder_id)]
+    return [(d, row_of(session, User, d.elder_id)) for d in sorted(unique.values(), key=lambda d: d.elder_id)]
 
 
 def confirm_safe(session: Session, elder: User, by: User, *, now: datetime, tz) -> Settled:
@@ -195,7 +194,7 @@ def report_incident(session: Session, elder: User, by: User, details: str, *, no
     if day is not None:
         old = session.get(hr.HelpRequest, day.request_id) if day.request_id else None
         if old is not None and old.status == hr.OPEN:
-            notices += visits.cancel_request(session, old.id, now=now).notices
+            notices += visits.cancel_request(session, id_of(old), now=now).notices
         day.status, day.resolved_by_id, day.incident_request_id = ck.INCIDENT, by.id, request.id
         day.next_step_at = None
         session.add(day)
@@ -211,7 +210,7 @@ def elder_emergency(session: Session, elder: User, *, now: datetime, tz) -> list
     notices: list[Notice] = []
     old = session.get(hr.HelpRequest, day.request_id) if day.request_id else None
     if old is not None and old.status == hr.OPEN:
-        notices += visits.cancel_request(session, old.id, now=now).notices
+        notices += visits.cancel_request(session, id_of(old), now=now).notices
     day.status, day.resolved_by_id, day.next_step_at = ck.INCIDENT, elder.id, None
     day.checked_in_at = day.checked_in_at or as_utc(now)
     session.add(day)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models.base import as_utc, table_of
+from models.base import as_utc, id_of, row_of, table_of
 from models.checkin import rules as ck
 from models.core.notify import Notice
 from models.core.outbox import LOW
@@ -31,7 +31,7 @@ def family_daily(session: Session, *, now: datetime, tz: ZoneInfo) -> list[Notic
     notices = []
     for day, enrolment in session.exec(query):
         wanted = set(enrolment.daily_family_ids or ())
-        elder = session.get(User, day.elder_id)
+        elder = row_of(session, User, day.elder_id)
         for member in family_of(session, elder):
             if member.id in wanted and member.subscribed and not is_offline(member):
                 notices.append(_daily(day, elder, member, tz))
@@ -63,7 +63,7 @@ def weekly(session: Session, *, now: datetime, tz: ZoneInfo) -> list[Notice]:
     for enrolment in session.exec(query.order_by(col(ck.CheckinEnrolment.elder_id))):
         elder = session.get(User, enrolment.elder_id)
         assert elder is not None
-        counts = week_of(session, elder.id, last_day)
+        counts = week_of(session, id_of(elder), last_day)
         params = {"name": elder.name, "ok": counts[ck.ON_TIME], "late": counts[ck.LATE],
                   "confirmed": counts[ck.CONFIRMED], "missed": counts[ck.MISSED] + counts[ck.INCIDENT],
                   "paused": counts[ck.DAY_PAUSED] + counts[ck.UNSUBSCRIBED], "days": sum(counts.values())}
@@ -103,11 +103,11 @@ def village_rates(session: Session, village_ids: list[int] | None, *, now: datet
         if village_ids is not None and village.id not in village_ids:
             continue
         mine = [r for r in rows if r[0] == village.id]
-        week = Counter({})
+        week: Counter[str] = Counter()
         for _, _, status, count in mine:
             week[status] += count
         todays = Counter({status: count for _, day, status, count in mine if day == today})
-        result.append(VillageRate(village.name, enrolled.get(village.id, 0), todays, week))
+        result.append(VillageRate(village.name, enrolled.get(id_of(village), 0), todays, week))
     return result
 
 
@@ -125,5 +125,5 @@ def seed_checkin(session: Session, village: Village, *, now: datetime) -> None:
     admin = session.exec(select(User).where(User.openid == "demo-admin")).first()
     if elder is None or admin is None or ck.enrolment_of(session, elder) is not None:
         return
-    ck.enrol(session, elder, admin, now=now, rules=ck.CheckinRules())
-    ck.set_call_name(session, ck.enrolment_of(session, elder), "赵奶奶", now=now)
+    enrolment, _ = ck.enrol(session, elder, admin, now=now, rules=ck.CheckinRules())
+    ck.set_call_name(session, enrolment, "赵奶奶", now=now)

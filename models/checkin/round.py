@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from models.base import as_utc, rowcount, table_of, utc_from_db
+from models.base import as_utc, row_of, rowcount, table_of, utc_from_db
 from models.checkin import alarm
 from models.checkin import rules as ck
 from models.core.notify import Notice
@@ -145,7 +145,7 @@ def _unsubscribed_notices(session: Session, values: list[dict], today: date) -> 
     for elder_id in ids:
         if elder_id in before:
             continue
-        elder = session.get(User, elder_id)
+        elder = row_of(session, User, elder_id)
         notices += [Notice(a.openid, "checkin_unsubscribed", f"checkin:unsub:{elder_id}:{today}:{a.id}",
                            "checkin_unsubscribed", {"name": elder.name, "number": elder.id})
                     for a in coordinators_for(session, elder)]

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
-from models.base import as_utc, insert_ignore, json_field, utc_field
+from models.base import as_utc, id_of, insert_ignore, json_field, utc_field
 from models.people.users import User
 
 ACTIVE, PAUSED, CLOSED = "active", "paused", "closed"
@@ -105,7 +105,10 @@ def clock_text(minute: int) -> str:
 def checkin_rules(config: dict) -> CheckinRules:
     """Build the rules from the `checkin` section of the configuration."""
     section = config.get("checkin", {}) or {}
-    minutes = lambda key, default: timedelta(minutes=float(section.get(key, default)))  # noqa: E731
+
+    def minutes(key: str, default: float) -> timedelta:
+        return timedelta(minutes=float(section.get(key, default)))
+
     return CheckinRules(prompt_minute=parse_clock(section.get("prompt_time", "08:30")),
                  deadline_minute=parse_clock(section.get("deadline", "10:30")),
                  second_prompt_after=minutes("second_prompt_after_minutes", 0),
@@ -140,7 +143,7 @@ def enrol(session: Session, elder: User, by: User, *, now: datetime, rules: Chec
     """Enrol an elder (or switch a closed or paused enrolment back on); True when it was not active."""
     found = enrolment_of(session, elder)
     was_active = found is not None and found.status == ACTIVE
-    enrolment = found or CheckinEnrolment(elder_id=elder.id, enrolled_by_id=by.id, created_at=now,
+    enrolment = found or CheckinEnrolment(elder_id=id_of(elder), enrolled_by_id=id_of(by), created_at=now,
                                           prompt_minute=rules.prompt_minute, deadline_minute=rules.deadline_minute)
     enrolment.status, enrolment.paused_until, enrolment.updated_at = ACTIVE, None, now
     if prompt_minute is not None:
@@ -213,7 +216,7 @@ def set_daily_signal(session: Session, enrolment: CheckinEnrolment, family: User
                      now: datetime) -> None:
     """Opt a family member in or out of the daily "已报平安" line."""
     chosen = set(enrolment.daily_family_ids or ())
-    chosen = chosen | {family.id} if on else chosen - {family.id}
+    chosen = chosen | {id_of(family)} if on else chosen - {family.id}
     enrolment.daily_family_ids, enrolment.updated_at = sorted(chosen), now
     session.add(enrolment)
 
@@ -237,7 +240,9 @@ def open_day(session: Session, elder: User, enrolment: CheckinEnrolment, *, now:
               "stage": PROMPTED, "deadline_at": at_local(today, enrolment.deadline_minute, tz),
               "family_told": False, "created_at": as_utc(now)}
     insert_ignore(session, CheckinDay, values)  # race-safe: the round may create it at the same moment
-    return day_of(session, elder.id, today)
+    day = day_of(session, id_of(elder), today)
+    assert day is not None  # inserted above, or already there
+    return day
 
 
 def record_checkin(session: Session, elder: User, *, now: datetime, tz: ZoneInfo) -> tuple[str, CheckinDay | None]:

@@ -82,6 +82,8 @@ def consume(session: Session, openid: str, *, now: datetime, keep: int = 0) -> b
     """Count one customer-service message against the open window; False if none."""
     window = session.get(ServiceWindow, openid)
     which = open_quota(window, now=now, keep=keep)
+    if window is None:  # no window, no quota (open_quota said None)
+        return False
     if which == EVENT:
         window.event_used += 1
     elif which == MESSAGE:

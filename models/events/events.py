@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, utc_field
+from models.base import as_utc, id_of, row_of, utc_field
 from models.core.audit import audit
 from models.people.users import User
 from models.people.volunteers import grant_training
@@ -163,13 +163,14 @@ def sign_up(session: Session, event_id: int, attendee: User, *, booked_by: User,
     event = lock_event(session, event_id)
     if event is None:
         return SignupResult("not_found")
-    found = _signup_of(session, event_id, attendee.id)
+    attendee_id, booker_id = id_of(attendee), id_of(booked_by)
+    found = _signup_of(session, event_id, attendee_id)
     if found is not None and found.status in ACTIVE:
         return SignupResult("already", found, position(session, found))
     if event.status != OPEN or as_utc(now) > event.signup_deadline or party_size > event.capacity:
         return SignupResult("closed")
-    signup = found or EventSignup(event_id=event_id, user_id=attendee.id, booked_by_id=booked_by.id, created_at=now)
-    signup.booked_by_id, signup.party_size, signup.status = booked_by.id, party_size, WAITLISTED
+    signup = found or EventSignup(event_id=event_id, user_id=attendee_id, booked_by_id=booker_id, created_at=now)
+    signup.booked_by_id, signup.party_size, signup.status = booker_id, party_size, WAITLISTED
     signup.seq, signup.reply, signup.cancelled_at, signup.updated_at = _next_seq(session, event_id), "", None, now
     session.add(signup)
     session.flush()
@@ -203,9 +204,10 @@ def cancel_signup(session: Session, signup_id: int, *, by: User, now: datetime,
 
 def _promote(session: Session, event: Event, now: datetime) -> list[EventSignup]:
     """Confirm waiting parties in queue order while they fit; the caller holds the event lock."""
-    free = event.capacity - seats_taken(session, event.id)
+    event_id = id_of(event)
+    free = event.capacity - seats_taken(session, event_id)
     promoted = []
-    for waiting in _queue(session, event.id):
+    for waiting in _queue(session, event_id):
         if free <= 0:
             break
         if waiting.party_size <= free:
@@ -243,7 +245,7 @@ def active_signups(session: Session, user_ids: list[int], *, now: datetime) -> l
 def record_reply(session: Session, signup: EventSignup, *, coming: bool, now: datetime) -> SignupResult:
     """Answer to a reminder: 'yes' is noted; 'no' gives the place up (even after the deadline)."""
     if not coming:
-        result = cancel_signup(session, signup.id, by=_user(session, signup.user_id), now=now, after_deadline=True)
+        result = cancel_signup(session, id_of(signup), by=_user(session, signup.user_id), now=now, after_deadline=True)
         if result.outcome == "cancelled":
             signup.reply = "no"
         return result
@@ -309,5 +311,5 @@ def arriving(session: Session, user: User, *, now: datetime) -> tuple[EventSignu
 
 
 def _user(session: Session, user_id: int) -> User:
-    return session.get(User, user_id)
+    return row_of(session, User, user_id)
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import utc_field
+from models.base import id_of, utc_field
 from models.core.audit import audit
 from models.help import requests as hr
 from models.help.alarms import elders_of
@@ -37,7 +37,7 @@ def latest_visit(session: Session, user: User) -> hr.HelpRequest | None:
 def record_complaint(session: Session, user: User, about: str, *, now: datetime,
                      request_id: int | None = None) -> Complaint:
     """Record a complaint (the caller tells the coordinators)."""
-    complaint = Complaint(user_id=user.id, about=about[:500], request_id=request_id, created_at=now)
+    complaint = Complaint(user_id=id_of(user), about=about[:500], request_id=request_id, created_at=now)
     session.add(complaint)
     session.flush()
     audit(session, now=now, actor=user.openid, action="complaint.open", target=f"complaint:{complaint.id}")

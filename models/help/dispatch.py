@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, table_of, utc_field, utc_from_db
+from models.base import as_utc, id_column, id_of, row_of, table_of, utc_field, utc_from_db
 from models.core.notify import Notice
 from models.core.outbox import NORMAL, URGENT, cancel_if_pending
 from models.help import held_requests as held
@@ -64,7 +64,10 @@ class DispatchRules:
 def dispatch_rules(config: dict, tz: ZoneInfo) -> DispatchRules:
     """Build the rules from the `dispatch` section of the configuration."""
     section = config.get("dispatch", {}) or {}
-    minutes = lambda key, default: timedelta(minutes=float(section.get(key, default)))  # noqa: E731
+
+    def minutes(key: str, default: float) -> timedelta:
+        return timedelta(minutes=float(section.get(key, default)))
+
     return DispatchRules(k=int(section.get("k", 3)), t1=minutes("t1_minutes", 10),
                          t1_emergency=minutes("t1_emergency_minutes", 2),
                          t2=minutes("t2_minutes", 30), local_rounds=int(section.get("local_rounds", 2)),
@@ -151,7 +154,7 @@ def round_villages(session: Session, request: hr.HelpRequest, round_no: int, rul
     if round_no <= rules.local_rounds:
         return [request.village_id] if request.village_id else []
     home = session.get(Village, request.village_id) if request.village_id else None
-    query = select(Village.id).where(Village.id != request.village_id)
+    query = select(id_column(Village)).where(Village.id != request.village_id)
     if home is not None and home.county:
         query = query.where(Village.county == home.county)
     return list(session.exec(query))
@@ -188,7 +191,7 @@ def dispatch_round(session: Session, request: hr.HelpRequest, rules: DispatchRul
     the coordinators are asked to verify it instead (once)."""
     if request.status == hr.HELD:
         return held.coordinator_notices(session, request, offer_params(session, request))
-    asked = already_asked(session, request.id) if request.dispatch_round else set()
+    asked = already_asked(session, id_of(request)) if request.dispatch_round else set()
     chosen: list[Candidate] = []
     while not chosen and request.dispatch_round < rules.local_rounds + 1:
         request.dispatch_round += 1
@@ -210,15 +213,15 @@ def dispatch_round(session: Session, request: hr.HelpRequest, rules: DispatchRul
 
 def _offer(session: Session, request: hr.HelpRequest, chosen: list[Candidate], now: datetime) -> list[Notice]:
     priority = URGENT if request.urgency == hr.EMERGENCY else NORMAL
-    ids = [c.user_id for c in chosen]
-    session.add_all([TaskOffer(request_id=request.id, volunteer_id=uid, round=request.dispatch_round, offered_at=now)
+    ids, request_id = [c.user_id for c in chosen], id_of(request)
+    session.add_all([TaskOffer(request_id=request_id, volunteer_id=uid, round=request.dispatch_round, offered_at=now)
                      for uid in ids])
     session.execute(sa.update(table_of(Volunteer)).where(table_of(Volunteer).c.user_id.in_(ids))
                     .values(last_offered_at=as_utc(now)))
     openids = dict(session.execute(sa.select(col(User.id), col(User.openid)).where(col(User.id).in_(ids))).all())
     params = offer_params(session, request)
     session.flush()
-    return [Notice(openids[uid], "task_offer", offer_key(request.id, uid), "help_offer", params, priority)
+    return [Notice(openids[uid], "task_offer", offer_key(request_id, uid), "help_offer", params, priority)
             for uid in ids]
 
 
@@ -232,7 +235,7 @@ def verify(session: Session, request_id: int, admin: User, rules: DispatchRules,
            now: datetime) -> tuple[str, list[Notice]]:
     """A coordinator verifies a held request: the asker is told and the first round goes out."""
     result, request = held.verify(session, request_id, admin, now=now)
-    if result != held.VERIFIED:
+    if result != held.VERIFIED or request is None:
         return result, []
     return result, _release_notices(session, request, rules, now)
 
@@ -242,7 +245,7 @@ def release_held(session: Session, asker: User, rules: DispatchRules, *, now: da
     notices: list[Notice] = []
     for request in held.held_of(session, asker):
         if held.release(session, request, now=now):
-            notices += _release_notices(session, hr.get_request(session, request.id), rules, now)
+            notices += _release_notices(session, row_of(session, hr.HelpRequest, id_of(request)), rules, now)
     return notices
 
 
@@ -312,7 +315,7 @@ def step(session: Session, request: hr.HelpRequest, rules: DispatchRules, *, now
     alert_at = as_utc(request.created_at) + rules.t2
     if request.escalated_at is None and now >= alert_at:
         notices.extend(alert_coordinators(session, request, now=now))
-    deadlines = [request.next_step_at, request.window_end]
+    deadlines = [d for d in (request.next_step_at, request.window_end) if d is not None]
     if request.escalated_at is None:
         deadlines.append(alert_at)  # so the coordinator hears on time, whatever T1 is
     request.next_step_at = min(deadlines)
@@ -323,7 +326,7 @@ def alert_coordinators(session: Session, request: hr.HelpRequest, *, now: dateti
     """Nobody claimed in T2: the village's coordinators are asked to assign someone by hand."""
     request.escalated_at = now
     session.add(request)
-    elder = session.get(User, request.elder_id)
+    elder = row_of(session, User, request.elder_id)
     # Coordinators are entitled to the elder's details: they read the request as it was written.
     params = {**offer_params(session, request), "elder": elder.name, "details": request.details}
     return [Notice(admin.openid, "help_escalated", f"escalate:{request.id}:{admin.id}", "help_escalated", params,
@@ -332,14 +335,14 @@ def alert_coordinators(session: Session, request: hr.HelpRequest, *, now: dateti
 
 def expire(session: Session, request: hr.HelpRequest, *, now: datetime) -> list[Notice]:
     """Past its window and unclaimed (or never verified): close it and tell the elder kindly."""
-    if not hr.move(session, request.id, allowed=(hr.OPEN, hr.HELD), now=now, status=hr.EXPIRED, closed_at=now,
+    if not hr.move(session, id_of(request), allowed=(hr.OPEN, hr.HELD), now=now, status=hr.EXPIRED, closed_at=now,
                    next_step_at=None):
         return []
     elder = session.get(User, request.elder_id)
     assert elder is not None
     notices = [Notice(elder.openid, "help_expired", f"expired:{request.id}", "help_expired",
                       {"number": request.id, "category": request.category})]
-    notices.extend(withdraw_offers(session, request.id))
+    notices.extend(withdraw_offers(session, id_of(request)))
     return notices
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from models.base import id_of
 from models.core.audit import audit
 from models.core.notify import Notice
 from models.help import requests as hr
@@ -77,4 +78,4 @@ def held_of(session: Session, asker: User) -> list[hr.HelpRequest]:
 
 def release(session: Session, request: hr.HelpRequest, *, now: datetime) -> bool:
     """The asker has registered: their held request becomes open (the caller dispatches it)."""
-    return hr.move(session, request.id, allowed=(hr.HELD,), now=now, status=hr.OPEN, next_step_at=None)
+    return hr.move(session, id_of(request), allowed=(hr.HELD,), now=now, status=hr.OPEN, next_step_at=None)

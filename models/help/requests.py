@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, json_field, rowcount, table_of, utc_field
+from models.base import as_utc, id_of, json_field, rowcount, table_of, utc_field
 from models.people.membership import is_registered
 from models.people.users import User
 
@@ -88,7 +88,7 @@ def create_request(session: Session, new: NewRequest, *, source_key: str, now: d
         raise ValueError(f"unknown category {new.category!r}")
     held = must_hold(session, new)
     request = HelpRequest(
-        source_key=source_key, elder_id=new.elder.id, requested_by_id=new.requested_by.id,
+        source_key=source_key, elder_id=id_of(new.elder), requested_by_id=id_of(new.requested_by),
         village_id=new.elder.village_id or new.requested_by.village_id, category=new.category,
         details=new.details[:300], urgency=new.urgency, place=new.place[:120], latitude=new.latitude,
         longitude=new.longitude, window_start=as_utc(new.window_start), window_end=as_utc(new.window_end),

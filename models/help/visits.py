@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from models.base import as_utc
+from models.base import as_utc, id_of, row_of
 from models.core.notify import Notice
 from models.core.outbox import NORMAL, URGENT, cancel_if_pending
 from models.help import dispatch
@@ -98,7 +98,7 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, 
     if record is None or record.status != APPROVED:
         return Outcome("not_volunteer")
     request = hr.get_request(session, request_id)
-    if assigned_by is None and (request is None or not dispatch.was_offered(session, request_id, volunteer.id)):
+    if assigned_by is None and (request is None or not dispatch.was_offered(session, request_id, id_of(volunteer))):
         return Outcome("not_offered")
     if request is None:
         return Outcome("missing")
@@ -113,7 +113,7 @@ def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, 
         if request.volunteer_id == volunteer.id:
             return Outcome("mine", request=request)
         return Outcome("taken" if request.status != hr.OPEN else "not_offered", request=request)
-    request = hr.get_request(session, request_id)
+    request = row_of(session, hr.HelpRequest, request_id)
     return Outcome("won", _claim_notices(session, request, volunteer, now), request)
 
 
@@ -133,8 +133,9 @@ def _refusal(session: Session, request: hr.HelpRequest, volunteer: User, rules: 
         return "held"  # not dispatched until a coordinator verifies it, so not assignable either
     if request.status != hr.OPEN:
         return "mine" if request.volunteer_id == volunteer.id else "taken"
-    held = frozenset(qualifications(session, [volunteer.id], now=request.created_at)[volunteer.id])
-    candidate = dispatch.Candidate(volunteer.id, volunteer.village_id, frozenset(record.skills or ()), held,
+    volunteer_id = id_of(volunteer)
+    held = frozenset(qualifications(session, [volunteer_id], now=request.created_at)[volunteer_id])
+    candidate = dispatch.Candidate(volunteer_id, volunteer.village_id, frozenset(record.skills or ()), held,
                                    frozenset(), bool(record.partner_org), 0, None, None)
     if not dispatch.qualified(candidate, request, rules) and (check_skill or rules.required.get(request.category)):
         return "not_qualified"
@@ -142,7 +143,8 @@ def _refusal(session: Session, request: hr.HelpRequest, volunteer: User, rules: 
 
 
 def _claim_notices(session: Session, request: hr.HelpRequest, volunteer: User, now: datetime) -> list[Notice]:
-    _settle_offers(session, request.id, volunteer.id, now)
+    request_id, volunteer_id = id_of(request), id_of(volunteer)
+    _settle_offers(session, request_id, volunteer_id, now)
     notices = [Notice(volunteer.openid, "help_claimed_volunteer", f"claimed:{request.id}:{volunteer.id}",
                       "help_claimed_volunteer", claimed_params(session, request), URGENT)]
     params = {"number": request.id, "volunteer": volunteer.name, "phone": volunteer.phone,
@@ -152,7 +154,7 @@ def _claim_notices(session: Session, request: hr.HelpRequest, volunteer: User, n
             {**params, "phone": ""}, "help_claimed_no_phone")
         notices.append(Notice(person.openid, "help_claimed", f"help_claimed:{request.id}:{person.id}", text_key,
                               shown))
-    notices += _tell_others_taken(session, request.id, volunteer.id)
+    notices += _tell_others_taken(session, request_id, volunteer_id)
     return notices
 
 
@@ -258,7 +260,7 @@ def rate(session: Session, request_id: int, rater: User, score: int, *, now: dat
                    closed_at=now):
         return Outcome("not_waiting")
     request = hr.get_request(session, request_id)
-    assert request is not None
+    assert request is not None and request.volunteer_id is not None  # moved from DONE: a volunteer did it
     _add_rating(session, request.volunteer_id, score)
     notices = _credit(session, request, credit, now)
     notices += tell_household(session, request, "help_rated", {"number": request.id, "score": score})
@@ -276,6 +278,7 @@ def _add_rating(session: Session, volunteer_id: int, score: int) -> None:
 
 def _credit(session: Session, request: hr.HelpRequest, rules: CreditRules, now: datetime) -> list[Notice]:
     minutes = credited_minutes(request, rules)
+    assert request.volunteer_id is not None  # credited once done, and only a volunteer's claim gets it there
     target = timebank.user_account(request.volunteer_id)
     posted = timebank.transfer(session, key=f"help:{request.id}", source=timebank.pool_account(request.village_id),
                                target=target, minutes=minutes, memo=f"help:{request.category}", now=now,
@@ -303,8 +306,9 @@ def auto_confirm(session: Session, *, now: datetime, credit: CreditRules) -> lis
                                          col(hr.HelpRequest.confirm_by) <= as_utc(now))
     notices: list[Notice] = []
     for request in session.exec(query).all():
-        if hr.move(session, request.id, allowed=(hr.DONE,), now=now, status=hr.CONFIRMED, closed_at=now):
-            notices += _credit(session, hr.get_request(session, request.id), credit, now)
+        request_id = id_of(request)
+        if hr.move(session, request_id, allowed=(hr.DONE,), now=now, status=hr.CONFIRMED, closed_at=now):
+            notices += _credit(session, row_of(session, hr.HelpRequest, request_id), credit, now)
     return notices
 
 
@@ -321,7 +325,7 @@ def cancel_request(session: Session, request_id: int, *, now: datetime) -> Outco
         return Outcome("not_active")
     request = hr.get_request(session, request_id)
     assert request is not None
-    notices = dispatch.withdraw_offers(session, request.id)
+    notices = dispatch.withdraw_offers(session, request_id)
     if request.volunteer_id:
         helper = session.get(User, request.volunteer_id)
         assert helper is not None
@@ -349,7 +353,7 @@ def open_complaint(session: Session, user: User, about: str, *, alert_text: str,
     request = latest_visit(session, user)
     complaint = record_complaint(session, user, about, now=now, request_id=request.id if request else None)
     if request is not None:
-        dispute(session, request.id, now=now)
+        dispute(session, id_of(request), now=now)
     notify_coordinators(session, user, kind="complaint", text=alert_text, key=f"complaint:{key}", now=now,
                         priority=NORMAL)
     return complaint

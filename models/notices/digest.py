@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from models.base import as_utc
+from models.base import as_utc, id_of
 from models.core.audit import audit
 from models.help import requests as hr
 from models.notices.broadcasts import DIGEST_TOPIC, SYSTEM, Broadcast, NoticeError, SuccessStory, village_scope
@@ -47,6 +47,8 @@ def mark_story(session: Session, actor: User, *, request_ref: str, text: str, el
                now: datetime) -> SuccessStory:
     """Record a success story for the actor's village; the elder's consent is required."""
     village_id = village_scope(actor, actor.village_id)
+    if village_id is None:  # a county admin of no village: the digest a story feeds is a village's
+        raise NoticeError("notices_err_story_village")
     if not elder_consent:
         raise NoticeError("notices_err_consent")
     if not story_worthy(session, request_ref):
@@ -84,11 +86,12 @@ def already_sent(session: Session, village_id: int, *, now: datetime) -> bool:
 def compose_digest(session: Session, village: Village, *, provider: FactsProvider,
                    render: Callable[[Village, WeekFacts, SuccessStory | None], str], now: datetime) -> Broadcast | None:
     """Compose one village's weekly digest as a broadcast due now; None if already done this week."""
-    if already_sent(session, village.id, now=now):
+    village_id = id_of(village)
+    if already_sent(session, village_id, now=now):
         return None
     now = as_utc(now)
-    facts = provider(session, village.id, now - WEEK, now)
-    story = next_story(session, village.id)
+    facts = provider(session, village_id, now - WEEK, now)
+    story = next_story(session, village_id)
     row = Broadcast(village_id=village.id, author_openid=SYSTEM, body=render(village, facts, public(story))[:1000],
                     audience="all", use_mass=False, topic=DIGEST_TOPIC, send_at=now, created_at=now)
     session.add(row)

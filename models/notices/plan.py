@@ -14,7 +14,7 @@ skipped. The unique keys (broadcast, openid) and outbox.key are the second line 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from models.base import as_utc, rowcount, table_of
+from models.base import as_utc, id_column, id_of, rowcount, table_of
 from models.core import outbox
 from models.core.windows import ServiceWindow, open_quota
 from models.notices.broadcasts import (
@@ -90,7 +90,7 @@ def mass_month(now: datetime) -> str:
 
 def due(session: Session, *, now: datetime) -> list[int]:
     """Ids of broadcasts whose planning is due or was interrupted."""
-    query = select(Broadcast.id).where(col(Broadcast.status).in_([SCHEDULED, PLANNING]),
+    query = select(id_column(Broadcast)).where(col(Broadcast.status).in_([SCHEDULED, PLANNING]),
                                        Broadcast.send_at <= as_utc(now))
     return list(session.exec(query.order_by(col(Broadcast.send_at), col(Broadcast.id))))
 
@@ -114,7 +114,7 @@ def recipients_query(b: Broadcast, after: int = 0) -> sa.Select:
     return query.order_by(col(User.id))
 
 
-def classify(people: list[Any], windows: dict[str, ServiceWindow], used: dict[str, int], b: Broadcast,
+def classify(people: Sequence[Any], windows: dict[str, ServiceWindow], used: dict[str, int], b: Broadcast,
              rules: PlanRules, now: datetime) -> list[tuple[Any, str, str, str]]:
     """(person, channel, status, reason) for each recipient of a chunk."""
     out = []
@@ -198,7 +198,7 @@ def _reserve_quota(session: Session, b: Broadcast, now: datetime) -> None:
 
 
 def _finish_planning(session: Session, b: Broadcast, rules: PlanRules, now: datetime) -> None:
-    ids = list(session.exec(select(NoticeDelivery.id).where(
+    ids = list(session.exec(select(id_column(NoticeDelivery)).where(
         NoticeDelivery.broadcast_id == b.id, NoticeDelivery.channel == "mass", NoticeDelivery.status == "pending",
         col(NoticeDelivery.batch_no).is_(None)).order_by(col(NoticeDelivery.id))))
     _reserve_quota(session, b, now)
@@ -240,7 +240,7 @@ def _make_batch(session: Session, b: Broadcast, number: int, first: int, last: i
         table.c.batch_no.is_(None), table.c.id.between(first, last)).values(batch_no=number))
     stamp = int(b.created_at.timestamp())
     # Deterministic per broadcast and batch, so a re-sent batch is recognised by WeChat (45065).
-    session.add(MassBatch(broadcast_id=b.id, batch_no=number, clientmsgid=f"linli-{b.id}-{stamp}-{number}",
+    session.add(MassBatch(broadcast_id=id_of(b), batch_no=number, clientmsgid=f"linli-{b.id}-{stamp}-{number}",
                           tag_id=tag_id, size=rowcount(rows)))
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models.base import as_utc, rowcount, table_of
+from models.base import as_utc, id_column, id_of, rowcount, table_of
 from models.core import outbox
 from models.notices.broadcasts import CANCELLED, DONE, SENDING, AudienceTag, Broadcast, MassBatch, NoticeDelivery
 from models.people.users import User
@@ -29,7 +29,7 @@ JOB_OK = {"send success", "sendsuccess", "success"}
 
 def open_batches(session: Session, *, limit: int = 20) -> list[int]:
     """Mass batches still to send (pending) or interrupted mid-call (started)."""
-    query = (select(MassBatch.id).join(Broadcast, col(Broadcast.id) == MassBatch.broadcast_id)
+    query = (select(id_column(MassBatch)).join(Broadcast, col(Broadcast.id) == MassBatch.broadcast_id)
              .where(col(MassBatch.status).in_([PENDING, STARTED]), Broadcast.status == SENDING)
              .order_by(col(MassBatch.id)).limit(limit))
     return list(session.exec(query))
@@ -141,7 +141,7 @@ def finish_done(session: Session, *, now: datetime) -> list[int]:
     for b in rows:
         b.status, b.finished_at = DONE, as_utc(now)
         session.add(b)
-    return [b.id for b in rows]
+    return [id_of(b) for b in rows]
 
 
 def stats(session: Session, broadcast_id: int) -> dict:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, insert_ignore, rowcount, utc_field
+from models.base import as_utc, id_of, insert_ignore, row_of, rowcount, utc_field
 from models.core import outbox
 from models.core.audit import AuditEntry, audit
 from models.core.notify import Notice
@@ -130,8 +130,8 @@ def check(session: Session, family: User, code: str, *, now: datetime, limits: L
     if locked(session, now=now, limits=limits):
         return Attempt(LOCKED)
     status, row = lookup(session, code, now=now)
-    elder = session.get(User, row.elder_id) if row else None
-    if status == OK:
+    elder = row_of(session, User, row.elder_id) if row else None
+    if status == OK and elder is not None:  # OK comes with its row, and so with its elder
         status = _refusal(session, elder, family, now) or OK
     if status not in (NOT_FOUND, EXPIRED, USED):
         return Attempt(status, elder)
@@ -206,7 +206,8 @@ def redeem(session: Session, family: User, code: str, relationship: str, *, now:
     if taken is None:
         return Attempt(USED, elder)
     asked = _decider(session, row, elder, family)
-    pending = PendingBinding(code_id=row.id, elder_id=elder.id, family_id=family.id, relationship=relationship[:32],
+    pending = PendingBinding(code_id=id_of(row), elder_id=id_of(elder), family_id=id_of(family),
+                             relationship=relationship[:32],
                              asked_id=asked.id if asked else None, created_at=as_utc(now),
                              expires_at=as_utc(now) + limits.confirm_within)
     session.add(pending)
@@ -247,7 +248,7 @@ def may_decide(session: Session, row: PendingBinding, user: User) -> bool:
     """The elder, whoever was asked, and the elder's coordinators — never the person asking to bind."""
     if user.id == row.family_id:
         return False
-    elder = session.get(User, row.elder_id)
+    elder = row_of(session, User, row.elder_id)
     return user.id in (row.elder_id, row.asked_id) or (is_coordinator(user) and in_scope(user, elder))
 
 
@@ -256,7 +257,7 @@ def decide(session: Session, pending_id: int, decider: User, accept: bool, *, no
     row = session.get(PendingBinding, pending_id)
     if row is None or not may_decide(session, row, decider):
         return Attempt(NOT_FOUND)
-    elder, family = session.get(User, row.elder_id), session.get(User, row.family_id)
+    elder, family = row_of(session, User, row.elder_id), row_of(session, User, row.family_id)
     outcome = ACCEPTED if accept else REFUSED
     # Conditional update: a lapsed request cannot be accepted, and two deciders cannot both decide.
     moved = rowcount(session.execute(sa.update(PendingBinding).where(
@@ -266,7 +267,6 @@ def decide(session: Session, pending_id: int, decider: User, accept: bool, *, no
     session.expire(row)
     if moved != 1:
         return Attempt(DECIDED if row.status != PENDING else LAPSED, elder)
-    assert elder is not None and family is not None
     audit(session, now=now, actor=decider.openid, action=f"binding.{outcome}", target=f"{elder.id}:{family.id}")
     params = {"name": elder.name, "who": family.name, "relation": row.relationship}
     if not accept:
@@ -274,7 +274,7 @@ def decide(session: Session, pending_id: int, decider: User, accept: bool, *, no
                                                "people_bind_refused", params)])
     link(session, elder, family, row.relationship, now=now)
     notices = [Notice(family.openid, "family_bound", f"family_bound:{row.id}:{family.openid}", "people_bound", params)]
-    code = session.get(BindingCode, row.code_id)
+    code = row_of(session, BindingCode, row.code_id)
     for person in _told_of_binding(session, code, elder, family):
         if person.id != decider.id:
             notices.append(Notice(person.openid, "family_bound", f"family_bound:{row.id}:{person.openid}",
@@ -303,9 +303,9 @@ def links_of(session: Session, user: User) -> list[tuple[FamilyLink, User, str]]
     found = []
     for row in session.exec(query.order_by(col(FamilyLink.id))):
         if row.family_id == user.id:
-            found.append((row, session.get(User, row.elder_id), "elder"))
+            found.append((row, row_of(session, User, row.elder_id), "elder"))
         else:
-            found.append((row, session.get(User, row.family_id), "family"))
+            found.append((row, row_of(session, User, row.family_id), "family"))
     return found
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import json_field, utc_field
+from models.base import id_of, json_field, utc_field
 from models.core import outbox
 from models.core.audit import AuditEntry, audit
 from models.help.alarms import family_of
@@ -173,12 +173,13 @@ def register_elder(session: Session, registrant: User, reg: Registration, *, now
     elder.phone = reg.phone or elder.phone
     grant_roles(elder, ["elder"], now=now)
     session.add(elder)
-    profile = profile_of(session, elder) or ElderProfile(user_id=elder.id, created_at=now, consent_at=now,
-                                                         consent_by_user_id=registrant.id,
-                                                         registered_by_user_id=registrant.id)
+    registrant_id = id_of(registrant)
+    profile = profile_of(session, elder) or ElderProfile(user_id=id_of(elder), created_at=now, consent_at=now,
+                                                         consent_by_user_id=registrant_id,
+                                                         registered_by_user_id=registrant_id)
     for name in ("age", "address", "phone", "lives_alone", "health_notes", "emergency_contacts"):
         setattr(profile, name, getattr(reg, name))
-    profile.consent_at, profile.consent_by_user_id = now, registrant.id
+    profile.consent_at, profile.consent_by_user_id = now, registrant_id
     profile.consent_relationship, profile.updated_at = reg.relationship, now
     if profile.needs_verification and in_scope(registrant, elder):
         profile.verified_at, profile.verified_by_user_id = now, registrant.id
@@ -195,7 +196,7 @@ def _proxy_elder(session: Session, registrant: User, reg: Registration, now: dat
                          .where(ElderProfile.registered_by_user_id == registrant.id)).one()
     elder = get_or_create_user(session, f"{OFFLINE_PREFIX}{registrant.id}-{count + 1}", now=now)
     elder.subscribed = False
-    session.add(FamilyLink(elder_id=elder.id, family_id=registrant.id, relationship=reg.relationship,
+    session.add(FamilyLink(elder_id=id_of(elder), family_id=id_of(registrant), relationship=reg.relationship,
                            created_at=now))
     grant_roles(registrant, ["family"], now=now)
     session.add(registrant)
@@ -227,9 +228,8 @@ def verify_elder(session: Session, admin: User, elder_id: int, *, now: datetime,
     """Mark an elder's registration as checked and tell the registrant; None if not pending or out of reach."""
     elder = session.get(User, elder_id)
     profile = profile_of(session, elder) if elder else None
-    if profile is None or not profile.needs_verification or not in_scope(admin, elder):
+    if elder is None or profile is None or not profile.needs_verification or not in_scope(admin, elder):
         return None
-    assert elder is not None  # no elder, no profile
     profile.verified_at, profile.verified_by_user_id, profile.updated_at = now, admin.id, now
     session.add(profile)
     registrant = session.get(User, profile.registered_by_user_id)
@@ -264,9 +264,10 @@ def seed_people(session: Session, village: Village, *, now: datetime) -> None:
             continue
         details = elder.profile or {}
         contacts = [{"name": f.name, "phone": f.phone} for f in family_of(session, elder)]
-        session.add(ElderProfile(user_id=elder.id, age=details.get("age"), address=details.get("address", ""),
+        elder_id = id_of(elder)
+        session.add(ElderProfile(user_id=elder_id, age=details.get("age"), address=details.get("address", ""),
                                  phone=elder.phone, lives_alone=bool(details.get("lives_alone")),
-                                 emergency_contacts=contacts, consent_at=now, consent_by_user_id=elder.id,
-                                 registered_by_user_id=elder.id, created_at=now, updated_at=now))
+                                 emergency_contacts=contacts, consent_at=now, consent_by_user_id=elder_id,
+                                 registered_by_user_id=elder_id, created_at=now, updated_at=now))
     session.flush()
 

@@ -65,7 +65,7 @@ def review(session: Session, admin: User, volunteer_id: int, *, approve: bool, r
     """Approve or reject a pending sign-up and tell the volunteer; (done|not_found|handled, volunteer, user)."""
     volunteer = session.get(Volunteer, volunteer_id)
     user = session.get(User, volunteer.user_id) if volunteer else None
-    if volunteer is None or not in_scope(admin, user):
+    if volunteer is None or user is None or not in_scope(admin, user):
         return NOT_FOUND, None, None
     if volunteer.status != PENDING:
         return HANDLED, volunteer, user

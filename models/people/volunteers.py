@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, json_field, utc_field
+from models.base import as_utc, id_of, json_field, utc_field
 from models.people.users import User
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
@@ -62,7 +62,7 @@ def volunteer_of(session: Session, user: User) -> Volunteer | None:
 
 def upsert_volunteer(session: Session, user: User, *, now: datetime, **fields: Any) -> Volunteer:
     """Create or update a user's volunteer record."""
-    volunteer = volunteer_of(session, user) or Volunteer(user_id=user.id, created_at=now, updated_at=now)
+    volunteer = volunteer_of(session, user) or Volunteer(user_id=id_of(user), created_at=now, updated_at=now)
     for name, value in fields.items():
         setattr(volunteer, name, value)
     volunteer.updated_at = now
@@ -77,7 +77,7 @@ def grant_training(session: Session, user: User, qualification: str, *, now: dat
     found = session.exec(select(TrainingRecord).where(
         TrainingRecord.user_id == user.id, TrainingRecord.qualification == qualification,
         TrainingRecord.source == source)).first()
-    record = found or TrainingRecord(user_id=user.id, qualification=qualification, source=source, granted_at=now)
+    record = found or TrainingRecord(user_id=id_of(user), qualification=qualification, source=source, granted_at=now)
     record.expires_at = expires_at
     session.add(record)
     session.flush()

@@ -23,6 +23,7 @@ from bots.forms import Form, Invalid, Slot, Turn
 from bots.registry import Command, Feature
 from bots.state import Conversation
 from bots.texts import t
+from models.base import id_of, row_of
 from models.canteen import canteen as cn
 from models.help import dispatch
 from models.help import requests as hr
@@ -166,7 +167,7 @@ def _read_back(values: dict, turn: Turn) -> str:
 def _submit(values: dict, turn: Turn) -> str:
     session, now, tz = turn.ctx.session, turn.ctx.now, turn.ctx.tz
     day, meal = _unkey(values["meal"])
-    eater, r = session.get(User, whom_of(values, turn)), _rules(turn)
+    eater, r = row_of(session, User, whom_of(values, turn)), _rules(turn)
     result = cn.place_order(session, eater, booked_by=turn.user, day=day, meal=meal, portions=values["portions"],
                             delivery=values["delivery"], rules=r, now=now, tz=tz)
     notify.send(session, result.notices, now=now, tz=tz)
@@ -222,7 +223,7 @@ def start_order(turn: Turn, conv: Conversation) -> str:
 # --- cancelling and the kitchen's count -----------------------------------------------------------
 
 def _orders(turn: Turn) -> list[cn.MealOrder]:
-    ids = sorted({u.id for u in acting_choices(turn)} | {turn.user.id})
+    ids = sorted({id_of(u) for u in acting_choices(turn)} | {id_of(turn.user)})
     return cn.open_orders(turn.ctx.session, ids, since=turn.ctx.local_now.date())
 
 
@@ -240,7 +241,7 @@ def _parse_cancel(turn: Turn) -> int:
     orders = _orders(turn)
     if not turn.number or not 1 <= turn.number <= len(orders):
         raise Invalid()
-    return orders[turn.number - 1].id
+    return id_of(orders[turn.number - 1])
 
 
 def _prefill_cancel(turn: Turn) -> int | None:
@@ -255,7 +256,7 @@ def _read_back_cancel(values: dict, turn: Turn) -> str:
 
 
 def _submit_cancel(values: dict, turn: Turn) -> str:
-    order = turn.ctx.session.get(cn.MealOrder, values["order"])
+    order = row_of(turn.ctx.session, cn.MealOrder, values["order"])
     r = _rules(turn)
     result = cn.cancel_order(turn.ctx.session, order, by=turn.user, rules=r, now=turn.ctx.now, tz=turn.ctx.tz)
     notify.send(turn.ctx.session, result.notices, now=turn.ctx.now, tz=turn.ctx.tz)

@@ -45,6 +45,7 @@ def confirm(turn: Turn, conv: Conversation, match: re.Match) -> str | None:
     if settled.result == "not_allowed":
         return t("checkin_not_yours", name=elder.name)
     if settled.result == "already":
+        assert settled.day is not None  # "already" is said of the day found
         return t("checkin_confirm_already", name=elder.name, status=t(f"checkin_status_{settled.day.status}"))
     send(turn, settled.notices)
     return t("checkin_confirmed", name=elder.name)
@@ -67,6 +68,7 @@ def incident(turn: Turn, conv: Conversation, match: re.Match) -> str | None:
                                     key=key, drules=dispatch_rules_of(turn), window=window)
     if settled.result == "not_allowed":
         return t("checkin_not_yours", name=elders[0].name)
+    assert settled.request is not None  # an incident always comes with its emergency request
     send(turn, settled.notices)
     return t("checkin_incident_recorded", name=elders[0].name, number=settled.request.id)
 
@@ -80,7 +82,9 @@ def daily_signal(turn: Turn, conv: Conversation, match: re.Match) -> str:
     if not chosen:
         return t("checkin_nobody") if not elders else t("checkin_unknown_elder", text=rest, example="每日平安提醒 开")
     for elder in chosen:
-        ck.set_daily_signal(session, ck.enrolment_of(session, elder), turn.user, on, now=turn.ctx.now)
+        enrolment = ck.enrolment_of(session, elder)
+        if enrolment is not None:  # chosen among the enrolled above
+            ck.set_daily_signal(session, enrolment, turn.user, on, now=turn.ctx.now)
     names = "、".join(e.name for e in chosen)
     return t("checkin_daily_on" if on else "checkin_daily_off", names=names)
 

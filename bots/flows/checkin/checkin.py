@@ -16,6 +16,7 @@ from bots.message import TEXT, VOICE, Context, Message
 from bots.registry import Command, Feature
 from bots.state import Conversation, SqlStore
 from bots.texts import t
+from models.base import row_of
 from models.checkin import alarm
 from models.checkin import rules as ck
 from models.core.notify import Notice
@@ -39,7 +40,7 @@ def _minute(values: dict, turn: Turn, elder: User) -> int:
 
 
 def _read_back(values: dict, turn: Turn) -> str:
-    elder, rules = turn.ctx.session.get(User, values["elder"]), cmds.checkin_rules_of(turn)
+    elder, rules = row_of(turn.ctx.session, User, values["elder"]), cmds.checkin_rules_of(turn)
     minute = _minute(values, turn, elder)
     return t("checkin_enrol_read_back", name=elder.name, time=ck.clock_text(minute),
              deadline=ck.clock_text(min(minute + rules.gap, 23 * 60 + 30)),
@@ -74,12 +75,12 @@ def enrol(turn: Turn, conv: Conversation, match: re.Match) -> str:
     if minute is not None and not ck.greeting_time_ok(minute):
         return t("checkin_time_invalid")
     elder, reply = cmds.target(turn, rest, "开启签到")
-    if elder is None and reply is None:
+    if elder is None:
+        if reply is not None:
+            return reply
         answer = forms.start(FORM, turn, conv)
         conv.data["minute"] = minute
         return answer
-    if elder is None:
-        return reply
     if not reachable(elder):
         return t("checkin_offline", name=elder.name)
     enrolment = ck.enrolment_of(turn.ctx.session, elder)
@@ -104,7 +105,7 @@ def _thanks(day: ck.CheckinDay) -> str:
 def on_checkin_ok(turn: Turn, conv: Conversation) -> str:
     """平安 / 1 after the greeting / the menu's 报平安 (the observer left these to this handler)."""
     settled = checked_in(turn.ctx, turn.user)
-    if settled.result == "new":
+    if settled.result == "new" and settled.day is not None:  # a new check-in comes with its day
         return _thanks(settled.day)
     if settled.result == "already":
         return t("checkin_thanks_again")
@@ -131,7 +132,7 @@ def observe_elder(message: Message, ctx: Context, user: User) -> str | None:
     if turn is not None and _answers_itself(turn):
         return None  # the checkin_ok handler records it and thanks
     settled = checked_in(ctx, user)
-    return _thanks(settled.day) if settled.result == "new" else None
+    return _thanks(settled.day) if settled.result == "new" and settled.day is not None else None
 
 
 def _answers_itself(turn: Turn) -> bool:

@@ -15,6 +15,7 @@ from bots.forms import Turn
 from bots.nlu.numbers import to_int
 from bots.state import Conversation
 from bots.texts import t
+from models.base import id_of
 from models.checkin import alarm
 from models.checkin import rules as ck
 from models.help import dispatch
@@ -103,16 +104,16 @@ def day_text(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
-def enrolled(turn: Turn, rest: str, command: str) -> tuple[User | None, ck.CheckinEnrolment | None, str | None]:
+def enrolled(turn: Turn, rest: str, command: str) -> tuple[User, ck.CheckinEnrolment] | str:
     """The elder named by a command and their enrolment, or the reply when either is missing."""
     elder, reply = target(turn, rest, command)
     if elder is None:
-        return None, None, reply or t("checkin_which_elder", example=f"{command} 姓名",
-                                      names="、".join(e.name for e in managed(turn)))
+        return reply or t("checkin_which_elder", example=f"{command} 姓名",
+                          names="、".join(e.name for e in managed(turn)))
     enrolment = ck.enrolment_of(turn.ctx.session, elder)
     if enrolment is None or enrolment.status == ck.CLOSED:
-        return elder, None, t("checkin_not_enrolled", name=elder.name)
-    return elder, enrolment, None
+        return t("checkin_not_enrolled", name=elder.name)
+    return elder, enrolment
 
 
 def set_time(turn: Turn, conv: Conversation, match: re.Match) -> str:
@@ -120,9 +121,10 @@ def set_time(turn: Turn, conv: Conversation, match: re.Match) -> str:
     minute, rest = parse_clock(match.group(1))
     if minute is None or not ck.greeting_time_ok(minute):
         return t("checkin_time_invalid")
-    elder, enrolment, reply = enrolled(turn, rest, "签到时间 8:00")
-    if reply:
-        return reply
+    found = enrolled(turn, rest, "签到时间 8:00")
+    if isinstance(found, str):
+        return found
+    elder, enrolment = found
     ck.set_time(turn.ctx.session, enrolment, minute, now=turn.ctx.now, rules=checkin_rules_of(turn))
     return t("checkin_time_set", name=elder.name, time=ck.clock_text(enrolment.prompt_minute),
              deadline=ck.clock_text(enrolment.deadline_minute))
@@ -133,9 +135,10 @@ def pause(turn: Turn, conv: Conversation, match: re.Match) -> str:
     days, rest = parse_days(match.group(1))
     if days is None or not 1 <= days <= ck.MAX_PAUSE_DAYS:
         return t("checkin_pause_invalid")
-    elder, enrolment, reply = enrolled(turn, rest, "暂停签到 3天")
-    if reply:
-        return reply
+    found = enrolled(turn, rest, "暂停签到 3天")
+    if isinstance(found, str):
+        return found
+    elder, enrolment = found
     until = ck.pause(turn.ctx.session, enrolment, days, now=turn.ctx.now, tz=turn.ctx.tz)
     stop_chain(turn, elder)
     return t("checkin_paused", name=elder.name, days=days, until=day_text(until))
@@ -148,7 +151,7 @@ def stop_chain(turn: Turn, elder: User) -> None:
 
 def stop_chain_for(session, by: User, elder: User, *, now, tz) -> None:
     """`stop_chain` for callers without a chat turn (the web console)."""
-    day = ck.stop_today(session, elder.id, now=now, tz=tz)
+    day = ck.stop_today(session, id_of(elder), now=now, tz=tz)
     if day is not None and day.stage >= ck.FAMILY_ASKED:
         checkin_send.send(session, alarm.settle(session, day, by, now=now, text_key="checkin_clear_paused",
                                                 params={"name": elder.name}), now=now, tz=tz)
@@ -156,9 +159,10 @@ def stop_chain_for(session, by: User, elder: User, *, now, tz) -> None:
 
 def resume(turn: Turn, conv: Conversation, match: re.Match) -> str:
     """恢复签到 [姓名]."""
-    elder, enrolment, reply = enrolled(turn, match.group(1), "恢复签到")
-    if reply:
-        return reply
+    found = enrolled(turn, match.group(1), "恢复签到")
+    if isinstance(found, str):
+        return found
+    elder, enrolment = found
     if enrolment.status == ck.ACTIVE:
         return t("checkin_not_paused", name=elder.name, time=ck.clock_text(enrolment.prompt_minute))
     ck.resume(turn.ctx.session, enrolment, now=turn.ctx.now, tz=turn.ctx.tz)
@@ -167,9 +171,10 @@ def resume(turn: Turn, conv: Conversation, match: re.Match) -> str:
 
 def close(turn: Turn, conv: Conversation, match: re.Match) -> str:
     """关闭签到 [姓名]."""
-    elder, enrolment, reply = enrolled(turn, match.group(1), "关闭签到")
-    if reply:
-        return reply
+    found = enrolled(turn, match.group(1), "关闭签到")
+    if isinstance(found, str):
+        return found
+    elder, enrolment = found
     ck.close(turn.ctx.session, enrolment, now=turn.ctx.now)
     stop_chain(turn, elder)
     return t("checkin_closed", name=elder.name)
@@ -180,8 +185,9 @@ def call_name(turn: Turn, conv: Conversation, match: re.Match) -> str:
     words = match.group(1).split()
     if not words or len(words[0]) > 10:
         return t("checkin_call_name_invalid")
-    elder, enrolment, reply = enrolled(turn, " ".join(words[1:]), "签到称呼 王奶奶")
-    if reply:
-        return reply
+    found = enrolled(turn, " ".join(words[1:]), "签到称呼 王奶奶")
+    if isinstance(found, str):
+        return found
+    elder, enrolment = found
     ck.set_call_name(turn.ctx.session, enrolment, words[0], now=turn.ctx.now)
     return t("checkin_call_name_set", call=words[0])

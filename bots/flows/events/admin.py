@@ -11,6 +11,7 @@ from bots.nlu.numbers import NUMBER_RE, to_int
 from bots.registry import Command
 from bots.state import Conversation
 from bots.texts import t
+from models.base import id_of, row_of
 from models.events import events as ev
 from models.people.volunteers import SKILLS
 
@@ -165,7 +166,7 @@ def roster_text(turn: Turn, event: ev.Event) -> str:
     """The numbered check-in list of an event, ✓ for those already marked."""
     lines = [t("events_roll_line", n=n, name=name_of(user), party=signup.party_size,
                mark=t("events_roll_here") if signup.attended_at else "")
-             for n, (signup, user) in enumerate(_roster(turn, event.id), 1)]
+             for n, (signup, user) in enumerate(_roster(turn, id_of(event)), 1)]
     head = t("events_roll_head", title=event.title, when=when(event.starts_at, turn.ctx.tz), count=len(lines))
     return "\n".join([head, *lines, t("ask_event_checkin_who")])
 
@@ -174,14 +175,14 @@ def _parse_event(turn: Turn) -> int:
     event = _event_in_scope(turn, turn.number or 0)
     if event is None:
         raise Invalid()
-    return event.id
+    return id_of(event)
 
 
 def _parse_who(turn: Turn) -> list[int]:
     # Positions in the roster; 0 stands for everyone. Checked against the roster at read-back.
     if _ALL.match(turn.text.strip()):
         return [0]
-    numbers = [to_int(x) for x in re.findall(NUMBER_RE, turn.text)]
+    numbers = [to_int(x) or 0 for x in re.findall(NUMBER_RE, turn.text)]
     if not numbers or any(not n or n > 500 for n in numbers):
         raise Invalid()
     return sorted(set(numbers))
@@ -203,10 +204,9 @@ def _read_back_who(values: dict, turn: Turn) -> str:
 
 def _submit_who(values: dict, turn: Turn) -> str:
     session, now = turn.ctx.session, turn.ctx.now
-    event = session.get(ev.Event, values["event"])
+    event = row_of(session, ev.Event, values["event"])
     marked = sum(ev.mark_attended(session, signup, event, by=turn.user.openid, now=now)
                  for signup, _ in _chosen(turn, values))
-    assert event is not None
     extra = (t("events_roll_trained", qualification=t(f"events_qual_{event.qualification}"))
              if event.qualification else "")
     return t("events_roll_done", count=marked, extra=extra)
@@ -220,7 +220,7 @@ def _checkin_command(turn: Turn, conv: Conversation, match: re.Match) -> str:
     event = _event_in_scope(turn, to_int(match.group(1)) or 0)
     if event is None:
         return t("events_roll_not_found")
-    if not _roster(turn, event.id):
+    if not _roster(turn, id_of(event)):
         return t("events_roll_empty", title=event.title)
     if not ev.roll_open(event, now=turn.ctx.now):
         return t("events_roll_too_early", title=event.title, when=when(event.starts_at, turn.ctx.tz))

@@ -11,6 +11,7 @@ from bots.forms import Form, Slot, Turn
 from bots.nlu.numbers import NUMBER_RE, to_int
 from bots.state import Conversation
 from bots.texts import t
+from models.base import id_of, row_of
 from models.people.users import User
 
 WEEKDAYS = "一二三四五六日"
@@ -72,7 +73,7 @@ def asker(question_key: str):
 
 def whom_of(values: dict, turn: Turn) -> int:
     """The person a form is for: as chosen, or the only one the user may act for."""
-    return values.get("whom") or acting_choices(turn)[0].id
+    return values.get("whom") or id_of(acting_choices(turn)[0])
 
 
 def with_whom(form: Form, ask_key: str) -> Form:
@@ -90,7 +91,7 @@ def pick_form(turn: Turn, alone: Form, for_others: Form) -> Form:
 def parse_whom(turn: Turn) -> int:
     """The person picked from ask_whom."""
     choices = acting_choices(turn)
-    return forms.pick(turn, choices, [_label(turn, u) for u in choices]).id
+    return id_of(forms.pick(turn, choices, [_label(turn, u) for u in choices]))
 
 
 def _label(turn: Turn, user: User) -> str:
@@ -99,7 +100,7 @@ def _label(turn: Turn, user: User) -> str:
 
 def whom_text(turn: Turn, user_id: int) -> str:
     """'您自己' or the elder's name."""
-    return t("events_whom_self") if user_id == turn.user.id else name_of(turn.ctx.session.get(User, user_id))
+    return t("events_whom_self") if user_id == turn.user.id else name_of(row_of(turn.ctx.session, User, user_id))
 
 
 def village_of(turn: Turn) -> int | None:

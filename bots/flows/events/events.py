@@ -26,6 +26,7 @@ from bots.nlu.numbers import NUMBER_RE, to_int
 from bots.registry import Command, Feature
 from bots.state import Conversation
 from bots.texts import t
+from models.base import id_of, row_of
 from models.events import events as ev
 from models.people.users import User
 
@@ -48,7 +49,7 @@ def _upcoming(turn: Turn) -> list[ev.Event]:
 
 
 def _line(turn: Turn, n: int, event: ev.Event) -> str:
-    free = event.capacity - ev.seats_taken(turn.ctx.session, event.id)
+    free = event.capacity - ev.seats_taken(turn.ctx.session, id_of(event))
     if turn.ctx.now > event.signup_deadline:
         state = t("events_state_closed")
     else:
@@ -69,7 +70,7 @@ def list_events(turn: Turn, conv: Conversation) -> str:
 
 
 def _event_by_number(turn: Turn, number: int, shown: list[int] | None) -> int | None:
-    ids = shown or [e.id for e in _upcoming(turn)]
+    ids = shown or [id_of(e) for e in _upcoming(turn)]
     return ids[number - 1] if 1 <= number <= len(ids) else None
 
 
@@ -105,7 +106,7 @@ def _parse_party(turn: Turn) -> int:
 def _read_back_signup(values: dict, turn: Turn) -> str:
     event = turn.ctx.session.get(ev.Event, values["event"])
     assert event is not None
-    free = event.capacity - ev.seats_taken(turn.ctx.session, event.id)
+    free = event.capacity - ev.seats_taken(turn.ctx.session, id_of(event))
     note = t("events_note_full") if free < values["party"] else ""
     return t("confirm_event_signup", title=event.title, when=when(event.starts_at, turn.ctx.tz),
              place=event.place or "-", whom=whom_text(turn, whom_of(values, turn)), party=values["party"], note=note)
@@ -113,14 +114,14 @@ def _read_back_signup(values: dict, turn: Turn) -> str:
 
 def _submit_signup(values: dict, turn: Turn) -> str:
     session, now = turn.ctx.session, turn.ctx.now
-    attendee = session.get(User, whom_of(values, turn))
+    attendee = row_of(session, User, whom_of(values, turn))
     result = ev.sign_up(session, values["event"], attendee, booked_by=turn.user, party_size=values["party"], now=now,
                        max_party=_max_party(turn))
     event_notices.promoted(session, result.promoted, now=now, tz=turn.ctx.tz)
     event = session.get(ev.Event, values["event"])
     assert event is not None
     params = {"title": event.title, "when": when(event.starts_at, turn.ctx.tz), "place": event.place or "-",
-              "position": result.position, "whom": whom_text(turn, attendee.id),
+              "position": result.position, "whom": whom_text(turn, id_of(attendee)),
               "deadline": when(event.signup_deadline, turn.ctx.tz)}
     return t(f"events_signup_{result.outcome}", **params)
 
@@ -187,7 +188,7 @@ def _parse_cancel(turn: Turn) -> int:
     number = turn.number if turn.number is not None else nlu.parse_choice(turn.text, [e.title for _, e in mine])
     if not number or not 1 <= number <= len(mine):
         raise Invalid()
-    return mine[number - 1][0].id
+    return id_of(mine[number - 1][0])
 
 
 def _prefill_cancel(turn: Turn) -> int | None:

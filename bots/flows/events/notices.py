@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bots import notify
 from bots.flows.events.common import reachable, when
 from bots.state import SqlStore
+from models.base import id_of, row_of
 from models.core.notify import Notice
 from models.core.outbox import NORMAL, URGENT
 from models.events import events as ev
@@ -30,7 +31,7 @@ def recipients(session: Session, signup: ev.EventSignup) -> list[User]:
 
 
 def _params(session: Session, signup: ev.EventSignup, event: ev.Event, tz: ZoneInfo) -> dict:
-    attendee = session.get(User, signup.user_id)
+    attendee = row_of(session, User, signup.user_id)
     return {"title": event.title, "when": when(event.starts_at, tz), "place": event.place or "-",
             "name": attendee.name or "", "party": signup.party_size}
 
@@ -39,7 +40,7 @@ def promoted(session: Session, signups: list[ev.EventSignup], *, now: datetime, 
     """Tell each promoted party they now have a place."""
     notices = []
     for signup in signups:
-        event = session.get(ev.Event, signup.event_id)
+        event = row_of(session, ev.Event, signup.event_id)
         params = _params(session, signup, event, tz)
         for person in recipients(session, signup):
             notices.append(Notice(openid=person.openid, kind="event_promoted", priority=URGENT,
@@ -59,7 +60,7 @@ def send_reminders(session: Session, *, now: datetime, tz: ZoneInfo) -> dict[str
                             text_key=f"events_remind_{kind}", params=params)
             if notify.send(session, [notice], now=now, tz=tz):
                 counts[kind] += 1
-                offer_reply(session, person.openid, signup.id, now)
+                offer_reply(session, person.openid, id_of(signup), now)
     return counts
 
 

@@ -13,6 +13,7 @@ from bots.forms import Form, Invalid, Slot, Turn
 from bots.registry import Feature
 from bots.state import Conversation
 from bots.texts import t
+from models.base import id_of, row_of
 from models.help import dispatch
 from models.help import requests as hr
 from models.people.users import User
@@ -49,7 +50,7 @@ def _ask_elder(turn: Turn) -> str:
 
 def _parse_elder(turn: Turn) -> int:
     choices = elder_choices(turn)
-    return forms.pick(turn, choices, [_name(turn, u) for u in choices]).id
+    return id_of(forms.pick(turn, choices, [_name(turn, u) for u in choices]))
 
 
 def _name(turn: Turn, user: User) -> str:
@@ -101,8 +102,9 @@ def _parse_when(turn: Turn) -> dict:
     if picked in (2, 3):
         day = now.astimezone(tz).date() + timedelta(days=picked - 2)
         start = datetime(day.year, day.month, day.day, 8, tzinfo=tz)
-        return _window({"start": start.isoformat(), "end": (start + timedelta(hours=12)).isoformat()}, now)
-    window = nlu.understand(turn.text, now).slots.get("time_window")
+        window: dict | None = {"start": start.isoformat(), "end": (start + timedelta(hours=12)).isoformat()}
+    else:
+        window = nlu.understand(turn.text, now).slots.get("time_window")
     if window is None or (found := _window(window, now)) is None:
         raise Invalid()
     return found
@@ -132,7 +134,7 @@ def _parse_place(turn: Turn) -> str:
 
 
 def _read_back(values: dict, turn: Turn) -> str:
-    elder = turn.ctx.session.get(User, values["elder"])
+    elder = row_of(turn.ctx.session, User, values["elder"])
     window = (datetime.fromisoformat(values["when"]["start"]), datetime.fromisoformat(values["when"]["end"]))
     return t("confirm_help", category=notify.category_label(values["category"]), details=values["details"],
              window=notify.when(*window, turn.ctx.tz), place=values["place"] or t("help_place_home"),
@@ -142,7 +144,7 @@ def _read_back(values: dict, turn: Turn) -> str:
 def _submit(values: dict, turn: Turn) -> str:
     ctx, session = turn.ctx, turn.ctx.session
     new = hr.NewRequest(
-        elder=session.get(User, values["elder"]), requested_by=turn.user, category=values["category"],
+        elder=row_of(session, User, values["elder"]), requested_by=turn.user, category=values["category"],
         details=values["details"], window_start=datetime.fromisoformat(values["when"]["start"]),
         window_end=datetime.fromisoformat(values["when"]["end"]), place=values["place"],
         urgency=hr.URGENT if values.get("urgent") else hr.NORMAL,

@@ -13,6 +13,7 @@ from bots.forms import Turn
 from bots.registry import Command, Feature
 from bots.state import Conversation
 from bots.texts import t
+from models.base import id_of, row_of
 from models.core.notify import Notice
 from models.help import dispatch, visits
 from models.help import held_requests as held
@@ -108,7 +109,7 @@ def _my_task(turn: Turn, given: str | None) -> int | str:
         return t("help_my_tasks_none")
     if len(mine) > 1:
         return t("help_which_task", number=mine[0].id)
-    return mine[0].id
+    return id_of(mine[0])
 
 
 def my_tasks(turn: Turn, conv: Conversation, found: re.Match) -> str:
@@ -160,7 +161,7 @@ def pending(turn: Turn, conv: Conversation, found: re.Match) -> str:
     if not rows:
         return t("help_pending_none")
     lines = [t("help_pending_line_held" if r.status == hr.HELD else "help_pending_line", number=r.id,
-               elder=_who(session.get(User, r.elder_id)), category=notify.category_label(r.category),
+               elder=_who(row_of(session, User, r.elder_id)), category=notify.category_label(r.category),
                window=notify.when(r.window_start, r.window_end, turn.ctx.tz)) for r in rows]
     return t("help_pending", lines="\n".join(lines))
 

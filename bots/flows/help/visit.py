@@ -8,6 +8,7 @@ from bots.forms import Form, Slot, Turn
 from bots.registry import Command, Feature
 from bots.state import Conversation
 from bots.texts import t
+from models.base import id_of
 from models.help import requests as hr
 from models.help import visits
 from models.help.alarms import elders_of
@@ -33,8 +34,10 @@ def rate(turn: Turn, conv: Conversation, found: re.Match) -> str | None:
     if request is None:
         return None
     score = nlu.parse_number(found.group(1))
+    if score is None:  # SCORE only matches digits 1-5, so this declines nothing a user can type
+        return None
     credit = visits.credit_rules_from_config(dict(turn.ctx.config))
-    outcome = visits.rate(turn.ctx.session, request.id, turn.user, score, now=turn.ctx.now, credit=credit)
+    outcome = visits.rate(turn.ctx.session, id_of(request), turn.user, score, now=turn.ctx.now, credit=credit)
     _send(turn, outcome.notices)
     return t("help_rate_low" if score <= 2 else "help_rate_thanks", score=score)
 
@@ -47,7 +50,7 @@ def cancel_request(turn: Turn, conv: Conversation) -> str | None:
     if not mine:
         return None
     if len(mine) == 1:
-        return _cancel(turn, mine[0].id)
+        return _cancel(turn, id_of(mine[0]))
     return forms.start(CANCEL_FORM, turn, conv)
 
 
@@ -68,7 +71,7 @@ def _ask_which(turn: Turn) -> str:
 
 def _parse_which(turn: Turn) -> int:
     mine = hr.open_requests_of(turn.ctx.session, _elder_ids(turn))
-    return forms.pick(turn, mine, [notify.category_label(r.category) for r in mine]).id
+    return id_of(forms.pick(turn, mine, [notify.category_label(r.category) for r in mine]))
 
 
 CANCEL_FORM = Form(

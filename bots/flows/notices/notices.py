@@ -157,7 +157,7 @@ def _stats(turn: Turn, conv: Conversation, match: re.Match) -> str:
 def _cancel(turn: Turn, conv: Conversation, match: re.Match) -> str:
     ctx = turn.ctx
     try:
-        b = get_for(ctx.session, turn.user, views.number_of(match))
+        b = get_for(ctx.session, turn.user, int(match.group("number")))  # the pattern requires the number
     except NoticeError as exc:
         return t(exc.code, **exc.params)
     if b.status not in ("scheduled", "planning", "sending"):

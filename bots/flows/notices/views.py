@@ -8,6 +8,7 @@ from bots.flows.notices.rules import audience_label
 from bots.forms import Turn
 from bots.state import Conversation
 from bots.texts import t
+from models.base import id_of
 from models.notices import track as notice_track
 from models.notices.broadcasts import Broadcast, NoticeError, get_for, village_name
 
@@ -76,7 +77,7 @@ def stats_text(turn: Turn, number: int) -> str:
     except NoticeError as exc:
         return t(exc.code, **exc.params)
     notice_track.sync_outbox(session, now=turn.ctx.now, broadcast_id=b.id)
-    report = notice_track.stats(session, b.id)
+    report = notice_track.stats(session, id_of(b))
     lines = [t("notices_stats_title", number=b.id, status=t(f"notices_status_{b.status}"), total=b.recipients,
                village=village_name(session, b.village_id) or t("notices_whole_county"),
                audience=audience_label(b.audience))]

@@ -41,7 +41,7 @@ def _decide(turn: Turn, number: str, approve: bool, reason: str = "") -> str:
     status, volunteer, user = volunteering.review(turn.ctx.session, turn.user, int(parse.fold(number)),
                                                   approve=approve, reason=reason, now=turn.ctx.now,
                                                   outcome=review_outcome)
-    if status == volunteering.NOT_FOUND:
+    if status == volunteering.NOT_FOUND or user is None:  # found comes with the volunteer's user
         return t("people_review_not_found", number=number)
     if status == volunteering.HANDLED:
         return t("people_review_handled", number=number, name=user.name)

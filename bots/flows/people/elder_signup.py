@@ -14,6 +14,7 @@ from bots.forms import Form, Invalid, Slot, Turn
 from bots.registry import Command
 from bots.state import Conversation
 from bots.texts import t
+from models.base import row_of
 from models.help import dispatch
 from models.people import membership
 from models.people.users import User, Village
@@ -73,7 +74,7 @@ def _submit(values: dict, turn: Turn) -> str:
     if proxy and membership.find_registered(session, registration) is not None:
         return t("people_elder_exists", name=values["name"])
     profile = membership.register_elder(session, user, registration, now=now)
-    elder = session.get(User, profile.user_id)
+    elder = row_of(session, User, profile.user_id)
     _tell_coordinators(turn, elder, profile)
     # Registered now: a request this person made as a stranger need not wait for a coordinator any more.
     released = dispatch.release_held(session, user, dispatch_rules_of(turn), now=now)

@@ -14,6 +14,7 @@ from bots.forms import Form, Invalid, Slot, Turn
 from bots.registry import Command
 from bots.state import Conversation, SqlStore
 from bots.texts import t
+from models.base import id_of, row_of
 from models.help import requests as hr
 from models.help.alarms import elders_of
 from models.people import binding, membership
@@ -123,7 +124,7 @@ def _code_slot(turn: Turn) -> str:
 def _bind_read_back(values: dict, turn: Turn) -> str:
     _, row = binding.lookup(turn.ctx.session, values["code"], now=turn.ctx.now)
     assert row is not None
-    elder = turn.ctx.session.get(User, row.elder_id)
+    elder = row_of(turn.ctx.session, User, row.elder_id)
     return t("confirm_family_bind", name=_name(elder), relation=values["relation"], who=values["name"])
 
 
@@ -134,9 +135,10 @@ def _bind_submit(values: dict, turn: Turn) -> str:
                              limits=_limits(turn))
     if attempt.status != binding.ASKED:
         return _refusal(attempt.status, attempt.elder)
+    assert attempt.pending is not None and attempt.elder is not None  # ASKED comes with both
     _send(turn, attempt.notices)
     if attempt.pending.asked_id is not None:
-        _offer_consent(turn, turn.ctx.session.get(User, attempt.pending.asked_id))
+        _offer_consent(turn, row_of(turn.ctx.session, User, attempt.pending.asked_id))
     return t("people_bind_asked", name=_name(attempt.elder))
 
 
@@ -202,7 +204,7 @@ def _answer(turn: Turn, conv: Conversation, match: re.Match) -> str | None:
     conv.choices = []
     if len(waiting) > 1:
         return _list_waiting(turn, waiting)
-    return _decide(turn, waiting[0].id, accept=choice == 1)
+    return _decide(turn, id_of(waiting[0]), accept=choice == 1)
 
 
 def _rating_asked_since(turn: Turn, row: binding.PendingBinding) -> bool:
@@ -214,8 +216,8 @@ def _rating_asked_since(turn: Turn, row: binding.PendingBinding) -> bool:
 
 def _list_waiting(turn: Turn, waiting: list[binding.PendingBinding]) -> str:
     session = turn.ctx.session
-    lines = [t("people_bind_waiting_line", number=row.id, who=_name(session.get(User, row.family_id)),
-               name=_name(session.get(User, row.elder_id)), relation=row.relationship) for row in waiting]
+    lines = [t("people_bind_waiting_line", number=row.id, who=_name(row_of(session, User, row.family_id)),
+               name=_name(row_of(session, User, row.elder_id)), relation=row.relationship) for row in waiting]
     return t("people_bind_waiting_list", lines="\n".join(lines))
 
 
@@ -229,8 +231,8 @@ def _decide(turn: Turn, pending_id: int, accept: bool) -> str:
     _send(turn, attempt.notices)
     if attempt.status in (binding.ACCEPTED, binding.REFUSED):
         row = turn.ctx.session.get(binding.PendingBinding, pending_id)
-        assert row is not None
-        who = _name(turn.ctx.session.get(User, row.family_id))
+        assert row is not None and attempt.elder is not None  # decided: the binding and its elder exist
+        who = _name(row_of(turn.ctx.session, User, row.family_id))
         name = t("people_you") if attempt.elder.id == turn.user.id else _name(attempt.elder)
         return t(f"people_consent_{attempt.status}", who=who, relation=row.relationship, name=name)
     return t(f"people_consent_{attempt.status}", number=pending_id)
@@ -267,7 +269,7 @@ def _unbind(turn: Turn, conv: Conversation, match: re.Match) -> str:
         return t("people_unbind_list", links=_links_text(turn))
     row, other, _ = links[index - 1]
     notice = t("people_unbound_notice", who=_name(turn.user))
-    binding.unbind(turn.ctx.session, turn.user, row.id, now=turn.ctx.now, notice=notice)
+    binding.unbind(turn.ctx.session, turn.user, id_of(row), now=turn.ctx.now, notice=notice)
     return t("people_unbound", name=_name(other))
 
 

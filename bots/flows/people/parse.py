@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from bots.forms import Invalid, Turn
 from bots.nlu import parse_choice, parse_number
 from bots.nlu.numbers import DIGITS, NUMBER_RE, to_int
+from models.base import id_of
 from models.people.membership import normalize_mobile
 from models.people.users import Village
 from models.people.volunteers import SKILLS, SLOTS
@@ -107,7 +108,7 @@ def village(turn: Turn) -> int:
     found = find_village(turn.ctx.session, turn.text)
     if found is None:
         raise Invalid()
-    return found.id
+    return id_of(found)
 
 
 def multi_choice(text: str, count: int, words: list[tuple[str, ...]]) -> list[int] | None:
