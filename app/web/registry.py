@@ -29,6 +29,7 @@ DOORS = (WECHAT, PUBLIC, DEV, SESSION, TOKEN)
 WEB_MODULES: list[tuple[str, str]] = [
     ("app.web.webhook", WECHAT),
     ("app.web.health", PUBLIC),
+    ("app.web.privacy", PUBLIC),
     ("app.dev.sandbox", DEV),
 ]
 # door -> function(request) returning an identity or None; surfaces with a login plug theirs in.

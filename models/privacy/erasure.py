@@ -31,9 +31,8 @@ from models.core.inbound import InboundMessage
 from models.core.notify import Notice
 from models.core.outbox import PENDING, SENDING, OutboxMessage
 from models.core.windows import ServiceWindow
-from models.help import dispatch
+from models.help import dispatch, visits
 from models.help import requests as hr
-from models.help import visits
 from models.help.alarms import elders_of, family_of
 from models.help.complaints import Complaint
 from models.help.coordination import coordinators_for
@@ -48,7 +47,7 @@ from models.timebank.ledger import LedgerEntry, user_account
 
 PENDING_ERASURE, DONE = "pending", "done"
 WORKING_DAYS = 15
-# A reply still queued for the old openid may go out for this long before the sweep deletes it.
+# A reply still queued for the old openid may go out for this long after the request before the sweep deletes it.
 OUTBOX_GRACE = timedelta(hours=1)
 
 
@@ -231,8 +230,8 @@ def complete_pending(session: Session, *, now: datetime, rules: dispatch.Dispatc
         _drop_openid_rows(session, erasure.openid, erasure.pseudonym, None)
         outbox = table_of(OutboxMessage)
         waiting = sa.select(sa.func.count()).select_from(outbox).where(outbox.c.openid == erasure.openid)
-        erased_at = erasure.erased_at or as_utc(now)
-        if session.execute(waiting).scalar_one() and as_utc(now) < min(erased_at + OUTBOX_GRACE, erasure.due_at):
+        grace_ends = min(erasure.requested_at + OUTBOX_GRACE, erasure.due_at)
+        if session.execute(waiting).scalar_one() and as_utc(now) < grace_ends:
             continue
         session.execute(sa.delete(outbox).where(outbox.c.openid == erasure.openid))
         erasure.status, erasure.completed_at, erasure.openid = DONE, as_utc(now), ""

@@ -75,10 +75,14 @@ def _health_shown(values: dict) -> str:
     return values.get("health") or t("people_none")
 
 
+def _health_kept(values: dict) -> str:
+    return values.get("health", "") if values.get("health_consent") else ""
+
+
 def _registration(values: dict) -> membership.Registration:
     return membership.Registration(
         name=values["name"], age=values["age"], village_id=values["village"], address=values["address"],
-        phone=values["phone"], lives_alone=values["lives_alone"], health_notes=values.get("health", "") if values.get("health_consent") else "",
+        phone=values["phone"], lives_alone=values["lives_alone"], health_notes=_health_kept(values),
         emergency_contacts=values["contacts"], relationship="" if values["who"] == SELF else values["who"])
 
 
