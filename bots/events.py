@@ -23,7 +23,8 @@ def on_event(message: Message, ctx: Context, user, conv: Conversation) -> str | 
         village = _join_village(message, ctx, user)
         conv.choices = list(commands.MAIN_MENU)
         welcome = t("welcome_village", village=village.name) if village else t("welcome")
-        return welcome + "\n" + t("privacy_welcome_link", url=_privacy_url(ctx))
+        # On the last line: the welcome stays three lines long.
+        return welcome + t("privacy_welcome_link", url=_privacy_url(ctx))
     if event == "unsubscribe":
         people.set_subscribed(ctx.session, message.openid, False, now=ctx.now)
         forms.finish(conv)
