@@ -26,7 +26,9 @@ def on_event(message: Message, ctx: Context, user, conv: Conversation) -> str | 
             return scene(message, ctx, user, conv)
         village = _join_village(message, ctx, user)
         conv.choices = list(commands.MAIN_MENU)
-        return t("welcome_village", village=village.name) if village else t("welcome")
+        welcome = t("welcome_village", village=village.name) if village else t("welcome")
+        # On the last line: the welcome stays three lines long.
+        return welcome + t("privacy_welcome_link", url=_privacy_url(ctx))
     if event == "unsubscribe":
         people.set_subscribed(ctx.session, message.openid, False, now=ctx.now)
         forms.finish(conv)
@@ -40,6 +42,12 @@ def on_event(message: Message, ctx: Context, user, conv: Conversation) -> str | 
         return _click(message, ctx, user, conv)
     replies = [r for handler in registry.event_handlers(event) if (r := handler(message, ctx, user, conv))]
     return "\n".join(replies) or None  # VIEW, LOCATION reports and anything new: nothing to say
+
+
+def _privacy_url(ctx: Context) -> str:
+    """The privacy notice, linked from the welcome (absolute once privacy.public_base_url is set)."""
+    base = str((ctx.config.get("privacy") or {}).get("public_base_url") or "").rstrip("/")
+    return f"{base}/privacy"
 
 
 def _join_village(message: Message, ctx: Context, user) -> people.Village | None:

@@ -49,6 +49,8 @@ class Slot:
     prefill: Callable[[Turn], Any] | None = None
     # A question that depends on the user (e.g. a numbered list of their elders); default: the catalogue's.
     ask: Callable[[Turn], str] | None = None
+    # Not asked when this says so from the answers so far (e.g. health notes without the health consent).
+    skip: Callable[[dict], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def start(form: Form, turn: Turn, conv: Conversation) -> str:
 
 def advance(form: Form, turn: Turn, conv: Conversation) -> str:
     """Ask the next missing slot, or read everything back for confirmation."""
-    missing = next((s for s in form.slots if s.name not in conv.data), None)
+    missing = next((s for s in form.slots if s.name not in conv.data and not (s.skip and s.skip(conv.data))), None)
     conv.data["_retries"] = 0
     if missing is not None:
         conv.step = missing.name

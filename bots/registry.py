@@ -29,6 +29,7 @@ MODULES = [
     "bots.flows.console.login",
     "bots.flows.api.link",
     "bots.flows.funds.funds",
+    "bots.flows.privacy.privacy",
 ]
 
 # Intent and command handlers may decline with None (bots/intents.py, bots/commands.py try what comes next).

@@ -17,6 +17,9 @@ from models.help import requests as help_requests
 from models.notices import broadcasts as notices
 from models.people import binding, membership, volunteers
 from models.people import users as people
+from models.privacy import access as privacy_access
+from models.privacy import consent as privacy_consent
+from models.privacy import erasure as privacy_erasure
 from models.timebank import ledger as timebank
 
 metadata = SQLModel.metadata

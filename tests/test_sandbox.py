@@ -52,7 +52,7 @@ def test_plain_mode_when_no_aes_key(make_app, fake_wechat):
 
 def test_subscribe_returns_the_welcome_and_follows_in_the_fake(client, fake_wechat):
     body = client.post("/sandbox/send", json={"openid": "newcomer-1", "type": "subscribe"}).get_json()
-    assert body["reply"] == t("welcome")
+    assert body["reply"].startswith(t("welcome")) and "/privacy" in body["reply"]
     assert "event" in _windows(fake_wechat, "newcomer-1")
     assert "newcomer-1" in _followers(fake_wechat)
 

@@ -97,6 +97,7 @@ JOB_MODULES: list[str] = [
     "app.jobs.messages",
     "app.jobs.api",
     "app.jobs.funds",
+    "app.jobs.privacy",
 ]
 
 

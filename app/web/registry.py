@@ -30,6 +30,7 @@ WEB_MODULES: list[tuple[str, str]] = [
     ("app.web.webhook", WECHAT),
     ("app.web.health", PUBLIC),
     ("app.web.funds", PUBLIC),
+    ("app.web.privacy", PUBLIC),
     ("app.dev.sandbox", DEV),
     ("app.console.login", PUBLIC),
     ("app.console.today", SESSION),

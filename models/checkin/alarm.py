@@ -22,6 +22,7 @@ from models.help.alarms import elders_of, family_of
 from models.help.coordination import coordinators_for
 from models.people.membership import in_scope, is_offline
 from models.people.users import User
+from models.privacy import access
 
 
 @dataclass
@@ -77,8 +78,12 @@ def tell_coordinators(session: Session, day: ck.CheckinDay, *, now: datetime) ->
     profile = elder.profile or {}
     params.update(phone=elder.phone, address=profile.get("address") or "",
                   task=day.request_id or "", family=len(reachable_family(session, elder)))
+    admins = coordinators_for(session, elder)
+    for admin in admins:  # the phone and address go out: a processing record each
+        access.log_access(session, subject_id=elder.id, viewer_id=admin.id, viewer_role="admin",
+                          what=access.CONTACT, reason=access.CHECKIN_ALARM, now=now, ref=str(day.day))
     return [Notice(a.openid, "checkin_escalated", f"checkin:coordinator:{day.id}:{a.id}", "checkin_coordinator_alert",
-                   params, URGENT) for a in coordinators_for(session, elder)]
+                   params, URGENT) for a in admins]
 
 
 def told_so_far(session: Session, day: ck.CheckinDay) -> list[User]:

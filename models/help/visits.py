@@ -2,7 +2,8 @@
 
 Privacy rule: the elder's address, phone and health notes, and the request's free text as written,
 reach a volunteer only in the notice sent after that volunteer's claim won (`claimed_params`); an offer
-carries the text redacted (`models.redact`).
+carries the text redacted (`models.redact`). Health notes go only with the elder's health consent, and
+each reveal is written to the access log (`models.privacy.access`).
 """
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from models.help import requests as hr
 from models.help.alarms import family_of
 from models.help.complaints import Complaint, latest_visit, record_complaint
 from models.help.coordination import coordinators_for, notify_coordinators
-from models.people.membership import in_scope, is_bound, is_elder
+from models.people.membership import contact_card, in_scope, is_bound, is_elder
 from models.people.users import User
 from models.people.volunteers import APPROVED, Volunteer, qualifications, volunteer_of
+from models.privacy import access
 from models.timebank import ledger as timebank
 
 LATE_RELEASE = timedelta(hours=1)
@@ -81,10 +83,10 @@ def claimed_params(session: Session, request: hr.HelpRequest) -> dict:
     """Everything the winning volunteer needs to go and help."""
     elder = session.get(User, request.elder_id)
     assert elder is not None
-    profile = elder.profile or {}
+    card = contact_card(session, elder, elder, granted=True)
+    address = card.address or (elder.profile or {}).get("address") or request.place
     return {**dispatch.offer_params(session, request), "elder": elder.name, "details": request.details,
-            "address": profile.get("address") or request.place, "phone": elder.phone,
-            "notes": profile.get("health_notes")}
+            "address": address, "phone": card.phone, "notes": card.health_notes}
 
 
 def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, rules: dispatch.DispatchRules,
@@ -145,8 +147,13 @@ def _refusal(session: Session, request: hr.HelpRequest, volunteer: User, rules: 
 def _claim_notices(session: Session, request: hr.HelpRequest, volunteer: User, now: datetime) -> list[Notice]:
     request_id, volunteer_id = id_of(request), id_of(volunteer)
     _settle_offers(session, request_id, volunteer_id, now)
+    details = claimed_params(session, request)
     notices = [Notice(volunteer.openid, "help_claimed_volunteer", f"claimed:{request.id}:{volunteer.id}",
-                      "help_claimed_volunteer", claimed_params(session, request), URGENT)]
+                      "help_claimed_volunteer", details, URGENT)]
+    shown = [access.CONTACT] + ([access.HEALTH_NOTES] if details["notes"] else [])
+    for what in shown:
+        access.log_access(session, subject_id=request.elder_id, viewer_id=volunteer.id, viewer_role="volunteer",
+                          what=what, reason=access.CLAIM, ref=str(request.id), now=now)
     params = {"number": request.id, "volunteer": volunteer.name, "phone": volunteer.phone,
               "category": request.category}
     for person in household(session, request):

@@ -21,6 +21,7 @@ from models.core.audit import AuditEntry, audit
 from models.help.alarms import family_of
 from models.help.coordination import notify_coordinators
 from models.people.users import FamilyLink, User, Village, get_or_create_user, grant_roles
+from models.privacy import consent
 
 OFFLINE_PREFIX = "offline-"  # openid of an elder without WeChat, registered by family
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -148,7 +149,27 @@ def contact_card(session: Session, elder: User, viewer: User, *, granted: bool =
     if profile is None:
         return ContactCard(elder.name, None, "", elder.phone, False, "", [])
     return ContactCard(elder.name, profile.age, profile.address, profile.phone or elder.phone,
-                       profile.lives_alone, profile.health_notes, list(profile.emergency_contacts or []))
+                       profile.lives_alone, health_notes_of(session, elder, profile),
+                       list(profile.emergency_contacts or []))
+
+
+def health_notes_of(session: Session, elder: User, profile: ElderProfile | None = None) -> str:
+    """The elder's health notes, only while their separate health consent stands (PIPL art. 29)."""
+    if not consent.health_notes_allowed(session, elder.id):
+        return ""
+    profile = profile or profile_of(session, elder)
+    return profile.health_notes if profile is not None else ""
+
+
+def forget_health_notes(session: Session, elder: User, *, now: datetime) -> None:
+    """Delete the stored notes (the health consent was withdrawn or never given)."""
+    profile = profile_of(session, elder)
+    if profile is not None and profile.health_notes:
+        profile.health_notes, profile.updated_at = "", now
+        session.add(profile)
+    if elder.profile and elder.profile.get("health_notes"):
+        elder.profile = {k: v for k, v in elder.profile.items() if k != "health_notes"}
+        session.add(elder)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from bots.texts import t
 from models.people import membership, volunteering
 from models.people.users import User
 from models.people.volunteers import APPROVED, Volunteer
+from models.privacy import access
 
 ADMINS = frozenset({"admin", "county_admin"})
 MAX_LINES = 20  # one chat bubble; the web console shows the rest
@@ -66,6 +67,9 @@ def _elders_waiting(turn: Turn, conv: Conversation, match: re.Match) -> str:
     if not waiting:
         return t("people_verify_none")
     lines = [_elder_line(session, user, profile) for user, profile in waiting[:MAX_LINES]]
+    for user, _ in waiting[:MAX_LINES]:  # addresses and emergency contacts shown: a processing record each
+        access.log_access(session, subject_id=user.id, viewer_id=turn.user.id, viewer_role="admin",
+                          what=access.CONTACT, reason=access.COORDINATOR_VIEW, now=turn.ctx.now)
     return "\n".join([t("people_verify_head", count=len(waiting)), *lines, t("people_verify_howto")])
 
 

@@ -1,7 +1,8 @@
 """Elder registration, by the elder or by a family member for them, ending with consent.
 
-States (see elder_signup.md): who -> name -> age -> village -> address -> phone -> lives_alone -> health
--> contacts -> confirm (consent: the elder's own, or the family member's with their relationship).
+States (see elder_signup.md): who -> name -> age -> village -> address -> phone -> lives_alone ->
+health_consent (its own question, PIPL art. 29) -> health (only with that consent) -> contacts -> confirm
+(consent to the service: the elder's own, or the family member's with their relationship).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from models.base import row_of
 from models.help import dispatch
 from models.people import membership
 from models.people.users import User, Village
+from models.privacy import consent
 
 NAME = "elder_signup"
 SELF = "self"
@@ -43,6 +45,14 @@ def _health(turn: Turn) -> str:
     return "" if parse.is_none(turn.text) else parse.fold(turn.text)[:500]
 
 
+def _health_consent(turn: Turn) -> bool:
+    return forms.pick(turn, [True, False], ["同意", "不同意"])
+
+
+def _no_health_consent(data: dict) -> bool:
+    return data.get("health_consent") is False
+
+
 def _lives_alone(turn: Turn) -> bool:
     return parse.yes_no(turn, ("一个人", "独居", "自己住", "单独"), ("不是", "和", "跟", "一起", "不"))
 
@@ -54,16 +64,26 @@ def _read_back(values: dict, turn: Turn) -> str:
     details = t("confirm_elder_signup", name=values["name"], age=values["age"], village=village.name,
                 address=values["address"], phone=values["phone"] or t("people_none"),
                 alone=t("people_yes") if values["lives_alone"] else t("people_no"),
-                health=values["health"] or t("people_none"), contacts=contacts)
+                health=_health_shown(values), contacts=contacts)
     if values["who"] == SELF:
         return details + "\n" + t("people_elder_consent_self")
     return details + "\n" + t("people_elder_consent_proxy", relation=values["who"])
 
 
+def _health_shown(values: dict) -> str:
+    if not values.get("health_consent"):
+        return t("privacy_health_not_kept")
+    return values.get("health") or t("people_none")
+
+
+def _health_kept(values: dict) -> str:
+    return values.get("health", "") if values.get("health_consent") else ""
+
+
 def _registration(values: dict) -> membership.Registration:
     return membership.Registration(
         name=values["name"], age=values["age"], village_id=values["village"], address=values["address"],
-        phone=values["phone"], lives_alone=values["lives_alone"], health_notes=values["health"],
+        phone=values["phone"], lives_alone=values["lives_alone"], health_notes=_health_kept(values),
         emergency_contacts=values["contacts"], relationship="" if values["who"] == SELF else values["who"])
 
 
@@ -75,6 +95,11 @@ def _submit(values: dict, turn: Turn) -> str:
         return t("people_elder_exists", name=values["name"])
     profile = membership.register_elder(session, user, registration, now=now)
     elder = row_of(session, User, profile.user_id)
+    relationship = registration.relationship
+    consent.record(session, elder.id, consent.SERVICE, granted=True, given_by=user.id, relationship=relationship,
+                   now=now)
+    consent.record(session, elder.id, consent.HEALTH_NOTES, granted=bool(values.get("health_consent")),
+                   given_by=user.id, relationship=relationship, now=now)
     _tell_coordinators(turn, elder, profile)
     # Registered now: a request this person made as a stranger need not wait for a coordinator any more.
     released = dispatch.release_held(session, user, dispatch_rules_of(turn), now=now)
@@ -104,7 +129,8 @@ FORM = Form(
         Slot("address", parse=parse.address),
         Slot("phone", parse=parse.phone_or_none),
         Slot("lives_alone", parse=_lives_alone),
-        Slot("health", parse=_health),
+        Slot("health_consent", parse=_health_consent),
+        Slot("health", parse=_health, skip=_no_health_consent),
         Slot("contacts", parse=parse.contacts),
     ),
     read_back=_read_back,

@@ -1,0 +1,1 @@
+"""Personal information rights (PIPL): consent per purpose, access log, export, erasure, retention."""
