@@ -9,20 +9,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import zhconv
 from pypinyin import lazy_pinyin
 
-# Traditional forms of characters common in chat (Cantonese speakers and Taiwan-style input write them).
-_TRADITIONAL = (
-    "暈晕頭头氣气轉转穩稳親亲腳脚動动嚨咙廚厨應应媽妈個个裡里裏里點点喚唤醫医護护臟脏絞绞壓压悶闷"
-    "嘔呕噁恶塊块煙烟燒烧滅灭災灾漏漏燈灯電电線线臉脸發发話话說说講讲聽听幫帮們们來来這这裏里邊边"
-    "兒儿爺爷奶奶婦妇車车撞撞傷伤斷断損损爛烂血血樓楼門门開开關关鎖锁聲声響响嗎吗麼么嗰那啲些畀给"
-    "淨净晒晒沖冲涼凉浴浴廁厕滑滑跤跤倒倒爬爬喉喉嚥咽噎噎鯁鲠卡卡飯饭餸菜粥粥湯汤麵面雞鸡魚鱼骨骨"
-    "鄰邻隔隔壁壁見见幾几日日兩两週周禮礼拜拜報报紙纸堆堆狗狗叫叫臭臭味味燶焦痛痛疼疼紮扎針针藥药"
-    "農农毒毒瓶瓶喝喝氣气罐罐閥阀管管嘶嘶響响漿浆廳厅間间樣样沒没麻麻冷冷汗汗臂臂膊膊嘴嘴歪歪邊边"
-    "舊旧時时會会還还讓让對对錯错歲岁靜静嚇吓驚惊險险急急數数鐘钟幹干過过醒醒緊紧張张暖暖熱热爐炉"
-    "燃燃瓦瓦斯斯導导龍龙頸颈腦脑殼壳腰腰腿腿膝膝蓋盖"
-)
-TRADITIONAL = str.maketrans(dict(zip(_TRADITIONAL[0::2], _TRADITIONAL[1::2], strict=True)))
 
 # Dialect words → Mandarin, longest first within each line; applied in order.
 _WORDS = """
@@ -35,7 +24,7 @@ _WORDS = """
 屋头:家里 克:去 哒:了 得很:很 搁:在 吱声:出声 吭声:出声 不中:不行 俺:我 咱:我 贼拉:很 咧:了 老汉:老伴
 头壳:头 眩晕:头晕 眩:晕 徛:站 暗去:黑了 厝顶:屋顶 咧转:在转 险险:差点 少年时:年轻时 讲古:讲故事
 冒人:没人 冒有:没有 冒得:没得 冒反应:没反应 冒用:没用 冒吃:没吃 冒应:没应 冒接:没接 冒看:没看 冒见:没见 冒动:没动 冒醒:没醒 冒声:没声 老倌:老伴
-心肝头:心口 毋:不 弗:不 煞了:很 呒啥:没啥 呒:没 事体:事 熄哉:熄了 哉:了 自家:自己 唔使:不用 𠊎:我 昨晡:昨天 食酒:喝酒
+好返:好了 石油气:液化气 心肝头:心口 毋:不 弗:不 煞了:很 呒啥:没啥 呒:没 事体:事 熄哉:熄了 哉:了 自家:自己 唔使:不用 𠊎:我 昨晡:昨天 食酒:喝酒
 """
 _PAIRS = [pair.split(":", 1) for pair in _WORDS.split()]
 _FOLD = re.compile("|".join(re.escape(src) for src, _ in sorted(_PAIRS, key=lambda p: -len(p[0]))))
@@ -44,7 +33,7 @@ _TARGET = dict(_PAIRS)
 
 def fold(chars: str) -> str:
     """Normalised text with traditional characters and dialect words in their Mandarin form."""
-    return _FOLD.sub(lambda m: _TARGET[m.group(0)], _from_pinyin(chars.translate(TRADITIONAL)))
+    return _FOLD.sub(lambda m: _TARGET[m.group(0)], _from_pinyin(zhconv.convert(chars, "zh-cn")))
 
 
 # Two or more words of Latin letters in a row: "xin kou teng" typed by someone without a Chinese keyboard.

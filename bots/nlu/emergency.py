@@ -64,6 +64,7 @@ _ANIMAL, _JOKING, _NEAR_MISS = _ANY(w.ANIMAL_FALLING), re.compile(w.JOKING), re.
 _NOT_JOKING, _MEMORY, _CHRONIC = re.compile(w.NOT_JOKING), re.compile(w.MEMORY), re.compile(w.CHRONIC)
 _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERSON), re.compile(w.PAST),
                                         re.compile(w.BUTCHERING))
+_REAL_FIRE = re.compile(w.REAL_FIRE)
 _WHAT_IF, _TAKEN, _APP_TROUBLE = re.compile(w.WHAT_IF), re.compile(w.TAKEN), re.compile(w.APP_TROUBLE)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
 
@@ -159,8 +160,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         if "smoke_fill" in signs:
             signs.discard("smoke_fill")
             signs.add("smoke_doubt")
-        if "fire" not in typed:
-            signs.discard("fire")  # 灶火 sounds like 着火
+        if "fire" not in typed or not (_REAL_FIRE.search(chars) or signs & {"urgent", "distress", "cry", "sos"}):
+            signs.discard("fire")  # 灶火 sounds like 着火; "火烧起来了 饭快好了" is the stove lit
     if _TRAVEL_SICK.search(chars):
         signs -= {"dizzy", "blackout"}  # a bus ride, or standing up too fast
     if "bleed" in signs and _BUTCHERING.search(chars):
@@ -243,6 +244,8 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
     if has("body") and has("distress"):
         level = max(level, 1)
     if has("cold") and has("locked_out", "urgent", "intense"):
+        level = 3
+    if has("moan") and has("span", "absent"):
         level = 3
     if has("attack", "weapon") and has("hiding", "urgent"):
         level = 3
