@@ -17,7 +17,7 @@ from app.scheduler import LeasedScheduler
 from models.core import outbox, windows
 from models.core.outbox import OutboxMessage
 from tests.conftest import APP_ID, APP_SECRET, TOKEN
-from tests.waiting import wait_for
+from tests.waiting import read_until, wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 USER = "o-kill-test"
@@ -72,9 +72,11 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(rt, 
 @pytest.mark.slow
 def test_worker_stops_cleanly_on_sigterm(db_url, fake_wechat):
     worker = start_worker(db_url, fake_wechat.base_url)
-    time.sleep(3)
+    started = read_until(worker.stdout, "已启动")
+    assert "已启动".encode() in started, started.decode()
     worker.send_signal(signal.SIGTERM)
     output, _ = worker.communicate(timeout=20)
+    output = started + output
     assert worker.returncode == 0, output.decode()
     assert "worker 已停止" in output.decode()
 
