@@ -32,6 +32,7 @@ ROUTINE_PUSH_KINDS = frozenset({
     "checkin_prompt", "checkin_daily", "checkin_weekly", "checkin_all_clear", "checkin_unsubscribed",
     "event_promoted", "event_reminder", "family_bound", "family_unbound", "elder_verified", "elder_registered",
     "volunteer_pending", "volunteer_review", "complaint", "notice",
+    "timebank_paid", "timebank_gift", "timebank_capped",
 })
 
 
