@@ -84,13 +84,18 @@ def _post(session: Session, person: User, **posting) -> Result:
     return Result(DONE if movement is not None else ALREADY, ledger.balance(session, person.id))
 
 
-def opening(session: Session, person: User, minutes: int, *, key: str, now: datetime) -> bool:
-    """Carry minutes over from a paper passbook (a coordinator's entry), issued by the village pool."""
+def opening(session: Session, person: User, minutes: int, *, key: str, now: datetime,
+            cap: int | None = None) -> bool:
+    """Carry minutes over from a paper passbook (a coordinator's entry), issued by the village pool;
+    False when this key was posted before or the minutes would pass the cap."""
     source = ledger.pool_account(session, person.village_id, now=now)
     target = ledger.person_account(session, person.id, now=now, village_id=person.village_id)
-    legs = [ledger.Leg(source, -minutes, "opening"), ledger.Leg(target, minutes, "opening")]
-    return ledger.post(session, key=key, kind=ledger.OPENING, legs=legs, now=now, village_id=person.village_id,
-                       served_id=person.id) is not None
+    legs = [ledger.Leg(source, -minutes, "opening"), ledger.Leg(target, minutes, "opening", cap=cap)]
+    try:
+        return ledger.post(session, key=key, kind=ledger.OPENING, legs=legs, now=now, village_id=person.village_id,
+                           served_id=person.id) is not None
+    except ledger.Refused:
+        return False
 
 
 def expire(session: Session, *, policy: Policy, now: datetime) -> int:
