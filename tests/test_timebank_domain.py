@@ -85,7 +85,8 @@ STEP = st.one_of(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(STEP, min_size=1, max_size=25), cap=st.sampled_from([0, 500]),
        excess=st.sampled_from(["pool", HONOUR]))
 def test_balances_always_sum_to_zero_whatever_happens(engine, steps, cap, excess):
