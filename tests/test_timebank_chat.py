@@ -117,3 +117,18 @@ def test_an_elder_with_minutes_pays_for_her_visit_when_she_confirms_it(town):
     town.deliver()
     assert f"求助 #{number} 的上门服务已确认，用了您50分钟时间币，还剩50分钟" in "\n".join(town.inbox(ELDER))
     assert f"+50分钟 帮忙得到（求助#{number} 跑腿代办）" in town("demo-volunteer-3", "时间币明细")
+
+
+@pytest.mark.parametrize("days, left", [(0, 60), (30, 0)])
+def test_the_expiry_job_takes_back_unspent_minutes_only_when_configured(make_app, signer, clock, fake_wechat, days,
+                                                                         left):
+    from datetime import timedelta
+
+    from tests.checkin_support import run_job
+
+    town = build_town(make_app, signer, clock, fake_wechat, timebank__expiry_days=days)
+    give(town, VOLUNTEER, 60)
+    assert run_job(town, "timebank.expire", clock() + timedelta(days=31)) == 60 - left
+    assert held(town, VOLUNTEER) == left
+    if not left:
+        assert "过期" in town(VOLUNTEER, "时间币明细")

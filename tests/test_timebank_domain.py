@@ -397,3 +397,26 @@ def test_the_same_gift_confirmed_twice_at_once_moves_minutes_once(engine):
     assert sorted(results.values()) == [gifts.ALREADY] * 5 + [gifts.DONE]
     with Session(engine) as session:
         assert held(session, "demo-family-1") == 70
+
+
+# --- the policy as configuration ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("env, key", [({"LINLI__TIMEBANK__CAP_EXCESS": "burn"}, "timebank.cap_excess"),
+                                      ({"LINLI__TIMEBANK__CAP_MINUTES": "-1"}, "timebank.cap_minutes"),
+                                      ({"LINLI__TIMEBANK__EXPIRY_DAYS": "-30"}, "timebank.expiry_days")])
+def test_an_invalid_time_bank_policy_stops_start_up_naming_the_key(env, key):
+    from app.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ={"LINLI_ENV": "development", **env})
+    assert key in str(info.value)
+
+
+def test_the_shipped_policy_is_nanjings_cap_with_family_paying_and_gifts_both_ways():
+    from app.config import load_settings
+    from models.timebank.policy import timebank_policy
+
+    policy = timebank_policy(load_settings(environ={"LINLI_ENV": "development"}).as_dict())
+    assert (policy.cap_minutes, policy.cap_excess, policy.redeem_min_age, policy.expiry_days) == (90000, "pool", 60, 0)
+    assert SON in policy.family_pays and SON in policy.gift_relations and "其他亲友" not in policy.gift_relations
+    assert policy.gift_to_family and policy.elders_pay

@@ -93,6 +93,7 @@ JOB_MODULES: list[str] = [
     "app.jobs.events",
     "app.jobs.checkin",
     "app.jobs.messages",
+    "app.jobs.timebank",
 ]
 
 

@@ -31,10 +31,18 @@ def timebank_policy(config: dict) -> Policy:
     excess = str(section.get("cap_excess", POOL))
     if excess not in (POOL, HONOUR):
         raise ValueError(f"timebank.cap_excess: {excess!r} is neither {POOL} nor {HONOUR}")
-    return Policy(cap_minutes=int(section.get("cap_minutes", 1500 * 60)), cap_excess=excess,
-                  redeem_min_age=int(section.get("redeem_min_age", 60)),
-                  elders_pay=bool(section.get("elders_pay", True)),
-                  family_pays=tuple(str(r) for r in section.get("family_pays") or ()),
-                  gift_relations=tuple(str(r) for r in section.get("gift_relations") or ()),
-                  gift_to_family=bool(section.get("gift_to_family", True)),
-                  expiry_days=int(section.get("expiry_days", 0)))
+    numbers = {"cap_minutes": 1500 * 60, "redeem_min_age": 60, "expiry_days": 0}
+    for name, default in numbers.items():
+        numbers[name] = int(section.get(name, default))
+        if numbers[name] < 0:
+            raise ValueError(f"timebank.{name}: must not be negative")
+    return Policy(cap_excess=excess, elders_pay=bool(section.get("elders_pay", True)),
+                  family_pays=_words(section, "family_pays"), gift_relations=_words(section, "gift_relations"),
+                  gift_to_family=bool(section.get("gift_to_family", True)), **numbers)
+
+
+def _words(section: dict, name: str) -> tuple[str, ...]:
+    value = section.get(name) or ()
+    if isinstance(value, str):  # from the environment: comma-separated
+        value = [word.strip() for word in value.split(",") if word.strip()]
+    return tuple(str(word) for word in value)
