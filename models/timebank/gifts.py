@@ -50,26 +50,26 @@ def gift(session: Session, giver: User, recipient: User, minutes: int, *, key: s
          now: datetime) -> Result:
     """Give minutes to bound family; never more than the giver holds, never past the recipient's cap."""
     if minutes <= 0:
-        return Result(INVALID, ledger.balance(session, giver.id))
+        return Result(INVALID, ledger.balance(session, ledger.ident(giver)))
     if recipient.id not in {p.id for p in recipients(session, giver, policy)}:
-        return Result(NOT_ALLOWED, ledger.balance(session, giver.id))
-    source = ledger.person_account(session, giver.id, now=now, village_id=giver.village_id)
-    target = ledger.person_account(session, recipient.id, now=now, village_id=recipient.village_id)
+        return Result(NOT_ALLOWED, ledger.balance(session, ledger.ident(giver)))
+    source = ledger.person_account(session, ledger.ident(giver), now=now, village_id=giver.village_id)
+    target = ledger.person_account(session, ledger.ident(recipient), now=now, village_id=recipient.village_id)
     legs = [ledger.Leg(source, -minutes, "gift_out"), ledger.Leg(target, minutes, "gift_in", cap=policy.cap)]
     result = _post(session, giver, key=key, kind=ledger.GIFT, legs=legs, now=now, by_user_id=giver.id,
                    served_id=recipient.id, village_id=giver.village_id)
     if result.status == DONE and not is_offline(recipient):
         result.notices = [Notice(recipient.openid, "timebank_gift", f"gift:{key}", "timebank_gift_received",
                                  {"who": giver.name, "minutes": minutes,
-                                  "balance": ledger.balance(session, recipient.id)})]
+                                  "balance": ledger.balance(session, ledger.ident(recipient))})]
     return result
 
 
 def donate(session: Session, donor: User, minutes: int, *, key: str, now: datetime) -> Result:
     """Give minutes to the village's donated minutes, which pay first for elders living alone."""
     if minutes <= 0:
-        return Result(INVALID, ledger.balance(session, donor.id))
-    source = ledger.person_account(session, donor.id, now=now, village_id=donor.village_id)
+        return Result(INVALID, ledger.balance(session, ledger.ident(donor)))
+    source = ledger.person_account(session, ledger.ident(donor), now=now, village_id=donor.village_id)
     target = ledger.donated_account(session, donor.village_id, now=now)
     legs = [ledger.Leg(source, -minutes, "donated"), ledger.Leg(target, minutes, "donation_in")]
     return _post(session, donor, key=key, kind=ledger.DONATION, legs=legs, now=now, by_user_id=donor.id,
@@ -80,8 +80,8 @@ def _post(session: Session, person: User, **posting) -> Result:
     try:
         movement = ledger.post(session, **posting)
     except ledger.Refused as refused:
-        return Result(refused.reason, ledger.balance(session, person.id))
-    return Result(DONE if movement is not None else ALREADY, ledger.balance(session, person.id))
+        return Result(refused.reason, ledger.balance(session, ledger.ident(person)))
+    return Result(DONE if movement is not None else ALREADY, ledger.balance(session, ledger.ident(person)))
 
 
 def opening(session: Session, person: User, minutes: int, *, key: str, now: datetime,
@@ -89,7 +89,7 @@ def opening(session: Session, person: User, minutes: int, *, key: str, now: date
     """Carry minutes over from a paper passbook (a coordinator's entry), issued by the village pool;
     False when this key was posted before or the minutes would pass the cap."""
     source = ledger.pool_account(session, person.village_id, now=now)
-    target = ledger.person_account(session, person.id, now=now, village_id=person.village_id)
+    target = ledger.person_account(session, ledger.ident(person), now=now, village_id=person.village_id)
     legs = [ledger.Leg(source, -minutes, "opening"), ledger.Leg(target, minutes, "opening", cap=cap)]
     try:
         return ledger.post(session, key=key, kind=ledger.OPENING, legs=legs, now=now, village_id=person.village_id,
@@ -105,13 +105,14 @@ def expire(session: Session, *, policy: Policy, now: datetime) -> int:
         return 0
     since = as_utc(now) - timedelta(days=policy.expiry_days)
     recent = (select(ledger.Line.account_id, sa.func.sum(ledger.Line.minutes))
-              .where(ledger.Line.minutes > 0, col(ledger.Line.created_at) >= since).group_by(ledger.Line.account_id))
+              .where(ledger.Line.minutes > 0, col(ledger.Line.created_at) >= since)
+              .group_by(col(ledger.Line.account_id)))
     fresh = {account_id: int(total) for account_id, total in session.exec(recent)}
     holders = session.exec(select(ledger.Account).where(ledger.Account.kind == ledger.PERSON,
                                                          ledger.Account.balance > 0))
     total = 0
     for holder in list(holders):
-        stale = holder.balance - fresh.get(holder.id, 0)
+        stale = holder.balance - fresh.get(ledger.ident(holder), 0)
         if stale <= 0:
             continue
         pool = ledger.pool_account(session, holder.village_id, now=now)

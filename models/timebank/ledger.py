@@ -92,6 +92,13 @@ class Refused(Exception):
         self.account, self.reason = account, reason
 
 
+def ident(row: SQLModel) -> int:
+    """The id of a row read from the database (always set; the models declare it optional for new rows)."""
+    value = getattr(row, "id", None)
+    assert isinstance(value, int)
+    return value
+
+
 def person_code(user_id: int) -> str:
     return f"person:{user_id}"
 
@@ -150,7 +157,7 @@ def post(session: Session, *, key: str, kind: str, legs: list[Leg], now: datetim
         done.append(leg)
     for leg in legs:
         if leg.minutes:
-            session.add(Line(movement_id=movement.id, account_id=leg.account.id, minutes=leg.minutes,
+            session.add(Line(movement_id=ident(movement), account_id=ident(leg.account), minutes=leg.minutes,
                              reason=leg.reason, created_at=as_utc(now)))
     session.flush()
     session.expire_all()

@@ -94,8 +94,9 @@ def _payers(session: Session, elder: User, volunteer_id: int, village_id: int | 
 
 def _if_enough(session: Session, person: User, minutes: int, now: datetime):
     # Skipping an account that plainly cannot pay spares a refused UPDATE; the UPDATE stays the guard.
-    if ledger.balance(session, person.id) >= minutes:
-        yield person, ledger.person_account(session, person.id, now=now, village_id=person.village_id), "paid"
+    if ledger.balance(session, ledger.ident(person)) >= minutes:
+        yield person, ledger.person_account(session, ledger.ident(person), now=now,
+                                            village_id=person.village_id), "paid"
 
 
 def _excess_account(session: Session, volunteer_id: int, village_id: int | None, policy: Policy,
@@ -107,7 +108,8 @@ def _excess_account(session: Session, volunteer_id: int, village_id: int | None,
 
 def _notices(session: Session, settled: Settlement, request_id: int, volunteer: User,
              policy: Policy) -> list[Notice]:
-    params = {"number": request_id, "minutes": settled.credited, "balance": ledger.balance(session, volunteer.id)}
+    params = {"number": request_id, "minutes": settled.credited,
+              "balance": ledger.balance(session, ledger.ident(volunteer))}
     notices = [Notice(volunteer.openid, "help_credited", f"credited:{request_id}", "help_credited", params)]
     if settled.excess:
         notices.append(Notice(volunteer.openid, "timebank_capped", f"capped:{request_id}",
@@ -117,5 +119,5 @@ def _notices(session: Session, settled: Settlement, request_id: int, volunteer: 
     if payer is not None and not is_offline(payer):
         notices.append(Notice(payer.openid, "timebank_paid", f"paid:{request_id}", "timebank_paid",
                               {"number": request_id, "minutes": settled.movement.minutes if settled.movement else 0,
-                               "balance": ledger.balance(session, payer.id)}))
+                               "balance": ledger.balance(session, ledger.ident(payer))}))
     return notices

@@ -91,7 +91,7 @@ def _held(turn: Turn) -> int:
 
 def _pick_recipient(turn: Turn) -> int:
     people = _recipients(turn)
-    return forms.pick(turn, [p.id for p in people], [p.name for p in people])
+    return forms.pick(turn, [ledger.ident(p) for p in people], [p.name for p in people])
 
 
 def _prefill_recipient(turn: Turn) -> int | None:
