@@ -113,10 +113,13 @@ def test_an_elder_with_minutes_pays_for_her_visit_when_she_confirms_it(town):
     # The elder's routine pushes used the customer-service messages not reserved for emergencies: this one
     # waits for her next message and arrives with it.
     town.deliver()
-    assert f"-50分钟 支付上门服务（求助#{number} 跑腿代办）" in town(ELDER, "时间币明细")
+    mine = town(ELDER, "时间币明细")
+    assert f"-50分钟 支付上门服务（求助#{number} 跑腿代办）" in mine and "接受上门服务50分钟" in mine
     town.deliver()
     assert f"求助 #{number} 的上门服务已确认，用了您50分钟时间币，还剩50分钟" in "\n".join(town.inbox(ELDER))
-    assert f"+50分钟 帮忙得到（求助#{number} 跑腿代办）" in town("demo-volunteer-3", "时间币明细")
+    helper = town("demo-volunteer-3", "时间币明细")
+    assert f"+50分钟 帮忙得到（求助#{number} 跑腿代办）" in helper
+    assert "累计上门帮别人50分钟，接受上门服务0分钟" in helper
 
 
 @pytest.mark.parametrize("days, left", [(0, 60), (30, 0)])

@@ -43,6 +43,15 @@ def _other(session: Session, line: ledger.Line, movement: ledger.Movement, user_
     return person.name if person is not None else ""
 
 
+def person_totals(session: Session, user_id: int) -> tuple[int, int]:
+    """Minutes of visits a person gave and received, whoever paid for them."""
+    visit = ledger.Movement
+    total = sa.func.coalesce(sa.func.sum(visit.minutes), 0)
+    given = session.exec(select(total).where(visit.kind == ledger.VISIT, visit.provider_id == user_id)).one()
+    received = session.exec(select(total).where(visit.kind == ledger.VISIT, visit.served_id == user_id)).one()
+    return int(given), int(received)
+
+
 def village_totals(session: Session, village_id: int) -> dict:
     """Hours given by the village's volunteers, received by its elders, and donated minutes waiting in
     its pool, all in minutes (for the public ledger page)."""

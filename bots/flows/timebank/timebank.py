@@ -68,8 +68,14 @@ def statement(turn: Turn, conv: Conversation, found: re.Match) -> str:
         return t("timebank_empty")
     text = t("timebank_statement", balance=hours_text(ledger.balance(session, user.id)),
              lines="\n".join(_line(turn, line) for line in lines))
+    extra = []
+    given, received = totals.person_totals(session, user.id)
+    if given or received:
+        extra.append(t("timebank_visits_line", given=hours_text(given), received=hours_text(received)))
     honour = ledger.balance_of(session, f"honour:{user.id}")
-    return text + ("\n" + t("timebank_honour_line", minutes=hours_text(honour)) if honour else "")
+    if honour:
+        extra.append(t("timebank_honour_line", minutes=hours_text(honour)))
+    return "\n".join([text, *extra])
 
 
 def _line(turn: Turn, line: totals.StatementLine) -> str:
