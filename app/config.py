@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from app.delivery_checks import check_message_delivery
+from models.timebank.policy import timebank_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config.yaml"
@@ -220,6 +221,10 @@ def _validate(data: dict, defaults: dict) -> None:
     if data["env"] == "production":
         _check_production_secrets(wechat)
     _check_message_delivery(data)
+    try:
+        timebank_policy(data)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     for key in ("webhook.time_budget", "webhook.max_body_bytes", "webhook.timestamp_window", "wechat.api_timeout",
                 "database.sqlite_busy_timeout", "database.health_threshold"):
         if _lookup(data, key) <= 0:

@@ -30,6 +30,7 @@ MODULES = [
     "bots.flows.api.link",
     "bots.flows.funds.funds",
     "bots.flows.privacy.privacy",
+    "bots.flows.timebank.timebank",
 ]
 
 # Intent and command handlers may decline with None (bots/intents.py, bots/commands.py try what comes next).

@@ -3,11 +3,15 @@ names only with consent, pending expenses as pending, corrections with their not
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 
 import pytest
+from sqlmodel import select
 
+from app.db import session_scope
+from models.people.users import User
+from models.timebank.policy import timebank_policy
+from models.timebank.visits import settle_visit
 from tests.conftest import ManualClock
 from tests.funds_support import ADMIN, NOW, SECOND, number, run, seeded
 
@@ -58,7 +62,8 @@ def test_the_json_has_the_same_statement(town):
     expense = next(e for e in data["entries"] if e["id"] == paid)
     assert expense["state"] == "approved" and expense["purpose"] == "给独居老人买药" and expense["date"] == "2026-12-01"
     assert len(data["chain"]["last_hash"]) == 64
-    assert "timebank" not in data  # the time bank does not provide its totals yet
+    # The time bank beside the money (no visit confirmed in this village yet).
+    assert data["timebank"] == {"hours_given": 0, "hours_received": 0, "hours_in_pool": 0, "visits": 0}
 
 
 def test_the_next_month_opens_with_the_last_closing_balance(town):
@@ -140,13 +145,14 @@ def test_without_a_month_the_page_shows_the_current_one(town):
     assert client.get("/public/demo/funds.json").get_json()["month"] == "2026-12"
 
 
-def test_the_time_bank_totals_fill_their_slot_when_that_feature_provides_them(town, monkeypatch):
+def test_the_page_shows_the_time_bank_beside_the_money(town):
     app, rt, cli, client = town
-    # The package itself: `models.timebank` as an attribute of `models` is its ledger module (models/__init__.py).
-    monkeypatch.setattr(importlib.import_module("models.timebank"), "village_totals",
-                        lambda session, village_id: {"hours_given": 12.5, "hours_received": 10, "hours_in_pool": 3},
-                        raising=False)
+    with session_scope(rt.engine) as session:
+        elder = session.exec(select(User).where(User.openid == "demo-elder-1")).one()
+        volunteer = session.exec(select(User).where(User.openid == "demo-volunteer-1")).one()
+        settle_visit(session, request_id=1, village_id=elder.village_id, category="errand", elder_id=elder.id,
+                     volunteer_id=volunteer.id, minutes=90, policy=timebank_policy({}), now=NOW)
     data = client.get("/public/demo/funds.json").get_json()
-    assert data["timebank"] == {"hours_given": 12.5, "hours_received": 10, "hours_in_pool": 3}
+    assert data["timebank"] == {"hours_given": 1.5, "hours_received": 1.5, "hours_in_pool": 0, "visits": 1}
     page = client.get("/public/demo/funds").get_data(as_text=True)
-    assert "时间银行" in page and "志愿服务（小时）" in page and "12.5" in page
+    assert "时间银行" in page and "志愿服务（小时）" in page and "1.5" in page

@@ -344,11 +344,13 @@ def test_rating_credits_the_volunteer_once_from_the_pool(village):
         assert outcome.result == "rated"
         again = visits.rate(session, req_id, elder, 5, now=NOW + timedelta(hours=3), credit=CREDIT)
         assert again.result == "not_waiting"
-        assert timebank.balance(session, timebank.user_account(volunteer.id)) == 45
-        assert timebank.balance(session, timebank.pool_account(1)) == -45
-        assert not timebank.transfer(session, key=f"help:{req_id}", source="pool:1", target=f"user:{volunteer.id}",
-                                     minutes=45, memo="again", now=NOW)
-        assert timebank.balance(session, timebank.user_account(volunteer.id)) == 45
+        assert timebank.balance(session, volunteer.id) == 45
+        assert timebank.balance_of(session, "pool:1") == -45  # the elder has no minutes: the village pays
+        pool = timebank.pool_account(session, 1, now=NOW)
+        earner = timebank.person_account(session, volunteer.id, now=NOW)
+        assert timebank.post(session, key=f"help:{req_id}", kind=timebank.VISIT, now=NOW, legs=[
+            timebank.Leg(pool, -45, "pool_paid"), timebank.Leg(earner, 45, "earned")]) is None
+        assert timebank.balance(session, volunteer.id) == 45
 
 
 def test_a_low_rating_opens_a_complaint_for_the_coordinator(village):
@@ -375,7 +377,7 @@ def test_unrated_visits_are_confirmed_after_48_hours_unless_disputed(village):
         assert [n.kind for n in notices] == ["help_credited"]
         assert session.get(hr.HelpRequest, first).status == hr.CONFIRMED
         assert session.get(hr.HelpRequest, second.id).status == hr.DISPUTED
-        assert timebank.balance(session, timebank.user_account(volunteer.id)) == 60
+        assert timebank.balance(session, volunteer.id) == 60
 
 
 @pytest.mark.parametrize("stage", ["open", "claimed", "en_route"])

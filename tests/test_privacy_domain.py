@@ -19,7 +19,7 @@ from models.people.users import FamilyLink, User
 from models.privacy import access, consent, erasure, links, retention
 from models.privacy import export as exporting
 from models.seed import seed_demo
-from models.timebank import ledger
+from models.timebank import gifts, ledger
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # Tuesday 09:00 in Shanghai
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -139,8 +139,7 @@ def test_an_export_covers_every_section(village):
     with session_scope(village.engine) as session:
         elder = with_health_notes(session)
         outcome = claimed_by_volunteer(session, elder)
-        ledger.transfer(session, key="t1", source=ledger.pool_account(elder.village_id),
-                        target=ledger.user_account(elder.id), minutes=30, memo="gift", now=NOW)
+        assert gifts.opening(session, elder, 30, key="t1", now=NOW)
         data = exporting.export_person(session, elder.id, NOW)
         assert data["erased"] is False and data["profile"]["name"] == "王秀英"
         assert data["profile"]["elder"]["address"] == "示范村东头12号"
@@ -168,11 +167,10 @@ def test_working_days_skip_weekends():
 def test_erasure_removes_the_person_keeps_ledgers_balanced_and_tells_the_people_concerned(village):
     with session_scope(village.engine) as session:
         elder = with_health_notes(session)
-        elder_id, pool = elder.id, ledger.pool_account(elder.village_id)
+        elder_id, pool = elder.id, ledger.pool_account(session, elder.village_id, now=NOW).code
         claimed = claimed_by_volunteer(session, elder).request.id
-        ledger.transfer(session, key="t1", source=pool, target=ledger.user_account(elder_id), minutes=45,
-                        memo="gift", now=NOW)
-        pool_before = ledger.balance(session, pool)
+        assert gifts.opening(session, elder, 45, key="t1", now=NOW)
+        pool_before = ledger.balance_of(session, pool)
         conversation.save_state(session, elder.openid, flow="help", step="x", data={}, now=NOW)
         inbound.record_inbound(session, key="m:demo-elder-1:1", openid=elder.openid, msg_type="text", event="",
                                payload={"text": "我家住东头12号"}, now=NOW)
@@ -193,10 +191,10 @@ def test_erasure_removes_the_person_keeps_ledgers_balanced_and_tells_the_people_
         assert conversation.load_state(session, "demo-elder-1") is None
         assert session.exec(select(inbound.InboundMessage)).all() == []
         # Every ledger still sums to zero; the person's lines moved to a pseudonymous account.
-        assert session.exec(select(sa.func.sum(ledger.LedgerEntry.minutes))).one() == 0
-        assert ledger.balance(session, pool) == pool_before
-        assert ledger.balance(session, ledger.user_account(elder_id)) == 0
-        assert ledger.balance(session, f"anon:{pseudonym}") == 45
+        assert ledger.total_of_lines(session) == 0
+        assert ledger.balance_of(session, pool) == pool_before
+        assert ledger.balance(session, elder_id) == 0
+        assert ledger.balance_of(session, f"anon:{pseudonym}:{ledger.PERSON}") == 45
         admin = user(session, "demo-admin")
         assert elder_id not in [u.id for u, _ in membership.elders_in_scope(session, admin)]
         data = exporting.export_person(session, elder_id, NOW)

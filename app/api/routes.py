@@ -21,6 +21,7 @@ from app.web import registry
 from bots import notify
 from bots.texts import t
 from models.api import identity as ids
+from models.base import id_of
 from models.help import dispatch, visits
 from models.help import requests as hr
 from models.help.alarms import elders_of
@@ -341,7 +342,7 @@ def release(request_id: int):
 @spec.validate(resp=answers(200, schemas.Balance, 403), tags=["timebank"], security=BEARER)
 def balance():
     with Session(context.runtime().engine) as session:
-        return schemas.Balance(minutes=timebank.balance(session, timebank.user_account(person(session).id)))
+        return schemas.Balance(minutes=timebank.balance(session, id_of(person(session))))
 
 
 @bp.get("/timebank/statement")
@@ -351,16 +352,15 @@ def statement():
     """My entries, newest first, each with the request it came from."""
     query_in: schemas.Cursor = context.request_query()
     with Session(context.runtime().engine) as session:
-        account = timebank.user_account(person(session).id)
-        query = select(timebank.LedgerEntry).where(timebank.LedgerEntry.account == account)
-        after = context.decode_cursor(query_in.cursor)
-        if after is not None:
-            query = query.where(col(timebank.LedgerEntry.id) < after)
-        rows = list(session.exec(query.order_by(col(timebank.LedgerEntry.id).desc()).limit(query_in.limit + 1)))
-        items, cursor = page(rows, query_in.limit)
-        return schemas.Statement(items=[schemas.LedgerLine(id=e.id, minutes=e.minutes, memo=e.memo,
-                                                           request_id=e.request_id, created_at=local(e.created_at))
-                                        for e in items], next_cursor=cursor)
+        code = timebank.person_code(id_of(person(session)))
+        rows = timebank.lines_of(session, code, query_in.limit + 1, before=context.decode_cursor(query_in.cursor))
+        items, cursor = page([line for line, _ in rows], query_in.limit)
+        movements = {id_of(line): movement for line, movement in rows}
+        return schemas.Statement(items=[schemas.LedgerLine(id=id_of(line), minutes=line.minutes, reason=line.reason,
+                                                           request_id=movements[id_of(line)].request_id,
+                                                           category=movements[id_of(line)].category or None,
+                                                           created_at=local(line.created_at))
+                                        for line in items], next_cursor=cursor)
 
 
 @bp.get("/notices")

@@ -140,9 +140,10 @@ class Balance(BaseModel):
 
 class LedgerLine(BaseModel):
     id: int
-    minutes: int
-    memo: str
-    request_id: int | None
+    minutes: int  # signed: + into my account, - out of it
+    reason: str  # earned, paid, gift_in, gift_out, donated, … (docs/timebank.md)
+    request_id: int | None  # the help request a visit line came from
+    category: str | None  # that request's category
     created_at: AwareDatetime
 
 

@@ -98,6 +98,7 @@ JOB_MODULES: list[str] = [
     "app.jobs.api",
     "app.jobs.funds",
     "app.jobs.privacy",
+    "app.jobs.timebank",
 ]
 
 

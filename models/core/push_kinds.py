@@ -33,6 +33,7 @@ ROUTINE_PUSH_KINDS = frozenset({
     "event_promoted", "event_reminder", "family_bound", "family_unbound", "elder_verified", "elder_registered",
     "volunteer_pending", "volunteer_review", "complaint", "notice",
     "fund_thanks", "fund_spent", "fund_review", "fund_statement",
+    "timebank_paid", "timebank_gift", "timebank_capped",
 })
 
 

@@ -2,7 +2,6 @@
 receipts only as the public may see them, and the time bank's totals when that feature provides them."""
 from __future__ import annotations
 
-import importlib
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ from models.funds.ledger import yuan
 from models.funds.receipts import FundReceipt, public_copy
 from models.funds.statement import Statement
 from models.people.redact import redact
+from models.timebank.totals import village_totals
 
 
 def money(fen: int) -> dict[str, Any]:
@@ -60,11 +60,12 @@ def line(session: Session, entry: FundEntry, record: FundEntry, effect: int, sta
     return row
 
 
-def timebank_totals(session: Session, village_id: int) -> dict[str, Any] | None:
-    """SLOT for the time bank's totals (hours given, received, in the pool): `models.timebank.village_totals`
-    when that feature provides it, else None and the page leaves the section out."""
-    provider = getattr(importlib.import_module("models.timebank"), "village_totals", None)
-    return provider(session, village_id) if provider is not None else None
+def timebank_totals(session: Session, village_id: int) -> dict[str, Any]:
+    """The time bank beside the money: hours given by volunteers, received by elders, waiting in the pool."""
+    totals = village_totals(session, village_id)
+    return {"hours_given": round(totals["given_minutes"] / 60, 1),
+            "hours_received": round(totals["received_minutes"] / 60, 1),
+            "hours_in_pool": round(totals["pool_minutes"] / 60, 1), "visits": totals.get("visits", 0)}
 
 
 def public_statement(session: Session, st: Statement, tz: ZoneInfo) -> dict[str, Any]:
@@ -91,7 +92,5 @@ def public_statement(session: Session, st: Statement, tz: ZoneInfo) -> dict[str,
         "chain": {"last_seq": st.head[0], "last_hash": st.head[1]},
     }
     data["corrections"] = [row for row in data["entries"] if row["kind"] == CORRECTION]
-    totals = timebank_totals(session, st.village.id)
-    if totals is not None:
-        data["timebank"] = totals
+    data["timebank"] = timebank_totals(session, st.village.id)
     return data

@@ -26,16 +26,20 @@ from models.people.users import User
 from models.people.volunteers import APPROVED, Volunteer, qualifications, volunteer_of
 from models.privacy import access
 from models.timebank import ledger as timebank
+from models.timebank import visits as timebank_visits
+from models.timebank.policy import Policy, timebank_policy
 
 LATE_RELEASE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
 class CreditRules:
-    """Minutes credited per category: the time spent, within [min, max] and the request's window."""
+    """Minutes credited per category: the time spent, within [min, max] and the request's window; and
+    the time bank's policy (cap, who pays) applied when a visit is confirmed."""
 
     bounds: dict[str, tuple[int, int]] = field(default_factory=dict)
     default: tuple[int, int] = (30, 240)
+    policy: Policy = field(default_factory=Policy)
 
     def limits(self, category: str) -> tuple[int, int]:
         low, high = self.bounds.get(category, self.default)
@@ -47,7 +51,8 @@ def credit_rules_from_config(config: dict) -> CreditRules:
     section = config.get("timebank", {}) or {}
     pair = lambda d: (int(d.get("min", 30)), int(d.get("max", 240)))  # noqa: E731  (a one-line shorthand local to this function)
     by_category = {k: pair(v) for k, v in (section.get("credit_by_category") or {}).items()}
-    return CreditRules(bounds=by_category, default=pair(section.get("credit_default") or {}))
+    return CreditRules(bounds=by_category, default=pair(section.get("credit_default") or {}),
+                       policy=timebank_policy(config))
 
 
 @dataclass
@@ -284,18 +289,13 @@ def _add_rating(session: Session, volunteer_id: int, score: int) -> None:
 
 
 def _credit(session: Session, request: hr.HelpRequest, rules: CreditRules, now: datetime) -> list[Notice]:
-    minutes = credited_minutes(request, rules)
-    assert request.volunteer_id is not None  # credited once done, and only a volunteer's claim gets it there
-    target = timebank.user_account(request.volunteer_id)
-    posted = timebank.transfer(session, key=f"help:{request.id}", source=timebank.pool_account(request.village_id),
-                               target=target, minutes=minutes, memo=f"help:{request.category}", now=now,
-                               request_id=request.id)
-    if not posted:
-        return []
-    volunteer = session.get(User, request.volunteer_id)
-    assert volunteer is not None
-    params = {"number": request.id, "minutes": minutes, "balance": timebank.balance(session, target)}
-    return [Notice(volunteer.openid, "help_credited", f"credited:{request.id}", "help_credited", params)]
+    """The confirmed visit in the time bank: the volunteer earns, the elder's side pays (once)."""
+    assert request.volunteer_id is not None
+    settled = timebank_visits.settle_visit(
+        session, request_id=request.id, village_id=request.village_id, category=request.category,
+        elder_id=request.elder_id, volunteer_id=request.volunteer_id, minutes=credited_minutes(request, rules),
+        policy=rules.policy, now=now)
+    return settled.notices
 
 
 def _low_rating(session: Session, request: hr.HelpRequest, rater: User, score: int, now: datetime) -> list[Notice]:
@@ -349,8 +349,8 @@ def served_between(session: Session, village_id: int, start: datetime, end: date
     ids = list(session.exec(finished))
     if not ids:
         return 0, 0
-    credited = select(timebank.LedgerEntry.minutes).where(col(timebank.LedgerEntry.request_id).in_(ids),
-                                                          timebank.LedgerEntry.minutes > 0)
+    credited = select(timebank.Movement.minutes).where(col(timebank.Movement.request_id).in_(ids),
+                                                       timebank.Movement.kind == timebank.VISIT)
     return len(ids), sum(session.exec(credited))
 
 

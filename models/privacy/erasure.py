@@ -43,7 +43,7 @@ from models.people.users import FamilyLink, User
 from models.people.volunteers import TrainingRecord, Volunteer
 from models.privacy import consent
 from models.privacy.export import ERASED_PREFIX
-from models.timebank.ledger import LedgerEntry, user_account
+from models.timebank.ledger import Account
 
 PENDING_ERASURE, DONE = "pending", "done"
 WORKING_DAYS = 15
@@ -115,9 +115,10 @@ def erase(session: Session, erasure: Erasure, *, now: datetime, rules: dispatch.
     _drop_people_rows(session, uid)
     _scrub_requests(session, uid)
     _drop_openid_rows(session, openid, erasure.pseudonym, keep_inbound_id)
-    accounts = table_of(LedgerEntry)
-    session.execute(sa.update(accounts).where(accounts.c.account == user_account(uid))
-                    .values(account=f"anon:{erasure.pseudonym}"))
+    # The person's time-bank accounts keep their lines (every movement still balances) under the pseudonym.
+    accounts = table_of(Account)
+    session.execute(sa.update(accounts).where(accounts.c.user_id == uid)
+                    .values(code=sa.literal(f"anon:{erasure.pseudonym}:") + accounts.c.kind))
     consent.withdraw_all(session, uid, erasure.requested_by_user_id, now=now)
     user.openid, user.unionid, user.name, user.phone = f"{ERASED_PREFIX}{erasure.pseudonym}", None, "", ""
     user.roles, user.profile, user.subscribed, user.village_id, user.updated_at = ",", None, False, None, now

@@ -21,7 +21,7 @@ from models.people.membership import profile_of
 from models.people.users import FamilyLink, User, Village
 from models.people.volunteers import TrainingRecord, volunteer_of
 from models.privacy import access, consent
-from models.timebank import ledger
+from models.timebank import totals
 
 SECTIONS = ("profile", "bindings", "requests", "visits", "ratings", "timebank", "checkins", "consents", "accesses")
 ERASED_PREFIX = "erased-"  # openid of a cancelled account (models/privacy/erasure.py)
@@ -42,10 +42,9 @@ def export_person(session: Session, user_id: int, now: datetime) -> dict[str, An
     data["requests"] = _requests(session, user)
     data["visits"] = _visits(session, user)
     data["ratings"] = _ratings(data["requests"], data["visits"])
-    data["timebank"] = [{"at": _when(e.created_at), "minutes": e.minutes, "memo": e.memo, "request": e.request_id}
-                        for e in session.exec(select(ledger.LedgerEntry).where(
-                            ledger.LedgerEntry.account == ledger.user_account(user_id))
-                            .order_by(col(ledger.LedgerEntry.id)))]
+    data["timebank"] = [{"at": _when(line.at), "minutes": line.minutes, "reason": line.reason,
+                         "request": line.request_id, "category": line.category, "with": line.other}
+                        for line in reversed(totals.statement(session, user_id, limit=None))]
     data["checkins"] = _checkins(session, user)
     data["consents"] = [{"purpose": c.purpose, "granted": c.granted, "given_at": _when(c.given_at),
                          "given_by": _name(session, c.given_by_user_id), "relationship": c.relationship,

@@ -1,4 +1,4 @@
-"""The household's side after asking: rate a visit, cancel a request, see time-bank minutes."""
+"""The household's side after asking: rate a visit, cancel a request (time-bank minutes: bots/flows/timebank)."""
 from __future__ import annotations
 
 import re
@@ -12,7 +12,6 @@ from models.base import id_of
 from models.help import requests as hr
 from models.help import visits
 from models.help.alarms import elders_of
-from models.timebank import ledger as timebank
 
 NO_LONGER_NEEDED = re.compile(r"(不用了|不需要了|已经好了|好了不用|没事了|不用来了|不麻烦了)")
 SCORE = re.compile(r"(?:打|评|给)?\s*([1-5１-５一二三四五])\s*(?:分|星)?")
@@ -82,22 +81,9 @@ CANCEL_FORM = Form(
 )
 
 
-def balance(turn: Turn, conv: Conversation) -> str:
-    """我有多少时间币: balance and the last entries."""
-    account = timebank.user_account(turn.user.id)
-    total = timebank.balance(turn.ctx.session, account)
-    entries = timebank.recent(turn.ctx.session, account)
-    if not entries:
-        return t("timebank_empty")
-    lines = [t("timebank_line", date=e.created_at.astimezone(turn.ctx.tz).strftime("%m-%d"),
-               sign="+" if e.minutes > 0 else "", minutes=e.minutes) for e in entries]
-    head = t("timebank_balance", hours=total // 60, minutes=total % 60)
-    return head + "\n" + t("timebank_recent", lines="\n".join(lines))
-
-
 FEATURE = Feature(
     name="visit",
     forms=(CANCEL_FORM,),
-    intents={"cancel": cancel_request, "deny": cancel_request, "timebank_balance": balance},
+    intents={"cancel": cancel_request, "deny": cancel_request},
     commands=(Command("rate", SCORE, rate),),
 )

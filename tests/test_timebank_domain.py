@@ -1,0 +1,422 @@
+"""The time bank in models/: balanced movements, idempotency, paying for visits, gifts, donations, the cap,
+expiry, the conditional updates (both backends) and the races (PostgreSQL)."""
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import Session, select
+
+from app.db import session_scope
+from models.people.membership import ElderProfile
+from models.people.users import User
+from models.seed import seed_demo
+from models.timebank import gifts, ledger, village_totals
+from models.timebank import visits as tv
+from models.timebank.policy import HONOUR, Policy
+
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+SON = "儿子"  # demo-family-1 is demo-elder-1's son (models/seed.py)
+POLICY = Policy(cap_minutes=1500 * 60, family_pays=(SON,), gift_relations=(SON,), gift_to_family=True)
+
+
+@pytest.fixture
+def engine(rt):
+    with session_scope(rt.engine) as session:
+        seed_demo(session, now=NOW)
+    return rt.engine
+
+
+def uid(session, openid) -> int:
+    return session.exec(select(User.id).where(User.openid == openid)).one()
+
+
+def person(session, openid) -> User:
+    return session.exec(select(User).where(User.openid == openid)).one()
+
+
+def give(session, openid, minutes, key=None) -> None:
+    """Minutes carried over from a paper passbook: how a test hands someone minutes."""
+    assert gifts.opening(session, person(session, openid), minutes, key=key or f"open:{openid}:{minutes}", now=NOW)
+
+
+def held(session, openid) -> int:
+    return ledger.balance(session, uid(session, openid))
+
+
+def assert_books_balance(session) -> None:
+    """All lines sum to zero; each account's balance is the sum of its lines; only pools are negative."""
+    assert ledger.total_of_lines(session) == 0
+    sums = dict(session.exec(select(ledger.Line.account_id, sa.func.sum(ledger.Line.minutes))
+                             .group_by(ledger.Line.account_id)).all())
+    for account in session.exec(select(ledger.Account)).all():
+        assert account.balance == sums.get(account.id, 0), account.code
+        assert account.balance >= 0 or account.kind == ledger.POOL, account.code
+
+
+def settle(session, request_id, minutes, elder="demo-elder-1", volunteer="demo-volunteer-1", policy=POLICY,
+           category="errand"):
+    return tv.settle_visit(session, request_id=request_id, village_id=1, category=category,
+                           elder_id=uid(session, elder), volunteer_id=uid(session, volunteer), minutes=minutes,
+                           policy=policy, now=NOW)
+
+
+def payer_reason(session, request_id) -> str:
+    movement = session.exec(select(ledger.Movement).where(ledger.Movement.key == tv.visit_key(request_id))).one()
+    lines = session.exec(select(ledger.Line).where(ledger.Line.movement_id == movement.id,
+                                                   ledger.Line.minutes < 0)).all()
+    return lines[0].reason
+
+
+# --- balanced books over random sequences ---------------------------------------------------------------
+
+PEOPLE = ["demo-elder-1", "demo-elder-2", "demo-family-1", "demo-volunteer-1", "demo-volunteer-2"]
+STEP = st.one_of(
+    st.tuples(st.just("open"), st.sampled_from(PEOPLE), st.integers(1, 300)),
+    st.tuples(st.just("gift"), st.sampled_from(PEOPLE), st.sampled_from(PEOPLE), st.integers(-5, 400)),
+    st.tuples(st.just("donate"), st.sampled_from(PEOPLE), st.integers(-5, 400)),
+    st.tuples(st.just("visit"), st.sampled_from(["demo-elder-1", "demo-elder-2", "demo-elder-3"]),
+              st.sampled_from(["demo-volunteer-1", "demo-volunteer-2"]), st.integers(1, 400)),
+    st.tuples(st.just("expire"), st.integers(0, 3)),
+)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(STEP, min_size=1, max_size=25), cap=st.sampled_from([0, 500]),
+       excess=st.sampled_from(["pool", HONOUR]))
+def test_balances_always_sum_to_zero_whatever_happens(engine, steps, cap, excess):
+    policy = Policy(cap_minutes=cap, cap_excess=excess, family_pays=(SON,), gift_relations=(SON,), expiry_days=1)
+    with Session(engine) as session:  # rolled back at the end: every example starts from the seeded village
+        moment = NOW
+        for n, step in enumerate(steps):
+            moment += timedelta(hours=12)
+            if step[0] == "open":
+                gifts.opening(session, person(session, step[1]), step[2], key=f"o{n}", now=moment, cap=policy.cap)
+            elif step[0] == "gift":
+                before = held(session, step[1])
+                result = gifts.gift(session, person(session, step[1]), person(session, step[2]), step[3], key=f"g{n}",
+                                    policy=policy, now=moment)
+                assert result.status != gifts.DONE or held(session, step[1]) == before - step[3]
+            elif step[0] == "donate":
+                gifts.donate(session, person(session, step[1]), step[2], key=f"d{n}", now=moment)
+            elif step[0] == "visit":
+                settle(session, 1000 + n, step[3], elder=step[1], volunteer=step[2], policy=policy)
+            else:
+                gifts.expire(session, policy=policy, now=moment + timedelta(days=step[1]))
+            assert_books_balance(session)
+            if cap:
+                assert all(a.balance <= cap for a in session.exec(select(ledger.Account).where(
+                    ledger.Account.kind == ledger.PERSON)).all())
+        session.rollback()
+
+
+def test_a_movement_whose_lines_do_not_balance_is_refused(engine):
+    with session_scope(engine) as session:
+        pool = ledger.pool_account(session, 1, now=NOW)
+        mine = ledger.person_account(session, uid(session, "demo-volunteer-1"), now=NOW)
+        with pytest.raises(ValueError):
+            ledger.post(session, key="bad", kind=ledger.OPENING, now=NOW,
+                        legs=[ledger.Leg(pool, -60, "opening"), ledger.Leg(mine, 50, "opening")])
+        assert session.exec(select(ledger.Movement)).all() == []
+
+
+# --- idempotency --------------------------------------------------------------------------------------
+
+def test_each_idempotency_key_moves_minutes_once(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 200, key="open-1")
+        assert not gifts.opening(session, person(session, "demo-family-1"), 200, key="open-1", now=NOW)
+        son, mother = person(session, "demo-family-1"), person(session, "demo-elder-1")
+        assert gifts.gift(session, son, mother, 50, key="gift-1", policy=POLICY, now=NOW).status == gifts.DONE
+        again = gifts.gift(session, son, mother, 50, key="gift-1", policy=POLICY, now=NOW)
+        assert again.status == gifts.ALREADY and again.balance == 150
+        assert gifts.donate(session, son, 30, key="don-1", now=NOW).status == gifts.DONE
+        assert gifts.donate(session, son, 30, key="don-1", now=NOW).status == gifts.ALREADY
+        assert settle(session, 7, 40, elder="demo-elder-2").movement is not None
+        assert settle(session, 7, 40, elder="demo-elder-2").movement is None
+        assert (held(session, "demo-family-1"), held(session, "demo-elder-1"), held(session, "demo-volunteer-1")) == \
+            (120, 50, 40)
+        assert_books_balance(session)
+
+
+# --- paying for visits -----------------------------------------------------------------------------
+
+def test_an_elder_with_minutes_pays_for_the_visit_and_the_pool_pays_for_one_without(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-elder-2", 100)
+        first = settle(session, 1, 60, elder="demo-elder-2")
+        assert first.payer.openid == "demo-elder-2" and payer_reason(session, 1) == "paid"
+        assert ("demo-elder-2", "timebank_paid") in [(n.openid, n.kind) for n in first.notices]
+        assert held(session, "demo-elder-2") == 40 and held(session, "demo-volunteer-1") == 60
+        second = settle(session, 2, 60, elder="demo-elder-2")  # 40 left: a visit is paid whole or not at all
+        assert second.payer is None and payer_reason(session, 2) == "pool_paid"
+        assert held(session, "demo-elder-2") == 40
+        assert ledger.balance_of(session, "pool:1") == -100 - 60
+        movement = first.movement
+        assert (movement.served_id, movement.provider_id, movement.minutes, movement.category) == (
+            uid(session, "demo-elder-2"), uid(session, "demo-volunteer-1"), 60, "errand")
+
+
+def test_an_elder_below_the_redemption_age_keeps_their_minutes(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-elder-2", 100)
+        profile = session.exec(select(ElderProfile).where(ElderProfile.user_id == uid(session, "demo-elder-2"))).one()
+        profile.age = 59
+        session.add(profile)
+        settle(session, 1, 60, elder="demo-elder-2")
+        assert payer_reason(session, 1) == "pool_paid" and held(session, "demo-elder-2") == 100
+
+
+def test_by_policy_a_sons_minutes_pay_for_his_mothers_visit(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 90)
+        settled = settle(session, 1, 60, elder="demo-elder-1", policy=POLICY)
+        assert settled.payer.openid == "demo-family-1" and held(session, "demo-family-1") == 30
+        nobody = Policy(family_pays=())
+        give(session, "demo-family-1", 60, key="more")
+        settle(session, 2, 60, elder="demo-elder-1", policy=nobody)
+        assert held(session, "demo-family-1") == 90  # not by this policy
+
+
+def test_donated_minutes_pay_first_for_elders_living_alone(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-volunteer-2", 100)
+        assert gifts.donate(session, person(session, "demo-volunteer-2"), 100, key="d", now=NOW).status == gifts.DONE
+        assert village_totals(session, 1)["pool_minutes"] == 100
+        settle(session, 1, 60, elder="demo-elder-2")  # lives with family: the pool issues
+        assert payer_reason(session, 1) == "pool_paid"
+        settle(session, 2, 60, elder="demo-elder-1")  # lives alone: donated minutes
+        assert payer_reason(session, 2) == "donation_paid"
+        settle(session, 3, 60, elder="demo-elder-3")  # lives alone, 40 donated minutes left: the pool
+        assert payer_reason(session, 3) == "pool_paid"
+        assert village_totals(session, 1) == {"given_minutes": 180, "received_minutes": 180, "pool_minutes": 40,
+                                              "visits": 3}
+        assert_books_balance(session)
+
+
+def test_village_totals_count_given_by_the_villages_volunteers_and_received_by_its_elders(engine):
+    with session_scope(engine) as session:
+        settle(session, 1, 45)
+        tv.settle_visit(session, request_id=2, village_id=99, category="errand", elder_id=uid(session, "demo-elder-2"),
+                        volunteer_id=uid(session, "demo-volunteer-1"), minutes=30, policy=POLICY, now=NOW)
+        assert village_totals(session, 1) == {"given_minutes": 75, "received_minutes": 45, "pool_minutes": 0,
+                                              "visits": 1}
+
+
+# --- the cap --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("excess, account", [("pool", "donated:1"), (HONOUR, "honour:{volunteer}")])
+def test_minutes_beyond_the_cap_go_to_the_pool_or_an_honour_record(engine, excess, account):
+    policy = Policy(cap_minutes=100, cap_excess=excess)
+    with session_scope(engine) as session:
+        give(session, "demo-volunteer-1", 80)
+        settled = settle(session, 1, 60, policy=policy)
+        assert (settled.credited, settled.excess) == (20, 40)
+        assert held(session, "demo-volunteer-1") == 100
+        assert ledger.balance_of(session, account.format(volunteer=uid(session, "demo-volunteer-1"))) == 40
+        assert ("demo-volunteer-1", "timebank_capped") in [(n.openid, n.kind) for n in settled.notices]
+        settle(session, 2, 30, policy=policy)  # at the cap: all of it goes on
+        assert held(session, "demo-volunteer-1") == 100
+        assert_books_balance(session)
+
+
+def test_a_gift_that_would_pass_the_recipients_cap_is_refused(engine):
+    policy = Policy(cap_minutes=100, gift_relations=(SON,))
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 100)
+        give(session, "demo-elder-1", 80)
+        son, mother = person(session, "demo-family-1"), person(session, "demo-elder-1")
+        assert gifts.gift(session, son, mother, 30, key="g", policy=policy, now=NOW).status == gifts.OVER_CAP
+        assert (held(session, "demo-family-1"), held(session, "demo-elder-1")) == (100, 80)
+        assert gifts.gift(session, son, mother, 20, key="g2", policy=policy, now=NOW).status == gifts.DONE
+
+
+# --- gifts, donations, negative balances -----------------------------------------------------------
+
+def test_gifts_go_only_to_bound_family_named_by_the_policy(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 100)
+        give(session, "demo-elder-1", 100)
+        son, mother, stranger = (person(session, o) for o in ("demo-family-1", "demo-elder-1", "demo-elder-2"))
+        assert [p.id for p in gifts.recipients(session, son, POLICY)] == [mother.id]
+        assert gifts.gift(session, son, stranger, 10, key="x", policy=POLICY, now=NOW).status == gifts.NOT_ALLOWED
+        assert gifts.gift(session, son, mother, 10, key="y", policy=Policy(gift_relations=("老伴",)),
+                          now=NOW).status == gifts.NOT_ALLOWED
+        assert gifts.gift(session, mother, son, 10, key="z", policy=POLICY, now=NOW).status == gifts.DONE
+        one_way = Policy(gift_relations=(SON,), gift_to_family=False)
+        assert gifts.gift(session, mother, son, 10, key="w", policy=one_way, now=NOW).status == gifts.NOT_ALLOWED
+        assert (held(session, "demo-family-1"), held(session, "demo-elder-1")) == (110, 90)
+
+
+def test_nobody_but_the_pool_goes_below_zero(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 50)
+        son, mother = person(session, "demo-family-1"), person(session, "demo-elder-1")
+        assert gifts.gift(session, son, mother, 51, key="g", policy=POLICY, now=NOW).status == gifts.INSUFFICIENT
+        assert gifts.donate(session, son, 51, key="d", now=NOW).status == gifts.INSUFFICIENT
+        assert gifts.donate(session, son, 0, key="d0", now=NOW).status == gifts.INVALID
+        assert held(session, "demo-family-1") == 50 and held(session, "demo-elder-1") == 0
+        assert session.exec(select(ledger.Movement).where(ledger.Movement.kind != ledger.OPENING)).all() == []
+        assert ledger.balance_of(session, "pool:1") == -50
+        assert_books_balance(session)
+
+
+def test_unspent_minutes_expire_only_when_the_policy_says_so(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-volunteer-1", 100, key="old")
+        assert gifts.expire(session, policy=Policy(), now=NOW + timedelta(days=3000)) == 0
+        assert gifts.opening(session, person(session, "demo-volunteer-1"), 30, key="new", now=NOW + timedelta(days=300))
+        yearly = Policy(expiry_days=365)
+        assert gifts.expire(session, policy=yearly, now=NOW + timedelta(days=200)) == 0
+        assert gifts.expire(session, policy=yearly, now=NOW + timedelta(days=400)) == 100  # the newer 30 stay
+        assert held(session, "demo-volunteer-1") == 30
+        assert_books_balance(session)
+
+
+# --- the conditional updates, without threads (both backends) --------------------------------------
+
+def stale(engine, load):
+    """What a racer read before another committed: its objects keep those values (expire_on_commit=False),
+    so only the conditional UPDATE, which reads the database, can stop it."""
+    late = Session(engine, expire_on_commit=False)
+    loaded = load(late)
+    late.commit()
+    return late, loaded
+
+
+def test_a_debit_that_saw_enough_minutes_is_refused_once_they_were_spent_meanwhile(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 60)
+    late, (source, target) = stale(engine, lambda s: (
+        ledger.person_account(s, uid(s, "demo-family-1"), now=NOW), ledger.donated_account(s, 1, now=NOW)))
+    assert source.balance == 60  # what the racer saw
+    with session_scope(engine) as first:
+        assert gifts.donate(first, person(first, "demo-family-1"), 60, key="first", now=NOW).status == gifts.DONE
+    with pytest.raises(ledger.Refused) as refused:
+        ledger.post(late, key="late", kind=ledger.DONATION, now=NOW,
+                    legs=[ledger.Leg(source, -60, "donated"), ledger.Leg(target, 60, "donation_in")])
+    assert refused.value.reason == "insufficient"
+    late.commit()
+    with Session(engine) as session:
+        assert held(session, "demo-family-1") == 0 and ledger.balance_of(session, "donated:1") == 60
+        assert session.exec(select(ledger.Movement).where(ledger.Movement.key == "late")).first() is None
+        assert_books_balance(session)
+    late.close()
+
+
+def test_a_credit_that_saw_room_under_the_cap_is_refused_once_it_filled_meanwhile(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-elder-1", 60)
+    late, (pool, target) = stale(engine, lambda s: (
+        ledger.pool_account(s, 1, now=NOW), ledger.person_account(s, uid(s, "demo-elder-1"), now=NOW)))
+    with session_scope(engine) as first:
+        give(first, "demo-elder-1", 40, key="meanwhile")
+    with pytest.raises(ledger.Refused) as refused:
+        ledger.post(late, key="late", kind=ledger.OPENING, now=NOW,
+                    legs=[ledger.Leg(pool, -50, "opening"), ledger.Leg(target, 50, "opening", cap=120)])
+    assert refused.value.reason == "over_cap"
+    late.commit()
+    with Session(engine) as session:
+        assert held(session, "demo-elder-1") == 100
+        assert_books_balance(session)
+    late.close()
+
+
+# --- races (PostgreSQL) -------------------------------------------------------------------------------
+
+def _race(count, work):
+    barrier, results, errors = threading.Barrier(count), {}, []
+
+    def run(n):
+        barrier.wait()
+        try:
+            results[n] = work(n)
+        except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    return results
+
+
+@pytest.mark.postgres_only
+def test_concurrent_gifts_from_one_account_cannot_overdraw_it(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 100)
+
+    def gift(n):
+        with session_scope(engine) as session:
+            return gifts.gift(session, person(session, "demo-family-1"), person(session, "demo-elder-1"), 60,
+                              key=f"race-{n}", policy=POLICY, now=NOW).status
+
+    results = _race(10, gift)
+    assert sorted(results.values()) == [gifts.DONE] + [gifts.INSUFFICIENT] * 9
+    with Session(engine) as session:
+        assert (held(session, "demo-family-1"), held(session, "demo-elder-1")) == (40, 60)
+        assert_books_balance(session)
+
+
+@pytest.mark.postgres_only
+def test_concurrent_visits_paid_from_one_elder_never_overdraw_and_the_pool_pays_the_rest(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-elder-2", 120)
+
+    def confirm(n):
+        with session_scope(engine) as session:
+            return settle(session, 100 + n, 60, elder="demo-elder-2",
+                          volunteer=f"demo-volunteer-{1 + n % 5}").payer is not None
+
+    results = _race(8, confirm)
+    assert sorted(results.values()) == [False] * 6 + [True] * 2
+    with Session(engine) as session:
+        assert held(session, "demo-elder-2") == 0
+        assert len(session.exec(select(ledger.Movement).where(ledger.Movement.kind == ledger.VISIT)).all()) == 8
+        assert_books_balance(session)
+
+
+@pytest.mark.postgres_only
+def test_the_same_gift_confirmed_twice_at_once_moves_minutes_once(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 100)
+
+    def gift(n):
+        with session_scope(engine) as session:
+            return gifts.gift(session, person(session, "demo-family-1"), person(session, "demo-elder-1"), 30,
+                              key="one-key", policy=POLICY, now=NOW).status
+
+    results = _race(6, gift)
+    assert sorted(results.values()) == [gifts.ALREADY] * 5 + [gifts.DONE]
+    with Session(engine) as session:
+        assert held(session, "demo-family-1") == 70
+
+
+# --- the policy as configuration ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("env, key", [({"LINLI__TIMEBANK__CAP_EXCESS": "burn"}, "timebank.cap_excess"),
+                                      ({"LINLI__TIMEBANK__CAP_MINUTES": "-1"}, "timebank.cap_minutes"),
+                                      ({"LINLI__TIMEBANK__EXPIRY_DAYS": "-30"}, "timebank.expiry_days")])
+def test_an_invalid_time_bank_policy_stops_start_up_naming_the_key(env, key):
+    from app.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ={"LINLI_ENV": "development", **env})
+    assert key in str(info.value)
+
+
+def test_the_shipped_policy_is_nanjings_cap_with_family_paying_and_gifts_both_ways():
+    from app.config import load_settings
+    from models.timebank.policy import timebank_policy
+
+    policy = timebank_policy(load_settings(environ={"LINLI_ENV": "development"}).as_dict())
+    assert (policy.cap_minutes, policy.cap_excess, policy.redeem_min_age, policy.expiry_days) == (90000, "pool", 60, 0)
+    assert SON in policy.family_pays and SON in policy.gift_relations and "其他亲友" not in policy.gift_relations
+    assert policy.gift_to_family and policy.elders_pay
