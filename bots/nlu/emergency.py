@@ -66,6 +66,7 @@ _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERS
                                         re.compile(w.BUTCHERING))
 _REAL_FIRE = re.compile(w.REAL_FIRE)
 _WHAT_IF, _TAKEN, _APP_TROUBLE = re.compile(w.WHAT_IF), re.compile(w.TAKEN), re.compile(w.APP_TROUBLE)
+_HYPERBOLE = re.compile(w.HYPERBOLE)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
 
 
@@ -124,8 +125,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     # A sign only heard by sound is one level less sure (就命 for 救命 earns the question).
     if any(_BY_NAME[s].strength for s in heard - typed):
         strength = max(_strength(typed, repeated & typed), strength - 1)
-    if strength == 3 and signs <= {"cry", "sos", "help_word", "body", "distress", "urgent", "intense"} \
-            and _APP_TROUBLE.search(chars):
+    if strength == 3 and {s for s in signs if _BY_NAME[s].strength} <= {"cry", "sos", "help_word"} \
+            and (_APP_TROUBLE.search(chars) or _HYPERBOLE.search(chars)):
         strength = 2  # still asked: "救命" beside the font size is most likely about the font size
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
@@ -245,6 +246,8 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = max(level, 1)
     if has("cold") and has("locked_out", "urgent", "intense"):
         level = 3
+    if has("absent") and has("habit") and has("alone"):
+        level = max(level, 3)
     if has("moan") and has("span", "absent"):
         level = 3
     if has("attack", "weapon") and has("hiding", "urgent"):
