@@ -30,6 +30,8 @@ def to_message(wx) -> Message:
         fields["latitude"], fields["longitude"] = _float(raw.get("Location_X")), _float(raw.get("Location_Y"))
     elif event == "location":
         fields["latitude"], fields["longitude"] = _float(raw.get("Latitude")), _float(raw.get("Longitude"))
+    if kind == VOICE:
+        fields["extra"] = {"Format": str(raw.get("Format") or "").lower()}  # amr or speex: how to decode it
     if kind in (EVENT, UNKNOWN):
         fields["extra"] = {k: v for k, v in raw.items() if isinstance(v, (str, int, float))}
     return Message(**fields)

@@ -25,6 +25,7 @@ MODULES = [
     "bots.flows.events.events",
     "bots.flows.canteen.canteen",
     "bots.flows.checkin.checkin",
+    "bots.flows.speech.voice",
 ]
 
 IntentHandler = Callable[[Turn, Conversation], str]

@@ -12,6 +12,7 @@ from models.help import requests as help_requests
 from models.notices import broadcasts as notices
 from models.people import binding, membership, volunteers
 from models.people import users as people
+from models.speech import clips as speech_clips
 from models.timebank import ledger as timebank
 
 metadata = SQLModel.metadata

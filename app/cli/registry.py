@@ -142,6 +142,7 @@ CLI_MODULES: list[str] = [
     "app.cli.notices",
     "app.cli.events",
     "app.cli.outbox",
+    "app.cli.speech",
 ]
 
 
