@@ -86,9 +86,10 @@ def list_clips(openid: str | None, status: str | None, limit: int):
         click.echo(t("console_speech_no_clips"))
     tz = _rt().tz
     for clip in rows:
-        click.echo(t("console_speech_clip", id=clip.id, openid=clip.openid, at=f"{clip.created_at.astimezone(tz):%m-%d %H:%M}",
-                     status=clip.status, provider=clip.provider or "-", text=clip.transcript or clip.error or "-",
-                     until=t("console_speech_kept") if clip.kept else f"{clip.expires_at.astimezone(tz):%m-%d %H:%M}"))
+        until = t("console_speech_kept") if clip.kept else f"{clip.expires_at.astimezone(tz):%m-%d %H:%M}"
+        click.echo(t("console_speech_clip", id=clip.id, openid=clip.openid, status=clip.status,
+                     at=f"{clip.created_at.astimezone(tz):%m-%d %H:%M}", provider=clip.provider or "-",
+                     text=clip.transcript or clip.error or "-", until=until))
 
 
 @speech_group.command("keep")
