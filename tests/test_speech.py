@@ -14,7 +14,7 @@ from models.core.outbox import OutboxMessage
 from models.speech.clips import VoiceClip
 from tests.fakes import pushes
 from tests.fakes.dialogue import build_bot
-from tests.speech_support import asr_server, clip, fake_asr, tencent_settings, voice_push  # noqa: F401 - fixtures
+from tests.speech_support import asr_server, clip, fake_asr, tencent_settings, voice_push  # noqa: F401 - fixtures, injected by name
 from tests.waiting import wait_for
 
 ELDER, CHECKIN_ELDER, ADMIN = "demo-elder-1", "demo-elder-3", "demo-admin"
