@@ -10,6 +10,7 @@ from app.speech.recognisers import SpeechError
 from models.speech.clips import VoiceClip
 from tests.fakes.dialogue import build_bot
 from tests.speech_support import CLIPS, clip, voice_push, whisper_dir  # noqa: F401 - fixtures, injected by name
+from tests.waiting import wait_for
 
 
 def test_the_packaged_model_loads_and_transcribes_a_decoded_amr_clip(whisper_dir):
@@ -48,7 +49,12 @@ def test_a_voice_push_is_heard_by_the_local_model_through_the_webhook(make_app, 
     bot = build_bot(make_app, signer, clock, speech__provider="local",
                     speech__local={"model_dir": str(whisper_dir), "language": "zh", "threads": 2, "beam_size": 1})
     fake_wechat.add_media("voice-safe", clip("safe"))
-    assert bot(voice_push("demo-elder-1", "voice-safe"))
-    with Session(bot.rt.engine) as session:
-        [stored] = session.exec(select(VoiceClip)).all()
+    assert bot(voice_push("demo-elder-1", "voice-safe"))  # the answer, or "正在处理" on a slow machine
+
+    def stored_clips():
+        with Session(bot.rt.engine) as session:
+            return session.exec(select(VoiceClip)).all()
+
+    assert wait_for(stored_clips, timeout=60)
+    [stored] = stored_clips()
     assert stored.provider == "local" and stored.model == whisper_dir.name and stored.duration_ms > 3000

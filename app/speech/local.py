@@ -15,9 +15,11 @@ from pathlib import Path
 
 from app.speech.audio import Pcm
 from app.speech.recognisers import Heard, SpeechError
+from bots.texts import t
 
-# Whisper's Chinese output mixes traditional and simplified characters; a simplified prompt steers it.
-PROMPT = "以下是普通话的句子。"
+# Whisper's Chinese output mixes traditional and simplified characters; a simplified prompt (catalogue key
+# voice_whisper_prompt) steers it.
+PROMPT_KEY = "voice_whisper_prompt"
 _models: dict[tuple[str, int], object] = {}
 _lock = threading.Lock()
 
@@ -54,15 +56,16 @@ class LocalWhisper:
 
     def transcribe(self, pcm: Pcm) -> Heard:
         model = self.load()
+        prompt = t(PROMPT_KEY)
         # Greedy, one temperature and a bounded output: a clip that confuses the model must not loop for
         # seconds inventing text (Whisper's fallback retries did exactly that on synthetic speech).
         segments, _ = model.transcribe(  # type: ignore[attr-defined]
             pcm.floats(), language=self.language, beam_size=self.beam_size, temperature=0.0,
-            condition_on_previous_text=False, initial_prompt=PROMPT, without_timestamps=True,
+            condition_on_previous_text=False, initial_prompt=prompt, without_timestamps=True,
             max_new_tokens=max(16, pcm.duration_ms // 100))
         segments = [s for s in segments if s.text.strip()]
         text = "".join(s.text for s in segments).strip()
-        if not text or text == PROMPT:
+        if not text or text == prompt:
             raise SpeechError("EmptyResult", "nothing recognised")
         weight = sum(max(1, len(s.text)) for s in segments)
         logprob = sum(s.avg_logprob * max(1, len(s.text)) for s in segments) / weight

@@ -88,7 +88,7 @@ def unheard(message: Message, ctx: Context, user) -> str:
     key = f"voice:{ctx.inbound_id or message.msg_id or message.media_id}"
     sent = notify_coordinators(ctx.session, user, kind=HUMAN_HANDOFF, text=text, key=key, now=ctx.now,
                                priority=URGENT, values={"name": who, "phone": user.phone})
-    return t("voice_unheard") if sent else t("voice_unheard_no_admin")
+    return t("voice_unheard") if sent else t("voice_unrecognised")
 
 
 def _has_audio(ctx: Context, clip_id: int) -> bool:
