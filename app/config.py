@@ -194,6 +194,11 @@ def _coerce(dotted: str, raw: str, default: Any) -> Any:
 
 
 def _fill_derived(data: dict) -> None:
+    # One Tencent Cloud account (TENCENTCLOUD_SECRET_ID / _KEY) serves SMS and speech recognition alike.
+    tencent = data.get("speech", {}).get("tencent", {})
+    for name in ("secret_id", "secret_key"):
+        if not tencent.get(name):
+            tencent[name] = data.get("sms", {}).get(name, "")
     if not data.get("database_url"):
         data["database_url"] = f"sqlite:///{ROOT / 'instance' / 'linli.sqlite3'}"
     if isinstance(data.get("admin_openids"), str):

@@ -20,6 +20,8 @@ def to_message(wx) -> Message:
     elif event == "location":
         latitude, longitude = _float(raw.get("Latitude")), _float(raw.get("Longitude"))
     extra = {k: v for k, v in raw.items() if isinstance(v, (str, int, float))} if kind in (EVENT, UNKNOWN) else {}
+    if kind == VOICE:
+        extra = {"Format": str(raw.get("Format") or "").lower()}  # amr or speex: how to decode it
     return Message(
         openid=str(raw.get("FromUserName") or getattr(wx, "source", "") or ""),
         kind=kind,

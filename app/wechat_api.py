@@ -110,6 +110,36 @@ class WeChatAPI:
         except ValueError as exc:
             raise WeChatAPIError(None, type(exc).__name__) from None
 
+    def get_media(self, media_id: str) -> tuple[bytes, str]:
+        """Download a temporary media file (a voice message's audio): (bytes, content type).
+
+        WeChat answers the file itself, or JSON with an errcode (40007 for an unknown or expired id,
+        three days after upload); a token error is retried once, as in call().
+        """
+        token = self.tokens.get()
+        for attempt in (1, 2):
+            try:
+                res = requests.get(f"{self.base_url}/cgi-bin/media/get", timeout=self.timeout,
+                                   params={"access_token": token, "media_id": media_id})
+            except requests.RequestException as exc:
+                raise WeChatAPIError(None, type(exc).__name__) from None
+            kind = res.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if res.status_code != 200:
+                raise WeChatAPIError(None, f"HTTP {res.status_code}")
+            if kind not in ("application/json", "text/plain"):
+                return res.content, kind
+            try:
+                body = res.json()
+            except ValueError:
+                raise WeChatAPIError(None, "unreadable answer") from None
+            errcode = int(body.get("errcode") or 0)
+            if errcode in TOKEN_ERRORS and attempt == 1:
+                log.info("token rejected (%s); refreshing once", errcode)
+                token = self.tokens.replace_rejected(token)
+                continue
+            raise WeChatAPIError(errcode or None, str(body.get("errmsg", "no media in the answer")))
+        raise WeChatAPIError(None, "unreachable")  # pragma: no cover
+
     def send_text(self, openid: str, text: str) -> dict:
         """Send a customer-service text message."""
         return self.call("post", "message/custom/send",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bots import commands, emergency, events, forms, intents, nlu, registry, speech
+from bots import commands, emergency, events, forms, intents, nlu, registry
+from bots.flows.speech import voice
 from bots.message import EVENT, IMAGE, LOCATION, TEXT, VOICE, Context, Message, Reply
 from bots.state import Conversation, SqlStore
 from bots.texts import t
@@ -47,9 +48,11 @@ def _dispatch(message: Message, ctx: Context, user, conv: Conversation) -> str |
         return events.on_image(message, ctx, user, conv)
     if message.kind not in (TEXT, VOICE):
         return t({"link": "link_received", "video": "video_received"}.get(message.kind, "unsupported_message"))
-    text = message.text if message.kind == TEXT else speech.transcribe(message)
+    if message.kind == VOICE:  # its transcript, read back when unsure, or a person when nobody understood it
+        return voice.on_voice(message, ctx, user, conv, on_text)
+    text = message.text
     if not text or not text.strip():
-        return t("voice_unrecognised") if message.kind == VOICE else t("not_understood")
+        return t("not_understood")
     turn = forms.Turn(message, text.strip(), nlu.understand(text, ctx.now), ctx, user)
     return on_text(turn, conv)
 
@@ -58,6 +61,8 @@ def on_text(turn: forms.Turn, conv: Conversation) -> str:
     """Emergency first, then global commands, then the flow in progress, then the intent."""
     if conv.flow == emergency.CHECK_FLOW:
         return emergency_answer(turn, conv)
+    if conv.flow == voice.READ_BACK:
+        return voice.answer(turn, conv, on_text)
     report = commands.feature_command(turn, conv, first=True)
     if report is not None:
         return report

@@ -23,6 +23,11 @@ class Message:
     event: str = ""
     event_key: str = ""
     recognition: str | None = None
+    # Filled by app/speech when the audio was fetched and transcribed here (Recognition was empty).
+    transcript: str | None = None
+    transcript_confidence: float | None = None
+    transcript_source: str = ""
+    voice_clip_id: int | None = None
     media_id: str = ""
     latitude: float | None = None
     longitude: float | None = None

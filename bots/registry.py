@@ -31,6 +31,7 @@ MODULES = [
     "bots.flows.funds.funds",
     "bots.flows.privacy.privacy",
     "bots.flows.timebank.timebank",
+    "bots.flows.speech.voice",
 ]
 
 # Intent and command handlers may decline with None (bots/intents.py, bots/commands.py try what comes next).

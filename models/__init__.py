@@ -20,6 +20,7 @@ from models.people import users as people
 from models.privacy import access as privacy_access
 from models.privacy import consent as privacy_consent
 from models.privacy import erasure as privacy_erasure
+from models.speech import clips as speech_clips
 from models.timebank import ledger as timebank
 
 metadata = SQLModel.metadata

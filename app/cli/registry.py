@@ -145,6 +145,7 @@ CLI_MODULES: list[str] = [
     "app.cli.console",
     "app.cli.api",
     "app.cli.funds",
+    "app.cli.speech",
 ]
 
 

@@ -266,7 +266,7 @@ def qrcode_create(state: FakeWeChatState, query: Query, body: Body) -> Answer:
 def media_get(state: FakeWeChatState, query: Query, body: Body) -> Answer:
     """GET /cgi-bin/media/get: the bytes of a media file."""
     media_id = query.get("media_id")
-    content, content_type = state.media.get(media_id)
+    content, content_type = state.media.get(media_id, state.now())
     extension = content_type.rsplit("/", 1)[-1]
     return Binary(content, content_type, f"{media_id}.{extension}")
 

@@ -49,7 +49,6 @@ class LoginCodes:
         session_key = base64.b64encode(secrets.token_bytes(16)).decode()
         return mini_openid(appid, code_user(code)), session_key
 
-
     def phone(self, code: str | None) -> dict:
         """getuserphonenumber's phone_info for a fresh code "phone-<user>"; 40029 unknown, 40163 reused."""
         if not code or not code.startswith(PHONE_PREFIX):
@@ -65,20 +64,27 @@ class LoginCodes:
                 "watermark": {"timestamp": 0, "appid": ""}}
 
 
+# Temporary media (a voice message's audio among them) lives three days on WeChat's side.
+MEDIA_LIFETIME = 3 * 86400
+
+
 @dataclass
 class MediaStore:
     """Media files the fake can hand out through /cgi-bin/media/get."""
 
-    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    files: dict[str, tuple[bytes, str, float | None]] = field(default_factory=dict)
 
-    def add(self, media_id: str, content: bytes, content_type: str = "audio/amr") -> None:
-        """Register a media file under an id."""
-        self.files[media_id] = (content, content_type)
+    def add(self, media_id: str, content: bytes, content_type: str = "audio/amr", at: float | None = None) -> None:
+        """Register a media file under an id, uploaded at `at` (None: never expires)."""
+        self.files[media_id] = (content, content_type, at)
 
-    def get(self, media_id: str | None) -> tuple[bytes, str]:
-        """Return (content, content_type); ids "media-*" exist implicitly, others 40007."""
+    def get(self, media_id: str | None, now: float | None = None) -> tuple[bytes, str]:
+        """Return (content, content_type); ids "media-*" exist implicitly; unknown or expired ids 40007."""
         if media_id in self.files:
-            return self.files[media_id]
+            content, content_type, at = self.files[media_id]
+            if at is not None and now is not None and now >= at + MEDIA_LIFETIME:
+                raise WeChatError(40007)
+            return content, content_type
         if media_id and media_id.startswith(MEDIA_PREFIX):
             # Looks like an AMR voice note so download code sees plausible bytes.
             return AMR_HEADER + hashlib.sha256(media_id.encode()).digest(), "audio/amr"

@@ -161,9 +161,9 @@ class FakeWeChatState:
             self.tokens.expire_all(self.now())
 
     def add_media(self, media_id: str, content: bytes, content_type: str = "audio/amr") -> None:
-        """Make /cgi-bin/media/get serve this content for media_id."""
+        """Make /cgi-bin/media/get serve this content for media_id, for three days from now (then 40007)."""
         with self.lock:
-            self.media.add(media_id, content, content_type)
+            self.media.add(media_id, content, content_type, at=self.now())
 
     # --- inspection --------------------------------------------------------
 

@@ -53,7 +53,7 @@ def recover_inbound(rt: Runtime, now: datetime) -> int:
             session, now=now, older_than=STALE_INBOUND_SECONDS) if row.payload is not None]
     budget = float(rt.settings["webhook.time_budget"])
     for row_id, payload in stale:
-        message = Message.from_payload(payload)
+        message = _heard(rt, Message.from_payload(payload), row_id)
         with rt.locks.user_turn(message.openid, wait=float(rt.settings["webhook.user_lock_wait"]),
                                 ttl=max(30.0, budget * 5)) as session:
             if not inbound_log.hand_off(session, row_id):
@@ -64,6 +64,13 @@ def recover_inbound(rt: Runtime, now: datetime) -> int:
                 outbox.enqueue(session, key=f"reply:{row_id}", openid=message.openid, kind="reply", text=text,
                                now=now, priority=outbox.URGENT)
     return len(stale)
+
+
+def _heard(rt: Runtime, message: Message, row_id: int) -> Message:
+    # A voice message's transcript (found in its clip, or heard now) before the user's lock is taken.
+    from app.web.inbound import _heard as heard
+
+    return heard(rt, message, row_id)
 
 
 def prune_inbound(rt: Runtime, now: datetime) -> int:
@@ -99,6 +106,7 @@ JOB_MODULES: list[str] = [
     "app.jobs.funds",
     "app.jobs.privacy",
     "app.jobs.timebank",
+    "app.jobs.speech",
 ]
 
 

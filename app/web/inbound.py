@@ -21,6 +21,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app import speech
 from app.db import is_stall, retry_if_disconnected, session_scope
 from app.runtime import Runtime
 from bots.engine import handle as bot_handle
@@ -88,7 +89,8 @@ def respond(rt: Runtime, message: Message, *, deadline: float | None = None) -> 
         if turn.give_up():
             log.info("push from …%s handed off at the time budget", message.openid[-6:])
             future.add_done_callback(lambda done: _lost_if_failed(done, message.openid))
-            return None
+            # A voice still being transcribed: say it was heard, so the elder does not send it again.
+            return t("voice_processing") if speech.needs_hearing(message) else None
         # The bot claimed the reply a moment ago and is committing it. Should that take past WeChat's
         # 5 s, WeChat retries, and the retry finds the stored reply.
         return future.result()
@@ -161,11 +163,25 @@ def run_bot(rt: Runtime, row_id: int, message: Message, turn: Turn | None = None
     The bot's transaction is rolled back on any error, so a stalled database is simply tried again.
     """
     turn = turn or Turn()
+    message = _heard(rt, message, row_id)
     try:
         return _patiently(rt, turn, _run_and_store, rt, row_id, message, turn)
     except Exception:
         log.exception("bot failed on inbound %s", row_id)
         return _store_failure(rt, row_id, message.openid, turn)
+
+
+def _heard(rt: Runtime, message: Message, row_id: int) -> Message:
+    """A voice push with its transcript, heard before the bot's transaction takes the user's lock.
+
+    Any failure here leaves the message as it came: the bot then treats the voice as not understood,
+    which tells the person and the coordinators, rather than losing it.
+    """
+    try:
+        return speech.hear(rt, message, row_id)
+    except Exception:
+        log.exception("could not hear the voice of inbound %s", row_id)
+        return message
 
 
 def _run_and_store(rt: Runtime, row_id: int, message: Message, turn: Turn) -> str | None:

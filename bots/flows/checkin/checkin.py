@@ -24,6 +24,7 @@ from models.people.membership import is_offline
 from models.people.users import User
 
 ADMINS = frozenset({"admin", "county_admin"})
+NO_THANKS_BEFORE = frozenset({"complaint", "out_of_scope", "unknown"})
 INCIDENT = re.compile(r"出事了?[\s，,：:。!！]*(.*)", re.S)
 
 
@@ -125,13 +126,21 @@ def observe_elder(message: Message, ctx: Context, user: User) -> str | None:
         return None
     text = _text(message).strip()
     turn = Turn(message, text, nlu.understand(text, ctx.now), ctx, user) if text else None
-    if turn is not None and emergency.assess(turn) == "certain":
-        cmds.checkin_send.send(ctx.session, alarm.elder_emergency(ctx.session, user, now=ctx.now, tz=ctx.tz),
-                         now=ctx.now, tz=ctx.tz)
-        return None  # never "thank you" an emergency; the emergency path answers and alerts
+    danger = emergency.assess(turn) if turn is not None else None
+    if danger is not None:
+        if danger.certain:
+            cmds.checkin_send.send(ctx.session, alarm.elder_emergency(ctx.session, user, now=ctx.now, tz=ctx.tz),
+                                   now=ctx.now, tz=ctx.tz)
+        # Never "thank you" a possible emergency, nor count it as "safe": the emergency path answers
+        # (or asks) and alerts.
+        return None
     if turn is not None and _answers_itself(turn):
         return None  # the checkin_ok handler records it and thanks
     settled = checked_in(ctx, user)
+    if (turn is None and message.kind == VOICE) or (turn is not None and turn.understanding.intent in NO_THANKS_BEFORE):
+        # A voice nobody understood, a complaint, words we did not understand: the elder is alive (the
+        # check-in counts) but a cheerful thanks in front of that answer would read as not listening.
+        return None
     return _thanks(settled.day) if settled.result == "new" and settled.day is not None else None
 
 
