@@ -23,7 +23,7 @@ _WORDS = """
 屋头:家里 克:去 哒:了 得很:很 搁:在 吱声:出声 吭声:出声 不中:不行 俺:我 咱:我 贼拉:很 咧:了 老汉:老伴
 头壳:头 眩晕:头晕 眩:晕 徛:站 暗去:黑了 厝顶:屋顶 咧转:在转 险险:差点 少年时:年轻时 讲古:讲故事
 冒人:没人 冒有:没有 冒得:没得 冒反应:没反应 冒用:没用 冒吃:没吃 冒应:没应 冒接:没接 冒看:没看 冒见:没见 冒动:没动 冒醒:没醒 冒声:没声 老倌:老伴
-好哩:好了 涯:我 伓会行:走不了 袂行:走不了 倒落去:倒下去 伓:不 好返:好了 石油气:液化气 心肝头:心口 毋:不 弗:不 煞了:很 呒啥:没啥 呒:没 事体:事 熄哉:熄了 哉:了 自家:自己 唔使:不用 𠊎:我 昨晡:昨天 食酒:喝酒
+讲嘢:讲话 老豆:老爸 老窦:老爸 好哩:好了 涯:我 伓会行:走不了 袂行:走不了 倒落去:倒下去 伓:不 好返:好了 石油气:液化气 心肝头:心口 毋:不 弗:不 煞了:很 呒啥:没啥 呒:没 事体:事 熄哉:熄了 哉:了 自家:自己 唔使:不用 𠊎:我 昨晡:昨天 食酒:喝酒
 """
 _PAIRS = [pair.split(":", 1) for pair in _WORDS.split()]
 _FOLD = re.compile("|".join(re.escape(src) for src, _ in sorted(_PAIRS, key=lambda p: -len(p[0]))))
@@ -35,37 +35,114 @@ def fold(chars: str) -> str:
     return _FOLD.sub(lambda m: _TARGET[m.group(0)], _from_pinyin(zhconv.convert(chars, "zh-cn")))
 
 
-# Two or more words of Latin letters in a row: "xin kou teng" typed by someone without a Chinese keyboard.
-_LATIN_RUN = re.compile(r"(?<![a-z])[a-z]+(?: [a-z]+)+(?![a-z])")
+# Words of Latin letters: pinyin typed for want of characters ("xin kou teng", "nainai shuo tou yun").
+_LATIN_WORD = re.compile(r"[a-z]+")
 
 
 def _from_pinyin(chars: str) -> str:
-    """Pinyin typed for want of characters, written back in characters (only when every word is a syllable)."""
-    if not _LATIN_RUN.search(chars):
+    """Pinyin written back in characters, for every run of two or more words that all split into syllables
+    (an English word such as "help" or "lol" does not, and stays as it is)."""
+    words = list(_LATIN_WORD.finditer(chars))
+    if len(words) < 2:
         return chars
+    table = _syllable_chars()
+    out, end, run = [], 0, []
+    for word in [*words, None]:
+        syllables = _syllables(word.group(0), table) if word is not None else None
+        joined = word is not None and run and chars[run[-1][0].end():word.start()].strip() == ""
+        if syllables is not None and (not run or joined):
+            run.append((word, syllables))
+            continue
+        if len(run) >= 2 and sum(len(sy) for _, sy in run) >= 3:
+            out.append(chars[end:run[0][0].start()] + _write([s for _, sy in run for s in sy], table))
+            end = run[-1][0].end()
+        run = [(word, syllables)] if syllables is not None and word is not None else []
+    return "".join(out) + chars[end:]
 
-    def characters(match: re.Match[str]) -> str:
-        table = _syllable_chars()
-        words = match.group(0).split()
-        return "".join(table[w] for w in words) if all(w in table for w in words) else match.group(0)
 
-    return _LATIN_RUN.sub(characters, chars)
+def _write(syllables: list[str], table: dict[str, str]) -> str:
+    """Characters for a run of syllables: the danger signs' own words where their sound fits ("dao xia" →
+    倒下, not 到下), one common character per syllable elsewhere."""
+    words = _sign_words()
+    out, i = [], 0
+    while i < len(syllables):
+        for size in range(min(5, len(syllables) - i), 1, -1):
+            word = words.get(tuple(syllables[i:i + size]))
+            if word:
+                out.append(word)
+                i += size
+                break
+        else:
+            out.append(table[syllables[i]])
+            i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _sign_words() -> dict[tuple[str, ...], str]:
+    """The danger signs' phrases by their toneless syllables."""
+    from .danger_words import SIGNS
+
+    words: dict[tuple[str, ...], str] = {}
+    for sign in SIGNS:
+        for phrase in sign.phrases.replace("…", " ").replace("=", "").split():
+            if len(phrase) > 1 and all("\u4e00" <= c <= "\u9fa5" for c in phrase):
+                words.setdefault(tuple(lazy_pinyin(phrase)), phrase)
+    return words
+
+
+def _syllables(word: str, table: dict[str, str]) -> list[str] | None:
+    """Split a word into pinyin syllables ("nainai" → nai nai), longest first with backtracking; None if it
+    is not pinyin."""
+    if not word:
+        return []
+    for size in range(min(6, len(word)), 0, -1):
+        head = word[:size]
+        if head in table:
+            rest = _syllables(word[size:], table)
+            if rest is not None:
+                return [head, *rest]
+    return None
+
+
+# Who and where, typed in pinyin more than anything else ("nainai", "yeye", "wo", "ta zai jia").
+_PEOPLE = "我你他奶爷妈爸婆公伯叔姨哥姐弟儿女孙家里在人的了没回"
+# The most common characters of written Chinese, most common first (the head of a published frequency list).
+_COMMON = ("的一是不了人我在有他这中大来上个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后"
+           "小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长"
+           "知民样现分将外但身些与高意进把法此实回二理美点月明其种声全工己话儿者向情部正名定女问力机给等几很业最"
+           "间新什打便位因重被走电四第门相次东海口使教西再平真听世气信北少关并内加化由却代先山五太水万市眼体别处"
+           "总才场师书比住员九笑性通目报立马命张活难神数件安表原车白应路期叫死常提感金何更反合放做系计或利受光王"
+           "果亲界及今京务制解各任至清物台象记边共风干接它许八特觉望直服毛林题建南度统色字请交爱让认算论百吃义科"
+           "怎元社术结六功指思非流每青管夫连远资队跟带花快条院变联言往展该领传近留红治决周保达办运武半候七必城父"
+           "强步完深区即求品士转量空甚众技轻程告江语英基派满式李息写呢识极令黄德收脸钱倒未持取设始版双历越史商千"
+           "片容研像找友孩站广改议形委早房音火际则首单据导影失拿网香似斯专石若兵弟谁校读志飞观争究包组造落视济喜"
+           "离虽坏兴妈古")
+# Interjections spelled with one letter make half of English look like pinyin ("me a", "si n ce").
+_NOT_SYLLABLES = {"a", "e", "o", "n", "m", "ng", "hm", "hng"}
 
 
 @lru_cache(maxsize=1)
 def _syllable_chars() -> dict[str, str]:
-    """One character per toneless syllable, preferring those the danger signs are written with."""
+    """One character per toneless syllable: people first, then the most common characters of written Chinese,
+    then the danger signs' own (心口疼), then whatever pypinyin's phrase dictionary uses most."""
+    from collections import Counter
+
+    from pypinyin.phrases_dict import phrases_dict
     from pypinyin.pinyin_dict import pinyin_dict
 
-    from .danger_words import SIGNS  # the signs' own characters first: 心口疼, not 新扣腾
+    from .danger_words import SIGNS
 
     table: dict[str, str] = {}
-    for char in "".join(sign.phrases for sign in SIGNS):
+    for char in _PEOPLE + _COMMON + "".join(sign.phrases for sign in SIGNS):
         if "\u4e00" <= char <= "\u9fa5":
             table.setdefault(lazy_pinyin(char)[0], char)
-    for point in range(0x4E00, 0x9FA6):
-        readings = pinyin_dict.get(point)
+    used = Counter(char for phrase in phrases_dict for char in phrase)
+    for char, _ in used.most_common():
+        readings = pinyin_dict.get(ord(char))
         if readings:
             plain = unicodedata.normalize("NFKD", readings.split(",")[0]).replace("u\u0308", "v")
-            table.setdefault(plain.encode("ascii", "ignore").decode(), chr(point))
+            table.setdefault(plain.encode("ascii", "ignore").decode(), char)
+    for syllable in _NOT_SYLLABLES:
+        table.pop(syllable, None)
     return table

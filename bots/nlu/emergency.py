@@ -66,7 +66,7 @@ _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERS
                                         re.compile(w.BUTCHERING))
 _REAL_FIRE = re.compile(w.REAL_FIRE)
 _WHAT_IF, _TAKEN, _APP_TROUBLE = re.compile(w.WHAT_IF), re.compile(w.TAKEN), re.compile(w.APP_TROUBLE)
-_HYPERBOLE = re.compile(w.HYPERBOLE)
+_HYPERBOLE, _SYMPTOM = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
 
 
@@ -79,6 +79,8 @@ def danger_in(message: Prepared) -> Danger | None:
         folded = _WHAT_IF.sub("", folded)  # "炒熟了会不会中毒": a question before anything was swallowed
     prepared = message if folded == message.chars else prepare(folded)
     typed, heard, repeated = _signs(prepared)
+    if len(set(_SYMPTOM.findall(folded))) >= 3:
+        typed.add("symptoms")  # "心 疼 汗 喘": three complaints at once, however terse
     return _judge(folded, typed, heard, repeated)
 
 
@@ -136,7 +138,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
     if _RESOLVED.search(chars):
         # Over and done with: a fall or a scare, not a state that lasts (起不来, 叫不醒).
-        over = _PAST.search(chars) or not {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
+        # A warning sign beside it (sweat, the left arm) means the writer plays it down: one level less only.
+        over = (_PAST.search(chars) or not {s for s in signs if _BY_NAME[s].strength} - w.EVENTS) and "warn" not in signs
         strength = 0 if over else max(strength - 1, 0)
     joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
     fiction = _FICTION.search(chars)
@@ -152,7 +155,9 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
 
 def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     """Remove signs that the rest of the sentence shows to be harmless."""
-    if "fall" in signs and (_NOT_A_PERSON.search(chars) or _NEAR_MISS.search(chars)):
+    if _NOT_A_PERSON.search(chars):
+        signs -= {"fall", "water"}  # the phone fell into the water
+    if "fall" in signs and _NEAR_MISS.search(chars):
         signs.discard("fall")
     if _ANIMAL.search(chars) and not _OTHER.search(chars):
         signs -= {"fall", "water"}  # the dog fell into the pond
@@ -246,8 +251,12 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = max(level, 1)
     if has("cold") and has("locked_out", "urgent", "intense"):
         level = 3
-    if has("absent") and has("habit") and has("alone"):
-        level = max(level, 3)
+    if has("absent") and has("habit"):
+        level = max(level, 3 if has("alone", "many_calls", "urgent") else 2)
+    if has("gas_like") and has("gas_fixture"):
+        level = 3
+    if has("fever") and has("sick", "confused", "hypo", "heatstroke", "drowsy"):
+        level = 3
     if has("moan") and has("span", "absent"):
         level = 3
     if has("attack", "weapon") and has("hiding", "urgent"):
