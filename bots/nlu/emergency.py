@@ -139,7 +139,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if _RESOLVED.search(chars):
         # Over and done with: a fall or a scare, not a state that lasts (起不来, 叫不醒).
         # A warning sign beside it (sweat, the left arm) means the writer plays it down: one level less only.
-        over = (_PAST.search(chars) or not {s for s in signs if _BY_NAME[s].strength} - w.EVENTS) and "warn" not in signs
+        lasting = {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
+        over = (_PAST.search(chars) or not lasting) and "warn" not in signs
         strength = 0 if over else max(strength - 1, 0)
     joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
     fiction = _FICTION.search(chars)
