@@ -11,10 +11,11 @@ from app.console.common import PREFIX, admin_in, blueprint, page, rt, since, who
 from app.console.scope import active_requests, villages_of
 from app.db import session_scope
 from bots.texts import t
+from models.base import id_of
 from models.canteen import canteen as cn
 from models.checkin import alarm
 from models.checkin import rules as ck
-from models.console import access_log, handled, logins
+from models.console import handled, logins
 from models.events import events as ev
 from models.help import dispatch
 from models.help import held_requests as held
@@ -23,8 +24,10 @@ from models.people import membership, volunteering
 from models.people.membership import in_scope
 from models.people.users import User
 from models.people.volunteers import volunteer_of
+from models.privacy import access
 
 bp = blueprint("console", __name__)
+SHOWN_VIEWS = 10
 bp.record(auth.plug_in)
 
 
@@ -158,11 +161,20 @@ def elder_detail(elder_id: int):
         if elder is None or not in_scope(admin, elder):
             abort(404)
         card = membership.contact_card(session, elder, admin)
-        access_log.record(session, admin, elder, access_log.CONTACT_AND_HEALTH, surface="elder", now=now)
+        _log_view(session, admin, elder, shown_health=bool(card.health_notes), now=now)
         profile = membership.profile_of(session, elder)
         enrolment = ck.enrolment_of(session, elder)
         family = alarm.family_of(session, elder)
-        views = access_log.views_of(session, elder, limit=10)
-        viewers = {v.viewer_id: who(session.get(User, v.viewer_id)) for v in views}
+        views = access.accesses_of(session, id_of(elder), limit=SHOWN_VIEWS)
+        viewers = {v.id: who(session.get(User, v.viewer_id)) if v.viewer_id else v.viewer_name for v in views}
         return make_response(page("elder.html", elder=elder, card=card, profile=profile, enrolment=enrolment,
                                   family=family, views=views, viewers=viewers))
+
+
+def _log_view(session: Session, admin: User, elder: User, *, shown_health: bool, now: datetime) -> None:
+    """The privacy access log (the one 谁看过我的信息 reads): the contact card, and the health notes when
+    the page showed any."""
+    shown = [access.CONTACT] + ([access.HEALTH_NOTES] if shown_health else [])
+    for what in shown:
+        access.log_access(session, subject_id=id_of(elder), viewer_id=id_of(admin), viewer_role="admin", what=what,
+                          reason=access.CONSOLE, ref="elder", now=now)
