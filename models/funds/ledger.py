@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models.base import id_of
 from models.core.notify import Notice
 from models.funds import chain
 from models.funds.chain import (
@@ -31,6 +32,7 @@ from models.funds.chain import (
 )
 from models.people.membership import is_coordinator, is_offline
 from models.people.users import User, Village
+from models.privacy import consent
 
 DRAFT, PENDING, APPROVED, PAID = "draft", "pending", "approved", "paid"
 REJECTED, CANCELLED, REVERSED, RECORDED = "rejected", "cancelled", "reversed", "recorded"
@@ -38,6 +40,8 @@ CHANNELS = ("cash", "bank", "wechat")
 CATEGORIES = ("care", "meals", "activities", "supplies", "transport", "repairs", "office", "other")
 MAX_FEN = 100_000_000_00  # one hundred million yuan: anything larger is a typing mistake
 MAX_TEXT = 200
+# The consent record of a named gift: given to the coordinator who recorded it, not through a text we showed.
+DONOR_CONSENT_VERSION = "funds-named-gift"
 # Which step moves an expense from which states to which.
 MOVES = {SUBMIT: ((DRAFT,), PENDING), APPROVE: ((PENDING,), APPROVED), REJECT: ((PENDING,), REJECTED),
          PAY: ((APPROVED,), PAID), CANCEL: ((DRAFT, PENDING, APPROVED), CANCELLED)}
@@ -155,6 +159,8 @@ def donate(session: Session, village: Village, gift: Gift, *, actor: str, now: d
     head = chain.lock_head(session, village.id)
     entry = chain.append(session, head, kind=IN_KIND if in_kind else DONATION, amount_fen=gift.amount_fen,
                          actor=actor, details=details, now=now)
+    if gift.consent:
+        _publication_consent(session, gift.donor_openid, now)
     notices = []
     follower = _follower(session, gift.donor_openid)
     if follower is not None:
@@ -163,6 +169,16 @@ def donate(session: Session, village: Village, gift: Gift, *, actor: str, now: d
                               params={"village": village.name, "amount": yuan(gift.amount_fen),
                                       "items": details.get("items", ""), "number": entry.id, "link": link}))
     return Outcome(entry, notices)
+
+
+def _publication_consent(session: Session, openid: str, now: datetime) -> None:
+    """A named gift from a registered person is their consent to publishing their name as a donor, kept as
+    a privacy consent record (so 撤回同意 lists it and withdrawing it makes their gifts anonymous)."""
+    person = session.exec(select(User).where(User.openid == openid)).first() if openid else None
+    if person is None or consent.allows(session, id_of(person), consent.PUBLICATION):
+        return
+    consent.record(session, id_of(person), consent.PUBLICATION, granted=True, given_by=id_of(person), now=now,
+                   text_version=DONOR_CONSENT_VERSION)
 
 
 def _follower(session: Session, openid: str) -> User | None:
