@@ -100,16 +100,27 @@ def _export_elder(turn: Turn, conv: Conversation, match: re.Match) -> str:
         return t("privacy_export_not_yours")
     elder = others[number - 1]
     reply = _export_reply(turn, elder)
-    relation = _link_relation(session, elder, turn.user)
-    access.log_access(session, subject_id=elder.id, viewer_id=turn.user.id, viewer_role="family",
+    exported_for_elder(session, turn.user, elder, now=now, tz=turn.ctx.tz,
+                       occasion=str(turn.ctx.inbound_id or int(now.timestamp())))
+    return reply
+
+
+def elders_exportable(session, user: User) -> list[User]:
+    """The elders a person may export for (bound, acting for them), themself excluded."""
+    return _others(session, user)
+
+
+def exported_for_elder(session, family: User, elder: User, *, now: datetime, tz, occasion: str) -> None:
+    """A family member exported an elder's data (chat or API): the access log records it and the elder is
+    told, unless they have no WeChat. `occasion` keys the notice (one per message or API call)."""
+    access.log_access(session, subject_id=elder.id, viewer_id=family.id, viewer_role="family",
                       what=access.CONTACT, reason=access.EXPORT, now=now)
     if not membership.is_offline(elder):
-        who = turn.user.name or t("someone", tail=turn.user.openid[-4:])
-        key = f"privacy_export:{elder.id}:{turn.user.id}:{turn.ctx.inbound_id or int(now.timestamp())}"
+        relation = _link_relation(session, elder, family)
+        who = family.name or t("someone", tail=family.openid[-4:])
+        key = f"privacy_export:{elder.id}:{family.id}:{occasion}"
         notify.send(session, [Notice(elder.openid, "privacy_export", key, "privacy_export_told",
-                                     {"who": who, "relation": relation or t("privacy_family")})], now=now,
-                    tz=turn.ctx.tz)
-    return reply
+                                     {"who": who, "relation": relation or t("privacy_family")})], now=now, tz=tz)
 
 
 # --- cancellation ---------------------------------------------------------------------------------------------
@@ -125,13 +136,20 @@ def _erase_confirm(turn: Turn, conv: Conversation) -> str:
     idle = timedelta(minutes=float((turn.ctx.config.get("conversation") or {}).get("idle_minutes", 30)))
     if asked is None or turn.ctx.now - datetime.fromisoformat(asked) > idle:
         return t("privacy_erase_expired")
-    session, now, user = turn.ctx.session, turn.ctx.now, turn.user
-    request = erasure.request_erasure(session, user, by=user, now=now, tz=turn.ctx.tz)
-    notices = erasure.erase(session, request, now=now, rules=dispatch_rules_of(turn),
-                            keep_inbound_id=turn.ctx.inbound_id)
-    notify.send(session, notices, now=now, tz=turn.ctx.tz)
+    cancel_account(turn.ctx.session, turn.user, now=turn.ctx.now, tz=turn.ctx.tz, rules=dispatch_rules_of(turn),
+                   keep_inbound_id=turn.ctx.inbound_id)
     conv.data, conv.choices = {}, []
     return t("privacy_erase_done")
+
+
+def cancel_account(session, user: User, *, now: datetime, tz, rules, keep_inbound_id: int | None = None
+                   ) -> erasure.Erasure:
+    """注销 of one's own account (chat and API): recorded, carried out in this transaction, people told; the
+    `privacy.erase` job sweeps what is written for the old openid afterwards and closes the request."""
+    request = erasure.request_erasure(session, user, by=user, now=now, tz=tz)
+    notices = erasure.erase(session, request, now=now, rules=rules, keep_inbound_id=keep_inbound_id)
+    notify.send(session, notices, now=now, tz=tz)
+    return request
 
 
 def _erase_keep(turn: Turn, conv: Conversation) -> str:
