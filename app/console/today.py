@@ -71,8 +71,8 @@ def _canteen(session: Session, admin: User, now: datetime) -> list[dict]:
     meals = []
     for village in villages_of(session, admin):
         for meal in rules.meals:
-            orders = cn.kitchen_list(session, village.id, today, meal)
-            menu = cn.menu_of(session, village.id, today, meal)
+            orders = cn.kitchen_list(session, id_of(village), today, meal)
+            menu = cn.menu_of(session, id_of(village), today, meal)
             meals.append({"village": village.name, "village_id": village.id, "meal": meal, "menu": menu,
                           "orders": orders,
                           "portions": sum(o.portions for o, _ in orders)})
@@ -82,10 +82,10 @@ def _canteen(session: Session, admin: User, now: datetime) -> list[dict]:
 def _events(session: Session, admin: User, now: datetime) -> list[dict]:
     seen: dict[int, ev.Event] = {}
     for village in villages_of(session, admin):
-        for event in ev.upcoming(session, village.id, now=now):
-            seen[event.id] = event
-    return [{"e": e, "taken": ev.seats_taken(session, e.id), "waiting": ev.waiting_count(session, e.id),
-             "attendees": ev.attendees(session, e.id), "roll_open": ev.roll_open(e, now=now)}
+        for event in ev.upcoming(session, id_of(village), now=now):
+            seen[id_of(event)] = event
+    return [{"e": e, "taken": ev.seats_taken(session, id_of(e)), "waiting": ev.waiting_count(session, id_of(e)),
+             "attendees": ev.attendees(session, id_of(e)), "roll_open": ev.roll_open(e, now=now)}
             for e in sorted(seen.values(), key=lambda e: e.starts_at)]
 
 
@@ -120,7 +120,7 @@ def logout():
 
     with session_scope(runtime.engine) as session:
         logins.end_session(session, g.identity.token, now=runtime.clock())
-    response = redirect(f"{PREFIX}/login", code=303)
+    response = make_response(redirect(f"{PREFIX}/login", code=303))
     auth.clear_session_cookie(response)
     return response
 
@@ -138,9 +138,9 @@ def request_detail(request_id: int):
         ranking = []
         if request.status == hr.OPEN:
             rules = dispatch.dispatch_rules(dict(runtime.config), runtime.tz)
-            villages = [v.id for v in villages_of(session, admin)]
+            villages = [id_of(v) for v in villages_of(session, admin)]
             ranked = dispatch.rank(dispatch.load_candidates(session, villages, now=now), request, rules)
-            asked = dispatch.already_asked(session, request.id)
+            asked = dispatch.already_asked(session, id_of(request))
             for place, candidate in enumerate(ranked, 1):
                 person = session.get(User, candidate.user_id)
                 record = volunteer_of(session, person) if person else None

@@ -114,7 +114,7 @@ def state_after(entry: FundEntry, steps: list[FundEntry]) -> str:
 
 def state_of(session: Session, entry: FundEntry) -> str:
     """A record's state now."""
-    return state_after(entry, steps_of(session, entry.id))
+    return state_after(entry, steps_of(session, id_of(entry)))
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def donate(session: Session, village: Village, gift: Gift, *, actor: str, now: d
         details["items"] = _text(gift.items, "items")
     else:
         details.update(channel=gift.channel, receipt_no=_text(gift.receipt_no, "receipt"))
-    head = chain.lock_head(session, village.id)
+    head = chain.lock_head(session, id_of(village))
     entry = chain.append(session, head, kind=IN_KIND if in_kind else DONATION, amount_fen=gift.amount_fen,
                          actor=actor, details=details, now=now)
     if gift.consent:
@@ -223,7 +223,7 @@ def record_expense(session: Session, village: Village, spending: Spending, *, by
         raise FundError("funds_err_amount", text=spending.amount_fen / 100)
     details = {"purpose": purpose, "category": spending.category, "draft": spending.draft,
                "note": _text(spending.note, "note"), **(spending.receipt or {})}
-    head = chain.lock_head(session, village.id)
+    head = chain.lock_head(session, id_of(village))
     entry = chain.append(session, head, kind=EXPENSE, amount_fen=spending.amount_fen, actor=recorder.openid,
                          details=details, now=now)
     notices = [] if spending.draft else _reviewers(session, village, entry, link)
@@ -253,7 +253,7 @@ def step(session: Session, record_id: int, kind: str, *, by: str, now: datetime,
     why = _text(why, "why")
     if kind == REJECT and not why:
         raise FundError("funds_err_no_reason")
-    head = chain.lock_head(session, village.id)
+    head = chain.lock_head(session, id_of(village))
     state = state_of(session, entry)  # read under the chain's lock: a step committed meanwhile is seen
     allowed, _ = MOVES[kind]
     if state not in allowed:
@@ -273,7 +273,7 @@ def correct(session: Session, record_id: int, *, why: str, by: str, now: datetim
     assert village is not None
     if by != "cli":
         coordinator(session, by, village)
-    head = chain.lock_head(session, village.id)
+    head = chain.lock_head(session, id_of(village))
     state = state_of(session, entry)
     if state in (REJECTED, CANCELLED, REVERSED):
         raise FundError("funds_err_state", id=record_id, state=state, action=CORRECTION)
@@ -288,10 +288,10 @@ def spent_notices(session: Session, village: Village, expense: FundEntry, *, lin
                                 .order_by(col(FundEntry.seq))))
     states = _states(entries)
     spent_before = sum(e.amount_fen for e in entries if e.kind == EXPENSE and e.id != expense.id
-                       and states[e.id] in (APPROVED, PAID) and _approved_before(entries, e, expense))
+                       and states[id_of(e)] in (APPROVED, PAID) and _approved_before(entries, e, expense))
     start, end = spent_before, spent_before + expense.amount_fen
     notices, running = [], 0
-    for gift in (e for e in entries if e.kind == DONATION and states[e.id] == RECORDED):
+    for gift in (e for e in entries if e.kind == DONATION and states[id_of(e)] == RECORDED):
         low, running = running, running + gift.amount_fen
         share = min(end, running) - max(start, low)
         follower = _follower(session, (gift.details or {}).get("donor_openid", ""))

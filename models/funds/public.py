@@ -112,7 +112,7 @@ def public_statement(session: Session, st: Statement, tz: ZoneInfo) -> dict[str,
         "chain": {"last_seq": st.head[0], "last_hash": st.head[1]},
     }
     data["corrections"] = [row for row in data["entries"] if row["kind"] == CORRECTION]
-    totals = timebank_totals(session, st.village.id)
+    totals = timebank_totals(session, id_of(st.village))
     if totals is not None:
         data["timebank"] = totals
     return data

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, or_, select
 
 from models.api import identity as ids
-from models.base import as_utc, table_of, utc_field
+from models.base import as_utc, id_column, id_of, table_of, utc_field
 from models.checkin.rules import CheckinDay, CheckinEnrolment
 from models.core.audit import AuditEntry, audit
 from models.core.conversation import ConversationState
@@ -95,8 +95,8 @@ def request_erasure(session: Session, user: User, *, by: User, now: datetime, tz
                                                   Erasure.status == PENDING_ERASURE)).first()
     if existing is not None:
         return existing
-    row = Erasure(user_id=user.id, requested_by_user_id=by.id, pseudonym=secrets.token_hex(8), openid=user.openid,
-                  requested_at=as_utc(now), due_at=working_days_after(now, WORKING_DAYS, tz))
+    row = Erasure(user_id=id_of(user), requested_by_user_id=id_of(by), pseudonym=secrets.token_hex(8),
+                  openid=user.openid, requested_at=as_utc(now), due_at=working_days_after(now, WORKING_DAYS, tz))
     session.add(row)
     session.flush()
     return row
@@ -152,13 +152,13 @@ def _tell_people(session: Session, user: User, erasure: Erasure) -> list[Notice]
 def _settle_requests(session: Session, user: User, now: datetime,
                      rules: dispatch.DispatchRules | None) -> list[Notice]:
     notices: list[Notice] = []
-    own = select(hr.HelpRequest.id).where(
+    own = select(id_column(hr.HelpRequest)).where(
         or_(hr.HelpRequest.elder_id == user.id, hr.HelpRequest.requested_by_id == user.id),
         col(hr.HelpRequest.status).in_(hr.ACTIVE))
     for request_id in list(session.exec(own)):
         notices += visits.cancel_request(session, request_id, now=now).notices
     if rules is not None:
-        helping = select(hr.HelpRequest.id).where(hr.HelpRequest.volunteer_id == user.id,
+        helping = select(id_column(hr.HelpRequest)).where(hr.HelpRequest.volunteer_id == user.id,
                                                   col(hr.HelpRequest.status).in_((hr.CLAIMED, hr.EN_ROUTE)))
         for request_id in list(session.exec(helping)):
             notices += visits.release(session, request_id, user, now=now, rules=rules).notices
