@@ -33,7 +33,7 @@ def name_published(session: Session, record: FundEntry) -> bool:
 
     The gift must have been recorded as named. When it points at a registered person (`donor_openid`),
     that person must still be there and allow publication (models/privacy/consent.py): withdrawing the
-    consent, or cancelling the account (注销: consents withdrawn, the openid replaced by a pseudonym), turns
+    consent, or cancelling the account (consents withdrawn, the openid replaced by a pseudonym), turns
     every past gift of theirs anonymous. The name stays in the chained entry, which cannot change.
     """
     details = record.details or {}
