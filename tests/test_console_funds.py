@@ -76,7 +76,8 @@ def test_a_rejection_needs_a_reason_and_bad_input_is_refused_in_chinese(say):
     second, csrf2 = logged_in(say.app, SECOND)
     no_reason = second.post(f"/console/funds/expenses/{expense.id}/reject", data={"csrf_token": csrf2, "why": ""})
     assert no_reason.status_code == 400 and "请写明理由" in no_reason.get_data(as_text=True)
-    rejected = second.post(f"/console/funds/expenses/{expense.id}/reject", data={"csrf_token": csrf2, "why": "报价太高"})
+    rejected = second.post(f"/console/funds/expenses/{expense.id}/reject",
+                           data={"csrf_token": csrf2, "why": "报价太高"})
     assert rejected.status_code == 200 and state(say.rt, expense.id) == "rejected"
     bad = first.post(f"/console/funds/{vid}/donations", data={"csrf_token": csrf, "donor": "张三", "amount": "abc"})
     assert bad.status_code == 400 and "金额不对" in bad.get_data(as_text=True)
