@@ -7,10 +7,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from models.console.access_log import ConsoleAccess
+from app.db import session_scope
 from models.core.outbox import OutboxMessage
 from models.help import requests as hr
+from models.people.membership import ElderProfile
 from models.people.users import User, Village
+from models.privacy import access, consent
 from tests.console_support import ELDER, logged_in, open_request, town
 
 
@@ -77,11 +79,29 @@ def test_every_view_of_an_elders_details_is_logged(say):
     assert "示范村东头12号" in page
     client.get(f"/console/elders/{elder.id}")
     with Session(say.rt.engine) as session:
-        views = session.exec(select(ConsoleAccess).where(ConsoleAccess.elder_id == elder.id)).all()
+        views = access.accesses_of(session, elder.id)
     admin = user(say.rt, "demo-admin")
-    assert len(views) == 2 and {v.viewer_id for v in views} == {admin.id} and views[0].what == "contact+health"
+    # Two views of the contact card, in the privacy log (no health notes consented: none shown, none logged).
+    assert [(v.viewer_id, v.reason, v.what) for v in views] == [(admin.id, "console", "contact")] * 2
     # Lists and exports never carry the address.
     assert "东头12号" not in client.get("/console/lists/elders").get_data(as_text=True)
+
+
+def test_a_console_view_is_in_the_elders_and_the_familys_who_looked_reply(say):
+    client, _ = logged_in(say.app)
+    elder, admin = user(say.rt, ELDER), user(say.rt, "demo-admin")
+    assert "还没有被别人查看过" in say(ELDER, "谁看过我的信息")
+    with session_scope(say.rt.engine) as session:  # health notes, with their separate consent
+        profile = session.exec(select(ElderProfile).where(ElderProfile.user_id == elder.id)).one()
+        profile.health_notes = "高血压"
+        session.add(profile)
+        consent.record(session, elder.id, consent.HEALTH_NOTES, granted=True, given_by=elder.id, now=say.clock())
+    page = client.get(f"/console/elders/{elder.id}").get_data(as_text=True)
+    assert "高血压" in page and "管理后台查看" in page  # the page lists its own view, from the same log
+    reply = say(ELDER, "谁看过我的信息")
+    assert f"管理员{admin.name}：管理后台查看，看了联系方式和住址" in reply
+    assert f"管理员{admin.name}：管理后台查看，看了身体情况" in reply
+    assert "管理后台查看" in say("demo-family-1", "谁看过我的信息")
 
 
 def test_a_lost_push_is_listed_until_marked_handled(say):

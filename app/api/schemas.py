@@ -4,7 +4,7 @@ Times are ISO 8601 with an offset, minutes are integers, money is in fen.
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -191,3 +191,40 @@ class BindIn(Body):
 
 class BindOut(BaseModel):
     status: str
+
+
+class ExportQuery(BaseModel):
+    elder_id: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                 description="an elder I act for (they are told); omitted: myself")
+
+
+class PrivacyExport(BaseModel):
+    """Everything held about the person (the chat's 导出我的信息): one list per section, `erased` once cancelled."""
+
+    user_id: int
+    generated_at: str
+    erased: bool
+    profile: dict[str, Any]
+    bindings: list[dict[str, Any]]
+    requests: list[dict[str, Any]]
+    visits: list[dict[str, Any]]
+    ratings: list[dict[str, Any]]
+    timebank: list[dict[str, Any]]
+    checkins: list[dict[str, Any]]
+    consents: list[dict[str, Any]]
+    accesses: list[dict[str, Any]]
+    download_url: str | None = Field(default=None, description="the same as a JSON file (?format=csv: CSV), "
+                                                               "signed, valid 24 hours")
+    download_expires_at: AwareDatetime | None = None
+
+
+class DeletionOut(BaseModel):
+    """注销: what was done at once and by when the rest is finished."""
+
+    status: Literal["erased"] = Field(description="personal data erased or anonymised in this request")
+    message: str = Field(description="Chinese, to show as is")
+    requested_at: AwareDatetime
+    erased_at: AwareDatetime
+    completes_by: AwareDatetime = Field(description="the sweep of anything left closes the request before this "
+                                                    "(15 working days at the latest; normally within an hour)")
+    token_revoked: bool = Field(description="this mini-program login is gone: log in again to start anew")

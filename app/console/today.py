@@ -11,10 +11,11 @@ from app.console.common import PREFIX, admin_in, blueprint, page, rt, since, who
 from app.console.scope import active_requests, villages_of
 from app.db import session_scope
 from bots.texts import t
+from models.base import id_of
 from models.canteen import canteen as cn
 from models.checkin import alarm
 from models.checkin import rules as ck
-from models.console import access_log, handled, logins
+from models.console import handled, logins
 from models.events import events as ev
 from models.help import dispatch
 from models.help import held_requests as held
@@ -23,8 +24,10 @@ from models.people import membership, volunteering
 from models.people.membership import in_scope
 from models.people.users import User
 from models.people.volunteers import volunteer_of
+from models.privacy import access
 
 bp = blueprint("console", __name__)
+SHOWN_VIEWS = 10
 bp.record(auth.plug_in)
 
 
@@ -68,8 +71,8 @@ def _canteen(session: Session, admin: User, now: datetime) -> list[dict]:
     meals = []
     for village in villages_of(session, admin):
         for meal in rules.meals:
-            orders = cn.kitchen_list(session, village.id, today, meal)
-            menu = cn.menu_of(session, village.id, today, meal)
+            orders = cn.kitchen_list(session, id_of(village), today, meal)
+            menu = cn.menu_of(session, id_of(village), today, meal)
             meals.append({"village": village.name, "village_id": village.id, "meal": meal, "menu": menu,
                           "orders": orders,
                           "portions": sum(o.portions for o, _ in orders)})
@@ -79,10 +82,10 @@ def _canteen(session: Session, admin: User, now: datetime) -> list[dict]:
 def _events(session: Session, admin: User, now: datetime) -> list[dict]:
     seen: dict[int, ev.Event] = {}
     for village in villages_of(session, admin):
-        for event in ev.upcoming(session, village.id, now=now):
-            seen[event.id] = event
-    return [{"e": e, "taken": ev.seats_taken(session, e.id), "waiting": ev.waiting_count(session, e.id),
-             "attendees": ev.attendees(session, e.id), "roll_open": ev.roll_open(e, now=now)}
+        for event in ev.upcoming(session, id_of(village), now=now):
+            seen[id_of(event)] = event
+    return [{"e": e, "taken": ev.seats_taken(session, id_of(e)), "waiting": ev.waiting_count(session, id_of(e)),
+             "attendees": ev.attendees(session, id_of(e)), "roll_open": ev.roll_open(e, now=now)}
             for e in sorted(seen.values(), key=lambda e: e.starts_at)]
 
 
@@ -117,7 +120,7 @@ def logout():
 
     with session_scope(runtime.engine) as session:
         logins.end_session(session, g.identity.token, now=runtime.clock())
-    response = redirect(f"{PREFIX}/login", code=303)
+    response = make_response(redirect(f"{PREFIX}/login", code=303))
     auth.clear_session_cookie(response)
     return response
 
@@ -135,9 +138,9 @@ def request_detail(request_id: int):
         ranking = []
         if request.status == hr.OPEN:
             rules = dispatch.dispatch_rules(dict(runtime.config), runtime.tz)
-            villages = [v.id for v in villages_of(session, admin)]
+            villages = [id_of(v) for v in villages_of(session, admin)]
             ranked = dispatch.rank(dispatch.load_candidates(session, villages, now=now), request, rules)
-            asked = dispatch.already_asked(session, request.id)
+            asked = dispatch.already_asked(session, id_of(request))
             for place, candidate in enumerate(ranked, 1):
                 person = session.get(User, candidate.user_id)
                 record = volunteer_of(session, person) if person else None
@@ -158,11 +161,20 @@ def elder_detail(elder_id: int):
         if elder is None or not in_scope(admin, elder):
             abort(404)
         card = membership.contact_card(session, elder, admin)
-        access_log.record(session, admin, elder, access_log.CONTACT_AND_HEALTH, surface="elder", now=now)
+        _log_view(session, admin, elder, shown_health=bool(card.health_notes), now=now)
         profile = membership.profile_of(session, elder)
         enrolment = ck.enrolment_of(session, elder)
         family = alarm.family_of(session, elder)
-        views = access_log.views_of(session, elder, limit=10)
-        viewers = {v.viewer_id: who(session.get(User, v.viewer_id)) for v in views}
+        views = access.accesses_of(session, id_of(elder), limit=SHOWN_VIEWS)
+        viewers = {v.id: who(session.get(User, v.viewer_id)) if v.viewer_id else v.viewer_name for v in views}
         return make_response(page("elder.html", elder=elder, card=card, profile=profile, enrolment=enrolment,
                                   family=family, views=views, viewers=viewers))
+
+
+def _log_view(session: Session, admin: User, elder: User, *, shown_health: bool, now: datetime) -> None:
+    """The privacy access log (the one 谁看过我的信息 reads): the contact card, and the health notes when
+    the page showed any."""
+    shown = [access.CONTACT] + ([access.HEALTH_NOTES] if shown_health else [])
+    for what in shown:
+        access.log_access(session, subject_id=id_of(elder), viewer_id=id_of(admin), viewer_role="admin", what=what,
+                          reason=access.CONSOLE, ref="elder", now=now)

@@ -37,9 +37,11 @@ WEB_MODULES: list[tuple[str, str]] = [
     ("app.console.actions", SESSION),
     ("app.console.lists", SESSION),
     ("app.console.charts", SESSION),
+    ("app.console.funds", SESSION),
     # The mini-program API: login and its documentation are public, everything else needs a bearer token.
     ("app.api.public", PUBLIC),
     ("app.api.routes", TOKEN),
+    ("app.api.privacy", TOKEN),
 ]
 # door -> function(request) returning an identity or None; surfaces with a login plug theirs in.
 Authenticator = Callable[[Any], Any]

@@ -1,4 +1,5 @@
-"""console: login attempts, sessions and the access log of the coordinators' web console
+"""console: login attempts and sessions of the coordinators' web console (its views of elders' details go
+to the privacy access log, 0013_privacy)
 
 Revision ID: 0010_console
 Revises: 0009_peopledata
@@ -47,29 +48,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('console_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_console_sessions_user_id'), ['user_id'], unique=False)
-    op.create_table('console_access_log',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('viewer_id', sa.Integer(), nullable=False),
-    sa.Column('elder_id', sa.Integer(), nullable=False),
-    sa.Column('what', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('surface', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['elder_id'], ['users.id'], ),
-    sa.ForeignKeyConstraint(['viewer_id'], ['users.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('console_access_log', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_console_access_log_at'), ['at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_console_access_log_elder_id'), ['elder_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_console_access_log_viewer_id'), ['viewer_id'], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('console_access_log', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_console_access_log_viewer_id'))
-        batch_op.drop_index(batch_op.f('ix_console_access_log_elder_id'))
-        batch_op.drop_index(batch_op.f('ix_console_access_log_at'))
-    op.drop_table('console_access_log')
     with op.batch_alter_table('console_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_console_sessions_user_id'))
     op.drop_table('console_sessions')

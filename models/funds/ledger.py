@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models.base import id_of
 from models.core.notify import Notice
 from models.funds import chain
 from models.funds.chain import (
@@ -31,6 +32,7 @@ from models.funds.chain import (
 )
 from models.people.membership import is_coordinator, is_offline
 from models.people.users import User, Village
+from models.privacy import consent
 
 DRAFT, PENDING, APPROVED, PAID = "draft", "pending", "approved", "paid"
 REJECTED, CANCELLED, REVERSED, RECORDED = "rejected", "cancelled", "reversed", "recorded"
@@ -38,6 +40,8 @@ CHANNELS = ("cash", "bank", "wechat")
 CATEGORIES = ("care", "meals", "activities", "supplies", "transport", "repairs", "office", "other")
 MAX_FEN = 100_000_000_00  # one hundred million yuan: anything larger is a typing mistake
 MAX_TEXT = 200
+# The consent record of a named gift: given to the coordinator who recorded it, not through a text we showed.
+DONOR_CONSENT_VERSION = "funds-named-gift"
 # Which step moves an expense from which states to which.
 MOVES = {SUBMIT: ((DRAFT,), PENDING), APPROVE: ((PENDING,), APPROVED), REJECT: ((PENDING,), REJECTED),
          PAY: ((APPROVED,), PAID), CANCEL: ((DRAFT, PENDING, APPROVED), CANCELLED)}
@@ -110,7 +114,7 @@ def state_after(entry: FundEntry, steps: list[FundEntry]) -> str:
 
 def state_of(session: Session, entry: FundEntry) -> str:
     """A record's state now."""
-    return state_after(entry, steps_of(session, entry.id))
+    return state_after(entry, steps_of(session, id_of(entry)))
 
 
 @dataclass(frozen=True)
@@ -152,9 +156,11 @@ def donate(session: Session, village: Village, gift: Gift, *, actor: str, now: d
         details["items"] = _text(gift.items, "items")
     else:
         details.update(channel=gift.channel, receipt_no=_text(gift.receipt_no, "receipt"))
-    head = chain.lock_head(session, village.id)
+    head = chain.lock_head(session, id_of(village))
     entry = chain.append(session, head, kind=IN_KIND if in_kind else DONATION, amount_fen=gift.amount_fen,
                          actor=actor, details=details, now=now)
+    if gift.consent:
+        _publication_consent(session, gift.donor_openid, now)
     notices = []
     follower = _follower(session, gift.donor_openid)
     if follower is not None:
@@ -163,6 +169,16 @@ def donate(session: Session, village: Village, gift: Gift, *, actor: str, now: d
                               params={"village": village.name, "amount": yuan(gift.amount_fen),
                                       "items": details.get("items", ""), "number": entry.id, "link": link}))
     return Outcome(entry, notices)
+
+
+def _publication_consent(session: Session, openid: str, now: datetime) -> None:
+    """A named gift from a registered person is their consent to publishing their name as a donor, kept as
+    a privacy consent record (so 撤回同意 lists it and withdrawing it makes their gifts anonymous)."""
+    person = session.exec(select(User).where(User.openid == openid)).first() if openid else None
+    if person is None or consent.allows(session, id_of(person), consent.PUBLICATION):
+        return
+    consent.record(session, id_of(person), consent.PUBLICATION, granted=True, given_by=id_of(person), now=now,
+                   text_version=DONOR_CONSENT_VERSION)
 
 
 def _follower(session: Session, openid: str) -> User | None:
@@ -207,7 +223,7 @@ def record_expense(session: Session, village: Village, spending: Spending, *, by
         raise FundError("funds_err_amount", text=spending.amount_fen / 100)
     details = {"purpose": purpose, "category": spending.category, "draft": spending.draft,
                "note": _text(spending.note, "note"), **(spending.receipt or {})}
-    head = chain.lock_head(session, village.id)
+    head = chain.lock_head(session, id_of(village))
     entry = chain.append(session, head, kind=EXPENSE, amount_fen=spending.amount_fen, actor=recorder.openid,
                          details=details, now=now)
     notices = [] if spending.draft else _reviewers(session, village, entry, link)
@@ -237,7 +253,7 @@ def step(session: Session, record_id: int, kind: str, *, by: str, now: datetime,
     why = _text(why, "why")
     if kind == REJECT and not why:
         raise FundError("funds_err_no_reason")
-    head = chain.lock_head(session, village.id)
+    head = chain.lock_head(session, id_of(village))
     state = state_of(session, entry)  # read under the chain's lock: a step committed meanwhile is seen
     allowed, _ = MOVES[kind]
     if state not in allowed:
@@ -257,7 +273,7 @@ def correct(session: Session, record_id: int, *, why: str, by: str, now: datetim
     assert village is not None
     if by != "cli":
         coordinator(session, by, village)
-    head = chain.lock_head(session, village.id)
+    head = chain.lock_head(session, id_of(village))
     state = state_of(session, entry)
     if state in (REJECTED, CANCELLED, REVERSED):
         raise FundError("funds_err_state", id=record_id, state=state, action=CORRECTION)
@@ -272,10 +288,10 @@ def spent_notices(session: Session, village: Village, expense: FundEntry, *, lin
                                 .order_by(col(FundEntry.seq))))
     states = _states(entries)
     spent_before = sum(e.amount_fen for e in entries if e.kind == EXPENSE and e.id != expense.id
-                       and states[e.id] in (APPROVED, PAID) and _approved_before(entries, e, expense))
+                       and states[id_of(e)] in (APPROVED, PAID) and _approved_before(entries, e, expense))
     start, end = spent_before, spent_before + expense.amount_fen
     notices, running = [], 0
-    for gift in (e for e in entries if e.kind == DONATION and states[e.id] == RECORDED):
+    for gift in (e for e in entries if e.kind == DONATION and states[id_of(e)] == RECORDED):
         low, running = running, running + gift.amount_fen
         share = min(end, running) - max(start, low)
         follower = _follower(session, (gift.details or {}).get("donor_openid", ""))

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from models.base import id_of
 from models.funds.chain import CORRECTION, DONATION, EXPENSE, IN_KIND, FundEntry
 from models.funds.ledger import yuan
 from models.funds.receipts import FundReceipt, public_copy
 from models.funds.statement import Statement
 from models.people.redact import redact
+from models.people.users import User
+from models.privacy import consent
 from models.timebank.totals import village_totals
 
 
@@ -20,10 +23,27 @@ def money(fen: int) -> dict[str, Any]:
     return {"fen": fen, "yuan": yuan(fen)}
 
 
-def donor_shown(record: FundEntry) -> str | None:
-    """The donor's name when they consented to its publication, else None (shown as anonymous)."""
+def donor_shown(session: Session, record: FundEntry) -> str | None:
+    """The donor's name when its publication is allowed now, else None (shown as anonymous)."""
+    return redact((record.details or {}).get("donor", "")) if name_published(session, record) else None
+
+
+def name_published(session: Session, record: FundEntry) -> bool:
+    """Whether a donation may name its donor today.
+
+    The gift must have been recorded as named. When it points at a registered person (`donor_openid`),
+    that person must still be there and allow publication (models/privacy/consent.py): withdrawing the
+    consent, or cancelling the account (consents withdrawn, the openid replaced by a pseudonym), turns
+    every past gift of theirs anonymous. The name stays in the chained entry, which cannot change.
+    """
     details = record.details or {}
-    return redact(details.get("donor", "")) if details.get("consent") else None
+    if not details.get("consent"):
+        return False
+    openid = details.get("donor_openid") or ""
+    if not openid:
+        return True  # a donor who is not a registered person: the consent recorded with the gift decides
+    person = session.exec(select(User).where(User.openid == openid)).first()
+    return person is not None and consent.allows(session, id_of(person), consent.PUBLICATION)
 
 
 def receipt_shown(session: Session, record: FundEntry) -> dict[str, Any] | None:
@@ -46,7 +66,8 @@ def line(session: Session, entry: FundEntry, record: FundEntry, effect: int, sta
         "state": state,
     }
     if record.kind in (DONATION, IN_KIND):
-        row.update(donor=donor_shown(record), anonymous=not details.get("consent"),
+        donor = donor_shown(session, record)
+        row.update(donor=donor, anonymous=donor is None,
                    channel=details.get("channel"), items=redact(details.get("items", "")) or None,
                    receipt_no=redact(details.get("receipt_no", "")) or None, given_on=details.get("given_on") or None)
     if record.kind == EXPENSE:
@@ -76,8 +97,8 @@ def public_statement(session: Session, st: Statement, tz: ZoneInfo) -> dict[str,
         "opening_balance": money(st.opening_fen),
         "income": [{"source": source, **money(fen)} for source, fen in sorted(st.income.items())],
         "income_total": money(st.income_fen),
-        "in_kind": [{"id": e.id, "date": e.created_at.astimezone(tz).date().isoformat(), "donor": donor_shown(e),
-                     "anonymous": not (e.details or {}).get("consent"),
+        "in_kind": [{"id": e.id, "date": e.created_at.astimezone(tz).date().isoformat(),
+                     "donor": donor_shown(session, e), "anonymous": not name_published(session, e),
                      "items": redact((e.details or {}).get("items", "")),
                      "estimated_value": money(e.amount_fen)} for e in st.in_kind],
         "spending": [{"category": category, **money(fen)} for category, fen in sorted(st.spending.items())],
@@ -92,5 +113,5 @@ def public_statement(session: Session, st: Statement, tz: ZoneInfo) -> dict[str,
         "chain": {"last_seq": st.head[0], "last_hash": st.head[1]},
     }
     data["corrections"] = [row for row in data["entries"] if row["kind"] == CORRECTION]
-    data["timebank"] = timebank_totals(session, st.village.id)
+    data["timebank"] = timebank_totals(session, id_of(st.village))
     return data

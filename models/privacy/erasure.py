@@ -2,13 +2,14 @@
 finishes whatever the moment of the request could not (PIPL art. 47; the draft app rules' 15 working days).
 
 What goes: the profile and contact details (user row, elder profile, volunteer record, training), health
-notes, bindings and binding codes, conversation state, the inbound message log (texts, voice recognition
-and media ids), outbox texts, check-in records, the free text of the person's requests and complaints,
-tags and opt-outs. What stays, under a random pseudonym with nothing personal: the user row's id (other
-people's visits, ratings and statistics point at it), the time-bank lines (moved to the account
-`anon:<pseudonym>`, so every ledger keeps balancing), consent records (withdrawn) and the access log
-(processing records the law asks to keep). Open requests are cancelled and their volunteers told; tasks
-the person had claimed as a volunteer go back to dispatch; bound family and the coordinators are told.
+notes, the mini-program logins (identities, tokens, link codes), bindings and binding codes, conversation
+state, the inbound message log (texts, voice recognition and media ids), outbox texts, check-in records,
+the free text of the person's requests and complaints, tags and opt-outs. What stays, under a random
+pseudonym with nothing personal: the user row's id (other people's visits, ratings and statistics point
+at it), the time-bank lines (moved to the account `anon:<pseudonym>`, so every ledger keeps balancing),
+consent records (withdrawn) and the access log (processing records the law asks to keep). Open requests
+are cancelled and their volunteers told; tasks the person had claimed as a volunteer go back to dispatch;
+bound family and the coordinators are told.
 
 `erase` runs in the caller's transaction (the chat confirmation). Rows written after it for the old
 openid (the passive reply's window, a handed-off reply) are swept by `complete_pending`, which the
@@ -23,7 +24,8 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, or_, select
 
-from models.base import as_utc, table_of, utc_field
+from models.api import identity as ids
+from models.base import as_utc, id_column, id_of, table_of, utc_field
 from models.checkin.rules import CheckinDay, CheckinEnrolment
 from models.core.audit import AuditEntry, audit
 from models.core.conversation import ConversationState
@@ -93,8 +95,8 @@ def request_erasure(session: Session, user: User, *, by: User, now: datetime, tz
                                                   Erasure.status == PENDING_ERASURE)).first()
     if existing is not None:
         return existing
-    row = Erasure(user_id=user.id, requested_by_user_id=by.id, pseudonym=secrets.token_hex(8), openid=user.openid,
-                  requested_at=as_utc(now), due_at=working_days_after(now, WORKING_DAYS, tz))
+    row = Erasure(user_id=id_of(user), requested_by_user_id=id_of(by), pseudonym=secrets.token_hex(8),
+                  openid=user.openid, requested_at=as_utc(now), due_at=working_days_after(now, WORKING_DAYS, tz))
     session.add(row)
     session.flush()
     return row
@@ -113,6 +115,7 @@ def erase(session: Session, erasure: Erasure, *, now: datetime, rules: dispatch.
     notices = _tell_people(session, user, erasure)
     notices += _settle_requests(session, user, now, rules)
     _drop_people_rows(session, uid)
+    _drop_api_rows(session, uid)
     _scrub_requests(session, uid)
     _drop_openid_rows(session, openid, erasure.pseudonym, keep_inbound_id)
     # The person's time-bank accounts keep their lines (every movement still balances) under the pseudonym.
@@ -150,13 +153,13 @@ def _tell_people(session: Session, user: User, erasure: Erasure) -> list[Notice]
 def _settle_requests(session: Session, user: User, now: datetime,
                      rules: dispatch.DispatchRules | None) -> list[Notice]:
     notices: list[Notice] = []
-    own = select(hr.HelpRequest.id).where(
+    own = select(id_column(hr.HelpRequest)).where(
         or_(hr.HelpRequest.elder_id == user.id, hr.HelpRequest.requested_by_id == user.id),
         col(hr.HelpRequest.status).in_(hr.ACTIVE))
     for request_id in list(session.exec(own)):
         notices += visits.cancel_request(session, request_id, now=now).notices
     if rules is not None:
-        helping = select(hr.HelpRequest.id).where(hr.HelpRequest.volunteer_id == user.id,
+        helping = select(id_column(hr.HelpRequest)).where(hr.HelpRequest.volunteer_id == user.id,
                                                   col(hr.HelpRequest.status).in_((hr.CLAIMED, hr.EN_ROUTE)))
         for request_id in list(session.exec(helping)):
             notices += visits.release(session, request_id, user, now=now, rules=rules).notices
@@ -188,6 +191,17 @@ def _drop_people_rows(session: Session, uid: int) -> None:
     _delete(session, CheckinDay, CheckinDay.elder_id == uid)
     _delete(session, CheckinEnrolment, CheckinEnrolment.elder_id == uid)
     session.expire_all()
+
+
+def _drop_api_rows(session: Session, uid: int) -> None:
+    """The mini-program logins linked to the person (their mini-program openid, unionid, session key), their
+    tokens and remembered answers, and link codes: the app is logged out and a new login starts unlinked."""
+    identities = sa.select(table_of(ids.ApiIdentity).c.id).where(table_of(ids.ApiIdentity).c.user_id == uid)
+    for model in (ids.ApiToken, ids.IdempotentAnswer):
+        table = table_of(model)
+        session.execute(sa.delete(table).where(table.c.identity_id.in_(identities)))
+    _delete(session, ids.ApiIdentity, ids.ApiIdentity.user_id == uid)
+    _delete(session, ids.LinkCode, ids.LinkCode.user_id == uid)
 
 
 def _scrub_requests(session: Session, uid: int) -> None:

@@ -18,6 +18,7 @@ from bots.forms import Turn
 from bots.registry import Command, Feature
 from bots.state import Conversation
 from bots.texts import t
+from models.base import id_of
 from models.core.notify import Notice
 from models.people import binding, membership
 from models.people.users import FamilyLink, User
@@ -66,7 +67,7 @@ def _others(session, user: User) -> list[User]:
 
 def _export_reply(turn: Turn, subject: User) -> str:
     session, now = turn.ctx.session, turn.ctx.now
-    data = exporting.export_person(session, subject.id, now)
+    data = exporting.export_person(session, id_of(subject), now)
     profile = data["profile"]
     roles = "、".join(t(f"console_role_{r}") for r in profile.get("roles", []) if r in
                      ("elder", "family", "volunteer", "admin")) or t("privacy_role_none")
@@ -77,7 +78,8 @@ def _export_reply(turn: Turn, subject: User) -> str:
         lines.append(t("privacy_export_elder", address=profile["elder"]["address"] or t("people_none"),
                        health=profile["elder"]["health_notes"] or t("people_none")))
     lines.append(t("privacy_export_counts", **exporting.summary_counts(data)))
-    token = links.sign(signing_secret(turn.ctx.config), subject_id=subject.id, requester_id=turn.user.id, now=now)
+    token = links.sign(signing_secret(turn.ctx.config), subject_id=id_of(subject), requester_id=id_of(turn.user),
+                        now=now)
     lines.append(t("privacy_export_link", url=public_url(turn.ctx.config, f"/privacy/export/{token}")))
     return "\n".join(lines)
 
@@ -100,16 +102,27 @@ def _export_elder(turn: Turn, conv: Conversation, match: re.Match) -> str:
         return t("privacy_export_not_yours")
     elder = others[number - 1]
     reply = _export_reply(turn, elder)
-    relation = _link_relation(session, elder, turn.user)
-    access.log_access(session, subject_id=elder.id, viewer_id=turn.user.id, viewer_role="family",
+    exported_for_elder(session, turn.user, elder, now=now, tz=turn.ctx.tz,
+                       occasion=str(turn.ctx.inbound_id or int(now.timestamp())))
+    return reply
+
+
+def elders_exportable(session, user: User) -> list[User]:
+    """The elders a person may export for (bound, acting for them), themself excluded."""
+    return _others(session, user)
+
+
+def exported_for_elder(session, family: User, elder: User, *, now: datetime, tz, occasion: str) -> None:
+    """A family member exported an elder's data (chat or API): the access log records it and the elder is
+    told, unless they have no WeChat. `occasion` keys the notice (one per message or API call)."""
+    access.log_access(session, subject_id=id_of(elder), viewer_id=family.id, viewer_role="family",
                       what=access.CONTACT, reason=access.EXPORT, now=now)
     if not membership.is_offline(elder):
-        who = turn.user.name or t("someone", tail=turn.user.openid[-4:])
-        key = f"privacy_export:{elder.id}:{turn.user.id}:{turn.ctx.inbound_id or int(now.timestamp())}"
+        relation = _link_relation(session, elder, family)
+        who = family.name or t("someone", tail=family.openid[-4:])
+        key = f"privacy_export:{elder.id}:{family.id}:{occasion}"
         notify.send(session, [Notice(elder.openid, "privacy_export", key, "privacy_export_told",
-                                     {"who": who, "relation": relation or t("privacy_family")})], now=now,
-                    tz=turn.ctx.tz)
-    return reply
+                                     {"who": who, "relation": relation or t("privacy_family")})], now=now, tz=tz)
 
 
 # --- cancellation ---------------------------------------------------------------------------------------------
@@ -125,13 +138,20 @@ def _erase_confirm(turn: Turn, conv: Conversation) -> str:
     idle = timedelta(minutes=float((turn.ctx.config.get("conversation") or {}).get("idle_minutes", 30)))
     if asked is None or turn.ctx.now - datetime.fromisoformat(asked) > idle:
         return t("privacy_erase_expired")
-    session, now, user = turn.ctx.session, turn.ctx.now, turn.user
-    request = erasure.request_erasure(session, user, by=user, now=now, tz=turn.ctx.tz)
-    notices = erasure.erase(session, request, now=now, rules=dispatch_rules_of(turn),
-                            keep_inbound_id=turn.ctx.inbound_id)
-    notify.send(session, notices, now=now, tz=turn.ctx.tz)
+    cancel_account(turn.ctx.session, turn.user, now=turn.ctx.now, tz=turn.ctx.tz, rules=dispatch_rules_of(turn),
+                   keep_inbound_id=turn.ctx.inbound_id)
     conv.data, conv.choices = {}, []
     return t("privacy_erase_done")
+
+
+def cancel_account(session, user: User, *, now: datetime, tz, rules, keep_inbound_id: int | None = None
+                   ) -> erasure.Erasure:
+    """注销 of one's own account (chat and API): recorded, carried out in this transaction, people told; the
+    `privacy.erase` job sweeps what is written for the old openid afterwards and closes the request."""
+    request = erasure.request_erasure(session, user, by=user, now=now, tz=tz)
+    notices = erasure.erase(session, request, now=now, rules=rules, keep_inbound_id=keep_inbound_id)
+    notify.send(session, notices, now=now, tz=tz)
+    return request
 
 
 def _erase_keep(turn: Turn, conv: Conversation) -> str:
@@ -154,7 +174,7 @@ def _whose(elder: User, viewer: User) -> str:
 
 def _withdrawable(session, user: User) -> list[tuple[User, consent.Consent]]:
     people = [user] + _others(session, user)
-    return [(person, row) for person in people for row in consent.active(session, person.id)]
+    return [(person, row) for person in people for row in consent.active(session, id_of(person))]
 
 
 def _by(row: consent.Consent) -> str:
@@ -182,7 +202,7 @@ def _withdraw(turn: Turn, found: list[tuple[User, consent.Consent]], number: int
     if row.purpose == consent.SERVICE:
         return t("privacy_consent_service")
     session, now = turn.ctx.session, turn.ctx.now
-    consent.withdraw(session, row.id, turn.user.id, now=now)
+    consent.withdraw(session, id_of(row), id_of(turn.user), now=now)
     if row.purpose == consent.HEALTH_NOTES:
         membership.forget_health_notes(session, person, now=now)
     return t("privacy_consent_withdrawn", whose=_whose(person, turn.user), purpose=t(f"privacy_purpose_{row.purpose}"))
