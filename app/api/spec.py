@@ -15,7 +15,7 @@ from spectree.models import SecureType, SecuritySchemeData
 from app.api import schemas
 from app.api.problems import Problem
 
-BEARER = {"bearer": []}
+BEARER: dict[str, list[str]] = {"bearer": []}
 
 
 def _refuse_invalid(req, resp, req_validation_error, instance, model_adapter) -> None:

@@ -33,7 +33,7 @@ def sync(rt, now: datetime, *, since: datetime | None = None, limit: int = 10_00
         if not batch:
             break
         for user_id, openid in batch:
-            after = user_id
+            after = user_id or after
             if openid.startswith("offline-"):
                 continue
             counts["asked"] += 1

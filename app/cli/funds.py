@@ -17,6 +17,7 @@ from app.db import session_scope
 from bots import notify
 from bots.flows.funds.views import kind_label, ledger_link, state_label, summary
 from bots.texts import t
+from models.base import id_of
 from models.funds import chain, ledger, receipts
 from models.funds.chain import APPROVE, CANCEL, PAY, REJECT, SUBMIT, FundEntry
 from models.funds.ledger import FundError, yuan
@@ -152,7 +153,7 @@ def expense(code, amount, purpose, by, receipt, receipt_redacted, receipt_consen
         original, redacted = _read(receipt), _read(receipt_redacted)
         stored = None
         if original is not None:
-            stored = receipts.store(session, village.id, data=original[0], content_type=original[1],
+            stored = receipts.store(session, id_of(village), data=original[0], content_type=original[1],
                                     filename=Path(receipt).name, consent=receipt_consent,
                                     redacted=redacted[0] if redacted else None, now=rt.clock(),
                                     redacted_type=redacted[1] if redacted else "")

@@ -66,10 +66,12 @@ def decode(data: bytes, audio_format: str = "", *, max_seconds: float = MAX_SECO
 def _decode(data: bytes, container: str | None, max_seconds: float) -> Pcm:
     limit = int(max_seconds * RATE) * 2
     out = bytearray()
-    with av.open(io.BytesIO(data), format=container) as source:
+    with av.open(io.BytesIO(data), format=container, mode="r") as source:
         stream = next(s for s in source.streams if s.type == "audio")
         resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
         for frame in source.decode(stream):
+            if not isinstance(frame, av.AudioFrame):
+                continue
             for chunk in resampler.resample(frame):
                 out += bytes(chunk.planes[0])[: chunk.samples * 2]
             if len(out) >= limit:

@@ -46,7 +46,7 @@ class LocalWhisper:
                 if not self.model_dir or not (Path(self.model_dir) / "model.bin").is_file():
                     raise SpeechError("NoModel", f"no model.bin in {self.model_dir!r}")
                 try:
-                    from faster_whisper import WhisperModel
+                    from faster_whisper import WhisperModel  # type: ignore[import-untyped]  # no stubs shipped
 
                     _models[key] = WhisperModel(self.model_dir, device="cpu", compute_type="int8",
                                                 cpu_threads=self.threads, local_files_only=True)
@@ -59,7 +59,7 @@ class LocalWhisper:
         prompt = t(PROMPT_KEY)
         # Greedy, one temperature and a bounded output: a clip that confuses the model must not loop for
         # seconds inventing text (Whisper's fallback retries did exactly that on synthetic speech).
-        segments, _ = model.transcribe(  # type: ignore[attr-defined]
+        segments, _ = model.transcribe(
             pcm.floats(), language=self.language, beam_size=self.beam_size, temperature=0.0,
             condition_on_previous_text=False, initial_prompt=prompt, without_timestamps=True,
             max_new_tokens=max(16, pcm.duration_ms // 100))

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import zhconv
+import zhconv  # type: ignore[import-untyped]  # pure-Python tables, ships no type information
 from pypinyin import lazy_pinyin
 
 # Dialect words → Mandarin, longest first within each line; applied in order.
@@ -46,17 +46,19 @@ def _from_pinyin(chars: str) -> str:
     if len(words) < 2:
         return chars
     table = _syllable_chars()
-    out, end, run = [], 0, []
+    out: list[str] = []
+    end = 0
+    run: list[tuple[re.Match[str], list[str]]] = []
     for word in [*words, None]:
         syllables = _syllables(word.group(0), table) if word is not None else None
-        joined = word is not None and run and chars[run[-1][0].end():word.start()].strip() == ""
-        if syllables is not None and (not run or joined):
+        joined = word is not None and bool(run) and chars[run[-1][0].end():word.start()].strip() == ""
+        if word is not None and syllables is not None and (not run or joined):
             run.append((word, syllables))
             continue
         if len(run) >= 2 and sum(len(sy) for _, sy in run) >= 3:
             out.append(chars[end:run[0][0].start()] + _write([s for _, sy in run for s in sy], table))
             end = run[-1][0].end()
-        run = [(word, syllables)] if syllables is not None and word is not None else []
+        run = [(word, syllables)] if word is not None and syllables is not None else []
     return "".join(out) + chars[end:]
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, rowcount, table_of, utc_field
+from models.base import as_utc, id_of, rowcount, table_of, utc_field
 from models.core.audit import audit
 from models.people.users import User
 
@@ -108,7 +108,7 @@ def login(session: Session, mini_openid: str, unionid: str | None, session_key_e
     session.flush()
     link_by_unionid(session, identity, now=now)
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    session.add(ApiToken(token_hash=digest(token), identity_id=identity.id, expires_at=now + lifetime,
+    session.add(ApiToken(token_hash=digest(token), identity_id=id_of(identity), expires_at=now + lifetime,
                          created_at=now))
     session.flush()
     return identity, token
@@ -182,7 +182,7 @@ def issue_link_code(session: Session, user: User, *, now: datetime, rng: secrets
             table.c.code_hash == digest(code), table.c.used_at.is_(None), table.c.expires_at > as_utc(now))).first()
         if clash is None:
             break
-    session.add(LinkCode(code_hash=digest(code), user_id=user.id, expires_at=now + LINK_CODE_TTL, created_at=now))
+    session.add(LinkCode(code_hash=digest(code), user_id=id_of(user), expires_at=now + LINK_CODE_TTL, created_at=now))
     session.flush()
     return code
 
@@ -201,7 +201,7 @@ def link_by_code(session: Session, identity: ApiIdentity, code: str, *, now: dat
     # The conditional update makes a code single-use even when two logins race with it.
     used = row is not None and rowcount(session.execute(
         sa.update(table).where(table.c.id == row.id, table.c.used_at.is_(None)).values(used_at=as_utc(now)))) == 1
-    if not used:
+    if row is None or not used:
         identity.link_failures += 1
         identity.link_failures_since = identity.link_failures_since or now
         return "wrong"

@@ -80,7 +80,7 @@ def tell_coordinators(session: Session, day: ck.CheckinDay, *, now: datetime) ->
                   task=day.request_id or "", family=len(reachable_family(session, elder)))
     admins = coordinators_for(session, elder)
     for admin in admins:  # the phone and address go out: a processing record each
-        access.log_access(session, subject_id=elder.id, viewer_id=admin.id, viewer_role="admin",
+        access.log_access(session, subject_id=id_of(elder), viewer_id=admin.id, viewer_role="admin",
                           what=access.CONTACT, reason=access.CHECKIN_ALARM, now=now, ref=str(day.day))
     return [Notice(a.openid, "checkin_escalated", f"checkin:coordinator:{day.id}:{a.id}", "checkin_coordinator_alert",
                    params, URGENT) for a in admins]

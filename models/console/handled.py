@@ -33,7 +33,7 @@ def lost_for(session: Session, admin: User, *, limit: int = 100) -> list[tuple[O
     done = _handled_ids(session)
     query = select(OutboxMessage, User).join(User, col(User.openid) == OutboxMessage.openid, isouter=True).where(
         col(OutboxMessage.status).in_(LOST)).order_by(col(OutboxMessage.id).desc())
-    found = []
+    found: list[tuple[OutboxMessage, User | None]] = []
     for row, person in session.exec(query):
         if str(row.id) not in done and reaches(admin, person):
             found.append((row, person))

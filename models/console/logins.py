@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, rowcount, table_of, utc_field
+from models.base import as_utc, id_of, rowcount, table_of, utc_field
 from models.people.membership import is_coordinator
 from models.people.users import User
 
@@ -137,7 +137,7 @@ class Opened:
 def open_session(session: Session, user: User, *, now: datetime) -> Opened:
     """Start a console session for a coordinator."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    session.add(ConsoleSession(token_hash=digest(token), user_id=user.id, csrf_token=csrf, created_at=now,
+    session.add(ConsoleSession(token_hash=digest(token), user_id=id_of(user), csrf_token=csrf, created_at=now,
                                last_seen_at=now))
     session.flush()
     return Opened(token, csrf)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from models.base import id_of
 from models.funds import chain
 from models.funds.chain import APPROVE, CANCEL, CORRECTION, DONATION, EXPENSE, IN_KIND, FundEntry
 from models.funds.ledger import APPROVED, PAID, PENDING, FundError, state_after
@@ -93,17 +94,17 @@ def monthly(session: Session, village: Village, month: str, tz: ZoneInfo) -> Sta
     entries = list(session.exec(select(FundEntry).where(FundEntry.village_id == village.id,
                                                         col(FundEntry.created_at) < end)
                                 .order_by(col(FundEntry.seq))))
-    records = {e.id: e for e in entries if e.kind in chain.RECORDS}
+    records = {id_of(e): e for e in entries if e.kind in chain.RECORDS}
     steps: dict[int, list[FundEntry]] = {}
     report = Statement(village=village, month=month, start=start, end=end, head=chain.head_hash(
-        session, village.id, until=end))
+        session, id_of(village), until=end))
     for entry in entries:
         record = records.get(entry.ref_id) if entry.ref_id is not None else entry
         if record is None:
             continue
-        before = state_after(record, steps.get(record.id, []))
+        before = state_after(record, steps.get(id_of(record), []))
         if entry.ref_id is not None:
-            steps.setdefault(record.id, []).append(entry)
+            steps.setdefault(id_of(record), []).append(entry)
         effect = _effect(entry, record, before)
         if entry.created_at < start:
             report.opening_fen += effect
@@ -119,7 +120,7 @@ def monthly(session: Session, village: Village, month: str, tz: ZoneInfo) -> Sta
             report.in_kind.append(entry)
         report.lines.append(Line(entry, record, effect, ""))
     final = {rid: state_after(r, steps.get(rid, [])) for rid, r in records.items()}
-    report.lines = [Line(li.entry, li.record, li.effect_fen, final[li.record.id]) for li in report.lines
+    report.lines = [Line(li.entry, li.record, li.effect_fen, final[id_of(li.record)]) for li in report.lines
                     if not _hidden(li.record, final)]
     report.pending = [r for rid, r in records.items() if r.kind == EXPENSE and final[rid] == PENDING]
     return report
@@ -127,7 +128,7 @@ def monthly(session: Session, village: Village, month: str, tz: ZoneInfo) -> Sta
 
 def _hidden(record: FundEntry, final: dict[int, str]) -> bool:
     """A draft nobody submitted is the coordinator's notebook, not the ledger."""
-    return record.kind == EXPENSE and final[record.id] == "draft"
+    return record.kind == EXPENSE and final[id_of(record)] == "draft"
 
 
 def _effect(entry: FundEntry, record: FundEntry, before: str) -> int:

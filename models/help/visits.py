@@ -155,8 +155,8 @@ def _claim_notices(session: Session, request: hr.HelpRequest, volunteer: User, n
     details = claimed_params(session, request)
     notices = [Notice(volunteer.openid, "help_claimed_volunteer", f"claimed:{request.id}:{volunteer.id}",
                       "help_claimed_volunteer", details, URGENT)]
-    shown = [access.CONTACT] + ([access.HEALTH_NOTES] if details["notes"] else [])
-    for what in shown:
+    revealed = [access.CONTACT] + ([access.HEALTH_NOTES] if details["notes"] else [])
+    for what in revealed:
         access.log_access(session, subject_id=request.elder_id, viewer_id=volunteer.id, viewer_role="volunteer",
                           what=what, reason=access.CLAIM, ref=str(request.id), now=now)
     params = {"number": request.id, "volunteer": volunteer.name, "phone": volunteer.phone,
@@ -292,7 +292,7 @@ def _credit(session: Session, request: hr.HelpRequest, rules: CreditRules, now: 
     """The confirmed visit in the time bank: the volunteer earns, the elder's side pays (once)."""
     assert request.volunteer_id is not None
     settled = timebank_visits.settle_visit(
-        session, request_id=request.id, village_id=request.village_id, category=request.category,
+        session, request_id=id_of(request), village_id=request.village_id, category=request.category,
         elder_id=request.elder_id, volunteer_id=request.volunteer_id, minutes=credited_minutes(request, rules),
         policy=rules.policy, now=now)
     return settled.notices

@@ -155,7 +155,7 @@ def contact_card(session: Session, elder: User, viewer: User, *, granted: bool =
 
 def health_notes_of(session: Session, elder: User, profile: ElderProfile | None = None) -> str:
     """The elder's health notes, only while their separate health consent stands (PIPL art. 29)."""
-    if not consent.health_notes_allowed(session, elder.id):
+    if not consent.health_notes_allowed(session, id_of(elder)):
         return ""
     profile = profile or profile_of(session, elder)
     return profile.health_notes if profile is not None else ""

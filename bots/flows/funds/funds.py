@@ -8,6 +8,7 @@ from bots.forms import Turn
 from bots.registry import Command, Feature
 from bots.state import Conversation
 from bots.texts import t
+from models.base import id_of
 from models.funds import subscribers
 from models.funds.statement import month_of
 from models.people.users import Village, users_with_role
@@ -41,13 +42,13 @@ def _subscribe(turn: Turn, conv: Conversation, match: re.Match) -> str:
     village = _village(turn)
     if village is None:
         return t("funds_no_village")
-    done = subscribers.subscribe(turn.ctx.session, turn.user.openid, village.id, now=turn.ctx.now)
+    done = subscribers.subscribe(turn.ctx.session, turn.user.openid, id_of(village), now=turn.ctx.now)
     return t("funds_subscribed" if done else "funds_subscribed_again", village=village.name)
 
 
 def _unsubscribe(turn: Turn, conv: Conversation, match: re.Match) -> str:
     village = _village(turn)
-    done = village is not None and subscribers.unsubscribe(turn.ctx.session, turn.user.openid, village.id)
+    done = village is not None and subscribers.unsubscribe(turn.ctx.session, turn.user.openid, id_of(village))
     return t("funds_unsubscribed" if done else "funds_unsubscribed_again")
 
 

@@ -9,6 +9,7 @@ from bots.forms import Turn
 from bots.registry import Command
 from bots.state import Conversation
 from bots.texts import t
+from models.base import id_of
 from models.people import membership, volunteering
 from models.people.users import User
 from models.people.volunteers import APPROVED, Volunteer
@@ -68,7 +69,7 @@ def _elders_waiting(turn: Turn, conv: Conversation, match: re.Match) -> str:
         return t("people_verify_none")
     lines = [_elder_line(session, user, profile) for user, profile in waiting[:MAX_LINES]]
     for user, _ in waiting[:MAX_LINES]:  # addresses and emergency contacts shown: a processing record each
-        access.log_access(session, subject_id=user.id, viewer_id=turn.user.id, viewer_role="admin",
+        access.log_access(session, subject_id=id_of(user), viewer_id=turn.user.id, viewer_role="admin",
                           what=access.CONTACT, reason=access.COORDINATOR_VIEW, now=turn.ctx.now)
     return "\n".join([t("people_verify_head", count=len(waiting)), *lines, t("people_verify_howto")])
 

@@ -15,7 +15,7 @@ from bots.forms import Form, Invalid, Slot, Turn
 from bots.registry import Command
 from bots.state import Conversation
 from bots.texts import t
-from models.base import row_of
+from models.base import id_of, row_of
 from models.help import dispatch
 from models.people import membership
 from models.people.users import User, Village
@@ -96,9 +96,9 @@ def _submit(values: dict, turn: Turn) -> str:
     profile = membership.register_elder(session, user, registration, now=now)
     elder = row_of(session, User, profile.user_id)
     relationship = registration.relationship
-    consent.record(session, elder.id, consent.SERVICE, granted=True, given_by=user.id, relationship=relationship,
+    consent.record(session, id_of(elder), consent.SERVICE, granted=True, given_by=user.id, relationship=relationship,
                    now=now)
-    consent.record(session, elder.id, consent.HEALTH_NOTES, granted=bool(values.get("health_consent")),
+    consent.record(session, id_of(elder), consent.HEALTH_NOTES, granted=bool(values.get("health_consent")),
                    given_by=user.id, relationship=relationship, now=now)
     _tell_coordinators(turn, elder, profile)
     # Registered now: a request this person made as a stranger need not wait for a coordinator any more.
