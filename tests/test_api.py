@@ -294,6 +294,23 @@ def test_notices_page(api):
     assert answer.status_code == 200 and answer.get_json()["next_cursor"] is None
 
 
+def test_a_village_notice_is_listed_with_its_text(api):
+    from models.notices.broadcasts import DONE, Broadcast
+
+    elder = user_of(api.rt, "demo-elder-1")
+    with session_scope(api.rt.engine) as session:
+        for n in range(3):
+            session.add(Broadcast(village_id=elder.village_id, author_openid="demo-admin", title=f"通知{n}",
+                                  body=f"周六上午义诊 {n}", status=DONE, send_at=api.rt.clock(),
+                                  created_at=api.rt.clock()))
+    headers = api.login("demo-elder-1")
+    first = api.get("/notices?limit=2", headers).get_json()
+    assert [(i["title"], i["text"]) for i in first["items"]] == [
+        ("通知2", "周六上午义诊 2"), ("通知1", "周六上午义诊 1")]
+    rest = api.get(f"/notices?limit=2&cursor={first['next_cursor']}", headers).get_json()
+    assert [i["title"] for i in rest["items"]] == ["通知0"] and rest["next_cursor"] is None
+
+
 # --- errors, limits, documents ------------------------------------------------------------------------------
 
 def test_unknown_paths_and_methods_are_problems(api):

@@ -21,7 +21,7 @@ from app.web import registry
 from bots import notify
 from bots.texts import t
 from models.api import identity as ids
-from models.base import id_of
+from models.base import id_of, row_of
 from models.help import dispatch, visits
 from models.help import requests as hr
 from models.help.alarms import elders_of
@@ -114,7 +114,7 @@ def _me(session: Session, user_id: int | None) -> schemas.Me:
 # --- help requests -------------------------------------------------------------------------------------------
 
 def _request_out(session: Session, request: hr.HelpRequest) -> schemas.HelpRequestOut:
-    elder = session.get(User, request.elder_id)
+    elder = row_of(session, User, request.elder_id)
     helper = session.get(User, request.volunteer_id) if request.volunteer_id else None
     return schemas.HelpRequestOut(
         id=request.id, status=request.status, category=request.category, details=request.details,
@@ -126,7 +126,7 @@ def _request_out(session: Session, request: hr.HelpRequest) -> schemas.HelpReque
 
 def _household_ids(session: Session, user: User) -> list[int]:
     """Whose requests I may see and manage: mine and those of the elders I am bound to (the chat's rule)."""
-    return [user.id] + [e.id for e in elders_of(session, user)]
+    return [id_of(user)] + [id_of(e) for e in elders_of(session, user)]
 
 
 def _my_request(session: Session, user: User, request_id: int) -> hr.HelpRequest:
@@ -174,7 +174,7 @@ def list_help_requests():
         user = person(session)
         household = _household_ids(session, user)
         query = select(hr.HelpRequest).where(sa.or_(col(hr.HelpRequest.elder_id).in_(household),
-                                                    hr.HelpRequest.requested_by_id == user.id))
+                                                    col(hr.HelpRequest.requested_by_id) == user.id))
         after = context.decode_cursor(query_in.cursor)
         if after is not None:
             query = query.where(col(hr.HelpRequest.id) < after)
@@ -196,8 +196,8 @@ def cancel_help_request(request_id: int):
     """Cancel a request still in progress; whoever was helping or offered it is told."""
     with unit() as session:
         request = _my_request(session, person(session), request_id)
-        outcome = visits.cancel_request(session, request.id, now=context.now())
-        if outcome.result != "cancelled":
+        outcome = visits.cancel_request(session, id_of(request), now=context.now())
+        if outcome.result != "cancelled" or outcome.request is None:
             raise Problem(409, detail=f"status is {request.status}")
         _send(session, outcome.notices)
         return _request_out(session, outcome.request)
@@ -212,9 +212,9 @@ def rate_help_request(request_id: int):
     with unit() as session:
         user = person(session)
         request = _my_request(session, user, request_id)
-        outcome = visits.rate(session, request.id, user, body.score, now=context.now(),
+        outcome = visits.rate(session, id_of(request), user, body.score, now=context.now(),
                               credit=visits.credit_rules_from_config(_config()))
-        if outcome.result != "rated":
+        if outcome.result != "rated" or outcome.request is None:
             raise Problem(409, detail="only a finished visit waiting for confirmation can be rated")
         _send(session, outcome.notices)
         return _request_out(session, outcome.request)
@@ -233,7 +233,7 @@ def complain(request_id: int):
         user = person(session)
         request = _my_request(session, user, request_id)
         complaint = record_complaint(session, user, body.about, now=when, request_id=request.id)
-        visits.dispute(session, request.id, now=when)
+        visits.dispute(session, id_of(request), now=when)
         who = user.name or t("someone", tail=user.openid[-4:])
         notify_coordinators(session, user, kind="complaint", text=t("complaint_alert", who=who, about=body.about),
                             key=f"complaint:api:{complaint.id}", now=when)
@@ -269,7 +269,7 @@ def my_tasks():
     """The tasks I claimed and have not finished, with what I need to go and help."""
     with Session(context.runtime().engine) as session:
         user = person(session)
-        return schemas.TaskList(items=[_task_out(session, r, True) for r in hr.tasks_of(session, user.id)])
+        return schemas.TaskList(items=[_task_out(session, r, True) for r in hr.tasks_of(session, id_of(user))])
 
 
 @bp.post("/tasks/<int(max=2147483647):request_id>/claim")
@@ -280,7 +280,7 @@ def claim(request_id: int):
         user = person(session)
         rules = dispatch.dispatch_rules(_config(), context.runtime().tz)
         outcome = visits.claim(session, request_id, user, now=context.now(), rules=rules)
-        if outcome.result != "won":
+        if outcome.result != "won" or outcome.request is None:
             raise Problem(CLAIM_PROBLEMS.get(outcome.result, 409), detail=outcome.result)
         _send(session, outcome.notices)
         return _task_out(session, outcome.request, True)
@@ -375,7 +375,7 @@ def notices():
     with Session(context.runtime().engine) as session:
         rows = track.latest_for(session, person(session), offset=offset, limit=query_in.limit + 1)
         more = len(rows) > query_in.limit
-        items = [schemas.NoticeOut(id=b.id, title=b.title or "", text=b.text or "", sent_at=local(b.send_at))
+        items = [schemas.NoticeOut(id=b.id, title=b.title or "", text=b.body or "", sent_at=local(b.send_at))
                  for b in rows[:query_in.limit]]
         return schemas.NoticePage(items=items, next_cursor=str(offset + query_in.limit) if more else None)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import abort, make_response, request
 from sqlmodel import Session
@@ -59,7 +60,7 @@ def _elder(session: Session, admin: User, elder_id: int) -> User:
     return elder
 
 
-def _clock() -> tuple[datetime, object]:
+def _clock() -> tuple[datetime, ZoneInfo]:
     runtime = rt()
     return runtime.clock(), runtime.tz
 
@@ -114,7 +115,7 @@ def review(volunteer_id: int, decision: str):
     with session_scope(rt().engine) as session:
         status, _, user = volunteering.review(session, admin_in(session), volunteer_id, approve=approve,
                                               reason=reason, now=now, outcome=review_outcome)
-        if status == volunteering.NOT_FOUND:
+        if status == volunteering.NOT_FOUND or user is None:  # found comes with the volunteer's user
             return _answer(t("people_review_not_found", number=volunteer_id), ok=False, status=404)
         if status == volunteering.HANDLED:
             return _answer(t("people_review_handled", number=volunteer_id, name=user.name), ok=False)
@@ -148,7 +149,7 @@ def confirm_safe(elder_id: int):
             return _answer(t("checkin_not_enrolled", name=elder.name), ok=False, status=409)
         if settled.result == "not_allowed":
             return _answer(t("checkin_not_yours", name=elder.name), ok=False, status=403)
-        if settled.result == "already":
+        if settled.result == "already" and settled.day is not None:
             return _answer(t("checkin_confirm_already", name=elder.name,
                              status=t(f"checkin_status_{settled.day.status}")), ok=False)
         checkin_send.send(session, settled.notices, now=now, tz=tz)

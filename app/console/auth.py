@@ -11,9 +11,11 @@ from datetime import timedelta
 from urllib.parse import quote
 
 from flask import Response, abort, redirect
+from werkzeug.wrappers import Response as ResponseBase
 
 from app.console.common import COOKIE, PREFIX, Identity, rt
 from app.db import session_scope
+from models.base import id_of
 from models.console import logins
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -38,7 +40,7 @@ def recognise(request) -> Identity | None:
         if found is None:
             return None
         row, user = found
-        identity = Identity(user.id, user.openid, row.csrf_token, token)
+        identity = Identity(id_of(user), user.openid, row.csrf_token, token)
     if request.method not in SAFE_METHODS:
         given = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
         if not hmac.compare_digest(given.encode(), identity.csrf_token.encode()):
@@ -46,7 +48,7 @@ def recognise(request) -> Identity | None:
     return identity
 
 
-def refuse(request) -> Response:
+def refuse(request) -> ResponseBase:
     """Not logged in: a page goes to the login page; htmx is told to go there; anything else gets 401."""
     login = f"{PREFIX}/login"
     if request.headers.get("HX-Request"):

@@ -11,6 +11,7 @@ from app.console.scope import villages_of
 from app.db import session_scope
 from bots import notify
 from bots.texts import t
+from models.base import id_of
 from models.console import stats
 
 bp = blueprint("console_charts", __name__)
@@ -21,7 +22,7 @@ def figures() -> dict:
     now, tz = runtime.clock(), runtime.tz
     with session_scope(runtime.engine) as session:
         admin = admin_in(session)
-        villages = None if admin.has_role("county_admin") else [v.id for v in villages_of(session, admin)]
+        villages = None if admin.has_role("county_admin") else [id_of(v) for v in villages_of(session, admin)]
         per_week = stats.requests_per_week(session, villages, now=now, tz=tz)
         categories = sorted({c for counts in per_week.values() for c in counts})
         claim = stats.median_claim_minutes(session, villages, now=now, tz=tz)

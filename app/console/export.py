@@ -20,7 +20,7 @@ def _cell(value) -> object:
     return "" if value is None else value
 
 
-def csv_response(name: str, headers: Sequence[str], rows: list[Sequence]) -> Response:
+def csv_response(name: str, headers: Sequence[str], rows: Sequence[Sequence]) -> Response:
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out)
@@ -30,14 +30,15 @@ def csv_response(name: str, headers: Sequence[str], rows: list[Sequence]) -> Res
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
-def xlsx_response(name: str, title: str, headers: Sequence[str], rows: list[Sequence]) -> Response:
+def xlsx_response(name: str, title: str, headers: Sequence[str], rows: Sequence[Sequence]) -> Response:
     # Imported here: openpyxl (and the numpy it pulls in) would slow every process's start-up, the
     # worker's included, for a file few requests ask for.
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
-    sheet = book.active
+    sheet = book.create_sheet(index=0)
+    book.remove(book.worksheets[1])  # the empty default sheet
     sheet.title = title[:31]
     sheet.append(list(headers))
     for row in rows:

@@ -23,6 +23,7 @@ from app.db import session_scope
 from bots import notify
 from bots.flows.people.volunteer_signup import skill_names
 from bots.texts import t
+from models.base import id_of
 from models.canteen import canteen as cn
 from models.checkin import rules as ck
 from models.console import handled
@@ -133,9 +134,10 @@ def _events(session: Session, admin: User, f: Filters, now: datetime) -> list[tu
     for e in session.exec(query.limit(MAX_ROWS)):
         if (e.village_id is not None and e.village_id not in reach) or not _matches(f, e.title, e.place):
             continue
-        came = sum(1 for s, _ in ev.attendees(session, e.id) if s.attended_at)
-        rows.append((e.id, t(f"console_web_event_kind_{e.kind}"), e.title, local(e.starts_at), e.place, e.capacity,
-                     ev.seats_taken(session, e.id), ev.waiting_count(session, e.id), came))
+        event_id = id_of(e)
+        came = sum(1 for s, _ in ev.attendees(session, event_id) if s.attended_at)
+        rows.append((event_id, t(f"console_web_event_kind_{e.kind}"), e.title, local(e.starts_at), e.place,
+                     e.capacity, ev.seats_taken(session, event_id), ev.waiting_count(session, event_id), came))
     return rows
 
 
@@ -163,7 +165,7 @@ def _notices(session: Session, admin: User, f: Filters, now: datetime) -> list[t
     for b in session.exec(query.limit(MAX_ROWS)):
         if not _matches(f, b.title, b.body):
             continue
-        stats = track.stats(session, b.id)["channels"]
+        stats = track.stats(session, id_of(b))["channels"]
         sent = sum(c.get(track.SENT, 0) for c in stats.values())
         failed = sum(c.get(track.FAILED, 0) for c in stats.values())
         per_channel = "；".join(f"{ch}: {sum(c.values())}" for ch, c in stats.items())

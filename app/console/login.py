@@ -93,6 +93,6 @@ def link_use(token: str) -> Response:
         opened = logins.open_session(session, user, now=runtime.clock()) if user is not None else None
     if opened is None:
         return make_response(page("link.html", token="", failed=result, next=HOME), REFUSED.get(result, 400))
-    response = redirect(_next(), code=303)
+    response = make_response(redirect(_next(), code=303))
     auth.set_session_cookie(response, opened.token)
     return response

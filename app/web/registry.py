@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, g, request
+from werkzeug.wrappers import Response as ResponseBase
 
 from app.web.local_only import from_loopback
 
@@ -48,7 +49,7 @@ Authenticator = Callable[[Any], Any]
 AUTHENTICATORS: dict[str, Authenticator] = {}
 # door -> function(request) answering a request the authenticator did not recognise (default: 401 JSON);
 # the console sends a browser to its login page instead.
-Refusal = Callable[[Any], Response]
+Refusal = Callable[[Any], ResponseBase]
 REFUSALS: dict[str, Refusal] = {}
 
 
@@ -82,8 +83,8 @@ def _dev_only() -> Response | None:
     return None if from_loopback(request) else Response("", status=404)
 
 
-def _closed(door: str) -> Callable[[], Response | None]:
-    def guard() -> Response | None:
+def _closed(door: str) -> Callable[[], ResponseBase | None]:
+    def guard() -> ResponseBase | None:
         authenticator = AUTHENTICATORS.get(door)
         identity = authenticator(request) if authenticator is not None else None
         if identity is None:
@@ -97,4 +98,5 @@ def _closed(door: str) -> Callable[[], Response | None]:
     return guard
 
 
-_GUARDS: dict[str, Callable[[], Response | None]] = {DEV: _dev_only, SESSION: _closed(SESSION), TOKEN: _closed(TOKEN)}
+_GUARDS: dict[str, Callable[[], ResponseBase | None]] = {
+    DEV: _dev_only, SESSION: _closed(SESSION), TOKEN: _closed(TOKEN)}
