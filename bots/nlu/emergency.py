@@ -66,7 +66,7 @@ _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERS
                                         re.compile(w.BUTCHERING))
 _REAL_FIRE = re.compile(w.REAL_FIRE)
 _WHAT_IF, _TAKEN, _APP_TROUBLE = re.compile(w.WHAT_IF), re.compile(w.TAKEN), re.compile(w.APP_TROUBLE)
-_HYPERBOLE, _SYMPTOM = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM)
+_HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
 
 
@@ -160,8 +160,10 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"fall", "water"}  # the phone fell into the water
     if "fall" in signs and _NEAR_MISS.search(chars):
         signs.discard("fall")
-    if _ANIMAL.search(chars) and not _OTHER.search(chars):
-        signs -= {"fall", "water"}  # the dog fell into the pond
+    if (_ANIMAL.search(chars) or "兽医" in chars) and not _OTHER.search(chars):
+        signs -= {"fall", "water", "cant_get_up", "cant_stand"}  # the dog fell into the pond, the sheep is down
+    if _DEVICE_STUCK.search(chars):
+        signs -= {"cant_get_up", "cant_stand", "stuck"}
     if _COOKING.search(chars):
         signs.discard("smoke")
         if "smoke_fill" in signs:
@@ -175,7 +177,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("bleed")
     if "leak" in signs and not _gas_leak(chars, signs):
         signs.discard("leak")  # 漏水, 漏雨: water, not gas
-    if _TEACHING.search(chars) and "urgent" not in signs:
+    if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"}:
         signs.clear()
         return
     if "fire" in signs and re.search(r"(打|点)(不|没)?着火", chars):
@@ -250,6 +252,8 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     if has("body") and has("distress"):
         level = max(level, 1)
+    if has("silent") and any(_BY_NAME[s].strength >= 2 for s in signs):
+        level = 3
     if has("cold") and has("locked_out", "urgent", "intense"):
         level = 3
     if has("absent") and has("habit"):
