@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from app.db import session_scope
 from models.base import as_utc
+from models.core.notify import Notice
 from models.core.outbox import URGENT
 from models.help import dispatch, visits
 from models.help import requests as hr
@@ -297,7 +298,8 @@ def test_only_a_coordinator_in_reach_verifies_and_then_volunteers_are_asked(vill
         assert dispatch.verify(session, req.id, user(session, "demo-admin"), RULES, now=NOW) == ("not_found", [])
         result, notices = dispatch.verify(session, req.id, county, RULES, now=NOW)
         assert result == "verified"
-        assert ("passer-by", "help_verified") in [(n.openid, n.kind) for n in notices]
+        assert notices[0] == Notice("passer-by", "help_verified", f"verified:{req.id}", "help_verified",
+                                    {"number": req.id})
         assert {n.openid for n in notices if n.kind == "task_offer"} == {
             "demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"}
         assert dispatch.verify(session, req.id, county, RULES, now=NOW)[0] == "not_held"
@@ -361,8 +363,13 @@ def test_a_low_rating_opens_a_complaint_for_the_coordinator(village):
         req_id, _ = walk_to_done(session)
         outcome = visits.rate(session, req_id, user(session, "demo-elder-1"), 2, now=NOW + timedelta(hours=2),
                               credit=CREDIT)
-        assert ("demo-admin", "help_low_rating") in [(n.openid, n.kind) for n in outcome.notices]
-        assert session.exec(select(Complaint)).one().request_id == req_id
+        admin = user(session, "demo-admin")
+        assert Notice("demo-admin", "help_low_rating", f"low_rating:{req_id}:{admin.id}", "help_low_rating",
+                      {"number": req_id, "score": 2, "elder": "王秀英"}) in outcome.notices
+        complaint = session.exec(select(Complaint)).one()
+        assert (complaint.request_id, complaint.about, complaint.user_id) == (req_id, "买降压药",
+                                                                               user(session, "demo-elder-1").id)
+        assert visits.rate(session, req_id, admin, 1, now=NOW, credit=CREDIT).result == "not_waiting"
 
 
 def test_unrated_visits_are_confirmed_after_48_hours_unless_disputed(village):
@@ -440,6 +447,10 @@ def test_the_week_counts_visits_served_and_minutes_credited(village):
         visits.rate(session, req_id, user(session, "demo-elder-1"), 5, now=NOW + timedelta(hours=2), credit=CREDIT)
         assert visits.served_between(session, 1, NOW, NOW + timedelta(days=7)) == (1, 50)
         assert visits.served_between(session, 1, NOW + timedelta(days=1), NOW + timedelta(days=7)) == (0, 0)
+        done_at = NOW + timedelta(minutes=65)  # walk_to_done: [start, end) counts a visit done at the start
+        assert visits.served_between(session, 1, done_at, done_at + timedelta(days=1)) == (1, 50)
+        assert visits.served_between(session, 1, NOW, done_at) == (0, 0)
+        assert visits.served_between(session, 2, NOW, NOW + timedelta(days=7)) == (0, 0)
         facts = week_facts(session, 1, NOW, NOW + timedelta(days=7))
         assert (facts.requests_served, facts.volunteer_hours) == (1, 0.8)
 
@@ -630,6 +641,7 @@ def test_only_the_volunteer_holding_a_task_can_give_it_back_and_they_are_not_off
         assert volunteer_of(session, holder).no_shows == 0  # two hours ahead is not a no-show
         told = {(n.openid, n.kind) for n in outcome.notices}
         assert {("demo-elder-1", "help_released"), ("demo-family-1", "help_released")} <= told
+        assert {n.params["number"] for n in outcome.notices} == {req.id} and outcome.request.id == req.id
         assert holder.openid not in {o for o, k in told}
         assert dispatch.take(session, req.id, holder, now=early) is False  # their offer was withdrawn
 
