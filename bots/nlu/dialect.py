@@ -12,6 +12,7 @@ from functools import lru_cache
 import zhconv
 from pypinyin import lazy_pinyin
 
+
 # Dialect words → Mandarin, longest first within each line; applied in order.
 _WORDS = """
 唔该:谢谢 系唔系:是不是 唔系:不是 唔好:不好 唔到:不到 唔郁:不动 唔应:不应 唔得:不行 唔识:不会 唔:不 冇:没 咗:了 佢哋:他们 佢:他
