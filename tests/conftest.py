@@ -22,6 +22,8 @@ APP_ID = "wx2c2769f8efd9abc2"
 APP_SECRET = "testsecret"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+# A migrated SQLite file kept across pytest runs (make mutation sets it and deletes it first); unset: one per run.
+TEMPLATE = os.environ.get("LINLI_TEST_TEMPLATE", "")
 KEEP_TABLES = {"alembic_version"}
 
 
@@ -64,9 +66,20 @@ def template_db(tmp_path_factory):
     if PG_URL:
         upgrade(PG_URL)
         return PG_URL
+    if TEMPLATE:
+        return _shared_template(TEMPLATE)
     path = tmp_path_factory.mktemp("template") / "linli.sqlite3"
     upgrade(f"sqlite:///{path}")
     return str(path)
+
+
+def _shared_template(path: str) -> str:
+    """`make mutation` runs pytest once per mutant: migrating each time would be a good part of the run."""
+    if not os.path.exists(path):
+        building = f"{path}.{os.getpid()}"
+        upgrade(f"sqlite:///{building}")
+        os.replace(building, path)  # two workers may both build it: each replaces it whole
+    return path
 
 
 @pytest.fixture

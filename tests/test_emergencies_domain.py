@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db import make_engine
+from models.base import as_utc
 from models.checkin import rules as ck
 from models.help import emergencies as em
 from models.help import requests as hr
@@ -91,3 +92,38 @@ def test_relationship_and_call_names(session):
     assert {e.openid for e in elders} >= {"demo-elder-1", "demo-elder-2", "demo-elder-3"}
     ck.set_call_name(session, ck.enrolment_of(session, person(session, "demo-elder-3")), "赵奶奶", now=NOW)
     assert em.call_names(session, elders) == {person(session, "demo-elder-3").id: "赵奶奶"}
+
+
+def test_a_report_is_about_the_reporters_village_or_anyone_when_they_said_no_village(session):
+    from models.people.users import Village
+
+    east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+    session.add(east)
+    session.flush()
+    far = User(openid="east-elder", name="东坡老人", village_id=east.id, roles=",elder,", created_at=NOW,
+               updated_at=NOW)
+    passer_by = User(openid="passer-by", name="", roles="", created_at=NOW, updated_at=NOW)
+    session.add_all([far, passer_by])
+    session.flush()
+    local = {e.openid for e in em.village_elders(session, person(session, "demo-family-1"))}
+    assert "east-elder" not in local and {"demo-elder-1", "demo-elder-2", "demo-elder-3"} <= local
+    assert {"east-elder", "demo-elder-1"} <= {e.openid for e in em.village_elders(session, passer_by)}
+
+
+def test_an_alarm_goes_at_once_to_everyone_but_whoever_raised_it_with_the_name_and_phone_whole(session):
+    from models.core.outbox import URGENT, OutboxMessage
+    from models.help.alarms import raise_alarm
+
+    son, admin = person(session, "demo-family-1"), person(session, "demo-admin")
+    elder = person(session, "demo-elder-1")
+    told = raise_alarm(session, [admin, son, elder, admin], actor=son, alert_text="王秀英 摔倒了", key="fall:1",
+                       now=NOW, name="王秀英", phone="13800000001")
+    assert told == ["demo-admin", "demo-elder-1"]
+    rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.openid)).all()
+    assert [(r.key, r.openid, r.kind, r.text, r.priority) for r in rows] == [
+        ("alarm:fall:1:demo-admin", "demo-admin", "emergency_alert", "王秀英 摔倒了", URGENT),
+        ("alarm:fall:1:demo-elder-1", "demo-elder-1", "emergency_alert", "王秀英 摔倒了", URGENT)]
+    assert rows[0].template_data == {"title": "王秀英 摔倒了", "name": "王秀英", "phone": "13800000001"}
+    assert as_utc(rows[0].not_before) == NOW
+    again = raise_alarm(session, [admin], actor=son, alert_text="again", key="fall:1", now=NOW, kind="checkin_alarm")
+    assert again == ["demo-admin"] and len(session.exec(select(OutboxMessage)).all()) == 2  # the key: once

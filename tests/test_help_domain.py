@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, select
 
 from app.db import session_scope
+from models.base import as_utc
+from models.core.notify import Notice
+from models.core.outbox import URGENT
 from models.help import dispatch, visits
 from models.help import requests as hr
 from models.people.users import User, Village
@@ -294,7 +298,8 @@ def test_only_a_coordinator_in_reach_verifies_and_then_volunteers_are_asked(vill
         assert dispatch.verify(session, req.id, user(session, "demo-admin"), RULES, now=NOW) == ("not_found", [])
         result, notices = dispatch.verify(session, req.id, county, RULES, now=NOW)
         assert result == "verified"
-        assert ("passer-by", "help_verified") in [(n.openid, n.kind) for n in notices]
+        assert notices[0] == Notice("passer-by", "help_verified", f"verified:{req.id}", "help_verified",
+                                    {"number": req.id})
         assert {n.openid for n in notices if n.kind == "task_offer"} == {
             "demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"}
         assert dispatch.verify(session, req.id, county, RULES, now=NOW)[0] == "not_held"
@@ -360,8 +365,13 @@ def test_a_low_rating_opens_a_complaint_for_the_coordinator(village):
         req_id, _ = walk_to_done(session)
         outcome = visits.rate(session, req_id, user(session, "demo-elder-1"), 2, now=NOW + timedelta(hours=2),
                               credit=CREDIT)
-        assert ("demo-admin", "help_low_rating") in [(n.openid, n.kind) for n in outcome.notices]
-        assert session.exec(select(Complaint)).one().request_id == req_id
+        admin = user(session, "demo-admin")
+        assert Notice("demo-admin", "help_low_rating", f"low_rating:{req_id}:{admin.id}", "help_low_rating",
+                      {"number": req_id, "score": 2, "elder": "王秀英"}) in outcome.notices
+        complaint = session.exec(select(Complaint)).one()
+        assert (complaint.request_id, complaint.about, complaint.user_id) == (req_id, "买降压药",
+                                                                               user(session, "demo-elder-1").id)
+        assert visits.rate(session, req_id, admin, 1, now=NOW, credit=CREDIT).result == "not_waiting"
 
 
 def test_unrated_visits_are_confirmed_after_48_hours_unless_disputed(village):
@@ -439,6 +449,10 @@ def test_the_week_counts_visits_served_and_minutes_credited(village):
         visits.rate(session, req_id, user(session, "demo-elder-1"), 5, now=NOW + timedelta(hours=2), credit=CREDIT)
         assert visits.served_between(session, 1, NOW, NOW + timedelta(days=7)) == (1, 50)
         assert visits.served_between(session, 1, NOW + timedelta(days=1), NOW + timedelta(days=7)) == (0, 0)
+        done_at = NOW + timedelta(minutes=65)  # walk_to_done: [start, end) counts a visit done at the start
+        assert visits.served_between(session, 1, done_at, done_at + timedelta(days=1)) == (1, 50)
+        assert visits.served_between(session, 1, NOW, done_at) == (0, 0)
+        assert visits.served_between(session, 2, NOW, NOW + timedelta(days=7)) == (0, 0)
         facts = week_facts(session, 1, NOW, NOW + timedelta(days=7))
         assert (facts.requests_served, facts.volunteer_hours) == (1, 0.8)
 
@@ -538,3 +552,204 @@ def test_the_claim_update_itself_refuses_a_request_no_longer_open(village):
         assert hr.move(session, other.id, allowed=(hr.OPEN,), now=NOW, status=hr.CANCELLED)
         assert not dispatch.take(session, other.id, second, now=NOW)
         assert session.get(hr.HelpRequest, other.id).status == hr.CANCELLED
+
+
+# --- rules the mutation run found unguarded (docs/testing.md "Mutation testing") -----------------------
+
+
+def test_the_dispatch_settings_an_operator_writes_are_the_ones_used_and_defaults_fill_the_rest():
+    urumqi = ZoneInfo("Asia/Urumqi")
+    rules = dispatch.dispatch_rules({"dispatch": {
+        "k": 5, "t1_minutes": 4, "t1_emergency_minutes": 0.5, "t2_minutes": 20, "local_rounds": 1,
+        "required_qualifications": {"medical": "nurse"}}}, urumqi)
+    assert (rules.k, rules.t1, rules.t1_emergency, rules.t2, rules.local_rounds, rules.required, rules.tz) == (
+        5, timedelta(minutes=4), timedelta(seconds=30), timedelta(minutes=20), 1, {"medical": "nurse"}, urumqi)
+    assert dispatch.dispatch_rules({}, urumqi) == dispatch.dispatch_rules({"dispatch": None}, urumqi) == \
+        dispatch.DispatchRules(tz=urumqi)
+    assert dispatch.DispatchRules(tz=urumqi) == dispatch.DispatchRules(
+        k=3, t1=timedelta(minutes=10), t1_emergency=timedelta(minutes=2), t2=timedelta(minutes=30), local_rounds=2,
+        required={"medical": "medical", "daily_care": "daily_care"}, tz=urumqi)
+
+
+def test_the_credit_bounds_an_operator_writes_are_the_ones_used_and_defaults_fill_the_rest():
+    rules = visits.credit_rules_from_config({"timebank": {
+        "credit_by_category": {"companionship": {"min": 20, "max": 90}, "meal": {"max": 60}},
+        "credit_default": {"min": 15, "max": 120}}})
+    assert rules.limits("companionship") == (20, 90)
+    assert rules.limits("meal") == (30, 60)  # a bound left out is the built-in one
+    assert rules.limits("errand") == (15, 120)
+    assert visits.credit_rules_from_config({}).limits("errand") == (30, 240)
+    assert visits.credit_rules_from_config({"timebank": None}).limits("errand") == (30, 240)
+    assert visits.credit_rules_from_config({"timebank": {"credit_default": {"min": 10}}}).limits("x") == (10, 240)
+
+
+def test_a_coordinator_turns_down_a_held_request_and_only_the_asker_hears(village):
+    from models.help import held_requests as held
+
+    with session_scope(village.engine) as session:
+        req = stranger_request(session)
+        held_notice = dispatch.dispatch_round(session, req, RULES, now=NOW)[0]
+        assert (held_notice.key, held_notice.params["details"], held_notice.params["tail"]) == (
+            f"held:{req.id}:{user(session, 'demo-admin').id}", "买降压药", "r-by")  # who asked, to call them back
+        assert held.reject(session, req.id, user(session, "demo-volunteer-1"), now=NOW) == ("not_found", [])
+        assert held.reject(session, req.id + 100, user(session, "demo-admin"), now=NOW) == ("not_found", [])
+        assert session.get(hr.HelpRequest, req.id).status == hr.HELD
+        later = NOW + timedelta(minutes=3)
+        result, notices = held.reject(session, req.id, user(session, "demo-admin"), now=later)
+        assert result == "rejected"
+        assert [(n.openid, n.kind, n.key, n.text_key, n.params) for n in notices] == [
+            ("passer-by", "help_not_verified", f"not_verified:{req.id}", "help_not_verified", {"number": req.id})]
+        row = session.get(hr.HelpRequest, req.id)
+        assert (row.status, as_utc(row.closed_at), row.next_step_at) == (hr.CANCELLED, later, None)
+        assert held.reject(session, req.id, user(session, "demo-admin"), now=later) == ("not_held", [])
+        assert dispatch.verify(session, req.id, user(session, "demo-admin"), RULES, now=later) == ("not_held", [])
+
+
+def test_declining_one_offer_leaves_the_volunteers_other_offers_and_the_newest_open_one_is_shown(village):
+    with session_scope(village.engine) as session:
+        volunteer = user(session, "demo-volunteer-1")
+        first, second = new_request(session, category="other"), new_request(session, category="other", key="src-2")
+        assert dispatch.latest_offer(session, volunteer) is None
+        offer(session, first.id, volunteer.openid)
+        session.add(dispatch.TaskOffer(request_id=second.id, volunteer_id=volunteer.id, round=1,
+                                       offered_at=NOW + timedelta(minutes=1)))
+        session.flush()
+        assert dispatch.latest_offer(session, volunteer) == second.id
+        assert dispatch.latest_offer(session, user(session, "demo-volunteer-2")) is None
+        assert dispatch.decline(session, second.id, volunteer, now=NOW)
+        assert not dispatch.decline(session, second.id, volunteer, now=NOW)  # already declined
+        assert not dispatch.decline(session, second.id, user(session, "demo-volunteer-2"), now=NOW)  # never offered
+        assert dispatch.latest_offer(session, volunteer) == first.id  # the first offer is untouched
+        assert visits.cancel_request(session, first.id, now=NOW).result == "cancelled"
+        assert dispatch.latest_offer(session, volunteer) is None  # withdrawn with its request
+
+
+def test_only_the_volunteer_holding_a_task_can_give_it_back_and_they_are_not_offered_it_again(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        dispatch.dispatch_round(session, req, RULES, now=NOW)
+        holder, other = user(session, "demo-volunteer-1"), user(session, "demo-volunteer-3")
+        assert visits.claim(session, req.id, holder, now=NOW, rules=RULES).result == "won"
+        assert visits.release(session, req.id, other, now=NOW, rules=RULES).result == "not_yours"
+        assert visits.release(session, req.id + 100, holder, now=NOW, rules=RULES).result == "not_yours"
+        row = session.get(hr.HelpRequest, req.id)
+        assert (row.status, row.volunteer_id) == (hr.CLAIMED, holder.id)
+        early = req.window_start - timedelta(hours=2)
+        outcome = visits.release(session, req.id, holder, now=early, rules=RULES)
+        assert outcome.result == "released"
+        row = session.get(hr.HelpRequest, req.id)
+        assert (row.status, row.volunteer_id, row.claimed_at, row.started_at) == (hr.OPEN, None, None, None)
+        from models.people.volunteers import volunteer_of
+        assert volunteer_of(session, holder).no_shows == 0  # two hours ahead is not a no-show
+        told = {(n.openid, n.kind) for n in outcome.notices}
+        assert {("demo-elder-1", "help_released"), ("demo-family-1", "help_released")} <= told
+        assert {n.params["number"] for n in outcome.notices} == {req.id} and outcome.request.id == req.id
+        assert holder.openid not in {o for o, k in told}
+        assert dispatch.take(session, req.id, holder, now=early) is False  # their offer was withdrawn
+
+
+def test_a_release_exactly_an_hour_before_the_window_is_not_yet_a_no_show(village):
+    from models.people.volunteers import volunteer_of
+
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        dispatch.dispatch_round(session, req, RULES, now=NOW)
+        holder = user(session, "demo-volunteer-1")
+        visits.claim(session, req.id, holder, now=NOW, rules=RULES)
+        visits.release(session, req.id, holder, now=req.window_start - visits.LATE_RELEASE, rules=RULES)
+        assert volunteer_of(session, holder).no_shows == 0
+
+
+def test_a_coordinator_assigns_only_their_villages_requests_to_their_villages_volunteers(village):
+    with session_scope(village.engine) as session:
+        east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+        session.add(east)
+        session.flush()
+        east_admin = User(openid="east-admin", name="东坡主任", village_id=east.id, roles=",admin,", created_at=NOW,
+                          updated_at=NOW)
+        east_helper = helper(session, "east-helper", ["errand"])
+        east_helper.village_id = east.id
+        session.add_all([east_admin, east_helper])
+        session.flush()
+        req = new_request(session, category="other")
+        admin = user(session, "demo-admin")
+        assert visits.claim(session, req.id, east_helper, now=NOW, rules=RULES, assigned_by=admin).result == \
+            "out_of_scope"  # the request is theirs, the volunteer is not
+        assert visits.claim(session, req.id, east_helper, now=NOW, rules=RULES, assigned_by=east_admin).result == \
+            "out_of_scope"  # the volunteer is theirs, the request is not
+        assert session.get(hr.HelpRequest, req.id).status == hr.OPEN
+        assert [r.id for r in dispatch.unclaimed_for(session, admin)] == [req.id]
+        assert dispatch.unclaimed_for(session, east_admin) == []
+        roster = [u.openid for _, u in dispatch.roster_for(session, east_admin)]
+        assert roster == ["east-helper"]
+        assert visits.claim(session, req.id, user(session, "demo-volunteer-5"), now=NOW, rules=RULES,
+                            assigned_by=admin).result == "won"
+        assert dispatch.unclaimed_for(session, admin) == []
+
+
+def test_a_coordinators_roster_puts_the_most_no_shows_first_and_a_county_admin_sees_every_village(village):
+    from models.people.volunteers import volunteer_of
+
+    with session_scope(village.engine) as session:
+        record = volunteer_of(session, user(session, "demo-volunteer-3"))
+        record.no_shows = 2
+        session.add(record)
+        elsewhere = helper(session, "elsewhere", ["errand"])
+        elsewhere.village_id = None
+        session.add(elsewhere)
+        county = User(openid="county-admin", name="县里", roles=",county_admin,", created_at=NOW, updated_at=NOW)
+        session.add(county)
+        session.flush()
+        roster = [u.openid for _, u in dispatch.roster_for(session, user(session, "demo-admin"))]
+        assert roster == ["demo-volunteer-3", "demo-volunteer-1", "demo-volunteer-2", "demo-volunteer-4",
+                          "demo-volunteer-5"]
+        assert "elsewhere" in [u.openid for _, u in dispatch.roster_for(session, county)]
+
+
+def test_the_coordinators_alert_carries_the_elder_and_the_request_as_written(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        req.details = "药在13800000001家里"
+        session.add(req)
+        alerts = dispatch.alert_coordinators(session, req, now=NOW)
+        assert [(n.openid, n.kind, n.key, n.priority) for n in alerts] == [
+            ("demo-admin", "help_escalated", f"escalate:{req.id}:{user(session, 'demo-admin').id}", URGENT)]
+        assert (alerts[0].params["elder"], alerts[0].params["details"]) == ("王秀英", "药在13800000001家里")
+
+
+def test_a_complaint_is_about_the_latest_visit_stops_its_confirmation_and_reaches_the_coordinator(village):
+    from models.core.outbox import OutboxMessage
+    from models.help.complaints import Complaint
+
+    with session_scope(village.engine) as session:
+        family = user(session, "demo-family-1")
+        nothing = visits.open_complaint(session, family, "没人来", alert_text="投诉", key="c0", now=NOW)
+        assert nothing.request_id is None
+        req_id, _ = walk_to_done(session)
+        complaint = visits.open_complaint(session, family, "态度不好", alert_text="有投诉", key="c1",
+                                          now=NOW + timedelta(hours=2))
+        assert (complaint.request_id, complaint.about) == (req_id, "态度不好")
+        assert session.get(hr.HelpRequest, req_id).status == hr.DISPUTED
+        assert visits.auto_confirm(session, now=NOW + timedelta(days=3), credit=CREDIT) == []
+        sent = session.exec(select(OutboxMessage).where(OutboxMessage.key == "complaint:c1:demo-admin")).one()
+        assert (sent.openid, sent.kind, sent.text) == ("demo-admin", "complaint", "有投诉")
+        assert len(session.exec(select(Complaint)).all()) == 2
+
+
+def test_an_elders_open_requests_tasks_in_progress_and_the_visit_awaiting_a_rating(village):
+    with session_scope(village.engine) as session:
+        elder = user(session, "demo-elder-1")
+        other = user(session, "demo-elder-2")
+        assert hr.open_requests_of(session, [elder.id]) == [] and hr.awaiting_rating(session, [elder.id]) is None
+        req_id, volunteer = walk_to_done(session)
+        waiting = new_request(session, key="src-2")
+        theirs = new_request(session, elder="demo-elder-2", key="src-3")
+        assert [r.id for r in hr.open_requests_of(session, [elder.id])] == [waiting.id]
+        assert [r.id for r in hr.open_requests_of(session, [elder.id, other.id])] == [waiting.id, theirs.id]
+        assert hr.awaiting_rating(session, [elder.id]).id == req_id
+        assert hr.awaiting_rating(session, [other.id]) is None
+        assert hr.tasks_of(session, volunteer.id) == []  # done is no longer in progress
+        offer(session, theirs.id, volunteer.openid)
+        visits.claim(session, theirs.id, volunteer, now=NOW, rules=RULES)
+        assert [r.id for r in hr.tasks_of(session, volunteer.id)] == [theirs.id]
+        assert hr.tasks_of(session, user(session, "demo-volunteer-2").id) == []
