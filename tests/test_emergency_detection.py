@@ -81,12 +81,19 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "一个人太闷了想有人陪我说说话",   # 闷 is boredom: the net's words are a body in trouble only
     "腿有点肿 明天赶集帮我带瓶药",     # a symptom without distress
     "油锅着火 锅盖一盖就灭了 没啥事",  # put out, and said to be over
-    "狗掉进池塘自己爬上来了",          # an animal in the water
-    "胸口疼是老毛病 医生看过了 一变天就疼",  # a known complaint a doctor has seen
     "怕煤烟中毒 想请你们来讲一讲",      # a question about what could happen, and a talk
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "狗掉进池塘自己爬上来了",          # an animal in the water
+    "胸口疼是老毛病 医生看过了 一变天就疼",  # a known complaint a doctor has seen
+])
+def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
+    # The rules read these as harmless; the statistical second opinion may still ask (danger_model.py).
+    assert level(text) in (None, "weak")
 
 
 @pytest.mark.parametrize("text", [
@@ -133,3 +140,22 @@ def test_names_and_relatives_in_a_report():
     assert person_named("王秀英和李德福都不见了", people) is None  # two named: ask nobody in particular
     assert kin_named("我妈摔倒了") == "mother" and kin_named("隔壁大爷倒了") is None
     assert relationship_fits("儿子", "mother") and not relationship_fits("儿子", "spouse")
+
+
+def test_the_shipped_second_opinion_is_built_from_its_own_corpus_only():
+    from bots.nlu import danger_model
+
+    pairs = danger_model.corpus()
+    shipped = json.loads(danger_model.MODEL_PATH.read_text(encoding="utf-8"))
+    assert shipped == danger_model.build(pairs), "run python -m bots.nlu.danger_model"
+    # Never trained on what it is judged by: no held-out or everyday line is in its corpus.
+    judged = {row["text"] for path in [*BATCHES, DATA / "everyday.jsonl"] for row in rows(path)}
+    assert not judged & {text for text, _ in pairs}
+
+
+def test_the_second_opinion_asks_about_trouble_no_sign_anticipated_and_never_acts_alone():
+    # A swollen belly and a cry of pain beside a sign too weak on its own: the model earns the question.
+    danger = assess_danger("老汉肚子胀得像鼓一样 一按就叫唤 脸都黄了")
+    assert danger is not None and danger.level == "weak"
+    # Ordinary chat with no sign at all is never sent to the model.
+    assert assess_danger("我在路上，十分钟到") is None

@@ -174,6 +174,7 @@ SIGNS: tuple[Sign, ...] = (
           r"不行了|受不了|不应|没反应|不动了|起不|站不|走不|动不了|说不出|不醒|要命|不得了|吓人|吓死|派人|"
           r"过来看|来看看|来个人|(爬|挪|走|站|起)不(动|起|了)|不敢)",)),
     Sign("symptoms", 1, MEDICAL),  # three different complaints in one message (set by the classifier)
+    Sign("model", 1, UNKNOWN),  # the statistical second opinion (danger_model.py); never combined with others
     Sign("allergy", 2, MEDICAL, "=过敏 =起疹子 =荨麻疹 =风疙瘩", (r"(嘴唇|嘴巴|舌头|脸|眼皮|喉咙)(都|也)?肿", r"(全身|浑身|满身|一身).{0,3}(疹|疙瘩|红)")),
     Sign("urgent", 0, UNKNOWN, "=速来 =破门 =立即 =立刻 =望速 =火速 =如何是好 =咋办 =怎么办 =咋整 =咋个整 =咋个办 =怎么搞 =快来 =快点 =赶紧 =快救 =谁能 =求求 =谁来 =来个人 =帮下忙 =来帮 =有人来 =喊人 =叫人来 "
          "=快去 =快过来 =快叫人 =送医院 =送县医院 =送去医院 =叫车"),

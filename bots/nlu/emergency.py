@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import danger_model
 from . import danger_words as w
 from .dialect import fold
 from .matcher import CHARS_ONLY, PhraseMatcher, Prepared, prepare
@@ -81,7 +82,13 @@ def danger_in(message: Prepared) -> Danger | None:
     typed, heard, repeated = _signs(prepared)
     if len(set(_SYMPTOM.findall(folded))) >= 3:
         typed.add("symptoms")  # "心 疼 汗 喘": three complaints at once, however terse
-    return _judge(folded, typed, heard, repeated)
+    danger = _judge(folded, typed | set(), heard | set(), repeated)
+    if danger is None and (typed or heard) and not _over_or_story(folded, typed | heard) \
+            and danger_model.emergency_probability(prepared) >= danger_model.THRESHOLD:
+        # Some sign of trouble that the rules found too weak (or harmless), in a message that reads like the
+        # emergencies people write: asked, never acted on alone.
+        return Danger(WEAK, frozenset({w.UNKNOWN}), ("model", *sorted(typed | heard)), _about_other(folded))
+    return danger
 
 
 def assess_danger(text: str) -> Danger | None:
@@ -152,6 +159,14 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     hazards = frozenset(_BY_NAME[s].hazard for s in signs) - {w.UNKNOWN} or frozenset({w.UNKNOWN})
     not_seen = "span" in signs and "absent" in signs
     return Danger(_LEVELS[strength], hazards, tuple(sorted(signs)), _about_other(chars), not_seen)
+
+
+def _over_or_story(chars: str, signs: set[str]) -> bool:
+    """Told as over ("自己爬起来了 没事") or as a story, a joke or a memory: the second opinion stays quiet."""
+    lasting = {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
+    over = _RESOLVED.search(chars) and (_PAST.search(chars) or not lasting) and "warn" not in signs
+    joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
+    return bool(over or _FICTION.search(chars) or joking or _PAST.search(chars) and _MEMORY.search(chars))
 
 
 def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
