@@ -7,6 +7,7 @@ from models.api import identity as api_identity
 from models.canteen import canteen
 from models.checkin import rules as checkin
 from models.console import access_log, logins
+from models.console import jobs as console_jobs
 from models.core import audit, conversation, inbound, leases, outbox, tokens, windows
 from models.events import events
 from models.funds import chain as funds_chain
