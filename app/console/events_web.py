@@ -87,7 +87,7 @@ def _new_event(session: Session, admin: User, now: datetime) -> ev.NewEvent:
 
 def _form(session: Session, admin: User, error: str = "", status: int = 200):
     return make_response(page("event_new.html", villages=villages_of(session, admin), own=admin.village_id,
-                              county=admin.has_role("county_admin"), kinds=ev.KINDS, skills=SKILLS,
+                              county=admin.has_role("county_admin"), kinds=ev.KINDS, qualifications=SKILLS,
                               error=error, form=request.form), status)
 
 
