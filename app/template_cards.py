@@ -48,7 +48,7 @@ def title_of(kind: str, spec: Mapping[str, Any]) -> str:
 
 def card_of(kind: str, spec: Mapping[str, Any], data: Mapping[str, Any], url: str = "") -> Card:
     """The card of a sent template message from its data ({keyword: {value}} as WeChat takes it)."""
-    names = labels(kind, spec)
+    names = labels(kind, spec) if kind else {}  # an unknown template: its keywords are all we know
     rows = []
     for keyword, item in data.items():
         value = item.get("value") if isinstance(item, Mapping) else item
