@@ -146,6 +146,7 @@ def test_a_template_push_comes_with_the_card_the_person_sees(make_app, fake_wech
                             "fields": {"thing1": {"value": "title", "label": "公告内容"}, "time2": "when"}}}
     app = make_app(env="development", templates=templates)
     rt = app.extensions["linli"]
+    app.test_client().post("/sandbox/send", json={"openid": "demo-elder-1", "type": "subscribe"})
     rt.wechat.send_template("demo-elder-1", "TPL_NOTICE", {"thing1": "明天量血压", "time2": "09:00"}, client_msg_id="a")
     rt.wechat.send_template("demo-elder-1", "TPL_UNKNOWN", {"thing1": "别的"}, client_msg_id="b")
     unknown, known = app.test_client().get("/sandbox/pushes?openid=demo-elder-1").get_json()
