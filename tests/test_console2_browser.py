@@ -22,12 +22,12 @@ pytestmark = [
 BODY = "本周六上午9点在村委会免费量血压，请带上医保卡。"
 
 
-def log_in(page, served) -> None:
-    code, out = login_link(served.app)
+def log_in(page, town) -> None:
+    code, out = login_link(town.app)
     assert code == 0
-    page.goto(served.base + LINK.search(out).group(0))
+    page.goto(town.base + LINK.search(out).group(0))
     page.click("#use-link")
-    page.wait_for_url(served.base + "/console/")
+    page.wait_for_url(town.base + "/console/")
 
 
 @pytest.mark.parametrize("width", [1280, 375])

@@ -29,7 +29,7 @@ def _quiet(done: int, total: int) -> None:
     return None
 
 
-def csv_bytes(headers: Sequence[str], rows: list[Sequence], report: Report = _quiet) -> bytes:
+def csv_bytes(headers: Sequence[str], rows: Sequence[Sequence], report: Report = _quiet) -> bytes:
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out)
@@ -41,17 +41,17 @@ def csv_bytes(headers: Sequence[str], rows: list[Sequence], report: Report = _qu
     return out.getvalue().encode("utf-8")
 
 
-def csv_response(name: str, headers: Sequence[str], rows: list[Sequence]) -> Response:
+def csv_response(name: str, headers: Sequence[str], rows: Sequence[Sequence]) -> Response:
     return Response(csv_bytes(headers, rows), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
-def xlsx_response(name: str, title: str, headers: Sequence[str], rows: list[Sequence]) -> Response:
+def xlsx_response(name: str, title: str, headers: Sequence[str], rows: Sequence[Sequence]) -> Response:
     return Response(xlsx_bytes(title, headers, rows), mimetype=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
-def xlsx_bytes(title: str, headers: Sequence[str], rows: list[Sequence], report: Report = _quiet) -> bytes:
+def xlsx_bytes(title: str, headers: Sequence[str], rows: Sequence[Sequence], report: Report = _quiet) -> bytes:
     # Imported here: openpyxl (and the numpy it pulls in) would slow every process's start-up, the
     # worker's included, for a file few requests ask for.
     from openpyxl import Workbook

@@ -1,11 +1,12 @@
 """Progress of long console actions: start the work in a thread, let the browser poll a fragment.
 
 `launch` writes a job row (models/console/jobs.py) and runs the work beside the request, in an app
-context and as the same coordinator (no request: the work takes what it needs from it up front); the work reports `(done, total)` as it goes. The progress
-fragment re-requests itself every second (htmx `load delay`) until the job is done or failed, and
-any web process can answer it because the state is in the database. Not a task queue: a job lives
-and dies with the process that started it (a restart leaves it "running" until purged), which suits
-exports and planning that a coordinator can simply start again.
+context and as the same coordinator (no request: the work takes what it needs from it up front); the
+work reports `(done, total)` as it goes. The progress fragment re-requests itself every second (htmx
+`load delay`) until the job is done or failed; any web process can answer it, the state being in the
+database. Not a task queue: a job lives and dies with the process that started it (a restart leaves
+it "running"), which suits exports and planning a coordinator can simply start again. Finished jobs
+(and their files) are dropped two hours later, when the next job starts.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def launch(kind: str, subject: str, work: Work, *, total: int = 0) -> str:
     """Start `work` beside this request; return the job's token (its progress URL)."""
     runtime = rt()
     with session_scope(runtime.engine) as session:
+        jobs.purge(session, now=runtime.clock())
         job = jobs.start(session, admin_in(session).id or 0, kind, subject=subject, total=total, now=runtime.clock())
         token = job.token
 
