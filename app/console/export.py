@@ -56,9 +56,11 @@ def xlsx_bytes(title: str, headers: Sequence[str], rows: Sequence[Sequence], rep
     # worker's included, for a file few requests ask for.
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = title[:31]
     sheet.append(list(headers))
     for number, row in enumerate(rows, 1):
