@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 from models.api import identity as api_identity
 from models.canteen import canteen
 from models.checkin import rules as checkin
+from models.console import jobs as console_jobs
 from models.console import logins
 from models.core import audit, conversation, inbound, leases, outbox, tokens, windows
 from models.events import events

@@ -106,7 +106,7 @@ def test_every_text_the_sandbox_page_names_exists():
 
 def test_the_sandbox_page_shows_catalogue_texts(make_app):
     html = make_app(env="development").test_client().get("/sandbox").get_data(as_text=True)
-    for key in ("sandbox_title", "sandbox_no_pushes", "sandbox_type_voice_unrecognised", "sandbox_default_place"):
+    for key in ("sandbox_title", "sandbox_no_messages", "sandbox_type_voice_unrecognised", "sandbox_default_place"):
         assert t(key) in html
     assert t("sandbox_try_it", admin="孙主任") in html
     assert t("sandbox_persona_option", role=t("sandbox_role_admin"), name="孙主任", openid="demo-admin") in html

@@ -126,3 +126,31 @@ def test_absent_in_production(make_app):
 
 def test_a_non_object_body_is_refused(client):
     assert client.post("/sandbox/send", json=["text"]).status_code == 400
+
+
+def test_first_screen_speaks_plainly_and_keeps_the_protocol_behind_details(client):
+    import re
+
+    html = client.get("/sandbox").get_data(as_text=True)
+    visible = re.sub(r"<script.*?</script>|<details.*?</details>", "", html, flags=re.S)
+    for jargon in ("被动回复", "48 小时客服窗口", "/wechat", "thing1"):
+        assert jargon not in visible
+    assert t("sandbox_intro_plain") in visible
+    assert "被动回复" in t("sandbox_detail_reply") and "48 小时客服窗口" in t("sandbox_detail_custom")
+    assert "detail_reply" in html and "detail_custom" in html  # handed to the page, one tap away
+    assert 'class="pane"' in html  # one chat pane per persona, built from this template
+
+
+def test_a_template_push_comes_with_the_card_the_person_sees(make_app, fake_wechat):
+    templates = {"notice": {"template_id": "TPL_NOTICE", "title": "村务公告",
+                            "fields": {"thing1": {"value": "title", "label": "公告内容"}, "time2": "when"}}}
+    app = make_app(env="development", templates=templates)
+    rt = app.extensions["linli"]
+    app.test_client().post("/sandbox/send", json={"openid": "demo-elder-1", "type": "subscribe"})
+    rt.wechat.send_template("demo-elder-1", "TPL_NOTICE", {"thing1": "明天量血压", "time2": "09:00"}, client_msg_id="a")
+    rt.wechat.send_template("demo-elder-1", "TPL_UNKNOWN", {"thing1": "别的"}, client_msg_id="b")
+    unknown, known = app.test_client().get("/sandbox/pushes?openid=demo-elder-1").get_json()
+    assert known["card"] == {"title": "村务公告", "rows": [["公告内容", "明天量血压"], ["时间", "09:00"]],
+                             "url": ""}
+    assert known["payload"]["template_id"] == "TPL_NOTICE"  # the raw keywords stay for the details
+    assert unknown["card"]["rows"] == [["thing1", "别的"]] and unknown["card"]["title"] == t("template_title_default")

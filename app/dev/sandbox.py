@@ -1,4 +1,9 @@
-"""The /sandbox page (development only): play a demo persona and watch Linli answer.
+"""The /sandbox page (development only): play demo personas and watch Linli answer, as in WeChat.
+
+One chat pane per persona: what they sent, the account's immediate answers and its later pushes in
+one timeline; a template push is drawn as the card WeChat shows (app/template_cards.py), and the
+protocol (passive reply, customer-service window, template keywords) waits behind each bubble's
+"详情". Texts: bots/catalog/zh_CN/sandbox.yaml.
 
 Every message goes through the real /wechat endpoint, signed (and, when an
 EncodingAESKey is configured, encrypted in safe mode) exactly as WeChat would
@@ -18,6 +23,7 @@ from defusedxml.ElementTree import fromstring
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from wechatpy.crypto import WeChatCrypto
 
+from app import template_cards
 from app.web.wechat_xml import signature
 from bots.texts import DEFAULT_LANG, catalog, t
 from models.seed import ADMIN, ELDERS, FAMILY, VOLUNTEERS
@@ -284,7 +290,24 @@ def pushes() -> Response:
     except (requests.RequestException, ValueError) as exc:
         log.debug("sandbox: cannot read pushes: %s", exc)
         return _no_pushes(UNREACHABLE_NOTE)
-    return jsonify(list(reversed(items)) if isinstance(items, list) else [])
+    if not isinstance(items, list):
+        return jsonify([])
+    templates = _rt().settings["templates"] or {}
+    return jsonify([with_card(item, templates) for item in reversed(items)])
+
+
+def with_card(item: Any, templates: dict[str, Any]) -> Any:
+    """A template push gets the card the person sees (title, labelled lines), keywords left for the details."""
+    if not isinstance(item, dict) or item.get("channel") != "template":
+        return item
+    payload = item.get("payload") or {}
+    found = template_cards.find(templates, str(payload.get("template_id") or ""))
+    kind, spec = found if found else ("", {"template_id": payload.get("template_id") or "?", "fields": {}})
+    try:
+        card = template_cards.card_of(kind, spec, payload.get("data") or {}, url=str(payload.get("url") or ""))
+    except ValueError:  # a misconfigured entry: still show the values, under their keywords
+        card = template_cards.card_of("", {"template_id": "?", "fields": {}}, payload.get("data") or {})
+    return {**item, "card": {"title": card.title, "rows": card.rows, "url": card.url}}
 
 
 def _no_pushes(note: str) -> Response:

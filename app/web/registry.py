@@ -39,6 +39,10 @@ WEB_MODULES: list[tuple[str, str]] = [
     ("app.console.lists", SESSION),
     ("app.console.charts", SESSION),
     ("app.console.funds", SESSION),
+    ("app.console.broadcast", SESSION),
+    ("app.console.events_web", SESSION),
+    ("app.console.progress", SESSION),
+    ("app.console.export_jobs", SESSION),
     # The mini-program API: login and its documentation are public, everything else needs a bearer token.
     ("app.api.public", PUBLIC),
     ("app.api.routes", TOKEN),

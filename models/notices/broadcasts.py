@@ -27,6 +27,8 @@ SCHEDULED, PLANNING, SENDING, DONE = "scheduled", "planning", "sending", "done"
 CANCELLED, REJECTED = "cancelled", "rejected"
 TEXT, NEWS = "text", "news"
 ROLE_AUDIENCES = ("elder", "family", "volunteer")
+# "checkin:elder": elders enrolled in the daily check-in; "checkin:family": the family bound to them.
+CHECKIN_AUDIENCES = ("elder", "family")
 ADMIN_ROLES = frozenset({"admin", "county_admin"})
 SYSTEM = "system"
 DIGEST_TOPIC = "digest"
@@ -223,6 +225,8 @@ def check_audience(session: Session, audience: str) -> str:
         return audience
     kind, _, value = audience.partition(":")
     if kind == "role" and value in ROLE_AUDIENCES:
+        return audience
+    if kind == "checkin" and value in CHECKIN_AUDIENCES:
         return audience
     if kind == "tag" and value and session.exec(select(AudienceTag.id).where(AudienceTag.tag == value)).first():
         return audience

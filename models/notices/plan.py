@@ -25,6 +25,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from models.base import as_utc, id_column, id_of, rowcount, table_of
+from models.checkin.rules import CLOSED as CHECKIN_CLOSED
+from models.checkin.rules import CheckinEnrolment
 from models.core import outbox
 from models.core.windows import ServiceWindow, open_quota
 from models.notices.broadcasts import (
@@ -41,7 +43,7 @@ from models.notices.broadcasts import (
     NoticeDelivery,
     NoticeOptOut,
 )
-from models.people.users import User
+from models.people.users import FamilyLink, User
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 MASS_MAX = 10_000
@@ -105,6 +107,8 @@ def recipients_query(b: Broadcast, after: int = 0) -> sa.Select:
     kind, _, value = b.audience.partition(":")
     if kind == "role":
         query = query.where(col(User.roles).contains(f",{value},"))
+    elif kind == "checkin":
+        query = query.where(col(User.id).in_(checkin_people(value)))
     elif kind == "tag":
         tagged = sa.select(col(AudienceTag.openid)).where(col(AudienceTag.tag) == value)
         query = query.where(col(User.openid).in_(tagged))
@@ -112,6 +116,14 @@ def recipients_query(b: Broadcast, after: int = 0) -> sa.Select:
         opted = sa.select(col(NoticeOptOut.openid)).where(col(NoticeOptOut.topic) == b.topic)
         query = query.where(col(User.openid).not_in(opted))
     return query.order_by(col(User.id))
+
+
+def checkin_people(who: str) -> sa.Select:
+    """Ids of the elders enrolled in the daily check-in (paused ones too), or of their bound family."""
+    enrolled = sa.select(col(CheckinEnrolment.elder_id)).where(col(CheckinEnrolment.status) != CHECKIN_CLOSED)
+    if who == "family":
+        return sa.select(col(FamilyLink.family_id)).where(col(FamilyLink.elder_id).in_(enrolled))
+    return enrolled
 
 
 def classify(people: Sequence[Any], windows: dict[str, ServiceWindow], used: dict[str, int], b: Broadcast,
@@ -302,3 +314,16 @@ def record_verdict(broadcast: Broadcast, verdict: str) -> bool:
     if verdict != "pass":
         broadcast.status, broadcast.reason = REJECTED, f"msg_sec_check: {verdict}"
     return verdict == "pass"
+
+
+def template_day_use(session: Session, *, since: datetime) -> int:
+    """Template messages sent since `since` (the start of WeChat's day): they count against the daily quota."""
+    box = table_of(outbox.OutboxMessage)
+    query = sa.select(sa.func.count()).select_from(box).where(
+        box.c.channel == outbox.TEMPLATE, box.c.sent_at.is_not(None), box.c.sent_at >= as_utc(since))
+    return int(session.execute(query).scalar_one())
+
+
+def template_overflow(planned: int, used_today: int, per_day: int) -> int:
+    """How many planned template messages would go past the daily quota (0 when it fits or is unknown)."""
+    return max(0, used_today + planned - per_day) if per_day > 0 else 0

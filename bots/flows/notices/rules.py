@@ -44,6 +44,11 @@ def plan_rules(config: Mapping[str, Any]) -> PlanRules:
     )
 
 
+def template_per_day(config: Mapping[str, Any]) -> int:
+    """The account's daily template-message quota (notices.template_per_day; 0: not checked)."""
+    return int(section(config).get("template_per_day", 100_000))
+
+
 def render(b: Broadcast) -> str:
     """The text a villager reads (customer-service and mass sends)."""
     if b.title:
@@ -71,6 +76,8 @@ def audience_label(audience: str) -> str:
     kind, _, value = audience.partition(":")
     if kind == "tag":
         return t("notices_aud_tag", tag=value)
+    if kind == "checkin":
+        return t(f"notices_aud_checkin_{value}")
     return t(f"notices_aud_{value or 'all'}")
 
 
