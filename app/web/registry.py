@@ -40,6 +40,10 @@ WEB_MODULES: list[tuple[str, str]] = [
     # The mini-program API: login and its documentation are public, everything else needs a bearer token.
     ("app.api.public", PUBLIC),
     ("app.api.routes", TOKEN),
+    ("app.api.events", TOKEN),
+    ("app.api.canteen", TOKEN),
+    ("app.api.checkin", TOKEN),
+    ("app.api.coordinators", TOKEN),
 ]
 # door -> function(request) returning an identity or None; surfaces with a login plug theirs in.
 Authenticator = Callable[[Any], Any]
