@@ -1,5 +1,5 @@
 """Events, canteen, check-in and coordinators through /api/v1 with real tokens (issue 11, the rest of it)."""
-# ruff: noqa: F811  (api is a pytest fixture imported from tests/api_support.py)
+# ruff: noqa: F811  (api and make_api are pytest fixtures imported from tests/api_support.py)
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,7 +11,7 @@ from models.events import events as ev
 from models.help import requests as hr
 from models.people.users import User, Village, get_or_create_user, grant_roles
 from models.people.volunteers import APPROVED, upsert_volunteer
-from tests.api_support import api, user_of  # noqa: F401  (fixture)
+from tests.api_support import api, make_api, user_of  # noqa: F401  (fixtures)
 
 PROBLEM = "application/problem+json"
 
@@ -250,3 +250,10 @@ def test_a_county_admin_reaches_every_village_and_others_are_refused(api, clock)
     with Session(api.rt.engine) as session:
         assert session.get(hr.HelpRequest, east_request).volunteer_id == east_volunteer
         assert session.exec(select(User).where(User.openid == "county-1")).one().has_role("county_admin")
+
+
+def test_the_rate_limit_per_token_spans_every_resource(make_api):
+    api = make_api(miniapp__rate_limit="3/minute")
+    headers = api.login("demo-elder-1")
+    codes = [api.get(path, headers).status_code for path in ("/me", "/events", "/canteen/orders", "/checkin")]
+    assert codes == [200, 200, 200, 429]

@@ -11,12 +11,11 @@ from pydantic import AwareDatetime, BaseModel, Field
 from spectree import Response as Answers
 from sqlmodel import Session
 
-from app.api import context
+from app.api import context, schemas
 from app.api.common import ID_MAX, acting_ids, config, send, village_of, whom
 from app.api.context import created, local, person, unit
 from app.api.problems import Problem
 from app.api.schemas import Body, Person
-from app.api.schemas import Problem as Problem_
 from app.api.spec import BEARER, answers, spec
 from app.api.wiring import wire
 from bots.flows.events.common import day_text
@@ -81,7 +80,7 @@ class OrderList(BaseModel):
 
 def _order_answers() -> Answers:
     """201 for a new order, 200 when a standing order's portions or delivery changed."""
-    problems = {f"HTTP_{status}": Problem_ for status in (401, 403, 404, 409, 422, 429)}
+    problems = {f"HTTP_{status}": schemas.Problem for status in (401, 403, 404, 409, 422, 429)}
     return Answers(HTTP_200=OrderOut, HTTP_201=OrderOut, **problems)
 
 
