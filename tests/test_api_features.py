@@ -241,7 +241,8 @@ def test_a_county_admin_reaches_every_village_and_others_are_refused(api, clock)
     assert every == sorted([made["id"], east_request])
     only_east = api.get(f"/coordinator/requests?village_id={east}", county_headers).get_json()["items"]
     assert [r["id"] for r in only_east] == [east_request]
-    assigned = api.post(f"/coordinator/requests/{east_request}/assign", county_headers, {"volunteer_id": east_volunteer})
+    assigned = api.post(f"/coordinator/requests/{east_request}/assign", county_headers,
+                        {"volunteer_id": east_volunteer})
     assert assigned.status_code == 200, assigned.get_data(as_text=True)
     family = api.login("demo-family-1")
     refused = api.get("/coordinator/requests", family)

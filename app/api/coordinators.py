@@ -28,9 +28,10 @@ from models.people.volunteers import APPROVED, Volunteer
 bp = Blueprint("api_coordinators", __name__, url_prefix="/api/v1")
 wire(bp)
 # visits.claim outcomes other than "won" for an assignment.
-ASSIGN_PROBLEMS = {"not_volunteer": (409, "not_volunteer"), "missing": (404, None), "out_of_scope": (403, "other_village"),
-                   "not_qualified": (409, "not_qualified"), "own_request": (409, "own_request"),
-                   "held": (409, "request_held"), "taken": (409, "request_taken"), "mine": (409, "request_taken")}
+ASSIGN_PROBLEMS = {"not_volunteer": (409, "not_volunteer"), "missing": (404, None),
+                   "out_of_scope": (403, "other_village"), "not_qualified": (409, "not_qualified"),
+                   "own_request": (409, "own_request"), "held": (409, "request_held"),
+                   "taken": (409, "request_taken"), "mine": (409, "request_taken")}
 
 
 class Scope(BaseModel):
