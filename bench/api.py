@@ -246,6 +246,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="PostgreSQL database to connect to for CREATE/DROP DATABASE")
     parser.add_argument("--redis-url", default="", help="rate-limit storage for the API (memory by default)")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the gunicorn logs and print where they are")
     args = parser.parse_args(argv)
     args.call_list = [c.strip() for c in args.calls.split(",") if c.strip()]
     if not args.call_list or any(c not in CALLS for c in args.call_list):
@@ -300,7 +301,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted: servers stopped, databases dropped", file=sys.stderr)
         return 130
     finally:
-        shutil.rmtree(log_dir, ignore_errors=True)
+        if args.keep_logs:
+            print(f"gunicorn logs kept in {log_dir}", file=sys.stderr)
+        else:
+            shutil.rmtree(log_dir, ignore_errors=True)
     print()
     for bare, api in pairs:
         print(verdict(bare, api))
