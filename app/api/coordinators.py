@@ -134,7 +134,7 @@ def open_requests():
         villages = _villages(session, admin, query_in.village_id)
         query = select(hr.HelpRequest).where(col(hr.HelpRequest.status).in_(hr.ACTIVE))
         if villages is not None:
-            reach = col(hr.HelpRequest.village_id).in_(villages)
+            reach: sa.ColumnElement[bool] = col(hr.HelpRequest.village_id).in_(villages)
             if query_in.village_id is None and not users_with_role(session, "county_admin"):
                 # A request with no village goes to the village coordinators while there is no county admin.
                 reach = sa.or_(reach, col(hr.HelpRequest.village_id).is_(None))

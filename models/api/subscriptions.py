@@ -50,7 +50,7 @@ class Taken:
 def outstanding(session: Session, identity_id: int) -> dict[str, int]:
     """Unspent consents of one login, per template id."""
     rows = session.execute(sa.select(col(SubscriptionConsent.template_id), sa.func.count())
-                           .where(SubscriptionConsent.identity_id == identity_id,
+                           .where(col(SubscriptionConsent.identity_id) == identity_id,
                                   col(SubscriptionConsent.spent_at).is_(None))
                            .group_by(col(SubscriptionConsent.template_id)))
     return {template: int(count) for template, count in rows}
@@ -72,7 +72,7 @@ def _candidates(session: Session, openid: str, template_id: str) -> list[tuple[i
     query = (sa.select(col(SubscriptionConsent.id), col(ApiIdentity.id), col(ApiIdentity.mini_openid))
              .join(ApiIdentity, col(ApiIdentity.id) == SubscriptionConsent.identity_id)
              .join(User, col(User.id) == ApiIdentity.user_id)
-             .where(User.openid == openid, SubscriptionConsent.template_id == template_id,
+             .where(col(User.openid) == openid, col(SubscriptionConsent.template_id) == template_id,
                     col(SubscriptionConsent.spent_at).is_(None))
              .order_by(col(SubscriptionConsent.id)).limit(5))
     return [(int(a), int(b), str(c)) for a, b, c in session.execute(query)]
@@ -114,5 +114,5 @@ def void_all(session: Session, identity_id: int, template_id: str, *, now: datet
 def forget(session: Session, user_id: int) -> int:
     """A person's consents, removed when their data is erased (they carry no message once unlinked)."""
     table = table_of(SubscriptionConsent)
-    mine = sa.select(col(ApiIdentity.id)).where(ApiIdentity.user_id == user_id)
+    mine = sa.select(col(ApiIdentity.id)).where(col(ApiIdentity.user_id) == user_id)
     return rowcount(session.execute(sa.delete(table).where(table.c.identity_id.in_(mine))))
