@@ -19,9 +19,10 @@ from app.runtime import Runtime
 from app.sms import SmsError, provider_from_settings
 from app.wechat_api import WeChatAPIError
 from bots import notify
+from models.api import subscriptions
 from models.base import id_of
 from models.core import delivery_alerts, delivery_policy, outbox, outbox_hold, windows
-from models.core.outbox import CUSTOM, SMS, TEMPLATE, OutboxMessage
+from models.core.outbox import CUSTOM, SMS, SUBSCRIBE, TEMPLATE, OutboxMessage
 from models.core.push_kinds import ALERT_ON_FAILURE
 from models.people import users as people
 
@@ -65,6 +66,10 @@ class Delivery:
         # Customer-service messages of the 48-hour window kept for critical kinds (models/core/delivery_policy.py).
         self.reserve = int(cfg.get("critical_reserve", 2))
         self.sms = provider_from_settings(rt.settings.get("sms") or {})
+        # Notification kind -> the mini-program's one-time subscription template (models/api/subscriptions.py).
+        self.subscriptions: dict[str, Any] = rt.settings.get("miniapp.subscriptions") or {}
+        self._miniapp: Any = None
+        self._taken: dict[int, subscriptions.Taken] = {}  # row id -> the consent set aside for its send
 
     def drain_once(self) -> int:
         """Claim one batch of due rows and try each; return how many were tried."""
@@ -99,7 +104,11 @@ class Delivery:
         try:
             result = self._send(channel, row)
         except WeChatAPIError as exc:
+            if channel == SUBSCRIBE:
+                return self._subscribe_failed(row_id, exc)
             return self._failed(row_id, channel, exc)
+        finally:
+            self._taken.pop(row_id, None)
         return self._succeeded(row_id, result, channel)
 
     def _begin(self, row_id: int) -> tuple[str, OutboxMessage] | None:
@@ -111,6 +120,8 @@ class Delivery:
             if self.sms is not None and row.attempts == 0:
                 sms_companion.queue(session, row, now=now, contacts=self.rt.settings.get("contacts") or {})
             channel = self._choose(session, row, now)
+            if channel == SUBSCRIBE:
+                channel = self._take_consent(session, row, now)
             if channel in (delivery_policy.HOLD, delivery_policy.UNDELIVERABLE):
                 self._no_channel(session, row, channel, now)
                 return None
@@ -120,12 +131,31 @@ class Delivery:
             session.add(row)
             return channel, OutboxMessage.model_validate(row.model_dump())
 
-    def _choose(self, session, row: OutboxMessage, now) -> str:
+    def _choose(self, session, row: OutboxMessage, now, subscription: bool = True) -> str:
         window = session.get(windows.ServiceWindow, row.openid)
         if row.channel == SMS and self.sms is None:
             return delivery_policy.UNDELIVERABLE
+        spec = self.subscriptions.get(row.kind) if subscription else None
+        consent = spec is not None and subscriptions.available(session, row.openid, spec["template_id"])
         return delivery_policy.choose(window, row, has_template=row.kind in self.templates, now=now,
-                                      reserve=self.reserve)
+                                      reserve=self.reserve, has_subscription=consent)
+
+    def _take_consent(self, session, row: OutboxMessage, now) -> str:
+        """Set a consent aside for this row; if another worker spent the last one, choose without it."""
+        spec = self.subscriptions[row.kind]
+        taken = subscriptions.take(session, row.openid, spec["template_id"], outbox_id=id_of(row), now=now)
+        if taken is None:
+            return self._choose(session, row, now, subscription=False)
+        self._taken[id_of(row)] = taken
+        return SUBSCRIBE
+
+    def miniapp(self):
+        """The mini-program's WeChat client (its own appid and token), built on first use."""
+        if self._miniapp is None:
+            from app.api.miniapp import MiniApp
+
+            self._miniapp = MiniApp(self.rt)
+        return self._miniapp
 
     def _no_channel(self, session, row: OutboxMessage, channel: str, now) -> None:
         """Nothing can carry the row now: a routine one waits for the user's next message, a critical one alerts."""
@@ -149,6 +179,11 @@ class Delivery:
     def _send(self, channel: str, row: OutboxMessage) -> dict:
         if channel == CUSTOM:
             return self.rt.wechat.send_text(row.openid, row.text)
+        if channel == SUBSCRIBE:
+            spec, taken = self.subscriptions[row.kind], self._taken[id_of(row)]
+            filled = template_fields.fill(row.kind, spec, row.text, row.template_data, self.rt.tz)
+            return self.miniapp().send_subscribe(taken.mini_openid, spec["template_id"], filled.data,
+                                                 page=spec.get("page") or "")
         spec = self.templates[row.kind]
         filled = template_fields.fill(row.kind, spec, row.text, row.template_data, self.rt.tz)
         return self.rt.wechat.send_template(row.openid, spec["template_id"], filled.data,
@@ -160,14 +195,15 @@ class Delivery:
             now = self.clock()
             msgid = result.get("msgid") if isinstance(result, dict) else None
             outbox.mark_sent(row, now=now, msgid=str(msgid) if msgid else None)
-            if channel == TEMPLATE:
-                self._keep_full_text(session, row, now)
+            if channel in (TEMPLATE, SUBSCRIBE):
+                self._keep_full_text(session, row, now, channel)
             session.add(row)
             return row.status
 
-    def _keep_full_text(self, session, row: OutboxMessage, now) -> None:
+    def _keep_full_text(self, session, row: OutboxMessage, now, channel: str = TEMPLATE) -> None:
         """The template carried only a summary: the whole text follows when the user next writes."""
-        filled = template_fields.fill(row.kind, self.templates[row.kind], row.text, row.template_data, self.rt.tz)
+        spec = self.subscriptions[row.kind] if channel == SUBSCRIBE else self.templates[row.kind]
+        filled = template_fields.fill(row.kind, spec, row.text, row.template_data, self.rt.tz)
         if not filled.complete:
             outbox_hold.hold_full_text(session, row, now=now)
 
@@ -217,6 +253,31 @@ class Delivery:
                 self._alert_coordinators(session, row, now)
             session.add(row)
             log.warning("delivery of outbox %s via %s failed: %s -> %s", row_id, channel, exc.errcode, decision.action)
+            return row.status
+
+    def _subscribe_failed(self, row_id: int, exc: WeChatAPIError) -> str:
+        taken = self._taken[row_id]
+        with session_scope(self.rt.engine) as session:
+            row = session.get(OutboxMessage, row_id)
+            now = self.clock()
+            decision, unused = delivery_policy.decide_subscribe(
+                exc.errcode, ambiguous=exc.ambiguous, has_template=row.kind in self.templates,
+                attempts=row.attempts, max_attempts=self.max_attempts)
+            if unused:
+                subscriptions.give_back(session, taken.consent_id)
+            elif exc.errcode == delivery_policy.SUBSCRIPTION_GONE:
+                template_id = self.subscriptions[row.kind]["template_id"]
+                subscriptions.void_all(session, taken.identity_id, template_id, now=now)
+            delay = outbox.backoff(row.attempts, base=self.backoff[0], cap=self.backoff[1])
+            if delivery_policy.waits_for_user(row, decision):
+                outbox_hold.hold(row, reason=decision.reason)
+                row.last_errcode = exc.errcode
+            else:
+                outbox.apply_decision(row, decision, errcode=exc.errcode, now=now, delay=delay)
+            if row.status in (outbox.UNDELIVERABLE, outbox.FAILED):
+                self._alert_coordinators(session, row, now)
+            session.add(row)
+            log.warning("subscription message of outbox %s failed: %s -> %s", row_id, exc.errcode, decision.action)
             return row.status
 
     def _status(self, row_id: int) -> str:

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 # Every module with tables is imported here so the metadata (and Alembic) sees it; the imports are the
 # point, hence F401 is off for this file (pyproject.toml).
 from models.api import identity as api_identity
+from models.api import subscriptions as api_subscriptions
 from models.canteen import canteen
 from models.checkin import rules as checkin
 from models.console import jobs as console_jobs

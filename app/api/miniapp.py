@@ -36,6 +36,8 @@ class MiniApp:
         self.appid, self.secret = settings["miniapp.app_id"], settings["miniapp.app_secret"]
         self.base_url = settings["wechat.api_base_url"].rstrip("/")
         self.timeout = float(settings["wechat.api_timeout"])
+        # Which version of the mini-program a subscription message opens: developer, trial or formal.
+        self.state = settings.get("miniapp.subscribe_state") or "formal"
         self.api = WeChatAPI(appid=self.appid, secret=self.secret, base_url=self.base_url, timeout=self.timeout,
                              use_stable_token=bool(settings["wechat.use_stable_token"]))
         self.api.tokens = TokenStore(appid=self.appid, fetch=self.api.fetch_token, engine=runtime.engine,
@@ -76,6 +78,14 @@ class MiniApp:
         if not isinstance(phone, str) or not phone:
             raise Problem(502)
         return phone
+
+    def send_subscribe(self, touser: str, template_id: str, data: dict[str, str], *, page: str = "") -> dict:
+        """A one-time subscription message (subscribe/send, the mini-program's token); WeChatAPIError on refusal."""
+        payload = {"touser": touser, "template_id": template_id, "miniprogram_state": self.state, "lang": "zh_CN",
+                   "data": {key: {"value": str(value)} for key, value in data.items()}}
+        if page:
+            payload["page"] = page
+        return self.api.call("post", "message/subscribe/send", data=payload)
 
     def seal(self, session_key: str) -> str:
         return self.fernet.encrypt(session_key.encode()).decode()

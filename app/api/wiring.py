@@ -58,8 +58,9 @@ def wire(bp: Blueprint) -> None:
             limiter.limit(_setting("login_rate_limit"), key_func=ip_key,
                           exempt_when=lambda: request.endpoint != LOGIN_ENDPOINT)(bp)
         else:
-            limiter.limit(_setting("rate_limit"), key_func=token_key)(bp)
-            limiter.limit(_setting("rate_limit_ip"), key_func=ip_key, scope="api-ip")(bp)
+            # Shared: one budget per token (and per IP) across every blueprint of the token door.
+            limiter.shared_limit(_setting("rate_limit"), key_func=token_key, scope="api-token")(bp)
+            limiter.shared_limit(_setting("rate_limit_ip"), key_func=ip_key, scope="api-ip")(bp)
 
     bp.record_once(on_register)
 

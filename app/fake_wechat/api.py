@@ -290,6 +290,41 @@ def getuserphonenumber(state: FakeWeChatState, query: Query, body: Body) -> Answ
     return ok(phone_info=info)
 
 
+MINIPROGRAM_STATES = ("developer", "trial", "formal")
+PAGE_MAX = 1024
+
+
+def subscribe_send(state: FakeWeChatState, query: Query, body: Body) -> Answer:
+    """POST /cgi-bin/message/subscribe/send: one message per consent the mini-program user gave.
+
+    Parameter errors (an unknown miniprogram_state or lang, a page too long, a value its keyword's
+    type does not accept) answer 47003 and spend nothing; no consent left answers 43101.
+    """
+    touser = require_openid(body.get("touser"))
+    template_id = body.get("template_id")
+    if not isinstance(template_id, str) or not template_id:
+        raise WeChatError(40037)
+    if body.get("miniprogram_state", "formal") not in MINIPROGRAM_STATES:
+        raise WeChatError(47003, "argument invalid! miniprogram_state invalid")
+    page = body.get("page", "")
+    if not isinstance(page, str) or len(page) > PAGE_MAX:
+        raise WeChatError(47003, "argument invalid! page invalid")
+    if body.get("lang", "zh_CN") not in ("zh_CN", "en_US", "zh_HK", "zh_TW"):
+        raise WeChatError(47003, "argument invalid! lang invalid")
+    data = body.get("data")
+    if not isinstance(data, dict) or not data:
+        raise WeChatError(47003, "argument invalid! data is empty")
+    try:
+        check_template_data(data)
+    except WeChatError as exc:  # the subscribe API answers every malformed value with 47003
+        raise WeChatError(47003, exc.errmsg if exc.errcode == 47003 else "argument invalid! data invalid") from None
+    if not state.take_subscription(touser, template_id):
+        raise WeChatError(43101)
+    msgid = state.outbox.new_msgid()
+    state.outbox.deliver("subscribe", touser, body, state.now(), msgid)
+    return ok(msgid=msgid)
+
+
 def msg_sec_check(state: FakeWeChatState, query: Query, body: Body) -> Answer:
     """POST /wxa/msg_sec_check (v2 when version is 2, else the legacy v1 answer)."""
     if str(body.get("version", "")) == "2":
@@ -302,6 +337,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("/cgi-bin/stable_token", "POST", stable_token, needs_token=False),
     Endpoint("/cgi-bin/message/custom/send", "POST", custom_send),
     Endpoint("/cgi-bin/message/template/send", "POST", template_send),
+    Endpoint("/cgi-bin/message/subscribe/send", "POST", subscribe_send),
     Endpoint("/cgi-bin/message/mass/sendall", "POST", mass_sendall),
     Endpoint("/cgi-bin/message/mass/send", "POST", mass_send),
     Endpoint("/cgi-bin/message/mass/preview", "POST", mass_preview),

@@ -62,6 +62,12 @@ def create_control_blueprint(state: FakeWeChatState) -> Blueprint:
         state.set_unionid(_openid(body), str(body["unionid"]))
         return jsonify({"ok": True})
 
+    @bp.post("/subscribe")
+    def subscribe() -> Response:
+        body = _body()
+        state.grant_subscription(_openid(body), str(body["template_id"]), int(body.get("times", 1)))
+        return jsonify({"ok": True})
+
     @bp.post("/interaction")
     def interaction() -> Response:
         body = _body()

@@ -37,6 +37,7 @@ ERRMSG: dict[int, str] = {
     41001: "access_token missing",
     42001: "access_token expired",
     43004: "require subscribe",
+    43101: "user refuse to accept the msg",
     44004: "empty content",
     45009: "reach max api daily quota limit",
     45015: "response out of time limit or subscription is canceled",

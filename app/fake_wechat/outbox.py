@@ -11,7 +11,7 @@ from .clock import china_month
 TEMPLATE_DEDUP_TTL = 600
 MASS_DEDUP_TTL = 24 * 3600
 MASS_PER_MONTH = 4
-CHANNELS = ("custom", "template", "mass", "preview")
+CHANNELS = ("custom", "template", "mass", "preview", "subscribe")
 
 
 @dataclass

@@ -58,6 +58,8 @@ class FakeWeChatState:
         self.media = MediaStore()
         self.faults = FaultPlan()
         self.menu: list[dict[str, Any]] | None = None
+        # One-time subscription consents: (mini-program openid, template id) -> messages that may still be sent.
+        self.subscriptions: dict[tuple[str, str], int] = {}
         self.call_log: list[dict[str, Any]] = []
 
     # --- control -----------------------------------------------------------
@@ -133,6 +135,21 @@ class FakeWeChatState:
         """Make jscode2session refuse this user's codes with 40226 (a blocked account)."""
         with self.lock:
             self.logins.blocked.add(user)
+
+    def grant_subscription(self, openid: str, template_id: str, times: int = 1) -> None:
+        """The mini-program user accepted wx.requestSubscribeMessage for a template `times` times."""
+        with self.lock:
+            key = (openid, template_id)
+            self.subscriptions[key] = self.subscriptions.get(key, 0) + int(times)
+
+    def take_subscription(self, openid: str, template_id: str) -> bool:
+        """Spend one consent; False when the user has none left (refused, or all used)."""
+        with self.lock:
+            left = self.subscriptions.get((openid, template_id), 0)
+            if left <= 0:
+                return False
+            self.subscriptions[(openid, template_id)] = left - 1
+            return True
 
     def set_unionid(self, openid: str, unionid: str) -> None:
         """Give an openid (OA or mini-program) a unionid."""

@@ -47,6 +47,11 @@ WEB_MODULES: list[tuple[str, str]] = [
     ("app.api.public", PUBLIC),
     ("app.api.routes", TOKEN),
     ("app.api.privacy", TOKEN),
+    ("app.api.events", TOKEN),
+    ("app.api.canteen", TOKEN),
+    ("app.api.checkin", TOKEN),
+    ("app.api.coordinators", TOKEN),
+    ("app.api.subscriptions", TOKEN),
 ]
 # door -> function(request) returning an identity or None; surfaces with a login plug theirs in.
 Authenticator = Callable[[Any], Any]

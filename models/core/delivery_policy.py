@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from models.core.outbox import CUSTOM, SMS, TEMPLATE, Decision, OutboxMessage
+from models.core.outbox import CUSTOM, SMS, SUBSCRIBE, TEMPLATE, TRANSIENT, Decision, OutboxMessage
 from models.core.push_kinds import FULL_TEXT, is_critical
 from models.core.windows import ServiceWindow, open_quota
 
@@ -33,8 +33,13 @@ def keep_for(row: OutboxMessage, reserve: int) -> int:
 
 
 def choose(window: ServiceWindow | None, row: OutboxMessage, *, has_template: bool, now: datetime,
-           reserve: int) -> str:
-    """CUSTOM, TEMPLATE, SMS, HOLD (wait for the user's next message) or UNDELIVERABLE."""
+           reserve: int, has_subscription: bool = False) -> str:
+    """CUSTOM, SUBSCRIBE, TEMPLATE, SMS, HOLD (wait for the user's next message) or UNDELIVERABLE.
+
+    Without an Official Account window, a person who gave the mini-program a one-time consent for this
+    kind's subscription template gets it that way: they asked for exactly this, and it reaches them even
+    when they no longer follow the account; the template message comes after.
+    """
     if row.channel == SMS:
         return SMS
     custom_ok = open_quota(window, now=now, keep=keep_for(row, reserve)) is not None
@@ -44,9 +49,40 @@ def choose(window: ServiceWindow | None, row: OutboxMessage, *, has_template: bo
         return TEMPLATE
     if custom_ok:
         return CUSTOM
+    if has_subscription:
+        return SUBSCRIBE
     if has_template:
         return TEMPLATE
     return UNDELIVERABLE if critical(row) else HOLD
+
+
+# subscribe/send errcodes: 43101 the person has no consent left for the template (refused, or spent);
+# 47003/47001/40037 our parameters or template id are wrong, so WeChat spent nothing.
+SUBSCRIPTION_GONE = 43101
+SUBSCRIPTION_REFUSED_PARAMS = {47001, 47003, 40037}
+
+
+def decide_subscribe(errcode: int | None, *, ambiguous: bool, has_template: bool, attempts: int,
+                     max_attempts: int) -> tuple[Decision, bool]:
+    """The next step after a failed subscription message, and whether the consent is still unused.
+
+    An unanswered send is not repeated (no idempotency key, like a customer-service send). With the
+    consent gone the row chooses its channel again at once (a template, or waiting for the user); with
+    our parameters refused it goes by template, or waits like a row with no channel.
+    """
+    if ambiguous:
+        return Decision("uncertain", "no answer to a subscription message; not repeated"), False
+    if errcode == SUBSCRIPTION_GONE:
+        return Decision("rechoose", "no subscription consent left (43101)"), False
+    if errcode in SUBSCRIPTION_REFUSED_PARAMS:
+        if has_template:
+            return Decision("fallback", f"subscription message refused ({errcode}); template form"), True
+        return Decision("undeliverable", f"subscription message refused ({errcode}) and no template"), True
+    if errcode in TRANSIENT or (isinstance(errcode, int) and errcode >= 500):
+        if attempts >= max_attempts:
+            return Decision("failed", f"gave up after {attempts} attempts ({errcode})"), True
+        return Decision("retry", f"transient ({errcode})"), True
+    return Decision("failed", f"rejected by WeChat ({errcode})"), True
 
 
 def decide_sms(*, transient: bool, ambiguous: bool, attempts: int, max_attempts: int, reason: str) -> Decision:

@@ -29,6 +29,8 @@ PENDING, SENDING, SENT = "pending", "sending", "sent"
 FAILED, UNDELIVERABLE, UNCERTAIN, CANCELLED = "failed", "undeliverable", "uncertain", "cancelled"
 HELD, MERGED = "held", "merged"
 CUSTOM, TEMPLATE, SMS = "custom", "template", "sms"
+# A one-time subscription message of the mini-program (models/api/subscriptions.py).
+SUBSCRIBE = "subscribe"
 URGENT, NORMAL, LOW = 0, 5, 9
 
 # errcodes that mean "try again later" (system busy, quota, our own HTTP trouble = None).
@@ -120,7 +122,7 @@ def mark_sent(row: OutboxMessage, *, now: datetime, msgid: str | None = None) ->
 class Decision:
     """What to do after a failed send."""
 
-    action: str  # retry | fallback | undeliverable | unsubscribed | uncertain | failed
+    action: str  # retry | rechoose | fallback | undeliverable | unsubscribed | uncertain | failed
     reason: str
 
 
@@ -156,6 +158,8 @@ def apply_decision(row: OutboxMessage, decision: Decision, *, errcode: int | Non
     row.claimed_by = row.claimed_until = row.send_started_at = None
     if decision.action == "retry":
         row.status, row.not_before = PENDING, as_utc(now) + delay
+    elif decision.action == "rechoose":  # the channel tried is gone: pick again at once
+        row.status, row.not_before, row.channel = PENDING, as_utc(now), None
     elif decision.action == "fallback":
         row.status, row.not_before, row.channel = PENDING, as_utc(now), TEMPLATE
     elif decision.action in ("undeliverable", "unsubscribed"):

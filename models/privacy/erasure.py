@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, or_, select
 
 from models.api import identity as ids
+from models.api import subscriptions
 from models.base import as_utc, id_column, id_of, table_of, utc_field
 from models.checkin.rules import CheckinDay, CheckinEnrolment
 from models.core.audit import AuditEntry, audit
@@ -195,7 +196,9 @@ def _drop_people_rows(session: Session, uid: int) -> None:
 
 def _drop_api_rows(session: Session, uid: int) -> None:
     """The mini-program logins linked to the person (their mini-program openid, unionid, session key), their
-    tokens and remembered answers, and link codes: the app is logged out and a new login starts unlinked."""
+    tokens and remembered answers, link codes and subscription consents: the app is logged out and a new
+    login starts unlinked."""
+    subscriptions.forget(session, uid)  # the consents to one-time subscription messages go with the logins
     identities = sa.select(table_of(ids.ApiIdentity).c.id).where(table_of(ids.ApiIdentity).c.user_id == uid)
     for model in (ids.ApiToken, ids.IdempotentAnswer):
         table = table_of(model)
