@@ -67,6 +67,7 @@ _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERS
                                         re.compile(w.BUTCHERING))
 _REAL_FIRE = re.compile(w.REAL_FIRE)
 _WHAT_IF, _TAKEN, _APP_TROUBLE = re.compile(w.WHAT_IF), re.compile(w.TAKEN), re.compile(w.APP_TROUBLE)
+_INVITATION = re.compile(w.INVITATION)
 _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
 
@@ -135,7 +136,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if any(_BY_NAME[s].strength for s in heard - typed):
         strength = max(_strength(typed, repeated & typed), strength - 1)
     if strength == 3 and {s for s in signs if _BY_NAME[s].strength} <= {"cry", "sos", "help_word"} \
-            and (_APP_TROUBLE.search(chars) or _HYPERBOLE.search(chars)):
+            and (_APP_TROUBLE.search(chars) or _HYPERBOLE.search(chars) or _INVITATION.search(chars)):
         strength = 2  # still asked: "救命" beside the font size is most likely about the font size
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
@@ -176,7 +177,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if "fall" in signs and _NEAR_MISS.search(chars):
         signs.discard("fall")
     if (_ANIMAL.search(chars) or "兽医" in chars) and not _OTHER.search(chars):
-        signs -= {"fall", "water", "cant_get_up", "cant_stand"}  # the dog fell into the pond, the sheep is down
+        # the dog fell into the pond, the sheep is down, the hen choked
+        signs -= {"fall", "water", "cant_get_up", "cant_stand", "choke", "stuck"}
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
     if _COOKING.search(chars):
