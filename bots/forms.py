@@ -79,6 +79,8 @@ class Form:
     # The user is writing content for others (a broadcast, an event): words like 急救 or 摔倒 in it are
     # a topic, not a cry for help, so emergency detection pauses while this form is in progress.
     composes: bool = False
+    # "取消" soon after the action: start cancelling what it just made (confirm first), or None.
+    undo: Callable[[Turn, Conversation], str | None] | None = field(default=None)
 
     def slot(self, name: str) -> Slot:
         return next(s for s in self.slots if s.name == name)
@@ -170,6 +172,8 @@ def _confirm(form: Form, turn: Turn, conv: Conversation) -> str:
     if choice == 1 or (choice is None and intent == "affirm"):
         reply = form.action(_values(conv), turn)
         finish(conv)
+        if form.undo is not None:
+            conv.last = {"flow": form.name, "at": turn.ctx.now.isoformat()}
         return reply
     if choice == 2 or (choice is None and intent == "deny"):
         return _ask_change(form, turn, conv)
