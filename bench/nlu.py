@@ -102,12 +102,12 @@ def report_batches(paths: list[str]) -> None:
     for path in paths:
         rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
         guesses = [_guess(r["text"]) for r in rows]
-        intent_hits = sum(g[0] == r["intent"] for g, r in zip(guesses, rows))
-        helps = [(g, r) for g, r in zip(guesses, rows) if r["intent"] == "help_request"]
+        intent_hits = sum(g[0] == r["intent"] for g, r in zip(guesses, rows, strict=True))
+        helps = [(g, r) for g, r in zip(guesses, rows, strict=True) if r["intent"] == "help_request"]
         category_hits = sum(g == (r["intent"], r["category"]) for g, r in helps)
         print(f"{Path(path).name}: intent {intent_hits}/{len(rows)} ({intent_hits / len(rows):.0%})   "
               f"help category {category_hits}/{len(helps)} ({category_hits / max(len(helps), 1):.0%})")
-        for g, r in zip(guesses, rows):
+        for g, r in zip(guesses, rows, strict=True):
             if g != (r["intent"], r["category"]):
                 print(f"    {r['text']}  expected {label(r['intent'], r['category'])}  got {label(*g)}")
 

@@ -138,7 +138,8 @@ def fits(form: Form, turn: Turn, conv: Conversation) -> bool:
     """Whether the message answers the pending question (nothing is stored)."""
     if conv.step == CONFIRM:
         choice = nlu.parse_choice(turn.text, ["确认", "修改"])
-        return choice is not None or turn.understanding.intent in ("affirm", "deny") or _change_target(form, turn, conv)
+        named = _change_target(form, turn, conv)
+        return choice is not None or turn.understanding.intent in ("affirm", "deny") or named is not None
     if conv.step == CHANGE:
         return True
     try:

@@ -2,13 +2,20 @@
 取消 right after, a second sign-up, menus by role, out-of-scope questions. Through the signed webhook."""
 from __future__ import annotations
 
+import pytest
 from sqlmodel import Session, select
 
 from models.canteen.canteen import MealOrder
 from models.events import events as ev
-from tests.test_dialogue import bot, converse  # noqa: F401  (fixtures)
+from tests.fakes.dialogue import build_bot, converse
 
-ELDER, ELDER2, FAMILY, VOLUNTEER, ADMIN = "demo-elder-1", "demo-elder-2", "demo-family-1", "demo-volunteer-1", "demo-admin"
+ELDER, ELDER2, FAMILY, VOLUNTEER = "demo-elder-1", "demo-elder-2", "demo-family-1", "demo-volunteer-1"
+ADMIN = "demo-admin"
+
+
+@pytest.fixture
+def bot(make_app, signer, clock):
+    return build_bot(make_app, signer, clock)
 
 
 def _signups(bot) -> list[tuple[int, str, int]]:

@@ -35,7 +35,8 @@ GENERIC_FILLERS = "我俺咱想要找人需帮忙能不可以来个一下吧啊�
 _NUMERAL = r"[0-9一二三四五六七八九十百千两零]+"
 ARITHMETIC = re.compile(rf"{_NUMERAL}(?:加|减|乘以|除以|乘|除|[+*/×÷-]){_NUMERAL}")
 # "大哥好", "婶子好": a title and 好 is a greeting, not a check-in.
-TITLE_GREETING = re.compile(r"^(?:大哥|大姐|大爷|大娘|大叔|大婶|婶子|叔|婶|阿姨|姐|哥|老师|同志|师傅|乡亲们|老乡)好[啊呀哇]?$")
+TITLE_GREETING = re.compile(r"^(?:大哥|大姐|大爷|大娘|大叔|大婶|婶子|叔|婶|阿姨|姐|哥|老师|同志|师傅|乡亲们|老乡)"
+                            r"好[啊呀哇]?$")
 # Share of the help probability a specific category needs to replace a generic "other".
 CATEGORY_SHARE = 0.5
 
