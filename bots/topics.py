@@ -29,7 +29,8 @@ def switch(form: Form, turn: Turn, conv: Conversation, route) -> str | None:
     u = turn.understanding
     if form.composes or u.intent not in NEW_REQUESTS or u.confidence < MIN_CONFIDENCE:
         return None
-    if u.category == "emergency" or forms.fits(form, turn, conv):
+    # A figure ("2小时", "3份") is an answer that failed a check (over the balance, too many), not a topic.
+    if u.category == "emergency" or any(ch.isdigit() for ch in turn.text) or forms.fits(form, turn, conv):
         return None
     parked = {"flow": conv.flow, "step": conv.step, "data": dict(conv.data), "at": turn.ctx.now.isoformat()}
     forms.finish(conv)
