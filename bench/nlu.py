@@ -1,6 +1,8 @@
 """Figures for the understanding layer: per-intent precision/recall, confusions, speed, load time.
 
-Run from the project root: `.venv/bin/python bench/nlu.py`. Prints only; asserts nothing.
+Run from the project root: `.venv/bin/python bench/nlu.py` (the labelled sets), or
+`.venv/bin/python bench/nlu.py FILE...` (held-out batches, each scored on its own with its misses).
+Prints only; asserts nothing.
 """
 from __future__ import annotations
 
@@ -95,8 +97,26 @@ def report_load_time() -> None:
     print(f"import + model load (fresh process): {float(done.stdout) * 1000:.0f} ms")
 
 
+def report_batches(paths: list[str]) -> None:
+    """First-sight figures for held-out batches: intent accuracy, help-category accuracy, misses."""
+    for path in paths:
+        rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+        guesses = [_guess(r["text"]) for r in rows]
+        intent_hits = sum(g[0] == r["intent"] for g, r in zip(guesses, rows, strict=True))
+        helps = [(g, r) for g, r in zip(guesses, rows, strict=True) if r["intent"] == "help_request"]
+        category_hits = sum(g == (r["intent"], r["category"]) for g, r in helps)
+        print(f"{Path(path).name}: intent {intent_hits}/{len(rows)} ({intent_hits / len(rows):.0%})   "
+              f"help category {category_hits}/{len(helps)} ({category_hits / max(len(helps), 1):.0%})")
+        for g, r in zip(guesses, rows, strict=True):
+            if g != (r["intent"], r["category"]):
+                print(f"    {r['text']}  expected {label(r['intent'], r['category'])}  got {label(*g)}")
+
+
 def main() -> None:
-    """Print every figure."""
+    """Print every figure; with file arguments, score those held-out batches only."""
+    if len(sys.argv) > 1:
+        report_batches(sys.argv[1:])
+        return
     rows = [row for name in HELD_OUT for row in read(name)]
     report_accuracy(predictions(rows))
     report_emergency_recall()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from bots import forms, registry
 from bots.forms import Turn
@@ -15,6 +16,9 @@ Command = Callable[[Turn, Conversation], str]
 CANCEL = re.compile(r"^(取消|不办了|算了|退出|不要了|不用了|撤销)[了吧啦。！!]*$")
 MENU = re.compile(r"^(菜单|帮助|help|目录|功能|[?？])[。！!]*$", re.IGNORECASE)
 HUMAN = re.compile(r"^(人工|转人工|找人工|人工服务|找管理员|管理员|客服|找客服)[。！!]*$")
+ROLE_MENUS = (("family", {"family"}), ("volunteer", {"volunteer", "partner"}), ("admin", {"admin", "county_admin"}))
+# How long after finishing a form a bare 取消 means "undo that".
+UNDO_MINUTES = 10
 MAIN_MENU = ["help_request", "checkin_ok", "event_query", "canteen_menu", "notice_query", "timebank_balance"]
 
 
@@ -33,11 +37,23 @@ def match(turn: Turn) -> Command | None:
 def cancel_or_leave(turn: Turn, conv: Conversation) -> str:
     """Leave whatever flow is in progress."""
     if not conv.active:
+        undone = _undo_last(turn, conv)
+        if undone is not None:
+            return undone
         handler = registry.intent_handlers().get("cancel")
         reply = handler(turn, conv) if handler else None
         return reply or t("nothing_to_cancel")
     forms.finish(conv)
     return t("cancelled")
+
+
+def _undo_last(turn: Turn, conv: Conversation) -> str | None:
+    """取消 within a few minutes of finishing an order or a sign-up cancels that one (after a read-back)."""
+    last, conv.last = conv.last, None
+    if not last or turn.ctx.now - datetime.fromisoformat(last["at"]) > timedelta(minutes=UNDO_MINUTES):
+        return None
+    form = registry.forms().get(last["flow"])
+    return form.undo(turn, conv) if form is not None and form.undo is not None else None
 
 
 def menu(turn: Turn, conv: Conversation) -> str:
@@ -46,7 +62,14 @@ def menu(turn: Turn, conv: Conversation) -> str:
     if form is not None:
         return t("menu_inside_flow", flow=forms.title(conv.flow)) + "\n" + forms.question(form, conv, turn)
     conv.choices = list(MAIN_MENU)
-    return t("help_menu")
+    return role_menu(turn)
+
+
+def role_menu(turn: Turn) -> str:
+    """The main menu plus a line for each thing this person's roles add."""
+    roles = turn.user.role_set
+    extra = [t(f"help_menu_{role}") for role, holders in ROLE_MENUS if roles & holders]
+    return "\n".join([t("help_menu"), *extra])
 
 
 def talk_to_human(turn: Turn, conv: Conversation) -> str:

@@ -2,13 +2,14 @@
 
 Order of a turn: load the user's conversation (expired ones are dropped, and the user is told);
 events go to their handlers; for text and voice, an emergency is recognised first in any state;
-then the global commands (取消, 菜单/帮助, 人工); then the flow in progress; then the intent.
+then the global commands (取消, 菜单/帮助, 人工); then the flow in progress, unless the message is a clear
+new request it does not answer (bots/topics.py parks the form and offers it back once); then the intent.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 
-from bots import commands, emergency, events, forms, intents, nlu, registry
+from bots import commands, emergency, events, forms, intents, nlu, registry, topics
 from bots.flows.speech import voice
 from bots.message import EVENT, IMAGE, LOCATION, TEXT, VOICE, Context, Message, Reply
 from bots.state import Conversation, SqlStore
@@ -22,9 +23,11 @@ def handle(message: Message, ctx: Context) -> Reply:
     store = SqlStore(ctx.session)
     conv = store.load(message.openid)
     notes = _expire(conv, ctx)
+    if topics.stale(conv, ctx.now):
+        conv.parked = None
     # Observers (e.g. the daily check-in) see every user message: text, voice, photos, stickers, links.
     notes += [n for hook in registry.observers() if message.is_user_message and (n := hook(message, ctx, user))]
-    text = _dispatch(message, ctx, user, conv)
+    text = topics.offer_back(conv, _dispatch(message, ctx, user, conv))
     store.save(message.openid, conv, ctx.now)
     parts = [p for p in (*notes, text) if p]
     return Reply("\n".join(parts) if parts else None)
@@ -73,6 +76,9 @@ def on_text(turn: forms.Turn, conv: Conversation) -> str:
         return emergency.respond(turn)
     if danger is not None:
         return emergency.ask(turn, conv, danger)
+    taken = topics.take_up(registry.forms().get, turn, conv)
+    if taken is not None:
+        return taken
     command = commands.match(turn)
     if command:
         return command(turn, conv)
@@ -80,7 +86,8 @@ def on_text(turn: forms.Turn, conv: Conversation) -> str:
     if explicit is not None:
         return explicit
     if form is not None:
-        return forms.resume(form, turn, conv)
+        switched = topics.switch(form, turn, conv, intents.route)
+        return switched if switched is not None else forms.resume(form, turn, conv)
     return intents.route(turn, conv)
 
 

@@ -47,11 +47,12 @@ def _small_talk(intent: str, turn: Turn, conv: Conversation) -> str:
         return t("thanks_reply")
     if intent in ("affirm", "deny"):
         conv.choices = list(commands.MAIN_MENU)
-        return t("help_menu")
+        return commands.role_menu(turn)
     misses = int(conv.data.get("_misses", 0)) + 1
     conv.data = {"_misses": misses}
     if misses >= 2:
         conv.data = {}
         return t("not_understood_twice")
     conv.choices = list(commands.MAIN_MENU)
-    return t("not_understood")
+    # Out of scope (a sum, the date, the weather): say so kindly and show what we can do.
+    return t("out_of_scope_reply") + "\n" + commands.role_menu(turn)

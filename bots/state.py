@@ -19,6 +19,15 @@ class Conversation:
     data: dict[str, Any] = field(default_factory=dict)
     choices: list[str] = field(default_factory=list)
     updated_at: datetime | None = None
+    # A form left for a new topic, offered back once (bots/topics.py): flow, step, data, at, offered.
+    parked: dict[str, Any] | None = None
+    # The form last completed and when ("取消" right after it undoes that one): flow, at.
+    last: dict[str, Any] | None = None
+
+    @property
+    def kept(self) -> bool:
+        """Anything worth storing between messages."""
+        return bool(self.flow or self.choices or self.parked or self.last)
 
     @property
     def active(self) -> bool:
@@ -51,13 +60,19 @@ class SqlStore:
             return Conversation()
         data = dict(row.data or {})
         choices = list(data.pop("_choices", []))
-        return Conversation(row.flow, row.step, data, choices, row.updated_at)
+        parked = data.pop("_parked", None)
+        last = data.pop("_last", None)
+        return Conversation(row.flow, row.step, data, choices, row.updated_at, parked, last)
 
     def save(self, openid: str, conversation: Conversation, now: datetime) -> None:
-        if not conversation.active and not conversation.choices:
+        if not conversation.kept:
             self.clear(openid)
             return
         data = dict(conversation.data, _choices=list(conversation.choices))
+        if conversation.parked:
+            data["_parked"] = dict(conversation.parked)
+        if conversation.last:
+            data["_last"] = dict(conversation.last)
         rows.save_state(self.session, openid, flow=conversation.flow, step=conversation.step, data=data, now=now)
 
     def clear(self, openid: str) -> None:
@@ -74,14 +89,17 @@ class MemoryStore:
         stored = self.items.get(openid)
         if stored is None:
             return Conversation()
-        return Conversation(stored.flow, stored.step, dict(stored.data), list(stored.choices), stored.updated_at)
+        return Conversation(stored.flow, stored.step, dict(stored.data), list(stored.choices), stored.updated_at,
+                            dict(stored.parked) if stored.parked else None, dict(stored.last) if stored.last else None)
 
     def save(self, openid: str, conversation: Conversation, now: datetime) -> None:
-        if not conversation.active and not conversation.choices:
+        if not conversation.kept:
             self.clear(openid)
             return
         self.items[openid] = Conversation(conversation.flow, conversation.step, dict(conversation.data),
-                                          list(conversation.choices), now)
+                                          list(conversation.choices), now,
+                                          dict(conversation.parked) if conversation.parked else None,
+                                          dict(conversation.last) if conversation.last else None)
 
     def clear(self, openid: str) -> None:
         self.items.pop(openid, None)

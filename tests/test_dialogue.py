@@ -43,7 +43,7 @@ def test_a_first_message_that_says_enough_goes_straight_to_confirmation(bot):
 
 
 def test_change_at_confirmation_asks_again(bot):
-    converse(bot, ELDER, [("投诉", "要反映"), ("饭菜太咸", "饭菜太咸"), ("2", ["重新来", "要反映"]),
+    converse(bot, ELDER, [("投诉", "要反映"), ("饭菜太咸", "饭菜太咸"), ("2", ["重新说一下“反映的事”", "要反映"]),
                           ("饭菜凉了", "您要反映：饭菜凉了"), ("确认", "已提交")])
 
 

@@ -70,6 +70,23 @@ def test_held_out_accuracy_at_least_95_percent():
     assert 1 - len(wrong) / len(held_out) >= 0.95, wrong
 
 
+@pytest.mark.parametrize("path", sorted((DATA / "intent_heldout").glob("*.jsonl")), ids=lambda p: p.stem)
+def test_fresh_intent_batches_stay_at_their_tuned_figures(path):
+    # Scored at first sight before tuning (docs/nlu.md); after tuning they must not slip back.
+    batch = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    results = [(row, understand(row["text"], NOW)) for row in batch]
+    intents_right = sum(result.intent == row["intent"] for row, result in results)
+    helps = [(row, result) for row, result in results if row["intent"] == "help_request"]
+    categories_right = sum(correct(row, result) for row, result in helps)
+    assert intents_right / len(batch) >= 0.95, [r["text"] for r, u in results if u.intent != r["intent"]]
+    assert not helps or categories_right / len(helps) >= 0.9
+
+
+def test_out_of_scope_questions_get_out_of_scope():
+    for text in ("十五加二十七等于多少", "3乘4", "今天农历初几", "下期双色球开啥号", "后天降温不", "今天星期几"):
+        assert understand(text, NOW).intent == "out_of_scope", text
+
+
 @pytest.mark.parametrize("name", ["train.jsonl", "test.jsonl", "emergency.jsonl"])
 def test_every_labelled_emergency_is_caught(name):
     emergencies = [r["text"] for r in rows(name) if r["category"] == "emergency"]

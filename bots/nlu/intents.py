@@ -1,6 +1,7 @@
 """Intent decision: emergency first, then whole-message commands, cue words, and the classifier."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,7 +16,7 @@ from .text import phrase_variants, sentence_keys
 HELP = "help_request"
 OTHER = "help_request/other"
 # Below this posterior the classifier's guess is not worth acting on.
-MIN_MODEL_CONFIDENCE = 0.45
+MIN_MODEL_CONFIDENCE = 0.6
 # Naive Bayes posteriors saturate near 1.0; a guess from it never claims more than this.
 MAX_MODEL_CONFIDENCE = 0.9
 # Extra matched cue words add a little: two weak hints beat one weak hint.
@@ -30,6 +31,12 @@ GENERIC_MAX = 1.0 + EXTRA_CUE_BONUS * 4
 DANGER_CONFIDENCE = {"certain": 0.99, "strong": 0.8, "weak": 0.6}
 # Characters that add nothing to a generic request ("俺需要人帮忙一下吧").
 GENERIC_FILLERS = "我俺咱想要找人需帮忙能不可以来个一下吧啊呀呢吗嘛给你们谁有"
+# Sums ("七加八", "12乘以8"): arithmetic is out of scope whatever words surround it.
+_NUMERAL = r"[0-9一二三四五六七八九十百千两零]+"
+ARITHMETIC = re.compile(rf"{_NUMERAL}(?:加|减|乘以|除以|乘|除|[+*/×÷-]){_NUMERAL}")
+# "大哥好", "婶子好": a title and 好 is a greeting, not a check-in.
+TITLE_GREETING = re.compile(r"^(?:大哥|大姐|大爷|大娘|大叔|大婶|婶子|叔|婶|阿姨|姐|哥|老师|同志|师傅|乡亲们|老乡)"
+                            r"好[啊呀哇]?$")
 # Share of the help probability a specific category needs to replace a generic "other".
 CATEGORY_SHARE = 0.5
 
@@ -59,6 +66,10 @@ def decide(message: Prepared) -> Decision:
     command = exact_command(message.chars)
     if command:
         return Decision(command, None, 0.97)
+    if ARITHMETIC.search(message.chars):
+        return Decision("out_of_scope", None, 0.9)
+    if TITLE_GREETING.match(message.chars):
+        return Decision("greeting", None, 0.9)
     if parse_number(message.chars) is not None:
         # A bare choice answers the pending prompt; the engine reads the number slot.
         return Decision("affirm", None, 0.9)

@@ -386,6 +386,15 @@ def decline(session: Session, request_id: int, volunteer: User, *, now: datetime
     return True
 
 
+def live_offers(session: Session, volunteer: User) -> list[hr.HelpRequest]:
+    """Requests still offered to a volunteer and still open, newest first (what 我的任务 lists to claim)."""
+    query = (select(hr.HelpRequest).join(TaskOffer, col(hr.HelpRequest.id) == TaskOffer.request_id)
+             .where(TaskOffer.volunteer_id == volunteer.id, TaskOffer.status == OFFERED,
+                    hr.HelpRequest.status == hr.OPEN)
+             .order_by(col(TaskOffer.offered_at).desc(), col(TaskOffer.id).desc()))
+    return list(session.exec(query))
+
+
 def latest_offer(session: Session, volunteer: User) -> int | None:
     """The newest task still offered to a volunteer and still open."""
     query = (select(TaskOffer.request_id).join(hr.HelpRequest, col(hr.HelpRequest.id) == TaskOffer.request_id)

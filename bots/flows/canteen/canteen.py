@@ -203,6 +203,7 @@ ORDER = Form(
            Slot("delivery", parse=_parse_delivery, prefill=_prefill_delivery)),
     read_back=_read_back,
     action=_submit,
+    undo=lambda turn, conv: undo_order(turn, conv),
 )
 ORDER_FOR = with_whom(ORDER, "ask_meal_order_whom")
 
@@ -267,6 +268,14 @@ def _submit_cancel(values: dict, turn: Turn) -> str:
 CANCEL = Form(name="meal_cancel", slots=(Slot("order", parse=_parse_cancel, prefill=_prefill_cancel,
                                               ask=_ask_cancel),),
               read_back=_read_back_cancel, action=_submit_cancel)
+
+
+def undo_order(turn: Turn, conv: Conversation) -> str | None:
+    """取消 right after ordering: cancel the order just placed, after its read-back."""
+    mine = [o for o in _orders(turn) if o.booked_by_id == turn.user.id]
+    if not mine:
+        return None
+    return begin(CANCEL, turn, conv, {"order": id_of(max(mine, key=lambda o: id_of(o)))})
 
 
 def _cancel_command(turn: Turn, conv: Conversation, match: re.Match) -> str:

@@ -80,7 +80,7 @@ def with_whom(form: Form, ask_key: str) -> Form:
     """The same form asking first whom it is for (a family member bound to several elders)."""
     whom = Slot("whom", parse=parse_whom, prefill=prefill_whom, ask=asker(ask_key))
     return Form(name=f"{form.name}_for", slots=(whom, *form.slots), read_back=form.read_back, action=form.action,
-                on_location=form.on_location)
+                on_location=form.on_location, undo=form.undo)
 
 
 def pick_form(turn: Turn, alone: Form, for_others: Form) -> Form:

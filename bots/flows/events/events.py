@@ -15,6 +15,7 @@ from bots.flows.events.common import (
     begin,
     name_of,
     pick_form,
+    prefill_whom,
     village_of,
     when,
     whom_of,
@@ -126,12 +127,21 @@ def _submit_signup(values: dict, turn: Turn) -> str:
     return t(f"events_signup_{result.outcome}", **params)
 
 
+def _undo_signup(turn: Turn, conv: Conversation) -> str | None:
+    mine = [s for s, _ in _mine(turn) if s.booked_by_id == turn.user.id]
+    if not mine:
+        return None
+    latest = max(mine, key=lambda s: id_of(s))
+    return begin(CANCEL, turn, conv, {"signup": id_of(latest)})
+
+
 SIGNUP = Form(
     name="event_signup",
     slots=(Slot("event", parse=_parse_event, ask=_ask_event),
            Slot("party", parse=_parse_party, prefill=_prefill_party)),
     read_back=_read_back_signup,
     action=_submit_signup,
+    undo=lambda turn, conv: _undo_signup(turn, conv),
 )
 SIGNUP_FOR = with_whom(SIGNUP, "events_ask_whom")
 
@@ -147,6 +157,11 @@ def start_signup(turn: Turn, conv: Conversation) -> str:
     event_id = _event_by_number(turn, turn.number, shown)
     if event_id is None:
         return t("events_no_such", number=turn.number) + "\n" + list_events(turn, conv)
+    whom = turn.user.id if form is SIGNUP else prefill_whom(turn)
+    if whom is not None and any(s.event_id == event_id for s, _ in ev.active_signups(
+            turn.ctx.session, [whom], now=turn.ctx.now)):
+        conv.choices = []
+        return t("events_signup_already", whom=whom_text(turn, whom))
     return begin(form, turn, conv, {"event": event_id})
 
 

@@ -113,14 +113,22 @@ def _my_task(turn: Turn, given: str | None) -> int | str:
 
 
 def my_tasks(turn: Turn, conv: Conversation, found: re.Match) -> str:
-    """我的任务: tasks in progress."""
+    """我的任务: tasks in progress, then the offers still waiting for an answer."""
     mine = hr.tasks_of(turn.ctx.session, turn.user.id)
-    if not mine:
+    offers = dispatch.live_offers(turn.ctx.session, turn.user)
+    if not mine and not offers:
         return t("help_my_tasks_none")
-    lines = [t("help_task_line", number=r.id, category=notify.category_label(r.category),
-               window=notify.when(r.window_start, r.window_end, turn.ctx.tz), status=t(f"help_status_{r.status}"))
-             for r in mine]
-    return t("help_my_tasks", lines="\n".join(lines))
+    parts = []
+    if mine:
+        lines = [t("help_task_line", number=r.id, category=notify.category_label(r.category),
+                   window=notify.when(r.window_start, r.window_end, turn.ctx.tz),
+                   status=t(f"help_status_{r.status}")) for r in mine]
+        parts.append(t("help_my_tasks", lines="\n".join(lines)))
+    if offers:
+        lines = [t("help_offer_line", number=r.id, category=notify.category_label(r.category),
+                   window=notify.when(r.window_start, r.window_end, turn.ctx.tz)) for r in offers]
+        parts.append(t("help_my_offers", lines="\n".join(lines), number=offers[0].id))
+    return "\n\n".join(parts)
 
 
 def assign(turn: Turn, conv: Conversation, found: re.Match) -> str:
