@@ -74,6 +74,11 @@ def on_text(turn: forms.Turn, conv: Conversation) -> str:
     if danger is not None and danger.certain:
         forms.finish(conv)
         return emergency.respond(turn)
+    if danger is not None and "model" in danger.signs:
+        # Only the statistical second opinion doubts it: a command typed in full ("拒绝 6 电话打不通") wins.
+        explicit = commands.feature_command(turn, conv)
+        if explicit is not None:
+            return explicit
     if danger is not None:
         return emergency.ask(turn, conv, danger)
     taken = topics.take_up(registry.forms().get, turn, conv)
