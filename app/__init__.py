@@ -8,6 +8,8 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from app.db import is_stall
+
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/"  # the mini-program API answers every error as a problem document (app/api/problems.py)
 
@@ -51,6 +53,13 @@ def _register(app: Flask, settings) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        if request.path.startswith(API_PREFIX) and is_stall(exc):
+            # A contended or slow database (a lock or statement timeout): nothing was half-saved (the
+            # transaction rolled back), so the client is told to try again shortly, not that we broke.
+            from app.api.problems import Problem, render
+
+            log.warning("api %s %s: database busy, answered 503", request.method, request.path)
+            return render(Problem(503, "busy", headers={"Retry-After": "2"}))
         # Only our own bugs get here (malformed requests are refused with a 4xx on the way in). Not
         # "success": that means "accepted, the reply follows", and this push was neither.
         app.logger.exception("unhandled error")
