@@ -178,7 +178,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("fall")
     if (_ANIMAL.search(chars) or "兽医" in chars) and not _OTHER.search(chars):
         # the dog fell into the pond, the sheep is down, the hen choked
-        signs -= {"fall", "water", "cant_get_up", "cant_stand", "choke", "stuck"}
+        signs -= {"fall", "water", "cant_get_up", "cant_stand", "choke", "stuck", "injury", "bleed", "burn"}
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
     if _COOKING.search(chars):
@@ -272,6 +272,10 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
     if has("silent") and any(_BY_NAME[s].strength >= 2 for s in signs):
         level = 3
     if has("cold") and has("locked_out", "urgent", "intense"):
+        level = 3
+    if has("absent") and has("alone") and has("many_calls", "span"):
+        level = 3
+    if has("farewell") and has("absent", "urgent", "worry"):
         level = 3
     if has("absent") and has("habit"):
         level = max(level, 3 if has("alone", "many_calls", "urgent") else 2)
