@@ -12,27 +12,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import io
 import json
-import re
 import threading
 import time
 import uuid
 import wave
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-SIGNATURE_WINDOW = 300
+from tests.fakes import tc3
+
 ENGINES = {"8k_zh", "8k_en", "16k_zh", "16k_zh-PY", "16k_zh_medical", "16k_en", "16k_yue", "16k_zh_dialect"}
 FORMATS = {"wav", "pcm", "ogg-opus", "speex", "silk", "mp3", "m4a", "aac", "amr"}
 MAX_BYTES = 3 * 1024 * 1024
 MAX_MS = 60_000
-
-
-def _hmac(key: bytes, msg: str) -> bytes:
-    return hmac.new(key, msg.encode(), hashlib.sha256).digest()
 
 
 class FakeTencentAsr:
@@ -119,38 +112,8 @@ class FakeTencentAsr:
         return {**(answer or {}), "RequestId": request_id}, pause
 
     def _authenticate(self, headers: dict, body: bytes) -> tuple[str, str] | None:
-        if headers.get("x-tc-action") != "SentenceRecognition" or headers.get("x-tc-version") != "2019-06-14":
-            return "InvalidAction", "unknown action or version"
-        found = re.fullmatch(r"TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/(\w+)/tc3_request, "
-                             r"SignedHeaders=([a-z0-9;\-]+), Signature=([0-9a-f]{64})",
-                             headers.get("authorization", ""))
-        if not found:
-            return "AuthFailure.InvalidAuthorization", "Authorization header is malformed"
-        secret_id, date, service, signed, signature = found.groups()
-        if secret_id != self.secret_id:
-            return "AuthFailure.SecretIdNotFound", "the SecretId is not found"
-        try:
-            timestamp = int(headers.get("x-tc-timestamp", ""))
-        except ValueError:
-            return "AuthFailure.InvalidAuthorization", "bad X-TC-Timestamp"
-        if abs(time.time() - timestamp) > SIGNATURE_WINDOW:
-            return "AuthFailure.SignatureExpire", "the signature expired"
-        if date != datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d") or service != "asr":
-            return "AuthFailure.SignatureFailure", "the credential scope does not match"
-        names = signed.split(";")
-        if "content-type" not in names or "host" not in names:
-            return "AuthFailure.SignatureFailure", "content-type and host must be signed"
-        canonical_headers = "".join(
-            f"{n}:{headers.get(n, '').strip().lower() if n == 'x-tc-action' else headers.get(n, '').strip()}\n"
-            for n in names)
-        canonical = "\n".join(["POST", "/", "", canonical_headers, signed, hashlib.sha256(body).hexdigest()])
-        scope = f"{date}/{service}/tc3_request"
-        to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
-        key = _hmac(_hmac(_hmac(("TC3" + self.secret_key).encode(), date), service), "tc3_request")
-        expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, signature):
-            return "AuthFailure.SignatureFailure", "the signature does not match"
-        return None
+        return tc3.refusal(headers, body, action="SentenceRecognition", version="2019-06-14", service="asr",
+                           secret_id=self.secret_id, secret_key=self.secret_key)
 
     def _recognise(self, req: dict) -> tuple[tuple[str, str] | None, dict | None]:
         if any(req.get(k) is None for k in ("EngSerViceType", "SourceType", "VoiceFormat")):

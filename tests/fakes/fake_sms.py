@@ -11,22 +11,16 @@ holds the answer (a client timeout).
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-SIGNATURE_WINDOW = 300
+from tests.fakes import tc3
+
 PER_NUMBER_SECONDS = 30
-
-
-def _hmac(key: bytes, msg: str) -> bytes:
-    return hmac.new(key, msg.encode(), hashlib.sha256).digest()
 
 
 class FakeTencentSms:
@@ -109,38 +103,8 @@ class FakeTencentSms:
         return {"SendStatusSet": statuses, "RequestId": request_id}, pause
 
     def _authenticate(self, headers: dict, body: bytes) -> tuple[str, str] | None:
-        if headers.get("x-tc-action") != "SendSms" or headers.get("x-tc-version") != "2021-01-11":
-            return "InvalidAction", "unknown action or version"
-        found = re.fullmatch(r"TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/(\w+)/tc3_request, "
-                             r"SignedHeaders=([a-z0-9;\-]+), Signature=([0-9a-f]{64})",
-                             headers.get("authorization", ""))
-        if not found:
-            return "AuthFailure.InvalidAuthorization", "Authorization header is malformed"
-        secret_id, date, service, signed, signature = found.groups()
-        if secret_id != self.secret_id:
-            return "AuthFailure.SecretIdNotFound", "the SecretId is not found"
-        try:
-            timestamp = int(headers.get("x-tc-timestamp", ""))
-        except ValueError:
-            return "AuthFailure.InvalidAuthorization", "bad X-TC-Timestamp"
-        if abs(time.time() - timestamp) > SIGNATURE_WINDOW:
-            return "AuthFailure.SignatureExpire", "the signature expired"
-        if date != datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d") or service != "sms":
-            return "AuthFailure.SignatureFailure", "the credential scope does not match"
-        names = signed.split(";")
-        if "content-type" not in names or "host" not in names:
-            return "AuthFailure.SignatureFailure", "content-type and host must be signed"
-        canonical_headers = "".join(
-            f"{n}:{headers.get(n, '').strip().lower() if n == 'x-tc-action' else headers.get(n, '').strip()}\n"
-            for n in names)
-        canonical = "\n".join(["POST", "/", "", canonical_headers, signed, hashlib.sha256(body).hexdigest()])
-        scope = f"{date}/{service}/tc3_request"
-        to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
-        key = _hmac(_hmac(_hmac(("TC3" + self.secret_key).encode(), date), service), "tc3_request")
-        expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, signature):
-            return "AuthFailure.SignatureFailure", "the signature does not match"
-        return None
+        return tc3.refusal(headers, body, action="SendSms", version="2021-01-11", service="sms",
+                           secret_id=self.secret_id, secret_key=self.secret_key)
 
     def _send(self, req: dict) -> tuple[tuple[str, str] | None, list[dict]]:
         if req.get("SmsSdkAppId") != self.sdk_app_id:
