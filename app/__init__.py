@@ -8,8 +8,6 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from app.db import is_stall
-
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/"  # the mini-program API answers every error as a problem document (app/api/problems.py)
 
@@ -53,6 +51,8 @@ def _register(app: Flask, settings) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        from app.db import is_stall  # here, not at import: importing the package opens nothing
+
         if request.path.startswith(API_PREFIX) and is_stall(exc):
             # A contended or slow database (a lock or statement timeout): nothing was half-saved (the
             # transaction rolled back), so the client is told to try again shortly, not that we broke.

@@ -84,7 +84,10 @@ def danger_in(message: Prepared) -> Danger | None:
     if len(set(_SYMPTOM.findall(folded))) >= 3:
         typed.add("symptoms")  # "心 疼 汗 喘": three complaints at once, however terse
     danger = _judge(folded, typed | set(), heard | set(), repeated)
-    if danger is None and (typed or heard) and not _over_or_story(folded, typed | heard) \
+    # A sign of trouble, not only of context (an errand, food, a time span): the model is asked about trouble.
+    trouble = {s for s in typed | heard if _BY_NAME[s].strength or _BY_NAME[s].hazard != w.UNKNOWN
+               or s == "distress"}
+    if danger is None and trouble and not _over_or_story(folded, typed | heard) \
             and danger_model.emergency_probability(prepared) >= danger_model.THRESHOLD:
         # Some sign of trouble that the rules found too weak (or harmless), in a message that reads like the
         # emergencies people write: asked, never acted on alone.
