@@ -22,7 +22,8 @@ from models.help.alarms import family_of
 from models.help.complaints import Complaint, latest_visit, record_complaint
 from models.help.coordination import coordinators_for, notify_coordinators
 from models.people.membership import contact_card, in_scope, is_bound, is_elder
-from models.people.users import User
+from models.people.redact import redact
+from models.people.users import User, Village
 from models.people.volunteers import APPROVED, Volunteer, qualifications, volunteer_of
 from models.privacy import access, sharing
 from models.timebank import ledger as timebank
@@ -90,8 +91,11 @@ def claimed_params(session: Session, request: hr.HelpRequest, volunteer: User | 
     elder = session.get(User, request.elder_id)
     assert elder is not None
     if volunteer is not None and not sharing.may_share_with(session, elder, volunteer):
-        return {**dispatch.offer_params(session, request), "elder": "", "details": request.details,
-                "address": request.place, "phone": "", "notes": "", "withheld": True}
+        village = session.get(Village, elder.village_id) if elder.village_id else None
+        place = request.place or (village.name if village else "")  # no place given: the elder's home
+        # The free text goes masked, as in an offer: elders write their phone and house number into it.
+        return {**dispatch.offer_params(session, request), "elder": "", "details": redact(request.details),
+                "address": place, "phone": "", "notes": "", "withheld": True}
     card = contact_card(session, elder, elder, granted=True)
     address = card.address or (elder.profile or {}).get("address") or request.place
     return {**dispatch.offer_params(session, request), "elder": elder.name, "details": request.details,
