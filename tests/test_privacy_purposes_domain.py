@@ -1,5 +1,6 @@
-"""The partner_sharing consent's effect in models/ with an explicit `now`: a partner organisation's claim
-winner gets the elder's contact card and notes only while the elder's consent stands."""
+"""Consents' effects in models/ with an explicit `now`: a partner organisation's claim winner gets the
+elder's contact card and notes only while partner_sharing stands; a success story names the elder only while
+publication stands."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,7 +8,9 @@ from datetime import timedelta
 from app.db import session_scope
 from models.help import dispatch, visits
 from models.help import requests as hr
-from models.privacy import access, consent, sharing
+from models.notices import digest
+from models.people.users import User
+from models.privacy import access, consent, publication, sharing
 from tests.test_privacy_domain import NOW, RULES, user, village, with_health_notes
 
 __all__ = ["village"]  # the fixture, shared with the other privacy domain tests
@@ -70,3 +73,56 @@ def test_a_village_volunteer_is_not_a_partner_and_keeps_getting_the_card(village
         outcome = claimed(session, elder, VILLAGER, "v-1", category="errand")
         assert winner_notice(outcome).params["phone"] == elder.phone
         assert not [n for n in outcome.notices if n.kind == "privacy_partner_withheld"]
+
+
+# --- publication --------------------------------------------------------------------------------------------
+
+WORDING = publication.Wording("一位老人", ("奶奶", "大爷"))
+
+
+def rated_story_source(session, elder) -> str:
+    spec = hr.NewRequest(elder=elder, requested_by=elder, category="repair", details="修屋顶",
+                         window_start=NOW, window_end=NOW + timedelta(hours=4))
+    request = hr.create_request(session, spec, source_key=f"s-{elder.id}-{NOW.timestamp()}", now=NOW)[0]
+    helper, admin = user(session, VILLAGER), user(session, "demo-admin")
+    visits.claim(session, request.id, helper, now=NOW, rules=RULES, assigned_by=admin)
+    visits.complete(session, request.id, helper, now=NOW, minutes=60)
+    visits.rate(session, request.id, elder, 5, now=NOW, credit=visits.CreditRules())
+    return str(request.id)
+
+
+def test_anonymise_replaces_the_name_the_given_name_and_surname_with_a_form_of_address():
+    elder = User(openid="x", name="王秀英")
+    text = "张志强帮王奶奶修屋顶，王秀英说秀英这辈子没见过这么好的人；王大爷也来了"
+    assert publication.anonymise(text, elder, WORDING) == (
+        "张志强帮一位老人修屋顶，一位老人说一位老人这辈子没见过这么好的人；一位老人也来了")
+    assert publication.anonymise(text, User(openid="y", name=""), WORDING) == text
+
+
+def test_a_story_is_public_with_the_name_only_while_the_publication_consent_stands(village):
+    with session_scope(village.engine) as session:
+        elder, admin = user(session, "demo-elder-1"), user(session, "demo-admin")
+        ref = rated_story_source(session, elder)
+        story = digest.mark_story(session, admin, request_ref=ref, text="张志强帮王奶奶修屋顶", elder_consent=False,
+                                  now=NOW)
+        assert story.elder_consent is False and not consent.allows(session, elder.id, consent.PUBLICATION)
+        assert digest.public(session, story, WORDING).text == "张志强帮一位老人修屋顶"
+        grant = consent.record(session, elder.id, consent.PUBLICATION, granted=True, given_by=elder.id, now=NOW)
+        assert digest.public(session, story, WORDING).text == "张志强帮王奶奶修屋顶"
+        consent.withdraw(session, grant.id, elder.id, now=NOW + timedelta(days=1))
+        assert digest.public(session, story, WORDING).text == "张志强帮一位老人修屋顶"  # checked when published
+
+
+def test_a_coordinators_yes_is_recorded_unless_the_elder_said_no(village):
+    with session_scope(village.engine) as session:
+        elder, admin = user(session, "demo-elder-1"), user(session, "demo-admin")
+        story = digest.mark_story(session, admin, request_ref=rated_story_source(session, elder),
+                                  text="张志强帮王奶奶修屋顶", elder_consent=True, now=NOW)
+        [row] = consent.active(session, elder.id)
+        assert story.elder_consent and row.purpose == consent.PUBLICATION
+        assert row.given_by_user_id == admin.id and row.relationship == publication.VIA_COORDINATOR
+        consent.record(session, elder.id, consent.PUBLICATION, granted=False, given_by=elder.id,
+                       now=NOW + timedelta(hours=1))
+        later = digest.mark_story(session, admin, request_ref=rated_story_source(session, elder),
+                                  text="张志强又帮王奶奶修屋顶", elder_consent=True, now=NOW + timedelta(hours=2))
+        assert later.elder_consent is False and not consent.allows(session, elder.id, consent.PUBLICATION)

@@ -1,7 +1,7 @@
 """Publishing a success story about an elder (PIPL art. 23 and 29's separate consent): the weekly digest
 names the elder only while their `publication` consent stands, checked when the digest is composed (a
 withdrawal after the story was marked still counts). Without it the story goes out anonymised: the elder's
-name, and their surname with a form of address (王奶奶), become a neutral phrase. The wording (the phrase,
+name, and their surname with a form of address ("Grandma Wang"), become a neutral phrase. The wording (the phrase,
 the forms of address) is the catalogue's, passed in: models hold no user-facing text.
 """
 from __future__ import annotations
@@ -53,5 +53,5 @@ def anonymise(text: str, elder: User, wording: Wording) -> str:
     if len(name) >= 2:
         text = text.replace(name, wording.placeholder)
         if len(name) >= 3:
-            text = text.replace(name[1:], wording.placeholder)  # the given name alone (秀英)
+            text = text.replace(name[1:], wording.placeholder)  # the given name alone
     return text
