@@ -1,4 +1,4 @@
-"""Publishing a success story about an elder (PIPL art. 23 and 29's separate consent): the weekly digest
+"""Publishing a success story about an elder (PIPL art. 25: public disclosure needs separate consent): the weekly digest
 names the elder only while their `publication` consent stands, checked when the digest is composed (a
 withdrawal after the story was marked still counts). Without it the story goes out anonymised: the elder's
 name, and their surname with a form of address ("Grandma Wang"), become a neutral phrase. The wording (the phrase,
