@@ -135,11 +135,12 @@ def test_digest_opt_out_and_back_in(bot):
         assert session.exec(select(NoticeOptOut)).all() == []
 
 
-def test_marking_a_success_story_needs_the_elders_consent(bot):
+def test_marking_a_success_story_asks_the_elders_consent_and_checks_the_request(bot):
+    """Without the consent the story is kept and told anonymised (tests/test_privacy_purposes_chat.py)."""
     converse(bot, ADMIN, [
         ("标记好人好事 12 张志强冒雨帮王奶奶修好了屋顶", "老人同意"),
         ("2", ["同意公开：否", "回复1确认"]),
-        ("1", "必须先征得老人同意"),
+        ("1", "不能标记"),
         ("标记好人好事 12 张志强冒雨帮王奶奶修好了屋顶", "老人同意"),
         ("1", "同意公开：是"),
     ])

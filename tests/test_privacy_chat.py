@@ -47,7 +47,7 @@ def ask_and_claim(town, openid) -> tuple[int, str]:
     return request.id, town.inbox(helper)[-1]
 
 
-def register_self(town, openid="oldman", consent_answer="1"):
+def register_self(town, openid="oldman", consent_answer="1", partner_answer="2"):
     town(openid, pushes.event(openid, "subscribe", key="qrscene_village_demo", Ticket="T"))
     for says, wanted in [("登记老人", "什么人"), ("1", "名字"), ("刘大爷", "岁数"), ("81", "家住哪里"),
                          ("南街5号", "电话"), ("13512345678", "一个人住吗"),
@@ -60,6 +60,9 @@ def register_self(town, openid="oldman", consent_answer="1"):
         reply = town(openid, "高血压，走路要扶")
     else:
         reply = town(openid, "2")  # no consent: the health question is not asked
+    for fragment in ["合作机构", "乡镇卫生院", "不同意也一样能用"]:  # its own question, after the health ones
+        assert fragment in reply
+    reply = town(openid, partner_answer)
     assert "紧急联系人" in reply
     reply = town(openid, "儿子刘强 13612345678")
     assert "同意并提交" in reply
@@ -114,14 +117,14 @@ def test_export_my_information_is_a_summary_and_a_download_link_valid_for_a_day(
     register_self(town)
     reply = town("oldman", "导出我的信息")
     assert "【刘大爷的信息】" in reply and "13512345678" in reply and "南街5号" in reply and "高血压" in reply
-    assert "同意记录：2条" in reply and "24小时内有效" in reply
+    assert "同意记录：3条" in reply and "24小时内有效" in reply
     assert "通知" not in reply.split("\n")[0]  # no longer the notices list
     url = export_link(reply)
     response = download(town, url)
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.get_data(as_text=True))
     assert data["profile"]["name"] == "刘大爷" and data["profile"]["elder"]["address"] == "南街5号"
-    assert {c["purpose"] for c in data["consents"]} == {"service", "health_notes"}
+    assert {c["purpose"] for c in data["consents"]} == {"service", "health_notes", "partner_sharing"}
     assert set(data) >= {"bindings", "requests", "visits", "ratings", "timebank", "checkins", "consents"}
     csv_response = download(town, url + "?format=csv")
     assert csv_response.mimetype == "text/csv" and "南街5号" in csv_response.get_data(as_text=True)

@@ -242,8 +242,10 @@ def complain(request_id: int):
 
 # --- volunteer tasks ------------------------------------------------------------------------------------------
 
-def _task_out(session: Session, request: hr.HelpRequest, mine: bool) -> schemas.TaskOut:
-    shown = visits.claimed_params(session, request) if mine else dispatch.offer_params(session, request)
+def _task_out(session: Session, request: hr.HelpRequest, mine: User | None) -> schemas.TaskOut:
+    """`mine`: the volunteer who holds the task (they see the address, unless the partner_sharing rule
+    withholds it); None: an offer, redacted."""
+    shown = visits.claimed_params(session, request, mine) if mine else dispatch.offer_params(session, request)
     return schemas.TaskOut(id=request.id, status=request.status, category=request.category,
                            window_start=local(request.window_start), window_end=local(request.window_end),
                            place=str(shown.get("address") or shown.get("place") or ""),
@@ -260,7 +262,7 @@ def offers():
         query = (select(hr.HelpRequest).join(offer, col(offer.request_id) == hr.HelpRequest.id)
                  .where(dispatch.TaskOffer.volunteer_id == user.id, dispatch.TaskOffer.status == dispatch.OFFERED,
                         hr.HelpRequest.status == hr.OPEN).order_by(col(hr.HelpRequest.id)))
-        return schemas.TaskList(items=[_task_out(session, r, False) for r in session.exec(query)])
+        return schemas.TaskList(items=[_task_out(session, r, None) for r in session.exec(query)])
 
 
 @bp.get("/tasks")
@@ -269,7 +271,7 @@ def my_tasks():
     """The tasks I claimed and have not finished, with what I need to go and help."""
     with Session(context.runtime().engine) as session:
         user = person(session)
-        return schemas.TaskList(items=[_task_out(session, r, True) for r in hr.tasks_of(session, id_of(user))])
+        return schemas.TaskList(items=[_task_out(session, r, user) for r in hr.tasks_of(session, id_of(user))])
 
 
 @bp.post("/tasks/<int(max=2147483647):request_id>/claim")
@@ -283,7 +285,7 @@ def claim(request_id: int):
         if outcome.result != "won" or outcome.request is None:
             raise Problem(CLAIM_PROBLEMS.get(outcome.result, 409), detail=outcome.result)
         _send(session, outcome.notices)
-        return _task_out(session, outcome.request, True)
+        return _task_out(session, outcome.request, user)
 
 
 @bp.post("/tasks/<int(max=2147483647):request_id>/decline")

@@ -214,7 +214,8 @@ def tag_sync_command(tag: str):
 @click.argument("request_ref")
 @click.argument("text")
 @click.option("--as", "author", required=True, help="openid of the coordinator")
-@click.option("--consent", is_flag=True, help="the elder agreed to make it public (required)")
+@click.option("--consent", is_flag=True, help="the elder agreed in person to be named (recorded as their "
+              "publication consent); without it the digest tells the story anonymised")
 def story_command(request_ref: str, text: str, author: str, consent: bool):
     """Mark a success story for the weekly digest."""
     rt = _rt()

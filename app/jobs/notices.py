@@ -16,6 +16,7 @@ from models.notices import digest as notice_digest
 from models.notices import plan as notice_plan
 from models.notices.broadcasts import PLANNING, SCHEDULED, SYSTEM, Broadcast
 from models.notices.facts import week_facts
+from models.privacy import publication
 
 log = logging.getLogger(__name__)
 
@@ -98,12 +99,18 @@ def render_digest(village, facts: notice_digest.WeekFacts, story) -> str:
     return "\n".join(line for line in text.splitlines() if line.strip())
 
 
+def story_wording() -> publication.Wording:
+    """How a story names an elder who did not consent to publication (catalogue texts)."""
+    return publication.Wording(t("privacy_story_placeholder"), tuple(t("privacy_story_forms_of_address").split()))
+
+
 def digest(rt: Runtime, now: datetime) -> dict[str, int | None]:
     """Compose each village's weekly digest, then plan it (quiet hours apply)."""
     made: dict[str, int | None] = {}
     with session_scope(rt.engine) as session:
         for village in notice_digest.villages(session):
-            row = notice_digest.compose_digest(session, village, provider=week_facts, render=render_digest, now=now)
+            row = notice_digest.compose_digest(session, village, provider=week_facts, render=render_digest,
+                                               wording=story_wording(), now=now)
             made[village.code] = row.id if row else None
     dispatch(rt, now)
     return made

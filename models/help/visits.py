@@ -22,9 +22,10 @@ from models.help.alarms import family_of
 from models.help.complaints import Complaint, latest_visit, record_complaint
 from models.help.coordination import coordinators_for, notify_coordinators
 from models.people.membership import contact_card, in_scope, is_bound, is_elder
-from models.people.users import User
+from models.people.redact import redact
+from models.people.users import User, Village
 from models.people.volunteers import APPROVED, Volunteer, qualifications, volunteer_of
-from models.privacy import access
+from models.privacy import access, sharing
 from models.timebank import ledger as timebank
 from models.timebank import visits as timebank_visits
 from models.timebank.policy import Policy, timebank_policy
@@ -84,14 +85,21 @@ def tell_household(session: Session, request: hr.HelpRequest, kind: str, params:
             for p in household(session, request)]
 
 
-def claimed_params(session: Session, request: hr.HelpRequest) -> dict:
-    """Everything the winning volunteer needs to go and help."""
+def claimed_params(session: Session, request: hr.HelpRequest, volunteer: User | None = None) -> dict:
+    """Everything the winning volunteer needs to go and help; a partner organisation's volunteer without the
+    elder's partner_sharing consent gets the place and the task, not the contact card (`withheld`)."""
     elder = session.get(User, request.elder_id)
     assert elder is not None
+    if volunteer is not None and not sharing.may_share_with(session, elder, volunteer):
+        village = session.get(Village, elder.village_id) if elder.village_id else None
+        place = request.place or (village.name if village else "")  # no place given: the elder's home
+        # The free text goes masked, as in an offer: elders write their phone and house number into it.
+        return {**dispatch.offer_params(session, request), "elder": "", "details": redact(request.details),
+                "address": place, "phone": "", "notes": "", "withheld": True}
     card = contact_card(session, elder, elder, granted=True)
     address = card.address or (elder.profile or {}).get("address") or request.place
     return {**dispatch.offer_params(session, request), "elder": elder.name, "details": request.details,
-            "address": address, "phone": card.phone, "notes": card.health_notes}
+            "address": address, "phone": card.phone, "notes": card.health_notes, "withheld": False}
 
 
 def claim(session: Session, request_id: int, volunteer: User, *, now: datetime, rules: dispatch.DispatchRules,
@@ -152,10 +160,13 @@ def _refusal(session: Session, request: hr.HelpRequest, volunteer: User, rules: 
 def _claim_notices(session: Session, request: hr.HelpRequest, volunteer: User, now: datetime) -> list[Notice]:
     request_id, volunteer_id = id_of(request), id_of(volunteer)
     _settle_offers(session, request_id, volunteer_id, now)
-    details = claimed_params(session, request)
+    details = claimed_params(session, request, volunteer)
+    withheld = details["withheld"]
     notices = [Notice(volunteer.openid, "help_claimed_volunteer", f"claimed:{request.id}:{volunteer.id}",
-                      "help_claimed_volunteer", details, URGENT)]
-    revealed = [access.CONTACT] + ([access.HEALTH_NOTES] if details["notes"] else [])
+                      "help_claimed_partner" if withheld else "help_claimed_volunteer", details, URGENT)]
+    if withheld:
+        notices += _tell_coordinators_withheld(session, request, volunteer)
+    revealed = [] if withheld else [access.CONTACT] + ([access.HEALTH_NOTES] if details["notes"] else [])
     for what in revealed:
         access.log_access(session, subject_id=request.elder_id, viewer_id=volunteer.id, viewer_role="volunteer",
                           what=what, reason=access.CLAIM, ref=str(request.id), now=now)
@@ -168,6 +179,15 @@ def _claim_notices(session: Session, request: hr.HelpRequest, volunteer: User, n
                               shown))
     notices += _tell_others_taken(session, request_id, volunteer_id)
     return notices
+
+
+def _tell_coordinators_withheld(session: Session, request: hr.HelpRequest, volunteer: User) -> list[Notice]:
+    elder = session.get(User, request.elder_id)
+    assert elder is not None
+    params = {"number": request.id, "volunteer": volunteer.name, "org": sharing.partner_of(session, volunteer),
+              "elder": elder.name, "phone": volunteer.phone}
+    return [Notice(admin.openid, "privacy_partner_withheld", f"partner_withheld:{request.id}:{admin.id}",
+                   "privacy_partner_withheld_admin", params) for admin in coordinators_for(session, elder)]
 
 
 def may_have_volunteer_phone(session: Session, request: hr.HelpRequest, person: User) -> bool:

@@ -147,7 +147,7 @@ def assign(turn: Turn, conv: Conversation, found: re.Match) -> str:
 
 def as_assignment(notice: Notice) -> Notice:
     """The assigned volunteer gets a claim's details, worded as an assignment (they did not ask for it)."""
-    if notice.kind == "help_claimed_volunteer":
+    if notice.text_key == "help_claimed_volunteer":  # a partner's withheld notice keeps its own wording
         return replace(notice, text_key="help_assigned_volunteer")
     return notice
 

@@ -1,6 +1,8 @@
 """标记好人好事 <request number> <text>: a coordinator marks a success story for the weekly digest.
 
 States: request -> text -> consent -> confirm -> saved (both first slots may come with the command).
+The consent answer is the elder's spoken publication consent, recorded (docs/privacy.md); without a standing
+one the story is kept and the digest tells it without the elder's name.
 """
 from __future__ import annotations
 
@@ -63,7 +65,11 @@ def _save(values: dict, turn: Turn) -> str:
                            elder_consent=values["consent"], now=turn.ctx.now)
     except NoticeError as exc:
         return t(exc.code, **exc.params)
-    return t("notices_story_saved", number=story.id)
+    if story.elder_consent:
+        named = "privacy_story_named"
+    else:
+        named = "privacy_story_declined" if values["consent"] else "privacy_story_anonymous"
+    return t("notices_story_saved", number=story.id) + "\n" + t(named)
 
 
 FORM = Form(name="success_story", composes=True,

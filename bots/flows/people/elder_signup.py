@@ -1,7 +1,8 @@
 """Elder registration, by the elder or by a family member for them, ending with consent.
 
 States (see elder_signup.md): who -> name -> age -> village -> address -> phone -> lives_alone ->
-health_consent (its own question, PIPL art. 29) -> health (only with that consent) -> contacts -> confirm
+health_consent (its own question, PIPL art. 29) -> health (only with that consent) -> partner_consent (sharing
+with partner organisations, its own optional question, PIPL art. 23) -> contacts -> confirm
 (consent to the service: the elder's own, or the family member's with their relationship).
 """
 from __future__ import annotations
@@ -49,6 +50,10 @@ def _health_consent(turn: Turn) -> bool:
     return forms.pick(turn, [True, False], ["同意", "不同意"])
 
 
+def _partner_consent(turn: Turn) -> bool:
+    return forms.pick(turn, [True, False], ["同意", "不同意"])
+
+
 def _no_health_consent(data: dict) -> bool:
     return data.get("health_consent") is False
 
@@ -65,6 +70,8 @@ def _read_back(values: dict, turn: Turn) -> str:
                 address=values["address"], phone=values["phone"] or t("people_none"),
                 alone=t("people_yes") if values["lives_alone"] else t("people_no"),
                 health=_health_shown(values), contacts=contacts)
+    partner = "privacy_partner_read_back_yes" if values.get("partner_consent") else "privacy_partner_read_back_no"
+    details += "\n" + t(partner)
     if values["who"] == SELF:
         return details + "\n" + t("people_elder_consent_self")
     return details + "\n" + t("people_elder_consent_proxy", relation=values["who"])
@@ -100,6 +107,8 @@ def _submit(values: dict, turn: Turn) -> str:
                    now=now)
     consent.record(session, id_of(elder), consent.HEALTH_NOTES, granted=bool(values.get("health_consent")),
                    given_by=user.id, relationship=relationship, now=now)
+    consent.record(session, id_of(elder), consent.PARTNER_SHARING, granted=bool(values.get("partner_consent")),
+                   given_by=user.id, relationship=relationship, now=now)
     _tell_coordinators(turn, elder, profile)
     # Registered now: a request this person made as a stranger need not wait for a coordinator any more.
     released = dispatch.release_held(session, user, dispatch_rules_of(turn), now=now)
@@ -131,6 +140,7 @@ FORM = Form(
         Slot("lives_alone", parse=_lives_alone),
         Slot("health_consent", parse=_health_consent),
         Slot("health", parse=_health, skip=_no_health_consent),
+        Slot("partner_consent", parse=_partner_consent),
         Slot("contacts", parse=parse.contacts),
     ),
     read_back=_read_back,

@@ -1,5 +1,5 @@
 """Personal information rights by chat (docs/privacy.md): 导出我的信息, 导出老人信息 <n>, 注销, 撤回同意,
-谁看过我的信息, 隐私政策.
+同意宣传 [n], 谁看过我的信息, 隐私政策.
 
 Every command matches the whole message and runs before the intent guess, which is what used to take
 导出我的信息 for a request to list notices (its 信息 reads like 消息 to the classifier).
@@ -22,11 +22,13 @@ from models.base import id_of
 from models.core.notify import Notice
 from models.people import binding, membership
 from models.people.users import FamilyLink, User
-from models.privacy import access, consent, erasure, links
+from models.privacy import access, consent, erasure, links, publication
 from models.privacy import export as exporting
 
 CONFIRM, KEEP = "privacy_erase_confirm", "privacy_erase_keep"
 ASKED_AT = "_erase_asked_at"
+PUBLISH_YES, PUBLISH_NO = "privacy_publication_yes", "privacy_publication_no"
+PUBLISH_FOR, PUBLISH_AT = "_publication_for", "_publication_asked_at"
 SHOWN_ACCESSES = 10
 _END = r"[。！!？?]*"
 
@@ -178,6 +180,8 @@ def _withdrawable(session, user: User) -> list[tuple[User, consent.Consent]]:
 
 
 def _by(row: consent.Consent) -> str:
+    if row.relationship == publication.VIA_COORDINATOR:
+        return t("privacy_by_coordinator")
     return t("privacy_by_proxy", relation=row.relationship) if row.relationship else t("privacy_by_self")
 
 
@@ -206,6 +210,52 @@ def _withdraw(turn: Turn, found: list[tuple[User, consent.Consent]], number: int
     if row.purpose == consent.HEALTH_NOTES:
         membership.forget_health_notes(session, person, now=now)
     return t("privacy_consent_withdrawn", whose=_whose(person, turn.user), purpose=t(f"privacy_purpose_{row.purpose}"))
+
+
+# --- publication (同意宣传) ------------------------------------------------------------------------------------
+
+def _publishable(session, user: User) -> list[User]:
+    """Whose publication consent the person may answer: themself if an elder, and the elders they act for."""
+    return ([user] if membership.is_elder(session, user) else []) + _others(session, user)
+
+
+def _publication_ask(turn: Turn, conv: Conversation, match: re.Match) -> str:
+    people = _publishable(turn.ctx.session, turn.user)
+    if not people:
+        return t("privacy_publication_nobody")
+    number = int(match.group(1)) if match.group(1) else (1 if len(people) == 1 else 0)
+    if not match.group(1) and len(people) > 1:
+        picks = [t("privacy_export_pick_line", number=i, name=_whose(p, turn.user)) for i, p in enumerate(people, 1)]
+        return "\n".join([t("privacy_publication_pick"), *picks])
+    if not 1 <= number <= len(people):
+        return t("privacy_publication_not_yours")
+    subject = people[number - 1]
+    conv.data = {PUBLISH_FOR: subject.id, PUBLISH_AT: turn.ctx.now.isoformat()}
+    conv.choices = [PUBLISH_YES, PUBLISH_NO]
+    return t("privacy_publication_ask", whose=_whose(subject, turn.user))
+
+
+def _publication_answer(turn: Turn, conv: Conversation, granted: bool) -> str:
+    session, now = turn.ctx.session, turn.ctx.now
+    subject_id, asked = conv.data.pop(PUBLISH_FOR, None), conv.data.pop(PUBLISH_AT, None)
+    idle = timedelta(minutes=float((turn.ctx.config.get("conversation") or {}).get("idle_minutes", 30)))
+    subject = next((p for p in _publishable(session, turn.user) if p.id == subject_id), None)
+    if subject is None or asked is None or now - datetime.fromisoformat(asked) > idle:
+        return t("privacy_publication_expired")
+    relationship = "" if subject.id == turn.user.id else (_link_relation(session, subject, turn.user)
+                                                         or t("privacy_family"))
+    consent.record(session, id_of(subject), consent.PUBLICATION, granted=granted, given_by=id_of(turn.user),
+                   relationship=relationship, now=now)
+    key = "privacy_publication_granted" if granted else "privacy_publication_declined"
+    return t(key, whose=_whose(subject, turn.user))
+
+
+def _publication_yes(turn: Turn, conv: Conversation) -> str | None:
+    return _publication_answer(turn, conv, True) if PUBLISH_FOR in conv.data else None
+
+
+def _publication_no(turn: Turn, conv: Conversation) -> str | None:
+    return _publication_answer(turn, conv, False) if PUBLISH_FOR in conv.data else None
 
 
 # --- who looked ---------------------------------------------------------------------------------------------------
@@ -250,13 +300,14 @@ def _notice(turn: Turn, conv: Conversation, match: re.Match) -> str:
 
 FEATURE = Feature(
     name="privacy",
-    intents={CONFIRM: _erase_confirm, KEEP: _erase_keep},
+    intents={CONFIRM: _erase_confirm, KEEP: _erase_keep, PUBLISH_YES: _publication_yes, PUBLISH_NO: _publication_no},
     commands=(
         Command("privacy_export", re.compile(r"(?:导出我的信息|导出我的资料|下载我的信息)" + _END), _export_mine),
         Command("privacy_export_elder", re.compile(r"导出老人(?:的)?信息\s*(\d*)" + _END), _export_elder),
         Command("privacy_erase", re.compile(r"(?:注销|注销账号|注销帐号|我要注销)" + _END), _erase_ask),
         Command("privacy_erase_confirm", re.compile(r"确认注销" + _END), _erase_by_words),
         Command("privacy_consents", re.compile(r"撤回同意\s*(\d*)" + _END), _consents),
+        Command("privacy_publication", re.compile(r"同意宣传\s*(\d*)" + _END), _publication_ask),
         Command("privacy_accesses", re.compile(r"(?:谁看过我的信息|谁看了我的信息|谁看过我的资料)" + _END), _accesses),
         Command("privacy_notice", re.compile(r"(?:隐私政策|隐私)" + _END), _notice),
     ),
