@@ -381,6 +381,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent connections (1-256)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
+    parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread",
+                        help="gunicorn worker class (sync: one request at a time per worker)")
     parser.add_argument("--client-procs", type=int, default=2, help="load generator processes")
     parser.add_argument("--openids", type=int, default=5000, help="distinct senders")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help=f"comma-separated: {', '.join(SCENARIOS)}")
@@ -444,7 +446,7 @@ def _interrupt(signum: int, frame) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table; 0 when every target was met."""
     args = parse_args(argv)
-    settings = GunicornSettings(workers=args.workers, threads=args.threads,
+    settings = GunicornSettings(workers=args.workers, threads=args.threads, worker_class=args.worker_class,
                                 switch_interval_ms=args.switch_interval_ms)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     # Spawn, not fork: the clients must not inherit this process's engines, threads or sockets.
