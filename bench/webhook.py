@@ -40,6 +40,8 @@ from bench.loadgen import LoadResult, LoadSpec, build_request, connect, exchange
 
 HOST = "127.0.0.1"
 BENCH_TOKEN = "linli-bench-token-7f3a"
+from tests.message_support import templates_env
+
 SERVER_ENV = {
     "LINLI_ENV": "production",
     "LINLI_LOG_LEVEL": "WARNING",
@@ -48,6 +50,8 @@ SERVER_ENV = {
     "WECHAT_APP_SECRET": "linli-bench-secret-0123456789abcdef",
     # Nothing on the request path goes out; should something try, it fails fast on loopback.
     "WECHAT_API_BASE_URL": "http://127.0.0.1:9",
+    # Production refuses to start without a template for every critical push kind (app/delivery_checks.py).
+    "LINLI__TEMPLATES": templates_env(),
 }
 SCENARIOS: dict[str, tuple[str, ...]] = {
     "hello": ("你好",),
