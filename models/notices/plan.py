@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from models.base import as_utc, id_column, id_of, rowcount, table_of
+from models.base import bulk_insert_ignore as base_bulk_insert_ignore
 from models.core import outbox
 from models.core.windows import ServiceWindow, open_quota
 from models.notices.broadcasts import (
@@ -191,14 +192,8 @@ def _insert(session: Session, model) -> Any:
 
 
 def bulk_insert_ignore(session: Session, model, rows: list[dict]) -> None:
-    """Insert many rows, ignoring those that hit a unique key.
-
-    RETURNING makes SQLAlchemy send multi-row INSERTs of up to 1,000 rows ("insertmanyvalues"); without
-    it the driver sends one INSERT per row (psycopg's pipelined executemany), 20x slower at 100,000.
-    """
-    if rows:
-        key = next(iter(model.__table__.primary_key.columns))
-        session.connection().execute(_insert(session, model).on_conflict_do_nothing().returning(key), rows).all()
+    """Insert many rows, ignoring those that hit a unique key (COPY on PostgreSQL: models/base.py)."""
+    base_bulk_insert_ignore(session, model, rows)
 
 
 def _reserve_quota(session: Session, b: Broadcast, now: datetime) -> None:
