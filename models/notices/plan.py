@@ -142,11 +142,15 @@ def chunk_of(session: Session, b: Broadcast, after: int, limit: int, now: dateti
     binding and planning cost more than the rows.
     """
     w, q = table_of(ServiceWindow).c, table_of(MassQuota).c
-    query = (recipients_query(b, after).add_columns(w.openid.label("w_openid"), w.message_at, w.message_used,
-                                                    w.event_at, w.event_used, q.used.label("mass_used"))
-             .outerjoin(table_of(ServiceWindow), w.openid == col(User.openid))
-             .outerjoin(table_of(MassQuota), sa.and_(q.openid == col(User.openid), q.month == mass_month(now)))
-             .limit(limit))
+    # The chunk first, then the joins: joined before the LIMIT, the whole remaining audience was joined
+    # and sorted for every chunk (quadratic) whenever the planner misjudged the row counts.
+    chunk = recipients_query(b, after).limit(limit).subquery()
+    query = (sa.select(chunk.c.id, chunk.c.openid, chunk.c.subscribed, w.openid.label("w_openid"), w.message_at,
+                       w.message_used, w.event_at, w.event_used, q.used.label("mass_used"))
+             .select_from(chunk)
+             .outerjoin(table_of(ServiceWindow), w.openid == chunk.c.openid)
+             .outerjoin(table_of(MassQuota), sa.and_(q.openid == chunk.c.openid, q.month == mass_month(now)))
+             .order_by(chunk.c.id))
     people = list(session.execute(query).all())
     wins = {p.openid: ServiceWindow(openid=p.openid, message_at=p.message_at, message_used=p.message_used,
                                     event_at=p.event_at, event_used=p.event_used) for p in people if p.w_openid}
