@@ -211,6 +211,22 @@ def server_env(database_url: str, redis_url: str) -> dict[str, str]:
 
 
 @contextmanager
+def outbox_workers(count: int, env: dict[str, str], log_dir: Path) -> Iterator[None]:
+    """`flask --app app worker` processes beside the web servers (delivery polling + scheduler lease)."""
+    processes = []
+    try:
+        for n in range(count):
+            with open(log_dir / f"worker-{n}.log", "wb") as log:
+                processes.append(subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], env=env,
+                                                  cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                                  start_new_session=True))
+        yield
+    finally:
+        for process in processes:
+            stop(process)
+
+
+@contextmanager
 def gunicorn(name: str, app_spec: str, settings: GunicornSettings, env: dict[str, str],
              log_dir: Path, tree: Path = ROOT) -> Iterator[Server]:
     """Run gunicorn in its own process group; stop the whole group on the way out."""
@@ -387,6 +403,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
     parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread",
                         help="gunicorn worker class (sync: one request at a time per worker)")
+    parser.add_argument("--outbox-workers", type=int, default=0,
+                        help="also run this many `flask --app app worker` processes (outbox + scheduler)")
     parser.add_argument("--client-procs", type=int, default=2, help="load generator processes")
     parser.add_argument("--openids", type=int, default=5000, help="distinct senders")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help=f"comma-separated: {', '.join(SCENARIOS)}")
@@ -406,7 +424,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if unknown or not scenarios:
         parser.error(f"unknown scenarios: {unknown}")
     if not (1 <= args.seconds <= 120 and 0 <= args.warmup <= 30 and 1 <= args.concurrency <= 256
-            and 1 <= args.workers <= 16 and 1 <= args.threads <= 64 and 1 <= args.client_procs <= 16):
+            and 1 <= args.workers <= 16 and 1 <= args.threads <= 64 and 1 <= args.client_procs <= 16
+            and 0 <= args.outbox_workers <= 8):
         parser.error("an option is out of its bounds (see --help)")
     args.scenario_list = scenarios
     return args
@@ -421,6 +440,7 @@ def run_backend(backend: str, args: argparse.Namespace, settings: GunicornSettin
         env = server_env(url, args.redis_url) | settings.env()
         bare = stack.enter_context(gunicorn(f"bare-{backend}", "bench.bare_app:create_app()", settings, env, log_dir))
         hook = stack.enter_context(gunicorn(f"webhook-{backend}", "app:create_app()", settings, env, log_dir))
+        stack.enter_context(outbox_workers(args.outbox_workers, env, log_dir))
         other = None
         if args.compare:
             other = stack.enter_context(gunicorn(f"compare-{backend}", "app:create_app()", settings, env, log_dir,
