@@ -138,16 +138,22 @@ def morning(backend: str, elders: int, silent: float) -> None:
         started = time.perf_counter()
         populate(engine, elders)
         print(f"{backend}: {elders:,} enrolled elders generated in {time.perf_counter() - started:.1f} s")
-        timed("round 08:30 (target < 30 s)", lambda: run_round(engine))
+        total = timed("round 08:30 (target < 30 s)", lambda: run_round(engine))
         answer(engine, silent)
-        timed("escalation scan 09:00, nothing due (< 5 s)", lambda: scan(engine, "09:00"))
-        timed(f"escalation scan 10:30, {silent:.0%} silent (< 5 s)", lambda: scan(engine, "10:30"))
+        total += timed("escalation scan 09:00, nothing due (< 5 s)", lambda: scan(engine, "09:00"))
+        total += timed(f"escalation scan 10:30, {silent:.0%} silent (< 5 s)", lambda: scan(engine, "10:30"))
         half_answer_late(engine, silent)
-        timed("escalation scan 11:00, family + visit tasks", lambda: scan(engine, "11:00"))
-        timed("escalation scan 11:30, coordinators", lambda: scan(engine, "11:30"))
+        total += timed("escalation scan 11:00, family + visit tasks (< 5 s)", lambda: scan(engine, "11:00"))
+        total += timed("escalation scan 11:30, coordinators (< 5 s)", lambda: scan(engine, "11:30"))
+        print(f"  {'the whole morning (target < 60 s)':44} {total:7.2f} s   load average {_load()}")
         engine.dispose()
     finally:
         drop()
+
+
+def _load() -> str:
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
 
 
 def main() -> None:

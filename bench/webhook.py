@@ -40,6 +40,8 @@ from bench.loadgen import LoadResult, LoadSpec, build_request, connect, exchange
 
 HOST = "127.0.0.1"
 BENCH_TOKEN = "linli-bench-token-7f3a"
+from tests.message_support import templates_env
+
 SERVER_ENV = {
     "LINLI_ENV": "production",
     "LINLI_LOG_LEVEL": "WARNING",
@@ -48,6 +50,8 @@ SERVER_ENV = {
     "WECHAT_APP_SECRET": "linli-bench-secret-0123456789abcdef",
     # Nothing on the request path goes out; should something try, it fails fast on loopback.
     "WECHAT_API_BASE_URL": "http://127.0.0.1:9",
+    # Production refuses to start without a template for every critical push kind (app/delivery_checks.py).
+    "LINLI__TEMPLATES": templates_env(),
 }
 SCENARIOS: dict[str, tuple[str, ...]] = {
     "hello": ("你好",),
@@ -204,6 +208,22 @@ def server_env(database_url: str, redis_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("LINLI", "WECHAT_")) and k not in ("DATABASE_URL", "REDIS_URL")}
     return env | SERVER_ENV | {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+
+
+@contextmanager
+def outbox_workers(count: int, env: dict[str, str], log_dir: Path) -> Iterator[None]:
+    """`flask --app app worker` processes beside the web servers (delivery polling + scheduler lease)."""
+    processes = []
+    try:
+        for n in range(count):
+            with open(log_dir / f"worker-{n}.log", "wb") as log:
+                processes.append(subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], env=env,
+                                                  cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                                  start_new_session=True))
+        yield
+    finally:
+        for process in processes:
+            stop(process)
 
 
 @contextmanager
@@ -381,6 +401,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent connections (1-256)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
+    parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread",
+                        help="gunicorn worker class (sync: one request at a time per worker)")
+    parser.add_argument("--outbox-workers", type=int, default=0,
+                        help="also run this many `flask --app app worker` processes (outbox + scheduler)")
     parser.add_argument("--client-procs", type=int, default=2, help="load generator processes")
     parser.add_argument("--openids", type=int, default=5000, help="distinct senders")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help=f"comma-separated: {', '.join(SCENARIOS)}")
@@ -400,7 +424,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if unknown or not scenarios:
         parser.error(f"unknown scenarios: {unknown}")
     if not (1 <= args.seconds <= 120 and 0 <= args.warmup <= 30 and 1 <= args.concurrency <= 256
-            and 1 <= args.workers <= 16 and 1 <= args.threads <= 64 and 1 <= args.client_procs <= 16):
+            and 1 <= args.workers <= 16 and 1 <= args.threads <= 64 and 1 <= args.client_procs <= 16
+            and 0 <= args.outbox_workers <= 8):
         parser.error("an option is out of its bounds (see --help)")
     args.scenario_list = scenarios
     return args
@@ -415,6 +440,7 @@ def run_backend(backend: str, args: argparse.Namespace, settings: GunicornSettin
         env = server_env(url, args.redis_url) | settings.env()
         bare = stack.enter_context(gunicorn(f"bare-{backend}", "bench.bare_app:create_app()", settings, env, log_dir))
         hook = stack.enter_context(gunicorn(f"webhook-{backend}", "app:create_app()", settings, env, log_dir))
+        stack.enter_context(outbox_workers(args.outbox_workers, env, log_dir))
         other = None
         if args.compare:
             other = stack.enter_context(gunicorn(f"compare-{backend}", "app:create_app()", settings, env, log_dir,
@@ -444,7 +470,7 @@ def _interrupt(signum: int, frame) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table; 0 when every target was met."""
     args = parse_args(argv)
-    settings = GunicornSettings(workers=args.workers, threads=args.threads,
+    settings = GunicornSettings(workers=args.workers, threads=args.threads, worker_class=args.worker_class,
                                 switch_interval_ms=args.switch_interval_ms)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     # Spawn, not fork: the clients must not inherit this process's engines, threads or sockets.

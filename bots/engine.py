@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bots import commands, emergency, events, forms, intents, nlu, registry, topics
+from bots import commands, emergency, events, forms, intents, nlu, person, registry, topics
 from bots.flows.speech import voice
 from bots.message import EVENT, IMAGE, LOCATION, TEXT, VOICE, Context, Message, Reply
 from bots.state import Conversation, SqlStore
 from bots.texts import t
-from models.people import users as people
 
 
 def handle(message: Message, ctx: Context) -> Reply:
     """Decide what a message means and answer it."""
-    user = people.get_or_create_user(ctx.session, message.openid, now=ctx.now)
+    user = person.load(ctx.session, message.openid, now=ctx.now)
     store = SqlStore(ctx.session)
     conv = store.load(message.openid)
     notes = _expire(conv, ctx)

@@ -56,6 +56,14 @@ class Command:
 
 
 @dataclass(frozen=True)
+class PersonRow:
+    """A feature's table with at most one row per user, read with the user at the start of every turn."""
+
+    model: type
+    user_column: str  # the column holding users.id; it must be unique
+
+
+@dataclass(frozen=True)
 class Feature:
     """What one feature adds to the conversation."""
 
@@ -67,6 +75,8 @@ class Feature:
     observers: tuple[Observer, ...] = ()
     # QR scene prefix (e.g. "login_") → handler of a follow or scan carrying such a scene.
     scenes: Mapping[str, EventHandler] = field(default_factory=dict)
+    # Rows the feature reads on (nearly) every message: loaded with the user in one statement (bots/person.py).
+    person_rows: tuple[PersonRow, ...] = ()
 
 
 @cache
@@ -105,6 +115,12 @@ def scene_handler(scene: str) -> EventHandler | None:
             if scene.startswith(prefix):
                 return handler
     return None
+
+
+@cache
+def person_rows() -> tuple[PersonRow, ...]:
+    """Per-person rows every turn preloads."""
+    return tuple(row for feature in features() for row in feature.person_rows)
 
 
 def observers() -> list[Observer]:

@@ -1,6 +1,7 @@
 """Shared column types and small database helpers for the domain tables."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, cast
 
@@ -101,6 +102,44 @@ def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any
     # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING.
     key = list(table.primary_key.columns)[0]
     return session.execute(stmt.returning(key)).first() is not None
+
+
+def bulk_insert_ignore(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows (all with the same keys), skipping those that hit a unique key.
+
+    PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING.
+    An executemany sends one INSERT per row, and multi-row VALUES statements of thousands of
+    parameters cost psycopg more to parse than PostgreSQL to run. SQLite: executemany, which is
+    a loop inside the sqlite3 module.
+    """
+    if not rows:
+        return
+    table = table_of(model)
+    if session.get_bind().dialect.name != "postgresql":
+        session.connection().execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
+        return
+    conn = session.connection()
+    names = list(rows[0])
+    processors = [_copy_processor(table.c[name].type, conn.dialect) for name in names]
+    raw: Any = conn.connection.driver_connection
+    columns = ", ".join(f'"{name}"' for name in names)
+    scratch = f"bulk_{table.name}"
+    with raw.cursor() as cursor:
+        cursor.execute(f'CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS SELECT {columns} FROM "{table.name}" '
+                       "WITH NO DATA")
+        with cursor.copy(f"COPY {scratch} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([p(row[n]) if p else row[n] for n, p in zip(names, processors, strict=True)])
+        cursor.execute(f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM {scratch} '
+                       "ON CONFLICT DO NOTHING")
+        cursor.execute(f"DROP TABLE {scratch}")
+
+
+def _copy_processor(kind: Any, dialect: Any) -> Any:
+    """How a value goes into COPY: JSON as its text (psycopg adapts no dict), others as the column binds it."""
+    if isinstance(kind.dialect_impl(dialect), sa.JSON):
+        return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
+    return kind.bind_processor(dialect)
 
 
 def as_utc(value: datetime) -> datetime:

@@ -1,8 +1,9 @@
 """The public result type and the one-call entry point."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from .emergency import Danger
@@ -33,6 +34,14 @@ def understand(text: str, now: datetime) -> Understanding:
     """Read one message; `now` (timezone-aware) anchors relative time words."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
+    # A turn reads the same words more than once (the engine, the check-in observer, the help flow's
+    # category guess), always with the turn's `now`: read them once. The copy keeps callers' slot edits apart.
+    found = _understand(text, now)
+    return replace(found, slots=dict(found.slots))
+
+
+@lru_cache(maxsize=256)
+def _understand(text: str, now: datetime) -> Understanding:
     message = prepare(text or "")
     decision = decide(message)
     slots = extract_slots(message, decision.intent, decision.emergency, now)

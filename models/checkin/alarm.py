@@ -18,7 +18,7 @@ from models.core.notify import Notice
 from models.core.outbox import NORMAL, URGENT
 from models.help import dispatch, visits
 from models.help import requests as hr
-from models.help.alarms import elders_of, family_of
+from models.help.alarms import elders_of, families_of, family_of
 from models.help.coordination import coordinators_for
 from models.people.membership import in_scope, is_offline
 from models.people.users import User
@@ -50,40 +50,85 @@ def clock_of(moment: datetime, enrolment: ck.CheckinEnrolment | None) -> str:
     return ck.clock_text(enrolment.deadline_minute) if enrolment else moment.strftime("%H:%M")
 
 
+@dataclass
+class People:
+    """Who a batch of silent days concerns, read in three statements: elders, enrolments, reachable family."""
+
+    elders: dict[int, User]
+    enrolments: dict[int, ck.CheckinEnrolment]
+    family: dict[int, list[User]]
+
+    @classmethod
+    def of(cls, session: Session, days: list[ck.CheckinDay]) -> People:
+        ids = sorted({day.elder_id for day in days})
+        elders = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids)))} if ids else {}
+        enrolments = {e.elder_id: e for e in session.exec(
+            select(ck.CheckinEnrolment).where(col(ck.CheckinEnrolment.elder_id).in_(ids)))} if ids else {}
+        family = {elder_id: [p for p in members if p.subscribed and not is_offline(p)]
+                  for elder_id, members in families_of(session, ids).items()}
+        return cls({k: v for k, v in elders.items() if k is not None}, enrolments, family)
+
+
 def ask_family_and_volunteer(session: Session, day: ck.CheckinDay, rules: ck.CheckinRules,
                              drules: dispatch.DispatchRules, *,
                              now: datetime, task_details: str,
                              pool: dispatch.CandidatePool | None = None) -> list[Notice]:
     """Stage 2: family are asked to call or visit; the nearest qualified volunteer is offered a visit task."""
-    elder = row_of(session, User, day.elder_id)
-    params = elder_params(elder, ck.enrolment_of(session, elder), day)
-    notices = [Notice(p.openid, "checkin_alert", f"checkin:family:{day.id}:{p.id}", "checkin_family_alert", params,
-                      URGENT) for p in reachable_family(session, elder)]
-    request, created = hr.create_request(session, hr.NewRequest(
-        elder=elder, requested_by=elder, category="daily_care", details=task_details,
-        window_start=now, window_end=as_utc(now) + timedelta(hours=rules.task_hours), urgency=hr.URGENT,
-    ), source_key=f"checkin:{elder.id}:{day.day.isoformat()}", now=now)
-    day.request_id = request.id
-    if created:
-        request.escalated_at = now  # the check-in chain tells the coordinators itself (stage 3)
-        narrow = replace(drules, k=rules.volunteers)
-        notices += dispatch.dispatch_round(session, request, narrow, now=now, pool=pool)
+    return ask_family_and_volunteers(session, [day], rules, drules, now=now, task_details=task_details, pool=pool)
+
+
+def ask_family_and_volunteers(session: Session, days: list[ck.CheckinDay], rules: ck.CheckinRules,
+                              drules: dispatch.DispatchRules, *, now: datetime, task_details: str,
+                              pool: dispatch.CandidatePool | None = None) -> list[Notice]:
+    """Stage 2 for a batch of days: the visit tasks created in one flush and offered in another."""
+    people = People.of(session, days)
+    made = hr.create_requests(session, [(hr.NewRequest(
+        elder=people.elders[day.elder_id], requested_by=people.elders[day.elder_id], category="daily_care",
+        details=task_details, window_start=now, window_end=as_utc(now) + timedelta(hours=rules.task_hours),
+        urgency=hr.URGENT), f"checkin:{day.elder_id}:{day.day.isoformat()}") for day in days], now=now)
+    new = []
+    for day, (request, created) in zip(days, made, strict=True):
+        day.request_id = request.id
+        if created:
+            request.escalated_at = now  # the check-in chain tells the coordinators itself (stage 3)
+            new.append(request)
+    offers = iter(dispatch.dispatch_rounds(session, new, replace(drules, k=rules.volunteers), now=now, pool=pool))
+    notices: list[Notice] = []
+    for day, (_, created) in zip(days, made, strict=True):
+        elder = people.elders[day.elder_id]
+        params = elder_params(elder, people.enrolments.get(day.elder_id), day)
+        notices += [Notice(p.openid, "checkin_alert", f"checkin:family:{day.id}:{p.id}", "checkin_family_alert",
+                           params, URGENT) for p in people.family[day.elder_id]]
+        if created:
+            notices += next(offers)
     return notices
 
 
 def tell_coordinators(session: Session, day: ck.CheckinDay, *, now: datetime) -> list[Notice]:
     """Stage 3: the coordinators get the name, phone, address, and what has been done so far."""
-    elder = row_of(session, User, day.elder_id)
-    params = elder_params(elder, ck.enrolment_of(session, elder), day)
-    profile = elder.profile or {}
-    params.update(phone=elder.phone, address=profile.get("address") or "",
-                  task=day.request_id or "", family=len(reachable_family(session, elder)))
-    admins = coordinators_for(session, elder)
-    for admin in admins:  # the phone and address go out: a processing record each
-        access.log_access(session, subject_id=id_of(elder), viewer_id=admin.id, viewer_role="admin",
-                          what=access.CONTACT, reason=access.CHECKIN_ALARM, now=now, ref=str(day.day))
-    return [Notice(a.openid, "checkin_escalated", f"checkin:coordinator:{day.id}:{a.id}", "checkin_coordinator_alert",
-                   params, URGENT) for a in admins]
+    return tell_coordinators_of(session, [day], now=now)
+
+
+def tell_coordinators_of(session: Session, days: list[ck.CheckinDay], *, now: datetime) -> list[Notice]:
+    """Stage 3 for a batch of days (coordinators looked up once per village)."""
+    people = People.of(session, days)
+    by_village: dict[int | None, list[User]] = {}
+    notices: list[Notice] = []
+    for day in days:
+        elder = people.elders[day.elder_id]
+        params = elder_params(elder, people.enrolments.get(day.elder_id), day)
+        profile = elder.profile or {}
+        params.update(phone=elder.phone, address=profile.get("address") or "",
+                      task=day.request_id or "", family=len(people.family[day.elder_id]))
+        if elder.village_id not in by_village:  # coordinators_for depends on the village alone
+            by_village[elder.village_id] = coordinators_for(session, elder)
+        admins = by_village[elder.village_id]
+        for admin in admins:  # the phone and address go out: a processing record each
+            access.log_access(session, subject_id=id_of(elder), viewer_id=admin.id, viewer_role="admin",
+                              what=access.CONTACT, reason=access.CHECKIN_ALARM, now=now, ref=str(day.day))
+        notices += [Notice(a.openid, "checkin_escalated", f"checkin:coordinator:{day.id}:{a.id}",
+                           "checkin_coordinator_alert", params, URGENT) for a in admins]
+    return notices
 
 
 def told_so_far(session: Session, day: ck.CheckinDay) -> list[User]:

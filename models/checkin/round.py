@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from models.base import as_utc, row_of, rowcount, table_of, utc_from_db
 from models.checkin import alarm
@@ -161,29 +161,31 @@ def advance_silent_days(session: Session, *, now: datetime, rules: ck.CheckinRul
     now = as_utc(now)
     notices = _second_prompts(session, now, rules)
     pool = dispatch.CandidatePool()  # volunteers are loaded once per village for the whole scan
-    for day in _each_due(session, now, ck.REMINDED):
-        notices += alarm.ask_family_and_volunteer(session, day, rules, drules, now=now, task_details=task_details,
-                                                  pool=pool)
-        day.stage, day.next_step_at = ck.FAMILY_ASKED, day.deadline_at + rules.coordinator_after
-        session.add(day)
-    for day in _each_due(session, now, ck.FAMILY_ASKED):
-        notices += alarm.tell_coordinators(session, day, now=now)
-        day.stage, day.next_step_at = ck.COORDINATOR_TOLD, None
-        session.add(day)
+    for days in _due_batches(session, now, ck.REMINDED):
+        notices += alarm.ask_family_and_volunteers(session, days, rules, drules, now=now, task_details=task_details,
+                                                   pool=pool)
+        for day in days:
+            day.stage, day.next_step_at = ck.FAMILY_ASKED, day.deadline_at + rules.coordinator_after
+            session.add(day)
+    for days in _due_batches(session, now, ck.FAMILY_ASKED):
+        notices += alarm.tell_coordinators_of(session, days, now=now)
+        for day in days:
+            day.stage, day.next_step_at = ck.COORDINATOR_TOLD, None
+            session.add(day)
     return notices
 
 
-def _each_due(session: Session, now: datetime, stage: int, batch: int = 100):
-    """Due days of one stage, one at a time; the session is emptied every `batch` days.
+def _due_batches(session: Session, now: datetime, stage: int, batch: int = 250):
+    """Due days of one stage, a batch at a time (one select each); the session is emptied between batches.
 
     Every query autoflushes, and deciding what to flush walks the whole identity map: with thousands
     of elders silent at once, keeping them all loaded made the scan quadratic.
     """
     query = sa.select(D.id).where(D.status == ck.PENDING, D.next_step_at <= now, D.stage == stage).order_by(D.id)
     ids = list(session.execute(query).scalars())
-    for start in range(0, len(ids), batch):
-        for day_id in ids[start:start + batch]:
-            yield session.get(ck.CheckinDay, day_id)
+    for part in chunks(ids, batch):
+        yield list(session.exec(select(ck.CheckinDay).where(col(ck.CheckinDay.id).in_(part))
+                                .order_by(col(ck.CheckinDay.id))))
         _refresh(session)
         session.expunge_all()
 

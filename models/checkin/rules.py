@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.base import as_utc, id_of, insert_ignore, json_field, utc_field
+from models.core import preload
 from models.people.users import User
 
 ACTIVE, PAUSED, CLOSED = "active", "paused", "closed"
@@ -135,6 +136,9 @@ def at_local(day: date, minute: int, tz: ZoneInfo) -> datetime:
 
 def enrolment_of(session: Session, elder: User) -> CheckinEnrolment | None:
     """The elder's enrolment, whatever its status."""
+    known, row = preload.recall(session, CheckinEnrolment, elder.id)
+    if known:
+        return row
     return session.exec(select(CheckinEnrolment).where(CheckinEnrolment.elder_id == elder.id)).first()
 
 

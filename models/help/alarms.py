@@ -16,6 +16,18 @@ def family_of(session: Session, elder: User) -> list[User]:
     return list(session.exec(query.order_by(col(User.id))))
 
 
+def families_of(session: Session, elder_ids: list[int]) -> dict[int, list[User]]:
+    """`family_of` for many elders in one statement: elder id → family members, by id."""
+    found: dict[int, list[User]] = {elder_id: [] for elder_id in elder_ids}
+    if not elder_ids:
+        return found
+    query = (select(FamilyLink.elder_id, User).join(FamilyLink, col(FamilyLink.family_id) == User.id)
+             .where(col(FamilyLink.elder_id).in_(elder_ids)).order_by(col(User.id)))
+    for elder_id, member in session.exec(query):
+        found[elder_id].append(member)
+    return found
+
+
 def elders_of(session: Session, family: User) -> list[User]:
     """Elders a family member is bound to."""
     query = select(User).join(FamilyLink, col(FamilyLink.elder_id) == User.id).where(FamilyLink.family_id == family.id)

@@ -189,8 +189,37 @@ def dispatch_round(session: Session, request: hr.HelpRequest, rules: DispatchRul
                    pool: CandidatePool | None = None) -> list[Notice]:
     """Offer the task to the next K volunteers; returns the pushes to send. A held request goes to nobody:
     the coordinators are asked to verify it instead (once)."""
-    if request.status == hr.HELD:
-        return held.coordinator_notices(session, request, offer_params(session, request))
+    return dispatch_rounds(session, [request], rules, now=now, pool=pool)[0]
+
+
+def dispatch_rounds(session: Session, requests: list[hr.HelpRequest], rules: DispatchRules, *, now: datetime,
+                    pool: CandidatePool | None = None) -> list[list[Notice]]:
+    """`dispatch_round` for each request, in order; the pushes per request.
+
+    Choosing stays one request at a time (each offer moves its volunteers to the back of the
+    rotation before the next request is ranked), but the offers, the volunteers' rotation and their
+    openids are written and read once for the whole batch: a silent morning is a few statements,
+    not a dozen per elder.
+    """
+    if pool is None and len(requests) > 1:
+        pool = CandidatePool()  # the rotation must see the offers made earlier in this batch
+    result: list[list[Notice]] = [[] for _ in requests]
+    offers: list[tuple[int, hr.HelpRequest, list[Candidate]]] = []
+    for index, request in enumerate(requests):
+        if request.status == hr.HELD:
+            result[index] = held.coordinator_notices(session, request, offer_params(session, request))
+            continue
+        chosen = _choose(session, request, rules, now=now, pool=pool)
+        if chosen:
+            offers.append((index, request, chosen))
+    if offers:
+        for (index, _, _), notices in zip(offers, _offer(session, [(r, c) for _, r, c in offers], now), strict=True):
+            result[index] = notices
+    return result
+
+
+def _choose(session: Session, request: hr.HelpRequest, rules: DispatchRules, *, now: datetime,
+            pool: CandidatePool | None) -> list[Candidate]:
     asked = already_asked(session, id_of(request)) if request.dispatch_round else set()
     chosen: list[Candidate] = []
     while not chosen and request.dispatch_round < rules.local_rounds + 1:
@@ -204,25 +233,27 @@ def dispatch_round(session: Session, request: hr.HelpRequest, rules: DispatchRul
     request.next_step_at = as_utc(now) + wait
     request.updated_at = now
     session.add(request)
-    if not chosen:
-        return []
-    if pool:
+    if chosen and pool:
         pool.offered({c.user_id for c in chosen}, now)
-    return _offer(session, request, chosen, now)
+    return chosen
 
 
-def _offer(session: Session, request: hr.HelpRequest, chosen: list[Candidate], now: datetime) -> list[Notice]:
-    priority = URGENT if request.urgency == hr.EMERGENCY else NORMAL
-    ids, request_id = [c.user_id for c in chosen], id_of(request)
-    session.add_all([TaskOffer(request_id=request_id, volunteer_id=uid, round=request.dispatch_round, offered_at=now)
-                     for uid in ids])
-    session.execute(sa.update(table_of(Volunteer)).where(table_of(Volunteer).c.user_id.in_(ids))
-                    .values(last_offered_at=as_utc(now)))
-    openids = dict(session.execute(sa.select(col(User.id), col(User.openid)).where(col(User.id).in_(ids))).all())
-    params = offer_params(session, request)
+def _offer(session: Session, batch: list[tuple[hr.HelpRequest, list[Candidate]]],
+           now: datetime) -> list[list[Notice]]:
+    session.add_all([TaskOffer(request_id=id_of(request), volunteer_id=c.user_id, round=request.dispatch_round,
+                               offered_at=now) for request, chosen in batch for c in chosen])
+    ids = sorted({c.user_id for _, chosen in batch for c in chosen})
+    volunteers = table_of(Volunteer)
+    openids: dict[int, str] = {}
+    for start in range(0, len(ids), hr.LOOKUP_CHUNK):
+        part = ids[start:start + hr.LOOKUP_CHUNK]
+        session.execute(sa.update(volunteers).where(volunteers.c.user_id.in_(part)).values(last_offered_at=as_utc(now)))
+        openids.update(session.execute(sa.select(col(User.id), col(User.openid)).where(col(User.id).in_(part))).all())
+    params = [offer_params(session, request) for request, _ in batch]
     session.flush()
-    return [Notice(openids[uid], "task_offer", offer_key(request_id, uid), "help_offer", params, priority)
-            for uid in ids]
+    return [[Notice(openids[c.user_id], "task_offer", offer_key(id_of(request), c.user_id), "help_offer", p,
+                    URGENT if request.urgency == hr.EMERGENCY else NORMAL) for c in chosen]
+            for (request, chosen), p in zip(batch, params, strict=True)]
 
 
 def unclaimed_for(session: Session, admin: User) -> list[hr.HelpRequest]:

@@ -25,6 +25,7 @@ ACTIVE = (HELD, OPEN, CLAIMED, EN_ROUTE)
 CATEGORIES = ("errand", "meal", "medical", "daily_care", "repair", "farm_work", "companionship", "emergency", "other")
 NORMAL, URGENT, EMERGENCY = "normal", "urgent", "emergency"
 CONFIRM_WINDOW = timedelta(hours=48)
+LOOKUP_CHUNK = 500  # keys per IN list: well under every driver's parameter limit
 
 
 class HelpRequest(SQLModel, table=True):
@@ -81,13 +82,37 @@ class NewRequest:
 
 def create_request(session: Session, new: NewRequest, *, source_key: str, now: datetime) -> tuple[HelpRequest, bool]:
     """Create a request once per source; return it and whether it is new."""
-    found = session.exec(select(HelpRequest).where(HelpRequest.source_key == source_key)).first()
-    if found is not None:
-        return found, False
+    return create_requests(session, [(new, source_key)], now=now)[0]
+
+
+def create_requests(session: Session, items: list[tuple[NewRequest, str]], *,
+                    now: datetime) -> list[tuple[HelpRequest, bool]]:
+    """`create_request` for many sources at once: one lookup and one flush (a batch of silent mornings)."""
+    keys = [key for _, key in items]
+    found: dict[str, HelpRequest] = {}
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        part = keys[start:start + LOOKUP_CHUNK]
+        found.update((r.source_key, r) for r in session.exec(select(HelpRequest).where(
+            col(HelpRequest.source_key).in_(part))))
+    result: list[tuple[HelpRequest, bool]] = []
+    for new, key in items:
+        if key in found:
+            result.append((found[key], False))
+            continue
+        request = _new_request(session, new, key, now)
+        session.add(request)
+        found[key] = request
+        result.append((request, True))
+    if any(created for _, created in result):
+        session.flush()
+    return result
+
+
+def _new_request(session: Session, new: NewRequest, source_key: str, now: datetime) -> HelpRequest:
     if new.category not in CATEGORIES:
         raise ValueError(f"unknown category {new.category!r}")
     held = must_hold(session, new)
-    request = HelpRequest(
+    return HelpRequest(
         source_key=source_key, elder_id=id_of(new.elder), requested_by_id=id_of(new.requested_by),
         village_id=new.elder.village_id or new.requested_by.village_id, category=new.category,
         details=new.details[:300], urgency=new.urgency, place=new.place[:120], latitude=new.latitude,
@@ -95,9 +120,6 @@ def create_request(session: Session, new: NewRequest, *, source_key: str, now: d
         images=list(new.images) or None, created_at=now, updated_at=now, status=HELD if held else OPEN,
         next_step_at=as_utc(new.window_end) if held else None,  # a held request still expires with its window
     )
-    session.add(request)
-    session.flush()
-    return request, True
 
 
 def must_hold(session: Session, new: NewRequest) -> bool:

@@ -13,7 +13,7 @@ from bots.flows.checkin import answers
 from bots.flows.checkin import commands as cmds
 from bots.forms import Form, Turn
 from bots.message import TEXT, VOICE, Context, Message
-from bots.registry import Command, Feature
+from bots.registry import Command, Feature, PersonRow
 from bots.state import Conversation, SqlStore
 from bots.texts import t
 from models.base import row_of
@@ -166,4 +166,4 @@ COMMANDS = (
 )
 
 FEATURE = Feature(name="checkin", forms=(FORM,), intents={"checkin_ok": on_checkin_ok}, commands=COMMANDS,
-                  observers=(observe_elder,))
+                  observers=(observe_elder,), person_rows=(PersonRow(ck.CheckinEnrolment, "elder_id"),))
