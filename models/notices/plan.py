@@ -25,9 +25,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from models.base import as_utc, id_column, id_of, rowcount, table_of
+from models.base import bulk_insert_ignore as base_bulk_insert_ignore
 from models.checkin.rules import CLOSED as CHECKIN_CLOSED
 from models.checkin.rules import CheckinEnrolment
-from models.base import bulk_insert_ignore as base_bulk_insert_ignore
 from models.core import outbox
 from models.core.windows import ServiceWindow, open_quota
 from models.notices.broadcasts import (
