@@ -1,6 +1,6 @@
 """The fund ledger in the console, driven as two coordinators would: a donation and an expense recorded,
-the two-person rule on approval, a rejection with its reason, CSRF and the village's reach; drafts, paying, cancelling,
-corrections with their published note, receipts uploaded and shown redacted."""
+the two-person rule on approval, a rejection with its reason, CSRF and the village's reach; drafts, paying,
+cancelling, corrections with their published note, receipts uploaded and shown redacted."""
 from __future__ import annotations
 
 import io
@@ -181,7 +181,8 @@ def test_a_correction_reverses_the_entry_and_its_note_is_published(say):
     data = public.get("/public/demo/funds.json").get_json()
     assert [c["correction_note"] for c in data["corrections"]] == ["重复登记，冲销"]
     assert data["income_total"]["fen"] == 0
-    twice = first.post("/console/funds/corrections", data={"csrf_token": csrf, "record_id": str(gift.id), "why": "再冲"})
+    twice = first.post("/console/funds/corrections",
+                       data={"csrf_token": csrf, "record_id": str(gift.id), "why": "再冲"})
     assert twice.status_code == 409 and "已冲销" in twice.get_data(as_text=True)
 
     # An approved expense comes back to the fund; the second coordinator may correct it too.
