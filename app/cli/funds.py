@@ -4,7 +4,6 @@ Command names and options are a contract (issue 13); `expense` prints `expense <
 """
 from __future__ import annotations
 
-import mimetypes
 from datetime import date
 from pathlib import Path
 
@@ -120,13 +119,10 @@ def _day(text: str) -> str:
 def _read(path: str | None) -> tuple[bytes, str] | None:
     if not path:
         return None
-    kind = mimetypes.guess_type(path)[0] or ""
-    if kind not in receipts.PUBLIC_TYPES:
-        raise FundError("funds_err_receipt_type", path=path)
+    kind = receipts.content_type_of(path)
     try:
         file = Path(path)
-        if file.stat().st_size > receipts.MAX_BYTES:
-            raise FundError("funds_err_receipt_big", path=path)
+        receipts.within_limit(file.stat().st_size, path)
         return file.read_bytes(), kind
     except OSError:
         raise FundError("funds_err_receipt_file", path=path) from None

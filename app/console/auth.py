@@ -10,7 +10,7 @@ import hmac
 from datetime import timedelta
 from urllib.parse import quote
 
-from flask import Response, abort, redirect
+from flask import Response, abort, current_app, redirect
 from werkzeug.wrappers import Response as ResponseBase
 
 from app.console.common import COOKIE, PREFIX, Identity, rt
@@ -42,6 +42,9 @@ def recognise(request) -> Identity | None:
         row, user = found
         identity = Identity(id_of(user), user.openid, row.csrf_token, token)
     if request.method not in SAFE_METHODS:
+        limit = getattr(current_app.view_functions.get(request.endpoint or ""), "max_body_bytes", None)
+        if limit:
+            request.max_content_length = limit
         given = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
         if not hmac.compare_digest(given.encode(), identity.csrf_token.encode()):
             abort(403)

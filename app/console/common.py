@@ -35,6 +35,15 @@ def blueprint(name: str, import_name: str) -> Blueprint:
     return Blueprint(name, import_name, url_prefix=PREFIX, template_folder=str(HERE / "templates"))
 
 
+def body_limit(limit: int):
+    """Let a view take a larger body than the app-wide limit (kept small for the webhook): the session door
+    applies it before it reads the form for the CSRF token."""
+    def mark(view):
+        setattr(view, "max_body_bytes", limit)  # noqa: B010 (a function attribute mypy cannot see)
+        return view
+    return mark
+
+
 def rt():
     return current_app.extensions["linli"]
 

@@ -303,6 +303,15 @@ def spent_notices(session: Session, village: Village, expense: FundEntry, *, lin
     return notices
 
 
+def open_expenses(session: Session, village_id: int) -> list[tuple[FundEntry, str]]:
+    """The village's expenses still to be acted on (draft, pending or approved), oldest first, with their state."""
+    entries = list(session.exec(select(FundEntry).where(FundEntry.village_id == village_id)
+                                .order_by(col(FundEntry.seq))))
+    states = _states(entries)
+    return [(e, states[id_of(e)]) for e in entries
+            if e.kind == EXPENSE and states[id_of(e)] in (DRAFT, PENDING, APPROVED)]
+
+
 def _states(entries: list[FundEntry]) -> dict[int, str]:
     steps: dict[int, list[FundEntry]] = {}
     for e in entries:

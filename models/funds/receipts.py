@@ -9,12 +9,14 @@ file swapped afterwards.
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel
 
 from models.base import as_utc, utc_field
+from models.funds.ledger import FundError
 from models.people.redact import redact
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -36,6 +38,21 @@ class FundReceipt(SQLModel, table=True):
     public_sha256: str = Field(default="", max_length=64)
     public_content_type: str = Field(default="", max_length=64)
     created_at: datetime = utc_field()
+
+
+def content_type_of(filename: str) -> str:
+    """The type a receipt is kept and served as, judged by its name (never by what a client claims);
+    FundError unless a photo, a PDF or a text file."""
+    kind = mimetypes.guess_type(filename)[0] or ""
+    if kind not in PUBLIC_TYPES:
+        raise FundError("funds_err_receipt_type", path=filename)
+    return kind
+
+
+def within_limit(size: int, filename: str) -> None:
+    """FundError for a receipt file over MAX_BYTES."""
+    if size > MAX_BYTES:
+        raise FundError("funds_err_receipt_big", path=filename)
 
 
 def digest(data: bytes | None) -> str:
