@@ -191,6 +191,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
             signs.add("smoke_doubt")
         if "fire" not in typed or not (_REAL_FIRE.search(chars) or signs & {"urgent", "distress", "cry", "sos"}):
             signs.discard("fire")  # 灶火 sounds like 着火; "火烧起来了 饭快好了" is the stove lit
+    if _HYPERBOLE.search(chars):
+        signs.discard("cold")  # "冻死个人": a figure of speech about the weather
     if _TRAVEL_SICK.search(chars):
         signs -= {"dizzy", "blackout"}  # a bus ride, or standing up too fast
     if "bleed" in signs and _BUTCHERING.search(chars):
