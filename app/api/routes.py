@@ -24,7 +24,7 @@ from models.api import identity as ids
 from models.base import id_of, row_of
 from models.help import dispatch, visits
 from models.help import requests as hr
-from models.help.alarms import elders_of
+from models.help.alarms import acting_for
 from models.help.complaints import record_complaint
 from models.help.coordination import notify_coordinators
 from models.people import binding
@@ -124,14 +124,9 @@ def _request_out(session: Session, request: hr.HelpRequest) -> schemas.HelpReque
         created_at=local(request.created_at))
 
 
-def _household_ids(session: Session, user: User) -> list[int]:
-    """Whose requests I may see and manage: mine and those of the elders I am bound to (the chat's rule)."""
-    return [id_of(user)] + [id_of(e) for e in elders_of(session, user)]
-
-
 def _my_request(session: Session, user: User, request_id: int) -> hr.HelpRequest:
     request = hr.get_request(session, request_id)
-    if request is None or (request.elder_id not in _household_ids(session, user)
+    if request is None or (request.elder_id not in acting_for(session, user)
                            and request.requested_by_id != user.id):
         raise Problem(404)  # another family's request: as if it did not exist
     return request
@@ -172,7 +167,7 @@ def list_help_requests():
     query_in: schemas.Cursor = context.request_query()
     with Session(context.runtime().engine) as session:
         user = person(session)
-        household = _household_ids(session, user)
+        household = acting_for(session, user)
         query = select(hr.HelpRequest).where(sa.or_(col(hr.HelpRequest.elder_id).in_(household),
                                                     col(hr.HelpRequest.requested_by_id) == user.id))
         after = context.decode_cursor(query_in.cursor)

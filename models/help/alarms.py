@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from models.base import id_of
 from models.core import outbox
 from models.core.audit import audit
 from models.people.users import FamilyLink, User
@@ -32,6 +33,11 @@ def elders_of(session: Session, family: User) -> list[User]:
     """Elders a family member is bound to."""
     query = select(User).join(FamilyLink, col(FamilyLink.elder_id) == User.id).where(FamilyLink.family_id == family.id)
     return list(session.exec(query.order_by(col(User.id))))
+
+
+def acting_for(session: Session, person: User) -> list[int]:
+    """Whose requests a person may see and manage: their own and those of the elders they are bound to."""
+    return [id_of(person)] + [id_of(e) for e in elders_of(session, person)]
 
 
 def raise_alarm(session: Session, targets: list[User], *, actor: User, alert_text: str, key: str,

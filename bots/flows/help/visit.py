@@ -11,14 +11,14 @@ from bots.texts import t
 from models.base import id_of
 from models.help import requests as hr
 from models.help import visits
-from models.help.alarms import elders_of
+from models.help.alarms import acting_for
 
 NO_LONGER_NEEDED = re.compile(r"(不用了|不需要了|已经好了|好了不用|没事了|不用来了|不麻烦了)")
 SCORE = re.compile(r"(?:打|评|给)?\s*([1-5１-５一二三四五])\s*(?:分|星)?")
 
 
 def _elder_ids(turn: Turn) -> list[int]:
-    return [turn.user.id] + [e.id for e in elders_of(turn.ctx.session, turn.user)]
+    return acting_for(turn.ctx.session, turn.user)
 
 
 def _send(turn: Turn, notices) -> None:
