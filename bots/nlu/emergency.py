@@ -83,7 +83,8 @@ def danger_in(message: Prepared) -> Danger | None:
     typed, heard, repeated = _signs(prepared)
     if len(set(_SYMPTOM.findall(folded))) >= 3:
         typed.add("symptoms")  # "心 疼 汗 喘": three complaints at once, however terse
-    danger = _judge(folded, typed | set(), heard | set(), repeated)
+    # _judge narrows the sets it is given; the second opinion below needs every sign that was found.
+    danger = _judge(folded, set(typed), set(heard), repeated)
     # A sign of trouble, not only of context (an errand, food, a time span): the model is asked about trouble.
     trouble = {s for s in typed | heard if _BY_NAME[s].strength or _BY_NAME[s].hazard != w.UNKNOWN
                or s == "distress"}
