@@ -67,7 +67,7 @@ _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERS
                                         re.compile(w.BUTCHERING))
 _REAL_FIRE = re.compile(w.REAL_FIRE)
 _WHAT_IF, _TAKEN, _APP_TROUBLE = re.compile(w.WHAT_IF), re.compile(w.TAKEN), re.compile(w.APP_TROUBLE)
-_INVITATION = re.compile(w.INVITATION)
+_INVITATION, _HEARTACHE = re.compile(w.INVITATION), re.compile(w.HEARTACHE)
 _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
 
@@ -142,6 +142,9 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if strength == 3 and {s for s in signs if _BY_NAME[s].strength} <= {"cry", "sos", "help_word"} \
             and (_APP_TROUBLE.search(chars) or _HYPERBOLE.search(chars) or _INVITATION.search(chars)):
         strength = 2  # still asked: "救命" beside the font size is most likely about the font size
+    if {s for s in signs if _BY_NAME[s].strength} <= {"chest"} and _HEARTACHE.search(chars) \
+            and not signs & {"warn", "urgent"}:
+        strength = min(strength, 1)  # grief or worry felt in the chest: asked, in case it is the heart
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
     if _PAST.search(chars) and _MEMORY.search(chars):
