@@ -86,7 +86,7 @@ class ApplicationOut(BaseModel):
     availability: list[str]
     status: str = Field(description="pending, approved or rejected")
     reject_reason: str
-    submitted_at: AwareDatetime
+    updated_at: AwareDatetime = Field(description="when last submitted, or decided")
 
 
 class ApplicationPage(BaseModel):
@@ -236,7 +236,7 @@ def _application_out(volunteer: Volunteer, user: User) -> ApplicationOut:
     return ApplicationOut(id=id_of(volunteer), person=_person(user), phone=user.phone, village_id=user.village_id,
                           skills=list(volunteer.skills or []), availability=list(volunteer.availability or []),
                           status=volunteer.status, reject_reason=volunteer.reject_reason,
-                          submitted_at=_stamp(volunteer.updated_at))
+                          updated_at=_stamp(volunteer.updated_at))
 
 
 @bp.get("/coordinator/volunteer-applications")
