@@ -12,10 +12,12 @@ from app.db import make_engine
 from bots import acting
 from bots.flows.people import parse
 from bots.forms import Invalid
+from models.core.outbox import OutboxMessage
 from models.help.alarms import family_of
 from models.people import binding, membership, volunteering
 from models.people.membership import BindingCode, contact_card, normalize_mobile
 from models.people.users import FamilyLink, User, get_or_create_user, grant_roles
+from models.people.volunteers import PENDING, REJECTED, Volunteer
 from models.seed import seed_demo
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -162,6 +164,81 @@ def test_a_binding_decided_meanwhile_cannot_be_decided_again(session):
     assert (second.status, second.notices) == (binding.DECIDED, [])
     session.expire_all()
     assert not membership.is_bound(session, by_openid(session, "demo-elder-2"), by_openid(session, "claims-to-be-son"))
+
+
+def test_a_sign_up_decided_meanwhile_cannot_be_decided_again(session):
+    """One coordinator rejects; another, who read the sign-up while it was pending, then approves: still
+    rejected, no volunteer role, and the volunteer told once."""
+    newbie = person(session, "newbie")
+    answers = volunteering.SignUp("李小红", "13812345678", 1, ["errand"], ["weekend_morning"])
+    record_id = volunteering.submit(session, newbie, answers, now=NOW, alert=lambda v: f"#{v.id}").id
+    session.commit()
+    engine = session.get_bind()
+    late, (record, admin) = stale(engine, lambda s: (s.get(Volunteer, record_id), by_openid(s, "demo-admin")))
+    assert record.status == PENDING
+    with Session(engine) as first:
+        status, _, _ = volunteering.review(first, by_openid(first, "demo-admin"), record_id, approve=False,
+                                           reason="人手够了", now=NOW, outcome=lambda v, u: v.status)
+        assert status == volunteering.DONE
+        first.commit()
+    with late:
+        status, seen, _ = volunteering.review(late, admin, record_id, approve=True, reason="",
+                                              now=NOW + timedelta(minutes=1), outcome=lambda v, u: v.status)
+        late.commit()
+    assert (status, seen.status, seen.reject_reason) == (volunteering.HANDLED, REJECTED, "人手够了")
+    session.expire_all()
+    assert not by_openid(session, "newbie").has_role("volunteer")
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "volunteer_review")).all()
+    assert [row.text for row in told] == [REJECTED]
+
+
+def test_an_elder_verified_meanwhile_is_not_verified_again(session):
+    daughter = person(session, "daughter")
+    registration = membership.Registration(name="赵奶奶", age=80, village_id=1, address="西头3号", phone="",
+                                           lives_alone=True, health_notes="", emergency_contacts=[],
+                                           relationship="女儿")
+    elder_id = membership.register_elder(session, daughter, registration, now=NOW).user_id
+    session.commit()
+    engine = session.get_bind()
+    late, (profile, admin) = stale(engine, lambda s: (membership.profile_of(s, s.get(User, elder_id)),
+                                                      by_openid(s, "demo-admin")))
+    assert profile.needs_verification
+    with Session(engine) as first:
+        assert membership.verify_elder(first, by_openid(first, "demo-admin"), elder_id, now=NOW, text="ok")
+        first.commit()
+    with late:
+        assert membership.verify_elder(late, admin, elder_id, now=NOW + timedelta(hours=1), text="again") is None
+        late.commit()
+    session.expire_all()
+    assert membership.profile_of(session, session.get(User, elder_id)).verified_at == NOW
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "elder_verified")).all()
+    assert [row.text for row in told] == ["ok"]
+
+
+def test_bindings_waiting_for_a_coordinator_are_theirs_and_live_only(session):
+    elder = person(session, "offline-9-1", "elder")
+    elder.village_id = 1
+    nephew, niece, admin = person(session, "nephew"), person(session, "niece"), by_openid(session, "demo-admin")
+    # Codes made by the very people who use them: nobody on the elder's side can answer, so the coordinators are.
+    asked = [binding.redeem(session, who, binding.issue_code(session, elder, who, now=NOW).code, "侄子",
+                            now=NOW + timedelta(hours=hours)).pending for who, hours in ((nephew, 0), (niece, 2))]
+    assert [p.asked_id for p in asked] == [None, None]
+    # A code the coordinator made for the elder without WeChat: that coordinator is asked by name.
+    made = binding.issue_code(session, elder, admin, now=NOW)
+    by_name = binding.redeem(session, person(session, "cousin"), made.code, "表亲",
+                             now=NOW + timedelta(hours=3)).pending
+    assert by_name.asked_id == admin.id
+    # One the elder (who has WeChat) answers: not the coordinators' to list.
+    elders = binding.redeem(session, person(session, "grandson"),
+                            binding.issue_code(session, by_openid(session, "demo-elder-2"), admin, now=NOW).code,
+                            "孙子", now=NOW).pending
+    assert elders.asked_id == by_openid(session, "demo-elder-2").id
+    waiting = binding.awaiting_coordinator(session, admin, now=NOW + timedelta(hours=4))
+    assert [p.id for p in waiting] == [asked[0].id, asked[1].id, by_name.id]
+    assert binding.awaiting_coordinator(session, person(session, "elsewhere", "admin"), now=NOW) == []
+    assert binding.awaiting_coordinator(session, nephew, now=NOW) == []  # never the one asking to bind
+    later = NOW + timedelta(hours=24, minutes=1)
+    assert [p.id for p in binding.awaiting_coordinator(session, admin, now=later)] == [asked[1].id, by_name.id]
 
 
 def test_guessing_is_limited_per_day(session):

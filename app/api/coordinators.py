@@ -1,6 +1,7 @@
 """Coordinators through the API: the requests in progress they may handle, the volunteers they may assign,
 and assignment — the console's and the chat's rule (models/help/held_requests.may_handle, visits.claim with
-assigned_by): a village coordinator reaches their own village only, a county admin every village.
+assigned_by): a village coordinator reaches their own village only, a county admin every village. Approvals
+(held requests, sign-ups, registrations, bindings, expenses) are app/api/approvals.py, with the helpers below.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from models.base import id_of
 from models.help import dispatch, visits
 from models.help import held_requests as held
 from models.help import requests as hr
-from models.people.membership import in_scope, is_coordinator
+from models.people.membership import in_scope, is_coordinator, reaches_village
 from models.people.users import User, Village, users_with_role
 from models.people.volunteers import APPROVED, Volunteer
 
@@ -80,19 +81,20 @@ class AssignIn(Body):
     volunteer_id: int = Field(ge=1, le=ID_MAX, description="a person id from /coordinator/volunteers")
 
 
-def _coordinator(session: Session) -> User:
+def coordinator(session: Session) -> User:
+    """The caller, who must be a village coordinator or a county admin (403 not_coordinator otherwise)."""
     user = person(session)
     if not is_coordinator(user):
         raise Problem(403, "not_coordinator")
     return user
 
 
-def _villages(session: Session, admin: User, wanted: int | None) -> list[int] | None:
+def villages_wanted(session: Session, admin: User, wanted: int | None) -> list[int] | None:
     """The villages a list covers: None for every village (a county admin without a filter)."""
     if wanted is not None:
         if session.get(Village, wanted) is None:
             raise Problem(404)
-        if not admin.has_role("county_admin") and wanted != admin.village_id:
+        if not reaches_village(admin, wanted):
             raise Problem(403, "other_village")
         return [wanted]
     if admin.has_role("county_admin"):
@@ -100,7 +102,7 @@ def _villages(session: Session, admin: User, wanted: int | None) -> list[int] | 
     return [admin.village_id] if admin.village_id is not None else []
 
 
-def _request_out(session: Session, request: hr.HelpRequest) -> CoordinatorRequestOut:
+def request_out(session: Session, request: hr.HelpRequest) -> CoordinatorRequestOut:
     elder = session.get(User, request.elder_id)
     assert elder is not None
     helper = session.get(User, request.volunteer_id) if request.volunteer_id else None
@@ -130,8 +132,8 @@ def open_requests():
     admin — oldest first."""
     query_in: Scope = context.request_query()
     with Session(context.runtime().engine) as session:
-        admin = _coordinator(session)
-        villages = _villages(session, admin, query_in.village_id)
+        admin = coordinator(session)
+        villages = villages_wanted(session, admin, query_in.village_id)
         query = select(hr.HelpRequest).where(col(hr.HelpRequest.status).in_(hr.ACTIVE))
         if villages is not None:
             reach: sa.ColumnElement[bool] = col(hr.HelpRequest.village_id).in_(villages)
@@ -144,7 +146,7 @@ def open_requests():
             query = query.where(col(hr.HelpRequest.id) > after)
         rows = list(session.exec(query.order_by(col(hr.HelpRequest.id)).limit(query_in.limit + 1)))
         items, cursor = page(rows, query_in.limit)
-        return CoordinatorRequestPage(items=[_request_out(session, r) for r in items
+        return CoordinatorRequestPage(items=[request_out(session, r) for r in items
                                              if held.may_handle(session, admin, r)], next_cursor=cursor)
 
 
@@ -152,7 +154,7 @@ def open_requests():
 @spec.validate(resp=answers(200, CoordinatorRequestOut, 403, 404), tags=["coordinators"], security=BEARER)
 def one_request(request_id: int):
     with Session(context.runtime().engine) as session:
-        return _request_out(session, _handled(session, _coordinator(session), request_id))
+        return request_out(session, _handled(session, coordinator(session), request_id))
 
 
 @bp.get("/coordinator/volunteers")
@@ -162,8 +164,8 @@ def volunteers():
     """Approved volunteers I may assign: my village's (a county admin: all, or one village's)."""
     query_in: Scope = context.request_query()
     with Session(context.runtime().engine) as session:
-        admin = _coordinator(session)
-        villages = _villages(session, admin, query_in.village_id)
+        admin = coordinator(session)
+        villages = villages_wanted(session, admin, query_in.village_id)
         query = (select(Volunteer, User).join(User, col(User.id) == Volunteer.user_id)
                  .where(Volunteer.status == APPROVED))
         if villages is not None:
@@ -189,7 +191,7 @@ def assign(request_id: int):
     body: AssignIn = context.request_json()
     now = context.now()
     with unit() as session:
-        admin = _coordinator(session)
+        admin = coordinator(session)
         _handled(session, admin, request_id)
         volunteer = session.get(User, body.volunteer_id)
         if volunteer is None:
@@ -201,4 +203,4 @@ def assign(request_id: int):
             raise Problem(status, code, detail=outcome.result)
         send(session, [as_assignment(n) for n in outcome.notices])
         assert outcome.request is not None  # a won claim comes with its request
-        return _request_out(session, outcome.request)
+        return request_out(session, outcome.request)

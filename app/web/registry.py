@@ -51,6 +51,7 @@ WEB_MODULES: list[tuple[str, str]] = [
     ("app.api.canteen", TOKEN),
     ("app.api.checkin", TOKEN),
     ("app.api.coordinators", TOKEN),
+    ("app.api.approvals", TOKEN),
     ("app.api.subscriptions", TOKEN),
 ]
 # door -> function(request) returning an identity or None; surfaces with a login plug theirs in.

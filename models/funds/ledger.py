@@ -30,7 +30,7 @@ from models.funds.chain import (
     SUBMIT,
     FundEntry,
 )
-from models.people.membership import is_coordinator, is_offline
+from models.people.membership import is_offline, reaches_village
 from models.people.users import User, Village
 from models.privacy import consent
 
@@ -80,7 +80,7 @@ def coordinator(session: Session, openid: str, village: Village) -> User:
     user = session.exec(select(User).where(User.openid == openid)).first()
     if user is None:
         raise FundError("funds_err_no_user", openid=openid)
-    if not is_coordinator(user) or not (user.has_role("county_admin") or user.village_id == village.id):
+    if not reaches_village(user, village.id):
         raise FundError("funds_err_not_coordinator", openid=openid, village=village.name)
     return user
 

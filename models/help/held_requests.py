@@ -69,6 +69,12 @@ def reject(session: Session, request_id: int, admin: User, *, now: datetime) -> 
                              {"number": request_id})]
 
 
+def waiting_for(session: Session, admin: User) -> list[hr.HelpRequest]:
+    """Held requests this coordinator may verify or turn down, oldest first."""
+    query = select(hr.HelpRequest).where(hr.HelpRequest.status == hr.HELD).order_by(col(hr.HelpRequest.id))
+    return [r for r in session.exec(query) if may_handle(session, admin, r)]
+
+
 def held_of(session: Session, asker: User) -> list[hr.HelpRequest]:
     """Requests this person asked for that are still waiting to be verified."""
     query = select(hr.HelpRequest).where(hr.HelpRequest.requested_by_id == asker.id,

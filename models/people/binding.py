@@ -244,6 +244,15 @@ def asked_of(session: Session, user: User, *, now: datetime) -> list[PendingBind
     return list(session.exec(query.order_by(col(PendingBinding.id))))
 
 
+def awaiting_coordinator(session: Session, admin: User, *, now: datetime) -> list[PendingBinding]:
+    """Live bindings waiting for this coordinator's yes, oldest first: those the elder's coordinators were
+    asked about (nobody on the elder's side could answer) for elders in reach, and any asked of them by name."""
+    query = select(PendingBinding).where(
+        PendingBinding.status == PENDING, PendingBinding.expires_at > as_utc(now),
+        sa.or_(col(PendingBinding.asked_id).is_(None), col(PendingBinding.asked_id) == admin.id))
+    return [row for row in session.exec(query.order_by(col(PendingBinding.id))) if may_decide(session, row, admin)]
+
+
 def may_decide(session: Session, row: PendingBinding, user: User) -> bool:
     """The elder, whoever was asked, and the elder's coordinators — never the person asking to bind."""
     if user.id == row.family_id:

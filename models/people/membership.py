@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import id_of, json_field, utc_field
+from models.base import as_utc, id_of, json_field, rowcount, utc_field
 from models.core import outbox
 from models.core.audit import AuditEntry, audit
 from models.help.alarms import family_of
@@ -107,11 +107,16 @@ def is_coordinator(user: User) -> bool:
     return user.has_role("admin") or user.has_role("county_admin")
 
 
-def in_scope(admin: User, person: User) -> bool:
-    """A county admin reaches everyone; a village coordinator the people of their village."""
+def reaches_village(admin: User, village_id: int | None) -> bool:
+    """A county admin reaches every village; a village coordinator their own."""
     if admin.has_role("county_admin"):
         return True
-    return admin.has_role("admin") and admin.village_id is not None and admin.village_id == person.village_id
+    return admin.has_role("admin") and admin.village_id is not None and admin.village_id == village_id
+
+
+def in_scope(admin: User, person: User) -> bool:
+    """A county admin reaches everyone; a village coordinator the people of their village."""
+    return reaches_village(admin, person.village_id)
 
 
 def profile_of(session: Session, user: User) -> ElderProfile | None:
@@ -251,8 +256,14 @@ def verify_elder(session: Session, admin: User, elder_id: int, *, now: datetime,
     profile = profile_of(session, elder) if elder else None
     if elder is None or profile is None or not profile.needs_verification or not in_scope(admin, elder):
         return None
-    profile.verified_at, profile.verified_by_user_id, profile.updated_at = now, admin.id, now
-    session.add(profile)
+    # Conditional update: a coordinator who read the registration before another verified it (chat, console
+    # and API at once) must not verify it again and tell the registrant twice.
+    moved = rowcount(session.execute(sa.update(ElderProfile).where(
+        col(ElderProfile.id) == profile.id, col(ElderProfile.verified_at).is_(None))
+        .values(verified_at=as_utc(now), verified_by_user_id=admin.id, updated_at=as_utc(now))))
+    session.refresh(profile)
+    if moved != 1:
+        return None
     registrant = session.get(User, profile.registered_by_user_id)
     assert registrant is not None
     outbox.enqueue(session, key=f"elder_verified:{elder.id}", openid=registrant.openid, kind="elder_verified",

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from models.base import as_utc, rowcount
 from models.core import outbox
 from models.core.audit import AuditEntry, audit
 from models.help.coordination import notify_coordinators
@@ -69,10 +70,15 @@ def review(session: Session, admin: User, volunteer_id: int, *, approve: bool, r
         return NOT_FOUND, None, None
     if volunteer.status != PENDING:
         return HANDLED, volunteer, user
-    volunteer.status = APPROVED if approve else REJECTED
-    volunteer.reject_reason = "" if approve else reason[:200]
-    volunteer.updated_at = now
-    session.add(volunteer)
+    # Conditional update: of two coordinators deciding at once (chat, console, API), or one who read the
+    # sign-up before another decided it, only the first decides and the volunteer is told once.
+    moved = rowcount(session.execute(sa.update(Volunteer).where(
+        col(Volunteer.id) == volunteer.id, col(Volunteer.status) == PENDING)
+        .values(status=APPROVED if approve else REJECTED, reject_reason="" if approve else reason[:200],
+                updated_at=as_utc(now))))
+    session.refresh(volunteer)
+    if moved != 1:
+        return HANDLED, volunteer, user
     if approve:
         grant_roles(user, ["volunteer"], now=now)
         session.add(user)
