@@ -81,6 +81,9 @@ class Form:
     composes: bool = False
     # "取消" soon after the action: start cancelling what it just made (confirm first), or None.
     undo: Callable[[Turn, Conversation], str | None] | None = field(default=None)
+    # A yes/no question instead of a read-back: 2 (or 不是) runs this and leaves, rather than asking which
+    # field to change; the question then says "1确定，2不是".
+    decline: Callable[[dict, Turn], str] | None = field(default=None)
 
     def slot(self, name: str) -> Slot:
         return next(s for s in self.slots if s.name == name)
@@ -99,9 +102,9 @@ def title(form_name: str) -> str:
     return t(f"flow_{form_name}")
 
 
-def start(form: Form, turn: Turn, conv: Conversation) -> str:
-    """Begin a form, filling what the first message already said."""
-    conv.flow, conv.step, conv.data, conv.choices = form.name, "", {}, []
+def start(form: Form, turn: Turn, conv: Conversation, known: dict | None = None) -> str:
+    """Begin a form, filling what the first message already said (and what the caller already `known`)."""
+    conv.flow, conv.step, conv.data, conv.choices = form.name, "", dict(known or {}), []
     for slot in form.slots:
         value = slot.prefill(turn) if slot.prefill else None
         if value is not None:
@@ -154,10 +157,14 @@ def fits(form: Form, turn: Turn, conv: Conversation) -> bool:
 def question(form: Form, conv: Conversation, turn: Turn) -> str:
     """Repeat the pending question (after 菜单, or when the user comes back)."""
     if conv.step == CONFIRM:
-        return t("confirm_again")
+        return t(_again(form))
     if conv.step == CHANGE:
         return _change_menu(form, conv)
     return _ask(form, form.slot(conv.step), turn)
+
+
+def _again(form: Form) -> str:
+    return "confirm_yes_no_again" if form.decline else "confirm_again"
 
 
 def _ask(form: Form, slot: Slot, turn: Turn) -> str:
@@ -176,9 +183,13 @@ def _confirm(form: Form, turn: Turn, conv: Conversation) -> str:
         if form.undo is not None:
             conv.last = {"flow": form.name, "at": turn.ctx.now.isoformat()}
         return reply
+    if (choice == 2 or (choice is None and intent == "deny")) and form.decline is not None:
+        reply = form.decline(_values(conv), turn)
+        finish(conv)
+        return reply
     if choice == 2 or (choice is None and intent == "deny"):
         return _ask_change(form, turn, conv)
-    return _retry("confirm_again", conv)
+    return _retry(_again(form), conv)
 
 
 def _changeable(form: Form, conv: Conversation) -> list[Slot]:

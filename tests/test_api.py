@@ -242,6 +242,30 @@ def test_the_whole_visit_by_api(api, clock):
     assert api.post(f"/help-requests/{made['id']}/rating", elder, {"score": 4}).status_code == 409
 
 
+def test_done_long_before_the_window_needs_early_and_the_family_hears_the_rating(api, clock):
+    elder, family = api.login("demo-elder-1"), api.login("demo-family-1")
+    tomorrow = clock() + timedelta(days=1)
+    when = {"start": tomorrow.isoformat(), "end": (tomorrow + timedelta(hours=4)).isoformat()}
+    made = api.post("/help-requests", elder, {"category": "errand", "details": "帮我买点药", "when": when}).get_json()
+    volunteer = api.login(sorted({row.openid for row in api.say.rows(kind="task_offer")})[0])
+    assert api.post(f"/tasks/{made['id']}/claim", volunteer).status_code == 200
+    assert api.post(f"/tasks/{made['id']}/start", volunteer).status_code == 200
+    clock.advance(minutes=25)
+    early = api.post(f"/tasks/{made['id']}/done", volunteer, {})
+    assert early.status_code == 409 and early.mimetype == PROBLEM
+    problem = early.get_json()
+    assert problem["code"] == "done_early" and "还没到约定的时间" in problem["title"]
+    assert problem["window_start"].startswith("2026-12-02T09:00:00+08:00")
+    assert api.get(f"/help-requests/{made['id']}", elder).get_json()["status"] == "en_route"
+    assert api.post(f"/tasks/{made['id']}/done", volunteer, {"early": True}).status_code == 200
+    rated = api.post(f"/help-requests/{made['id']}/rating", family, {"score": 4})
+    assert rated.status_code == 200 and rated.get_json()["rating"] == 4
+    assert api.get("/timebank/balance", volunteer).get_json()["minutes"] == 25  # /start to /done
+    told = api.say.rows(kind="help_rated")
+    assert [row.openid for row in told] == ["demo-elder-1"]  # the family member rated: not told their own rating
+    assert "评了4星" in told[0].text and "记了25分钟" in told[0].text
+
+
 def test_claim_without_an_offer_and_release(api, clock):
     made = _ask(api, api.login("demo-elder-2"), clock).get_json()
     offered = {row.openid for row in api.say.rows(kind="task_offer")}

@@ -111,16 +111,33 @@ def test_an_emergency_ignores_availability():
     assert ids(dispatch.rank(pool, request("emergency", urgency="emergency"), RULES)) == [1]
 
 
-def test_credit_is_time_spent_within_bounds_and_window():
-    r = request("companionship")
-    r.claimed_at, r.done_at = NOW, NOW + timedelta(minutes=50)
-    assert visits.credited_minutes(r, CREDIT) == 50
+def test_credit_follows_the_visit_not_the_claim_or_the_booked_window():
+    r = request("companionship")  # booked NOW+1h to NOW+4h; companionship earns up to 180 minutes
+    r.claimed_at = NOW - timedelta(hours=16)  # claimed the evening before
+    r.started_at, r.done_at = NOW + timedelta(hours=1), NOW + timedelta(hours=1, minutes=50)
+    assert visits.credited_minutes(r, CREDIT) == 50  # 出发 to 完成, not the claim to 完成
+    r.minutes_spent = 40
+    assert visits.credited_minutes(r, CREDIT) == 40  # what the volunteer says wins over the clock
     r.minutes_spent = 500
-    assert visits.credited_minutes(r, CREDIT) == 180  # category cap
+    assert visits.credited_minutes(r, CREDIT) == 180  # the category's cap
     r.minutes_spent = 5
-    assert visits.credited_minutes(r, CREDIT) == 30  # category floor
+    assert visits.credited_minutes(r, CREDIT) == 5  # a short visit is a short visit: no floor
     r.category, r.minutes_spent = "errand", 230
-    assert visits.credited_minutes(r, CREDIT) == 180  # the window was three hours
+    assert visits.credited_minutes(r, CREDIT) == 230  # longer than the three booked hours, within errand's 240
+    r.minutes_spent = None
+    r.started_at = r.done_at  # 出发 and 完成 in one breath
+    assert visits.credited_minutes(r, CREDIT) == 1
+    r.started_at = None
+    assert visits.credited_minutes(r, CREDIT) == 30  # nobody timed it: the category's minimum
+    assert not visits.timed(r)
+
+
+@pytest.mark.parametrize("before, early", [(timedelta(days=1), True), (timedelta(minutes=61), True),
+                                           (timedelta(minutes=60), False), (timedelta(minutes=10), False),
+                                           (-timedelta(hours=2), False)])
+def test_done_is_early_only_more_than_an_hour_before_the_booked_window(before, early):
+    r = request()
+    assert visits.done_early(r, r.window_start - before) is early
 
 
 # --- with a database -------------------------------------------------------------------------------
@@ -361,6 +378,37 @@ def test_rating_credits_the_volunteer_once_from_the_pool(village):
         assert timebank.post(session, key=f"help:{req_id}", kind=timebank.VISIT, now=NOW, legs=[
             timebank.Leg(pool, -45, "pool_paid"), timebank.Leg(earner, 45, "earned")]) is None
         assert timebank.balance(session, volunteer.id) == 45
+
+
+def test_done_long_before_the_window_changes_nothing_until_the_volunteer_confirms(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        req.window_start, req.window_end = NOW + timedelta(days=1), NOW + timedelta(days=1, hours=4)  # tomorrow
+        session.add(req)
+        offer(session, req.id, "demo-volunteer-1", "demo-volunteer-3")
+        volunteer = user(session, "demo-volunteer-1")
+        assert visits.claim(session, req.id, volunteer, now=NOW, rules=RULES).result == "won"
+        other = user(session, "demo-volunteer-3")
+        assert visits.complete(session, req.id, other, now=NOW, minutes=None).result == "not_yours"  # not "early"
+        early = visits.complete(session, req.id, volunteer, now=NOW + timedelta(minutes=30), minutes=40)
+        assert (early.result, early.notices) == ("early", [])
+        assert session.get(hr.HelpRequest, req.id).status == hr.CLAIMED
+        done = visits.complete(session, req.id, volunteer, now=NOW + timedelta(minutes=30), minutes=40, early_ok=True)
+        assert done.result == "done" and {n.kind for n in done.notices} == {"help_done"}
+        assert session.get(hr.HelpRequest, req.id).status == hr.DONE
+        assert visits.credited_minutes(session.get(hr.HelpRequest, req.id), CREDIT) == 40
+
+
+@pytest.mark.parametrize("rater, told", [("demo-elder-1", {"demo-family-1"}), ("demo-family-1", {"demo-elder-1"})])
+def test_a_rating_tells_the_household_the_stars_and_the_minutes_but_not_whoever_rated(village, rater, told):
+    with session_scope(village.engine) as session:
+        req_id, volunteer = walk_to_done(session)  # 出发 at +5 minutes, 完成 at +65: an hour
+        outcome = visits.rate(session, req_id, user(session, rater), 4, now=NOW + timedelta(hours=2), credit=CREDIT)
+        rated = [n for n in outcome.notices if n.kind == "help_rated"]
+        assert {n.openid for n in rated} == told
+        assert rated[0].params == {"number": req_id, "score": 4, "volunteer": volunteer.name, "category": "errand",
+                                   "minutes": 60}
+        assert timebank.balance(session, volunteer.id) == 60
 
 
 def test_a_low_rating_opens_a_complaint_for_the_coordinator(village):

@@ -75,8 +75,9 @@ def test_the_whole_loop_from_asking_to_credit(world):
     for person in (ELDER, FAMILY):
         assert "陈建军" in world.inbox(person)[-1] and "13700000003" in world.inbox(person)[-1]
 
+    world.clock.now = world.clock() + timedelta(hours=23)  # the booked morning: 08:00 on 12月2日
     assert "路上注意安全" in world("demo-volunteer-3", "出发")
-    assert "已请老人确认" in world("demo-volunteer-3", "完成 用了50分钟")
+    assert "已请老人确认，确认后给您记50分钟" in world("demo-volunteer-3", "完成 用了50分钟")
     world.deliver()
     assert "回复1到5打分" in world.inbox(ELDER)[-1] and "回复1到5打分" in world.inbox(FAMILY)[-1]
 
@@ -85,10 +86,10 @@ def test_the_whole_loop_from_asking_to_credit(world):
     assert "记了50分钟" in world.inbox("demo-volunteer-3")[-1]
     # The family's routine notices used the 3 customer-service messages not reserved for emergencies:
     # the rating waits for their next message and arrives with it.
-    assert "评分5分" not in world.inbox(FAMILY)[-1]
+    assert "评了5星" not in world.inbox(FAMILY)[-1]
     world(FAMILY, "好的")
     world.deliver()
-    assert "评分5分" in world.inbox(FAMILY)[-1]
+    assert "评了5星" in world.inbox(FAMILY)[-1] and "陈建军记了50分钟" in world.inbox(FAMILY)[-1]
     assert "50分钟" in world("demo-volunteer-3", "我有多少时间币")
     assert the_request(world.rt).status == hr.CONFIRMED
 
@@ -284,6 +285,7 @@ def test_a_complaint_after_a_visit_stops_its_automatic_confirmation(world):
     world(ELDER, "1")
     number = the_request(world.rt).id
     world("demo-volunteer-1", f"接单 {number}")
+    world.clock.now = world.clock() + timedelta(hours=24)  # during the booked morning
     world("demo-volunteer-1", f"完成 {number}")
     world(ELDER, "投诉")
     assert "您要反映：志愿者把药买错了" in world(ELDER, "志愿者把药买错了")

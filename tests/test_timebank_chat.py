@@ -1,6 +1,8 @@
 """The time bank in chat, through the signed webhook: gifts to family, donations, the statement, balances."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import Session, select
 
@@ -106,6 +108,7 @@ def test_an_elder_with_minutes_pays_for_her_visit_when_she_confirms_it(town):
         number = session.exec(select(hr.HelpRequest)).one().id
     town.deliver()
     assert "接单成功" in town("demo-volunteer-3", f"接单 {number}")
+    town.clock.now = town.clock() + timedelta(hours=23)  # the booked morning
     town("demo-volunteer-3", "出发")
     town("demo-volunteer-3", "完成 用了50分钟")
     assert "谢谢您打分" in town(ELDER, "5")
@@ -125,8 +128,6 @@ def test_an_elder_with_minutes_pays_for_her_visit_when_she_confirms_it(town):
 @pytest.mark.parametrize("days, left", [(0, 60), (30, 0)])
 def test_the_expiry_job_takes_back_unspent_minutes_only_when_configured(make_app, signer, clock, fake_wechat, days,
                                                                          left):
-    from datetime import timedelta
-
     from tests.checkin_support import run_job
 
     town = build_town(make_app, signer, clock, fake_wechat, timebank__expiry_days=days)

@@ -305,15 +305,19 @@ def start(request_id: int):
 
 
 @bp.post("/tasks/<int(max=2147483647):request_id>/done")
-@spec.validate(json=schemas.DoneIn, resp=answers(200, schemas.Outcome, 403, 404, 422), tags=["tasks"],
+@spec.validate(json=schemas.DoneIn, resp=answers(200, schemas.Outcome, 403, 404, 409, 422), tags=["tasks"],
                security=BEARER)
 def done(request_id: int):
-    """Done, with the minutes spent; the household is asked to rate."""
+    """Done, with the minutes spent; the household is asked to rate. Long before the booked window it answers
+    409 `done_early` (with the window's start) until sent again with `"early": true`, as the chat asks first."""
     body: schemas.DoneIn = context.request_json()
     hours = float(_config().get("timebank", {}).get("confirm_after_hours", 48))
     with unit() as session:
         outcome = visits.complete(session, request_id, person(session), now=context.now(), minutes=body.minutes,
-                                  confirm_after=timedelta(hours=hours))
+                                  confirm_after=timedelta(hours=hours), early_ok=body.early)
+        if outcome.result == "early" and outcome.request is not None:
+            start = local(outcome.request.window_start)
+            raise Problem(409, "done_early", window_start=start.isoformat() if start else None)
         if outcome.result != "done":
             raise Problem(404)
         _send(session, outcome.notices)

@@ -127,7 +127,10 @@ class TaskList(BaseModel):
 
 
 class DoneIn(Body):
-    minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    minutes: int | None = Field(default=None, ge=1, le=24 * 60, description="how long the visit took; "
+                                "without it, the time from /start, or the category's minimum (docs/help.md)")
+    early: bool = Field(default=False, description="done long before the booked window, and the volunteer says so "
+                        "(without it such a /done answers 409 done_early)")
 
 
 class Outcome(BaseModel):

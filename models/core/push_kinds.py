@@ -27,8 +27,8 @@ SMS_KINDS = frozenset({EMERGENCY_ALERT, CHECKIN_FAMILY, CHECKIN_COORDINATOR, DEL
 # Pushes the domain sends without being asked: production start-up warns when one has no template form,
 # since it waits for the user's next message once the 48-hour window has closed.
 ROUTINE_PUSH_KINDS = frozenset({
-    "task_offer", "help_claimed_volunteer", "help_claimed", "help_on_the_way", "help_done", "help_credited",
-    "help_escalated", "help_expired", "help_released", "help_low_rating", "help_cancelled_volunteer",
+    "task_offer", "help_claimed_volunteer", "help_claimed", "help_on_the_way", "help_done", "help_rated",
+    "help_credited", "help_escalated", "help_expired", "help_released", "help_low_rating", "help_cancelled_volunteer",
     "checkin_prompt", "checkin_daily", "checkin_weekly", "checkin_all_clear", "checkin_unsubscribed",
     "event_promoted", "event_reminder", "family_bound", "family_unbound", "elder_verified", "elder_registered",
     "volunteer_pending", "volunteer_review", "complaint", "notice",

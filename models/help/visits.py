@@ -31,12 +31,15 @@ from models.timebank import visits as timebank_visits
 from models.timebank.policy import Policy, timebank_policy
 
 LATE_RELEASE = timedelta(hours=1)
+# 完成 earlier than this before the booked window starts is asked about first: a volunteer who is an hour
+# early at the door is normal, one who reports the day before has most likely picked the wrong task.
+EARLY_DONE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
 class CreditRules:
-    """Minutes credited per category: the time spent, within [min, max] and the request's window; and
-    the time bank's policy (cap, who pays) applied when a visit is confirmed."""
+    """Minutes credited per category: the visit's own duration up to `max`, or `min` for a visit nobody
+    timed (`credited_minutes`); and the time bank's policy (cap, who pays) applied when a visit is confirmed."""
 
     bounds: dict[str, tuple[int, int]] = field(default_factory=dict)
     default: tuple[int, int] = (30, 240)
@@ -261,9 +264,23 @@ def start(session: Session, request_id: int, volunteer: User, *, now: datetime) 
     return Outcome("started", tell_household(session, request, "help_on_the_way", params), request)
 
 
+def done_early(request: hr.HelpRequest, now: datetime) -> bool:
+    """Whether 完成 now comes long before the booked window (more than EARLY_DONE before it starts)."""
+    return as_utc(now) < request.window_start - EARLY_DONE
+
+
 def complete(session: Session, request_id: int, volunteer: User, *, now: datetime, minutes: int | None,
-             confirm_after: timedelta = hr.CONFIRM_WINDOW) -> Outcome:
-    """The volunteer says it is done; the household is asked to confirm and rate."""
+             confirm_after: timedelta = hr.CONFIRM_WINDOW, early_ok: bool = False) -> Outcome:
+    """The volunteer says it is done; the household is asked to confirm and rate.
+
+    Long before the booked window (`done_early`) nothing changes and the result is `early`: the caller asks
+    the volunteer and calls again with `early_ok` once they confirm.
+    """
+    request = hr.get_request(session, request_id)
+    if request is None or request.volunteer_id != volunteer.id or request.status not in (hr.CLAIMED, hr.EN_ROUTE):
+        return Outcome("not_yours")  # before the window is looked at: someone else's task reveals nothing
+    if not early_ok and done_early(request, now):
+        return Outcome("early", request=request)
     if not hr.move(session, request_id, allowed=(hr.CLAIMED, hr.EN_ROUTE), now=now, held_by=volunteer.id,
                    status=hr.DONE, done_at=now, minutes_spent=minutes, confirm_by=as_utc(now) + confirm_after):
         return Outcome("not_yours")
@@ -273,19 +290,34 @@ def complete(session: Session, request_id: int, volunteer: User, *, now: datetim
     return Outcome("done", tell_household(session, request, "help_done", params), request)
 
 
+def timed(request: hr.HelpRequest) -> bool:
+    """Whether the visit's length is known: the volunteer stated it, or said 出发 before 完成."""
+    return bool(request.minutes_spent) or (request.started_at is not None and request.done_at is not None)
+
+
 def credited_minutes(request: hr.HelpRequest, rules: CreditRules) -> int:
-    """Time spent (reported, or measured from claim to done), within the category's bounds and the window."""
+    """What the visit earns: the minutes the volunteer stated, else 出发 to 完成; a visit nobody timed earns
+    the category's minimum. Never more than the category's maximum, never less than a minute.
+
+    Not the booked window, and not from the claim: a task claimed the evening before is not a day's work.
+    """
     low, high = rules.limits(request.category)
-    began = request.started_at or request.claimed_at or request.done_at
-    measured = int((request.done_at - began).total_seconds() // 60) if request.done_at and began else low
-    spent = request.minutes_spent if request.minutes_spent else measured
-    window = int((request.window_end - request.window_start).total_seconds() // 60)
-    return max(low, min(spent, high, max(window, low)))
+    if request.minutes_spent:
+        spent = request.minutes_spent
+    elif request.started_at is not None and request.done_at is not None:
+        spent = int((request.done_at - request.started_at).total_seconds() // 60)
+    else:
+        spent = low
+    return max(1, min(spent, high))
 
 
 def rate(session: Session, request_id: int, rater: User, score: int, *, now: datetime,
          credit: CreditRules) -> Outcome:
-    """The household confirms with a 1–5 rating; 1–2 also opens a complaint for the coordinator."""
+    """The household confirms with a 1–5 rating; 1–2 also opens a complaint for the coordinator.
+
+    The rest of the household (the elder's bound family above all) hears the score and the minutes the
+    volunteer was credited; whoever rated is answered in their own chat instead.
+    """
     if not 1 <= score <= 5:
         raise ValueError("a rating is 1 to 5")
     if not hr.move(session, request_id, allowed=(hr.DONE,), now=now, status=hr.CONFIRMED, rating=score,
@@ -295,7 +327,10 @@ def rate(session: Session, request_id: int, rater: User, score: int, *, now: dat
     assert request is not None and request.volunteer_id is not None  # moved from DONE: a volunteer did it
     _add_rating(session, request.volunteer_id, score)
     notices = _credit(session, request, credit, now)
-    notices += tell_household(session, request, "help_rated", {"number": request.id, "score": score})
+    volunteer = row_of(session, User, request.volunteer_id)
+    params = {"number": request.id, "score": score, "volunteer": volunteer.name, "category": request.category,
+              "minutes": credited_minutes(request, credit)}
+    notices += [n for n in tell_household(session, request, "help_rated", params) if n.openid != rater.openid]
     if score <= 2:
         notices += _low_rating(session, request, rater, score, now)
     return Outcome("rated", notices, request)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import timedelta
 
 from sqlmodel import col, select
 
-from bots import notify
+from bots import forms, notify
 from bots.flows.help.help import dispatch_rules_of
 from bots.forms import Turn
 from bots.registry import Command, Feature
@@ -74,21 +75,49 @@ def start(turn: Turn, conv: Conversation, found: re.Match) -> str:
 
 
 def complete(turn: Turn, conv: Conversation, found: re.Match) -> str:
-    """完成 [n] [minutes]: done; the household is asked to rate."""
+    """完成 [n] [minutes]: done; the household is asked to rate. Long before the booked time, asked first."""
     number = _my_task(turn, found.group("task"))
     if isinstance(number, str):
         return number
     minutes = _minutes(found)
-    confirm_after = _confirm_after(turn)
+    outcome = _finish(turn, number, minutes, early_ok=False)
+    if outcome.result == "early":
+        return forms.start(DONE_EARLY_FORM, turn, conv, {"number": number, "minutes": minutes})
+    return _done_reply(turn, outcome)
+
+
+def _finish(turn: Turn, number: int, minutes: int | None, *, early_ok: bool) -> visits.Outcome:
     outcome = visits.complete(turn.ctx.session, number, turn.user, now=turn.ctx.now, minutes=minutes,
-                              confirm_after=confirm_after)
+                              confirm_after=_confirm_after(turn), early_ok=early_ok)
     _send(turn, outcome.notices)
-    return t("help_done_ok") if outcome.result == "done" else t("help_not_yours")
+    return outcome
 
 
-def _confirm_after(turn: Turn):
-    from datetime import timedelta
+def _done_reply(turn: Turn, outcome: visits.Outcome) -> str:
+    """Thanks, and the minutes the visit will earn once confirmed (with how to have it timed, when it was not)."""
+    if outcome.result != "done" or outcome.request is None:
+        return t("help_not_yours")
+    credit = visits.credit_rules_from_config(dict(turn.ctx.config))
+    key = "help_done_ok" if visits.timed(outcome.request) else "help_done_ok_untimed"
+    return t(key, minutes=visits.credited_minutes(outcome.request, credit))
 
+
+def _ask_done_early(values: dict, turn: Turn) -> str:
+    request = row_of(turn.ctx.session, hr.HelpRequest, values["number"])
+    return t("help_done_early", number=request.id,
+             window=notify.when(request.window_start, request.window_end, turn.ctx.tz))
+
+
+DONE_EARLY_FORM = forms.Form(
+    name="help_done_early",
+    slots=(),
+    read_back=_ask_done_early,
+    action=lambda values, turn: _done_reply(turn, _finish(turn, values["number"], values["minutes"], early_ok=True)),
+    decline=lambda values, turn: t("help_done_early_kept", number=values["number"]),
+)
+
+
+def _confirm_after(turn: Turn) -> timedelta:
     hours = float(turn.ctx.config.get("timebank", {}).get("confirm_after_hours", 48))
     return timedelta(hours=hours)
 
@@ -209,7 +238,7 @@ def roster(turn: Turn, conv: Conversation, found: re.Match) -> str:
     return t("help_roster", lines="\n".join(lines))
 
 
-FEATURE = Feature(name="tasks", commands=(
+FEATURE = Feature(name="tasks", forms=(DONE_EARLY_FORM,), commands=(
     Command("roster", re.compile(r"志愿者情况|志愿者名单"), roster, ADMIN),
     Command("claim", re.compile(rf"(?:接单|抢单)(?:{NUM})?"), claim, VOLUNTEER, quiet=True),
     Command("decline", re.compile(rf"(?:不接|不接单)(?:{NUM})?"), decline, VOLUNTEER, quiet=True),
