@@ -48,6 +48,8 @@ def test_a_thousand_everyday_messages_raise_almost_no_alarm_and_few_questions():
     "隔壁大爷倒在门口 喊他不应",              # someone else, unresponsive
     "我跌亲咗 起唔到身",                      # Cantonese fall
     "昨晚烧了炭盆 今早头疼恶心想吐",          # charcoal and carbon-monoxide symptoms
+    "现在好晕 站不起来",                      # 现在好… is not 现在好了 (it is over)
+    "儿子气得我心口疼 一身冷汗 左胳膊发麻",  # grief beside warning signs is still the heart
 ])
 def test_clear_emergencies_are_acted_on_at_once(text):
     assert level(text) == "certain"
@@ -62,6 +64,7 @@ def test_clear_emergencies_are_acted_on_at_once(text):
     # The safety net: no sign above, but a body in trouble beside distress is asked about.
     ("老伴肚子肿得老大 你们赶紧派人", "weak"),
     ("手抖个不停 吓人得很", "weak"),
+    ("孙子没考好 我这心口疼了一晚上", "weak"),  # worry felt in the chest: asked, in case it is the heart
 ])
 def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     assert level(text) == expected
@@ -82,6 +85,8 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "腿有点肿 明天赶集帮我带瓶药",     # a symptom without distress
     "油锅着火 锅盖一盖就灭了 没啥事",  # put out, and said to be over
     "怕煤烟中毒 想请你们来讲一讲",      # a question about what could happen, and a talk
+    "前年摔了一跤 现在腰好了 天天下地干活",  # a recovery told by what the person does now
+    "她以前晕倒过 如今照样赶集",          # the experiential 过 marks the past
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
