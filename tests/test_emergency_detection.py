@@ -50,6 +50,13 @@ def test_a_thousand_everyday_messages_raise_almost_no_alarm_and_few_questions():
     "昨晚烧了炭盆 今早头疼恶心想吐",          # charcoal and carbon-monoxide symptoms
     "现在好晕 站不起来",                      # 现在好… is not 现在好了 (it is over)
     "儿子气得我心口疼 一身冷汗 左胳膊发麻",  # grief beside warning signs is still the heart
+    "lb吃rou卡hou了 chuan不上qi",            # pinyin inside characters, written back with its neighbours
+    "yun zbz",                                # initials for whole words (站不住)
+    "隔壁三tian没chu门 dh不jie",              # both at once, about someone else
+    "老头子三天没出门 电话也打不通",          # two kinds of silence, with no name given
+    "婆婆吃馍卡住了 嘴唇发紫",                # food stuck and purple lips
+    "my dad got 电到 and is lying there not moving",  # an electric shock, told in English
+    "塘里有人掉下去了 在扑腾",                # the water named before the fall
 ])
 def test_clear_emergencies_are_acted_on_at_once(text):
     assert level(text) == "certain"
@@ -87,6 +94,11 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "怕煤烟中毒 想请你们来讲一讲",      # a question about what could happen, and a talk
     "前年摔了一跤 现在腰好了 天天下地干活",  # a recovery told by what the person does now
     "她以前晕倒过 如今照样赶集",          # the experiential 过 marks the past
+    "前年中风住了院 如今天天能走到镇上",  # a recovery by what the person does again now
+    "去年掉河里被人救上来 现在还怕水",    # rescued, long ago
+    "村里教急救，我学会噎住了怎么拍背",  # a first-aid class (急救 + 我 is not 救我)
+    "三天没见你来食堂 电话也不接 忙啥呢",  # asked of the absent person themself
+    "手机充电到一半就停了",
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None

@@ -32,7 +32,50 @@ _TARGET = dict(_PAIRS)
 
 def fold(chars: str) -> str:
     """Normalised text with traditional characters and dialect words in their Mandarin form."""
-    return _FOLD.sub(lambda m: _TARGET[m.group(0)], _from_pinyin(zhconv.convert(chars, "zh-cn")))
+    text = _from_pinyin(_INITIALISM.sub(lambda m: _INITIALS[m.group(0)], zhconv.convert(chars, "zh-cn")))
+    return _FOLD.sub(lambda m: _TARGET[m.group(0)], _within_characters(text))
+
+
+# Initials typed for whole words by people who type pinyin ("lb 叫不醒", "dh不接"): the ones that name a
+# person, a phone that goes unanswered, a state of the body or a gas.
+_INITIALS = dict(pair.split(":") for pair in """
+dh:电话 lb:老伴 nn:奶奶 zbz:站不住 zbw:站不稳 zbq:站不起 qbl:起不来 pbq:爬不起 pbql:爬不起来 jbx:叫不醒 hbx:喊不醒
+tnb:糖尿病 xzb:心脏病 gxy:高血压 xk:心口 xt:胸痛 mq:煤气 trq:天然气 yhq:液化气 zq:沼气 yhc:救护车 bj:报警
+""".split())
+_INITIALISM = re.compile(r"(?<![a-z])(" + "|".join(sorted(_INITIALS, key=len, reverse=True)) + r")(?![a-z])")
+_HAN = re.compile(r"[\u4e00-\u9fa5]")
+_SEGMENT = re.compile(r"[\u4e00-\u9fa5]|[a-z]+|[^a-z\u4e00-\u9fa5]+")
+
+
+def _within_characters(chars: str) -> str:
+    """Pinyin words inside a sentence of characters ("lb吃rou卡hou了 chuan不上qi"), written back with the
+    characters around them: a danger sign's phrase where the syllables of both fit (喘不上气), else the
+    character a danger sign uses for that sound (汗, not 含), else a common one."""
+    if not _HAN.search(chars) or not _LATIN_WORD.search(chars):
+        return chars
+    table, signs = _syllable_chars(), _sign_chars()
+    units: list[tuple[str | None, str, bool]] = []  # (syllable, text, typed in letters)
+    for piece in _SEGMENT.findall(chars):
+        if _HAN.fullmatch(piece):
+            units.append((lazy_pinyin(piece)[0], piece, False))
+        elif _LATIN_WORD.fullmatch(piece) and (syllables := _syllables(piece, table)):
+            units.extend((syllable, "", True) for syllable in syllables)
+        else:
+            units.append((None, piece, False))
+    words, out, i = _sign_words(), [], 0
+    while i < len(units):
+        for size in range(min(5, len(units) - i), 1, -1):
+            span = units[i:i + size]
+            key = tuple(u[0] for u in span)
+            if None not in key and any(u[2] for u in span) and key in words:
+                out.append(words[key])  # type: ignore[index]
+                i += size
+                break
+        else:
+            syllable, text, typed = units[i]
+            out.append(signs.get(syllable, table.get(syllable, "")) if typed and syllable else text)
+            i += 1
+    return "".join(out)
 
 
 # Words of Latin letters: pinyin typed for want of characters ("xin kou teng", "nainai shuo tou yun").
@@ -105,6 +148,21 @@ def _syllables(word: str, table: dict[str, str]) -> list[str] | None:
             if rest is not None:
                 return [head, *rest]
     return None
+
+
+@lru_cache(maxsize=1)
+def _sign_chars() -> dict[str, str]:
+    """The character the danger signs use most for each toneless syllable (接 for jie, 喉 for hou)."""
+    from collections import Counter
+
+    from .danger_words import SIGNS
+
+    used = Counter(char for sign in SIGNS for char in sign.phrases + "".join(sign.patterns)
+                   if "\u4e00" <= char <= "\u9fa5")
+    chars: dict[str, str] = {}
+    for char, _ in used.most_common():
+        chars.setdefault(lazy_pinyin(char)[0], char)
+    return chars
 
 
 # Who and where, typed in pinyin more than anything else ("nainai", "yeye", "wo", "ta zai jia").

@@ -68,6 +68,8 @@ _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERS
 _REAL_FIRE = re.compile(w.REAL_FIRE)
 _WHAT_IF, _TAKEN, _APP_TROUBLE = re.compile(w.WHAT_IF), re.compile(w.TAKEN), re.compile(w.APP_TROUBLE)
 _INVITATION, _HEARTACHE = re.compile(w.INVITATION), re.compile(w.HEARTACHE)
+_RECOVERED_NOW = re.compile(w.RECOVERED_NOW)
+_ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
 _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
 
@@ -147,8 +149,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = min(strength, 1)  # grief or worry felt in the chest: asked, in case it is the heart
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
-    if _PAST.search(chars) and _MEMORY.search(chars):
-        strength = 0  # a memory told, not an emergency reported
+    if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars) and "warn" not in signs):
+        strength = 0  # a memory told, or a recovery told by what the person does again now
     if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
     if _RESOLVED.search(chars):
@@ -174,7 +176,8 @@ def _over_or_story(chars: str, signs: set[str]) -> bool:
     lasting = {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
     over = _RESOLVED.search(chars) and (_PAST.search(chars) or not lasting) and "warn" not in signs
     joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
-    return bool(over or _FICTION.search(chars) or joking or _PAST.search(chars) and _MEMORY.search(chars))
+    return bool(over or _FICTION.search(chars) or joking
+                or _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars)))
 
 
 def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
@@ -211,8 +214,15 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if "gas" in signs and "gas_errand" in signs and not _gas_leak(chars, signs):
         signs -= {"gas", "breath"}  # 煤气罐没气了: the cylinder is empty, nobody is short of breath
     if "span" in signs and "absent" in signs and (_EXPLAINED.search(_not_the_writer(chars)) or not (
-            _OTHER.search(chars) or signs & {"worry", "urgent"})):
-        signs -= {"span", "absent"}  # away, busy, or nobody named: "好几天没来了" is about a visit
+            _OTHER.search(chars) or signs & {"worry", "urgent"} or _absences(chars) > 1)):
+        # Away, busy, or nobody named: "好几天没来了" is about a visit. Two kinds of silence
+        # ("三天没出门 电话不接") name no one only because the writer knows who.
+        signs -= {"span", "absent"}
+
+
+def _absences(chars: str) -> int:
+    """How many different kinds of absence the text reports (not out, phone not answered, door shut)."""
+    return sum(1 for pattern in _ABSENT if pattern.search(chars))
 
 
 def _not_the_writer(chars: str) -> str:
