@@ -1,7 +1,7 @@
 """A small multinomial naive Bayes over character and pinyin n-grams, pure Python.
 
 It only decides messages that no cue word covers; its weights are plain counts in
-data/nb_model.json, built from tests/data/nlu/train.jsonl by `python -m bots.nlu.train`.
+data/nb_model.json, built from tests/data/nlu/train.jsonl and train_extra/ by `python -m bots.nlu.train`.
 """
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Rebuild data/nb_model.json from the labelled training file: `python -m bots.nlu.train`."""
+"""Rebuild data/nb_model.json from the labelled training files: `python -m bots.nlu.train`.
+
+The training set is train.jsonl (the first hand-written set) and every file in train_extra/ (corpora written
+for training by people who never saw a held-out batch); the held-out batches are never trained on.
+"""
 from __future__ import annotations
 
 import json
@@ -8,7 +12,14 @@ from pathlib import Path
 from .classifier import MODEL_PATH, features, train_counts
 from .matcher import prepare
 
-DEFAULT_TRAIN = Path(__file__).resolve().parents[2] / "tests" / "data" / "nlu" / "train.jsonl"
+DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "nlu"
+DEFAULT_TRAIN = DATA / "train.jsonl"
+EXTRA = DATA / "train_extra"
+
+
+def training_files() -> list[Path]:
+    """The files the shipped model is built from."""
+    return [DEFAULT_TRAIN, *sorted(EXTRA.glob("*.jsonl"))]
 
 
 def label_of(row: dict) -> str:
@@ -21,20 +32,21 @@ def read_rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def build(path: Path = DEFAULT_TRAIN) -> dict:
-    """Count tables for every row in a training file."""
+def build(paths: list[Path] | None = None) -> dict:
+    """Count tables for every row of the training files."""
     samples = []
-    for row in read_rows(path):
-        message = prepare(row["text"])
-        samples.append((features(message.chars, message.keys), label_of(row)))
+    for path in paths or training_files():
+        for row in read_rows(path):
+            message = prepare(row["text"])
+            samples.append((features(message.chars, message.keys), label_of(row)))
     return train_counts(samples)
 
 
 def main(argv: list[str]) -> int:
-    """Write the model file; an optional argument names another training file."""
-    source = Path(argv[0]) if argv else DEFAULT_TRAIN
-    MODEL_PATH.write_text(json.dumps(build(source), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    print(f"wrote {MODEL_PATH} from {source}")
+    """Write the model file; arguments name other training files."""
+    sources = [Path(arg) for arg in argv] or training_files()
+    MODEL_PATH.write_text(json.dumps(build(sources), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    print(f"wrote {MODEL_PATH} from {len(sources)} files")
     return 0
 
 
