@@ -71,7 +71,8 @@ def test_clear_emergencies_are_acted_on_at_once(text):
     # The safety net: no sign above, but a body in trouble beside distress is asked about.
     ("老伴肚子肿得老大 你们赶紧派人", "weak"),
     ("手抖个不停 吓人得很", "weak"),
-    ("孙子没考好 我这心口疼了一晚上", "weak"),  # worry felt in the chest: asked, in case it is the heart
+    ("孙子没考好 我这心口疼了一晚上", "weak"),
+    ("五组刘秀英独居 腿摔伤了 需要人每天上门帮忙洗漱", "weak"),  # care wanted from now on: asked  # worry felt in the chest: asked, in case it is the heart
 ])
 def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     assert level(text) == expected
@@ -99,6 +100,7 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "村里教急救，我学会噎住了怎么拍背",  # a first-aid class (急救 + 我 is not 救我)
     "三天没见你来食堂 电话也不接 忙啥呢",  # asked of the absent person themself
     "手机充电到一半就停了",
+    "那个公告讲啥的 老人问我我也说不清",  # cannot explain, not cannot speak
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -107,6 +109,7 @@ def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
 @pytest.mark.parametrize("text", [
     "狗掉进池塘自己爬上来了",          # an animal in the water
     "胸口疼是老毛病 医生看过了 一变天就疼",  # a known complaint a doctor has seen
+    "系统给的地址错的 导航到河边了 找不到人",  # the visitor cannot find the house
 ])
 def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     # The rules read these as harmless; the statistical second opinion may still ask (danger_model.py).

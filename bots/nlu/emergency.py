@@ -69,6 +69,7 @@ _REAL_FIRE = re.compile(w.REAL_FIRE)
 _WHAT_IF, _TAKEN, _APP_TROUBLE = re.compile(w.WHAT_IF), re.compile(w.TAKEN), re.compile(w.APP_TROUBLE)
 _INVITATION, _HEARTACHE = re.compile(w.INVITATION), re.compile(w.HEARTACHE)
 _RECOVERED_NOW = re.compile(w.RECOVERED_NOW)
+_WRONG_ADDRESS, _ONGOING_CARE = re.compile(w.WRONG_ADDRESS), re.compile(w.ONGOING_CARE)
 _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
 _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
@@ -147,6 +148,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if {s for s in signs if _BY_NAME[s].strength} <= {"chest"} and _HEARTACHE.search(chars) \
             and not signs & {"warn", "urgent"}:
         strength = min(strength, 1)  # grief or worry felt in the chest: asked, in case it is the heart
+    if _ONGOING_CARE.search(chars) and not signs & {"warn", "urgent", "unresponsive", "cant_get_up"}:
+        strength = min(strength, 1)  # care wanted from now on, told calmly: asked, in case it is worse
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
     if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars) and "warn" not in signs):
@@ -189,6 +192,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if (_ANIMAL.search(chars) or "兽医" in chars) and not _OTHER.search(chars):
         # the dog fell into the pond, the sheep is down, the hen choked
         signs -= {"fall", "water", "cant_get_up", "cant_stand", "choke", "stuck", "injury", "bleed", "burn"}
+    if _WRONG_ADDRESS.search(chars):
+        signs -= {"lost", "not_found"}
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
     if _COOKING.search(chars):
