@@ -57,6 +57,9 @@ def test_a_thousand_everyday_messages_raise_almost_no_alarm_and_few_questions():
     "婆婆吃馍卡住了 嘴唇发紫",                # food stuck and purple lips
     "my dad got 电到 and is lying there not moving",  # an electric shock, told in English
     "塘里有人掉下去了 在扑腾",                # the water named before the fall
+    "家父进食时食物阻塞气道，现无法发声",     # choking in clinical words
+    "河里有个老人在扑腾 快沉下去了",          # drowning seen from the bank
+    "隔壁老人哭喊别打了 还有砸东西的声音",    # violence heard through the wall
 ])
 def test_clear_emergencies_are_acted_on_at_once(text):
     assert level(text) == "certain"
@@ -101,6 +104,9 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "三天没见你来食堂 电话也不接 忙啥呢",  # asked of the absent person themself
     "手机充电到一半就停了",
     "那个公告讲啥的 老人问我我也说不清",  # cannot explain, not cannot speak
+    "锅烧干冒了点烟 开窗就散了",          # the smoke has cleared
+    "我们村学了急救 怎么救噎住的人",      # a first-aid class
+    "母亲上月因胸痛住院，现已治愈出院",    # last month, discharged
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
