@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from app.config import Settings
-from app.db import Timeouts, make_engine, reader
+from app.db import Timeouts, make_engine, reader, statement_reader
 from app.locks import Locks
 from app.tokens import TokenStore
 from app.wechat_api import WeChatAPI
@@ -40,6 +40,7 @@ class Runtime:
         self.clock = clock
         self.engine = make_engine(settings["database_url"], Timeouts.from_settings(settings))
         self.read_engine = reader(self.engine)
+        self.statement_engine = statement_reader(self.engine)
         # Built once: the bot reads configuration on every message, and a deep copy each time showed up.
         self.config = frozen(settings.as_dict())
         self.tz = settings.tz

@@ -199,7 +199,8 @@ def wait_ready(server, spec: ApiSpec) -> None:
     raise RuntimeError(f"{server.name} not ready ({last}); log tail:\n{server.log_path.read_text()[-3000:]}")
 
 
-def measure(server, *, call: str, backend: str, tokens: tuple[str, ...], args, bare: bool, ctx) -> Measurement:
+def measure(server, *, call: str, backend: str, tokens: tuple[str, ...], args, bare: bool, ctx,
+            server_name: str = "") -> Measurement:
     """Warm up, then drive one call for the window; what the clients and /proc saw."""
     start = time.time() + CLIENT_START_SLACK + args.warmup
     until = start + args.seconds
@@ -220,7 +221,8 @@ def measure(server, *, call: str, backend: str, tokens: tuple[str, ...], args, b
             process.join(timeout=5)
             if process.is_alive():
                 process.terminate()
-    return Measurement(call, backend, "bare" if bare else "api", args.seconds, total, server_cpu, busy)
+    return Measurement(call, backend, server_name or ("bare" if bare else "api"), args.seconds, total, server_cpu,
+                       busy)
 
 
 def verdict(bare: Measurement, api: Measurement) -> str:
@@ -247,6 +249,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="PostgreSQL database to connect to for CREATE/DROP DATABASE")
     parser.add_argument("--redis-url", default="", help="rate-limit storage for the API (memory by default)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the gunicorn logs and print where they are")
+    parser.add_argument("--compare", type=Path, default=None,
+                        help="another checkout of the project (e.g. the previous commit): its API is measured too, "
+                             "right before this tree's, as server 'compare'")
     args = parser.parse_args(argv)
     args.call_list = [c.strip() for c in args.calls.split(",") if c.strip()]
     if not args.call_list or any(c not in CALLS for c in args.call_list):
@@ -266,11 +271,19 @@ def run_backend(backend: str, args, settings: GunicornSettings, ctx, log_dir: Pa
         env = server_env(url, args.redis_url) | settings.env() | API_ENV | templates_env()
         bare = stack.enter_context(gunicorn(f"bare-{backend}", "bench.bare_app:create_app()", settings, env, log_dir))
         api = stack.enter_context(gunicorn(f"api-{backend}", "app:create_app()", settings, env, log_dir))
+        other = None
+        if args.compare:
+            other = stack.enter_context(gunicorn(f"compare-{backend}", "app:create_app()", settings, env, log_dir,
+                                                 tree=args.compare.resolve()))
         for call in args.call_list:
-            for server, is_bare in ((bare, True), (api, False)):
+            for server, is_bare in ((bare, True), (api, False), *(((other, False),) if other else ())):
                 wait_ready(server, ApiSpec(server.port, call, tokens, 1, 0, 0, is_bare))
             base = measure(bare, call=call, backend=backend, tokens=tokens, args=args, bare=True, ctx=ctx)
             print(row(base, None), flush=True)
+            if other is not None:
+                old = measure(other, call=call, backend=backend, tokens=tokens, args=args, bare=False, ctx=ctx,
+                              server_name="compare")
+                print(row(old, old.rps / base.rps if base.rps else 0.0), flush=True)
             real = measure(api, call=call, backend=backend, tokens=tokens, args=args, bare=False, ctx=ctx)
             print(row(real, real.rps / base.rps if base.rps else 0.0), flush=True)
             for m in (base, real):

@@ -352,8 +352,21 @@ def test_rate_limits_per_token_and_login_per_ip(make_api):
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[-1].mimetype == PROBLEM and int(answers[-1].headers["Retry-After"]) > 0
     assert api.get("/me", api.login("demo-elder-2")).status_code == 200  # another token has its own budget
-    logins = [api.login_raw(f"burst{i}").status_code for i in range(4)]
-    assert logins[-1] == 429
+    logins = [api.login_raw(f"burst{i}") for i in range(5)]
+    assert [a.status_code for a in logins] == [200, 200, 429, 429, 429]  # the two logins above count too
+    assert logins[-1].mimetype == PROBLEM and 0 < int(logins[-1].headers["Retry-After"]) <= 60
+
+
+def test_the_ip_budget_spans_tokens_and_counts_unknown_tokens_before_their_lookup(make_api):
+    api = make_api(miniapp__rate_limit_ip="4/minute", miniapp__login_rate_limit="100/minute")
+    first, second = api.login("demo-elder-1"), api.login("demo-elder-2")
+    codes = [api.get("/me", h).status_code for h in (first, second, first, second)]
+    assert codes == [200, 200, 200, 200]
+    refused = api.get("/me", {"Authorization": "Bearer not-a-token"})
+    assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 60  # not 401: no lookup
+    assert api.get("/me", second).status_code == 429
+    other_ip = api.client.get("/api/v1/me", headers=first, environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    assert other_ip.status_code == 200
 
 
 def test_openapi_document_and_docs_page_without_a_token(api):

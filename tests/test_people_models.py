@@ -426,3 +426,29 @@ def test_ages(text, expected):
 def test_ages_refused(text):
     with pytest.raises(Invalid):
         parse.age(turn(text))
+
+
+def test_a_card_names_the_elders_acts_for_names_in_one_statement(session):
+    """GET /me reads `card_of`, not `acts_for`: both must name the same elders in the same order."""
+    elder1, elder2, elder3 = (by_openid(session, f"demo-elder-{n}") for n in (1, 2, 3))
+    family = person(session, "card-family")
+    binding.link(session, elder3, family, "女儿", now=NOW)
+    binding.link(session, elder2, family, "儿子", now=NOW)
+    binding.link(session, elder2, elder1, "邻居", now=NOW)  # an elder who also acts for another
+    profiled = person(session, "card-profiled")  # registered as an elder, the role not granted
+    session.add(membership.ElderProfile(user_id=profiled.id, consent_at=NOW, consent_by_user_id=profiled.id,
+                                        registered_by_user_id=profiled.id, created_at=NOW, updated_at=NOW))
+    volunteer, nobody = person(session, "card-volunteer", "volunteer"), person(session, "card-nobody")
+    session.flush()
+    for user in (elder1, elder2, family, profiled, volunteer, nobody):
+        card = binding.card_of(session, user.id)
+        assert card is not None
+        assert list(card.elders) == [(e.id, e.name) for e in binding.acts_for(session, user)], user.openid
+        assert (card.id, card.name, card.roles) == (user.id, user.name, tuple(sorted(user.role_set)))
+    assert [name for _, name in binding.card_of(session, family.id).elders] == ["赵桂兰", "李德福"]
+    assert [name for _, name in binding.card_of(session, elder1.id).elders] == ["王秀英", "李德福"]
+    assert binding.card_of(session, profiled.id).elders == ((profiled.id, profiled.name),)
+    assert binding.card_of(session, volunteer.id).elders == ()
+    assert binding.card_of(session, elder1.id).village == "示范村"
+    assert binding.card_of(session, nobody.id).village is None
+    assert binding.card_of(session, 10**6) is None

@@ -28,17 +28,20 @@ def authenticate(req: Request) -> ids.Caller | None:
     if token is None:
         return None
     when = context.now()
-    with context.unit() as session:
-        found = ids.caller_of(session, token, now=when)
-        if found is None:
-            return None
-        who, unionid = found
-        if who.user_id is None and unionid:
-            # The person may have followed the Official Account since logging in: same unionid, same person.
+    # Every call, so one statement and no transaction: a write transaction here took SQLite's write lock
+    # for every read. Nothing is cached: a logout or an expiry counts from the next call, in every worker.
+    with context.runtime().statement_engine.connect() as conn:
+        found = ids.caller_of(conn, token, now=when)
+    if found is None:
+        return None
+    who, unionid = found
+    if who.user_id is None and unionid:
+        # The person may have followed the Official Account since logging in: same unionid, same person.
+        with context.unit() as session:
             identity = ids.identity_of(session, who.identity_id)
             if ids.link_by_unionid(session, identity, now=when):
                 who = ids.Caller(who.identity_id, identity.user_id)
-        return who
+    return who
 
 
 def refuse(req: Request):

@@ -28,7 +28,7 @@ from models.help.alarms import acting_for
 from models.help.complaints import record_complaint
 from models.help.coordination import notify_coordinators
 from models.people import binding
-from models.people.users import User, Village
+from models.people.users import User
 from models.timebank import ledger as timebank
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -97,18 +97,19 @@ def link_code():
 @spec.validate(resp=answers(200, schemas.Me), tags=["me"], security=BEARER)
 def me():
     """Who I am: name, roles, village and the elders I act for."""
-    with Session(context.runtime().engine) as session:
-        return _me(session, context.caller().user_id)
-
-
-def _me(session: Session, user_id: int | None) -> schemas.Me:
-    user = session.get(User, user_id) if user_id is not None else None
-    if user is None:
+    user_id = context.caller().user_id
+    if user_id is None:
         return schemas.Me(linked=False)
-    village = session.get(Village, user.village_id) if user.village_id else None
-    elders = [schemas.Person(id=e.id, name=e.name) for e in binding.acts_for(session, user)]
-    return schemas.Me(linked=True, id=user.id, name=user.name, roles=sorted(user.role_set),
-                      village=village.name if village else None, elders=elders)
+    with context.runtime().statement_engine.connect() as conn:
+        return _me(conn, user_id)
+
+
+def _me(db: Session | sa.Connection, user_id: int | None) -> schemas.Me:
+    card = binding.card_of(db, user_id) if user_id is not None else None
+    if card is None:
+        return schemas.Me(linked=False)
+    return schemas.Me(linked=True, id=card.id, name=card.name, roles=list(card.roles), village=card.village,
+                      elders=[schemas.Person(id=i, name=n) for i, n in card.elders])
 
 
 # --- help requests -------------------------------------------------------------------------------------------

@@ -1,50 +1,100 @@
-"""What both API blueprints share: problem documents for their errors and Flask-Limiter's rate limits.
+"""What the API blueprints share: problem documents for their errors, and the rate limits.
 
-Limits are per app (one Limiter each, so test apps do not share counters): per token and per IP on the
-token door, per IP on login. Storage is Redis when redis_url is set, memory otherwise. A limit exceeded
-answers 429 with Retry-After (app/__init__.py renders it as a problem document under /api/).
+Limits are per app (test apps do not share counters): per token and per IP on the token door, per IP on
+login. Storage is Redis when redis_url is set, memory otherwise. A limit exceeded answers 429 with
+Retry-After as a problem document; a storage that fails lets the call through (logged), rather than
+failing every call.
+
+The counting is the `limits` library's, checked by one hook before any door's authenticator: the token
+door's two budgets are fixed windows, login's a moving window. Flask-Limiter (which this replaced) resolved,
+filtered and re-evaluated its limits on every request of the app, the webhook's included, and kept a list
+of timestamps per key for its moving windows: together about as much CPU as the whole `GET /me` view
+(bench/README.md, "Mini-program API").
 """
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import logging
+import math
+import time
 from typing import Any
 
 from flask import Blueprint, Flask, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse_many
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter, RateLimiter
 
 from app.api import context
 from app.api.auth import bearer
 from app.api.problems import Problem, render
 
 LOGIN_ENDPOINT = "api_public.login"
+PUBLIC_BLUEPRINT = "api_public"
+NAMESPACE = "linli-api"
+log = logging.getLogger(__name__)
+Budget = tuple[list[RateLimitItem], str, str]  # limits, scope, key
+
+
+def remote_address() -> str:
+    return request.remote_addr or "127.0.0.1"
 
 
 def token_key() -> str:
     token = bearer(request)
     if token is None:
-        return "ip:" + get_remote_address()
+        return "ip:" + remote_address()
     return "token:" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
 def ip_key() -> str:
-    return "ip:" + get_remote_address()
+    return "ip:" + remote_address()
 
 
-def limiter_of(app: Flask) -> Limiter:
-    found = app.extensions.get("linli_limiter")
+class ApiLimits:
+    """The API's budgets in one app: per token and per IP across the token door's blueprints, per IP on login.
+
+    Checked before the door's authenticator, so that unknown tokens spend the IP's budget before they cost a
+    database query. The token door counts fixed windows: up to twice a limit can pass around a window's
+    edge, which does not matter against floods and runaway clients, and each check is one counter
+    increment (a moving window kept, and on every call shifted, a list of the window's timestamps per key).
+    Login, once per session, keeps a moving window.
+    """
+
+    def __init__(self, app: Flask):
+        settings = app.extensions["linli"].settings
+        storage = storage_from_string(settings["redis_url"] or "memory://")
+        self.fixed, self.moving = FixedWindowRateLimiter(storage), MovingWindowRateLimiter(storage)
+        self.per_token = parse_many(settings["miniapp.rate_limit"])
+        self.per_ip = parse_many(settings["miniapp.rate_limit_ip"])
+        self.login = parse_many(settings["miniapp.login_rate_limit"])
+        self.token_door: set[str] = set()
+        app.before_request(self.check)
+
+    def check(self) -> None:
+        if request.blueprint in self.token_door:
+            self._spend(self.fixed, (self.per_token, "api-token", token_key()), (self.per_ip, "api-ip", ip_key()))
+        elif request.endpoint == LOGIN_ENDPOINT:
+            self._spend(self.moving, (self.login, "api-login", ip_key()))
+
+    @staticmethod
+    def _spend(strategy: RateLimiter, *budgets: Budget) -> None:
+        for items, scope, key in budgets:
+            for item in items:
+                try:
+                    if strategy.hit(item, NAMESPACE, scope, key):
+                        continue
+                    reset = strategy.get_window_stats(item, NAMESPACE, scope, key).reset_time
+                except Exception:  # the storage is unreachable (Redis down)
+                    log.exception("rate limit storage failed: the call goes through unlimited")
+                    return
+                raise Problem(429, headers={"Retry-After": str(max(1, math.ceil(reset - time.time())))})
+
+
+def limits_of(app: Flask) -> ApiLimits:
+    found = app.extensions.get("linli_api_limits")
     if found is None:
-        runtime = app.extensions["linli"]
-        redis_url = runtime.settings["redis_url"]
-        found = Limiter(ip_key, app=app, storage_uri=redis_url or "memory://", headers_enabled=True,
-                        key_prefix="linli-api", swallow_errors=True, strategy="moving-window")
-        app.extensions["linli_limiter"] = found
+        found = app.extensions["linli_api_limits"] = ApiLimits(app)
     return found
-
-
-def _setting(name: str) -> Callable[[], str]:
-    return lambda: context.runtime().settings[f"miniapp.{name}"]
 
 
 def wire(bp: Blueprint) -> None:
@@ -53,14 +103,10 @@ def wire(bp: Blueprint) -> None:
     bp.register_error_handler(context._Repeat, _repeated)
 
     def on_register(state: Any) -> None:
-        limiter = limiter_of(state.app)
-        if bp.name == "api_public":
-            limiter.limit(_setting("login_rate_limit"), key_func=ip_key,
-                          exempt_when=lambda: request.endpoint != LOGIN_ENDPOINT)(bp)
-        else:
+        limits = limits_of(state.app)
+        if bp.name != PUBLIC_BLUEPRINT:
             # Shared: one budget per token (and per IP) across every blueprint of the token door.
-            limiter.shared_limit(_setting("rate_limit"), key_func=token_key, scope="api-token")(bp)
-            limiter.shared_limit(_setting("rate_limit_ip"), key_func=ip_key, scope="api-ip")(bp)
+            limits.token_door.add(bp.name)
 
     bp.record_once(on_register)
 
@@ -71,5 +117,5 @@ def _repeated(exc: context._Repeat):
 
 
 def limited_login(view):
-    """Marks the login view (its per-IP limit is set on the blueprint in wire())."""
+    """Marks the login view (its per-IP limit is checked by `ApiLimits` before it runs)."""
     return view

@@ -122,9 +122,9 @@ _CALLER = (sa.select(table_of(ApiToken).c.identity_id, table_of(ApiIdentity).c.u
                   table_of(ApiToken).c.expires_at > sa.bindparam("now")))
 
 
-def caller_of(session: Session, token: str, *, now: datetime) -> tuple[Caller, str | None] | None:
+def caller_of(db: Session | sa.Connection, token: str, *, now: datetime) -> tuple[Caller, str | None] | None:
     """The identity behind a live token (and its unionid), or None when unknown, expired or revoked."""
-    row = session.execute(_CALLER, {"hash": digest(token), "now": as_utc(now)}).first()
+    row = db.execute(_CALLER, {"hash": digest(token), "now": as_utc(now)}).first()
     if row is None:
         return None
     return Caller(row.identity_id, row.user_id), row.unionid

@@ -16,13 +16,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, id_of, insert_ignore, row_of, rowcount, utc_field
+from models.base import as_utc, id_of, insert_ignore, row_of, rowcount, table_of, utc_field
 from models.core import outbox
 from models.core.audit import AuditEntry, audit
 from models.core.notify import Notice
 from models.help.coordination import coordinators_for
 from models.people.membership import (
     BindingCode,
+    ElderProfile,
     elders_in_scope,
     in_scope,
     is_bound,
@@ -30,7 +31,7 @@ from models.people.membership import (
     is_elder,
     is_offline,
 )
-from models.people.users import FamilyLink, User, grant_roles, users_with_role
+from models.people.users import FamilyLink, User, Village, grant_roles, users_with_role
 
 CODE_TTL = timedelta(hours=24)
 MAX_FAILURES = 5  # wrong codes per person per day: a million codes must not be guessable by trying
@@ -338,6 +339,51 @@ def acts_for(session: Session, user: User) -> list[User]:
     found = [user] if is_elder(session, user) else []
     found += [other for _, other, side in links_of(session, user) if side == "elder"]
     return found
+
+
+@dataclass(frozen=True)
+class Card:
+    """A person as they see themself: name, roles, village, and the elders they act for (`acts_for`)."""
+
+    id: int
+    name: str
+    roles: tuple[str, ...]
+    village: str | None
+    elders: tuple[tuple[int, str], ...]  # (id, name), in `acts_for`'s order
+
+
+def _card_query() -> sa.Select:
+    users, villages, links = table_of(User), table_of(Village), table_of(FamilyLink)
+    elders, profiles = users.alias("elder"), table_of(ElderProfile)
+    profiled = sa.exists().where(profiles.c.user_id == users.c.id)
+    return (sa.select(users.c.id, users.c.name, users.c.roles, villages.c.name.label("village"),
+                      profiled.label("profiled"), elders.c.id.label("elder_id"), elders.c.name.label("elder_name"))
+            .select_from(users)
+            .outerjoin(villages, villages.c.id == users.c.village_id)
+            .outerjoin(links, links.c.family_id == users.c.id)
+            .outerjoin(elders, elders.c.id == links.c.elder_id)
+            .where(users.c.id == sa.bindparam("user_id"))
+            .order_by(links.c.id))
+
+
+_CARD = _card_query()
+
+
+def card_of(db: Session | sa.Connection, user_id: int) -> Card | None:
+    """The person's card in one statement (the mini-program asks for it on every start), or None if unknown.
+
+    The same rule as `acts_for` (themself when an elder, by role or by profile, then the elders they are
+    bound to in binding order) without loading a row per binding.
+    """
+    rows = db.execute(_CARD, {"user_id": user_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    # `User.has_role("elder")` and `is_elder` on the stored comma-wrapped roles, without building a User.
+    elders = [(first.id, first.name)] if ",elder," in first.roles or first.profiled else []
+    elders += [(row.elder_id, row.elder_name) for row in rows if row.elder_id is not None]
+    return Card(first.id, first.name, tuple(sorted(r for r in first.roles.split(",") if r)), first.village,
+                tuple(elders))
 
 
 def may_act_for(session: Session, user: User, elder: User) -> bool:
