@@ -171,6 +171,50 @@ def test_everyday_messages(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+# One new sentence per class that batches 6-9 found (none is a batch's line; docs/nlu.md lists the classes).
+@pytest.mark.parametrize("text, intent, category", [
+    ("有人没得 我问一下", "greeting", None),
+    ("对 就是明天上午 别搞错了", "affirm", None),
+    ("就这么办吧", "affirm", None),
+    ("系呀 冇错", "affirm", None),
+    ("唔使 我自己搞得掂", "deny", None),
+    ("cancel 我妈明天的订饭", "cancel", None),
+    ("撤回我报的那个修水管", "cancel", None),
+    ("给的地址不对 白跑了一趟", "complaint", None),
+    ("午饭又晚送了一个钟头", "complaint", None),
+    ("总给我推夜里的单 管一管", "complaint", None),
+    ("志愿者接了单没去 老人等了一天", "complaint", None),
+    ("有没得人来帮我晒被子", "help_request", "daily_care"),
+    ("有没有志愿者能帮我奶奶打扫一下屋子", "help_request", "daily_care"),
+    ("李爷爷心情不好 能不能安排人常去陪陪", "help_request", "companionship"),
+    ("帮李奶奶登记一下 明天去卫生院打针 需要人陪", "help_request", "medical"),
+    ("电视没画面了 来个人看看", "help_request", "repair"),
+    ("想去信用社取点钱 谁陪我走一趟", "help_request", "errand"),
+    ("油菜该割了 我一个人干不过来", "help_request", "farm_work"),
+    ("我不认字 谁帮我写封信给闺女", "help_request", "other"),
+    ("我爸今天很好 刚通过电话", "checkin_ok", None),
+    ("我没事 别担心", "checkin_ok", None),
+    ("帮我写个月度工作总结", "out_of_scope", None),
+    ("帮我算一下3.5*12", "out_of_scope", None),
+    ("2.5乘4等于多少", "out_of_scope", None),
+    ("金价涨了没", "out_of_scope", None),
+    ("后天下不下雨 我要打药", "out_of_scope", None),
+    ("辛苦志愿者们了", "thanks", None),
+    ("怎么接任务", "help_menu", None),
+    ("下周的菜单发一下", "canteen_menu", None),
+    ("明天要三份饭 我们一家", "meal_order", None),
+    ("村里有啥activities", "event_query", None),
+    ("帮我登记一下 明天去义诊", "event_signup", None),
+    ("时间银行里还有多少", "timebank_balance", None),
+    ("pls sign up my mom for the flu talk", "event_signup", None),
+    ("zxcvb qwerty", "out_of_scope", None),
+    ("哦？", "out_of_scope", None),
+])
+def test_classes_found_by_batches_6_to_9(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_blank_and_emoji_only_messages_are_out_of_scope():
     for text in ("", "   ", "。", "😀😀"):
         result = understand(text, NOW)

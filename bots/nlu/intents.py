@@ -8,8 +8,8 @@ from functools import lru_cache
 
 from .classifier import NaiveBayes, features, load
 from .emergency import Danger, danger_in
-from .lexicon import EXACT_COMMANDS, INTENT_CUES, TRAILING_PARTICLES
-from .matcher import PhraseMatcher, Prepared
+from .lexicon import ENGLISH_CUES, ENGLISH_WEIGHT, EXACT_COMMANDS, INTENT_CUES, TRAILING_PARTICLES
+from .matcher import PhraseMatcher, Prepared, typed_spans
 from .numbers import parse_number
 from .text import phrase_variants, sentence_keys
 
@@ -22,6 +22,7 @@ MAX_MODEL_CONFIDENCE = 0.9
 # Extra matched cue words add a little: two weak hints beat one weak hint.
 EXTRA_CUE_BONUS = 0.25
 LEADING_FILLERS = "嗯哦噢啊哎诶唉那"
+INTERJECTIONS = set(LEADING_FILLERS + TRAILING_PARTICLES + "呃额哈嘿咦") - {"那"}
 # (usual winner, intent that takes over whenever it has any cue): signing up *as a volunteer*
 # is not an event sign-up, and a volunteer asking about hours wants the balance.
 PREFERENCES = (("event_signup", "volunteer_signup"), ("volunteer_signup", "timebank_balance"))
@@ -32,11 +33,15 @@ DANGER_CONFIDENCE = {"certain": 0.99, "strong": 0.8, "weak": 0.6}
 # Characters that add nothing to a generic request ("俺需要人帮忙一下吧").
 GENERIC_FILLERS = "我俺咱想要找人需帮忙能不可以来个一下吧啊呀呢吗嘛给你们谁有"
 # Sums ("七加八", "12乘以8"): arithmetic is out of scope whatever words surround it.
-_NUMERAL = r"[0-9一二三四五六七八九十百千两零]+"
+_NUMERAL = r"(?:[0-9]+(?:\.[0-9]+)?|[一二三四五六七八九十百千两零]+)"
 ARITHMETIC = re.compile(rf"{_NUMERAL}(?:加|减|乘以|除以|乘|除|[+*/×÷-]){_NUMERAL}")
+# "帮我算下1200*0.85": the operator is dropped with the punctuation, the request to work out figures is left.
+CALCULATION = re.compile(r"(?:算一?下|算算|算一算|计算)(?:一下)?[0-9]")
 # "大哥好", "婶子好": a title and 好 is a greeting, not a check-in.
 TITLE_GREETING = re.compile(r"^(?:大哥|大姐|大爷|大娘|大叔|大婶|婶子|叔|婶|阿姨|姐|哥|老师|同志|师傅|乡亲们|老乡)"
                             r"好[啊呀哇]?$")
+# Event sign-up cues that only say "register": they sign up for an event only when one is named.
+REGISTER_WORDS = frozenset({"登记一下"})
 # Share of the help probability a specific category needs to replace a generic "other".
 CATEGORY_SHARE = 0.5
 
@@ -66,7 +71,10 @@ def decide(message: Prepared) -> Decision:
     command = exact_command(message.chars)
     if command:
         return Decision(command, None, 0.97)
-    if ARITHMETIC.search(message.chars):
+    if all(char in INTERJECTIONS for char in message.chars):
+        # "啊？" "哦" "呃": a sound, not an answer (the question mark is gone by now); 嗯 and 好 are commands.
+        return Decision("out_of_scope", None, 0.9)
+    if ARITHMETIC.search(message.chars) or CALCULATION.search(message.chars):
         return Decision("out_of_scope", None, 0.9)
     if TITLE_GREETING.match(message.chars):
         return Decision("greeting", None, 0.9)
@@ -105,6 +113,8 @@ def _sound_commands() -> dict[tuple[str, ...], str]:
 def _cue_matcher() -> PhraseMatcher[tuple[str, float]]:
     entries = [(phrase, (label, weight)) for label, groups in INTENT_CUES.items()
                for weight, phrases in groups.items() for phrase in phrases.split()]
+    entries += [("=" + phrase, (label, ENGLISH_WEIGHT)) for label, words in ENGLISH_CUES.items()
+                for phrase in words.split("|")]
     return PhraseMatcher(entries, anchored=True)
 
 
@@ -114,16 +124,40 @@ def model() -> NaiveBayes:
     return load()
 
 
+def matched_cues(message: Prepared) -> dict[str, tuple[str, float]]:
+    """Cue phrase -> (label, weight) for every cue word the message holds on its own."""
+    return _outside_longer_cues(_cue_matcher().find(message), message.chars)
+
+
 def cue_scores(message: Prepared) -> dict[str, float]:
     """Score per label from matched cue words: the strongest cue plus a bonus per extra cue."""
+    return _scores(matched_cues(message))
+
+
+def _scores(cues: dict[str, tuple[str, float]]) -> dict[str, float]:
     weights: dict[str, list[float]] = defaultdict(list)
-    for label, weight in _cue_matcher().find(message).values():
+    for label, weight in cues.values():
         weights[label].append(weight)
     return {label: max(ws) + EXTRA_CUE_BONUS * (len(ws) - 1) for label, ws in weights.items()}
 
 
+def _outside_longer_cues(found: dict[str, tuple[str, float]], chars: str) -> dict[str, tuple[str, float]]:
+    # A cue typed only inside a longer cue of another label is part of that phrase, not a word of its own:
+    # 没得 in 有没得人 (anyone?) is no refusal, 志愿者 in 有没有志愿者 no offer, 信用 in 信用社 no balance.
+    spans = {phrase: typed_spans(phrase, chars) for phrase in found}
+
+    def swallowed(phrase: str) -> bool:
+        label = found[phrase][0]
+        outer = [span for other, (other_label, _) in found.items() if other_label != label for span in spans[other]]
+        return bool(spans[phrase]) and all(
+            any(s <= a and b <= e and e - s > b - a for s, e in outer) for a, b in spans[phrase])
+
+    return {phrase: payload for phrase, payload in found.items() if not swallowed(phrase)}
+
+
 def _by_cues(message: Prepared) -> Decision | None:
-    scores = cue_scores(message)
+    cues = matched_cues(message)
+    scores = _scores(cues)
     if not scores:
         return None
     intents = _intent_scores(scores)
@@ -132,6 +166,8 @@ def _by_cues(message: Prepared) -> Decision | None:
     if len(ranked) > 1 and ranked[1][1] == score:
         best = _tie_break(message, [name for name, s in ranked if s == score])
     best = _preferred(best, intents)
+    if best == "event_signup" and _registers_a_need(cues):
+        best = HELP
     margin = score - max((s for name, s in intents.items() if name != best), default=0.0)
     confidence = min(0.95, 0.7 + 0.1 * max(margin, 0.0))
     category = _category(scores, message) if best == HELP else None
@@ -143,6 +179,15 @@ def _preferred(best: str, intents: dict[str, float]) -> str:
         if best == usual and takes_over in intents:
             return takes_over
     return best
+
+
+def _registers_a_need(cues: dict[str, tuple[str, float]]) -> bool:
+    # 登记 is how a coordinator records anything ("帮陈大爷登记一下 去县医院复诊 需要人陪同"): with no event
+    # named, the help task named beside it is what is being registered.
+    labels = {label for label, _ in cues.values()}
+    signup = {phrase for phrase, (label, _) in cues.items() if label == "event_signup"}
+    return (signup <= REGISTER_WORDS and "event_query" not in labels
+            and any(label.startswith(HELP) and label != OTHER for label in labels))
 
 
 def _intent_scores(scores: dict[str, float]) -> dict[str, float]:
@@ -197,6 +242,10 @@ def _tie_break(message: Prepared, tied: list[str]) -> str:
 
 
 def _by_model(message: Prepared) -> Decision:
+    if message.chars.isascii():
+        # The classifier sees English letter by letter, which is no evidence ("asdfgh" read as a sign-up):
+        # English is read only by the lexicon's whole words.
+        return Decision("out_of_scope", None, MAX_MODEL_CONFIDENCE)
     posteriors = model().posteriors(features(message.chars, message.keys))
     label, p = max(posteriors.items(), key=lambda kv: kv[1])
     if label == "out_of_scope" or p < MIN_MODEL_CONFIDENCE:

@@ -107,6 +107,11 @@ def _fits(variant: tuple[str, ...], readings: tuple[frozenset[str], ...], start:
     return all(key in readings[start + i] for i, key in enumerate(variant))
 
 
+def typed_spans(phrase: str, chars: str) -> list[tuple[int, int]]:
+    """Where a phrase (without its "=") is typed in the characters; empty when it was only heard by sound."""
+    return [match.span() for match in _char_regex(phrase).finditer(chars)]
+
+
 def _char_regex(phrase: str) -> re.Pattern[str]:
     parts = [re.escape(part) for part in phrase.split(GAP)]
     return re.compile(f".{{0,{_GAP_CHARS}}}".join(parts))
