@@ -216,6 +216,21 @@ def committing(session: Session) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def atomic(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection for work the database runs atomically, committed on success.
+
+    PostgreSQL: autocommit, for work that is ONE statement (atomic by itself): no BEGIN and COMMIT
+    round trips. SQLite: a write transaction (BEGIN IMMEDIATE), for one statement or several.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+        return
+    with engine.begin() as conn:
+        yield conn
+
+
 def session_scope(engine: sa.Engine):
     """A new session committed on success and rolled back on error."""
     return committing(Session(engine, expire_on_commit=False))

@@ -120,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     counter["on"] = 0
     n = args.messages
-    print(f"{args.scenario} ({sentence}) on {url.split(':')[0]}: {wall / n * 1000:.2f} ms wall, {cpu / n * 1000:.2f} ms CPU "
-          f"per message (one client, {n} messages)")
+    print(f"{args.scenario} ({sentence}) on {url.split(':')[0]}: {wall / n * 1000:.2f} ms wall, "
+          f"{cpu / n * 1000:.2f} ms CPU per message (one client, {n} messages)")
     for name, count in counter.most_common():
         if name != "on":
             print(f"  {count / n:5.2f}  {name}")
