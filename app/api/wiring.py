@@ -84,7 +84,7 @@ def wire(bp: Blueprint) -> None:
 
     def on_register(state: Any) -> None:
         limiter = limiter_of(state.app)
-        state.app.extensions[LIMITED].add(bp.name)
+        state.app.extensions[LIMITED].add(f"{state.name_prefix}.{state.name}".lstrip("."))  # request.blueprint
         if bp.name == "api_public":
             limiter.limit(_setting("login_rate_limit"), key_func=ip_key,
                           exempt_when=lambda: request.endpoint != LOGIN_ENDPOINT)(bp)
