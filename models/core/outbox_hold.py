@@ -9,13 +9,11 @@ customer-service messages instead of all of them.
 """
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models.base import as_utc, table_of
+from models.base import as_utc
 from models.core import outbox
 from models.core.delivery_policy import critical
 from models.core.outbox import HELD, MERGED, PENDING, UNDELIVERABLE, OutboxMessage
@@ -39,18 +37,6 @@ def hold_full_text(session: Session, row: OutboxMessage, *, now: datetime) -> bo
                           status=HELD)
 
 
-def any_held(session: Session, openid: str) -> bool:
-    """Whether a user has a waiting row (asked on every message; nearly always no, so no ORM load)."""
-    session.flush()  # a held row added in this session counts
-    return session.connection().execute(_any_held_statement(), {"openid": openid}).first() is not None
-
-
-@functools.cache
-def _any_held_statement() -> sa.Select:
-    table = table_of(OutboxMessage)
-    return sa.select(sa.literal(1)).where(table.c.openid == sa.bindparam("openid"), table.c.status == HELD).limit(1)
-
-
 def held_for(session: Session, openid: str) -> list[OutboxMessage]:
     """A user's waiting rows, most urgent first."""
     query = select(OutboxMessage).where(OutboxMessage.openid == openid, OutboxMessage.status == HELD)
@@ -59,8 +45,6 @@ def held_for(session: Session, openid: str) -> list[OutboxMessage]:
 
 def release(session: Session, openid: str, *, now: datetime) -> int:
     """The user wrote: their held rows are due now, routine ones merged; return how many rows go out."""
-    if not any_held(session, openid):
-        return 0
     rows = held_for(session, openid)
     if not rows:
         return 0
