@@ -63,11 +63,37 @@ def make_engine(url: str, timeouts: Timeouts | None = None) -> sa.Engine:
     url = normalise_url(url)
     timeouts = timeouts or Timeouts()
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, timeouts.sqlite_busy)
+        return _reset_only_open_transactions(_sqlite_engine(url, timeouts.sqlite_busy))
     options = " ".join(f"-c {name}={int(seconds * 1000)}" for name, seconds in
                        (("statement_timeout", timeouts.statement), ("lock_timeout", timeouts.lock)) if seconds > 0)
-    return sa.create_engine(url, pool_recycle=PG_POOL_RECYCLE_SECONDS, pool_size=10, max_overflow=20,
-                            hide_parameters=True, connect_args={"options": options} if options else {})
+    return _reset_only_open_transactions(sa.create_engine(
+        url, pool_recycle=PG_POOL_RECYCLE_SECONDS, pool_size=10, max_overflow=20, hide_parameters=True,
+        pool_reset_on_return=None, connect_args={"options": options} if options else {}))
+
+
+def _reset_only_open_transactions(engine: sa.Engine) -> sa.Engine:
+    """Roll back a connection given back to the pool only when it is inside a transaction.
+
+    The pool's default (switched off with `pool_reset_on_return=None`) rolls back every connection
+    it gets back, also right after a COMMIT: two needless dialect calls per webhook message. A
+    Connection closed with its transaction open has already rolled it back (`transaction_was_reset`);
+    this catches any other way a transaction stays open.
+    """
+
+    @sa.event.listens_for(engine, "reset")
+    def _reset(dbapi_conn, _record, state) -> None:
+        if not state.transaction_was_reset and _in_transaction(dbapi_conn):
+            dbapi_conn.rollback()
+
+    return engine
+
+
+def _in_transaction(dbapi_conn) -> bool:
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        return dbapi_conn.in_transaction
+    from psycopg.pq import TransactionStatus
+
+    return dbapi_conn.info.transaction_status != TransactionStatus.IDLE
 
 
 def is_stall(exc: BaseException) -> bool:
@@ -118,7 +144,8 @@ def _sqlite_engine(url: str, busy: float) -> sa.Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     busy_ms = int(busy * 1000)
-    engine = sa.create_engine(url, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": busy})
+    engine = sa.create_engine(url, hide_parameters=True, pool_reset_on_return=None,
+                              connect_args={"check_same_thread": False, "timeout": busy})
     gate = _WriteGate(engine, busy)
 
     @sa.event.listens_for(engine, "connect")
@@ -230,6 +257,21 @@ def committing(session: Session) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def atomic(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection for work the database runs atomically, committed on success.
+
+    PostgreSQL: autocommit, for work that is ONE statement (atomic by itself): no BEGIN and COMMIT
+    round trips. SQLite: a write transaction (BEGIN IMMEDIATE), for one statement or several.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+        return
+    with engine.begin() as conn:
+        yield conn
 
 
 def session_scope(engine: sa.Engine):

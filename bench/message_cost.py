@@ -1,10 +1,15 @@
 """What one webhook message costs, in process: CPU and wall time, statements and transactions.
 
-    .venv/bin/python bench/message_cost.py [--database-url URL] [--sentence 你好] [--messages 400]
-                                           [--profile request|bot] [--top 40]
+    .venv/bin/python bench/message_cost.py [--database-url URL] [--scenario hello|help|form|checkin]
+                                           [--sentence 你好] [--messages 400]
+                                           [--profile request|bot] [--sort cumulative|tottime] [--top 40]
 
 One client, no contention: every message is a freshly signed text push through the real Flask app
-(Flask's test client, so no HTTP server), from 50 senders. Without --database-url it uses a fresh SQLite
+(Flask's test client, so no HTTP server). Scenarios: `hello` ("你好", or --sentence, from 50 senders);
+`help` (a help request's first turn, "我想找人帮我买药", each sender once); `form` (a numbered answer
+inside that form, "1" to "什么时候需要"); `checkin` (an enrolled elder's "1" to the morning greeting).
+The clock reads a Tuesday morning (Asia/Shanghai) plus the real time elapsed; the setup of a scenario
+is not measured. Without --database-url it uses a fresh SQLite
 file; a PostgreSQL URL must name a scratch database (all its tables are emptied first). Complements
 bench/webhook.py, whose figures mix this cost with contention and the machine's other load.
 """
@@ -17,6 +22,7 @@ import pstats
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +38,9 @@ from tests.fakes.pushes import Signer, text
 
 TOKEN, APP_ID = "linli-cost-token", "wxcost0123456789"
 WARMUP = 50
+# 08:35 in Shanghai on a Tuesday: after the default 08:30 check-in greeting, before its deadline.
+MORNING = datetime(2026, 12, 1, 0, 35, tzinfo=UTC)
+HELP, WHEN_ASAP = "我想找人帮我买药", "1"
 
 
 def fresh_database(url: str | None) -> str:
@@ -65,20 +74,39 @@ def main(argv: list[str] | None = None) -> int:
     """Send the messages and print the cost per message."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--scenario", choices=("hello", "help", "form", "checkin"), default="hello")
     parser.add_argument("--sentence", default="你好")
     parser.add_argument("--messages", type=int, default=400)
     parser.add_argument("--profile", choices=("request", "bot"), default=None)
+    parser.add_argument("--sort", choices=("cumulative", "tottime"), default="cumulative")
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args(argv)
     url = fresh_database(args.database_url)
+    start = time.monotonic()
+
+    def clock() -> datetime:
+        return MORNING + timedelta(seconds=time.monotonic() - start)
+
     app = create_app({"env": "testing", "database_url": url, "redis_url": "", "log_level": "WARNING",
                       "wechat": {"token": TOKEN, "app_id": APP_ID, "app_secret": "s", "aes_key": "",
-                                 "api_base_url": "http://127.0.0.1:9"}})
+                                 "api_base_url": "http://127.0.0.1:9"}}, clock=clock)
     rt, client, signer = app.extensions["linli"], app.test_client(), Signer(TOKEN, "", APP_ID)
-    pushes = [signer.sign(text(f"cost-user-{i % 50}", args.sentence, msg_id=10**12 + i))
-              for i in range(WARMUP + args.messages)]
-    for qs, body in pushes[:WARMUP]:
+    total = WARMUP + args.messages
+    senders = [f"cost-user-{i % 50}" for i in range(total)] if args.scenario == "hello" else [
+        f"cost-user-{i}" for i in range(total)]
+    sentence = {"hello": args.sentence, "help": HELP, "form": WHEN_ASAP, "checkin": "1"}[args.scenario]
+    ids = iter(range(10**12, 10**13))
+
+    def push(openid: str, words: str) -> tuple[str, bytes]:
+        return signer.sign(text(openid, words, msg_id=next(ids)), timestamp=int(clock().timestamp()))
+
+    def send(qs: str, body: bytes) -> None:
         assert b"<Content>" in client.post(f"/wechat?{qs}", data=body).data
+
+    _prepare(rt, args.scenario, sorted(set(senders)), lambda openid, words: send(*push(openid, words)), clock)
+    pushes = [push(openid, sentence) for openid in senders]
+    for qs, body in pushes[:WARMUP]:
+        send(qs, body)
     counter, profile = statement_counter(rt.engine), cProfile.Profile()
     if args.profile == "bot":
         _profile_bot(profile)
@@ -92,31 +120,54 @@ def main(argv: list[str] | None = None) -> int:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     counter["on"] = 0
     n = args.messages
-    print(f"{args.sentence} on {url.split(':')[0]}: {wall / n * 1000:.2f} ms wall, {cpu / n * 1000:.2f} ms CPU "
-          f"per message (one client, {n} messages)")
+    print(f"{args.scenario} ({sentence}) on {url.split(':')[0]}: {wall / n * 1000:.2f} ms wall, "
+          f"{cpu / n * 1000:.2f} ms CPU per message (one client, {n} messages)")
     for name, count in counter.most_common():
         if name != "on":
             print(f"  {count / n:5.2f}  {name}")
     if args.profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
     rt.close()
     return 0
 
 
+def _prepare(rt, scenario: str, senders: list[str], say, clock) -> None:
+    """Bring every sender to where the measured message finds them (not measured)."""
+    if scenario == "hello":
+        return
+    for openid in senders:
+        say(openid, "你好")  # known users: first contact is not the case measured
+    if scenario == "form":
+        for openid in senders:
+            say(openid, HELP)
+    if scenario == "checkin":
+        from app.db import session_scope
+        from app.jobs.checkin import _rules, round_
+        from models.checkin import rules as ck
+        from models.people.users import get_or_create_user
+
+        with session_scope(rt.engine) as session:
+            for openid in senders:
+                elder = get_or_create_user(session, openid, now=clock())
+                ck.enrol(session, elder, elder, now=clock(), rules=_rules(rt))
+        assert round_(rt, clock())["prompted"] == len(senders)
+
+
 def _profile_bot(profile: cProfile.Profile) -> None:
-    """cProfile only sees the thread it was enabled in: wrap the bot's thread entry point."""
+    """cProfile only sees the thread it was enabled in: wrap the worker thread's entry point
+    (recording the push, then the bot's turn)."""
     import app.web.inbound as inbound
 
-    real = inbound.run_bot
+    real = inbound._process
 
-    def run_bot(*args):
+    def process(*args):
         profile.enable()
         try:
             return real(*args)
         finally:
             profile.disable()
 
-    inbound.run_bot = run_bot
+    inbound._process = process
 
 
 if __name__ == "__main__":

@@ -174,3 +174,34 @@ def test_a_database_that_cannot_record_the_push_gets_a_clear_answer(make_app, si
     response = client.post(f"/wechat?{qs}", data=body)
     assert response.status_code == 200
     assert reply_text(response) == t("system_error")
+
+
+def test_pushes_open_the_customer_service_windows_once(send, rt):
+    """A message opens the 48-hour window afresh, a click the one-minute window, an unsubscribe none;
+    a retry of a recorded push changes nothing (its first attempt opened the window)."""
+    from sqlmodel import Session
+
+    from models.core.windows import ServiceWindow
+
+    def window(openid):
+        with Session(rt.engine) as session:
+            return session.get(ServiceWindow, openid)
+
+    first = pushes.text("elder-w", "你好", msg_id=7001)
+    assert send(first).status_code == 200
+    opened = window("elder-w")
+    assert opened.message_at is not None and opened.message_used == 0 and opened.event_at is None
+    with Session(rt.engine) as session:  # two customer-service messages went out since
+        session.get(ServiceWindow, "elder-w").message_used = 2
+        session.commit()
+    assert send(first).status_code == 200  # WeChat's retry of the same push
+    assert window("elder-w").message_used == 2
+    assert send(pushes.text("elder-w", "在吗", msg_id=7002)).status_code == 200
+    assert window("elder-w").message_used == 0
+
+    assert send(pushes.event("elder-c", "CLICK", key="menu_help")).status_code == 200
+    clicked = window("elder-c")
+    assert clicked.event_at is not None and clicked.event_used == 0
+    assert clicked.message_at is None and clicked.message_used == 0
+    assert send(pushes.event("elder-u", "unsubscribe")).status_code == 200
+    assert window("elder-u") is None

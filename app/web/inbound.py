@@ -22,13 +22,13 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app import speech
-from app.db import is_stall, retry_if_disconnected, session_scope
+from app.db import atomic, is_stall, retry_if_disconnected, session_scope
 from app.runtime import Runtime
 from bots.engine import handle as bot_handle
 from bots.message import Context, Message
 from bots.texts import t
+from models.core import arrival, outbox, outbox_hold, windows
 from models.core import inbound as log_
-from models.core import outbox, outbox_hold, windows
 
 log = logging.getLogger(__name__)
 EVENT_WINDOW_EVENTS = {"subscribe", "subscribe_scan", "scan", "click"}
@@ -141,12 +141,25 @@ def _record(rt: Runtime, message: Message, key: str) -> tuple[int, bool]:
     # Its own, short transaction: a retry must see the row as soon as possible, and the bot's
     # transaction may wait for the user's lock.
     now = rt.clock()
+    with atomic(rt.engine) as conn:  # the common case: one statement on PostgreSQL, two on SQLite
+        row_id = arrival.record_arrival(conn, key=key, openid=message.openid, msg_type=message.kind,
+                                        event=message.event, payload=message.to_payload(), now=now,
+                                        window=_window_kind(message))
+    if row_id is not None:
+        return row_id, True
+    # A retry (the row exists), or held rows to release as the window opens.
     with session_scope(rt.engine) as session:
         row_id, created = log_.record_inbound(session, key=key, openid=message.openid, msg_type=message.kind,
                                               event=message.event, payload=message.to_payload(), now=now)
         if created:
             _open_window(session, message, now)
         return row_id, created
+
+
+def _window_kind(message: Message) -> str | None:
+    if message.is_user_message:
+        return windows.MESSAGE
+    return windows.EVENT if message.event in EVENT_WINDOW_EVENTS else None
 
 
 def _open_window(session, message: Message, now) -> None:

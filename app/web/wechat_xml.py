@@ -102,7 +102,7 @@ def open_envelope(body: bytes, args: dict[str, str], *, token: str, aes_key: str
     body, as any user, for as long as the timestamp is fresh.
     """
     text = utf8_text(body)
-    refuse_hostile(body)
+    outer = refuse_hostile(body)
     nonce, timestamp = args.get("nonce", ""), args.get("timestamp", "")
     encrypt_type = args.get("encrypt_type", "raw")
     if encrypt_type not in ("raw", "aes"):
@@ -112,7 +112,7 @@ def open_envelope(body: bytes, args: dict[str, str], *, token: str, aes_key: str
             raise Rejected(403, "plain push refused: an AES key is configured, pushes must be encrypted")
         if "<Encrypt>" in text and "<MsgType>" not in text:
             raise Rejected(400, "encrypted body without encrypt_type=aes")
-        return _checked(text, False, nonce, timestamp)
+        return _checked(text, False, nonce, timestamp, outer)  # the body is the push: parsed once
     if not aes_key:
         raise Rejected(400, "encrypted push but no EncodingAESKey is configured")
     msg_signature = args.get("msg_signature")
@@ -129,8 +129,8 @@ def open_envelope(body: bytes, args: dict[str, str], *, token: str, aes_key: str
     return _checked(plain, True, nonce, timestamp)
 
 
-def _checked(xml: str, encrypted: bool, nonce: str, timestamp: str) -> Envelope:
-    root = refuse_hostile(xml.encode("utf-8"))
+def _checked(xml: str, encrypted: bool, nonce: str, timestamp: str, root: Element | None = None) -> Envelope:
+    root = refuse_hostile(xml.encode("utf-8")) if root is None else root
     sender, account = check_headers(root)
     return Envelope(xml, encrypted, nonce, timestamp, sender=sender, account=account)
 

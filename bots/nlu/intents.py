@@ -86,8 +86,11 @@ def decide(message: Prepared) -> Decision:
 
 def exact_command(chars: str) -> str | None:
     """Intent of a message that is nothing but a command word, read by characters or by sound."""
-    for candidate in _trimmed(chars):
-        hit = EXACT_COMMANDS.get(candidate) or _sound_commands().get(sentence_keys(candidate))
+    sounds, longest = _sound_commands(), _longest_sound_command()
+    for candidate in dict.fromkeys(_trimmed(chars)):  # often the same text three times
+        hit = EXACT_COMMANDS.get(candidate)
+        if not hit and len(candidate) <= longest:  # one key per character: a longer text cannot sound like one
+            hit = sounds.get(sentence_keys(candidate))
         if hit:
             return hit
     return None
@@ -107,6 +110,11 @@ def _sound_commands() -> dict[tuple[str, ...], str]:
             for variant in phrase_variants(word):
                 table.setdefault(variant, intent)
     return table
+
+
+@lru_cache(maxsize=1)
+def _longest_sound_command() -> int:
+    return max(map(len, _sound_commands()), default=0)
 
 
 @lru_cache(maxsize=1)

@@ -36,6 +36,9 @@ class PhraseMatcher(Generic[P]):
 
     def __init__(self, entries: Iterable[tuple[str, P]], min_sound_len: int = 2, anchored: bool = False) -> None:
         self._plain: list[tuple[str, P]] = []
+        # The plain phrases by first character, with their place in _plain: a message is a few characters
+        # and the lexicon hundreds of phrases, so look up what could start at each character.
+        self._plain_by_first: dict[str, list[tuple[int, str, P]]] = defaultdict(list)
         self._by_first: dict[str, list[tuple[tuple[str, ...], str, P]]] = defaultdict(list)
         self._gapped: list[tuple[str, re.Pattern[str], re.Pattern[str], P]] = []
         self._min_sound_len = min_sound_len
@@ -55,22 +58,35 @@ class PhraseMatcher(Generic[P]):
             if GAP in phrase:
                 self._gapped.append((phrase, _char_regex(phrase), _NEVER, payload))
             else:
-                self._plain.append((phrase, payload))
+                self._add_plain(phrase, payload)
             return
         if GAP in phrase:
             self._gapped.append((phrase, _char_regex(phrase), _sound_regex(phrase), payload))
             return
-        self._plain.append((phrase, payload))
+        self._add_plain(phrase, payload)
         if len(phrase) >= self._min_sound_len and not phrase.isascii():
             for variant in phrase_variants(phrase):
                 self._by_first[variant[0]].append((variant, phrase, payload))
 
+    def _add_plain(self, phrase: str, payload: P) -> None:
+        if phrase:
+            self._plain_by_first[phrase[0]].append((len(self._plain), phrase, payload))
+        self._plain.append((phrase, payload))
+
+    def _typed_plain(self, chars: str) -> list[tuple[str, P]]:
+        """The plain phrases inside `chars`, in lexicon order (as a scan of the whole lexicon finds them)."""
+        hits: dict[int, tuple[str, P]] = {}
+        for start, char in enumerate(chars):
+            for index, phrase, payload in self._plain_by_first.get(char, ()):
+                if index not in hits and chars.startswith(phrase, start):
+                    hits[index] = (phrase, payload)
+        return [hits[index] for index in sorted(hits)]
+
     def find(self, message: Prepared) -> dict[str, P]:
         """Return matched phrase -> payload; a phrase heard by sound counts like one typed."""
         found: dict[str, P] = {}
-        for phrase, payload in self._plain:
-            if phrase in message.chars:
-                found[phrase] = payload
+        for phrase, payload in self._typed_plain(message.chars):
+            found[phrase] = payload
         for phrase, payload in self._sound_hits(message):
             found.setdefault(phrase, payload)
         line = message.key_line
@@ -85,7 +101,7 @@ class PhraseMatcher(Generic[P]):
 
     def find_typed(self, message: Prepared) -> set[str]:
         """Phrases present as written (no sound-alikes): the surer half of `find`."""
-        found = {phrase for phrase, _ in self._plain if phrase in message.chars}
+        found = {phrase for phrase, _ in self._typed_plain(message.chars)}
         found |= {phrase for phrase, char_re, _, _ in self._gapped if char_re.search(message.chars)}
         return found
 

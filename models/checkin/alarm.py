@@ -165,17 +165,12 @@ def settle(session: Session, day: ck.CheckinDay, by: User, *, now: datetime, tex
 
 def elder_checked_in(session: Session, elder: User, *, now: datetime, tz) -> Settled:
     """Any message from the elder: today is recorded, and a running alarm is called off."""
-    stage = _stage_today(session, elder, now, tz)
     result, day = ck.record_checkin(session, elder, now=now, tz=tz)
-    if day is None or result != "new" or stage < ck.FAMILY_ASKED:
+    # Recording the check-in leaves the day's stage as the alarm had taken it.
+    if day is None or result != "new" or day.stage < ck.FAMILY_ASKED:
         return Settled(result, day)
     params = {"name": elder.name, "time": as_utc(now).astimezone(tz).strftime("%H:%M")}
     return Settled(result, day, settle(session, day, elder, now=now, text_key="checkin_clear_by_elder", params=params))
-
-
-def _stage_today(session: Session, elder: User, now: datetime, tz) -> int:
-    day = ck.day_of(session, id_of(elder), ck.local_day(now, tz))
-    return day.stage if day is not None else ck.PROMPTED
 
 
 def may_answer_for(session: Session, user: User, elder: User, day: ck.CheckinDay | None) -> bool:

@@ -240,6 +240,9 @@ def open_day(session: Session, elder: User, enrolment: CheckinEnrolment, *, now:
              tz: ZoneInfo) -> CheckinDay:
     """Today's record, created (pending, not yet prompted) when the elder speaks before the greeting."""
     today = local_day(now, tz)
+    day = day_of(session, id_of(elder), today)
+    if day is not None:  # the morning round created it (the usual case), or an earlier message today
+        return day
     values = {"elder_id": elder.id, "village_id": elder.village_id, "day": today, "status": PENDING,
               "stage": PROMPTED, "deadline_at": at_local(today, enrolment.deadline_minute, tz),
               "family_told": False, "created_at": as_utc(now)}

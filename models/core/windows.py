@@ -41,17 +41,22 @@ def record_interaction(session: Session, openid: str, kind: str, *, now: datetim
     if kind not in (MESSAGE, EVENT):
         raise ValueError(f"unknown interaction kind {kind!r}")
     conn = session.connection()
-    conn.execute(_upsert_statement(conn.dialect.name, kind), {"openid": openid, "at": as_utc(now)})
+    conn.execute(upsert_statement(conn.dialect.name, kind), {"openid": openid, "at": as_utc(now)})
     window = session.identity_map.get(session.identity_key(ServiceWindow, openid))
     if window is not None:  # the statement bypassed the ORM: reload a copy this session already holds
         session.expire(window)
 
 
+def columns(kind: str) -> tuple[str, str]:
+    """The columns a kind of interaction opens: (when, how many messages used since)."""
+    return ("message_at", "message_used") if kind == MESSAGE else ("event_at", "event_used")
+
+
 @functools.cache
-def _upsert_statement(dialect: str, kind: str):
-    """Insert-or-update of one kind of window, built once (it runs for every message)."""
+def upsert_statement(dialect: str, kind: str):
+    """Insert-or-update of one kind of window (parameters `openid`, `at`), built once: it runs for every message."""
     table = table_of(ServiceWindow)
-    at, used = (table.c.message_at, table.c.message_used) if kind == MESSAGE else (table.c.event_at, table.c.event_used)
+    at, used = (table.c[name] for name in columns(kind))
     values = {at.name: sa.bindparam("at", type_=at.type), used.name: 0}
     insert = (postgresql if dialect == "postgresql" else sqlite).insert(table).values(openid=sa.bindparam("openid"),
                                                                                        **values)

@@ -37,7 +37,10 @@ def elders_of(session: Session, family: User) -> list[User]:
 
 def acting_for(session: Session, person: User) -> list[int]:
     """Whose requests a person may see and manage: their own and those of the elders they are bound to."""
-    return [id_of(person)] + [id_of(e) for e in elders_of(session, person)]
+    # The ids of elders_of's users, without loading them (asked on every bare 1-5: a visit to rate?).
+    query = (select(User.id).join(FamilyLink, col(FamilyLink.elder_id) == User.id)
+             .where(FamilyLink.family_id == person.id).order_by(col(User.id)))
+    return [id_of(person)] + [elder for elder in session.exec(query) if elder is not None]
 
 
 def raise_alarm(session: Session, targets: list[User], *, actor: User, alert_text: str, key: str,
