@@ -74,8 +74,8 @@ def test_clear_emergencies_are_acted_on_at_once(text):
     # The safety net: no sign above, but a body in trouble beside distress is asked about.
     ("老伴肚子肿得老大 你们赶紧派人", "weak"),
     ("手抖个不停 吓人得很", "weak"),
-    ("孙子没考好 我这心口疼了一晚上", "weak"),
-    ("五组刘秀英独居 腿摔伤了 需要人每天上门帮忙洗漱", "weak"),  # care wanted from now on: asked  # worry felt in the chest: asked, in case it is the heart
+    ("孙子没考好 我这心口疼了一晚上", "weak"),  # worry felt in the chest: asked, in case it is the heart
+    ("奶奶摔了 头晕 以后要每天有人来看", "certain"),  # care wanted, beside a dizziness that lasts
 ])
 def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     assert level(text) == expected
@@ -105,6 +105,9 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "手机充电到一半就停了",
     "那个公告讲啥的 老人问我我也说不清",  # cannot explain, not cannot speak
     "锅烧干冒了点烟 开窗就散了",          # the smoke has cleared
+    "五组刘秀英独居 腿摔伤了 需要人每天上门帮忙洗漱",  # care wanted from now on after a fall
+    "一个人在屋里闷得慌 有没得人来陪我扯哈子白话",    # stuffy means lonely beside wanting company
+    "电灯泡憋了 黑黢黢的 麻烦来个人帮我换个灯泡",      # a bulb gone, not a body straining
     "我们村学了急救 怎么救噎住的人",      # a first-aid class
     "母亲上月因胸痛住院，现已治愈出院",    # last month, discharged
 ])

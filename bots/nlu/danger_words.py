@@ -264,11 +264,15 @@ HEARTACHE = r"(没考好|考砸|落榜|气得|气的|被.{0,6}气|愁得|愁的|
 # A visitor who cannot find the house ("地址错的 导航到河边了 找不到人"): nobody is lost.
 WRONG_ADDRESS = r"(地址|门牌|定位).{0,4}(错|不对|有误)|导航(到|错|把)|走错(路|地方|门)"
 # Care wanted every day from now on ("腿摔伤了 需要人每天上门帮忙洗漱"): asked about, not acted on.
-ONGOING_CARE = r"(每天|天天|定期|长期|每周|以后).{0,6}(上门|来|去|帮|照顾|陪|洗)"
+ONGOING_CARE = r"(需要|要|想|请|找|安排|麻烦)(个)?(人|有人)?.{0,2}(每天|天天|定期|长期|每周|以后).{0,6}(上门|来|去|帮|照顾|陪|洗)"
+# Wanting company ("闷得慌 有没得人来陪我扯哈子白话"): the stuffiness is loneliness, not a short breath.
+COMPANY = r"(陪|找).{0,6}(说说话|说话|聊天|聊聊|扯|唠|谝|摆龙门阵|拉家常|喧|白话|解闷|下棋|打牌)"
+# A bulb or a tyre that "憋了": a thing gone flat or dead, not a body straining.
+THING_GONE = r"(灯泡|灯管|电灯|灯|轮胎|车胎|气球)(又|都|也)?(憋|瘪)"
 # Dizzy from a bus or a boat ride: travel sickness.
 TRAVEL_SICK = r"(晕(车|船|机)|喝多|喝醉|醉了|酒喝|喝酒|吃酒|起猛|起得太猛|起太快|站起来太快|蹲久了|蹲太久)"
 # Told beside a past marker: what the person does again now ("前年中风 如今天天能走到清真寺").
-RECOVERED_NOW = r"(这会儿?|现在|眼下|如今)(天天|每天|照常|照样|又|还)?(能|会|在|去)?(自己)?(跳舞|跳广场舞|跳操|下地|干活|出门|打牌|种地|种菜|遛|散步|上街|赶集|走)"
+RECOVERED_NOW = r"(这会儿?|现在|眼下|如今)(天天|每天|照常|照样|又|还)?(能|会|在|去)?(自己)?(跳舞|跳广场舞|跳操|下地|干活|出门|打牌|下棋|种地|种菜|遛|散步|上街|赶集|走|来)"
 # Long ago: a fall last year is history, unless it is happening again now.
 PAST = r"((晕倒|昏倒|摔|跌|中风|犯病|噎)过(?![来去头])|上月|前天|上周|上礼拜|上星期|后来|去年|前年|上个月|上回|以前|那年|小时候|年轻时|上次|几年前|前几天|随访|老毛病)"
 # Remembering, not reporting: "想起来还后怕".

@@ -70,6 +70,7 @@ _WHAT_IF, _TAKEN, _APP_TROUBLE = re.compile(w.WHAT_IF), re.compile(w.TAKEN), re.
 _INVITATION, _HEARTACHE = re.compile(w.INVITATION), re.compile(w.HEARTACHE)
 _RECOVERED_NOW = re.compile(w.RECOVERED_NOW)
 _WRONG_ADDRESS, _ONGOING_CARE = re.compile(w.WRONG_ADDRESS), re.compile(w.ONGOING_CARE)
+_COMPANY, _THING_GONE = re.compile(w.COMPANY), re.compile(w.THING_GONE)
 _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
 _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
@@ -149,7 +150,10 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
             and not signs & {"warn", "urgent"}:
         strength = min(strength, 1)  # grief or worry felt in the chest: asked, in case it is the heart
     if _ONGOING_CARE.search(chars) and not signs & {"warn", "urgent", "unresponsive", "cant_get_up"}:
-        strength = min(strength, 1)  # care wanted from now on, told calmly: asked, in case it is worse
+        # Care wanted from now on, told calmly: after an event (a fall that left an injury) that is the care
+        # wanted; beside a state that lasts, asked in case it is worse.
+        lasting = {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
+        strength = min(strength, 1) if lasting else 0
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
     if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars) and "warn" not in signs):
@@ -194,6 +198,10 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"fall", "water", "cant_get_up", "cant_stand", "choke", "stuck", "injury", "bleed", "burn"}
     if _WRONG_ADDRESS.search(chars):
         signs -= {"lost", "not_found"}
+    if _COMPANY.search(chars) and not signs & {"chest", "breath", "warn"}:
+        signs.discard("breath_soft")
+    if _THING_GONE.search(chars):
+        signs.discard("body")
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
     if _COOKING.search(chars):
