@@ -253,3 +253,385 @@ def test_nobody_cancels_or_gives_up_a_place_once_the_event_has_started(engine, w
     with session_scope(engine) as session:  # a second before the start, the reminder's "no" still frees it
         signup = session.exec(select(ev.EventSignup).where(ev.EventSignup.user_id == uid)).one()
         assert ev.record_reply(session, signup, coming=False, now=START - timedelta(seconds=1)).outcome == "cancelled"
+
+
+# --- what the mutation run asked for (docs/testing.md "Mutation testing") ------------------------------
+
+
+def _row(session, user_id, event_id=None) -> ev.EventSignup:
+    query = select(ev.EventSignup).where(ev.EventSignup.user_id == user_id)
+    if event_id is not None:
+        query = query.where(ev.EventSignup.event_id == event_id)
+    return session.exec(query).one()
+
+
+def _new(village_id, title, start, *, capacity=10, kind="lecture", **extra) -> ev.NewEvent:
+    return ev.NewEvent(village_id, kind, title, "村委会", start, capacity, start - timedelta(hours=12), **extra)
+
+
+def test_the_event_list_shows_open_events_not_yet_started_for_the_village_and_county_wide_soonest_first(engine,
+                                                                                                        world):
+    with session_scope(engine) as session:
+        other = Village(code="v2", name="二村", created_at=NOW)
+        session.add(other)
+        session.flush()
+        here = world["village"]
+        late = ev.create_event(session, _new(here, "本村后一场", START + timedelta(days=1)), creator=None, now=NOW)
+        county = ev.create_event(session, _new(None, "全县培训", START + timedelta(hours=1)), creator=None, now=NOW)
+        elsewhere = ev.create_event(session, _new(other.id, "二村讲座", START), creator=None, now=NOW)
+        dropped = ev.create_event(session, _new(here, "取消了", START), creator=None, now=NOW)
+        dropped.status = ev.CANCELLED
+        ids = {"late": late.id, "county": county.id, "elsewhere": elsewhere.id, "first": world["event"]}
+    with Session(engine) as session:
+        listed = lambda village, now=NOW: [e.id for e in ev.upcoming(session, village, now=now)]  # noqa: E731
+        assert listed(here) == [ids["first"], ids["county"], ids["late"]]
+        assert listed(None) == [ids["first"], ids["elsewhere"], ids["county"], ids["late"]]
+        assert listed(here, START) == [ids["county"], ids["late"]]  # starting now: no longer upcoming
+
+
+def test_the_event_list_shows_nine_at_most(engine, world):
+    with session_scope(engine) as session:
+        for day in range(1, 11):
+            ev.create_event(session, _new(world["village"], f"讲座{day}", START + timedelta(days=day)), creator=None,
+                            now=NOW)
+    with Session(engine) as session:
+        assert len(ev.upcoming(session, world["village"], now=NOW)) == 9
+        assert len(ev.upcoming(session, world["village"], now=NOW, limit=20)) == 11
+
+
+def test_an_event_needs_a_place_and_a_deadline_after_now(engine, world):
+    with session_scope(engine) as session:
+        for capacity, deadline in ((0, START - timedelta(hours=1)), (5, NOW)):
+            with pytest.raises(ValueError):
+                new = ev.NewEvent(world["village"], "lecture", "讲座", "", START, capacity, deadline)
+                ev.create_event(session, new, creator=None, now=NOW)
+        assert ev.create_event(session, ev.NewEvent(world["village"], "lecture", "讲座", "", START, 1, START),
+                               creator=None, now=NOW).capacity == 1  # a deadline at the start is allowed
+
+
+def test_a_signup_without_a_party_size_is_one_person_booked_by_whoever_booked(engine, world):
+    with session_scope(engine) as session:
+        elder, daughter = session.get(User, world["users"][0]), session.get(User, world["users"][1])
+        result = ev.sign_up(session, world["event"], elder, booked_by=daughter, now=NOW)
+        assert (result.outcome, result.signup.user_id, result.signup.booked_by_id, result.promoted) == (
+            "confirmed", elder.id, daughter.id, [])
+        assert ev.seats_taken(session, world["event"]) == 1
+        assert ev.sign_up(session, 9999, elder, booked_by=elder, now=NOW).outcome == "not_found"
+
+
+def test_the_queue_is_numbered_from_one_in_arrival_order(engine, world):
+    for uid in world["users"][:3]:
+        _sign(engine, world["event"], uid)
+    with Session(engine) as session:
+        rows = session.exec(select(ev.EventSignup).order_by(ev.EventSignup.seq)).all()
+        assert [r.seq for r in rows] == [1, 2, 3]
+
+
+def test_signing_up_again_while_waiting_says_where_one_stands(engine, world):
+    with session_scope(engine) as session:
+        event = _event(session, world["village"], capacity=1).id
+    first, second = world["users"][:2]
+    _sign(engine, event, first)
+    waiting = _sign(engine, event, second)
+    again = _sign(engine, event, second)
+    assert (again.outcome, again.signup.id, again.position) == ("already", waiting.signup.id, 1)
+
+
+def test_the_last_moment_to_sign_up_and_a_party_as_big_as_the_event(engine, world):
+    with session_scope(engine) as session:
+        event = _event(session, world["village"], capacity=2).id
+    deadline = START - timedelta(hours=12)
+    assert _sign(engine, event, world["users"][0], party=2, now=deadline).outcome == "confirmed"
+
+
+def test_signing_up_again_after_saying_no_clears_the_old_answer(engine, world):
+    uid = world["users"][0]
+    _sign(engine, world["event"], uid)
+    with session_scope(engine) as session:
+        ev.record_reply(session, _row(session, uid), coming=False, now=NOW)
+    assert _sign(engine, world["event"], uid).signup.reply == ""
+
+
+def test_events_are_counted_apart(engine, world):
+    """Places, queues and one's own sign-up belong to one event: a full event does not fill another."""
+    with session_scope(engine) as session:
+        small = _event(session, world["village"], capacity=1).id
+        other = _event(session, world["village"], capacity=2).id
+    a, b, c, d, e = world["users"][:5]
+    assert [_sign(engine, small, uid).outcome for uid in (a, b, e)] == ["confirmed", "waitlisted", "waitlisted"]
+    # a's place at `small` is not one here
+    assert [_sign(engine, other, uid).outcome for uid in (a, d)] == ["confirmed"] * 2
+    waiting = _sign(engine, other, c)  # behind nobody here, though `small` has people waiting since earlier
+    assert (waiting.outcome, waiting.position) == ("waitlisted", 1)
+    with Session(engine) as session:
+        assert (ev.seats_taken(session, small), ev.waiting_count(session, small)) == (1, 2)
+        assert ev.seats_taken(session, world["event"]) == 0 and ev.waiting_count(session, world["event"]) == 0
+    with session_scope(engine) as session:  # a place freed at `other` goes to its own queue only
+        result = ev.cancel_signup(session, _row(session, a, other).id, by=session.get(User, a), now=NOW)
+        assert [s.user_id for s in result.promoted] == [c]
+    assert _statuses(engine, small) == [(a, "confirmed"), (b, "waitlisted"), (e, "waitlisted")]
+
+
+def test_a_freed_pair_of_places_goes_to_as_many_waiting_people_as_fit_and_no_more(engine, world):
+    with session_scope(engine) as session:
+        event = _event(session, world["village"], capacity=4).id
+    pair, s1, s2, w1, w2, w3 = world["users"][:6]
+    _sign(engine, event, pair, party=2)
+    for uid in (s1, s2, w1, w2, w3):
+        _sign(engine, event, uid)
+    assert [p.user_id for p in _leave(engine, pair).promoted] == [w1, w2]
+    assert _seats(engine, event) == 4 and _statuses(engine, event)[-1] == (w3, "waitlisted")
+
+
+def test_the_queue_is_served_in_turn_even_for_someone_who_came_back(engine, world):
+    """Coming back to an event joins the end of its queue, although one's row is the older one."""
+    with session_scope(engine) as session:
+        event = _event(session, world["village"], capacity=1).id
+    holder, returning, waiting = world["users"][:3]
+    for uid in (holder, returning, waiting):
+        _sign(engine, event, uid)
+    _leave(engine, returning)
+    assert _sign(engine, event, returning).position == 2
+    assert [p.user_id for p in _leave(engine, holder).promoted] == [waiting]
+
+
+def test_cancelling_what_is_not_there_and_at_the_deadline(engine, world):
+    uid, event = world["users"][0], world["event"]
+    _sign(engine, event, uid)
+    deadline = START - timedelta(hours=12)
+    with session_scope(engine) as session:
+        person = session.get(User, uid)
+        assert ev.cancel_signup(session, 9999, by=person, now=NOW).outcome == "not_found"
+        signup = _row(session, uid)
+        closed = ev.cancel_signup(session, signup.id, by=person, now=deadline + timedelta(seconds=1))
+        assert (closed.outcome, closed.signup.id) == ("closed", signup.id)
+        done = ev.cancel_signup(session, signup.id, by=person, now=deadline)
+        assert (done.outcome, done.signup.id, done.signup.status) == ("cancelled", signup.id, ev.WITHDRAWN)
+        again = ev.cancel_signup(session, signup.id, by=person, now=deadline)
+        assert (again.outcome, again.signup.id) == ("not_found", signup.id)
+
+
+def test_the_answer_to_a_reminder_is_kept(engine, world):
+    yes, no, late = world["users"][:3]
+    for uid in (yes, no, late):
+        _sign(engine, world["event"], uid)
+    with session_scope(engine) as session:
+        result = ev.record_reply(session, _row(session, yes), coming=True, now=START - timedelta(hours=20))
+        assert (result.outcome, result.signup.user_id) == ("confirmed", yes)
+        assert ev.record_reply(session, _row(session, no), coming=False, now=NOW).outcome == "cancelled"
+        assert ev.record_reply(session, _row(session, late), coming=False, now=START).outcome == "closed"
+    with Session(engine) as session:
+        assert [(_row(session, u).reply, _row(session, u).status) for u in (yes, no, late)] == [
+            ("yes", ev.CONFIRMED), ("no", ev.WITHDRAWN), ("", ev.CONFIRMED)]
+
+
+def test_reminder_boundaries(engine, world):
+    """The day-before reminder from 24 hours ahead until 3 hours ahead, the hour-before one in the last hour."""
+    _sign(engine, world["event"], world["users"][0])
+    with Session(engine) as session:
+        kinds = lambda delta: [k for _, _, k in ev.due_reminders(session, now=START - delta)]  # noqa: E731
+        assert kinds(timedelta(hours=24)) == ["day"]
+        assert kinds(timedelta(hours=3, minutes=30)) == ["day"]
+        assert kinds(timedelta(hours=3)) == []
+        assert kinds(timedelta(hours=1)) == ["hour"]
+        assert kinds(timedelta(0)) == []
+
+
+def test_reminders_go_to_confirmed_places_at_open_events_soonest_event_first_then_in_turn(engine, world):
+    with session_scope(engine) as session:
+        later = ev.create_event(session, _new(world["village"], "晚一点", START + timedelta(minutes=30), capacity=1),
+                                creator=None, now=NOW).id
+        dropped = ev.create_event(session, _new(world["village"], "取消了", START), creator=None, now=NOW).id
+    a, b, c, d = world["users"][:4]
+    _sign(engine, later, a)
+    _sign(engine, later, d)  # waits: no reminder
+    _sign(engine, dropped, a)
+    for uid in (b, c):
+        _sign(engine, world["event"], uid)
+    _leave(engine, b)
+    _sign(engine, world["event"], b)  # back, behind c
+    with session_scope(engine) as session:
+        session.get(ev.Event, dropped).status = ev.CANCELLED
+    with Session(engine) as session:
+        due = ev.due_reminders(session, now=START - timedelta(hours=20))
+        assert [(s.user_id, e.id) for s, e, _ in due] == [(c, world["event"]), (b, world["event"]), (a, later)]
+
+
+def test_a_place_got_within_the_last_day_gets_no_day_before_reminder(engine, world):
+    with session_scope(engine) as session:
+        event = _event(session, world["village"], capacity=1).id
+    holder, early, queued = world["users"][:3]
+    _sign(engine, event, holder, now=NOW)
+    _sign(engine, event, queued, now=START - timedelta(hours=30))
+    _leave(engine, holder, now=START - timedelta(hours=20))  # `queued` gets the place 20 hours ahead
+    _sign(engine, world["event"], early, now=START - timedelta(hours=24))  # exactly a day ahead: early enough
+    with Session(engine) as session:
+        due = ev.due_reminders(session, now=START - timedelta(hours=19))
+        assert [(s.user_id, k) for s, _, k in due] == [(early, "day")]
+
+
+def test_attendance_opens_an_hour_before_and_only_training_grants_a_qualification(engine, world):
+    uid = world["users"][0]
+    with session_scope(engine) as session:
+        lecture = _event(session, world["village"], qualification="meal").id
+        training = _event(session, world["village"], kind="training", qualification="escort").id  # never expires
+    for event in (lecture, training):
+        _sign(engine, event, uid)
+    with session_scope(engine) as session:
+        for event in (lecture, training):
+            assert ev.mark_attended(session, _row(session, uid, event), session.get(ev.Event, event), by="admin",
+                                    now=START - timedelta(hours=1))
+    with Session(engine) as session:
+        assert [(r.qualification, r.expires_at) for r in session.exec(select(TrainingRecord))] == [("escort", None)]
+        assert qualifications(session, [uid], now=START + timedelta(days=3650))[uid] == {"escort"}
+
+
+def test_signing_up_cancelling_and_attendance_are_in_the_audit_log(engine, world):
+    from models.core.audit import AuditEntry
+
+    elder, daughter = world["users"][:2]
+    event = world["event"]
+    with session_scope(engine) as session:
+        ev.sign_up(session, event, session.get(User, elder), booked_by=session.get(User, daughter), party_size=2,
+                   now=NOW)
+        ev.sign_up(session, event, session.get(User, daughter), booked_by=session.get(User, daughter), now=NOW)
+        row, own = _row(session, elder), _row(session, daughter)
+        ev.mark_attended(session, own, session.get(ev.Event, event), by="admin", now=START)
+        ev.cancel_signup(session, row.id, by=session.get(User, daughter), now=NOW)
+    with Session(engine) as session:
+        entries = session.exec(select(AuditEntry).where(AuditEntry.action.startswith("event."))
+                               .order_by(AuditEntry.id)).all()
+        assert [(e.actor, e.action, e.target, e.detail) for e in entries[-4:]] == [
+            ("p01", "event.signup", f"event:{event}", {"attendee": "p00", "party_size": 2, "status": "confirmed"}),
+            ("p01", "event.signup", f"event:{event}", {"attendee": "p01", "party_size": 1, "status": "confirmed"}),
+            ("admin", "event.attend", f"event:{event}", {"signup": own.id}),
+            ("p01", "event.cancel", f"event:{event}", {"signup": row.id}),
+        ]
+
+
+def test_my_places_are_those_held_or_awaited_at_events_not_yet_started(engine, world):
+    with session_scope(engine) as session:
+        sooner = ev.create_event(session, _new(world["village"], "早一场", START - timedelta(hours=1), capacity=1),
+                                 creator=None, now=NOW).id
+        left = ev.create_event(session, _new(world["village"], "不去了", START), creator=None, now=NOW).id
+    me, family, stranger = world["users"][:3]
+    _sign(engine, world["event"], me)
+    _sign(engine, sooner, stranger)
+    _sign(engine, sooner, family)  # waits
+    _sign(engine, left, me)
+    with session_scope(engine) as session:
+        ev.cancel_signup(session, _row(session, me, left).id, by=session.get(User, me), now=NOW)
+    with Session(engine) as session:
+        mine = ev.active_signups(session, [me, family], now=NOW)
+        assert [(s.user_id, s.status, e.id) for s, e in mine] == [
+            (family, ev.WAITLISTED, sooner), (me, ev.CONFIRMED, world["event"])]
+        assert [e.id for _, e in ev.active_signups(session, [me, family], now=START - timedelta(hours=1))] == [
+            world["event"]]
+
+
+def test_arriving_finds_my_confirmed_place_from_an_hour_before_to_an_hour_after(engine, world):
+    with session_scope(engine) as session:
+        other = ev.create_event(session, _new(world["village"], "同时另一场", START + timedelta(minutes=30),
+                                              capacity=1), creator=None, now=NOW).id
+    me, someone, waiting = world["users"][:3]
+    _sign(engine, other, me)
+    _sign(engine, world["event"], me)
+    _sign(engine, other, waiting)
+    end = START + timedelta(hours=2)
+    with Session(engine) as session:
+        person = lambda uid: session.get(User, uid)  # noqa: E731
+        found = lambda uid, now: ev.arriving(session, person(uid), now=now)  # noqa: E731
+        assert found(me, START - timedelta(hours=1, seconds=1)) is None
+        signup, event = found(me, START - timedelta(hours=1))
+        assert (signup.user_id, signup.event_id, event.id) == (me, world["event"], world["event"])  # the sooner
+        assert found(me, end + timedelta(hours=1))[1].id == world["event"]
+        assert found(me, end + timedelta(hours=1, minutes=30))[1].id == other
+        assert found(me, end + timedelta(hours=2, seconds=1)) is None
+        assert found(someone, START) is None and found(waiting, START) is None
+
+
+def test_the_check_in_list_is_the_confirmed_people_in_turn(engine, world):
+    with session_scope(engine) as session:
+        event = _event(session, world["village"], capacity=3).id
+    a, b, c, d, e = world["users"][:5]
+    for uid in (a, b, c, d):
+        _sign(engine, event, uid)
+    _sign(engine, world["event"], e)
+    _leave(engine, a)  # d moves up
+    _sign(engine, event, a)  # a comes back: at the end of the queue
+    _leave(engine, b)  # a moves up, after c and d
+    with Session(engine) as session:
+        assert [(s.user_id, u.id, u.name) for s, u in ev.attendees(session, event)] == [
+            (c, c, "村民2"), (d, d, "村民3"), (a, a, "村民0")]
+
+
+def test_the_demo_events_are_seeded_once_per_village_on_china_time(engine, world):
+    from models.events.seed import DEMO_EVENTS, DEMO_TZ, seed_events
+
+    evening = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # 01:00 on 2 December in the village
+    with session_scope(engine) as session:
+        here = session.get(Village, world["village"])
+        other = Village(code="v2", name="二村", created_at=NOW)
+        session.add(other)
+        session.flush()
+        seed_events(session, here, now=evening)
+        seed_events(session, here, now=evening)  # idempotent
+        seed_events(session, other, now=evening)
+    with Session(engine) as session:
+        seeded = session.exec(select(ev.Event).where(ev.Event.title.in_([d[3] for d in DEMO_EVENTS]))
+                              .order_by(ev.Event.village_id, ev.Event.starts_at)).all()
+        assert [e.village_id for e in seeded] == [world["village"]] * 4 + [other.id] * 4
+        first, training = seeded[0], seeded[1]
+        assert (ev.as_utc(first.starts_at), ev.as_utc(first.signup_deadline)) == (
+            datetime(2026, 12, 4, 9, 0, tzinfo=DEMO_TZ), datetime(2026, 12, 3, 20, 0, tzinfo=DEMO_TZ))
+        assert (training.kind, training.qualification, training.valid_days) == ("training", "meal", 365)
+    later = evening + timedelta(days=30)  # the demo events are over: seeding again plans new ones
+    with session_scope(engine) as session:
+        seed_events(session, session.get(Village, world["village"]), now=later)
+    with Session(engine) as session:
+        assert len(ev.upcoming(session, world["village"], now=later)) == 4
+
+
+def test_an_event_is_stored_as_given_trimmed_to_fit_and_its_creation_audited(engine, world):
+    from models.core.audit import AuditEntry
+
+    with session_scope(engine) as session:
+        coordinator = session.get(User, world["users"][0])
+        new = ev.NewEvent(world["village"], "clinic", "  " + "义" * 90 + "  ", "卫" * 130, START, 5,
+                          START - timedelta(hours=1), duration=timedelta(hours=3))
+        event = ev.create_event(session, new, creator=coordinator, now=NOW)
+        assert (event.title, event.place, event.created_by_id) == ("义" * 80, "卫" * 120, coordinator.id)
+        assert (event.starts_at, event.ends_at, event.signup_deadline) == (
+            START, START + timedelta(hours=3), START - timedelta(hours=1))
+        entries = session.exec(select(AuditEntry).where(AuditEntry.action == "event.create")
+                               .order_by(AuditEntry.id)).all()
+        assert [(e.actor, e.target, e.detail) for e in entries] == [
+            ("cli", f"event:{world['event']}", {"title": "防跌倒讲座"}),
+            ("p00", f"event:{event.id}", {"title": "义" * 80})]
+
+
+def test_the_console_says_why_an_event_was_refused(engine, world):
+    """`flask events create` shows create_event's reason to the operator."""
+    cases = [(ev.NewEvent(world["village"], "party", "聚会", "", START, 5, START), "^unknown event kind 'party'$"),
+             (ev.NewEvent(world["village"], "lecture", "讲座", "", START, 0, NOW), "^capacity ≥ 1, a future start"),
+             (ev.NewEvent(world["village"], "training", "培训", "", START, 5, START), "^a training event names")]
+    with session_scope(engine) as session:
+        for new, reason in cases:
+            with pytest.raises(ValueError, match=reason):
+                ev.create_event(session, new, creator=None, now=NOW)
+
+
+def test_the_demo_leaves_an_event_already_planned_alone_and_plans_the_rest(engine, world):
+    from models.events.seed import DEMO_EVENTS, seed_events
+
+    title = DEMO_EVENTS[0][3]
+    with session_scope(engine) as session:
+        ev.create_event(session, _new(world["village"], title, START), creator=None, now=NOW)
+        seed_events(session, session.get(Village, world["village"]), now=NOW)
+    with Session(engine) as session:
+        titles = [e.title for e in session.exec(select(ev.Event).where(ev.Event.village_id == world["village"]))]
+        assert sorted(titles) == sorted(["防跌倒讲座"] + [d[3] for d in DEMO_EVENTS])
+    with session_scope(engine) as session:  # starting right now: no longer upcoming, the demo plans the next
+        seed_events(session, session.get(Village, world["village"]), now=START)
+    with Session(engine) as session:
+        assert len(session.exec(select(ev.Event).where(ev.Event.title == title)).all()) == 2

@@ -194,10 +194,11 @@ def order_of(session: Session, eater: User, day: date, meal: str) -> MealOrder |
 
 
 def open_orders(session: Session, user_ids: list[int], *, since: date) -> list[MealOrder]:
-    """Standing orders of these people from a day on, soonest first."""
+    """Standing orders of these people from a day on, soonest first (lunch before dinner, as served)."""
     query = select(MealOrder).where(col(MealOrder.user_id).in_(user_ids), MealOrder.status == ORDERED,
                                     MealOrder.day >= since)
-    return list(session.exec(query.order_by(col(MealOrder.day), col(MealOrder.meal), col(MealOrder.id))))
+    served = sa.case((col(MealOrder.meal) == LUNCH, 0), else_=1)  # by name, "dinner" would sort first
+    return list(session.exec(query.order_by(col(MealOrder.day), served, col(MealOrder.id))))
 
 
 def kitchen_list(session: Session, village_id: int, day: date, meal: str) -> list[tuple[MealOrder, User]]:
