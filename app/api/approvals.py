@@ -60,12 +60,12 @@ FUND_PROBLEMS = {"funds_err_no_record": (404, None), "funds_err_not_expense": (4
 
 class VolunteerRejectIn(Body):
     reason: str = Field(min_length=1, max_length=200, pattern=REASON,
-                        description="why, as 拒绝 n 原因 in the chat: the volunteer is told it")
+                        description="why, as the chat's reject command takes it: the volunteer is told it")
 
 
 class ExpenseRejectIn(Body):
     why: str = Field(min_length=1, max_length=ledger.MAX_TEXT, pattern=REASON,
-                     description="why, as the console's 驳回: kept in the ledger's chain")
+                     description="why, as the console's reject takes it: kept in the ledger's chain")
 
 
 class HeldRequestOut(CoordinatorRequestOut):
@@ -78,7 +78,7 @@ class HeldRequestPage(BaseModel):
 
 
 class ApplicationOut(BaseModel):
-    id: int = Field(description="the sign-up's number (what /approve and /reject take, as 通过 n in the chat)")
+    id: int = Field(description="the sign-up's number (what /approve and /reject take, as the chat's approve command does)")
     person: Person
     phone: str
     village_id: int | None
@@ -95,7 +95,7 @@ class ApplicationPage(BaseModel):
 
 
 class ElderRegistrationOut(BaseModel):
-    elder: Person = Field(description="the elder's person id is what /verify takes (核实 n)")
+    elder: Person = Field(description="the elder's person id is what /verify takes (as the chat's verify command does)")
     village_id: int | None
     age: int | None
     registered_by: Person
@@ -110,7 +110,7 @@ class ElderRegistrationPage(BaseModel):
 
 
 class BindingOut(BaseModel):
-    id: int = Field(description="the number 同意绑定 n takes in the chat")
+    id: int = Field(description="the number the chat's accept-binding command takes")
     elder: Person
     family: Person = Field(description="who asks to be bound")
     relationship: str
@@ -135,7 +135,7 @@ class ExpenseOut(BaseModel):
     recorded_by: Person | None
     recorded_at: AwareDatetime
     state: str = Field(description="pending; after a decision approved or rejected")
-    mine: bool = Field(description="I recorded it, so I can neither approve nor reject it (两人把关)")
+    mine: bool = Field(description="I recorded it, so I can neither approve nor reject it (two coordinators must agree)")
 
 
 class ExpensePage(BaseModel):
