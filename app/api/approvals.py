@@ -78,7 +78,7 @@ class HeldRequestPage(BaseModel):
 
 
 class ApplicationOut(BaseModel):
-    id: int = Field(description="the sign-up's number (what /approve and /reject take, as the chat's approve command does)")
+    id: int = Field(description="the sign-up's number (what /approve and /reject take)")
     person: Person
     phone: str
     village_id: int | None
@@ -135,7 +135,7 @@ class ExpenseOut(BaseModel):
     recorded_by: Person | None
     recorded_at: AwareDatetime
     state: str = Field(description="pending; after a decision approved or rejected")
-    mine: bool = Field(description="I recorded it, so I can neither approve nor reject it (two coordinators must agree)")
+    mine: bool = Field(description="I recorded it, so I can neither approve nor reject it")
 
 
 class ExpensePage(BaseModel):
