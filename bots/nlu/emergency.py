@@ -152,8 +152,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if _ONGOING_CARE.search(chars) and not signs & {"warn", "urgent", "unresponsive", "cant_get_up"}:
         # Care wanted from now on, told calmly: after an event (a fall that left an injury) that is the care
         # wanted; beside a state that lasts, asked in case it is worse.
-        lasting = {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
-        strength = min(strength, 1) if lasting else 0
+        strength = min(strength, 1) if _lasting(signs) else 0
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
     if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars) and "warn" not in signs):
@@ -163,8 +162,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if _RESOLVED.search(chars):
         # Over and done with: a fall or a scare, not a state that lasts (起不来, 叫不醒).
         # A warning sign beside it (sweat, the left arm) means the writer plays it down: one level less only.
-        lasting = {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
-        over = (_PAST.search(chars) or not lasting) and "warn" not in signs
+        over = (_PAST.search(chars) or not _lasting(signs)) and "warn" not in signs
         strength = 0 if over else max(strength - 1, 0)
     joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
     fiction = _FICTION.search(chars)
@@ -178,10 +176,14 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     return Danger(_LEVELS[strength], hazards, tuple(sorted(signs)), _about_other(chars), not_seen)
 
 
+def _lasting(signs: set[str]) -> set[str]:
+    """The signs of a state that lasts (起不来, 叫不醒), not of an event that can be over (a fall, a cough)."""
+    return {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
+
+
 def _over_or_story(chars: str, signs: set[str]) -> bool:
     """Told as over ("自己爬起来了 没事") or as a story, a joke or a memory: the second opinion stays quiet."""
-    lasting = {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
-    over = _RESOLVED.search(chars) and (_PAST.search(chars) or not lasting) and "warn" not in signs
+    over = _RESOLVED.search(chars) and (_PAST.search(chars) or not _lasting(signs)) and "warn" not in signs
     joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
     return bool(over or _FICTION.search(chars) or joking
                 or _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars)))
