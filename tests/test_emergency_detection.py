@@ -60,6 +60,11 @@ def test_a_thousand_everyday_messages_raise_almost_no_alarm_and_few_questions():
     "家父进食时食物阻塞气道，现无法发声",     # choking in clinical words
     "河里有个老人在扑腾 快沉下去了",          # drowning seen from the bank
     "隔壁老人哭喊别打了 还有砸东西的声音",    # violence heard through the wall
+    "隔壁王奶奶家敲门没人硬 灯也没开",        # a homophone for 应: nobody answers the door
+    "wǒ tóu yūn, zhàn bù qǐ lái",             # pinyin with tone marks
+    "jiù mìng, wǒ bà dǎo zài dì shàng le",
+    "公公老年痴呆 刚才一个人朝水库那边去了 麻烦大家帮忙拦住他",  # dementia, heading for water, told politely
+    "狗从台阶上摔下去了 爷爷去抱也摔倒了",    # the animal fell, and then the man
 ])
 def test_clear_emergencies_are_acted_on_at_once(text):
     assert level(text) == "certain"
@@ -110,6 +115,12 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "电灯泡憋了 黑黢黢的 麻烦来个人帮我换个灯泡",      # a bulb gone, not a body straining
     "我们村学了急救 怎么救噎住的人",      # a first-aid class
     "母亲上月因胸痛住院，现已治愈出院",    # last month, discharged
+    "我家的狗从台阶上摔下去了 爷爷问哪有兽医",  # the animal fell; the man only asks for the vet
+    "入户检查煤气管道完毕 均未发现漏气",      # an inspection that found nothing
+    "上个月摔跤的张大爷现在怎么样了 好些没",  # asking after a fall that is past
+    "睇紧剧 入面有个阿婆心口痛到晕低咗",      # a drama, in Cantonese
+    "参加了村里的急救课 噎住了咋救 我学会了",  # a first-aid class (咋救，我 is not 救我)
+    "我外公手机坏了 这两天联系不上",          # the phone is broken: why nobody answers
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -119,6 +130,8 @@ def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     "狗掉进池塘自己爬上来了",          # an animal in the water
     "胸口疼是老毛病 医生看过了 一变天就疼",  # a known complaint a doctor has seen
     "系统给的地址错的 导航到河边了 找不到人",  # the visitor cannot find the house
+    "我妈老年痴呆 我每天陪她往河边走走",      # walked to the river with company
+    "nai nai shuai le ge bei zi",             # a cup broken, in pinyin (摔了个杯子)
 ])
 def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     # The rules read these as harmless; the statistical second opinion may still ask (danger_model.py).

@@ -23,7 +23,7 @@ _WORDS = """
 屋头:家里 克:去 哒:了 得很:很 搁:在 吱声:出声 吭声:出声 不中:不行 俺:我 咱:我 贼拉:很 咧:了 老汉:老伴
 头壳:头 眩晕:头晕 眩:晕 徛:站 暗去:黑了 厝顶:屋顶 咧转:在转 险险:差点 少年时:年轻时 讲古:讲故事
 冒人:没人 冒有:没有 冒得:没得 冒反应:没反应 冒用:没用 冒吃:没吃 冒应:没应 冒接:没接 冒看:没看 冒见:没见 冒动:没动 冒醒:没醒 冒声:没声 老倌:老伴
-会行路:会走路 讲嘢:讲话 老豆:老爸 老窦:老爸 好哩:好了 涯:我 伓会行:走不了 袂行:走不了 倒落去:倒下去 伓:不 好返:好了 石油气:液化气 心肝头:心口 毋:不 弗:不 煞了:很 呒啥:没啥 呒:没 事体:事 熄哉:熄了 哉:了 自家:自己 唔使:不用 𠊎:我 昨晡:昨天 食酒:喝酒
+会行路:会走路 讲嘢:讲话 老豆:老爸 老窦:老爸 好哩:好了 涯:我 伓会行:走不了 袂行:走不了 倒落去:倒下去 伓:不 好返:好了 石油气:液化气 心肝头:心口 毋:不 弗:不 煞了:很 呒啥:没啥 呒:没 事体:事 熄哉:熄了 哉:了 自家:自己 唔使:不用 𠊎:我 昨晡:昨天 食酒:喝酒 入面:里面 里便:里面 睇紧:在看
 """
 _PAIRS = [pair.split(":", 1) for pair in _WORDS.split()]
 _FOLD = re.compile("|".join(re.escape(src) for src, _ in sorted(_PAIRS, key=lambda p: -len(p[0]))))
@@ -32,8 +32,26 @@ _TARGET = dict(_PAIRS)
 
 def fold(chars: str) -> str:
     """Normalised text with traditional characters and dialect words in their Mandarin form."""
-    text = _from_pinyin(_INITIALISM.sub(lambda m: _INITIALS[m.group(0)], zhconv.convert(chars, "zh-cn")))
+    text = _from_pinyin(_INITIALISM.sub(lambda m: _INITIALS[m.group(0)], _toneless(zhconv.convert(chars, "zh-cn"))))
     return _FOLD.sub(lambda m: _TARGET[m.group(0)], _within_characters(text))
+
+
+# Latin letters with a diacritic: pinyin tone marks (ǎ, é, ǜ) and the odd accented letter of a foreign word.
+_TONED = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def _toneless(chars: str) -> str:
+    """Pinyin with its tone marks taken off ("tóu téng" → "tou teng"), ü written v as pypinyin does: the
+    pinyin reader knows toneless syllables only. Normalisation has already joined toned syllables that stood
+    apart ("chúfáng"), which the syllable splitter takes apart again."""
+    return _TONED.sub(lambda m: _plain_letter(m.group(0)), chars)
+
+
+def _plain_letter(char: str) -> str:
+    decomposed = unicodedata.normalize("NFD", char)
+    if decomposed.startswith("u\u0308"):
+        return "v"
+    return decomposed[0] if decomposed[0].isascii() else char
 
 
 # Initials typed for whole words by people who type pinyin ("lb 叫不醒", "dh不接"): the ones that name a
@@ -125,14 +143,15 @@ def _write(syllables: list[str], table: dict[str, str]) -> str:
 
 @lru_cache(maxsize=1)
 def _sign_words() -> dict[tuple[str, ...], str]:
-    """The danger signs' phrases by their toneless syllables."""
-    from .danger_words import SIGNS
+    """The danger signs' phrases by their toneless syllables, then the places, smells and harmless words
+    their patterns and readings need (摔了个碗 must not be written 摔了割腕, nor 笑死 小四)."""
+    from .danger_words import PINYIN_WORDS, SIGNS
 
     words: dict[tuple[str, ...], str] = {}
-    for sign in SIGNS:
-        for phrase in sign.phrases.replace("…", " ").replace("=", "").split():
-            if len(phrase) > 1 and all("\u4e00" <= c <= "\u9fa5" for c in phrase):
-                words.setdefault(tuple(lazy_pinyin(phrase)), phrase)
+    for phrase in " ".join([*(sign.phrases for sign in SIGNS), PINYIN_WORDS]).replace("…", " ").split():
+        phrase = phrase.removeprefix("=")
+        if len(phrase) > 1 and all("\u4e00" <= c <= "\u9fa5" for c in phrase):
+            words.setdefault(tuple(lazy_pinyin(phrase)), phrase)
     return words
 
 

@@ -68,7 +68,10 @@ _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERS
 _REAL_FIRE = re.compile(w.REAL_FIRE)
 _WHAT_IF, _TAKEN, _APP_TROUBLE = re.compile(w.WHAT_IF), re.compile(w.TAKEN), re.compile(w.APP_TROUBLE)
 _INVITATION, _HEARTACHE = re.compile(w.INVITATION), re.compile(w.HEARTACHE)
-_RECOVERED_NOW = re.compile(w.RECOVERED_NOW)
+_RECOVERED_NOW, _ESCORTED = re.compile(w.RECOVERED_NOW), re.compile(w.ESCORTED)
+_NOTHING_FOUND, _INSPECTION = re.compile(w.NOTHING_FOUND), re.compile(w.INSPECTION)
+_ASKING_AFTER = re.compile(w.ASKING_AFTER)
+_HURT = re.compile(r"(摔|跌|倒|掉|滚|伤|血|疼|痛|晕|起不|动不|站不|栽)")  # a person's own fall after an animal's
 _WRONG_ADDRESS, _ONGOING_CARE = re.compile(w.WRONG_ADDRESS), re.compile(w.ONGOING_CARE)
 _COMPANY, _THING_GONE = re.compile(w.COMPANY), re.compile(w.THING_GONE)
 _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
@@ -81,6 +84,8 @@ def danger_in(message: Prepared) -> Danger | None:
     folded = fold(message.chars)
     if _DENIED.search(folded) and _CALM.search(folded):
         folded = _DENIED.sub("", folded)
+    if _INSPECTION.search(folded):
+        folded = _NOTHING_FOUND.sub("", folded)  # "检查完毕 未发现泄漏": what was not found is no sign
     if not _TAKEN.search(folded):
         folded = _WHAT_IF.sub("", folded)  # "炒熟了会不会中毒": a question before anything was swallowed
     prepared = message if folded == message.chars else prepare(folded)
@@ -157,6 +162,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 2
     if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars) and "warn" not in signs):
         strength = 0  # a memory told, or a recovery told by what the person does again now
+    if _asking_after(chars, signs):
+        strength = 0
     if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
     if _RESOLVED.search(chars):
@@ -185,8 +192,15 @@ def _over_or_story(chars: str, signs: set[str]) -> bool:
     """Told as over ("自己爬起来了 没事") or as a story, a joke or a memory: the second opinion stays quiet."""
     over = _RESOLVED.search(chars) and (_PAST.search(chars) or not _lasting(signs)) and "warn" not in signs
     joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
-    return bool(over or _FICTION.search(chars) or joking
+    return bool(over or _FICTION.search(chars) or joking or _asking_after(chars, signs)
                 or _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars)))
+
+
+def _asking_after(chars: str, signs: set[str]) -> bool:
+    """How is he now, after a fall that is past ("上次摔跤的老爷子后来咋样了"): a question, not a report. Never
+    of a state that lasts (起不来), nor beside a warning sign or a cry of urgency."""
+    return bool(_PAST.search(chars) and _ASKING_AFTER.search(chars) and not _lasting(signs)
+                and not signs & {"warn", "urgent"})
 
 
 def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
@@ -195,9 +209,11 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"fall", "water"}  # the phone fell into the water
     if "fall" in signs and _NEAR_MISS.search(chars):
         signs.discard("fall")
-    if (_ANIMAL.search(chars) or "兽医" in chars) and not _OTHER.search(chars):
+    if _animal_fell(chars) or "兽医" in chars and not _OTHER.search(chars):
         # the dog fell into the pond, the sheep is down, the hen choked
         signs -= {"fall", "water", "cant_get_up", "cant_stand", "choke", "stuck", "injury", "bleed", "burn"}
+    if _ESCORTED.search(chars):
+        signs.discard("heading")  # walked to the river with someone beside her
     if _WRONG_ADDRESS.search(chars):
         signs -= {"lost", "not_found"}
     if _COMPANY.search(chars) and not signs & {"chest", "breath", "warn"}:
@@ -233,6 +249,18 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         # Away, busy, or nobody named: "好几天没来了" is about a visit. Two kinds of silence
         # ("三天没出门 电话不接") name no one only because the writer knows who.
         signs -= {"span", "absent"}
+
+
+def _animal_fell(chars: str) -> bool:
+    """An animal is the subject of the fall: no one between the animal and the verb, and no one named after
+    it who is hurt too. Who tells it ("奶奶说那只羊摔下去了") or asks for the vet changes nothing."""
+    for fell in _ANIMAL.finditer(chars):
+        if _OTHER.search(fell.group(0)) or _SELF.search(fell.group(0)):
+            continue
+        after = _OTHER.search(chars, fell.end())
+        if after is None or not _HURT.search(chars, after.end()):
+            return True
+    return False
 
 
 def _absences(chars: str) -> int:
@@ -295,7 +323,7 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     if has("burn") and has("burn_bad", "urgent"):
         level = 3
-    if has("wanders") and has("not_found"):
+    if has("wanders") and has("not_found") or has("dementia", "confused") and has("heading"):
         level = 3
     if has("span") and has("absent"):
         level = max(level, 3 if has("worry", "urgent") or "absent" in repeated else 2)
