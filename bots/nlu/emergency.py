@@ -192,7 +192,10 @@ def _over_or_story(chars: str, signs: set[str]) -> bool:
     """Told as over ("自己爬起来了 没事") or as a story, a joke or a memory: the second opinion stays quiet."""
     over = _RESOLVED.search(chars) and (_PAST.search(chars) or not _lasting(signs)) and "warn" not in signs
     joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
-    return bool(over or _FICTION.search(chars) or joking or _asking_after(chars, signs)
+    # Not seen, with a harmless reason the rules accepted ("三天没见你来食堂 … 忙啥呢"): asked of the person themself.
+    explained = not any(_BY_NAME[s].strength for s in signs) and {"span", "absent"} <= signs \
+        and _EXPLAINED.search(_not_the_writer(chars))
+    return bool(over or explained or _FICTION.search(chars) or joking or _asking_after(chars, signs)
                 or _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars)))
 
 
