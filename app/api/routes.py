@@ -100,7 +100,7 @@ def me():
     user_id = context.caller().user_id
     if user_id is None:
         return schemas.Me(linked=False)
-    with context.runtime().statement_engine.connect() as conn:
+    with context.statement() as conn:
         return _me(conn, user_id)
 
 
