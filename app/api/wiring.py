@@ -74,7 +74,12 @@ class SweptMemoryStorage(MemoryStorage):
 
 
 def limit_storage(redis_url: str) -> Storage:
-    return storage_from_string(redis_url) if redis_url else SweptMemoryStorage()
+    if not redis_url:
+        return SweptMemoryStorage()
+    storage = storage_from_string(redis_url)
+    if not isinstance(storage, Storage):  # an async scheme ("async+redis://") cannot serve sync views
+        raise ValueError("redis_url: a synchronous Redis URL is needed for the API's rate limits")
+    return storage
 
 
 class ApiLimits:
