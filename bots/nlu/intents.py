@@ -60,11 +60,11 @@ class Decision:
         return self.danger is not None
 
 
-def decide(message: Prepared) -> Decision:
-    """Pick the intent of a prepared message."""
+def decide(message: Prepared, *, safety: bool = True) -> Decision:
+    """Pick the intent of a prepared message (without the safety classifier when `safety` is False)."""
     if not message.chars:
         return Decision("out_of_scope", None, 1.0)
-    danger = danger_in(message)
+    danger = danger_in(message) if safety else None
     if danger is not None:
         # Any sign of danger outranks every other reading; how sure we are decides act-or-ask.
         return Decision(HELP, "emergency", DANGER_CONFIDENCE[danger.level], danger=danger)
