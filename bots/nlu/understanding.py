@@ -43,7 +43,7 @@ def understand(text: str, now: datetime) -> Understanding:
 @lru_cache(maxsize=256)
 def _understand(text: str, now: datetime) -> Understanding:
     message = prepare(text or "")
-    decision = decide(message)
+    decision = decide(message, text or "")
     slots = extract_slots(message, decision.intent, decision.emergency, now)
     return Understanding(text=text or "", intent=decision.intent, category=decision.category,
                          slots=slots, confidence=float(decision.confidence), danger=decision.danger)
