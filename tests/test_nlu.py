@@ -228,6 +228,8 @@ def test_classes_found_by_batches_6_to_9(text, intent, category):
     ("各位好 我是村里的新社工小陈", "greeting", None),
     ("三组网格员老吴报到", "greeting", None),
     ("你好 我是网格员 王奶奶家灯坏了要人修", "help_request", "repair"),
+    ("我叫村长来一趟", "talk_to_human", None),
+    ("我是想找书记说个事", "talk_to_human", None),
     ("my mom is ok today", "checkin_ok", None),
     ("给我妈报一下名 那个讲座", "event_signup", None),
     ("我有摩托车 送东西尽管找我", "volunteer_signup", None),
