@@ -47,7 +47,7 @@ def understand(text: str, now: datetime, *, safety: bool = True) -> Understandin
 @lru_cache(maxsize=256)
 def _understand(text: str, now: datetime, safety: bool = True) -> Understanding:
     message = prepare(text or "")
-    decision = decide(message, safety=safety)
+    decision = decide(message, text or "", safety=safety)
     slots = extract_slots(message, decision.intent, decision.emergency, now)
     return Understanding(text=text or "", intent=decision.intent, category=decision.category,
                          slots=slots, confidence=float(decision.confidence), danger=decision.danger)
