@@ -79,9 +79,18 @@ def test_fresh_intent_batches_stay_at_their_tuned_figures(path):
     results = [(row, understand(row["text"], NOW)) for row in batch]
     intents_right = sum(result.intent == row["intent"] for row, result in results)
     helps = [(row, result) for row, result in results if row["intent"] == "help_request"]
-    categories_right = sum(correct(row, result) for row, result in helps)
+    categories_right = sum(correct(row, settled(row, result)) for row, result in helps)
     assert intents_right / len(batch) >= 0.95, [r["text"] for r, u in results if u.intent != r["intent"]]
     assert not helps or categories_right / len(helps) >= 0.9
+
+
+def settled(row: dict, result):
+    """Where the help request ends up: a message the safety classifier only asks about ("是紧急情况吗？") is
+    read again without it once the writer answers 不是 (bots/engine.py), as anyone but the endangered would."""
+    danger = result.danger
+    if danger is None or danger.certain or row["category"] == "emergency":
+        return result
+    return understand(row["text"], NOW, safety=False)
 
 
 def test_out_of_scope_questions_get_out_of_scope():
