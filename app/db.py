@@ -54,11 +54,12 @@ class Timeouts:
                    float(settings["database.sqlite_busy_timeout"]))
 
 
-def make_engine(url: str, timeouts: Timeouts | None = None) -> sa.Engine:
+def make_engine(url: str, timeouts: Timeouts | None = None, *, autocommit: bool = False) -> sa.Engine:
     """Build an engine with the settings each backend needs under concurrent workers.
 
     SQL parameters are never rendered into logs or exception messages: they hold openids and what
     people wrote. Without `timeouts` (migrations, tools) statements may wait as long as they need.
+    `autocommit` (PostgreSQL only) gives a pool whose connections never open a transaction.
     """
     url = normalise_url(url)
     timeouts = timeouts or Timeouts()
@@ -66,9 +67,10 @@ def make_engine(url: str, timeouts: Timeouts | None = None) -> sa.Engine:
         return _reset_only_open_transactions(_sqlite_engine(url, timeouts.sqlite_busy))
     options = " ".join(f"-c {name}={int(seconds * 1000)}" for name, seconds in
                        (("statement_timeout", timeouts.statement), ("lock_timeout", timeouts.lock)) if seconds > 0)
+    extra: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     return _reset_only_open_transactions(sa.create_engine(
         url, pool_recycle=PG_POOL_RECYCLE_SECONDS, pool_size=10, max_overflow=20, hide_parameters=True,
-        pool_reset_on_return=None, connect_args={"options": options} if options else {}))
+        pool_reset_on_return=None, connect_args={"options": options} if options else {}, **extra))
 
 
 def _reset_only_open_transactions(engine: sa.Engine) -> sa.Engine:
@@ -127,15 +129,17 @@ def reader(engine: sa.Engine) -> sa.Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
-def statement_reader(engine: sa.Engine) -> sa.Engine:
-    """The same engine (same pool) for reads of a single statement, which needs no transaction of its own.
+def statement_reader(engine: sa.Engine, timeouts: Timeouts | None = None) -> sa.Engine:
+    """An engine for reads of a single statement, which need no transaction of their own.
 
-    On PostgreSQL the connection is in autocommit while checked out: no BEGIN and ROLLBACK round trips
-    around the statement (the token check and `GET /me` are one statement each, on every call). SQLite
-    reads in process, so there it is `reader` (a deferred transaction, no write lock).
+    On PostgreSQL a pool of its own whose connections stay in autocommit: no BEGIN and ROLLBACK round
+    trips around the statement (the token check and `GET /me` are one statement each, on every call), and
+    no isolation level switched at every check-out and back at every return, as the same pool with an
+    AUTOCOMMIT execution option does. SQLite reads in process, so there it is `reader` (same pool, a
+    deferred transaction, no write lock).
     """
     if engine.dialect.name == "postgresql":
-        return engine.execution_options(isolation_level="AUTOCOMMIT", **{READ_ONLY: True})
+        return make_engine(engine.url.render_as_string(hide_password=False), timeouts, autocommit=True)
     return reader(engine)
 
 

@@ -38,9 +38,10 @@ class Runtime:
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = system_clock):
         self.settings = settings
         self.clock = clock
-        self.engine = make_engine(settings["database_url"], Timeouts.from_settings(settings))
+        timeouts = Timeouts.from_settings(settings)
+        self.engine = make_engine(settings["database_url"], timeouts)
         self.read_engine = reader(self.engine)
-        self.statement_engine = statement_reader(self.engine)
+        self.statement_engine = statement_reader(self.engine, timeouts)
         # Built once: the bot reads configuration on every message, and a deep copy each time showed up.
         self.config = frozen(settings.as_dict())
         self.tz = settings.tz
@@ -64,6 +65,8 @@ class Runtime:
         """Release threads and connections (tests create many runtimes)."""
         self.executor.shutdown(wait=True)
         self.engine.dispose()
+        if self.statement_engine.pool is not self.engine.pool:
+            self.statement_engine.dispose()
 
 
 def frozen(value: Any) -> Any:

@@ -9,6 +9,7 @@ Prints the reply time and the time to the first alert, median and worst. Asserts
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import statistics
 import sys
@@ -25,6 +26,7 @@ from app.db import session_scope
 from app.delivery import Delivery
 from app.fake_wechat import FakeWeChatServer
 from app.migrate import upgrade
+from bench.api import templates_env
 from models.seed import seed_demo
 from tests.fakes import pushes
 from tests.fakes.pushes import Signer
@@ -48,7 +50,10 @@ def main() -> int:
                                      "api_base_url": fake.base_url},
                           "delivery": {"idle_sleep": args.idle_sleep},
                           # Every run is a new emergency, not an update of the previous one.
-                          "dispatch": {"emergency_merge_minutes": 0}})
+                          "dispatch": {"emergency_merge_minutes": 0},
+                          # As in production (which refuses to start without them): alerts to people whose
+                          # 48-hour window has closed go as templates instead of being undeliverable.
+                          "templates": json.loads(templates_env()["LINLI__TEMPLATES"])})
         fake.configure(auto_follow=True)
         rt = app.extensions["linli"]
         with session_scope(rt.engine) as session:

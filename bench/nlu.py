@@ -107,9 +107,32 @@ def report_batches(paths: list[str]) -> None:
         category_hits = sum(g == (r["intent"], r["category"]) for g, r in helps)
         print(f"{Path(path).name}: intent {intent_hits}/{len(rows)} ({intent_hits / len(rows):.0%})   "
               f"help category {category_hits}/{len(helps)} ({category_hits / max(len(helps), 1):.0%})")
+        asked = [r for r in rows if _asks(r["text"])]
+        if asked:
+            settled = [_settled(r) for r in rows]
+            s_intent = sum(g[0] == r["intent"] for g, r in zip(settled, rows, strict=True))
+            s_category = sum(g == (r["intent"], r["category"])
+                             for g, r in zip(settled, rows, strict=True) if r["intent"] == "help_request")
+            print(f"    after the safety question ({len(asked)} lines asked 是紧急情况吗, answered as the writer "
+                  f"would): intent {s_intent}/{len(rows)} ({s_intent / len(rows):.0%})   "
+                  f"help category {s_category}/{len(helps)} ({s_category / max(len(helps), 1):.0%})")
         for g, r in zip(guesses, rows, strict=True):
             if g != (r["intent"], r["category"]):
                 print(f"    {r['text']}  expected {label(r['intent'], r['category'])}  got {label(*g)}")
+
+
+def _asks(text: str) -> bool:
+    danger = understand(text, NOW).danger
+    return danger is not None and not danger.certain
+
+
+def _settled(row: dict) -> tuple[str, str | None]:
+    """Where the conversation goes once the safety question, if asked, is answered: 是 for an emergency,
+    不是 otherwise, after which the message is read without the safety classifier (bots/engine.py)."""
+    if not _asks(row["text"]) or row["category"] == "emergency":
+        return _guess(row["text"])
+    result = understand(row["text"], NOW, safety=False)
+    return result.intent, result.category
 
 
 def main() -> None:

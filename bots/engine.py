@@ -103,7 +103,24 @@ def emergency_answer(turn: forms.Turn, conv: Conversation) -> str:
     original = conv.data.get("text", "")
     forms.finish(conv)
     if choice == 2:
-        return t("emergency_false_alarm")
+        return _not_an_emergency(turn, conv, original)
     # Yes, or anything unclear: when in doubt, act.
     turn.text = original or turn.text
     return emergency.respond(turn)
+
+
+# What a message asked for besides the doubt ("手腕疼 做不成饭 来个人帮我做一顿"): taken up after "不是".
+_NOTHING_ASKED = frozenset({"out_of_scope", "affirm", "deny", "cancel", "greeting", "thanks"})
+
+
+def _not_an_emergency(turn: forms.Turn, conv: Conversation, original: str) -> str:
+    """"不是": the message is read again without the safety classifier and what it asked for goes on."""
+    now = turn.ctx.now
+    if not original:
+        return t("emergency_false_alarm")
+    reading = nlu.understand(original, now, safety=False)
+    if reading.intent in _NOTHING_ASKED:
+        return t("emergency_false_alarm")
+    again = forms.Turn(Message(openid=turn.message.openid, kind=TEXT, text=original), original, reading,
+                       turn.ctx, turn.user)
+    return "\n".join([t("emergency_not_then"), on_text(again, conv)])

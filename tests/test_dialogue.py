@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from models.core.outbox import OutboxMessage
 from models.help.complaints import Complaint
+from models.help.requests import HelpRequest
 from models.people.users import User
 from tests.conftest import reply_text
 from tests.fakes import pushes
@@ -187,3 +188,18 @@ def test_an_unanswered_emergency_question_is_acted_on(bot, text, before, after):
     [told] = outbox(bot.rt, "emergency_unanswered")
     assert told.openid == ELDER and "120" in told.text
     assert jobs.run(bot.rt, "emergency.unanswered", bot.rt.clock()) == 0
+
+
+def test_no_to_the_emergency_question_goes_on_with_what_was_asked(bot):
+    converse(bot, ELDER, [("胳膊疼 提不动水桶 能来个人帮我挑两担水吗", "紧急情况"),
+                          ("2", "不是紧急情况"), ("今天下午", "生活照料"), ("1", "已发出求助")])
+    assert outbox(bot.rt, "emergency_alert") == []
+    with Session(bot.rt.engine) as session:
+        asked = session.exec(select(HelpRequest).where(HelpRequest.details.contains("挑两担水"))).all()
+    assert [(r.category, r.urgency) for r in asked] == [("daily_care", "normal")]
+
+
+def test_no_to_the_emergency_question_with_nothing_else_asked_ends_there(bot):
+    converse(bot, ELDER, [("没摔倒，就是想问问", "紧急情况"), ("2", "没事就好")])
+    with Session(bot.rt.engine) as session:
+        assert session.exec(select(HelpRequest)).all() == []

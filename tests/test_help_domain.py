@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from app.db import session_scope
+from app.db import Timeouts, make_engine, session_scope
 from models.base import as_utc
 from models.core.notify import Notice
 from models.core.outbox import URGENT
@@ -18,6 +18,7 @@ from models.people.users import User, Village
 from models.people.volunteers import APPROVED, SLOTS, upsert_volunteer
 from models.seed import seed_demo
 from models.timebank import ledger as timebank
+from tests.conftest import PG_URL
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # Tuesday 09:00 in Shanghai
 RULES = dispatch.DispatchRules()
@@ -806,3 +807,19 @@ def test_an_elders_open_requests_tasks_in_progress_and_the_visit_awaiting_a_rati
         visits.claim(session, theirs.id, volunteer, now=NOW, rules=RULES)
         assert [r.id for r in hr.tasks_of(session, volunteer.id)] == [theirs.id]
         assert hr.tasks_of(session, user(session, "demo-volunteer-2").id) == []
+
+
+@pytest.mark.skipif(not PG_URL, reason="row locks held by two open transactions at once: PostgreSQL")
+def test_offering_volunteers_another_request_is_being_offered_to_does_not_wait(village, db_url):
+    """A burst of requests in one village offers each to the same volunteers: none may queue behind another."""
+    engine = make_engine(db_url, Timeouts(lock=1.0))
+    try:
+        with Session(engine) as first, Session(engine) as second:
+            early = dispatch.dispatch_round(first, new_request(first, key="burst-1"), RULES, now=NOW)
+            later = dispatch.dispatch_round(second, new_request(second, elder="demo-elder-2", key="burst-2"), RULES,
+                                            now=NOW + timedelta(seconds=1))  # while `first` holds its volunteers
+            second.commit()
+            first.commit()
+        assert {n.openid for n in early} & {n.openid for n in later}  # the same volunteers, both offered
+    finally:
+        engine.dispose()

@@ -452,3 +452,22 @@ def test_a_card_names_the_elders_acts_for_names_in_one_statement(session):
     assert binding.card_of(session, elder1.id).village == "示范村"
     assert binding.card_of(session, nobody.id).village is None
     assert binding.card_of(session, 10**6) is None
+
+
+def test_the_token_check_reads_the_same_card(session):
+    """The API's token check brings the caller's card in its own statement: the same as `card_of`."""
+    from models.api import identity as ids
+
+    family = person(session, "token-family")
+    binding.link(session, by_openid(session, "demo-elder-2"), family, "儿子", now=NOW)
+    binding.link(session, by_openid(session, "demo-elder-1"), family, "女儿", now=NOW)
+    for n, user in enumerate((by_openid(session, "demo-elder-1"), family, person(session, "token-nobody"))):
+        identity, token = ids.login(session, f"mini-{n}", None, "", now=NOW, lifetime=timedelta(hours=1))
+        identity.user_id = user.id
+        session.flush()
+        who, _ = ids.caller_of(session, token, now=NOW)
+        assert who.card == binding.card_of(session, user.id) and who.user_id == user.id
+    _, unlinked = ids.login(session, "mini-unlinked", "union-x", "", now=NOW, lifetime=timedelta(hours=1))
+    who, unionid = ids.caller_of(session, unlinked, now=NOW)
+    assert (who.user_id, who.card, unionid) == (None, None, "union-x")
+    assert ids.caller_of(session, unlinked, now=NOW + timedelta(hours=2)) is None  # expired

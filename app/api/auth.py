@@ -30,7 +30,7 @@ def authenticate(req: Request) -> ids.Caller | None:
     when = context.now()
     # Every call, so one statement and no transaction: a write transaction here took SQLite's write lock
     # for every read. Nothing is cached: a logout or an expiry counts from the next call, in every worker.
-    with context.runtime().statement_engine.connect() as conn:
+    with context.statement() as conn:
         found = ids.caller_of(conn, token, now=when)
     if found is None:
         return None

@@ -52,6 +52,32 @@ def unit() -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def statement() -> Iterator[sa.Connection]:
+    """A connection for reads of one statement each, outside any transaction.
+
+    On PostgreSQL (an autocommit pool, nothing held between statements) the request keeps the first one
+    it checks out, so the token check and the view share one check-out; `release_statement` gives it back
+    when the request ends. On SQLite each use is its own short deferred read, as a request's later
+    statements must see what its own writes committed in between.
+    """
+    rt = runtime()
+    if rt.statement_engine.pool is rt.engine.pool:
+        with rt.statement_engine.connect() as conn:
+            yield conn
+        return
+    conn = g.get("statement_connection")
+    if conn is None:
+        conn = g.statement_connection = rt.statement_engine.connect()
+    yield conn
+
+
+def release_statement(_exc: BaseException | None = None) -> None:
+    conn = g.pop("statement_connection", None)
+    if conn is not None:
+        conn.close()
+
+
 def person(session: Session) -> User:
     """The linked person behind the token; 403 until the mini-program login is linked to one."""
     who = caller()

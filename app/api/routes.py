@@ -97,17 +97,21 @@ def link_code():
 @spec.validate(resp=answers(200, schemas.Me), tags=["me"], security=BEARER)
 def me():
     """Who I am: name, roles, village and the elders I act for."""
-    user_id = context.caller().user_id
-    if user_id is None:
+    who = context.caller()
+    if who.card is not None:
+        return _me_of(who.card)
+    if who.user_id is None:
         return schemas.Me(linked=False)
-    with context.runtime().statement_engine.connect() as conn:
-        return _me(conn, user_id)
+    with context.statement() as conn:  # linked by unionid during this very call
+        return _me(conn, who.user_id)
 
 
 def _me(db: Session | sa.Connection, user_id: int | None) -> schemas.Me:
     card = binding.card_of(db, user_id) if user_id is not None else None
-    if card is None:
-        return schemas.Me(linked=False)
+    return _me_of(card) if card is not None else schemas.Me(linked=False)
+
+
+def _me_of(card: binding.Card) -> schemas.Me:
     return schemas.Me(linked=True, id=card.id, name=card.name, roles=list(card.roles), village=card.village,
                       elders=[schemas.Person(id=i, name=n) for i, n in card.elders])
 

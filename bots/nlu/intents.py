@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .classifier import NaiveBayes, features, load
 from .emergency import Danger, danger_in
-from .lexicon import ENGLISH_CUES, ENGLISH_WEIGHT, EXACT_COMMANDS, INTENT_CUES, TRAILING_PARTICLES
+from .lexicon import ENGLISH_CUES, ENGLISH_WEIGHT, EXACT_COMMANDS, INTENT_CUES, ROLE_WORDS, TRAILING_PARTICLES
 from .matcher import PhraseMatcher, Prepared, typed_spans
 from .numbers import parse_number
 from .text import phrase_variants, sentence_keys
@@ -37,6 +38,13 @@ _NUMERAL = r"(?:[0-9]+(?:\.[0-9]+)?|[一二三四五六七八九十百千两零]
 ARITHMETIC = re.compile(rf"{_NUMERAL}(?:加|减|乘以|除以|乘|除|[+*/×÷-]){_NUMERAL}")
 # "帮我算下1200*0.85": the operator is dropped with the punctuation, the request to work out figures is left.
 CALCULATION = re.compile(r"(?:算一?下|算算|算一算|计算)(?:一下)?[0-9]")
+# "23*47=?", "100/4=": a sum written with symbols, read before normalising drops them (a phone number's dashes
+# and a date's slash are no sum unless an equals sign follows).
+WRITTEN_SUM = re.compile(r"[0-9]\s*[+*×÷]\s*[0-9]|[0-9]\s*[-/]\s*[0-9]+\s*=")
+# "我是新来的网格员", "二组志愿者小黄报到": the speaker introduces themself, and a role named there is who is
+# talking, not a wish to reach village staff or to volunteer. 我是想/我是说 and 我叫村长来 (I'll call him) are
+# no introduction: 我叫 counts only after a greeting (你好我叫老赵).
+SELF_INTRODUCTION = re.compile(r"(?:我|俺)是(?!想|说|问|要)|报到|好(?:我|俺)叫")
 # "大哥好", "婶子好": a title and 好 is a greeting, not a check-in.
 TITLE_GREETING = re.compile(r"^(?:大哥|大姐|大爷|大娘|大叔|大婶|婶子|叔|婶|阿姨|姐|哥|老师|同志|师傅|乡亲们|老乡)"
                             r"好[啊呀哇]?$")
@@ -60,11 +68,12 @@ class Decision:
         return self.danger is not None
 
 
-def decide(message: Prepared) -> Decision:
-    """Pick the intent of a prepared message."""
+def decide(message: Prepared, text: str = "", *, safety: bool = True) -> Decision:
+    """Pick the intent of a prepared message; `text`, the message as typed, shows the symbols of a sum.
+    Without the safety classifier when `safety` is False."""
     if not message.chars:
         return Decision("out_of_scope", None, 1.0)
-    danger = danger_in(message)
+    danger = danger_in(message) if safety else None
     if danger is not None:
         # Any sign of danger outranks every other reading; how sure we are decides act-or-ask.
         return Decision(HELP, "emergency", DANGER_CONFIDENCE[danger.level], danger=danger)
@@ -74,7 +83,8 @@ def decide(message: Prepared) -> Decision:
     if all(char in INTERJECTIONS for char in message.chars):
         # "啊？" "哦" "呃": a sound, not an answer (the question mark is gone by now); 嗯 and 好 are commands.
         return Decision("out_of_scope", None, 0.9)
-    if ARITHMETIC.search(message.chars) or CALCULATION.search(message.chars):
+    if (ARITHMETIC.search(message.chars) or CALCULATION.search(message.chars)
+            or WRITTEN_SUM.search(unicodedata.normalize("NFKC", text))):
         return Decision("out_of_scope", None, 0.9)
     if TITLE_GREETING.match(message.chars):
         return Decision("greeting", None, 0.9)
@@ -134,19 +144,40 @@ def model() -> NaiveBayes:
 
 def matched_cues(message: Prepared) -> dict[str, tuple[str, float]]:
     """Cue phrase -> (label, weight) for every cue word the message holds on its own."""
-    return _outside_longer_cues(_cue_matcher().find(message), message.chars)
+    found = _outside_longer_cues(_cue_matcher().find(message), message.chars)
+    if SELF_INTRODUCTION.search(message.chars):
+        found = {phrase: cue for phrase, cue in found.items() if phrase.lstrip("=") not in ROLE_WORDS}
+    return found
 
 
 def cue_scores(message: Prepared) -> dict[str, float]:
     """Score per label from matched cue words: the strongest cue plus a bonus per extra cue."""
-    return _scores(matched_cues(message))
+    return _scores(matched_cues(message), message.chars)
 
 
-def _scores(cues: dict[str, tuple[str, float]]) -> dict[str, float]:
+def _scores(cues: dict[str, tuple[str, float]], chars: str) -> dict[str, float]:
     weights: dict[str, list[float]] = defaultdict(list)
-    for label, weight in cues.values():
+    extras: dict[str, int] = defaultdict(lambda: -1)
+    echoes = _echoes(cues, chars)
+    for phrase, (label, weight) in cues.items():
         weights[label].append(weight)
-    return {label: max(ws) + EXTRA_CUE_BONUS * (len(ws) - 1) for label, ws in weights.items()}
+        extras[label] += phrase not in echoes
+    return {label: max(ws) + EXTRA_CUE_BONUS * max(extras[label], 0) for label, ws in weights.items()}
+
+
+def _echoes(cues: dict[str, tuple[str, float]], chars: str) -> set[str]:
+    # One word is one piece of evidence: 志愿 inside 志愿者, or 报…名 over the same 报名, is the same word matched
+    # twice by its own label and earns no extra-cue bonus (志愿者 had outweighed the thanks beside it).
+    spans = {phrase: typed_spans(phrase, chars) for phrase in cues}
+    ordered = sorted(cues, key=lambda phrase: (-max((e - s for s, e in spans[phrase]), default=0), phrase))
+    echoes: set[str] = set()
+    for index, phrase in enumerate(ordered):
+        label = cues[phrase][0]
+        outer = [span for other in ordered[:index] if other not in echoes and cues[other][0] == label
+                 for span in spans[other]]
+        if spans[phrase] and all(any(s <= a and b <= e for s, e in outer) for a, b in spans[phrase]):
+            echoes.add(phrase)
+    return echoes
 
 
 def _outside_longer_cues(found: dict[str, tuple[str, float]], chars: str) -> dict[str, tuple[str, float]]:
@@ -165,7 +196,7 @@ def _outside_longer_cues(found: dict[str, tuple[str, float]], chars: str) -> dic
 
 def _by_cues(message: Prepared) -> Decision | None:
     cues = matched_cues(message)
-    scores = _scores(cues)
+    scores = _scores(cues, message.chars)
     if not scores:
         return None
     intents = _intent_scores(scores)

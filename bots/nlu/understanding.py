@@ -30,20 +30,24 @@ class Understanding:
                 "slots": dict(self.slots), "confidence": self.confidence}
 
 
-def understand(text: str, now: datetime) -> Understanding:
-    """Read one message; `now` (timezone-aware) anchors relative time words."""
+def understand(text: str, now: datetime, *, safety: bool = True) -> Understanding:
+    """Read one message; `now` (timezone-aware) anchors relative time words.
+
+    `safety=False` reads it as if the safety classifier had found nothing: what the person wants once they
+    have answered "不是" to "是紧急情况吗？".
+    """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     # A turn reads the same words more than once (the engine, the check-in observer, the help flow's
     # category guess), always with the turn's `now`: read them once. The copy keeps callers' slot edits apart.
-    found = _understand(text, now)
+    found = _understand(text, now, safety)
     return replace(found, slots=dict(found.slots))
 
 
 @lru_cache(maxsize=256)
-def _understand(text: str, now: datetime) -> Understanding:
+def _understand(text: str, now: datetime, safety: bool = True) -> Understanding:
     message = prepare(text or "")
-    decision = decide(message)
+    decision = decide(message, text or "", safety=safety)
     slots = extract_slots(message, decision.intent, decision.emergency, now)
     return Understanding(text=text or "", intent=decision.intent, category=decision.category,
                          slots=slots, confidence=float(decision.confidence), danger=decision.danger)

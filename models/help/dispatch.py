@@ -247,7 +247,12 @@ def _offer(session: Session, batch: list[tuple[hr.HelpRequest, list[Candidate]]]
     openids: dict[int, str] = {}
     for start in range(0, len(ids), hr.LOOKUP_CHUNK):
         part = ids[start:start + hr.LOOKUP_CHUNK]
-        session.execute(sa.update(volunteers).where(volunteers.c.user_id.in_(part)).values(last_offered_at=as_utc(now)))
+        # A volunteer's row locked by another transaction is being offered a task right now too, which stamps
+        # the same moment: skipping it (PostgreSQL's SKIP LOCKED; SQLite has one writer) beats waiting for that
+        # transaction, which under a burst of requests queued every new request behind the last (503 busy).
+        free = (sa.select(volunteers.c.user_id).where(volunteers.c.user_id.in_(part))
+                .with_for_update(skip_locked=True).scalar_subquery())
+        session.execute(sa.update(volunteers).where(volunteers.c.user_id.in_(free)).values(last_offered_at=as_utc(now)))
         openids.update(session.execute(sa.select(col(User.id), col(User.openid)).where(col(User.id).in_(part))).all())
     params = [offer_params(session, request) for request, _ in batch]
     session.flush()

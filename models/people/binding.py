@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -352,21 +353,36 @@ class Card:
     elders: tuple[tuple[int, str], ...]  # (id, name), in `acts_for`'s order
 
 
-def _card_query() -> sa.Select:
+def card_query(*extra: sa.ColumnElement, source: sa.FromClause | None = None,
+               person: sa.ColumnElement | None = None) -> sa.Select:
+    """The statement `card_from` reads: by `:user_id`, or for the person whose id is `person` in each row of
+    `source` (outer-joined, so a source row without a person still comes back, with `extra` filled in)."""
     users, villages, links = table_of(User), table_of(Village), table_of(FamilyLink)
     elders, profiles = users.alias("elder"), table_of(ElderProfile)
     profiled = sa.exists().where(profiles.c.user_id == users.c.id)
-    return (sa.select(users.c.id, users.c.name, users.c.roles, villages.c.name.label("village"),
-                      profiled.label("profiled"), elders.c.id.label("elder_id"), elders.c.name.label("elder_name"))
-            .select_from(users)
-            .outerjoin(villages, villages.c.id == users.c.village_id)
-            .outerjoin(links, links.c.family_id == users.c.id)
-            .outerjoin(elders, elders.c.id == links.c.elder_id)
-            .where(users.c.id == sa.bindparam("user_id"))
-            .order_by(links.c.id))
+    start = users if source is None else source.outerjoin(users, users.c.id == person)
+    query = (sa.select(*extra, users.c.id, users.c.name, users.c.roles, villages.c.name.label("village"),
+                       profiled.label("profiled"), elders.c.id.label("elder_id"), elders.c.name.label("elder_name"))
+             .select_from(start.outerjoin(villages, villages.c.id == users.c.village_id)
+                          .outerjoin(links, links.c.family_id == users.c.id)
+                          .outerjoin(elders, elders.c.id == links.c.elder_id))
+             .order_by(links.c.id))
+    return query.where(users.c.id == sa.bindparam("user_id")) if source is None else query
 
 
-_CARD = _card_query()
+_CARD = card_query()
+
+
+def card_from(rows: Sequence[sa.Row]) -> Card | None:
+    """The card in the rows of a `card_query`, or None when they name nobody."""
+    if not rows or rows[0].id is None:
+        return None
+    first = rows[0]
+    # `User.has_role("elder")` and `is_elder` on the stored comma-wrapped roles, without building a User.
+    elders = [(first.id, first.name)] if ",elder," in first.roles or first.profiled else []
+    elders += [(row.elder_id, row.elder_name) for row in rows if row.elder_id is not None]
+    return Card(first.id, first.name, tuple(sorted(r for r in first.roles.split(",") if r)), first.village,
+                tuple(elders))
 
 
 def card_of(db: Session | sa.Connection, user_id: int) -> Card | None:
@@ -375,15 +391,7 @@ def card_of(db: Session | sa.Connection, user_id: int) -> Card | None:
     The same rule as `acts_for` (themself when an elder, by role or by profile, then the elders they are
     bound to in binding order) without loading a row per binding.
     """
-    rows = db.execute(_CARD, {"user_id": user_id}).all()
-    if not rows:
-        return None
-    first = rows[0]
-    # `User.has_role("elder")` and `is_elder` on the stored comma-wrapped roles, without building a User.
-    elders = [(first.id, first.name)] if ",elder," in first.roles or first.profiled else []
-    elders += [(row.elder_id, row.elder_name) for row in rows if row.elder_id is not None]
-    return Card(first.id, first.name, tuple(sorted(r for r in first.roles.split(",") if r)), first.village,
-                tuple(elders))
+    return card_from(db.execute(_CARD, {"user_id": user_id}).all())
 
 
 def may_act_for(session: Session, user: User, elder: User) -> bool:
