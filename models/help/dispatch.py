@@ -227,12 +227,15 @@ def dispatch_rounds(session: Session, requests: list[hr.HelpRequest], rules: Dis
     result: list[list[Notice]] = [[] for _ in requests]
     offers: list[tuple[int, hr.HelpRequest, list[Candidate]]] = []
     for index, request in enumerate(requests):
+        if request.status != hr.HELD:
+            chosen = _choose(session, request, rules, now=now, pool=pool)
+            if chosen:
+                offers.append((index, request, chosen))
+    # A request created with `flush=False` is inserted here, its first round already settled.
+    session.flush()
+    for index, request in enumerate(requests):
         if request.status == hr.HELD:
             result[index] = held.coordinator_notices(session, request, offer_params(session, request))
-            continue
-        chosen = _choose(session, request, rules, now=now, pool=pool)
-        if chosen:
-            offers.append((index, request, chosen))
     if offers:
         for (index, _, _), notices in zip(offers, _offer(session, [(r, c) for _, r, c in offers], now), strict=True):
             result[index] = notices
@@ -285,7 +288,6 @@ def _offer(session: Session, batch: list[tuple[hr.HelpRequest, list[Candidate]]]
     for start in range(0, len(ids), hr.LOOKUP_CHUNK):
         conn.execute(_STAMP, {"ids": ids[start:start + hr.LOOKUP_CHUNK], "at": as_utc(now)})
     params = [offer_params(session, request) for request, _ in batch]
-    session.flush()
     return [[Notice(c.openid, "task_offer", offer_key(id_of(request), c.user_id), "help_offer", p,
                     URGENT if request.urgency == hr.EMERGENCY else NORMAL) for c in chosen]
             for (request, chosen), p in zip(batch, params, strict=True)]
