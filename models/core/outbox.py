@@ -21,9 +21,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, col, select
-
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import as_utc, json_field, rowcount, table_of, utc_field
 
