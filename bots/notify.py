@@ -73,9 +73,13 @@ def template_values(notice: Notice, text: str) -> dict[str, str]:
 
 def send(session: Session, notices: Iterable[Notice], *, now: datetime, tz: ZoneInfo) -> int:
     """Queue each notice once (its key), in the caller's transaction; return how many were new."""
-    added = 0
+    rows = []
+    rendered: tuple[str, dict[str, Any], str, dict[str, str]] | None = None
     for notice in notices:
-        text = render(notice, tz)
-        added += outbox.enqueue(session, key=notice.key, openid=notice.openid, kind=notice.kind, text=text,
-                                now=now, priority=notice.priority, template_data=template_values(notice, text))
-    return added
+        # The offers of one request share their text key and params: rendered once.
+        if rendered is None or rendered[0] != notice.text_key or rendered[1] is not notice.params:
+            text = render(notice, tz)
+            rendered = (notice.text_key, notice.params, text, template_values(notice, text))
+        rows.append(outbox.row(key=notice.key, openid=notice.openid, kind=notice.kind, text=rendered[2], now=now,
+                               priority=notice.priority, template_data=dict(rendered[3])))
+    return outbox.enqueue_many(session, rows)

@@ -153,6 +153,25 @@ def test_the_same_key_is_enqueued_once(rt):
     assert [r.text for r in rows(rt).values()] == ["一次"]
 
 
+def test_one_batch_of_notices_queues_each_key_once_in_order(rt, fake_wechat):
+    """Notices rendered and queued together (one INSERT): a key repeated in the batch or queued before is added
+    once, with its first text, and the rest go out in the order given."""
+    from bots import notify
+    from bots.texts import t
+    from models.core.notify import Notice
+
+    user_wrote(rt, fake_wechat)
+    enqueue(rt, "早先", key="old")
+    notices = [Notice(USER, "notice", key, "help_verified", {"number": number})
+               for key, number in (("a", 1), ("old", 2), ("b", 3), ("a", 4))]
+    with session_scope(rt.engine) as session:
+        added = notify.send(session, notices, now=rt.clock(), tz=rt.settings.tz)
+    assert added == 2
+    drain(rt)
+    sent = [s["payload"]["text"]["content"] for s in fake_wechat.sent(USER)]
+    assert sent == ["早先", t("help_verified", number=1), t("help_verified", number=3)]
+
+
 def test_urgent_rows_go_first(rt, fake_wechat):
     user_wrote(rt, fake_wechat)
     with session_scope(rt.engine) as session:

@@ -157,10 +157,11 @@ def create_help_request():
                             window_start=max(body.when.start, when), window_end=body.when.end, place=body.place)
         key = context.idempotency_key()
         source = f"api:{context.caller().identity_id}:{key or when.isoformat()}"
-        request, fresh = hr.create_request(session, new, source_key=source[:120], now=when)
+        request, fresh = hr.create_request(session, new, source_key=source[:120], now=when, flush=False)
         if fresh and request.status == hr.OPEN:
             rules = dispatch.dispatch_rules(_config(), context.runtime().tz)
             _send(session, dispatch.dispatch_round(session, request, rules, now=when))
+        session.flush()  # a held request is inserted here (an open one was, by its first round)
         return created(session, _request_out(session, request))
 
 

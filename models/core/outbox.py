@@ -21,9 +21,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import as_utc, insert_ignore, json_field, rowcount, table_of, utc_field
+from models.base import as_utc, json_field, rowcount, table_of, utc_field
 
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 FAILED, UNDELIVERABLE, UNCERTAIN, CANCELLED = "failed", "undeliverable", "uncertain", "cancelled"
@@ -73,12 +74,40 @@ def enqueue(
 
     `channel` pins the row to one channel (an SMS row); `status` HELD parks it until the user writes.
     """
+    return enqueue_many(session, [row(key=key, openid=openid, kind=kind, text=text, now=now,
+                                      template_data=template_data, priority=priority, not_before=not_before,
+                                      channel=channel, status=status)]) == 1
+
+
+def row(*, key: str, openid: str, kind: str, text: str, now: datetime, template_data: dict[str, Any] | None = None,
+        priority: int = NORMAL, not_before: datetime | None = None, channel: str | None = None,
+        status: str = PENDING) -> dict[str, Any]:
+    """The values of one outbox row, for `enqueue_many`."""
     now = as_utc(now)
-    return insert_ignore(session, OutboxMessage, {
-        "key": key, "openid": openid, "kind": kind, "text": text, "template_data": template_data,
-        "priority": priority, "status": status, "attempts": 0, "channel": channel,
-        "not_before": as_utc(not_before) if not_before else now, "created_at": now,
-    })
+    return {"key": key, "openid": openid, "kind": kind, "text": text, "template_data": template_data,
+            "priority": priority, "status": status, "attempts": 0, "channel": channel,
+            "not_before": as_utc(not_before) if not_before else now, "created_at": now}
+
+
+def _insert_ignore(module: Any) -> Any:
+    table = table_of(OutboxMessage)
+    # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING.
+    return module.insert(table).on_conflict_do_nothing().returning(table.c.id)
+
+
+# Built once: a statement built per call costs more to cache-key than to run.
+_ENQUEUE = {"postgresql": _insert_ignore(postgresql), "sqlite": _insert_ignore(sqlite)}
+
+
+def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Add notifications (`row` values) in the caller's transaction, in one INSERT; how many keys were new.
+
+    Ids follow the order of `rows`, and a key repeated within them is added once, as one `enqueue` each would.
+    """
+    if not rows:
+        return 0
+    stmt = _ENQUEUE[session.get_bind().dialect.name]
+    return len(session.execute(stmt, rows).all())
 
 
 def claim_due(session: Session, *, worker: str, now: datetime, limit: int, lease: float) -> list[OutboxMessage]:

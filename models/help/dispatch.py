@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ from models.help import requests as hr
 from models.help.coordination import coordinators_for
 from models.people.redact import redact
 from models.people.users import User, Village
-from models.people.volunteers import APPROVED, Volunteer, qualifications
+from models.people.volunteers import APPROVED, TrainingRecord, Volunteer
 
 OFFERED, DECLINED, TAKEN, WON, WITHDRAWN = "offered", "declined", "taken", "won", "withdrawn"
 # An offer the volunteer may still act on: one they declined stays theirs to reconsider while the request
@@ -87,6 +88,7 @@ class Candidate:
     open_tasks: int
     last_offered_at: datetime | None
     rating: float | None
+    openid: str = ""  # where an offer is pushed
 
 
 def slot_of(moment: datetime, tz: ZoneInfo) -> str:
@@ -130,23 +132,42 @@ def rank(candidates: list[Candidate], request: hr.HelpRequest, rules: DispatchRu
     return fit
 
 
+def _candidates_query() -> sa.Select:
+    """Approved, on-duty, subscribed volunteers of some villages (`villages`) with their tasks in progress, one
+    row per qualification valid at `now` (or one with none): a request's whole pool in one statement."""
+    v, u = table_of(Volunteer).c, table_of(User).c
+    h, t = table_of(hr.HelpRequest).c, table_of(TrainingRecord).c
+    open_tasks = (sa.select(sa.func.count()).where(h.volunteer_id == u.id, h.status.in_((hr.CLAIMED, hr.EN_ROUTE)))
+                  .scalar_subquery())
+    valid = sa.and_(t.user_id == u.id, sa.or_(t.expires_at.is_(None), t.expires_at > sa.bindparam("now")))
+    return (sa.select(u.id, u.village_id, u.openid, v.skills, v.availability, v.partner_org, v.last_offered_at,
+                      v.rating_sum, v.rating_count, open_tasks.label("open_tasks"), t.qualification)
+            .select_from(table_of(Volunteer).join(table_of(User), u.id == v.user_id)
+                         .outerjoin(table_of(TrainingRecord), valid))
+            .where(v.status == APPROVED, v.on_duty == sa.true(), u.subscribed == sa.true(),
+                   u.village_id.in_(sa.bindparam("villages", expanding=True))))
+
+
+# Built once: building and cache-keying a statement per request cost more CPU than running it.
+_CANDIDATES = _candidates_query()
+
+
 def load_candidates(session: Session, village_ids: list[int], *, now: datetime) -> list[Candidate]:
     """Approved, on-duty volunteers of these villages (plain columns: this runs for every request)."""
-    v, u = table_of(Volunteer).c, table_of(User).c
-    query = (sa.select(u.id, u.village_id, v.skills, v.availability, v.partner_org, v.last_offered_at,
-                       v.rating_sum, v.rating_count)
-             .select_from(table_of(Volunteer).join(table_of(User), u.id == v.user_id))
-             .where(v.status == APPROVED, v.on_duty == sa.true(), u.subscribed == sa.true(),
-                    u.village_id.in_(village_ids)))
-    rows = session.execute(query).all()
-    ids = [row.id for row in rows]
-    quals = qualifications(session, ids, now=now)
-    counts = hr.open_task_counts(session, ids)
-    return [Candidate(row.id, row.village_id, frozenset(row.skills or ()), frozenset(quals.get(row.id, ())),
-                      frozenset(row.availability or ()), bool(row.partner_org), counts.get(row.id, 0),
+    if not village_ids:
+        return []
+    rows: dict[int, Any] = {}
+    held: dict[int, set[str]] = {}
+    for row in session.connection().execute(_CANDIDATES, {"villages": village_ids, "now": as_utc(now)}):
+        rows.setdefault(row.id, row)
+        quals = held.setdefault(row.id, set())
+        if row.qualification is not None:
+            quals.add(row.qualification)
+    return [Candidate(row.id, row.village_id, frozenset(row.skills or ()), frozenset(held[row.id]),
+                      frozenset(row.availability or ()), bool(row.partner_org), row.open_tasks,
                       utc_from_db(row.last_offered_at) if row.last_offered_at is not None else None,
-                      row.rating_sum / row.rating_count if row.rating_count else None)
-            for row in rows]
+                      row.rating_sum / row.rating_count if row.rating_count else None, row.openid)
+            for row in rows.values()]
 
 
 def round_villages(session: Session, request: hr.HelpRequest, round_no: int, rules: DispatchRules) -> list[int]:
@@ -206,12 +227,15 @@ def dispatch_rounds(session: Session, requests: list[hr.HelpRequest], rules: Dis
     result: list[list[Notice]] = [[] for _ in requests]
     offers: list[tuple[int, hr.HelpRequest, list[Candidate]]] = []
     for index, request in enumerate(requests):
+        if request.status != hr.HELD:
+            chosen = _choose(session, request, rules, now=now, pool=pool)
+            if chosen:
+                offers.append((index, request, chosen))
+    # A request created with `flush=False` is inserted here, its first round already settled.
+    session.flush()
+    for index, request in enumerate(requests):
         if request.status == hr.HELD:
             result[index] = held.coordinator_notices(session, request, offer_params(session, request))
-            continue
-        chosen = _choose(session, request, rules, now=now, pool=pool)
-        if chosen:
-            offers.append((index, request, chosen))
     if offers:
         for (index, _, _), notices in zip(offers, _offer(session, [(r, c) for _, r, c in offers], now), strict=True):
             result[index] = notices
@@ -238,25 +262,33 @@ def _choose(session: Session, request: hr.HelpRequest, rules: DispatchRules, *, 
     return chosen
 
 
+def _stamp_query() -> sa.Update:
+    volunteers = table_of(Volunteer)
+    # A volunteer's row locked by another transaction is being offered a task right now too, which stamps
+    # the same moment: skipping it (PostgreSQL's SKIP LOCKED; SQLite has one writer) beats waiting for that
+    # transaction, which under a burst of requests queued every new request behind the last (503 busy).
+    free = (sa.select(volunteers.c.user_id).where(volunteers.c.user_id.in_(sa.bindparam("ids", expanding=True)))
+            .with_for_update(skip_locked=True).scalar_subquery())
+    return (sa.update(volunteers).where(volunteers.c.user_id.in_(free))
+            .values(last_offered_at=sa.bindparam("at", type_=volunteers.c.last_offered_at.type)))
+
+
+_STAMP = _stamp_query()
+_ADD_OFFER = sa.insert(table_of(TaskOffer))
+_VILLAGE_NAME = sa.select(table_of(Village).c.name).where(table_of(Village).c.id == sa.bindparam("id"))
+
+
 def _offer(session: Session, batch: list[tuple[hr.HelpRequest, list[Candidate]]],
            now: datetime) -> list[list[Notice]]:
-    session.add_all([TaskOffer(request_id=id_of(request), volunteer_id=c.user_id, round=request.dispatch_round,
-                               offered_at=now) for request, chosen in batch for c in chosen])
+    conn = session.connection()
+    conn.execute(_ADD_OFFER, [{"request_id": id_of(request), "volunteer_id": c.user_id,
+                               "round": request.dispatch_round, "status": OFFERED, "offered_at": as_utc(now)}
+                              for request, chosen in batch for c in chosen])
     ids = sorted({c.user_id for _, chosen in batch for c in chosen})
-    volunteers = table_of(Volunteer)
-    openids: dict[int, str] = {}
     for start in range(0, len(ids), hr.LOOKUP_CHUNK):
-        part = ids[start:start + hr.LOOKUP_CHUNK]
-        # A volunteer's row locked by another transaction is being offered a task right now too, which stamps
-        # the same moment: skipping it (PostgreSQL's SKIP LOCKED; SQLite has one writer) beats waiting for that
-        # transaction, which under a burst of requests queued every new request behind the last (503 busy).
-        free = (sa.select(volunteers.c.user_id).where(volunteers.c.user_id.in_(part))
-                .with_for_update(skip_locked=True).scalar_subquery())
-        session.execute(sa.update(volunteers).where(volunteers.c.user_id.in_(free)).values(last_offered_at=as_utc(now)))
-        openids.update(session.execute(sa.select(col(User.id), col(User.openid)).where(col(User.id).in_(part))).all())
+        conn.execute(_STAMP, {"ids": ids[start:start + hr.LOOKUP_CHUNK], "at": as_utc(now)})
     params = [offer_params(session, request) for request, _ in batch]
-    session.flush()
-    return [[Notice(openids[c.user_id], "task_offer", offer_key(id_of(request), c.user_id), "help_offer", p,
+    return [[Notice(c.openid, "task_offer", offer_key(id_of(request), c.user_id), "help_offer", p,
                     URGENT if request.urgency == hr.EMERGENCY else NORMAL) for c in chosen]
             for (request, chosen), p in zip(batch, params, strict=True)]
 
@@ -317,8 +349,8 @@ def unsend_or_tell(session: Session, offer: TaskOffer, kind: str, text_key: str)
 def offer_params(session: Session, request: hr.HelpRequest) -> dict:
     """What a volunteer may see before claiming: never the address, phone or health notes, and the free
     text with phone, ID and house numbers masked (elders write them into the request)."""
-    village = session.get(Village, request.village_id) if request.village_id else None
-    return {"number": request.id, "category": request.category, "village": village.name if village else "",
+    village = session.connection().scalar(_VILLAGE_NAME, {"id": request.village_id}) if request.village_id else None
+    return {"number": request.id, "category": request.category, "village": village or "",
             "window": (request.window_start, request.window_end), "place": rough_place(request.place),
             "details": redact(request.details)[:40], "urgency": request.urgency}
 

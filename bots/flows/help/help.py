@@ -150,7 +150,7 @@ def _submit(values: dict, turn: Turn) -> str:
         urgency=hr.URGENT if values.get("urgent") else hr.NORMAL,
         latitude=values.get("latitude"), longitude=values.get("longitude"), images=tuple(values.get("images", ())),
     )
-    request, created = hr.create_request(session, new, source_key=source_key(turn), now=ctx.now)
+    request, created = hr.create_request(session, new, source_key=source_key(turn), now=ctx.now, flush=False)
     offers = dispatch.dispatch_round(session, request, dispatch_rules_of(turn), now=ctx.now) if created else []
     notify.send(session, offers, now=ctx.now, tz=ctx.tz)
     if request.status == hr.HELD:
