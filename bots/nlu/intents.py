@@ -52,6 +52,11 @@ TITLE_GREETING = re.compile(r"^(?:大哥|大姐|大爷|大娘|大叔|大婶|婶�
 REGISTER_WORDS = frozenset({"登记一下"})
 # Share of the help probability a specific category needs to replace a generic "other".
 CATEGORY_SHARE = 0.5
+# "谢了 时长看到了": a question's topic next to "seen it" is an answer acknowledged, so the thanks is the message.
+ACKNOWLEDGED = re.compile(r"(?:看到|看见|查到|收到|知道|晓得|明白)了")
+ANSWERED_QUESTIONS = frozenset({"timebank_balance", "canteen_menu", "notice_query", "event_query"})
+# Words that make a sign-up one *as a volunteer*, whatever event is named beside them.
+VOLUNTEER_WORDS = ("志愿", "义工", "volunteer")
 
 
 @dataclass(frozen=True)
@@ -204,7 +209,9 @@ def _by_cues(message: Prepared) -> Decision | None:
     best, score = ranked[0]
     if len(ranked) > 1 and ranked[1][1] == score:
         best = _tie_break(message, [name for name, s in ranked if s == score])
-    best = _preferred(best, intents)
+    best = _preferred(best, intents, cues)
+    if best in ANSWERED_QUESTIONS and "thanks" in intents and ACKNOWLEDGED.search(message.chars):
+        best = "thanks"
     if best == "event_signup" and _registers_a_need(cues):
         best = HELP
     margin = score - max((s for name, s in intents.items() if name != best), default=0.0)
@@ -213,11 +220,24 @@ def _by_cues(message: Prepared) -> Decision | None:
     return Decision(best, category, round(confidence, 3))
 
 
-def _preferred(best: str, intents: dict[str, float]) -> str:
+def _preferred(best: str, intents: dict[str, float], cues: dict[str, tuple[str, float]]) -> str:
+    if best in ("event_signup", "volunteer_signup") and _signs_up_to_help_out(cues):
+        return "event_signup"
     for usual, takes_over in PREFERENCES:
         if best == usual and takes_over in intents:
             return takes_over
     return best
+
+
+def _signs_up_to_help_out(cues: dict[str, tuple[str, float]]) -> bool:
+    # "重阳节的活动我报名 去打下手": 报名 for a named event, with a hand offered at it, is that event's sign-up;
+    # an offer with no 报名 (算我一个, 我也去) or one as a volunteer (报名当志愿者) stays an offer.
+    labels = {label for label, _ in cues.values()}
+    names_signup = any(label == "event_signup" and "报" in phrase and "名" in phrase
+                       for phrase, (label, _) in cues.items())
+    as_volunteer = any(label == "volunteer_signup" and any(word in phrase for word in VOLUNTEER_WORDS)
+                       for phrase, (label, _) in cues.items())
+    return "event_query" in labels and names_signup and not as_volunteer
 
 
 def _registers_a_need(cues: dict[str, tuple[str, float]]) -> bool:

@@ -15,9 +15,11 @@ UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS)
 NUMBER_RE = f"(?:\\d+|[{NUMERAL_CHARS}]+)"
 
-# A whole message that is only a choice: "选2", "第一个", "就三号吧", "我要第2个".
+# A whole message that is only a choice: "选2", "第一个", "就三号吧", "我要第2个". Voice input writes 第 as a
+# homophone (地二个, 弟三个); one counts only with the measure word after the number, as 第 would have it.
+_ORDINAL = rf"(?:第|[地弟递帝](?={NUMBER_RE}[个号项条位样种]))"
 _CHOICE = re.compile(
-    rf"^(?:我|俺|咱)?(?:就|那就)?(?:选|要|挑|点|按)?(?:第)?({NUMBER_RE})"
+    rf"^(?:我|俺|咱)?(?:就|那就)?(?:选|要|挑|点|按)?{_ORDINAL}?({NUMBER_RE})"
     r"(?:个|号|项|条|位|样|种|个吧)?(?:吧|啊|呀|哈|了|的|呗)*$")
 _OPTION_PREFIX = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)[.、:)）]?\s*")
 _FUZZY_ACCEPT = 72.0
