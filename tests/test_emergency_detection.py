@@ -65,6 +65,12 @@ def test_a_thousand_everyday_messages_raise_almost_no_alarm_and_few_questions():
     "jiù mìng, wǒ bà dǎo zài dì shàng le",
     "公公老年痴呆 刚才一个人朝水库那边去了 麻烦大家帮忙拦住他",  # dementia, heading for water, told politely
     "狗从台阶上摔下去了 爷爷去抱也摔倒了",    # the animal fell, and then the man
+    "后院刘婶家灯开了一整夜 天亮了还开着 拍门也没人答应",  # a light left on all night, a knock unanswered
+    "张伯一个人住 门口的牛奶堆了三天没拿 电话也不接",     # milk piling up at the door, phone unanswered
+    "老伴刚才说话有点含糊 右边嘴巴有些歪 她说没事不用管",  # a stroke played down by the person
+    "隔壁男的又喝醉了 拿板凳砸他老婆 她躲起来了",        # violence at home, told by a neighbour
+    "我弟又在家打我妈 快报警",                          # violence told as 打她 with a plea to call the police
+    "寻人：本村失智老人王某昨晚离家未归，家属寻找半日未果，请各位协助",  # a missing-person notice
 ])
 def test_clear_emergencies_are_acted_on_at_once(text):
     assert level(text) == "certain"
@@ -121,6 +127,14 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "睇紧剧 入面有个阿婆心口痛到晕低咗",      # a drama, in Cantonese
     "参加了村里的急救课 噎住了咋救 我学会了",  # a first-aid class (咋救，我 is not 救我)
     "我外公手机坏了 这两天联系不上",          # the phone is broken: why nobody answers
+    "经卫生院复查，之前说的胸闷确诊为胃食管反流，与心脏无关，现已明显缓解",  # a diagnosis rules it out, eased
+    "下楼梯踩空了摔了一下 屁股疼了会儿 一点事都没有",      # a slip, and nothing came of it
+    "前些日子我舅从梯子上摔下来 现在腿早好了 又能下地",    # an old fall, healed
+    "随访记录：李某上月摔伤，伤口已愈合，生活可自理，无异常",  # a case note: healed, nothing abnormal
+    "培训班上老师说中风的人要马上送医院 大家都记住了",      # advice heard at a lesson
+    "说好今天来帮我劈柴的 等了一上午 鬼影都没见着",        # a helper who did not come
+    "我妈胳膊摔伤了 接下来两个星期要人每天上门帮她做饭",    # care wanted over the coming weeks
+    "回访情况：张某前日电话未接，系手机送修，现状态良好",   # the silence explained, all well
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -164,6 +178,8 @@ def test_who_the_emergency_is_about():
     # The writer's own clause first, with no danger in it: the report is about the elder named after it.
     assert assess_danger("我在外地打工 公公一个人在家 两天电话都没人接").about_other
     assert not assess_danger("我摔倒了，我妈不在家").about_other
+    # The writer knocked and called; the silence is the neighbour's.
+    assert assess_danger("我们村西头老赵 他闺女说联系不上 我去敲门也没人应").about_other
     seen = assess_danger("李大爷好几天没出门了 门一直关着")
     assert seen.not_seen and seen.about_other
 

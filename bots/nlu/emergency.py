@@ -71,6 +71,9 @@ _INVITATION, _HEARTACHE = re.compile(w.INVITATION), re.compile(w.HEARTACHE)
 _RECOVERED_NOW, _ESCORTED = re.compile(w.RECOVERED_NOW), re.compile(w.ESCORTED)
 _NOTHING_FOUND, _INSPECTION = re.compile(w.NOTHING_FOUND), re.compile(w.INSPECTION)
 _ASKING_AFTER = re.compile(w.ASKING_AFTER)
+_RULED_OUT = re.compile(w.RULED_OUT)
+_ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
+_TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
 _HURT = re.compile(r"(摔|跌|倒|掉|滚|伤|血|疼|痛|晕|起不|动不|站不|栽)")  # a person's own fall after an animal's
 _WRONG_ADDRESS, _ONGOING_CARE = re.compile(w.WRONG_ADDRESS), re.compile(w.ONGOING_CARE)
 _COMPANY, _THING_GONE = re.compile(w.COMPANY), re.compile(w.THING_GONE)
@@ -86,6 +89,8 @@ def danger_in(message: Prepared) -> Danger | None:
         folded = _DENIED.sub("", folded)
     if _INSPECTION.search(folded):
         folded = _NOTHING_FOUND.sub("", folded)  # "检查完毕 未发现泄漏": what was not found is no sign
+    if _TEACHING.search(folded):
+        folded = _ADVICE.sub("", folded)  # "讲座上医生说胸痛要立即就医": the rule taught, not a cry now
     if not _TAKEN.search(folded):
         folded = _WHAT_IF.sub("", folded)  # "炒熟了会不会中毒": a question before anything was swallowed
     prepared = message if folded == message.chars else prepare(folded)
@@ -148,13 +153,17 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     # A sign only heard by sound is one level less sure (就命 for 救命 earns the question).
     if any(_BY_NAME[s].strength for s in heard - typed):
         strength = max(_strength(typed, repeated & typed), strength - 1)
-    if strength == 3 and {s for s in signs if _BY_NAME[s].strength} <= {"cry", "sos", "help_word"} \
+    real = {s for s in signs if _BY_NAME[s].strength}
+    # Only a cry, with no real sign beside it (a combination of weak signs is not "only a cry").
+    if strength == 3 and real and real <= {"cry", "sos", "help_word"} \
             and (_APP_TROUBLE.search(chars) or _HYPERBOLE.search(chars) or _INVITATION.search(chars)):
         strength = 2  # still asked: "救命" beside the font size is most likely about the font size
-    if {s for s in signs if _BY_NAME[s].strength} <= {"chest"} and _HEARTACHE.search(chars) \
+    if real and real <= {"chest"} and _HEARTACHE.search(chars) \
             and not signs & {"warn", "urgent"}:
         strength = min(strength, 1)  # grief or worry felt in the chest: asked, in case it is the heart
-    if _ONGOING_CARE.search(chars) and not signs & {"warn", "urgent", "unresponsive", "cant_get_up"}:
+    # The warning words are limbs as well as sweat: an arm is a warning beside the chest, an injury after a fall.
+    warned = "warn" in signs and bool(signs & {"chest", "breath", "breath_soft"})
+    if _ONGOING_CARE.search(chars) and not warned and not signs & {"urgent", "unresponsive", "cant_get_up"}:
         # Care wanted from now on, told calmly: after an event (a fall that left an injury) that is the care
         # wanted; beside a state that lasts, asked in case it is worse.
         strength = min(strength, 1) if _lasting(signs) else 0
@@ -164,9 +173,12 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # a memory told, or a recovery told by what the person does again now
     if _asking_after(chars, signs):
         strength = 0
+    if _RULED_OUT.search(chars) and not signs & {"warn", "urgent", "intense"} and _RESOLVED.search(chars):
+        strength = 0  # a doctor found something harmless and it has eased: a clarification, not an alarm
     if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
-    if _RESOLVED.search(chars):
+    if _RESOLVED.search(chars) and not ({"stroke", "stroke_soft"} <= signs and not _PAST.search(chars)):
+        # A drooping mouth and a weak hand told with "不急" is a stroke played down, not one that is over.
         # Over and done with: a fall or a scare, not a state that lasts (起不来, 叫不醒).
         # A warning sign beside it (sweat, the left arm) means the writer plays it down: one level less only.
         over = (_PAST.search(chars) or not _lasting(signs)) and "warn" not in signs
@@ -194,7 +206,7 @@ def _over_or_story(chars: str, signs: set[str]) -> bool:
     joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
     # Not seen, with a harmless reason the rules accepted ("三天没见你来食堂 … 忙啥呢"): asked of the person themself.
     explained = not any(_BY_NAME[s].strength for s in signs) and {"span", "absent"} <= signs \
-        and _EXPLAINED.search(_not_the_writer(chars))
+        and _explained(chars)
     return bool(over or explained or _FICTION.search(chars) or joking or _asking_after(chars, signs)
                 or _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars)))
 
@@ -247,11 +259,18 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("fire")
     if "gas" in signs and "gas_errand" in signs and not _gas_leak(chars, signs):
         signs -= {"gas", "breath"}  # 煤气罐没气了: the cylinder is empty, nobody is short of breath
-    if "span" in signs and "absent" in signs and (_EXPLAINED.search(_not_the_writer(chars)) or not (
+    if _NO_SHOW.search(chars):
+        signs -= {"span", "absent"}  # a helper who promised to come and did not: a complaint about the visit
+    if "span" in signs and "absent" in signs and (_explained(chars) or not (
             _OTHER.search(chars) or signs & {"worry", "urgent"} or _absences(chars) > 1)):
         # Away, busy, or nobody named: "好几天没来了" is about a visit. Two kinds of silence
         # ("三天没出门 电话不接") name no one only because the writer knows who.
         signs -= {"span", "absent"}
+
+
+def _explained(chars: str) -> bool:
+    """A harmless reason for someone's absence, other than the writer's own, and not one the writer doubts."""
+    return bool(_EXPLAINED.search(_not_the_writer(_DOUBTED_GUESS.sub("", chars))))
 
 
 def _animal_fell(chars: str) -> bool:
@@ -326,7 +345,7 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     if has("burn") and has("burn_bad", "urgent"):
         level = 3
-    if has("wanders") and has("not_found") or has("dementia", "confused") and has("heading"):
+    if has("wanders", "dementia") and has("not_found") or has("dementia", "confused") and has("heading"):
         level = 3
     if has("span") and has("absent"):
         level = max(level, 3 if has("worry", "urgent") or "absent" in repeated else 2)
@@ -371,5 +390,5 @@ def _about_other(chars: str) -> bool:
     if own is None or other.start() < own.start():
         return True
     # "我在外地打工 公公一个人在家…": the writer's own clauses carry no sign of danger, the rest does.
-    typed, heard, _ = _signs(prepare(_split_writer(chars)[0]))
+    typed, heard, _ = _signs(prepare(_TRIED_TO_REACH.sub("", _split_writer(chars)[0])))
     return not any(_BY_NAME[s].strength for s in typed | heard)
