@@ -135,6 +135,9 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "说好今天来帮我劈柴的 等了一上午 鬼影都没见着",        # a helper who did not come
     "我妈胳膊摔伤了 接下来两个星期要人每天上门帮她做饭",    # care wanted over the coming weeks
     "回访情况：张某前日电话未接，系手机送修，现状态良好",   # the silence explained, all well
+    "这饭硬得要命 我咽不下去 能换个软和点的吗",              # food that tastes wrong, not stuck
+    "奶奶说不清楚那张通知是啥意思 能念给她听吗",            # cannot explain a notice, not slurred speech
+    "每人补贴120 五个人一共多少",                          # 120 in a sum, not the number to call
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -146,6 +149,8 @@ def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     "系统给的地址错的 导航到河边了 找不到人",  # the visitor cannot find the house
     "我妈老年痴呆 我每天陪她往河边走走",      # walked to the river with company
     "nai nai shuai le ge bei zi",             # a cup broken, in pinyin (摔了个杯子)
+    "我公公卧床三年了 想找个人来帮他擦身翻身",  # a lasting state asked for as care
+    "我妈瘫痪在床好多年 我一个人搬不动她 想请人来帮着擦洗",
 ])
 def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     # The rules read these as harmless; the statistical second opinion may still ask (danger_model.py).
@@ -157,6 +162,9 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "mq味好大 头昏",                    # pinyin initials for 煤气
     "我在外地打工 公公一个人在家 两天电话都没人接",  # the writer's own absence explains nothing about the elder
     "胸口疼是老毛病 但是一直出冷汗",    # a known complaint with a warning sign
+    "我婆婆卧床好几年了 刚才从床上摔下来 起不来了",  # bed-bound, and a fall now
+    "她突然说不清楚话了 嘴角也歪了",    # slurred speech and a drooping mouth
+    "饭卡在喉咙里咽不下去 脸都紫了",    # food stuck, whatever it tasted like
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

@@ -95,7 +95,7 @@ SIGNS: tuple[Sign, ...] = (
     Sign("stroke", 3, MEDICAL,
          "嘴歪 嘴巴歪 嘴…歪 口眼歪 说不出话 说不了话 讲不出话 说话不清 口齿不清 舌头发硬 半边身子 半身不遂 中风 "
          "脑梗 脑溢血 脑出血 口角歪斜 =言语不清 =言语含糊 卒中 =偏瘫 =失语 肢体无力",
-         (r"(?<![a-z])stroke(?![a-z])", r"(?<![我也都你])说不清(?!楚是|是)",
+         (r"(?<![a-z])stroke(?![a-z])", r"(?<![我也都你])说不清(?!楚是|是)(?!.{0,10}(原文|通知|内容|意思|怎么回事|咋回事|是啥|是什么|政策|规定))",
           r"(嘴角|嘴巴|嘴|口角|半边脸|脸)(好像|似乎|有点|有些|有一点|也|都|往一边|向一边|一边)*(歪|斜|耷拉)(?!理|门|脖)")),  # 我也说不清: cannot explain
     Sign("stroke_soft", 2, MEDICAL,
          "=大舌头 =含糊 =耷拉 =重影 =拿不稳 =抬不起 =一边没劲 =手脚发麻 =流口水 =口水直流",
@@ -163,7 +163,7 @@ SIGNS: tuple[Sign, ...] = (
     Sign("cry", 3, UNKNOWN,
          "救命 快来人 来人啊 来人呀 来人呐 快来救 =救救 救救我 救救他 救救她 救救俺 叫救护车 救护车 快不行了 人不行了 "
          "要不行了 快死了 出人命 出大事了",
-         (r"(?<!得)要死了", r"(叫|打|要|需要|请求|送|快)急救|急救(车|中心)", r"(?<![\d.])(120|119|110)(?![\d.块元斤号个米度克人岁分秒])")),
+         (r"(?<!得)要死了", r"(叫|打|要|需要|请求|送|快)急救|急救(车|中心)", r"(?<![\d.])(?<!补贴)(?<!每户)(?<!每人)(?<![乘加减除×*+=])(120|119|110)(?![\d.块元斤号个米度克人岁分秒])(?!.{0,10}(一共多少|等于多少|合计|总共多少))")),
     Sign("help_word", 1, UNKNOWN, "=help"),
     Sign("sos", 2, UNKNOWN, "=sos =🆘", (r"(please help|help me|help us|(?<!急)(?<!咋)(?<!怎么)(?<!怎样)(?<!如何)救我)",)),
     Sign("confused", 2, MEDICAL, "说胡话 讲胡话 胡言乱语 认不得人 认不出人 不认人 不认得人 认不得我 不认得我 认不出我 神志不清 意识模糊 答非所问 =恍惚"),
@@ -322,6 +322,11 @@ ONGOING_CARE = (r"(需要|要|想|请|找|安排|麻烦)(个)?(人|有人)?.{0,2
 # Wanting company ("闷得慌 有没得人来陪我扯哈子白话"): the stuffiness is loneliness, not a short breath.
 COMPANY = r"(陪|找).{0,6}(说说话|说话|聊天|聊聊|扯|唠|谝|摆龙门阵|拉家常|喧|白话|解闷|下棋|打牌)"
 # A bulb or a tyre that "憋了": a thing gone flat or dead, not a body straining.
+# "菜咸得要命 咽不下去": food that tastes wrong, not food stuck in the throat
+TASTE = r"(咸|淡|凉|冷|硬|辣|馊|酸|苦|难吃|没味)(得|的)?(要命|很|死|不行|受不了|没法)"
+# a bed-bound person who needs washing or turning: a lasting state asked for as care, not a fall now
+BEDRIDDEN = r"(瘫痪|瘫在床|瘫床|瘫了(好|几|多)|卧床|躺了(好|几|多)(年|个月))"
+CARE_TASK = r"(洗洗|洗澡|擦身|擦洗|翻身|喂饭|换尿|换床单|理发)"
 THING_GONE = r"(灯泡|灯管|电灯|灯|轮胎|车胎|气球)(又|都|也)?(憋|瘪)"
 # Dizzy from a bus or a boat ride: travel sickness.
 TRAVEL_SICK = r"(晕(车|船|机)|喝多|喝醉|醉了|酒喝|喝酒|吃酒|起猛|起得太猛|起太快|站起来太快|蹲久了|蹲太久)"

@@ -77,6 +77,10 @@ _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
 _HURT = re.compile(r"(摔|跌|倒|掉|滚|伤|血|疼|痛|晕|起不|动不|站不|栽)")  # a person's own fall after an animal's
 _WRONG_ADDRESS, _ONGOING_CARE = re.compile(w.WRONG_ADDRESS), re.compile(w.ONGOING_CARE)
 _COMPANY, _THING_GONE = re.compile(w.COMPANY), re.compile(w.THING_GONE)
+_TASTE, _BEDRIDDEN, _CARE_TASK = re.compile(w.TASTE), re.compile(w.BEDRIDDEN), re.compile(w.CARE_TASK)
+# Signs of something happening now, which a lasting state asked for as care does not explain away.
+_ACUTE = frozenset({"fall", "unresponsive", "bleed", "breath", "chest", "warn", "choke", "stroke", "cry", "sos",
+                    "fire"})
 _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
 _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
@@ -235,6 +239,10 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("breath_soft")
     if _THING_GONE.search(chars):
         signs.discard("body")
+    if _TASTE.search(chars) and not signs & {"cry", "sos", "breath", "warn"}:
+        signs -= {"choke", "intense"}
+    if _BEDRIDDEN.search(chars) and _CARE_TASK.search(chars) and not signs & _ACUTE:
+        signs -= {"cant_stand", "cant_get_up", "urgent", "worry"}
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
     if _COOKING.search(chars):
