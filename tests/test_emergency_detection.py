@@ -138,6 +138,11 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "这饭硬得要命 我咽不下去 能换个软和点的吗",              # food that tastes wrong, not stuck
     "奶奶说不清楚那张通知是啥意思 能念给她听吗",            # cannot explain a notice, not slurred speech
     "每人补贴120 五个人一共多少",                          # 120 in a sum, not the number to call
+    "白菜跳楼大甩卖 三毛钱一斤 快去买",                    # a price, not a jump
+    "初一去庙里烧香拜菩萨 香火烧得旺 满院子烟 热闹得很",      # incense smoke at a temple
+    "孙女教我学英语 今天学了救命和报警怎么说",              # words learnt in a lesson
+    "老王上礼拜摔了一跤 今朝已经好走了",                    # a recovery told in Wu
+    "小孩子滑了一跤 哭都没哭 又起来蹦了",                    # a small child up again
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -151,6 +156,7 @@ def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     "nai nai shuai le ge bei zi",             # a cup broken, in pinyin (摔了个杯子)
     "我公公卧床三年了 想找个人来帮他擦身翻身",  # a lasting state asked for as care
     "我妈瘫痪在床好多年 我一个人搬不动她 想请人来帮着擦洗",
+    "刚跑完步 喘不上气 歇会儿去吃早饭",                     # out of breath after a run
 ])
 def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     # The rules read these as harmless; the statistical second opinion may still ask (danger_model.py).
@@ -165,6 +171,9 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "我婆婆卧床好几年了 刚才从床上摔下来 起不来了",  # bed-bound, and a fall now
     "她突然说不清楚话了 嘴角也歪了",    # slurred speech and a drooping mouth
     "饭卡在喉咙里咽不下去 脸都紫了",    # food stuck, whatever it tasted like
+    "我妈在睡觉 怎么叫都叫不起来",      # asleep, and cannot be woken
+    "王婶家大门从里面闩着 猪饿得直叫 怕是出事了",  # bolted from inside, animals unfed
+    "打完球喘不上气 胸口疼得厉害",      # breathless after sport with a warning sign
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

@@ -78,6 +78,10 @@ _HURT = re.compile(r"(摔|跌|倒|掉|滚|伤|血|疼|痛|晕|起不|动不|站�
 _WRONG_ADDRESS, _ONGOING_CARE = re.compile(w.WRONG_ADDRESS), re.compile(w.ONGOING_CARE)
 _COMPANY, _THING_GONE = re.compile(w.COMPANY), re.compile(w.THING_GONE)
 _TASTE, _BEDRIDDEN, _CARE_TASK = re.compile(w.TASTE), re.compile(w.BEDRIDDEN), re.compile(w.CARE_TASK)
+_FIGURE, _WORSHIP, _BLAZE = re.compile(w.FIGURE_OF_SPEECH), re.compile(w.WORSHIP), re.compile(w.BLAZE)
+_LEARNT_WORDS, _LESSON = re.compile(w.LEARNT_WORDS), re.compile(w.LESSON)
+_EXERTION, _EXERTION_WARNING = re.compile(w.EXERTION), re.compile(w.EXERTION_WARNING)
+_ASLEEP, _CANNOT_WAKE = re.compile(w.ASLEEP), re.compile(w.CANNOT_WAKE)
 # Signs of something happening now, which a lasting state asked for as care does not explain away.
 _ACUTE = frozenset({"fall", "unresponsive", "bleed", "breath", "chest", "warn", "choke", "stroke", "cry", "sos",
                     "fire"})
@@ -88,7 +92,9 @@ _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆
 
 def danger_in(message: Prepared) -> Danger | None:
     """Assess an already prepared message."""
-    folded = fold(message.chars)
+    folded = _FIGURE.sub("低价", fold(message.chars))  # 跳楼价 is a price, not a jump
+    if _LESSON.search(folded):
+        folded = _LEARNT_WORDS.sub("学了生词", folded)  # "学了'救命' '着火'": vocabulary, not a cry
     if _DENIED.search(folded) and _CALM.search(folded):
         folded = _DENIED.sub("", folded)
     if _INSPECTION.search(folded):
@@ -177,11 +183,11 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # a memory told, or a recovery told by what the person does again now
     if _asking_after(chars, signs):
         strength = 0
-    if _RULED_OUT.search(chars) and not signs & {"warn", "urgent", "intense"} and _RESOLVED.search(chars):
+    if _RULED_OUT.search(chars) and not signs & {"warn", "urgent", "intense"} and _resolved(chars):
         strength = 0  # a doctor found something harmless and it has eased: a clarification, not an alarm
     if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
-    if _RESOLVED.search(chars) and not ({"stroke", "stroke_soft"} <= signs and not _PAST.search(chars)):
+    if _resolved(chars) and not ({"stroke", "stroke_soft"} <= signs and not _PAST.search(chars)):
         # A drooping mouth and a weak hand told with "不急" is a stroke played down, not one that is over.
         # Over and done with: a fall or a scare, not a state that lasts (起不来, 叫不醒).
         # A warning sign beside it (sweat, the left arm) means the writer plays it down: one level less only.
@@ -199,6 +205,11 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     return Danger(_LEVELS[strength], hazards, tuple(sorted(signs)), _about_other(chars), not_seen)
 
 
+def _resolved(chars: str) -> bool:
+    """Told as over or harmless; asleep counts only when no one tried and failed to wake the person."""
+    return bool(_RESOLVED.search(chars) or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
+
+
 def _lasting(signs: set[str]) -> set[str]:
     """The signs of a state that lasts (起不来, 叫不醒), not of an event that can be over (a fall, a cough)."""
     return {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
@@ -206,7 +217,7 @@ def _lasting(signs: set[str]) -> set[str]:
 
 def _over_or_story(chars: str, signs: set[str]) -> bool:
     """Told as over ("自己爬起来了 没事") or as a story, a joke or a memory: the second opinion stays quiet."""
-    over = _RESOLVED.search(chars) and (_PAST.search(chars) or not _lasting(signs)) and "warn" not in signs
+    over = _resolved(chars) and (_PAST.search(chars) or not _lasting(signs)) and "warn" not in signs
     joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
     # Not seen, with a harmless reason the rules accepted ("三天没见你来食堂 … 忙啥呢"): asked of the person themself.
     explained = not any(_BY_NAME[s].strength for s in signs) and {"span", "absent"} <= signs \
@@ -245,13 +256,21 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"cant_stand", "cant_get_up", "urgent", "worry"}
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
-    if _COOKING.search(chars):
+    if _COOKING.search(chars) or _WORSHIP.search(chars):
         signs.discard("smoke")
+        # Incense at a temple or a shrine (香火烧到旺旺) burns and fills the room by design: only a blaze named
+        # outright is a fire.
+        worship = _WORSHIP.search(chars) and not _BLAZE.search(chars)
         if "smoke_fill" in signs:
             signs.discard("smoke_fill")
-            signs.add("smoke_doubt")
-        if "fire" not in typed or not (_REAL_FIRE.search(chars) or signs & {"urgent", "distress", "cry", "sos"}):
+            if not worship:
+                signs.add("smoke_doubt")
+        real_fire = not worship and _REAL_FIRE.search(chars)
+        if "fire" not in typed or not (real_fire or signs & {"urgent", "distress", "cry", "sos"}):
             signs.discard("fire")  # 灶火 sounds like 着火; "火烧起来了 饭快好了" is the stove lit
+    if _EXERTION.search(chars) and not _EXERTION_WARNING.search(chars) and not signs & {
+            "chest", "blackout", "dizzy", "unresponsive", "cry", "sos", "urgent", "fall", "choke", "stroke"}:
+        signs -= {"breath", "breath_soft", "warn"}  # out of breath after a ball game, with nothing else wrong
     if _HYPERBOLE.search(chars):
         signs.discard("cold")  # "冻死个人": a figure of speech about the weather
     if _TRAVEL_SICK.search(chars):
@@ -269,6 +288,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"gas", "breath"}  # 煤气罐没气了: the cylinder is empty, nobody is short of breath
     if _NO_SHOW.search(chars):
         signs -= {"span", "absent"}  # a helper who promised to come and did not: a complaint about the visit
+    if "span" not in signs and "absent" in signs and _explained(chars):
+        signs.discard("absent")  # "门锁着 电话不接 … 去儿子家了": away, and told so
     if "span" in signs and "absent" in signs and (_explained(chars) or not (
             _OTHER.search(chars) or signs & {"worry", "urgent"} or _absences(chars) > 1)):
         # Away, busy, or nobody named: "好几天没来了" is about a visit. Two kinds of silence
@@ -357,6 +378,10 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     if has("span") and has("absent"):
         level = max(level, 3 if has("worry", "urgent") or "absent" in repeated else 2)
+    if has("shut_in") and (has("absent") or "shut_in" in repeated) and has("worry", "urgent"):
+        # The gate bolted from inside and the hens unfed (or nobody answering), and a worry: the person is
+        # inside and not coming out, however soon after it is told.
+        level = 3
     if has("help_word", "sos") and any(_BY_NAME[s].strength for s in signs - {"help_word", "sos"}):
         level = 3
     if has("body") and has("distress"):
