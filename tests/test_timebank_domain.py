@@ -626,3 +626,91 @@ def test_every_time_bank_setting_an_operator_writes_is_the_one_used():
 def test_an_impossible_time_bank_setting_is_refused_by_name(section, message):
     with pytest.raises(ValueError, match=message):
         timebank_policy({"timebank": section})
+
+
+# --- gifts, donations, passbooks and expiry as a person sees them -------------------------------------
+
+def test_a_gift_tells_the_recipient_who_gave_how_much_and_what_they_now_hold(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 100)
+        give(session, "demo-elder-1", 5)
+        son, mother = person(session, "demo-family-1"), person(session, "demo-elder-1")
+        result = gifts.gift(session, son, mother, 30, key="k1", policy=POLICY, now=NOW)
+        assert (result.status, result.balance) == (gifts.DONE, 70)
+        assert result.notices == [Notice("demo-elder-1", "timebank_gift", "gift:k1", "timebank_gift_received",
+                                         {"who": "王建国", "minutes": 30, "balance": 35})]
+        movement = session.exec(select(ledger.Movement).where(ledger.Movement.key == "k1")).one()
+        assert (movement.kind, movement.by_user_id, movement.served_id, movement.village_id, movement.minutes) == (
+            ledger.GIFT, son.id, mother.id, 1, 30)
+        refused = gifts.gift(session, son, mother, 0, key="k2", policy=POLICY, now=NOW)
+        assert (refused.status, refused.balance, refused.notices) == (gifts.INVALID, 70, None)
+        stranger = gifts.gift(session, son, person(session, "demo-elder-2"), 10, key="k3", policy=POLICY, now=NOW)
+        assert (stranger.status, stranger.balance) == (gifts.NOT_ALLOWED, 70)
+        short = gifts.gift(session, son, mother, 71, key="k4", policy=POLICY, now=NOW)
+        assert (short.status, short.balance, short.notices) == (gifts.INSUFFICIENT, 70, None)
+
+
+def test_a_gift_to_an_elder_without_wechat_is_made_without_a_message(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 100)
+        person(session, "demo-elder-1").openid = "offline-elder-1"
+        session.flush()
+        result = gifts.gift(session, person(session, "demo-family-1"), person(session, "offline-elder-1"), 30,
+                            key="k", policy=POLICY, now=NOW)
+        assert (result.status, result.notices, held(session, "offline-elder-1")) == (gifts.DONE, None, 30)
+
+
+def test_who_may_receive_a_gift_follows_the_bindings_both_ways_once_each(engine):
+    with session_scope(engine) as session:
+        bind(session, "demo-family-1", "demo-elder-2", "女婿")  # the son is also someone's son-in-law
+        bind(session, "demo-volunteer-5", "demo-family-1", SON)  # and himself has a son, bound as his elder
+        son = person(session, "demo-family-1")
+        names = [p.openid for p in gifts.recipients(session, son, Policy(gift_relations=(SON, "女婿")))]
+        assert names == ["demo-elder-1", "demo-elder-2", "demo-volunteer-5"]
+        assert [p.openid for p in gifts.recipients(session, son, Policy(gift_relations=("女婿",)))] == ["demo-elder-2"]
+        assert gifts.recipients(session, son, Policy()) == []
+        one_way = Policy(gift_relations=(SON,), gift_to_family=False)
+        assert [p.openid for p in gifts.recipients(session, son, one_way)] == ["demo-elder-1"]
+        mother = person(session, "demo-elder-1")
+        assert [p.openid for p in gifts.recipients(session, mother, POLICY)] == ["demo-family-1"]
+
+
+def test_a_donation_goes_to_the_donors_village_and_a_refused_one_reports_the_balance(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-volunteer-2", 100)
+        donor = person(session, "demo-volunteer-2")
+        result = gifts.donate(session, donor, 40, key="d", now=NOW)
+        assert (result.status, result.balance, ledger.balance_of(session, "donated:1")) == (gifts.DONE, 60, 40)
+        movement = session.exec(select(ledger.Movement).where(ledger.Movement.key == "d")).one()
+        assert (movement.kind, movement.by_user_id, movement.village_id) == (ledger.DONATION, donor.id, 1)
+        assert (gifts.donate(session, donor, -5, key="d2", now=NOW).balance,
+                gifts.donate(session, donor, 61, key="d3", now=NOW).balance) == (60, 60)
+
+
+def test_a_passbook_opening_is_issued_by_the_village_pool_once_and_never_past_the_cap(engine):
+    with session_scope(engine) as session:
+        elder = person(session, "demo-elder-2")
+        assert gifts.opening(session, elder, 90, key="p", now=NOW, cap=100)
+        assert not gifts.opening(session, elder, 11, key="p2", now=NOW, cap=100)
+        assert gifts.opening(session, elder, 10, key="p3", now=NOW, cap=100)
+        assert (held(session, "demo-elder-2"), ledger.balance_of(session, "pool:1")) == (100, -100)
+        movement = session.exec(select(ledger.Movement).where(ledger.Movement.key == "p")).one()
+        assert (movement.kind, movement.served_id, movement.village_id) == (ledger.OPENING, elder.id, 1)
+
+
+def test_minutes_expire_back_to_the_pool_counting_from_the_moment_they_came(engine):
+    yearly = Policy(expiry_days=365)
+    with session_scope(engine) as session:
+        give(session, "demo-volunteer-1", 100)
+        give(session, "demo-volunteer-2", 50)
+        gifts.donate(session, person(session, "demo-volunteer-2"), 50, key="d", now=NOW)  # donated minutes stay
+        exactly = NOW + timedelta(days=365)
+        assert gifts.expire(session, policy=yearly, now=exactly) == 0  # received exactly a year ago: still fresh
+        later = exactly + timedelta(seconds=1)
+        assert gifts.expire(session, policy=yearly, now=later) == 100
+        assert gifts.expire(session, policy=yearly, now=later) == 0
+        assert (held(session, "demo-volunteer-1"), ledger.balance_of(session, "pool:1")) == (0, -150 + 100)
+        assert ledger.balance_of(session, "donated:1") == 50
+        expiry = session.exec(select(ledger.Movement).where(ledger.Movement.kind == ledger.EXPIRY)).one()
+        assert (expiry.served_id, expiry.village_id, expiry.minutes) == (uid(session, "demo-volunteer-1"), 1, 100)
+        assert expiry.key == f"expiry:{ledger.person_account(session, expiry.served_id, now=NOW).id}:2027-12-01"
