@@ -1,7 +1,8 @@
 """Check-in rules as plain functions with an explicit clock: a week of rounds, each outcome, idempotence."""
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -10,8 +11,10 @@ from app.db import make_engine
 from models.checkin import alarm, reports
 from models.checkin import round as ckr
 from models.checkin import rules as ck
+from models.core.notify import Notice
+from models.core.outbox import LOW
 from models.help import dispatch
-from models.people.users import User
+from models.people.users import FamilyLink, User, Village
 from models.seed import seed_demo
 from tests.checkin_support import SH, TUESDAY, at
 
@@ -146,3 +149,212 @@ def test_a_silent_morning_escalates_at_the_minutes_the_rules_give_and_not_a_seco
         assert scan(at(TUESDAY, hhmm) - timedelta(seconds=1)) == [], f"early at {hhmm}"
         assert scan(at(TUESDAY, hhmm)) == expected, hhmm
     assert scan(at(TUESDAY, "16:00")) == []  # the coordinators were the last step
+
+
+# --- the enrolment and the day record, rule by rule ---------------------------------------------------
+
+def test_clock_times_read_and_write_as_people_write_them():
+    assert [ck.parse_clock(t) for t in ("08:30", "8", "0:00", "23:59")] == [510, 480, 0, 1439]
+    for wrong in ("24:00", "-1:30"):
+        with pytest.raises(ValueError, match="not a time of day"):
+            ck.parse_clock(wrong)
+    assert [ck.clock_text(m) for m in (510, 5, 1439)] == ["08:30", "00:05", "23:59"]
+
+
+def test_a_missing_checkin_section_gives_the_documented_defaults_and_each_setting_is_read():
+    assert ck.checkin_rules({}) == ck.checkin_rules({"checkin": None}) == ck.CheckinRules()
+    rules = ck.checkin_rules({"checkin": {"prompt_time": "07:15", "deadline": "09:00",
+                                          "second_prompt_after_minutes": 5, "family_after_minutes": "15",
+                                          "coordinator_after_minutes": 40, "volunteers": 2, "task_hours": 2.5}})
+    assert rules == ck.CheckinRules(prompt_minute=435, deadline_minute=540, second_prompt_after=timedelta(minutes=5),
+                                    family_after=timedelta(minutes=15), coordinator_after=timedelta(minutes=40),
+                                    volunteers=2, task_hours=2.5)
+
+
+def test_the_local_day_and_minute_are_the_villages_not_utcs():
+    late_utc = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # 07:30 on Wednesday in Shanghai
+    assert (ck.local_day(late_utc, SH), ck.local_minute(late_utc, SH)) == (TUESDAY + timedelta(days=1), 450)
+    assert ck.at_local(TUESDAY, 630, SH) == datetime(2026, 12, 1, 2, 30, tzinfo=UTC)
+
+
+def test_enrolling_starts_at_the_configured_times_and_says_whether_anything_changed(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    rules = ck.CheckinRules(prompt_minute=480, deadline_minute=600)
+    enrolment, changed = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=rules)
+    assert changed and (enrolment.status, enrolment.prompt_minute, enrolment.deadline_minute) == (ck.ACTIVE, 480, 600)
+    assert (enrolment.elder_id, enrolment.enrolled_by_id) == (elder.id, admin.id)
+    assert ck.enrol(session, elder, admin, now=at(TUESDAY, "07:05"), rules=rules)[1] is False  # already on
+    ck.pause(session, enrolment, 3, now=at(TUESDAY, "07:10"), tz=SH)
+    again, changed = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:20"), rules=rules)
+    assert changed and (again.id, again.status, again.paused_until) == (enrolment.id, ck.ACTIVE, None)
+    ck.close(session, again, now=at(TUESDAY, "07:30"))
+    assert ck.enrolment_of(session, elder).status == ck.CLOSED
+    assert ck.enrol(session, elder, admin, now=at(TUESDAY, "07:40"), rules=rules)[1] is True
+
+
+def test_a_late_greeting_keeps_its_gap_but_the_deadline_stops_at_half_past_eleven(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    wide = ck.CheckinRules(prompt_minute=8 * 60, deadline_minute=12 * 60)
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=wide, prompt_minute=20 * 60)
+    assert (enrolment.prompt_minute, enrolment.deadline_minute) == (20 * 60, 23 * 60 + 30)
+    ck.set_time(session, enrolment, 5 * 60, now=at(TUESDAY, "07:05"), rules=wide)
+    assert (enrolment.prompt_minute, enrolment.deadline_minute, enrolment.updated_at) == (
+        5 * 60, 9 * 60, at(TUESDAY, "07:05"))
+
+
+@pytest.mark.parametrize("asked, resumes", [(0, 1), (3, 3), (60, 60), (90, 60)])
+def test_a_pause_lasts_one_to_sixty_days_from_today(session, asked, resumes):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    until = ck.pause(session, enrolment, asked, now=at(TUESDAY, "23:30"), tz=SH)
+    assert until == enrolment.paused_until == TUESDAY + timedelta(days=resumes)
+    assert enrolment.status == ck.PAUSED
+
+
+def test_pausing_during_an_open_day_records_it_paused_and_resuming_the_same_day_greets_again(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    assert ck.stop_today(session, elder.id, now=at(TUESDAY, "08:00"), tz=SH) is None  # no day yet
+    ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    enrolment = ck.enrolment_of(session, elder)
+    ck.pause(session, enrolment, 2, now=at(TUESDAY, "09:00"), tz=SH)
+    stopped = ck.stop_today(session, elder.id, now=at(TUESDAY, "09:00"), tz=SH)
+    assert (stopped.status, stopped.next_step_at) == (ck.DAY_PAUSED, None)
+    assert ck.stop_today(session, elder.id, now=at(TUESDAY, "09:01"), tz=SH) is None  # no longer open
+    ck.resume(session, enrolment, now=at(TUESDAY, "09:10"), tz=SH)
+    assert (enrolment.status, enrolment.paused_until) == (ck.ACTIVE, None)
+    assert ck.day_of(session, elder.id, TUESDAY) is None
+    assert len(ckr.plan_round(session, now=at(TUESDAY, "09:15"), tz=SH, rules=RULES).prompts) == 1
+
+
+def test_resuming_after_the_elder_answered_keeps_the_answer(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    ck.record_checkin(session, elder, now=at(TUESDAY, "08:40"), tz=SH)
+    ck.resume(session, enrolment, now=at(TUESDAY, "09:00"), tz=SH)
+    assert ck.day_of(session, elder.id, TUESDAY).status == ck.ON_TIME
+
+
+def test_family_opt_in_and_out_of_the_daily_line_and_the_greeting_name_is_cut_to_its_column(session):
+    elder, family, admin = (person(session, o) for o in ("demo-elder-1", "demo-family-1", "demo-admin"))
+    enrolment, _ = ck.enrol(session, elder, family, now=at(TUESDAY, "07:00"), rules=RULES)
+    ck.set_daily_signal(session, enrolment, family, True, now=at(TUESDAY, "07:01"))
+    ck.set_daily_signal(session, enrolment, admin, True, now=at(TUESDAY, "07:02"))
+    assert enrolment.daily_family_ids == sorted([family.id, admin.id])
+    ck.set_daily_signal(session, enrolment, family, False, now=at(TUESDAY, "07:03"))
+    assert (enrolment.daily_family_ids, enrolment.updated_at) == ([admin.id], at(TUESDAY, "07:03"))
+    ck.set_call_name(session, enrolment, "王" * 40, now=at(TUESDAY, "07:04"))
+    assert enrolment.call_name == "王" * 32
+
+
+def test_a_word_before_the_greeting_opens_the_day_and_counts_on_time_up_to_the_deadline_itself(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    assert ck.record_checkin(session, elder, now=at(TUESDAY, "07:00"), tz=SH) == ("not_enrolled", None)
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "06:00"), rules=RULES)
+    result, day = ck.record_checkin(session, elder, now=at(TUESDAY, "10:30"), tz=SH)
+    assert (result, day.status, day.day, day.village_id) == ("new", ck.ON_TIME, TUESDAY, elder.village_id)
+    assert (day.deadline_at, day.checked_in_at, day.resolved_by_id, day.next_step_at) == (
+        at(TUESDAY, "10:30"), at(TUESDAY, "10:30"), elder.id, None)
+    assert ck.record_checkin(session, elder, now=at(TUESDAY, "10:40"), tz=SH)[0] == "already"
+    wednesday = TUESDAY + timedelta(days=1)
+    assert ck.record_checkin(session, elder, now=at(wednesday, "10:31"), tz=SH)[1].status == ck.LATE
+    ck.pause(session, enrolment, 2, now=at(wednesday, "12:00"), tz=SH)
+    assert ck.record_checkin(session, elder, now=at(wednesday + timedelta(days=1), "08:00"), tz=SH)[0] == \
+        "not_enrolled"
+
+
+# --- what family and coordinators are told -----------------------------------------------------------
+
+def record_days(session, openid: str, statuses: dict) -> None:
+    """Outcomes of past days, as the round and the scan would have left them."""
+    elder = person(session, openid)
+    for day, status in statuses.items():
+        session.add(ck.CheckinDay(elder_id=elder.id, village_id=elder.village_id, day=day, status=status,
+                                  deadline_at=at(day, "10:30"), checked_in_at=at(day, "09:05"),
+                                  created_at=at(day, "08:30")))
+    session.flush()
+
+
+def bind(session, family: str, elder: str) -> User:
+    member = person(session, family)
+    session.add(FamilyLink(elder_id=person(session, elder).id, family_id=member.id, relationship="女儿",
+                           created_at=at(TUESDAY, "07:00")))
+    session.flush()
+    return member
+
+
+def test_family_who_asked_hear_once_a_day_that_the_elder_is_safe(session):
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    enrolment, _ = ck.enrol(session, elder, family, now=at(TUESDAY, "07:00"), rules=RULES)
+    away = bind(session, "demo-volunteer-5", "demo-elder-1")
+    away.subscribed = False
+    quiet = bind(session, "demo-volunteer-4", "demo-elder-1")  # family who did not ask
+    for member in (family, away, person(session, "demo-admin")):  # the coordinator is not family
+        ck.set_daily_signal(session, enrolment, member, True, now=at(TUESDAY, "07:00"))
+    ck.enrol(session, person(session, "demo-elder-2"), family, now=at(TUESDAY, "07:00"), rules=RULES)
+    ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    assert reports.family_daily(session, now=at(TUESDAY, "08:40"), tz=SH) == []  # nobody answered yet
+    alarm.elder_checked_in(session, person(session, "demo-elder-1"), now=at(TUESDAY, "08:45"), tz=SH)
+    told = reports.family_daily(session, now=at(TUESDAY, "09:00"), tz=SH)
+    assert told == [Notice("demo-family-1", "checkin_daily", f"checkin:daily:{elder.id}:2026-12-01:{family.id}",
+                           "checkin_daily_ok", {"name": "王秀英", "time": "08:45"}, LOW)]
+    assert quiet.id not in {n.openid for n in told}
+    assert reports.family_daily(session, now=at(TUESDAY, "09:30"), tz=SH) == []
+    assert ck.day_of(session, person(session, "demo-elder-2").id, TUESDAY).family_told is False  # still silent
+
+
+def test_a_day_someone_else_confirmed_is_reported_as_confirmed(session):
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    enrolment, _ = ck.enrol(session, elder, family, now=at(TUESDAY, "07:00"), rules=RULES)
+    ck.set_daily_signal(session, enrolment, family, True, now=at(TUESDAY, "07:00"))
+    ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    alarm.confirm_safe(session, elder, family, now=at(TUESDAY, "11:20"), tz=SH)
+    [told] = reports.family_daily(session, now=at(TUESDAY, "12:00"), tz=SH)
+    assert (told.text_key, told.params) == ("checkin_daily_confirmed", {"name": "王秀英", "time": "11:20"})
+    wednesday = TUESDAY + timedelta(days=1)
+    assert reports.family_daily(session, now=at(wednesday, "12:00"), tz=SH) == []  # yesterday's is not today's
+
+
+def test_the_weekly_report_counts_the_seven_days_before_today_for_each_family_member(session):
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    ck.enrol(session, elder, family, now=at(TUESDAY, "07:00"), rules=RULES)
+    offline = bind(session, "demo-volunteer-5", "demo-elder-1")
+    offline.openid = "offline-daughter"
+    monday = TUESDAY - timedelta(days=1)
+    record_days(session, "demo-elder-1", {monday - timedelta(days=n): status for n, status in enumerate(
+        [ck.UNSUBSCRIBED, ck.DAY_PAUSED, ck.INCIDENT, ck.MISSED, ck.CONFIRMED, ck.LATE, ck.ON_TIME, ck.ON_TIME])})
+    record_days(session, "demo-elder-1", {TUESDAY: ck.ON_TIME})
+    assert reports.week_of(session, elder.id, monday) == Counter(
+        {ck.UNSUBSCRIBED: 1, ck.DAY_PAUSED: 1, ck.INCIDENT: 1, ck.MISSED: 1, ck.CONFIRMED: 1, ck.LATE: 1,
+         ck.ON_TIME: 1})
+    told = reports.weekly(session, now=at(TUESDAY, "09:00"), tz=SH)
+    assert told == [Notice("demo-family-1", "checkin_weekly", f"checkin:weekly:{elder.id}:2026-11-30:{family.id}",
+                           "checkin_weekly", {"name": "王秀英", "ok": 1, "late": 1, "confirmed": 1, "missed": 2,
+                                              "paused": 2, "days": 7}, LOW)]
+    ck.close(session, ck.enrolment_of(session, elder), now=at(TUESDAY, "09:30"))
+    assert reports.weekly(session, now=at(TUESDAY, "10:00"), tz=SH) == []
+
+
+def test_a_villages_rate_is_answers_over_days_greeted_this_week(session):
+    elder = person(session, "demo-elder-1")
+    ck.enrol(session, elder, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
+    other = Village(code="v2", name="二村", created_at=at(TUESDAY, "07:00"))
+    session.add(other)
+    session.flush()
+    record_days(session, "demo-elder-1", {TUESDAY - timedelta(days=7): ck.ON_TIME,  # a week ago: not this week
+                                          TUESDAY - timedelta(days=6): ck.LATE, TUESDAY - timedelta(days=5): ck.ON_TIME,
+                                          TUESDAY - timedelta(days=4): ck.MISSED,
+                                          TUESDAY - timedelta(days=3): ck.DAY_PAUSED, TUESDAY: ck.ON_TIME})
+    ours, theirs = reports.village_rates(session, None, now=at(TUESDAY, "12:00"), tz=SH)
+    assert (ours.village, ours.enrolled, ours.week_rate) == ("示范村", 1, 75)  # 3 answered of 4 greeted
+    assert ours.today == Counter({ck.ON_TIME: 1}) and ours.week[ck.DAY_PAUSED] == 1
+    assert (theirs.village, theirs.enrolled, theirs.week_rate) == ("二村", 0, None)
+    assert [r.village for r in reports.village_rates(session, [other.id], now=at(TUESDAY, "12:00"), tz=SH)] == ["二村"]
+
+
+def test_the_demo_enrols_its_elder_living_alone_once(session):
+    elder, admin = person(session, "demo-elder-3"), person(session, "demo-admin")
+    seeded = ck.enrolment_of(session, elder)  # the fixture closed it
+    assert (seeded.enrolled_by_id, seeded.call_name, seeded.prompt_minute) == (admin.id, "赵奶奶", 510)
+    reports.seed_checkin(session, session.get(Village, elder.village_id), now=at(TUESDAY, "08:00"))
+    assert ck.enrolment_of(session, elder).status == ck.CLOSED
