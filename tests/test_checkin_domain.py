@@ -5,16 +5,19 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.db import make_engine
 from models.checkin import alarm, reports
 from models.checkin import round as ckr
 from models.checkin import rules as ck
 from models.core.notify import Notice
-from models.core.outbox import LOW
+from models.core.outbox import LOW, URGENT
 from models.help import dispatch
+from models.help.requests import CANCELLED, HelpRequest
 from models.people.users import FamilyLink, User, Village
+from models.privacy import access
+from models.privacy.access import AccessEntry
 from models.seed import seed_demo
 from tests.checkin_support import SH, TUESDAY, at
 
@@ -358,3 +361,127 @@ def test_the_demo_enrols_its_elder_living_alone_once(session):
     assert (seeded.enrolled_by_id, seeded.call_name, seeded.prompt_minute) == (admin.id, "赵奶奶", 510)
     reports.seed_checkin(session, session.get(Village, elder.village_id), now=at(TUESDAY, "08:00"))
     assert ck.enrolment_of(session, elder).status == ck.CLOSED
+
+
+# --- a silent morning's alarm: who is told, who may close it, an incident --------------------------------
+
+def silent_until(session, hhmm: str, elder: str = "demo-elder-1") -> ck.CheckinDay:
+    """Enrol the elder, greet at 08:30, and scan every half hour up to `hhmm` without an answer."""
+    ck.enrol(session, person(session, elder), person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
+    ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    for step in ("10:30", "11:00", "11:30"):
+        if step <= hhmm:
+            ckr.advance_silent_days(session, now=at(TUESDAY, step), rules=RULES, drules=DRULES, task_details="看看")
+    return ck.day_of(session, person(session, elder).id, TUESDAY)
+
+
+def test_the_coordinators_get_the_elders_contact_and_what_was_done_and_the_access_is_recorded(session):
+    silent_until(session, "11:00")
+    day = ck.day_of(session, person(session, "demo-elder-1").id, TUESDAY)
+    told = alarm.tell_coordinators(session, day, now=at(TUESDAY, "11:30"))
+    elder, admin = person(session, "demo-elder-1"), person(session, "demo-admin")
+    assert told == [Notice("demo-admin", "checkin_escalated", f"checkin:coordinator:{day.id}:{admin.id}",
+                           "checkin_coordinator_alert",
+                           {"name": "王秀英", "number": elder.id, "deadline": "10:30", "phone": "13800000001",
+                            "address": "示范村东头12号", "task": day.request_id, "family": 1}, URGENT)]
+    [entry] = session.exec(select(AccessEntry)).all()
+    assert (entry.subject_id, entry.viewer_id, entry.what, entry.reason, entry.ref) == (
+        elder.id, admin.id, access.CONTACT, access.CHECKIN_ALARM, "2026-12-01")
+
+
+def test_who_was_asked_is_told_when_family_confirm_the_elder_is_well(session):
+    day = silent_until(session, "11:30")
+    elder, family, admin = (person(session, o) for o in ("demo-elder-1", "demo-family-1", "demo-admin"))
+    [offered] = dispatch.already_asked(session, day.request_id)
+    helper = session.get(User, offered)
+    assert {p.openid for p in alarm.told_so_far(session, day)} == {"demo-family-1", "demo-admin"}
+    assert alarm.may_answer_for(session, helper, elder, day)  # offered the visit
+    stranger = next(u for u in session.exec(select(User).where(col(User.openid).like("demo-volunteer-%")))
+                    if u.id != offered)
+    assert alarm.confirm_safe(session, elder, stranger, now=at(TUESDAY, "11:40"), tz=SH).result == "not_allowed"
+    settled = alarm.confirm_safe(session, elder, family, now=at(TUESDAY, "11:45"), tz=SH)
+    assert (settled.result, settled.day.status, settled.day.resolved_by_id, settled.day.next_step_at) == (
+        "confirmed", ck.CONFIRMED, family.id, None)
+    clear = [n for n in settled.notices if n.kind == "checkin_all_clear"]
+    assert clear == [Notice("demo-admin", "checkin_all_clear", f"checkin:clear:{day.id}:{admin.id}",
+                            "checkin_clear_by_other", {"name": "王秀英", "by": "王建国"})]
+    assert helper.openid in {n.openid for n in settled.notices if n.kind != "checkin_all_clear"}  # offer withdrawn
+    assert session.get(HelpRequest, day.request_id).status == CANCELLED
+    assert alarm.confirm_safe(session, elder, family, now=at(TUESDAY, "11:50"), tz=SH).result == "already"
+    assert alarm.confirm_safe(session, person(session, "demo-elder-2"), family, now=at(TUESDAY, "11:50"),
+                              tz=SH).result == "not_enrolled"
+
+
+def test_the_elders_own_word_after_the_alarm_calls_it_off_for_the_family_with_the_time(session):
+    day = silent_until(session, "11:00")
+    elder = person(session, "demo-elder-1")
+    settled = alarm.elder_checked_in(session, elder, now=at(TUESDAY, "11:10"), tz=SH)
+    assert (settled.result, settled.day.status) == ("new", ck.LATE)
+    clear = [n for n in settled.notices if n.kind == "checkin_all_clear"]
+    assert [(n.openid, n.text_key, n.params) for n in clear] == [
+        ("demo-family-1", "checkin_clear_by_elder", {"name": "王秀英", "time": "11:10"})]
+    assert session.get(HelpRequest, day.request_id).status == CANCELLED
+    reminded = silent_until(session, "10:30", elder="demo-elder-2")
+    late = alarm.elder_checked_in(session, person(session, "demo-elder-2"), now=at(TUESDAY, "10:45"), tz=SH)
+    assert (late.result, late.notices, reminded.request_id) == ("new", [], None)  # nobody was asked yet
+
+
+def test_open_alarms_are_todays_reminded_days_a_person_may_close(session):
+    silent_until(session, "11:00")
+    ck.enrol(session, person(session, "demo-elder-2"), person(session, "demo-admin"), now=at(TUESDAY, "07:00"),
+             rules=RULES)
+    ckr.plan_round(session, now=at(TUESDAY, "08:40"), tz=SH, rules=RULES)  # elder-2 greeted, not yet reminded
+    elder = person(session, "demo-elder-1")
+    day = ck.day_of(session, elder.id, TUESDAY)
+    [offered] = dispatch.already_asked(session, day.request_id)
+
+    def alarms(openid, moment="11:05"):
+        return [e.openid for _, e in alarm.open_alarms(session, person(session, openid), now=at(TUESDAY, moment),
+                                                           tz=SH)]
+
+    assert alarms("demo-family-1") == alarms("demo-admin") == ["demo-elder-1"]  # elder-2 not yet reminded
+    assert alarms(session.get(User, offered).openid) == ["demo-elder-1"]
+    bystander = next(u for u in session.exec(select(User).where(col(User.openid).like("demo-volunteer-%")))
+                     if u.id != offered)
+    assert alarms(bystander.openid) == []
+    wednesday = [e.openid for _, e in alarm.open_alarms(session, person(session, "demo-admin"),
+                                                            now=at(TUESDAY + timedelta(days=1), "09:00"), tz=SH)]
+    assert wednesday == []
+
+
+def test_an_incident_reported_by_family_opens_an_emergency_and_alerts_everyone_else(session):
+    day = silent_until(session, "11:00")
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    stranger = person(session, "demo-volunteer-5")
+    refused = alarm.report_incident(session, elder, stranger, "摔倒了", now=at(TUESDAY, "11:10"), tz=SH, key="k0",
+                                    drules=DRULES, window=timedelta(hours=2))
+    assert refused.result == "not_allowed" and refused.request is None
+    text = "妈妈在院子里摔倒了，" * 30
+    settled = alarm.report_incident(session, elder, family, text, now=at(TUESDAY, "11:10"), tz=SH, key="k1",
+                                    drules=DRULES, window=timedelta(hours=2))
+    request = settled.request
+    assert (request.category, request.urgency, request.details, request.elder_id, request.requested_by_id) == (
+        "emergency", "emergency", text[:200], elder.id, family.id)
+    assert request.window_end - request.window_start == timedelta(hours=2)
+    alerts = [n for n in settled.notices if n.kind == "emergency_alert"]
+    assert alerts == [Notice("demo-admin", "emergency_alert", "alarm:k1:demo-admin", "checkin_incident_alert",
+                             {"name": "王秀英", "by": "王建国", "text": text[:60], "number": request.id,
+                              "phone": "13800000001"}, URGENT)]
+    assert (settled.day.status, settled.day.resolved_by_id, settled.day.incident_request_id,
+            settled.day.next_step_at) == (ck.INCIDENT, family.id, request.id, None)
+    assert session.get(HelpRequest, day.request_id).status == CANCELLED  # the morning's visit task
+
+
+def test_the_elders_own_emergency_marks_the_day_an_incident_keeping_an_earlier_answer(session):
+    elder = person(session, "demo-elder-2")
+    assert alarm.elder_emergency(session, elder, now=at(TUESDAY, "09:00"), tz=SH) == []
+    assert ck.day_of(session, elder.id, TUESDAY) is None  # not enrolled: no record
+    ck.enrol(session, elder, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
+    alarm.elder_checked_in(session, elder, now=at(TUESDAY, "08:40"), tz=SH)
+    alarm.elder_emergency(session, elder, now=at(TUESDAY, "09:00"), tz=SH)
+    day = ck.day_of(session, elder.id, TUESDAY)
+    assert (day.status, day.resolved_by_id, day.checked_in_at) == (ck.INCIDENT, elder.id, at(TUESDAY, "08:40"))
+    other = person(session, "demo-elder-1")
+    ck.enrol(session, other, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
+    alarm.elder_emergency(session, other, now=at(TUESDAY, "09:05"), tz=SH)
+    assert ck.day_of(session, other.id, TUESDAY).checked_in_at == at(TUESDAY, "09:05")
