@@ -223,6 +223,9 @@ def test_minutes_beyond_the_cap_go_to_the_pool_or_an_honour_record(engine, exces
         assert (settled.credited, settled.excess) == (20, 40)
         assert held(session, "demo-volunteer-1") == 100
         assert ledger.balance_of(session, account.format(volunteer=uid(session, "demo-volunteer-1"))) == 40
+        if excess == HONOUR:  # the record is the volunteer's: erasure renames it with their other accounts
+            record = session.exec(select(ledger.Account).where(ledger.Account.kind == ledger.HONOUR)).one()
+            assert record.user_id == uid(session, "demo-volunteer-1")
         assert ("demo-volunteer-1", "timebank_capped") in [(n.openid, n.kind) for n in settled.notices]
         settle(session, 2, 30, policy=policy)  # at the cap: all of it goes on
         assert held(session, "demo-volunteer-1") == 100
