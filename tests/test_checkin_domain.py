@@ -12,7 +12,7 @@ from models.checkin import alarm, reports
 from models.checkin import round as ckr
 from models.checkin import rules as ck
 from models.core.notify import Notice
-from models.core.outbox import LOW, URGENT
+from models.core.outbox import LOW, NORMAL, URGENT
 from models.help import dispatch
 from models.help.requests import CANCELLED, HelpRequest
 from models.people.users import FamilyLink, User, Village
@@ -485,3 +485,65 @@ def test_the_elders_own_emergency_marks_the_day_an_incident_keeping_an_earlier_a
     ck.enrol(session, other, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
     alarm.elder_emergency(session, other, now=at(TUESDAY, "09:05"), tz=SH)
     assert ck.day_of(session, other.id, TUESDAY).checked_in_at == at(TUESDAY, "09:05")
+
+
+# --- the morning round: greetings, paused and unfollowed elders, yesterday's silence -------------------
+
+def test_the_greeting_calls_the_elder_by_the_chosen_name_once_a_day(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    ck.set_call_name(session, enrolment, "李爷爷", now=at(TUESDAY, "07:00"))
+    ck.enrol(session, person(session, "demo-elder-1"), admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    first = ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES).prompts
+    assert sorted((n.openid, n.key, n.text_key, n.params["name"], n.priority) for n in first) == [
+        ("demo-elder-1", f"checkin:first:{person(session, 'demo-elder-1').id}:2026-12-01", "checkin_prompt", "王秀英",
+         NORMAL),
+        ("demo-elder-2", f"checkin:first:{elder.id}:2026-12-01", "checkin_prompt", "李爷爷", NORMAL)]
+    day = ck.day_of(session, elder.id, TUESDAY)
+    assert (day.status, day.stage, day.prompted_at, day.deadline_at, day.next_step_at, day.village_id) == (
+        ck.PENDING, ck.PROMPTED, at(TUESDAY, "08:30"), at(TUESDAY, "10:30"), at(TUESDAY, "10:30"), elder.village_id)
+    second = ckr.advance_silent_days(session, now=at(TUESDAY, "10:30"), rules=RULES, drules=DRULES, task_details="")
+    assert sorted((n.key, n.text_key, n.params["name"]) for n in second) == sorted([
+        (f"checkin:second:{person(session, 'demo-elder-1').id}:2026-12-01", "checkin_second_prompt", "王秀英"),
+        (f"checkin:second:{elder.id}:2026-12-01", "checkin_second_prompt", "李爷爷")])
+
+
+def test_a_paused_elder_is_not_greeted_and_is_greeted_again_from_the_day_the_pause_ends(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    ck.pause(session, enrolment, 1, now=at(TUESDAY, "07:00"), tz=SH)
+    paused = ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    assert (paused.prompts, paused.paused, paused.resumed) == ([], 1, 0)
+    day = ck.day_of(session, elder.id, TUESDAY)
+    assert (day.status, day.prompted_at, day.next_step_at) == (ck.DAY_PAUSED, None, None)
+    wednesday = ckr.plan_round(session, now=at(TUESDAY + timedelta(days=1), "08:30"), tz=SH, rules=RULES)
+    assert (len(wednesday.prompts), wednesday.paused, wednesday.resumed) == (1, 0, 1)
+    assert ck.enrolment_of(session, elder).status == ck.ACTIVE
+
+
+def test_yesterdays_unanswered_day_is_recorded_missed_when_the_next_round_runs(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    assert ckr.plan_round(session, now=at(TUESDAY, "23:59"), tz=SH, rules=RULES).missed == 0  # still today
+    wednesday = ckr.plan_round(session, now=at(TUESDAY + timedelta(days=1), "06:00"), tz=SH, rules=RULES)
+    day = ck.day_of(session, elder.id, TUESDAY)
+    assert (wednesday.missed, day.status, day.next_step_at) == (1, ck.MISSED, None)
+
+
+def test_coordinators_hear_once_that_an_enrolled_elder_stopped_following_the_account(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    ck.enrol(session, person(session, "demo-elder-1"), admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    person(session, "demo-elder-1").openid = "offline-elder-1"  # registered by family, without WeChat
+    elder.subscribed = False
+    session.flush()
+    tuesday = ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    assert (tuesday.prompts, tuesday.unsubscribed) == ([], 2)
+    assert sorted((n.openid, n.key, n.text_key, n.params["name"]) for n in tuesday.notices) == sorted([
+        ("demo-admin", f"checkin:unsub:{elder.id}:2026-12-01:{admin.id}", "checkin_unsubscribed", "李德福"),
+        ("demo-admin", f"checkin:unsub:{person(session, 'offline-elder-1').id}:2026-12-01:{admin.id}",
+         "checkin_unsubscribed", "王秀英")])
+    assert ck.day_of(session, elder.id, TUESDAY).status == ck.UNSUBSCRIBED
+    wednesday = ckr.plan_round(session, now=at(TUESDAY + timedelta(days=1), "08:30"), tz=SH, rules=RULES)
+    assert (wednesday.unsubscribed, wednesday.notices) == (2, [])  # the same streak
