@@ -445,7 +445,8 @@ def test_a_statement_lists_a_persons_lines_newest_first_with_the_reason_and_the_
                          (100, "opening", "")]
         first = totals.statement(session, son.id)[1]
         assert (first.at, first.request_id, first.category) == (NOW + timedelta(minutes=2), 5, "companionship")
-        assert [(line.minutes, line.other) for line in totals.statement(session, mother.id)] == [(30, "王建国")]
+        assert [(line.minutes, line.reason, line.other) for line in totals.statement(session, mother.id)] == [
+            (30, "gift_in", "王建国")]
         volunteer = totals.statement(session, uid(session, "demo-volunteer-1"))
         assert [(line.minutes, line.reason, line.other) for line in volunteer] == [(60, "earned", "王秀英")]
         assert [line.minutes for line in totals.statement(session, son.id, limit=2)] == [-10, -60]
@@ -462,18 +463,19 @@ def test_a_statement_names_the_elder_served_and_the_volunteer_who_served(engine)
 
 def test_the_lines_of_an_account_come_a_page_at_a_time_newest_first(engine):
     with session_scope(engine) as session:
-        for minutes in (10, 20, 30, 40, 50):
+        for minutes in (10, 20, 30, 40, 50, *range(1, 7)):
             give(session, "demo-volunteer-1", minutes)
         give(session, "demo-volunteer-2", 99)
         code = ledger.person_code(uid(session, "demo-volunteer-1"))
         everything = ledger.lines_of(session, code, None)
-        assert [line.minutes for line, _ in everything] == [50, 40, 30, 20, 10]
+        assert [line.minutes for line, _ in everything] == [6, 5, 4, 3, 2, 1, 50, 40, 30, 20, 10]
         assert all(movement.kind == ledger.OPENING and movement.id == line.movement_id for line, movement in everything)
         page = ledger.lines_of(session, code, 2)
-        assert [line.minutes for line, _ in page] == [50, 40]
+        assert [line.minutes for line, _ in page] == [6, 5]
         after = ledger.lines_of(session, code, 2, before=page[-1][0].id)
-        assert [line.minutes for line, _ in after] == [30, 20]
-        assert [line.minutes for line, _ in ledger.lines_of(session, code)] == [50, 40, 30, 20, 10]  # ten a page
+        assert [line.minutes for line, _ in after] == [4, 3]
+        assert [line.minutes for line, _ in ledger.lines_of(session, code)] == [6, 5, 4, 3, 2, 1, 50, 40, 30, 20]
+        assert len(totals.statement(session, uid(session, "demo-volunteer-1"))) == 10  # ten a page unless asked
         assert ledger.lines_of(session, "person:0") == []
 
 
@@ -667,6 +669,7 @@ def test_who_may_receive_a_gift_follows_the_bindings_both_ways_once_each(engine)
     with session_scope(engine) as session:
         bind(session, "demo-family-1", "demo-elder-2", "女婿")  # the son is also someone's son-in-law
         bind(session, "demo-volunteer-5", "demo-family-1", SON)  # and himself has a son, bound as his elder
+        bind(session, "demo-volunteer-4", "demo-elder-3", SON)  # another family's son: none of his business
         son = person(session, "demo-family-1")
         names = [p.openid for p in gifts.recipients(session, son, Policy(gift_relations=(SON, "女婿")))]
         assert names == ["demo-elder-1", "demo-elder-2", "demo-volunteer-5"]
@@ -717,3 +720,83 @@ def test_minutes_expire_back_to_the_pool_counting_from_the_moment_they_came(engi
         expiry = session.exec(select(ledger.Movement).where(ledger.Movement.kind == ledger.EXPIRY)).one()
         assert (expiry.served_id, expiry.village_id, expiry.minutes) == (uid(session, "demo-volunteer-1"), 1, 100)
         assert expiry.key == f"expiry:{ledger.person_account(session, expiry.served_id, now=NOW).id}:2027-12-01"
+
+
+def test_a_single_minute_can_be_given_or_donated(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 10)
+        son, mother = person(session, "demo-family-1"), person(session, "demo-elder-1")
+        assert gifts.gift(session, son, mother, 1, key="g", policy=POLICY, now=NOW).status == gifts.DONE
+        assert gifts.donate(session, son, 1, key="d", now=NOW).status == gifts.DONE
+        assert (held(session, "demo-family-1"), held(session, "demo-elder-1")) == (8, 1)
+
+
+def test_whichever_movement_opens_a_persons_account_their_expired_minutes_go_back_to_their_village(engine):
+    with session_scope(engine) as session:
+        bind(session, "demo-volunteer-5", "demo-family-1", SON)
+        son, mother = person(session, "demo-family-1"), person(session, "demo-elder-1")
+        assert gifts.gift(session, mother, son, 10, key="g0", policy=POLICY, now=NOW).status == gifts.INSUFFICIENT
+        helper = person(session, "demo-volunteer-4")
+        assert gifts.donate(session, helper, 10, key="d0", now=NOW).status == gifts.INSUFFICIENT
+        give(session, "demo-family-1", 100)  # the only minutes the pool issues directly
+        gifts.gift(session, son, mother, 20, key="g1", policy=POLICY, now=NOW)
+        gifts.gift(session, son, person(session, "demo-volunteer-5"), 25, key="g2", policy=POLICY, now=NOW)
+        settle(session, 1, 30, elder="demo-elder-2", volunteer="demo-volunteer-3")  # opened by earning
+        settle(session, 2, 40, elder="demo-elder-2", volunteer="demo-volunteer-4")
+        assert gifts.expire(session, policy=Policy(expiry_days=1), now=NOW + timedelta(days=2)) == 55 + 20 + 25 + 70
+        assert (ledger.balance_of(session, "pool:1"), ledger.balance_of(session, "pool:0")) == (0, 0)
+        assert {m.village_id for m in session.exec(select(ledger.Movement).where(
+            ledger.Movement.kind == ledger.EXPIRY))} == {1}
+
+
+def test_minutes_of_someone_without_a_village_stay_out_of_every_villages_books(engine):
+    with session_scope(engine) as session:
+        drifter = User(openid="drifter", name="过客", roles=",volunteer,", created_at=NOW, updated_at=NOW)
+        session.add(drifter)
+        session.flush()
+        give(session, "drifter", 60)
+        assert gifts.donate(session, drifter, 60, key="d", now=NOW).status == gifts.DONE
+        assert (ledger.balance_of(session, "donated:0"), ledger.balance_of(session, "pool:0")) == (60, -60)
+        assert (village_totals(session, 1)["pool_minutes"], ledger.balance_of(session, "pool:1")) == (0, 0)
+
+
+def test_village_totals_count_given_by_its_own_volunteers_and_an_empty_village_shows_zeros(engine):
+    with session_scope(engine) as session:
+        outsider = person(session, "demo-volunteer-5")
+        outsider.village_id = None  # helps in the demo village without belonging to it
+        session.flush()
+        settle(session, 1, 45, volunteer="demo-volunteer-5")
+        settle(session, 2, 20, volunteer="demo-volunteer-1")
+        assert village_totals(session, 1) == {"given_minutes": 20, "received_minutes": 65, "pool_minutes": 0,
+                                              "visits": 2}
+        assert village_totals(session, 2) == {"given_minutes": 0, "received_minutes": 0, "pool_minutes": 0,
+                                              "visits": 0}
+
+
+def test_spent_minutes_come_from_the_oldest_and_each_holders_stale_minutes_expire(engine):
+    daily = Policy(expiry_days=1)
+    with session_scope(engine) as session:
+        give(session, "demo-volunteer-2", 40)  # opened first, all its minutes fresh at the run
+        give(session, "demo-volunteer-1", 100)
+        give(session, "demo-volunteer-3", 1)
+        gifts.opening(session, person(session, "demo-volunteer-1"), 1, key="fresh", now=NOW + timedelta(days=2))
+        gifts.opening(session, person(session, "demo-volunteer-2"), 5, key="fresh2", now=NOW + timedelta(days=2))
+        gifts.donate(session, person(session, "demo-volunteer-1"), 30, key="spent", now=NOW + timedelta(days=2))
+        gifts.donate(session, person(session, "demo-volunteer-2"), 40, key="spent2", now=NOW + timedelta(days=2))
+        # volunteer-1: 100 old, 1 new, 30 spent (from the old): 70 expire, the new minute stays
+        assert gifts.expire(session, policy=daily, now=NOW + timedelta(days=2, hours=1)) == 70 + 1
+        assert (held(session, "demo-volunteer-1"), held(session, "demo-volunteer-2"),
+                held(session, "demo-volunteer-3")) == (1, 5, 0)
+        expired = totals.statement(session, uid(session, "demo-volunteer-1"), limit=1)
+        assert [(line.minutes, line.reason) for line in expired] == [(-70, "expired")]
+
+
+def test_the_books_check_sees_a_line_posted_outside_a_balanced_movement(engine):
+    """`total_of_lines` guards every test above: it must not be zero by construction."""
+    with session_scope(engine) as session:
+        give(session, "demo-volunteer-1", 10)
+        line = session.exec(select(ledger.Line)).first()
+        session.add(ledger.Line(movement_id=line.movement_id, account_id=line.account_id, minutes=7, reason="stray",
+                                created_at=NOW))
+        session.flush()
+        assert ledger.total_of_lines(session) == 7
