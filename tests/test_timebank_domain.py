@@ -241,6 +241,7 @@ def test_a_gift_that_would_pass_the_recipients_cap_is_refused(engine):
         assert gifts.gift(session, son, mother, 30, key="g", policy=policy, now=NOW).status == gifts.OVER_CAP
         assert (held(session, "demo-family-1"), held(session, "demo-elder-1")) == (100, 80)
         assert gifts.gift(session, son, mother, 20, key="g2", policy=policy, now=NOW).status == gifts.DONE
+        assert gifts.gift(session, son, mother, 1, key="g3", policy=policy, now=NOW).status == gifts.OVER_CAP
 
 
 # --- gifts, donations, negative balances -----------------------------------------------------------
@@ -540,15 +541,16 @@ def test_an_elder_without_wechat_who_paid_is_not_sent_a_message(engine):
 
 @pytest.mark.parametrize("excess", ["pool", HONOUR])
 def test_the_volunteer_at_the_cap_is_told_how_much_went_on_and_the_cap_in_hours(engine, excess):
-    policy = Policy(cap_minutes=120, cap_excess=excess)
+    policy = Policy(cap_minutes=150, cap_excess=excess)
     with session_scope(engine) as session:
-        give(session, "demo-volunteer-1", 100)
+        give(session, "demo-volunteer-1", 130)
         settled = settle(session, 3, 50, policy=policy)
         assert [(n.kind, n.key, n.text_key, n.params) for n in settled.notices] == [
-            ("help_credited", "credited:3", "help_credited", {"number": 3, "minutes": 20, "balance": 120}),
+            ("help_credited", "credited:3", "help_credited", {"number": 3, "minutes": 20, "balance": 150}),
             ("timebank_capped", "capped:3", f"timebank_capped_{excess}", {"minutes": 30, "cap_hours": 2})]
+        assert isinstance(settled.notices[1].params["cap_hours"], int)  # whole hours in the text, not 2.5
         unlimited = settle(session, 4, 50, policy=Policy(cap_minutes=0))
-        assert (unlimited.credited, unlimited.excess, held(session, "demo-volunteer-1")) == (50, 0, 170)
+        assert (unlimited.credited, unlimited.excess, held(session, "demo-volunteer-1")) == (50, 0, 200)
         assert [n.kind for n in unlimited.notices] == ["help_credited"]
 
 
