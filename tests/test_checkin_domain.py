@@ -13,7 +13,7 @@ from models.checkin import round as ckr
 from models.checkin import rules as ck
 from models.core.notify import Notice
 from models.core.outbox import LOW, NORMAL, URGENT
-from models.help import dispatch
+from models.help import dispatch, visits
 from models.help.requests import CANCELLED, HelpRequest
 from models.people.users import FamilyLink, User, Village
 from models.privacy import access
@@ -385,8 +385,8 @@ def test_the_coordinators_get_the_elders_contact_and_what_was_done_and_the_acces
                            {"name": "王秀英", "number": elder.id, "deadline": "10:30", "phone": "13800000001",
                             "address": "示范村东头12号", "task": day.request_id, "family": 1}, URGENT)]
     [entry] = session.exec(select(AccessEntry)).all()
-    assert (entry.subject_id, entry.viewer_id, entry.what, entry.reason, entry.ref) == (
-        elder.id, admin.id, access.CONTACT, access.CHECKIN_ALARM, "2026-12-01")
+    assert (entry.subject_id, entry.viewer_id, entry.viewer_role, entry.what, entry.reason, entry.ref) == (
+        elder.id, admin.id, "admin", access.CONTACT, access.CHECKIN_ALARM, "2026-12-01")
 
 
 def test_who_was_asked_is_told_when_family_confirm_the_elder_is_well(session):
@@ -547,3 +547,68 @@ def test_coordinators_hear_once_that_an_enrolled_elder_stopped_following_the_acc
     assert ck.day_of(session, elder.id, TUESDAY).status == ck.UNSUBSCRIBED
     wednesday = ckr.plan_round(session, now=at(TUESDAY + timedelta(days=1), "08:30"), tz=SH, rules=RULES)
     assert (wednesday.unsubscribed, wednesday.notices) == (2, [])  # the same streak
+
+
+def test_family_are_asked_urgently_with_the_deadline_and_a_visit_task_is_opened_for_the_task_hours(session):
+    silent_until(session, "10:30")
+    elder, family = person(session, "demo-elder-1").id, person(session, "demo-family-1").id
+    notices = ckr.advance_silent_days(session, now=at(TUESDAY, "11:00"), rules=RULES, drules=DRULES,
+                                      task_details="请去看看")  # the scan empties the session
+    day = ck.day_of(session, elder, TUESDAY)
+    assert [n for n in notices if n.kind == "checkin_alert"] == [
+        Notice("demo-family-1", "checkin_alert", f"checkin:family:{day.id}:{family}", "checkin_family_alert",
+               {"name": "王秀英", "number": elder, "deadline": "10:30"}, URGENT)]
+    task = session.get(HelpRequest, day.request_id)
+    assert (task.category, task.urgency, task.details, task.elder_id) == ("daily_care", "urgent", "请去看看", elder)
+    assert (task.window_start, task.window_end, task.escalated_at) == (
+        at(TUESDAY, "11:00"), at(TUESDAY, "15:00"), at(TUESDAY, "11:00"))  # the chain tells coordinators itself
+
+
+def test_the_volunteer_who_took_the_visit_hears_the_all_clear_and_the_elders_emergency_withdraws_an_open_task(
+        session):
+    day = silent_until(session, "11:00")
+    [offered] = dispatch.already_asked(session, day.request_id)
+    helper = session.get(User, offered)
+    assert visits.claim(session, day.request_id, helper, now=at(TUESDAY, "11:05"), rules=DRULES).result == "won"
+    day = ck.day_of(session, person(session, "demo-elder-1").id, TUESDAY)
+    assert {p.openid for p in alarm.told_so_far(session, day)} == {"demo-family-1", helper.openid}
+    settled = alarm.confirm_safe(session, person(session, "demo-elder-1"), person(session, "demo-family-1"),
+                                 now=at(TUESDAY, "11:20"), tz=SH)
+    assert [n.openid for n in settled.notices if n.kind == "checkin_all_clear"] == [helper.openid]
+    other = silent_until(session, "11:00", elder="demo-elder-2")
+    withdrawn = alarm.elder_emergency(session, person(session, "demo-elder-2"), now=at(TUESDAY, "11:10"), tz=SH)
+    assert session.get(HelpRequest, other.request_id).status == CANCELLED
+    assert withdrawn and all(n.kind != "checkin_all_clear" for n in withdrawn)
+
+
+def test_open_alarms_follow_the_village_clock_the_open_status_and_the_elders_order(session):
+    silent_until(session, "10:30")
+    silent_until(session, "10:30", elder="demo-elder-2")
+    admin = person(session, "demo-admin")
+    session.add(FamilyLink(elder_id=person(session, "demo-elder-2").id, family_id=admin.id, relationship="侄子",
+                           created_at=at(TUESDAY, "07:00")))
+    county = User(openid="county", name="县管理员", roles=",county_admin,", created_at=at(TUESDAY, "07:00"),
+                  updated_at=at(TUESDAY, "07:00"))
+    session.add(county)
+    session.flush()
+
+    def alarms(user, day, hhmm):
+        return [e.openid for _, e in alarm.open_alarms(session, user, now=at(day, hhmm), tz=SH)]
+
+    assert alarms(admin, TUESDAY, "10:45") == ["demo-elder-1", "demo-elder-2"]  # reminded, by elder
+    assert alarms(county, TUESDAY, "10:45") == ["demo-elder-1", "demo-elder-2"]
+    assert alarms(person(session, "demo-family-1"), TUESDAY, "10:45") == ["demo-elder-1"]
+    assert alarms(admin, TUESDAY + timedelta(days=1), "07:30") == []  # still Tuesday in UTC, not in the village
+    alarm.confirm_safe(session, person(session, "demo-elder-1"), person(session, "demo-family-1"),
+                       now=at(TUESDAY, "10:50"), tz=SH)
+    assert alarms(county, TUESDAY, "10:55") == ["demo-elder-2"]
+
+
+def test_a_refused_or_repeated_answer_still_names_the_day(session):
+    day = silent_until(session, "11:00")
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    stranger = person(session, "demo-volunteer-5")
+    assert alarm.confirm_safe(session, elder, stranger, now=at(TUESDAY, "11:05"), tz=SH).day.id == day.id
+    alarm.confirm_safe(session, elder, family, now=at(TUESDAY, "11:06"), tz=SH)
+    assert alarm.confirm_safe(session, elder, family, now=at(TUESDAY, "11:07"), tz=SH).day.id == day.id
+    assert alarm.elder_checked_in(session, elder, now=at(TUESDAY, "11:08"), tz=SH).day.id == day.id
