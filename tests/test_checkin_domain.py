@@ -378,7 +378,7 @@ def silent_until(session, hhmm: str, elder: str = "demo-elder-1") -> ck.CheckinD
 def test_the_coordinators_get_the_elders_contact_and_what_was_done_and_the_access_is_recorded(session):
     silent_until(session, "11:00")
     day = ck.day_of(session, person(session, "demo-elder-1").id, TUESDAY)
-    told = alarm.tell_coordinators(session, day, now=at(TUESDAY, "11:30"))
+    told = alarm.tell_coordinators_of(session, [day], now=at(TUESDAY, "11:30"))
     elder, admin = person(session, "demo-elder-1"), person(session, "demo-admin")
     assert told == [Notice("demo-admin", "checkin_escalated", f"checkin:coordinator:{day.id}:{admin.id}",
                            "checkin_coordinator_alert",
