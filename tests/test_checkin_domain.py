@@ -551,6 +551,7 @@ def test_coordinators_hear_once_that_an_enrolled_elder_stopped_following_the_acc
 
 def test_family_are_asked_urgently_with_the_deadline_and_a_visit_task_is_opened_for_the_task_hours(session):
     silent_until(session, "10:30")
+    bind(session, "demo-volunteer-5", "demo-elder-1").subscribed = False  # unfollowed: cannot be reached
     elder, family = person(session, "demo-elder-1").id, person(session, "demo-family-1").id
     notices = ckr.advance_silent_days(session, now=at(TUESDAY, "11:00"), rules=RULES, drules=DRULES,
                                       task_details="请去看看")  # the scan empties the session
@@ -611,4 +612,32 @@ def test_a_refused_or_repeated_answer_still_names_the_day(session):
     assert alarm.confirm_safe(session, elder, stranger, now=at(TUESDAY, "11:05"), tz=SH).day.id == day.id
     alarm.confirm_safe(session, elder, family, now=at(TUESDAY, "11:06"), tz=SH)
     assert alarm.confirm_safe(session, elder, family, now=at(TUESDAY, "11:07"), tz=SH).day.id == day.id
-    assert alarm.elder_checked_in(session, elder, now=at(TUESDAY, "11:08"), tz=SH).day.id == day.id
+    late = alarm.elder_checked_in(session, elder, now=at(TUESDAY, "11:08"), tz=SH)
+    assert (late.result, late.day.id, late.notices) == ("already", day.id, [])  # the all-clear went out once
+
+
+def test_before_volunteers_are_asked_only_family_and_coordinators_may_answer_and_the_volunteer_asked_then_may(session):
+    silent_until(session, "10:30")
+    elder, stranger = person(session, "demo-elder-1"), person(session, "demo-volunteer-5")
+    assert alarm.confirm_safe(session, elder, stranger, now=at(TUESDAY, "10:45"), tz=SH).result == "not_allowed"
+    day = silent_until(session, "11:00")
+    [offered] = dispatch.already_asked(session, day.request_id)
+    settled = alarm.confirm_safe(session, person(session, "demo-elder-1"), session.get(User, offered),
+                                 now=at(TUESDAY, "11:10"), tz=SH)
+    assert (settled.result, settled.day.resolved_by_id) == ("confirmed", offered)
+
+
+def test_a_scan_that_runs_late_sends_every_step_that_came_due(session):
+    silent_until(session, "08:30")
+    notices = ckr.advance_silent_days(session, now=at(TUESDAY, "11:30"), rules=RULES, drules=DRULES, task_details="")
+    assert {"checkin_second_prompt", "checkin_family_alert", "help_offer", "checkin_coordinator_alert"} <= {
+        n.text_key for n in notices}
+
+
+def test_family_hear_the_elder_is_safe_also_when_the_elder_spoke_before_the_greeting(session):
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    enrolment, _ = ck.enrol(session, elder, family, now=at(TUESDAY, "06:00"), rules=RULES)
+    ck.set_daily_signal(session, enrolment, family, True, now=at(TUESDAY, "06:00"))
+    alarm.elder_checked_in(session, elder, now=at(TUESDAY, "07:10"), tz=SH)
+    assert [(n.openid, n.params["time"]) for n in reports.family_daily(session, now=at(TUESDAY, "09:00"), tz=SH)] == [
+        ("demo-family-1", "07:10")]
