@@ -1,17 +1,23 @@
 """Check-in rules as plain functions with an explicit clock: a week of rounds, each outcome, idempotence."""
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.db import make_engine
 from models.checkin import alarm, reports
 from models.checkin import round as ckr
 from models.checkin import rules as ck
-from models.help import dispatch
-from models.people.users import User
+from models.core.notify import Notice
+from models.core.outbox import LOW, NORMAL, URGENT
+from models.help import dispatch, visits
+from models.help.requests import CANCELLED, HelpRequest
+from models.people.users import FamilyLink, User, Village
+from models.privacy import access
+from models.privacy.access import AccessEntry
 from models.seed import seed_demo
 from tests.checkin_support import SH, TUESDAY, at
 
@@ -146,3 +152,492 @@ def test_a_silent_morning_escalates_at_the_minutes_the_rules_give_and_not_a_seco
         assert scan(at(TUESDAY, hhmm) - timedelta(seconds=1)) == [], f"early at {hhmm}"
         assert scan(at(TUESDAY, hhmm)) == expected, hhmm
     assert scan(at(TUESDAY, "16:00")) == []  # the coordinators were the last step
+
+
+# --- the enrolment and the day record, rule by rule ---------------------------------------------------
+
+def test_clock_times_read_and_write_as_people_write_them():
+    assert [ck.parse_clock(t) for t in ("08:30", "8", "0:00", "23:59")] == [510, 480, 0, 1439]
+    for wrong in ("24:00", "-1:30"):
+        with pytest.raises(ValueError, match="not a time of day"):
+            ck.parse_clock(wrong)
+    assert [ck.clock_text(m) for m in (510, 5, 1439)] == ["08:30", "00:05", "23:59"]
+
+
+def test_a_missing_checkin_section_gives_the_documented_defaults_and_each_setting_is_read():
+    assert ck.checkin_rules({}) == ck.checkin_rules({"checkin": None}) == ck.CheckinRules()
+    rules = ck.checkin_rules({"checkin": {"prompt_time": "07:15", "deadline": "09:00",
+                                          "second_prompt_after_minutes": 5, "family_after_minutes": "15",
+                                          "coordinator_after_minutes": 40, "volunteers": 2, "task_hours": 2.5}})
+    assert rules == ck.CheckinRules(prompt_minute=435, deadline_minute=540, second_prompt_after=timedelta(minutes=5),
+                                    family_after=timedelta(minutes=15), coordinator_after=timedelta(minutes=40),
+                                    volunteers=2, task_hours=2.5)
+
+
+def test_the_local_day_and_minute_are_the_villages_not_utcs():
+    late_utc = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # 07:30 on Wednesday in Shanghai
+    assert (ck.local_day(late_utc, SH), ck.local_minute(late_utc, SH)) == (TUESDAY + timedelta(days=1), 450)
+    assert ck.at_local(TUESDAY, 630, SH) == datetime(2026, 12, 1, 2, 30, tzinfo=UTC)
+
+
+def test_enrolling_starts_at_the_configured_times_and_says_whether_anything_changed(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    rules = ck.CheckinRules(prompt_minute=480, deadline_minute=600)
+    enrolment, changed = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=rules)
+    assert changed and (enrolment.status, enrolment.prompt_minute, enrolment.deadline_minute) == (ck.ACTIVE, 480, 600)
+    assert (enrolment.elder_id, enrolment.enrolled_by_id) == (elder.id, admin.id)
+    assert ck.enrol(session, elder, admin, now=at(TUESDAY, "07:05"), rules=rules)[1] is False  # already on
+    ck.pause(session, enrolment, 3, now=at(TUESDAY, "07:10"), tz=SH)
+    again, changed = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:20"), rules=rules)
+    assert changed and (again.id, again.status, again.paused_until) == (enrolment.id, ck.ACTIVE, None)
+    ck.close(session, again, now=at(TUESDAY, "07:30"))
+    assert ck.enrolment_of(session, elder).status == ck.CLOSED
+    assert ck.enrol(session, elder, admin, now=at(TUESDAY, "07:40"), rules=rules)[1] is True
+
+
+def test_a_late_greeting_keeps_its_gap_but_the_deadline_stops_at_half_past_eleven(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    wide = ck.CheckinRules(prompt_minute=8 * 60, deadline_minute=12 * 60)
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=wide, prompt_minute=20 * 60)
+    assert (enrolment.prompt_minute, enrolment.deadline_minute) == (20 * 60, 23 * 60 + 30)
+    ck.set_time(session, enrolment, 5 * 60, now=at(TUESDAY, "07:05"), rules=wide)
+    assert (enrolment.prompt_minute, enrolment.deadline_minute, enrolment.updated_at) == (
+        5 * 60, 9 * 60, at(TUESDAY, "07:05"))
+
+
+@pytest.mark.parametrize("asked, resumes", [(0, 1), (3, 3), (60, 60), (90, 60)])
+def test_a_pause_lasts_one_to_sixty_days_from_today(session, asked, resumes):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    until = ck.pause(session, enrolment, asked, now=at(TUESDAY, "23:30"), tz=SH)
+    assert until == enrolment.paused_until == TUESDAY + timedelta(days=resumes)
+    assert enrolment.status == ck.PAUSED
+
+
+def test_pausing_during_an_open_day_records_it_paused_and_resuming_the_same_day_greets_again(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    assert ck.stop_today(session, elder.id, now=at(TUESDAY, "08:00"), tz=SH) is None  # no day yet
+    ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    enrolment = ck.enrolment_of(session, elder)
+    ck.pause(session, enrolment, 2, now=at(TUESDAY, "09:00"), tz=SH)
+    stopped = ck.stop_today(session, elder.id, now=at(TUESDAY, "09:00"), tz=SH)
+    assert (stopped.status, stopped.next_step_at) == (ck.DAY_PAUSED, None)
+    assert ck.stop_today(session, elder.id, now=at(TUESDAY, "09:01"), tz=SH) is None  # no longer open
+    ck.resume(session, enrolment, now=at(TUESDAY, "09:10"), tz=SH)
+    assert (enrolment.status, enrolment.paused_until) == (ck.ACTIVE, None)
+    assert ck.day_of(session, elder.id, TUESDAY) is None
+    assert len(ckr.plan_round(session, now=at(TUESDAY, "09:15"), tz=SH, rules=RULES).prompts) == 1
+
+
+def test_resuming_after_the_elder_answered_keeps_the_answer(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    ck.record_checkin(session, elder, now=at(TUESDAY, "08:40"), tz=SH)
+    ck.resume(session, enrolment, now=at(TUESDAY, "09:00"), tz=SH)
+    assert ck.day_of(session, elder.id, TUESDAY).status == ck.ON_TIME
+
+
+def test_family_opt_in_and_out_of_the_daily_line_and_the_greeting_name_is_cut_to_its_column(session):
+    elder, family, admin = (person(session, o) for o in ("demo-elder-1", "demo-family-1", "demo-admin"))
+    enrolment, _ = ck.enrol(session, elder, family, now=at(TUESDAY, "07:00"), rules=RULES)
+    ck.set_daily_signal(session, enrolment, family, True, now=at(TUESDAY, "07:01"))
+    ck.set_daily_signal(session, enrolment, admin, True, now=at(TUESDAY, "07:02"))
+    assert enrolment.daily_family_ids == sorted([family.id, admin.id])
+    ck.set_daily_signal(session, enrolment, family, False, now=at(TUESDAY, "07:03"))
+    assert (enrolment.daily_family_ids, enrolment.updated_at) == ([admin.id], at(TUESDAY, "07:03"))
+    ck.set_call_name(session, enrolment, "王" * 40, now=at(TUESDAY, "07:04"))
+    assert enrolment.call_name == "王" * 32
+
+
+def test_a_word_before_the_greeting_opens_the_day_and_counts_on_time_up_to_the_deadline_itself(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    assert ck.record_checkin(session, elder, now=at(TUESDAY, "07:00"), tz=SH) == ("not_enrolled", None)
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "06:00"), rules=RULES)
+    result, day = ck.record_checkin(session, elder, now=at(TUESDAY, "10:30"), tz=SH)
+    assert (result, day.status, day.day, day.village_id) == ("new", ck.ON_TIME, TUESDAY, elder.village_id)
+    assert (day.deadline_at, day.checked_in_at, day.resolved_by_id, day.next_step_at) == (
+        at(TUESDAY, "10:30"), at(TUESDAY, "10:30"), elder.id, None)
+    assert ck.record_checkin(session, elder, now=at(TUESDAY, "10:40"), tz=SH)[0] == "already"
+    wednesday = TUESDAY + timedelta(days=1)
+    assert ck.record_checkin(session, elder, now=at(wednesday, "10:31"), tz=SH)[1].status == ck.LATE
+    ck.pause(session, enrolment, 2, now=at(wednesday, "12:00"), tz=SH)
+    assert ck.record_checkin(session, elder, now=at(wednesday + timedelta(days=1), "08:00"), tz=SH)[0] == \
+        "not_enrolled"
+
+
+# --- what family and coordinators are told -----------------------------------------------------------
+
+def record_days(session, openid: str, statuses: dict) -> None:
+    """Outcomes of past days, as the round and the scan would have left them."""
+    elder = person(session, openid)
+    for day, status in statuses.items():
+        session.add(ck.CheckinDay(elder_id=elder.id, village_id=elder.village_id, day=day, status=status,
+                                  deadline_at=at(day, "10:30"), checked_in_at=at(day, "09:05"),
+                                  created_at=at(day, "08:30")))
+    session.flush()
+
+
+def bind(session, family: str, elder: str) -> User:
+    member = person(session, family)
+    session.add(FamilyLink(elder_id=person(session, elder).id, family_id=member.id, relationship="女儿",
+                           created_at=at(TUESDAY, "07:00")))
+    session.flush()
+    return member
+
+
+def test_family_who_asked_hear_once_a_day_that_the_elder_is_safe(session):
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    enrolment, _ = ck.enrol(session, elder, family, now=at(TUESDAY, "07:00"), rules=RULES)
+    away = bind(session, "demo-volunteer-5", "demo-elder-1")
+    away.subscribed = False
+    quiet = bind(session, "demo-volunteer-4", "demo-elder-1")  # family who did not ask
+    for member in (family, away, person(session, "demo-admin")):  # the coordinator is not family
+        ck.set_daily_signal(session, enrolment, member, True, now=at(TUESDAY, "07:00"))
+    ck.enrol(session, person(session, "demo-elder-2"), family, now=at(TUESDAY, "07:00"), rules=RULES)
+    ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    assert reports.family_daily(session, now=at(TUESDAY, "08:40"), tz=SH) == []  # nobody answered yet
+    alarm.elder_checked_in(session, person(session, "demo-elder-1"), now=at(TUESDAY, "08:45"), tz=SH)
+    told = reports.family_daily(session, now=at(TUESDAY, "09:00"), tz=SH)
+    assert told == [Notice("demo-family-1", "checkin_daily", f"checkin:daily:{elder.id}:2026-12-01:{family.id}",
+                           "checkin_daily_ok", {"name": "王秀英", "time": "08:45"}, LOW)]
+    assert quiet.id not in {n.openid for n in told}
+    assert reports.family_daily(session, now=at(TUESDAY, "09:30"), tz=SH) == []
+    assert ck.day_of(session, person(session, "demo-elder-2").id, TUESDAY).family_told is False  # still silent
+
+
+def test_a_day_someone_else_confirmed_is_reported_as_confirmed(session):
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    enrolment, _ = ck.enrol(session, elder, family, now=at(TUESDAY, "07:00"), rules=RULES)
+    ck.set_daily_signal(session, enrolment, family, True, now=at(TUESDAY, "07:00"))
+    ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    alarm.confirm_safe(session, elder, family, now=at(TUESDAY, "11:20"), tz=SH)
+    [told] = reports.family_daily(session, now=at(TUESDAY, "12:00"), tz=SH)
+    assert (told.text_key, told.params) == ("checkin_daily_confirmed", {"name": "王秀英", "time": "11:20"})
+    wednesday = TUESDAY + timedelta(days=1)
+    assert reports.family_daily(session, now=at(wednesday, "12:00"), tz=SH) == []  # yesterday's is not today's
+
+
+def test_the_weekly_report_counts_the_seven_days_before_today_for_each_family_member(session):
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    ck.enrol(session, elder, family, now=at(TUESDAY, "07:00"), rules=RULES)
+    offline = bind(session, "demo-volunteer-5", "demo-elder-1")
+    offline.openid = "offline-daughter"
+    monday = TUESDAY - timedelta(days=1)
+    record_days(session, "demo-elder-1", {monday - timedelta(days=n): status for n, status in enumerate(
+        [ck.UNSUBSCRIBED, ck.DAY_PAUSED, ck.INCIDENT, ck.MISSED, ck.CONFIRMED, ck.LATE, ck.ON_TIME, ck.ON_TIME])})
+    record_days(session, "demo-elder-1", {TUESDAY: ck.ON_TIME})
+    assert reports.week_of(session, elder.id, monday) == Counter(
+        {ck.UNSUBSCRIBED: 1, ck.DAY_PAUSED: 1, ck.INCIDENT: 1, ck.MISSED: 1, ck.CONFIRMED: 1, ck.LATE: 1,
+         ck.ON_TIME: 1})
+    told = reports.weekly(session, now=at(TUESDAY, "09:00"), tz=SH)
+    assert told == [Notice("demo-family-1", "checkin_weekly", f"checkin:weekly:{elder.id}:2026-11-30:{family.id}",
+                           "checkin_weekly", {"name": "王秀英", "ok": 1, "late": 1, "confirmed": 1, "missed": 2,
+                                              "paused": 2, "days": 7}, LOW)]
+    ck.close(session, ck.enrolment_of(session, elder), now=at(TUESDAY, "09:30"))
+    assert reports.weekly(session, now=at(TUESDAY, "10:00"), tz=SH) == []
+
+
+def test_a_villages_rate_is_answers_over_days_greeted_this_week(session):
+    elder = person(session, "demo-elder-1")
+    ck.enrol(session, elder, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
+    other = Village(code="v2", name="二村", created_at=at(TUESDAY, "07:00"))
+    session.add(other)
+    session.flush()
+    record_days(session, "demo-elder-1", {TUESDAY - timedelta(days=7): ck.ON_TIME,  # a week ago: not this week
+                                          TUESDAY - timedelta(days=6): ck.LATE, TUESDAY - timedelta(days=5): ck.ON_TIME,
+                                          TUESDAY - timedelta(days=4): ck.MISSED,
+                                          TUESDAY - timedelta(days=3): ck.DAY_PAUSED, TUESDAY: ck.ON_TIME})
+    ours, theirs = reports.village_rates(session, None, now=at(TUESDAY, "12:00"), tz=SH)
+    assert (ours.village, ours.enrolled, ours.week_rate) == ("示范村", 1, 75)  # 3 answered of 4 greeted
+    assert ours.today == Counter({ck.ON_TIME: 1}) and ours.week[ck.DAY_PAUSED] == 1
+    assert (theirs.village, theirs.enrolled, theirs.week_rate) == ("二村", 0, None)
+    assert [r.village for r in reports.village_rates(session, [other.id], now=at(TUESDAY, "12:00"), tz=SH)] == ["二村"]
+
+
+def test_the_demo_enrols_its_elder_living_alone_once(session):
+    elder, admin = person(session, "demo-elder-3"), person(session, "demo-admin")
+    seeded = ck.enrolment_of(session, elder)  # the fixture closed it
+    assert (seeded.enrolled_by_id, seeded.call_name, seeded.prompt_minute) == (admin.id, "赵奶奶", 510)
+    reports.seed_checkin(session, session.get(Village, elder.village_id), now=at(TUESDAY, "08:00"))
+    assert ck.enrolment_of(session, elder).status == ck.CLOSED
+
+
+# --- a silent morning's alarm: who is told, who may close it, an incident --------------------------------
+
+def silent_until(session, hhmm: str, elder: str = "demo-elder-1") -> ck.CheckinDay:
+    """Enrol the elder, greet at 08:30, and scan every half hour up to `hhmm` without an answer."""
+    ck.enrol(session, person(session, elder), person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
+    ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    for step in ("10:30", "11:00", "11:30"):
+        if step <= hhmm:
+            ckr.advance_silent_days(session, now=at(TUESDAY, step), rules=RULES, drules=DRULES, task_details="看看")
+    return ck.day_of(session, person(session, elder).id, TUESDAY)
+
+
+def test_the_coordinators_get_the_elders_contact_and_what_was_done_and_the_access_is_recorded(session):
+    silent_until(session, "11:00")
+    day = ck.day_of(session, person(session, "demo-elder-1").id, TUESDAY)
+    told = alarm.tell_coordinators_of(session, [day], now=at(TUESDAY, "11:30"))
+    elder, admin = person(session, "demo-elder-1"), person(session, "demo-admin")
+    assert told == [Notice("demo-admin", "checkin_escalated", f"checkin:coordinator:{day.id}:{admin.id}",
+                           "checkin_coordinator_alert",
+                           {"name": "王秀英", "number": elder.id, "deadline": "10:30", "phone": "13800000001",
+                            "address": "示范村东头12号", "task": day.request_id, "family": 1}, URGENT)]
+    [entry] = session.exec(select(AccessEntry)).all()
+    assert (entry.subject_id, entry.viewer_id, entry.viewer_role, entry.what, entry.reason, entry.ref) == (
+        elder.id, admin.id, "admin", access.CONTACT, access.CHECKIN_ALARM, "2026-12-01")
+
+
+def test_who_was_asked_is_told_when_family_confirm_the_elder_is_well(session):
+    day = silent_until(session, "11:30")
+    elder, family, admin = (person(session, o) for o in ("demo-elder-1", "demo-family-1", "demo-admin"))
+    [offered] = dispatch.already_asked(session, day.request_id)
+    helper = session.get(User, offered)
+    assert {p.openid for p in alarm.told_so_far(session, day)} == {"demo-family-1", "demo-admin"}
+    assert alarm.may_answer_for(session, helper, elder, day)  # offered the visit
+    stranger = next(u for u in session.exec(select(User).where(col(User.openid).like("demo-volunteer-%")))
+                    if u.id != offered)
+    assert alarm.confirm_safe(session, elder, stranger, now=at(TUESDAY, "11:40"), tz=SH).result == "not_allowed"
+    settled = alarm.confirm_safe(session, elder, family, now=at(TUESDAY, "11:45"), tz=SH)
+    assert (settled.result, settled.day.status, settled.day.resolved_by_id, settled.day.next_step_at) == (
+        "confirmed", ck.CONFIRMED, family.id, None)
+    clear = [n for n in settled.notices if n.kind == "checkin_all_clear"]
+    assert clear == [Notice("demo-admin", "checkin_all_clear", f"checkin:clear:{day.id}:{admin.id}",
+                            "checkin_clear_by_other", {"name": "王秀英", "by": "王建国"})]
+    assert helper.openid in {n.openid for n in settled.notices if n.kind != "checkin_all_clear"}  # offer withdrawn
+    assert session.get(HelpRequest, day.request_id).status == CANCELLED
+    assert alarm.confirm_safe(session, elder, family, now=at(TUESDAY, "11:50"), tz=SH).result == "already"
+    assert alarm.confirm_safe(session, person(session, "demo-elder-2"), family, now=at(TUESDAY, "11:50"),
+                              tz=SH).result == "not_enrolled"
+
+
+def test_the_elders_own_word_after_the_alarm_calls_it_off_for_the_family_with_the_time(session):
+    day = silent_until(session, "11:00")
+    elder = person(session, "demo-elder-1")
+    settled = alarm.elder_checked_in(session, elder, now=at(TUESDAY, "11:10"), tz=SH)
+    assert (settled.result, settled.day.status) == ("new", ck.LATE)
+    clear = [n for n in settled.notices if n.kind == "checkin_all_clear"]
+    assert [(n.openid, n.text_key, n.params) for n in clear] == [
+        ("demo-family-1", "checkin_clear_by_elder", {"name": "王秀英", "time": "11:10"})]
+    assert session.get(HelpRequest, day.request_id).status == CANCELLED
+    reminded = silent_until(session, "10:30", elder="demo-elder-2")
+    late = alarm.elder_checked_in(session, person(session, "demo-elder-2"), now=at(TUESDAY, "10:45"), tz=SH)
+    assert (late.result, late.notices, reminded.request_id) == ("new", [], None)  # nobody was asked yet
+
+
+def test_open_alarms_are_todays_reminded_days_a_person_may_close(session):
+    silent_until(session, "11:00")
+    ck.enrol(session, person(session, "demo-elder-2"), person(session, "demo-admin"), now=at(TUESDAY, "07:00"),
+             rules=RULES)
+    ckr.plan_round(session, now=at(TUESDAY, "08:40"), tz=SH, rules=RULES)  # elder-2 greeted, not yet reminded
+    elder = person(session, "demo-elder-1")
+    day = ck.day_of(session, elder.id, TUESDAY)
+    [offered] = dispatch.already_asked(session, day.request_id)
+
+    def alarms(openid, moment="11:05"):
+        return [e.openid for _, e in alarm.open_alarms(session, person(session, openid), now=at(TUESDAY, moment),
+                                                           tz=SH)]
+
+    assert alarms("demo-family-1") == alarms("demo-admin") == ["demo-elder-1"]  # elder-2 not yet reminded
+    assert alarms(session.get(User, offered).openid) == ["demo-elder-1"]
+    bystander = next(u for u in session.exec(select(User).where(col(User.openid).like("demo-volunteer-%")))
+                     if u.id != offered)
+    assert alarms(bystander.openid) == []
+    wednesday = [e.openid for _, e in alarm.open_alarms(session, person(session, "demo-admin"),
+                                                            now=at(TUESDAY + timedelta(days=1), "09:00"), tz=SH)]
+    assert wednesday == []
+
+
+def test_an_incident_reported_by_family_opens_an_emergency_and_alerts_everyone_else(session):
+    day = silent_until(session, "11:00")
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    stranger = person(session, "demo-volunteer-5")
+    refused = alarm.report_incident(session, elder, stranger, "摔倒了", now=at(TUESDAY, "11:10"), tz=SH, key="k0",
+                                    drules=DRULES, window=timedelta(hours=2))
+    assert refused.result == "not_allowed" and refused.request is None
+    text = "妈妈在院子里摔倒了，" * 30
+    settled = alarm.report_incident(session, elder, family, text, now=at(TUESDAY, "11:10"), tz=SH, key="k1",
+                                    drules=DRULES, window=timedelta(hours=2))
+    request = settled.request
+    assert (request.category, request.urgency, request.details, request.elder_id, request.requested_by_id) == (
+        "emergency", "emergency", text[:200], elder.id, family.id)
+    assert request.window_end - request.window_start == timedelta(hours=2)
+    alerts = [n for n in settled.notices if n.kind == "emergency_alert"]
+    assert alerts == [Notice("demo-admin", "emergency_alert", "alarm:k1:demo-admin", "checkin_incident_alert",
+                             {"name": "王秀英", "by": "王建国", "text": text[:60], "number": request.id,
+                              "phone": "13800000001"}, URGENT)]
+    assert (settled.day.status, settled.day.resolved_by_id, settled.day.incident_request_id,
+            settled.day.next_step_at) == (ck.INCIDENT, family.id, request.id, None)
+    assert session.get(HelpRequest, day.request_id).status == CANCELLED  # the morning's visit task
+
+
+def test_the_elders_own_emergency_marks_the_day_an_incident_keeping_an_earlier_answer(session):
+    elder = person(session, "demo-elder-2")
+    assert alarm.elder_emergency(session, elder, now=at(TUESDAY, "09:00"), tz=SH) == []
+    assert ck.day_of(session, elder.id, TUESDAY) is None  # not enrolled: no record
+    ck.enrol(session, elder, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
+    alarm.elder_checked_in(session, elder, now=at(TUESDAY, "08:40"), tz=SH)
+    alarm.elder_emergency(session, elder, now=at(TUESDAY, "09:00"), tz=SH)
+    day = ck.day_of(session, elder.id, TUESDAY)
+    assert (day.status, day.resolved_by_id, day.checked_in_at) == (ck.INCIDENT, elder.id, at(TUESDAY, "08:40"))
+    other = person(session, "demo-elder-1")
+    ck.enrol(session, other, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
+    alarm.elder_emergency(session, other, now=at(TUESDAY, "09:05"), tz=SH)
+    assert ck.day_of(session, other.id, TUESDAY).checked_in_at == at(TUESDAY, "09:05")
+
+
+# --- the morning round: greetings, paused and unfollowed elders, yesterday's silence -------------------
+
+def test_the_greeting_calls_the_elder_by_the_chosen_name_once_a_day(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    ck.set_call_name(session, enrolment, "李爷爷", now=at(TUESDAY, "07:00"))
+    ck.enrol(session, person(session, "demo-elder-1"), admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    first = ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES).prompts
+    assert sorted((n.openid, n.key, n.text_key, n.params["name"], n.priority) for n in first) == [
+        ("demo-elder-1", f"checkin:first:{person(session, 'demo-elder-1').id}:2026-12-01", "checkin_prompt", "王秀英",
+         NORMAL),
+        ("demo-elder-2", f"checkin:first:{elder.id}:2026-12-01", "checkin_prompt", "李爷爷", NORMAL)]
+    day = ck.day_of(session, elder.id, TUESDAY)
+    assert (day.status, day.stage, day.prompted_at, day.deadline_at, day.next_step_at, day.village_id) == (
+        ck.PENDING, ck.PROMPTED, at(TUESDAY, "08:30"), at(TUESDAY, "10:30"), at(TUESDAY, "10:30"), elder.village_id)
+    second = ckr.advance_silent_days(session, now=at(TUESDAY, "10:30"), rules=RULES, drules=DRULES, task_details="")
+    assert sorted((n.key, n.text_key, n.params["name"]) for n in second) == sorted([
+        (f"checkin:second:{person(session, 'demo-elder-1').id}:2026-12-01", "checkin_second_prompt", "王秀英"),
+        (f"checkin:second:{elder.id}:2026-12-01", "checkin_second_prompt", "李爷爷")])
+
+
+def test_a_paused_elder_is_not_greeted_and_is_greeted_again_from_the_day_the_pause_ends(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    ck.pause(session, enrolment, 1, now=at(TUESDAY, "07:00"), tz=SH)
+    paused = ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    assert (paused.prompts, paused.paused, paused.resumed) == ([], 1, 0)
+    day = ck.day_of(session, elder.id, TUESDAY)
+    assert (day.status, day.prompted_at, day.next_step_at) == (ck.DAY_PAUSED, None, None)
+    wednesday = ckr.plan_round(session, now=at(TUESDAY + timedelta(days=1), "08:30"), tz=SH, rules=RULES)
+    assert (len(wednesday.prompts), wednesday.paused, wednesday.resumed) == (1, 0, 1)
+    assert ck.enrolment_of(session, elder).status == ck.ACTIVE
+
+
+def test_yesterdays_unanswered_day_is_recorded_missed_when_the_next_round_runs(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    assert ckr.plan_round(session, now=at(TUESDAY, "23:59"), tz=SH, rules=RULES).missed == 0  # still today
+    wednesday = ckr.plan_round(session, now=at(TUESDAY + timedelta(days=1), "06:00"), tz=SH, rules=RULES)
+    day = ck.day_of(session, elder.id, TUESDAY)
+    assert (wednesday.missed, day.status, day.next_step_at) == (1, ck.MISSED, None)
+
+
+def test_coordinators_hear_once_that_an_enrolled_elder_stopped_following_the_account(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    ck.enrol(session, person(session, "demo-elder-1"), admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    person(session, "demo-elder-1").openid = "offline-elder-1"  # registered by family, without WeChat
+    elder.subscribed = False
+    session.flush()
+    tuesday = ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    assert (tuesday.prompts, tuesday.unsubscribed) == ([], 2)
+    assert sorted((n.openid, n.key, n.text_key, n.params["name"]) for n in tuesday.notices) == sorted([
+        ("demo-admin", f"checkin:unsub:{elder.id}:2026-12-01:{admin.id}", "checkin_unsubscribed", "李德福"),
+        ("demo-admin", f"checkin:unsub:{person(session, 'offline-elder-1').id}:2026-12-01:{admin.id}",
+         "checkin_unsubscribed", "王秀英")])
+    assert ck.day_of(session, elder.id, TUESDAY).status == ck.UNSUBSCRIBED
+    wednesday = ckr.plan_round(session, now=at(TUESDAY + timedelta(days=1), "08:30"), tz=SH, rules=RULES)
+    assert (wednesday.unsubscribed, wednesday.notices) == (2, [])  # the same streak
+
+
+def test_family_are_asked_urgently_with_the_deadline_and_a_visit_task_is_opened_for_the_task_hours(session):
+    silent_until(session, "10:30")
+    bind(session, "demo-volunteer-5", "demo-elder-1").subscribed = False  # unfollowed: cannot be reached
+    elder, family = person(session, "demo-elder-1").id, person(session, "demo-family-1").id
+    notices = ckr.advance_silent_days(session, now=at(TUESDAY, "11:00"), rules=RULES, drules=DRULES,
+                                      task_details="请去看看")  # the scan empties the session
+    day = ck.day_of(session, elder, TUESDAY)
+    assert [n for n in notices if n.kind == "checkin_alert"] == [
+        Notice("demo-family-1", "checkin_alert", f"checkin:family:{day.id}:{family}", "checkin_family_alert",
+               {"name": "王秀英", "number": elder, "deadline": "10:30"}, URGENT)]
+    task = session.get(HelpRequest, day.request_id)
+    assert (task.category, task.urgency, task.details, task.elder_id) == ("daily_care", "urgent", "请去看看", elder)
+    assert (task.window_start, task.window_end, task.escalated_at) == (
+        at(TUESDAY, "11:00"), at(TUESDAY, "15:00"), at(TUESDAY, "11:00"))  # the chain tells coordinators itself
+
+
+def test_the_volunteer_who_took_the_visit_hears_the_all_clear_and_the_elders_emergency_withdraws_an_open_task(
+        session):
+    day = silent_until(session, "11:00")
+    [offered] = dispatch.already_asked(session, day.request_id)
+    helper = session.get(User, offered)
+    assert visits.claim(session, day.request_id, helper, now=at(TUESDAY, "11:05"), rules=DRULES).result == "won"
+    day = ck.day_of(session, person(session, "demo-elder-1").id, TUESDAY)
+    assert {p.openid for p in alarm.told_so_far(session, day)} == {"demo-family-1", helper.openid}
+    settled = alarm.confirm_safe(session, person(session, "demo-elder-1"), person(session, "demo-family-1"),
+                                 now=at(TUESDAY, "11:20"), tz=SH)
+    assert [n.openid for n in settled.notices if n.kind == "checkin_all_clear"] == [helper.openid]
+    other = silent_until(session, "11:00", elder="demo-elder-2")
+    withdrawn = alarm.elder_emergency(session, person(session, "demo-elder-2"), now=at(TUESDAY, "11:10"), tz=SH)
+    assert session.get(HelpRequest, other.request_id).status == CANCELLED
+    assert withdrawn and all(n.kind != "checkin_all_clear" for n in withdrawn)
+
+
+def test_open_alarms_follow_the_village_clock_the_open_status_and_the_elders_order(session):
+    silent_until(session, "10:30")
+    silent_until(session, "10:30", elder="demo-elder-2")
+    admin = person(session, "demo-admin")
+    session.add(FamilyLink(elder_id=person(session, "demo-elder-2").id, family_id=admin.id, relationship="侄子",
+                           created_at=at(TUESDAY, "07:00")))
+    county = User(openid="county", name="县管理员", roles=",county_admin,", created_at=at(TUESDAY, "07:00"),
+                  updated_at=at(TUESDAY, "07:00"))
+    session.add(county)
+    session.flush()
+
+    def alarms(user, day, hhmm):
+        return [e.openid for _, e in alarm.open_alarms(session, user, now=at(day, hhmm), tz=SH)]
+
+    assert alarms(admin, TUESDAY, "10:45") == ["demo-elder-1", "demo-elder-2"]  # reminded, by elder
+    assert alarms(county, TUESDAY, "10:45") == ["demo-elder-1", "demo-elder-2"]
+    assert alarms(person(session, "demo-family-1"), TUESDAY, "10:45") == ["demo-elder-1"]
+    assert alarms(admin, TUESDAY + timedelta(days=1), "07:30") == []  # still Tuesday in UTC, not in the village
+    alarm.confirm_safe(session, person(session, "demo-elder-1"), person(session, "demo-family-1"),
+                       now=at(TUESDAY, "10:50"), tz=SH)
+    assert alarms(county, TUESDAY, "10:55") == ["demo-elder-2"]
+
+
+def test_a_refused_or_repeated_answer_still_names_the_day(session):
+    day = silent_until(session, "11:00")
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    stranger = person(session, "demo-volunteer-5")
+    assert alarm.confirm_safe(session, elder, stranger, now=at(TUESDAY, "11:05"), tz=SH).day.id == day.id
+    alarm.confirm_safe(session, elder, family, now=at(TUESDAY, "11:06"), tz=SH)
+    assert alarm.confirm_safe(session, elder, family, now=at(TUESDAY, "11:07"), tz=SH).day.id == day.id
+    late = alarm.elder_checked_in(session, elder, now=at(TUESDAY, "11:08"), tz=SH)
+    assert (late.result, late.day.id, late.notices) == ("already", day.id, [])  # the all-clear went out once
+
+
+def test_before_volunteers_are_asked_only_family_and_coordinators_may_answer_and_the_volunteer_asked_then_may(session):
+    silent_until(session, "10:30")
+    elder, stranger = person(session, "demo-elder-1"), person(session, "demo-volunteer-5")
+    assert alarm.confirm_safe(session, elder, stranger, now=at(TUESDAY, "10:45"), tz=SH).result == "not_allowed"
+    day = silent_until(session, "11:00")
+    [offered] = dispatch.already_asked(session, day.request_id)
+    settled = alarm.confirm_safe(session, person(session, "demo-elder-1"), session.get(User, offered),
+                                 now=at(TUESDAY, "11:10"), tz=SH)
+    assert (settled.result, settled.day.resolved_by_id) == ("confirmed", offered)
+
+
+def test_a_scan_that_runs_late_sends_every_step_that_came_due(session):
+    silent_until(session, "08:30")
+    notices = ckr.advance_silent_days(session, now=at(TUESDAY, "11:30"), rules=RULES, drules=DRULES, task_details="")
+    assert {"checkin_second_prompt", "checkin_family_alert", "help_offer", "checkin_coordinator_alert"} <= {
+        n.text_key for n in notices}
+
+
+def test_family_hear_the_elder_is_safe_also_when_the_elder_spoke_before_the_greeting(session):
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    enrolment, _ = ck.enrol(session, elder, family, now=at(TUESDAY, "06:00"), rules=RULES)
+    ck.set_daily_signal(session, enrolment, family, True, now=at(TUESDAY, "06:00"))
+    alarm.elder_checked_in(session, elder, now=at(TUESDAY, "07:10"), tz=SH)
+    assert [(n.openid, n.params["time"]) for n in reports.family_daily(session, now=at(TUESDAY, "09:00"), tz=SH)] == [
+        ("demo-family-1", "07:10")]

@@ -11,13 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from app.db import session_scope
+from app.db import make_engine, session_scope
+from models.core.notify import Notice
 from models.people.membership import ElderProfile
-from models.people.users import User
+from models.people.users import FamilyLink, User
 from models.seed import seed_demo
-from models.timebank import gifts, ledger, village_totals
+from models.timebank import gifts, ledger, totals, village_totals
 from models.timebank import visits as tv
-from models.timebank.policy import HONOUR, Policy
+from models.timebank.policy import HONOUR, Policy, timebank_policy
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 SON = "儿子"  # demo-family-1 is demo-elder-1's son (models/seed.py)
@@ -25,10 +26,13 @@ POLICY = Policy(cap_minutes=1500 * 60, family_pays=(SON,), gift_relations=(SON,)
 
 
 @pytest.fixture
-def engine(rt):
-    with session_scope(rt.engine) as session:
+def engine(db_url):
+    """The demo village on a bare engine: the time bank needs no app, and mutmut runs these per mutant."""
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
         seed_demo(session, now=NOW)
-    return rt.engine
+    yield engine
+    engine.dispose()
 
 
 def uid(session, openid) -> int:
@@ -219,6 +223,9 @@ def test_minutes_beyond_the_cap_go_to_the_pool_or_an_honour_record(engine, exces
         assert (settled.credited, settled.excess) == (20, 40)
         assert held(session, "demo-volunteer-1") == 100
         assert ledger.balance_of(session, account.format(volunteer=uid(session, "demo-volunteer-1"))) == 40
+        if excess == HONOUR:  # the record is the volunteer's: erasure renames it with their other accounts
+            record = session.exec(select(ledger.Account).where(ledger.Account.kind == ledger.HONOUR)).one()
+            assert record.user_id == uid(session, "demo-volunteer-1")
         assert ("demo-volunteer-1", "timebank_capped") in [(n.openid, n.kind) for n in settled.notices]
         settle(session, 2, 30, policy=policy)  # at the cap: all of it goes on
         assert held(session, "demo-volunteer-1") == 100
@@ -234,6 +241,7 @@ def test_a_gift_that_would_pass_the_recipients_cap_is_refused(engine):
         assert gifts.gift(session, son, mother, 30, key="g", policy=policy, now=NOW).status == gifts.OVER_CAP
         assert (held(session, "demo-family-1"), held(session, "demo-elder-1")) == (100, 80)
         assert gifts.gift(session, son, mother, 20, key="g2", policy=policy, now=NOW).status == gifts.DONE
+        assert gifts.gift(session, son, mother, 1, key="g3", policy=policy, now=NOW).status == gifts.OVER_CAP
 
 
 # --- gifts, donations, negative balances -----------------------------------------------------------
@@ -420,3 +428,376 @@ def test_the_shipped_policy_is_nanjings_cap_with_family_paying_and_gifts_both_wa
     assert (policy.cap_minutes, policy.cap_excess, policy.redeem_min_age, policy.expiry_days) == (90000, "pool", 60, 0)
     assert SON in policy.family_pays and SON in policy.gift_relations and "其他亲友" not in policy.gift_relations
     assert policy.gift_to_family and policy.elders_pay
+
+
+# --- what a person reads: the statement, its pages, the visit totals ----------------------------------
+
+def test_a_statement_lists_a_persons_lines_newest_first_with_the_reason_and_the_other_person(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 100)
+        son, mother = person(session, "demo-family-1"), person(session, "demo-elder-1")
+        gifts.gift(session, son, mother, 30, key="g", policy=POLICY, now=NOW + timedelta(minutes=1))
+        tv.settle_visit(session, request_id=5, village_id=1, category="companionship", elder_id=mother.id,
+                        volunteer_id=uid(session, "demo-volunteer-1"), minutes=60, policy=POLICY,
+                        now=NOW + timedelta(minutes=2))  # the son pays for his mother's visit
+        gifts.donate(session, son, 10, key="d", now=NOW + timedelta(minutes=3))
+        lines = [(line.minutes, line.reason, line.other) for line in totals.statement(session, son.id)]
+        assert lines == [(-10, "donated", ""), (-60, "paid", "张志强"), (-30, "gift_out", "王秀英"),
+                         (100, "opening", "")]
+        first = totals.statement(session, son.id)[1]
+        assert (first.at, first.request_id, first.category) == (NOW + timedelta(minutes=2), 5, "companionship")
+        assert [(line.minutes, line.reason, line.other) for line in totals.statement(session, mother.id)] == [
+            (30, "gift_in", "王建国")]
+        volunteer = totals.statement(session, uid(session, "demo-volunteer-1"))
+        assert [(line.minutes, line.reason, line.other) for line in volunteer] == [(60, "earned", "王秀英")]
+        assert [line.minutes for line in totals.statement(session, son.id, limit=2)] == [-10, -60]
+
+
+def test_a_statement_names_the_elder_served_and_the_volunteer_who_served(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-elder-2", 100)
+        settle(session, 1, 40, elder="demo-elder-2", volunteer="demo-volunteer-2")
+        elder = totals.statement(session, uid(session, "demo-elder-2"), limit=1)
+        volunteer = totals.statement(session, uid(session, "demo-volunteer-2"), limit=1)
+        assert [(line.reason, line.other) for line in elder + volunteer] == [("paid", "刘美华"), ("earned", "李德福")]
+
+
+def test_the_lines_of_an_account_come_a_page_at_a_time_newest_first(engine):
+    with session_scope(engine) as session:
+        for minutes in (10, 20, 30, 40, 50, *range(1, 7)):
+            give(session, "demo-volunteer-1", minutes)
+        give(session, "demo-volunteer-2", 99)
+        code = ledger.person_code(uid(session, "demo-volunteer-1"))
+        everything = ledger.lines_of(session, code, None)
+        assert [line.minutes for line, _ in everything] == [6, 5, 4, 3, 2, 1, 50, 40, 30, 20, 10]
+        assert all(movement.kind == ledger.OPENING and movement.id == line.movement_id for line, movement in everything)
+        page = ledger.lines_of(session, code, 2)
+        assert [line.minutes for line, _ in page] == [6, 5]
+        after = ledger.lines_of(session, code, 2, before=page[-1][0].id)
+        assert [line.minutes for line, _ in after] == [4, 3]
+        assert [line.minutes for line, _ in ledger.lines_of(session, code)] == [6, 5, 4, 3, 2, 1, 50, 40, 30, 20]
+        assert len(totals.statement(session, uid(session, "demo-volunteer-1"))) == 10  # ten a page unless asked
+        assert ledger.lines_of(session, "person:0") == []
+
+
+def test_a_persons_visit_totals_count_visits_given_and_received_not_gifts(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 100)
+        gifts.gift(session, person(session, "demo-family-1"), person(session, "demo-elder-1"), 50, key="g",
+                   policy=POLICY, now=NOW)
+        settle(session, 1, 45, elder="demo-elder-1", volunteer="demo-volunteer-1")
+        settle(session, 2, 30, elder="demo-elder-2", volunteer="demo-volunteer-1")
+        settle(session, 3, 20, elder="demo-elder-1", volunteer="demo-volunteer-2")
+        assert totals.person_totals(session, uid(session, "demo-volunteer-1")) == (75, 0)
+        assert totals.person_totals(session, uid(session, "demo-elder-1")) == (0, 65)
+        assert totals.person_totals(session, uid(session, "demo-family-1")) == (0, 0)  # he paid, he was not served
+
+
+# --- who pays for a visit, and who is told -----------------------------------------------------------
+
+def set_profile(session, openid, **values) -> None:
+    profile = session.exec(select(ElderProfile).where(ElderProfile.user_id == uid(session, openid))).one()
+    for name, value in values.items():
+        setattr(profile, name, value)
+    session.add(profile)
+    session.flush()
+
+
+def bind(session, family, elder, relationship) -> None:
+    session.add(FamilyLink(elder_id=uid(session, elder), family_id=uid(session, family), relationship=relationship,
+                           created_at=NOW))
+    session.flush()
+
+
+def test_settling_a_visit_tells_the_volunteer_what_they_earned_and_the_elder_what_they_paid(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-elder-2", 100)
+        settled = settle(session, 7, 60, elder="demo-elder-2", volunteer="demo-volunteer-2")
+        assert (settled.credited, settled.excess, settled.payer_reason) == (60, 0, "paid")
+        assert settled.notices == [
+            Notice("demo-volunteer-2", "help_credited", "credited:7", "help_credited",
+                   {"number": 7, "minutes": 60, "balance": 60}),
+            Notice("demo-elder-2", "timebank_paid", "paid:7", "timebank_paid",
+                   {"number": 7, "minutes": 60, "balance": 40})]
+        movement = settled.movement
+        assert (movement.key, movement.kind, movement.request_id, movement.village_id) == ("help:7", ledger.VISIT, 7, 1)
+        again = settle(session, 7, 60, elder="demo-elder-2", volunteer="demo-volunteer-2")
+        assert (again.movement, again.notices, held(session, "demo-elder-2")) == (None, [], 40)
+        pooled = settle(session, 8, 30, elder="demo-elder-3", volunteer="demo-volunteer-2")
+        assert (pooled.payer, pooled.payer_reason) == (None, "pool_paid")
+        assert [(n.key, n.params) for n in pooled.notices] == [("credited:8", {"number": 8, "minutes": 30,
+                                                                               "balance": 90})]
+
+
+def test_an_elder_without_wechat_who_paid_is_not_sent_a_message(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-elder-2", 100)
+        person(session, "demo-elder-2").openid = "offline-elder-2"
+        session.flush()
+        settled = settle(session, 1, 60, elder="offline-elder-2")
+        assert settled.payer.openid == "offline-elder-2" and held(session, "offline-elder-2") == 40
+        assert [n.openid for n in settled.notices] == ["demo-volunteer-1"]
+
+
+@pytest.mark.parametrize("excess", ["pool", HONOUR])
+def test_the_volunteer_at_the_cap_is_told_how_much_went_on_and_the_cap_in_hours(engine, excess):
+    policy = Policy(cap_minutes=150, cap_excess=excess)
+    with session_scope(engine) as session:
+        give(session, "demo-volunteer-1", 130)
+        settled = settle(session, 3, 50, policy=policy)
+        assert [(n.kind, n.key, n.text_key, n.params) for n in settled.notices] == [
+            ("help_credited", "credited:3", "help_credited", {"number": 3, "minutes": 20, "balance": 150}),
+            ("timebank_capped", "capped:3", f"timebank_capped_{excess}", {"minutes": 30, "cap_hours": 2})]  # not 2.5
+        unlimited = settle(session, 4, 50, policy=Policy(cap_minutes=0))
+        assert (unlimited.credited, unlimited.excess, held(session, "demo-volunteer-1")) == (50, 0, 200)
+        assert [n.kind for n in unlimited.notices] == ["help_credited"]
+
+
+def test_an_elder_pays_from_the_redemption_age_on_and_only_when_elders_pay(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-elder-2", 300)
+        set_profile(session, "demo-elder-2", age=60)
+        assert settle(session, 1, 60, elder="demo-elder-2").payer_reason == "paid"
+        settle(session, 2, 60, elder="demo-elder-2", policy=Policy(elders_pay=False))
+        assert payer_reason(session, 2) == "pool_paid" and held(session, "demo-elder-2") == 240
+        set_profile(session, "demo-elder-2", age=None)  # age not given: not known to have reached it
+        assert settle(session, 3, 60, elder="demo-elder-2").payer_reason == "pool_paid"
+
+
+def test_the_elder_pays_before_family_and_family_pays_in_the_order_they_were_bound(engine):
+    with session_scope(engine) as session:
+        bind(session, "demo-volunteer-5", "demo-elder-1", SON)
+        bind(session, "demo-volunteer-4", "demo-elder-1", "其他亲友")
+        for openid in ("demo-elder-1", "demo-family-1", "demo-volunteer-5", "demo-volunteer-4"):
+            give(session, openid, 60)
+        payers = [settle(session, n, 60, volunteer="demo-volunteer-2").payer for n in (1, 2, 3, 4)]
+        assert [p.openid if p else None for p in payers] == ["demo-elder-1", "demo-family-1", "demo-volunteer-5",
+                                                             None]
+        assert held(session, "demo-volunteer-4") == 60  # not a relationship that pays
+
+
+def test_family_pays_only_for_an_elder_of_the_redemption_age_and_never_for_their_own_visit(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 200)
+        set_profile(session, "demo-elder-1", age=59, lives_alone=False)
+        assert settle(session, 1, 60).payer is None
+        set_profile(session, "demo-elder-1", age=78)
+        mine = settle(session, 2, 60, volunteer="demo-family-1")  # the son visits his mother: the pool pays him
+        assert (mine.payer, mine.payer_reason, held(session, "demo-family-1")) == (None, "pool_paid", 260)
+
+
+def test_donated_minutes_pay_a_visit_they_just_cover_and_a_person_without_a_profile_never_pays(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-volunteer-2", 60)
+        gifts.donate(session, person(session, "demo-volunteer-2"), 60, key="d", now=NOW)
+        assert settle(session, 1, 60, elder="demo-elder-3").payer_reason == "donation_paid"
+        assert ledger.balance_of(session, "donated:1") == 0
+        give(session, "demo-volunteer-3", 100)  # a volunteer helped as a villager: no elder profile
+        assert settle(session, 2, 60, elder="demo-volunteer-3").payer_reason == "pool_paid"
+        assert held(session, "demo-volunteer-3") == 100
+
+
+def test_a_visit_is_paid_from_and_counted_in_the_village_it_was_in(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-volunteer-2", 60)
+        gifts.donate(session, person(session, "demo-volunteer-2"), 60, key="d", now=NOW)
+        settled = tv.settle_visit(session, request_id=1, village_id=2, category="errand",
+                                  elder_id=uid(session, "demo-elder-1"), volunteer_id=uid(session, "demo-volunteer-1"),
+                                  minutes=60, policy=Policy(), now=NOW)
+        assert settled.payer_reason == "pool_paid"  # village 2 has no donated minutes; village 1's stay
+        assert (ledger.balance_of(session, "pool:2"), ledger.balance_of(session, "donated:1")) == (-60, 60)
+        assert village_totals(session, 2)["received_minutes"] == 60
+
+
+# --- the policy as the operator writes it ------------------------------------------------------------
+
+def test_a_missing_time_bank_section_gives_the_documented_defaults():
+    assert timebank_policy({}) == timebank_policy({"timebank": None}) == Policy()
+    assert (Policy().cap, Policy(cap_minutes=0).cap) == (90000, None)
+
+
+def test_every_time_bank_setting_an_operator_writes_is_the_one_used():
+    policy = timebank_policy({"timebank": {
+        "cap_minutes": "600", "cap_excess": "honour", "redeem_min_age": 65, "elders_pay": False,
+        "family_pays": ["儿子", "女儿"], "gift_relations": "儿子, 老伴 ,", "gift_to_family": False,
+        "expiry_days": 365}})
+    assert policy == Policy(cap_minutes=600, cap_excess=HONOUR, redeem_min_age=65, elders_pay=False,
+                            family_pays=("儿子", "女儿"), gift_relations=("儿子", "老伴"), gift_to_family=False,
+                            expiry_days=365)
+
+
+@pytest.mark.parametrize("section, message", [({"cap_excess": "burn"}, "timebank.cap_excess: 'burn'"),
+                                              ({"redeem_min_age": -1}, "timebank.redeem_min_age"),
+                                              ({"expiry_days": -1}, "timebank.expiry_days")])
+def test_an_impossible_time_bank_setting_is_refused_by_name(section, message):
+    with pytest.raises(ValueError, match=message):
+        timebank_policy({"timebank": section})
+
+
+# --- gifts, donations, passbooks and expiry as a person sees them -------------------------------------
+
+def test_a_gift_tells_the_recipient_who_gave_how_much_and_what_they_now_hold(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 100)
+        give(session, "demo-elder-1", 5)
+        son, mother = person(session, "demo-family-1"), person(session, "demo-elder-1")
+        result = gifts.gift(session, son, mother, 30, key="k1", policy=POLICY, now=NOW)
+        assert (result.status, result.balance) == (gifts.DONE, 70)
+        assert result.notices == [Notice("demo-elder-1", "timebank_gift", "gift:k1", "timebank_gift_received",
+                                         {"who": "王建国", "minutes": 30, "balance": 35})]
+        movement = session.exec(select(ledger.Movement).where(ledger.Movement.key == "k1")).one()
+        assert (movement.kind, movement.by_user_id, movement.served_id, movement.village_id, movement.minutes) == (
+            ledger.GIFT, son.id, mother.id, 1, 30)
+        refused = gifts.gift(session, son, mother, 0, key="k2", policy=POLICY, now=NOW)
+        assert (refused.status, refused.balance, refused.notices) == (gifts.INVALID, 70, None)
+        stranger = gifts.gift(session, son, person(session, "demo-elder-2"), 10, key="k3", policy=POLICY, now=NOW)
+        assert (stranger.status, stranger.balance) == (gifts.NOT_ALLOWED, 70)
+        short = gifts.gift(session, son, mother, 71, key="k4", policy=POLICY, now=NOW)
+        assert (short.status, short.balance, short.notices) == (gifts.INSUFFICIENT, 70, None)
+
+
+def test_a_gift_to_an_elder_without_wechat_is_made_without_a_message(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 100)
+        person(session, "demo-elder-1").openid = "offline-elder-1"
+        session.flush()
+        result = gifts.gift(session, person(session, "demo-family-1"), person(session, "offline-elder-1"), 30,
+                            key="k", policy=POLICY, now=NOW)
+        assert (result.status, result.notices, held(session, "offline-elder-1")) == (gifts.DONE, None, 30)
+
+
+def test_who_may_receive_a_gift_follows_the_bindings_both_ways_once_each(engine):
+    with session_scope(engine) as session:
+        bind(session, "demo-family-1", "demo-elder-2", "女婿")  # the son is also someone's son-in-law
+        bind(session, "demo-volunteer-5", "demo-family-1", SON)  # and himself has a son, bound as his elder
+        bind(session, "demo-volunteer-4", "demo-elder-3", SON)  # another family's son: none of his business
+        son = person(session, "demo-family-1")
+        names = [p.openid for p in gifts.recipients(session, son, Policy(gift_relations=(SON, "女婿")))]
+        assert names == ["demo-elder-1", "demo-elder-2", "demo-volunteer-5"]
+        assert [p.openid for p in gifts.recipients(session, son, Policy(gift_relations=("女婿",)))] == ["demo-elder-2"]
+        assert gifts.recipients(session, son, Policy()) == []
+        one_way = Policy(gift_relations=(SON,), gift_to_family=False)
+        assert [p.openid for p in gifts.recipients(session, son, one_way)] == ["demo-elder-1"]
+        mother = person(session, "demo-elder-1")
+        assert [p.openid for p in gifts.recipients(session, mother, POLICY)] == ["demo-family-1"]
+
+
+def test_a_donation_goes_to_the_donors_village_and_a_refused_one_reports_the_balance(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-volunteer-2", 100)
+        donor = person(session, "demo-volunteer-2")
+        result = gifts.donate(session, donor, 40, key="d", now=NOW)
+        assert (result.status, result.balance, ledger.balance_of(session, "donated:1")) == (gifts.DONE, 60, 40)
+        movement = session.exec(select(ledger.Movement).where(ledger.Movement.key == "d")).one()
+        assert (movement.kind, movement.by_user_id, movement.village_id) == (ledger.DONATION, donor.id, 1)
+        assert (gifts.donate(session, donor, -5, key="d2", now=NOW).balance,
+                gifts.donate(session, donor, 61, key="d3", now=NOW).balance) == (60, 60)
+
+
+def test_a_passbook_opening_is_issued_by_the_village_pool_once_and_never_past_the_cap(engine):
+    with session_scope(engine) as session:
+        elder = person(session, "demo-elder-2")
+        assert gifts.opening(session, elder, 90, key="p", now=NOW, cap=100)
+        assert not gifts.opening(session, elder, 11, key="p2", now=NOW, cap=100)
+        assert gifts.opening(session, elder, 10, key="p3", now=NOW, cap=100)
+        assert (held(session, "demo-elder-2"), ledger.balance_of(session, "pool:1")) == (100, -100)
+        movement = session.exec(select(ledger.Movement).where(ledger.Movement.key == "p")).one()
+        assert (movement.kind, movement.served_id, movement.village_id) == (ledger.OPENING, elder.id, 1)
+
+
+def test_minutes_expire_back_to_the_pool_counting_from_the_moment_they_came(engine):
+    yearly = Policy(expiry_days=365)
+    with session_scope(engine) as session:
+        give(session, "demo-volunteer-1", 100)
+        give(session, "demo-volunteer-2", 50)
+        gifts.donate(session, person(session, "demo-volunteer-2"), 50, key="d", now=NOW)  # donated minutes stay
+        exactly = NOW + timedelta(days=365)
+        assert gifts.expire(session, policy=yearly, now=exactly) == 0  # received exactly a year ago: still fresh
+        later = exactly + timedelta(seconds=1)
+        assert gifts.expire(session, policy=yearly, now=later) == 100
+        assert gifts.expire(session, policy=yearly, now=later) == 0
+        assert (held(session, "demo-volunteer-1"), ledger.balance_of(session, "pool:1")) == (0, -150 + 100)
+        assert ledger.balance_of(session, "donated:1") == 50
+        expiry = session.exec(select(ledger.Movement).where(ledger.Movement.kind == ledger.EXPIRY)).one()
+        assert (expiry.served_id, expiry.village_id, expiry.minutes) == (uid(session, "demo-volunteer-1"), 1, 100)
+        assert expiry.key == f"expiry:{ledger.person_account(session, expiry.served_id, now=NOW).id}:2027-12-01"
+
+
+def test_a_single_minute_can_be_given_or_donated(engine):
+    with session_scope(engine) as session:
+        give(session, "demo-family-1", 10)
+        son, mother = person(session, "demo-family-1"), person(session, "demo-elder-1")
+        assert gifts.gift(session, son, mother, 1, key="g", policy=POLICY, now=NOW).status == gifts.DONE
+        assert gifts.donate(session, son, 1, key="d", now=NOW).status == gifts.DONE
+        assert (held(session, "demo-family-1"), held(session, "demo-elder-1")) == (8, 1)
+
+
+def test_whichever_movement_opens_a_persons_account_their_expired_minutes_go_back_to_their_village(engine):
+    with session_scope(engine) as session:
+        bind(session, "demo-volunteer-5", "demo-family-1", SON)
+        son, mother = person(session, "demo-family-1"), person(session, "demo-elder-1")
+        assert gifts.gift(session, mother, son, 10, key="g0", policy=POLICY, now=NOW).status == gifts.INSUFFICIENT
+        helper = person(session, "demo-volunteer-4")
+        assert gifts.donate(session, helper, 10, key="d0", now=NOW).status == gifts.INSUFFICIENT
+        give(session, "demo-family-1", 100)  # the only minutes the pool issues directly
+        gifts.gift(session, son, mother, 20, key="g1", policy=POLICY, now=NOW)
+        gifts.gift(session, son, person(session, "demo-volunteer-5"), 25, key="g2", policy=POLICY, now=NOW)
+        settle(session, 1, 30, elder="demo-elder-2", volunteer="demo-volunteer-3")  # opened by earning
+        settle(session, 2, 40, elder="demo-elder-2", volunteer="demo-volunteer-4")
+        assert gifts.expire(session, policy=Policy(expiry_days=1), now=NOW + timedelta(days=2)) == 55 + 20 + 25 + 70
+        assert (ledger.balance_of(session, "pool:1"), ledger.balance_of(session, "pool:0")) == (0, 0)
+        assert {m.village_id for m in session.exec(select(ledger.Movement).where(
+            ledger.Movement.kind == ledger.EXPIRY))} == {1}
+
+
+def test_minutes_of_someone_without_a_village_stay_out_of_every_villages_books(engine):
+    with session_scope(engine) as session:
+        drifter = User(openid="drifter", name="过客", roles=",volunteer,", created_at=NOW, updated_at=NOW)
+        session.add(drifter)
+        session.flush()
+        give(session, "drifter", 60)
+        assert gifts.donate(session, drifter, 60, key="d", now=NOW).status == gifts.DONE
+        assert (ledger.balance_of(session, "donated:0"), ledger.balance_of(session, "pool:0")) == (60, -60)
+        assert (village_totals(session, 1)["pool_minutes"], ledger.balance_of(session, "pool:1")) == (0, 0)
+
+
+def test_village_totals_count_given_by_its_own_volunteers_and_an_empty_village_shows_zeros(engine):
+    with session_scope(engine) as session:
+        outsider = person(session, "demo-volunteer-5")
+        outsider.village_id = None  # helps in the demo village without belonging to it
+        session.flush()
+        settle(session, 1, 45, volunteer="demo-volunteer-5")
+        settle(session, 2, 20, volunteer="demo-volunteer-1")
+        assert village_totals(session, 1) == {"given_minutes": 20, "received_minutes": 65, "pool_minutes": 0,
+                                              "visits": 2}
+        assert village_totals(session, 2) == {"given_minutes": 0, "received_minutes": 0, "pool_minutes": 0,
+                                              "visits": 0}
+
+
+def test_spent_minutes_come_from_the_oldest_and_each_holders_stale_minutes_expire(engine):
+    daily = Policy(expiry_days=1)
+    with session_scope(engine) as session:
+        give(session, "demo-volunteer-2", 40)  # opened first, all its minutes fresh at the run
+        give(session, "demo-volunteer-1", 100)
+        give(session, "demo-volunteer-3", 1)
+        gifts.opening(session, person(session, "demo-volunteer-1"), 1, key="fresh", now=NOW + timedelta(days=2))
+        gifts.opening(session, person(session, "demo-volunteer-2"), 5, key="fresh2", now=NOW + timedelta(days=2))
+        gifts.donate(session, person(session, "demo-volunteer-1"), 30, key="spent", now=NOW + timedelta(days=2))
+        gifts.donate(session, person(session, "demo-volunteer-2"), 40, key="spent2", now=NOW + timedelta(days=2))
+        # volunteer-1: 100 old, 1 new, 30 spent (from the old): 70 expire, the new minute stays
+        assert gifts.expire(session, policy=daily, now=NOW + timedelta(days=2, hours=1)) == 70 + 1
+        assert (held(session, "demo-volunteer-1"), held(session, "demo-volunteer-2"),
+                held(session, "demo-volunteer-3")) == (1, 5, 0)
+        expired = totals.statement(session, uid(session, "demo-volunteer-1"), limit=1)
+        assert [(line.minutes, line.reason) for line in expired] == [(-70, "expired")]
+
+
+def test_the_books_check_sees_a_line_posted_outside_a_balanced_movement(engine):
+    """`total_of_lines` guards every test above: it must not be zero by construction."""
+    with session_scope(engine) as session:
+        give(session, "demo-volunteer-1", 10)
+        line = session.exec(select(ledger.Line)).first()
+        session.add(ledger.Line(movement_id=line.movement_id, account_id=line.account_id, minutes=7, reason="stray",
+                                created_at=NOW))
+        session.flush()
+        assert ledger.total_of_lines(session) == 7

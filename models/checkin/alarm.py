@@ -69,14 +69,6 @@ class People:
         return cls({k: v for k, v in elders.items() if k is not None}, enrolments, family)
 
 
-def ask_family_and_volunteer(session: Session, day: ck.CheckinDay, rules: ck.CheckinRules,
-                             drules: dispatch.DispatchRules, *,
-                             now: datetime, task_details: str,
-                             pool: dispatch.CandidatePool | None = None) -> list[Notice]:
-    """Stage 2: family are asked to call or visit; the nearest qualified volunteer is offered a visit task."""
-    return ask_family_and_volunteers(session, [day], rules, drules, now=now, task_details=task_details, pool=pool)
-
-
 def ask_family_and_volunteers(session: Session, days: list[ck.CheckinDay], rules: ck.CheckinRules,
                               drules: dispatch.DispatchRules, *, now: datetime, task_details: str,
                               pool: dispatch.CandidatePool | None = None) -> list[Notice]:
@@ -102,11 +94,6 @@ def ask_family_and_volunteers(session: Session, days: list[ck.CheckinDay], rules
         if created:
             notices += next(offers)
     return notices
-
-
-def tell_coordinators(session: Session, day: ck.CheckinDay, *, now: datetime) -> list[Notice]:
-    """Stage 3: the coordinators get the name, phone, address, and what has been done so far."""
-    return tell_coordinators_of(session, [day], now=now)
 
 
 def tell_coordinators_of(session: Session, days: list[ck.CheckinDay], *, now: datetime) -> list[Notice]:

@@ -205,14 +205,6 @@ def lines_of(session: Session, code: str, limit: int | None = 10, *,
     return [(line, movement) for line, movement in session.exec(query.limit(limit) if limit else query)]
 
 
-def counterpart(session: Session, line: Line) -> Account | None:
-    """The other account of a two-line movement (who gave or received a gift)."""
-    query = (select(Account).join(Line, col(Line.account_id) == col(Account.id))
-             .where(Line.movement_id == line.movement_id, Line.id != line.id))
-    others = list(session.exec(query))
-    return others[0] if len(others) == 1 else None
-
-
 def total_of_lines(session: Session) -> int:
     """The sum of every line ever posted: zero, always."""
     return int(session.exec(select(sa.func.coalesce(sa.func.sum(Line.minutes), 0))).one())

@@ -28,11 +28,11 @@ def statement(session: Session, user_id: int, limit: int | None = 10) -> list[St
     rows = []
     for line, movement in ledger.lines_of(session, ledger.person_code(user_id), limit):
         rows.append(StatementLine(line.created_at, line.minutes, line.reason, movement.request_id, movement.category,
-                                  _other(session, line, movement, user_id)))
+                                  _other(session, movement, user_id)))
     return rows
 
 
-def _other(session: Session, line: ledger.Line, movement: ledger.Movement, user_id: int) -> str:
+def _other(session: Session, movement: ledger.Movement, user_id: int) -> str:
     if movement.kind == ledger.GIFT:
         other = movement.served_id if movement.by_user_id == user_id else movement.by_user_id
     elif movement.kind == ledger.VISIT:
