@@ -326,12 +326,12 @@ ONGOING_CARE = (r"(需要|要|想|请|找|安排|麻烦)(个)?(人|有人)?.{0,2
                 r"|(这|接下来|往后|之后|以后)(一|两|几|三)?(个)?(周|星期|礼拜|月).{0,4}(需要|要|想|请|找|安排|麻烦)(个)?(人|有人)")
 # Wanting company ("闷得慌 有没得人来陪我扯哈子白话"): the stuffiness is loneliness, not a short breath.
 COMPANY = r"(陪|找).{0,6}(说说话|说话|聊天|聊聊|扯|唠|谝|摆龙门阵|拉家常|喧|白话|解闷|下棋|打牌)"
-# A bulb or a tyre that "憋了": a thing gone flat or dead, not a body straining.
-# "菜咸得要命 咽不下去": food that tastes wrong, not food stuck in the throat
+# "菜咸得要命 咽不下去": food that tastes wrong, not food stuck in the throat.
 TASTE = r"(咸|淡|凉|冷|硬|辣|馊|酸|苦|难吃|没味)(得|的)?(要命|很|死|不行|受不了|没法)"
-# a bed-bound person who needs washing or turning: a lasting state asked for as care, not a fall now
+# Bed-bound for long and asking for washing or turning: a lasting state asked for as care, not a fall now.
 BEDRIDDEN = r"(瘫痪|瘫在床|瘫床|瘫了(好|几|多)|卧床|躺了(好|几|多)(年|个月))"
 CARE_TASK = r"(洗洗|洗澡|擦身|擦洗|翻身|喂饭|换尿|换床单|理发)"
+# A bulb or a tyre that "憋了": a thing gone flat or dead, not a body straining.
 THING_GONE = r"(灯泡|灯管|电灯|灯|轮胎|车胎|气球)(又|都|也)?(憋|瘪)"
 # Dizzy from a bus or a boat ride: travel sickness.
 TRAVEL_SICK = r"(晕(车|船|机)|喝多|喝醉|醉了|酒喝|喝酒|吃酒|起猛|起得太猛|起太快|站起来太快|蹲久了|蹲太久)"
