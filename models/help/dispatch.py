@@ -25,7 +25,7 @@ from models.help import requests as hr
 from models.help.coordination import coordinators_for
 from models.people.redact import redact
 from models.people.users import User, Village
-from models.people.volunteers import APPROVED, TrainingRecord, Volunteer
+from models.people.volunteers import APPROVED, TrainingRecord, Volunteer, still_valid
 
 OFFERED, DECLINED, TAKEN, WON, WITHDRAWN = "offered", "declined", "taken", "won", "withdrawn"
 # An offer the volunteer may still act on: one they declined stays theirs to reconsider while the request
@@ -137,9 +137,9 @@ def _candidates_query() -> sa.Select:
     row per qualification valid at `now` (or one with none): a request's whole pool in one statement."""
     v, u = table_of(Volunteer).c, table_of(User).c
     h, t = table_of(hr.HelpRequest).c, table_of(TrainingRecord).c
-    open_tasks = (sa.select(sa.func.count()).where(h.volunteer_id == u.id, h.status.in_((hr.CLAIMED, hr.EN_ROUTE)))
+    open_tasks = (sa.select(sa.func.count()).where(h.volunteer_id == u.id, h.status.in_(hr.IN_PROGRESS))
                   .scalar_subquery())
-    valid = sa.and_(t.user_id == u.id, sa.or_(t.expires_at.is_(None), t.expires_at > sa.bindparam("now")))
+    valid = sa.and_(t.user_id == u.id, still_valid(sa.bindparam("now")))
     return (sa.select(u.id, u.village_id, u.openid, v.skills, v.availability, v.partner_org, v.last_offered_at,
                       v.rating_sum, v.rating_count, open_tasks.label("open_tasks"), t.qualification)
             .select_from(table_of(Volunteer).join(table_of(User), u.id == v.user_id)

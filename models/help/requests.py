@@ -22,6 +22,7 @@ from models.people.users import User
 HELD, OPEN, CLAIMED, EN_ROUTE, DONE = "held", "open", "claimed", "en_route", "done"
 CONFIRMED, DISPUTED, CANCELLED, EXPIRED = "confirmed", "disputed", "cancelled", "expired"
 ACTIVE = (HELD, OPEN, CLAIMED, EN_ROUTE)
+IN_PROGRESS = (CLAIMED, EN_ROUTE)  # a volunteer holds the task
 CATEGORIES = ("errand", "meal", "medical", "daily_care", "repair", "farm_work", "companionship", "emergency", "other")
 NORMAL, URGENT, EMERGENCY = "normal", "urgent", "emergency"
 CONFIRM_WINDOW = timedelta(hours=48)
@@ -162,7 +163,7 @@ def awaiting_rating(session: Session, elder_ids: list[int]) -> HelpRequest | Non
 def tasks_of(session: Session, volunteer_id: int) -> list[HelpRequest]:
     """A volunteer's claimed tasks in progress, oldest first."""
     query = select(HelpRequest).where(HelpRequest.volunteer_id == volunteer_id,
-                                      col(HelpRequest.status).in_((CLAIMED, EN_ROUTE)))
+                                      col(HelpRequest.status).in_(IN_PROGRESS))
     return list(session.exec(query.order_by(col(HelpRequest.id))))
 
 
@@ -172,7 +173,7 @@ def open_task_counts(session: Session, volunteer_ids: list[int]) -> dict[int, in
         return {}
     rows = session.execute(
         sa.select(col(HelpRequest.volunteer_id), sa.func.count()).where(
-            col(HelpRequest.volunteer_id).in_(volunteer_ids), col(HelpRequest.status).in_((CLAIMED, EN_ROUTE))
+            col(HelpRequest.volunteer_id).in_(volunteer_ids), col(HelpRequest.status).in_(IN_PROGRESS)
         ).group_by(col(HelpRequest.volunteer_id)))
     return {vid: count for vid, count in rows}
 

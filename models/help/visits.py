@@ -228,7 +228,7 @@ def release(session: Session, request_id: int, volunteer: User, *, now: datetime
             rules: dispatch.DispatchRules) -> Outcome:
     """A volunteer gives a claimed task back; it is dispatched again and the household is told."""
     request = hr.get_request(session, request_id)
-    if request is None or not hr.move(session, request_id, allowed=(hr.CLAIMED, hr.EN_ROUTE), now=now,
+    if request is None or not hr.move(session, request_id, allowed=hr.IN_PROGRESS, now=now,
                                       held_by=volunteer.id, status=hr.OPEN, volunteer_id=None, claimed_at=None,
                                       started_at=None):
         return Outcome("not_yours")
@@ -277,11 +277,11 @@ def complete(session: Session, request_id: int, volunteer: User, *, now: datetim
     the volunteer and calls again with `early_ok` once they confirm.
     """
     request = hr.get_request(session, request_id)
-    if request is None or request.volunteer_id != volunteer.id or request.status not in (hr.CLAIMED, hr.EN_ROUTE):
+    if request is None or request.volunteer_id != volunteer.id or request.status not in hr.IN_PROGRESS:
         return Outcome("not_yours")  # before the window is looked at: someone else's task reveals nothing
     if not early_ok and done_early(request, now):
         return Outcome("early", request=request)
-    if not hr.move(session, request_id, allowed=(hr.CLAIMED, hr.EN_ROUTE), now=now, held_by=volunteer.id,
+    if not hr.move(session, request_id, allowed=hr.IN_PROGRESS, now=now, held_by=volunteer.id,
                    status=hr.DONE, done_at=now, minutes_spent=minutes, confirm_by=as_utc(now) + confirm_after):
         return Outcome("not_yours")
     request = hr.get_request(session, request_id)

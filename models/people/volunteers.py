@@ -84,12 +84,16 @@ def grant_training(session: Session, user: User, qualification: str, *, now: dat
     return record
 
 
+def still_valid(now: Any) -> sa.ColumnElement[bool]:
+    """A training record that has not expired at `now` (a moment, or a bind parameter of a prebuilt statement)."""
+    expires = col(TrainingRecord.expires_at)
+    return sa.or_(expires.is_(None), expires > now)
+
+
 def qualifications(session: Session, user_ids: list[int], *, now: datetime) -> dict[int, set[str]]:
     """Valid qualifications per user at `now`."""
-    now = as_utc(now)
-    query = select(TrainingRecord).where(col(TrainingRecord.user_id).in_(user_ids))
+    query = select(TrainingRecord).where(col(TrainingRecord.user_id).in_(user_ids), still_valid(as_utc(now)))
     held: dict[int, set[str]] = {uid: set() for uid in user_ids}
     for record in session.exec(query):
-        if record.expires_at is None or record.expires_at > now:
-            held[record.user_id].add(record.qualification)
+        held[record.user_id].add(record.qualification)
     return held

@@ -161,7 +161,7 @@ def _settle_requests(session: Session, user: User, now: datetime,
         notices += visits.cancel_request(session, request_id, now=now).notices
     if rules is not None:
         helping = select(id_column(hr.HelpRequest)).where(hr.HelpRequest.volunteer_id == user.id,
-                                                  col(hr.HelpRequest.status).in_((hr.CLAIMED, hr.EN_ROUTE)))
+                                                  col(hr.HelpRequest.status).in_(hr.IN_PROGRESS))
         for request_id in list(session.exec(helping)):
             notices += visits.release(session, request_id, user, now=now, rules=rules).notices
     offers = table_of(dispatch.TaskOffer)
