@@ -641,3 +641,98 @@ def test_family_hear_the_elder_is_safe_also_when_the_elder_spoke_before_the_gree
     alarm.elder_checked_in(session, elder, now=at(TUESDAY, "07:10"), tz=SH)
     assert [(n.openid, n.params["time"]) for n in reports.family_daily(session, now=at(TUESDAY, "09:00"), tz=SH)] == [
         ("demo-family-1", "07:10")]
+
+
+# --- the village's clock early in the morning, when UTC is still on the day before -----------------------
+
+def utc(day, hhmm: str) -> datetime:
+    """The same moment as `at`, handed over in UTC as the jobs and the webhook do."""
+    return at(day, hhmm).astimezone(UTC)
+
+
+WEDNESDAY = TUESDAY + timedelta(days=1)
+
+
+def test_pausing_and_resuming_before_dawn_touch_the_villages_today_not_utcs(session):
+    elder, admin = person(session, "demo-elder-2"), person(session, "demo-admin")
+    enrolment, _ = ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    # 07:30 on Wednesday in the village is 23:30 on Tuesday in UTC: Tuesday's open day is not today's.
+    assert ck.stop_today(session, elder.id, now=utc(WEDNESDAY, "07:30"), tz=SH) is None
+    assert ck.day_of(session, elder.id, TUESDAY).status == ck.PENDING
+    assert ck.stop_today(session, elder.id, now=utc(TUESDAY, "09:00"), tz=SH).status == ck.DAY_PAUSED
+    ck.resume(session, enrolment, now=utc(WEDNESDAY, "07:30"), tz=SH)
+    assert ck.day_of(session, elder.id, TUESDAY).status == ck.DAY_PAUSED  # yesterday's record stays
+
+
+def test_a_villages_figures_before_dawn_are_todays_by_its_clock_and_kept_apart_per_village(session):
+    elder = person(session, "demo-elder-1")
+    ck.enrol(session, elder, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
+    other = Village(code="v2", name="二村", created_at=at(TUESDAY, "07:00"))
+    session.add(other)
+    session.flush()
+    theirs_elder = User(openid="v2-elder", name="孙大爷", roles=",elder,", village_id=other.id,
+                        created_at=at(TUESDAY, "07:00"), updated_at=at(TUESDAY, "07:00"))
+    session.add(theirs_elder)
+    session.flush()
+    ck.enrol(session, theirs_elder, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
+    record_days(session, "demo-elder-1", {WEDNESDAY: ck.ON_TIME, WEDNESDAY - timedelta(days=6): ck.MISSED,
+                                          WEDNESDAY - timedelta(days=7): ck.MISSED})
+    record_days(session, "v2-elder", {WEDNESDAY: ck.ON_TIME, TUESDAY: ck.LATE})
+    ours, theirs = reports.village_rates(session, None, now=utc(WEDNESDAY, "07:30"), tz=SH)
+    assert (ours.today, ours.week, ours.week_rate) == (
+        Counter({ck.ON_TIME: 1}), Counter({ck.ON_TIME: 1, ck.MISSED: 1}), 50)  # six days ago counts, seven not
+    assert (theirs.enrolled, theirs.today, theirs.week, theirs.week_rate) == (
+        1, Counter({ck.ON_TIME: 1}), Counter({ck.ON_TIME: 1, ck.LATE: 1}), 100)
+
+
+def test_an_incident_dispatches_volunteers_once_and_a_repeat_of_the_same_message_alerts_no_one_again(session):
+    silent_until(session, "10:30")
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    first = alarm.report_incident(session, elder, family, "摔倒了", now=utc(TUESDAY, "10:40"), tz=SH, key="k1",
+                                  drules=DRULES, window=timedelta(hours=2))
+    offers = [n for n in first.notices if n.kind == "task_offer"]
+    assert first.result == "incident" and offers  # volunteers are asked along with the alerts
+    assert {n.params["number"] for n in offers} == {first.request.id}
+    assert any(n.kind == "emergency_alert" for n in first.notices)
+    again = alarm.report_incident(session, elder, family, "摔倒了", now=utc(TUESDAY, "10:41"), tz=SH, key="k1",
+                                  drules=DRULES, window=timedelta(hours=2))
+    assert again.request.id == first.request.id
+    assert [n for n in again.notices if n.kind == "task_offer"] == []
+
+
+def test_an_incident_before_dawn_is_recorded_on_the_villages_today(session):
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    ck.enrol(session, elder, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
+    settled = alarm.report_incident(session, elder, family, "摔倒了", now=utc(WEDNESDAY, "06:00"), tz=SH, key="k2",
+                                    drules=DRULES, window=timedelta(hours=2))
+    assert settled.day.day == WEDNESDAY and settled.day.status == ck.INCIDENT
+    assert ck.day_of(session, elder.id, TUESDAY) is None
+
+
+def test_coordinators_hear_of_an_unfollowing_elder_unless_that_same_elder_was_unfollowed_yesterday(session):
+    admin = person(session, "demo-admin")
+    first, second = person(session, "demo-elder-1"), person(session, "demo-elder-2")
+    for elder in (first, second):
+        ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    record_days(session, "demo-elder-1", {TUESDAY: ck.UNSUBSCRIBED})  # first's streak started yesterday
+    record_days(session, "demo-elder-2", {TUESDAY - timedelta(days=1): ck.UNSUBSCRIBED, TUESDAY: ck.ON_TIME})
+    first.subscribed = second.subscribed = False
+    session.flush()
+    wednesday = ckr.plan_round(session, now=at(WEDNESDAY, "08:30"), tz=SH, rules=RULES)
+    assert wednesday.unsubscribed == 2
+    assert [(n.openid, n.kind, n.params) for n in wednesday.notices] == [
+        ("demo-admin", "checkin_unsubscribed", {"name": "李德福", "number": second.id})]
+
+
+def test_before_dawn_the_daily_line_and_the_weekly_report_go_by_the_villages_day(session):
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    enrolment, _ = ck.enrol(session, elder, family, now=at(TUESDAY, "07:00"), rules=RULES)
+    ck.set_daily_signal(session, enrolment, family, True, now=at(TUESDAY, "07:00"))
+    record_days(session, "demo-elder-1", {TUESDAY: ck.ON_TIME, TUESDAY - timedelta(days=7): ck.MISSED})
+    alarm.elder_checked_in(session, elder, now=utc(WEDNESDAY, "07:10"), tz=SH)  # a word before the greeting
+    [told] = reports.family_daily(session, now=utc(WEDNESDAY, "07:30"), tz=SH)
+    assert told.key == f"checkin:daily:{elder.id}:{WEDNESDAY}:{family.id}" and told.params["time"] == "07:10"
+    [weekly] = reports.weekly(session, now=utc(WEDNESDAY, "07:30"), tz=SH)  # Thursday to Tuesday
+    assert (weekly.key, weekly.params["ok"], weekly.params["missed"]) == (
+        f"checkin:weekly:{elder.id}:{TUESDAY}:{family.id}", 1, 0)
