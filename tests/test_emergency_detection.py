@@ -143,6 +143,12 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "孙女教我学英语 今天学了救命和报警怎么说",              # words learnt in a lesson
     "老王上礼拜摔了一跤 今朝已经好走了",                    # a recovery told in Wu
     "小孩子滑了一跤 哭都没哭 又起来蹦了",                    # a small child up again
+    "灶台点着了 火苗蓝蓝的 锅里炖着汤",                      # the stove lit (点着 sounds like 电着, a shock)
+    "下礼拜三在祠堂讲糖尿病防治 头晕胸闷的老人欢迎来听",      # a health talk announced
+    "快递员说敲门没人开 我打电话跟他说在果园 让他放门口",      # an unanswered knock, the phone answered
+    "今早炊了两笼包子 火烧得旺 给隔壁送了一袋",              # steaming buns on a strong fire
+    "客服说不清楚 我要找人工",                                # "说不清" about an explanation, not speech
+    "厨房水龙头一直滴水 关不住 谁会修",                       # a tap, not gas
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -174,6 +180,11 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "我妈在睡觉 怎么叫都叫不起来",      # asleep, and cannot be woken
     "王婶家大门从里面闩着 猪饿得直叫 怕是出事了",  # bolted from inside, animals unfed
     "打完球喘不上气 胸口疼得厉害",      # breathless after sport with a warning sign
+    "楼下液化气罐漏气 味道好大 我把老爷子扶出来了 阀门坏了关不上",  # a person got out, the leak goes on
+    "灶台那边煤气漏了 一股味 我妈在屋里睡着 我喊她半天才答应",      # asleep beside a leak
+    "独居的老李连续五天没出门 电话也不接",                         # any number of days
+    "村东头水浸到大腿了 阿爷行唔郁",                                # Cantonese: flood, cannot walk
+    "他一下倒在地上 手脚不停地抖 眼珠往上翻白",                      # a fit
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

@@ -74,6 +74,8 @@ _ASKING_AFTER = re.compile(w.ASKING_AFTER)
 _RULED_OUT = re.compile(w.RULED_OUT)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
 _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
+_REACHED = re.compile(w.REACHED)
+_WATER_FIXTURE = re.compile(r"(水龙头|龙头|滴水|漏水|水管|自来水|水阀|水箱|马桶|水池)")
 _HURT = re.compile(r"(摔|跌|倒|掉|滚|伤|血|疼|痛|晕|起不|动不|站不|栽)")  # a person's own fall after an animal's
 _WRONG_ADDRESS, _ONGOING_CARE = re.compile(w.WRONG_ADDRESS), re.compile(w.ONGOING_CARE)
 _COMPANY, _THING_GONE = re.compile(w.COMPANY), re.compile(w.THING_GONE)
@@ -82,6 +84,9 @@ _FIGURE, _WORSHIP, _BLAZE = re.compile(w.FIGURE_OF_SPEECH), re.compile(w.WORSHIP
 _LEARNT_WORDS, _LESSON = re.compile(w.LEARNT_WORDS), re.compile(w.LESSON)
 _EXERTION, _EXERTION_WARNING = re.compile(w.EXERTION), re.compile(w.EXERTION_WARNING)
 _ASLEEP, _CANNOT_WAKE = re.compile(w.ASLEEP), re.compile(w.CANNOT_WAKE)
+_GAS_STOPPED, _GAS_GOES_ON, _RESCUED = re.compile(w.GAS_STOPPED), re.compile(w.GAS_GOES_ON), re.compile(w.RESCUED)
+# Lighting the stove (点着了) sounds like an electric shock (电着了); "被点着了" is the shock misheard.
+_LIGHTING = re.compile(r"(?<!被)点(不|没)?着")
 # Signs of something happening now, which a lasting state asked for as care does not explain away.
 _ACUTE = frozenset({"fall", "unresponsive", "bleed", "breath", "chest", "warn", "choke", "stroke", "cry", "sos",
                     "fire"})
@@ -93,6 +98,7 @@ _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆
 def danger_in(message: Prepared) -> Danger | None:
     """Assess an already prepared message."""
     folded = _FIGURE.sub("低价", fold(message.chars))  # 跳楼价 is a price, not a jump
+    folded = _LIGHTING.sub(lambda m: "点" + (m.group(1) or "") + "燃", folded)
     if _LESSON.search(folded):
         folded = _LEARNT_WORDS.sub("学了生词", folded)  # "学了'救命' '着火'": vocabulary, not a cry
     if _DENIED.search(folded) and _CALM.search(folded):
@@ -111,7 +117,9 @@ def danger_in(message: Prepared) -> Danger | None:
     danger = _judge(folded, set(typed), set(heard), repeated)
     # A sign of trouble, not only of context (an errand, food, a time span): the model is asked about trouble.
     trouble = {s for s in typed | heard if _BY_NAME[s].strength or _BY_NAME[s].hazard != w.UNKNOWN
-               or s == "distress"}
+               or s == "distress"} - {"span"}
+    if not _gas_leak(folded, typed | heard):
+        trouble.discard("leak")  # 漏水, a dripping tap: no trouble to ask the model about
     if danger is None and trouble and not _over_or_story(folded, typed | heard) \
             and danger_model.emergency_probability(prepared) >= danger_model.THRESHOLD:
         # Some sign of trouble that the rules found too weak (or harmless), in a message that reads like the
@@ -187,7 +195,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # a doctor found something harmless and it has eased: a clarification, not an alarm
     if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
-    if _resolved(chars) and not ({"stroke", "stroke_soft"} <= signs and not _PAST.search(chars)):
+    if _resolved(chars) and not ({"stroke", "stroke_soft"} <= signs and not _PAST.search(chars)) \
+            and not _leak_goes_on(chars, signs):
         # A drooping mouth and a weak hand told with "不急" is a stroke played down, not one that is over.
         # Over and done with: a fall or a scare, not a state that lasts (起不来, 叫不醒).
         # A warning sign beside it (sweat, the left arm) means the writer plays it down: one level less only.
@@ -210,6 +219,14 @@ def _resolved(chars: str) -> bool:
     return bool(_RESOLVED.search(chars) or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
 
 
+def _leak_goes_on(chars: str, signs: set[str]) -> bool:
+    """Gas still leaking: the valve will not close, or what was told as over is the person (got out, asleep)
+    while nobody shut the gas off."""
+    about_the_person = _RESCUED.search(chars) or _ASLEEP.search(chars)
+    return {"gas", "leak"} <= signs and bool(
+        _GAS_GOES_ON.search(chars) or about_the_person and not _GAS_STOPPED.search(chars))
+
+
 def _lasting(signs: set[str]) -> set[str]:
     """The signs of a state that lasts (起不来, 叫不醒), not of an event that can be over (a fall, a cough)."""
     return {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
@@ -217,12 +234,15 @@ def _lasting(signs: set[str]) -> set[str]:
 
 def _over_or_story(chars: str, signs: set[str]) -> bool:
     """Told as over ("自己爬起来了 没事") or as a story, a joke or a memory: the second opinion stays quiet."""
-    over = _resolved(chars) and (_PAST.search(chars) or not _lasting(signs)) and "warn" not in signs
+    over = _resolved(chars) and (_PAST.search(chars) or not _lasting(signs)) and "warn" not in signs \
+        and not _leak_goes_on(chars, signs)
     joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
     # Not seen, with a harmless reason the rules accepted ("三天没见你来食堂 … 忙啥呢"): asked of the person themself.
     explained = not any(_BY_NAME[s].strength for s in signs) and {"span", "absent"} <= signs \
         and _explained(chars)
-    return bool(over or explained or _FICTION.search(chars) or joking or _asking_after(chars, signs)
+    # The person answered on the phone or asked for the parcel at the door: the silence is explained too.
+    reached = _REACHED.search(chars) and not signs & _ACUTE - {"unresponsive"}
+    return bool(over or explained or reached or _FICTION.search(chars) or joking or _asking_after(chars, signs)
                 or _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars)))
 
 
@@ -288,6 +308,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"gas", "breath"}  # 煤气罐没气了: the cylinder is empty, nobody is short of breath
     if _NO_SHOW.search(chars):
         signs -= {"span", "absent"}  # a helper who promised to come and did not: a complaint about the visit
+    if _REACHED.search(chars) and not signs & _ACUTE - {"unresponsive"}:
+        signs -= {"unresponsive", "absent", "span"}  # the knock went unanswered, the phone call did not
     if "span" not in signs and "absent" in signs and _explained(chars):
         signs.discard("absent")  # "门锁着 电话不接 … 去儿子家了": away, and told so
     if "span" in signs and "absent" in signs and (_explained(chars) or not (
@@ -337,7 +359,9 @@ def _split_writer(chars: str) -> tuple[str, str]:
 
 
 def _gas_leak(chars: str, signs: set[str]) -> bool:
-    return "leak" in signs and bool(re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|关不)", chars))
+    # A tap that will not shut off ("水龙头 … 关不住") is water, unless a gas is named.
+    water = "gas" not in signs and _WATER_FIXTURE.search(chars)
+    return "leak" in signs and not water and bool(re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|关不)", chars))
 
 
 def _strength(signs: set[str], repeated: set[str]) -> int:
