@@ -149,6 +149,7 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "今早炊了两笼包子 火烧得旺 给隔壁送了一袋",              # steaming buns on a strong fire
     "客服说不清楚 我要找人工",                                # "说不清" about an explanation, not speech
     "厨房水龙头一直滴水 关不住 谁会修",                       # a tap, not gas
+    "小程序我点了半天它也没反应 是不是坏了",                    # a machine that does not answer
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -185,6 +186,7 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "独居的老李连续五天没出门 电话也不接",                         # any number of days
     "村东头水浸到大腿了 阿爷行唔郁",                                # Cantonese: flood, cannot walk
     "他一下倒在地上 手脚不停地抖 眼珠往上翻白",                      # a fit
+    "楼道里一股煤气味 呛得人难受 要不要报警啊",                       # "要不要报警" asks, it does not call off
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

@@ -281,6 +281,19 @@ def test_classes_found_by_batches_12_and_13(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("ming tian you shen me huo dong", "event_query", None),             # pinyin typed for want of characters
+    ("wo xiang ding yi fen wu fan", "meal_order", None),
+    ("zhe ge gong neng zen me yong a", "help_menu", None),
+    ("能不能转人工 我问的它答不上", "talk_to_human", None),
+    ("礼拜六来打扫的阿姨不用来了 我闺女回来住", "cancel", None),       # a booked helper told not to come
+    ("收音机调不出台 村里哪个会修", "help_request", "repair"),
+])
+def test_classes_found_by_batch_16(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_blank_and_emoji_only_messages_are_out_of_scope():
     for text in ("", "   ", "。", "😀😀"):
         result = understand(text, NOW)

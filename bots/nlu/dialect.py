@@ -33,7 +33,7 @@ _TARGET = dict(_PAIRS)
 
 def fold(chars: str) -> str:
     """Normalised text with traditional characters and dialect words in their Mandarin form."""
-    text = _from_pinyin(_INITIALISM.sub(lambda m: _INITIALS[m.group(0)], _toneless(zhconv.convert(chars, "zh-cn"))))
+    text = from_pinyin(_INITIALISM.sub(lambda m: _INITIALS[m.group(0)], _toneless(zhconv.convert(chars, "zh-cn"))))
     return _FOLD.sub(lambda m: _TARGET[m.group(0)], _within_characters(text))
 
 
@@ -101,7 +101,7 @@ def _within_characters(chars: str) -> str:
 _LATIN_WORD = re.compile(r"[a-z]+")
 
 
-def _from_pinyin(chars: str) -> str:
+def from_pinyin(chars: str) -> str:
     """Pinyin written back in characters, for every run of two or more words that all split into syllables
     (an English word such as "help" or "lol" does not, and stays as it is)."""
     words = list(_LATIN_WORD.finditer(chars))

@@ -75,6 +75,7 @@ _RULED_OUT = re.compile(w.RULED_OUT)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
 _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
 _REACHED = re.compile(w.REACHED)
+_MACHINE_SILENT = re.compile(w.MACHINE_SILENT)
 _WATER_FIXTURE = re.compile(r"(水龙头|龙头|滴水|漏水|水管|自来水|水阀|水箱|马桶|水池)")
 _HURT = re.compile(r"(摔|跌|倒|掉|滚|伤|血|疼|痛|晕|起不|动不|站不|栽)")  # a person's own fall after an animal's
 _WRONG_ADDRESS, _ONGOING_CARE = re.compile(w.WRONG_ADDRESS), re.compile(w.ONGOING_CARE)
@@ -308,6 +309,10 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"gas", "breath"}  # 煤气罐没气了: the cylinder is empty, nobody is short of breath
     if _NO_SHOW.search(chars):
         signs -= {"span", "absent"}  # a helper who promised to come and did not: a complaint about the visit
+    if "unresponsive" in signs and _MACHINE_SILENT.search(chars):
+        typed_rest, heard_rest, _ = _signs(prepare(_MACHINE_SILENT.sub("", chars)))
+        if "unresponsive" not in typed_rest | heard_rest:
+            signs.discard("unresponsive")  # "我问的它答不上": the robot has no answer, nobody collapsed
     if _REACHED.search(chars) and not signs & _ACUTE - {"unresponsive"}:
         signs -= {"unresponsive", "absent", "span"}  # the knock went unanswered, the phone call did not
     if "span" not in signs and "absent" in signs and _explained(chars):

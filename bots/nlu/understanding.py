@@ -6,6 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from .dialect import from_pinyin
 from .emergency import Danger
 from .intents import decide
 from .matcher import prepare
@@ -47,6 +48,9 @@ def understand(text: str, now: datetime, *, safety: bool = True) -> Understandin
 @lru_cache(maxsize=256)
 def _understand(text: str, now: datetime, safety: bool = True) -> Understanding:
     message = prepare(text or "")
+    spelled = from_pinyin(message.chars)
+    if spelled != message.chars:
+        message = prepare(spelled)  # "zhe ge zen me yong": pinyin typed for want of characters, read by sound
     decision = decide(message, text or "", safety=safety)
     slots = extract_slots(message, decision.intent, decision.emergency, now)
     return Understanding(text=text or "", intent=decision.intent, category=decision.category,
