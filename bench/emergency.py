@@ -92,6 +92,9 @@ def main() -> int:
     parser.add_argument("files", nargs="*", type=Path, help="batches to score (default: every held-out batch)")
     parser.add_argument("--show", action="store_true", help="print the misses, alarms and questions")
     args = parser.parse_args()
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        parser.error(f"no such file: {', '.join(missing)}")
     files = args.files or sorted(BATCHES.glob("*.jsonl"))
     for path in files:
         score_batch(path, args.show)

@@ -6,6 +6,7 @@ Prints only; asserts nothing.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import subprocess
@@ -137,8 +138,15 @@ def _settled(row: dict) -> tuple[str, str | None]:
 
 def main() -> None:
     """Print every figure; with file arguments, score those held-out batches only."""
-    if len(sys.argv) > 1:
-        report_batches(sys.argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", help="batches to score at first sight (JSON lines: text, intent, "
+                                                 "category, persona); without them, every figure")
+    files = parser.parse_args().files
+    missing = [f for f in files if not Path(f).is_file()]
+    if missing:
+        parser.error(f"no such file: {', '.join(missing)}")
+    if files:
+        report_batches(files)
         return
     rows = [row for name in HELD_OUT for row in read(name)]
     report_accuracy(predictions(rows))
