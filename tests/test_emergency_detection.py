@@ -150,6 +150,13 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "客服说不清楚 我要找人工",                                # "说不清" about an explanation, not speech
     "厨房水龙头一直滴水 关不住 谁会修",                       # a tap, not gas
     "小程序我点了半天它也没反应 是不是坏了",                    # a machine that does not answer
+    "做饭时锅烧干了 满屋子烟 开窗烟都散了 没事个",              # smoke that has cleared
+    "村里发的防摔倒报警手表怎么申请",                           # asking about a fall-alarm watch
+    "要是看见有人倒在路边该怎么办？就是问问",                    # what one should do, asked in passing
+    "女儿在Canada 让我问问这个月的活动",                        # English that splits into pinyin (擦拿打)
+    "我腿脚不好 出门就走不动 想请人上门帮我剃个头",             # too far to walk: a home visit wanted
+    "老头子在炕上躺了大半年 我一个人抱不动 想找人帮他洗个澡",    # bed-bound for months, care wanted
+    "下个月村里搞什么事活动",                                    # 事活 is not 失火
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None

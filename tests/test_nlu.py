@@ -294,6 +294,28 @@ def test_classes_found_by_batch_16(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("腊月二十三的舞龙算俺一个", "event_signup", None),
+    ("元宵猜灯谜 帮我写个名", "event_signup", None),
+    ("后天饭堂有饺子没", "canteen_menu", None),
+    ("镇上有啥活动不 我想带孙子去参加", "event_query", None),
+    ("我弄不明白 叫管事的来跟我讲", "talk_to_human", None),
+    ("承蒙你们了", "thanks", None),
+    ("算咯 不去咯", "cancel", None),
+    ("家里的南瓜吃不完 送几个给食堂", "donate", None),
+    ("说好周五来修灯的 等到晚上都没见到人", "complaint", None),
+    ("今年苞谷多少钱一斤 是不是又涨了", "out_of_scope", None),
+    ("明天晚上我要一份饭 少放盐", "meal_order", None),
+    ("行 我去", "affirm", None),
+    ("老伴住院去了 我饭都做不成 能不能来人帮我弄两餐饭", "help_request", "meal"),
+    ("我家果园的柚子该摘了 一个人摘不过来 用时间银行换也行", "help_request", "farm_work"),
+    ("我儿子让我把那个码发他 说要连一起 我不会弄", "bind_family", None),
+])
+def test_classes_found_by_batches_14_15_and_17(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_blank_and_emoji_only_messages_are_out_of_scope():
     for text in ("", "   ", "。", "😀😀"):
         result = understand(text, NOW)

@@ -75,6 +75,8 @@ _RULED_OUT = re.compile(w.RULED_OUT)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
 _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
 _REACHED = re.compile(w.REACHED)
+_HEALING, _TOO_FAR = re.compile(w.HEALING), re.compile(w.TOO_FAR)
+_HYPOTHETICAL, _JUST_ASKING = re.compile(w.HYPOTHETICAL), re.compile(w.JUST_ASKING)
 _MACHINE_SILENT = re.compile(w.MACHINE_SILENT)
 _WATER_FIXTURE = re.compile(r"(水龙头|龙头|滴水|漏水|水管|自来水|水阀|水箱|马桶|水池)")
 _HURT = re.compile(r"(摔|跌|倒|掉|滚|伤|血|疼|痛|晕|起不|动不|站不|栽)")  # a person's own fall after an animal's
@@ -121,6 +123,8 @@ def danger_in(message: Prepared) -> Danger | None:
                or s == "distress"} - {"span"}
     if not _gas_leak(folded, typed | heard):
         trouble.discard("leak")  # 漏水, a dripping tap: no trouble to ask the model about
+    if _TOO_FAR.search(folded):
+        trouble -= {"cant_stand", "distress", "wanders"}  # too far to walk: the reason for a home visit
     if danger is None and trouble and not _over_or_story(folded, typed | heard) \
             and danger_model.emergency_probability(prepared) >= danger_model.THRESHOLD:
         # Some sign of trouble that the rules found too weak (or harmless), in a message that reads like the
@@ -186,6 +190,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         # Care wanted from now on, told calmly: after an event (a fall that left an injury) that is the care
         # wanted; beside a state that lasts, asked in case it is worse.
         strength = min(strength, 1) if _lasting(signs) else 0
+    if _HEALING.search(chars) and not signs & {"warn", "unresponsive", "cant_get_up", "cry", "sos"}:
+        strength = min(strength, 1)  # help until it heals: asked at most
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
     if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars) and "warn" not in signs):
@@ -275,6 +281,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"choke", "intense"}
     if _BEDRIDDEN.search(chars) and _CARE_TASK.search(chars) and not signs & _ACUTE:
         signs -= {"cant_stand", "cant_get_up", "urgent", "worry"}
+    if _TOO_FAR.search(chars) and not signs & _ACUTE:
+        signs -= {"cant_stand", "urgent"}  # "街上我是走不动了": the walk is too far, the visit is the help
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
     if _COOKING.search(chars) or _WORSHIP.search(chars):
@@ -300,6 +308,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("bleed")
     if "leak" in signs and not _gas_leak(chars, signs):
         signs.discard("leak")  # 漏水, 漏雨: water, not gas
+    if _HYPOTHETICAL.search(chars) and _JUST_ASKING.search(chars) and not signs & {"cry", "sos"}:
+        signs.clear()  # what to do if it happened, asked in passing
+        return
     if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"}:
         signs.clear()
         return
