@@ -736,3 +736,34 @@ def test_before_dawn_the_daily_line_and_the_weekly_report_go_by_the_villages_day
     [weekly] = reports.weekly(session, now=utc(WEDNESDAY, "07:30"), tz=SH)  # Thursday to Tuesday
     assert (weekly.key, weekly.params["ok"], weekly.params["missed"]) == (
         f"checkin:weekly:{elder.id}:{TUESDAY}:{family.id}", 1, 0)
+
+
+def test_the_coordinators_alert_says_plainly_when_there_is_no_address_and_no_visit_task(session):
+    elder = person(session, "demo-elder-2")
+    elder.profile = {}
+    ck.enrol(session, elder, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
+    ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    day = ck.day_of(session, elder.id, TUESDAY)
+    [told] = alarm.tell_coordinators_of(session, [day], now=at(TUESDAY, "11:30"))
+    assert (told.params["address"], told.params["task"], told.params["family"]) == ("", "", 0)
+
+
+def test_the_round_counts_who_was_greeted_paused_or_unfollowed_and_each_greeting_is_for_today(session):
+    admin = person(session, "demo-admin")
+    greeted, paused, gone = (person(session, f"demo-elder-{n}") for n in (1, 2, 3))
+    for elder in (greeted, paused, gone):
+        ck.enrol(session, elder, admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    ck.pause(session, ck.enrolment_of(session, paused), 3, now=at(TUESDAY, "07:10"), tz=SH)
+    gone.subscribed = False
+    session.flush()
+    done = ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    assert (len(done.prompts), done.paused, done.unsubscribed) == (1, 1, 1)
+    [prompt] = done.prompts
+    assert (prompt.openid, prompt.key) == ("demo-elder-1", f"checkin:first:{greeted.id}:2026-12-01")
+    day = ck.day_of(session, greeted.id, TUESDAY)
+    assert (day.status, day.stage, day.prompted_at, day.deadline_at, day.next_step_at, day.family_told) == (
+        ck.PENDING, ck.PROMPTED, at(TUESDAY, "08:30"), at(TUESDAY, "10:30"), at(TUESDAY, "10:30"), False)
+    paused_day = ck.day_of(session, paused.id, TUESDAY)
+    assert (paused_day.status, paused_day.prompted_at, paused_day.next_step_at) == (ck.DAY_PAUSED, None, None)
+    again = ckr.plan_round(session, now=at(TUESDAY, "08:45"), tz=SH, rules=RULES)
+    assert (again.prompts, again.paused, again.unsubscribed) == ([], 0, 0)  # each elder's day is made once
