@@ -157,6 +157,10 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "我腿脚不好 出门就走不动 想请人上门帮我剃个头",             # too far to walk: a home visit wanted
     "老头子在炕上躺了大半年 我一个人抱不动 想找人帮他洗个澡",    # bed-bound for months, care wanted
     "下个月村里搞什么事活动",                                    # 事活 is not 失火
+    "我妈天天说憋死了 在家关一天嫌闷 想找人陪她出去走走",          # bored indoors, company wanted
+    "前年我在院里摔了 多亏你们的人来扶 到现在都记得 过年送点年货",  # a grateful memory
+    "我爸最近老说一个人没意思 想找人陪他下下棋",                    # 没意思 is not 没意识
+    "儿子媳妇都出去打工了 想请两个人帮忙收稻子",                    # 子媳 is not 窒息
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -171,6 +175,7 @@ def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     "我公公卧床三年了 想找个人来帮他擦身翻身",  # a lasting state asked for as care
     "我妈瘫痪在床好多年 我一个人搬不动她 想请人来帮着擦洗",
     "刚跑完步 喘不上气 歇会儿去吃早饭",                     # out of breath after a run
+    "她自己洗不了澡了 手抬不起来 想请人上门帮她洗洗头",      # care one cannot do oneself any more
 ])
 def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     # The rules read these as harmless; the statistical second opinion may still ask (danger_model.py).
@@ -194,6 +199,9 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "村东头水浸到大腿了 阿爷行唔郁",                                # Cantonese: flood, cannot walk
     "他一下倒在地上 手脚不停地抖 眼珠往上翻白",                      # a fit
     "楼道里一股煤气味 呛得人难受 要不要报警啊",                       # "要不要报警" asks, it does not call off
+    "wo gei wo ma da dianhua liang tian mei ren jie, ta yi ge ren zhu",  # toneless pinyin: not answering
+    "lao ren he le yao hou lian dou zhong le, houlong hen jin",         # toneless pinyin: an allergy
+    "有点痴呆的李奶奶 早上让她在家看电视 结果回来人不见了 到现在没找到",  # watching TV is what she was doing
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

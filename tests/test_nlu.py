@@ -316,6 +316,23 @@ def test_classes_found_by_batches_14_15_and_17(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("下月初要去县医院复诊 儿女不在身边 恳请派员陪同", "help_request", "medical"),
+    ("独居多年 黄昏时分甚是寂寥 可否安排人登门探望", "help_request", "companionship"),
+    ("家里那几分地的花生该收了 一个人弄不赢", "help_request", "farm_work"),
+    ("四组王大爷需要上门理发 有空的请接单", "help_request", "daily_care"),
+    ("下礼拜有没有啥活动 上回那个讲座我还想去", "event_query", None),
+    ("老身今日起居如常 勿念", "checkin_ok", None),
+    ("你这个说不明白 叫个真人来", "talk_to_human", None),
+    ("thank you 志愿者小哥人很好", "thanks", None),
+    ("我帮我妈看看 这个都有哪些功能", "help_menu", None),
+    ("孙女高考完了 报什么专业好", "out_of_scope", None),
+])
+def test_classes_found_by_batch_18(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_blank_and_emoji_only_messages_are_out_of_scope():
     for text in ("", "   ", "。", "😀😀"):
         result = understand(text, NOW)

@@ -14,7 +14,7 @@ from pypinyin import lazy_pinyin
 
 # Dialect words → Mandarin, longest first within each line; applied in order.
 _WORDS = """
-唔该:谢谢 么事活动:什么活动 么时候:什么时候 嘅:的 点样:怎样 嗰:那 问吓:问下 行唔郁:走不动 行唔到:走不到 行唔稳:走不稳 水浸:水淹 系唔系:是不是 唔系:不是 唔好:不好 唔到:不到 唔郁:不动 唔应:不应 唔得:不行 唔识:不会 唔:不 冇:没 咗:了 佢哋:他们 佢:他
+唔该:谢谢 儿子媳妇:儿媳妇 没意思:没趣 么事活动:什么活动 么时候:什么时候 嘅:的 点样:怎样 嗰:那 问吓:问下 行唔郁:走不动 行唔到:走不到 行唔稳:走不稳 水浸:水淹 系唔系:是不是 唔系:不是 唔好:不好 唔到:不到 唔郁:不动 唔应:不应 唔得:不行 唔识:不会 唔:不 冇:没 咗:了 佢哋:他们 佢:他
 喺:在 嘢:东西 郁:动 企:站 跌低:跌倒 跌亲:摔伤 仆亲:摔伤 撞亲:撞伤 整亲:弄伤 攰:累 食:吃 屋企:家 冲凉房:浴室 冲凉:洗澡
 点算:怎么办 琴日:昨天 寻日:昨天 睇:看 搵:找 哋:们 而家:现在 好似:好像 俾:被 畀:给 隔篱:隔壁 阿婆:奶奶 阿伯:大爷
 阮:我 厝:家 目珠:眼珠 涂脚:地上 倒落:倒在 跋倒:摔倒 跋落:摔下 头眩:头晕 袂:不 目睭:眼睛 乌去:黑了 佇:在 土脚:地上 攏:都 无:没 伊:他 翁:老伴
@@ -157,7 +157,7 @@ def _sign_words() -> dict[tuple[str, ...], str]:
 
 
 # English words family abroad write that happen to split into pinyin ("Canada" is ca na da, 擦拿打).
-_ENGLISH = frozenset("canada china panda banana".split())
+_ENGLISH = frozenset("canada china panda banana like".split())
 
 
 def _syllables(word: str, table: dict[str, str]) -> list[str] | None:

@@ -75,6 +75,8 @@ _RULED_OUT = re.compile(w.RULED_OUT)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
 _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
 _REACHED = re.compile(w.REACHED)
+_SELF_CARE_LIMIT = re.compile(w.SELF_CARE_LIMIT)
+_BORED = re.compile(w.BORED)
 _HEALING, _TOO_FAR = re.compile(w.HEALING), re.compile(w.TOO_FAR)
 _HYPOTHETICAL, _JUST_ASKING = re.compile(w.HYPOTHETICAL), re.compile(w.JUST_ASKING)
 _MACHINE_SILENT = re.compile(w.MACHINE_SILENT)
@@ -275,6 +277,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"lost", "not_found"}
     if _COMPANY.search(chars) and not signs & {"chest", "breath", "warn"}:
         signs.discard("breath_soft")
+    if _COMPANY.search(chars) and _BORED.search(chars) and not signs & {"chest", "warn"}:
+        signs -= {"breath", "breath_soft"}  # "憋死了 … 想找个人陪她出去转转": bored, not breathless
     if _THING_GONE.search(chars):
         signs.discard("body")
     if _TASTE.search(chars) and not signs & {"cry", "sos", "breath", "warn"}:
@@ -283,6 +287,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"cant_stand", "cant_get_up", "urgent", "worry"}
     if _TOO_FAR.search(chars) and not signs & _ACUTE:
         signs -= {"cant_stand", "urgent"}  # "街上我是走不动了": the walk is too far, the visit is the help
+    if _SELF_CARE_LIMIT.search(chars) and _CARE_TASK.search(chars) and not signs & (_ACUTE - {"warn"} | {"sudden"}):
+        signs -= {"stroke_soft", "cant_stand", "cant_get_up", "urgent", "warn"}  # the reason care is wanted
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
     if _COOKING.search(chars) or _WORSHIP.search(chars):
