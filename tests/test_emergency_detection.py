@@ -161,6 +161,9 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "前年我在院里摔了 多亏你们的人来扶 到现在都记得 过年送点年货",  # a grateful memory
     "我爸最近老说一个人没意思 想找人陪他下下棋",                    # 没意思 is not 没意识
     "儿子媳妇都出去打工了 想请两个人帮忙收稻子",                    # 子媳 is not 窒息
+    "灶屋里的火都生不起来 柴是湿的 谁家有干柴",                     # a fire that will not light
+    "打电话到食堂问了 明天有饺子",                                  # 话到 is not 滑倒
+    "要是我哪天在地里摔了 你们找得到我不 先问问",                   # what if, asked first
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -202,6 +205,7 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "wo gei wo ma da dianhua liang tian mei ren jie, ta yi ge ren zhu",  # toneless pinyin: not answering
     "lao ren he le yao hou lian dou zhong le, houlong hen jin",         # toneless pinyin: an allergy
     "有点痴呆的李奶奶 早上让她在家看电视 结果回来人不见了 到现在没找到",  # watching TV is what she was doing
+    "孙子把一颗纽扣电池吞下去了 说肚子疼",                                # a foreign body swallowed
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

@@ -333,6 +333,22 @@ def test_classes_found_by_batch_18(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("我腿不好去不了镇上 能不能找人帮我捎点感冒药回来", "help_request", "errand"),
+    ("儿子出差了 家里没人弄饭 能不能派人来帮我弄几天饭", "help_request", "meal"),
+    ("下礼拜要去人民医院看眼睛 想有人陪我去", "help_request", "medical"),
+    ("你这个机器人答不了 帮我转一下协调员", "talk_to_human", None),
+    ("刚从地里回来 给大家问个好", "greeting", None),
+    ("请介绍一下你们的服务项目", "help_menu", None),
+    ("上回修灯的师傅弄了一半就走了 这叫啥事", "complaint", None),
+    ("王者荣耀几点更新", "out_of_scope", None),
+    ("今天好 身体没问题", "checkin_ok", None),
+])
+def test_classes_found_by_batch_19(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_blank_and_emoji_only_messages_are_out_of_scope():
     for text in ("", "   ", "。", "😀😀"):
         result = understand(text, NOW)

@@ -104,6 +104,7 @@ def danger_in(message: Prepared) -> Danger | None:
     """Assess an already prepared message."""
     folded = _FIGURE.sub("低价", fold(message.chars))  # 跳楼价 is a price, not a jump
     folded = _LIGHTING.sub(lambda m: "点" + (m.group(1) or "") + "燃", folded)
+    folded = folded.replace("电话到", "电话去")  # 话到 sounds like 滑倒
     if _LESSON.search(folded):
         folded = _LEARNT_WORDS.sub("学了生词", folded)  # "学了'救命' '着火'": vocabulary, not a cry
     if _DENIED.search(folded) and _CALM.search(folded):
@@ -205,7 +206,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
     if _resolved(chars) and not ({"stroke", "stroke_soft"} <= signs and not _PAST.search(chars)) \
-            and not _leak_goes_on(chars, signs):
+            and not _leak_goes_on(chars, signs) and not _swallowed_harm(chars, signs):
         # A drooping mouth and a weak hand told with "不急" is a stroke played down, not one that is over.
         # Over and done with: a fall or a scare, not a state that lasts (起不来, 叫不醒).
         # A warning sign beside it (sweat, the left arm) means the writer plays it down: one level less only.
@@ -226,6 +227,11 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
 def _resolved(chars: str) -> bool:
     """Told as over or harmless; asleep counts only when no one tried and failed to wake the person."""
     return bool(_RESOLVED.search(chars) or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
+
+
+def _swallowed_harm(chars: str, signs: set[str]) -> bool:
+    """"吞下去了" ends a choking, not a poisoning: a battery or pills swallowed are the trouble itself."""
+    return "poison" in signs and bool(re.search(r"(咽|吞|吃)(了)?下去(了)?", chars))
 
 
 def _leak_goes_on(chars: str, signs: set[str]) -> bool:
@@ -320,7 +326,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"}:
         signs.clear()
         return
-    if "fire" in signs and re.search(r"(打|点)(不|没)?着火", chars):
+    if "fire" in signs and re.search(r"(打|点)(不|没)?着火|火(都|也)?(生|点|烧|打)不(起来|着|燃)", chars):
         signs.discard("fire")
     if "gas" in signs and "gas_errand" in signs and not _gas_leak(chars, signs):
         signs -= {"gas", "breath"}  # 煤气罐没气了: the cylinder is empty, nobody is short of breath
