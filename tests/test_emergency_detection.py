@@ -164,6 +164,8 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "灶屋里的火都生不起来 柴是湿的 谁家有干柴",                     # a fire that will not light
     "打电话到食堂问了 明天有饺子",                                  # 话到 is not 滑倒
     "要是我哪天在地里摔了 你们找得到我不 先问问",                   # what if, asked first
+    "灯泡烧了 啪的一下冒了个火花 谁会换",                           # a bulb burnt out
+    "灶房那水管子漏了一晚上 拿盆接着 谁会修",                       # a leaking pipe, not 落水
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -206,6 +208,7 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "lao ren he le yao hou lian dou zhong le, houlong hen jin",         # toneless pinyin: an allergy
     "有点痴呆的李奶奶 早上让她在家看电视 结果回来人不见了 到现在没找到",  # watching TV is what she was doing
     "孙子把一颗纽扣电池吞下去了 说肚子疼",                                # a foreign body swallowed
+    "头晕得很 屋子在转 我不能走路了 家里没人",                            # dizzy and cannot walk
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

@@ -349,6 +349,24 @@ def test_classes_found_by_batch_19(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("理发店太远了去不了 有没有人上门给我理个发", "help_request", "daily_care"),
+    ("园里的茶叶该采了 我一个人采不过来", "help_request", "farm_work"),
+    ("苞米该掰了 谁有空帮我掰一天 中午管饭", "help_request", "farm_work"),
+    ("地里的麦子要收 按时间银行算也行", "help_request", "farm_work"),
+    ("谢谢你们 昨天来搞卫生的小伙子很勤快", "thanks", None),
+    ("这个东西是整哪样的", "help_menu", None),
+    ("上次来洗澡的人水太烫 说了也不听 我不高兴", "complaint", None),
+    ("一，句号", "affirm", None),
+    ("弗要 用弗着", "deny", None),
+    ("中饭弗要哉 退脱伊", "cancel", None),
+    ("我家水龙头坏了 有没有人能去帮忙修一下", "help_request", "repair"),
+])
+def test_classes_found_by_batch_20(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_blank_and_emoji_only_messages_are_out_of_scope():
     for text in ("", "   ", "。", "😀😀"):
         result = understand(text, NOW)

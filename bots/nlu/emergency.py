@@ -80,6 +80,7 @@ _BORED = re.compile(w.BORED)
 _HEALING, _TOO_FAR = re.compile(w.HEALING), re.compile(w.TOO_FAR)
 _HYPOTHETICAL, _JUST_ASKING = re.compile(w.HYPOTHETICAL), re.compile(w.JUST_ASKING)
 _MACHINE_SILENT = re.compile(w.MACHINE_SILENT)
+_IN_WATER = re.compile(r"(淹|掉进|掉到|落水|溺|冲走|涨水|漫)")
 _WATER_FIXTURE = re.compile(r"(水龙头|龙头|滴水|漏水|水管|自来水|水阀|水箱|马桶|水池)")
 _HURT = re.compile(r"(摔|跌|倒|掉|滚|伤|血|疼|痛|晕|起不|动不|站不|栽)")  # a person's own fall after an animal's
 _WRONG_ADDRESS, _ONGOING_CARE = re.compile(w.WRONG_ADDRESS), re.compile(w.ONGOING_CARE)
@@ -173,6 +174,10 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     signs = typed | heard
     _drop_harmless(chars, signs, typed)
     typed &= signs
+    # Two signs heard by sound agreed only while both stood: when one was harmless (灶火 heard as 着火), the other
+    # is again heard only, and one level less sure (那水 heard as 落水 beside the kitchen).
+    if len({n for n in heard & signs if _BY_NAME[n].strength >= 2}) < 2:
+        typed -= heard
     if not signs:
         return None
     strength = _strength(signs, repeated & signs)
@@ -285,8 +290,10 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("breath_soft")
     if _COMPANY.search(chars) and _BORED.search(chars) and not signs & {"chest", "warn"}:
         signs -= {"breath", "breath_soft"}  # "憋死了 … 想找个人陪她出去转转": bored, not breathless
+    if "water" in signs and _WATER_FIXTURE.search(chars) and not _IN_WATER.search(chars):
+        signs.discard("water")  # a pipe or a tap that leaks: heard as 落水 at most, nobody is in the water
     if _THING_GONE.search(chars):
-        signs.discard("body")
+        signs -= {"body", "fire", "smoke", "injury", "burn"}  # a bulb gone flat or burnt out, with its spark
     if _TASTE.search(chars) and not signs & {"cry", "sos", "breath", "warn"}:
         signs -= {"choke", "intense"}
     if _BEDRIDDEN.search(chars) and _CARE_TASK.search(chars) and not signs & _ACUTE:

@@ -1,6 +1,7 @@
 """The public result type and the one-call entry point."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
@@ -45,9 +46,13 @@ def understand(text: str, now: datetime, *, safety: bool = True) -> Understandin
     return replace(found, slots=dict(found.slots))
 
 
+# Punctuation read aloud by someone dictating ("二，句号"): the words are not part of what was said.
+_SPOKEN_PUNCTUATION = re.compile(r"(逗号|句号|问号|感叹号|冒号|分号)")
+
+
 @lru_cache(maxsize=256)
 def _understand(text: str, now: datetime, safety: bool = True) -> Understanding:
-    message = prepare(text or "")
+    message = prepare(_SPOKEN_PUNCTUATION.sub("", text or ""))
     spelled = from_pinyin(message.chars)
     if spelled != message.chars:
         message = prepare(spelled)  # "zhe ge zen me yong": pinyin typed for want of characters, read by sound
