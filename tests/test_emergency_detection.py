@@ -87,6 +87,7 @@ def test_clear_emergencies_are_acted_on_at_once(text):
     ("手抖个不停 吓人得很", "weak"),
     ("孙子没考好 我这心口疼了一晚上", "weak"),  # worry felt in the chest: asked, in case it is the heart
     ("奶奶摔了 头晕 以后要每天有人来看", "certain"),  # care wanted, beside a dizziness that lasts
+    ("救命 今天的猪肉二十块一斤", "strong"),  # a cry about prices: asked, never acted on
 ])
 def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     assert level(text) == expected
@@ -166,6 +167,9 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "要是我哪天在地里摔了 你们找得到我不 先问问",                   # what if, asked first
     "灯泡烧了 啪的一下冒了个火花 谁会换",                           # a bulb burnt out
     "灶房那水管子漏了一晚上 拿盆接着 谁会修",                       # a leaking pipe, not 落水
+    "今天晚上红烧肉给我留一份 我七点过去拿",                         # 份…过去 is not 昏…过去
+    "我会接电线 力气活也能干 想报名当志愿者",                        # 力气活 is not 起火
+    "父亲手骨折了 想请人每日上门做两顿饭",                           # care wanted every day after an injury
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -181,6 +185,8 @@ def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     "我妈瘫痪在床好多年 我一个人搬不动她 想请人来帮着擦洗",
     "刚跑完步 喘不上气 歇会儿去吃早饭",                     # out of breath after a run
     "她自己洗不了澡了 手抬不起来 想请人上门帮她洗洗头",      # care one cannot do oneself any more
+    "我妈腿疼走不动路 帮她叫个人去小卖部买点盐",             # the legs are why the errand is asked
+    "家母独居 厨房灯泡坏了几天 有跌倒隐患 请派人来换",       # a risk of falling, not a fall
 ])
 def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     # The rules read these as harmless; the statistical second opinion may still ask (danger_model.py).

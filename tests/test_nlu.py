@@ -367,6 +367,22 @@ def test_classes_found_by_batch_20(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("张奶奶的床单被罩好久没换了 想请人上门拆洗一下", "help_request", "daily_care"),
+    ("天好了想出去走走 有没有人陪我到村口散散步", "help_request", "companionship"),
+    ("养老金要在手机上刷脸认证 我弄不来", "help_request", "other"),
+    ("把昨天那条通知再推一下 有人没收到", "notice_query", None),
+    ("昨天来修水管的小伙子 替我谢谢他", "thanks", None),
+    ("说好今天来打扫 等了一上午人都没来", "complaint", None),
+    ("上回理发剪得乱七八糟 还剪破了", "complaint", None),
+    ("勿要勿要", "deny", None),
+    ("考研什么时候报名", "out_of_scope", None),
+])
+def test_classes_found_by_batch_21(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_blank_and_emoji_only_messages_are_out_of_scope():
     for text in ("", "   ", "。", "😀😀"):
         result = understand(text, NOW)

@@ -104,7 +104,7 @@ SIGNS: tuple[Sign, ...] = (
          (r"(一边|半边|一侧).{0,4}(脸|身|手|腿|没劲|麻|不能动)", r"(说话|讲话|嘴|舌头).{0,3}(不利索|不利所|不清)",
           r"(左|右)(侧|边)?.{0,4}(无力|没劲|没力|发麻|不能动|动不了)")),
     Sign("unresponsive", 3, MEDICAL,
-         "=叫不起来 =喊不起来 =叫不起 =喊不起 =脸朝下 =面朝下 =还有气 =只有一口气 =就剩一口气 =没得动静 =没有动静 =叫不醒 =喊不醒 =叫…不醒 =喊…不醒 =吐白沫 =冒白沫 不省人事 人事不省 昏迷 休克 晕厥 晕倒 昏倒 晕过去 昏过去 晕…过去 昏…过去 叫…没反应 喊…没反应 没意识 没知觉 =人没反应 "
+         "=叫不起来 =喊不起来 =叫不起 =喊不起 =脸朝下 =面朝下 =还有气 =只有一口气 =就剩一口气 =没得动静 =没有动静 =叫不醒 =喊不醒 =叫…不醒 =喊…不醒 =吐白沫 =冒白沫 不省人事 人事不省 昏迷 休克 晕厥 晕倒 昏倒 晕过去 昏过去 =晕…过去 =昏…过去 叫…没反应 喊…没反应 没意识 没知觉 =人没反应 "
          "=一动不动 =没动静 抽搐 抽风 口吐白沫 翻白眼 =眼睛翻白 =翻白了",
          (r"(叫|喊|拍|敲|叩|砸|问|推)(了|他|她|人|门|半天|好久|几声|也|都|醒)*.{0,6}"
           r"(不应|不说话|不吭气|不(晓得|知道|会|能)?答应|不出声|没反应|没有反应|不醒|不睁眼|没动静|没声音|没人应|没应|不理|答不清|答不上|不吭|"
@@ -289,6 +289,8 @@ RESOLVED = (r"(自己|又|已经|都)?(爬起来了|站起来了|扶起来了|�
 # A phone, a TV or a zip that is stuck: a thing, not a person who cannot move.
 DEVICE_STUCK = r"(手机|电视|电脑|屏幕|机器|遥控|门锁|拉链|抽屉|车)(又|都|也)?(卡|死机|卡住|卡死|动不了|不动了)"
 # A harmless reason for not being seen: away, busy, or the writer answers it themself.
+# Prices ("救命啊 菜好贵 一斤五蚊"): a cry about the cost of things is a figure of speech, asked about at most.
+PRICE = r"(好贵|太贵|真贵|贵死|贵得|涨价|[0-9一二三四五六七八九十几两]+(块|元|蚊|毛)(钱)?|一斤|多少钱)"
 # A machine that does not answer (the chat robot, an app, the phone itself): no person is unresponsive.
 MACHINE_SILENT = (r"(它|机器人|机器|客服|系统|电脑|小程序|公众号|app|手机|电视|收音机)(也|都|就|还|老是|总是)?.{0,3}"
                   r"(答不上|答不出|不回|没回|没反应|没有反应|不应|不理|不说话|没声音|不出声)")
@@ -337,7 +339,7 @@ HYPERBOLE = r"(冻|热|冷|累|忙|烦|气|饿|困|笑|吵|闷|晒|渴|无聊)�
 JOKING = r"(哈哈|嘿嘿|呵呵|笑死|笑到|笑得肚|假装|pretend|开玩笑|逗(你|我|人|大家|他|她|着玩|乐)|笑话|段子|hh)"
 # "不是开玩笑", "可不是笑话": the writer insists it is real.
 NOT_JOKING = r"(不是|没|没有|可不是|并非|别当|不要当)(在|跟你)?(开玩笑|笑话|闹着玩|逗你)"
-NEAR_MISS = r"((差点|差一点|险些|差点儿)(就)?|(怕|担心|防|以防|免得|防止|小心|省得|以免)(再)?.{0,3})(摔|跌|掼|滑|绊|栽|倒|跤)"
+NEAR_MISS = r"((差点|差一点|险些|差点儿)(就)?|(怕|担心|防|以防|免得|防止|小心|省得|以免)(再)?.{0,3})(摔|跌|掼|滑|绊|栽|倒|跤)|(跌倒|摔倒|摔跤|滑倒)(的)?(隐患|风险|危险)"
 # A heart that aches from worry or grief ("孙子没考好 我心口疼"): asked about, not acted on.
 HEARTACHE = r"(没考好|考砸|落榜|气得|气的|被.{0,6}气|愁得|愁的|操心|担心|伤心|难过|想(他|她|孙|儿|女|老伴)|舍不得|闹心|窝心|憋屈|委屈)"
 # Someone with dementia who goes somewhere with company ("我陪她往河边走走"): not wandering off.
@@ -345,7 +347,7 @@ ESCORTED = r"(陪|跟着|扶着|牵着|带着|领着|搀着|送她|送他|一起
 # A visitor who cannot find the house ("地址错的 导航到河边了 找不到人"): nobody is lost.
 WRONG_ADDRESS = r"(地址|门牌|定位).{0,4}(错|不对|有误)|导航(到|错|把)|走错(路|地方|门)"
 # Care wanted every day from now on ("腿摔伤了 需要人每天上门帮忙洗漱"): asked about, not acted on.
-ONGOING_CARE = (r"(需要|要|想|请|找|安排|麻烦)(个)?(人|有人)?.{0,2}(每天|天天|定期|长期|每周|以后).{0,6}(上门|来|去|帮|照顾|陪|洗|送|做|煮|管)"
+ONGOING_CARE = (r"(需要|要|想|请|找|安排|麻烦)(个)?(人|有人)?.{0,8}(每天|每日|天天|定期|长期|每周|以后).{0,6}(上门|来|去|帮|照顾|陪|洗|送|做|煮|管)"
                 r"|(这|接下来|往后|之后|以后)(一|两|几|三)?(个)?(周|星期|礼拜|月).{0,4}(需要|要|想|请|找|安排|麻烦)(个)?(人|有人)")
 # The help wanted until an injury heals ("两三天手好就不用"): care, not an emergency, however it began.
 HEALING = r"(手|脚|腿|腰|胳膊|伤|伤口|身子|身体|病|烫伤|皮)(养)?(好|好了|好之前|好以前|好利索|长好)(了)?(就|才)?不(用|需要|必)(了|麻烦)?"
@@ -360,6 +362,9 @@ COMPANY = r"(陪|找|跟|和|同).{0,6}(出去转|出去走|转转|走走|散步
 TASTE = r"(咸|淡|凉|冷|硬|辣|馊|酸|苦|难吃|没味)(得|的)?(要命|很|死|不行|受不了|没法)"
 # Bed-bound for long and asking for washing or turning: a lasting state asked for as care, not a fall now.
 BEDRIDDEN = r"(瘫痪|瘫在(床|炕)|瘫(床|炕)|瘫了(好|几|多)|卧(床|炕)|躺了(好|几|多)(年|个月)|(床|炕)上.{0,2}(大半|好几|一|两|几|多|半)(年|个月))"
+# An errand or a chore asked for, with the body's limit as the reason ("脚骨痛走不动路 侬帮我叫个人去小店里买一买").
+CHORE_ASKED = (r"(帮我|帮俺|给我|给俺|叫个人|找个人|来个人|派个人|安排人).{0,10}"
+               r"(买|捎|带|取|拿|做饭|煮饭|烧饭|洗|扫|拖|修|换|剪|理发)")
 # Care one cannot do oneself any more ("自己洗不了澡了 胳膊抬不起来"): a limitation that lasts, told as the reason.
 SELF_CARE_LIMIT = r"自己(洗|擦|剪|梳|穿|弄|做|够)(不|不了)(了|动|成|着|到)?"
 CARE_TASK = r"(洗洗|洗头|擦擦|洗澡|洗个澡|擦身|擦洗|翻身|喂饭|换尿|换床单|理发|剃头|剪头|剪指甲|搭把手)"

@@ -75,6 +75,8 @@ _RULED_OUT = re.compile(w.RULED_OUT)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
 _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
 _REACHED = re.compile(w.REACHED)
+_PRICE = re.compile(w.PRICE)
+_CHORE_ASKED = re.compile(w.CHORE_ASKED)
 _SELF_CARE_LIMIT = re.compile(w.SELF_CARE_LIMIT)
 _BORED = re.compile(w.BORED)
 _HEALING, _TOO_FAR = re.compile(w.HEALING), re.compile(w.TOO_FAR)
@@ -187,7 +189,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     real = {s for s in signs if _BY_NAME[s].strength}
     # Only a cry, with no real sign beside it (a combination of weak signs is not "only a cry").
     if strength == 3 and real and real <= {"cry", "sos", "help_word"} \
-            and (_APP_TROUBLE.search(chars) or _HYPERBOLE.search(chars) or _INVITATION.search(chars)):
+            and (_APP_TROUBLE.search(chars) or _HYPERBOLE.search(chars) or _INVITATION.search(chars)
+                 or _PRICE.search(chars)):
         strength = 2  # still asked: "救命" beside the font size is most likely about the font size
     if real and real <= {"chest"} and _HEARTACHE.search(chars) \
             and not signs & {"warn", "urgent"}:
@@ -298,6 +301,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"choke", "intense"}
     if _BEDRIDDEN.search(chars) and _CARE_TASK.search(chars) and not signs & _ACUTE:
         signs -= {"cant_stand", "cant_get_up", "urgent", "worry"}
+    if _CHORE_ASKED.search(chars) and not signs & (_ACUTE | {"sudden", "urgent_now"}) \
+            and signs & {"cant_stand", "cant_get_up"}:
+        signs -= {"cant_stand", "cant_get_up"}  # the legs are why someone should fetch it, not a fall now
     if _TOO_FAR.search(chars) and not signs & _ACUTE:
         signs -= {"cant_stand", "urgent"}  # "街上我是走不动了": the walk is too far, the visit is the help
     if _SELF_CARE_LIMIT.search(chars) and _CARE_TASK.search(chars) and not signs & (_ACUTE - {"warn"} | {"sudden"}):
