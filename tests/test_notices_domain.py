@@ -347,6 +347,15 @@ def test_a_quiet_window_within_one_day():
     assert plan.quiet_until(_beijing(1, 13), rules) == _beijing(1, 14).astimezone(UTC)
 
 
+def test_quiet_hours_starting_and_ending_at_the_same_time_are_none(session, town):
+    from datetime import time
+    rules = plan.PlanRules(quiet_start=time(0, 0), quiet_end=time(0, 0))
+    assert not any(plan.in_quiet_hours(_beijing(1, h), rules) for h in (0, 7, 12, 23))
+    night = _beijing(1, 23)
+    b = _compose(session, town["admin"], now=night, send_at=night)
+    assert not plan.defer_if_quiet(b, rules, now=night) and b.send_at == night  # it was deferred day after day
+
+
 def test_mass_messages_are_counted_in_the_beijing_month():
     assert plan.mass_month(datetime(2026, 11, 30, 16, 0, tzinfo=UTC)) == "2026-12"
     assert plan.mass_month(datetime(2026, 11, 30, 15, 59, tzinfo=UTC)) == "2026-11"
@@ -793,3 +802,28 @@ def test_a_coordinator_sees_their_villages_latest_broadcasts_a_county_admin_all(
     session.flush()
     assert [b.id for b in track.recent_for_admin(session, town["admin"])] == [b.id for b in east[::-1][:5]]
     assert [b.id for b in track.recent_for_admin(session, town["county"], limit=2)] == [west.id, east[-1].id]
+
+
+def test_the_digests_facts_are_the_weeks_visits_their_hours_and_the_next_three_events(session, town):
+    from models.events.events import Event
+    from models.notices.facts import week_facts
+    from models.timebank.ledger import VISIT, Movement
+    start, end = NOW - timedelta(days=7), NOW
+    for i, (done, village, minutes) in enumerate(((start, "east", 50), (end - SECOND, "east", 50),
+                                                  (end, "east", 600), (start - SECOND, "east", 600),
+                                                  (end - SECOND, "west", 600))):
+        ref = _request(session, town, village=village)
+        request = session.get(hr.HelpRequest, int(ref))
+        request.done_at = done
+        session.add(Movement(key=f"visit:{i}", kind=VISIT, minutes=minutes, request_id=request.id, created_at=done))
+        session.add(Movement(key=f"gift:{i}", kind="gift", minutes=600, request_id=request.id, created_at=done))
+    for village, hours in (("east", 5), (None, 2), ("west", 1), ("east", 3), ("east", 4), ("east", 0)):
+        session.add(Event(village_id=town[village].id if village else None, kind="lecture", title=f"活动{hours}",
+                          starts_at=end + timedelta(hours=hours), ends_at=end + timedelta(hours=hours + 1),
+                          capacity=10, signup_deadline=end, created_at=end, updated_at=end))
+    session.flush()
+    facts = week_facts(session, town["east"].id, start, end)
+    assert facts == digest.WeekFacts(requests_served=2, volunteer_hours=1.7,
+                                     upcoming_events=["活动2", "活动3", "活动4"])
+    assert week_facts(session, town["east"].id, end + timedelta(days=1), end + timedelta(days=2)) == digest.WeekFacts(
+        requests_served=0, volunteer_hours=0, upcoming_events=[])
