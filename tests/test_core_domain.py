@@ -36,6 +36,15 @@ def engine(db_url):
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def fresh_statements():
+    """The hot-path statements are built once per process: build them from the code under test (a mutation run
+    changes that code in a process that has built them already)."""
+    for built in (arrival._insert_statement, arrival._postgresql_statement, win.upsert_statement, inbound._statements,
+                  leases._turn_statement):
+        built.cache_clear()
+
+
 @pytest.fixture
 def session(engine):
     with Session(engine, expire_on_commit=False) as session:
@@ -136,6 +145,11 @@ def test_what_a_failed_send_leads_to(errcode, channel, has_template, attempts, a
     assert (decision.action, decision.reason) == (action, reason)
 
 
+def test_a_refused_customer_service_send_is_not_taken_for_an_unanswered_one():
+    decision = outbox.decide(45009, channel=outbox.CUSTOM, has_template=True, attempts=1, max_attempts=3)
+    assert decision.action == "retry"
+
+
 def test_retries_wait_twice_as_long_each_time_up_to_the_cap():
     delays = [outbox.backoff(n, base=10, cap=60).total_seconds() for n in (0, 1, 2, 3, 4)]
     assert delays == [10, 10, 20, 40, 60]
@@ -168,17 +182,18 @@ def test_a_retry_without_a_delay_is_due_at_once(session):
 
 
 def test_rows_of_a_dead_worker_go_back_unless_a_customer_service_send_may_have_left(session):
-    for key in ("unstarted", "custom", "template", "alive"):
+    for key in ("unstarted", "custom", "custom-2", "template", "alive"):
         _queue(session, key)
     claimed = {r.key: r for r in outbox.claim_due(session, worker="w1", now=NOW, limit=10, lease=30)}
     outbox.start_attempt(claimed["custom"], outbox.CUSTOM, now=NOW)
+    outbox.start_attempt(claimed["custom-2"], outbox.CUSTOM, now=NOW)
     outbox.start_attempt(claimed["template"], outbox.TEMPLATE, now=NOW)
     claimed["alive"].claimed_until = NOW + timedelta(seconds=31)
     session.flush()
     expiry = NOW + timedelta(seconds=30)
     assert outbox.recover_stale(session, now=expiry) == {"requeued": 0, "uncertain": 0}  # the lease still runs
     later = expiry + SECOND
-    assert outbox.recover_stale(session, now=later) == {"requeued": 2, "uncertain": 1}
+    assert outbox.recover_stale(session, now=later) == {"requeued": 2, "uncertain": 2}
     session.flush()
     rows = {k: _row(session, k) for k in claimed}
     assert (rows["custom"].status, rows["custom"].last_error) == (outbox.UNCERTAIN,
@@ -237,6 +252,7 @@ def test_a_push_is_recorded_once_and_its_reply_stored_for_retries(session):
 def test_a_handed_off_push_is_not_answered_twice(session):
     row_id, _ = inbound.record_inbound(session, key="e:u1:1:click:k", openid="u1", msg_type="event", event="CLICK",
                                        payload={}, now=NOW)
+    assert session.get(inbound.InboundMessage, row_id).event == "CLICK"
     assert inbound.hand_off(session, row_id) is True
     assert inbound.hand_off(session, row_id) is False
     assert inbound.finish_inbound(session, row_id, "晚了", now=NOW) is False
@@ -249,7 +265,7 @@ def test_a_handed_off_push_is_not_answered_twice(session):
 
 def test_pushes_left_processing_are_found_and_old_finished_ones_pruned(session):
     ids = {}
-    for key, age in (("old-done", 31), ("old-stuck", 31), ("day-30", 30), ("new-stuck", 0)):
+    for key, age in (("new-stuck", 0), ("old-done", 31), ("old-stuck", 31), ("day-30", 30)):
         ids[key], _ = inbound.record_inbound(session, key=key, openid="u1", msg_type="text", event="", payload={},
                                              now=NOW - timedelta(days=age))
     for key in ("old-done", "day-30"):
@@ -257,11 +273,12 @@ def test_pushes_left_processing_are_found_and_old_finished_ones_pruned(session):
     stale = inbound.stale_inbound(session, now=NOW, older_than=60)
     assert [r.dedup_key for r in stale] == ["old-stuck"]
     assert [r.dedup_key for r in inbound.stale_inbound(session, now=NOW + timedelta(seconds=61), older_than=60)] == [
-        "old-stuck", "new-stuck"]
-    assert inbound.stale_inbound(session, now=NOW + timedelta(seconds=60), older_than=60)[-1].dedup_key == "old-stuck"
+        "new-stuck", "old-stuck"]  # in the order they came
+    assert [r.dedup_key for r in inbound.stale_inbound(session, now=NOW + timedelta(seconds=60), older_than=60)] == [
+        "old-stuck"]
     assert inbound.prune_inbound(session, now=NOW, keep_days=30) == 1
     left = session.exec(select(inbound.InboundMessage.dedup_key).order_by(inbound.InboundMessage.id)).all()
-    assert left == ["old-stuck", "day-30", "new-stuck"]
+    assert left == ["new-stuck", "old-stuck", "day-30"]
 
 
 # --- the customer-service windows --------------------------------------------------------------------------
@@ -273,7 +290,9 @@ def test_a_user_message_allows_five_messages_within_48_hours(session):
     last = NOW + timedelta(hours=48) - SECOND
     assert win.can_send_custom(session, "u1", now=last)
     assert not win.can_send_custom(session, "u1", now=NOW + timedelta(hours=48))
-    assert [win.consume(session, "u1", now=NOW) for _ in range(6)] == [True] * 5 + [False]
+    assert [win.consume(session, "u1", now=NOW) for _ in range(4)] == [True] * 4
+    assert win.can_send_custom(session, "u1", now=NOW)  # the fifth: nothing is kept back unless asked
+    assert [win.consume(session, "u1", now=NOW) for _ in range(2)] == [True, False]
     assert session.get(win.ServiceWindow, "u1").message_used == 5
     assert not win.can_send_custom(session, "u1", now=NOW)
 
@@ -433,13 +452,17 @@ def test_routine_held_pushes_are_merged_critical_ones_go_one_by_one(session):
     _queue(session, "other-user", openid="u2", text="别人的")
     for key in ("a", "alarm", "b", "handoff", "other-user"):
         _row(session, key).status = outbox.HELD
+    _queue(session, "waiting", text="还没发")  # pending, not held: it goes on its own
+    sent = _queue(session, "sent", text="已发")
+    outbox.mark_sent(sent, now=NOW)
     session.flush()
     assert [r.key for r in outbox_hold.held_for(session, "u1")] == ["alarm", "b", "handoff", "a"]
     assert outbox_hold.release(session, "u1", now=NOW + SECOND) == 3
     session.flush()
-    statuses = {k: _row(session, k).status for k in ("a", "alarm", "b", "handoff", "other-user")}
+    statuses = {k: _row(session, k).status for k in ("a", "alarm", "b", "handoff", "other-user", "waiting", "sent")}
     assert statuses == {"alarm": outbox.PENDING, "handoff": outbox.PENDING, "b": outbox.MERGED, "a": outbox.MERGED,
-                        "other-user": outbox.HELD}
+                        "other-user": outbox.HELD, "waiting": outbox.PENDING, "sent": outbox.SENT}
+    assert _row(session, "waiting").not_before == NOW
     assert _row(session, "alarm").not_before == NOW + SECOND
     digest = _row(session, "digest:b")
     assert digest.text == "乙" * 298 + "\n\n" + "甲" * 300  # 600 characters exactly: one message
@@ -461,6 +484,18 @@ def test_a_digest_holds_at_most_600_characters(session):
         _row(session, "digest:b")]
 
 
+def test_a_digest_counts_every_text_and_separator_it_holds(session):
+    for key in ("a", "b", "c"):
+        _queue(session, key * 200, text=key * 200, priority=outbox.LOW, status=outbox.HELD)
+    assert outbox_hold.release(session, "u1", now=NOW) == 2  # 200 + 2 + 200 + 2 + 200 is over 600
+    session.flush()
+    digest_key = ("digest:" + "a" * 200)[:200]
+    digest = _row(session, digest_key)
+    assert (digest.text, digest.priority) == ("a" * 200 + "\n\n" + "b" * 200, outbox.LOW)
+    assert _row(session, "a" * 200).last_error == f"merged into {digest_key}"
+    assert _row(session, "c" * 200).status == outbox.PENDING
+
+
 def test_the_full_text_of_a_template_is_kept_once_for_the_users_next_message(session):
     row = _queue(session, "checkin:1", kind=CHECKIN_FAMILY, text="全文", priority=outbox.URGENT)
     assert outbox_hold.hold_full_text(session, row, now=NOW)
@@ -477,9 +512,10 @@ def test_the_full_text_of_a_template_is_kept_once_for_the_users_next_message(ses
 
 def test_held_rows_the_user_never_came_back_for_become_undeliverable(session):
     _queue(session, "old", status=outbox.HELD, now=NOW - timedelta(days=7) - SECOND)
+    _queue(session, "older", openid="u2", status=outbox.HELD, now=NOW - timedelta(days=9))
     _queue(session, "week", status=outbox.HELD, now=NOW - timedelta(days=7))
     _queue(session, "pending", now=NOW - timedelta(days=8))
-    assert outbox_hold.expire(session, now=NOW, max_age=timedelta(days=7)) == 1
+    assert outbox_hold.expire(session, now=NOW, max_age=timedelta(days=7)) == 2
     session.flush()
     old = _row(session, "old")
     assert (old.status, old.last_error) == (outbox.UNDELIVERABLE, "held for the user's next message, which never came")
@@ -580,7 +616,7 @@ def _people(session) -> dict[str, User]:
         "admin-1": User(openid="admin-1", roles=",admin,", village_id=east.id),
         "admin-2": User(openid="admin-2", roles=",admin,", village_id=east.id),
         "west-admin": User(openid="west-admin", roles=",admin,", village_id=west.id),
-        "county": User(openid="county", roles=",county_admin,admin,"),
+        "county": User(openid="county", roles=",county_admin,"),
         "west-elder": User(openid="west-elder", roles=",elder,", village_id=west.id),
     }
     for user in people.values():
@@ -604,6 +640,8 @@ def test_a_coordinator_who_cannot_be_reached_is_covered_by_the_others_or_the_cou
     people = _people(session)
     others = delivery_alerts.alert_targets(session, people["admin-1"], "admin-1")
     assert [p.openid for p in others] == ["admin-2"]
+    row = _queue(session, "alarm:0", openid="admin-1", kind=EMERGENCY_ALERT, text="x")
+    assert [a.openid for a in delivery_alerts.undelivered(session, row)] == ["admin-2"]
     alone = delivery_alerts.alert_targets(session, people["west-admin"], "west-admin")
     assert [p.openid for p in alone] == ["county", "admin-1", "admin-2"]  # each once, never the unreached one
     row = _queue(session, "alarm:2", openid="stranger-openid-abcdef", kind=EMERGENCY_ALERT, text="有人求助")

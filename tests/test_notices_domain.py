@@ -247,6 +247,13 @@ def test_an_elder_who_declined_is_not_named_whatever_the_coordinator_says(sessio
     assert unasked.elder_consent is False
 
 
+def test_a_county_admin_of_a_village_marks_stories_for_that_village(session, town):
+    town["county"].village_id = town["west"].id
+    story = digest.mark_story(session, town["county"], request_ref=_request(session, town, village="west"), text="x",
+                              elder_consent=False, now=NOW)
+    assert story.village_id == town["west"].id
+
+
 def test_a_story_needs_a_village_and_a_worthy_request(session, town):
     with pytest.raises(NoticeError) as refused:
         digest.mark_story(session, town["county"], request_ref=_request(session, town), text="x",
@@ -266,11 +273,12 @@ def _story(session, town, text="王秀英奶奶家的水管修好了", *, villag
 
 
 def test_the_digest_features_the_oldest_story_not_yet_told_in_its_village(session, town):
+    west = _story(session, town, village="west")
     _story(session, town, featured=NOW)
     first = _story(session, town)
     _story(session, town)
-    _story(session, town, village="west")
     assert digest.next_story(session, town["east"].id) is first
+    assert digest.next_story(session, town["west"].id) is west
 
 
 def test_a_story_as_the_village_reads_it(session, town):
@@ -286,7 +294,7 @@ def test_a_story_as_the_village_reads_it(session, town):
 def _facts(calls):
     def provider(session, village_id, start, end):
         calls.append((village_id, start, end))
-        return digest.WeekFacts(requests_served=3)
+        return digest.WeekFacts(requests_served=len(session.exec(select(hr.HelpRequest)).all()))
     return provider
 
 
@@ -301,7 +309,7 @@ def test_the_weekly_digest_is_composed_once_a_week_and_tells_a_story(session, to
     row = digest.compose_digest(session, town["east"], provider=_facts(calls), render=render, wording=WORDING,
                                 now=NOW)
     assert calls == [(town["east"].id, NOW - timedelta(days=7), NOW)]
-    assert told == [("东村", 3, "一位老人家的水管修好了")]
+    assert told == [("东村", 1, "一位老人家的水管修好了")]
     assert (row.village_id, row.author_openid, row.audience, row.use_mass, row.topic, row.send_at, row.created_at) == (
         town["east"].id, SYSTEM, "all", False, "digest", NOW, NOW)
     assert row.body == ("周报" * 600)[:1000] and row.id is not None
@@ -441,6 +449,19 @@ def test_each_recipient_gets_a_channel_or_a_reason(session):
     assert [(c, s, r) for _, c, s, r in no_mass] == [("none", "skipped", "no_channel")] * 2
 
 
+def test_the_quota_warning_counts_each_outcome(session, town):
+    _everyone(session, town)
+    session.add(_window("elder"))
+    session.add(plan.MassQuota(openid="elder-2", month="2026-12", used=4))
+    town["elder-3"] = session.exec(select(User).where(User.openid == "elder-3")).one()
+    town["elder-3"].subscribed = False
+    b = Broadcast(village_id=town["east"].id, author_openid="admin", body="x", audience="role:elder", send_at=NOW,
+                  created_at=NOW)
+    assert plan.estimate(session, b, plan.PlanRules(chunk=1), now=NOW) == {
+        "custom": 1, "mass_quota": 1, "unsubscribed": 1, "total": 3}
+    assert session.exec(select(NoticeDelivery)).all() == []
+
+
 def test_balanced_mass_batches():
     assert list(plan.split_batches([], 3)) == []
     assert plan.split_batches([1, 2, 3, 4, 5, 6, 7], 3) == [(1, 3), (4, 5), (6, 7)]
@@ -555,6 +576,26 @@ def test_cancelling_stops_what_has_not_left_and_keeps_what_has(session, town):
         outbox.OutboxMessage.key == f"notice:{other.id}:elder-2")).one() == "pending"
 
 
+def test_cancelling_leaves_a_batch_already_leaving_and_other_broadcasts_alone(session, town):
+    _everyone(session, town)
+    first = _compose(session, town["admin"], audience="role:elder")
+    _plan_all(session, first, plan.PlanRules(batch_size=1))
+    plan.cancel_broadcast(session, first, now=NOW)  # its batch 1 is cancelled
+    b = _compose(session, town["admin"], audience="role:elder")
+    _plan_all(session, b, plan.PlanRules(batch_size=1))
+    batches = {m.batch_no: m for m in session.exec(select(MassBatch).where(MassBatch.broadcast_id == b.id))}
+    track.start_batch(session, batches[1].id, now=NOW)  # the call to WeChat may already have left
+    track.batch_sent(session, batches[2].id, "m2", now=NOW)
+    session.flush()
+    assert plan.cancel_broadcast(session, b, now=NOW) == {"outbox": 0, "deliveries": 1}
+    session.flush()
+    session.expire_all()
+    assert {n: m.status for n, m in batches.items()} == {1: "started", 2: "sent", 3: "cancelled"}
+    rows = _rows(session, b)
+    assert [rows[o].status for o in ("elder", "elder-2", "elder-3")] == ["pending", "sent", "cancelled"]
+    assert plan.cancel_broadcast(session, b, now=NOW + SECOND) == {"outbox": 0, "deliveries": 0}  # nothing more
+
+
 def test_a_cancelled_notice_not_yet_planned_stops_its_unbatched_mass_rows(session, town):
     _everyone(session, town)
     b = _compose(session, town["admin"], audience="role:elder")
@@ -603,6 +644,7 @@ def test_template_messages_sent_today_count_against_the_daily_quota(session):
     assert plan.template_overflow(30, 80, 100) == 10
     assert plan.template_overflow(20, 80, 100) == 0
     assert plan.template_overflow(30, 80, 0) == 0
+    assert plan.template_overflow(3, 0, 1) == 2
 
 
 # --- following a broadcast ------------------------------------------------------------------------------------
@@ -692,6 +734,9 @@ def test_wechats_template_job_report_settles_one_recipient(session, town):
     row = _rows(session, b)["elder"]
     assert (row.status, row.channel, row.reason, row.updated_at) == ("failed", "template",
                                                                      "template job: failed:user block", NOW + SECOND)
+    long = "failed:" + "x" * 300
+    assert track.on_template_finish(session, "elder", "t-elder", long, now=NOW)
+    assert row.reason == f"template job: {long}"[:200]
     assert track.on_template_finish(session, "elder", "t-elder", " SUCCESS ", now=NOW)
     assert (row.status, row.reason) == ("sent", "")
 
@@ -751,10 +796,11 @@ def test_outcomes_of_a_broadcast_still_scheduled_are_not_copied_unless_named(ses
 
 
 def test_stats_count_channels_and_the_reasons_of_what_did_not_go(session):
-    for i, (channel, status, reason) in enumerate([("mass", "sent", ""), ("mass", "sent", ""),
-                                                   ("mass", "skipped", "mass_quota"), ("none", "skipped",
-                                                                                       "unsubscribed"),
-                                                   ("custom", "sent", "stale"), ("none", "skipped", "unsubscribed")]):
+    for i, (channel, status, reason) in enumerate([
+            ("mass", "sent", ""), ("mass", "sent", ""), ("custom", "sent", ""), ("mass", "pending", ""),
+            ("mass", "skipped", "mass_quota"), ("none", "skipped", "unsubscribed"), ("none", "skipped", "no_channel"),
+            ("custom", "failed", "rejected"), ("template", "failed", "rejected"), ("custom", "sent", "stale"),
+            ("none", "skipped", "unsubscribed")]):
         session.add(NoticeDelivery(broadcast_id=1, openid=f"u{i}", channel=channel, status=status, reason=reason,
                                    updated_at=NOW))
     session.add(NoticeDelivery(broadcast_id=2, openid="x", channel="mass", status="sent", updated_at=NOW))
@@ -762,8 +808,9 @@ def test_stats_count_channels_and_the_reasons_of_what_did_not_go(session):
     session.add(Broadcast(id=2, author_openid="a", body="x", send_at=NOW, created_at=NOW))
     session.flush()
     assert track.stats(session, 1) == {
-        "channels": {"mass": {"sent": 2, "skipped": 1}, "none": {"skipped": 2}, "custom": {"sent": 1}},
-        "reasons": {"mass_quota": 1, "unsubscribed": 2}}
+        "channels": {"mass": {"sent": 2, "pending": 1, "skipped": 1}, "none": {"skipped": 3},
+                     "custom": {"sent": 2, "failed": 1}, "template": {"failed": 1}},
+        "reasons": {"mass_quota": 1, "unsubscribed": 2, "no_channel": 1, "rejected": 2}}
 
 
 def test_a_villager_sees_the_notices_meant_for_them_newest_first(session, town):
@@ -773,7 +820,7 @@ def test_a_villager_sees_the_notices_meant_for_them_newest_first(session, town):
             ("all", "admin", "all", "east", 1), ("elders", "admin", "role:elder", "east", 2),
             ("county", "county", "all", None, 3), ("family", "admin", "role:family", "east", 4),
             ("west", "west-admin", "all", "west", 5), ("tag", "admin", "tag:其他", "east", 6),
-            ("tie", "admin", "all", "east", 6)):
+            ("tie", "admin", "all", "east", 6), ("planned-early", "admin", "all", "east", 0)):
         b = _compose(session, town[actor], audience=audience,
                      village_id=town[village].id if village else None, send_at=NOW + timedelta(hours=hours))
         b.status = "done"
@@ -786,12 +833,12 @@ def test_a_villager_sees_the_notices_meant_for_them_newest_first(session, town):
     session.flush()
     elder = town["elder"]
     assert [b.id for b in track.latest_for(session, elder, offset=0, limit=10)] == [
-        notices[n].id for n in ("tie", "tag", "county", "elders", "all")]
+        notices[n].id for n in ("tie", "tag", "county", "elders", "all", "planned-early")]
     assert [b.id for b in track.latest_for(session, elder, offset=1, limit=2)] == [
         notices[n].id for n in ("tag", "county")]
     assert track.latest_for(session, town["county"], offset=0, limit=10) == []
     son = [b.id for b in track.latest_for(session, town["son"], offset=0, limit=10)]
-    assert son == [notices[n].id for n in ("tie", "family", "county", "all")]
+    assert son == [notices[n].id for n in ("tie", "family", "county", "all", "planned-early")]
 
 
 def test_a_coordinator_sees_their_villages_latest_broadcasts_a_county_admin_all(session, town):
