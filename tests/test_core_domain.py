@@ -92,21 +92,27 @@ def test_many_notifications_in_one_insert_count_only_new_keys(session):
 
 
 def test_only_due_pending_rows_are_claimed_most_urgent_first(session):
+    _queue(session, "held", priority=outbox.URGENT, status=outbox.HELD)
     _queue(session, "low", priority=outbox.LOW)
-    _queue(session, "urgent", priority=outbox.URGENT)
     _queue(session, "normal-1")
     _queue(session, "normal-2")
+    _queue(session, "urgent", priority=outbox.URGENT)
     _queue(session, "later", not_before=NOW + SECOND)
-    _queue(session, "held", status=outbox.HELD)
     claimed = outbox.claim_due(session, worker="w1", now=NOW, limit=3, lease=30)
     assert [r.key for r in claimed] == ["urgent", "normal-1", "normal-2"]
     assert all((r.status, r.claimed_by, r.claimed_until) == (outbox.SENDING, "w1", NOW + timedelta(seconds=30))
                for r in claimed)
-    rest = outbox.claim_due(session, worker="w2", now=NOW, limit=10, lease=30)
+    rest = outbox.claim_due(session, worker="w1", now=NOW, limit=10, lease=30)
     assert [r.key for r in rest] == ["low"]  # nobody claims a row twice; "later" is not due yet
     assert outbox.claim_due(session, worker="w3", now=NOW, limit=10, lease=30) == []
     assert [r.key for r in outbox.claim_due(session, worker="w3", now=NOW + SECOND, limit=10, lease=30)] == ["later"]
     assert _row(session, "held").status == outbox.HELD
+
+
+def test_a_row_that_is_not_waiting_takes_no_place_in_a_claim(session):
+    _queue(session, "held", priority=outbox.URGENT, status=outbox.HELD)
+    _queue(session, "due")
+    assert [r.key for r in outbox.claim_due(session, worker="w1", now=NOW, limit=1, lease=30)] == ["due"]
 
 
 def test_a_send_is_recorded_before_it_leaves_and_a_success_clears_the_claim(session):
@@ -555,6 +561,10 @@ def test_the_channel_a_push_takes(window, row, has_template, has_subscription, c
                                   has_subscription=has_subscription) == channel
 
 
+def test_a_subscription_message_is_used_only_for_someone_who_consented():
+    assert delivery_policy.choose(None, _msg(), has_template=True, now=NOW, reserve=2) == outbox.TEMPLATE
+
+
 def test_critical_kinds_and_what_they_keep_of_the_window():
     assert all(is_critical(kind) for kind in (EMERGENCY_ALERT, HUMAN_HANDOFF, CHECKIN_FAMILY, DELIVERY_FAILED))
     assert not is_critical("notice") and not is_critical(FULL_TEXT) and not is_critical(DIGEST)
@@ -701,6 +711,9 @@ def test_the_turns_preload_answers_without_reading_until_something_is_written(en
         preload.remember(session, ConversationState, "u1", found)
         clear_state(session, "u1")
         assert preload.recall(session, ConversationState, "u1") == (True, None)
+        assert load_state(session, "u1") is None
+        audit(session, now=NOW, actor="u1", action="test.write")
+        session.flush()  # the memo is gone: the session itself must not hand back the deleted row
         assert load_state(session, "u1") is None
     with session_scope(engine) as session:
         assert load_state(session, "u1") is None

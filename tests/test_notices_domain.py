@@ -672,9 +672,19 @@ def test_open_batches_are_those_of_sending_broadcasts_still_to_go(session, town)
     assert track.open_batches(session) == []
 
 
-def test_a_batch_sent_marks_its_recipients_sent(session, town):
+def test_the_sender_takes_twenty_batches_at_a_time(session, town):
+    b = _compose(session, town["admin"])
+    b.status = "sending"
+    session.add_all([MassBatch(broadcast_id=b.id, batch_no=n, clientmsgid=f"c{n}") for n in range(1, 22)])
+    session.flush()
+    assert len(track.open_batches(session)) == 20
+
+
+def test_a_batch_sent_marks_its_own_recipients_sent(session, town):
     b = _massed(session, town)
-    [batch] = session.exec(select(MassBatch)).all()
+    other = _compose(session, town["admin"], audience="role:elder")
+    _plan_all(session, other, plan.PlanRules(batch_size=1))
+    [batch] = session.exec(select(MassBatch).where(MassBatch.broadcast_id == b.id)).all()
     assert track.batch_openids(session, batch) == ["elder", "elder-2", "elder-3"]
     batch.errcode = -1
     track.batch_sent(session, batch.id, "m1", now=NOW + SECOND)
@@ -682,6 +692,13 @@ def test_a_batch_sent_marks_its_recipients_sent(session, town):
     session.expire_all()
     assert {o: (r.status, r.reason, r.updated_at) for o, r in _rows(session, b).items()} == {
         o: ("sent", "", NOW + SECOND) for o in ("elder", "elder-2", "elder-3")}
+    assert {r.status for r in _rows(session, other).values()} == {"pending"}
+    first = session.exec(select(MassBatch).where(MassBatch.broadcast_id == other.id, MassBatch.batch_no == 1)).one()
+    assert track.batch_openids(session, first) == ["elder"]
+    track.batch_failed(session, first.id, 40003, "rejected", retry=False, now=NOW)
+    session.expire_all()
+    assert [_rows(session, other)[o].status for o in ("elder", "elder-2", "elder-3")] == ["failed", "pending",
+                                                                                         "pending"]
 
 
 def test_a_failed_batch_is_retried_or_fails_its_recipients(session, town):
@@ -757,19 +774,23 @@ def test_outbox_outcomes_are_copied_into_the_delivery_rows(session, town):
     messages = {m.openid: m for m in session.exec(select(outbox.OutboxMessage))}
     outbox.mark_sent(messages["elder"], now=NOW)
     messages["elder"].channel = outbox.TEMPLATE
-    outbox.apply_decision(messages["elder-2"], outbox.Decision("failed", "rejected by WeChat (40003)"),
-                          errcode=40003, now=NOW)
+    refused = "rejected by WeChat (40003)" + "x" * 300
+    outbox.apply_decision(messages["elder-2"], outbox.Decision("failed", refused), errcode=40003, now=NOW)
+    still = _compose(session, town["admin"], audience="role:elder")  # sending, its recipients not yet served
+    _plan_all(session, still, plan.PlanRules())
+    waiting = _compose(session, town["admin"], send_at=NOW + timedelta(hours=1))
     session.flush()
     assert track.sync_outbox(session, now=NOW + SECOND) == 2
     session.expire_all()
     rows = _rows(session, b)
     assert {o: (r.status, r.channel, r.reason) for o, r in rows.items()} == {
-        "elder": ("sent", "template", ""), "elder-2": ("failed", "custom", "rejected by WeChat (40003)"),
+        "elder": ("sent", "template", ""), "elder-2": ("failed", "custom", refused[:200]),
         "elder-3": ("pending", "custom", "")}
     assert rows["elder"].updated_at == NOW + SECOND
     assert track.sync_outbox(session, now=NOW) == 0
     assert track.finish_done(session, now=NOW) == []
-    messages = {m.openid: m for m in session.exec(select(outbox.OutboxMessage))}
+    messages = {m.openid: m for m in session.exec(select(outbox.OutboxMessage).where(
+        outbox.OutboxMessage.key.startswith(f"notice:{b.id}:")))}
     outbox.apply_decision(messages["elder-3"], outbox.Decision("uncertain", "no answer"), errcode=None, now=NOW)
     session.flush()
     assert track.sync_outbox(session, now=NOW, broadcast_id=b.id) == 1
@@ -777,10 +798,11 @@ def test_outbox_outcomes_are_copied_into_the_delivery_rows(session, town):
     session.flush()
     session.expire_all()
     assert (b.status, b.finished_at) == ("done", NOW + SECOND)
+    assert (still.status, waiting.status) == ("sending", "scheduled")
     assert _rows(session, b)["elder-3"].status == "uncertain"
     stats = track.stats(session, b.id)
     assert stats == {"channels": {"template": {"sent": 1}, "custom": {"failed": 1, "uncertain": 1}},
-                     "reasons": {"rejected by WeChat (40003)": 1, "no answer": 1}}
+                     "reasons": {refused[:200]: 1, "no answer": 1}}
 
 
 def test_outcomes_of_a_broadcast_still_scheduled_are_not_copied_unless_named(session, town):
