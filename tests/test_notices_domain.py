@@ -509,6 +509,22 @@ def test_planning_writes_each_recipients_row_and_message_then_the_batches(sessio
     assert plan.plan_step(session, b.id, rules, now=NOW) == 0  # planned: nothing more
 
 
+def test_two_broadcasts_planned_side_by_side_batch_their_own_recipients(session, town):
+    _everyone(session, town)
+    rules = plan.PlanRules(chunk=2)
+    first = _compose(session, town["admin"], audience="role:elder")
+    second = _compose(session, town["admin"], audience="role:elder")
+    plan.plan_step(session, first.id, rules, now=NOW)
+    plan.plan_step(session, second.id, rules, now=NOW)  # its rows fall between the first's
+    _plan_all(session, first, rules)
+    assert {r.batch_no for r in _rows(session, second).values()} == {None}
+    _plan_all(session, second, rules)
+    sizes = {m.broadcast_id: m.size for m in session.exec(select(MassBatch))}
+    assert sizes == {first.id: 3, second.id: 3}
+    quota = dict(session.exec(select(plan.MassQuota.openid, plan.MassQuota.used)).all())
+    assert quota == {"elder": 2, "elder-2": 2, "elder-3": 2}  # one mass message each per broadcast
+
+
 def test_a_routine_notice_is_a_low_priority_message(session, town):
     session.add(_window("elder"))
     b = _compose(session, town["admin"], audience="role:elder")
