@@ -511,7 +511,7 @@ def test_planning_writes_each_recipients_row_and_message_then_the_batches(sessio
 
 def test_two_broadcasts_planned_side_by_side_batch_their_own_recipients(session, town):
     _everyone(session, town)
-    rules = plan.PlanRules(chunk=2)
+    rules = plan.PlanRules(chunk=2, batch_size=3)
     first = _compose(session, town["admin"], audience="role:elder")
     second = _compose(session, town["admin"], audience="role:elder")
     plan.plan_step(session, first.id, rules, now=NOW)
@@ -523,6 +523,15 @@ def test_two_broadcasts_planned_side_by_side_batch_their_own_recipients(session,
     assert sizes == {first.id: 3, second.id: 3}
     quota = dict(session.exec(select(plan.MassQuota.openid, plan.MassQuota.used)).all())
     assert quota == {"elder": 2, "elder-2": 2, "elder-3": 2}  # one mass message each per broadcast
+
+
+def test_someone_without_mass_messages_left_takes_no_place_in_a_batch(session, town):
+    _everyone(session, town)
+    session.add(plan.MassQuota(openid="elder-2", month="2026-12", used=4))
+    b = _compose(session, town["admin"], audience="all")
+    _plan_all(session, b, plan.PlanRules(batch_size=6))
+    assert [m.size for m in session.exec(select(MassBatch))] == [6]
+    assert _rows(session, b)["elder-2"].reason == "mass_quota"
 
 
 def test_a_routine_notice_is_a_low_priority_message(session, town):
