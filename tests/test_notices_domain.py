@@ -541,30 +541,39 @@ def test_a_routine_notice_is_a_low_priority_message(session, town):
     assert session.exec(select(outbox.OutboxMessage.priority)).one() == outbox.LOW
 
 
-def test_a_notice_to_a_synced_tag_goes_in_one_call_to_the_tag(session, town):
+def _tagged(session, tag: str, tag_ids: dict[str, int | None]) -> None:
+    """Local tag `tag` on the given people, synced to a WeChat tag id (None: not synced)."""
+    session.add_all([AudienceTag(tag=tag, openid=o, wechat_tag_id=i) for o, i in tag_ids.items()])
+    session.flush()
+
+
+@pytest.mark.parametrize("tag", ["村:党员", "党员2"])
+@pytest.mark.parametrize("people", [("elder-2", "elder-3"), ("elder-2",)])
+def test_a_notice_to_a_synced_tag_goes_in_one_call_to_the_tag(session, town, tag, people):
     _everyone(session, town)
-    session.add(AudienceTag(tag="党员", openid="elder-3", wechat_tag_id=7))
-    for tag in session.exec(select(AudienceTag).where(AudienceTag.tag == "党员")):
-        tag.wechat_tag_id = 7
-    b = _compose(session, town["admin"], audience="tag:党员")
+    _tagged(session, tag, {**{o: 7 for o in people}, "west-elder": 7})
+    b = _compose(session, town["admin"], audience=f"tag:{tag}")
     _plan_all(session, b, plan.PlanRules(batch_size=1))
-    assert [(m.batch_no, m.tag_id, m.size) for m in session.exec(select(MassBatch))] == [(1, 7, 2)]
+    assert [(m.batch_no, m.tag_id, m.size) for m in session.exec(select(MassBatch))] == [(1, 7, len(people))]
 
 
 @pytest.mark.parametrize("tag_ids, custom", [((7, None), False), ((7, 8), False), ((7, 7), True)])
 def test_a_tag_not_wholly_synced_or_not_wholly_mass_is_sent_by_openid(session, town, tag_ids, custom):
     _everyone(session, town)
-    session.add(AudienceTag(tag="党员", openid="elder-3"))
-    session.flush()
-    for tag, tag_id in zip(session.exec(select(AudienceTag).where(AudienceTag.tag == "党员",
-                                                                 AudienceTag.openid != "west-elder")),
-                           tag_ids, strict=True):
-        tag.wechat_tag_id = tag_id
+    _tagged(session, "村干部", {"elder-2": tag_ids[0], "elder-3": tag_ids[1], "west-elder": tag_ids[1]})
     if custom:
         session.add(_window("elder-3"))
-    b = _compose(session, town["admin"], audience="tag:党员")
+    b = _compose(session, town["admin"], audience="tag:村干部")
     _plan_all(session, b, plan.PlanRules(batch_size=1))
     assert [m.tag_id for m in session.exec(select(MassBatch))] == [None] * (1 if custom else 2)
+
+
+def test_a_role_is_never_sent_to_a_tag_of_the_same_name(session, town):
+    _everyone(session, town)
+    _tagged(session, "elder", {"elder": 7, "elder-2": 7, "elder-3": 7})
+    b = _compose(session, town["admin"], audience="role:elder")
+    _plan_all(session, b, plan.PlanRules())
+    assert [(m.tag_id, m.size) for m in session.exec(select(MassBatch))] == [(None, 3)]
 
 
 def test_planning_counts_and_plans_nothing_for_a_broadcast_no_longer_scheduled(session, town):
