@@ -499,6 +499,7 @@ def test_planning_writes_each_recipients_row_and_message_then_the_batches(sessio
     assert (message.key, message.openid, message.kind, message.text, message.template_data, message.priority,
             message.status, message.not_before) == (f"notice:{b.id}:elder", "elder", "notice", "【通知】明天停水",
                                                     {"thing1": "明天停水"}, outbox.URGENT, "pending", NOW + SECOND)
+    assert (message.attempts, message.created_at) == (0, NOW + SECOND)  # every retry still ahead of it
     batches = session.exec(select(MassBatch).order_by(MassBatch.batch_no)).all()
     stamp = int(b.created_at.timestamp())
     assert [(m.batch_no, m.size, m.tag_id, m.clientmsgid) for m in batches] == [
