@@ -407,8 +407,9 @@ def _everyone(session, town) -> None:
     session.flush()
 
 
-def _audience(session, b: Broadcast, after: int = 0) -> list[str]:
-    return [row.openid for row in session.execute(plan.recipients_query(b, after))]
+def _audience(session, b: Broadcast, after: int | None = None) -> list[str]:
+    query = plan.recipients_query(b) if after is None else plan.recipients_query(b, after)
+    return [row.openid for row in session.execute(query)]
 
 
 def test_who_a_broadcast_addresses(session, town):
@@ -445,6 +446,8 @@ def test_each_recipient_gets_a_channel_or_a_reason(session):
                         ("spent", "mass", "skipped", "mass_quota")]
     templated = plan.classify(people[2:], wins, used, b, plan.PlanRules(reserve=2, has_template=True), NOW)
     assert [c for _, c, _, _ in templated] == ["template"] * 3
+    first_of_the_month = plan.classify(people[3:], wins, {}, b, plan.PlanRules(mass_per_month=1), NOW)
+    assert [(c, s) for _, c, s, _ in first_of_the_month] == [("mass", "pending")] * 2
     no_mass = plan.classify(people[3:], wins, used, Broadcast(body="x", use_mass=False), rules, NOW)
     assert [(c, s, r) for _, c, s, r in no_mass] == [("none", "skipped", "no_channel")] * 2
 
@@ -459,6 +462,8 @@ def test_the_quota_warning_counts_each_outcome(session, town):
                   created_at=NOW)
     assert plan.estimate(session, b, plan.PlanRules(chunk=1), now=NOW) == {
         "custom": 1, "mass_quota": 1, "unsubscribed": 1, "total": 3}
+    assert plan.estimate(session, b, plan.PlanRules(has_template=True), now=NOW) == {
+        "custom": 1, "template": 1, "unsubscribed": 1, "total": 3}
     assert session.exec(select(NoticeDelivery)).all() == []
 
 
@@ -483,7 +488,7 @@ def _rows(session, b: Broadcast) -> dict[str, NoticeDelivery]:
 
 def test_planning_writes_each_recipients_row_and_message_then_the_batches(session, town):
     _everyone(session, town)
-    session.add(_window("elder"))
+    session.add(plan.ServiceWindow(openid="elder", event_at=NOW, event_used=2))  # tapped the menu just now
     session.add(plan.MassQuota(openid="son", month="2026-12", used=4))
     b = _compose(session, town["admin"], "明天停水", audience="role:elder", urgent=True)
     rules = plan.PlanRules(chunk=2, batch_size=1, render=lambda b: f"【通知】{b.body}",
@@ -495,7 +500,7 @@ def test_planning_writes_each_recipients_row_and_message_then_the_batches(sessio
     assert {o: (r.channel, r.status, r.outbox_key, r.updated_at) for o, r in rows.items()} == {
         "elder": ("custom", "pending", f"notice:{b.id}:elder", NOW + SECOND),
         "elder-2": ("mass", "pending", None, NOW + SECOND), "elder-3": ("mass", "pending", None, NOW + SECOND)}
-    message = session.exec(select(outbox.OutboxMessage)).one()
+    message = session.exec(select(outbox.OutboxMessage).where(outbox.OutboxMessage.openid == "elder")).one()
     assert (message.key, message.openid, message.kind, message.text, message.template_data, message.priority,
             message.status, message.not_before) == (f"notice:{b.id}:elder", "elder", "notice", "【通知】明天停水",
                                                     {"thing1": "明天停水"}, outbox.URGENT, "pending", NOW + SECOND)
