@@ -340,6 +340,12 @@ def test_routine_pushes_leave_the_reserve_for_critical_ones(session):
     assert not win.can_send_custom(session, "u1", now=NOW)
 
 
+def test_the_last_message_of_a_window_is_open_unless_kept_back():
+    window = win.ServiceWindow(openid="u1", message_at=NOW, message_used=win.MESSAGE_QUOTA - 1)
+    assert win.open_quota(window, now=NOW) == win.MESSAGE
+    assert win.open_quota(window, now=NOW, keep=1) is None
+
+
 def test_an_unknown_interaction_kind_is_refused(session):
     with pytest.raises(ValueError, match="unknown interaction kind 'voice'"):
         win.record_interaction(session, "u1", "voice", now=NOW)
