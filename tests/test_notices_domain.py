@@ -489,6 +489,7 @@ def _rows(session, b: Broadcast) -> dict[str, NoticeDelivery]:
 def test_planning_writes_each_recipients_row_and_message_then_the_batches(session, town):
     _everyone(session, town)
     session.add(plan.ServiceWindow(openid="elder", event_at=NOW, event_used=2))  # tapped the menu just now
+    session.add(plan.ServiceWindow(openid="elder-3", event_at=NOW, event_used=3))  # and spent that minute's three
     session.add(plan.MassQuota(openid="son", month="2026-12", used=4))
     b = _compose(session, town["admin"], "明天停水", audience="role:elder", urgent=True)
     rules = plan.PlanRules(chunk=2, batch_size=1, render=lambda b: f"【通知】{b.body}",
