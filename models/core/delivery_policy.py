@@ -78,7 +78,7 @@ def decide_subscribe(errcode: int | None, *, ambiguous: bool, has_template: bool
         if has_template:
             return Decision("fallback", f"subscription message refused ({errcode}); template form"), True
         return Decision("undeliverable", f"subscription message refused ({errcode}) and no template"), True
-    if errcode in TRANSIENT or (isinstance(errcode, int) and errcode >= 500):
+    if errcode in TRANSIENT:
         if attempts >= max_attempts:
             return Decision("failed", f"gave up after {attempts} attempts ({errcode})"), True
         return Decision("retry", f"transient ({errcode})"), True

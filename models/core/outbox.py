@@ -34,7 +34,8 @@ CUSTOM, TEMPLATE, SMS = "custom", "template", "sms"
 SUBSCRIBE = "subscribe"
 URGENT, NORMAL, LOW = 0, 5, 9
 
-# errcodes that mean "try again later" (system busy, quota, our own HTTP trouble = None).
+# errcodes that mean "try again later" (system busy, quota, our own HTTP trouble = None). Only these: every
+# WeChat errcode but -1 is above 40000, so a bound like `>= 500` would retry a refusal (40003, 47003) too.
 TRANSIENT = {None, -1, 45009, 45011, 40001, 40014, 42001}
 WINDOW_CLOSED = {45015, 45047}
 NOT_FOLLOWING = 43004
@@ -168,7 +169,7 @@ def decide(errcode: int | None, *, channel: str, has_template: bool, attempts: i
         return Decision("undeliverable", f"window closed ({errcode}) and no template for this kind")
     if errcode == NOT_FOLLOWING:
         return Decision("unsubscribed", "user does not follow the account (43004)")
-    if errcode in TRANSIENT or (isinstance(errcode, int) and errcode >= 500):
+    if errcode in TRANSIENT:
         if attempts >= max_attempts:
             return Decision("failed", f"gave up after {attempts} attempts ({errcode})")
         return Decision("retry", f"transient ({errcode})")

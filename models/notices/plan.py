@@ -69,10 +69,12 @@ class PlanRules:
 
 
 def in_quiet_hours(now: datetime, rules: PlanRules) -> bool:
-    """True when local time is inside the quiet window (which may wrap past midnight)."""
+    """True when local time is inside the quiet window (which may wrap past midnight; start = end: none)."""
     local = now.astimezone(rules.tz).time()
     start, end = rules.quiet_start, rules.quiet_end
-    return start <= local < end if start < end else (local >= start or local < end)
+    # `<=`: an empty window wraps past nothing. Taken as wrapping, it was quiet all day, and each deferral
+    # to its end found it quiet again: a non-urgent notice never went out.
+    return start <= local < end if start <= end else (local >= start or local < end)
 
 
 def quiet_until(now: datetime, rules: PlanRules) -> datetime | None:
