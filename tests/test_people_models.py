@@ -12,11 +12,12 @@ from app.db import make_engine
 from bots import acting
 from bots.flows.people import parse
 from bots.forms import Invalid
+from models.core.audit import AuditEntry
 from models.core.outbox import OutboxMessage
 from models.help.alarms import family_of
 from models.people import binding, membership, volunteering
 from models.people.membership import BindingCode, contact_card, normalize_mobile
-from models.people.users import FamilyLink, User, get_or_create_user, grant_roles
+from models.people.users import FamilyLink, User, Village, get_or_create_user, grant_roles
 from models.people.volunteers import PENDING, REJECTED, Volunteer
 from models.seed import seed_demo
 
@@ -471,3 +472,260 @@ def test_the_token_check_reads_the_same_card(session):
     who, unionid = ids.caller_of(session, unlinked, now=NOW)
     assert (who.user_id, who.card, unionid) == (None, None, "union-x")
     assert ids.caller_of(session, unlinked, now=NOW + timedelta(hours=2)) is None  # expired
+
+
+# Registration, verification, sign-ups and duty (the rules the first mutation pass found without a domain test)
+
+
+def _registration(name: str = "赵奶奶", *, age: int = 80, phone: str = "", relationship: str = "女儿",
+                  village_id: int = 1, notes: str = "") -> membership.Registration:
+    return membership.Registration(name=name, age=age, village_id=village_id, address="西头3号", phone=phone,
+                                   lives_alone=True, health_notes=notes,
+                                   emergency_contacts=[{"name": "赵芳", "phone": "13900000009"}],
+                                   relationship=relationship)
+
+
+def elsewhere_admin(session) -> User:
+    """A coordinator of another village."""
+    village = Village(code="elsewhere", name="别村", created_at=NOW)
+    session.add(village)
+    session.flush()
+    admin = person(session, "elsewhere-admin", "admin")
+    admin.village_id = village.id
+    session.flush()
+    return admin
+
+
+def audits(session, action: str) -> list[tuple[str, str, dict | None]]:
+    rows = session.exec(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))
+    return [(row.actor, row.target, row.detail) for row in rows]
+
+
+def test_an_elder_registering_themself_is_an_elder_with_their_answers(session):
+    me = person(session, "self-elder")
+    me.phone = "13812345678"
+    later = NOW + timedelta(hours=1)
+    profile = membership.register_elder(session, me, _registration("钱大爷", phone="", relationship="", notes="高血压"),
+                                        now=later)
+    assert profile.user_id == me.id and me.has_role("elder") and not me.has_role("family")
+    assert (me.name, me.village_id, me.phone, me.updated_at) == ("钱大爷", 1, "13812345678", later)  # phone kept
+    assert (profile.age, profile.address, profile.phone, profile.lives_alone, profile.health_notes) == (
+        80, "西头3号", "", True, "高血压")
+    assert profile.emergency_contacts == [{"name": "赵芳", "phone": "13900000009"}]
+    assert (profile.consent_at, profile.consent_by_user_id, profile.consent_relationship) == (later, me.id, "")
+    assert (profile.registered_by_user_id, profile.created_at, profile.updated_at) == (me.id, later, later)
+    assert not profile.needs_verification and profile.verified_at is None
+    assert audits(session, "elder.register")[-1] == ("self-elder", str(me.id), {"relationship": ""})
+    # Registering again updates the same profile, and a phone given replaces the old one.
+    again = membership.register_elder(session, me, _registration("钱大爷", age=81, phone="13900000000",
+                                                                 relationship=""), now=later + timedelta(days=1))
+    assert again.id == profile.id and again.age == 81 and me.phone == "13900000000"
+    assert again.created_at == later and again.updated_at == later + timedelta(days=1)
+
+
+def test_family_registering_an_elder_without_wechat_binds_them_and_waits_for_a_check(session):
+    daughter = person(session, "daughter")
+    first = membership.register_elder(session, daughter, _registration("赵奶奶"), now=NOW)
+    second = membership.register_elder(session, daughter, _registration("赵爷爷"), now=NOW)
+    elder = session.get(User, first.user_id)
+    assert elder.openid == f"offline-{daughter.id}-1" and membership.is_offline(elder) and not elder.subscribed
+    assert session.get(User, second.user_id).openid == f"offline-{daughter.id}-2"
+    assert elder.has_role("elder") and elder.name == "赵奶奶" and daughter.has_role("family")
+    link = session.exec(select(FamilyLink).where(FamilyLink.elder_id == elder.id)).one()
+    assert (link.family_id, link.relationship, link.created_at) == (daughter.id, "女儿", NOW)
+    assert (first.consent_by_user_id, first.consent_relationship, first.registered_by_user_id) == (
+        daughter.id, "女儿", daughter.id)
+    assert first.needs_verification and first.verified_at is None
+    assert audits(session, "elder.register")[0] == ("daughter", str(elder.id), {"relationship": "女儿"})
+
+
+def test_a_coordinator_registering_an_elder_of_their_village_has_checked_them(session):
+    admin = by_openid(session, "demo-admin")
+    registration = _registration(village_id=admin.village_id, relationship="村干部")
+    profile = membership.register_elder(session, admin, registration, now=NOW)
+    assert (profile.verified_at, profile.verified_by_user_id) == (NOW, admin.id)
+    elsewhere = elsewhere_admin(session)
+    other = membership.register_elder(session, elsewhere, _registration(village_id=1, relationship="村干部"), now=NOW)
+    assert other.verified_at is None and other.verified_by_user_id is None
+
+
+def test_a_coordinator_checks_a_registration_of_their_village_once_and_the_registrant_hears(session):
+    daughter, admin = person(session, "daughter"), by_openid(session, "demo-admin")
+    profile = membership.register_elder(session, daughter, _registration(), now=NOW)
+    elder_id = profile.user_id
+    elsewhere = elsewhere_admin(session)
+    assert [u.id for u, _ in membership.pending_elders(session, admin)] == [elder_id]
+    assert membership.pending_elders(session, elsewhere) == []
+    assert membership.verify_elder(session, elsewhere, elder_id, now=NOW, text="ok") is None
+    assert membership.verify_elder(session, admin, 10**6, now=NOW, text="ok") is None
+    later = NOW + timedelta(hours=2)
+    assert membership.verify_elder(session, admin, elder_id, now=later, text="已核实").id == elder_id
+    session.refresh(profile)
+    assert (profile.verified_at, profile.verified_by_user_id, profile.updated_at) == (later, admin.id, later)
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "elder_verified")).one()
+    assert (told.key, told.openid, told.text, told.template_data) == (
+        f"elder_verified:{elder_id}", "daughter", "已核实", {"title": "已核实"})
+    assert audits(session, "elder.verify") == [("demo-admin", str(elder_id), None)]
+    assert membership.pending_elders(session, admin) == []
+    assert membership.verify_elder(session, admin, elder_id, now=later, text="again") is None
+    # A self-registered elder needs no check.
+    seeded = by_openid(session, "demo-elder-1").id
+    assert membership.verify_elder(session, admin, seeded, now=later, text="x") is None
+
+
+def test_pending_elders_are_listed_oldest_first_for_a_county_admin_too(session):
+    daughter, son = person(session, "daughter"), person(session, "son")
+    first = membership.register_elder(session, daughter, _registration("甲"), now=NOW).user_id
+    elsewhere = _registration("乙", village_id=elsewhere_admin(session).village_id)
+    second = membership.register_elder(session, son, elsewhere, now=NOW).user_id
+    county = person(session, "county", "county_admin")
+    assert [u.id for u, _ in membership.pending_elders(session, county)] == [first, second]
+
+
+def test_an_elder_already_registered_is_found_by_name_village_phone_and_age(session):
+    daughter = person(session, "daughter")
+    registered = membership.register_elder(session, daughter, _registration("赵奶奶", age=80, phone="13800000099"),
+                                           now=NOW).user_id
+
+    def found(**changes) -> int | None:
+        user = membership.find_registered(session, _registration(**{"name": "赵奶奶", **changes}))
+        return user.id if user else None
+    assert found(age=80, phone="13800000099") == registered
+    assert found(age=81, phone="") == registered  # no phone given, a year apart: the same person
+    assert found(age=79) == registered
+    assert found(age=82) is None  # two years apart: another person of that name
+    assert found(phone="13800000098") is None
+    assert found(name="赵奶") is None
+    assert found(village_id=elsewhere_admin(session).village_id) is None
+
+
+def test_an_elder_registered_without_age_or_phone_matches_by_name(session):
+    elder = by_openid(session, "demo-elder-3")
+    profile = membership.profile_of(session, elder)
+    profile.age, profile.phone = None, ""
+    session.flush()
+    assert membership.find_registered(session, _registration("赵桂兰", age=60, phone="13900000001")).id == elder.id
+
+
+def test_coordinators_hear_of_each_registration_of_an_elder(session):
+    elder = person(session, "self-elder")
+    membership.register_elder(session, elder, _registration(relationship=""), now=NOW)
+    assert membership.tell_coordinators_of_elder(session, elder, text="新老人", now=NOW) == 1
+    membership.register_elder(session, elder, _registration(age=81, relationship=""), now=NOW)  # told again
+    assert membership.tell_coordinators_of_elder(session, elder, text="更新", now=NOW) == 1
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "elder_registered")
+                        .order_by(OutboxMessage.id)).all()
+    assert [(m.key, m.openid, m.text) for m in told] == [
+        (f"elder_registered:{elder.id}:1:demo-admin", "demo-admin", "新老人"),
+        (f"elder_registered:{elder.id}:2:demo-admin", "demo-admin", "更新")]
+
+
+def test_withdrawn_health_consent_deletes_the_notes_and_nothing_else(session):
+    elder = by_openid(session, "demo-elder-1")
+    profile = membership.profile_of(session, elder)
+    profile.health_notes = "糖尿病"
+    elder.profile = {**elder.profile, "health_notes": "糖尿病"}
+    session.flush()
+    later = NOW + timedelta(days=1)
+    membership.forget_health_notes(session, elder, now=later)
+    session.flush()
+    session.expire_all()
+    profile, elder = membership.profile_of(session, elder), by_openid(session, "demo-elder-1")
+    assert (profile.health_notes, profile.updated_at, profile.address) == ("", later, "示范村东头12号")
+    assert "health_notes" not in elder.profile and elder.profile["age"] == 78
+    membership.forget_health_notes(session, elder, now=later + timedelta(days=1))  # nothing to delete
+    assert membership.profile_of(session, elder).updated_at == later
+
+
+def test_a_coordinator_manages_the_elders_of_their_village_after_their_own(session):
+    admin = by_openid(session, "demo-admin")
+    elder2 = by_openid(session, "demo-elder-2")
+    binding.link(session, elder2, admin, "邻居", now=NOW)
+    managed = [e.openid for e in binding.managed_by(session, admin)]
+    assert managed == ["demo-elder-2", "demo-elder-1", "demo-elder-3"]
+    assert [e.openid for e in binding.managed_by(session, by_openid(session, "demo-family-1"))] == ["demo-elder-1"]
+    assert binding.managed_by(session, by_openid(session, "demo-volunteer-1")) == []
+
+
+def test_a_sign_up_waits_for_the_coordinator_who_hears_of_each(session):
+    newbie = person(session, "newbie")
+    answers = volunteering.SignUp("李小红", "13812345678", 1, ["errand"], ["weekend_morning"])
+    record = volunteering.submit(session, newbie, answers, now=NOW, alert=lambda v: f"#{v.id}")
+    assert (newbie.name, newbie.phone, newbie.village_id) == ("李小红", "13812345678", 1)
+    assert (record.status, record.skills, record.availability, record.consent_at) == (
+        PENDING, ["errand"], ["weekend_morning"], NOW)
+    volunteering.submit(session, newbie, answers, now=NOW + timedelta(hours=1), alert=lambda v: "again")
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "volunteer_pending")
+                        .order_by(OutboxMessage.id)).all()
+    assert [(m.key, m.openid, m.text) for m in told] == [
+        (f"volunteer_pending:{record.id}:1:demo-admin", "demo-admin", f"#{record.id}"),
+        (f"volunteer_pending:{record.id}:2:demo-admin", "demo-admin", "again")]
+    assert audits(session, "volunteer.submit") == [("newbie", str(record.id), {"status": "pending"})] * 2
+
+
+def test_an_approved_volunteer_editing_their_sign_up_stays_approved_unannounced(session):
+    volunteer = by_openid(session, "demo-volunteer-1")
+    answers = volunteering.SignUp("张志强", "13700000001", 1, ["repair"], ["weekday_evening"])
+    record = volunteering.submit(session, volunteer, answers, now=NOW, alert=lambda v: "x")
+    assert (record.status, record.skills) == ("approved", ["repair"])
+    assert session.exec(select(OutboxMessage).where(OutboxMessage.kind == "volunteer_pending")).all() == []
+
+
+def test_a_rejected_volunteer_signing_up_again_waits_again_without_the_old_reason(session):
+    newbie = person(session, "newbie")
+    answers = volunteering.SignUp("李小红", "13812345678", 1, ["errand"], ["weekend_morning"])
+    record = volunteering.submit(session, newbie, answers, now=NOW, alert=lambda v: "x")
+    admin = by_openid(session, "demo-admin")
+    volunteering.review(session, admin, record.id, approve=False, reason="电话打不通", now=NOW,
+                        outcome=lambda v, u: "no")
+    assert volunteering.submit(session, newbie, answers, now=NOW, alert=lambda v: "x").reject_reason == ""
+    assert record.status == PENDING
+
+
+def test_a_coordinator_approves_a_sign_up_and_the_volunteer_hears_it(session):
+    newbie, admin = person(session, "newbie"), by_openid(session, "demo-admin")
+    answers = volunteering.SignUp("李小红", "13812345678", 1, ["errand"], ["weekend_morning"])
+    record = volunteering.submit(session, newbie, answers, now=NOW, alert=lambda v: "x")
+    elsewhere = elsewhere_admin(session)
+    assert volunteering.review(session, elsewhere, record.id, approve=True, reason="", now=NOW,
+                               outcome=lambda v, u: "ok") == (volunteering.NOT_FOUND, None, None)
+    assert volunteering.review(session, admin, 10**6, approve=True, reason="", now=NOW,
+                               outcome=lambda v, u: "ok") == (volunteering.NOT_FOUND, None, None)
+    later = NOW + timedelta(hours=3)
+    status, volunteer, user = volunteering.review(session, admin, record.id, approve=True, reason="ignored",
+                                                  now=later, outcome=lambda v, u: f"{u.name}:{v.status}")
+    assert (status, volunteer.status, volunteer.reject_reason, volunteer.updated_at) == (
+        volunteering.DONE, "approved", "", later)
+    assert user.id == newbie.id and newbie.has_role("volunteer")
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "volunteer_review")).one()
+    assert (told.key, told.openid, told.text, told.template_data) == (
+        f"volunteer_review:{record.id}:1", "newbie", "李小红:approved", {"title": "李小红:approved"})
+    assert audits(session, "volunteer.approved") == [("demo-admin", str(record.id), {"reason": ""})]
+    assert volunteering.review(session, admin, record.id, approve=False, reason="", now=later,
+                               outcome=lambda v, u: "no")[0] == volunteering.HANDLED
+
+
+def test_a_rejection_keeps_its_reason_cut_to_the_column_and_grants_nothing(session):
+    newbie, admin = person(session, "newbie"), by_openid(session, "demo-admin")
+    answers = volunteering.SignUp("李小红", "13812345678", 1, ["errand"], ["weekend_morning"])
+    record = volunteering.submit(session, newbie, answers, now=NOW, alert=lambda v: "x")
+    status, volunteer, _ = volunteering.review(session, admin, record.id, approve=False, reason="理" * 250, now=NOW,
+                                               outcome=lambda v, u: v.reject_reason[:3])
+    assert (status, volunteer.status, volunteer.reject_reason) == (volunteering.DONE, REJECTED, "理" * 200)
+    assert not newbie.has_role("volunteer")
+    assert audits(session, "volunteer.rejected") == [("demo-admin", str(record.id), {"reason": "理" * 200})]
+
+
+def test_a_volunteer_pauses_and_resumes_taking_tasks(session):
+    volunteer = by_openid(session, "demo-volunteer-1")
+    later = NOW + timedelta(hours=5)
+    record = volunteering.set_on_duty(session, volunteer, False, now=later)
+    assert (record.on_duty, record.updated_at) == (False, later)
+    session.flush()
+    session.expire_all()
+    assert not session.get(Volunteer, record.id).on_duty
+    assert volunteering.set_on_duty(session, volunteer, True, now=later).on_duty
+    session.flush()
+    assert audits(session, "volunteer.duty") == [("demo-volunteer-1", str(record.id), {"on_duty": False}),
+                                                 ("demo-volunteer-1", str(record.id), {"on_duty": True})]
+    assert volunteering.set_on_duty(session, person(session, "not-a-volunteer"), False, now=later) is None
