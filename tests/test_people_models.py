@@ -729,3 +729,69 @@ def test_a_volunteer_pauses_and_resumes_taking_tasks(session):
     assert audits(session, "volunteer.duty") == [("demo-volunteer-1", str(record.id), {"on_duty": False}),
                                                  ("demo-volunteer-1", str(record.id), {"on_duty": True})]
     assert volunteering.set_on_duty(session, person(session, "not-a-volunteer"), False, now=later) is None
+
+
+# The demo village an operator, a newcomer or a test client plays (models/seed.py)
+
+
+def test_the_demo_village_has_its_personas_with_their_roles_and_details(session):
+    village = session.exec(select(Village).where(Village.code == "demo")).one()
+    assert (village.name, village.county, village.created_at) == ("示范村", "示范县", NOW)
+    people = {u.openid: u for u in session.exec(select(User))}
+    assert set(people) == {"demo-elder-1", "demo-elder-2", "demo-elder-3", "demo-family-1", "demo-admin",
+                           *(f"demo-volunteer-{n}" for n in range(1, 6))}
+    assert all(u.village_id == village.id for u in people.values())
+    elder = people["demo-elder-1"]
+    assert (elder.name, elder.phone, elder.roles) == ("王秀英", "13800000001", ",elder,")
+    assert elder.profile == {"age": 78, "lives_alone": True, "address": "示范村东头12号"}
+    family = people["demo-family-1"]
+    assert (family.name, family.phone, family.roles) == ("王建国", "13900000001", ",family,")
+    link = session.exec(select(FamilyLink)).one()
+    assert (link.elder_id, link.family_id, link.relationship, link.created_at) == (elder.id, family.id, "儿子", NOW)
+    admin = people["demo-admin"]
+    assert (admin.name, admin.phone, admin.roles) == ("孙主任", "13600000001", ",admin,")
+
+
+def test_the_demo_volunteers_are_approved_on_duty_and_trained_as_listed(session):
+    from models.people.volunteers import SLOTS, TrainingRecord, volunteer_of
+
+    doctor = by_openid(session, "demo-volunteer-4")
+    assert (doctor.name, doctor.roles) == ("杨丽", ",volunteer,")
+    assert doctor.profile == {"skills": ["medical", "daily_care", "companionship"], "volunteer_status": "approved",
+                              "on_duty": True}
+    record = volunteer_of(session, doctor)
+    assert (record.status, record.skills, record.availability, record.on_duty, record.partner_org) == (
+        "approved", ["medical", "daily_care", "companionship"], list(SLOTS), True, "乡镇卫生院")
+    assert (record.consent_at, record.created_at) == (NOW, NOW)
+    assert volunteer_of(session, by_openid(session, "demo-volunteer-1")).partner_org == ""
+    trained = {(r.user_id, r.qualification, r.source, r.granted_at, r.expires_at)
+               for r in session.exec(select(TrainingRecord))}
+    carer = by_openid(session, "demo-volunteer-2")
+    assert trained == {(carer.id, "daily_care", "seed", NOW, None), (doctor.id, "medical", "seed", NOW, None),
+                       (doctor.id, "daily_care", "seed", NOW, None)}
+
+
+def test_seeding_the_demo_again_keeps_what_people_added(session):
+    elder = by_openid(session, "demo-elder-1")
+    elder.profile = {**elder.profile, "note": "kept"}
+    grant_roles(elder, ["volunteer"], now=NOW)
+    session.flush()
+    later = NOW + timedelta(days=1)
+    village = seed_demo(session, now=later)
+    assert village.code == "demo" and village.created_at == NOW
+    assert len(session.exec(select(Village)).all()) == 1 and len(session.exec(select(FamilyLink)).all()) == 1
+    session.refresh(elder)
+    assert elder.profile["note"] == "kept" and elder.profile["age"] == 78
+    assert elder.role_set == {"elder", "volunteer"} and elder.created_at == NOW
+
+
+def test_configured_admins_are_granted_the_role_once(session):
+    from models.seed import ensure_admins
+
+    later = NOW + timedelta(hours=1)
+    assert ensure_admins(session, ["demo-admin", "new-admin", "demo-volunteer-1"], now=later) == 2
+    new, volunteer = by_openid(session, "new-admin"), by_openid(session, "demo-volunteer-1")
+    assert new.role_set == {"admin"} and volunteer.role_set == {"admin", "volunteer"}
+    assert volunteer.updated_at == later
+    assert ensure_admins(session, ["new-admin", "demo-volunteer-1"], now=later) == 0
+    assert ensure_admins(session, [], now=later) == 0
