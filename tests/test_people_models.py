@@ -12,7 +12,9 @@ from app.db import make_engine
 from bots import acting
 from bots.flows.people import parse
 from bots.forms import Invalid
+from models.core import outbox
 from models.core.audit import AuditEntry
+from models.core.notify import Notice
 from models.core.outbox import OutboxMessage
 from models.help.alarms import family_of
 from models.people import binding, membership, volunteering
@@ -795,3 +797,174 @@ def test_configured_admins_are_granted_the_role_once(session):
     assert volunteer.updated_at == later
     assert ensure_admins(session, ["new-admin", "demo-volunteer-1"], now=later) == 0
     assert ensure_admins(session, [], now=later) == 0
+
+
+# Binding: what each side is told, and the audit trail
+
+
+def test_binding_limits_default_when_not_configured():
+    assert binding.limits_from_config({}) == binding.limits_from_config({"binding": None}) == binding.Limits()
+    assert binding.Limits() == binding.Limits(per_person=5, per_hour=30, lockout=timedelta(hours=1),
+                                              confirm_within=timedelta(hours=24))
+    assert binding.limits_from_config({"binding": {"confirm_hours": 2}}).lockout == timedelta(minutes=60)
+
+
+def test_a_request_to_bind_asks_the_elder_urgently_with_who_asks_and_how_they_are_related(session):
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "claims-to-be-son")
+    family.name = "李强"
+    code = binding.issue_code(session, elder, elder, now=NOW)
+    assert audits(session, "binding.issue")[-1] == ("demo-elder-2", str(elder.id), None)
+    asked = binding.redeem(session, family, code.code, "儿" * 40, now=NOW + timedelta(minutes=5),
+                           limits=binding.Limits(confirm_within=timedelta(hours=2)))
+    pending = asked.pending
+    assert (asked.status, asked.elder) == (binding.ASKED, elder)
+    assert (pending.code_id, pending.elder_id, pending.family_id, pending.relationship, pending.asked_id) == (
+        code.id, elder.id, family.id, "儿" * 32, elder.id)
+    assert (pending.status, pending.created_at, pending.expires_at) == (
+        binding.PENDING, NOW + timedelta(minutes=5), NOW + timedelta(hours=2, minutes=5))
+    [question] = asked.notices
+    assert question == Notice("demo-elder-2", "family_consent", f"family_consent:{pending.id}", "people_bind_ask_elder",
+                              {"number": pending.id, "relation": "儿" * 32, "who": "李强", "name": "李德福"},
+                              outbox.URGENT)
+    session.refresh(code)
+    assert (code.used_at, code.used_by, code.live_code) == (NOW + timedelta(minutes=5), family.id, None)
+    assert audits(session, "binding.request") == [("claims-to-be-son", str(elder.id), None)]
+    assert [p.id for p in binding.asked_of(session, elder, now=NOW)] == [pending.id]
+    assert binding.asked_of(session, family, now=NOW) == []
+
+
+def test_a_second_request_while_one_waits_is_refused_and_the_same_code_cannot_bind_oneself(session):
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "f1")
+    binding.redeem(session, family, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    again = binding.issue_code(session, elder, elder, now=NOW)
+    assert binding.redeem(session, family, again.code, "儿子", now=NOW).status == binding.WAITING
+    assert binding.check(session, family, again.code, now=NOW).status == binding.WAITING
+    assert binding.redeem(session, elder, again.code, "自己", now=NOW).status == binding.SELF
+    bound = by_openid(session, "demo-family-1")
+    assert binding.redeem(session, bound, binding.issue_code(session, by_openid(session, "demo-elder-1"), bound,
+                                                             now=NOW).code, "儿子", now=NOW).status == binding.ALREADY
+    assert binding.lookup(session, again.code, now=NOW)[0] == binding.OK  # refusals leave the code usable
+    # Once the first request lapsed, another may be made.
+    later = NOW + timedelta(hours=24)
+    fresh = binding.issue_code(session, elder, elder, now=later)
+    assert binding.redeem(session, family, fresh.code, "儿子", now=later).status == binding.ASKED
+
+
+def test_a_wrong_code_is_recorded_against_the_person_for_a_day(session):
+    guesser = person(session, "guesser")
+    attempt = binding.check(session, guesser, "999999", now=NOW)
+    assert (attempt.status, attempt.elder, attempt.notices) == (binding.NOT_FOUND, None, [])
+    assert audits(session, "binding.fail") == [("guesser", "999999", {"status": "not_found"})]
+    assert binding.failures(session, guesser, now=NOW + timedelta(hours=24, seconds=-1)) == 1
+    assert binding.failures(session, guesser, now=NOW + timedelta(hours=24)) == 0
+    assert binding.failures(session, person(session, "other"), now=NOW) == 0
+    elder = by_openid(session, "demo-elder-2")
+    code = binding.issue_code(session, elder, elder, now=NOW)
+    used = binding.check(session, guesser, code.code, now=NOW + timedelta(hours=24))
+    assert (used.status, used.elder) == (binding.EXPIRED, elder)
+    ok = binding.check(session, guesser, binding.issue_code(session, elder, elder, now=NOW).code, now=NOW)
+    assert (ok.status, ok.elder, ok.notices) == (binding.OK, elder, [])
+    assert len(audits(session, "binding.fail")) == 2  # a valid code is no failure
+
+
+def test_a_lockdown_alerts_county_admins_first_once_a_minute_with_the_count(session):
+    county = person(session, "county", "county_admin")
+    limits = binding.Limits(per_hour=2, lockout=timedelta(minutes=90))
+    first = binding.check(session, person(session, "bot-1"), "999990", now=NOW, limits=limits)
+    assert first.notices == []
+    second = binding.check(session, person(session, "bot-2"), "999991", now=NOW + timedelta(seconds=30), limits=limits)
+    assert second.notices == [Notice("county", "binding_lockdown", f"binding_lockdown:{NOW:%Y%m%dT%H%M}:{county.id}",
+                                     "people_bind_lockdown_alert", {"count": 2, "minutes": 90}, outbox.URGENT)]
+    assert audits(session, "binding.lockdown") == [("", "", {"wrong": 2})]
+    assert binding.locked(session, now=NOW + timedelta(minutes=90), limits=limits)
+    assert not binding.locked(session, now=NOW + timedelta(minutes=90, seconds=30), limits=limits)
+    # Guesses older than an hour do not count towards the next lockdown.
+    later = NOW + timedelta(hours=2)
+    assert binding.check(session, person(session, "bot-3"), "999992", now=later, limits=limits).notices == []
+
+
+def test_an_accepted_binding_tells_the_family_member_and_the_rest_of_the_elders_side(session):
+    elder = by_openid(session, "demo-elder-2")
+    maker, family = person(session, "maker"), person(session, "newcomer")
+    family.name = "李强"
+    binding.link(session, elder, maker, "女儿", now=NOW)
+    asked = binding.redeem(session, family, binding.issue_code(session, elder, maker, now=NOW).code, "儿子", now=NOW)
+    pending = asked.pending
+    later = NOW + timedelta(hours=1)
+    accepted = binding.decide(session, pending.id, elder, True, now=later)
+    params = {"name": "李德福", "who": "李强", "relation": "儿子"}
+    assert (accepted.status, accepted.elder) == (binding.ACCEPTED, elder)
+    assert accepted.notices == [
+        Notice("newcomer", "family_bound", f"family_bound:{pending.id}:newcomer", "people_bound", params),
+        Notice("maker", "family_bound", f"family_bound:{pending.id}:maker", "people_bound_notice", params)]
+    link = session.exec(select(FamilyLink).where(FamilyLink.family_id == family.id)).one()
+    assert (link.elder_id, link.relationship, link.created_at) == (elder.id, "儿子", later)
+    assert family.has_role("family")
+    session.refresh(pending)
+    assert (pending.status, pending.decided_at, pending.decided_by) == (binding.ACCEPTED, later, elder.id)
+    assert audits(session, "binding.accepted") == [("demo-elder-2", f"{elder.id}:{family.id}", None)]
+
+
+def test_when_a_coordinator_accepts_the_elder_and_the_maker_are_told(session):
+    elder = by_openid(session, "demo-elder-2")
+    maker, family = person(session, "maker"), person(session, "newcomer")
+    binding.link(session, elder, maker, "女儿", now=NOW)
+    asked = binding.redeem(session, family, binding.issue_code(session, elder, maker, now=NOW).code, "儿子", now=NOW)
+    accepted = binding.decide(session, asked.pending.id, by_openid(session, "demo-admin"), True, now=NOW)
+    assert [(n.openid, n.text_key) for n in accepted.notices] == [
+        ("newcomer", "people_bound"), ("demo-elder-2", "people_bound_notice"), ("maker", "people_bound_notice")]
+
+
+def test_when_the_maker_accepts_for_an_elder_without_wechat_only_the_family_member_is_told(session):
+    elder = person(session, "offline-9-1", "elder")
+    maker, family = person(session, "maker"), person(session, "newcomer")
+    binding.link(session, elder, maker, "女儿", now=NOW)
+    asked = binding.redeem(session, family, binding.issue_code(session, elder, maker, now=NOW).code, "儿子", now=NOW)
+    accepted = binding.decide(session, asked.pending.id, maker, True, now=NOW)
+    assert [(n.openid, n.text_key) for n in accepted.notices] == [("newcomer", "people_bound")]
+
+
+def test_a_refused_binding_tells_the_family_member_only_and_binds_nobody(session):
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "newcomer")
+    family.name = "李强"
+    asked = binding.redeem(session, family, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    refused = binding.decide(session, asked.pending.id, elder, False, now=NOW)
+    assert refused.notices == [Notice("newcomer", "family_refused", f"family_refused:{asked.pending.id}",
+                                      "people_bind_refused", {"name": "李德福", "who": "李强", "relation": "儿子"})]
+    assert audits(session, "binding.refused") == [("demo-elder-2", f"{elder.id}:{family.id}", None)]
+    assert not family.has_role("family")
+
+
+def test_the_coordinators_asked_for_an_elder_without_wechat_hear_urgently_by_number(session):
+    elder = person(session, "offline-9-1", "elder")
+    elder.village_id = 1
+    nephew = person(session, "nephew")
+    asked = binding.redeem(session, nephew, binding.issue_code(session, elder, nephew, now=NOW).code, "侄子", now=NOW)
+    admin = by_openid(session, "demo-admin")
+    key = f"family_consent:{asked.pending.id}"
+    assert [(n.openid, n.key, n.text_key, n.priority) for n in asked.notices] == [
+        ("demo-admin", f"{key}:{admin.id}", "people_bind_ask_coordinator", outbox.URGENT)]
+    assert binding.may_decide(session, asked.pending, admin)
+    assert not binding.may_decide(session, asked.pending, nephew)
+    assert not binding.may_decide(session, asked.pending, by_openid(session, "demo-volunteer-1"))
+
+
+def test_unbinding_tells_the_other_side_with_the_text_given_and_is_recorded(session):
+    elder, family = by_openid(session, "demo-elder-1"), by_openid(session, "demo-family-1")
+    link = session.exec(select(FamilyLink).where(FamilyLink.elder_id == elder.id)).one()
+    assert binding.unbind(session, elder, link.id, now=NOW, notice="已解除绑定").id == family.id
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "family_unbound")).one()
+    assert (told.key, told.openid, told.text, told.template_data) == (
+        f"family_unbound:{link.id}:demo-family-1", "demo-family-1", "已解除绑定", {"title": "已解除绑定"})
+    assert audits(session, "binding.unbind") == [("demo-elder-1", f"{elder.id}:{family.id}", None)]
+    assert binding.unbind(session, elder, link.id, now=NOW, notice="again") is None
+
+
+def test_an_elder_without_wechat_is_not_messaged_when_unbound(session):
+    daughter = person(session, "daughter")
+    elder = session.get(User, membership.register_elder(session, daughter, _registration(), now=NOW).user_id)
+    [(link, other, side)] = binding.links_of(session, daughter)
+    assert (other.id, side) == (elder.id, "elder")
+    assert [(o.id, s) for _, o, s in binding.links_of(session, elder)] == [(daughter.id, "family")]
+    assert binding.unbind(session, daughter, link.id, now=NOW, notice="x").id == elder.id
+    assert session.exec(select(OutboxMessage).where(OutboxMessage.kind == "family_unbound")).all() == []
