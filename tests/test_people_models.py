@@ -968,3 +968,124 @@ def test_an_elder_without_wechat_is_not_messaged_when_unbound(session):
     assert [(o.id, s) for _, o, s in binding.links_of(session, elder)] == [(daughter.id, "family")]
     assert binding.unbind(session, daughter, link.id, now=NOW, notice="x").id == elder.id
     assert session.exec(select(OutboxMessage).where(OutboxMessage.kind == "family_unbound")).all() == []
+
+
+# Who sees an elder's details, coordinators' reach, roles and qualifications
+
+
+def test_the_details_card_shows_the_profile_phone_or_else_the_account_phone_and_notes_only_with_consent(session):
+    from models.privacy import consent
+
+    elder, admin = by_openid(session, "demo-elder-1"), by_openid(session, "demo-admin")
+    profile = membership.profile_of(session, elder)
+    profile.phone, profile.health_notes = "", "糖尿病"
+    session.flush()
+    card = contact_card(session, elder, admin)
+    assert card == membership.ContactCard("王秀英", 78, "示范村东头12号", "13800000001", True, "",
+                                          [{"name": "王建国", "phone": "13900000001"}])
+    consent.record(session, elder.id, consent.HEALTH_NOTES, granted=True, given_by=elder.id, now=NOW)
+    profile.phone = "0571-1234567"
+    session.flush()
+    card = contact_card(session, elder, admin)
+    assert (card.phone, card.health_notes) == ("0571-1234567", "糖尿病")
+    assert membership.health_notes_of(session, elder) == "糖尿病"
+    # Someone with the elder role but no registration: their name and account phone, nothing else.
+    bare = person(session, "bare-elder", "elder")
+    bare.name, bare.phone, bare.village_id = "孙婆婆", "13811112222", admin.village_id
+    session.flush()
+    assert contact_card(session, bare, admin) == membership.ContactCard("孙婆婆", None, "", "13811112222", False, "",
+                                                                        [])
+    consent.record(session, bare.id, consent.HEALTH_NOTES, granted=True, given_by=bare.id, now=NOW)
+    assert membership.health_notes_of(session, bare) == ""
+
+
+def test_the_elder_themself_and_bound_family_may_see_but_not_a_stranger(session):
+    elder, family = by_openid(session, "demo-elder-1"), by_openid(session, "demo-family-1")
+    assert membership.may_see(session, elder, elder) and membership.may_see(session, elder, family)
+    assert not membership.may_see(session, elder, by_openid(session, "demo-elder-2"))
+    assert not membership.may_see(session, by_openid(session, "demo-elder-2"), family)
+
+
+def test_a_coordinator_reaches_their_village_a_county_admin_every_village(session):
+    admin, county = by_openid(session, "demo-admin"), person(session, "county", "county_admin")
+    nowhere = person(session, "nowhere-admin", "admin")  # a coordinator without a village reaches none
+    volunteer = by_openid(session, "demo-volunteer-1")
+    assert membership.reaches_village(admin, admin.village_id) and not membership.reaches_village(admin, None)
+    assert not membership.reaches_village(admin, admin.village_id + 1)
+    assert membership.reaches_village(county, None) and membership.reaches_village(county, 99)
+    assert not membership.reaches_village(nowhere, None)
+    assert not membership.reaches_village(volunteer, volunteer.village_id)  # a villager is no coordinator
+    assert membership.is_coordinator(admin) and membership.is_coordinator(county)
+    assert not membership.is_coordinator(volunteer)
+
+
+def test_a_coordinators_elders_in_id_order_with_their_profiles(session):
+    admin = by_openid(session, "demo-admin")
+    bare = person(session, "bare-elder", "elder")
+    bare.village_id = admin.village_id
+    elsewhere = elsewhere_admin(session)
+    far = person(session, "far-elder", "elder")
+    far.village_id = elsewhere.village_id
+    session.flush()
+    found = membership.elders_in_scope(session, admin)
+    assert [(u.openid, p is not None) for u, p in found] == [
+        ("demo-elder-1", True), ("demo-elder-2", True), ("demo-elder-3", True), ("bare-elder", False)]
+    assert all(p.user_id == u.id for u, p in found if p is not None)
+    assert [u.openid for u, _ in membership.elders_in_scope(session, elsewhere)] == ["far-elder"]
+    county = person(session, "county", "county_admin")
+    assert len(membership.elders_in_scope(session, county)) == 5
+
+
+def test_someone_is_registered_by_any_role_or_an_elder_profile(session):
+    follower = person(session, "follower")
+    assert not membership.is_registered(session, follower) and not membership.is_elder(session, follower)
+    assert membership.is_registered(session, person(session, "partner", "partner"))
+    profiled = person(session, "profiled")
+    session.add(membership.ElderProfile(user_id=profiled.id, consent_at=NOW, consent_by_user_id=profiled.id,
+                                        registered_by_user_id=profiled.id, created_at=NOW, updated_at=NOW))
+    session.flush()
+    assert membership.is_registered(session, profiled) and membership.is_elder(session, profiled)
+
+
+def test_roles_are_stored_comma_wrapped_and_only_known_ones(session):
+    from models.people.users import roles_text, set_subscribed, users_with_role, village_by_code
+
+    assert roles_text(["volunteer", "elder", "elder"]) == ",elder,volunteer,"
+    assert roles_text([]) == ","
+    with pytest.raises(ValueError, match="doctor"):
+        roles_text(["elder", "doctor"])
+    user = person(session, "newcomer")
+    assert (user.roles, user.created_at, user.updated_at, user.subscribed) == (",", NOW, NOW, True)
+    assert get_or_create_user(session, "newcomer", now=NOW + timedelta(days=1)) is user
+    grant_roles(user, ["family"], now=NOW + timedelta(hours=1))
+    grant_roles(user, ["volunteer"], now=NOW + timedelta(hours=2))
+    assert (user.roles, user.updated_at) == (",family,volunteer,", NOW + timedelta(hours=2))
+    assert user.has_role("family") and not user.has_role("famil")
+    later = NOW + timedelta(days=2)
+    assert set_subscribed(session, "newcomer", False, now=later) is user
+    assert (user.subscribed, user.updated_at) == (False, later)
+    assert set_subscribed(session, "brand-new", False, now=later).subscribed is False
+    village = village_by_code(session, "demo")
+    assert village is not None and village_by_code(session, "nope") is None
+    volunteers = users_with_role(session, "volunteer", village.id)
+    assert [u.openid for u in volunteers] == [f"demo-volunteer-{n}" for n in range(1, 6)]
+    assert [u.openid for u in users_with_role(session, "volunteer")][-1] == "newcomer"  # no village: everyone's
+    assert users_with_role(session, "volunteer", village.id + 1) == []
+
+
+def test_a_qualification_counts_until_it_expires_to_the_second(session):
+    from models.people.volunteers import grant_training, qualifications
+
+    first, second = by_openid(session, "demo-volunteer-1"), by_openid(session, "demo-volunteer-3")
+    expiry = NOW + timedelta(days=365)
+    record = grant_training(session, first, "first_aid", now=NOW, expires_at=expiry, source="training:7")
+    assert (record.user_id, record.qualification, record.source, record.granted_at, record.expires_at) == (
+        first.id, "first_aid", "training:7", NOW, expiry)
+    grant_training(session, second, "repair", now=NOW)
+    held = qualifications(session, [first.id, second.id], now=expiry - timedelta(seconds=1))
+    assert held == {first.id: {"first_aid"}, second.id: {"repair"}}
+    assert qualifications(session, [first.id, second.id], now=expiry) == {first.id: set(), second.id: {"repair"}}
+    # Granted again from the same source: the same record, its expiry moved.
+    again = grant_training(session, first, "first_aid", now=expiry, expires_at=None, source="training:7")
+    assert again.id == record.id and again.granted_at == NOW
+    assert qualifications(session, [first.id], now=expiry + timedelta(days=1)) == {first.id: {"first_aid"}}
