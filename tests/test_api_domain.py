@@ -363,3 +363,22 @@ def test_erasing_a_person_removes_their_consents_only(session, linked):
     assert subs.forget(session, linked.user_id) == 2
     assert subs.outstanding(session, linked.id) == {}
     assert subs.outstanding(session, theirs.id) == {"t1": 1} and theirs.user_id == neighbour.id
+
+
+class Highest(random.Random):
+    """Draws the highest number allowed."""
+
+    def randrange(self, *args, **kwargs):  # type: ignore[override]
+        return args[0] - 1
+
+
+def test_the_highest_code_is_999999(session):
+    assert ident.issue_link_code(session, person(session, "oa-1"), now=NOW, rng=Highest()) == "999999"
+
+
+def test_the_digits_of_a_code_already_used_may_be_drawn_again(session):
+    first, second = person(session, "oa-1"), person(session, "oa-2")
+    code = ident.issue_link_code(session, first, now=NOW, rng=Scripted(42))
+    identity, _ = login(session, "mini-1")
+    assert ident.link_by_code(session, identity, code, now=NOW) == "linked"
+    assert ident.issue_link_code(session, second, now=NOW, rng=Scripted(42)) == "000042"
