@@ -382,3 +382,13 @@ def test_the_digits_of_a_code_already_used_may_be_drawn_again(session):
     identity, _ = login(session, "mini-1")
     assert ident.link_by_code(session, identity, code, now=NOW) == "linked"
     assert ident.issue_link_code(session, second, now=NOW, rng=Scripted(42)) == "000042"
+
+
+def test_a_login_from_before_the_person_followed_is_linked_on_a_later_call(session):
+    identity, _ = login(session, "mini-1", "union-1")
+    assert identity.user_id is None
+    user = person(session, "oa-1", unionid="union-1")  # followed the Official Account since
+    later = NOW + timedelta(hours=1)
+    assert ident.link_by_unionid(session, identity, now=later)
+    assert (identity.user_id, identity.linked_by, identity.updated_at) == (user.id, "unionid", later)
+    assert not ident.link_by_unionid(session, identity, now=later)  # already linked
