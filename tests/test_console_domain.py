@@ -176,6 +176,15 @@ def test_old_login_attempts_and_sessions_are_purged(session, village):
     assert logins.purge(session, now=NOW, keep=timedelta(days=1)) == 3
 
 
+def test_a_session_ended_exactly_at_the_cutoff_is_kept(session, village):
+    admin = person(session, "a1", ",admin,", village.id)
+    cutoff = NOW - timedelta(days=30)
+    opened = logins.open_session(session, admin, now=cutoff)
+    logins.end_session(session, opened.token, now=cutoff)
+    assert logins.purge(session, now=NOW) == 0
+    assert logins.purge(session, now=NOW + timedelta(seconds=1)) == 1
+
+
 # Long jobs
 
 
@@ -198,6 +207,21 @@ def test_a_job_shows_its_progress_to_its_owner_only(session, village):
     session.refresh(job)
     assert (job.done, job.total, jobs.percent(job)) == (0, 0, 0)
     assert jobs.start(session, admin.id, "export", total=-5, now=NOW).total == 0
+
+
+def test_two_jobs_of_one_coordinator_each_keep_their_own_progress(session, village):
+    admin = person(session, "a1", ",admin,", village.id)
+    first = jobs.start(session, admin.id, "export", total=3, now=NOW)
+    second = jobs.start(session, admin.id, "export", total=3, now=NOW)
+    assert jobs.advance(session, second.token, 2, now=NOW)
+    assert jobs.owned(session, second.token, admin.id) == second
+    session.refresh(first)
+    session.refresh(second)
+    assert (first.done, jobs.percent(first)) == (0, 0)
+    assert (second.done, jobs.percent(second)) == (2, 66)  # two thirds, in whole percent
+    jobs.advance(session, first.token, 1, now=NOW)
+    session.refresh(first)
+    assert jobs.percent(first) == 33
 
 
 def test_a_finished_export_keeps_its_file_and_counts_as_complete(session, village):

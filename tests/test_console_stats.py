@@ -184,3 +184,46 @@ def test_a_day_is_in_the_week_of_its_monday():
     assert stats.week_start(date(2026, 12, 6), TZ) == date(2026, 11, 30)  # a Sunday
     assert stats.week_start(date(2026, 11, 30), TZ) == date(2026, 11, 30)
     assert stats.weeks(NOW, TZ, 1) == [date(2026, 11, 30)]
+
+
+def test_the_charts_show_twelve_weeks_and_six_months_by_default(db_url):
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        twelve = stats.weeks(NOW, TZ, 12)
+        assert list(stats.requests_per_week(session, None, now=NOW, tz=TZ)) == twelve
+        assert list(stats.median_claim_minutes(session, None, now=NOW, tz=TZ)) == twelve
+        assert list(stats.checkin_on_time_rate(session, None, now=NOW, tz=TZ)) == twelve
+        assert list(stats.volunteer_hours_per_month(session, None, now=NOW, tz=TZ)) == [
+            "2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"]
+    engine.dispose()
+
+
+def test_early_monday_in_shanghai_is_already_the_new_week_though_not_in_utc(db_url):
+    from models.checkin import rules as ck
+
+    monday = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)  # 01:00 Monday 30 November in Shanghai, Sunday in UTC
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        here, there, mine, theirs = _world(session)
+        for elder, on, status in ((mine, date(2026, 11, 23), ck.ON_TIME), (theirs, date(2026, 11, 23), ck.MISSED),
+                                  (mine, date(2026, 11, 30), ck.ON_TIME)):
+            session.add(ck.CheckinDay(elder_id=elder.id, village_id=here.id, day=on, status=status,
+                                      deadline_at=NOW, created_at=NOW))
+        session.flush()
+        # The first Monday of the window counts, and the weeks are Shanghai's.
+        assert stats.checkin_on_time_rate(session, None, now=monday, tz=TZ, count=2) == {
+            date(2026, 11, 23): 0.5, date(2026, 11, 30): 1.0}
+    engine.dispose()
+
+
+def test_a_push_exactly_thirty_days_old_still_counts(db_url):
+    from models.core import outbox
+
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        _world(session)
+        session.add(outbox.OutboxMessage(key="k", openid="mine", kind="k", text="t", status=outbox.SENT,
+                                         channel="custom", not_before=NOW, created_at=NOW - timedelta(days=30)))
+        session.flush()
+        assert stats.delivery_by_channel(session, None, now=NOW) == {"custom": {"sent": 1, "lost": 0}}
+    engine.dispose()
