@@ -227,3 +227,45 @@ def test_a_push_exactly_thirty_days_old_still_counts(db_url):
         session.flush()
         assert stats.delivery_by_channel(session, None, now=NOW) == {"custom": {"sent": 1, "lost": 0}}
     engine.dispose()
+
+
+def _ask(session, n, elder, village, created, wait=None, minutes=None):
+    session.add(hr.HelpRequest(source_key=f"k{n}", elder_id=elder.id, requested_by_id=elder.id, village_id=village.id,
+                               category="errand", window_start=created, window_end=created, created_at=created,
+                               updated_at=created, claimed_at=None if wait is None else created + wait,
+                               done_at=None if minutes is None else created, minutes_spent=minutes,
+                               status=hr.DONE if minutes else hr.OPEN))
+
+
+def test_requests_and_claim_times_fall_in_shanghai_weeks_from_the_windows_first_moment(db_url):
+    monday = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)  # 01:00 Monday 30 November in Shanghai, Sunday in UTC
+    first = datetime(2026, 11, 22, 16, 0, tzinfo=UTC)  # 00:00 Monday 23 November in Shanghai: the window opens
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        here, _, mine, _ = _world(session)
+        _ask(session, 1, mine, here, first, timedelta(minutes=12, seconds=15))
+        _ask(session, 2, mine, here, monday - timedelta(minutes=30), timedelta(minutes=10))  # Monday 00:30
+        _ask(session, 3, mine, here, monday - timedelta(minutes=20), timedelta(minutes=15))
+        session.flush()
+        weeks = [date(2026, 11, 23), date(2026, 11, 30)]
+        assert stats.requests_per_week(session, None, now=monday, tz=TZ, count=2) == dict(
+            zip(weeks, [{"errand": 1}, {"errand": 2}], strict=True))
+        assert stats.median_claim_minutes(session, None, now=monday, tz=TZ, count=2) == dict(
+            zip(weeks, [12.2, 12.5], strict=True))  # to a tenth of a minute
+    engine.dispose()
+
+
+def test_volunteer_hours_by_shanghai_month_from_the_first_moment_of_the_window(db_url):
+    december = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)  # 01:00 on 1 December in Shanghai, still November in UTC
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        here, _, mine, _ = _world(session)
+        _ask(session, 1, mine, here, datetime(2026, 10, 31, 16, 0, tzinfo=UTC), minutes=600)  # 00:00 1 November
+        _ask(session, 2, mine, here, december - timedelta(minutes=30), minutes=30)  # 00:30 1 December
+        session.flush()
+        assert stats.volunteer_hours_per_month(session, None, now=december, tz=TZ, count=2) == {
+            "2026-11": 10.0, "2026-12": 0.5}
+        march = datetime(2027, 3, 10, 4, 0, tzinfo=UTC)
+        assert list(stats.volunteer_hours_per_month(session, None, now=march, tz=TZ, count=3)) == [
+            "2027-01", "2027-02", "2027-03"]
+    engine.dispose()
