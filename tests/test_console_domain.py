@@ -320,3 +320,11 @@ def test_only_a_lost_push_in_reach_can_be_marked_handled(session, village):
     assert handled.mark_handled(session, county, other, now=NOW)
     assert handled.reaches(county, None) and not handled.reaches(admin, None)
 
+
+
+def test_two_coordinators_logging_in_at_once_each_get_their_own_session(session, village):
+    first, second = person(session, "a1", ",admin,", village.id), person(session, "a2", ",admin,", village.id)
+    _, token1 = logins.issue_link(session, first, now=NOW)
+    _, token2 = logins.issue_link(session, second, now=NOW)
+    assert logins.redeem(session, token2, kind=logins.LINK, now=NOW) == (logins.OK, second)
+    assert logins.redeem(session, token1, kind=logins.LINK, now=NOW) == (logins.OK, first)
