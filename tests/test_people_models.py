@@ -1089,3 +1089,13 @@ def test_a_qualification_counts_until_it_expires_to_the_second(session):
     again = grant_training(session, first, "first_aid", now=expiry, expires_at=None, source="training:7")
     assert again.id == record.id and again.granted_at == NOW
     assert qualifications(session, [first.id], now=expiry + timedelta(days=1)) == {first.id: {"first_aid"}}
+
+
+def test_seeding_the_demo_again_puts_its_volunteers_back_on_duty(session):
+    from models.people.volunteers import volunteer_of
+
+    volunteer = by_openid(session, "demo-volunteer-2")
+    volunteering.set_on_duty(session, volunteer, False, now=NOW)
+    session.flush()
+    seed_demo(session, now=NOW + timedelta(days=1))
+    assert volunteer_of(session, volunteer).on_duty
