@@ -1099,3 +1099,26 @@ def test_seeding_the_demo_again_puts_its_volunteers_back_on_duty(session):
     session.flush()
     seed_demo(session, now=NOW + timedelta(days=1))
     assert volunteer_of(session, volunteer).on_duty
+
+
+def test_a_mobile_written_with_0086_is_that_mobile():
+    assert normalize_mobile("0086 138 1234 5678") == "13812345678"
+
+
+def test_withdrawing_health_consent_of_an_elder_registered_by_family_works(session):
+    daughter = person(session, "daughter")
+    profile = membership.register_elder(session, daughter, _registration(notes="心脏病"), now=NOW)
+    elder = session.get(User, profile.user_id)
+    assert elder.profile is None  # registered in the chat form: no free-form profile
+    membership.forget_health_notes(session, elder, now=NOW)
+    assert profile.health_notes == "" and elder.profile is None
+
+
+def test_each_elders_registrations_are_numbered_on_their_own(session):
+    first, second = person(session, "self-1"), person(session, "self-2")
+    membership.register_elder(session, first, _registration("甲", relationship=""), now=NOW)
+    membership.register_elder(session, second, _registration("乙", relationship=""), now=NOW)
+    binding.issue_code(session, second, second, now=NOW)  # audited with the elder as its target too
+    membership.tell_coordinators_of_elder(session, second, text="新老人", now=NOW)
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "elder_registered")).one()
+    assert told.key == f"elder_registered:{second.id}:1:demo-admin"
