@@ -1122,3 +1122,46 @@ def test_each_elders_registrations_are_numbered_on_their_own(session):
     membership.tell_coordinators_of_elder(session, second, text="新老人", now=NOW)
     told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "elder_registered")).one()
     assert told.key == f"elder_registered:{second.id}:1:demo-admin"
+
+
+def test_a_card_lists_an_elder_by_role_without_a_registration_first(session):
+    bare = person(session, "bare-elder", "elder")
+    assert binding.card_of(session, bare.id).elders == ((bare.id, bare.name),)
+
+
+def test_pending_elders_come_with_their_registration(session):
+    daughter = person(session, "daughter")
+    profile = membership.register_elder(session, daughter, _registration(), now=NOW)
+    [(elder, registration)] = membership.pending_elders(session, by_openid(session, "demo-admin"))
+    assert (elder.id, registration.id, registration.address) == (profile.user_id, profile.id, "西头3号")
+
+
+def test_verifying_someone_never_registered_as_an_elder_does_nothing(session):
+    admin = by_openid(session, "demo-admin")
+    assert membership.verify_elder(session, admin, by_openid(session, "demo-volunteer-1").id, now=NOW, text="x") is None
+
+
+def test_a_decided_or_lapsed_binding_is_no_longer_waiting_for_anyone(session):
+    elder, admin = by_openid(session, "demo-elder-2"), by_openid(session, "demo-admin")
+    offline = person(session, "offline-9-1", "elder")
+    offline.village_id = admin.village_id
+    son, nephew = person(session, "son"), person(session, "nephew")
+    asked = binding.redeem(session, son, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    theirs = binding.redeem(session, nephew, binding.issue_code(session, offline, nephew, now=NOW).code, "侄子",
+                            now=NOW)
+    day = NOW + timedelta(hours=24)
+    assert binding.asked_of(session, elder, now=day - timedelta(seconds=1)) == [asked.pending]
+    assert binding.awaiting_coordinator(session, admin, now=day - timedelta(seconds=1)) == [theirs.pending]
+    assert binding.asked_of(session, elder, now=day) == []  # lapsed at the day, to the second
+    assert binding.awaiting_coordinator(session, admin, now=day) == []
+    binding.decide(session, asked.pending.id, elder, False, now=NOW)
+    binding.decide(session, theirs.pending.id, admin, True, now=NOW)
+    assert binding.asked_of(session, elder, now=NOW) == []
+    assert binding.awaiting_coordinator(session, admin, now=NOW) == []
+
+
+def test_a_wrong_code_an_hour_old_no_longer_counts_towards_a_lockdown(session):
+    limits = binding.Limits(per_hour=2)
+    binding.check(session, person(session, "bot-1"), "999990", now=NOW, limits=limits)
+    late = binding.check(session, person(session, "bot-2"), "999991", now=NOW + timedelta(hours=1), limits=limits)
+    assert late.notices == [] and not binding.locked(session, now=NOW + timedelta(hours=1), limits=limits)
