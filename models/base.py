@@ -156,12 +156,3 @@ def utc_from_db(moment: datetime) -> datetime:
     """
     return as_utc(moment) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
-
-def upsert(session: Session, model: type[SQLModel], values: dict[str, Any], keys: list[str],
-           update: dict[str, Any]) -> None:
-    """Insert a row, or update `update` on the row with the same `keys`, in one statement."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table_of(model)).values(**values)
-    session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))
-    session.expire_all()

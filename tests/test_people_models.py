@@ -12,11 +12,14 @@ from app.db import make_engine
 from bots import acting
 from bots.flows.people import parse
 from bots.forms import Invalid
+from models.core import outbox
+from models.core.audit import AuditEntry
+from models.core.notify import Notice
 from models.core.outbox import OutboxMessage
 from models.help.alarms import family_of
 from models.people import binding, membership, volunteering
 from models.people.membership import BindingCode, contact_card, normalize_mobile
-from models.people.users import FamilyLink, User, get_or_create_user, grant_roles
+from models.people.users import FamilyLink, User, Village, get_or_create_user, grant_roles
 from models.people.volunteers import PENDING, REJECTED, Volunteer
 from models.seed import seed_demo
 
@@ -471,3 +474,694 @@ def test_the_token_check_reads_the_same_card(session):
     who, unionid = ids.caller_of(session, unlinked, now=NOW)
     assert (who.user_id, who.card, unionid) == (None, None, "union-x")
     assert ids.caller_of(session, unlinked, now=NOW + timedelta(hours=2)) is None  # expired
+
+
+# Registration, verification, sign-ups and duty (the rules the first mutation pass found without a domain test)
+
+
+def _registration(name: str = "赵奶奶", *, age: int = 80, phone: str = "", relationship: str = "女儿",
+                  village_id: int = 1, notes: str = "") -> membership.Registration:
+    return membership.Registration(name=name, age=age, village_id=village_id, address="西头3号", phone=phone,
+                                   lives_alone=True, health_notes=notes,
+                                   emergency_contacts=[{"name": "赵芳", "phone": "13900000009"}],
+                                   relationship=relationship)
+
+
+def elsewhere_admin(session) -> User:
+    """A coordinator of another village."""
+    village = Village(code="elsewhere", name="别村", created_at=NOW)
+    session.add(village)
+    session.flush()
+    admin = person(session, "elsewhere-admin", "admin")
+    admin.village_id = village.id
+    session.flush()
+    return admin
+
+
+def audits(session, action: str) -> list[tuple[str, str, dict | None]]:
+    rows = session.exec(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))
+    return [(row.actor, row.target, row.detail) for row in rows]
+
+
+def test_an_elder_registering_themself_is_an_elder_with_their_answers(session):
+    me = person(session, "self-elder")
+    me.phone = "13812345678"
+    later = NOW + timedelta(hours=1)
+    profile = membership.register_elder(session, me, _registration("钱大爷", phone="", relationship="", notes="高血压"),
+                                        now=later)
+    assert profile.user_id == me.id and me.has_role("elder") and not me.has_role("family")
+    assert (me.name, me.village_id, me.phone, me.updated_at) == ("钱大爷", 1, "13812345678", later)  # phone kept
+    assert (profile.age, profile.address, profile.phone, profile.lives_alone, profile.health_notes) == (
+        80, "西头3号", "", True, "高血压")
+    assert profile.emergency_contacts == [{"name": "赵芳", "phone": "13900000009"}]
+    assert (profile.consent_at, profile.consent_by_user_id, profile.consent_relationship) == (later, me.id, "")
+    assert (profile.registered_by_user_id, profile.created_at, profile.updated_at) == (me.id, later, later)
+    assert not profile.needs_verification and profile.verified_at is None
+    assert audits(session, "elder.register")[-1] == ("self-elder", str(me.id), {"relationship": ""})
+    # Registering again updates the same profile, and a phone given replaces the old one.
+    again = membership.register_elder(session, me, _registration("钱大爷", age=81, phone="13900000000",
+                                                                 relationship=""), now=later + timedelta(days=1))
+    assert again.id == profile.id and again.age == 81 and me.phone == "13900000000"
+    assert again.created_at == later and again.updated_at == later + timedelta(days=1)
+
+
+def test_family_registering_an_elder_without_wechat_binds_them_and_waits_for_a_check(session):
+    daughter = person(session, "daughter")
+    first = membership.register_elder(session, daughter, _registration("赵奶奶"), now=NOW)
+    second = membership.register_elder(session, daughter, _registration("赵爷爷"), now=NOW)
+    elder = session.get(User, first.user_id)
+    assert elder.openid == f"offline-{daughter.id}-1" and membership.is_offline(elder) and not elder.subscribed
+    assert session.get(User, second.user_id).openid == f"offline-{daughter.id}-2"
+    assert elder.has_role("elder") and elder.name == "赵奶奶" and daughter.has_role("family")
+    link = session.exec(select(FamilyLink).where(FamilyLink.elder_id == elder.id)).one()
+    assert (link.family_id, link.relationship, link.created_at) == (daughter.id, "女儿", NOW)
+    assert (first.consent_by_user_id, first.consent_relationship, first.registered_by_user_id) == (
+        daughter.id, "女儿", daughter.id)
+    assert first.needs_verification and first.verified_at is None
+    assert audits(session, "elder.register")[0] == ("daughter", str(elder.id), {"relationship": "女儿"})
+
+
+def test_a_coordinator_registering_an_elder_of_their_village_has_checked_them(session):
+    admin = by_openid(session, "demo-admin")
+    registration = _registration(village_id=admin.village_id, relationship="村干部")
+    profile = membership.register_elder(session, admin, registration, now=NOW)
+    assert (profile.verified_at, profile.verified_by_user_id) == (NOW, admin.id)
+    elsewhere = elsewhere_admin(session)
+    other = membership.register_elder(session, elsewhere, _registration(village_id=1, relationship="村干部"), now=NOW)
+    assert other.verified_at is None and other.verified_by_user_id is None
+
+
+def test_a_coordinator_checks_a_registration_of_their_village_once_and_the_registrant_hears(session):
+    daughter, admin = person(session, "daughter"), by_openid(session, "demo-admin")
+    profile = membership.register_elder(session, daughter, _registration(), now=NOW)
+    elder_id = profile.user_id
+    elsewhere = elsewhere_admin(session)
+    assert [u.id for u, _ in membership.pending_elders(session, admin)] == [elder_id]
+    assert membership.pending_elders(session, elsewhere) == []
+    assert membership.verify_elder(session, elsewhere, elder_id, now=NOW, text="ok") is None
+    assert membership.verify_elder(session, admin, 10**6, now=NOW, text="ok") is None
+    later = NOW + timedelta(hours=2)
+    assert membership.verify_elder(session, admin, elder_id, now=later, text="已核实").id == elder_id
+    session.refresh(profile)
+    assert (profile.verified_at, profile.verified_by_user_id, profile.updated_at) == (later, admin.id, later)
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "elder_verified")).one()
+    assert (told.key, told.openid, told.text, told.template_data) == (
+        f"elder_verified:{elder_id}", "daughter", "已核实", {"title": "已核实"})
+    assert audits(session, "elder.verify") == [("demo-admin", str(elder_id), None)]
+    assert membership.pending_elders(session, admin) == []
+    assert membership.verify_elder(session, admin, elder_id, now=later, text="again") is None
+    # A self-registered elder needs no check.
+    seeded = by_openid(session, "demo-elder-1").id
+    assert membership.verify_elder(session, admin, seeded, now=later, text="x") is None
+
+
+def test_pending_elders_are_listed_oldest_first_for_a_county_admin_too(session):
+    daughter, son = person(session, "daughter"), person(session, "son")
+    first = membership.register_elder(session, daughter, _registration("甲"), now=NOW).user_id
+    elsewhere = _registration("乙", village_id=elsewhere_admin(session).village_id)
+    second = membership.register_elder(session, son, elsewhere, now=NOW).user_id
+    county = person(session, "county", "county_admin")
+    assert [u.id for u, _ in membership.pending_elders(session, county)] == [first, second]
+
+
+def test_an_elder_already_registered_is_found_by_name_village_phone_and_age(session):
+    daughter = person(session, "daughter")
+    registered = membership.register_elder(session, daughter, _registration("赵奶奶", age=80, phone="13800000099"),
+                                           now=NOW).user_id
+
+    def found(**changes) -> int | None:
+        user = membership.find_registered(session, _registration(**{"name": "赵奶奶", **changes}))
+        return user.id if user else None
+    assert found(age=80, phone="13800000099") == registered
+    assert found(age=81, phone="") == registered  # no phone given, a year apart: the same person
+    assert found(age=79) == registered
+    assert found(age=82) is None  # two years apart: another person of that name
+    assert found(phone="13800000098") is None
+    assert found(name="赵奶") is None
+    assert found(village_id=elsewhere_admin(session).village_id) is None
+
+
+def test_an_elder_registered_without_age_or_phone_matches_by_name(session):
+    elder = by_openid(session, "demo-elder-3")
+    profile = membership.profile_of(session, elder)
+    profile.age, profile.phone = None, ""
+    session.flush()
+    assert membership.find_registered(session, _registration("赵桂兰", age=60, phone="13900000001")).id == elder.id
+
+
+def test_coordinators_hear_of_each_registration_of_an_elder(session):
+    elder = person(session, "self-elder")
+    membership.register_elder(session, elder, _registration(relationship=""), now=NOW)
+    assert membership.tell_coordinators_of_elder(session, elder, text="新老人", now=NOW) == 1
+    membership.register_elder(session, elder, _registration(age=81, relationship=""), now=NOW)  # told again
+    assert membership.tell_coordinators_of_elder(session, elder, text="更新", now=NOW) == 1
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "elder_registered")
+                        .order_by(OutboxMessage.id)).all()
+    assert [(m.key, m.openid, m.text) for m in told] == [
+        (f"elder_registered:{elder.id}:1:demo-admin", "demo-admin", "新老人"),
+        (f"elder_registered:{elder.id}:2:demo-admin", "demo-admin", "更新")]
+
+
+def test_withdrawn_health_consent_deletes_the_notes_and_nothing_else(session):
+    elder = by_openid(session, "demo-elder-1")
+    profile = membership.profile_of(session, elder)
+    profile.health_notes = "糖尿病"
+    elder.profile = {**elder.profile, "health_notes": "糖尿病"}
+    session.flush()
+    later = NOW + timedelta(days=1)
+    membership.forget_health_notes(session, elder, now=later)
+    session.flush()
+    session.expire_all()
+    profile, elder = membership.profile_of(session, elder), by_openid(session, "demo-elder-1")
+    assert (profile.health_notes, profile.updated_at, profile.address) == ("", later, "示范村东头12号")
+    assert "health_notes" not in elder.profile and elder.profile["age"] == 78
+    membership.forget_health_notes(session, elder, now=later + timedelta(days=1))  # nothing to delete
+    assert membership.profile_of(session, elder).updated_at == later
+
+
+def test_a_coordinator_manages_the_elders_of_their_village_after_their_own(session):
+    admin = by_openid(session, "demo-admin")
+    elder2 = by_openid(session, "demo-elder-2")
+    binding.link(session, elder2, admin, "邻居", now=NOW)
+    managed = [e.openid for e in binding.managed_by(session, admin)]
+    assert managed == ["demo-elder-2", "demo-elder-1", "demo-elder-3"]
+    assert [e.openid for e in binding.managed_by(session, by_openid(session, "demo-family-1"))] == ["demo-elder-1"]
+    assert binding.managed_by(session, by_openid(session, "demo-volunteer-1")) == []
+
+
+def test_a_sign_up_waits_for_the_coordinator_who_hears_of_each(session):
+    newbie = person(session, "newbie")
+    answers = volunteering.SignUp("李小红", "13812345678", 1, ["errand"], ["weekend_morning"])
+    record = volunteering.submit(session, newbie, answers, now=NOW, alert=lambda v: f"#{v.id}")
+    assert (newbie.name, newbie.phone, newbie.village_id) == ("李小红", "13812345678", 1)
+    assert (record.status, record.skills, record.availability, record.consent_at) == (
+        PENDING, ["errand"], ["weekend_morning"], NOW)
+    volunteering.submit(session, newbie, answers, now=NOW + timedelta(hours=1), alert=lambda v: "again")
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "volunteer_pending")
+                        .order_by(OutboxMessage.id)).all()
+    assert [(m.key, m.openid, m.text) for m in told] == [
+        (f"volunteer_pending:{record.id}:1:demo-admin", "demo-admin", f"#{record.id}"),
+        (f"volunteer_pending:{record.id}:2:demo-admin", "demo-admin", "again")]
+    assert audits(session, "volunteer.submit") == [("newbie", str(record.id), {"status": "pending"})] * 2
+
+
+def test_an_approved_volunteer_editing_their_sign_up_stays_approved_unannounced(session):
+    volunteer = by_openid(session, "demo-volunteer-1")
+    answers = volunteering.SignUp("张志强", "13700000001", 1, ["repair"], ["weekday_evening"])
+    record = volunteering.submit(session, volunteer, answers, now=NOW, alert=lambda v: "x")
+    assert (record.status, record.skills) == ("approved", ["repair"])
+    assert session.exec(select(OutboxMessage).where(OutboxMessage.kind == "volunteer_pending")).all() == []
+
+
+def test_a_rejected_volunteer_signing_up_again_waits_again_without_the_old_reason(session):
+    newbie = person(session, "newbie")
+    answers = volunteering.SignUp("李小红", "13812345678", 1, ["errand"], ["weekend_morning"])
+    record = volunteering.submit(session, newbie, answers, now=NOW, alert=lambda v: "x")
+    admin = by_openid(session, "demo-admin")
+    volunteering.review(session, admin, record.id, approve=False, reason="电话打不通", now=NOW,
+                        outcome=lambda v, u: "no")
+    assert volunteering.submit(session, newbie, answers, now=NOW, alert=lambda v: "x").reject_reason == ""
+    assert record.status == PENDING
+
+
+def test_a_coordinator_approves_a_sign_up_and_the_volunteer_hears_it(session):
+    newbie, admin = person(session, "newbie"), by_openid(session, "demo-admin")
+    answers = volunteering.SignUp("李小红", "13812345678", 1, ["errand"], ["weekend_morning"])
+    record = volunteering.submit(session, newbie, answers, now=NOW, alert=lambda v: "x")
+    elsewhere = elsewhere_admin(session)
+    assert volunteering.review(session, elsewhere, record.id, approve=True, reason="", now=NOW,
+                               outcome=lambda v, u: "ok") == (volunteering.NOT_FOUND, None, None)
+    assert volunteering.review(session, admin, 10**6, approve=True, reason="", now=NOW,
+                               outcome=lambda v, u: "ok") == (volunteering.NOT_FOUND, None, None)
+    later = NOW + timedelta(hours=3)
+    status, volunteer, user = volunteering.review(session, admin, record.id, approve=True, reason="ignored",
+                                                  now=later, outcome=lambda v, u: f"{u.name}:{v.status}")
+    assert (status, volunteer.status, volunteer.reject_reason, volunteer.updated_at) == (
+        volunteering.DONE, "approved", "", later)
+    assert user.id == newbie.id and newbie.has_role("volunteer")
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "volunteer_review")).one()
+    assert (told.key, told.openid, told.text, told.template_data) == (
+        f"volunteer_review:{record.id}:1", "newbie", "李小红:approved", {"title": "李小红:approved"})
+    assert audits(session, "volunteer.approved") == [("demo-admin", str(record.id), {"reason": ""})]
+    assert volunteering.review(session, admin, record.id, approve=False, reason="", now=later,
+                               outcome=lambda v, u: "no")[0] == volunteering.HANDLED
+
+
+def test_a_rejection_keeps_its_reason_cut_to_the_column_and_grants_nothing(session):
+    newbie, admin = person(session, "newbie"), by_openid(session, "demo-admin")
+    answers = volunteering.SignUp("李小红", "13812345678", 1, ["errand"], ["weekend_morning"])
+    record = volunteering.submit(session, newbie, answers, now=NOW, alert=lambda v: "x")
+    status, volunteer, _ = volunteering.review(session, admin, record.id, approve=False, reason="理" * 250, now=NOW,
+                                               outcome=lambda v, u: v.reject_reason[:3])
+    assert (status, volunteer.status, volunteer.reject_reason) == (volunteering.DONE, REJECTED, "理" * 200)
+    assert not newbie.has_role("volunteer")
+    assert audits(session, "volunteer.rejected") == [("demo-admin", str(record.id), {"reason": "理" * 200})]
+
+
+def test_a_volunteer_pauses_and_resumes_taking_tasks(session):
+    volunteer = by_openid(session, "demo-volunteer-1")
+    later = NOW + timedelta(hours=5)
+    record = volunteering.set_on_duty(session, volunteer, False, now=later)
+    assert (record.on_duty, record.updated_at) == (False, later)
+    session.flush()
+    session.expire_all()
+    assert not session.get(Volunteer, record.id).on_duty
+    assert volunteering.set_on_duty(session, volunteer, True, now=later).on_duty
+    session.flush()
+    assert audits(session, "volunteer.duty") == [("demo-volunteer-1", str(record.id), {"on_duty": False}),
+                                                 ("demo-volunteer-1", str(record.id), {"on_duty": True})]
+    assert volunteering.set_on_duty(session, person(session, "not-a-volunteer"), False, now=later) is None
+
+
+# The demo village an operator, a newcomer or a test client plays (models/seed.py)
+
+
+def test_the_demo_village_has_its_personas_with_their_roles_and_details(session):
+    village = session.exec(select(Village).where(Village.code == "demo")).one()
+    assert (village.name, village.county, village.created_at) == ("示范村", "示范县", NOW)
+    people = {u.openid: u for u in session.exec(select(User))}
+    assert set(people) == {"demo-elder-1", "demo-elder-2", "demo-elder-3", "demo-family-1", "demo-admin",
+                           *(f"demo-volunteer-{n}" for n in range(1, 6))}
+    assert all(u.village_id == village.id for u in people.values())
+    elder = people["demo-elder-1"]
+    assert (elder.name, elder.phone, elder.roles) == ("王秀英", "13800000001", ",elder,")
+    assert elder.profile == {"age": 78, "lives_alone": True, "address": "示范村东头12号"}
+    family = people["demo-family-1"]
+    assert (family.name, family.phone, family.roles) == ("王建国", "13900000001", ",family,")
+    link = session.exec(select(FamilyLink)).one()
+    assert (link.elder_id, link.family_id, link.relationship, link.created_at) == (elder.id, family.id, "儿子", NOW)
+    admin = people["demo-admin"]
+    assert (admin.name, admin.phone, admin.roles) == ("孙主任", "13600000001", ",admin,")
+
+
+def test_the_demo_volunteers_are_approved_on_duty_and_trained_as_listed(session):
+    from models.people.volunteers import SLOTS, TrainingRecord, volunteer_of
+
+    doctor = by_openid(session, "demo-volunteer-4")
+    assert (doctor.name, doctor.roles) == ("杨丽", ",volunteer,")
+    assert doctor.profile == {"skills": ["medical", "daily_care", "companionship"], "volunteer_status": "approved",
+                              "on_duty": True}
+    record = volunteer_of(session, doctor)
+    assert (record.status, record.skills, record.availability, record.on_duty, record.partner_org) == (
+        "approved", ["medical", "daily_care", "companionship"], list(SLOTS), True, "乡镇卫生院")
+    assert (record.consent_at, record.created_at) == (NOW, NOW)
+    assert volunteer_of(session, by_openid(session, "demo-volunteer-1")).partner_org == ""
+    trained = {(r.user_id, r.qualification, r.source, r.granted_at, r.expires_at)
+               for r in session.exec(select(TrainingRecord))}
+    carer = by_openid(session, "demo-volunteer-2")
+    assert trained == {(carer.id, "daily_care", "seed", NOW, None), (doctor.id, "medical", "seed", NOW, None),
+                       (doctor.id, "daily_care", "seed", NOW, None)}
+
+
+def test_seeding_the_demo_again_keeps_what_people_added(session):
+    elder = by_openid(session, "demo-elder-1")
+    elder.profile = {**elder.profile, "note": "kept"}
+    grant_roles(elder, ["volunteer"], now=NOW)
+    session.flush()
+    later = NOW + timedelta(days=1)
+    village = seed_demo(session, now=later)
+    assert village.code == "demo" and village.created_at == NOW
+    assert len(session.exec(select(Village)).all()) == 1 and len(session.exec(select(FamilyLink)).all()) == 1
+    session.refresh(elder)
+    assert elder.profile["note"] == "kept" and elder.profile["age"] == 78
+    assert elder.role_set == {"elder", "volunteer"} and elder.created_at == NOW
+
+
+def test_configured_admins_are_granted_the_role_once(session):
+    from models.seed import ensure_admins
+
+    later = NOW + timedelta(hours=1)
+    assert ensure_admins(session, ["demo-admin", "new-admin", "demo-volunteer-1"], now=later) == 2
+    new, volunteer = by_openid(session, "new-admin"), by_openid(session, "demo-volunteer-1")
+    assert new.role_set == {"admin"} and volunteer.role_set == {"admin", "volunteer"}
+    assert volunteer.updated_at == later
+    assert ensure_admins(session, ["new-admin", "demo-volunteer-1"], now=later) == 0
+    assert ensure_admins(session, [], now=later) == 0
+
+
+# Binding: what each side is told, and the audit trail
+
+
+def test_binding_limits_default_when_not_configured():
+    assert binding.limits_from_config({}) == binding.limits_from_config({"binding": None}) == binding.Limits()
+    assert binding.Limits() == binding.Limits(per_person=5, per_hour=30, lockout=timedelta(hours=1),
+                                              confirm_within=timedelta(hours=24))
+    assert binding.limits_from_config({"binding": {"confirm_hours": 2}}).lockout == timedelta(minutes=60)
+
+
+def test_a_request_to_bind_asks_the_elder_urgently_with_who_asks_and_how_they_are_related(session):
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "claims-to-be-son")
+    family.name = "李强"
+    code = binding.issue_code(session, elder, elder, now=NOW)
+    assert audits(session, "binding.issue")[-1] == ("demo-elder-2", str(elder.id), None)
+    asked = binding.redeem(session, family, code.code, "儿" * 40, now=NOW + timedelta(minutes=5),
+                           limits=binding.Limits(confirm_within=timedelta(hours=2)))
+    pending = asked.pending
+    assert (asked.status, asked.elder) == (binding.ASKED, elder)
+    assert (pending.code_id, pending.elder_id, pending.family_id, pending.relationship, pending.asked_id) == (
+        code.id, elder.id, family.id, "儿" * 32, elder.id)
+    assert (pending.status, pending.created_at, pending.expires_at) == (
+        binding.PENDING, NOW + timedelta(minutes=5), NOW + timedelta(hours=2, minutes=5))
+    [question] = asked.notices
+    assert question == Notice("demo-elder-2", "family_consent", f"family_consent:{pending.id}", "people_bind_ask_elder",
+                              {"number": pending.id, "relation": "儿" * 32, "who": "李强", "name": "李德福"},
+                              outbox.URGENT)
+    session.refresh(code)
+    assert (code.used_at, code.used_by, code.live_code) == (NOW + timedelta(minutes=5), family.id, None)
+    assert audits(session, "binding.request") == [("claims-to-be-son", str(elder.id), None)]
+    assert [p.id for p in binding.asked_of(session, elder, now=NOW)] == [pending.id]
+    assert binding.asked_of(session, family, now=NOW) == []
+
+
+def test_a_second_request_while_one_waits_is_refused_and_the_same_code_cannot_bind_oneself(session):
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "f1")
+    binding.redeem(session, family, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    again = binding.issue_code(session, elder, elder, now=NOW)
+    assert binding.redeem(session, family, again.code, "儿子", now=NOW).status == binding.WAITING
+    assert binding.check(session, family, again.code, now=NOW).status == binding.WAITING
+    assert binding.redeem(session, elder, again.code, "自己", now=NOW).status == binding.SELF
+    bound = by_openid(session, "demo-family-1")
+    assert binding.redeem(session, bound, binding.issue_code(session, by_openid(session, "demo-elder-1"), bound,
+                                                             now=NOW).code, "儿子", now=NOW).status == binding.ALREADY
+    assert binding.lookup(session, again.code, now=NOW)[0] == binding.OK  # refusals leave the code usable
+    # Once the first request lapsed, another may be made.
+    later = NOW + timedelta(hours=24)
+    fresh = binding.issue_code(session, elder, elder, now=later)
+    assert binding.redeem(session, family, fresh.code, "儿子", now=later).status == binding.ASKED
+
+
+def test_a_wrong_code_is_recorded_against_the_person_for_a_day(session):
+    guesser = person(session, "guesser")
+    attempt = binding.check(session, guesser, "999999", now=NOW)
+    assert (attempt.status, attempt.elder, attempt.notices) == (binding.NOT_FOUND, None, [])
+    assert audits(session, "binding.fail") == [("guesser", "999999", {"status": "not_found"})]
+    assert binding.failures(session, guesser, now=NOW + timedelta(hours=24, seconds=-1)) == 1
+    assert binding.failures(session, guesser, now=NOW + timedelta(hours=24)) == 0
+    assert binding.failures(session, person(session, "other"), now=NOW) == 0
+    elder = by_openid(session, "demo-elder-2")
+    code = binding.issue_code(session, elder, elder, now=NOW)
+    used = binding.check(session, guesser, code.code, now=NOW + timedelta(hours=24))
+    assert (used.status, used.elder) == (binding.EXPIRED, elder)
+    ok = binding.check(session, guesser, binding.issue_code(session, elder, elder, now=NOW).code, now=NOW)
+    assert (ok.status, ok.elder, ok.notices) == (binding.OK, elder, [])
+    assert len(audits(session, "binding.fail")) == 2  # a valid code is no failure
+
+
+def test_a_lockdown_alerts_county_admins_first_once_a_minute_with_the_count(session):
+    county = person(session, "county", "county_admin")
+    limits = binding.Limits(per_hour=2, lockout=timedelta(minutes=90))
+    first = binding.check(session, person(session, "bot-1"), "999990", now=NOW, limits=limits)
+    assert first.notices == []
+    second = binding.check(session, person(session, "bot-2"), "999991", now=NOW + timedelta(seconds=30), limits=limits)
+    assert second.notices == [Notice("county", "binding_lockdown", f"binding_lockdown:{NOW:%Y%m%dT%H%M}:{county.id}",
+                                     "people_bind_lockdown_alert", {"count": 2, "minutes": 90}, outbox.URGENT)]
+    assert audits(session, "binding.lockdown") == [("", "", {"wrong": 2})]
+    assert binding.locked(session, now=NOW + timedelta(minutes=90), limits=limits)
+    assert not binding.locked(session, now=NOW + timedelta(minutes=90, seconds=30), limits=limits)
+    # Guesses older than an hour do not count towards the next lockdown.
+    later = NOW + timedelta(hours=2)
+    assert binding.check(session, person(session, "bot-3"), "999992", now=later, limits=limits).notices == []
+
+
+def test_an_accepted_binding_tells_the_family_member_and_the_rest_of_the_elders_side(session):
+    elder = by_openid(session, "demo-elder-2")
+    maker, family = person(session, "maker"), person(session, "newcomer")
+    family.name = "李强"
+    binding.link(session, elder, maker, "女儿", now=NOW)
+    asked = binding.redeem(session, family, binding.issue_code(session, elder, maker, now=NOW).code, "儿子", now=NOW)
+    pending = asked.pending
+    later = NOW + timedelta(hours=1)
+    accepted = binding.decide(session, pending.id, elder, True, now=later)
+    params = {"name": "李德福", "who": "李强", "relation": "儿子"}
+    assert (accepted.status, accepted.elder) == (binding.ACCEPTED, elder)
+    assert accepted.notices == [
+        Notice("newcomer", "family_bound", f"family_bound:{pending.id}:newcomer", "people_bound", params),
+        Notice("maker", "family_bound", f"family_bound:{pending.id}:maker", "people_bound_notice", params)]
+    link = session.exec(select(FamilyLink).where(FamilyLink.family_id == family.id)).one()
+    assert (link.elder_id, link.relationship, link.created_at) == (elder.id, "儿子", later)
+    assert family.has_role("family")
+    session.refresh(pending)
+    assert (pending.status, pending.decided_at, pending.decided_by) == (binding.ACCEPTED, later, elder.id)
+    assert audits(session, "binding.accepted") == [("demo-elder-2", f"{elder.id}:{family.id}", None)]
+
+
+def test_when_a_coordinator_accepts_the_elder_and_the_maker_are_told(session):
+    elder = by_openid(session, "demo-elder-2")
+    maker, family = person(session, "maker"), person(session, "newcomer")
+    binding.link(session, elder, maker, "女儿", now=NOW)
+    asked = binding.redeem(session, family, binding.issue_code(session, elder, maker, now=NOW).code, "儿子", now=NOW)
+    accepted = binding.decide(session, asked.pending.id, by_openid(session, "demo-admin"), True, now=NOW)
+    assert [(n.openid, n.text_key) for n in accepted.notices] == [
+        ("newcomer", "people_bound"), ("demo-elder-2", "people_bound_notice"), ("maker", "people_bound_notice")]
+
+
+def test_when_the_maker_accepts_for_an_elder_without_wechat_only_the_family_member_is_told(session):
+    elder = person(session, "offline-9-1", "elder")
+    maker, family = person(session, "maker"), person(session, "newcomer")
+    binding.link(session, elder, maker, "女儿", now=NOW)
+    asked = binding.redeem(session, family, binding.issue_code(session, elder, maker, now=NOW).code, "儿子", now=NOW)
+    accepted = binding.decide(session, asked.pending.id, maker, True, now=NOW)
+    assert [(n.openid, n.text_key) for n in accepted.notices] == [("newcomer", "people_bound")]
+
+
+def test_a_refused_binding_tells_the_family_member_only_and_binds_nobody(session):
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "newcomer")
+    family.name = "李强"
+    asked = binding.redeem(session, family, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    refused = binding.decide(session, asked.pending.id, elder, False, now=NOW)
+    assert refused.notices == [Notice("newcomer", "family_refused", f"family_refused:{asked.pending.id}",
+                                      "people_bind_refused", {"name": "李德福", "who": "李强", "relation": "儿子"})]
+    assert audits(session, "binding.refused") == [("demo-elder-2", f"{elder.id}:{family.id}", None)]
+    assert not family.has_role("family")
+
+
+def test_the_coordinators_asked_for_an_elder_without_wechat_hear_urgently_by_number(session):
+    elder = person(session, "offline-9-1", "elder")
+    elder.village_id = 1
+    nephew = person(session, "nephew")
+    asked = binding.redeem(session, nephew, binding.issue_code(session, elder, nephew, now=NOW).code, "侄子", now=NOW)
+    admin = by_openid(session, "demo-admin")
+    key = f"family_consent:{asked.pending.id}"
+    assert [(n.openid, n.key, n.text_key, n.priority) for n in asked.notices] == [
+        ("demo-admin", f"{key}:{admin.id}", "people_bind_ask_coordinator", outbox.URGENT)]
+    assert binding.may_decide(session, asked.pending, admin)
+    assert not binding.may_decide(session, asked.pending, nephew)
+    assert not binding.may_decide(session, asked.pending, by_openid(session, "demo-volunteer-1"))
+
+
+def test_unbinding_tells_the_other_side_with_the_text_given_and_is_recorded(session):
+    elder, family = by_openid(session, "demo-elder-1"), by_openid(session, "demo-family-1")
+    link = session.exec(select(FamilyLink).where(FamilyLink.elder_id == elder.id)).one()
+    assert binding.unbind(session, elder, link.id, now=NOW, notice="已解除绑定").id == family.id
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "family_unbound")).one()
+    assert (told.key, told.openid, told.text, told.template_data) == (
+        f"family_unbound:{link.id}:demo-family-1", "demo-family-1", "已解除绑定", {"title": "已解除绑定"})
+    assert audits(session, "binding.unbind") == [("demo-elder-1", f"{elder.id}:{family.id}", None)]
+    assert binding.unbind(session, elder, link.id, now=NOW, notice="again") is None
+
+
+def test_an_elder_without_wechat_is_not_messaged_when_unbound(session):
+    daughter = person(session, "daughter")
+    elder = session.get(User, membership.register_elder(session, daughter, _registration(), now=NOW).user_id)
+    [(link, other, side)] = binding.links_of(session, daughter)
+    assert (other.id, side) == (elder.id, "elder")
+    assert [(o.id, s) for _, o, s in binding.links_of(session, elder)] == [(daughter.id, "family")]
+    assert binding.unbind(session, daughter, link.id, now=NOW, notice="x").id == elder.id
+    assert session.exec(select(OutboxMessage).where(OutboxMessage.kind == "family_unbound")).all() == []
+
+
+# Who sees an elder's details, coordinators' reach, roles and qualifications
+
+
+def test_the_details_card_shows_the_profile_phone_or_else_the_account_phone_and_notes_only_with_consent(session):
+    from models.privacy import consent
+
+    elder, admin = by_openid(session, "demo-elder-1"), by_openid(session, "demo-admin")
+    profile = membership.profile_of(session, elder)
+    profile.phone, profile.health_notes = "", "糖尿病"
+    session.flush()
+    card = contact_card(session, elder, admin)
+    assert card == membership.ContactCard("王秀英", 78, "示范村东头12号", "13800000001", True, "",
+                                          [{"name": "王建国", "phone": "13900000001"}])
+    consent.record(session, elder.id, consent.HEALTH_NOTES, granted=True, given_by=elder.id, now=NOW)
+    profile.phone = "0571-1234567"
+    session.flush()
+    card = contact_card(session, elder, admin)
+    assert (card.phone, card.health_notes) == ("0571-1234567", "糖尿病")
+    assert membership.health_notes_of(session, elder) == "糖尿病"
+    # Someone with the elder role but no registration: their name and account phone, nothing else.
+    bare = person(session, "bare-elder", "elder")
+    bare.name, bare.phone, bare.village_id = "孙婆婆", "13811112222", admin.village_id
+    session.flush()
+    assert contact_card(session, bare, admin) == membership.ContactCard("孙婆婆", None, "", "13811112222", False, "",
+                                                                        [])
+    consent.record(session, bare.id, consent.HEALTH_NOTES, granted=True, given_by=bare.id, now=NOW)
+    assert membership.health_notes_of(session, bare) == ""
+
+
+def test_the_elder_themself_and_bound_family_may_see_but_not_a_stranger(session):
+    elder, family = by_openid(session, "demo-elder-1"), by_openid(session, "demo-family-1")
+    assert membership.may_see(session, elder, elder) and membership.may_see(session, elder, family)
+    assert not membership.may_see(session, elder, by_openid(session, "demo-elder-2"))
+    assert not membership.may_see(session, by_openid(session, "demo-elder-2"), family)
+
+
+def test_a_coordinator_reaches_their_village_a_county_admin_every_village(session):
+    admin, county = by_openid(session, "demo-admin"), person(session, "county", "county_admin")
+    nowhere = person(session, "nowhere-admin", "admin")  # a coordinator without a village reaches none
+    volunteer = by_openid(session, "demo-volunteer-1")
+    assert membership.reaches_village(admin, admin.village_id) and not membership.reaches_village(admin, None)
+    assert not membership.reaches_village(admin, admin.village_id + 1)
+    assert membership.reaches_village(county, None) and membership.reaches_village(county, 99)
+    assert not membership.reaches_village(nowhere, None)
+    assert not membership.reaches_village(volunteer, volunteer.village_id)  # a villager is no coordinator
+    assert membership.is_coordinator(admin) and membership.is_coordinator(county)
+    assert not membership.is_coordinator(volunteer)
+
+
+def test_a_coordinators_elders_in_id_order_with_their_profiles(session):
+    admin = by_openid(session, "demo-admin")
+    bare = person(session, "bare-elder", "elder")
+    bare.village_id = admin.village_id
+    elsewhere = elsewhere_admin(session)
+    far = person(session, "far-elder", "elder")
+    far.village_id = elsewhere.village_id
+    session.flush()
+    found = membership.elders_in_scope(session, admin)
+    assert [(u.openid, p is not None) for u, p in found] == [
+        ("demo-elder-1", True), ("demo-elder-2", True), ("demo-elder-3", True), ("bare-elder", False)]
+    assert all(p.user_id == u.id for u, p in found if p is not None)
+    assert [u.openid for u, _ in membership.elders_in_scope(session, elsewhere)] == ["far-elder"]
+    county = person(session, "county", "county_admin")
+    assert len(membership.elders_in_scope(session, county)) == 5
+
+
+def test_someone_is_registered_by_any_role_or_an_elder_profile(session):
+    follower = person(session, "follower")
+    assert not membership.is_registered(session, follower) and not membership.is_elder(session, follower)
+    assert membership.is_registered(session, person(session, "partner", "partner"))
+    profiled = person(session, "profiled")
+    session.add(membership.ElderProfile(user_id=profiled.id, consent_at=NOW, consent_by_user_id=profiled.id,
+                                        registered_by_user_id=profiled.id, created_at=NOW, updated_at=NOW))
+    session.flush()
+    assert membership.is_registered(session, profiled) and membership.is_elder(session, profiled)
+
+
+def test_roles_are_stored_comma_wrapped_and_only_known_ones(session):
+    from models.people.users import roles_text, set_subscribed, users_with_role, village_by_code
+
+    assert roles_text(["volunteer", "elder", "elder"]) == ",elder,volunteer,"
+    assert roles_text([]) == ","
+    with pytest.raises(ValueError, match="doctor"):
+        roles_text(["elder", "doctor"])
+    user = person(session, "newcomer")
+    assert (user.roles, user.created_at, user.updated_at, user.subscribed) == (",", NOW, NOW, True)
+    assert get_or_create_user(session, "newcomer", now=NOW + timedelta(days=1)) is user
+    grant_roles(user, ["family"], now=NOW + timedelta(hours=1))
+    grant_roles(user, ["volunteer"], now=NOW + timedelta(hours=2))
+    assert (user.roles, user.updated_at) == (",family,volunteer,", NOW + timedelta(hours=2))
+    assert user.has_role("family") and not user.has_role("famil")
+    later = NOW + timedelta(days=2)
+    assert set_subscribed(session, "newcomer", False, now=later) is user
+    assert (user.subscribed, user.updated_at) == (False, later)
+    assert set_subscribed(session, "brand-new", False, now=later).subscribed is False
+    village = village_by_code(session, "demo")
+    assert village is not None and village_by_code(session, "nope") is None
+    volunteers = users_with_role(session, "volunteer", village.id)
+    assert [u.openid for u in volunteers] == [f"demo-volunteer-{n}" for n in range(1, 6)]
+    assert [u.openid for u in users_with_role(session, "volunteer")][-1] == "newcomer"  # no village: everyone's
+    assert users_with_role(session, "volunteer", village.id + 1) == []
+
+
+def test_a_qualification_counts_until_it_expires_to_the_second(session):
+    from models.people.volunteers import grant_training, qualifications
+
+    first, second = by_openid(session, "demo-volunteer-1"), by_openid(session, "demo-volunteer-3")
+    expiry = NOW + timedelta(days=365)
+    record = grant_training(session, first, "first_aid", now=NOW, expires_at=expiry, source="training:7")
+    assert (record.user_id, record.qualification, record.source, record.granted_at, record.expires_at) == (
+        first.id, "first_aid", "training:7", NOW, expiry)
+    grant_training(session, second, "repair", now=NOW)
+    held = qualifications(session, [first.id, second.id], now=expiry - timedelta(seconds=1))
+    assert held == {first.id: {"first_aid"}, second.id: {"repair"}}
+    assert qualifications(session, [first.id, second.id], now=expiry) == {first.id: set(), second.id: {"repair"}}
+    # Granted again from the same source: the same record, its expiry moved.
+    again = grant_training(session, first, "first_aid", now=expiry, expires_at=None, source="training:7")
+    assert again.id == record.id and again.granted_at == NOW
+    assert qualifications(session, [first.id], now=expiry + timedelta(days=1)) == {first.id: {"first_aid"}}
+
+
+def test_seeding_the_demo_again_puts_its_volunteers_back_on_duty(session):
+    from models.people.volunteers import volunteer_of
+
+    volunteer = by_openid(session, "demo-volunteer-2")
+    volunteering.set_on_duty(session, volunteer, False, now=NOW)
+    session.flush()
+    seed_demo(session, now=NOW + timedelta(days=1))
+    assert volunteer_of(session, volunteer).on_duty
+
+
+def test_a_mobile_written_with_0086_is_that_mobile():
+    assert normalize_mobile("0086 138 1234 5678") == "13812345678"
+
+
+def test_withdrawing_health_consent_of_an_elder_registered_by_family_works(session):
+    daughter = person(session, "daughter")
+    profile = membership.register_elder(session, daughter, _registration(notes="心脏病"), now=NOW)
+    elder = session.get(User, profile.user_id)
+    assert elder.profile is None  # registered in the chat form: no free-form profile
+    membership.forget_health_notes(session, elder, now=NOW)
+    assert profile.health_notes == "" and elder.profile is None
+
+
+def test_each_elders_registrations_are_numbered_on_their_own(session):
+    first, second = person(session, "self-1"), person(session, "self-2")
+    membership.register_elder(session, first, _registration("甲", relationship=""), now=NOW)
+    membership.register_elder(session, second, _registration("乙", relationship=""), now=NOW)
+    binding.issue_code(session, second, second, now=NOW)  # audited with the elder as its target too
+    membership.tell_coordinators_of_elder(session, second, text="新老人", now=NOW)
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "elder_registered")).one()
+    assert told.key == f"elder_registered:{second.id}:1:demo-admin"
+
+
+def test_a_card_lists_an_elder_by_role_without_a_registration_first(session):
+    bare = person(session, "bare-elder", "elder")
+    assert binding.card_of(session, bare.id).elders == ((bare.id, bare.name),)
+
+
+def test_pending_elders_come_with_their_registration(session):
+    daughter = person(session, "daughter")
+    profile = membership.register_elder(session, daughter, _registration(), now=NOW)
+    [(elder, registration)] = membership.pending_elders(session, by_openid(session, "demo-admin"))
+    assert (elder.id, registration.id, registration.address) == (profile.user_id, profile.id, "西头3号")
+
+
+def test_verifying_someone_never_registered_as_an_elder_does_nothing(session):
+    admin = by_openid(session, "demo-admin")
+    assert membership.verify_elder(session, admin, by_openid(session, "demo-volunteer-1").id, now=NOW, text="x") is None
+
+
+def test_a_decided_or_lapsed_binding_is_no_longer_waiting_for_anyone(session):
+    elder, admin = by_openid(session, "demo-elder-2"), by_openid(session, "demo-admin")
+    offline = person(session, "offline-9-1", "elder")
+    offline.village_id = admin.village_id
+    son, nephew = person(session, "son"), person(session, "nephew")
+    asked = binding.redeem(session, son, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    theirs = binding.redeem(session, nephew, binding.issue_code(session, offline, nephew, now=NOW).code, "侄子",
+                            now=NOW)
+    day = NOW + timedelta(hours=24)
+    assert binding.asked_of(session, elder, now=day - timedelta(seconds=1)) == [asked.pending]
+    assert binding.awaiting_coordinator(session, admin, now=day - timedelta(seconds=1)) == [theirs.pending]
+    assert binding.asked_of(session, elder, now=day) == []  # lapsed at the day, to the second
+    assert binding.awaiting_coordinator(session, admin, now=day) == []
+    binding.decide(session, asked.pending.id, elder, False, now=NOW)
+    binding.decide(session, theirs.pending.id, admin, True, now=NOW)
+    assert binding.asked_of(session, elder, now=NOW) == []
+    assert binding.awaiting_coordinator(session, admin, now=NOW) == []
+
+
+def test_a_wrong_code_an_hour_old_no_longer_counts_towards_a_lockdown(session):
+    limits = binding.Limits(per_hour=2)
+    binding.check(session, person(session, "bot-1"), "999990", now=NOW, limits=limits)
+    late = binding.check(session, person(session, "bot-2"), "999991", now=NOW + timedelta(hours=1), limits=limits)
+    assert late.notices == [] and not binding.locked(session, now=NOW + timedelta(hours=1), limits=limits)

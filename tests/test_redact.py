@@ -69,3 +69,14 @@ def test_the_village_and_rough_place_stay_readable():
     shown = redact("示范村东头18号，家里水管坏了，电话139 1234 5678，王秀英")
     assert shown.startswith("示范村东头") and "水管坏了" in shown and "王秀英" in shown
     assert "18" not in shown and "1234" not in shown
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A house number is a house number however the place before it is separated from it.
+    ("东头 18号", f"东头 {M}"), ("东头\u300018号", f"东头\u3000{M}"), ("我住东头\n18号", f"我住东头\n{M}"),
+    ("东头\t18号", f"东头\t{M}"),
+    # A sure unit, or a chain, is an address even after a word that is no place.
+    ("老人在3号楼", f"老人在{M}"), ("我在5栋", f"我在{M}"), ("我家18号2单元", f"我家{M}"),
+])
+def test_house_numbers_after_spaces_line_breaks_or_any_word(text, expected):
+    assert redact(text) == expected

@@ -69,7 +69,7 @@ def _house_number(found: re.Match) -> str:
     whole = found.group()
     if found.group("unit") != "\u53f7" or len(whole) > found.end("unit") - found.start():  # 号
         return MASK  # a sure unit (号院, 栋, 单元, 室 …) or a chain (18号2单元): an address
-    before = found.string[:found.start()].rstrip(" \u3000")
+    before = found.string[:found.start()].rstrip()  # any space, also a line break: 东头\n18号 is a house
     if before.endswith(_MONTH) or not before or before[-1] not in _PLACE_END:
         return whole  # 12月3号, 18号去医院: a date, not a house
     return MASK
