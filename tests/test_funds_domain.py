@@ -7,14 +7,16 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.db import make_engine, session_scope
-from models.funds import chain, ledger
+from models.funds import chain, ledger, receipts, subscribers
 from models.funds.chain import APPROVE, CANCEL, PAY, REJECT, SUBMIT, FundEntry
 from models.funds.ledger import FundError, Gift, Spending
 from models.funds.statement import monthly, previous_month
 from models.people.users import User, Village
+from tests.funds_support import tampering
 
 NOW = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Shanghai")
@@ -205,3 +207,149 @@ def test_twenty_donations_at_once_make_one_unbroken_chain(engine, village):
     with Session(engine) as session:
         assert [e.seq for e in session.exec(select(FundEntry).order_by(FundEntry.seq))] == list(range(1, 21))
         assert chain.verify(session) is None
+
+
+# --- what mutation testing asked for (docs/testing.md "Mutation testing") ------------------------------------
+
+def _village_row(session, village_id):
+    return session.get(Village, village_id)
+
+
+def _receipt_expense(engine, village_id, *, consent, data=b"fapiao 12.50", content_type="text/plain"):
+    """An expense whose receipt is kept; returns (expense id, receipt id)."""
+    with session_scope(engine) as session:
+        stored = receipts.store(session, village_id, data=data, content_type=content_type, filename="r.txt",
+                                consent=consent, redacted=None, now=NOW)
+        spending = Spending(purpose="p", amount_fen=12_50, receipt=receipts.details(stored))
+        entry = ledger.record_expense(session, _village_row(session, village_id), spending, by="a1", now=NOW).entry
+        return entry.id, stored.id
+
+
+def _verify(engine):
+    with Session(engine) as session:
+        return chain.verify(session, receipt_hashes=lambda e: receipts.check(session, e.details or {}))
+
+
+def test_a_receipt_of_exactly_the_limit_is_kept_and_one_byte_more_is_refused(engine, village):
+    receipts.within_limit(receipts.MAX_BYTES, "r.jpg")
+    with pytest.raises(FundError) as big:
+        receipts.within_limit(receipts.MAX_BYTES + 1, "r.jpg")
+    assert big.value.code == "funds_err_receipt_big" and big.value.params == {"path": "r.jpg"}
+    whole = b"x" * receipts.MAX_BYTES
+    with session_scope(engine) as session:
+        kept = receipts.store(session, village, data=whole, content_type="image/jpeg", filename="r.jpg",
+                              consent=False, redacted=whole, redacted_type="image/jpeg", now=NOW)
+        assert receipts.public_copy(kept) == whole
+        for data, redacted in ((whole + b"x", None), (b"x", whole + b"x")):
+            with pytest.raises(ValueError):
+                receipts.store(session, village, data=data, content_type="image/jpeg", filename="r.jpg",
+                               consent=False, redacted=redacted, now=NOW)
+
+
+def test_a_receipt_is_shown_whole_with_consent_else_only_its_redacted_copy(engine, village):
+    with session_scope(engine) as session:
+        photo = receipts.store(session, village, data=b"\xff\xd8photo", content_type="image/jpeg", filename="r.jpg",
+                               consent=True, redacted=b"masked", redacted_type="image/png", now=NOW)
+        assert (receipts.public_copy(photo), receipts.public_type(photo), photo.public_sha256) == (
+            b"\xff\xd8photo", "image/jpeg", "")
+        masked = receipts.store(session, village, data=b"\xff\xd8photo", content_type="image/jpeg",
+                                filename="r.jpg", consent=False, redacted=b"\x89PNG", redacted_type="image/png",
+                                now=NOW)
+        assert (receipts.public_copy(masked), receipts.public_type(masked)) == (b"\x89PNG", "image/png")
+        assert masked.public_sha256 == receipts.digest(b"\x89PNG")
+        on_file = receipts.store(session, village, data=b"\xff\xd8photo", content_type="image/jpeg",
+                                 filename="r.jpg", consent=False, redacted=None, now=NOW)
+        assert (receipts.public_copy(on_file), receipts.public_type(on_file)) == (None, "")
+
+
+def test_a_text_receipt_not_in_utf8_is_still_kept_and_redacted(engine, village):
+    gbk = "收款人电话13812345678".encode("gb18030")
+    with session_scope(engine) as session:
+        row = receipts.store(session, village, data=gbk, content_type="text/plain", filename="r.txt",
+                             consent=False, redacted=None, now=NOW)
+        assert row.data == gbk and row.public_content_type == "text/plain"
+        assert b"13812345678" not in row.public_data
+
+
+def test_verify_holds_for_untouched_receipts_and_names_a_swapped_one(engine, village):
+    _receipt_expense(engine, village, consent=True)
+    expense, receipt_id = _receipt_expense(engine, village, consent=False, data="电话13812345678".encode())
+    assert _verify(engine) is None
+    with tampering(engine) as conn:
+        conn.execute(sa.text("UPDATE fund_receipts SET public_data = :d WHERE id = :i"), {"d": b"x", "i": receipt_id})
+    assert _verify(engine) == chain.Break(village, 2, expense, "receipt")
+
+
+def test_a_receipt_row_gone_is_a_receipt_break(engine, village):
+    expense, receipt_id = _receipt_expense(engine, village, consent=True)
+    with tampering(engine) as conn:
+        conn.execute(sa.text("DELETE FROM fund_receipts WHERE id = :i"), {"i": receipt_id})
+    assert _verify(engine) == chain.Break(village, 1, expense, "receipt")
+    with Session(engine) as session:
+        sha = session.get(FundEntry, expense).details["receipt_sha256"]
+        assert receipts.check(session, session.get(FundEntry, expense).details) == [(receipt_id, sha, "")]
+        assert receipts.check(session, {}) == []
+
+
+@pytest.mark.parametrize("filename, kind", [("r.jpg", "image/jpeg"), ("r.PDF", "application/pdf"),
+                                            ("r.txt", "text/plain")])
+def test_a_receipt_is_a_photo_a_pdf_or_a_text_judged_by_its_name(filename, kind):
+    assert receipts.content_type_of(filename) == kind
+
+
+@pytest.mark.parametrize("filename", ["r.html", "r.exe", "r"])
+def test_a_receipt_of_another_type_is_refused(filename):
+    with pytest.raises(FundError) as refused:
+        receipts.content_type_of(filename)
+    assert refused.value.code == "funds_err_receipt_type" and refused.value.params == {"path": filename}
+
+
+def test_every_month_knows_the_one_before():
+    assert previous_month(datetime(2027, 3, 15, 4, 0, tzinfo=UTC), TZ) == "2027-02"
+    assert previous_month(datetime(2027, 11, 30, 4, 0, tzinfo=UTC), TZ) == "2027-10"
+    assert previous_month(datetime(2027, 2, 1, 1, 0, tzinfo=UTC), TZ) == "2027-01"
+
+
+def test_the_statement_goes_to_those_of_the_village_who_asked_and_still_follow(engine, village):
+    with session_scope(engine) as session:
+        other = Village(code="v2", name="二村", created_at=NOW)
+        session.add(other)
+        session.flush()
+        later = User(openid="a0", name="a0", roles=",family,", village_id=village, created_at=NOW, updated_at=NOW)
+        gone = User(openid="gone", name="gone", roles=",family,", village_id=village, created_at=NOW,
+                    updated_at=NOW, subscribed=False)
+        offline = User(openid="offline-1", name="o", roles=",elder,", village_id=village, created_at=NOW,
+                       updated_at=NOW)
+        session.add_all([later, gone, offline])
+        session.flush()
+        other_id = other.id
+        for openid in ("a0", "e1", "gone", "offline-1"):
+            assert subscribers.subscribe(session, openid, village, now=NOW)
+        assert not subscribers.subscribe(session, "e1", village, now=NOW)  # already in
+        assert subscribers.subscribe(session, "a2", other_id, now=NOW)
+    with session_scope(engine) as session:
+        assert [u.openid for u in subscribers.followers(session, village)] == ["e1", "a0"]  # by who came first
+        assert [u.openid for u in subscribers.followers(session, other_id)] == ["a2"]
+        assert subscribers.unsubscribe(session, "e1", village)
+    with session_scope(engine) as session:
+        assert not subscribers.unsubscribe(session, "e1", village)
+        assert not subscribers.unsubscribe(session, "a2", village)  # subscribed to the other village only
+    with Session(engine) as session:
+        assert [u.openid for u in subscribers.followers(session, village)] == ["a0"]
+        assert [u.openid for u in subscribers.followers(session, other_id)] == ["a2"]
+
+
+def test_the_open_expenses_are_those_still_to_act_on_oldest_first(engine, village):
+    _give(engine, village, 100_00)
+    draft, pending, approved = (_spend(engine, village, 10_00, draft=True), _spend(engine, village, 20_00),
+                                _spend(engine, village, 30_00))
+    paid, rejected, cancelled = (_spend(engine, village, fen) for fen in (1_00, 2_00, 3_00))
+    _step(engine, approved, APPROVE)
+    _step(engine, paid, APPROVE)
+    _step(engine, paid, PAY)
+    _step(engine, rejected, REJECT)
+    _step(engine, cancelled, CANCEL, by="a1")
+    with Session(engine) as session:
+        assert [(e.id, state) for e, state in ledger.open_expenses(session, village)] == [
+            (draft, "draft"), (pending, "pending"), (approved, "approved")]
+        assert ledger.open_expenses(session, village + 1) == []
