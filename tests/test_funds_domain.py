@@ -15,8 +15,13 @@ from app.db import make_engine, session_scope
 from models.funds import chain, ledger, receipts, subscribers
 from models.funds.chain import APPROVE, CANCEL, PAY, REJECT, SUBMIT, FundEntry
 from models.funds.ledger import FundError, Gift, Spending
+from models.funds.public import public_statement
 from models.funds.statement import month_bounds, month_of, monthly, previous_month
 from models.people.users import User, Village
+from models.privacy import consent
+from models.timebank import gifts as tgifts
+from models.timebank.policy import timebank_policy
+from models.timebank.visits import settle_visit
 from tests.funds_support import tampering
 
 NOW = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)
@@ -602,3 +607,229 @@ def test_cancelling_or_correcting_after_approval_gives_the_money_back_and_before
     assert {li.record.id: li.state for li in st.lines if li.record.kind == "expense"} == {
         paid: "reversed", approved: "cancelled", pending: "cancelled"}
     assert [li.effect_fen for li in st.lines if li.entry.kind in ("correction", "cancel")] == [10_00, 0, 20_00]
+
+
+def _people(engine, village_id, *specs):
+    """Add people: (openid, name, roles, subscribed)."""
+    with session_scope(engine) as session:
+        for openid, name, roles, subscribed in specs:
+            session.add(User(openid=openid, name=name, roles=roles, village_id=village_id, subscribed=subscribed,
+                             created_at=NOW, updated_at=NOW))
+
+
+def _gift_from(engine, village_id, openid, fen, **kwargs):
+    with session_scope(engine) as session:
+        outcome = ledger.donate(session, session.get(Village, village_id),
+                                Gift(donor=openid, amount_fen=fen, donor_openid=openid, **kwargs), actor="a1",
+                                now=NOW, link="L")
+        return outcome.entry.id, outcome.notices
+
+
+def test_donors_hear_what_their_money_paid_for_oldest_gifts_spent_first(engine, village):
+    _people(engine, village, ("f1", "f1", ",family,", True), ("f2", "f2", ",family,", True),
+            ("f3", "f3", ",family,", True), ("gone", "gone", ",family,", False))
+    first, _ = _gift_from(engine, village, "f1", 100_00)
+    reversed_gift, _ = _gift_from(engine, village, "f3", 100_00)
+    with session_scope(engine) as session:
+        ledger.correct(session, reversed_gift, why="录错", by="a2", now=NOW)
+    _gift_from(engine, village, "f1", 500_00, items="米")  # goods pay for nothing
+    second, _ = _gift_from(engine, village, "f2", 100_00)
+    _gift_from(engine, village, "gone", 100_00)
+    big, small = _spend(engine, village, 150_00), _spend(engine, village, 30_00)
+    with session_scope(engine) as session:
+        small_told = ledger.step(session, small, APPROVE, by="a2", now=NOW, link="L").notices
+        big_told = ledger.step(session, big, APPROVE, by="a3", now=NOW).notices
+    assert [(n.openid, n.kind, n.key, n.text_key, n.params) for n in small_told] == [
+        ("f1", "fund_spent", f"fund_spent:{small}:{first}", "funds_spent",
+         {"purpose": "p", "amount": "30.00", "village": "一村", "link": "L"})]
+    # approved after the small one, so the big one starts 30 yuan into the first gift; "gone" unfollowed
+    assert [(n.openid, n.key, n.params["amount"]) for n in big_told] == [
+        ("f1", f"fund_spent:{big}:{first}", "70.00"), ("f2", f"fund_spent:{big}:{second}", "80.00")]
+
+
+def test_an_expense_approved_before_another_recorded_earlier_is_paid_first(engine, village):
+    _people(engine, village, ("f1", "f1", ",family,", True), ("f2", "f2", ",family,", True))
+    first, _ = _gift_from(engine, village, "f1", 50_00)
+    _gift_from(engine, village, "f2", 50_00)
+    early, late = _spend(engine, village, 50_00), _spend(engine, village, 50_00)
+    _step(engine, late, APPROVE)
+    _step(engine, late, PAY, by="a1")  # paid still counts as spent
+    told = _step(engine, early, APPROVE, by="a3").notices
+    assert [(n.openid, n.params["amount"]) for n in told] == [("f2", "50.00")]
+    assert [n.openid for n in _step(engine, _spend(engine, village, 10_00, draft=True), SUBMIT, by="a1").notices] == []
+
+
+def test_the_other_coordinators_of_the_village_are_asked_to_review(engine, village):
+    with session_scope(engine) as session:
+        other = Village(code="v2", name="二村", created_at=NOW)
+        session.add(other)
+        session.flush()
+        other_id = other.id
+    _people(engine, village, ("offline-a", "o", ",admin,", True))
+    _people(engine, other_id, ("b1", "b1", ",admin,", True))
+    with session_scope(engine) as session:
+        place = _village_row(session, village)
+        outcome = ledger.record_expense(session, place, Spending(purpose="路灯", amount_fen=300_00), by="a1", now=NOW,
+                                        link="L")
+        expense = outcome.entry.id
+        assert [(n.openid, n.kind, n.key, n.text_key, n.params) for n in outcome.notices] == [
+            (openid, "fund_review", f"fund_review:{expense}:{openid}", "funds_review",
+             {"number": expense, "amount": "300.00", "purpose": "路灯", "link": "L"}) for openid in ("a2", "a3")]
+        assert ledger.record_expense(session, place, Spending(purpose="x", amount_fen=1, draft=True), by="a1",
+                                     now=NOW).notices == []
+
+
+def test_a_donor_who_follows_is_thanked_for_money_or_goods(engine, village):
+    _people(engine, village, ("f1", "f1", ",family,", True), ("gone", "gone", ",family,", False),
+            ("offline-1", "o", ",elder,", True))
+    money, told = _gift_from(engine, village, "f1", 12_50)
+    assert [(n.openid, n.kind, n.key, n.text_key, n.params) for n in told] == [
+        ("f1", "fund_thanks", f"fund_thanks:{money}", "funds_thanks",
+         {"village": "一村", "amount": "12.50", "items": "", "number": money, "link": "L"})]
+    goods, told = _gift_from(engine, village, "f1", 0, items="大米5袋")
+    assert [(n.text_key, n.params["items"], n.params["amount"]) for n in told] == [
+        ("funds_thanks_in_kind", "大米5袋", "0.00")]
+    for openid in ("gone", "offline-1", "stranger"):
+        assert _gift_from(engine, village, openid, 1_00)[1] == []
+    with session_scope(engine) as session:
+        assert ledger.donate(session, _village_row(session, village), Gift(donor="d", amount_fen=1), actor="t",
+                             now=NOW).notices == []
+
+
+def test_a_named_gift_of_a_registered_person_is_their_consent_to_be_named(engine, village):
+    _people(engine, village, ("f1", "f1", ",family,", True), ("f2", "f2", ",family,", True))
+    _gift_from(engine, village, "f1", 1_00)
+    _gift_from(engine, village, "f1", 2_00)  # one record, not one per gift
+    _gift_from(engine, village, "f2", 1_00, consent=False)
+    _gift_from(engine, village, "stranger", 1_00)
+    with Session(engine) as session:
+        f1, f2 = (session.exec(select(User).where(User.openid == o)).one() for o in ("f1", "f2"))
+        [given] = consent.history(session, f1.id)
+        assert (given.purpose, given.granted, given.given_by_user_id, given.text_version, given.given_at) == (
+            consent.PUBLICATION, True, f1.id, ledger.DONOR_CONSENT_VERSION, NOW)
+        assert consent.history(session, f2.id) == []
+
+
+def test_a_donor_is_found_by_openid_or_by_a_name_only_one_villager_has(engine, village):
+    with session_scope(engine) as session:
+        other = Village(code="v2", name="二村", created_at=NOW)
+        session.add(other)
+        session.flush()
+        other_id = other.id
+    _people(engine, village, ("w1", "王芳", ",family,", True), ("w2", "王芳", ",family,", True),
+            ("l1", "李强", ",family,", True))
+    _people(engine, other_id, ("z1", "赵六", ",family,", True))
+    with Session(engine) as session:
+        place = _village_row(session, village)
+        assert ledger.find_donor(session, place, "w2") == "w2"
+        assert ledger.find_donor(session, place, "李强") == "l1"
+        assert ledger.find_donor(session, place, "王芳") == ""  # two of them: never guess
+        assert ledger.find_donor(session, place, "赵六") == ""  # another village's
+        assert ledger.find_donor(session, place, "无名") == ""
+
+
+LATE = datetime(2026, 12, 10, 17, 0, tzinfo=UTC)  # already the 11th in the village
+
+
+def _published_month(engine, village_id):
+    """A month with a named, an anonymous, a withdrawn and an outside donor, goods, receipts of each kind,
+    a rejection, a correction and time-bank visits; returns the ids by name."""
+    _people(engine, village_id, ("f1", "王建国", ",family,", True), ("f2", "赵四", ",family,", True))
+    ids = {"named": _gift_from(engine, village_id, "f1", 500_00, channel="bank", receipt_no="R13812345678")[0],
+           "withdrawn": _gift_from(engine, village_id, "f2", 10_00)[0]}
+    with session_scope(engine) as session:
+        place = _village_row(session, village_id)
+        f2 = session.exec(select(User).where(User.openid == "f2")).one()
+        [granted] = consent.active(session, f2.id)
+        consent.withdraw(session, granted.id, f2.id, now=LATE)
+
+        def expense(purpose, fen, category, receipt=None):
+            return ledger.record_expense(session, place, Spending(purpose=purpose, amount_fen=fen, category=category,
+                                                                  receipt=receipt), by="a1", now=LATE).entry.id
+
+        def receipt(consented, redacted=None):
+            return receipts.details(receipts.store(
+                session, village_id, data="张三13812345678".encode(), content_type="text/plain", filename="r.txt",
+                consent=consented, redacted=redacted, now=LATE, redacted_type="text/plain" if redacted else ""))
+
+        ids["anonymous"] = ledger.donate(session, place, Gift(donor="张先生", amount_fen=200_00, consent=False),
+                                         actor="a1", now=LATE).entry.id
+        goods = Gift(donor="李大姐", amount_fen=150_00, given_on="2026-11-30", items="大米5袋 电话13812345678")
+        ids["goods"] = ledger.donate(session, place, goods, actor="a1", now=LATE).entry.id
+        ids["care"] = expense("买药", 120_50, "care", receipt(False))
+        ids["lamp"] = expense("修路灯 电话13812345678", 300_00, "repairs", receipt(True))
+        ids["photo"] = expense("照片", 1_00, "office", receipts.details(receipts.store(
+            session, village_id, data=b"\xff\xd8", content_type="image/jpeg", filename="r.jpg", consent=False,
+            redacted=None, now=LATE)))
+        ledger.correct(session, ids["anonymous"], why="重复 13812345678", by="a2", now=LATE)
+    _step(engine, ids["care"], APPROVE, why="", at=LATE)
+    _step(engine, ids["photo"], REJECT, why="看不清 13812345678", at=LATE)
+    with session_scope(engine) as session:
+        e1, a2, a3 = (session.exec(select(User).where(User.openid == o)).one() for o in ("e1", "a2", "a3"))
+        settle_visit(session, request_id=1, village_id=village_id, category="errand", elder_id=e1.id,
+                     volunteer_id=a2.id, minutes=100, policy=timebank_policy({}), now=LATE)
+        settle_visit(session, request_id=2, village_id=None, category="errand", elder_id=e1.id, volunteer_id=a3.id,
+                     minutes=50, policy=timebank_policy({}), now=LATE)
+        assert tgifts.opening(session, a2, 200, key="o", now=LATE)
+        tgifts.donate(session, a2, 100, key="d", now=LATE)
+    return ids
+
+
+def _money(fen):
+    return {"fen": fen, "yuan": ledger.yuan(fen)}
+
+
+def test_the_published_statement_names_only_with_consent_and_masks_personal_details(engine, village):
+    ids = _published_month(engine, village)
+    with Session(engine) as session:
+        data = public_statement(session, monthly(session, session.get(Village, village), "2026-12", TZ), TZ)
+        head = chain.head_hash(session, village)
+    entries, corrections = data.pop("entries"), data.pop("corrections")
+    assert data == {
+        "village": {"code": "v1", "name": "一村"}, "month": "2026-12", "currency": "CNY",
+        "opening_balance": _money(0),
+        "income": [{"source": "bank", **_money(500_00)}, {"source": "cash", **_money(10_00)}],
+        "income_total": _money(510_00),
+        "in_kind": [{"id": ids["goods"], "date": "2026-12-11", "donor": "李大姐", "anonymous": False,
+                     "items": "大米5袋 电话***", "estimated_value": _money(150_00)}],
+        "spending": [{"category": "care", **_money(120_50)}], "spending_total": _money(120_50),
+        "closing_balance": _money(389_50),
+        "pending": [{"id": ids["lamp"], "date": "2026-12-11", "purpose": "修路灯 电话***", "category": "repairs",
+                     "amount": _money(300_00), "state": "pending"}],
+        "pending_total": _money(300_00),
+        "chain": {"last_seq": head[0], "last_hash": head[1]},
+        "timebank": {"hours_given": 2.5, "hours_received": 1.7, "hours_in_pool": 1.7, "visits": 1},
+    }
+    rows = {(row["record_id"], row["kind"]): row for row in entries}
+    assert [row["kind"] for row in corrections] == ["correction"]
+    named = rows[ids["named"], "donation"]
+    assert {k: named[k] for k in ("date", "donor", "anonymous", "channel", "items", "receipt_no", "given_on",
+                                  "effect", "state", "amount")} == {
+        "date": "2026-12-10", "donor": "f1", "anonymous": False, "channel": "bank", "items": None,
+        "receipt_no": "R***", "given_on": None, "effect": _money(500_00), "state": "recorded",
+        "amount": _money(500_00)}
+    withdrawn = rows[ids["withdrawn"], "donation"]
+    assert (withdrawn["donor"], withdrawn["anonymous"]) == (None, True)
+    goods = rows[ids["goods"], "in_kind"]
+    assert (goods["given_on"], goods["items"], goods["effect"], goods["channel"]) == (
+        "2026-11-30", "大米5袋 电话***", _money(0), None)
+    correction = rows[ids["anonymous"], "correction"]
+    assert correction == corrections[0]
+    assert (correction["donor"], correction["anonymous"], correction["note"], correction["correction_note"],
+            correction["effect"], correction["state"], correction["record_kind"]) == (
+        None, True, "重复 ***", "重复 ***", _money(-200_00), "reversed", "donation")
+    approval = rows[ids["care"], "approve"]
+    assert (approval["note"], approval["purpose"], approval["category"], approval["effect"]) == (
+        None, "买药", "care", _money(-120_50))
+    assert "correction_note" not in approval and "donor" not in approval
+    with Session(engine) as session:
+        care_receipt = ledger.record(session, ids["care"]).details["receipt_id"]
+        sha = session.get(receipts.FundReceipt, care_receipt).sha256
+    assert approval["receipt"] == {"id": care_receipt, "consent": False, "public": True, "redacted": True,
+                                   "sha256": sha}
+    assert {k: rows[ids["lamp"], "expense"]["receipt"][k] for k in ("consent", "public", "redacted")} == {
+        "consent": True, "public": True, "redacted": False}
+    rejected = rows[ids["photo"], "reject"]
+    assert (rejected["note"], rejected["state"], rejected["receipt"]["public"]) == ("看不清 ***", "rejected", False)
+    assert "correction_note" not in rejected
+    assert rows[ids["photo"], "expense"]["purpose"] == "照片" and "note" not in rows[ids["photo"], "expense"]
