@@ -2,6 +2,9 @@
 export, erasure (ledgers, requests, who is told) and its deadline, retention."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,7 +18,8 @@ from models.help import dispatch, visits
 from models.help import requests as hr
 from models.people import membership
 from models.people.users import FamilyLink, User
-from models.privacy import access, consent, erasure, links, retention
+from models.people.volunteers import volunteer_of
+from models.privacy import access, consent, erasure, links, publication, retention, sharing
 from models.privacy import export as exporting
 from models.seed import seed_demo
 from models.timebank import gifts, ledger
@@ -259,3 +263,190 @@ def test_retention_forgets_old_conversations_and_voice_and_keeps_the_access_log_
         payloads = {row.dedup_key: row.payload for row in session.exec(select(inbound.InboundMessage))}
         assert payloads["v1"] is None and payloads["v2"] == {"recognition": "我住东头12号"}
         assert len(access.accesses_of(session, user(session, "demo-elder-1").id)) == 1
+
+
+# --- what mutation testing asked for (docs/testing.md "Mutation testing") ------------------------------------
+
+def _log(session, subject_id, *, at, viewer_id=None, **fields):
+    values = {"viewer_role": "console", "what": "contact", "reason": "console", **fields}
+    return access.log_access(session, subject_id=subject_id, viewer_id=viewer_id, now=at, **values)
+
+
+def test_the_access_log_keeps_who_saw_what_newest_first_and_refuses_unknown_reasons(village):
+    with session_scope(village.engine) as session:
+        elder, other = user(session, "demo-elder-1"), user(session, "demo-elder-2")
+        helper = user(session, "demo-volunteer-1")
+        first = _log(session, elder.id, at=NOW, viewer_name="c" * 70, ref="r" * 70)
+        _log(session, other.id, at=NOW)
+        _log(session, elder.id, at=NOW + timedelta(minutes=1), viewer_id=helper.id, viewer_role="volunteer",
+             what="health_notes", reason="claim", ref="7")
+        assert (first.viewer_name, len(first.ref), first.at) == ("c" * 64, 64, NOW)
+        with pytest.raises(ValueError):
+            _log(session, elder.id, at=NOW, reason="curiosity")
+        session.flush()
+        newest = access.accesses_of(session, elder.id)
+        assert [(e.viewer_id, e.what, e.reason, e.ref) for e in newest] == [
+            (helper.id, "health_notes", "claim", "7"), (None, "contact", "console", first.ref)]
+        assert [e.ref for e in access.accesses_of(session, elder.id, limit=1)] == ["7"]
+        assert len(access.accesses_of(session, elder.id, limit=None)) == 2
+
+
+def test_the_access_log_is_kept_at_least_three_years_and_longer_when_configured(village):
+    three_years = timedelta(days=access.MIN_KEEP_DAYS)
+    with session_scope(village.engine) as session:
+        elder = user(session, "demo-elder-1")
+        for age in (three_years, three_years + timedelta(seconds=1), timedelta(days=2000)):
+            _log(session, elder.id, at=NOW - age)
+    with session_scope(village.engine) as session:
+        assert access.prune(session, now=NOW, keep_days=5000) == 0  # a longer period is kept as configured
+        assert access.prune(session, now=NOW, keep_days=0) == 2  # exactly three years old is still kept
+        assert [e.at for e in access.accesses_of(session, user(session, "demo-elder-1").id)] == [NOW - three_years]
+
+
+def test_a_proxy_answer_is_recorded_as_such_and_a_new_one_withdraws_the_old(village):
+    with session_scope(village.engine) as session:
+        elder, son = user(session, "demo-elder-1"), user(session, "demo-family-1")
+        first = consent.record(session, elder.id, consent.SERVICE, granted=True, given_by=son.id, relationship="儿子",
+                               now=NOW)
+        assert (first.given_by_user_id, first.relationship, first.text_version, first.given_at, first.granted) == (
+            son.id, "儿子", consent.TEXT_VERSION, NOW, True)
+        consent.record(session, elder.id, consent.PUBLICATION, granted=True, given_by=elder.id, now=NOW)
+        later = NOW + timedelta(days=1)
+        declined = consent.record(session, elder.id, consent.SERVICE, granted=False, given_by=elder.id, now=later)
+        session.refresh(first)
+        assert (first.withdrawn_at, first.withdrawn_by_user_id) == (later, elder.id)
+        assert not consent.allows(session, elder.id, consent.SERVICE)  # the latest answer is a no
+        assert consent.withdraw(session, declined.id, elder.id, now=later) is None  # a no is not withdrawn
+        assert consent.withdraw(session, 999_999, elder.id, now=later) is None
+        assert [c.purpose for c in consent.active(session, elder.id)] == [consent.PUBLICATION]
+        assert [c.id for c in consent.history(session, elder.id)] == sorted(c.id for c in consent.history(
+            session, elder.id))
+        assert [c.user_id for c in consent.history(session, user(session, "demo-elder-2").id)] == []
+        assert consent.health_notes_allowed(session, elder.id) is False
+        consent.record(session, elder.id, consent.HEALTH_NOTES, granted=True, given_by=son.id, now=later)
+        assert consent.health_notes_allowed(session, elder.id) is True
+
+
+def test_withdrawing_everything_stamps_each_live_record_and_counts_them(village):
+    with session_scope(village.engine) as session:
+        elder, admin = user(session, "demo-elder-1"), user(session, "demo-admin")
+        for purpose, granted in ((consent.SERVICE, True), (consent.HEALTH_NOTES, False), (consent.PUBLICATION, True)):
+            consent.record(session, elder.id, purpose, granted=granted, given_by=elder.id, now=NOW)
+        consent.record(session, user(session, "demo-elder-2").id, consent.SERVICE, granted=True, given_by=admin.id,
+                       now=NOW)
+        later = NOW + timedelta(hours=2)
+        assert consent.withdraw_all(session, elder.id, admin.id, now=later) == 3
+        session.flush()
+        assert {(c.withdrawn_at, c.withdrawn_by_user_id) for c in consent.history(session, elder.id)} == {
+            (later, admin.id)}
+        assert consent.withdraw_all(session, elder.id, admin.id, now=later) == 0
+        assert consent.allows(session, user(session, "demo-elder-2").id, consent.SERVICE)
+
+
+def test_a_withdrawn_grant_keeps_its_stamp(village):
+    with session_scope(village.engine) as session:
+        elder, son = user(session, "demo-elder-1"), user(session, "demo-family-1")
+        row = consent.record(session, elder.id, consent.PUBLICATION, granted=True, given_by=elder.id, now=NOW)
+        later = NOW + timedelta(days=3)
+        done = consent.withdraw(session, row.id, son.id, now=later)
+        assert (done.withdrawn_at, done.withdrawn_by_user_id) == (later, son.id)
+    with Session(village.engine) as session:
+        assert session.get(consent.Consent, row.id).withdrawn_at == later
+
+
+def test_retention_forgets_exactly_what_is_older_than_the_limit(village):
+    limit = timedelta(days=30)
+    with session_scope(village.engine) as session:
+        for openid, age in (("at-limit", limit), ("past", limit + timedelta(seconds=1))):
+            conversation.save_state(session, openid, flow="help", step="x", data={}, now=NOW - age)
+        rows = {}
+        for key, msg_type, age, finish in (("voice-at", "voice", limit, True), ("voice-old", "voice", 2 * limit, True),
+                                           ("voice-busy", "voice", 2 * limit, False),
+                                           ("text-old", "text", 2 * limit, True)):
+            rows[key], _ = inbound.record_inbound(session, key=key, openid="x", msg_type=msg_type, event="",
+                                                  payload={"recognition": "东头12号"}, now=NOW - age)
+            if finish:
+                inbound.finish_inbound(session, rows[key], "回复东头12号", now=NOW - age)
+    with session_scope(village.engine) as session:
+        assert retention.prune_conversations(session, now=NOW, keep_days=30) == 1
+        assert retention.forget_audio(session, now=NOW, keep_days=30) == 1
+        assert retention.forget_audio(session, now=NOW, keep_days=30) == 0  # already forgotten
+    with Session(village.engine) as session:
+        assert conversation.load_state(session, "at-limit") and conversation.load_state(session, "past") is None
+        kept = {row.dedup_key: (row.payload, row.reply) for row in session.exec(select(inbound.InboundMessage))}
+        assert kept["voice-old"] == (None, None)
+        assert kept["voice-at"] == ({"recognition": "东头12号"}, "回复东头12号")
+        assert kept["voice-busy"][0] == {"recognition": "东头12号"}  # still being answered
+        assert kept["text-old"] == ({"recognition": "东头12号"}, "回复东头12号")  # only voice is forgotten here
+
+
+def test_a_partner_organisations_volunteer_gets_the_elders_details_only_with_partner_sharing(village):
+    with session_scope(village.engine) as session:
+        elder = user(session, "demo-elder-1")
+        village_volunteer, clinic = user(session, "demo-volunteer-1"), user(session, "demo-volunteer-4")
+        record = volunteer_of(session, clinic)
+        record.partner_org = "卫生院"
+        session.add(record)
+        lawyer = User(openid="lawyer", name="律师", roles=",partner,", created_at=NOW, updated_at=NOW)
+        session.add(lawyer)
+        session.flush()
+        assert sharing.partner_of(session, village_volunteer) == ""
+        assert sharing.partner_of(session, clinic) == "卫生院"
+        assert sharing.partner_of(session, lawyer) == "partner"  # the role alone, no volunteer record
+        assert sharing.may_share_with(session, elder, village_volunteer)
+        assert not sharing.may_share_with(session, elder, clinic) and not sharing.may_share_with(session, elder, lawyer)
+        consent.record(session, elder.id, consent.PARTNER_SHARING, granted=True, given_by=elder.id, now=NOW)
+        assert sharing.may_share_with(session, elder, clinic) and sharing.may_share_with(session, elder, lawyer)
+        assert not sharing.may_share_with(session, user(session, "demo-elder-2"), clinic)  # another elder's consent
+
+
+def test_a_link_is_refused_without_a_secret_and_for_anything_not_made_by_sign():
+    with pytest.raises(ValueError):
+        links.sign("", subject_id=1, requester_id=1, now=NOW)
+    token = links.sign("s" * 32, subject_id=7, requester_id=9, now=NOW, valid_for=timedelta(minutes=5))
+    assert links.verify("s" * 32, token, now=NOW + timedelta(minutes=4, seconds=59)).expires_at == int(
+        (NOW + timedelta(minutes=5)).timestamp())
+    assert links.verify("s" * 32, token, now=NOW + timedelta(minutes=5)) is None
+    assert links.verify("", token, now=NOW) is None
+    body, mac = token.split(".")
+    assert links.verify("s" * 32, body + ".", now=NOW) is None and links.verify("s" * 32, "." + mac, now=NOW) is None
+    assert links.verify("s" * 32, token + "x" * (201 - len(token)), now=NOW) is None
+    # A body the right key signed but that is not three numbers (as a forger with the key could make).
+    key = hmac.new(b"s" * 32, b"linli-privacy-export-v1", hashlib.sha256).digest()
+    for content in (b'["a",1,2]', b"[1,2]", b"{}", b"not json"):
+        odd = base64.urlsafe_b64encode(content).decode().rstrip("=")
+        signed = base64.urlsafe_b64encode(hmac.new(key, odd.encode(), hashlib.sha256).digest()).decode().rstrip("=")
+        assert links.verify("s" * 32, f"{odd}.{signed}", now=NOW) is None
+    longest = links.sign("s" * 32, subject_id=10**12, requester_id=10**12, now=NOW)
+    assert len(longest) <= 200 and links.verify("s" * 32, longest, now=NOW).subject_id == 10**12
+
+
+def test_a_story_names_the_elder_only_with_their_consent_and_a_no_is_not_overridden(village):
+    with session_scope(village.engine) as session:
+        elder = user(session, "demo-elder-1")
+        request = claimed_by_volunteer(session, elder).request
+        assert publication.elder_of(session, str(request.id)).id == elder.id
+        assert publication.elder_of(session, "x1") is None and publication.elder_of(session, "99999") is None
+        assert publication.may_name(session, None)  # a story about no known elder
+        assert not publication.may_name(session, elder) and not publication.declined(session, elder)
+        row = consent.record(session, elder.id, consent.PUBLICATION, granted=True, given_by=elder.id, now=NOW)
+        assert publication.may_name(session, elder) and not publication.declined(session, elder)
+        consent.withdraw(session, row.id, elder.id, now=NOW)
+        assert publication.declined(session, elder) and not publication.may_name(session, elder)
+        consent.record(session, elder.id, consent.PUBLICATION, granted=False, given_by=elder.id, now=NOW)
+        assert publication.declined(session, elder)
+        consent.record(session, elder.id, consent.HEALTH_NOTES, granted=False, given_by=elder.id, now=NOW)
+        consent.record(session, elder.id, consent.PUBLICATION, granted=True, given_by=elder.id, now=NOW)
+        assert not publication.declined(session, elder)  # the latest publication answer decides, not other purposes
+
+
+def test_an_anonymised_story_has_neither_the_name_nor_the_surname_with_a_form_of_address():
+    wording = publication.Wording("一位老人", ("奶奶", "大爷"))
+    three = User(openid="x", name=" 王秀英 ")
+    assert publication.anonymise("王秀英奶奶说王奶奶和秀英都好，王秀英笑了", three, wording) == (
+        "一位老人说一位老人和一位老人都好，一位老人笑了")
+    two = User(openid="y", name="李福")
+    assert publication.anonymise("李大爷李福家的福字", two, wording) == "一位老人一位老人家的福字"
+    one = User(openid="z", name="赵")
+    assert publication.anonymise("赵大爷和赵", one, wording) == "一位老人和赵"
+    assert publication.anonymise("王奶奶", User(openid="w", name=""), wording) == "王奶奶"
