@@ -3,22 +3,25 @@ export, erasure (ledgers, requests, who is told) and its deadline, retention."""
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import hmac
-from datetime import UTC, datetime, timedelta
+import io
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, select
 
 from app.db import session_scope
+from models.checkin.rules import CheckinDay, CheckinEnrolment
 from models.core import conversation, inbound
 from models.core.outbox import OutboxMessage, enqueue
 from models.help import dispatch, visits
 from models.help import requests as hr
 from models.people import membership
 from models.people.users import FamilyLink, User
-from models.people.volunteers import volunteer_of
+from models.people.volunteers import TrainingRecord, volunteer_of
 from models.privacy import access, consent, erasure, links, publication, retention, sharing
 from models.privacy import export as exporting
 from models.seed import seed_demo
@@ -411,14 +414,37 @@ def test_a_link_is_refused_without_a_secret_and_for_anything_not_made_by_sign():
     body, mac = token.split(".")
     assert links.verify("s" * 32, body + ".", now=NOW) is None and links.verify("s" * 32, "." + mac, now=NOW) is None
     assert links.verify("s" * 32, token + "x" * (201 - len(token)), now=NOW) is None
-    # A body the right key signed but that is not three numbers (as a forger with the key could make).
-    key = hmac.new(b"s" * 32, b"linli-privacy-export-v1", hashlib.sha256).digest()
+    expires = int((NOW + timedelta(hours=1)).timestamp())
+    assert links.verify("s" * 32, _signed("s" * 32, f"[7,9,{expires}]".encode()), now=NOW) == links.Grant(7, 9, expires)
+    # A body signed with the right key that is not three numbers (as only someone holding the key could make).
     for content in (b'["a",1,2]', b"[1,2]", b"{}", b"not json"):
-        odd = base64.urlsafe_b64encode(content).decode().rstrip("=")
-        signed = base64.urlsafe_b64encode(hmac.new(key, odd.encode(), hashlib.sha256).digest()).decode().rstrip("=")
-        assert links.verify("s" * 32, f"{odd}.{signed}", now=NOW) is None
-    longest = links.sign("s" * 32, subject_id=10**12, requester_id=10**12, now=NOW)
-    assert len(longest) <= 200 and links.verify("s" * 32, longest, now=NOW).subject_id == 10**12
+        assert links.verify("s" * 32, _signed("s" * 32, content), now=NOW) is None
+    # A deployment without a secret accepts nothing, not even a token made with the empty key.
+    assert links.verify("", _signed("", f"[7,9,{expires}]".encode()), now=NOW) is None
+
+
+def _signed(secret: str, content: bytes) -> str:
+    """A token made by hand the way `links.sign` makes one (the key derived from the secret under the label)."""
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    key = hmac.new(secret.encode(), b"linli-privacy-export-v1", hashlib.sha256).digest()
+    body = b64(content)
+    return f"{body}.{b64(hmac.new(key, body.encode(), hashlib.sha256).digest())}"
+
+
+def test_every_link_is_url_safe_and_verifies_whatever_the_length_of_its_numbers():
+    for digits in range(1, 16):
+        subject = int("7" * digits)
+        token = links.sign("s" * 32, subject_id=subject, requester_id=9, now=NOW)
+        assert "=" not in token and token == token.strip()  # nothing a URL would have to escape
+        assert links.verify("s" * 32, token, now=NOW).subject_id == subject
+
+
+def test_a_link_of_200_characters_is_read_and_a_longer_one_refused_unread():
+    def token(digits: int) -> str:
+        return links.sign("s" * 32, subject_id=int("1" * digits), requester_id=1, now=NOW)
+    assert len(token(102)) == 200 and links.verify("s" * 32, token(102), now=NOW) is not None
+    assert len(token(103)) > 200 and links.verify("s" * 32, token(103), now=NOW) is None
 
 
 def test_a_story_names_the_elder_only_with_their_consent_and_a_no_is_not_overridden(village):
@@ -450,3 +476,101 @@ def test_an_anonymised_story_has_neither_the_name_nor_the_surname_with_a_form_of
     one = User(openid="z", name="赵")
     assert publication.anonymise("赵大爷和赵", one, wording) == "一位老人和赵"
     assert publication.anonymise("王奶奶", User(openid="w", name=""), wording) == "王奶奶"
+
+
+def _export_fixture(session):
+    """Elder 1 with notes, a claimed and rated errand, a request her son made for her, check-in days, and the
+    volunteer's training; another elder's day that is none of hers."""
+    elder = with_health_notes(session)
+    claimed = claimed_by_volunteer(session, elder).request
+    claimed.rating, claimed.done_at, claimed.minutes_spent = 4, NOW + timedelta(hours=2), 45
+    session.add(claimed)
+    son = user(session, "demo-family-1")
+    asked = hr.create_request(session, hr.NewRequest(
+        elder=elder, requested_by=son, category="meal", details="送饭", place="东头", window_start=NOW,
+        window_end=NOW + timedelta(hours=1)), source_key="son-1", now=NOW)[0]
+    session.add(TrainingRecord(user_id=user(session, "demo-volunteer-1").id, qualification="first_aid",
+                               granted_at=NOW))
+    session.add(CheckinEnrolment(elder_id=elder.id, prompt_minute=510, deadline_minute=600, enrolled_by_id=son.id,
+                                 created_at=NOW, updated_at=NOW))
+    other = user(session, "demo-elder-2")
+    for who, day, status, at in ((elder, date(2026, 12, 2), "ok", NOW + timedelta(days=1)),
+                                 (elder, date(2026, 12, 1), "missed", None), (other, date(2026, 12, 1), "ok", NOW)):
+        session.add(CheckinDay(elder_id=who.id, day=day, status=status, deadline_at=NOW, checked_in_at=at,
+                               created_at=NOW))
+    session.flush()
+    return elder, claimed.id, asked.id
+
+
+def test_an_export_holds_each_section_field_by_field(village):
+    with session_scope(village.engine) as session:
+        elder, claimed, asked = _export_fixture(session)
+        data = exporting.export_person(session, elder.id, NOW)
+        volunteer = exporting.export_person(session, user(session, "demo-volunteer-1").id, NOW)
+        son = exporting.export_person(session, user(session, "demo-family-1").id, NOW)
+    at = NOW.isoformat()
+    assert (data["user_id"], data["generated_at"], data["erased"]) == (elder.id, at, False)
+    assert data["profile"] == {
+        "name": "王秀英", "phone": "13800000001", "roles": ["elder"], "village": "示范村", "registered_at": at,
+        "elder": {"age": 78, "address": "示范村东头12号", "phone": "13800000001", "lives_alone": True,
+                  "health_notes": "高血压，走路要扶", "registered_by": "王秀英", "verified_at": "",
+                  "emergency_contacts": [{"name": "王建国", "phone": "13900000001"}]}}
+    assert data["bindings"] == [{"elder": "王秀英", "family": "王建国", "relationship": "儿子", "since": at,
+                                 "side": "elder"}]
+    assert son["bindings"][0]["side"] == "family"
+    assert data["requests"] == [
+        {"number": claimed, "category": "errand", "details": "买降压药", "place": "", "status": "claimed",
+         "window_start": (NOW + timedelta(hours=1)).isoformat(), "window_end": (NOW + timedelta(hours=5)).isoformat(),
+         "created_at": at, "for": "王秀英", "volunteer": "张志强", "rating": 4},
+        {"number": asked, "category": "meal", "details": "送饭", "place": "东头", "status": hr.OPEN,
+         "window_start": at, "window_end": (NOW + timedelta(hours=1)).isoformat(), "created_at": at,
+         "for": "王秀英", "volunteer": "", "rating": None}]
+    assert [r["number"] for r in son["requests"]] == [asked]  # asked by him, for her
+    assert data["visits"] == [] and data["ratings"] == [{"side": "given", "number": claimed, "score": 4}]
+    assert data["checkins"] == [
+        {"day": "", "status": "enrolled:active", "checked_in_at": at},
+        {"day": "2026-12-01", "status": "missed", "checked_in_at": ""},
+        {"day": "2026-12-02", "status": "ok", "checked_in_at": (NOW + timedelta(days=1)).isoformat()}]
+    assert data["consents"] == [{"purpose": "health_notes", "granted": True, "given_at": at, "given_by": "王秀英",
+                                 "relationship": "", "text_version": consent.TEXT_VERSION, "withdrawn_at": ""}]
+    assert data["accesses"] == [
+        {"at": at, "viewer": "张志强", "role": "volunteer", "what": what, "reason": "claim", "ref": str(claimed)}
+        for what in ("health_notes", "contact")]
+    assert volunteer["profile"]["volunteer"] == {
+        "status": "approved", "skills": ["errand", "repair"], "availability": volunteer["profile"]["volunteer"][
+            "availability"], "on_duty": True, "partner_org": "", "no_shows": 0, "qualifications": ["first_aid"]}
+    assert "elder" not in volunteer["profile"] and "volunteer" not in data["profile"]
+    assert volunteer["visits"] == [{"number": claimed, "category": "errand", "status": "claimed", "for": "王秀英",
+                                    "done_at": (NOW + timedelta(hours=2)).isoformat(), "minutes": 45, "rating": 4}]
+    assert volunteer["ratings"] == [{"side": "received", "number": claimed, "score": 4}]
+    assert exporting.summary_counts(data) == {"bindings": 1, "requests": 2, "visits": 0, "ratings": 1, "timebank": 0,
+                                              "checkins": 3, "consents": 1, "accesses": 2}
+
+
+def test_a_console_operators_view_is_named_by_their_login_in_the_export(village):
+    with session_scope(village.engine) as session:
+        elder = user(session, "demo-elder-1")
+        _log(session, elder.id, at=NOW, viewer_name="console:sun")
+        session.flush()
+        [seen] = exporting.export_person(session, elder.id, NOW)["accesses"]
+        assert (seen["viewer"], seen["role"]) == ("console:sun", "console")
+
+
+def test_the_csv_export_has_one_row_per_value_with_nested_values_flattened(village):
+    with session_scope(village.engine) as session:
+        elder, claimed, _ = _export_fixture(session)
+        rows = list(csv.reader(io.StringIO(exporting.to_csv(exporting.export_person(session, elder.id, NOW)))))
+    assert rows[:4] == [["section", "item", "field", "value"], ["meta", "0", "user_id", str(elder.id)],
+                        ["meta", "0", "generated_at", NOW.isoformat()], ["meta", "0", "erased", "False"]]
+    assert ["profile", "0", "elder.emergency_contacts.1.phone", "13900000001"] in rows
+    assert ["profile", "0", "roles.1", "elder"] in rows
+    assert ["requests", "1", "number", str(claimed)] in rows and ["requests", "2", "details", "送饭"] in rows
+    assert ["checkins", "3", "status", "ok"] in rows and ["accesses", "2", "what", "contact"] in rows
+    assert exporting.summary_counts({}) == dict.fromkeys(exporting.SECTIONS[1:], 0)
+
+
+def test_the_export_of_someone_unknown_or_cancelled_says_only_that(village):
+    with Session(village.engine) as session:
+        data = exporting.export_person(session, 99_999, NOW)
+    assert data == {"user_id": 99_999, "generated_at": NOW.isoformat(), "erased": True, "profile": {},
+                    **{name: [] for name in exporting.SECTIONS[1:]}}
