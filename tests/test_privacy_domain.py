@@ -11,17 +11,23 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, and_, col, or_, select
 
 from app.db import session_scope
+from models.api import identity as ids
 from models.checkin.rules import CheckinDay, CheckinEnrolment
 from models.core import conversation, inbound
+from models.core.audit import AuditEntry, audit
 from models.core.outbox import OutboxMessage, enqueue
-from models.help import dispatch, visits
+from models.core.windows import ServiceWindow
+from models.help import complaints, dispatch, visits
 from models.help import requests as hr
+from models.notices.broadcasts import AudienceTag, MassQuota, NoticeOptOut
 from models.people import membership
+from models.people.binding import PendingBinding
+from models.people.membership import BindingCode
 from models.people.users import FamilyLink, User
-from models.people.volunteers import TrainingRecord, volunteer_of
+from models.people.volunteers import TrainingRecord, Volunteer, volunteer_of
 from models.privacy import access, consent, erasure, links, publication, retention, sharing
 from models.privacy import export as exporting
 from models.seed import seed_demo
@@ -574,3 +580,229 @@ def test_the_export_of_someone_unknown_or_cancelled_says_only_that(village):
         data = exporting.export_person(session, 99_999, NOW)
     assert data == {"user_id": 99_999, "generated_at": NOW.isoformat(), "erased": True, "profile": {},
                     **{name: [] for name in exporting.SECTIONS[1:]}}
+
+
+def _traces(session, person: User, openid: str) -> dict[str, int]:
+    """How many rows of each table still point at this person (by id or by their WeChat openid)."""
+    uid = person.id
+
+    def count(model, *conditions):
+        return len(session.exec(select(model).where(or_(*conditions))).all())
+
+    identities = [i.id for i in session.exec(select(ids.ApiIdentity).where(ids.ApiIdentity.user_id == uid))]
+    return {
+        "codes": count(BindingCode, BindingCode.elder_id == uid, BindingCode.created_by == uid,
+                       BindingCode.used_by == uid),
+        "pending": count(PendingBinding, PendingBinding.elder_id == uid, PendingBinding.family_id == uid,
+                         PendingBinding.asked_id == uid, PendingBinding.decided_by == uid),
+        "profile": count(membership.ElderProfile, membership.ElderProfile.user_id == uid),
+        "links": count(FamilyLink, FamilyLink.elder_id == uid, FamilyLink.family_id == uid),
+        "volunteer": count(Volunteer, Volunteer.user_id == uid),
+        "training": count(TrainingRecord, TrainingRecord.user_id == uid),
+        "days": count(CheckinDay, CheckinDay.elder_id == uid),
+        "enrolment": count(CheckinEnrolment, CheckinEnrolment.elder_id == uid),
+        "identities": len(identities), "link_codes": count(ids.LinkCode, ids.LinkCode.user_id == uid),
+        "tokens": count(ids.ApiToken, col(ids.ApiToken.identity_id).in_(identities or [0])),
+        "answers": count(ids.IdempotentAnswer, col(ids.IdempotentAnswer.identity_id).in_(identities or [0])),
+        "inbound": count(inbound.InboundMessage, inbound.InboundMessage.openid == openid),
+        "conversation": count(conversation.ConversationState, conversation.ConversationState.openid == openid),
+        "window": count(ServiceWindow, ServiceWindow.openid == openid),
+        "tags": count(AudienceTag, AudienceTag.openid == openid),
+        "opt_outs": count(NoticeOptOut, NoticeOptOut.openid == openid),
+        "quota": count(MassQuota, MassQuota.openid == openid),
+        "sent": count(OutboxMessage, and_(OutboxMessage.openid == openid, OutboxMessage.status == "sent")),
+        "audit": count(AuditEntry, AuditEntry.actor == openid),
+    }
+
+
+def _leave_traces(session, person: User, other: User, third: User) -> int:
+    """Rows of every kind that erasing `person` must remove (some shared with `other`, whose own stay);
+    returns the id of an inbound message."""
+    uid, oid = person.id, other.id
+
+    def code(elder, by, used_by=None):
+        row = BindingCode(code="123456", elder_id=elder, created_by=by, used_by=used_by, created_at=NOW,
+                          expires_at=NOW)
+        session.add(row)
+        session.flush()
+        return row.id
+
+    codes = [code(uid, oid), code(oid, uid), code(oid, oid, used_by=uid)]
+    for elder, family, asked, decided, code_id in (
+            (uid, oid, None, None, code(oid, oid)), (oid, uid, None, None, code(oid, oid)),
+            (oid, third.id, uid, None, code(oid, oid)), (oid, third.id, None, uid, code(oid, oid)),
+            (oid, third.id, None, None, codes[0]), (oid, third.id, None, None, code(oid, oid))):
+        session.add(PendingBinding(code_id=code_id, elder_id=elder, family_id=family, asked_id=asked,
+                                   decided_by=decided, created_at=NOW, expires_at=NOW))
+    session.add(FamilyLink(elder_id=third.id, family_id=uid, relationship="侄子", created_at=NOW))
+    session.add(Volunteer(user_id=uid, created_at=NOW, updated_at=NOW))
+    kept_inbound = 0
+    for who in (person, other):
+        session.add(TrainingRecord(user_id=who.id, qualification="first_aid", granted_at=NOW))
+        session.add(CheckinEnrolment(elder_id=who.id, prompt_minute=510, deadline_minute=600, enrolled_by_id=who.id,
+                                     created_at=NOW, updated_at=NOW))
+        session.add(CheckinDay(elder_id=who.id, day=date(2026, 12, 1), status="ok", deadline_at=NOW, created_at=NOW))
+        identity = ids.ApiIdentity(mini_openid=f"mini-{who.openid}", user_id=who.id, created_at=NOW, updated_at=NOW)
+        session.add(identity)
+        session.flush()
+        session.add(ids.ApiToken(token_hash=f"t-{who.openid}", identity_id=identity.id, expires_at=NOW,
+                                 created_at=NOW))
+        session.add(ids.IdempotentAnswer(identity_id=identity.id, key="k", route="r", status=200, body="{}",
+                                         created_at=NOW))
+        session.add(ids.LinkCode(code_hash="h", user_id=who.id, expires_at=NOW, created_at=NOW))
+        for number in (1, 2):
+            row_id, _ = inbound.record_inbound(session, key=f"m:{who.openid}:{number}", openid=who.openid,
+                                               msg_type="text", event="", payload={"text": "东头12号"}, now=NOW)
+            kept_inbound = kept_inbound or row_id
+        conversation.save_state(session, who.openid, flow="help", step="x", data={}, now=NOW)
+        session.add(ServiceWindow(openid=who.openid, message_at=NOW))
+        session.add(AudienceTag(tag="elders", openid=who.openid))
+        session.add(NoticeOptOut(openid=who.openid, topic="events", created_at=NOW))
+        session.add(MassQuota(openid=who.openid, month="2026-12", used=1))
+        enqueue(session, key=f"sent-{who.openid}", openid=who.openid, kind="reply", text="东头12号", now=NOW,
+                status="sent")
+        audit(session, now=NOW, actor=who.openid, action="help.ask")
+    session.flush()
+    return kept_inbound
+
+
+def test_an_erased_person_leaves_no_row_behind_and_everyone_elses_stay(village):
+    with session_scope(village.engine) as session:
+        elder, other, third = (user(session, f"demo-elder-{n}") for n in (1, 2, 3))
+        answering = _leave_traces(session, elder, other, third)
+        before = _traces(session, other, other.openid)
+        request = erasure.request_erasure(session, elder, by=elder, now=NOW, tz=SHANGHAI)
+        erasure.erase(session, request, now=NOW, rules=RULES, keep_inbound_id=answering)
+        pseudonym, elder_id, other_id = request.pseudonym, elder.id, other.id
+    with Session(village.engine) as session:
+        gone = session.get(User, elder_id)
+        left = _traces(session, gone, "demo-elder-1")
+        assert left == dict.fromkeys(left, 0)
+        # Only the codes and binding requests the two shared are gone from the other elder's.
+        assert _traces(session, session.get(User, other_id), "demo-elder-2") == {**before, "codes": 5, "pending": 1}
+        assert len(session.exec(select(PendingBinding)).all()) == 1  # the one nobody erased had anything to do with
+        scrubbed = session.get(inbound.InboundMessage, answering)  # the message being answered, kept for its reply
+        assert (scrubbed.openid, scrubbed.payload, scrubbed.dedup_key) == (
+            f"erased-{pseudonym}", {}, f"x:{pseudonym}:{answering}")
+        assert session.exec(select(AuditEntry).where(AuditEntry.actor == f"anon:{pseudonym}",
+                                                     AuditEntry.action == "help.ask")).one()
+        done = session.exec(select(AuditEntry).where(AuditEntry.action == "privacy.erase")).one()
+        assert (done.actor, done.target, done.at) == (f"anon:{pseudonym}", str(elder_id), NOW)
+        assert (gone.unionid, gone.profile, gone.subscribed, gone.village_id, gone.updated_at) == (
+            None, None, False, None, NOW)
+        assert erasure.erasure_of(session, elder_id).erased_at == NOW
+
+
+def _ask(session, elder: User, by: User, key: str, **fields) -> hr.HelpRequest:
+    spec = hr.NewRequest(elder=elder, requested_by=by, category="errand", details="买药 东头12号", place="东头12号",
+                         window_start=NOW + timedelta(hours=1), window_end=NOW + timedelta(hours=5), latitude=30.1,
+                         longitude=120.2, images=("media-1",), **fields)
+    return hr.create_request(session, spec, source_key=key, now=NOW)[0]
+
+
+def test_erasure_scrubs_the_persons_requests_and_complaints_and_leaves_others_whole(village):
+    with session_scope(village.engine) as session:
+        son, elder, other = user(session, "demo-family-1"), user(session, "demo-elder-1"), user(session, "demo-elder-2")
+        for_mother, for_neighbour, neighbours = (_ask(session, elder, elder, "r1"), _ask(session, other, son, "r2"),
+                                                 _ask(session, other, other, "r3"))
+        complaints.record_complaint(session, son, "志愿者迟到 13900000001", now=NOW)
+        complaints.record_complaint(session, other, "志愿者迟到", now=NOW)
+        ids_, son_id, other_id = (for_mother.id, for_neighbour.id, neighbours.id), son.id, other.id
+        erasure.erase(session, erasure.request_erasure(session, son, by=son, now=NOW), now=NOW, rules=RULES)
+    with Session(village.engine) as session:
+        wiped = ("", "", None, None, None)
+        mother, asked, untouched = (session.get(hr.HelpRequest, i) for i in ids_)
+        assert (asked.details, asked.place, asked.latitude, asked.longitude, asked.images) == wiped  # he asked it
+        assert (mother.details, mother.place, mother.images) == ("买药 东头12号", "东头12号", ["media-1"])
+        assert (untouched.details, untouched.latitude) == ("买药 东头12号", 30.1)
+        abouts = {c.user_id: c.about for c in session.exec(select(complaints.Complaint))}
+        assert abouts == {son_id: "", other_id: "志愿者迟到"}
+        assert asked.status == hr.CANCELLED and untouched.status == hr.OPEN  # what he asked for is called off
+
+
+def test_an_erased_volunteers_tasks_go_back_to_dispatch_and_their_offers_are_withdrawn(village):
+    with session_scope(village.engine) as session:
+        elder, other = user(session, "demo-elder-1"), user(session, "demo-elder-2")
+        helper, colleague = user(session, "demo-volunteer-1"), user(session, "demo-volunteer-3")
+        claimed = claimed_by_volunteer(session, elder).request
+        claimed.dispatch_round, taken = 1, claimed.id  # it was offered in a first round (the helper made the offer)
+        session.add(claimed)
+        offered = _ask(session, other, other, "r9")
+        for volunteer in (helper, colleague):
+            session.add(dispatch.TaskOffer(request_id=offered.id, volunteer_id=volunteer.id, round=1, offered_at=NOW))
+        session.flush()
+        notices = erasure.erase(session, erasure.request_erasure(session, helper, by=helper, now=NOW), now=NOW,
+                                rules=RULES)
+        helper_id, colleague_id, offered_id = helper.id, colleague.id, offered.id
+    with Session(village.engine) as session:
+        back = session.get(hr.HelpRequest, taken)
+        assert back.volunteer_id is None and back.status != hr.CANCELLED  # released, not cancelled
+        offers = {o.volunteer_id: o.status for o in session.exec(select(dispatch.TaskOffer).where(
+            dispatch.TaskOffer.request_id == offered_id))}
+        assert offers == {helper_id: dispatch.WITHDRAWN, colleague_id: dispatch.OFFERED}
+    assert ("demo-admin", "privacy_erased_coordinator") in {(n.openid, n.text_key) for n in notices}
+
+
+def test_who_hears_of_an_erasure(village):
+    with session_scope(village.engine) as session:
+        elder, son, admin = user(session, "demo-elder-1"), user(session, "demo-family-1"), user(session, "demo-admin")
+        request = erasure.request_erasure(session, son, by=son, now=NOW)
+        told = erasure.erase(session, request, now=NOW, rules=RULES)
+        assert [(n.openid, n.kind, n.key, n.text_key, n.params) for n in told] == [
+            ("demo-elder-1", "privacy_erased", f"erased:{request.id}:{elder.id}", "privacy_erased_family",
+             {"name": "王建国", "number": son.id}),
+            ("demo-admin", "privacy_erased", f"erased:{request.id}:{admin.id}", "privacy_erased_coordinator",
+             {"name": "王建国", "number": son.id})]
+        assert erasure.erase(session, request, now=NOW, rules=RULES) == []  # done once
+        # An elder without WeChat, bound to family, is not sent anything when the family member goes.
+        offline = user(session, "demo-elder-2")
+        offline.openid = "offline-2"
+        session.add(offline)
+        nephew = User(openid="nephew", name="侄子", roles="", village_id=elder.village_id, created_at=NOW,
+                      updated_at=NOW)
+        session.add(nephew)
+        session.flush()
+        session.add(FamilyLink(elder_id=offline.id, family_id=nephew.id, relationship="侄子", created_at=NOW))
+        session.flush()
+        told = erasure.erase(session, erasure.request_erasure(session, nephew, by=nephew, now=NOW), now=NOW)
+        assert [(n.openid, n.text_key) for n in told] == [("demo-admin", "privacy_erased_coordinator")]
+        # A coordinator with no one bound who cancels their own account: nobody to tell, not themselves.
+        own = erasure.request_erasure(session, admin, by=admin, now=NOW)
+        assert erasure.erase(session, own, now=NOW, rules=RULES) == []
+
+
+def test_the_deadline_counts_working_days_in_the_villages_time(village):
+    saturday = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # Saturday 10:00 in Shanghai
+    assert erasure.working_days_after(saturday, 1, SHANGHAI) == datetime(2026, 12, 7, 15, 59, 59, tzinfo=UTC)
+    assert erasure.working_days_after(saturday, 5, SHANGHAI) == datetime(2026, 12, 11, 15, 59, 59, tzinfo=UTC)
+    sunday_night = datetime(2026, 12, 6, 23, 0, tzinfo=UTC)  # already Monday in Shanghai, still Sunday in UTC
+    assert erasure.working_days_after(sunday_night, 1, SHANGHAI).date() == date(2026, 12, 8)
+    assert erasure.working_days_after(sunday_night, 1) == datetime(2026, 12, 7, 23, 59, 59, tzinfo=UTC)
+    with session_scope(village.engine) as session:
+        elder, admin = user(session, "demo-elder-2"), user(session, "demo-admin")
+        first = erasure.request_erasure(session, elder, by=admin, now=saturday, tz=SHANGHAI)
+        assert (first.user_id, first.requested_by_user_id, first.openid, first.status, first.requested_at,
+                first.due_at, first.erased_at) == (elder.id, admin.id, "demo-elder-2", erasure.PENDING_ERASURE,
+                                                   saturday, erasure.working_days_after(saturday, 15, SHANGHAI), None)
+        assert len(first.pseudonym) == 16
+        assert erasure.request_erasure(session, elder, by=elder, now=NOW).id == first.id  # one pending at a time
+        other = erasure.request_erasure(session, user(session, "demo-elder-3"), by=admin, now=saturday)
+        assert other.id != first.id and other.pseudonym != first.pseudonym
+        assert erasure.erasure_of(session, elder.id).id == first.id and erasure.erasure_of(session, 99_999) is None
+
+
+def test_the_job_waits_for_a_queued_reply_until_the_grace_or_the_deadline_whichever_comes_first(village):
+    with session_scope(village.engine) as session:
+        elder = user(session, "demo-elder-3")
+        request = erasure.request_erasure(session, elder, by=elder, now=NOW, tz=SHANGHAI)
+        request.due_at = NOW + timedelta(minutes=30)  # a deadline sooner than the hour's grace
+        erasure.erase(session, request, now=NOW, rules=RULES)
+        enqueue(session, key="reply:1", openid="demo-elder-3", kind="reply", text="已注销", now=NOW)
+        elder_id = elder.id
+    with session_scope(village.engine) as session:
+        erasure.complete_pending(session, now=NOW + timedelta(minutes=29), rules=RULES)
+        assert erasure.erasure_of(session, elder_id).status == erasure.PENDING_ERASURE
+    with session_scope(village.engine) as session:
+        erasure.complete_pending(session, now=NOW + timedelta(minutes=30), rules=RULES)
+        row = erasure.erasure_of(session, elder_id)
+        assert (row.status, row.completed_at, row.openid) == (erasure.DONE, NOW + timedelta(minutes=30), "")
