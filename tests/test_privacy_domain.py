@@ -806,3 +806,56 @@ def test_the_job_waits_for_a_queued_reply_until_the_grace_or_the_deadline_whiche
         erasure.complete_pending(session, now=NOW + timedelta(minutes=30), rules=RULES)
         row = erasure.erasure_of(session, elder_id)
         assert (row.status, row.completed_at, row.openid) == (erasure.DONE, NOW + timedelta(minutes=30), "")
+
+
+def test_the_job_finishes_every_pending_erasure_and_sweeps_what_came_after_the_immediate_step(village):
+    with session_scope(village.engine) as session:
+        helper, elder = user(session, "demo-volunteer-1"), user(session, "demo-elder-2")
+        claimed = claimed_by_volunteer(session, user(session, "demo-elder-1")).request
+        claimed.dispatch_round, taken = 1, claimed.id
+        session.add(claimed)
+        waiting = erasure.request_erasure(session, user(session, "demo-elder-3"), by=elder, now=NOW)
+        erasure.erase(session, waiting, now=NOW, rules=RULES)
+        enqueue(session, key="reply:3", openid="demo-elder-3", kind="reply", text="已注销", now=NOW)
+        for person in (helper, elder):  # recorded from the console: not erased yet
+            erasure.request_erasure(session, person, by=user(session, "demo-admin"), now=NOW)
+        swept = erasure.request_erasure(session, user(session, "demo-volunteer-2"), by=elder, now=NOW)
+        erasure.erase(session, swept, now=NOW, rules=RULES)
+        # Written for the old openid after the immediate step: a conversation and an audit row.
+        conversation.save_state(session, "demo-volunteer-2", flow="help", step="x", data={}, now=NOW)
+        audit(session, now=NOW, actor="demo-volunteer-2", action="help.ask")
+        pseudonym, ids_ = swept.pseudonym, (helper.id, elder.id, waiting.user_id, swept.user_id)
+    with session_scope(village.engine) as session:
+        told = erasure.complete_pending(session, now=NOW + timedelta(minutes=5), rules=RULES)
+        states = {i: erasure.erasure_of(session, i).status for i in ids_}
+        assert states == {ids_[0]: erasure.DONE, ids_[1]: erasure.DONE, ids_[2]: erasure.PENDING_ERASURE,
+                          ids_[3]: erasure.DONE}  # one waiting for its reply holds up no other
+        assert session.get(hr.HelpRequest, taken).volunteer_id is None  # the volunteer's task went back
+        assert conversation.load_state(session, "demo-volunteer-2") is None
+        assert session.exec(select(AuditEntry).where(AuditEntry.actor == f"anon:{pseudonym}")).all()
+        assert session.exec(select(AuditEntry).where(AuditEntry.actor == "demo-volunteer-2")).all() == []
+    # Both people erased by the job are told about: the helper's household, and the elder's family/coordinators.
+    assert {n.text_key for n in told} >= {"help_released", "privacy_erased_coordinator"}
+
+
+def test_the_latest_erasure_request_of_a_person_is_the_one_shown(village):
+    with session_scope(village.engine) as session:
+        elder = user(session, "demo-elder-2")
+        first = erasure.request_erasure(session, elder, by=elder, now=NOW)
+        first.status = erasure.DONE
+        session.add(first)
+        session.flush()
+        again = erasure.request_erasure(session, elder, by=elder, now=NOW + timedelta(days=1))
+        assert again.id != first.id and erasure.erasure_of(session, elder.id).id == again.id
+
+
+def test_an_export_lists_the_time_bank_lines_oldest_first(village):
+    with session_scope(village.engine) as session:
+        elder = user(session, "demo-elder-1")
+        assert gifts.opening(session, elder, 30, key="t1", now=NOW)
+        assert gifts.opening(session, elder, 15, key="t2", now=NOW + timedelta(days=1))
+        lines = exporting.export_person(session, elder.id, NOW)["timebank"]
+    assert lines == [{"at": NOW.isoformat(), "minutes": 30, "reason": "opening", "request": None, "category": "",
+                      "with": ""},
+                     {"at": (NOW + timedelta(days=1)).isoformat(), "minutes": 15, "reason": "opening", "request": None,
+                      "category": "", "with": ""}]
