@@ -281,6 +281,12 @@ def test_verify_holds_for_untouched_receipts_and_names_a_swapped_one(engine, vil
     _receipt_expense(engine, village, consent=True)
     expense, receipt_id = _receipt_expense(engine, village, consent=False, data="电话13812345678".encode())
     assert _verify(engine) is None
+    with Session(engine) as session:
+        assert chain.verify(session) is None  # the chain alone, receipts not compared
+        row = session.get(receipts.FundReceipt, receipt_id)
+        assert session.get(FundEntry, expense).details["receipt_id"] == receipt_id
+        assert receipts.details(row) == {"receipt_id": receipt_id, "receipt_sha256": row.sha256,
+                                         "receipt_consent": False, "receipt_public_sha256": row.public_sha256}
     with tampering(engine) as conn:
         conn.execute(sa.text("UPDATE fund_receipts SET public_data = :d WHERE id = :i"), {"d": b"x", "i": receipt_id})
     assert _verify(engine) == chain.Break(village, 2, expense, "receipt")
@@ -500,6 +506,9 @@ def test_verify_finds_a_missing_entry_and_the_newest_ones_gone(engine, village):
     with tampering(engine) as conn:
         conn.execute(sa.text("DELETE FROM fund_entries WHERE seq = 3"))
     assert _verify(engine) == chain.Break(village, 2, None, "head")
+    with tampering(engine) as conn:
+        conn.execute(sa.text("DELETE FROM fund_entries"))
+    assert _verify(engine) == chain.Break(village, 1, None, "head")  # a village whose every entry is gone
 
 
 def test_verify_checks_every_village_and_a_village_whose_head_was_reset(engine, village):
