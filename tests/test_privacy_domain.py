@@ -670,6 +670,8 @@ def test_an_erased_person_leaves_no_row_behind_and_everyone_elses_stay(village):
     with session_scope(village.engine) as session:
         elder, other, third = (user(session, f"demo-elder-{n}") for n in (1, 2, 3))
         answering = _leave_traces(session, elder, other, third)
+        for purpose in (consent.SERVICE, consent.PUBLICATION):
+            consent.record(session, elder.id, purpose, granted=True, given_by=elder.id, now=NOW)
         before = _traces(session, other, other.openid)
         request = erasure.request_erasure(session, elder, by=elder, now=NOW, tz=SHANGHAI)
         erasure.erase(session, request, now=NOW, rules=RULES, keep_inbound_id=answering)
@@ -691,6 +693,8 @@ def test_an_erased_person_leaves_no_row_behind_and_everyone_elses_stay(village):
         assert (gone.unionid, gone.profile, gone.subscribed, gone.village_id, gone.updated_at) == (
             None, None, False, None, NOW)
         assert erasure.erasure_of(session, elder_id).erased_at == NOW
+        assert {(c.withdrawn_at, c.withdrawn_by_user_id) for c in consent.history(session, elder_id)} == {
+            (NOW, elder_id)}  # withdrawn, by whoever asked for the erasure
 
 
 def _ask(session, elder: User, by: User, key: str, **fields) -> hr.HelpRequest:
@@ -766,9 +770,15 @@ def test_who_hears_of_an_erasure(village):
         session.flush()
         told = erasure.erase(session, erasure.request_erasure(session, nephew, by=nephew, now=NOW), now=NOW)
         assert [(n.openid, n.text_key) for n in told] == [("demo-admin", "privacy_erased_coordinator")]
-        # A coordinator with no one bound who cancels their own account: nobody to tell, not themselves.
-        own = erasure.request_erasure(session, admin, by=admin, now=NOW)
-        assert erasure.erase(session, own, now=NOW, rules=RULES) == []
+        # A coordinator with no one bound who cancels their own account: not announced to the other coordinators
+        # (nor to themselves); nor is a county admin's.
+        for openid, roles in (("second-admin", ",admin,"), ("county", ",county_admin,")):
+            session.add(User(openid=openid, name=openid, roles=roles, village_id=elder.village_id, created_at=NOW,
+                             updated_at=NOW))
+        session.flush()
+        for coordinator in (admin, user(session, "county")):
+            own = erasure.request_erasure(session, coordinator, by=coordinator, now=NOW)
+            assert erasure.erase(session, own, now=NOW, rules=RULES) == []
 
 
 def test_the_deadline_counts_working_days_in_the_villages_time(village):
