@@ -11,10 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import Session, and_, col, or_, select
+from sqlmodel import Session, and_, or_, select
 
 from app.db import session_scope
 from models.api import identity as ids
+from models.api.subscriptions import SubscriptionConsent
 from models.checkin.rules import CheckinDay, CheckinEnrolment
 from models.core import conversation, inbound
 from models.core.audit import AuditEntry, audit
@@ -589,7 +590,6 @@ def _traces(session, person: User, openid: str) -> dict[str, int]:
     def count(model, *conditions):
         return len(session.exec(select(model).where(or_(*conditions))).all())
 
-    identities = [i.id for i in session.exec(select(ids.ApiIdentity).where(ids.ApiIdentity.user_id == uid))]
     return {
         "codes": count(BindingCode, BindingCode.elder_id == uid, BindingCode.created_by == uid,
                        BindingCode.used_by == uid),
@@ -601,9 +601,13 @@ def _traces(session, person: User, openid: str) -> dict[str, int]:
         "training": count(TrainingRecord, TrainingRecord.user_id == uid),
         "days": count(CheckinDay, CheckinDay.elder_id == uid),
         "enrolment": count(CheckinEnrolment, CheckinEnrolment.elder_id == uid),
-        "identities": len(identities), "link_codes": count(ids.LinkCode, ids.LinkCode.user_id == uid),
-        "tokens": count(ids.ApiToken, col(ids.ApiToken.identity_id).in_(identities or [0])),
-        "answers": count(ids.IdempotentAnswer, col(ids.IdempotentAnswer.identity_id).in_(identities or [0])),
+        # The mini-program rows hang off the login, gone too: they are found by what they were made with.
+        "identities": count(ids.ApiIdentity, ids.ApiIdentity.user_id == uid,
+                            ids.ApiIdentity.mini_openid == f"mini-{openid}"),
+        "link_codes": count(ids.LinkCode, ids.LinkCode.user_id == uid),
+        "tokens": count(ids.ApiToken, ids.ApiToken.token_hash == f"t-{openid}"),
+        "answers": count(ids.IdempotentAnswer, ids.IdempotentAnswer.key == f"k-{openid}"),
+        "subscriptions": count(SubscriptionConsent, SubscriptionConsent.template_id == f"tpl-{openid}"),
         "inbound": count(inbound.InboundMessage, inbound.InboundMessage.openid == openid),
         "conversation": count(conversation.ConversationState, conversation.ConversationState.openid == openid),
         "window": count(ServiceWindow, ServiceWindow.openid == openid),
@@ -647,9 +651,10 @@ def _leave_traces(session, person: User, other: User, third: User) -> int:
         session.flush()
         session.add(ids.ApiToken(token_hash=f"t-{who.openid}", identity_id=identity.id, expires_at=NOW,
                                  created_at=NOW))
-        session.add(ids.IdempotentAnswer(identity_id=identity.id, key="k", route="r", status=200, body="{}",
-                                         created_at=NOW))
+        session.add(ids.IdempotentAnswer(identity_id=identity.id, key=f"k-{who.openid}", route="r", status=200,
+                                         body="{}", created_at=NOW))
         session.add(ids.LinkCode(code_hash="h", user_id=who.id, expires_at=NOW, created_at=NOW))
+        session.add(SubscriptionConsent(identity_id=identity.id, template_id=f"tpl-{who.openid}", granted_at=NOW))
         for number in (1, 2):
             row_id, _ = inbound.record_inbound(session, key=f"m:{who.openid}:{number}", openid=who.openid,
                                                msg_type="text", event="", payload={"text": "东头12号"}, now=NOW)
