@@ -751,6 +751,8 @@ def _published_month(engine, village_id):
         f2 = session.exec(select(User).where(User.openid == "f2")).one()
         [granted] = consent.active(session, f2.id)
         consent.withdraw(session, granted.id, f2.id, now=LATE)
+        # still served (a live consent of another purpose), but no longer named
+        consent.record(session, f2.id, consent.SERVICE, granted=True, given_by=f2.id, now=LATE)
 
         def expense(purpose, fen, category, receipt=None):
             return ledger.record_expense(session, place, Spending(purpose=purpose, amount_fen=fen, category=category,
