@@ -258,6 +258,10 @@ def test_a_receipt_is_shown_whole_with_consent_else_only_its_redacted_copy(engin
                                consent=True, redacted=b"masked", redacted_type="image/png", now=NOW)
         assert (receipts.public_copy(photo), receipts.public_type(photo), photo.public_sha256) == (
             b"\xff\xd8photo", "image/jpeg", "")
+        assert (photo.public_data, photo.filename) == (None, "r.jpg")  # with consent no second copy is kept
+        long_name = receipts.store(session, village, data=b"x", content_type="text/plain", filename="票" * 250 + ".txt",
+                                   consent=True, redacted=None, now=NOW)
+        assert long_name.filename == "票" * 200
         masked = receipts.store(session, village, data=b"\xff\xd8photo", content_type="image/jpeg",
                                 filename="r.jpg", consent=False, redacted=b"\x89PNG", redacted_type="image/png",
                                 now=NOW)
@@ -824,6 +828,8 @@ def test_the_published_statement_names_only_with_consent_and_masks_personal_deta
     goods = rows[ids["goods"], "in_kind"]
     assert (goods["given_on"], goods["items"], goods["effect"], goods["channel"]) == (
         "2026-11-30", "大米5袋 电话***", _money(0), None)
+    assert (goods["id"], goods["record_id"], goods["date"]) == (ids["goods"], ids["goods"], "2026-12-11")  # local day
+    assert [row["seq"] for row in entries] == list(range(1, len(entries) + 1))
     correction = rows[ids["anonymous"], "correction"]
     assert correction == corrections[0]
     assert (correction["donor"], correction["anonymous"], correction["note"], correction["correction_note"],
