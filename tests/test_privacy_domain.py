@@ -461,7 +461,8 @@ def test_a_story_names_the_elder_only_with_their_consent_and_a_no_is_not_overrid
         assert publication.elder_of(session, str(request.id)).id == elder.id
         assert publication.elder_of(session, "x1") is None and publication.elder_of(session, "99999") is None
         assert publication.may_name(session, None)  # a story about no known elder
-        assert not publication.may_name(session, elder) and not publication.declined(session, elder)
+        consent.record(session, elder.id, consent.SERVICE, granted=True, given_by=elder.id, now=NOW)
+        assert not publication.may_name(session, elder) and not publication.declined(session, elder)  # served only
         row = consent.record(session, elder.id, consent.PUBLICATION, granted=True, given_by=elder.id, now=NOW)
         assert publication.may_name(session, elder) and not publication.declined(session, elder)
         consent.withdraw(session, row.id, elder.id, now=NOW)
@@ -870,6 +871,13 @@ def test_an_export_lists_the_time_bank_lines_oldest_first(village):
         assert gifts.opening(session, elder, 30, key="t1", now=NOW)
         assert gifts.opening(session, elder, 15, key="t2", now=NOW + timedelta(days=1))
         lines = exporting.export_person(session, elder.id, NOW)["timebank"]
+        for number in range(11):  # more than the chat's statement shows: the export holds them all
+            assert gifts.opening(session, elder, 1, key=f"more-{number}", now=NOW + timedelta(days=2))
+        assert len(exporting.export_person(session, elder.id, NOW)["timebank"]) == 13
+        row = consent.record(session, elder.id, consent.PUBLICATION, granted=True, given_by=elder.id, now=NOW)
+        consent.withdraw(session, row.id, elder.id, now=NOW + timedelta(days=3))
+        assert exporting.export_person(session, elder.id, NOW)["consents"][-1]["withdrawn_at"] == (
+            NOW + timedelta(days=3)).isoformat()
     assert lines == [{"at": NOW.isoformat(), "minutes": 30, "reason": "opening", "request": None, "category": "",
                       "with": ""},
                      {"at": (NOW + timedelta(days=1)).isoformat(), "minutes": 15, "reason": "opening", "request": None,
