@@ -54,7 +54,7 @@ def tampering(engine):
         else:
             for table in ("fund_entries", "fund_receipts"):
                 for action in ("update", "delete"):
-                    conn.exec_driver_sql(f"DROP TRIGGER {table}_no_{action}")
+                    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_{action}")
     try:
         with engine.begin() as conn:
             yield conn
