@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from app import create_app
 from app.db import make_engine
@@ -91,6 +92,16 @@ def db_url(template_db, tmp_path):
     path = tmp_path / "linli.sqlite3"
     shutil.copy(template_db, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def session(db_url):
+    """A session on that database, for the domain tests (plain functions with an explicit `now`). A test file
+    that needs seeded data defines its own `session`, which takes precedence."""
+    engine = make_engine(db_url)
+    with Session(engine) as db_session:
+        yield db_session
+    engine.dispose()
 
 
 def _truncate(url: str) -> None:

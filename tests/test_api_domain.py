@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from app.db import make_engine
 from models.api import identity as ident
 from models.api import subscriptions as subs
 from models.core.audit import AuditEntry
@@ -19,14 +18,6 @@ from models.people.users import FamilyLink, User, Village
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-def session(db_url):
-    engine = make_engine(db_url)
-    with Session(engine) as s:
-        yield s
-    engine.dispose()
 
 
 def person(session: Session, openid: str, *, phone: str = "", unionid: str | None = None, roles: str = ",",

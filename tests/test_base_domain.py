@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from app.db import make_engine
 from models.base import (
     as_utc,
     bulk_insert_ignore,
@@ -29,14 +28,6 @@ SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 MORNING = datetime(2026, 12, 1, 16, 0, tzinfo=SH)  # the same instant as NOW
 NAIVE = NOW.replace(tzinfo=None)  # as SQLite hands it back
-
-
-@pytest.fixture
-def session(db_url):
-    engine = make_engine(db_url)
-    with Session(engine) as s:
-        yield s
-    engine.dispose()
 
 
 def test_a_moment_is_the_same_instant_in_utc():

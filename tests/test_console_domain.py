@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from app.db import make_engine
 from models.console import handled, jobs, logins
 from models.core import outbox
 from models.core.audit import AuditEntry
@@ -17,14 +16,6 @@ from models.people.users import User, Village
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 IDLE = timedelta(hours=2)
-
-
-@pytest.fixture
-def session(db_url):
-    engine = make_engine(db_url)
-    with Session(engine) as s:
-        yield s
-    engine.dispose()
 
 
 @pytest.fixture
