@@ -291,6 +291,9 @@ DEVICE_STUCK = r"(手机|电视|电脑|屏幕|机器|遥控|门锁|拉链|抽屉
 # A harmless reason for not being seen: away, busy, or the writer answers it themself.
 # Prices ("救命啊 菜好贵 一斤五蚊"): a cry about the cost of things is a figure of speech, asked about at most.
 PRICE = r"(好贵|太贵|真贵|贵死|贵得|涨价|[0-9一二三四五六七八九十几两]+(块|元|蚊|毛)(钱)?|一斤|多少钱)"
+# A tap, a pipe or a cistern: what leaks there is water ("水管子漏了 … 谁会修"), and nobody is in it unless it says so.
+WATER_FIXTURE = r"(水龙头|龙头|滴水|漏水|水管|自来水|水阀|水箱|马桶|水池)"
+IN_WATER = r"(淹|掉进|掉到|落水|溺|冲走|涨水|漫)"
 # A machine that does not answer (the chat robot, an app, the phone itself): no person is unresponsive.
 MACHINE_SILENT = (r"(它|机器人|机器|客服|系统|电脑|小程序|公众号|app|手机|电视|收音机)(也|都|就|还|老是|总是)?.{0,3}"
                   r"(答不上|答不出|不回|没回|没反应|没有反应|不应|不理|不说话|没声音|不出声)")

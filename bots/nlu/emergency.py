@@ -82,8 +82,7 @@ _BORED = re.compile(w.BORED)
 _HEALING, _TOO_FAR = re.compile(w.HEALING), re.compile(w.TOO_FAR)
 _HYPOTHETICAL, _JUST_ASKING = re.compile(w.HYPOTHETICAL), re.compile(w.JUST_ASKING)
 _MACHINE_SILENT = re.compile(w.MACHINE_SILENT)
-_IN_WATER = re.compile(r"(淹|掉进|掉到|落水|溺|冲走|涨水|漫)")
-_WATER_FIXTURE = re.compile(r"(水龙头|龙头|滴水|漏水|水管|自来水|水阀|水箱|马桶|水池)")
+_IN_WATER, _WATER_FIXTURE = re.compile(w.IN_WATER), re.compile(w.WATER_FIXTURE)
 _HURT = re.compile(r"(摔|跌|倒|掉|滚|伤|血|疼|痛|晕|起不|动不|站不|栽)")  # a person's own fall after an animal's
 _WRONG_ADDRESS, _ONGOING_CARE = re.compile(w.WRONG_ADDRESS), re.compile(w.ONGOING_CARE)
 _COMPANY, _THING_GONE = re.compile(w.COMPANY), re.compile(w.THING_GONE)
@@ -301,8 +300,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"choke", "intense"}
     if _BEDRIDDEN.search(chars) and _CARE_TASK.search(chars) and not signs & _ACUTE:
         signs -= {"cant_stand", "cant_get_up", "urgent", "worry"}
-    if _CHORE_ASKED.search(chars) and not signs & (_ACUTE | {"sudden", "urgent_now"}) \
-            and signs & {"cant_stand", "cant_get_up"}:
+    if _CHORE_ASKED.search(chars) and not signs & (_ACUTE | {"sudden"}) and signs & {"cant_stand", "cant_get_up"}:
         signs -= {"cant_stand", "cant_get_up"}  # the legs are why someone should fetch it, not a fall now
     if _TOO_FAR.search(chars) and not signs & _ACUTE:
         signs -= {"cant_stand", "urgent"}  # "街上我是走不动了": the walk is too far, the visit is the help
