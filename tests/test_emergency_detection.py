@@ -88,6 +88,8 @@ def test_clear_emergencies_are_acted_on_at_once(text):
     ("孙子没考好 我这心口疼了一晚上", "weak"),  # worry felt in the chest: asked, in case it is the heart
     ("奶奶摔了 头晕 以后要每天有人来看", "certain"),  # care wanted, beside a dizziness that lasts
     ("救命 今天的猪肉二十块一斤", "strong"),  # a cry about prices: asked, never acted on
+    ("救命 这个拼多多砍价谁帮我点一下", "strong"),  # a cry beside an app
+    ("前天在院里摔了一跤 没啥事 就胳膊青了一块 不用来人", "strong"),  # told as nothing, with an injured arm
 ])
 def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     assert level(text) == expected
@@ -167,6 +169,11 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "要是我哪天在地里摔了 你们找得到我不 先问问",                   # what if, asked first
     "灯泡烧了 啪的一下冒了个火花 谁会换",                           # a bulb burnt out
     "灶房那水管子漏了一晚上 拿盆接着 谁会修",                       # a leaking pipe, not 落水
+    "今天课上演示老人摔倒怎么办 孩子喊快来人是在练习 别当真",         # a drill
+    "高压锅嘶嘶响 不是煤气 是锅在放气",                               # the gas ruled out
+    "去年老伴心口痛走的 今天是他忌日 想找人说说话",                    # a memory
+    "老伴中风后行动不便 想请人每周来帮他擦洗身子",                     # what a stroke years ago left
+    "电视只有血花点 哪个来帮我看看",                                   # 血花 is the TV's snow
     "今天晚上红烧肉给我留一份 我七点过去拿",                         # 份…过去 is not 昏…过去
     "我会接电线 力气活也能干 想报名当志愿者",                        # 力气活 is not 起火
     "父亲手骨折了 想请人每日上门做两顿饭",                           # care wanted every day after an injury
@@ -215,6 +222,8 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "有点痴呆的李奶奶 早上让她在家看电视 结果回来人不见了 到现在没找到",  # watching TV is what she was doing
     "孙子把一颗纽扣电池吞下去了 说肚子疼",                                # a foreign body swallowed
     "头晕得很 屋子在转 我不能走路了 家里没人",                            # dizzy and cannot walk
+    "燃气报警器的推送一直在报警 我妈电话不接",                             # an alarm going off
+    "路边倒卧一名老人 呼之不应",                                           # a clinical report
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

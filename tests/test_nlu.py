@@ -383,6 +383,21 @@ def test_classes_found_by_batch_21(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("my dad 出院了 能不能找人上门帮他做lunch", "help_request", "meal"),
+    ("五组的王奶奶不会用血压计 麻烦安排人隔天上门给她量", "help_request", "medical"),
+    ("快过年了 窗户够不着 想找人来擦擦玻璃", "help_request", "daily_care"),
+    ("我是退休护士 想加入村里的志愿服务", "volunteer_signup", None),
+    ("order 一份 tomorrow dinner from 食堂", "meal_order", None),
+    ("我蛮好的 不用挂心", "checkin_ok", None),
+    ("村委门口贴了个东西 上面写的啥", "notice_query", None),
+    ("对 就是这个", "affirm", None),
+])
+def test_classes_found_by_batch_22(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_blank_and_emoji_only_messages_are_out_of_scope():
     for text in ("", "   ", "。", "😀😀"):
         result = understand(text, NOW)

@@ -75,6 +75,8 @@ _RULED_OUT = re.compile(w.RULED_OUT)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
 _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
 _REACHED = re.compile(w.REACHED)
+_ALARM_GOING, _DRILL = re.compile(w.ALARM_GOING), re.compile(w.DRILL)
+_GAS_DENIED, _STROKE_HISTORY = re.compile(w.GAS_DENIED), re.compile(w.STROKE_HISTORY)
 _PRICE = re.compile(w.PRICE)
 _CHORE_ASKED = re.compile(w.CHORE_ASKED)
 _SELF_CARE_LIMIT = re.compile(w.SELF_CARE_LIMIT)
@@ -331,10 +333,19 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("bleed")
     if "leak" in signs and not _gas_leak(chars, signs):
         signs.discard("leak")  # 漏水, 漏雨: water, not gas
+    if _ALARM_GOING.search(chars):
+        signs |= {"gas", "leak"} if re.search("(燃气|煤气|天然气|液化气|瓦斯)", chars) else set()
+    if _DRILL.search(chars) and not _ALARM_GOING.search(chars):
+        signs.clear()  # the cry is part of a drill or a show
+        return
+    if _GAS_DENIED.search(chars):
+        signs -= {"gas", "leak", "gas_like"}  # "不是煤气，是锅在响"
+    if _STROKE_HISTORY.search(chars) and not signs & {"stroke_soft", "sudden"}:
+        signs.discard("stroke")  # what a stroke years ago left, not a stroke now
     if _HYPOTHETICAL.search(chars) and _JUST_ASKING.search(chars) and not signs & {"cry", "sos"}:
         signs.clear()  # what to do if it happened, asked in passing
         return
-    if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"}:
+    if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"} and not _ALARM_GOING.search(chars):
         signs.clear()
         return
     if "fire" in signs and re.search(r"(打|点)(不|没)?着火|火(都|也)?(生|点|烧|打)不(起来|着|燃)", chars):
@@ -400,7 +411,8 @@ def _split_writer(chars: str) -> tuple[str, str]:
 def _gas_leak(chars: str, signs: set[str]) -> bool:
     # A tap that will not shut off ("水龙头 … 关不住") is water, unless a gas is named.
     water = "gas" not in signs and _WATER_FIXTURE.search(chars)
-    return "leak" in signs and not water and bool(re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|关不)", chars))
+    return "leak" in signs and not water and bool(re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|关不)", chars)
+                                                   or _ALARM_GOING.search(chars))
 
 
 def _strength(signs: set[str], repeated: set[str]) -> int:
