@@ -90,6 +90,9 @@ def test_clear_emergencies_are_acted_on_at_once(text):
     ("救命 今天的猪肉二十块一斤", "strong"),  # a cry about prices: asked, never acted on
     ("救命 这个拼多多砍价谁帮我点一下", "strong"),  # a cry beside an app
     ("前天在院里摔了一跤 没啥事 就胳膊青了一块 不用来人", "strong"),  # told as nothing, with an injured arm
+    ("孙子说考试要死了 结果考了九十多分 我高兴", "strong"),  # a cry quoted in joy: asked at most
+    ("前天手摔了 做不了饭 能不能喊个人来帮我弄两餐饭", None),  # the fall is why the meals are asked
+    ("老伴瘫床上好几年了 我一个人给他喜澡弄不动 能来个人帮把手不", "weak"),  # bed-bound care, 喜澡 for 洗澡
 ])
 def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     assert level(text) == expected
@@ -174,6 +177,8 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "去年老伴心口痛走的 今天是他忌日 想找人说说话",                    # a memory
     "老伴中风后行动不便 想请人每周来帮他擦洗身子",                     # what a stroke years ago left
     "电视只有血花点 哪个来帮我看看",                                   # 血花 is the TV's snow
+    "下礼拜有人来讲煤气中毒咋防 几点开始",                             # how to prevent it: a talk
+    "看新闻话有个阿伯跌亲冇人知 我哋村有冇平安钟可以申请",             # news, and a device to apply for
     "今天晚上红烧肉给我留一份 我七点过去拿",                         # 份…过去 is not 昏…过去
     "我会接电线 力气活也能干 想报名当志愿者",                        # 力气活 is not 起火
     "父亲手骨折了 想请人每日上门做两顿饭",                           # care wanted every day after an injury

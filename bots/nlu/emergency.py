@@ -75,6 +75,7 @@ _RULED_OUT = re.compile(w.RULED_OUT)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
 _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
 _REACHED = re.compile(w.REACHED)
+_JOY = re.compile(w.JOY)
 _ALARM_GOING, _DRILL = re.compile(w.ALARM_GOING), re.compile(w.DRILL)
 _GAS_DENIED, _STROKE_HISTORY = re.compile(w.GAS_DENIED), re.compile(w.STROKE_HISTORY)
 _PRICE = re.compile(w.PRICE)
@@ -191,7 +192,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     # Only a cry, with no real sign beside it (a combination of weak signs is not "only a cry").
     if strength == 3 and real and real <= {"cry", "sos", "help_word"} \
             and (_APP_TROUBLE.search(chars) or _HYPERBOLE.search(chars) or _INVITATION.search(chars)
-                 or _PRICE.search(chars)):
+                 or _PRICE.search(chars) or _JOY.search(chars)):
         strength = 2  # still asked: "救命" beside the font size is most likely about the font size
     if real and real <= {"chest"} and _HEARTACHE.search(chars) \
             and not signs & {"warn", "urgent"}:
@@ -304,6 +305,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"cant_stand", "cant_get_up", "urgent", "worry"}
     if _CHORE_ASKED.search(chars) and not signs & (_ACUTE | {"sudden"}) and signs & {"cant_stand", "cant_get_up"}:
         signs -= {"cant_stand", "cant_get_up"}  # the legs are why someone should fetch it, not a fall now
+    if _PAST.search(chars) and _CHORE_ASKED.search(chars) and not signs & (_ACUTE - {"fall"} | {"cant_get_up"}):
+        signs -= {"fall", "injury"}  # "前天手又摔了 … 帮我弄两餐饭": the fall is why the chore is asked
     if _TOO_FAR.search(chars) and not signs & _ACUTE:
         signs -= {"cant_stand", "urgent"}  # "街上我是走不动了": the walk is too far, the visit is the help
     if _SELF_CARE_LIMIT.search(chars) and _CARE_TASK.search(chars) and not signs & (_ACUTE - {"warn"} | {"sudden"}):
