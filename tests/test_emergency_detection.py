@@ -229,6 +229,8 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "头晕得很 屋子在转 我不能走路了 家里没人",                            # dizzy and cannot walk
     "燃气报警器的推送一直在报警 我妈电话不接",                             # an alarm going off
     "路边倒卧一名老人 呼之不应",                                           # a clinical report
+    "他倒在地上不动了 叫也不应 不是真的吧",                               # disbelief is not a drill
+    "我爸摔倒了起不来 要是你们没人 先问一下怎么办",                       # a state now, however politely asked
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

@@ -297,7 +297,7 @@ IN_WATER = r"(淹|掉进|掉到|落水|溺|冲走|涨水|漫)"
 # An alarm going off ("燃气报警器 … 在报警"): a gas leak the device has smelt, however the message began.
 ALARM_GOING = r"(报警器|探测器|报警的|推送).{0,12}(在报警|报警了|在响|响了|一直响|叫了|在叫)"
 # A drill or a show ("喊'快来人'是在练习 别当真"), or how to prevent it ("讲煤气中毒咋防"): part of a lesson.
-DRILL = r"(在练习|是演练|是练习|在演示|演示一下|别当真|不要当真|莫当真|不是真的|(咋|怎么|如何)(样)?(防|预防))"
+DRILL = r"(在练习|是演练|是练习|在演示|演示一下|别当真|不要当真|莫当真|(咋|怎么|如何)(样)?(防|预防))"
 # The writer rules the gas out ("不是煤气，是锅在响").
 GAS_DENIED = r"(不是|并非|没有|没)(煤气|燃气|天然气|液化气|漏气)"
 # A stroke in the past ("中风后行动不便"): what is left of it, not a stroke now.

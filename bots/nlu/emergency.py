@@ -100,6 +100,8 @@ _LIGHTING = re.compile(r"(?<!被)点(不|没)?着")
 # Signs of something happening now, which a lasting state asked for as care does not explain away.
 _ACUTE = frozenset({"fall", "unresponsive", "bleed", "breath", "chest", "warn", "choke", "stroke", "cry", "sos",
                     "fire"})
+_IN_TROUBLE_NOW = frozenset({"cant_get_up", "unresponsive", "bleed", "breath", "choke", "chest", "stroke",
+                             "trapped", "water"})
 _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
 _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
@@ -338,14 +340,15 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("leak")  # 漏水, 漏雨: water, not gas
     if _ALARM_GOING.search(chars):
         signs |= {"gas", "leak"} if re.search("(燃气|煤气|天然气|液化气|瓦斯)", chars) else set()
-    if _DRILL.search(chars) and not _ALARM_GOING.search(chars):
+    # A drill, a lesson or a what-if never explains away a state someone is in now ("摔倒了起不来 … 先问一下").
+    if _DRILL.search(chars) and not _ALARM_GOING.search(chars) and not signs & _IN_TROUBLE_NOW:
         signs.clear()  # the cry is part of a drill or a show
         return
     if _GAS_DENIED.search(chars):
         signs -= {"gas", "leak", "gas_like"}  # "不是煤气，是锅在响"
     if _STROKE_HISTORY.search(chars) and not signs & {"stroke_soft", "sudden"}:
         signs.discard("stroke")  # what a stroke years ago left, not a stroke now
-    if _HYPOTHETICAL.search(chars) and _JUST_ASKING.search(chars) and not signs & {"cry", "sos"}:
+    if _HYPOTHETICAL.search(chars) and _JUST_ASKING.search(chars) and not signs & (_IN_TROUBLE_NOW | {"cry", "sos"}):
         signs.clear()  # what to do if it happened, asked in passing
         return
     if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"} and not _ALARM_GOING.search(chars):
