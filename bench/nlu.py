@@ -102,6 +102,8 @@ def report_batches(paths: list[str]) -> None:
     """First-sight figures for held-out batches: intent accuracy, help-category accuracy, misses."""
     for path in paths:
         rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+        for row in rows:
+            row.setdefault("category", None)  # writers may leave it out where there is no help request
         guesses = [_guess(r["text"]) for r in rows]
         intent_hits = sum(g[0] == r["intent"] for g, r in zip(guesses, rows, strict=True))
         helps = [(g, r) for g, r in zip(guesses, rows, strict=True) if r["intent"] == "help_request"]

@@ -92,7 +92,7 @@ def test_clear_emergencies_are_acted_on_at_once(text):
     ("前天在院里摔了一跤 没啥事 就胳膊青了一块 不用来人", "strong"),  # told as nothing, with an injured arm
     ("孙子说考试要死了 结果考了九十多分 我高兴", "strong"),  # a cry quoted in joy: asked at most
     ("前天手摔了 做不了饭 能不能喊个人来帮我弄两餐饭", None),  # the fall is why the meals are asked
-    ("老伴瘫床上好几年了 我一个人给他喜澡弄不动 能来个人帮把手不", "weak"),  # bed-bound care, 喜澡 for 洗澡
+    ("老伴瘫床上好几年了 我一个人给他喜澡弄不动 能来个人帮把手不", None),  # bed-bound care (喜澡 for 洗澡): not asked
 ])
 def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     assert level(text) == expected
@@ -182,6 +182,20 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "今天晚上红烧肉给我留一份 我七点过去拿",                         # 份…过去 is not 昏…过去
     "我会接电线 力气活也能干 想报名当志愿者",                        # 力气活 is not 起火
     "父亲手骨折了 想请人每日上门做两顿饭",                           # care wanted every day after an injury
+    "医生说是血压有点高 让我每天量一量",                               # 是血压 is no blood
+    "新闻上讲外省有个老人煤气中毒 我们村能装报警器吗",                  # news with 上讲, told of elsewhere
+    "听了条新闻 城里有个大爷摔倒没人扶 怪吓人的",                      # the news heard, not the room
+    "外公五年前摔断过腿 现在天天还能骑车去赶集",                        # long ago, and active now
+    "grandpa broke his hip two years ago, fully healed, can he join the walking group",
+    "爸前年中风过 现在每天都去挑水 硬朗着呢",
+    "我家老汉一根接一根抽烟 屋里全是烟 呛死人了 有没有戒烟的讲座",    # cigarettes fill the room
+    "她当时急得像着火了一样 其实就是钥匙找不到",                        # a simile
+    "那句话给我噎得半天说不出话来",                                    # speechless with anger
+    "给老人做元宵 怎么才能不噎着",                                      # how to avoid it
+    "新装的燃气报警器我按了一下测试 嘀嘀响 挺灵的",                     # the owner tries the alarm
+    "孙女在国外留学 想给奶奶订个餐",                                    # 留学 is not 流血
+    "你们谁会修水管 能不能来一趟",                                      # 谁 is not 水
+    "村里消防演席定在周五 喊着火的时候大家往操场跑",                    # a drill typed by sound
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -199,6 +213,10 @@ def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     "她自己洗不了澡了 手抬不起来 想请人上门帮她洗洗头",      # care one cannot do oneself any more
     "我妈腿疼走不动路 帮她叫个人去小卖部买点盐",             # the legs are why the errand is asked
     "家母独居 厨房灯泡坏了几天 有跌倒隐患 请派人来换",       # a risk of falling, not a fall
+    "我爸腿不行了 叫人帮他去邮局寄个包裹 他走不动路",          # the legs are why the errand is asked
+    "我婆婆瘫炕上三年了 身上有味了 想请人来给她擦身",           # bed-bound: the smell is the body's
+    "约好了今天来给我奶奶量血压 等到现在也没人来 你们怎么搞的",  # a visit that did not come: a complaint
+    "前几年摔过一跤 下雨天还疼 有啥膏药推荐",                  # an old injury that aches in the rain
 ])
 def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     # The rules read these as harmless; the statistical second opinion may still ask (danger_model.py).
@@ -231,6 +249,19 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "路边倒卧一名老人 呼之不应",                                           # a clinical report
     "他倒在地上不动了 叫也不应 不是真的吧",                               # disbelief is not a drill
     "我爸摔倒了起不来 要是你们没人 先问一下怎么办",                       # a state now, however politely asked
+    "我在看电视 我妈突然倒下去了 喊她没反应",                             # the TV on in the room, the fall real
+    "看着新闻呢 老伴说胸口疼得厉害 一头冷汗",
+    "他吞了假牙 现在喘不上气",                                            # a swallowed denture
+    "家里报警器一直叫个不停 屋里一股怪味 我奶奶说头晕",                   # an alarm and a smell, no gas named
+    "灶上火被风吹灭了 煤气还在往外冒 我不知道怎么关",                     # the flame out, the gas runs on
+    "是meiqi 不是 煤气那个报警器在响 一屋子味",                           # a misheard word corrected
+    "平时身体挺好的 刚才吃鱼卡住喉咙 脸都憋紫了",                         # background, not over
+    "我从梯子上掉下来了 躺在院子里 撑都撑不起来",                         # cannot push oneself up
+    "我头一直转 站起来不能 一个人在家",                                    # a second language's word order
+    "阿公头壳悬悬 企卖稳",                                                 # Hakka/Minnan: dizzy, cannot stand
+    "昨天在田埂上拌了一交 腿不能东 趟在地上",                              # sound-alike characters
+    "老人意识模糊 血压测不出 请派车",                                      # a clinical report
+    "血氧只有85 嘴唇发紫 喘得厉害",
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

@@ -12,7 +12,7 @@ from functools import lru_cache
 import zhconv  # type: ignore[import-untyped]  # pure-Python tables, ships no type information
 from pypinyin import lazy_pinyin
 
-# Dialect words → Mandarin, longest first within each line; applied in order.
+# Dialect words, and the sound-alike characters a hurried typist picks (喜澡, 拌倒), → Mandarin.
 _WORDS = """
 唔该:谢谢 喜澡:洗澡 洗早:洗澡 旧年:去年 血花点:雪花点 力气活:体力活 儿子媳妇:儿媳妇 没意思:没趣 么事活动:什么活动 么时候:什么时候 嘅:的 点样:怎样 嗰:那 问吓:问下 行唔郁:走不动 行唔到:走不到 行唔稳:走不稳 水浸:水淹 系唔系:是不是 唔系:不是 唔好:不好 唔到:不到 唔郁:不动 唔应:不应 唔得:不行 唔识:不会 唔:不 冇:没 咗:了 佢哋:他们 佢:他
 喺:在 嘢:东西 郁:动 企:站 跌低:跌倒 跌亲:摔伤 仆亲:摔伤 撞亲:撞伤 整亲:弄伤 攰:累 食:吃 屋企:家 冲凉房:浴室 冲凉:洗澡
@@ -25,6 +25,8 @@ _WORDS = """
 冒人:没人 冒有:没有 冒得:没得 冒反应:没反应 冒用:没用 冒吃:没吃 冒应:没应 冒接:没接 冒看:没看 冒见:没见 冒动:没动 冒醒:没醒 冒声:没声 老倌:老伴
 会行路:会走路 讲嘢:讲话 老豆:老爸 老窦:老爸 好哩:好了 涯:我 伓会行:走不了 袂行:走不了 倒落去:倒下去 伓:不 好返:好了 石油气:液化气 心肝头:心口 毋:不 弗:不 煞了:很 呒啥:没啥 呒:没 事体:事 熄哉:熄了 哉:了 自家:自己 唔使:不用 𠊎:我 昨晡:昨天 食酒:喝酒 入面:里面 里便:里面 睇紧:在看
 今朝:今天 好走路:能走路 已经好走:已经能走 又好走:又能走
+今下:现在 行路好好:走路好好 头考悬悬:头晕 头壳悬悬:头晕 头悬悬:头晕 头眩眩:头晕 卖稳:不稳 卖行:走不了 食烟:抽烟
+没麻达:没事 冇麻达:没事 演席:演习 演系:演习 拌了一:绊了一 拌倒:绊倒 趟在:躺在 不能东:不能动
 """
 _PAIRS = [pair.split(":", 1) for pair in _WORDS.split()]
 _FOLD = re.compile("|".join(re.escape(src) for src, _ in sorted(_PAIRS, key=lambda p: -len(p[0]))))

@@ -47,8 +47,8 @@ def _matcher() -> PhraseMatcher[tuple[str, ...]]:
             owners.setdefault(words, []).append(sign.name)
             if not phrase.startswith(CHARS_ONLY):
                 by_sound.add(words)
-    return PhraseMatcher((words if words in by_sound else CHARS_ONLY + words, tuple(names))
-                         for words, names in owners.items())
+    return PhraseMatcher(((words if words in by_sound else CHARS_ONLY + words, tuple(names))
+                          for words, names in owners.items()), shield=re.compile(w.SOUND_SHIELD))
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +76,7 @@ _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW),
 _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
 _REACHED = re.compile(w.REACHED)
 _JOY = re.compile(w.JOY)
-_ALARM_GOING, _DRILL = re.compile(w.ALARM_GOING), re.compile(w.DRILL)
+_ALARM_GOING, _ALARM_TEST, _DRILL = re.compile(w.ALARM_GOING), re.compile(w.ALARM_TEST), re.compile(w.DRILL)
 _GAS_DENIED, _STROKE_HISTORY = re.compile(w.GAS_DENIED), re.compile(w.STROKE_HISTORY)
 _PRICE = re.compile(w.PRICE)
 _CHORE_ASKED = re.compile(w.CHORE_ASKED)
@@ -104,6 +104,9 @@ _IN_TROUBLE_NOW = frozenset({"cant_get_up", "unresponsive", "bleed", "breath", "
                              "trapped", "water"})
 _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
 _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
+_BACKGROUND, _GAS_ESCAPING = re.compile(w.BACKGROUND), re.compile(w.GAS_ESCAPING)
+_FIGURATIVE, _TOBACCO, _BODY_ODOUR = _ANY(w.FIGURATIVE), re.compile(w.TOBACCO), re.compile(w.BODY_ODOUR)
+_OWN_PEOPLE, _WATCHING = re.compile(w.OWN_PEOPLE), re.compile(w.WATCHING)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
 
 
@@ -112,6 +115,7 @@ def danger_in(message: Prepared) -> Danger | None:
     folded = _FIGURE.sub("低价", fold(message.chars))  # 跳楼价 is a price, not a jump
     folded = _LIGHTING.sub(lambda m: "点" + (m.group(1) or "") + "燃", folded)
     folded = folded.replace("电话到", "电话去")  # 话到 sounds like 滑倒
+    folded = _FIGURATIVE.sub("", folded)
     if _LESSON.search(folded):
         folded = _LEARNT_WORDS.sub("学了生词", folded)  # "学了'救命' '着火'": vocabulary, not a cry
     if _DENIED.search(folded) and _CALM.search(folded):
@@ -225,7 +229,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         over = (_PAST.search(chars) or not _lasting(signs)) and "warn" not in signs
         strength = 0 if over else max(strength - 1, 0)
     joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
-    fiction = _FICTION.search(chars)
+    fiction = _story(chars, signs)
     # A cry of urgency keeps a story real ("看电视时我爸倒了 快来人"), unless the writer laughs at the story.
     if (fiction or joking) and ("urgent" not in signs or fiction and joking):
         strength = 0
@@ -238,12 +242,14 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
 
 def _resolved(chars: str) -> bool:
     """Told as over or harmless; asleep counts only when no one tried and failed to wake the person."""
+    chars = _BACKGROUND.sub("", chars)
     return bool(_RESOLVED.search(chars) or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
 
 
 def _swallowed_harm(chars: str, signs: set[str]) -> bool:
-    """"吞下去了" ends a choking, not a poisoning: a battery or pills swallowed are the trouble itself."""
-    return "poison" in signs and bool(re.search(r"(咽|吞|吃)(了)?下去(了)?", chars))
+    """"吞下去了" ends a choking, not a poisoning: a battery, pills or a denture swallowed are the trouble itself."""
+    harmful = "poison" in signs or re.search(r"(假牙|义齿|牙套)", chars)
+    return bool(harmful and re.search(r"(咽|吞|吃)(了)?下去(了)?", chars))
 
 
 def _leak_goes_on(chars: str, signs: set[str]) -> bool:
@@ -269,8 +275,18 @@ def _over_or_story(chars: str, signs: set[str]) -> bool:
         and _explained(chars)
     # The person answered on the phone or asked for the parcel at the door: the silence is explained too.
     reached = _REACHED.search(chars) and not signs & _ACUTE - {"unresponsive"}
-    return bool(over or explained or reached or _FICTION.search(chars) or joking or _asking_after(chars, signs)
+    return bool(over or explained or reached or _story(chars, signs) or joking or _asking_after(chars, signs)
                 or _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars)))
+
+
+def _story(chars: str, signs: set[str]) -> bool:
+    """Told from a show, the news or a dream, unless the writer or their own family is in trouble beside the
+    set: "看电视呢 我妈摔倒了起不来" happened in the room, "电视里一个老人摔倒了" on the screen."""
+    if not _FICTION.search(chars):
+        return False
+    # Only the screen in the room, and nothing told from it (剧, 新闻里, 梦见): what happens is in the room.
+    watching_only = not _FICTION.search(_WATCHING.sub("", chars))
+    return not (watching_only and signs & (_IN_TROUBLE_NOW | {"fall", "unresponsive"}) and _OWN_PEOPLE.search(chars))
 
 
 def _asking_after(chars: str, signs: set[str]) -> bool:
@@ -304,7 +320,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if _TASTE.search(chars) and not signs & {"cry", "sos", "breath", "warn"}:
         signs -= {"choke", "intense"}
     if _BEDRIDDEN.search(chars) and _CARE_TASK.search(chars) and not signs & _ACUTE:
-        signs -= {"cant_stand", "cant_get_up", "urgent", "worry"}
+        signs -= {"cant_stand", "cant_get_up", "urgent", "worry", "body", "distress"}
+    if "gas" not in signs and _BODY_ODOUR.search(chars):
+        signs.discard("leak")
     if _CHORE_ASKED.search(chars) and not signs & (_ACUTE | {"sudden"}) and signs & {"cant_stand", "cant_get_up"}:
         signs -= {"cant_stand", "cant_get_up"}  # the legs are why someone should fetch it, not a fall now
     if _PAST.search(chars) and _CHORE_ASKED.search(chars) and not signs & (_ACUTE - {"fall"} | {"cant_get_up"}):
@@ -315,6 +333,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"stroke_soft", "cant_stand", "cant_get_up", "urgent", "warn"}  # the reason care is wanted
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
+    if _TOBACCO.search(chars) and "fire" not in signs:
+        signs -= {"smoke", "smoke_fill", "smoke_doubt"} | (set() if "gas" in signs else {"leak"})
     if _COOKING.search(chars) or _WORSHIP.search(chars):
         signs.discard("smoke")
         # Incense at a temple or a shrine (香火烧到旺旺) burns and fills the room by design: only a blaze named
@@ -338,10 +358,11 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("bleed")
     if "leak" in signs and not _gas_leak(chars, signs):
         signs.discard("leak")  # 漏水, 漏雨: water, not gas
-    if _ALARM_GOING.search(chars):
-        signs |= {"gas", "leak"} if re.search("(燃气|煤气|天然气|液化气|瓦斯)", chars) else set()
+    if _alarm_going(chars):
+        # A named gas, or a smell in the room: the alarm has smelt what the person smells.
+        signs |= {"gas", "leak"} if re.search("(燃气|煤气|天然气|液化气|瓦斯|味|臭)", chars) else set()
     # A drill, a lesson or a what-if never explains away a state someone is in now ("摔倒了起不来 … 先问一下").
-    if _DRILL.search(chars) and not _ALARM_GOING.search(chars) and not signs & _IN_TROUBLE_NOW:
+    if _DRILL.search(chars) and not _alarm_going(chars) and not signs & _IN_TROUBLE_NOW:
         signs.clear()  # the cry is part of a drill or a show
         return
     if _GAS_DENIED.search(chars):
@@ -351,7 +372,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if _HYPOTHETICAL.search(chars) and _JUST_ASKING.search(chars) and not signs & (_IN_TROUBLE_NOW | {"cry", "sos"}):
         signs.clear()  # what to do if it happened, asked in passing
         return
-    if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"} and not _ALARM_GOING.search(chars):
+    if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"} and not _alarm_going(chars):
         signs.clear()
         return
     if "fire" in signs and re.search(r"(打|点)(不|没)?着火|火(都|也)?(生|点|烧|打)不(起来|着|燃)", chars):
@@ -414,11 +435,16 @@ def _split_writer(chars: str) -> tuple[str, str]:
     return "".join(own_parts), chars
 
 
+def _alarm_going(chars: str) -> bool:
+    """A gas or smoke alarm going off, not one its owner is trying out."""
+    return bool(_ALARM_GOING.search(chars)) and not _ALARM_TEST.search(chars)
+
+
 def _gas_leak(chars: str, signs: set[str]) -> bool:
     # A tap that will not shut off ("水龙头 … 关不住") is water, unless a gas is named.
     water = "gas" not in signs and _WATER_FIXTURE.search(chars)
     return "leak" in signs and not water and bool(re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|关不)", chars)
-                                                   or _ALARM_GOING.search(chars))
+                                                   or _GAS_ESCAPING.search(chars) or _alarm_going(chars))
 
 
 def _strength(signs: set[str], repeated: set[str]) -> int:

@@ -34,7 +34,8 @@ class Prepared:
 class PhraseMatcher(Generic[P]):
     """Index of phrases, each carrying a payload, matched on characters and pinyin."""
 
-    def __init__(self, entries: Iterable[tuple[str, P]], min_sound_len: int = 2, anchored: bool = False) -> None:
+    def __init__(self, entries: Iterable[tuple[str, P]], min_sound_len: int = 2, anchored: bool = False,
+                 shield: re.Pattern[str] | None = None) -> None:
         self._plain: list[tuple[str, P]] = []
         # The plain phrases by first character, with their place in _plain: a message is a few characters
         # and the lexicon hundreds of phrases, so look up what could start at each character.
@@ -45,6 +46,8 @@ class PhraseMatcher(Generic[P]):
         # Anchored: a sound match must share one character with the phrase (买要 ~ 买药), which keeps
         # fully different words that merely sound alike (谁会 ~ 水费) apart.
         self._anchored = anchored
+        # Shielded: characters of everyday words that no sound match may use (留学 is never 流血).
+        self._shield = shield
         for phrase, payload in entries:
             self._add(phrase, payload)
 
@@ -107,11 +110,18 @@ class PhraseMatcher(Generic[P]):
 
     def _sound_hits(self, message: Prepared) -> Iterable[tuple[str, P]]:
         readings = message.readings
+        shielded = self._shielded(message.chars)
         for start, first in enumerate(readings):
             for key in first:
                 for variant, phrase, payload in self._by_first.get(key, ()):
-                    if _fits(variant, readings, start) and self._anchor_ok(phrase, message.chars, start):
+                    if _fits(variant, readings, start) and self._anchor_ok(phrase, message.chars, start) \
+                            and not shielded.intersection(range(start, start + len(variant))):
                         yield phrase, payload
+
+    def _shielded(self, chars: str) -> set[int]:
+        if self._shield is None:
+            return set()
+        return {i for match in self._shield.finditer(chars) for i in range(*match.span())}
 
     def _anchor_ok(self, phrase: str, chars: str, start: int) -> bool:
         return not self._anchored or any(a == b for a, b in zip(phrase, chars[start:], strict=False))
