@@ -196,6 +196,15 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "孙女在国外留学 想给奶奶订个餐",                                    # 留学 is not 流血
     "你们谁会修水管 能不能来一趟",                                      # 谁 is not 水
     "村里消防演席定在周五 喊着火的时候大家往操场跑",                    # a drill typed by sound
+    "我奶奶上回扭了脚 现在好透了 骨头也长牢了",                          # healed, in other words
+    "稻草堆是我爸在烧 他一直看着火的 烟大 呛得慌",                       # minding a fire, not 着火
+    "下周三全村地震演习 老人集合的地方在哪",                              # a drill of another kind
+    "电视剧里有个老人晕倒了 现实里碰到这种事该怎么办",                    # a what-if asked of a show
+    "看了个报道 外省有老人煤气中毒 快教教我们怎么防",                     # the news, however urgently told
+    "期末考试压得我喘不过气 救命（不是真的）",                            # pressed by work, "not for real"
+    "can someone help my mum set up her new phone",                         # "help" asked for a chore
+    "我头晕了两天 想找个人来给我量量血压",                                # a measurement asked for
+    "孙子打机一直喊 救命救命 我要死了 烦死人 游戏声音太大了",             # a game's cries, complained of
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -262,6 +271,14 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "昨天在田埂上拌了一交 腿不能东 趟在地上",                              # sound-alike characters
     "老人意识模糊 血压测不出 请派车",                                      # a clinical report
     "血氧只有85 嘴唇发紫 喘得厉害",
+    "隔壁阿婆三天没见人 门锁着 叫她也没有回应",                          # no response, in other words
+    "☎️❌ 王大爷 三天了 🚪🔒",                                            # emoji that stand for words
+    "燃燃气报警 报警了 我妈妈电话不接",                                    # a stutter in dictation
+    "报警器滴滴地响 屋里有股臭味",                                          # an alarm chirping beside a smell
+    "是不是煤气漏了 屋里好大味 我头晕",                                    # 是不是 asks, it does not deny
+    "煤气味好重 关了火还有 我不会关那个阀",                                # the flame off, the gas on
+    "看电视呢 我爷突然倒地抽搐 快来人",                                    # the TV on, the fit real
+    "help me please, my dad fell in the yard",
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

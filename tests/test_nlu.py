@@ -398,6 +398,25 @@ def test_classes_found_by_batch_22(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("我家的花生熟了 看谁有空来帮我收一下", "help_request", "farm_work"),    # who has time: a request
+    ("能不能申请志愿者上门帮我妈做几顿饭", "help_request", "meal"),          # a volunteer asked to come
+    ("请问这个月村里有什么新通知吗 麻烦回一下 谢谢", "notice_query", None),   # thanks around a question
+    ("能否安排人上门帮我爸打扫一下卫生 谢谢你们", "help_request", "daily_care"),
+    ("孙子来信了 我眼睛不好 谁来帮我读一读", "help_request", "companionship"),
+    ("液化气没了 谁能帮我去镇上换一罐回来", "help_request", "errand"),      # fetched from town
+    ("家里的牛没人放了 我腿脚不便 能找人帮我放几天吗", "help_request", "farm_work"),
+    ("卖鸡蛋 土鸡蛋一块五一个 谁要", "out_of_scope", None),
+    ("早上吃了两碗粥 吃嘛嘛香", "checkin_ok", None),
+    ("bu shi, wrong one", "deny", None),
+    ("我想同人讲 唔想同机器讲", "talk_to_human", None),
+    ("下礼拜的饭 午饭报三个人", "meal_order", None),
+])
+def test_classes_found_by_batches_23_to_26(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_blank_and_emoji_only_messages_are_out_of_scope():
     for text in ("", "   ", "。", "😀😀"):
         result = understand(text, NOW)

@@ -105,6 +105,9 @@ _IN_TROUBLE_NOW = frozenset({"cant_get_up", "unresponsive", "bleed", "breath", "
 _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
 _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
 _BACKGROUND, _GAS_ESCAPING = re.compile(w.BACKGROUND), re.compile(w.GAS_ESCAPING)
+_ENGLISH_REQUEST, _MEASURE_ASKED = re.compile(w.ENGLISH_REQUEST), re.compile(w.MEASURE_ASKED)
+_GAME_NOISE = re.compile(w.GAME_NOISE)
+_NEWS, _TENDING_FIRE = _ANY(w.NEWS), re.compile(r"(看|守|盯)(着|住)火")
 _FIGURATIVE, _TOBACCO, _BODY_ODOUR = _ANY(w.FIGURATIVE), re.compile(w.TOBACCO), re.compile(w.BODY_ODOUR)
 _OWN_PEOPLE, _WATCHING = re.compile(w.OWN_PEOPLE), re.compile(w.WATCHING)
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
@@ -116,6 +119,7 @@ def danger_in(message: Prepared) -> Danger | None:
     folded = _LIGHTING.sub(lambda m: "点" + (m.group(1) or "") + "燃", folded)
     folded = folded.replace("电话到", "电话去")  # 话到 sounds like 滑倒
     folded = _FIGURATIVE.sub("", folded)
+    folded = _TENDING_FIRE.sub(lambda m: m.group(1) + "守火", folded)  # 看着火: minding a fire, not 着火
     if _LESSON.search(folded):
         folded = _LEARNT_WORDS.sub("学了生词", folded)  # "学了'救命' '着火'": vocabulary, not a cry
     if _DENIED.search(folded) and _CALM.search(folded):
@@ -139,6 +143,8 @@ def danger_in(message: Prepared) -> Danger | None:
         trouble.discard("leak")  # 漏水, a dripping tap: no trouble to ask the model about
     if _TOO_FAR.search(folded):
         trouble -= {"cant_stand", "distress", "wanders"}  # too far to walk: the reason for a home visit
+    if _ENGLISH_REQUEST.search(folded):
+        trouble -= {"help_word", "sos"}  # "can someone help my grandpa pay": asked for a chore
     if danger is None and trouble and not _over_or_story(folded, typed | heard) \
             and danger_model.emergency_probability(prepared) >= danger_model.THRESHOLD:
         # Some sign of trouble that the rules found too weak (or harmless), in a message that reads like the
@@ -217,6 +223,9 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # a memory told, or a recovery told by what the person does again now
     if _asking_after(chars, signs):
         strength = 0
+    if _MEASURE_ASKED.search(chars) and not any(_BY_NAME[s].strength >= 2 for s in signs) \
+            and "sudden" not in signs and not re.search(r"(快|赶紧|马上|立刻|立即|急)", chars):
+        strength = 0  # dizzy, and a blood-pressure check asked for: the care named, with no sign beyond it
     if _RULED_OUT.search(chars) and not signs & {"warn", "urgent", "intense"} and _resolved(chars):
         strength = 0  # a doctor found something harmless and it has eased: a clarification, not an alarm
     if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
@@ -231,7 +240,10 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     joking = _JOKING.search(chars) and not _NOT_JOKING.search(chars)
     fiction = _story(chars, signs)
     # A cry of urgency keeps a story real ("看电视时我爸倒了 快来人"), unless the writer laughs at the story.
-    if (fiction or joking) and ("urgent" not in signs or fiction and joking):
+    news = fiction and _NEWS.search(chars)
+    # ... nor a story from the news, a what-if asked of a show ("剧里…现实里碰到要怎么办"), a game's noise.
+    if (fiction or joking) and ("urgent" not in signs or fiction and (
+            joking or news or _HYPOTHETICAL.search(chars) or _GAME_NOISE.search(chars))):
         strength = 0
     if strength == 0:
         return None
@@ -329,6 +341,10 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"fall", "injury"}  # "前天手又摔了 … 帮我弄两餐饭": the fall is why the chore is asked
     if _TOO_FAR.search(chars) and not signs & _ACUTE:
         signs -= {"cant_stand", "urgent"}  # "街上我是走不动了": the walk is too far, the visit is the help
+        if _CHORE_ASKED.search(chars):
+            signs -= {"distress", "body"}  # the sore legs are why someone else should go
+    if _ENGLISH_REQUEST.search(chars):
+        signs -= {"help_word", "sos"}
     if _SELF_CARE_LIMIT.search(chars) and _CARE_TASK.search(chars) and not signs & (_ACUTE - {"warn"} | {"sudden"}):
         signs -= {"stroke_soft", "cant_stand", "cant_get_up", "urgent", "warn"}  # the reason care is wanted
     if _DEVICE_STUCK.search(chars):

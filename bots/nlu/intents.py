@@ -54,6 +54,9 @@ REGISTER_WORDS = frozenset({"登记一下"})
 CATEGORY_SHARE = 0.5
 # "谢了 时长看到了": a question's topic next to "seen it" is an answer acknowledged, so the thanks is the message.
 ACKNOWLEDGED = re.compile(r"(?:看到|看见|查到|收到|知道|晓得|明白)了")
+# A favour asked ("能否安排…？谢谢", "想麻烦志愿者…，真的太感谢了"): the thanks is politeness around it.
+ASKS_FOR_SOMETHING = re.compile(r"(麻烦|能否|能不能|可不可以|可否|请问|想问|想请|有没有|有无)")
+THANKED_REQUEST_MIN = 2.5
 ANSWERED_QUESTIONS = frozenset({"timebank_balance", "canteen_menu", "notice_query", "event_query"})
 # Words that make a sign-up one *as a volunteer*, whatever event is named beside them.
 VOLUNTEER_WORDS = ("志愿", "义工", "volunteer")
@@ -214,6 +217,11 @@ def _by_cues(message: Prepared) -> Decision | None:
         best = "thanks"
     if best == "event_signup" and _registers_a_need(cues):
         best = HELP
+    if best == "thanks" and ASKS_FOR_SOMETHING.search(message.chars):
+        # "麻烦告知一下，谢谢": the thanks is for the favour asked, which is what the message is about.
+        asked = {name: s for name, s in intents.items() if name != "thanks" and s >= THANKED_REQUEST_MIN}
+        if asked:
+            best = max(asked, key=asked.__getitem__)
     margin = score - max((s for name, s in intents.items() if name != best), default=0.0)
     confidence = min(0.95, 0.7 + 0.1 * max(margin, 0.0))
     category = _category(scores, message) if best == HELP else None

@@ -28,9 +28,16 @@ PARTICLES = "着了的地得"
 POLYPHONES = set("着血了和得地的还行重长觉没都便落差给熟什咳量降转会几种干发倒吐背调教空处应当为少好看分只数乐扎卡")
 
 
+# Emoji that stand for words in a report ("🚪🔒 李婆婆 📞❌ 两天了"): written out before the rest are dropped.
+_EMOJI_WORDS = {"📞❌": "电话不接", "☎❌": "电话不接", "📱❌": "电话不接", "🚪🔒": "门锁着", "🔒": "锁着",
+                "🙅": "没有", "❌": "不", "🆘": "救命", "🚑": "救护车", "😰": "着急"}
+_EMOJI = re.compile("|".join(sorted(_EMOJI_WORDS, key=len, reverse=True)))
+
+
 def normalize(text: str) -> str:
     """Return text folded to half-width lower case without emoji, punctuation or stray spaces."""
-    folded = unicodedata.normalize("NFKC", text or "").lower()
+    folded = unicodedata.normalize("NFKC", text or "").lower().replace("\ufe0f", "")
+    folded = _EMOJI.sub(lambda m: _EMOJI_WORDS[m.group(0)], folded)
     kept: list[str] = []
     for index, char in enumerate(folded):
         if (unicodedata.category(char) in _KEEP_CATEGORIES
