@@ -205,6 +205,15 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "can someone help my mum set up her new phone",                         # "help" asked for a chore
     "我头晕了两天 想找个人来给我量量血压",                                # a measurement asked for
     "孙子打机一直喊 救命救命 我要死了 烦死人 游戏声音太大了",             # a game's cries, complained of
+    "我怕下雨天路滑又摔跤 有没有人陪我去买菜",                             # afraid of falling (惊/怕)
+    "我妈起不来床好几年了 想请人每周来给她洗个澡",                         # bed-bound, care asked
+    "想请人帮我去镇上买化肥 我腿脚不灵便",                                 # the legs are why the errand is asked
+    "下午三点半有空 早七点也行",                                           # 早七 is not 沼气
+    "想学学 老人噎着了怎么办 给我讲讲",                                     # a lesson asked for
+    "直播间今晚上架 漏气自动断火的燃气灶 包邮",                             # goods in a live stream
+    "朋友圈说胸口痛喝醋能好 是真的吗",                                      # hearsay on social media
+    "提起我老伴我就说不出话来 他走了三年了",                                # choked up with grief
+    "煤气灶打不着火 没有味道 是不是电池没电了",                             # no smell at all
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -224,6 +233,8 @@ def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     "家母独居 厨房灯泡坏了几天 有跌倒隐患 请派人来换",       # a risk of falling, not a fall
     "我爸腿不行了 叫人帮他去邮局寄个包裹 他走不动路",          # the legs are why the errand is asked
     "我婆婆瘫炕上三年了 身上有味了 想请人来给她擦身",           # bed-bound: the smell is the body's
+    "我们带孙子爬山 他说头晕腿软 歇一歇就好",                  # a mountain climbed
+    "隔壁家的狗咬了我家的鸡 流了好多血",                       # an animal bitten
     "约好了今天来给我奶奶量血压 等到现在也没人来 你们怎么搞的",  # a visit that did not come: a complaint
     "前几年摔过一跤 下雨天还疼 有啥膏药推荐",                  # an old injury that aches in the rain
 ])
@@ -279,6 +290,9 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "煤气味好重 关了火还有 我不会关那个阀",                                # the flame off, the gas on
     "看电视呢 我爷突然倒地抽搐 快来人",                                    # the TV on, the fit real
     "help me please, my dad fell in the yard",
+    "院子里柴堆着伙了 火苗窜得好高 快挨着房子了",                           # a blaze typed by sound
+    "屋里没气味好重 头疼",                                                   # 没气 is 煤气 by sound, not "no smell"
+    "天然七管子呲呲响 一股味",                                               # 七 for 气 by sound
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

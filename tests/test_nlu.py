@@ -411,6 +411,11 @@ def test_classes_found_by_batch_22(text, intent, category):
     ("bu shi, wrong one", "deny", None),
     ("我想同人讲 唔想同机器讲", "talk_to_human", None),
     ("下礼拜的饭 午饭报三个人", "meal_order", None),
+    ("快递到镇上了 我腿脚不好去不了 谁能帮我带回来", "help_request", "errand"),  # 去不了 explained by the legs
+    ("想趁暑假来当志愿者 顺便攒点实践时长", "volunteer_signup", None),          # hours as a reason to join
+    ("我存了多少个钟头了", "timebank_balance", None),
+    ("家里的猪要出栏了 我一个人抓不住", "help_request", "farm_work"),
+    ("老人家的炕烧不热 烟往回倒 谁会盘炕", "help_request", "repair"),
 ])
 def test_classes_found_by_batches_23_to_26(text, intent, category):
     result = understand(text, NOW)

@@ -106,7 +106,9 @@ _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
 _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
 _BACKGROUND, _GAS_ESCAPING = re.compile(w.BACKGROUND), re.compile(w.GAS_ESCAPING)
 _ENGLISH_REQUEST, _MEASURE_ASKED = re.compile(w.ENGLISH_REQUEST), re.compile(w.MEASURE_ASKED)
-_GAME_NOISE = re.compile(w.GAME_NOISE)
+_HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?(怎么办|咋办|怎么处理|如何处理|怎么急救)")
+_LEGS_LIMIT = re.compile(r"(腿|脚|腰|脚杆|膝盖|腿脚)(子)?.{0,3}(痛|疼|不好|不灵|不便|不中|不行|走不)")
+_GAME_NOISE, _LEARNING, _SALES = re.compile(w.GAME_NOISE), re.compile(w.LEARNING), re.compile(w.SALES)
 _NEWS, _TENDING_FIRE = _ANY(w.NEWS), re.compile(r"(看|守|盯)(着|住)火")
 _FIGURATIVE, _TOBACCO, _BODY_ODOUR = _ANY(w.FIGURATIVE), re.compile(w.TOBACCO), re.compile(w.BODY_ODOUR)
 _OWN_PEOPLE, _WATCHING = re.compile(w.OWN_PEOPLE), re.compile(w.WATCHING)
@@ -335,8 +337,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"cant_stand", "cant_get_up", "urgent", "worry", "body", "distress"}
     if "gas" not in signs and _BODY_ODOUR.search(chars):
         signs.discard("leak")
-    if _CHORE_ASKED.search(chars) and not signs & (_ACUTE | {"sudden"}) and signs & {"cant_stand", "cant_get_up"}:
-        signs -= {"cant_stand", "cant_get_up"}  # the legs are why someone should fetch it, not a fall now
+    if _CHORE_ASKED.search(chars) and not signs & (_ACUTE | {"sudden"}) and (
+            signs & {"cant_stand", "cant_get_up"} or _LEGS_LIMIT.search(chars)):
+        signs -= {"cant_stand", "cant_get_up", "distress", "body"}  # the legs are why someone should fetch it
     if _PAST.search(chars) and _CHORE_ASKED.search(chars) and not signs & (_ACUTE - {"fall"} | {"cant_get_up"}):
         signs -= {"fall", "injury"}  # "前天手又摔了 … 帮我弄两餐饭": the fall is why the chore is asked
     if _TOO_FAR.search(chars) and not signs & _ACUTE:
@@ -349,6 +352,12 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"stroke_soft", "cant_stand", "cant_get_up", "urgent", "warn"}  # the reason care is wanted
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
+    hurry = re.search(r"(快|赶紧|马上|立刻|立即|急)", chars)
+    # "想学学 老人噎着了怎么办": what to do when it happens, asked as a lesson about no one in particular.
+    how_to = _LEARNING.search(chars) and _HOW_TO_HANDLE.search(chars) and not _OWN_PEOPLE.search(chars)
+    if (_LEARNING.search(chars) or _SALES.search(chars)) and not hurry and (how_to or not signs & _IN_TROUBLE_NOW):
+        signs.clear()  # a lesson asked for, or goods described in a live stream
+        return
     if _TOBACCO.search(chars) and "fire" not in signs:
         signs -= {"smoke", "smoke_fill", "smoke_doubt"} | (set() if "gas" in signs else {"leak"})
     if _COOKING.search(chars) or _WORSHIP.search(chars):
@@ -369,7 +378,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if _HYPERBOLE.search(chars):
         signs.discard("cold")  # "冻死个人": a figure of speech about the weather
     if _TRAVEL_SICK.search(chars):
-        signs -= {"dizzy", "blackout"}  # a bus ride, or standing up too fast
+        signs -= {"dizzy", "blackout"}  # a bus ride, a mountain climbed, or standing up too fast
+        if not signs & _ACUTE and not re.search(r"(快|赶紧|马上|立刻|立即|急|不是晕)", chars):
+            signs -= {"cant_stand", "distress", "body"}  # legs gone soft on the way up, told calmly
     if "bleed" in signs and _BUTCHERING.search(chars):
         signs.discard("bleed")
     if "leak" in signs and not _gas_leak(chars, signs):
@@ -421,7 +432,8 @@ def _animal_fell(chars: str) -> bool:
     """An animal is the subject of the fall: no one between the animal and the verb, and no one named after
     it who is hurt too. Who tells it ("奶奶说那只羊摔下去了") or asks for the vet changes nothing."""
     for fell in _ANIMAL.finditer(chars):
-        if _OTHER.search(fell.group(0)) or _SELF.search(fell.group(0)):
+        owned = re.sub(r"(我|俺|他|她|你|别人)家(的)?", "", fell.group(0))  # "我家的鸡" is the hen, not me
+        if _OTHER.search(owned) or _SELF.search(owned):
             continue
         after = _OTHER.search(chars, fell.end())
         if after is None or not _HURT.search(chars, after.end()):

@@ -57,6 +57,8 @@ ACKNOWLEDGED = re.compile(r"(?:看到|看见|查到|收到|知道|晓得|明白)
 # A favour asked ("能否安排…？谢谢", "想麻烦志愿者…，真的太感谢了"): the thanks is politeness around it.
 ASKS_FOR_SOMETHING = re.compile(r"(麻烦|能否|能不能|可不可以|可否|请问|想问|想请|有没有|有无)")
 THANKED_REQUEST_MIN = 2.5
+# A question about an amount ("我的时长多少", "还剩几个小时", "查一下积分").
+ASKS_AMOUNT = re.compile(r"(多少|几多|几个|几小时|好多个|查|剩|余额|有没有|记上|记了|存了|够不够)")
 ANSWERED_QUESTIONS = frozenset({"timebank_balance", "canteen_menu", "notice_query", "event_query"})
 # Words that make a sign-up one *as a volunteer*, whatever event is named beside them.
 VOLUNTEER_WORDS = ("志愿", "义工", "volunteer")
@@ -212,7 +214,7 @@ def _by_cues(message: Prepared) -> Decision | None:
     best, score = ranked[0]
     if len(ranked) > 1 and ranked[1][1] == score:
         best = _tie_break(message, [name for name, s in ranked if s == score])
-    best = _preferred(best, intents, cues)
+    best = _preferred(best, intents, cues, message.chars)
     if best in ANSWERED_QUESTIONS and "thanks" in intents and ACKNOWLEDGED.search(message.chars):
         best = "thanks"
     if best == "event_signup" and _registers_a_need(cues):
@@ -228,11 +230,12 @@ def _by_cues(message: Prepared) -> Decision | None:
     return Decision(best, category, round(confidence, 3))
 
 
-def _preferred(best: str, intents: dict[str, float], cues: dict[str, tuple[str, float]]) -> str:
+def _preferred(best: str, intents: dict[str, float], cues: dict[str, tuple[str, float]], chars: str) -> str:
     if best in ("event_signup", "volunteer_signup") and _signs_up_to_help_out(cues):
         return "event_signup"
     for usual, takes_over in PREFERENCES:
-        if best == usual and takes_over in intents:
+        # "想来当志愿者 顺便攒点时长": hours named as a reason to join are no question about a balance.
+        if best == usual and takes_over in intents and (takes_over != "timebank_balance" or ASKS_AMOUNT.search(chars)):
             return takes_over
     return best
 
