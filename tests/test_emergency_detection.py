@@ -214,6 +214,13 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "朋友圈说胸口痛喝醋能好 是真的吗",                                      # hearsay on social media
     "提起我老伴我就说不出话来 他走了三年了",                                # choked up with grief
     "煤气灶打不着火 没有味道 是不是电池没电了",                             # no smell at all
+    "she wears a sweater; about the number, call me",                      # English words inside longer ones
+    "can you remind me of grandma's appointment next week",
+    "燃气费又涨了 我天天都闻过 么得味道",                                    # 么得: no smell, in Sichuanese
+    "温馨提示：闻到燃气味要先关阀开窗 请转告老人",                          # a reminder to everyone
+    "有人说我摔倒在集上了 那是瞎讲的 我好好的",                              # a rumour denied by the person
+    "你们这个号是不是能帮忙叫救护车 要是以后用得上 要先登记吗",              # what the service can do, asked ahead
+    "孙子说作业多到喘不过气来 有没有人辅导一下",                              # pressed breathless by homework
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -293,6 +300,11 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "院子里柴堆着伙了 火苗窜得好高 快挨着房子了",                           # a blaze typed by sound
     "屋里没气味好重 头疼",                                                   # 没气 is 煤气 by sound, not "no smell"
     "天然七管子呲呲响 一股味",                                               # 七 for 气 by sound
+    "my grandpa is having a seizure, shaking all over",                       # English, whole words
+    "smoke is coming out of grandma's kitchen, she is not answering",
+    "he choked on a bone and his lips are blue",
+    "头昏得很 站起来就要到 屋里没人",                                        # 到 for 倒 by sound
+    "灶屋头罐罐气漏了 好大一股味 我晓不得关哪里",                             # 罐罐, 晓不得
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

@@ -416,6 +416,18 @@ def test_classes_found_by_batch_22(text, intent, category):
     ("我存了多少个钟头了", "timebank_balance", None),
     ("家里的猪要出栏了 我一个人抓不住", "help_request", "farm_work"),
     ("老人家的炕烧不热 烟往回倒 谁会盘炕", "help_request", "repair"),
+    ("能找人去村卫生室帮我爸开点药吗", "help_request", "medical"),              # batches 29-30
+    ("我爸手机整成静音了 帮忙弄一下", "help_request", "repair"),
+    ("腰不好 想请人代为去信用社取养老金 委托书写好了", "help_request", "errand"),
+    ("好得很 莫得事 你们放心", "checkin_ok", None),
+    ("食堂这周多收了我三块钱 请给个说法", "complaint", None),
+    ("屋后水龙头关不死 一直滴 找个师傅", "help_request", "repair"),         # 关不死 is no 不是
+    ("周六的电影 帮我登记一个名额", "event_signup", None),
+    ("could someone keep my grandma company this weekend, she is lonely", "help_request", "companionship"),
+    ("can a volunteer help grandpa take a shower", "help_request", "daily_care"),
+    ("the volunteer never showed up yesterday", "complaint", None),
+    ("any notices this week?", "notice_query", None),                          # a plural, as a whole word
+    ("need to go to grandma's appointment at the clinic", "help_request", "medical"),
 ])
 def test_classes_found_by_batches_23_to_26(text, intent, category):
     result = understand(text, NOW)

@@ -106,6 +106,7 @@ _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
 _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
 _BACKGROUND, _GAS_ESCAPING = re.compile(w.BACKGROUND), re.compile(w.GAS_ESCAPING)
 _ENGLISH_REQUEST, _MEASURE_ASKED = re.compile(w.ENGLISH_REQUEST), re.compile(w.MEASURE_ASKED)
+_SERVICE_QUESTION = re.compile(w.SERVICE_QUESTION)
 _HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?(怎么办|咋办|怎么处理|如何处理|怎么急救)")
 _LEGS_LIMIT = re.compile(r"(腿|脚|腰|脚杆|膝盖|腿脚)(子)?.{0,3}(痛|疼|不好|不灵|不便|不中|不行|走不)")
 _GAME_NOISE, _LEARNING, _SALES = re.compile(w.GAME_NOISE), re.compile(w.LEARNING), re.compile(w.SALES)
@@ -147,6 +148,8 @@ def danger_in(message: Prepared) -> Danger | None:
         trouble -= {"cant_stand", "distress", "wanders"}  # too far to walk: the reason for a home visit
     if _ENGLISH_REQUEST.search(folded):
         trouble -= {"help_word", "sos"}  # "can someone help my grandpa pay": asked for a chore
+    if _SELF_CARE_LIMIT.search(folded) and _CARE_TASK.search(folded):
+        trouble -= {"body", "urgent", "cant_stand", "distress", "worry"}  # care one cannot do oneself, asked for
     if danger is None and trouble and not _over_or_story(folded, typed | heard) \
             and danger_model.emergency_probability(prepared) >= danger_model.THRESHOLD:
         # Some sign of trouble that the rules found too weak (or harmless), in a message that reads like the
@@ -355,7 +358,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     hurry = re.search(r"(快|赶紧|马上|立刻|立即|急)", chars)
     # "想学学 老人噎着了怎么办": what to do when it happens, asked as a lesson about no one in particular.
     how_to = _LEARNING.search(chars) and _HOW_TO_HANDLE.search(chars) and not _OWN_PEOPLE.search(chars)
-    if (_LEARNING.search(chars) or _SALES.search(chars)) and not hurry and (how_to or not signs & _IN_TROUBLE_NOW):
+    ahead = _SERVICE_QUESTION.search(chars) and re.search(r"(要是|万一|如果|平时|以后|将来|登记|提前)", chars)
+    if (_LEARNING.search(chars) or _SALES.search(chars) or ahead) and not hurry \
+            and (how_to or not signs & _IN_TROUBLE_NOW):
         signs.clear()  # a lesson asked for, or goods described in a live stream
         return
     if _TOBACCO.search(chars) and "fire" not in signs:

@@ -9,7 +9,16 @@ from functools import lru_cache
 
 from .classifier import NaiveBayes, features, load
 from .emergency import Danger, danger_in
-from .lexicon import ENGLISH_CUES, ENGLISH_WEIGHT, EXACT_COMMANDS, INTENT_CUES, ROLE_WORDS, TRAILING_PARTICLES
+from .lexicon import (
+    ENGLISH_CUES,
+    ENGLISH_REQUEST_WEIGHT,
+    ENGLISH_REQUESTS,
+    ENGLISH_WEIGHT,
+    EXACT_COMMANDS,
+    INTENT_CUES,
+    ROLE_WORDS,
+    TRAILING_PARTICLES,
+)
 from .matcher import PhraseMatcher, Prepared, typed_spans
 from .numbers import parse_number
 from .text import phrase_variants, sentence_keys
@@ -55,7 +64,7 @@ CATEGORY_SHARE = 0.5
 # "谢了 时长看到了": a question's topic next to "seen it" is an answer acknowledged, so the thanks is the message.
 ACKNOWLEDGED = re.compile(r"(?:看到|看见|查到|收到|知道|晓得|明白)了")
 # A favour asked ("能否安排…？谢谢", "想麻烦志愿者…，真的太感谢了"): the thanks is politeness around it.
-ASKS_FOR_SOMETHING = re.compile(r"(麻烦|能否|能不能|可不可以|可否|请问|想问|想请|有没有|有无)")
+ASKS_FOR_SOMETHING = re.compile(r"(麻烦|能否|能不能|可不可以|可否|请问|想问|想请|有没有|有无|请安排|请派|安排个)")
 THANKED_REQUEST_MIN = 2.5
 # A question about an amount ("我的时长多少", "还剩几个小时", "查一下积分").
 ASKS_AMOUNT = re.compile(r"(多少|几多|几个|几小时|好多个|查|剩|余额|有没有|记上|记了|存了|够不够)")
@@ -143,6 +152,7 @@ def _cue_matcher() -> PhraseMatcher[tuple[str, float]]:
                for weight, phrases in groups.items() for phrase in phrases.split()]
     entries += [("=" + phrase, (label, ENGLISH_WEIGHT)) for label, words in ENGLISH_CUES.items()
                 for phrase in words.split("|")]
+    entries += [("=" + phrase, (OTHER, ENGLISH_REQUEST_WEIGHT)) for phrase in ENGLISH_REQUESTS.split("|")]
     return PhraseMatcher(entries, anchored=True)
 
 

@@ -81,7 +81,7 @@ class PhraseMatcher(Generic[P]):
         hits: dict[int, tuple[str, P]] = {}
         for start, char in enumerate(chars):
             for index, phrase, payload in self._plain_by_first.get(char, ()):
-                if index not in hits and chars.startswith(phrase, start):
+                if index not in hits and chars.startswith(phrase, start) and _whole_word(phrase, chars, start):
                     hits[index] = (phrase, payload)
         return [hits[index] for index in sorted(hits)]
 
@@ -125,6 +125,19 @@ class PhraseMatcher(Generic[P]):
 
     def _anchor_ok(self, phrase: str, chars: str, start: int) -> bool:
         return not self._anchored or any(a == b for a, b in zip(phrase, chars[start:], strict=False))
+
+
+def _whole_word(phrase: str, chars: str, start: int) -> bool:
+    """An English word counts only as a whole word (or its plural): "point" is not in "appointment", nor "out" in
+    "about"."""
+    if not (phrase[0].isascii() and phrase[0].isalpha()):
+        return True
+    end = start + len(phrase)
+    if chars[end:end + 1] == "s":
+        end += 1  # a plural: "notices", "events"
+    before = chars[start - 1] if start else ""
+    after = chars[end] if end < len(chars) else ""
+    return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
 
 
 def _fits(variant: tuple[str, ...], readings: tuple[frozenset[str], ...], start: int) -> bool:
