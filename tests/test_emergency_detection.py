@@ -221,6 +221,11 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "有人说我摔倒在集上了 那是瞎讲的 我好好的",                              # a rumour denied by the person
     "你们这个号是不是能帮忙叫救护车 要是以后用得上 要先登记吗",              # what the service can do, asked ahead
     "孙子说作业多到喘不过气来 有没有人辅导一下",                              # pressed breathless by homework
+    "这道物理题把我卡住了 憋得要窒息 求大佬",                                # homework, in internet slang
+    "想把家里的燃气报警器接入你们的平台 有接口文档吗",                        # a device to connect
+    "我妈在炒菜 厨房全是油烟 呛得咳了两声",                                  # cooking fumes
+    "孙女要写作文 题目叫一场大火 我给她讲了当年着火的事",                    # a school essay
+    "给祖宗烧香 香灰掉了一地",                                               # 祖宗 is not 卒中
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -305,6 +310,11 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "he choked on a bone and his lips are blue",
     "头昏得很 站起来就要到 屋里没人",                                        # 到 for 倒 by sound
     "灶屋头罐罐气漏了 好大一股味 我晓不得关哪里",                             # 罐罐, 晓不得
+    "我妈吃鱼 鱼刺卡住了 咳不出来 那个急救法我不会 谁教教我 急死了",         # first aid asked for in the moment
+    "楼道都系煤气味 阿婆唔应门 使唔使报警",                                  # 使唔使: whether to call, not "no need"
+    "摔了一跤 撑不起来 手机好在带在身上 快来",                              # 好在 about the phone, not the fall
+    "我跶了一跤 腿扭了 爬不起来",                                            # 跶: to fall, in Hubei and Hunan
+    "头晕 看东西都是两个 心里作呕 一个人在家",                              # double vision, 作呕
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

@@ -428,6 +428,11 @@ def test_classes_found_by_batch_22(text, intent, category):
     ("the volunteer never showed up yesterday", "complaint", None),
     ("any notices this week?", "notice_query", None),                          # a plural, as a whole word
     ("need to go to grandma's appointment at the clinic", "help_request", "medical"),
+    ("whats on the canteen menu tomorrow", "canteen_menu", None),                # batch 31: not pinyin
+    ("中昼有人送碗糜来无", "help_request", "meal"),                              # Minnan porridge
+    ("能帮我写篇作文吗 两千字", "out_of_scope", None),
+    ("上回志愿者把药取错了 这事得重视", "complaint", None),
+    ("can someone help grandma with the face verification for her pension", "help_request", "other"),
 ])
 def test_classes_found_by_batches_23_to_26(text, intent, category):
     result = understand(text, NOW)

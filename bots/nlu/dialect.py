@@ -26,7 +26,7 @@ _WORDS = """
 会行路:会走路 讲嘢:讲话 老豆:老爸 老窦:老爸 好哩:好了 涯:我 伓会行:走不了 袂行:走不了 倒落去:倒下去 伓:不 好返:好了 石油气:液化气 心肝头:心口 毋:不 弗:不 煞了:很 呒啥:没啥 呒:没 事体:事 熄哉:熄了 哉:了 自家:自己 唔使:不用 𠊎:我 昨晡:昨天 食酒:喝酒 入面:里面 里便:里面 睇紧:在看
 今朝:今天 好走路:能走路 已经好走:已经能走 又好走:又能走
 今下:现在 行路好好:走路好好 头考悬悬:头晕 头壳悬悬:头晕 头悬悬:头晕 头眩眩:头晕 卖稳:不稳 卖行:走不了 食烟:抽烟
-没麻达:没事 冇麻达:没事 着伙:着火 就火:救火 而今:现在 今好了:现在好了 好似:好像 仲有:还有 仲系:还是 闩个掣:关个开关 闩掣:关开关 啲:点 娭毑:奶奶 演席:演习 演系:演习 拌了一:绊了一 拌倒:绊倒 趟在:躺在 不能东:不能动
+没麻达:没事 冇麻达:没事 着伙:着火 就火:救火 而今:现在 使唔使:要不要 使不使:要不要 今好了:现在好了 好似:好像 仲有:还有 仲系:还是 闩个掣:关个开关 闩掣:关开关 啲:点 娭毑:奶奶 演席:演习 演系:演习 拌了一:绊了一 拌倒:绊倒 趟在:躺在 不能东:不能动
 """
 _PAIRS = [pair.split(":", 1) for pair in _WORDS.split()]
 _FOLD = re.compile("|".join(re.escape(src) for src, _ in sorted(_PAIRS, key=lambda p: -len(p[0]))))
@@ -159,7 +159,7 @@ def _sign_words() -> dict[tuple[str, ...], str]:
 
 
 # English words family abroad write that happen to split into pinyin ("Canada" is ca na da, 擦拿打).
-_ENGLISH = frozenset("canada china panda banana like she an sure can".split())
+_ENGLISH = frozenset("canada china panda banana like she an sure can canteen menu today".split())
 
 
 def _syllables(word: str, table: dict[str, str]) -> list[str] | None:

@@ -107,6 +107,8 @@ _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMP
 _BACKGROUND, _GAS_ESCAPING = re.compile(w.BACKGROUND), re.compile(w.GAS_ESCAPING)
 _ENGLISH_REQUEST, _MEASURE_ASKED = re.compile(w.ENGLISH_REQUEST), re.compile(w.MEASURE_ASKED)
 _SERVICE_QUESTION = re.compile(w.SERVICE_QUESTION)
+# Urgency said to the reader ("急死", "快来"), not advice quoted ("胸痛要立即就医", "喊着火了快逃").
+_CALLING_OUT = re.compile(r"(急死|急急|救命|快来|快回|快点|快帮|快救)")
 _HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?(怎么办|咋办|怎么处理|如何处理|怎么急救)")
 _LEGS_LIMIT = re.compile(r"(腿|脚|腰|脚杆|膝盖|腿脚)(子)?.{0,3}(痛|疼|不好|不灵|不便|不中|不行|走不)")
 _GAME_NOISE, _LEARNING, _SALES = re.compile(w.GAME_NOISE), re.compile(w.LEARNING), re.compile(w.SALES)
@@ -360,7 +362,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     how_to = _LEARNING.search(chars) and _HOW_TO_HANDLE.search(chars) and not _OWN_PEOPLE.search(chars)
     ahead = _SERVICE_QUESTION.search(chars) and re.search(r"(要是|万一|如果|平时|以后|将来|登记|提前)", chars)
     if (_LEARNING.search(chars) or _SALES.search(chars) or ahead) and not hurry \
-            and (how_to or not signs & _IN_TROUBLE_NOW):
+            and (how_to or not signs & _IN_TROUBLE_NOW) and not (signs & _IN_TROUBLE_NOW and _OWN_PEOPLE.search(chars)):
         signs.clear()  # a lesson asked for, or goods described in a live stream
         return
     if _TOBACCO.search(chars) and "fire" not in signs:
@@ -404,7 +406,10 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if _HYPOTHETICAL.search(chars) and _JUST_ASKING.search(chars) and not signs & (_IN_TROUBLE_NOW | {"cry", "sos"}):
         signs.clear()  # what to do if it happened, asked in passing
         return
-    if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"} and not _alarm_going(chars):
+    # First aid asked for in the moment ("海什么克急救法我不会啊 谁教教我 急死") is no lesson.
+    now_at_home = signs & _IN_TROUBLE_NOW and _OWN_PEOPLE.search(chars) and _CALLING_OUT.search(chars)
+    if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"} and not _alarm_going(chars) \
+            and not now_at_home:
         signs.clear()
         return
     if "fire" in signs and re.search(r"(打|点)(不|没)?着火|火(都|也)?(生|点|烧|打)不(起来|着|燃)", chars):
