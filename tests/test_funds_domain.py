@@ -669,7 +669,8 @@ def test_an_expense_approved_before_another_recorded_earlier_is_paid_first(engin
     _step(engine, late, PAY, by="a1")  # paid still counts as spent
     told = _step(engine, early, APPROVE, by="a3").notices
     assert [(n.openid, n.params["amount"]) for n in told] == [("f2", "50.00")]
-    assert [n.openid for n in _step(engine, _spend(engine, village, 10_00, draft=True), SUBMIT, by="a1").notices] == []
+    submitted = _step(engine, _spend(engine, village, 10_00, draft=True), SUBMIT, by="a1").notices
+    assert [n.kind for n in submitted] == ["fund_review", "fund_review"]  # reviewers asked, no donor told
 
 
 def test_the_other_coordinators_of_the_village_are_asked_to_review(engine, village):
@@ -688,8 +689,18 @@ def test_the_other_coordinators_of_the_village_are_asked_to_review(engine, villa
         assert [(n.openid, n.kind, n.key, n.text_key, n.params) for n in outcome.notices] == [
             (openid, "fund_review", f"fund_review:{expense}:{openid}", "funds_review",
              {"number": expense, "amount": "300.00", "purpose": "路灯", "link": "L"}) for openid in ("a2", "a3")]
-        assert ledger.record_expense(session, place, Spending(purpose="x", amount_fen=1, draft=True), by="a1",
-                                     now=NOW).notices == []
+        draft = ledger.record_expense(session, place, Spending(purpose="灯泡", amount_fen=12_00, draft=True), by="a1",
+                                      now=NOW)
+        assert draft.notices == []
+        # Submitting the draft (here by another coordinator) asks the same people as recording it pending would:
+        # the village's coordinators but the one who recorded it, not one offline, not another village's.
+        submitted = ledger.step(session, draft.entry.id, SUBMIT, by="a2", now=NOW, link="L2").notices
+        number = draft.entry.id
+        assert [(n.openid, n.kind, n.key, n.text_key, n.params) for n in submitted] == [
+            (openid, "fund_review", f"fund_review:{number}:{openid}", "funds_review",
+             {"number": number, "amount": "12.00", "purpose": "灯泡", "link": "L2"}) for openid in ("a2", "a3")]
+        for kind in (APPROVE, PAY):  # the later steps ask nobody to review
+            assert all(n.kind != "fund_review" for n in ledger.step(session, number, kind, by="a3", now=NOW).notices)
 
 
 def test_a_donor_who_follows_is_thanked_for_money_or_goods(engine, village):
