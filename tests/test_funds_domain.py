@@ -15,7 +15,7 @@ from app.db import make_engine, session_scope
 from models.funds import chain, ledger, receipts, subscribers
 from models.funds.chain import APPROVE, CANCEL, PAY, REJECT, SUBMIT, FundEntry
 from models.funds.ledger import FundError, Gift, Spending
-from models.funds.public import public_statement
+from models.funds.public import public_statement, timebank_totals
 from models.funds.statement import month_bounds, month_of, monthly, previous_month
 from models.people.users import User, Village
 from models.privacy import consent
@@ -861,3 +861,12 @@ def test_the_published_statement_names_only_with_consent_and_masks_personal_deta
     assert (rejected["note"], rejected["state"], rejected["receipt"]["public"]) == ("看不清 ***", "rejected", False)
     assert "correction_note" not in rejected
     assert rows[ids["photo"], "expense"]["purpose"] == "照片" and "note" not in rows[ids["photo"], "expense"]
+
+
+def test_the_time_banks_hours_beside_the_money_are_rounded_to_a_tenth(engine, village):
+    with session_scope(engine) as session:
+        e1, a2 = (session.exec(select(User).where(User.openid == o)).one() for o in ("e1", "a2"))
+        settle_visit(session, request_id=1, village_id=village, category="errand", elder_id=e1.id,
+                     volunteer_id=a2.id, minutes=100, policy=timebank_policy({}), now=NOW)
+        totals = timebank_totals(session, village)
+    assert totals == {"hours_given": 1.7, "hours_received": 1.7, "hours_in_pool": 0, "visits": 1}  # 100 minutes
