@@ -870,3 +870,16 @@ def test_the_time_banks_hours_beside_the_money_are_rounded_to_a_tenth(engine, vi
                      volunteer_id=a2.id, minutes=100, policy=timebank_policy({}), now=NOW)
         totals = timebank_totals(session, village)
     assert totals == {"hours_given": 1.7, "hours_received": 1.7, "hours_in_pool": 0, "visits": 1}  # 100 minutes
+
+
+def test_goods_from_a_registered_donor_are_published_by_their_consent_now(engine, village):
+    _people(engine, village, ("f1", "王大哥", ",family,", True), ("f2", "李大姐", ",family,", True))
+    kept, _ = _gift_from(engine, village, "f1", 50_00, items="大米")
+    withdrawn, _ = _gift_from(engine, village, "f2", 30_00, items="面粉")
+    with session_scope(engine) as session:
+        person = session.exec(select(User).where(User.openid == "f2")).one()
+        consent.withdraw_all(session, person.id, person.id, now=NOW)
+    with Session(engine) as session:
+        data = public_statement(session, monthly(session, session.get(Village, village), "2026-12", TZ), TZ)
+    assert [(g["id"], g["donor"], g["anonymous"]) for g in data["in_kind"]] == [
+        (kept, "f1", False), (withdrawn, None, True)]  # the name recorded with the gift, shown only with consent
