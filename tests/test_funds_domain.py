@@ -883,3 +883,21 @@ def test_goods_from_a_registered_donor_are_published_by_their_consent_now(engine
         data = public_statement(session, monthly(session, session.get(Village, village), "2026-12", TZ), TZ)
     assert [(g["id"], g["donor"], g["anonymous"]) for g in data["in_kind"]] == [
         (kept, "f1", False), (withdrawn, None, True)]  # the name recorded with the gift, shown only with consent
+
+
+def test_a_statement_holds_its_own_village_and_its_month_to_the_moment(engine, village):
+    with session_scope(engine) as session:
+        other = Village(code="v2", name="二村", created_at=NOW)
+        session.add(other)
+        session.flush()
+        other_id = other.id
+    new_year = datetime(2026, 12, 31, 16, 0, tzinfo=UTC)  # midnight in Shanghai: January there
+    _give(engine, village, 10_00)
+    last = _give(engine, village, 20_00, at=new_year - timedelta(microseconds=1))
+    first = _give(engine, village, 40_00, at=new_year)
+    _give(engine, other_id, 70_00)  # another village's money is none of this statement's
+    december, january = _statement(engine, village, "2026-12"), _statement(engine, village, "2027-01")
+    assert (december.opening_fen, december.income, december.closing_fen) == (0, {"cash": 30_00}, 30_00)
+    assert [li.record.id for li in december.lines][-1] == last and len(december.lines) == 2
+    assert (january.opening_fen, january.income, january.closing_fen) == (30_00, {"cash": 40_00}, 70_00)
+    assert [li.record.id for li in january.lines] == [first]
