@@ -901,3 +901,19 @@ def test_a_statement_holds_its_own_village_and_its_month_to_the_moment(engine, v
     assert [li.record.id for li in december.lines][-1] == last and len(december.lines) == 2
     assert (january.opening_fen, january.income, january.closing_fen) == (30_00, {"cash": 40_00}, 70_00)
     assert [li.record.id for li in january.lines] == [first]
+
+
+def test_money_an_expense_gave_back_is_the_first_the_next_expense_spends(engine, village):
+    _people(engine, village, ("f1", "f1", ",family,", True), ("f2", "f2", ",family,", True))
+    first, _ = _gift_from(engine, village, "f1", 50_00)
+    _gift_from(engine, village, "f2", 50_00)
+    cancelled, corrected, later = (_spend(engine, village, 50_00) for _ in range(3))
+    for expense in (cancelled, corrected):
+        assert [n.openid for n in _step(engine, expense, APPROVE).notices] == ["f1"]
+        with session_scope(engine) as session:  # approved, then called off: the money is back in the fund
+            if expense == cancelled:
+                ledger.step(session, expense, CANCEL, by="a1", now=NOW)
+            else:
+                ledger.correct(session, expense, why="录错", by="a1", now=NOW)
+    told = _step(engine, later, APPROVE).notices
+    assert [(n.openid, n.key, n.params["amount"]) for n in told] == [("f1", f"fund_spent:{later}:{first}", "50.00")]
