@@ -408,6 +408,8 @@ def test_a_step_refused_says_why(engine, village):
         villager = _refusal(ledger.step, session, expense, APPROVE, by="e1", now=NOW)
         assert (villager.code, villager.params) == ("funds_err_not_coordinator", {"openid": "e1", "village": "一村"})
         assert _refusal(ledger.step, session, expense, REJECT, by="a2", now=NOW, why=" ").code == "funds_err_no_reason"
+        long_why = _refusal(ledger.step, session, expense, REJECT, by="a2", now=NOW, why="x" * 201)
+        assert (long_why.code, long_why.params) == ("funds_err_too_long", {"field": "why", "limit": 200})
         same = _refusal(ledger.step, session, expense, APPROVE, by="a1", now=NOW)
         assert (same.code, same.params) == ("funds_err_same_person", {"id": expense})
         early = _refusal(ledger.step, session, expense, PAY, by="a2", now=NOW)
@@ -917,3 +919,11 @@ def test_money_an_expense_gave_back_is_the_first_the_next_expense_spends(engine,
                 ledger.correct(session, expense, why="录错", by="a1", now=NOW)
     told = _step(engine, later, APPROVE).notices
     assert [(n.openid, n.key, n.params["amount"]) for n in told] == [("f1", f"fund_spent:{later}:{first}", "50.00")]
+
+
+def test_a_donor_whose_gift_pays_one_fen_of_an_expense_is_told(engine, village):
+    _people(engine, village, ("f1", "f1", ",family,", True), ("f2", "f2", ",family,", True))
+    _gift_from(engine, village, "f1", 1)
+    _gift_from(engine, village, "f2", 100_00)
+    told = _step(engine, _spend(engine, village, 50_00), APPROVE).notices
+    assert [(n.openid, n.params["amount"]) for n in told] == [("f1", "0.01"), ("f2", "49.99")]
