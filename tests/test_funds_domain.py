@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.db import make_engine, session_scope
-from models.funds import chain, ledger, receipts, subscribers
+from models.funds import chain, ledger, public, receipts, subscribers
 from models.funds.chain import APPROVE, CANCEL, PAY, REJECT, SUBMIT, FundEntry
 from models.funds.ledger import FundError, Gift, Spending
 from models.funds.public import public_statement, timebank_totals
@@ -734,6 +734,15 @@ def test_a_named_gift_of_a_registered_person_is_their_consent_to_be_named(engine
         assert (given.purpose, given.granted, given.given_by_user_id, given.text_version, given.given_at) == (
             consent.PUBLICATION, True, f1.id, ledger.DONOR_CONSENT_VERSION, NOW)
         assert consent.history(session, f2.id) == []
+    # Someone who agreed to something else (their service consent) still has this one recorded, and is named.
+    _people(engine, village, ("f3", "f3", ",family,", True))
+    with session_scope(engine) as session:
+        f3 = session.exec(select(User).where(User.openid == "f3")).one()
+        consent.record(session, f3.id, consent.SERVICE, granted=True, given_by=f3.id, now=NOW)
+    named, _ = _gift_from(engine, village, "f3", 1_00)
+    with Session(engine) as session:
+        assert consent.allows(session, f3.id, consent.PUBLICATION)
+        assert public.donor_shown(session, ledger.record(session, named)) == "f3"
 
 
 def test_a_donor_is_found_by_openid_or_by_a_name_only_one_villager_has(engine, village):
