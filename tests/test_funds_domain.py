@@ -435,6 +435,7 @@ def test_a_donation_or_expense_refused_says_what_is_missing(engine, village):
         assert (gift(channel="gold").code, gift(channel="gold").params) == ("funds_err_channel", {"channel": "gold"})
         assert (gift(amount_fen=0).code, gift(amount_fen=0).params) == ("funds_err_amount", {"text": 0})
         assert gift(amount_fen=-1, items="米").code == "funds_err_amount"
+        assert gift(amount_fen=-150, items="米").params == {"text": -1.5}  # the value as typed, in yuan
         assert gift(donor="d" * 201).params == {"field": "donor", "limit": 200}
         assert gift(receipt_no="r" * 201).params == {"field": "receipt", "limit": 200}
         assert gift(items="米" * 201).params == {"field": "items", "limit": 200}
