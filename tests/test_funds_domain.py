@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -937,3 +938,17 @@ def test_a_donor_whose_gift_pays_one_fen_of_an_expense_is_told(engine, village):
     _gift_from(engine, village, "f2", 100_00)
     told = _step(engine, _spend(engine, village, 50_00), APPROVE).notices
     assert [(n.openid, n.params["amount"]) for n in told] == [("f1", "0.01"), ("f2", "49.99")]
+
+
+def test_the_hash_does_not_depend_on_the_servers_time_zone(monkeypatch):
+    """A server set to Beijing time (TZ=Asia/Shanghai) must hash an entry exactly as one on UTC does, or every
+    entry recorded before the change would fail `funds verify`."""
+    moment = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert chain.moment_text(moment) == "2026-12-10T02:00:00.000000+00:00"
+        assert chain.moment_text(moment.astimezone(TZ)) == "2026-12-10T02:00:00.000000+00:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
