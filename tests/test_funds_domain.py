@@ -455,6 +455,8 @@ def test_a_donation_or_expense_refused_says_what_is_missing(engine, village):
         assert (spending(amount_fen=0).code, spending(amount_fen=0).params) == ("funds_err_amount", {"text": 0})
         assert spending(amount_fen=-100).params == {"text": -1}
         assert session.exec(select(FundEntry)).all() == []
+        longest = ledger.record_expense(session, place, Spending(purpose="买" * 200, amount_fen=100), by="a1", now=NOW)
+        assert longest.entry.details["purpose"] == "买" * 200  # 200 characters are allowed
 
 
 def test_a_gift_records_what_was_given_and_how(engine, village):
