@@ -898,6 +898,7 @@ def test_erasing_an_elder_calls_off_every_request_for_her_and_tells_each_helper(
         helpers = {openid: user(session, openid).id for openid in ("demo-volunteer-1", "demo-volunteer-3")}
     with Session(village.engine) as session:
         assert [session.get(hr.HelpRequest, i).status for i in (own, for_her_id)] == [hr.CANCELLED] * 2
+        assert [session.get(hr.HelpRequest, i).details for i in (own, for_her_id)] == ["", ""]  # her details gone
     assert [(n.openid, n.key) for n in told if n.kind == "help_cancelled_volunteer"] == [
         ("demo-volunteer-1", f"cancelled:{own}:{helpers['demo-volunteer-1']}"),
         ("demo-volunteer-3", f"cancelled:{for_her_id}:{helpers['demo-volunteer-3']}")]
