@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,10 +13,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.db import make_engine, session_scope
-from models.funds import chain, ledger, receipts, subscribers
+from models.funds import chain, ledger, public, receipts, subscribers
 from models.funds.chain import APPROVE, CANCEL, PAY, REJECT, SUBMIT, FundEntry
 from models.funds.ledger import FundError, Gift, Spending
-from models.funds.public import public_statement
+from models.funds.public import public_statement, timebank_totals
 from models.funds.statement import month_bounds, month_of, monthly, previous_month
 from models.people.users import User, Village
 from models.privacy import consent
@@ -408,6 +409,8 @@ def test_a_step_refused_says_why(engine, village):
         villager = _refusal(ledger.step, session, expense, APPROVE, by="e1", now=NOW)
         assert (villager.code, villager.params) == ("funds_err_not_coordinator", {"openid": "e1", "village": "一村"})
         assert _refusal(ledger.step, session, expense, REJECT, by="a2", now=NOW, why=" ").code == "funds_err_no_reason"
+        long_why = _refusal(ledger.step, session, expense, REJECT, by="a2", now=NOW, why="x" * 201)
+        assert (long_why.code, long_why.params) == ("funds_err_too_long", {"field": "why", "limit": 200})
         same = _refusal(ledger.step, session, expense, APPROVE, by="a1", now=NOW)
         assert (same.code, same.params) == ("funds_err_same_person", {"id": expense})
         early = _refusal(ledger.step, session, expense, PAY, by="a2", now=NOW)
@@ -433,6 +436,7 @@ def test_a_donation_or_expense_refused_says_what_is_missing(engine, village):
         assert (gift(channel="gold").code, gift(channel="gold").params) == ("funds_err_channel", {"channel": "gold"})
         assert (gift(amount_fen=0).code, gift(amount_fen=0).params) == ("funds_err_amount", {"text": 0})
         assert gift(amount_fen=-1, items="米").code == "funds_err_amount"
+        assert gift(amount_fen=-150, items="米").params == {"text": -1.5}  # the value as typed, in yuan
         assert gift(donor="d" * 201).params == {"field": "donor", "limit": 200}
         assert gift(receipt_no="r" * 201).params == {"field": "receipt", "limit": 200}
         assert gift(items="米" * 201).params == {"field": "items", "limit": 200}
@@ -451,6 +455,8 @@ def test_a_donation_or_expense_refused_says_what_is_missing(engine, village):
         assert (spending(amount_fen=0).code, spending(amount_fen=0).params) == ("funds_err_amount", {"text": 0})
         assert spending(amount_fen=-100).params == {"text": -1}
         assert session.exec(select(FundEntry)).all() == []
+        longest = ledger.record_expense(session, place, Spending(purpose="买" * 200, amount_fen=100), by="a1", now=NOW)
+        assert longest.entry.details["purpose"] == "买" * 200  # 200 characters are allowed
 
 
 def test_a_gift_records_what_was_given_and_how(engine, village):
@@ -669,7 +675,8 @@ def test_an_expense_approved_before_another_recorded_earlier_is_paid_first(engin
     _step(engine, late, PAY, by="a1")  # paid still counts as spent
     told = _step(engine, early, APPROVE, by="a3").notices
     assert [(n.openid, n.params["amount"]) for n in told] == [("f2", "50.00")]
-    assert [n.openid for n in _step(engine, _spend(engine, village, 10_00, draft=True), SUBMIT, by="a1").notices] == []
+    submitted = _step(engine, _spend(engine, village, 10_00, draft=True), SUBMIT, by="a1").notices
+    assert [n.kind for n in submitted] == ["fund_review", "fund_review"]  # reviewers asked, no donor told
 
 
 def test_the_other_coordinators_of_the_village_are_asked_to_review(engine, village):
@@ -688,8 +695,18 @@ def test_the_other_coordinators_of_the_village_are_asked_to_review(engine, villa
         assert [(n.openid, n.kind, n.key, n.text_key, n.params) for n in outcome.notices] == [
             (openid, "fund_review", f"fund_review:{expense}:{openid}", "funds_review",
              {"number": expense, "amount": "300.00", "purpose": "路灯", "link": "L"}) for openid in ("a2", "a3")]
-        assert ledger.record_expense(session, place, Spending(purpose="x", amount_fen=1, draft=True), by="a1",
-                                     now=NOW).notices == []
+        draft = ledger.record_expense(session, place, Spending(purpose="灯泡", amount_fen=1, draft=True), by="a1",
+                                      now=NOW)
+        assert draft.notices == []
+        # Submitting the draft (here by another coordinator) asks the same people as recording it pending would:
+        # the village's coordinators but the one who recorded it, not one offline, not another village's.
+        submitted = ledger.step(session, draft.entry.id, SUBMIT, by="a2", now=NOW, link="L2").notices
+        number = draft.entry.id
+        assert [(n.openid, n.kind, n.key, n.text_key, n.params) for n in submitted] == [
+            (openid, "fund_review", f"fund_review:{number}:{openid}", "funds_review",
+             {"number": number, "amount": "0.01", "purpose": "灯泡", "link": "L2"}) for openid in ("a2", "a3")]
+        for kind in (APPROVE, PAY):  # the later steps ask nobody to review
+            assert all(n.kind != "fund_review" for n in ledger.step(session, number, kind, by="a3", now=NOW).notices)
 
 
 def test_a_donor_who_follows_is_thanked_for_money_or_goods(engine, village):
@@ -721,6 +738,15 @@ def test_a_named_gift_of_a_registered_person_is_their_consent_to_be_named(engine
         assert (given.purpose, given.granted, given.given_by_user_id, given.text_version, given.given_at) == (
             consent.PUBLICATION, True, f1.id, ledger.DONOR_CONSENT_VERSION, NOW)
         assert consent.history(session, f2.id) == []
+    # Someone who agreed to something else (their service consent) still has this one recorded, and is named.
+    _people(engine, village, ("f3", "f3", ",family,", True))
+    with session_scope(engine) as session:
+        f3 = session.exec(select(User).where(User.openid == "f3")).one()
+        consent.record(session, f3.id, consent.SERVICE, granted=True, given_by=f3.id, now=NOW)
+    named, _ = _gift_from(engine, village, "f3", 1_00)
+    with Session(engine) as session:
+        assert consent.allows(session, f3.id, consent.PUBLICATION)
+        assert public.donor_shown(session, ledger.record(session, named)) == "f3"
 
 
 def test_a_donor_is_found_by_openid_or_by_a_name_only_one_villager_has(engine, village):
@@ -826,8 +852,8 @@ def test_the_published_statement_names_only_with_consent_and_masks_personal_deta
     withdrawn = rows[ids["withdrawn"], "donation"]
     assert (withdrawn["donor"], withdrawn["anonymous"]) == (None, True)
     goods = rows[ids["goods"], "in_kind"]
-    assert (goods["given_on"], goods["items"], goods["effect"], goods["channel"]) == (
-        "2026-11-30", "大米5袋 电话***", _money(0), None)
+    assert (goods["given_on"], goods["items"], goods["effect"], goods["channel"], goods["receipt_no"]) == (
+        "2026-11-30", "大米5袋 电话***", _money(0), None, None)  # goods have no channel or receipt number
     assert (goods["id"], goods["record_id"], goods["date"]) == (ids["goods"], ids["goods"], "2026-12-11")  # local day
     assert [row["seq"] for row in entries] == list(range(1, len(entries) + 1))
     correction = rows[ids["anonymous"], "correction"]
@@ -850,3 +876,81 @@ def test_the_published_statement_names_only_with_consent_and_masks_personal_deta
     assert (rejected["note"], rejected["state"], rejected["receipt"]["public"]) == ("看不清 ***", "rejected", False)
     assert "correction_note" not in rejected
     assert rows[ids["photo"], "expense"]["purpose"] == "照片" and "note" not in rows[ids["photo"], "expense"]
+
+
+def test_the_time_banks_hours_beside_the_money_are_rounded_to_a_tenth(engine, village):
+    with session_scope(engine) as session:
+        e1, a2 = (session.exec(select(User).where(User.openid == o)).one() for o in ("e1", "a2"))
+        settle_visit(session, request_id=1, village_id=village, category="errand", elder_id=e1.id,
+                     volunteer_id=a2.id, minutes=100, policy=timebank_policy({}), now=NOW)
+        totals = timebank_totals(session, village)
+    assert totals == {"hours_given": 1.7, "hours_received": 1.7, "hours_in_pool": 0, "visits": 1}  # 100 minutes
+
+
+def test_goods_from_a_registered_donor_are_published_by_their_consent_now(engine, village):
+    _people(engine, village, ("f1", "王大哥", ",family,", True), ("f2", "李大姐", ",family,", True))
+    kept, _ = _gift_from(engine, village, "f1", 50_00, items="大米")
+    withdrawn, _ = _gift_from(engine, village, "f2", 30_00, items="面粉")
+    with session_scope(engine) as session:
+        person = session.exec(select(User).where(User.openid == "f2")).one()
+        consent.withdraw_all(session, person.id, person.id, now=NOW)
+    with Session(engine) as session:
+        data = public_statement(session, monthly(session, session.get(Village, village), "2026-12", TZ), TZ)
+    assert [(g["id"], g["donor"], g["anonymous"]) for g in data["in_kind"]] == [
+        (kept, "f1", False), (withdrawn, None, True)]  # the name recorded with the gift, shown only with consent
+
+
+def test_a_statement_holds_its_own_village_and_its_month_to_the_moment(engine, village):
+    with session_scope(engine) as session:
+        other = Village(code="v2", name="二村", created_at=NOW)
+        session.add(other)
+        session.flush()
+        other_id = other.id
+    new_year = datetime(2026, 12, 31, 16, 0, tzinfo=UTC)  # midnight in Shanghai: January there
+    _give(engine, village, 10_00)
+    last = _give(engine, village, 20_00, at=new_year - timedelta(microseconds=1))
+    first = _give(engine, village, 40_00, at=new_year)
+    _give(engine, other_id, 70_00)  # another village's money is none of this statement's
+    december, january = _statement(engine, village, "2026-12"), _statement(engine, village, "2027-01")
+    assert (december.opening_fen, december.income, december.closing_fen) == (0, {"cash": 30_00}, 30_00)
+    assert [li.record.id for li in december.lines][-1] == last and len(december.lines) == 2
+    assert (january.opening_fen, january.income, january.closing_fen) == (30_00, {"cash": 40_00}, 70_00)
+    assert [li.record.id for li in january.lines] == [first]
+
+
+def test_money_an_expense_gave_back_is_the_first_the_next_expense_spends(engine, village):
+    _people(engine, village, ("f1", "f1", ",family,", True), ("f2", "f2", ",family,", True))
+    first, _ = _gift_from(engine, village, "f1", 50_00)
+    _gift_from(engine, village, "f2", 50_00)
+    cancelled, corrected, later = (_spend(engine, village, 50_00) for _ in range(3))
+    for expense in (cancelled, corrected):
+        assert [n.openid for n in _step(engine, expense, APPROVE).notices] == ["f1"]
+        with session_scope(engine) as session:  # approved, then called off: the money is back in the fund
+            if expense == cancelled:
+                ledger.step(session, expense, CANCEL, by="a1", now=NOW)
+            else:
+                ledger.correct(session, expense, why="录错", by="a1", now=NOW)
+    told = _step(engine, later, APPROVE).notices
+    assert [(n.openid, n.key, n.params["amount"]) for n in told] == [("f1", f"fund_spent:{later}:{first}", "50.00")]
+
+
+def test_a_donor_whose_gift_pays_one_fen_of_an_expense_is_told(engine, village):
+    _people(engine, village, ("f1", "f1", ",family,", True), ("f2", "f2", ",family,", True))
+    _gift_from(engine, village, "f1", 1)
+    _gift_from(engine, village, "f2", 100_00)
+    told = _step(engine, _spend(engine, village, 50_00), APPROVE).notices
+    assert [(n.openid, n.params["amount"]) for n in told] == [("f1", "0.01"), ("f2", "49.99")]
+
+
+def test_the_hash_does_not_depend_on_the_servers_time_zone(monkeypatch):
+    """A server set to Beijing time (TZ=Asia/Shanghai) must hash an entry exactly as one on UTC does, or every
+    entry recorded before the change would fail `funds verify`."""
+    moment = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert chain.moment_text(moment) == "2026-12-10T02:00:00.000000+00:00"
+        assert chain.moment_text(moment.astimezone(TZ)) == "2026-12-10T02:00:00.000000+00:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

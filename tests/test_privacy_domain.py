@@ -882,3 +882,101 @@ def test_an_export_lists_the_time_bank_lines_oldest_first(village):
                       "with": ""},
                      {"at": (NOW + timedelta(days=1)).isoformat(), "minutes": 15, "reason": "opening", "request": None,
                       "category": "", "with": ""}]
+
+
+def test_erasing_an_elder_calls_off_every_request_for_her_and_tells_each_helper(village):
+    with session_scope(village.engine) as session:
+        elder, son = user(session, "demo-elder-1"), user(session, "demo-family-1")
+        own = claimed_by_volunteer(session, elder, key="own").request.id  # she asked; demo-volunteer-1 holds it
+        # Her son asked for her, and another volunteer holds that one.
+        for_her = claimed_by_volunteer(session, elder, volunteer="demo-volunteer-3", key="son").request
+        for_her.requested_by_id = son.id
+        session.add(for_her)
+        session.flush()
+        told = erasure.erase(session, erasure.request_erasure(session, elder, by=son, now=NOW), now=NOW, rules=RULES)
+        for_her_id = for_her.id
+        helpers = {openid: user(session, openid).id for openid in ("demo-volunteer-1", "demo-volunteer-3")}
+    with Session(village.engine) as session:
+        assert [session.get(hr.HelpRequest, i).status for i in (own, for_her_id)] == [hr.CANCELLED] * 2
+        assert [session.get(hr.HelpRequest, i).details for i in (own, for_her_id)] == ["", ""]  # her details gone
+    assert [(n.openid, n.key) for n in told if n.kind == "help_cancelled_volunteer"] == [
+        ("demo-volunteer-1", f"cancelled:{own}:{helpers['demo-volunteer-1']}"),
+        ("demo-volunteer-3", f"cancelled:{for_her_id}:{helpers['demo-volunteer-3']}")]
+
+
+def test_an_erased_volunteer_holding_two_tasks_gives_both_back_and_both_households_hear(village):
+    with session_scope(village.engine) as session:
+        helper = user(session, "demo-volunteer-1")
+        taken = []
+        for number, openid in enumerate(("demo-elder-1", "demo-elder-2")):
+            claimed = claimed_by_volunteer(session, user(session, openid), key=f"held-{number}").request
+            claimed.dispatch_round = 1
+            session.add(claimed)
+            taken.append(claimed.id)
+        session.flush()
+        told = erasure.erase(session, erasure.request_erasure(session, helper, by=helper, now=NOW), now=NOW,
+                             rules=RULES)
+    with Session(village.engine) as session:
+        assert [session.get(hr.HelpRequest, i).volunteer_id for i in taken] == [None, None]
+    assert sorted({n.params["number"] for n in told if n.text_key == "help_released"}) == sorted(taken)
+
+
+def test_the_job_renames_an_audit_row_written_after_the_immediate_step_to_the_pseudonym(village):
+    with session_scope(village.engine) as session:
+        swept = erasure.request_erasure(session, user(session, "demo-volunteer-2"), by=user(session, "demo-admin"),
+                                        now=NOW)
+        erasure.erase(session, swept, now=NOW, rules=RULES)
+        audit(session, now=NOW, actor="demo-volunteer-2", action="help.ask", target="late")
+        pseudonym = swept.pseudonym
+    with session_scope(village.engine) as session:
+        erasure.complete_pending(session, now=NOW + timedelta(minutes=5), rules=RULES)
+        [late] = session.exec(select(AuditEntry).where(AuditEntry.target == "late")).all()
+        assert late.actor == f"anon:{pseudonym}"
+
+
+def test_an_export_shows_when_an_elder_was_verified_a_persons_own_enrolment_and_the_volunteers_hours(village):
+    verified_at = NOW + timedelta(hours=3)
+    with session_scope(village.engine) as session:
+        other = user(session, "demo-elder-2")  # enrolled first, paused: none of elder 1's business
+        session.add(CheckinEnrolment(elder_id=other.id, status="paused", prompt_minute=480, deadline_minute=540,
+                                     enrolled_by_id=other.id, created_at=NOW - timedelta(days=1), updated_at=NOW))
+        session.flush()
+        elder, _, _ = _export_fixture(session)
+        profile = membership.profile_of(session, elder)
+        profile.verified_at = verified_at
+        session.add(profile)
+        record = volunteer_of(session, user(session, "demo-volunteer-1"))
+        record.availability = ["sat_am", "sun_pm"]
+        session.add(record)
+        session.flush()
+        data = exporting.export_person(session, elder.id, NOW)
+        helper = exporting.export_person(session, user(session, "demo-volunteer-1").id, NOW)
+        others = exporting.export_person(session, other.id, NOW)
+    assert data["profile"]["elder"]["verified_at"] == verified_at.isoformat()
+    assert data["checkins"][0] == {"day": "", "status": "enrolled:active", "checked_in_at": NOW.isoformat()}
+    assert others["checkins"] == [
+        {"day": "", "status": "enrolled:paused", "checked_in_at": (NOW - timedelta(days=1)).isoformat()},
+        {"day": "2026-12-01", "status": "ok", "checked_in_at": NOW.isoformat()}]
+    assert helper["profile"]["volunteer"]["availability"] == ["sat_am", "sun_pm"]
+
+
+def test_the_export_of_someone_of_no_village_names_none(village):
+    with session_scope(village.engine) as session:
+        county = User(openid="county", name="县里", roles=",county_admin,", village_id=None, created_at=NOW,
+                      updated_at=NOW)
+        session.add(county)
+        session.flush()
+        profile = exporting.export_person(session, county.id, NOW)["profile"]
+    assert profile == {"name": "县里", "phone": "", "roles": ["county_admin"], "village": "",
+                       "registered_at": NOW.isoformat()}
+
+
+def test_the_csv_numbers_every_item_of_a_nested_list(village):
+    rows = list(csv.reader(io.StringIO(exporting.to_csv({"profile": {"elder": {"emergency_contacts": [
+        {"name": "王建国", "phone": "13900000001"}, {"name": "王建华", "phone": "13900000002"}]}}, "bindings": [
+        {"elder": "a"}, {"elder": "b"}]}))))
+    assert rows[4:] == [["profile", "0", "elder.emergency_contacts.1.name", "王建国"],
+                        ["profile", "0", "elder.emergency_contacts.1.phone", "13900000001"],
+                        ["profile", "0", "elder.emergency_contacts.2.name", "王建华"],
+                        ["profile", "0", "elder.emergency_contacts.2.phone", "13900000002"],
+                        ["bindings", "1", "elder", "a"], ["bindings", "2", "elder", "b"]]

@@ -241,7 +241,8 @@ def _reviewers(session: Session, village: Village, entry: FundEntry, link: str) 
 
 def step(session: Session, record_id: int, kind: str, *, by: str, now: datetime, why: str = "",
          link: str = "") -> Outcome:
-    """Submit, approve, reject, pay or cancel an expense."""
+    """Submit, approve, reject, pay or cancel an expense; a submitted draft goes to the reviewers, an approved
+    expense's donors are told what their money paid for."""
     entry = record(session, record_id)
     if entry.kind != EXPENSE:
         raise FundError("funds_err_not_expense", id=record_id)
@@ -259,7 +260,12 @@ def step(session: Session, record_id: int, kind: str, *, by: str, now: datetime,
     if state not in allowed:
         raise FundError("funds_err_state", id=record_id, state=state, action=kind)
     done = chain.append(session, head, kind=kind, ref_id=entry.id, actor=actor.openid, details={"why": why}, now=now)
-    notices = spent_notices(session, village, entry, link=link) if kind == APPROVE else []
+    if kind == APPROVE:
+        notices = spent_notices(session, village, entry, link=link)
+    elif kind == SUBMIT:  # a submitted draft is asked for review as an expense recorded pending is
+        notices = _reviewers(session, village, entry, link)
+    else:
+        notices = []
     return Outcome(done, notices)
 
 
