@@ -127,3 +127,14 @@ def test_an_alarm_goes_at_once_to_everyone_but_whoever_raised_it_with_the_name_a
     assert as_utc(rows[0].not_before) == NOW
     again = raise_alarm(session, [admin], actor=son, alert_text="again", key="fall:1", now=NOW, kind="checkin_alarm")
     assert again == ["demo-admin"] and len(session.exec(select(OutboxMessage)).all()) == 2  # the key: once
+
+
+def test_an_alarm_is_audited_with_who_raised_it_the_key_and_everyone_told(session):
+    from models.core.audit import AuditEntry
+    from models.help.alarms import raise_alarm
+
+    son, admin, elder = (person(session, o) for o in ("demo-family-1", "demo-admin", "demo-elder-1"))
+    raise_alarm(session, [elder, admin, son], actor=son, alert_text="王秀英 摔倒了", key="fall:2", now=NOW)
+    entries = session.exec(select(AuditEntry).where(AuditEntry.action == "alarm.raise")).all()
+    assert [(as_utc(e.at), e.actor, e.target, e.detail) for e in entries] == [
+        (NOW, "demo-family-1", "fall:2", {"notified": ["demo-admin", "demo-elder-1"]})]

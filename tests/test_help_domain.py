@@ -823,3 +823,149 @@ def test_offering_volunteers_another_request_is_being_offered_to_does_not_wait(v
         assert {n.openid for n in early} & {n.openid for n in later}  # the same volunteers, both offered
     finally:
         engine.dispose()
+
+
+# --- the gaps the first `help` pass listed (docs/testing.md "Survivors that are real gaps") ------------
+
+
+def audited(session, prefix: str) -> list[tuple]:
+    from models.core.audit import AuditEntry
+
+    entries = session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()
+    return [(as_utc(e.at), e.actor, e.action, e.target, e.detail) for e in entries if e.action.startswith(prefix)]
+
+
+def test_verifying_releasing_and_turning_down_held_requests_is_audited_and_leaves_no_expiry_step(village):
+    from models.help import held_requests as held
+
+    with session_scope(village.engine) as session:
+        admin = user(session, "demo-admin")
+        first, second, third = (stranger_request(session, name) for name in ("asker-1", "asker-2", "asker-3"))
+        assert as_utc(first.next_step_at) == as_utc(first.window_end)  # a held request waits for its window
+        later = NOW + timedelta(minutes=5)
+        result, verified = held.verify(session, first.id, admin, now=later)
+        assert (result, verified.status, verified.next_step_at) == ("verified", hr.OPEN, None)
+        assert held.release(session, second, now=later)
+        released = session.get(hr.HelpRequest, second.id)
+        assert (released.status, released.next_step_at) == (hr.OPEN, None)
+        assert held.reject(session, third.id, admin, now=later)[0] == "rejected"
+        assert audited(session, "help.") == [(later, "demo-admin", "help.verify", str(first.id), None),
+                                             (later, "demo-admin", "help.reject", str(third.id), None)]
+
+
+def test_an_expired_request_is_closed_at_its_window_end_and_the_elder_hears_its_number_and_kind(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        dispatch.dispatch_round(session, req, RULES, now=NOW)
+        end = as_utc(req.window_end)
+        notices = dispatch.advance_unclaimed(session, RULES, now=end)
+        assert [n for n in notices if n.kind == "help_expired"] == [
+            Notice("demo-elder-1", "help_expired", f"expired:{req.id}", "help_expired",
+                   {"number": req.id, "category": "other"})]
+        row = session.get(hr.HelpRequest, req.id)
+        assert (row.status, as_utc(row.closed_at), row.next_step_at) == (hr.EXPIRED, end, None)
+        assert dispatch.expire(session, row, now=end + timedelta(minutes=1)) == []  # told once
+        assert dispatch.advance_unclaimed(session, RULES, now=end + timedelta(days=1)) == []
+
+
+def test_a_rating_closes_the_request_when_given_and_one_star_is_a_rating_too(village):
+    with session_scope(village.engine) as session:
+        req_id, volunteer = walk_to_done(session, minutes=30)
+        rated_at = NOW + timedelta(hours=3)
+        outcome = visits.rate(session, req_id, user(session, "demo-family-1"), 1, now=rated_at, credit=CREDIT)
+        assert outcome.result == "rated"
+        row = session.get(hr.HelpRequest, req_id)
+        assert (row.status, row.rating, as_utc(row.closed_at)) == (hr.CONFIRMED, 1, rated_at)
+        assert timebank.balance(session, volunteer.id) == 30
+
+
+@pytest.mark.parametrize("score", [0, 6])
+def test_a_rating_outside_one_to_five_is_refused_and_the_visit_still_awaits_one(village, score):
+    with session_scope(village.engine) as session:
+        req_id, volunteer = walk_to_done(session, minutes=30)
+        with pytest.raises(ValueError):
+            visits.rate(session, req_id, user(session, "demo-elder-1"), score, now=NOW + timedelta(hours=2),
+                        credit=CREDIT)
+        assert session.get(hr.HelpRequest, req_id).status == hr.DONE
+        assert timebank.balance(session, volunteer.id) == 0
+
+
+def test_a_visit_nobody_rated_is_confirmed_exactly_48_hours_after_it_was_done_and_closed_then(village):
+    with session_scope(village.engine) as session:
+        req_id, volunteer = walk_to_done(session, minutes=40)
+        due = NOW + timedelta(minutes=65) + hr.CONFIRM_WINDOW  # walk_to_done: 完成 at +65 minutes
+        assert as_utc(session.get(hr.HelpRequest, req_id).confirm_by) == due
+        assert visits.auto_confirm(session, now=due - timedelta(seconds=1), credit=CREDIT) == []
+        assert session.get(hr.HelpRequest, req_id).status == hr.DONE
+        assert [n.kind for n in visits.auto_confirm(session, now=due, credit=CREDIT)] == ["help_credited"]
+        row = session.get(hr.HelpRequest, req_id)
+        assert (row.status, as_utc(row.closed_at), row.rating) == (hr.CONFIRMED, due, None)
+        assert timebank.balance(session, volunteer.id) == 40
+
+
+def test_a_complaint_is_audited_kept_to_500_characters_and_its_alert_is_routine(village):
+    from models.core.outbox import NORMAL, OutboxMessage
+
+    with session_scope(village.engine) as session:
+        family = user(session, "demo-family-1")
+        about = "态" * 500 + "度" * 20
+        complaint = visits.open_complaint(session, family, about, alert_text="有投诉", key="c9", now=NOW)
+        assert complaint.about == "态" * 500
+        assert audited(session, "complaint.") == [(NOW, "demo-family-1", "complaint.open",
+                                                   f"complaint:{complaint.id}", None)]
+        sent = session.exec(select(OutboxMessage).where(OutboxMessage.key == "complaint:c9:demo-admin")).one()
+        assert (sent.priority, sent.template_data) == (NORMAL, {"title": "有投诉"})
+
+
+def test_each_coordinator_is_told_once_with_the_priority_asked_and_the_values_whole(village):
+    from models.core.outbox import NORMAL, OutboxMessage
+    from models.help.coordination import notify_coordinators
+
+    with session_scope(village.engine) as session:
+        session.add(User(openid="demo-admin-2", name="副主任", village_id=1, roles=",admin,", created_at=NOW,
+                         updated_at=NOW))
+        session.flush()
+        elder = user(session, "demo-elder-1")
+        values = {"name": "王秀英", "phone": "13800000001"}
+        assert notify_coordinators(session, elder, kind="checkin_alarm", text="王秀英今天没报平安", key="ck:1",
+                                   now=NOW, priority=URGENT, values=values) == 2
+        assert notify_coordinators(session, elder, kind="complaint", text="有投诉", key="c:1", now=NOW) == 2
+        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert [(r.key, r.openid, r.kind, r.text, r.priority, r.template_data) for r in rows] == [
+            ("ck:1:demo-admin", "demo-admin", "checkin_alarm", "王秀英今天没报平安", URGENT,
+             {"title": "王秀英今天没报平安", **values}),
+            ("ck:1:demo-admin-2", "demo-admin-2", "checkin_alarm", "王秀英今天没报平安", URGENT,
+             {"title": "王秀英今天没报平安", **values}),
+            ("c:1:demo-admin", "demo-admin", "complaint", "有投诉", NORMAL, {"title": "有投诉"}),
+            ("c:1:demo-admin-2", "demo-admin-2", "complaint", "有投诉", NORMAL, {"title": "有投诉"})]
+        assert {as_utc(r.not_before) for r in rows} == {NOW}
+
+
+def test_giving_a_task_back_withdraws_that_tasks_offer_only_not_another_still_open(village):
+    with session_scope(village.engine) as session:
+        volunteer = user(session, "demo-volunteer-1")
+        other = new_request(session, category="other", key="src-0")
+        offer(session, other.id, volunteer.openid)  # the older offer: what a lookup without the request finds first
+        req = new_request(session)
+        dispatch.dispatch_round(session, req, RULES, now=NOW)
+        assert visits.claim(session, req.id, volunteer, now=NOW, rules=RULES).result == "won"
+        assert visits.release(session, req.id, volunteer, now=NOW - timedelta(hours=2), rules=RULES).result == \
+            "released"
+        mine = session.exec(select(dispatch.TaskOffer).where(dispatch.TaskOffer.volunteer_id == volunteer.id)).all()
+        assert {o.request_id: o.status for o in mine} == {other.id: dispatch.OFFERED, req.id: dispatch.WITHDRAWN}
+        assert dispatch.latest_offer(session, volunteer) == other.id
+
+
+def test_a_county_admins_roster_is_every_villages_volunteers_and_a_coordinators_their_own(village):
+    with session_scope(village.engine) as session:
+        east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+        session.add(east)
+        session.flush()
+        east_helper = helper(session, "east-helper", ["errand"])
+        east_helper.village_id = east.id
+        county = User(openid="county-admin", name="县里", roles=",county_admin,", created_at=NOW, updated_at=NOW)
+        session.add_all([east_helper, county])
+        session.flush()
+        everyone = {u.openid for _, u in dispatch.roster_for(session, county)}
+        assert {"east-helper", "demo-volunteer-1", "demo-volunteer-5"} <= everyone
+        assert "east-helper" not in {u.openid for _, u in dispatch.roster_for(session, user(session, "demo-admin"))}
