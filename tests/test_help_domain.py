@@ -969,3 +969,120 @@ def test_a_county_admins_roster_is_every_villages_volunteers_and_a_coordinators_
         everyone = {u.openid for _, u in dispatch.roster_for(session, county)}
         assert {"east-helper", "demo-volunteer-1", "demo-volunteer-5"} <= everyone
         assert "east-helper" not in {u.openid for _, u in dispatch.roster_for(session, user(session, "demo-admin"))}
+
+
+# --- functions no selected test called, and the statements built at import (second `help` pass) ----------
+
+
+def test_a_person_acts_for_themself_first_then_the_elders_they_are_bound_to(village):
+    from models.help.alarms import acting_for
+    from models.people.users import FamilyLink
+
+    with session_scope(village.engine) as session:
+        son, elder, second = (user(session, o) for o in ("demo-family-1", "demo-elder-1", "demo-elder-3"))
+        assert acting_for(session, son) == [son.id, elder.id]
+        assert acting_for(session, elder) == [elder.id]  # being someone's elder is no reach over them
+        session.add(FamilyLink(elder_id=second.id, family_id=son.id, relationship="母亲", created_at=NOW))
+        session.add(FamilyLink(elder_id=user(session, "demo-elder-2").id, family_id=user(session, "demo-admin").id,
+                               relationship="邻居", created_at=NOW))  # someone else's binding
+        session.flush()
+        assert acting_for(session, son) == [son.id, elder.id, second.id]
+
+
+def test_a_volunteers_live_offers_are_their_own_still_offered_and_open_newest_first(village):
+    with session_scope(village.engine) as session:
+        volunteer, other = user(session, "demo-volunteer-1"), user(session, "demo-volunteer-2")
+        older, newer, same, declined, closed = (new_request(session, category="other", key=f"src-{i}")
+                                                for i in range(5))
+        for req, at in ((older, NOW), (newer, NOW + timedelta(minutes=2)), (same, NOW + timedelta(minutes=2)),
+                        (declined, NOW + timedelta(minutes=3)), (closed, NOW + timedelta(minutes=4))):
+            session.add(dispatch.TaskOffer(request_id=req.id, volunteer_id=volunteer.id, round=1, offered_at=at))
+        session.add(dispatch.TaskOffer(request_id=older.id, volunteer_id=other.id, round=1, offered_at=NOW))
+        session.flush()
+        assert dispatch.decline(session, declined.id, volunteer, now=NOW)
+        assert visits.cancel_request(session, closed.id, now=NOW).result == "cancelled"
+        assert [r.id for r in dispatch.live_offers(session, volunteer)] == [same.id, newer.id, older.id]
+        assert [r.id for r in dispatch.live_offers(session, other)] == [older.id]
+        assert dispatch.live_offers(session, user(session, "demo-volunteer-3")) == []
+
+
+def test_a_coordinator_waits_on_the_held_requests_in_reach_oldest_first(village):
+    from models.help import held_requests as held
+
+    with session_scope(village.engine) as session:
+        admin = user(session, "demo-admin")
+        first, second = stranger_request(session, "asker-1"), stranger_request(session, "asker-2")
+        new_request(session)  # open: nothing to verify
+        assert [r.id for r in held.waiting_for(session, admin)] == [first.id, second.id]
+        assert held.waiting_for(session, user(session, "demo-volunteer-1")) == []
+        held.reject(session, first.id, admin, now=NOW)
+        assert [r.id for r in held.waiting_for(session, admin)] == [second.id]
+        assert [r.id for r in held.held_of(session, user(session, "asker-2"))] == [second.id]
+        assert held.held_of(session, user(session, "asker-1")) == []
+
+
+def test_tasks_in_progress_are_counted_per_volunteer(village):
+    with session_scope(village.engine) as session:
+        first, second = user(session, "demo-volunteer-1"), user(session, "demo-volunteer-2")
+        assert hr.open_task_counts(session, []) == {}
+        assert hr.open_task_counts(session, [first.id, second.id]) == {}
+        walk_to_done(session)  # done: no longer in progress
+        for key, holder, started in (("src-2", first, False), ("src-3", first, True), ("src-4", second, False)):
+            req = new_request(session, category="other", key=key)
+            assert dispatch.take(session, req.id, holder, now=NOW, assigned=True)
+            if started:
+                visits.start(session, req.id, holder, now=NOW)
+        assert hr.open_task_counts(session, [first.id, second.id]) == {first.id: 2, second.id: 1}
+        assert hr.open_task_counts(session, [second.id]) == {second.id: 1}
+
+
+def test_the_candidate_pool_is_approved_on_duty_subscribed_volunteers_of_the_villages_asked(village, monkeypatch):
+    """`_CANDIDATES` is built at import, before mutmut makes a mutant active: built afresh here, the rule of
+    who is asked at all is measured too."""
+    from models.people.volunteers import grant_training, volunteer_of
+
+    monkeypatch.setattr(dispatch, "_CANDIDATES", dispatch._candidates_query())
+    with session_scope(village.engine) as session:
+        east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+        session.add(east)
+        session.flush()
+        nurse = helper(session, "nurse", ["medical"], partner="乡镇卫生院")
+        grant_training(session, nurse, "medical", now=NOW - timedelta(days=30), expires_at=NOW + timedelta(days=1))
+        grant_training(session, nurse, "daily_care", now=NOW - timedelta(days=30), source="course")
+        grant_training(session, nurse, "first_aid", now=NOW - timedelta(days=30), expires_at=NOW, source="old")
+        record = volunteer_of(session, nurse)
+        record.rating_sum, record.rating_count, record.last_offered_at = 9, 2, NOW - timedelta(hours=1)
+        session.add(record)
+        off_duty, pending, unfollowed, far = (helper(session, name, ["errand"]) for name in
+                                              ("off-duty", "pending", "unfollowed", "far"))
+        upsert_volunteer(session, off_duty, now=NOW, on_duty=False)
+        upsert_volunteer(session, pending, now=NOW, status="pending")
+        unfollowed.subscribed = False
+        far.village_id = east.id
+        session.add_all([unfollowed, far])
+        req = new_request(session, category="other")
+        assert dispatch.take(session, req.id, nurse, now=NOW, assigned=True)
+        session.flush()
+        found = {c.openid: c for c in dispatch.load_candidates(session, [1], now=NOW)}
+        assert set(found) == {f"demo-volunteer-{i}" for i in range(1, 6)} | {"nurse"}
+        assert found["nurse"] == dispatch.Candidate(
+            nurse.id, 1, frozenset({"medical"}), frozenset({"medical", "daily_care"}), frozenset(SLOTS), True, 1,
+            NOW - timedelta(hours=1), 4.5, "nurse")
+        plain = found["demo-volunteer-1"]
+        assert (plain.partner, plain.open_tasks, plain.last_offered_at, plain.rating) == (False, 0, None, None)
+        assert [c.openid for c in dispatch.load_candidates(session, [east.id], now=NOW)] == ["far"]
+        assert len(dispatch.load_candidates(session, [1, east.id], now=NOW)) == 7
+        assert dispatch.load_candidates(session, [], now=NOW) == []
+
+
+def test_the_volunteers_offered_a_task_are_stamped_and_no_one_else(village, monkeypatch):
+    """`_STAMP` is built at import too: built afresh, the fair rotation's stamp is measured."""
+    from models.people.volunteers import Volunteer
+
+    monkeypatch.setattr(dispatch, "_STAMP", dispatch._stamp_query())
+    with session_scope(village.engine) as session:
+        notices = dispatch.dispatch_round(session, new_request(session), RULES, now=NOW)
+        offered = {user(session, n.openid).id for n in notices}
+        stamped = {v.user_id: v.last_offered_at for v in session.exec(select(Volunteer))}
+        assert {uid for uid, at in stamped.items() if at is not None} == offered
+        assert {as_utc(stamped[uid]) for uid in offered} == {NOW}
