@@ -982,11 +982,13 @@ def test_a_person_acts_for_themself_first_then_the_elders_they_are_bound_to(vill
         son, elder, second = (user(session, o) for o in ("demo-family-1", "demo-elder-1", "demo-elder-3"))
         assert acting_for(session, son) == [son.id, elder.id]
         assert acting_for(session, elder) == [elder.id]  # being someone's elder is no reach over them
+        admin, third = user(session, "demo-admin"), user(session, "demo-elder-2")
         session.add(FamilyLink(elder_id=second.id, family_id=son.id, relationship="母亲", created_at=NOW))
-        session.add(FamilyLink(elder_id=user(session, "demo-elder-2").id, family_id=user(session, "demo-admin").id,
-                               relationship="邻居", created_at=NOW))  # someone else's binding
+        session.add(FamilyLink(elder_id=second.id, family_id=admin.id, relationship="邻居", created_at=NOW))
+        session.add(FamilyLink(elder_id=third.id, family_id=admin.id, relationship="邻居", created_at=NOW))
         session.flush()
-        assert acting_for(session, son) == [son.id, elder.id, second.id]
+        assert acting_for(session, son) == [son.id, elder.id, second.id]  # not the admin's bindings
+        assert acting_for(session, admin) == [admin.id, third.id, second.id]  # by id, not by when bound
 
 
 def test_a_volunteers_live_offers_are_their_own_still_offered_and_open_newest_first(village):
@@ -1086,3 +1088,56 @@ def test_the_volunteers_offered_a_task_are_stamped_and_no_one_else(village, monk
         stamped = {v.user_id: v.last_offered_at for v in session.exec(select(Volunteer))}
         assert {uid for uid, at in stamped.items() if at is not None} == offered
         assert {as_utc(stamped[uid]) for uid in offered} == {NOW}
+
+
+def test_a_complaint_is_about_this_households_latest_visit_someone_took_on(village):
+    from models.help.complaints import latest_visit
+
+    with session_scope(village.engine) as session:
+        son, neighbour = user(session, "demo-family-1"), user(session, "demo-elder-2")
+        volunteer = user(session, "demo-volunteer-1")
+        first = new_request(session, category="other", key="src-a")
+        second = new_request(session, category="other", key="src-b")
+        theirs = new_request(session, category="other", elder="demo-elder-2", key="src-c")
+        for req, at in ((first, NOW), (second, NOW + timedelta(minutes=5)), (theirs, NOW + timedelta(minutes=9))):
+            assert dispatch.take(session, req.id, volunteer, now=at, assigned=True)
+        waiting = new_request(session, category="other", key="src-d")
+        dispatch.dispatch_round(session, waiting, RULES, now=NOW + timedelta(minutes=20))  # offered, not taken
+        assert latest_visit(session, son).id == second.id
+        assert latest_visit(session, neighbour).id == theirs.id
+        assert latest_visit(session, user(session, "demo-elder-3")) is None
+
+
+def test_registering_releases_every_held_request_and_the_asker_hears_of_each(village):
+    from models.people.users import grant_roles
+
+    with session_scope(village.engine) as session:
+        first = stranger_request(session)
+        asker = user(session, "passer-by")
+        spec = hr.NewRequest(elder=asker, requested_by=asker, category="other", details="修门",
+                             window_start=NOW + timedelta(hours=1), window_end=NOW + timedelta(hours=5))
+        second = hr.create_request(session, spec, source_key="src-passer-by-2", now=NOW)[0]
+        assert second.status == hr.HELD
+        grant_roles(asker, ["elder"], now=NOW)
+        notices = dispatch.release_held(session, asker, RULES, now=NOW)
+        assert [n.key for n in notices if n.kind == "help_verified"] == [f"verified:{first.id}",
+                                                                          f"verified:{second.id}"]
+
+
+def test_a_visit_counts_as_timed_with_the_minutes_stated_or_both_departure_and_completion(village):
+    r = request()
+    assert not visits.timed(r)
+    r.minutes_spent = 40
+    assert visits.timed(r)  # stated, never timed by the clock
+    r.minutes_spent, r.started_at = None, NOW
+    assert not visits.timed(r)  # 出发 without 完成
+    r.done_at = NOW + timedelta(minutes=30)
+    assert visits.timed(r)
+
+
+def test_the_time_bank_policy_an_operator_writes_comes_with_the_credit_rules():
+    from models.timebank.policy import timebank_policy
+
+    config = {"timebank": {"cap_minutes": 600, "elders_pay": False, "family_pays": ["儿子"]}}
+    rules = visits.credit_rules_from_config(config)
+    assert rules.policy == timebank_policy(config) and rules.policy.cap_minutes == 600
