@@ -1141,3 +1141,79 @@ def test_the_time_bank_policy_an_operator_writes_comes_with_the_credit_rules():
     config = {"timebank": {"cap_minutes": 600, "elders_pay": False, "family_pays": ["儿子"]}}
     rules = visits.credit_rules_from_config(config)
     assert rules.policy == timebank_policy(config) and rules.policy.cap_minutes == 600
+
+
+def test_no_request_is_stepped_before_its_next_step_is_due(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        assert len(dispatch.dispatch_round(session, req, RULES, now=NOW)) == 3
+        assert dispatch.advance_unclaimed(session, RULES, now=NOW + RULES.t1 - timedelta(seconds=1)) == []
+        row = session.get(hr.HelpRequest, req.id)
+        assert (row.dispatch_round, as_utc(row.next_step_at)) == (1, NOW + RULES.t1)
+
+
+def test_the_coordinators_hear_at_t2_even_when_the_next_round_would_come_later(village):
+    rules = dispatch.DispatchRules(t1=timedelta(minutes=20), t2=timedelta(minutes=30))
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        dispatch.dispatch_round(session, req, rules, now=NOW)
+        second = dispatch.advance_unclaimed(session, rules, now=NOW + timedelta(minutes=20))
+        assert "help_escalated" not in {n.kind for n in second}  # the next round (nobody left to ask), not T2 yet
+        assert as_utc(session.get(hr.HelpRequest, req.id).next_step_at) == NOW + timedelta(minutes=30)
+        alerts = dispatch.advance_unclaimed(session, rules, now=NOW + timedelta(minutes=30))
+        assert [(n.openid, n.kind, n.text_key) for n in alerts] == [("demo-admin", "help_escalated", "help_escalated")]
+        row = session.get(hr.HelpRequest, req.id)
+        assert as_utc(row.escalated_at) == NOW + timedelta(minutes=30)
+        assert as_utc(row.next_step_at) > NOW + timedelta(minutes=30)  # escalated: not due again at once
+        assert dispatch.advance_unclaimed(session, rules, now=NOW + timedelta(minutes=31)) == []
+
+
+def test_the_task_offered_to_me_is_my_newest_offer_of_an_open_request_by_when_it_was_made(village):
+    with session_scope(village.engine) as session:
+        volunteer = user(session, "demo-volunteer-1")
+        only = new_request(session, category="other", key="src-0")
+        offer(session, only.id, volunteer.openid)
+        assert dispatch.latest_offer(session, volunteer) == only.id  # the one open request there is
+        tie = new_request(session, category="other", key="src-1")
+        offer(session, tie.id, volunteer.openid)  # offered at the same moment, later: the newer
+        assert dispatch.latest_offer(session, volunteer) == tie.id
+        late = new_request(session, category="other", key="src-2")
+        session.add(dispatch.TaskOffer(request_id=late.id, volunteer_id=volunteer.id, round=1,
+                                       offered_at=NOW - timedelta(minutes=1)))  # written last, made earlier
+        session.flush()
+        assert dispatch.latest_offer(session, volunteer) == tie.id
+
+
+def test_a_coordinator_without_a_county_above_handles_a_stranger_s_held_request(village):
+    with session_scope(village.engine) as session:
+        req = stranger_request(session)
+        open_one = new_request(session)
+        assert [r.id for r in dispatch.unclaimed_for(session, user(session, "demo-admin"))] == [req.id, open_one.id]
+
+
+def test_the_held_notice_asks_with_its_own_text_and_the_request_as_written(village):
+    with session_scope(village.engine) as session:
+        req = stranger_request(session)
+        req.details = "我家电话13800000009，门牌东头5号"
+        asker = user(session, "passer-by")
+        asker.name = "路人甲"
+        session.add_all([req, asker])
+        [notice] = dispatch.dispatch_round(session, req, RULES, now=NOW)
+        assert (notice.kind, notice.text_key) == ("help_held", "help_held")
+        assert (notice.params["details"], notice.params["who"], notice.params["tail"]) == (
+            "我家电话13800000009，门牌东头5号", "路人甲", "r-by")
+
+
+def test_the_visit_awaiting_a_rating_is_the_one_done_last(village):
+    with session_scope(village.engine) as session:
+        volunteer = user(session, "demo-volunteer-1")
+        first = new_request(session, category="other", key="src-a")
+        second = new_request(session, category="other", key="src-b")
+        for req, done in ((second, NOW + timedelta(hours=1)), (first, NOW + timedelta(hours=2))):
+            assert dispatch.take(session, req.id, volunteer, now=NOW, assigned=True)
+            assert visits.complete(session, req.id, volunteer, now=done, minutes=30).result == "done"
+        assert hr.awaiting_rating(session, [user(session, "demo-elder-1").id]).id == first.id
+        third = new_request(session, category="other", key="src-c")
+        assert dispatch.take(session, third.id, volunteer, now=NOW, assigned=True)
+        visits.complete(session, third.id, volunteer, now=NOW + timedelta(hours=3), minutes=30)
+        assert hr.awaiting_rating(session, [user(session, "demo-elder-1").id]).id == third.id
