@@ -1217,3 +1217,60 @@ def test_the_visit_awaiting_a_rating_is_the_one_done_last(village):
         assert dispatch.take(session, third.id, volunteer, now=NOW, assigned=True)
         visits.complete(session, third.id, volunteer, now=NOW + timedelta(hours=3), minutes=30)
         assert hr.awaiting_rating(session, [user(session, "demo-elder-1").id]).id == third.id
+
+
+def test_declining_is_the_volunteers_own_answer_and_leaves_the_others_offer_alone(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        offer(session, req.id, "demo-volunteer-1", "demo-volunteer-2")
+        assert dispatch.decline(session, req.id, user(session, "demo-volunteer-2"), now=NOW)
+        statuses = {o.volunteer_id: o.status for o in session.exec(select(dispatch.TaskOffer))}
+        assert statuses == {user(session, "demo-volunteer-1").id: dispatch.OFFERED,
+                            user(session, "demo-volunteer-2").id: dispatch.DECLINED}
+
+
+def test_a_coordinator_assigns_a_verified_request_from_someone_who_gave_no_village(village):
+    from models.help import held_requests as held
+
+    with session_scope(village.engine) as session:
+        req = stranger_request(session)
+        admin = user(session, "demo-admin")
+        assert held.verify(session, req.id, admin, now=NOW)[0] == "verified"
+        outcome = visits.claim(session, req.id, user(session, "demo-volunteer-2"), now=NOW, rules=RULES,
+                               assigned_by=admin)
+        assert outcome.result == "won"
+
+
+def test_the_coordinators_hear_whom_a_partner_organisation_sent_when_the_card_was_withheld(village):
+    with session_scope(village.engine) as session:
+        nurse = helper(session, "clinic-nurse", ["errand"], partner="乡镇卫生院")
+        nurse.name, nurse.phone = "李护士", "13500000007"
+        session.add(nurse)
+        req = new_request(session)
+        offer(session, req.id, "clinic-nurse")
+        outcome = visits.claim(session, req.id, nurse, now=NOW, rules=RULES)
+        admin = user(session, "demo-admin")
+        assert [n for n in outcome.notices if n.kind == "privacy_partner_withheld"] == [
+            Notice("demo-admin", "privacy_partner_withheld", f"partner_withheld:{req.id}:{admin.id}",
+                   "privacy_partner_withheld_admin", {"number": req.id, "volunteer": "李护士", "org": "乡镇卫生院",
+                                                      "elder": "王秀英", "phone": "13500000007"})]
+
+
+def test_every_visit_due_is_confirmed_and_credited_in_one_scan(village):
+    with session_scope(village.engine) as session:
+        volunteer = user(session, "demo-volunteer-1")
+        for key, minutes in (("src-a", 30), ("src-b", 50)):
+            req = new_request(session, category="other", key=key)
+            assert dispatch.take(session, req.id, volunteer, now=NOW, assigned=True)
+            visits.complete(session, req.id, volunteer, now=NOW + timedelta(hours=1), minutes=minutes)
+        notices = visits.auto_confirm(session, now=NOW + timedelta(days=3), credit=CREDIT)
+        assert [n.kind for n in notices] == ["help_credited", "help_credited"]
+        assert timebank.balance(session, volunteer.id) == 80
+
+
+def test_a_disputed_visit_is_not_counted_as_served_in_the_week(village):
+    with session_scope(village.engine) as session:
+        req_id, _ = walk_to_done(session, minutes=50)
+        assert visits.served_between(session, 1, NOW, NOW + timedelta(days=7)) == (1, 0)  # done, not yet credited
+        assert visits.dispute(session, req_id, now=NOW + timedelta(hours=2))
+        assert visits.served_between(session, 1, NOW, NOW + timedelta(days=7)) == (0, 0)
