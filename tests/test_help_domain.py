@@ -1274,3 +1274,15 @@ def test_a_disputed_visit_is_not_counted_as_served_in_the_week(village):
         assert visits.served_between(session, 1, NOW, NOW + timedelta(days=7)) == (1, 0)  # done, not yet credited
         assert visits.dispute(session, req_id, now=NOW + timedelta(hours=2))
         assert visits.served_between(session, 1, NOW, NOW + timedelta(days=7)) == (0, 0)
+
+
+def test_a_second_late_release_is_a_second_no_show(village):
+    from models.people.volunteers import volunteer_of
+
+    with session_scope(village.engine) as session:
+        holder = user(session, "demo-volunteer-1")
+        for key in ("src-a", "src-b"):
+            req = new_request(session, category="other", key=key)
+            assert dispatch.take(session, req.id, holder, now=NOW, assigned=True)
+            assert visits.release(session, req.id, holder, now=req.window_start, rules=RULES).result == "released"
+        assert volunteer_of(session, holder).no_shows == 2
