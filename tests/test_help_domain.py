@@ -1286,3 +1286,77 @@ def test_a_second_late_release_is_a_second_no_show(village):
             assert dispatch.take(session, req.id, holder, now=NOW, assigned=True)
             assert visits.release(session, req.id, holder, now=req.window_start, rules=RULES).result == "released"
         assert volunteer_of(session, holder).no_shows == 2
+
+
+def test_each_rating_adds_to_the_volunteers_average(village):
+    from models.people.volunteers import volunteer_of
+
+    with session_scope(village.engine) as session:
+        volunteer = user(session, "demo-volunteer-1")
+        for key, score in (("src-a", 5), ("src-b", 2)):
+            req = new_request(session, category="other", key=key)
+            assert dispatch.take(session, req.id, volunteer, now=NOW, assigned=True)
+            visits.complete(session, req.id, volunteer, now=NOW + timedelta(hours=1), minutes=30)
+            visits.rate(session, req.id, user(session, "demo-elder-1"), score, now=NOW + timedelta(hours=2),
+                        credit=CREDIT)
+        record = volunteer_of(session, volunteer)
+        assert (record.rating_sum, record.rating_count, record.rating) == (7, 2, 3.5)
+
+
+def test_done_too_early_names_the_task_so_the_volunteer_can_be_asked_about_it(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        volunteer = user(session, "demo-volunteer-1")
+        assert dispatch.take(session, req.id, volunteer, now=NOW, assigned=True)
+        early = visits.complete(session, req.id, volunteer, now=req.window_start - timedelta(hours=3), minutes=None)
+        assert (early.result, early.request.id) == ("early", req.id)
+
+
+def test_a_done_from_a_volunteer_who_no_longer_holds_the_task_changes_nothing(village):
+    """The checks pass on what the late session read; the UPDATE's own holder condition stops it."""
+    with session_scope(village.engine) as session:
+        req_id = new_request(session, category="other").id
+        first = user(session, "demo-volunteer-1")
+        assert dispatch.take(session, req_id, first, now=NOW, assigned=True)
+    late, (request, former) = stale_view(village.engine, lambda s: s.get(hr.HelpRequest, req_id),
+                                         lambda s: user(s, "demo-volunteer-1"))
+    with session_scope(village.engine) as session:
+        assert visits.release(session, req_id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES).result == \
+            "released"
+        assert dispatch.take(session, req_id, user(session, "demo-volunteer-2"), now=NOW, assigned=True)
+    with late:
+        outcome = visits.complete(late, req_id, former, now=NOW + timedelta(hours=2), minutes=30)
+        late.commit()
+    assert outcome.result == "not_yours"
+    with Session(village.engine) as session:
+        row = session.get(hr.HelpRequest, req_id)
+        assert (row.status, row.volunteer_id, row.done_at) == (hr.CLAIMED, user(session, "demo-volunteer-2").id, None)
+
+
+@pytest.mark.parametrize("score, complaint", [(3, False), (2, True)])
+def test_a_rating_credits_tells_the_household_and_below_three_the_coordinator(village, score, complaint):
+    from models.help.complaints import Complaint
+
+    with session_scope(village.engine) as session:
+        req_id, volunteer = walk_to_done(session, minutes=30)
+        outcome = visits.rate(session, req_id, user(session, "demo-elder-1"), score, now=NOW + timedelta(hours=2),
+                              credit=CREDIT)
+        assert outcome.request.id == req_id
+        kinds = {(n.openid, n.kind) for n in outcome.notices}
+        assert {(volunteer.openid, "help_credited"), ("demo-family-1", "help_rated")} <= kinds
+        assert (("demo-admin", "help_low_rating") in kinds) is complaint
+        assert len(session.exec(select(Complaint)).all()) == int(complaint)
+
+
+def test_a_task_given_back_on_the_way_forgets_the_departure_so_the_next_visit_is_not_timed_from_it(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        first, second = user(session, "demo-volunteer-1"), user(session, "demo-volunteer-2")
+        assert dispatch.take(session, req.id, first, now=NOW, assigned=True)
+        assert visits.start(session, req.id, first, now=NOW).result == "started"
+        visits.release(session, req.id, first, now=NOW + timedelta(minutes=5), rules=RULES)
+        assert session.get(hr.HelpRequest, req.id).started_at is None
+        assert dispatch.take(session, req.id, second, now=NOW + timedelta(hours=2), assigned=True)
+        visits.complete(session, req.id, second, now=NOW + timedelta(hours=3), minutes=None)
+        row = session.get(hr.HelpRequest, req.id)
+        assert not visits.timed(row) and visits.credited_minutes(row, CREDIT) == 30  # not three hours
