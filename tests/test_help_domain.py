@@ -1360,3 +1360,25 @@ def test_a_task_given_back_on_the_way_forgets_the_departure_so_the_next_visit_is
         visits.complete(session, req.id, second, now=NOW + timedelta(hours=3), minutes=None)
         row = session.get(hr.HelpRequest, req.id)
         assert not visits.timed(row) and visits.credited_minutes(row, CREDIT) == 30  # not three hours
+
+
+def test_only_the_holder_sets_off_and_finishes_and_the_household_hears_who_and_what(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        holder, other = user(session, "demo-volunteer-1"), user(session, "demo-volunteer-2")
+        assert dispatch.take(session, req.id, holder, now=NOW, assigned=True)
+        refused = visits.start(session, req.id, other, now=NOW)
+        assert (refused.result, refused.notices) == ("not_yours", [])
+        assert session.get(hr.HelpRequest, req.id).status == hr.CLAIMED
+        started = visits.start(session, req.id, holder, now=NOW + timedelta(minutes=50))
+        row = session.get(hr.HelpRequest, req.id)
+        assert (started.result, row.status, as_utc(row.started_at)) == ("started", hr.EN_ROUTE,
+                                                                         NOW + timedelta(minutes=50))
+        assert {(n.openid, n.kind): n.params for n in started.notices} == {
+            (who, "help_on_the_way"): {"number": req.id, "volunteer": holder.name}
+            for who in ("demo-elder-1", "demo-family-1")}
+        done = visits.complete(session, req.id, holder, now=NOW + timedelta(hours=2), minutes=None)
+        assert (done.result, done.request.id) == ("done", req.id)
+        assert {(n.openid, n.kind): n.params for n in done.notices} == {
+            (who, "help_done"): {"number": req.id, "volunteer": holder.name, "category": "other"}
+            for who in ("demo-elder-1", "demo-family-1")}
