@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from app.db import Timeouts, make_engine, session_scope
 from models.base import as_utc
 from models.core.notify import Notice
-from models.core.outbox import URGENT
+from models.core.outbox import NORMAL, URGENT
 from models.help import dispatch, visits
 from models.help import requests as hr
 from models.people.users import User, Village
@@ -1372,13 +1372,44 @@ def test_only_the_holder_sets_off_and_finishes_and_the_household_hears_who_and_w
         assert session.get(hr.HelpRequest, req.id).status == hr.CLAIMED
         started = visits.start(session, req.id, holder, now=NOW + timedelta(minutes=50))
         row = session.get(hr.HelpRequest, req.id)
-        assert (started.result, row.status, as_utc(row.started_at)) == ("started", hr.EN_ROUTE,
-                                                                         NOW + timedelta(minutes=50))
-        assert {(n.openid, n.kind): n.params for n in started.notices} == {
-            (who, "help_on_the_way"): {"number": req.id, "volunteer": holder.name}
-            for who in ("demo-elder-1", "demo-family-1")}
+        assert (started.result, started.request.id, row.status, as_utc(row.started_at)) == (
+            "started", req.id, hr.EN_ROUTE, NOW + timedelta(minutes=50))
+        household = [user(session, "demo-elder-1"), user(session, "demo-family-1")]
+        assert started.notices == [
+            Notice(p.openid, "help_on_the_way", f"help_on_the_way:{req.id}:{p.id}", "help_on_the_way",
+                   {"number": req.id, "volunteer": holder.name}, NORMAL) for p in household]
         done = visits.complete(session, req.id, holder, now=NOW + timedelta(hours=2), minutes=None)
         assert (done.result, done.request.id) == ("done", req.id)
-        assert {(n.openid, n.kind): n.params for n in done.notices} == {
-            (who, "help_done"): {"number": req.id, "volunteer": holder.name, "category": "other"}
-            for who in ("demo-elder-1", "demo-family-1")}
+        assert done.notices == [
+            Notice(p.openid, "help_done", f"help_done:{req.id}:{p.id}", "help_done",
+                   {"number": req.id, "volunteer": holder.name, "category": "other"}, NORMAL) for p in household]
+
+
+def test_cancelling_closes_the_request_then_and_tells_the_helper_at_once_which_one(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        holder = user(session, "demo-volunteer-1")
+        assert dispatch.take(session, req.id, holder, now=NOW, assigned=True)
+        at = NOW + timedelta(minutes=7)
+        outcome = visits.cancel_request(session, req.id, now=at)
+        assert (outcome.result, outcome.request.id) == ("cancelled", req.id)
+        assert outcome.notices == [Notice(holder.openid, "help_cancelled_volunteer", f"cancelled:{req.id}:{holder.id}",
+                                          "help_cancelled_volunteer", {"number": req.id}, URGENT)]
+        row = session.get(hr.HelpRequest, req.id)
+        assert (row.status, as_utc(row.closed_at), row.next_step_at) == (hr.CANCELLED, at, None)
+        waiting = new_request(session, key="src-2")
+        dispatch.dispatch_round(session, waiting, RULES, now=NOW)
+        visits.cancel_request(session, waiting.id, now=at)
+        assert session.get(hr.HelpRequest, waiting.id).next_step_at is None  # its next round is off too
+
+
+def test_a_family_members_elders_are_listed_by_id_not_by_when_they_were_bound(village):
+    from models.help.alarms import elders_of
+    from models.people.users import FamilyLink
+
+    with session_scope(village.engine) as session:
+        son, second, third = (user(session, o) for o in ("demo-family-1", "demo-elder-2", "demo-elder-3"))
+        session.add(FamilyLink(elder_id=third.id, family_id=son.id, relationship="母亲", created_at=NOW))
+        session.add(FamilyLink(elder_id=second.id, family_id=son.id, relationship="父亲", created_at=NOW))
+        session.flush()
+        assert [e.openid for e in elders_of(session, son)] == ["demo-elder-1", "demo-elder-2", "demo-elder-3"]
