@@ -1413,3 +1413,45 @@ def test_a_family_members_elders_are_listed_by_id_not_by_when_they_were_bound(vi
         session.add(FamilyLink(elder_id=second.id, family_id=son.id, relationship="父亲", created_at=NOW))
         session.flush()
         assert [e.openid for e in elders_of(session, son)] == ["demo-elder-1", "demo-elder-2", "demo-elder-3"]
+
+
+def test_cancelling_withdraws_only_that_requests_live_offers_and_tells_only_those_volunteers(village):
+    with session_scope(village.engine) as session:
+        req, other = new_request(session, category="other"), new_request(session, category="other", key="src-2")
+        offer(session, req.id, "demo-volunteer-1", "demo-volunteer-2")
+        offer(session, other.id, "demo-volunteer-1")
+        assert dispatch.decline(session, req.id, user(session, "demo-volunteer-2"), now=NOW)
+        outcome = visits.cancel_request(session, req.id, now=NOW)
+        first = user(session, "demo-volunteer-1")
+        assert outcome.notices == [Notice(first.openid, "task_withdrawn", f"task_withdrawn:{req.id}:{first.id}",
+                                          "help_withdrawn", {"number": req.id})]
+        assert dispatch.latest_offer(session, first) == other.id  # the other request's offer stands
+
+
+def test_a_household_with_two_family_members_is_told_once_each(village):
+    from models.people.users import FamilyLink
+
+    with session_scope(village.engine) as session:
+        daughter = User(openid="demo-family-2", name="王建华", village_id=1, created_at=NOW, updated_at=NOW)
+        session.add(daughter)
+        session.flush()
+        session.add(FamilyLink(elder_id=user(session, "demo-elder-1").id, family_id=daughter.id, relationship="女儿",
+                               created_at=NOW))
+        session.flush()
+        req = new_request(session, category="other")
+        holder = user(session, "demo-volunteer-1")
+        assert dispatch.take(session, req.id, holder, now=NOW, assigned=True)
+        started = visits.start(session, req.id, holder, now=NOW)
+        assert [n.openid for n in started.notices] == ["demo-elder-1", "demo-family-1", "demo-family-2"]
+
+
+def test_an_offer_of_one_request_reveals_nothing_about_another(village):
+    with session_scope(village.engine) as session:
+        mine, theirs = new_request(session, category="other"), new_request(session, category="other", key="src-2")
+        offer(session, mine.id, "demo-volunteer-1")
+        offer(session, theirs.id, "demo-volunteer-2")
+        assert visits.claim(session, theirs.id, user(session, "demo-volunteer-2"), now=NOW, rules=RULES).result == "won"
+        volunteer = user(session, "demo-volunteer-1")
+        for number in (theirs.id, theirs.id + 100):  # taken by someone else; no such request
+            outcome = visits.claim(session, number, volunteer, now=NOW, rules=RULES)
+            assert (outcome.result, outcome.request) == ("not_offered", None)
