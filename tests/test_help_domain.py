@@ -1455,3 +1455,24 @@ def test_an_offer_of_one_request_reveals_nothing_about_another(village):
         for number in (theirs.id, theirs.id + 100):  # taken by someone else; no such request
             outcome = visits.claim(session, number, volunteer, now=NOW, rules=RULES)
             assert (outcome.result, outcome.request) == ("not_offered", None)
+
+
+def test_a_partner_without_the_elders_consent_is_sent_the_place_and_the_masked_text_not_the_card(village):
+    with session_scope(village.engine) as session:
+        nurse = helper(session, "clinic-nurse", ["errand"], partner="乡镇卫生院")
+        home = new_request(session, category="other", key="src-home")
+        home.details = "我电话13800000001，腿疼，" + "上周摔了一跤" * 6 + "，请带上血压计"  # longer than an offer shows
+        away = new_request(session, category="other", key="src-away", place="镇卫生院门口")
+        session.add(home)
+        offer(session, home.id, "clinic-nurse")
+        offer(session, away.id, "clinic-nurse")
+        sent = {}
+        for req in (home, away):
+            outcome = visits.claim(session, req.id, nurse, now=NOW, rules=RULES)
+            [sent[req.id]] = [n for n in outcome.notices if n.kind == "help_claimed_volunteer"]
+        params = sent[home.id].params
+        assert (sent[home.id].text_key, params["elder"], params["phone"], params["notes"], params["withheld"]) == (
+            "help_claimed_partner", "", "", "", True)
+        assert params["address"] == "示范村"  # no place given: the elder's home, as far as the village
+        assert "13800000001" not in params["details"] and params["details"].endswith("请带上血压计")
+        assert sent[away.id].params["address"] == "镇卫生院门口"
