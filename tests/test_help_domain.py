@@ -1476,3 +1476,10 @@ def test_a_partner_without_the_elders_consent_is_sent_the_place_and_the_masked_t
         assert params["address"] == "示范村"  # no place given: the elder's home, as far as the village
         assert "13800000001" not in params["details"] and params["details"].endswith("请带上血压计")
         assert sent[away.id].params["address"] == "镇卫生院门口"
+        nowhere = stranger_request(session)  # someone who never said where they live, verified
+        nowhere.status = hr.OPEN
+        session.add(nowhere)
+        offer(session, nowhere.id, "clinic-nurse")
+        outcome = visits.claim(session, nowhere.id, nurse, now=NOW, rules=RULES)
+        [notice] = [n for n in outcome.notices if n.kind == "help_claimed_volunteer"]
+        assert (notice.params["address"], notice.params["withheld"]) == ("", True)
