@@ -1483,3 +1483,14 @@ def test_a_partner_without_the_elders_consent_is_sent_the_place_and_the_masked_t
         outcome = visits.claim(session, nowhere.id, nurse, now=NOW, rules=RULES)
         [notice] = [n for n in outcome.notices if n.kind == "help_claimed_volunteer"]
         assert (notice.params["address"], notice.params["withheld"]) == ("", True)
+
+
+def test_the_village_volunteer_who_wins_gets_the_elders_card(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        offer(session, req.id, "demo-volunteer-1")
+        outcome = visits.claim(session, req.id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES)
+        [notice] = [n for n in outcome.notices if n.kind == "help_claimed_volunteer"]
+        assert notice.text_key == "help_claimed_volunteer"
+        assert (notice.params["elder"], notice.params["address"], notice.params["phone"], notice.params["details"],
+                notice.params["withheld"]) == ("王秀英", "示范村东头12号", "13800000001", "买降压药", False)
