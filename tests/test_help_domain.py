@@ -1004,6 +1004,11 @@ def test_a_volunteers_live_offers_are_their_own_still_offered_and_open_newest_fi
         assert dispatch.decline(session, declined.id, volunteer, now=NOW)
         assert visits.cancel_request(session, closed.id, now=NOW).result == "cancelled"
         assert [r.id for r in dispatch.live_offers(session, volunteer)] == [same.id, newer.id, older.id]
+        late = new_request(session, category="other", key="src-9")
+        session.add(dispatch.TaskOffer(request_id=late.id, volunteer_id=volunteer.id, round=1,
+                                       offered_at=NOW - timedelta(minutes=1)))  # written last, made first
+        session.flush()
+        assert [r.id for r in dispatch.live_offers(session, volunteer)] == [same.id, newer.id, older.id, late.id]
         assert [r.id for r in dispatch.live_offers(session, other)] == [older.id]
         assert dispatch.live_offers(session, user(session, "demo-volunteer-3")) == []
 
@@ -1062,7 +1067,7 @@ def test_the_candidate_pool_is_approved_on_duty_subscribed_volunteers_of_the_vil
         unfollowed.subscribed = False
         far.village_id = east.id
         session.add_all([unfollowed, far])
-        req = new_request(session, category="other")
+        req = new_request(session, category="other", key="src-nurse")
         assert dispatch.take(session, req.id, nurse, now=NOW, assigned=True)
         session.flush()
         found = {c.openid: c for c in dispatch.load_candidates(session, [1], now=NOW)}
@@ -1070,8 +1075,12 @@ def test_the_candidate_pool_is_approved_on_duty_subscribed_volunteers_of_the_vil
         assert found["nurse"] == dispatch.Candidate(
             nurse.id, 1, frozenset({"medical"}), frozenset({"medical", "daily_care"}), frozenset(SLOTS), True, 1,
             NOW - timedelta(hours=1), 4.5, "nurse")
-        plain = found["demo-volunteer-1"]
-        assert (plain.partner, plain.open_tasks, plain.last_offered_at, plain.rating) == (False, 0, None, None)
+        plain = found["demo-volunteer-5"]
+        assert (plain.partner, plain.qualifications, plain.open_tasks, plain.last_offered_at, plain.rating) == (
+            False, frozenset(), 0, None, None)
+        walk_to_done(session)  # demo-volunteer-1: a finished visit is no task in progress
+        assert {c.openid: c.open_tasks for c in dispatch.load_candidates(session, [1], now=NOW)}[
+            "demo-volunteer-1"] == 0
         assert [c.openid for c in dispatch.load_candidates(session, [east.id], now=NOW)] == ["far"]
         assert len(dispatch.load_candidates(session, [1, east.id], now=NOW)) == 7
         assert dispatch.load_candidates(session, [], now=NOW) == []
