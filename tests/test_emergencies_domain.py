@@ -127,3 +127,56 @@ def test_an_alarm_goes_at_once_to_everyone_but_whoever_raised_it_with_the_name_a
     assert as_utc(rows[0].not_before) == NOW
     again = raise_alarm(session, [admin], actor=son, alert_text="again", key="fall:1", now=NOW, kind="checkin_alarm")
     assert again == ["demo-admin"] and len(session.exec(select(OutboxMessage)).all()) == 2  # the key: once
+
+
+def test_an_alarm_is_audited_with_who_raised_it_the_key_and_everyone_told(session):
+    from models.core.audit import AuditEntry
+    from models.help.alarms import raise_alarm
+
+    son, admin, elder = (person(session, o) for o in ("demo-family-1", "demo-admin", "demo-elder-1"))
+    raise_alarm(session, [elder, admin, son], actor=son, alert_text="王秀英 摔倒了", key="fall:2", now=NOW)
+    entries = session.exec(select(AuditEntry).where(AuditEntry.action == "alarm.raise")).all()
+    assert [(as_utc(e.at), e.actor, e.target, e.detail) for e in entries] == [
+        (NOW, "demo-family-1", "fall:2", {"notified": ["demo-admin", "demo-elder-1"]})]
+
+
+def test_an_open_case_is_this_elders_own_the_newest_and_opened_within_the_window_boundary_included(session):
+    elder, neighbour = person(session, "demo-elder-1"), person(session, "demo-elder-2")
+    emergency(session, neighbour, at=NOW, key="theirs")
+    assert em.open_case(session, elder, now=NOW + timedelta(minutes=1), within=MERGE) is None
+    emergency(session, elder, at=NOW, key="first")
+    second = emergency(session, elder, at=NOW, key="second")
+    assert em.open_case(session, elder, now=NOW + MERGE, within=MERGE).id == second.id
+
+
+def test_the_last_safe_day_is_this_elders_own_newest(session):
+    elder, neighbour = person(session, "demo-elder-3"), person(session, "demo-elder-1")
+    for who, offset in ((elder, 5), (elder, 2), (neighbour, 1)):
+        day = (NOW - timedelta(days=offset)).date()
+        session.add(ck.CheckinDay(elder_id=who.id, village_id=who.village_id, day=day, status=ck.ON_TIME,
+                                  deadline_at=NOW - timedelta(days=offset), created_at=NOW))
+    session.flush()
+    assert em.last_safe_day(session, elder).day == (NOW - timedelta(days=2)).date()
+
+
+def test_a_neighbour_bound_to_nobody_is_no_relation_of_an_elder_who_has_family(session):
+    elder = person(session, "demo-elder-1")
+    assert em.relationship(session, elder, person(session, "demo-family-1")) == "儿子"
+    assert em.relationship(session, elder, person(session, "demo-volunteer-1")) == ""
+
+
+def test_a_report_from_another_village_about_a_known_elder_reaches_the_elders_coordinators(session):
+    from models.people.users import Village
+
+    east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+    session.add(east)
+    session.flush()
+    visitor = User(openid="east-visitor", name="东坡人", village_id=east.id, created_at=NOW, updated_at=NOW)
+    east_admin = User(openid="east-admin", name="东坡主任", village_id=east.id, roles=",admin,", created_at=NOW,
+                      updated_at=NOW)
+    session.add_all([visitor, east_admin])
+    session.flush()
+    case = em.people_to_alert(session, person(session, "demo-elder-1"), visitor)
+    assert [p.openid for p in case.coordinators] == ["demo-admin"]
+    assert [p.openid for p in case.family] == ["demo-family-1"]
+    assert [p.openid for p in em.people_to_alert(session, None, visitor).coordinators] == ["east-admin"]

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from app.db import Timeouts, make_engine, session_scope
 from models.base import as_utc
 from models.core.notify import Notice
-from models.core.outbox import URGENT
+from models.core.outbox import NORMAL, URGENT
 from models.help import dispatch, visits
 from models.help import requests as hr
 from models.people.users import User, Village
@@ -823,3 +823,686 @@ def test_offering_volunteers_another_request_is_being_offered_to_does_not_wait(v
         assert {n.openid for n in early} & {n.openid for n in later}  # the same volunteers, both offered
     finally:
         engine.dispose()
+
+
+# --- the gaps the first `help` pass listed (docs/testing.md "Survivors that are real gaps") ------------
+
+
+def audited(session, prefix: str) -> list[tuple]:
+    from models.core.audit import AuditEntry
+
+    entries = session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()
+    return [(as_utc(e.at), e.actor, e.action, e.target, e.detail) for e in entries if e.action.startswith(prefix)]
+
+
+def test_verifying_releasing_and_turning_down_held_requests_is_audited_and_leaves_no_expiry_step(village):
+    from models.help import held_requests as held
+
+    with session_scope(village.engine) as session:
+        admin = user(session, "demo-admin")
+        first, second, third = (stranger_request(session, name) for name in ("asker-1", "asker-2", "asker-3"))
+        assert as_utc(first.next_step_at) == as_utc(first.window_end)  # a held request waits for its window
+        later = NOW + timedelta(minutes=5)
+        result, verified = held.verify(session, first.id, admin, now=later)
+        assert (result, verified.status, verified.next_step_at) == ("verified", hr.OPEN, None)
+        assert held.release(session, second, now=later)
+        released = session.get(hr.HelpRequest, second.id)
+        assert (released.status, released.next_step_at) == (hr.OPEN, None)
+        assert held.reject(session, third.id, admin, now=later)[0] == "rejected"
+        assert audited(session, "help.") == [(later, "demo-admin", "help.verify", str(first.id), None),
+                                             (later, "demo-admin", "help.reject", str(third.id), None)]
+
+
+def test_an_expired_request_is_closed_at_its_window_end_and_the_elder_hears_its_number_and_kind(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        dispatch.dispatch_round(session, req, RULES, now=NOW)
+        end = as_utc(req.window_end)
+        notices = dispatch.advance_unclaimed(session, RULES, now=end)
+        assert [n for n in notices if n.kind == "help_expired"] == [
+            Notice("demo-elder-1", "help_expired", f"expired:{req.id}", "help_expired",
+                   {"number": req.id, "category": "other"})]
+        row = session.get(hr.HelpRequest, req.id)
+        assert (row.status, as_utc(row.closed_at), row.next_step_at) == (hr.EXPIRED, end, None)
+        assert dispatch.expire(session, row, now=end + timedelta(minutes=1)) == []  # told once
+        assert dispatch.advance_unclaimed(session, RULES, now=end + timedelta(days=1)) == []
+
+
+def test_a_rating_closes_the_request_when_given_and_one_star_is_a_rating_too(village):
+    with session_scope(village.engine) as session:
+        req_id, volunteer = walk_to_done(session, minutes=30)
+        rated_at = NOW + timedelta(hours=3)
+        outcome = visits.rate(session, req_id, user(session, "demo-family-1"), 1, now=rated_at, credit=CREDIT)
+        assert outcome.result == "rated"
+        row = session.get(hr.HelpRequest, req_id)
+        assert (row.status, row.rating, as_utc(row.closed_at)) == (hr.CONFIRMED, 1, rated_at)
+        assert timebank.balance(session, volunteer.id) == 30
+
+
+@pytest.mark.parametrize("score", [0, 6])
+def test_a_rating_outside_one_to_five_is_refused_and_the_visit_still_awaits_one(village, score):
+    with session_scope(village.engine) as session:
+        req_id, volunteer = walk_to_done(session, minutes=30)
+        with pytest.raises(ValueError):
+            visits.rate(session, req_id, user(session, "demo-elder-1"), score, now=NOW + timedelta(hours=2),
+                        credit=CREDIT)
+        assert session.get(hr.HelpRequest, req_id).status == hr.DONE
+        assert timebank.balance(session, volunteer.id) == 0
+
+
+def test_a_visit_nobody_rated_is_confirmed_exactly_48_hours_after_it_was_done_and_closed_then(village):
+    with session_scope(village.engine) as session:
+        req_id, volunteer = walk_to_done(session, minutes=40)
+        due = NOW + timedelta(minutes=65) + hr.CONFIRM_WINDOW  # walk_to_done: 完成 at +65 minutes
+        assert as_utc(session.get(hr.HelpRequest, req_id).confirm_by) == due
+        assert visits.auto_confirm(session, now=due - timedelta(seconds=1), credit=CREDIT) == []
+        assert session.get(hr.HelpRequest, req_id).status == hr.DONE
+        assert [n.kind for n in visits.auto_confirm(session, now=due, credit=CREDIT)] == ["help_credited"]
+        row = session.get(hr.HelpRequest, req_id)
+        assert (row.status, as_utc(row.closed_at), row.rating) == (hr.CONFIRMED, due, None)
+        assert timebank.balance(session, volunteer.id) == 40
+
+
+def test_a_complaint_is_audited_kept_to_500_characters_and_its_alert_is_routine(village):
+    from models.core.outbox import NORMAL, OutboxMessage
+
+    with session_scope(village.engine) as session:
+        family = user(session, "demo-family-1")
+        about = "态" * 500 + "度" * 20
+        complaint = visits.open_complaint(session, family, about, alert_text="有投诉", key="c9", now=NOW)
+        assert complaint.about == "态" * 500
+        assert audited(session, "complaint.") == [(NOW, "demo-family-1", "complaint.open",
+                                                   f"complaint:{complaint.id}", None)]
+        sent = session.exec(select(OutboxMessage).where(OutboxMessage.key == "complaint:c9:demo-admin")).one()
+        assert (sent.priority, sent.template_data) == (NORMAL, {"title": "有投诉"})
+
+
+def test_each_coordinator_is_told_once_with_the_priority_asked_and_the_values_whole(village):
+    from models.core.outbox import NORMAL, OutboxMessage
+    from models.help.coordination import notify_coordinators
+
+    with session_scope(village.engine) as session:
+        session.add(User(openid="demo-admin-2", name="副主任", village_id=1, roles=",admin,", created_at=NOW,
+                         updated_at=NOW))
+        session.flush()
+        elder = user(session, "demo-elder-1")
+        values = {"name": "王秀英", "phone": "13800000001"}
+        assert notify_coordinators(session, elder, kind="checkin_alarm", text="王秀英今天没报平安", key="ck:1",
+                                   now=NOW, priority=URGENT, values=values) == 2
+        assert notify_coordinators(session, elder, kind="complaint", text="有投诉", key="c:1", now=NOW) == 2
+        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert [(r.key, r.openid, r.kind, r.text, r.priority, r.template_data) for r in rows] == [
+            ("ck:1:demo-admin", "demo-admin", "checkin_alarm", "王秀英今天没报平安", URGENT,
+             {"title": "王秀英今天没报平安", **values}),
+            ("ck:1:demo-admin-2", "demo-admin-2", "checkin_alarm", "王秀英今天没报平安", URGENT,
+             {"title": "王秀英今天没报平安", **values}),
+            ("c:1:demo-admin", "demo-admin", "complaint", "有投诉", NORMAL, {"title": "有投诉"}),
+            ("c:1:demo-admin-2", "demo-admin-2", "complaint", "有投诉", NORMAL, {"title": "有投诉"})]
+        assert {as_utc(r.not_before) for r in rows} == {NOW}
+
+
+def test_giving_a_task_back_withdraws_that_tasks_offer_only_not_another_still_open(village):
+    with session_scope(village.engine) as session:
+        volunteer = user(session, "demo-volunteer-1")
+        other = new_request(session, category="other", key="src-0")
+        offer(session, other.id, volunteer.openid)  # the older offer: what a lookup without the request finds first
+        req = new_request(session)
+        dispatch.dispatch_round(session, req, RULES, now=NOW)
+        assert visits.claim(session, req.id, volunteer, now=NOW, rules=RULES).result == "won"
+        assert visits.release(session, req.id, volunteer, now=NOW - timedelta(hours=2), rules=RULES).result == \
+            "released"
+        mine = session.exec(select(dispatch.TaskOffer).where(dispatch.TaskOffer.volunteer_id == volunteer.id)).all()
+        assert {o.request_id: o.status for o in mine} == {other.id: dispatch.OFFERED, req.id: dispatch.WITHDRAWN}
+        assert dispatch.latest_offer(session, volunteer) == other.id
+
+
+def test_a_county_admins_roster_is_every_villages_volunteers_and_a_coordinators_their_own(village):
+    with session_scope(village.engine) as session:
+        east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+        session.add(east)
+        session.flush()
+        east_helper = helper(session, "east-helper", ["errand"])
+        east_helper.village_id = east.id
+        county = User(openid="county-admin", name="县里", roles=",county_admin,", created_at=NOW, updated_at=NOW)
+        session.add_all([east_helper, county])
+        session.flush()
+        everyone = {u.openid for _, u in dispatch.roster_for(session, county)}
+        assert {"east-helper", "demo-volunteer-1", "demo-volunteer-5"} <= everyone
+        assert "east-helper" not in {u.openid for _, u in dispatch.roster_for(session, user(session, "demo-admin"))}
+
+
+# --- functions no selected test called, and the statements built at import (second `help` pass) ----------
+
+
+def test_a_person_acts_for_themself_first_then_the_elders_they_are_bound_to(village):
+    from models.help.alarms import acting_for
+    from models.people.users import FamilyLink
+
+    with session_scope(village.engine) as session:
+        son, elder, second = (user(session, o) for o in ("demo-family-1", "demo-elder-1", "demo-elder-3"))
+        assert acting_for(session, son) == [son.id, elder.id]
+        assert acting_for(session, elder) == [elder.id]  # being someone's elder is no reach over them
+        admin, third = user(session, "demo-admin"), user(session, "demo-elder-2")
+        session.add(FamilyLink(elder_id=second.id, family_id=son.id, relationship="母亲", created_at=NOW))
+        session.add(FamilyLink(elder_id=second.id, family_id=admin.id, relationship="邻居", created_at=NOW))
+        session.add(FamilyLink(elder_id=third.id, family_id=admin.id, relationship="邻居", created_at=NOW))
+        session.flush()
+        assert acting_for(session, son) == [son.id, elder.id, second.id]  # not the admin's bindings
+        assert acting_for(session, admin) == [admin.id, third.id, second.id]  # by id, not by when bound
+
+
+def test_a_volunteers_live_offers_are_their_own_still_offered_and_open_newest_first(village):
+    with session_scope(village.engine) as session:
+        volunteer, other = user(session, "demo-volunteer-1"), user(session, "demo-volunteer-2")
+        older, newer, same, declined, closed = (new_request(session, category="other", key=f"src-{i}")
+                                                for i in range(5))
+        for req, at in ((older, NOW), (newer, NOW + timedelta(minutes=2)), (same, NOW + timedelta(minutes=2)),
+                        (declined, NOW + timedelta(minutes=3)), (closed, NOW + timedelta(minutes=4))):
+            session.add(dispatch.TaskOffer(request_id=req.id, volunteer_id=volunteer.id, round=1, offered_at=at))
+        session.add(dispatch.TaskOffer(request_id=older.id, volunteer_id=other.id, round=1, offered_at=NOW))
+        session.flush()
+        assert dispatch.decline(session, declined.id, volunteer, now=NOW)
+        assert visits.cancel_request(session, closed.id, now=NOW).result == "cancelled"
+        assert [r.id for r in dispatch.live_offers(session, volunteer)] == [same.id, newer.id, older.id]
+        late = new_request(session, category="other", key="src-9")
+        session.add(dispatch.TaskOffer(request_id=late.id, volunteer_id=volunteer.id, round=1,
+                                       offered_at=NOW - timedelta(minutes=1)))  # written last, made first
+        session.flush()
+        assert [r.id for r in dispatch.live_offers(session, volunteer)] == [same.id, newer.id, older.id, late.id]
+        assert [r.id for r in dispatch.live_offers(session, other)] == [older.id]
+        assert dispatch.live_offers(session, user(session, "demo-volunteer-3")) == []
+
+
+def test_a_coordinator_waits_on_the_held_requests_in_reach_oldest_first(village):
+    from models.help import held_requests as held
+
+    with session_scope(village.engine) as session:
+        admin = user(session, "demo-admin")
+        first, second = stranger_request(session, "asker-1"), stranger_request(session, "asker-2")
+        new_request(session)  # open: nothing to verify
+        assert [r.id for r in held.waiting_for(session, admin)] == [first.id, second.id]
+        assert held.waiting_for(session, user(session, "demo-volunteer-1")) == []
+        held.reject(session, first.id, admin, now=NOW)
+        assert [r.id for r in held.waiting_for(session, admin)] == [second.id]
+        assert [r.id for r in held.held_of(session, user(session, "asker-2"))] == [second.id]
+        assert held.held_of(session, user(session, "asker-1")) == []
+
+
+def test_tasks_in_progress_are_counted_per_volunteer(village):
+    with session_scope(village.engine) as session:
+        first, second = user(session, "demo-volunteer-1"), user(session, "demo-volunteer-2")
+        assert hr.open_task_counts(session, []) == {}
+        assert hr.open_task_counts(session, [first.id, second.id]) == {}
+        walk_to_done(session)  # done: no longer in progress
+        for key, holder, started in (("src-2", first, False), ("src-3", first, True), ("src-4", second, False)):
+            req = new_request(session, category="other", key=key)
+            assert dispatch.take(session, req.id, holder, now=NOW, assigned=True)
+            if started:
+                visits.start(session, req.id, holder, now=NOW)
+        assert hr.open_task_counts(session, [first.id, second.id]) == {first.id: 2, second.id: 1}
+        assert hr.open_task_counts(session, [second.id]) == {second.id: 1}
+
+
+def test_the_candidate_pool_is_approved_on_duty_subscribed_volunteers_of_the_villages_asked(village, monkeypatch):
+    """`_CANDIDATES` is built at import, before mutmut makes a mutant active: built afresh here, the rule of
+    who is asked at all is measured too."""
+    from models.people.volunteers import grant_training, volunteer_of
+
+    monkeypatch.setattr(dispatch, "_CANDIDATES", dispatch._candidates_query())
+    with session_scope(village.engine) as session:
+        east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+        session.add(east)
+        session.flush()
+        nurse = helper(session, "nurse", ["medical"], partner="乡镇卫生院")
+        grant_training(session, nurse, "medical", now=NOW - timedelta(days=30), expires_at=NOW + timedelta(days=1))
+        grant_training(session, nurse, "daily_care", now=NOW - timedelta(days=30), source="course")
+        grant_training(session, nurse, "first_aid", now=NOW - timedelta(days=30), expires_at=NOW, source="old")
+        record = volunteer_of(session, nurse)
+        record.rating_sum, record.rating_count, record.last_offered_at = 9, 2, NOW - timedelta(hours=1)
+        session.add(record)
+        off_duty, pending, unfollowed, far = (helper(session, name, ["errand"]) for name in
+                                              ("off-duty", "pending", "unfollowed", "far"))
+        upsert_volunteer(session, off_duty, now=NOW, on_duty=False)
+        upsert_volunteer(session, pending, now=NOW, status="pending")
+        unfollowed.subscribed = False
+        far.village_id = east.id
+        session.add_all([unfollowed, far])
+        req = new_request(session, category="other", key="src-nurse")
+        assert dispatch.take(session, req.id, nurse, now=NOW, assigned=True)
+        session.flush()
+        found = {c.openid: c for c in dispatch.load_candidates(session, [1], now=NOW)}
+        assert set(found) == {f"demo-volunteer-{i}" for i in range(1, 6)} | {"nurse"}
+        assert found["nurse"] == dispatch.Candidate(
+            nurse.id, 1, frozenset({"medical"}), frozenset({"medical", "daily_care"}), frozenset(SLOTS), True, 1,
+            NOW - timedelta(hours=1), 4.5, "nurse")
+        plain = found["demo-volunteer-5"]
+        assert (plain.partner, plain.qualifications, plain.open_tasks, plain.last_offered_at, plain.rating) == (
+            False, frozenset(), 0, None, None)
+        walk_to_done(session)  # demo-volunteer-1: a finished visit is no task in progress
+        assert {c.openid: c.open_tasks for c in dispatch.load_candidates(session, [1], now=NOW)}[
+            "demo-volunteer-1"] == 0
+        assert [c.openid for c in dispatch.load_candidates(session, [east.id], now=NOW)] == ["far"]
+        assert len(dispatch.load_candidates(session, [1, east.id], now=NOW)) == 7
+        assert dispatch.load_candidates(session, [], now=NOW) == []
+
+
+def test_the_volunteers_offered_a_task_are_stamped_and_no_one_else(village, monkeypatch):
+    """`_STAMP` is built at import too: built afresh, the fair rotation's stamp is measured."""
+    from models.people.volunteers import Volunteer
+
+    monkeypatch.setattr(dispatch, "_STAMP", dispatch._stamp_query())
+    with session_scope(village.engine) as session:
+        notices = dispatch.dispatch_round(session, new_request(session), RULES, now=NOW)
+        offered = {user(session, n.openid).id for n in notices}
+        stamped = {v.user_id: v.last_offered_at for v in session.exec(select(Volunteer))}
+        assert {uid for uid, at in stamped.items() if at is not None} == offered
+        assert {as_utc(stamped[uid]) for uid in offered} == {NOW}
+
+
+def test_a_complaint_is_about_this_households_latest_visit_someone_took_on(village):
+    from models.help.complaints import latest_visit
+
+    with session_scope(village.engine) as session:
+        son, neighbour = user(session, "demo-family-1"), user(session, "demo-elder-2")
+        volunteer = user(session, "demo-volunteer-1")
+        first = new_request(session, category="other", key="src-a")
+        second = new_request(session, category="other", key="src-b")
+        theirs = new_request(session, category="other", elder="demo-elder-2", key="src-c")
+        for req, at in ((first, NOW), (second, NOW + timedelta(minutes=5)), (theirs, NOW + timedelta(minutes=9))):
+            assert dispatch.take(session, req.id, volunteer, now=at, assigned=True)
+        waiting = new_request(session, category="other", key="src-d")
+        dispatch.dispatch_round(session, waiting, RULES, now=NOW + timedelta(minutes=20))  # offered, not taken
+        assert latest_visit(session, son).id == second.id
+        assert latest_visit(session, neighbour).id == theirs.id
+        assert latest_visit(session, user(session, "demo-elder-3")) is None
+
+
+def test_registering_releases_every_held_request_and_the_asker_hears_of_each(village):
+    from models.people.users import grant_roles
+
+    with session_scope(village.engine) as session:
+        first = stranger_request(session)
+        asker = user(session, "passer-by")
+        spec = hr.NewRequest(elder=asker, requested_by=asker, category="other", details="修门",
+                             window_start=NOW + timedelta(hours=1), window_end=NOW + timedelta(hours=5))
+        second = hr.create_request(session, spec, source_key="src-passer-by-2", now=NOW)[0]
+        assert second.status == hr.HELD
+        grant_roles(asker, ["elder"], now=NOW)
+        notices = dispatch.release_held(session, asker, RULES, now=NOW)
+        assert [n.key for n in notices if n.kind == "help_verified"] == [f"verified:{first.id}",
+                                                                          f"verified:{second.id}"]
+
+
+def test_a_visit_counts_as_timed_with_the_minutes_stated_or_both_departure_and_completion(village):
+    r = request()
+    assert not visits.timed(r)
+    r.minutes_spent = 40
+    assert visits.timed(r)  # stated, never timed by the clock
+    r.minutes_spent, r.started_at = None, NOW
+    assert not visits.timed(r)  # 出发 without 完成
+    r.done_at = NOW + timedelta(minutes=30)
+    assert visits.timed(r)
+
+
+def test_the_time_bank_policy_an_operator_writes_comes_with_the_credit_rules():
+    from models.timebank.policy import timebank_policy
+
+    config = {"timebank": {"cap_minutes": 600, "elders_pay": False, "family_pays": ["儿子"]}}
+    rules = visits.credit_rules_from_config(config)
+    assert rules.policy == timebank_policy(config) and rules.policy.cap_minutes == 600
+
+
+def test_no_request_is_stepped_before_its_next_step_is_due(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        assert len(dispatch.dispatch_round(session, req, RULES, now=NOW)) == 3
+        assert dispatch.advance_unclaimed(session, RULES, now=NOW + RULES.t1 - timedelta(seconds=1)) == []
+        row = session.get(hr.HelpRequest, req.id)
+        assert (row.dispatch_round, as_utc(row.next_step_at)) == (1, NOW + RULES.t1)
+
+
+def test_the_coordinators_hear_at_t2_even_when_the_next_round_would_come_later(village):
+    rules = dispatch.DispatchRules(t1=timedelta(minutes=20), t2=timedelta(minutes=30))
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        dispatch.dispatch_round(session, req, rules, now=NOW)
+        second = dispatch.advance_unclaimed(session, rules, now=NOW + timedelta(minutes=20))
+        assert "help_escalated" not in {n.kind for n in second}  # the next round (nobody left to ask), not T2 yet
+        assert as_utc(session.get(hr.HelpRequest, req.id).next_step_at) == NOW + timedelta(minutes=30)
+        alerts = dispatch.advance_unclaimed(session, rules, now=NOW + timedelta(minutes=30))
+        assert [(n.openid, n.kind, n.text_key) for n in alerts] == [("demo-admin", "help_escalated", "help_escalated")]
+        row = session.get(hr.HelpRequest, req.id)
+        assert as_utc(row.escalated_at) == NOW + timedelta(minutes=30)
+        assert as_utc(row.next_step_at) > NOW + timedelta(minutes=30)  # escalated: not due again at once
+        assert dispatch.advance_unclaimed(session, rules, now=NOW + timedelta(minutes=31)) == []
+
+
+def test_the_task_offered_to_me_is_my_newest_offer_of_an_open_request_by_when_it_was_made(village):
+    with session_scope(village.engine) as session:
+        volunteer = user(session, "demo-volunteer-1")
+        only = new_request(session, category="other", key="src-0")
+        offer(session, only.id, volunteer.openid)
+        assert dispatch.latest_offer(session, volunteer) == only.id  # the one open request there is
+        tie = new_request(session, category="other", key="src-1")
+        offer(session, tie.id, volunteer.openid)  # offered at the same moment, later: the newer
+        assert dispatch.latest_offer(session, volunteer) == tie.id
+        late = new_request(session, category="other", key="src-2")
+        session.add(dispatch.TaskOffer(request_id=late.id, volunteer_id=volunteer.id, round=1,
+                                       offered_at=NOW - timedelta(minutes=1)))  # written last, made earlier
+        session.flush()
+        assert dispatch.latest_offer(session, volunteer) == tie.id
+
+
+def test_a_coordinator_without_a_county_above_handles_a_stranger_s_held_request(village):
+    with session_scope(village.engine) as session:
+        req = stranger_request(session)
+        open_one = new_request(session)
+        assert [r.id for r in dispatch.unclaimed_for(session, user(session, "demo-admin"))] == [req.id, open_one.id]
+
+
+def test_the_held_notice_asks_with_its_own_text_and_the_request_as_written(village):
+    with session_scope(village.engine) as session:
+        req = stranger_request(session)
+        req.details = "我家电话13800000009，门牌东头5号"
+        asker = user(session, "passer-by")
+        asker.name = "路人甲"
+        session.add_all([req, asker])
+        [notice] = dispatch.dispatch_round(session, req, RULES, now=NOW)
+        assert (notice.kind, notice.text_key) == ("help_held", "help_held")
+        assert (notice.params["details"], notice.params["who"], notice.params["tail"]) == (
+            "我家电话13800000009，门牌东头5号", "路人甲", "r-by")
+
+
+def test_the_visit_awaiting_a_rating_is_the_one_done_last(village):
+    with session_scope(village.engine) as session:
+        volunteer = user(session, "demo-volunteer-1")
+        first = new_request(session, category="other", key="src-a")
+        second = new_request(session, category="other", key="src-b")
+        for req, done in ((second, NOW + timedelta(hours=1)), (first, NOW + timedelta(hours=2))):
+            assert dispatch.take(session, req.id, volunteer, now=NOW, assigned=True)
+            assert visits.complete(session, req.id, volunteer, now=done, minutes=30).result == "done"
+        assert hr.awaiting_rating(session, [user(session, "demo-elder-1").id]).id == first.id
+        third = new_request(session, category="other", key="src-c")
+        assert dispatch.take(session, third.id, volunteer, now=NOW, assigned=True)
+        visits.complete(session, third.id, volunteer, now=NOW + timedelta(hours=3), minutes=30)
+        assert hr.awaiting_rating(session, [user(session, "demo-elder-1").id]).id == third.id
+
+
+def test_declining_is_the_volunteers_own_answer_and_leaves_the_others_offer_alone(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        offer(session, req.id, "demo-volunteer-1", "demo-volunteer-2")
+        assert dispatch.decline(session, req.id, user(session, "demo-volunteer-2"), now=NOW)
+        statuses = {o.volunteer_id: o.status for o in session.exec(select(dispatch.TaskOffer))}
+        assert statuses == {user(session, "demo-volunteer-1").id: dispatch.OFFERED,
+                            user(session, "demo-volunteer-2").id: dispatch.DECLINED}
+
+
+def test_a_coordinator_assigns_a_verified_request_from_someone_who_gave_no_village(village):
+    from models.help import held_requests as held
+
+    with session_scope(village.engine) as session:
+        req = stranger_request(session)
+        admin = user(session, "demo-admin")
+        assert held.verify(session, req.id, admin, now=NOW)[0] == "verified"
+        outcome = visits.claim(session, req.id, user(session, "demo-volunteer-2"), now=NOW, rules=RULES,
+                               assigned_by=admin)
+        assert outcome.result == "won"
+
+
+def test_the_coordinators_hear_whom_a_partner_organisation_sent_when_the_card_was_withheld(village):
+    with session_scope(village.engine) as session:
+        nurse = helper(session, "clinic-nurse", ["errand"], partner="乡镇卫生院")
+        nurse.name, nurse.phone = "李护士", "13500000007"
+        session.add(nurse)
+        req = new_request(session)
+        offer(session, req.id, "clinic-nurse")
+        outcome = visits.claim(session, req.id, nurse, now=NOW, rules=RULES)
+        admin = user(session, "demo-admin")
+        assert [n for n in outcome.notices if n.kind == "privacy_partner_withheld"] == [
+            Notice("demo-admin", "privacy_partner_withheld", f"partner_withheld:{req.id}:{admin.id}",
+                   "privacy_partner_withheld_admin", {"number": req.id, "volunteer": "李护士", "org": "乡镇卫生院",
+                                                      "elder": "王秀英", "phone": "13500000007"})]
+
+
+def test_every_visit_due_is_confirmed_and_credited_in_one_scan(village):
+    with session_scope(village.engine) as session:
+        volunteer = user(session, "demo-volunteer-1")
+        for key, minutes in (("src-a", 30), ("src-b", 50)):
+            req = new_request(session, category="other", key=key)
+            assert dispatch.take(session, req.id, volunteer, now=NOW, assigned=True)
+            visits.complete(session, req.id, volunteer, now=NOW + timedelta(hours=1), minutes=minutes)
+        notices = visits.auto_confirm(session, now=NOW + timedelta(days=3), credit=CREDIT)
+        assert [n.kind for n in notices] == ["help_credited", "help_credited"]
+        assert timebank.balance(session, volunteer.id) == 80
+
+
+def test_a_disputed_visit_is_not_counted_as_served_in_the_week(village):
+    with session_scope(village.engine) as session:
+        req_id, _ = walk_to_done(session, minutes=50)
+        assert visits.served_between(session, 1, NOW, NOW + timedelta(days=7)) == (1, 0)  # done, not yet credited
+        assert visits.dispute(session, req_id, now=NOW + timedelta(hours=2))
+        assert visits.served_between(session, 1, NOW, NOW + timedelta(days=7)) == (0, 0)
+
+
+def test_a_second_late_release_is_a_second_no_show(village):
+    from models.people.volunteers import volunteer_of
+
+    with session_scope(village.engine) as session:
+        holder = user(session, "demo-volunteer-1")
+        for key in ("src-a", "src-b"):
+            req = new_request(session, category="other", key=key)
+            assert dispatch.take(session, req.id, holder, now=NOW, assigned=True)
+            assert visits.release(session, req.id, holder, now=req.window_start, rules=RULES).result == "released"
+        assert volunteer_of(session, holder).no_shows == 2
+
+
+def test_each_rating_adds_to_the_volunteers_average(village):
+    from models.people.volunteers import volunteer_of
+
+    with session_scope(village.engine) as session:
+        volunteer = user(session, "demo-volunteer-1")
+        for key, score in (("src-a", 5), ("src-b", 2)):
+            req = new_request(session, category="other", key=key)
+            assert dispatch.take(session, req.id, volunteer, now=NOW, assigned=True)
+            visits.complete(session, req.id, volunteer, now=NOW + timedelta(hours=1), minutes=30)
+            visits.rate(session, req.id, user(session, "demo-elder-1"), score, now=NOW + timedelta(hours=2),
+                        credit=CREDIT)
+        record = volunteer_of(session, volunteer)
+        assert (record.rating_sum, record.rating_count, record.rating) == (7, 2, 3.5)
+
+
+def test_done_too_early_names_the_task_so_the_volunteer_can_be_asked_about_it(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        volunteer = user(session, "demo-volunteer-1")
+        assert dispatch.take(session, req.id, volunteer, now=NOW, assigned=True)
+        early = visits.complete(session, req.id, volunteer, now=req.window_start - timedelta(hours=3), minutes=None)
+        assert (early.result, early.request.id) == ("early", req.id)
+
+
+def test_a_done_from_a_volunteer_who_no_longer_holds_the_task_changes_nothing(village):
+    """The checks pass on what the late session read; the UPDATE's own holder condition stops it."""
+    with session_scope(village.engine) as session:
+        req_id = new_request(session, category="other").id
+        first = user(session, "demo-volunteer-1")
+        assert dispatch.take(session, req_id, first, now=NOW, assigned=True)
+    late, (request, former) = stale_view(village.engine, lambda s: s.get(hr.HelpRequest, req_id),
+                                         lambda s: user(s, "demo-volunteer-1"))
+    with session_scope(village.engine) as session:
+        assert visits.release(session, req_id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES).result == \
+            "released"
+        assert dispatch.take(session, req_id, user(session, "demo-volunteer-2"), now=NOW, assigned=True)
+    with late:
+        outcome = visits.complete(late, req_id, former, now=NOW + timedelta(hours=2), minutes=30)
+        late.commit()
+    assert outcome.result == "not_yours"
+    with Session(village.engine) as session:
+        row = session.get(hr.HelpRequest, req_id)
+        assert (row.status, row.volunteer_id, row.done_at) == (hr.CLAIMED, user(session, "demo-volunteer-2").id, None)
+
+
+@pytest.mark.parametrize("score, complaint", [(3, False), (2, True)])
+def test_a_rating_credits_tells_the_household_and_below_three_the_coordinator(village, score, complaint):
+    from models.help.complaints import Complaint
+
+    with session_scope(village.engine) as session:
+        req_id, volunteer = walk_to_done(session, minutes=30)
+        outcome = visits.rate(session, req_id, user(session, "demo-elder-1"), score, now=NOW + timedelta(hours=2),
+                              credit=CREDIT)
+        assert outcome.request.id == req_id
+        kinds = {(n.openid, n.kind) for n in outcome.notices}
+        assert {(volunteer.openid, "help_credited"), ("demo-family-1", "help_rated")} <= kinds
+        assert (("demo-admin", "help_low_rating") in kinds) is complaint
+        assert len(session.exec(select(Complaint)).all()) == int(complaint)
+
+
+def test_a_task_given_back_on_the_way_forgets_the_departure_so_the_next_visit_is_not_timed_from_it(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        first, second = user(session, "demo-volunteer-1"), user(session, "demo-volunteer-2")
+        assert dispatch.take(session, req.id, first, now=NOW, assigned=True)
+        assert visits.start(session, req.id, first, now=NOW).result == "started"
+        visits.release(session, req.id, first, now=NOW + timedelta(minutes=5), rules=RULES)
+        assert session.get(hr.HelpRequest, req.id).started_at is None
+        assert dispatch.take(session, req.id, second, now=NOW + timedelta(hours=2), assigned=True)
+        visits.complete(session, req.id, second, now=NOW + timedelta(hours=3), minutes=None)
+        row = session.get(hr.HelpRequest, req.id)
+        assert not visits.timed(row) and visits.credited_minutes(row, CREDIT) == 30  # not three hours
+
+
+def test_only_the_holder_sets_off_and_finishes_and_the_household_hears_who_and_what(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        holder, other = user(session, "demo-volunteer-1"), user(session, "demo-volunteer-2")
+        assert dispatch.take(session, req.id, holder, now=NOW, assigned=True)
+        refused = visits.start(session, req.id, other, now=NOW)
+        assert (refused.result, refused.notices) == ("not_yours", [])
+        assert session.get(hr.HelpRequest, req.id).status == hr.CLAIMED
+        started = visits.start(session, req.id, holder, now=NOW + timedelta(minutes=50))
+        row = session.get(hr.HelpRequest, req.id)
+        assert (started.result, started.request.id, row.status, as_utc(row.started_at)) == (
+            "started", req.id, hr.EN_ROUTE, NOW + timedelta(minutes=50))
+        household = [user(session, "demo-elder-1"), user(session, "demo-family-1")]
+        assert started.notices == [
+            Notice(p.openid, "help_on_the_way", f"help_on_the_way:{req.id}:{p.id}", "help_on_the_way",
+                   {"number": req.id, "volunteer": holder.name}, NORMAL) for p in household]
+        done = visits.complete(session, req.id, holder, now=NOW + timedelta(hours=2), minutes=None)
+        assert (done.result, done.request.id) == ("done", req.id)
+        assert done.notices == [
+            Notice(p.openid, "help_done", f"help_done:{req.id}:{p.id}", "help_done",
+                   {"number": req.id, "volunteer": holder.name, "category": "other"}, NORMAL) for p in household]
+
+
+def test_cancelling_closes_the_request_then_and_tells_the_helper_at_once_which_one(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        holder = user(session, "demo-volunteer-1")
+        assert dispatch.take(session, req.id, holder, now=NOW, assigned=True)
+        at = NOW + timedelta(minutes=7)
+        outcome = visits.cancel_request(session, req.id, now=at)
+        assert (outcome.result, outcome.request.id) == ("cancelled", req.id)
+        assert outcome.notices == [Notice(holder.openid, "help_cancelled_volunteer", f"cancelled:{req.id}:{holder.id}",
+                                          "help_cancelled_volunteer", {"number": req.id}, URGENT)]
+        row = session.get(hr.HelpRequest, req.id)
+        assert (row.status, as_utc(row.closed_at), row.next_step_at) == (hr.CANCELLED, at, None)
+        waiting = new_request(session, key="src-2")
+        dispatch.dispatch_round(session, waiting, RULES, now=NOW)
+        visits.cancel_request(session, waiting.id, now=at)
+        assert session.get(hr.HelpRequest, waiting.id).next_step_at is None  # its next round is off too
+
+
+def test_a_family_members_elders_are_listed_by_id_not_by_when_they_were_bound(village):
+    from models.help.alarms import elders_of
+    from models.people.users import FamilyLink
+
+    with session_scope(village.engine) as session:
+        son, second, third = (user(session, o) for o in ("demo-family-1", "demo-elder-2", "demo-elder-3"))
+        session.add(FamilyLink(elder_id=third.id, family_id=son.id, relationship="母亲", created_at=NOW))
+        session.add(FamilyLink(elder_id=second.id, family_id=son.id, relationship="父亲", created_at=NOW))
+        session.flush()
+        assert [e.openid for e in elders_of(session, son)] == ["demo-elder-1", "demo-elder-2", "demo-elder-3"]
+
+
+def test_cancelling_withdraws_only_that_requests_live_offers_and_tells_only_those_volunteers(village):
+    with session_scope(village.engine) as session:
+        req, other = new_request(session, category="other"), new_request(session, category="other", key="src-2")
+        offer(session, req.id, "demo-volunteer-1", "demo-volunteer-2")
+        offer(session, other.id, "demo-volunteer-1")
+        assert dispatch.decline(session, req.id, user(session, "demo-volunteer-2"), now=NOW)
+        outcome = visits.cancel_request(session, req.id, now=NOW)
+        first = user(session, "demo-volunteer-1")
+        assert outcome.notices == [Notice(first.openid, "task_withdrawn", f"task_withdrawn:{req.id}:{first.id}",
+                                          "help_withdrawn", {"number": req.id})]
+        assert dispatch.latest_offer(session, first) == other.id  # the other request's offer stands
+
+
+def test_a_household_with_two_family_members_is_told_once_each(village):
+    from models.people.users import FamilyLink
+
+    with session_scope(village.engine) as session:
+        daughter = User(openid="demo-family-2", name="王建华", village_id=1, created_at=NOW, updated_at=NOW)
+        session.add(daughter)
+        session.flush()
+        session.add(FamilyLink(elder_id=user(session, "demo-elder-1").id, family_id=daughter.id, relationship="女儿",
+                               created_at=NOW))
+        session.flush()
+        req = new_request(session, category="other")
+        holder = user(session, "demo-volunteer-1")
+        assert dispatch.take(session, req.id, holder, now=NOW, assigned=True)
+        started = visits.start(session, req.id, holder, now=NOW)
+        assert [n.openid for n in started.notices] == ["demo-elder-1", "demo-family-1", "demo-family-2"]
+
+
+def test_an_offer_of_one_request_reveals_nothing_about_another(village):
+    with session_scope(village.engine) as session:
+        mine, theirs = new_request(session, category="other"), new_request(session, category="other", key="src-2")
+        offer(session, mine.id, "demo-volunteer-1")
+        offer(session, theirs.id, "demo-volunteer-2")
+        assert visits.claim(session, theirs.id, user(session, "demo-volunteer-2"), now=NOW, rules=RULES).result == "won"
+        volunteer = user(session, "demo-volunteer-1")
+        for number in (theirs.id, theirs.id + 100):  # taken by someone else; no such request
+            outcome = visits.claim(session, number, volunteer, now=NOW, rules=RULES)
+            assert (outcome.result, outcome.request) == ("not_offered", None)
+
+
+def test_a_partner_without_the_elders_consent_is_sent_the_place_and_the_masked_text_not_the_card(village):
+    with session_scope(village.engine) as session:
+        nurse = helper(session, "clinic-nurse", ["errand"], partner="乡镇卫生院")
+        home = new_request(session, category="other", key="src-home")
+        home.details = "我电话13800000001，腿疼，" + "上周摔了一跤" * 6 + "，请带上血压计"  # longer than an offer shows
+        away = new_request(session, category="other", key="src-away", place="镇卫生院门口")
+        session.add(home)
+        offer(session, home.id, "clinic-nurse")
+        offer(session, away.id, "clinic-nurse")
+        sent = {}
+        for req in (home, away):
+            outcome = visits.claim(session, req.id, nurse, now=NOW, rules=RULES)
+            [sent[req.id]] = [n for n in outcome.notices if n.kind == "help_claimed_volunteer"]
+        params = sent[home.id].params
+        assert (sent[home.id].text_key, params["elder"], params["phone"], params["notes"], params["withheld"]) == (
+            "help_claimed_partner", "", "", "", True)
+        assert params["address"] == "示范村"  # no place given: the elder's home, as far as the village
+        assert "13800000001" not in params["details"] and params["details"].endswith("请带上血压计")
+        assert sent[away.id].params["address"] == "镇卫生院门口"
+        nowhere = stranger_request(session)  # someone who never said where they live, verified
+        nowhere.status = hr.OPEN
+        session.add(nowhere)
+        offer(session, nowhere.id, "clinic-nurse")
+        outcome = visits.claim(session, nowhere.id, nurse, now=NOW, rules=RULES)
+        [notice] = [n for n in outcome.notices if n.kind == "help_claimed_volunteer"]
+        assert (notice.params["address"], notice.params["withheld"]) == ("", True)
+
+
+def test_the_village_volunteer_who_wins_gets_the_elders_card(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        req.details = "药在邻居13900000009家"  # as written: the winner may call
+        session.add(req)
+        offer(session, req.id, "demo-volunteer-1")
+        outcome = visits.claim(session, req.id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES)
+        [notice] = [n for n in outcome.notices if n.kind == "help_claimed_volunteer"]
+        assert notice.text_key == "help_claimed_volunteer"
+        shown = {key: notice.params[key] for key in ("elder", "address", "phone", "details", "withheld")}
+        assert shown == {"elder": "王秀英", "address": "示范村东头12号", "phone": "13800000001",
+                         "details": "药在邻居13900000009家", "withheld": False}
