@@ -1506,3 +1506,20 @@ def test_the_village_volunteer_who_wins_gets_the_elders_card(village):
         shown = {key: notice.params[key] for key in ("elder", "address", "phone", "details", "withheld")}
         assert shown == {"elder": "王秀英", "address": "示范村东头12号", "phone": "13800000001",
                          "details": "药在邻居13900000009家", "withheld": False}
+
+
+def test_the_winner_is_told_where_to_go_from_the_card_the_profile_or_the_place_asked(village):
+    """claimed_params: the registered address first, then the address in the person's profile, then the place the
+    request named; an elder who never gave an address still sends the winner somewhere."""
+    with session_scope(village.engine) as session:
+        vol = helper(session, "plain-volunteer", ["errand"])
+        nowhere = stranger_request(session, place="村口小卖部")
+        assert visits.claimed_params(session, nowhere, vol)["address"] == "村口小卖部"
+        person = session.get(User, nowhere.elder_id)
+        person.profile = {"address": "东头第三家"}
+        session.add(person)
+        session.flush()
+        assert visits.claimed_params(session, nowhere, vol)["address"] == "东头第三家"
+        registered = new_request(session, key="src-registered", place="村口小卖部")
+        card_address = visits.claimed_params(session, registered, vol)["address"]
+        assert card_address and card_address != "村口小卖部"  # demo-elder-1's registered address wins
