@@ -1523,3 +1523,33 @@ def test_the_winner_is_told_where_to_go_from_the_card_the_profile_or_the_place_a
         registered = new_request(session, key="src-registered", place="村口小卖部")
         card_address = visits.claimed_params(session, registered, vol)["address"]
         assert card_address and card_address != "村口小卖部"  # demo-elder-1's registered address wins
+
+
+def test_a_task_given_back_with_nobody_left_to_ask_goes_to_the_coordinators_at_once(village):
+    """All the volunteers were asked in the rounds already: the re-dispatch finds nobody, and coordinators who
+    were alerted at T2 would not hear again, so the release alerts them anew (a new push, not a repeat)."""
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        rules = dispatch.DispatchRules(k=50)  # the first round asks every volunteer of the village
+        dispatch.dispatch_round(session, req, rules, now=NOW)
+        first = dispatch.alert_coordinators(session, req, now=NOW)  # T2 passed before anyone took it
+        volunteer = user(session, "demo-volunteer-1")
+        assert visits.claim(session, req.id, volunteer, now=NOW, rules=rules).result == "won"
+        outcome = visits.release(session, req.id, volunteer, now=NOW + timedelta(minutes=10), rules=rules)
+        alerts = [n for n in outcome.notices if n.kind == "help_escalated"]
+        assert {n.openid for n in alerts} == {n.openid for n in first} and alerts
+        assert not {n.key for n in alerts} & {n.key for n in first}
+        assert not [n for n in outcome.notices if n.kind == "task_offer"]
+
+
+def test_a_task_given_back_while_others_can_still_be_asked_is_offered_not_escalated(village):
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        dispatch.dispatch_round(session, req, dispatch.DispatchRules(k=1), now=NOW)
+        [first] = [o.volunteer_id for o in session.exec(select(dispatch.TaskOffer))]
+        volunteer = session.get(User, first)
+        assert visits.claim(session, req.id, volunteer, now=NOW, rules=RULES).result == "won"
+        outcome = visits.release(session, req.id, volunteer, now=NOW + timedelta(minutes=10),
+                                 rules=dispatch.DispatchRules(k=1))
+        kinds = [n.kind for n in outcome.notices]
+        assert "task_offer" in kinds and "help_escalated" not in kinds

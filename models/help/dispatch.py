@@ -390,15 +390,17 @@ def step(session: Session, request: hr.HelpRequest, rules: DispatchRules, *, now
     return notices
 
 
-def alert_coordinators(session: Session, request: hr.HelpRequest, *, now: datetime) -> list[Notice]:
-    """Nobody claimed in T2: the village's coordinators are asked to assign someone by hand."""
+def alert_coordinators(session: Session, request: hr.HelpRequest, *, now: datetime, again: str = "") -> list[Notice]:
+    """Nobody claimed in T2 (or, with `again`, nobody is left to ask after a volunteer gave the task back): the
+    village's coordinators are asked to assign someone by hand. `again` makes the push a new one, not a repeat."""
     request.escalated_at = now
     session.add(request)
     elder = row_of(session, User, request.elder_id)
     # Coordinators are entitled to the elder's details: they read the request as it was written.
     params = {**offer_params(session, request), "elder": elder.name, "details": request.details}
-    return [Notice(admin.openid, "help_escalated", f"escalate:{request.id}:{admin.id}", "help_escalated", params,
-                   URGENT) for admin in coordinators_for(session, elder)]
+    suffix = f":{again}" if again else ""
+    return [Notice(admin.openid, "help_escalated", f"escalate:{request.id}:{admin.id}{suffix}", "help_escalated",
+                   params, URGENT) for admin in coordinators_for(session, elder)]
 
 
 def expire(session: Session, request: hr.HelpRequest, *, now: datetime) -> list[Notice]:

@@ -242,7 +242,12 @@ def release(session: Session, request_id: int, volunteer: User, *, now: datetime
         offer.status = dispatch.WITHDRAWN
         session.add(offer)
     notices = tell_household(session, request, "help_released", {"number": request.id})
-    notices += dispatch.dispatch_round(session, request, rules, now=now)
+    offers = dispatch.dispatch_round(session, request, rules, now=now)
+    notices += offers
+    if not any(n.kind == "task_offer" for n in offers):
+        # Everyone who could be asked has been, and a coordinator who heard at T2 would not hear again: a task
+        # given back with nobody left to offer it to goes to the coordinators now, whatever T2 said.
+        notices += dispatch.alert_coordinators(session, request, now=now, again=f"released:{now:%Y%m%d%H%M%S}")
     return Outcome("released", notices, request)
 
 
