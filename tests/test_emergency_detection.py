@@ -226,6 +226,11 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "我妈在炒菜 厨房全是油烟 呛得咳了两声",                                  # cooking fumes
     "孙女要写作文 题目叫一场大火 我给她讲了当年着火的事",                    # a school essay
     "给祖宗烧香 香灰掉了一地",                                               # 祖宗 is not 卒中
+    "孙子问 老人噎着了应该怎么急救 老师让写作业 帮他问一下",                  # relayed for schoolwork
+    "邻居问我是不是着火了 我说是在烧稻草肥田",                                # the fire asked about is tended
+    "上个月我爸跶倒 去医院拍了片 骨头没断 现在好了",                          # checked and healed
+    "看唱戏 演到老太太晕倒 我都哭了",                                          # a show
+    "你娃吃饭太快 会噎吗 怎么教他慢点吃",                                      # a what-if before anything happened
 ])
 def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     assert level(text) is None
@@ -247,6 +252,7 @@ def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     "我婆婆瘫炕上三年了 身上有味了 想请人来给她擦身",           # bed-bound: the smell is the body's
     "我们带孙子爬山 他说头晕腿软 歇一歇就好",                  # a mountain climbed
     "隔壁家的狗咬了我家的鸡 流了好多血",                       # an animal bitten
+    "路修平了 再也不怕跶倒了",                                 # afraid of falling, 跶
     "约好了今天来给我奶奶量血压 等到现在也没人来 你们怎么搞的",  # a visit that did not come: a complaint
     "前几年摔过一跤 下雨天还疼 有啥膏药推荐",                  # an old injury that aches in the rain
 ])
@@ -315,6 +321,10 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "摔了一跤 撑不起来 手机好在带在身上 快来",                              # 好在 about the phone, not the fall
     "我跶了一跤 腿扭了 爬不起来",                                            # 跶: to fall, in Hubei and Hunan
     "头晕 看东西都是两个 心里作呕 一个人在家",                              # double vision, 作呕
+    "燃气报警器连着我手机 app一直弹 说浓度超标 我妈电话不接",                  # an app alarm, no smell said
+    "阿爷电亲 跌喺度唔郁 电闸熄咗",                                            # a shock; the power off is no recovery
+    "老伴在塘边滑下去了 捞上来没得气了 胸口不动",                              # pulled out, not breathing
+    "夜里起来在床边跶倒了 拱不起来 在地上坐了半夜",                            # 跶倒, 拱不起来
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"

@@ -109,8 +109,13 @@ _ENGLISH_REQUEST, _MEASURE_ASKED = re.compile(w.ENGLISH_REQUEST), re.compile(w.M
 _SERVICE_QUESTION = re.compile(w.SERVICE_QUESTION)
 # Urgency said to the reader ("急死", "快来"), not advice quoted ("胸痛要立即就医", "喊着火了快逃").
 _CALLING_OUT = re.compile(r"(急死|急急|救命|快来|快回|快点|快帮|快救)")
-_HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?(怎么办|咋办|怎么处理|如何处理|怎么急救)")
+_HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?(怎么办|咋办|怎么处理|如何处理|(怎么|咋个|如何)(急救|扶))")
+_SCHOOLWORK = re.compile(r"(学校|老师)(要|让)?(考试|考|作业|写|问)|作业要写|要考试")
 _LEGS_LIMIT = re.compile(r"(腿|脚|腰|脚杆|膝盖|腿脚)(子)?.{0,3}(痛|疼|不好|不灵|不便|不中|不行|走不)")
+# Pulled out of the water and not breathing: the rescue is no recovery.
+_RESCUED_LIFELESS = re.compile(r"(捞|拉|救|拖|抬)(上来|出来)(了|哒)?.{0,6}"
+                               r"(没气|没得气|没有气|不动|没呼吸|不喘气|叫不醒|没反应)")
+_PREVENTION = re.compile(r"(有|有没有|有冇|有乜)(什么|乜|啥)?(方法|办法)(好|可以|能)?(防|预防)|(怎么|咋|如何)(预)?防")
 _GAME_NOISE, _LEARNING, _SALES = re.compile(w.GAME_NOISE), re.compile(w.LEARNING), re.compile(w.SALES)
 _NEWS, _TENDING_FIRE = _ANY(w.NEWS), re.compile(r"(看|守|盯)(着|住)火")
 _FIGURATIVE, _TOBACCO, _BODY_ODOUR = _ANY(w.FIGURATIVE), re.compile(w.TOBACCO), re.compile(w.BODY_ODOUR)
@@ -238,6 +243,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
     if _resolved(chars) and not ({"stroke", "stroke_soft"} <= signs and not _PAST.search(chars)) \
+            and not _RESCUED_LIFELESS.search(chars) \
             and not _leak_goes_on(chars, signs) and not _swallowed_harm(chars, signs):
         # A drooping mouth and a weak hand told with "不急" is a stroke played down, not one that is over.
         # Over and done with: a fall or a scare, not a state that lasts (起不来, 叫不醒).
@@ -250,7 +256,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     news = fiction and _NEWS.search(chars)
     # ... nor a story from the news, a what-if asked of a show ("剧里…现实里碰到要怎么办"), a game's noise.
     if (fiction or joking) and ("urgent" not in signs or fiction and (
-            joking or news or _HYPOTHETICAL.search(chars) or _GAME_NOISE.search(chars))):
+            joking or news or _HYPOTHETICAL.search(chars) or _GAME_NOISE.search(chars) or _PREVENTION.search(chars))):
         strength = 0
     if strength == 0:
         return None
@@ -357,12 +363,15 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"stroke_soft", "cant_stand", "cant_get_up", "urgent", "warn"}  # the reason care is wanted
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
-    hurry = re.search(r"(快|赶紧|马上|立刻|立即|急)", chars)
-    # "想学学 老人噎着了怎么办": what to do when it happens, asked as a lesson about no one in particular.
-    how_to = _LEARNING.search(chars) and _HOW_TO_HANDLE.search(chars) and not _OWN_PEOPLE.search(chars)
+    hurry = re.search(r"(快|赶紧|马上|立刻|立即|急(?!救))", chars)
+    # "想学学 老人噎着了怎么办": what to do when it happens, asked as a lesson about no one in particular; or
+    # relayed for schoolwork ("孙女问 老人摔倒了应该怎么扶 学校作业要写").
+    how_to = _HOW_TO_HANDLE.search(chars) and (_LEARNING.search(chars) and not _OWN_PEOPLE.search(chars)
+                                                or _SCHOOLWORK.search(chars))
     ahead = _SERVICE_QUESTION.search(chars) and re.search(r"(要是|万一|如果|平时|以后|将来|登记|提前)", chars)
-    if (_LEARNING.search(chars) or _SALES.search(chars) or ahead) and not hurry \
-            and (how_to or not signs & _IN_TROUBLE_NOW) and not (signs & _IN_TROUBLE_NOW and _OWN_PEOPLE.search(chars)):
+    own_trouble = signs & _IN_TROUBLE_NOW and _OWN_PEOPLE.search(chars)
+    if (_LEARNING.search(chars) or _SALES.search(chars) or ahead or how_to) and not hurry \
+            and (how_to or not signs & _IN_TROUBLE_NOW and not own_trouble):
         signs.clear()  # a lesson asked for, or goods described in a live stream
         return
     if _TOBACCO.search(chars) and "fire" not in signs:
@@ -376,7 +385,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
             signs.discard("smoke_fill")
             if not worship:
                 signs.add("smoke_doubt")
-        real_fire = not worship and _REAL_FIRE.search(chars)
+        # "邻居问是不是着火哒 我讲是烧草木灰": the fire asked about is the one being tended.
+        asked_about = re.search(r"(问|以为|当)(我)?(是不是|是)?着火", chars)
+        real_fire = not worship and _REAL_FIRE.search(chars) and not asked_about
         if "fire" not in typed or not (real_fire or signs & {"urgent", "distress", "cry", "sos"}):
             signs.discard("fire")  # 灶火 sounds like 着火; "火烧起来了 饭快好了" is the stove lit
     if _EXERTION.search(chars) and not _EXERTION_WARNING.search(chars) and not signs & {
