@@ -107,6 +107,8 @@ _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMP
 _BACKGROUND, _GAS_ESCAPING = re.compile(w.BACKGROUND), re.compile(w.GAS_ESCAPING)
 _ENGLISH_REQUEST, _MEASURE_ASKED = re.compile(w.ENGLISH_REQUEST), re.compile(w.MEASURE_ASKED)
 _SERVICE_QUESTION = re.compile(w.SERVICE_QUESTION)
+# Any hurry in the message; 急 inside 急救 (first aid, the topic) is none.
+_HURRY = re.compile(r"(快|赶紧|马上|立刻|立即|急(?!救))")
 # Urgency said to the reader ("急死", "快来"), not advice quoted ("胸痛要立即就医", "喊着火了快逃").
 _CALLING_OUT = re.compile(r"(急死|急急|救命|快来|快回|快点|快帮|快救)")
 _HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?(怎么办|咋办|怎么处理|如何处理|(怎么|咋个|如何)(急救|扶))")
@@ -236,7 +238,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if _asking_after(chars, signs):
         strength = 0
     if _MEASURE_ASKED.search(chars) and not any(_BY_NAME[s].strength >= 2 for s in signs) \
-            and "sudden" not in signs and not re.search(r"(快|赶紧|马上|立刻|立即|急)", chars):
+            and "sudden" not in signs and not _HURRY.search(chars):
         strength = 0  # dizzy, and a blood-pressure check asked for: the care named, with no sign beyond it
     if _RULED_OUT.search(chars) and not signs & {"warn", "urgent", "intense"} and _resolved(chars):
         strength = 0  # a doctor found something harmless and it has eased: a clarification, not an alarm
@@ -363,7 +365,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"stroke_soft", "cant_stand", "cant_get_up", "urgent", "warn"}  # the reason care is wanted
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
-    hurry = re.search(r"(快|赶紧|马上|立刻|立即|急(?!救))", chars)
+    hurry = _HURRY.search(chars)
     # "想学学 老人噎着了怎么办": what to do when it happens, asked as a lesson about no one in particular; or
     # relayed for schoolwork ("孙女问 老人摔倒了应该怎么扶 学校作业要写").
     how_to = _HOW_TO_HANDLE.search(chars) and (_LEARNING.search(chars) and not _OWN_PEOPLE.search(chars)
@@ -397,7 +399,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("cold")  # "冻死个人": a figure of speech about the weather
     if _TRAVEL_SICK.search(chars):
         signs -= {"dizzy", "blackout"}  # a bus ride, a mountain climbed, or standing up too fast
-        if not signs & _ACUTE and not re.search(r"(快|赶紧|马上|立刻|立即|急|不是晕)", chars):
+        if not signs & _ACUTE and not _HURRY.search(chars) and "不是晕" not in chars:
             signs -= {"cant_stand", "distress", "body"}  # legs gone soft on the way up, told calmly
     if "bleed" in signs and _BUTCHERING.search(chars):
         signs.discard("bleed")
