@@ -18,7 +18,7 @@ _WORDS = """
 喺:在 嘢:东西 郁:动 企:站 跌低:跌倒 跌亲:摔伤 仆亲:摔伤 撞亲:撞伤 整亲:弄伤 攰:累 食:吃 屋企:家 冲凉房:浴室 冲凉:洗澡
 点算:怎么办 琴日:昨天 寻日:昨天 睇:看 搵:找 哋:们 而家:现在 好似:好像 俾:被 畀:给 隔篱:隔壁 阿婆:奶奶 阿伯:大爷
 阮:我 厝:家 目珠:眼珠 涂脚:地上 倒落:倒在 跋倒:摔倒 跋落:摔下 头眩:头晕 袂:不 目睭:眼睛 乌去:黑了 佇:在 土脚:地上 攏:都 无:没 伊:他 翁:老伴
-勿:不 勒:在 地浪:地上 浪:上 阿拉:我 毛看到:没看到 毛看见:没看见 毛应:没应 毛接:没接 毛人:没人 渠:他 关倒:关着 没要紧:不要紧 擦损:擦伤 少少:一点 膝头:膝盖 漏紧:漏了 转紧:在转 唔识:不会 犀利:厉害 晕埋:晕了 哪能办:怎么办 塞牢:卡住 扶牢:扶住 差眼:差点 揩:擦 没事体:没事 唞:喘 面:脸 晒:了
+立否牢:站不住 立勿牢:站不住 立不牢:站不住 透否:透不 否来:不来 否牢:不住 否动:不动 否起:不起 否过:不过 否出:不出 梗牢:卡住 鲠牢:卡住 勿:不 勒:在 地浪:地上 浪:上 阿拉:我 毛看到:没看到 毛看见:没看见 毛应:没应 毛接:没接 毛人:没人 渠:他 关倒:关着 没要紧:不要紧 擦损:擦伤 少少:一点 膝头:膝盖 漏紧:漏了 转紧:在转 唔识:不会 犀利:厉害 晕埋:晕了 哪能办:怎么办 塞牢:卡住 扶牢:扶住 差眼:差点 揩:擦 没事体:没事 唞:喘 面:脸 晒:了
 脑壳:头 脑瓜子:头 脑瓜:头 脑袋:头 站不牢:站不稳 脚杆子:腿 脚杆:腿 手杆:胳膊 动不得:动不了 走不得:走不了 起不得:起不来 恰饭:吃饭 恰:吃
 屋头:家里 克:去 哒:了 得很:很 搁:在 吱声:出声 吭声:出声 不中:不行 俺:我 咱:我 贼拉:很 咧:了 老汉:老伴
 头壳:头 眩晕:头晕 眩:晕 徛:站 暗去:黑了 厝顶:屋顶 咧转:在转 险险:差点 少年时:年轻时 讲古:讲故事
@@ -68,6 +68,18 @@ _HAN = re.compile(r"[\u4e00-\u9fa5]")
 _SEGMENT = re.compile(r"[\u4e00-\u9fa5]|[a-z]+|[^a-z\u4e00-\u9fa5]+")
 
 
+def _among_english(pieces: list[str], split: list[list[str] | None], at: int) -> bool:
+    """A word between English words on both sides ("since yesterday he always picks up"): English too, however
+    pinyin it looks."""
+    def neighbour(step: int) -> bool:
+        i = at + step
+        while 0 <= i < len(pieces) and not pieces[i].strip():
+            i += step
+        return 0 <= i < len(pieces) and bool(_LATIN_WORD.fullmatch(pieces[i])) and split[i] is None
+
+    return neighbour(-1) and neighbour(1)
+
+
 def _within_characters(chars: str) -> str:
     """Pinyin words inside a sentence of characters ("lb吃rou卡hou了 chuan不上qi"), written back with the
     characters around them: a danger sign's phrase where the syllables of both fit (喘不上气), else the
@@ -76,10 +88,13 @@ def _within_characters(chars: str) -> str:
         return chars
     table, signs = _syllable_chars(), _sign_chars()
     units: list[tuple[str | None, str, bool]] = []  # (syllable, text, typed in letters)
-    for piece in _SEGMENT.findall(chars):
+    pieces = _SEGMENT.findall(chars)
+    split = [_syllables(piece, table) if _LATIN_WORD.fullmatch(piece) else None for piece in pieces]
+    for at, piece in enumerate(pieces):
+        syllables = split[at]
         if _HAN.fullmatch(piece):
             units.append((lazy_pinyin(piece)[0], piece, False))
-        elif _LATIN_WORD.fullmatch(piece) and (syllables := _syllables(piece, table)):
+        elif syllables and not _among_english(pieces, split, at):
             units.extend((syllable, "", True) for syllable in syllables)
         else:
             units.append((None, piece, False))

@@ -71,6 +71,10 @@ _INVITATION, _HEARTACHE = re.compile(w.INVITATION), re.compile(w.HEARTACHE)
 _RECOVERED_NOW, _ESCORTED = re.compile(w.RECOVERED_NOW), re.compile(w.ESCORTED)
 _NOTHING_FOUND, _INSPECTION = re.compile(w.NOTHING_FOUND), re.compile(w.INSPECTION)
 _ASKING_AFTER = re.compile(w.ASKING_AFTER)
+_NUMBER_EXPLAINED = re.compile(w.NUMBER_EXPLAINED)
+_NOBODY_HURT = re.compile(w.NOBODY_HURT)
+_PAST_FIRE = re.compile(w.PAST_FIRE)
+_OTHER_SMELL = re.compile(w.OTHER_SMELL)
 _RULED_OUT = re.compile(w.RULED_OUT)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
 _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
@@ -237,6 +241,13 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # a memory told, or a recovery told by what the person does again now
     if _asking_after(chars, signs):
         strength = 0
+    if _NUMBER_EXPLAINED.search(chars) and not any(_BY_NAME[s].strength for s in signs - {"cry", "help_word"}):
+        strength = 0  # the number itself is the topic: what 120 is, taught to a child
+    if _NOBODY_HURT.search(chars) and signs & {"injury"} and not any(
+            _BY_NAME[s].strength for s in signs - {"injury", "cry"}):
+        strength = 0
+    if _PAST_FIRE.search(chars) and signs <= {"fire", "smoke", "cry", "span", "body"}:
+        strength = 0
     if _MEASURE_ASKED.search(chars) and not any(_BY_NAME[s].strength >= 2 for s in signs) \
             and "sudden" not in signs and not _HURRY.search(chars):
         strength = 0  # dizzy, and a blood-pressure check asked for: the care named, with no sign beyond it
@@ -348,6 +359,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"choke", "intense"}
     if _BEDRIDDEN.search(chars) and _CARE_TASK.search(chars) and not signs & _ACUTE:
         signs -= {"cant_stand", "cant_get_up", "urgent", "worry", "body", "distress"}
+    if _OTHER_SMELL.search(chars) and not signs & _ACUTE:
+        signs -= {"gas", "leak"}
     if "gas" not in signs and _BODY_ODOUR.search(chars):
         signs.discard("leak")
     if _CHORE_ASKED.search(chars) and not signs & (_ACUTE | {"sudden"}) and (

@@ -64,13 +64,17 @@ CATEGORY_SHARE = 0.5
 # "谢了 时长看到了": a question's topic next to "seen it" is an answer acknowledged, so the thanks is the message.
 ACKNOWLEDGED = re.compile(r"(?:看到|看见|查到|收到|知道|晓得|明白)了")
 # A favour asked ("能否安排…？谢谢", "想麻烦志愿者…，真的太感谢了"): the thanks is politeness around it.
-ASKS_FOR_SOMETHING = re.compile(r"(麻烦|能否|能不能|可不可以|可否|请问|想问|想请|有没有|有无|请安排|请派|安排个)")
+ASKS_FOR_SOMETHING = re.compile(r"(希望|安排|麻烦|能否|能不能|可不可以|可否|请问|想问|想请|有没有|有无|请派)")
 THANKED_REQUEST_MIN = 2.5
 # A question about an amount ("我的时长多少", "还剩几个小时", "查一下积分").
 ASKS_AMOUNT = re.compile(r"(多少|几多|几个|几小时|好多个|查|剩|余额|有没有|记上|记了|存了|够不够)")
 ANSWERED_QUESTIONS = frozenset({"timebank_balance", "canteen_menu", "notice_query", "event_query"})
 # Words that make a sign-up one *as a volunteer*, whatever event is named beside them.
 VOLUNTEER_WORDS = ("志愿", "义工", "volunteer")
+# A volunteer asked for, for someone ("需志愿者每周两次上门协助洗浴，请协调"): a coordinator's request for help,
+# not an offer to join; unless the writer offers themself.
+NEEDS_VOLUNTEER = re.compile(r"(需|需要|请安排|安排|派|缺)(一|两|几)?(名|位|个)?(志愿者|义工)(?![不吗么嘛没])")
+OFFERS_ONESELF = re.compile(r"(我|俺|咱)(也)?(想|要|愿意|可以|能)|报名|加入|当")
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,8 @@ def _cue_matcher() -> PhraseMatcher[tuple[str, float]]:
     entries += [("=" + phrase, (label, ENGLISH_WEIGHT)) for label, words in ENGLISH_CUES.items()
                 for phrase in words.split("|")]
     entries += [("=" + phrase, (OTHER, ENGLISH_REQUEST_WEIGHT)) for phrase in ENGLISH_REQUESTS.split("|")]
-    return PhraseMatcher(entries, anchored=True)
+    # 村西头 is a place, never 洗头 heard by sound.
+    return PhraseMatcher(entries, anchored=True, shield=re.compile(r"(村|屯|庄|河|街|沟|路)?(东|西|南|北)头"))
 
 
 @lru_cache(maxsize=1)
@@ -228,6 +233,9 @@ def _by_cues(message: Prepared) -> Decision | None:
     if best in ANSWERED_QUESTIONS and "thanks" in intents and ACKNOWLEDGED.search(message.chars):
         best = "thanks"
     if best == "event_signup" and _registers_a_need(cues):
+        best = HELP
+    if best == "volunteer_signup" and NEEDS_VOLUNTEER.search(message.chars) \
+            and not OFFERS_ONESELF.search(message.chars):
         best = HELP
     if best == "thanks" and ASKS_FOR_SOMETHING.search(message.chars):
         # "麻烦告知一下，谢谢": the thanks is for the favour asked, which is what the message is about.

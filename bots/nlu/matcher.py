@@ -94,7 +94,7 @@ class PhraseMatcher(Generic[P]):
             found.setdefault(phrase, payload)
         line = message.key_line
         for phrase, char_re, sound_re, payload in self._gapped:
-            if char_re.search(message.chars) or sound_re.search(line):
+            if char_re.search(message.chars) or sound_re.search(line) and self._gap_anchor_ok(phrase, message.chars):
                 found[phrase] = payload
         return found
 
@@ -122,6 +122,12 @@ class PhraseMatcher(Generic[P]):
         if self._shield is None:
             return set()
         return {i for match in self._shield.finditer(chars) for i in range(*match.span())}
+
+    def _gap_anchor_ok(self, phrase: str, chars: str) -> bool:
+        # Anchored, the one-character parts of a gapped phrase are not all only heard: 蛋…志愿者 is not
+        # 当…志愿者, while 主…饭 (typed 饭) is still 煮…饭.
+        single = [part for part in phrase.split(GAP) if len(part) == 1]
+        return not self._anchored or not single or any(part in chars for part in single)
 
     def _anchor_ok(self, phrase: str, chars: str, start: int) -> bool:
         return not self._anchored or any(a == b for a, b in zip(phrase, chars[start:], strict=False))
