@@ -288,6 +288,11 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     "他倒在地上不动了 叫也不应 不是真的吧",                               # disbelief is not a drill
     "我爸摔倒了起不来 要是你们没人 先问一下怎么办",                       # a state now, however politely asked
     "我在看电视 我妈突然倒下去了 喊她没反应",                             # the TV on in the room, the fall real
+    "我家老头子早上出去放鸭子 到现在没家来 船在河边上 人不在",           # gone out, not back, the boat left
+    "喺沖涼房跣親 成個人瞓喺地下 郁唔倒",                                 # Cantonese: slipped in the shower
+    "我爸说他买了农药 要了结自己 我在外地打工 拜托赶紧去看",             # a threat of self-harm
+    "mqxl 3组李家",                                                        # pinyin initials for 煤气泄漏
+    "谢谢你们上回送的面粉 刚才割麦子镰刀把我腿上割了个大口子 血一直冒",  # a memory beside harm now
     "看着新闻呢 老伴说胸口疼得厉害 一头冷汗",
     "他吞了假牙 现在喘不上气",                                            # a swallowed denture
     "家里报警器一直叫个不停 屋里一股怪味 我奶奶说头晕",                   # an alarm and a smell, no gas named
@@ -328,6 +333,12 @@ def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
 ])
 def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"
+
+
+def test_an_english_report_of_someone_not_answering_is_asked_about_at_once():
+    # "he" between English words stays English (it had been written back as the pinyin 喝).
+    text = "grandpa in 东郊镇 hasn't answered since yesterday, he always picks up. pls check"
+    assert level(text) in ("strong", "certain")
 
 
 def test_hazards_pick_the_number_to_call():

@@ -295,6 +295,34 @@ def test_classes_found_by_batch_16(text, intent, category):
 
 
 @pytest.mark.parametrize("text, intent, category", [
+    ("song fan de lai wan le, fan dou liang le", "complaint", None),     # pinyin written back as the corpus's words
+    ("林阿婆骨折术后康复中，需志愿者每周两次上门协助洗浴，请协调。", "help_request", "daily_care"),  # one asked for
+    ("我想当志愿者 每周能来两次", "volunteer_signup", None),           # an offer to join stays one
+    ("志愿者来了就玩手机 也不干活", "complaint", None),                  # the word names someone, offers no one
+    ("能算我一个志愿者吗", "volunteer_signup", None),
+    ("饭 做 不动 了，食堂 的 饭 送 到 我家 可以 吗", "help_request", "meal"),  # the canteen's food brought home
+    ("恁好啊，俺是村西头的", "greeting", None),                            # 西头 is a place, not 洗头
+    ("近期活动安排？", "event_query", None),                               # 活动 is never 起火
+])
+def test_classes_found_by_batches_33_to_36(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
+def test_toneless_pinyin_is_written_back_as_whole_words():
+    from bots.nlu.dialect import from_pinyin
+    assert from_pinyin("neng bu neng you ren ti xing wo") == "能不能有人提醒我"  # not 能不能有 人替 行
+    assert from_pinyin("shuai le ge wan") == "摔了个碗"                       # the signs' own words still first
+    assert from_pinyin("grandpa hasnt answered since yesterday he always picks up").endswith("he always picks up")
+
+
+def test_shipped_pinyin_words_match_the_training_texts():
+    from bots.nlu.dialect import PINYIN_WORDS_PATH
+    from bots.nlu.train import pinyin_words
+    assert json.loads(PINYIN_WORDS_PATH.read_text(encoding="utf-8")) == pinyin_words(), "run python -m bots.nlu.train"
+
+
+@pytest.mark.parametrize("text, intent, category", [
     ("腊月二十三的舞龙算俺一个", "event_signup", None),
     ("元宵猜灯谜 帮我写个名", "event_signup", None),
     ("后天饭堂有饺子没", "canteen_menu", None),

@@ -5,9 +5,11 @@ for the intent matchers, but 起唔到身 must read as 起不到身 when someone
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import zhconv  # type: ignore[import-untyped]  # pure-Python tables, ships no type information
 from pypinyin import lazy_pinyin
@@ -18,7 +20,7 @@ _WORDS = """
 喺:在 嘢:东西 郁:动 企:站 跌低:跌倒 跌亲:摔伤 仆亲:摔伤 撞亲:撞伤 整亲:弄伤 攰:累 食:吃 屋企:家 冲凉房:浴室 冲凉:洗澡
 点算:怎么办 琴日:昨天 寻日:昨天 睇:看 搵:找 哋:们 而家:现在 好似:好像 俾:被 畀:给 隔篱:隔壁 阿婆:奶奶 阿伯:大爷
 阮:我 厝:家 目珠:眼珠 涂脚:地上 倒落:倒在 跋倒:摔倒 跋落:摔下 头眩:头晕 袂:不 目睭:眼睛 乌去:黑了 佇:在 土脚:地上 攏:都 无:没 伊:他 翁:老伴
-立否牢:站不住 立勿牢:站不住 立不牢:站不住 透否:透不 否来:不来 否牢:不住 否动:不动 否起:不起 否过:不过 否出:不出 梗牢:卡住 鲠牢:卡住 勿:不 勒:在 地浪:地上 浪:上 阿拉:我 毛看到:没看到 毛看见:没看见 毛应:没应 毛接:没接 毛人:没人 渠:他 关倒:关着 没要紧:不要紧 擦损:擦伤 少少:一点 膝头:膝盖 漏紧:漏了 转紧:在转 唔识:不会 犀利:厉害 晕埋:晕了 哪能办:怎么办 塞牢:卡住 扶牢:扶住 差眼:差点 揩:擦 没事体:没事 唞:喘 面:脸 晒:了
+木人:没人 木有:没有 跣亲:滑倒 跣低:滑倒 跣倒:滑倒 郁唔倒:动不了 郁唔到:动不了 瞓喺地:躺在地 瞓在地:躺在地 立否牢:站不住 立勿牢:站不住 立不牢:站不住 透否:透不 否来:不来 否牢:不住 否动:不动 否起:不起 否过:不过 否出:不出 梗牢:卡住 鲠牢:卡住 勿:不 勒:在 地浪:地上 浪:上 阿拉:我 毛看到:没看到 毛看见:没看见 毛应:没应 毛接:没接 毛人:没人 渠:他 关倒:关着 没要紧:不要紧 擦损:擦伤 少少:一点 膝头:膝盖 漏紧:漏了 转紧:在转 唔识:不会 犀利:厉害 晕埋:晕了 哪能办:怎么办 塞牢:卡住 扶牢:扶住 差眼:差点 揩:擦 没事体:没事 唞:喘 面:脸 晒:了
 脑壳:头 脑瓜子:头 脑瓜:头 脑袋:头 站不牢:站不稳 脚杆子:腿 脚杆:腿 手杆:胳膊 动不得:动不了 走不得:走不了 起不得:起不来 恰饭:吃饭 恰:吃
 屋头:家里 克:去 哒:了 得很:很 搁:在 吱声:出声 吭声:出声 不中:不行 俺:我 咱:我 贼拉:很 咧:了 老汉:老伴
 头壳:头 眩晕:头晕 眩:晕 徛:站 暗去:黑了 厝顶:屋顶 咧转:在转 险险:差点 少年时:年轻时 讲古:讲故事
@@ -61,7 +63,7 @@ def _plain_letter(char: str) -> str:
 # person, a phone that goes unanswered, a state of the body or a gas.
 _INITIALS = dict(pair.split(":") for pair in """
 dh:电话 lb:老伴 nn:奶奶 zbz:站不住 zbw:站不稳 zbq:站不起 qbl:起不来 pbq:爬不起 pbql:爬不起来 jbx:叫不醒 hbx:喊不醒
-tnb:糖尿病 xzb:心脏病 gxy:高血压 xk:心口 xt:胸痛 mq:煤气 trq:天然气 yhq:液化气 zq:沼气 yhc:救护车 bj:报警
+mqxl:煤气泄漏 rqxl:燃气泄漏 mqlq:煤气漏气 tnb:糖尿病 xzb:心脏病 gxy:高血压 xk:心口 xt:胸痛 mq:煤气 trq:天然气 yhq:液化气 zq:沼气 yhc:救护车 bj:报警
 """.split())
 _INITIALISM = re.compile(r"(?<![a-z])(" + "|".join(sorted(_INITIALS, key=len, reverse=True)) + r")(?![a-z])")
 _HAN = re.compile(r"[\u4e00-\u9fa5]")
@@ -142,21 +144,42 @@ def from_pinyin(chars: str) -> str:
 
 
 def _write(syllables: list[str], table: dict[str, str]) -> str:
-    """Characters for a run of syllables: the danger signs' own words where their sound fits ("dao xia" →
-    倒下, not 到下), one common character per syllable elsewhere."""
-    words = _sign_words()
-    out, i = [], 0
-    while i < len(syllables):
-        for size in range(min(5, len(syllables) - i), 1, -1):
-            word = words.get(tuple(syllables[i:i + size]))
-            if word:
-                out.append(word)
-                i += size
-                break
-        else:
-            out.append(table[syllables[i]])
-            i += 1
-    return "".join(out)
+    """Characters for a run of syllables, cut into words so that as few syllables as possible stand alone: the
+    danger signs' own words where their sound fits ("dao xia" → 倒下, not 到下), then the words the village's
+    messages use most ("mei tian" → 每天, not 没天; "neng bu neng you ren ti xing" → 能不能 有人 提醒, not 能不能有
+    人替 行), one common character per syllable elsewhere."""
+    signs, common = _sign_words(), _corpus_words()
+    # best[i]: the cheapest writing of syllables[:i] (a sign word costs 1, a common word 2, a lone syllable 4).
+    nothing: list[str] = []
+    best: list[tuple[int, list[str]]] = [(0, nothing)] + [(1 << 30, nothing)] * len(syllables)
+    for end in range(1, len(syllables) + 1):
+        for size in range(1, min(5, end) + 1):
+            start = end - size
+            key = syllables[start:end]
+            if size == 1:
+                cost, word = 4, table[key[0]]
+            elif (sign := signs.get(tuple(key))) is not None:
+                cost, word = 1, sign
+            elif size <= 4 and (found := common.get(" ".join(key))) is not None:
+                cost, word = 2, found
+            else:
+                continue
+            total = best[start][0] + cost
+            if total < best[end][0]:
+                best[end] = (total, [*best[start][1], word])
+    return "".join(best[-1][1])
+
+
+PINYIN_WORDS_PATH = Path(__file__).with_name("data") / "pinyin_words.json"
+
+
+@lru_cache(maxsize=1)
+def _corpus_words() -> dict[str, str]:
+    """Toneless reading → word, built from the training texts by `python -m bots.nlu.train`."""
+    if not PINYIN_WORDS_PATH.is_file():
+        return {}
+    words: dict[str, str] = json.loads(PINYIN_WORDS_PATH.read_text(encoding="utf-8"))
+    return words
 
 
 @lru_cache(maxsize=1)
@@ -174,7 +197,7 @@ def _sign_words() -> dict[tuple[str, ...], str]:
 
 
 # English words family abroad write that happen to split into pinyin ("Canada" is ca na da, 擦拿打).
-_ENGLISH = frozenset("canada china panda banana like she an sure can canteen menu today".split())
+_ENGLISH = frozenset("canada china panda banana like she an sure can canteen menu today make name game".split())
 
 
 def _syllables(word: str, table: dict[str, str]) -> list[str] | None:

@@ -75,6 +75,9 @@ _NUMBER_EXPLAINED = re.compile(w.NUMBER_EXPLAINED)
 _NOBODY_HURT = re.compile(w.NOBODY_HURT)
 _PAST_FIRE = re.compile(w.PAST_FIRE)
 _OTHER_SMELL = re.compile(w.OTHER_SMELL)
+# Something happening just now, beside a memory ("上回送的面粉收到了 … 刚才镰刀把我腿上割了个大口子"): the memory is
+# not what the message is about.
+_JUST_NOW = re.compile(r"(刚才|刚刚|方才|这会儿|眼下|正在)")
 _RULED_OUT = re.compile(w.RULED_OUT)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
 _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
@@ -237,7 +240,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = min(strength, 1)  # help until it heals: asked at most
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
-    if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars) and "warn" not in signs):
+    if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars) and "warn" not in signs) \
+            and not (_JUST_NOW.search(chars) and signs & _IN_TROUBLE_NOW):
         strength = 0  # a memory told, or a recovery told by what the person does again now
     if _asking_after(chars, signs):
         strength = 0

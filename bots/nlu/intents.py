@@ -67,14 +67,18 @@ ACKNOWLEDGED = re.compile(r"(?:看到|看见|查到|收到|知道|晓得|明白)
 ASKS_FOR_SOMETHING = re.compile(r"(希望|安排|麻烦|能否|能不能|可不可以|可否|请问|想问|想请|有没有|有无|请派)")
 THANKED_REQUEST_MIN = 2.5
 # A question about an amount ("我的时长多少", "还剩几个小时", "查一下积分").
-ASKS_AMOUNT = re.compile(r"(多少|几多|几个|几小时|好多个|查|剩|余额|有没有|记上|记了|存了|够不够)")
+ASKS_AMOUNT = re.compile(r"(还有好多|有好多|多少|几多|几个|几小时|好多个|查|剩|余额|有没有|记上|记了|存了|够不够)")
 ANSWERED_QUESTIONS = frozenset({"timebank_balance", "canteen_menu", "notice_query", "event_query"})
 # Words that make a sign-up one *as a volunteer*, whatever event is named beside them.
 VOLUNTEER_WORDS = ("志愿", "义工", "volunteer")
 # A volunteer asked for, for someone ("需志愿者每周两次上门协助洗浴，请协调"): a coordinator's request for help,
 # not an offer to join; unless the writer offers themself.
-NEEDS_VOLUNTEER = re.compile(r"(需|需要|请安排|安排|派|缺)(一|两|几)?(名|位|个)?(志愿者|义工)(?![不吗么嘛没])")
-OFFERS_ONESELF = re.compile(r"(我|俺|咱)(也)?(想|要|愿意|可以|能)|报名|加入|当")
+NEEDS_VOLUNTEER = re.compile(r"(需|需要|请安排|安排|派|缺)(一|两|几)?(名|位|个)?(志愿者|义工)(?![不吗么嘛没])"
+                             r"|有没有.{0,12}(能|可以|会)(去|来)?帮(他|她|我|俺|忙)")
+OFFERS_ONESELF = re.compile(r"(我|俺|咱)(们)?(也)?(想|要|愿意|可以|能|来|去)|报名|加入|当|注册|算(我|俺)|记(我|俺)"
+                            r"|(?<![a-z])(i|we)(?![a-z])|sign (me )?up|join")
+DELIVERED_HOME = re.compile(r"送(到|来|上|回)(我|俺|他|她)?(家|屋|门|厝)|(?<![a-z])deliver")
+BARE_VOLUNTEER = frozenset({"志愿者", "志愿", "义工", "volunteer", "volunteers"})
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,10 @@ def matched_cues(message: Prepared) -> dict[str, tuple[str, float]]:
     found = _outside_longer_cues(_cue_matcher().find(message), message.chars)
     if SELF_INTRODUCTION.search(message.chars):
         found = {phrase: cue for phrase, cue in found.items() if phrase.lstrip("=") not in ROLE_WORDS}
+    if not OFFERS_ONESELF.search(message.chars):
+        # "你们志愿者就呆了五分钟", "the volunteer was super nice": the word names someone, it offers no one.
+        found = {phrase: cue for phrase, cue in found.items()
+                 if not (cue[0] == "volunteer_signup" and phrase.lstrip("=") in BARE_VOLUNTEER)}
     return found
 
 
@@ -234,6 +242,8 @@ def _by_cues(message: Prepared) -> Decision | None:
         best = "thanks"
     if best == "event_signup" and _registers_a_need(cues):
         best = HELP
+    if best == "canteen_menu" and DELIVERED_HOME.search(message.chars):
+        best = HELP  # the canteen's food brought home: a meal delivery asked for
     if best == "volunteer_signup" and NEEDS_VOLUNTEER.search(message.chars) \
             and not OFFERS_ONESELF.search(message.chars):
         best = HELP
