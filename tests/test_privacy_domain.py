@@ -980,3 +980,35 @@ def test_the_csv_numbers_every_item_of_a_nested_list(village):
                         ["profile", "0", "elder.emergency_contacts.2.name", "王建华"],
                         ["profile", "0", "elder.emergency_contacts.2.phone", "13900000002"],
                         ["bindings", "1", "elder", "a"], ["bindings", "2", "elder", "b"]]
+
+
+def test_a_partner_volunteer_needs_partner_sharing_whatever_else_the_elder_consented_to(village):
+    with session_scope(village.engine) as session:
+        elder = user(session, "demo-elder-1")
+        clinic = user(session, "demo-volunteer-4")
+        record = volunteer_of(session, clinic)
+        record.partner_org = "卫生院"
+        session.add(record)
+        for purpose in (consent.SERVICE, consent.HEALTH_NOTES, consent.PUBLICATION):
+            consent.record(session, elder.id, purpose, granted=True, given_by=elder.id, now=NOW)
+        assert not sharing.may_share_with(session, elder, clinic)  # the service consent is not partner sharing
+        assert sharing.may_share_with(session, elder, user(session, "demo-volunteer-1"))
+        consent.record(session, elder.id, consent.PARTNER_SHARING, granted=True, given_by=elder.id, now=NOW)
+        assert sharing.may_share_with(session, elder, clinic)
+        consent.record(session, elder.id, consent.PARTNER_SHARING, granted=False, given_by=elder.id, now=NOW)
+        assert not sharing.may_share_with(session, elder, clinic)  # a "no" after the grant, the others standing
+
+
+def test_an_access_without_a_reference_or_by_a_cancelled_viewer_shows_neither_in_the_export(village):
+    with session_scope(village.engine) as session:
+        elder, admin = user(session, "demo-elder-1"), user(session, "demo-admin")
+        helper, admin_name = user(session, "demo-volunteer-1"), admin.name
+        # As the chat's verification list logs it: a coordinator, no reference, no console login.
+        _log(session, elder.id, at=NOW, viewer_id=admin.id, viewer_role="admin", reason="coordinator_view")
+        _log(session, elder.id, at=NOW + timedelta(minutes=1), viewer_id=helper.id, viewer_role="volunteer",
+             reason="claim", ref="7")
+        erasure.erase(session, erasure.request_erasure(session, helper, by=helper, now=NOW), now=NOW, rules=RULES)
+        seen = exporting.export_person(session, elder.id, NOW + timedelta(hours=1))["accesses"]
+    assert [(s["viewer"], s["role"], s["reason"], s["ref"]) for s in seen] == [
+        ("", "volunteer", "claim", "7"),  # the volunteer cancelled their account: no name is left to show
+        (admin_name, "admin", "coordinator_view", "")]
