@@ -1165,3 +1165,55 @@ def test_a_wrong_code_an_hour_old_no_longer_counts_towards_a_lockdown(session):
     binding.check(session, person(session, "bot-1"), "999990", now=NOW, limits=limits)
     late = binding.check(session, person(session, "bot-2"), "999991", now=NOW + timedelta(hours=1), limits=limits)
     assert late.notices == [] and not binding.locked(session, now=NOW + timedelta(hours=1), limits=limits)
+
+
+# Survivors of the fifth mutation pass (docs/testing.md "`people`, fifth session")
+
+
+def test_deciding_one_sign_up_leaves_the_others_waiting(session):
+    admin = by_openid(session, "demo-admin")
+    first, second = person(session, "newbie-1"), person(session, "newbie-2")
+    records = [volunteering.submit(session, user, volunteering.SignUp(name, "13812345678", 1, ["errand"],
+                                                                      ["weekend_morning"]), now=NOW,
+                                   alert=lambda v: "x")
+               for user, name in ((first, "李小红"), (second, "王小明"))]
+    status, volunteer, _ = volunteering.review(session, admin, records[0].id, approve=True, reason="", now=NOW,
+                                               outcome=lambda v, u: "ok")
+    assert (status, volunteer.status) == (volunteering.DONE, "approved")
+    session.refresh(records[1])
+    assert records[1].status == PENDING and not second.has_role("volunteer")
+    assert [v.id for v, _ in volunteering.pending(session, admin)] == [records[1].id]
+    rejected = volunteering.review(session, admin, records[1].id, approve=False, reason="电话打不通", now=NOW,
+                                   outcome=lambda v, u: "no")
+    assert (rejected[0], rejected[1].status) == (volunteering.DONE, REJECTED)
+    session.refresh(records[0])
+    assert (records[0].status, records[0].reject_reason) == ("approved", "")
+
+
+def test_only_wrong_codes_count_towards_the_daily_limit_not_other_things_a_person_did(session):
+    daughter = person(session, "busy-daughter")
+    membership.register_elder(session, daughter, _registration(), now=NOW)  # audited: elder.register
+    volunteering.submit(session, daughter, volunteering.SignUp("赵芳", "13900000009", 1, ["errand"], ["weekend_morning"]),
+                        now=NOW, alert=lambda v: "x")  # audited: volunteer.submit
+    elder = by_openid(session, "demo-elder-2")
+    binding.issue_code(session, elder, elder, now=NOW)
+    for n in range(binding.MAX_FAILURES - 1):
+        assert binding.check(session, daughter, f"99999{n}", now=NOW).status == binding.NOT_FOUND
+    assert binding.failures(session, daughter, now=NOW) == binding.MAX_FAILURES - 1
+    code = binding.issue_code(session, elder, elder, now=NOW)
+    assert binding.check(session, daughter, code.code, now=NOW).status == binding.OK
+
+
+def test_a_refusal_names_the_elder_it_was_for(session):
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "newcomer")
+    asked = binding.redeem(session, family, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    refused = binding.decide(session, asked.pending.id, elder, False, now=NOW)
+    assert (refused.status, refused.elder) == (binding.REFUSED, elder)  # the chat's answer names them
+
+
+def test_a_binding_answered_at_the_moment_it_lapses_is_lapsed(session):
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "late")
+    asked = binding.redeem(session, family, binding.issue_code(session, elder, elder, now=NOW).code, "女儿", now=NOW)
+    day = NOW + timedelta(hours=24)
+    assert binding.decide(session, asked.pending.id, elder, True, now=day).status == binding.LAPSED
+    assert not membership.is_bound(session, elder, family)
