@@ -1217,3 +1217,35 @@ def test_a_binding_answered_at_the_moment_it_lapses_is_lapsed(session):
     day = NOW + timedelta(hours=24)
     assert binding.decide(session, asked.pending.id, elder, True, now=day).status == binding.LAPSED
     assert not membership.is_bound(session, elder, family)
+
+
+def test_the_coordinators_asked_about_an_elder_without_wechat_hear_who_asks_for_whom(session):
+    elder = person(session, "offline-9-1", "elder")
+    elder.name, elder.village_id = "赵奶奶", 1
+    nephew = person(session, "nephew")
+    nephew.name = "赵明"
+    asked = binding.redeem(session, nephew, binding.issue_code(session, elder, nephew, now=NOW).code, "侄子", now=NOW)
+    admin = by_openid(session, "demo-admin")
+    number = asked.pending.id
+    assert asked.notices == [Notice("demo-admin", "family_consent", f"family_consent:{number}:{admin.id}",
+                                    "people_bind_ask_coordinator",
+                                    {"number": number, "relation": "侄子", "who": "赵明", "name": "赵奶奶"},
+                                    outbox.URGENT)]
+
+
+def test_a_code_made_in_the_name_of_an_elder_without_wechat_is_confirmed_by_their_coordinators(session):
+    elder = person(session, "offline-9-1", "elder")
+    elder.village_id = 1
+    son = person(session, "son")
+    asked = binding.redeem(session, son, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    assert asked.pending.asked_id is None  # never the elder, who cannot be messaged
+    assert [(n.openid, n.text_key) for n in asked.notices] == [("demo-admin", "people_bind_ask_coordinator")]
+
+
+def test_a_coordinator_binding_themself_with_a_code_they_made_does_not_answer_their_own_request(session):
+    elder = person(session, "offline-9-1", "elder")
+    admin = by_openid(session, "demo-admin")
+    elder.village_id = admin.village_id
+    asked = binding.redeem(session, admin, binding.issue_code(session, elder, admin, now=NOW).code, "儿子", now=NOW)
+    assert asked.pending.asked_id is None  # the elder's coordinators, not the maker asking for themself
+    assert binding.decide(session, asked.pending.id, admin, True, now=NOW).status == binding.NOT_FOUND
