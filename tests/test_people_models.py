@@ -1249,3 +1249,24 @@ def test_a_coordinator_binding_themself_with_a_code_they_made_does_not_answer_th
     asked = binding.redeem(session, admin, binding.issue_code(session, elder, admin, now=NOW).code, "儿子", now=NOW)
     assert asked.pending.asked_id is None  # the elder's coordinators, not the maker asking for themself
     assert binding.decide(session, asked.pending.id, admin, True, now=NOW).status == binding.NOT_FOUND
+
+
+def test_a_refused_request_to_bind_names_the_elder_in_its_answer(session):
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "f1")
+    binding.redeem(session, family, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    waiting = binding.redeem(session, family, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    assert (waiting.status, waiting.elder) == (binding.WAITING, elder)  # 您绑定{name}的请求还在等对方确认
+    old, bound = by_openid(session, "demo-elder-1"), by_openid(session, "demo-family-1")
+    already = binding.redeem(session, bound, binding.issue_code(session, old, bound, now=NOW).code, "儿子", now=NOW)
+    assert (already.status, already.elder) == (binding.ALREADY, old)  # 您已经绑定了{name}
+
+
+def test_using_a_code_leaves_every_other_code_usable(session):
+    elder, other_elder = by_openid(session, "demo-elder-2"), by_openid(session, "demo-elder-3")
+    mine, theirs = binding.issue_code(session, elder, elder, now=NOW), binding.issue_code(session, other_elder,
+                                                                                          other_elder, now=NOW)
+    assert binding.redeem(session, person(session, "son"), mine.code, "儿子", now=NOW).status == binding.ASKED
+    assert binding.lookup(session, theirs.code, now=NOW)[0] == binding.OK
+    session.refresh(theirs)
+    assert (theirs.used_at, theirs.used_by, theirs.live_code) == (None, None, theirs.code)
+    assert binding.redeem(session, person(session, "niece"), theirs.code, "侄女", now=NOW).status == binding.ASKED
