@@ -1270,3 +1270,10 @@ def test_using_a_code_leaves_every_other_code_usable(session):
     session.refresh(theirs)
     assert (theirs.used_at, theirs.used_by, theirs.live_code) == (None, None, theirs.code)
     assert binding.redeem(session, person(session, "niece"), theirs.code, "侄女", now=NOW).status == binding.ASKED
+
+
+def test_a_code_may_be_any_of_a_million_six_digit_numbers(session):
+    elder = by_openid(session, "demo-elder-2")
+    highest = binding.issue_code(session, elder, elder, now=NOW, rng=SimpleNamespace(randrange=lambda n: n - 1))
+    lowest = binding.issue_code(session, elder, elder, now=NOW, rng=SimpleNamespace(randrange=lambda n: 0))
+    assert (highest.code, lowest.code) == ("999999", "000000")
