@@ -1277,3 +1277,23 @@ def test_a_code_may_be_any_of_a_million_six_digit_numbers(session):
     highest = binding.issue_code(session, elder, elder, now=NOW, rng=SimpleNamespace(randrange=lambda n: n - 1))
     lowest = binding.issue_code(session, elder, elder, now=NOW, rng=SimpleNamespace(randrange=lambda n: 0))
     assert (highest.code, lowest.code) == ("999999", "000000")
+
+
+def test_an_expired_codes_digits_are_free_again_at_the_moment_it_expires(session):
+    elder = by_openid(session, "demo-elder-2")
+    same = SimpleNamespace(randrange=lambda n: 424242)  # every draw the same digits
+    first = binding.issue_code(session, elder, elder, now=NOW, rng=same)
+    day = NOW + timedelta(hours=24)
+    assert binding.lookup(session, first.code, now=day)[0] == binding.EXPIRED
+    again = binding.issue_code(session, elder, elder, now=day, rng=same)  # not "no free code after 50 tries"
+    assert again.code == first.code == "424242" and again.id != first.id
+
+
+def test_the_card_of_an_elder_who_registered_later_shows_their_notes_once_they_consent(session):
+    from models.privacy import consent
+
+    me, admin = person(session, "late-elder"), by_openid(session, "demo-admin")
+    membership.register_elder(session, me, _registration("钱大爷", relationship="", notes="高血压"), now=NOW)
+    assert contact_card(session, me, admin).health_notes == ""
+    consent.record(session, me.id, consent.HEALTH_NOTES, granted=True, given_by=me.id, now=NOW)
+    assert contact_card(session, me, admin).health_notes == "高血压"
