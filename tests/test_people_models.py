@@ -1297,3 +1297,12 @@ def test_the_card_of_an_elder_who_registered_later_shows_their_notes_once_they_c
     assert contact_card(session, me, admin).health_notes == ""
     consent.record(session, me.id, consent.HEALTH_NOTES, granted=True, given_by=me.id, now=NOW)
     assert contact_card(session, me, admin).health_notes == "高血压"
+
+
+def test_seeding_the_demo_again_registers_nobody_of_another_village(session):
+    admin = elsewhere_admin(session)
+    stranger = person(session, "elsewhere-elder", "elder")  # an elder by role, never registered
+    stranger.village_id = admin.village_id
+    session.flush()
+    seed_demo(session, now=NOW + timedelta(days=1))
+    assert membership.profile_of(session, stranger) is None  # no consent given in their name
