@@ -1306,3 +1306,15 @@ def test_seeding_the_demo_again_registers_nobody_of_another_village(session):
     session.flush()
     seed_demo(session, now=NOW + timedelta(days=1))
     assert membership.profile_of(session, stranger) is None  # no consent given in their name
+
+
+def test_an_elder_added_to_the_demo_village_without_details_is_seeded_with_empty_ones(session):
+    village = session.exec(select(Village).where(Village.code == "demo")).one()
+    newcomer = person(session, "demo-elder-new", "elder")
+    newcomer.village_id, newcomer.phone = village.id, "13800000009"
+    session.flush()
+    seed_demo(session, now=NOW + timedelta(days=1))
+    profile = membership.profile_of(session, newcomer)
+    assert (profile.age, profile.address, profile.phone, profile.lives_alone, profile.emergency_contacts) == (
+        None, "", "13800000009", False, [])
+    assert not profile.needs_verification
