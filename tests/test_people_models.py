@@ -1318,3 +1318,16 @@ def test_an_elder_added_to_the_demo_village_without_details_is_seeded_with_empty
     assert (profile.age, profile.address, profile.phone, profile.lives_alone, profile.emergency_contacts) == (
         None, "", "13800000009", False, [])
     assert not profile.needs_verification
+
+
+def test_a_qualification_from_two_sources_counts_while_either_does(session):
+    from models.people.volunteers import TrainingRecord, grant_training, qualifications
+
+    volunteer = by_openid(session, "demo-volunteer-1")
+    lasting = grant_training(session, volunteer, "first_aid", now=NOW, source="manual")
+    course = grant_training(session, volunteer, "first_aid", now=NOW, expires_at=NOW + timedelta(days=365),
+                            source="event:7")
+    assert course.id != lasting.id and lasting.expires_at is None
+    assert len(session.exec(select(TrainingRecord).where(TrainingRecord.user_id == volunteer.id,
+                                                         TrainingRecord.qualification == "first_aid")).all()) == 2
+    assert qualifications(session, [volunteer.id], now=NOW + timedelta(days=400))[volunteer.id] >= {"first_aid"}
