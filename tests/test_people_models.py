@@ -1331,3 +1331,10 @@ def test_a_qualification_from_two_sources_counts_while_either_does(session):
     assert len(session.exec(select(TrainingRecord).where(TrainingRecord.user_id == volunteer.id,
                                                          TrainingRecord.qualification == "first_aid")).all()) == 2
     assert qualifications(session, [volunteer.id], now=NOW + timedelta(days=400))[volunteer.id] >= {"first_aid"}
+
+
+def test_someone_with_the_elder_role_but_no_registration_acts_for_themself(session):
+    bare = person(session, "bare-elder", "elder")
+    assert membership.is_elder(session, bare) and membership.profile_of(session, bare) is None
+    assert binding.acts_for(session, bare) == [bare]
+    assert not membership.is_elder(session, person(session, "bare-family", "family"))
