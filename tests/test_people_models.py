@@ -1193,8 +1193,8 @@ def test_deciding_one_sign_up_leaves_the_others_waiting(session):
 def test_only_wrong_codes_count_towards_the_daily_limit_not_other_things_a_person_did(session):
     daughter = person(session, "busy-daughter")
     membership.register_elder(session, daughter, _registration(), now=NOW)  # audited: elder.register
-    volunteering.submit(session, daughter, volunteering.SignUp("赵芳", "13900000009", 1, ["errand"], ["weekend_morning"]),
-                        now=NOW, alert=lambda v: "x")  # audited: volunteer.submit
+    answers = volunteering.SignUp("赵芳", "13900000009", 1, ["errand"], ["weekend_morning"])
+    volunteering.submit(session, daughter, answers, now=NOW, alert=lambda v: "x")  # audited: volunteer.submit
     elder = by_openid(session, "demo-elder-2")
     binding.issue_code(session, elder, elder, now=NOW)
     for n in range(binding.MAX_FAILURES - 1):
