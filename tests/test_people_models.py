@@ -1338,3 +1338,20 @@ def test_someone_with_the_elder_role_but_no_registration_acts_for_themself(sessi
     assert membership.is_elder(session, bare) and membership.profile_of(session, bare) is None
     assert binding.acts_for(session, bare) == [bare]
     assert not membership.is_elder(session, person(session, "bare-family", "family"))
+
+
+def test_a_request_waiting_for_one_elder_does_not_hold_up_a_request_for_another(session):
+    son = person(session, "son")
+    first, second = by_openid(session, "demo-elder-2"), by_openid(session, "demo-elder-3")
+    assert binding.redeem(session, son, binding.issue_code(session, first, first, now=NOW).code, "儿子",
+                          now=NOW).status == binding.ASKED
+    assert binding.redeem(session, son, binding.issue_code(session, second, second, now=NOW).code, "儿子",
+                          now=NOW).status == binding.ASKED
+
+
+def test_after_a_refusal_the_elder_may_give_a_new_code_that_works_at_once(session):
+    elder, son = by_openid(session, "demo-elder-2"), person(session, "son")
+    asked = binding.redeem(session, son, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    binding.decide(session, asked.pending.id, elder, False, now=NOW)  # pressed 2 by mistake
+    again = binding.redeem(session, son, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    assert again.status == binding.ASKED
