@@ -1165,3 +1165,193 @@ def test_a_wrong_code_an_hour_old_no_longer_counts_towards_a_lockdown(session):
     binding.check(session, person(session, "bot-1"), "999990", now=NOW, limits=limits)
     late = binding.check(session, person(session, "bot-2"), "999991", now=NOW + timedelta(hours=1), limits=limits)
     assert late.notices == [] and not binding.locked(session, now=NOW + timedelta(hours=1), limits=limits)
+
+
+# Survivors of the fifth mutation pass (docs/testing.md "`people`, fifth session")
+
+
+def test_deciding_one_sign_up_leaves_the_others_waiting(session):
+    admin = by_openid(session, "demo-admin")
+    first, second = person(session, "newbie-1"), person(session, "newbie-2")
+    records = [volunteering.submit(session, user, volunteering.SignUp(name, "13812345678", 1, ["errand"],
+                                                                      ["weekend_morning"]), now=NOW,
+                                   alert=lambda v: "x")
+               for user, name in ((first, "李小红"), (second, "王小明"))]
+    status, volunteer, _ = volunteering.review(session, admin, records[0].id, approve=True, reason="", now=NOW,
+                                               outcome=lambda v, u: "ok")
+    assert (status, volunteer.status) == (volunteering.DONE, "approved")
+    session.refresh(records[1])
+    assert records[1].status == PENDING and not second.has_role("volunteer")
+    assert [v.id for v, _ in volunteering.pending(session, admin)] == [records[1].id]
+    rejected = volunteering.review(session, admin, records[1].id, approve=False, reason="电话打不通", now=NOW,
+                                   outcome=lambda v, u: "no")
+    assert (rejected[0], rejected[1].status) == (volunteering.DONE, REJECTED)
+    session.refresh(records[0])
+    assert (records[0].status, records[0].reject_reason) == ("approved", "")
+
+
+def test_only_wrong_codes_count_towards_the_daily_limit_not_other_things_a_person_did(session):
+    daughter = person(session, "busy-daughter")
+    membership.register_elder(session, daughter, _registration(), now=NOW)  # audited: elder.register
+    answers = volunteering.SignUp("赵芳", "13900000009", 1, ["errand"], ["weekend_morning"])
+    volunteering.submit(session, daughter, answers, now=NOW, alert=lambda v: "x")  # audited: volunteer.submit
+    elder = by_openid(session, "demo-elder-2")
+    binding.issue_code(session, elder, elder, now=NOW)
+    for n in range(binding.MAX_FAILURES - 1):
+        assert binding.check(session, daughter, f"99999{n}", now=NOW).status == binding.NOT_FOUND
+    assert binding.failures(session, daughter, now=NOW) == binding.MAX_FAILURES - 1
+    code = binding.issue_code(session, elder, elder, now=NOW)
+    assert binding.check(session, daughter, code.code, now=NOW).status == binding.OK
+
+
+def test_a_refusal_names_the_elder_it_was_for(session):
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "newcomer")
+    asked = binding.redeem(session, family, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    refused = binding.decide(session, asked.pending.id, elder, False, now=NOW)
+    assert (refused.status, refused.elder) == (binding.REFUSED, elder)  # the chat's answer names them
+
+
+def test_a_binding_answered_at_the_moment_it_lapses_is_lapsed(session):
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "late")
+    asked = binding.redeem(session, family, binding.issue_code(session, elder, elder, now=NOW).code, "女儿", now=NOW)
+    day = NOW + timedelta(hours=24)
+    assert binding.decide(session, asked.pending.id, elder, True, now=day).status == binding.LAPSED
+    assert not membership.is_bound(session, elder, family)
+
+
+def test_the_coordinators_asked_about_an_elder_without_wechat_hear_who_asks_for_whom(session):
+    elder = person(session, "offline-9-1", "elder")
+    elder.name, elder.village_id = "赵奶奶", 1
+    nephew = person(session, "nephew")
+    nephew.name = "赵明"
+    asked = binding.redeem(session, nephew, binding.issue_code(session, elder, nephew, now=NOW).code, "侄子", now=NOW)
+    admin = by_openid(session, "demo-admin")
+    number = asked.pending.id
+    assert asked.notices == [Notice("demo-admin", "family_consent", f"family_consent:{number}:{admin.id}",
+                                    "people_bind_ask_coordinator",
+                                    {"number": number, "relation": "侄子", "who": "赵明", "name": "赵奶奶"},
+                                    outbox.URGENT)]
+
+
+def test_a_code_made_in_the_name_of_an_elder_without_wechat_is_confirmed_by_their_coordinators(session):
+    elder = person(session, "offline-9-1", "elder")
+    elder.village_id = 1
+    son = person(session, "son")
+    asked = binding.redeem(session, son, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    assert asked.pending.asked_id is None  # never the elder, who cannot be messaged
+    assert [(n.openid, n.text_key) for n in asked.notices] == [("demo-admin", "people_bind_ask_coordinator")]
+
+
+def test_a_coordinator_binding_themself_with_a_code_they_made_does_not_answer_their_own_request(session):
+    elder = person(session, "offline-9-1", "elder")
+    admin = by_openid(session, "demo-admin")
+    elder.village_id = admin.village_id
+    asked = binding.redeem(session, admin, binding.issue_code(session, elder, admin, now=NOW).code, "儿子", now=NOW)
+    assert asked.pending.asked_id is None  # the elder's coordinators, not the maker asking for themself
+    assert binding.decide(session, asked.pending.id, admin, True, now=NOW).status == binding.NOT_FOUND
+
+
+def test_a_refused_request_to_bind_names_the_elder_in_its_answer(session):
+    elder, family = by_openid(session, "demo-elder-2"), person(session, "f1")
+    binding.redeem(session, family, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    waiting = binding.redeem(session, family, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    assert (waiting.status, waiting.elder) == (binding.WAITING, elder)  # 您绑定{name}的请求还在等对方确认
+    old, bound = by_openid(session, "demo-elder-1"), by_openid(session, "demo-family-1")
+    already = binding.redeem(session, bound, binding.issue_code(session, old, bound, now=NOW).code, "儿子", now=NOW)
+    assert (already.status, already.elder) == (binding.ALREADY, old)  # 您已经绑定了{name}
+
+
+def test_using_a_code_leaves_every_other_code_usable(session):
+    elder, other_elder = by_openid(session, "demo-elder-2"), by_openid(session, "demo-elder-3")
+    mine, theirs = binding.issue_code(session, elder, elder, now=NOW), binding.issue_code(session, other_elder,
+                                                                                          other_elder, now=NOW)
+    assert binding.redeem(session, person(session, "son"), mine.code, "儿子", now=NOW).status == binding.ASKED
+    assert binding.lookup(session, theirs.code, now=NOW)[0] == binding.OK
+    session.refresh(theirs)
+    assert (theirs.used_at, theirs.used_by, theirs.live_code) == (None, None, theirs.code)
+    assert binding.redeem(session, person(session, "niece"), theirs.code, "侄女", now=NOW).status == binding.ASKED
+
+
+def test_a_code_may_be_any_of_a_million_six_digit_numbers(session):
+    elder = by_openid(session, "demo-elder-2")
+    highest = binding.issue_code(session, elder, elder, now=NOW, rng=SimpleNamespace(randrange=lambda n: n - 1))
+    lowest = binding.issue_code(session, elder, elder, now=NOW, rng=SimpleNamespace(randrange=lambda n: 0))
+    assert (highest.code, lowest.code) == ("999999", "000000")
+
+
+def test_an_expired_codes_digits_are_free_again_at_the_moment_it_expires(session):
+    elder = by_openid(session, "demo-elder-2")
+    same = SimpleNamespace(randrange=lambda n: 424242)  # every draw the same digits
+    first = binding.issue_code(session, elder, elder, now=NOW, rng=same)
+    day = NOW + timedelta(hours=24)
+    assert binding.lookup(session, first.code, now=day)[0] == binding.EXPIRED
+    again = binding.issue_code(session, elder, elder, now=day, rng=same)  # not "no free code after 50 tries"
+    assert again.code == first.code == "424242" and again.id != first.id
+
+
+def test_the_card_of_an_elder_who_registered_later_shows_their_notes_once_they_consent(session):
+    from models.privacy import consent
+
+    me, admin = person(session, "late-elder"), by_openid(session, "demo-admin")
+    membership.register_elder(session, me, _registration("钱大爷", relationship="", notes="高血压"), now=NOW)
+    assert contact_card(session, me, admin).health_notes == ""
+    consent.record(session, me.id, consent.HEALTH_NOTES, granted=True, given_by=me.id, now=NOW)
+    assert contact_card(session, me, admin).health_notes == "高血压"
+
+
+def test_seeding_the_demo_again_registers_nobody_of_another_village(session):
+    admin = elsewhere_admin(session)
+    stranger = person(session, "elsewhere-elder", "elder")  # an elder by role, never registered
+    stranger.village_id = admin.village_id
+    session.flush()
+    seed_demo(session, now=NOW + timedelta(days=1))
+    assert membership.profile_of(session, stranger) is None  # no consent given in their name
+
+
+def test_an_elder_added_to_the_demo_village_without_details_is_seeded_with_empty_ones(session):
+    village = session.exec(select(Village).where(Village.code == "demo")).one()
+    newcomer = person(session, "demo-elder-new", "elder")
+    newcomer.village_id, newcomer.phone = village.id, "13800000009"
+    session.flush()
+    seed_demo(session, now=NOW + timedelta(days=1))
+    profile = membership.profile_of(session, newcomer)
+    assert (profile.age, profile.address, profile.phone, profile.lives_alone, profile.emergency_contacts) == (
+        None, "", "13800000009", False, [])
+    assert not profile.needs_verification
+
+
+def test_a_qualification_from_two_sources_counts_while_either_does(session):
+    from models.people.volunteers import TrainingRecord, grant_training, qualifications
+
+    volunteer = by_openid(session, "demo-volunteer-1")
+    lasting = grant_training(session, volunteer, "first_aid", now=NOW, source="manual")
+    course = grant_training(session, volunteer, "first_aid", now=NOW, expires_at=NOW + timedelta(days=365),
+                            source="event:7")
+    assert course.id != lasting.id and lasting.expires_at is None
+    assert len(session.exec(select(TrainingRecord).where(TrainingRecord.user_id == volunteer.id,
+                                                         TrainingRecord.qualification == "first_aid")).all()) == 2
+    assert qualifications(session, [volunteer.id], now=NOW + timedelta(days=400))[volunteer.id] >= {"first_aid"}
+
+
+def test_someone_with_the_elder_role_but_no_registration_acts_for_themself(session):
+    bare = person(session, "bare-elder", "elder")
+    assert membership.is_elder(session, bare) and membership.profile_of(session, bare) is None
+    assert binding.acts_for(session, bare) == [bare]
+    assert not membership.is_elder(session, person(session, "bare-family", "family"))
+
+
+def test_a_request_waiting_for_one_elder_does_not_hold_up_a_request_for_another(session):
+    son = person(session, "son")
+    first, second = by_openid(session, "demo-elder-2"), by_openid(session, "demo-elder-3")
+    assert binding.redeem(session, son, binding.issue_code(session, first, first, now=NOW).code, "儿子",
+                          now=NOW).status == binding.ASKED
+    assert binding.redeem(session, son, binding.issue_code(session, second, second, now=NOW).code, "儿子",
+                          now=NOW).status == binding.ASKED
+
+
+def test_after_a_refusal_the_elder_may_give_a_new_code_that_works_at_once(session):
+    elder, son = by_openid(session, "demo-elder-2"), person(session, "son")
+    asked = binding.redeem(session, son, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    binding.decide(session, asked.pending.id, elder, False, now=NOW)  # pressed 2 by mistake
+    again = binding.redeem(session, son, binding.issue_code(session, elder, elder, now=NOW).code, "儿子", now=NOW)
+    assert again.status == binding.ASKED
