@@ -1553,3 +1553,85 @@ def test_a_task_given_back_while_others_can_still_be_asked_is_offered_not_escala
                                  rules=dispatch.DispatchRules(k=1))
         kinds = [n.kind for n in outcome.notices]
         assert "task_offer" in kinds and "help_escalated" not in kinds
+
+
+def test_a_request_made_without_a_flush_is_offered_in_its_first_round_and_stored_once(village):
+    """The chat and the API create a request with `flush=False` and dispatch it at once: its INSERT waits for the
+    round, so nothing before the offers may need its number (it has none yet)."""
+    with session_scope(village.engine) as session:
+        elder = user(session, "demo-elder-1")
+        spec = hr.NewRequest(elder=elder, requested_by=elder, category="errand", details="买降压药",
+                             window_start=NOW + timedelta(hours=1), window_end=NOW + timedelta(hours=5))
+        req, created = hr.create_request(session, spec, source_key="src-unflushed", now=NOW, flush=False)
+        assert created and req.id is None
+        notices = dispatch.dispatch_round(session, req, RULES, now=NOW)
+        assert sorted(n.openid for n in notices) == ["demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"]
+        assert {n.params["number"] for n in notices} == {req.id} and req.id is not None
+        [row] = session.exec(select(hr.HelpRequest)).all()
+        assert (row.dispatch_round, as_utc(row.next_step_at)) == (1, NOW + RULES.t1)
+
+
+def test_after_two_rounds_in_the_village_the_county_is_asked_in_one_round_and_then_nobody_more(village):
+    """docs/help.md: `local_rounds` (2) in the village, then the rest of the county; after that only the
+    coordinators (T2) and the window's end. A county with more volunteers than K is not asked again round after
+    round."""
+    rules = dispatch.DispatchRules(k=1)
+    with session_scope(village.engine) as session:
+        other = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+        session.add(other)
+        session.flush()
+        for n in (1, 2):
+            helper = User(openid=f"east-volunteer-{n}", name=f"东坡志愿者{n}", village_id=other.id,
+                          roles=",volunteer,", created_at=NOW, updated_at=NOW)
+            session.add(helper)
+            session.flush()
+            upsert_volunteer(session, helper, now=NOW, status=APPROVED, skills=["errand"], availability=list(SLOTS))
+        req = new_request(session)
+        first = dispatch.dispatch_round(session, req, rules, now=NOW)
+    offered = [[n.openid for n in first if n.kind == "task_offer"]]
+    for minutes in (10, 20, 30, 40, 50):
+        with session_scope(village.engine) as session:
+            due = dispatch.advance_unclaimed(session, rules, now=NOW + timedelta(minutes=minutes))
+            offered.append([n.openid for n in due if n.kind == "task_offer"])
+    assert [len(o) for o in offered] == [1, 1, 1, 0, 0, 0]
+    assert offered[0][0].startswith("demo-volunteer-") and offered[1][0].startswith("demo-volunteer-")
+    assert offered[2][0].startswith("east-volunteer-")
+    with session_scope(village.engine) as session:
+        assert session.get(hr.HelpRequest, req.id).dispatch_round == 3
+
+
+def test_requests_dispatched_in_one_batch_are_offered_to_different_volunteers_in_turn(village):
+    """A batch (the scheduler's scan, a silent morning) ranks one request after the other: whoever was just offered
+    one goes to the back of the rotation before the next is ranked, though the offers are written only at the end."""
+    rules = dispatch.DispatchRules(k=1)
+    with session_scope(village.engine) as session:
+        first, second = new_request(session, key="src-a"), new_request(session, key="src-b")
+        notices = dispatch.dispatch_rounds(session, [first, second], rules, now=NOW)
+        [[a], [b]] = [[n.openid for n in batch if n.kind == "task_offer"] for batch in notices]
+        assert a != b
+        offers = session.exec(select(dispatch.TaskOffer)).all()
+        assert sorted((o.request_id, session.get(User, o.volunteer_id).openid) for o in offers) == [
+            (first.id, a), (second.id, b)]
+
+
+def test_an_emergency_goes_to_its_next_round_after_two_minutes_every_round_not_only_the_first(village):
+    """docs/help.md: an emergency request has a T1 of 2 minutes (`t1_emergency_minutes`); an ordinary one 10.
+    Before, only the first round of an emergency waited 2 minutes: the county was asked 12 minutes after the
+    village instead of 4."""
+    rules = dispatch.DispatchRules(k=1)
+    minutes = timedelta(minutes=1)
+    with session_scope(village.engine) as session:
+        urgent = new_request(session, category="emergency", urgency=hr.EMERGENCY, key="src-urgent")
+        normal = new_request(session, key="src-normal")
+        dispatch.dispatch_rounds(session, [urgent, normal], rules, now=NOW)
+    seen = []
+    for at in (2, 4, 10):
+        with session_scope(village.engine) as session:
+            dispatch.advance_unclaimed(session, rules, now=NOW + at * minutes)
+            seen.append([(r.dispatch_round, as_utc(r.next_step_at)) for r in (
+                session.get(hr.HelpRequest, urgent.id), session.get(hr.HelpRequest, normal.id))])
+    assert seen == [
+        [(2, NOW + 4 * minutes), (1, NOW + 10 * minutes)],
+        [(3, NOW + 6 * minutes), (1, NOW + 10 * minutes)],
+        [(3, NOW + 12 * minutes), (2, NOW + 20 * minutes)],
+    ]
