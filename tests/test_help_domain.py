@@ -1635,3 +1635,25 @@ def test_an_emergency_goes_to_its_next_round_after_two_minutes_every_round_not_o
         [(3, NOW + 6 * minutes), (1, NOW + 10 * minutes)],
         [(3, NOW + 12 * minutes), (2, NOW + 20 * minutes)],
     ]
+
+
+def test_offers_still_waiting_in_the_outbox_are_withdrawn_quietly_once_someone_claims(village):
+    """docs/help.md: offers not yet delivered are withdrawn from the outbox rather than followed by "already taken";
+    that needs each offer's push keyed by its request and volunteer. An emergency's offers go out urgent."""
+    from models.core import outbox
+
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        notices = dispatch.dispatch_round(session, req, RULES, now=NOW)
+        assert {(n.key, n.priority) for n in notices} == {
+            (f"offer:{req.id}:{user(session, n.openid).id}", NORMAL) for n in notices}
+        for n in notices:
+            assert outbox.enqueue(session, key=n.key, openid=n.openid, kind=n.kind, text="有新任务", now=NOW,
+                                  priority=n.priority)
+        outcome = visits.claim(session, req.id, user(session, notices[0].openid), now=NOW, rules=RULES)
+        assert outcome.result == "won"
+        assert not [n for n in outcome.notices if n.kind == "help_taken"]
+        rows = session.exec(select(outbox.OutboxMessage).where(outbox.OutboxMessage.kind == "task_offer")).all()
+        assert sorted(r.status for r in rows) == [outbox.CANCELLED] * 3
+        urgent = new_request(session, category="emergency", urgency=hr.EMERGENCY, key="src-urgent")
+        assert {n.priority for n in dispatch.dispatch_round(session, urgent, RULES, now=NOW)} == {URGENT}
