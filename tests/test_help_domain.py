@@ -1502,7 +1502,9 @@ def test_the_village_volunteer_who_wins_gets_the_elders_card(village):
         offer(session, req.id, "demo-volunteer-1")
         outcome = visits.claim(session, req.id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES)
         [notice] = [n for n in outcome.notices if n.kind == "help_claimed_volunteer"]
-        assert notice.text_key == "help_claimed_volunteer"
+        winner = user(session, "demo-volunteer-1")
+        assert (notice.openid, notice.key, notice.text_key, notice.priority) == (
+            "demo-volunteer-1", f"claimed:{req.id}:{winner.id}", "help_claimed_volunteer", URGENT)  # once, at once
         shown = {key: notice.params[key] for key in ("elder", "address", "phone", "details", "withheld")}
         assert shown == {"elder": "王秀英", "address": "示范村东头12号", "phone": "13800000001",
                          "details": "药在邻居13900000009家", "withheld": False}
