@@ -1659,3 +1659,24 @@ def test_offers_still_waiting_in_the_outbox_are_withdrawn_quietly_once_someone_c
         assert sorted(r.status for r in rows) == [outbox.CANCELLED] * 3
         urgent = new_request(session, category="emergency", urgency=hr.EMERGENCY, key="src-urgent")
         assert {n.priority for n in dispatch.dispatch_round(session, urgent, RULES, now=NOW)} == {URGENT}
+
+
+def test_the_access_log_records_only_what_the_winner_was_shown(village):
+    """The elder reads in the access log who saw what: the card of an elder without health notes is the contact
+    only, and a partner's volunteer who got the place and the task but not the card saw nothing to record."""
+    from models.privacy import access
+
+    with session_scope(village.engine) as session:
+        elder = user(session, "demo-elder-1")
+        req = new_request(session, category="other", key="src-card")
+        offer(session, req.id, "demo-volunteer-1")
+        outcome = visits.claim(session, req.id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES)
+        [notice] = [n for n in outcome.notices if n.kind == "help_claimed_volunteer"]
+        assert (notice.params["withheld"], notice.params["notes"]) == (False, "")
+        assert [(e.what, e.ref) for e in access.accesses_of(session, elder.id)] == [("contact", str(req.id))]
+        nurse = helper(session, "clinic-nurse", ["errand"], partner="乡镇卫生院")
+        withheld = new_request(session, category="other", key="src-withheld")
+        offer(session, withheld.id, "clinic-nurse")
+        outcome = visits.claim(session, withheld.id, nurse, now=NOW, rules=RULES)
+        assert outcome.result == "won" and outcome.notices[0].params["withheld"] is True
+        assert [e.ref for e in access.accesses_of(session, elder.id)] == [str(req.id)]
