@@ -351,6 +351,10 @@ def test_a_volunteers_phone_goes_only_to_the_registered_elder_and_bound_family(v
         assert set(told) == {"demo-elder-1", "demo-family-1", "passer-by"}
         assert told["demo-elder-1"].params["phone"] == told["demo-family-1"].params["phone"] == "13700000001"
         assert told["passer-by"].params["phone"] == "" and told["passer-by"].text_key == "help_claimed_no_phone"
+        volunteer = user(session, "demo-volunteer-1")
+        assert told["demo-elder-1"].params == {"number": req.id, "volunteer": volunteer.name,
+                                               "phone": "13700000001", "category": "errand"}
+        assert {**told["passer-by"].params, "phone": "13700000001"} == told["demo-elder-1"].params
 
 
 def walk_to_done(session, minutes=None):
