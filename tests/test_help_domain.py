@@ -355,6 +355,9 @@ def test_a_volunteers_phone_goes_only_to_the_registered_elder_and_bound_family(v
         assert told["demo-elder-1"].params == {"number": req.id, "volunteer": volunteer.name,
                                                "phone": "13700000001", "category": "errand"}
         assert {**told["passer-by"].params, "phone": "13700000001"} == told["demo-elder-1"].params
+        assert {(n.key, n.text_key) for openid, n in told.items() if openid != "passer-by"} == {
+            (f"help_claimed:{req.id}:{user(session, openid).id}", "help_claimed")
+            for openid in ("demo-elder-1", "demo-family-1")}
 
 
 def walk_to_done(session, minutes=None):
