@@ -1680,7 +1680,10 @@ def test_the_access_log_records_only_what_the_winner_was_shown(village):
         outcome = visits.claim(session, req.id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES)
         [notice] = [n for n in outcome.notices if n.kind == "help_claimed_volunteer"]
         assert (notice.params["withheld"], notice.params["notes"]) == (False, "")
-        assert [(e.what, e.ref) for e in access.accesses_of(session, elder.id)] == [("contact", str(req.id))]
+        winner = user(session, "demo-volunteer-1")
+        assert [(e.viewer_id, e.viewer_role, e.what, e.reason, e.ref, as_utc(e.at))
+                for e in access.accesses_of(session, elder.id)] == [
+            (winner.id, "volunteer", "contact", "claim", str(req.id), NOW)]
         nurse = helper(session, "clinic-nurse", ["errand"], partner="乡镇卫生院")
         withheld = new_request(session, category="other", key="src-withheld")
         offer(session, withheld.id, "clinic-nurse")
