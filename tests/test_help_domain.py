@@ -1690,3 +1690,27 @@ def test_the_access_log_records_only_what_the_winner_was_shown(village):
         outcome = visits.claim(session, withheld.id, nurse, now=NOW, rules=RULES)
         assert outcome.result == "won" and outcome.notices[0].params["withheld"] is True
         assert [e.ref for e in access.accesses_of(session, elder.id)] == [str(req.id)]
+
+
+def test_only_an_approved_volunteer_with_the_skill_claims_and_a_coordinator_cannot_assign_what_does_not_exist(village):
+    """接单 from someone who is no volunteer (an elder) or not yet approved says so; a volunteer offered a task whose
+    skill they no longer list is refused it, though a coordinator may still assign them an ungated one; 派单 of a
+    number that does not exist is `missing`."""
+    from models.people.volunteers import PENDING
+
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="repair")
+        applicant = helper(session, "applicant", ["repair"])
+        upsert_volunteer(session, applicant, now=NOW, status=PENDING)
+        offer(session, req.id, "demo-elder-2", "applicant")
+        for person in (user(session, "demo-elder-2"), applicant):
+            outcome = visits.claim(session, req.id, person, now=NOW, rules=RULES)
+            assert (outcome.result, outcome.notices) == ("not_volunteer", [])
+        errand_only = helper(session, "errand-only", ["errand"])
+        offer(session, req.id, "errand-only")
+        outcome = visits.claim(session, req.id, errand_only, now=NOW, rules=RULES)
+        assert (outcome.result, outcome.notices) == ("not_qualified", [])
+        admin = user(session, "demo-admin")
+        assert visits.claim(session, req.id + 100, errand_only, now=NOW, rules=RULES,
+                            assigned_by=admin).result == "missing"
+        assert visits.claim(session, req.id, errand_only, now=NOW, rules=RULES, assigned_by=admin).result == "won"
