@@ -1714,3 +1714,20 @@ def test_only_an_approved_volunteer_with_the_skill_claims_and_a_coordinator_cann
         assert visits.claim(session, req.id + 100, errand_only, now=NOW, rules=RULES,
                             assigned_by=admin).result == "missing"
         assert visits.claim(session, req.id, errand_only, now=NOW, rules=RULES, assigned_by=admin).result == "won"
+
+
+def test_a_second_tap_on_接单_that_saw_the_request_open_hears_it_is_already_theirs(village):
+    """Two 接单 from one volunteer, the second read the request before the first committed: the UPDATE refuses
+    it, and the volunteer is told the task is theirs (`mine`), not that someone else took it."""
+    with session_scope(village.engine) as session:
+        req_id = new_request(session, category="other").id
+        offer(session, req_id, "demo-volunteer-1")
+    late, (request, again) = stale_view(village.engine, lambda s: s.get(hr.HelpRequest, req_id),
+                                        lambda s: user(s, "demo-volunteer-1"))
+    assert request.status == hr.OPEN
+    with session_scope(village.engine) as session:
+        assert visits.claim(session, req_id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES).result == "won"
+    with late:
+        outcome = visits.claim(late, req_id, again, now=NOW + timedelta(seconds=1), rules=RULES)
+        late.commit()
+    assert (outcome.result, outcome.notices, outcome.request.id) == ("mine", [], req_id)
