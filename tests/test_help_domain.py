@@ -707,6 +707,8 @@ def test_only_the_volunteer_holding_a_task_can_give_it_back_and_they_are_not_off
         assert {n.params["number"] for n in outcome.notices} == {req.id} and outcome.request.id == req.id
         assert holder.openid not in {o for o, k in told}
         assert dispatch.take(session, req.id, holder, now=early) is False  # their offer was withdrawn
+        again = visits.claim(session, req.id, holder, now=early, rules=RULES)  # 接单 once more: not theirs now
+        assert (again.result, again.notices) == ("not_offered", [])
 
 
 def test_a_release_exactly_an_hour_before_the_window_is_not_yet_a_no_show(village):
