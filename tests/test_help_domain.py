@@ -1733,3 +1733,21 @@ def test_a_second_tap_on_接单_that_saw_the_request_open_hears_it_is_already_th
         outcome = visits.claim(late, req_id, again, now=NOW + timedelta(seconds=1), rules=RULES)
         late.commit()
     assert (outcome.result, outcome.notices, outcome.request.id) == ("mine", [], req_id)
+
+
+def test_a_batch_of_requests_creates_each_source_once_and_goes_on_past_one_made_before(village):
+    """`create_requests` (a batch of silent mornings): a source already made gives its request back and the batch
+    goes on to the new ones after it; a source twice in one batch is one request; a location is kept whole."""
+    with session_scope(village.engine) as session:
+        before = new_request(session, key="src-before")
+        elder = user(session, "demo-elder-2")
+        spec = hr.NewRequest(elder=elder, requested_by=elder, category="errand", details="买米",
+                             window_start=NOW + timedelta(hours=1), window_end=NOW + timedelta(hours=5),
+                             latitude=31.2304, longitude=121.4737)
+        made = hr.create_requests(session, [(spec, "src-before"), (spec, "src-new"), (spec, "src-new")], now=NOW)
+        assert [(r.id, created) for r, created in made] == [
+            (before.id, False), (made[1][0].id, True), (made[1][0].id, False)]
+        assert made[1][0].id != before.id
+        assert len(session.exec(select(hr.HelpRequest)).all()) == 2
+        stored = session.get(hr.HelpRequest, made[1][0].id)
+        assert (stored.latitude, stored.longitude, stored.elder_id) == (31.2304, 121.4737, elder.id)
