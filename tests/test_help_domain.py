@@ -1751,3 +1751,26 @@ def test_a_batch_of_requests_creates_each_source_once_and_goes_on_past_one_made_
         assert len(session.exec(select(hr.HelpRequest)).all()) == 2
         stored = session.get(hr.HelpRequest, made[1][0].id)
         assert (stored.latitude, stored.longitude, stored.elder_id) == (31.2304, 121.4737, elder.id)
+
+
+def test_a_request_belongs_to_the_elders_village_else_the_askers_and_its_text_and_place_are_kept_short(village):
+    """The son who lives in town asks for his mother: the volunteers of her village are asked, not his; an elder of no
+    village asked for by someone of one gets that village's. Details keep 300 characters, a place 120."""
+    with session_scope(village.engine) as session:
+        mother = user(session, "demo-elder-1")
+        son = User(openid="son-in-town", name="儿子", village_id=None, roles=",family,", created_at=NOW, updated_at=NOW)
+        lone = User(openid="no-village", name="独居老人", village_id=None, roles=",elder,", created_at=NOW,
+                    updated_at=NOW)
+        session.add_all([son, lone])
+        session.flush()
+
+        def made(elder, asker, key, **extra):
+            spec = hr.NewRequest(elder=elder, requested_by=asker, category="errand", window_start=NOW + timedelta(hours=1),
+                                 window_end=NOW + timedelta(hours=5), **{"details": "买药", **extra})
+            return hr.create_request(session, spec, source_key=key, now=NOW)[0]
+
+        assert mother.village_id is not None
+        assert made(mother, son, "src-son").village_id == mother.village_id
+        assert made(lone, mother, "src-lone").village_id == mother.village_id
+        long = made(mother, mother, "src-long", details="药" * 400, place="村" * 200)
+        assert (len(long.details), len(long.place)) == (300, 120)
