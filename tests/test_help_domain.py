@@ -1765,8 +1765,9 @@ def test_a_request_belongs_to_the_elders_village_else_the_askers_and_its_text_an
         session.flush()
 
         def made(elder, asker, key, **extra):
-            spec = hr.NewRequest(elder=elder, requested_by=asker, category="errand", window_start=NOW + timedelta(hours=1),
-                                 window_end=NOW + timedelta(hours=5), **{"details": "买药", **extra})
+            spec = hr.NewRequest(elder=elder, requested_by=asker, category="errand",
+                                 window_start=NOW + timedelta(hours=1), window_end=NOW + timedelta(hours=5),
+                                 **{"details": "买药", **extra})
             return hr.create_request(session, spec, source_key=key, now=NOW)[0]
 
         assert mother.village_id is not None
