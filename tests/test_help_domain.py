@@ -1775,3 +1775,18 @@ def test_a_request_belongs_to_the_elders_village_else_the_askers_and_its_text_an
         assert made(lone, mother, "src-lone").village_id == mother.village_id
         long = made(mother, mother, "src-long", details="药" * 400, place="村" * 200)
         assert (len(long.details), len(long.place)) == (300, 120)
+
+
+def test_an_emergency_from_someone_unregistered_is_never_held_by_its_category_or_its_urgency(village):
+    from models.people.users import get_or_create_user
+
+    with session_scope(village.engine) as session:
+        stranger = get_or_create_user(session, "passer-by", now=NOW)
+
+        def asked(category, urgency):
+            return hr.NewRequest(elder=stranger, requested_by=stranger, category=category, details="救命",
+                                 window_start=NOW, window_end=NOW + timedelta(hours=2), urgency=urgency)
+
+        assert not hr.must_hold(session, asked("emergency", hr.NORMAL))
+        assert not hr.must_hold(session, asked("daily_care", hr.EMERGENCY))
+        assert hr.must_hold(session, asked("daily_care", hr.URGENT))
