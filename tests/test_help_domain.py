@@ -1790,3 +1790,27 @@ def test_an_emergency_from_someone_unregistered_is_never_held_by_its_category_or
         assert not hr.must_hold(session, asked("emergency", hr.NORMAL))
         assert not hr.must_hold(session, asked("daily_care", hr.EMERGENCY))
         assert hr.must_hold(session, asked("daily_care", hr.URGENT))
+
+
+def test_the_coordinators_are_the_villages_else_the_county_admins_else_any_coordinator(village):
+    """Whoever has no village, or a village with no coordinator, is looked after by the county admins; with none of
+    those either, by the coordinators there are."""
+    from models.help.coordination import coordinators_for
+
+    with session_scope(village.engine) as session:
+        elder, admin = user(session, "demo-elder-1"), user(session, "demo-admin")
+        nowhere = User(openid="no-village", name="无村", village_id=None, roles=",elder,", created_at=NOW,
+                       updated_at=NOW)
+        empty = Village(code="quiet", name="静村", county="示范县", created_at=NOW)
+        session.add_all([nowhere, empty])
+        session.flush()
+        quiet = User(openid="quiet-elder", name="静村老人", village_id=empty.id, roles=",elder,", created_at=NOW,
+                     updated_at=NOW)
+        session.add(quiet)
+        session.flush()
+        assert [p.openid for p in coordinators_for(session, nowhere)] == ["demo-admin"]  # no county admin yet
+        county = User(openid="county-admin", name="县里", roles=",county_admin,", created_at=NOW, updated_at=NOW)
+        session.add(county)
+        session.flush()
+        assert coordinators_for(session, elder) == [admin]
+        assert coordinators_for(session, nowhere) == coordinators_for(session, quiet) == [county]
