@@ -184,6 +184,7 @@ def test_offers_go_to_the_top_k_and_never_show_the_address(village):
         assert sorted(n.openid for n in notices) == ["demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"]
         for notice in notices:
             assert "示范村东头12号" not in str(notice.params) and "13800000001" not in str(notice.params)
+        assert {notice.params["village"] for notice in notices} == {"示范村"}  # the village, not the door
         assert req.next_step_at == NOW + RULES.t1
 
 
