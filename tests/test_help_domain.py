@@ -185,6 +185,9 @@ def test_offers_go_to_the_top_k_and_never_show_the_address(village):
         for notice in notices:
             assert "示范村东头12号" not in str(notice.params) and "13800000001" not in str(notice.params)
         assert {notice.params["village"] for notice in notices} == {"示范村"}  # the village, not the door
+        assert notices[0].params == {"number": req.id, "category": "errand", "village": "示范村", "place": "",
+                                     "window": (req.window_start, req.window_end), "details": "买降压药",
+                                     "urgency": "normal"}
         assert req.next_step_at == NOW + RULES.t1
 
 
