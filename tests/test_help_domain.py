@@ -1818,3 +1818,11 @@ def test_the_coordinators_are_the_villages_else_the_county_admins_else_any_coord
         session.flush()
         assert coordinators_for(session, elder) == [admin]
         assert coordinators_for(session, nowhere) == coordinators_for(session, quiet) == [county]
+
+
+def test_an_offer_shows_a_written_place_without_its_number_and_no_village_when_there_is_none(village):
+    with session_scope(village.engine) as session:
+        there = new_request(session, key="src-place", place="示范村东头12号")
+        assert dispatch.offer_params(session, there)["place"] == "示范村东头***"
+        nowhere = stranger_request(session)  # someone who gave no village
+        assert nowhere.village_id is None and dispatch.offer_params(session, nowhere)["village"] == ""
