@@ -1824,5 +1824,7 @@ def test_an_offer_shows_a_written_place_without_its_number_and_no_village_when_t
     with session_scope(village.engine) as session:
         there = new_request(session, key="src-place", place="示范村东头12号")
         assert dispatch.offer_params(session, there)["place"] == "示范村东头***"
+        there.details = "上周摔了一跤" * 10  # 60 characters: an offer shows the first 40
+        assert dispatch.offer_params(session, there)["details"] == ("上周摔了一跤" * 7)[:40]
         nowhere = stranger_request(session)  # someone who gave no village
         assert nowhere.village_id is None and dispatch.offer_params(session, nowhere)["village"] == ""
