@@ -184,6 +184,10 @@ def test_offers_go_to_the_top_k_and_never_show_the_address(village):
         assert sorted(n.openid for n in notices) == ["demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"]
         for notice in notices:
             assert "示范村东头12号" not in str(notice.params) and "13800000001" not in str(notice.params)
+        assert {notice.params["village"] for notice in notices} == {"示范村"}  # the village, not the door
+        assert notices[0].params == {"number": req.id, "category": "errand", "village": "示范村", "place": "",
+                                     "window": (req.window_start, req.window_end), "details": "买降压药",
+                                     "urgency": "normal"}
         assert req.next_step_at == NOW + RULES.t1
 
 
@@ -351,6 +355,13 @@ def test_a_volunteers_phone_goes_only_to_the_registered_elder_and_bound_family(v
         assert set(told) == {"demo-elder-1", "demo-family-1", "passer-by"}
         assert told["demo-elder-1"].params["phone"] == told["demo-family-1"].params["phone"] == "13700000001"
         assert told["passer-by"].params["phone"] == "" and told["passer-by"].text_key == "help_claimed_no_phone"
+        volunteer = user(session, "demo-volunteer-1")
+        assert told["demo-elder-1"].params == {"number": req.id, "volunteer": volunteer.name,
+                                               "phone": "13700000001", "category": "errand"}
+        assert {**told["passer-by"].params, "phone": "13700000001"} == told["demo-elder-1"].params
+        assert {(n.key, n.text_key) for openid, n in told.items() if openid != "passer-by"} == {
+            (f"help_claimed:{req.id}:{user(session, openid).id}", "help_claimed")
+            for openid in ("demo-elder-1", "demo-family-1")}
 
 
 def walk_to_done(session, minutes=None):
@@ -700,6 +711,8 @@ def test_only_the_volunteer_holding_a_task_can_give_it_back_and_they_are_not_off
         assert {n.params["number"] for n in outcome.notices} == {req.id} and outcome.request.id == req.id
         assert holder.openid not in {o for o, k in told}
         assert dispatch.take(session, req.id, holder, now=early) is False  # their offer was withdrawn
+        again = visits.claim(session, req.id, holder, now=early, rules=RULES)  # 接单 once more: not theirs now
+        assert (again.result, again.notices) == ("not_offered", [])
 
 
 def test_a_release_exactly_an_hour_before_the_window_is_not_yet_a_no_show(village):
@@ -1502,7 +1515,9 @@ def test_the_village_volunteer_who_wins_gets_the_elders_card(village):
         offer(session, req.id, "demo-volunteer-1")
         outcome = visits.claim(session, req.id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES)
         [notice] = [n for n in outcome.notices if n.kind == "help_claimed_volunteer"]
-        assert notice.text_key == "help_claimed_volunteer"
+        winner = user(session, "demo-volunteer-1")
+        assert (notice.openid, notice.key, notice.text_key, notice.priority) == (
+            "demo-volunteer-1", f"claimed:{req.id}:{winner.id}", "help_claimed_volunteer", URGENT)  # once, at once
         shown = {key: notice.params[key] for key in ("elder", "address", "phone", "details", "withheld")}
         assert shown == {"elder": "王秀英", "address": "示范村东头12号", "phone": "13800000001",
                          "details": "药在邻居13900000009家", "withheld": False}
@@ -1553,3 +1568,263 @@ def test_a_task_given_back_while_others_can_still_be_asked_is_offered_not_escala
                                  rules=dispatch.DispatchRules(k=1))
         kinds = [n.kind for n in outcome.notices]
         assert "task_offer" in kinds and "help_escalated" not in kinds
+
+
+def test_a_request_made_without_a_flush_is_offered_in_its_first_round_and_stored_once(village):
+    """The chat and the API create a request with `flush=False` and dispatch it at once: its INSERT waits for the
+    round, so nothing before the offers may need its number (it has none yet)."""
+    with session_scope(village.engine) as session:
+        elder = user(session, "demo-elder-1")
+        spec = hr.NewRequest(elder=elder, requested_by=elder, category="errand", details="买降压药",
+                             window_start=NOW + timedelta(hours=1), window_end=NOW + timedelta(hours=5))
+        req, created = hr.create_request(session, spec, source_key="src-unflushed", now=NOW, flush=False)
+        assert created and req.id is None
+        notices = dispatch.dispatch_round(session, req, RULES, now=NOW)
+        assert sorted(n.openid for n in notices) == ["demo-volunteer-1", "demo-volunteer-3", "demo-volunteer-5"]
+        assert {n.params["number"] for n in notices} == {req.id} and req.id is not None
+        [row] = session.exec(select(hr.HelpRequest)).all()
+        assert (row.dispatch_round, as_utc(row.next_step_at)) == (1, NOW + RULES.t1)
+
+
+def test_after_two_rounds_in_the_village_the_county_is_asked_in_one_round_and_then_nobody_more(village):
+    """docs/help.md: `local_rounds` (2) in the village, then the rest of the county; after that only the
+    coordinators (T2) and the window's end. A county with more volunteers than K is not asked again round after
+    round."""
+    rules = dispatch.DispatchRules(k=1)
+    with session_scope(village.engine) as session:
+        other = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+        session.add(other)
+        session.flush()
+        for n in (1, 2):
+            helper = User(openid=f"east-volunteer-{n}", name=f"东坡志愿者{n}", village_id=other.id,
+                          roles=",volunteer,", created_at=NOW, updated_at=NOW)
+            session.add(helper)
+            session.flush()
+            upsert_volunteer(session, helper, now=NOW, status=APPROVED, skills=["errand"], availability=list(SLOTS))
+        req = new_request(session)
+        first = dispatch.dispatch_round(session, req, rules, now=NOW)
+    offered = [[n.openid for n in first if n.kind == "task_offer"]]
+    for minutes in (10, 20, 30, 40, 50):
+        with session_scope(village.engine) as session:
+            due = dispatch.advance_unclaimed(session, rules, now=NOW + timedelta(minutes=minutes))
+            offered.append([n.openid for n in due if n.kind == "task_offer"])
+    assert [len(o) for o in offered] == [1, 1, 1, 0, 0, 0]
+    assert offered[0][0].startswith("demo-volunteer-") and offered[1][0].startswith("demo-volunteer-")
+    assert offered[2][0].startswith("east-volunteer-")
+    with session_scope(village.engine) as session:
+        assert session.get(hr.HelpRequest, req.id).dispatch_round == 3
+
+
+def test_requests_dispatched_in_one_batch_are_offered_to_different_volunteers_in_turn(village):
+    """A batch (the scheduler's scan, a silent morning) ranks one request after the other: whoever was just offered
+    one goes to the back of the rotation before the next is ranked, though the offers are written only at the end."""
+    rules = dispatch.DispatchRules(k=1)
+    with session_scope(village.engine) as session:
+        first, second = new_request(session, key="src-a"), new_request(session, key="src-b")
+        notices = dispatch.dispatch_rounds(session, [first, second], rules, now=NOW)
+        [[a], [b]] = [[n.openid for n in batch if n.kind == "task_offer"] for batch in notices]
+        assert a != b
+        offers = session.exec(select(dispatch.TaskOffer)).all()
+        assert sorted((o.request_id, session.get(User, o.volunteer_id).openid) for o in offers) == [
+            (first.id, a), (second.id, b)]
+
+
+def test_an_emergency_goes_to_its_next_round_after_two_minutes_every_round_not_only_the_first(village):
+    """docs/help.md: an emergency request has a T1 of 2 minutes (`t1_emergency_minutes`); an ordinary one 10.
+    Before, only the first round of an emergency waited 2 minutes: the county was asked 12 minutes after the
+    village instead of 4."""
+    rules = dispatch.DispatchRules(k=1)
+    minutes = timedelta(minutes=1)
+    with session_scope(village.engine) as session:
+        urgent = new_request(session, category="emergency", urgency=hr.EMERGENCY, key="src-urgent")
+        normal = new_request(session, key="src-normal")
+        dispatch.dispatch_rounds(session, [urgent, normal], rules, now=NOW)
+    seen = []
+    for at in (2, 4, 10):
+        with session_scope(village.engine) as session:
+            dispatch.advance_unclaimed(session, rules, now=NOW + at * minutes)
+            seen.append([(r.dispatch_round, as_utc(r.next_step_at)) for r in (
+                session.get(hr.HelpRequest, urgent.id), session.get(hr.HelpRequest, normal.id))])
+    assert seen == [
+        [(2, NOW + 4 * minutes), (1, NOW + 10 * minutes)],
+        [(3, NOW + 6 * minutes), (1, NOW + 10 * minutes)],
+        [(3, NOW + 12 * minutes), (2, NOW + 20 * minutes)],
+    ]
+
+
+def test_offers_still_waiting_in_the_outbox_are_withdrawn_quietly_once_someone_claims(village):
+    """docs/help.md: offers not yet delivered are withdrawn from the outbox rather than followed by "already taken";
+    that needs each offer's push keyed by its request and volunteer. An emergency's offers go out urgent."""
+    from models.core import outbox
+
+    with session_scope(village.engine) as session:
+        req = new_request(session)
+        notices = dispatch.dispatch_round(session, req, RULES, now=NOW)
+        assert {(n.key, n.priority) for n in notices} == {
+            (f"offer:{req.id}:{user(session, n.openid).id}", NORMAL) for n in notices}
+        for n in notices:
+            assert outbox.enqueue(session, key=n.key, openid=n.openid, kind=n.kind, text="有新任务", now=NOW,
+                                  priority=n.priority)
+        outcome = visits.claim(session, req.id, user(session, notices[0].openid), now=NOW, rules=RULES)
+        assert outcome.result == "won"
+        assert not [n for n in outcome.notices if n.kind == "help_taken"]
+        rows = session.exec(select(outbox.OutboxMessage).where(outbox.OutboxMessage.kind == "task_offer")).all()
+        assert sorted(r.status for r in rows) == [outbox.CANCELLED] * 3
+        urgent = new_request(session, category="emergency", urgency=hr.EMERGENCY, key="src-urgent")
+        assert {n.priority for n in dispatch.dispatch_round(session, urgent, RULES, now=NOW)} == {URGENT}
+
+
+def test_the_access_log_records_only_what_the_winner_was_shown(village):
+    """The elder reads in the access log who saw what: the card of an elder without health notes is the contact
+    only, and a partner's volunteer who got the place and the task but not the card saw nothing to record."""
+    from models.privacy import access
+
+    with session_scope(village.engine) as session:
+        elder = user(session, "demo-elder-1")
+        req = new_request(session, category="other", key="src-card")
+        offer(session, req.id, "demo-volunteer-1")
+        outcome = visits.claim(session, req.id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES)
+        [notice] = [n for n in outcome.notices if n.kind == "help_claimed_volunteer"]
+        assert (notice.params["withheld"], notice.params["notes"]) == (False, "")
+        winner = user(session, "demo-volunteer-1")
+        assert [(e.viewer_id, e.viewer_role, e.what, e.reason, e.ref, as_utc(e.at))
+                for e in access.accesses_of(session, elder.id)] == [
+            (winner.id, "volunteer", "contact", "claim", str(req.id), NOW)]
+        nurse = helper(session, "clinic-nurse", ["errand"], partner="乡镇卫生院")
+        withheld = new_request(session, category="other", key="src-withheld")
+        offer(session, withheld.id, "clinic-nurse")
+        outcome = visits.claim(session, withheld.id, nurse, now=NOW, rules=RULES)
+        assert outcome.result == "won" and outcome.notices[0].params["withheld"] is True
+        assert [e.ref for e in access.accesses_of(session, elder.id)] == [str(req.id)]
+
+
+def test_only_an_approved_volunteer_with_the_skill_claims_and_a_coordinator_cannot_assign_what_does_not_exist(village):
+    """接单 from someone who is no volunteer (an elder) or not yet approved says so; a volunteer offered a task whose
+    skill they no longer list is refused it, though a coordinator may still assign them an ungated one; 派单 of a
+    number that does not exist is `missing`."""
+    from models.people.volunteers import PENDING
+
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="repair")
+        applicant = helper(session, "applicant", ["repair"])
+        upsert_volunteer(session, applicant, now=NOW, status=PENDING)
+        offer(session, req.id, "demo-elder-2", "applicant")
+        for person in (user(session, "demo-elder-2"), applicant):
+            outcome = visits.claim(session, req.id, person, now=NOW, rules=RULES)
+            assert (outcome.result, outcome.notices) == ("not_volunteer", [])
+        errand_only = helper(session, "errand-only", ["errand"])
+        offer(session, req.id, "errand-only")
+        outcome = visits.claim(session, req.id, errand_only, now=NOW, rules=RULES)
+        assert (outcome.result, outcome.notices) == ("not_qualified", [])
+        admin = user(session, "demo-admin")
+        assert visits.claim(session, req.id + 100, errand_only, now=NOW, rules=RULES,
+                            assigned_by=admin).result == "missing"
+        assert visits.claim(session, req.id, errand_only, now=NOW, rules=RULES, assigned_by=admin).result == "won"
+
+
+def test_a_second_tap_on_接单_that_saw_the_request_open_hears_it_is_already_theirs(village):
+    """Two 接单 from one volunteer, the second read the request before the first committed: the UPDATE refuses
+    it, and the volunteer is told the task is theirs (`mine`), not that someone else took it."""
+    with session_scope(village.engine) as session:
+        req_id = new_request(session, category="other").id
+        offer(session, req_id, "demo-volunteer-1")
+    late, (request, again) = stale_view(village.engine, lambda s: s.get(hr.HelpRequest, req_id),
+                                        lambda s: user(s, "demo-volunteer-1"))
+    assert request.status == hr.OPEN
+    with session_scope(village.engine) as session:
+        assert visits.claim(session, req_id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES).result == "won"
+    with late:
+        outcome = visits.claim(late, req_id, again, now=NOW + timedelta(seconds=1), rules=RULES)
+        late.commit()
+    assert (outcome.result, outcome.notices, outcome.request.id) == ("mine", [], req_id)
+
+
+def test_a_batch_of_requests_creates_each_source_once_and_goes_on_past_one_made_before(village):
+    """`create_requests` (a batch of silent mornings): a source already made gives its request back and the batch
+    goes on to the new ones after it; a source twice in one batch is one request; a location is kept whole."""
+    with session_scope(village.engine) as session:
+        before = new_request(session, key="src-before")
+        elder = user(session, "demo-elder-2")
+        spec = hr.NewRequest(elder=elder, requested_by=elder, category="errand", details="买米",
+                             window_start=NOW + timedelta(hours=1), window_end=NOW + timedelta(hours=5),
+                             latitude=31.2304, longitude=121.4737)
+        made = hr.create_requests(session, [(spec, "src-before"), (spec, "src-new"), (spec, "src-new")], now=NOW)
+        assert [(r.id, created) for r, created in made] == [
+            (before.id, False), (made[1][0].id, True), (made[1][0].id, False)]
+        assert made[1][0].id != before.id
+        assert len(session.exec(select(hr.HelpRequest)).all()) == 2
+        stored = session.get(hr.HelpRequest, made[1][0].id)
+        assert (stored.latitude, stored.longitude, stored.elder_id) == (31.2304, 121.4737, elder.id)
+
+
+def test_a_request_belongs_to_the_elders_village_else_the_askers_and_its_text_and_place_are_kept_short(village):
+    """The son who lives in town asks for his mother: the volunteers of her village are asked, not his; an elder of no
+    village asked for by someone of one gets that village's. Details keep 300 characters, a place 120."""
+    with session_scope(village.engine) as session:
+        mother = user(session, "demo-elder-1")
+        son = User(openid="son-in-town", name="儿子", village_id=None, roles=",family,", created_at=NOW, updated_at=NOW)
+        lone = User(openid="no-village", name="独居老人", village_id=None, roles=",elder,", created_at=NOW,
+                    updated_at=NOW)
+        session.add_all([son, lone])
+        session.flush()
+
+        def made(elder, asker, key, **extra):
+            spec = hr.NewRequest(elder=elder, requested_by=asker, category="errand",
+                                 window_start=NOW + timedelta(hours=1), window_end=NOW + timedelta(hours=5),
+                                 **{"details": "买药", **extra})
+            return hr.create_request(session, spec, source_key=key, now=NOW)[0]
+
+        assert mother.village_id is not None
+        assert made(mother, son, "src-son").village_id == mother.village_id
+        assert made(lone, mother, "src-lone").village_id == mother.village_id
+        long = made(mother, mother, "src-long", details="药" * 400, place="村" * 200)
+        assert (len(long.details), len(long.place)) == (300, 120)
+
+
+def test_an_emergency_from_someone_unregistered_is_never_held_by_its_category_or_its_urgency(village):
+    from models.people.users import get_or_create_user
+
+    with session_scope(village.engine) as session:
+        stranger = get_or_create_user(session, "passer-by", now=NOW)
+
+        def asked(category, urgency):
+            return hr.NewRequest(elder=stranger, requested_by=stranger, category=category, details="救命",
+                                 window_start=NOW, window_end=NOW + timedelta(hours=2), urgency=urgency)
+
+        assert not hr.must_hold(session, asked("emergency", hr.NORMAL))
+        assert not hr.must_hold(session, asked("daily_care", hr.EMERGENCY))
+        assert hr.must_hold(session, asked("daily_care", hr.URGENT))
+
+
+def test_the_coordinators_are_the_villages_else_the_county_admins_else_any_coordinator(village):
+    """Whoever has no village, or a village with no coordinator, is looked after by the county admins; with none of
+    those either, by the coordinators there are."""
+    from models.help.coordination import coordinators_for
+
+    with session_scope(village.engine) as session:
+        elder, admin = user(session, "demo-elder-1"), user(session, "demo-admin")
+        nowhere = User(openid="no-village", name="无村", village_id=None, roles=",elder,", created_at=NOW,
+                       updated_at=NOW)
+        empty = Village(code="quiet", name="静村", county="示范县", created_at=NOW)
+        session.add_all([nowhere, empty])
+        session.flush()
+        quiet = User(openid="quiet-elder", name="静村老人", village_id=empty.id, roles=",elder,", created_at=NOW,
+                     updated_at=NOW)
+        session.add(quiet)
+        session.flush()
+        assert [p.openid for p in coordinators_for(session, nowhere)] == ["demo-admin"]  # no county admin yet
+        county = User(openid="county-admin", name="县里", roles=",county_admin,", created_at=NOW, updated_at=NOW)
+        session.add(county)
+        session.flush()
+        assert coordinators_for(session, elder) == [admin]
+        assert coordinators_for(session, nowhere) == coordinators_for(session, quiet) == [county]
+
+
+def test_an_offer_shows_a_written_place_without_its_number_and_no_village_when_there_is_none(village):
+    with session_scope(village.engine) as session:
+        there = new_request(session, key="src-place", place="示范村东头12号")
+        assert dispatch.offer_params(session, there)["place"] == "示范村东头***"
+        there.details = "上周摔了一跤" * 10  # 60 characters: an offer shows the first 40
+        assert dispatch.offer_params(session, there)["details"] == ("上周摔了一跤" * 7)[:40]
+        nowhere = stranger_request(session)  # someone who gave no village
+        assert nowhere.village_id is None and dispatch.offer_params(session, nowhere)["village"] == ""

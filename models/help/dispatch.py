@@ -58,7 +58,8 @@ class DispatchRules:
     required: dict[str, str] = field(default_factory=lambda: {"medical": "medical", "daily_care": "daily_care"})
     tz: ZoneInfo = ZoneInfo("Asia/Shanghai")
 
-    def first_wait(self, request: hr.HelpRequest) -> timedelta:
+    def round_wait(self, request: hr.HelpRequest) -> timedelta:
+        """T1, the wait for a claim before the next round: shorter for an emergency, after every round."""
         return self.t1_emergency if request.urgency == hr.EMERGENCY else self.t1
 
 
@@ -253,8 +254,7 @@ def _choose(session: Session, request: hr.HelpRequest, rules: DispatchRules, *, 
         ranked = [c for c in rank(found, request, rules) if c.user_id not in asked and c.user_id != request.elder_id]
         chosen = ranked[: rules.k]
     # Settle the request's own fields before offering, so they go out in one UPDATE.
-    wait = rules.first_wait(request) if request.dispatch_round <= 1 else rules.t1
-    request.next_step_at = as_utc(now) + wait
+    request.next_step_at = as_utc(now) + rules.round_wait(request)
     request.updated_at = now
     session.add(request)
     if chosen and pool:
