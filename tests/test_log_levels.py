@@ -6,6 +6,7 @@ from app.logs import configure
 
 def test_the_schedulers_routine_runs_are_debug_detail_and_its_errors_still_show():
     runs = logging.getLogger("apscheduler.executors.default")
+    logging.getLogger().setLevel(logging.INFO)  # as an INFO log leaves it: without the rule, routine runs would show
     configure("INFO")
     assert not runs.isEnabledFor(logging.INFO)
     assert runs.isEnabledFor(logging.ERROR)

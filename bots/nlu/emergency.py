@@ -78,6 +78,7 @@ _OTHER_SMELL = re.compile(w.OTHER_SMELL)
 # Something happening just now, beside a memory ("上回送的面粉收到了 … 刚才镰刀把我腿上割了个大口子"): the memory is
 # not what the message is about.
 _JUST_NOW = re.compile(r"(刚才|刚刚|方才|这会儿|眼下|正在)")
+_FIRE_ASKED_ABOUT = re.compile(r"(问|以为|当)(我)?(是不是|是)?着火")
 _RULED_OUT = re.compile(w.RULED_OUT)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
 _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
@@ -245,10 +246,9 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # a memory told, or a recovery told by what the person does again now
     if _asking_after(chars, signs):
         strength = 0
-    if _NUMBER_EXPLAINED.search(chars) and not any(_BY_NAME[s].strength for s in signs - {"cry", "help_word"}):
+    if _NUMBER_EXPLAINED.search(chars) and real <= {"cry", "help_word"}:
         strength = 0  # the number itself is the topic: what 120 is, taught to a child
-    if _NOBODY_HURT.search(chars) and signs & {"injury"} and not any(
-            _BY_NAME[s].strength for s in signs - {"injury", "cry"}):
+    if _NOBODY_HURT.search(chars) and "injury" in signs and real <= {"injury", "cry"}:
         strength = 0
     if _PAST_FIRE.search(chars) and signs <= {"fire", "smoke", "cry", "span", "body"}:
         strength = 0
@@ -405,8 +405,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
             if not worship:
                 signs.add("smoke_doubt")
         # "邻居问是不是着火哒 我讲是烧草木灰": the fire asked about is the one being tended.
-        asked_about = re.search(r"(问|以为|当)(我)?(是不是|是)?着火", chars)
-        real_fire = not worship and _REAL_FIRE.search(chars) and not asked_about
+        real_fire = not worship and _REAL_FIRE.search(chars) and not _FIRE_ASKED_ABOUT.search(chars)
         if "fire" not in typed or not (real_fire or signs & {"urgent", "distress", "cry", "sos"}):
             signs.discard("fire")  # 灶火 sounds like 着火; "火烧起来了 饭快好了" is the stove lit
     if _EXERTION.search(chars) and not _EXERTION_WARNING.search(chars) and not signs & {
