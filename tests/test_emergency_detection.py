@@ -335,6 +335,12 @@ def test_unusual_spellings_and_frames_still_act_at_once(text):
     assert level(text) == "certain"
 
 
+def test_wu_fou_is_read_as_bu_only_after_a_verb():
+    # Wu 否 for 不 ("爬否起", "立否牢") must not turn Mandarin 是否 / 能否 into 不 (是不出门: wandering off).
+    assert level("是否出门了") is None
+    assert level("我盘倒了 爬否起 脚骨痛") == "certain"
+
+
 def test_an_english_report_of_someone_not_answering_is_asked_about_at_once():
     # "he" between English words stays English (it had been written back as the pinyin 喝).
     text = "grandpa in 东郊镇 hasn't answered since yesterday, he always picks up. pls check"
