@@ -402,3 +402,48 @@ def test_the_second_opinion_asks_about_trouble_no_sign_anticipated_and_never_act
     assert danger is not None and danger.level == "weak"
     # Ordinary chat with no sign at all is never sent to the model.
     assert assess_danger("我在路上，十分钟到") is None
+
+
+# Sixth session's classes (batches 82-89), each with sentences written for the test, not taken from a batch.
+@pytest.mark.parametrize("text", [
+    "my aunt was hoeing all afternoon, now suddenly confused and her skin is very hot and dry",  # English heat stroke
+    "grandpa smells of meiqi in his kitchen and feels sick, please send someone",  # one pinyin word among English
+    "外公 汤圆 卡卡住 快快",  # food stuck and a stutter of hurry, no word for the throat
+    "燃起管道好像漏了 一股怪味 我爸还坐在屋里看电视不动",  # a leak beside the screen in the room
+    "想问下下个月的体检培训在哪 另外顺便说一句 隔壁大伯家刚才咕咚一声 喊他不应",  # a turn to another matter
+    "我妈说她头晕目眩，没法下床",
+    "也许没啥事吧 但是我婆婆从中午一直晕 下地就往一边歪",  # a reassurance taken back
+    "晨起如厕 跌于地上 至今未能起身",  # classical fall
+    "安眠药已备于床头 此生无憾 勿念",  # classical farewell with the means at hand
+    "放牛的老周三天没回来了 牛自己跑回来了 电话也打不通",  # not back: 没回来了 is no return
+])
+def test_sixth_session_classes_are_recognised(text):
+    assert assess_danger(text) is not None, text
+
+
+@pytest.mark.parametrize("text", [
+    "通报：昨天走失的王大爷已找到，谢谢大家",  # the search is over
+    "村东头冒烟是在烧秸秆，非火情，请勿惊慌",  # a fire ruled out
+    "救命 年底报表做不完了😭",  # a bare cry about the workload
+    "救护车出车收费标准能发一下吗 我贴在墙上",  # what an ambulance costs
+    "通知：下周二开展119演练，请各组长组织参加",  # a drill
+    "昨晚电视转播那达慕 搏克手把对面摔倒了 真带劲",  # wrestling on the screen
+    "他打呼跟高压锅漏气似的 吵得我一夜没睡",  # a simile
+    "这火锅辣得我嗓子都冒火了",  # a dish's heat
+    "听说着火了要打119还是110 我写在本子上备用",  # which number, written down for later
+    "my mom choked up when she saw the photos, so happy",  # choked up with emotion
+    "看到孙子的视频一下就哽咽了",  # a sob
+    "阿公 去年 跌倒 早就好矣 免操心",  # healed long ago, in Minnan
+    "那部剧女主角摔下楼梯 爬都爬不起来 好惨",  # a drama's character
+    "我听广播说县城有栋楼着火了 我们村有灭火器吗",  # the radio's news
+    "上午给老人讲了中风怎么认 要及时就医 下次讲摔倒",  # a talk given
+    "喂 我在路上回不去了 今天晚点到",  # 路上回 is no past tense
+])
+def test_sixth_session_lures_raise_no_alarm(text):
+    danger = assess_danger(text)
+    assert danger is None or not danger.certain, (text, danger)
+
+
+def test_a_harmless_word_a_sign_pattern_only_looks_around_for_does_not_pick_the_sign_character():
+    # 未 appears in sign patterns mostly as what to look around for (没回来 is not 回来了): wei is still the smell.
+    assert "味" in fold("厨房 好大 mq wei")

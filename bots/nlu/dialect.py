@@ -124,7 +124,7 @@ def from_pinyin(chars: str) -> str:
     """Pinyin written back in characters, for every run of two or more words that all split into syllables
     (an English word such as "help" or "lol" does not, and stays as it is)."""
     words = list(_LATIN_WORD.finditer(chars))
-    if len(words) < 2:
+    if not words:
         return chars
     table = _syllable_chars()
     out: list[str] = []
@@ -136,8 +136,12 @@ def from_pinyin(chars: str) -> str:
         if word is not None and syllables is not None and (not run or joined):
             run.append((word, syllables))
             continue
-        if len(run) >= 2 and sum(len(sy) for _, sy in run) >= 3:
-            out.append(chars[end:run[0][0].start()] + _write([s for _, sy in run for s in sy], table))
+        syllables_of_run = [s for _, sy in run for s in sy]
+        # A short run counts only when it spells a danger sign's word ("smells of tianranqi", "zhong shu??"):
+        # an English writer's one Chinese word for the trouble.
+        if len(run) >= 2 and len(syllables_of_run) >= 3 \
+                or len(syllables_of_run) >= 2 and tuple(syllables_of_run) in _sign_words():
+            out.append(chars[end:run[0][0].start()] + _write(syllables_of_run, table))
             end = run[-1][0].end()
         run = [(word, syllables)] if word is not None and syllables is not None else []
     return "".join(out) + chars[end:]
@@ -216,6 +220,9 @@ def _syllables(word: str, table: dict[str, str]) -> list[str] | None:
     return None
 
 
+_LOOKAROUND = re.compile(r"\(\?<?[!=][^()]*(\([^()]*\)[^()]*)*\)")
+
+
 @lru_cache(maxsize=1)
 def _sign_chars() -> dict[str, str]:
     """The character the danger signs use most for each toneless syllable (接 for jie, 喉 for hou)."""
@@ -223,8 +230,11 @@ def _sign_chars() -> dict[str, str]:
 
     from .danger_words import SIGNS
 
-    used = Counter(char for sign in SIGNS for char in sign.phrases + "".join(sign.patterns)
-                   if "\u4e00" <= char <= "\u9fa5")
+    # What a pattern looks around for ("(?<![没未不])") is what the sign is not: not counted.
+    written = "".join(_LOOKAROUND.sub("", pattern) for sign in SIGNS for pattern in sign.patterns)
+    # A tie goes to the character of a phrase: phrases are the words signs are written in, patterns their frames.
+    phrases = "".join(sign.phrases for sign in SIGNS)
+    used = Counter(char for char in phrases + phrases + written if "\u4e00" <= char <= "\u9fa5")
     chars: dict[str, str] = {}
     for char, _ in used.most_common():
         chars.setdefault(lazy_pinyin(char)[0], char)

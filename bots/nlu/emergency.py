@@ -71,7 +71,7 @@ _INVITATION, _HEARTACHE = re.compile(w.INVITATION), re.compile(w.HEARTACHE)
 _RECOVERED_NOW, _ESCORTED = re.compile(w.RECOVERED_NOW), re.compile(w.ESCORTED)
 _NOTHING_FOUND, _INSPECTION = re.compile(w.NOTHING_FOUND), re.compile(w.INSPECTION)
 _ASKING_AFTER = re.compile(w.ASKING_AFTER)
-_NUMBER_EXPLAINED = re.compile(w.NUMBER_EXPLAINED)
+_NUMBER_EXPLAINED, _NUMBER_NOTED = re.compile(w.NUMBER_EXPLAINED), re.compile(w.NUMBER_NOTED)
 _NOBODY_HURT = re.compile(w.NOBODY_HURT)
 _PAST_FIRE = re.compile(w.PAST_FIRE)
 _OTHER_SMELL = re.compile(w.OTHER_SMELL)
@@ -110,6 +110,22 @@ _ACUTE = frozenset({"fall", "unresponsive", "bleed", "breath", "chest", "warn", 
                     "fire"})
 _IN_TROUBLE_NOW = frozenset({"cant_get_up", "unresponsive", "bleed", "breath", "choke", "chest", "stroke",
                              "trapped", "water"})
+# The writer rules a fire out ("非火情", "不是着火"), not asks whether it is one ("是不是着火", "没着火吧").
+_FIRE_DENIED = re.compile(r"(?<!是)(非|不是|并非|并不是)(火情|火灾|着火|失火)"
+                          r"|(没|没有)(着火|失火|火情)(?![了吧吗呢啊]|没)")
+# A missing person found ("已找到", "平安寻回"): the search is over, whatever else is told of them stays.
+_FOUND = re.compile(r"(已|已经|都)(经)?(平安)?(找到|寻回|找回)|平安(找到|寻回|找回|回家|到家)|(找到|寻回|找回)了")
+# A turn against what was said before ("可能没事吧 但是…", "好是好了，可是…").
+# 透不过, 喘不过, 打不过: a verb's complement, not "but".
+_CONTRAST = re.compile(r"但是|可是|(?<![透喘打比受吃说跑斗拗忍熬挨讲争走玩拼骗瞒躲逃闯起气])不过(?!来|去|气)"
+                       r"|(?<![a-z])but(?![a-z])")
+# An animal or a boat back without its keeper ("牛自己跑回来了"): the alarm, not the person's return.
+_BACK_ALONE = re.compile(r"(牛|羊|狗|马|驴|鸭|鸭子|自行车|摩托|三轮|船|鞋|拐杖).{0,4}"
+                         r"自己(跑|走|漂)?(回|返)(来|家)?(了)?")
+# The writer turns to another matter: what was said before the turn does not colour what follows.
+_TOPIC_SWITCH = re.compile(r"另外|顺便(说|讲|问|提)|还有(一)?(个|件)事|话说回来|(?<![a-z])(btw|by the way)(?![a-z])")
+# Gas, fire or smoke in the house: "奶奶还在屋里看电视不肯出来" watches the screen beside the leak.
+_HOUSE_HAZARD = frozenset({"gas", "leak", "fire", "smoke", "smoke_fill"})
 _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
 _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
 _BACKGROUND, _GAS_ESCAPING = re.compile(w.BACKGROUND), re.compile(w.GAS_ESCAPING)
@@ -248,6 +264,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0
     if _NUMBER_EXPLAINED.search(chars) and real <= {"cry", "help_word"}:
         strength = 0  # the number itself is the topic: what 120 is, taught to a child
+    if _NUMBER_NOTED.search(chars) and not signs & {"urgent", "sos"} and not _HURRY.search(chars):
+        strength = 0  # which number to call, asked to write it down for a day it may be needed
     if _NOBODY_HURT.search(chars) and "injury" in signs and real <= {"injury", "cry"}:
         strength = 0
     if _PAST_FIRE.search(chars) and signs <= {"fire", "smoke", "cry", "span", "body"}:
@@ -285,7 +303,9 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
 def _resolved(chars: str) -> bool:
     """Told as over or harmless; asleep counts only when no one tried and failed to wake the person."""
     chars = _BACKGROUND.sub("", chars)
-    return bool(_RESOLVED.search(chars) or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
+    # "可能没什么事吧 但是…一直晕": a reassurance the writer takes back counts for nothing.
+    told_last = _CONTRAST.split(chars)[-1]
+    return bool(_RESOLVED.search(told_last) or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
 
 
 def _swallowed_harm(chars: str, signs: set[str]) -> bool:
@@ -328,7 +348,8 @@ def _story(chars: str, signs: set[str]) -> bool:
         return False
     # Only the screen in the room, and nothing told from it (剧, 新闻里, 梦见): what happens is in the room.
     watching_only = not _FICTION.search(_WATCHING.sub("", chars))
-    return not (watching_only and signs & (_IN_TROUBLE_NOW | {"fall", "unresponsive"}) and _OWN_PEOPLE.search(chars))
+    return not (watching_only and signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD | {"fall", "unresponsive"})
+                and _OWN_PEOPLE.search(chars))
 
 
 def _asking_after(chars: str, signs: set[str]) -> bool:
@@ -430,6 +451,10 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         return
     if _GAS_DENIED.search(chars):
         signs -= {"gas", "leak", "gas_like"}  # "不是煤气，是锅在响"
+    if _FIRE_DENIED.search(chars):
+        signs -= {"fire", "smoke", "smoke_doubt", "smoke_fill"}  # "冒烟系烧饭，非火情"
+    if _FOUND.search(chars):
+        signs -= {"lost", "wanders", "not_found", "heading", "absent", "span"}  # "走失老人已找到": the search is over
     if _STROKE_HISTORY.search(chars) and not signs & {"stroke_soft", "sudden"}:
         signs.discard("stroke")  # what a stroke years ago left, not a stroke now
     if _HYPOTHETICAL.search(chars) and _JUST_ASKING.search(chars) and not signs & (_IN_TROUBLE_NOW | {"cry", "sos"}):
@@ -438,7 +463,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     # First aid asked for in the moment ("海什么克急救法我不会啊 谁教教我 急死") is no lesson.
     now_at_home = signs & _IN_TROUBLE_NOW and _OWN_PEOPLE.search(chars) and _CALLING_OUT.search(chars)
     if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"} and not _alarm_going(chars) \
-            and not now_at_home:
+            and not now_at_home and _lesson_is_the_matter(chars):
         signs.clear()
         return
     if "fire" in signs and re.search(r"(打|点)(不|没)?着火|火(都|也)?(生|点|烧|打)不(起来|着|燃)", chars):
@@ -462,8 +487,19 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"span", "absent"}
 
 
+def _lesson_is_the_matter(chars: str) -> bool:
+    """A training or a drill named in a message that turns to another matter ("培训还办不办 另外顺便说一下 楼下阿姨家
+    咚的一声 … 没动静了") is no lesson for the signs told after the turn."""
+    parts = _TOPIC_SWITCH.split(chars)
+    if len(parts) == 1:
+        return True
+    return all(_TEACHING.search(part) for part in parts if any(_signs(prepare(part))[:2]))
+
+
 def _explained(chars: str) -> bool:
     """A harmless reason for someone's absence, other than the writer's own, and not one the writer doubts."""
+    # The cow came back by itself: what came back is the alarm, not the person.
+    chars = _BACK_ALONE.sub("", chars)
     return bool(_EXPLAINED.search(_not_the_writer(_DOUBTED_GUESS.sub("", chars))))
 
 
@@ -540,6 +576,8 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     if has("stuck") and has("food") and has("breath", "breath_soft", "mute", "warn"):
         level = 3
+    elif has("stuck") and has("food") and has("urgent", "help_word", "sos"):
+        level = max(level, 2)  # "果冻 卡住 快快": stuck and a hurry, with no word for the throat
     if has("choke") and has("breath", "breath_soft", "warn", "urgent", "help_word", "sos", "unresponsive", "mute"):
         level = 3
     if has("chest") and has("warn", "intense", "sudden", "urgent", "breath", "breath_soft", "vomit"):
