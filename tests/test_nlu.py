@@ -309,6 +309,27 @@ def test_classes_found_by_batches_33_to_36(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("老王那几只羊 这礼拜谁能帮着放一下", "help_request", "farm_work"),  # livestock, and nobody offers
+    ("我懂点木工 谁家桌子椅子坏了可以叫我", "volunteer_signup", None),     # "叫我" offers oneself
+    ("屋里的旧沙发要搬楼上 一个人搬不动", "help_request", "other"),        # moving heavy things
+    ("前天那个姑娘来帮我洗头，手脚麻利，谢谢啦", "thanks", None),         # thanks for a service done
+    ("扫地的那个小伙子扫两下就走了", "complaint", None),                 # a complaint told as what happened
+    ("腿脚不行 一个人去不了卫生院 能不能找人陪我去", "help_request", "medical"),  # unable to go is a reason
+    ("明天那份饭不要咧", "cancel", None),
+    ("晚饭帮我留两份", "meal_order", None),
+    ("后天下雪不", "out_of_scope", None),                                 # the weather asked
+    ("吃哒饭冇", "greeting", None),
+    ("麻烦帮忙取个包裹 在邮政所", "help_request", "errand"),              # 邮政所 is never 诊所
+    ("想请志愿者去帮我妈打扫下屋子", "help_request", "daily_care"),      # a volunteer asked for
+    ("申请志愿者", "volunteer_signup", None),                             # 申请 is no 请
+    ("我的积分到账了没", "timebank_balance", None),                       # 分到 is never 昏倒
+])
+def test_classes_found_by_batches_37_to_42(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_toneless_pinyin_is_written_back_as_whole_words():
     from bots.nlu.dialect import from_pinyin
     assert from_pinyin("neng bu neng you ren ti xing wo") == "能不能有人提醒我"  # not 能不能有 人替 行

@@ -73,11 +73,20 @@ ANSWERED_QUESTIONS = frozenset({"timebank_balance", "canteen_menu", "notice_quer
 VOLUNTEER_WORDS = ("志愿", "义工", "volunteer")
 # A volunteer asked for, for someone ("需志愿者每周两次上门协助洗浴，请协调"): a coordinator's request for help,
 # not an offer to join; unless the writer offers themself.
-NEEDS_VOLUNTEER = re.compile(r"(需|需要|请安排|安排|派|缺)(一|两|几)?(名|位|个)?(志愿者|义工)(?![不吗么嘛没])"
+NEEDS_VOLUNTEER = re.compile(r"(需|需要|请安排|安排|派|缺|想请|请个|(?<!申)请)(一|两|几)?(名|位|个)?"
+                             r"(志愿者|义工)(?![不吗么嘛没])"
                              r"|有没有.{0,12}(能|可以|会)(去|来)?帮(他|她|我|俺|忙)")
 OFFERS_ONESELF = re.compile(r"(我|俺|咱)(们)?(也)?(想|要|愿意|可以|能|来|去)|报名|加入|当|注册|算(我|俺)|记(我|俺)"
+                            r"|(我|俺)也.{0,4}(志愿|义工)|愿(意)?为|(叫|找|喊)(我|俺)"
                             r"|(?<![a-z])(i|we)(?![a-z])|sign (me )?up|join")
-DELIVERED_HOME = re.compile(r"送(到|来|上|回)(我|俺|他|她)?(家|屋|门|厝)|(?<![a-z])deliver")
+DELIVERED_HOME = re.compile(r"送(到|来|上|回)(我|俺|他|她)?(家|屋|门|厝|嘎)"
+                            r"|送[^，。]{0,10}到(我|俺|他|她)(家|屋|门|厝|嘎)"
+                            r"|(?<![a-z])deliver")
+# A service told as done ("昨天那个小伙子来帮我修水管 … 谢谢"): thanks for it, not a new request.
+DONE_FOR_ME = re.compile(r"(昨天|昨儿|前天|上次|上回|刚才|那天|今早|早上|上午|下午)[^，。]{0,10}(来|送|帮|修|陪|扫)")
+ASKS_WHO = re.compile(r"谁|哪个|哪位|有没有人|有人能|有人可以")
+# Unable to go oneself ("一个人去不了", "腿不得劲 食堂去不了"): the reason for a request, not a cancellation.
+UNABLE_TO_GO = re.compile(r"(一个人|自己|独自|腿|脚|腰|身体|不得劲|不方便)[^，。]{0,6}(去不了|来不了|去不成)")
 BARE_VOLUNTEER = frozenset({"志愿者", "志愿", "义工", "volunteer", "volunteers"})
 
 
@@ -161,8 +170,9 @@ def _cue_matcher() -> PhraseMatcher[tuple[str, float]]:
     entries += [("=" + phrase, (label, ENGLISH_WEIGHT)) for label, words in ENGLISH_CUES.items()
                 for phrase in words.split("|")]
     entries += [("=" + phrase, (OTHER, ENGLISH_REQUEST_WEIGHT)) for phrase in ENGLISH_REQUESTS.split("|")]
-    # 村西头 is a place, never 洗头 heard by sound.
-    return PhraseMatcher(entries, anchored=True, shield=re.compile(r"(村|屯|庄|河|街|沟|路)?(东|西|南|北)头"))
+    # 村西头 is a place, never 洗头 heard by sound; 邮政所 the post office, never 诊所.
+    shield = re.compile(r"(村|屯|庄|河|街|沟|路)?(东|西|南|北)头|(邮政|派出)所")
+    return PhraseMatcher(entries, anchored=True, shield=shield)
 
 
 @lru_cache(maxsize=1)
@@ -177,9 +187,11 @@ def matched_cues(message: Prepared) -> dict[str, tuple[str, float]]:
     if SELF_INTRODUCTION.search(message.chars):
         found = {phrase: cue for phrase, cue in found.items() if phrase.lstrip("=") not in ROLE_WORDS}
     if not OFFERS_ONESELF.search(message.chars):
-        # "你们志愿者就呆了五分钟", "the volunteer was super nice": the word names someone, it offers no one.
+        # "你们志愿者就呆了五分钟", "the volunteer was super nice": the word names someone, it offers no one;
+        # "谁能早晚去帮忙喂一下": someone else is asked to go, nobody offers.
+        asks_who = ASKS_WHO.search(message.chars)
         found = {phrase: cue for phrase, cue in found.items()
-                 if not (cue[0] == "volunteer_signup" and phrase.lstrip("=") in BARE_VOLUNTEER)}
+                 if not (cue[0] == "volunteer_signup" and (asks_who or phrase.lstrip("=") in BARE_VOLUNTEER))}
     return found
 
 
@@ -240,6 +252,8 @@ def _by_cues(message: Prepared) -> Decision | None:
     best = _preferred(best, intents, cues, message.chars)
     if best in ANSWERED_QUESTIONS and "thanks" in intents and ACKNOWLEDGED.search(message.chars):
         best = "thanks"
+    if best == "cancel" and UNABLE_TO_GO.search(message.chars) and any(label.startswith(HELP) for label in scores):
+        best = HELP
     if best == "event_signup" and _registers_a_need(cues):
         best = HELP
     if best == "canteen_menu" and DELIVERED_HOME.search(message.chars):
@@ -247,6 +261,9 @@ def _by_cues(message: Prepared) -> Decision | None:
     if best == "volunteer_signup" and NEEDS_VOLUNTEER.search(message.chars) \
             and not OFFERS_ONESELF.search(message.chars):
         best = HELP
+    if best == HELP and "thanks" in intents and DONE_FOR_ME.search(message.chars) \
+            and not ASKS_FOR_SOMETHING.search(message.chars):
+        best = "thanks"
     if best == "thanks" and ASKS_FOR_SOMETHING.search(message.chars):
         # "麻烦告知一下，谢谢": the thanks is for the favour asked, which is what the message is about.
         asked = {name: s for name, s in intents.items() if name != "thanks" and s >= THANKED_REQUEST_MIN}
