@@ -447,3 +447,28 @@ def test_sixth_session_lures_raise_no_alarm(text):
 def test_a_harmless_word_a_sign_pattern_only_looks_around_for_does_not_pick_the_sign_character():
     # 未 appears in sign patterns mostly as what to look around for (没回来 is not 回来了): wei is still the smell.
     assert "味" in fold("厨房 好大 mq wei")
+
+
+# Batches 90-93's classes, sentences written for the test.
+@pytest.mark.parametrize("text", [
+    "can someone check on my uncle? his door has been locked since Tuesday and nobody answers his phone",
+    "气漏了",  # terse: asked, never acted on alone
+    "别笑话我 一站起来就晕 趴在床边起不来了",  # "don't laugh at me" is no joke
+])
+def test_batches_90_to_93_classes_are_recognised(text):
+    assert assess_danger(text) is not None, text
+
+
+@pytest.mark.parametrize("text", [
+    "what's the number for the fire brigade here, 119 right? want to save it on dad's phone, he's fine",
+    "答群众问：老人若出现胸闷气短，应拨打120",  # an answer given in advance
+    "旧年跋倒过 这阵拢好势了",  # Minnan: healed
+    "走失的张奶奶已于昨晚找回",
+    "we did a fire drill at the factory today, can the village do one for the elderly",
+    "saw the news about a big fire in another city, please remind the old folks to check their heaters",
+    "上周约的师傅说好周五来，结果人影都没见",  # a no-show, not someone missing
+    "修好水龙头了 零件钱我来出 谢谢",  # 出谢 is never 出血
+])
+def test_batches_90_to_93_lures_raise_no_alarm(text):
+    danger = assess_danger(text)
+    assert danger is None or not danger.certain, (text, danger)

@@ -330,6 +330,25 @@ def test_classes_found_by_batches_37_to_42(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("请帮我查一下我的服务时数", "timebank_balance", None),
+    ("这几天每天送两顿饭菜到家 哪位能接一下", "help_request", "meal"),
+    ("昨日送嚟嘅饭冻晒", "complaint", None),
+    ("想请人代笔写封家书", "help_request", "other"),
+    ("多谢晒 帮我换好个灯泡", "thanks", None),                      # a service told as done
+    ("呢个公众号有咩用", "help_menu", None),
+    ("上次约的理发先不用了", "cancel", None),
+    ("有人能带我去镇上打疫苗吗 谢谢了", "help_request", "medical"),  # the thanks is around the request
+    ("村里有啥新通知", "notice_query", None),
+    ("来的志愿者一点不耐心", "complaint", None),
+    ("放暑假我想以志愿者身份帮点忙", "volunteer_signup", None),
+    ("胳膊抬不起来 能不能来个人帮我洗洗头", "help_request", "daily_care"),  # the reason care is wanted
+])
+def test_classes_found_by_batches_43_to_46(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_toneless_pinyin_is_written_back_as_whole_words():
     from bots.nlu.dialect import from_pinyin
     assert from_pinyin("neng bu neng you ren ti xing wo") == "能不能有人提醒我"  # not 能不能有 人替 行

@@ -114,7 +114,8 @@ _IN_TROUBLE_NOW = frozenset({"cant_get_up", "unresponsive", "bleed", "breath", "
 _FIRE_DENIED = re.compile(r"(?<!是)(非|不是|并非|并不是)(火情|火灾|着火|失火)"
                           r"|(没|没有)(着火|失火|火情)(?![了吧吗呢啊]|没)")
 # A missing person found ("已找到", "平安寻回"): the search is over, whatever else is told of them stays.
-_FOUND = re.compile(r"(已|已经|都)(经)?(平安)?(找到|寻回|找回)|平安(找到|寻回|找回|回家|到家)|(找到|寻回|找回)了")
+_FOUND = re.compile(r"(已|已经|都)(经)?(平安)?(找到|寻回|找回)|(已|已经)于[^，。没冇未不]{0,4}(找到|寻回|找回)"
+                    r"|平安(找到|寻回|找回|回家|到家)|(?<![没冇未不])(找到|寻回|找回)了")
 # A turn against what was said before ("可能没事吧 但是…", "好是好了，可是…").
 # 透不过, 喘不过, 打不过: a verb's complement, not "but".
 _CONTRAST = re.compile(r"但是|可是|(?<![透喘打比受吃说跑斗拗忍熬挨讲争走玩拼骗瞒躲逃闯起气])不过(?!来|去|气)"

@@ -64,7 +64,8 @@ CATEGORY_SHARE = 0.5
 # "谢了 时长看到了": a question's topic next to "seen it" is an answer acknowledged, so the thanks is the message.
 ACKNOWLEDGED = re.compile(r"(?:看到|看见|查到|收到|知道|晓得|明白)了")
 # A favour asked ("能否安排…？谢谢", "想麻烦志愿者…，真的太感谢了"): the thanks is politeness around it.
-ASKS_FOR_SOMETHING = re.compile(r"(希望|安排|麻烦|能否|能不能|可不可以|可否|请问|想问|想请|有没有|有无|请派)")
+ASKS_FOR_SOMETHING = re.compile(r"(希望|安排|麻烦|能否|能不能|可不可以|可否|请问|想问|想请|有没有|有无|请派"
+                                r"|(有人|谁|哪个|哪位)(能|可以|来)?帮?)")
 THANKED_REQUEST_MIN = 2.5
 # A question about an amount ("我的时长多少", "还剩几个小时", "查一下积分").
 ASKS_AMOUNT = re.compile(r"(还有好多|有好多|多少|几多|几个|几小时|好多个|查|剩|余额|有没有|记上|记了|存了|够不够)")
@@ -77,13 +78,15 @@ NEEDS_VOLUNTEER = re.compile(r"(需|需要|请安排|安排|派|缺|想请|请�
                              r"(志愿者|义工)(?![不吗么嘛没])"
                              r"|有没有.{0,12}(能|可以|会)(去|来)?帮(他|她|我|俺|忙)")
 OFFERS_ONESELF = re.compile(r"(我|俺|咱)(们)?(也)?(想|要|愿意|可以|能|来|去)|报名|加入|当|注册|算(我|俺)|记(我|俺)"
-                            r"|(我|俺)也.{0,4}(志愿|义工)|愿(意)?为|(叫|找|喊)(我|俺)"
+                            r"|(我|俺)也.{0,4}(志愿|义工)|愿(意)?为|(叫|找|喊)(我|俺)|以志愿者(的)?身份"
                             r"|(?<![a-z])(i|we)(?![a-z])|sign (me )?up|join")
 DELIVERED_HOME = re.compile(r"送(到|来|上|回)(我|俺|他|她)?(家|屋|门|厝|嘎)"
                             r"|送[^，。]{0,10}到(我|俺|他|她)(家|屋|门|厝|嘎)"
                             r"|(?<![a-z])deliver")
 # A service told as done ("昨天那个小伙子来帮我修水管 … 谢谢"): thanks for it, not a new request.
-DONE_FOR_ME = re.compile(r"(昨天|昨儿|前天|上次|上回|刚才|那天|今早|早上|上午|下午)[^，。]{0,10}(来|送|帮|修|陪|扫)")
+DONE_FOR_ME = re.compile(r"(昨天|昨儿|昨日|琴日|寻日|前天|上次|上回|刚才|那天|今早|早上|上午|下午)"
+                         r"[^，。]{0,10}(来|送|帮|修|陪|扫)"
+                         r"|(修|换|弄|装)好(了|个|咗)")
 ASKS_WHO = re.compile(r"谁|哪个|哪位|有没有人|有人能|有人可以")
 # Unable to go oneself ("一个人去不了", "腿不得劲 食堂去不了"): the reason for a request, not a cancellation.
 UNABLE_TO_GO = re.compile(r"(一个人|自己|独自|腿|脚|腰|身体|不得劲|不方便)[^，。]{0,6}(去不了|来不了|去不成)")
@@ -170,8 +173,8 @@ def _cue_matcher() -> PhraseMatcher[tuple[str, float]]:
     entries += [("=" + phrase, (label, ENGLISH_WEIGHT)) for label, words in ENGLISH_CUES.items()
                 for phrase in words.split("|")]
     entries += [("=" + phrase, (OTHER, ENGLISH_REQUEST_WEIGHT)) for phrase in ENGLISH_REQUESTS.split("|")]
-    # 村西头 is a place, never 洗头 heard by sound; 邮政所 the post office, never 诊所.
-    shield = re.compile(r"(村|屯|庄|河|街|沟|路)?(东|西|南|北)头|(邮政|派出)所")
+    # 村西头 is a place, never 洗头 heard by sound; 邮政所 the post office, never 诊所; 种点 never 钟点.
+    shield = re.compile(r"(村|屯|庄|河|街|沟|路)?(东|西|南|北)头|(邮政|派出)所|种(点|些)")
     return PhraseMatcher(entries, anchored=True, shield=shield)
 
 
