@@ -472,3 +472,35 @@ def test_batches_90_to_93_classes_are_recognised(text):
 def test_batches_90_to_93_lures_raise_no_alarm(text):
     danger = assess_danger(text)
     assert danger is None or not danger.certain, (text, danger)
+
+
+# Batches 94-97's classes, sentences written for the test.
+@pytest.mark.parametrize("text", [
+    "🔥🔥 柴房 着了",                       # emoji for the word, and 着了 said of a room
+    "👃💨 气臭",                             # a smell of gas in emoji and two words (asked)
+    "够柜子顶上的盆 一下卡地上了 整不起来",  # Northeastern: fell, cannot get up
+    "孙子下河游泳 没上来",
+    "王叔平时天天准时出门买菜 今天没见着 电话没人接 我放心不下",  # 放心不下 is no reassurance
+    "灶屋烧起来了 火窜到房梁上了 灭不掉",   # a blaze beside the stove
+])
+def test_batches_94_to_97_classes_are_recognised(text):
+    assert assess_danger(text) is not None, text
+
+
+@pytest.mark.parametrize("text", [
+    "watched a drama where the grandpa fell, made me cry. my mom's fine",
+    "火把节 篝火烧得旺 大家跳舞",
+    "我爸年轻辰光摔断过腿 现在好好个",
+    "如果真遇到老人噎住 应该打哪个号码 以备不时之需",
+    "帮我改下通知稿：发现煤气泄漏请立即关阀开窗",
+    "提醒一下 路滑 大家别摔着",
+    "电视讲外省有栋楼着火 我们这里没事",
+    "听戏哭得喘不过气来",
+    "是不是漏气 不是的 是灶头脏了",
+    "昨天那起火灾已处理完毕 无人员伤亡",
+    "明天会落水冇",                        # Hakka: will it rain
+    "这个机器人答非所问",
+])
+def test_batches_94_to_97_lures_raise_no_alarm(text):
+    danger = assess_danger(text)
+    assert danger is None or not danger.certain, (text, danger)

@@ -349,6 +349,25 @@ def test_classes_found_by_batches_43_to_46(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("同志们好", "greeting", None),
+    ("恰哒饭冇", "greeting", None),
+    ("上月申请的维修至今未见落实", "complaint", None),
+    ("说好来送饭的 都没人去 咋回事啊", "complaint", None),
+    ("谁去街上帮我抓副药", "help_request", "errand"),
+    ("我想登记做志工", "volunteer_signup", None),
+    ("家里鸡鸭没人喂 能否请人代为喂食", "help_request", "farm_work"),
+    ("谨致谢忱", "thanks", None),
+    ("想有人陪我港下白话", "help_request", "companionship"),
+    ("咯个能搞么子用", "help_menu", None),
+    ("我爸腰扭了 能安排人中午送个饭吗 一人份", "help_request", "meal"),  # a person asked to bring it
+    ("有无志工会当载我去卫生院", "help_request", "medical"),              # Minnan 会当 is "can", no offer
+])
+def test_classes_found_by_batches_47_to_50(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_toneless_pinyin_is_written_back_as_whole_words():
     from bots.nlu.dialect import from_pinyin
     assert from_pinyin("neng bu neng you ren ti xing wo") == "能不能有人提醒我"  # not 能不能有 人替 行

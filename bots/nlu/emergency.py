@@ -123,6 +123,11 @@ _CONTRAST = re.compile(r"但是|可是|(?<![透喘打比受吃说跑斗拗忍熬
 # An animal or a boat back without its keeper ("牛自己跑回来了"): the alarm, not the person's return.
 _BACK_ALONE = re.compile(r"(牛|羊|狗|马|驴|鸭|鸭子|自行车|摩托|三轮|船|鞋|拐杖).{0,4}"
                          r"自己(跑|走|漂)?(回|返)(来|家)?(了)?")
+_MACHINE = re.compile(r"机械人|机器人|机器|客服|公众号|小程序|(?<![a-z])(bot|app)(?![a-z])")
+_RAIN_ASKED = re.compile(r"(会|要|会不会|落不落)落(水|雨)(没|冇|吗|不|啵|么)")
+# Kept for later: written into a duty roster, saved "以备不时之需".
+_FOR_LATER = re.compile(r"以备不时之需|以备|备用|以防万一|(写进|写入|纳入|定进).{0,6}(制度|预案|流程|规定|本子)"
+                        r"|记下来|存(在|到)?手机")
 # The writer turns to another matter: what was said before the turn does not colour what follows.
 _TOPIC_SWITCH = re.compile(r"另外|顺便(说|讲|问|提)|还有(一)?(个|件)事|话说回来|(?<![a-z])(btw|by the way)(?![a-z])")
 # Gas, fire or smoke in the house: "奶奶还在屋里看电视不肯出来" watches the screen beside the leak.
@@ -265,8 +270,9 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0
     if _NUMBER_EXPLAINED.search(chars) and real <= {"cry", "help_word"}:
         strength = 0  # the number itself is the topic: what 120 is, taught to a child
-    if _NUMBER_NOTED.search(chars) and not signs & {"urgent", "sos"} and not _HURRY.search(chars):
-        strength = 0  # which number to call, asked to write it down for a day it may be needed
+    if (_NUMBER_NOTED.search(chars) or _HYPOTHETICAL.search(chars) and _FOR_LATER.search(chars)) \
+            and not signs & {"urgent", "sos"} and not _HURRY.search(chars):
+        strength = 0  # which number to call, or what to do if it ever happens, asked to keep for a day it may be needed
     if _NOBODY_HURT.search(chars) and "injury" in signs and real <= {"injury", "cry"}:
         strength = 0
     if _PAST_FIRE.search(chars) and signs <= {"fire", "smoke", "cry", "span", "body"}:
@@ -473,6 +479,10 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"gas", "breath"}  # 煤气罐没气了: the cylinder is empty, nobody is short of breath
     if _NO_SHOW.search(chars):
         signs -= {"span", "absent"}  # a helper who promised to come and did not: a complaint about the visit
+    if "water" in signs and _RAIN_ASKED.search(chars):
+        signs.discard("water")  # "天光日会落水冇": will it rain tomorrow
+    if "confused" in signs and _MACHINE.search(chars) and not signs & _ACUTE:
+        signs.discard("confused")  # "个机械人答非所问": the robot misses the point, nobody is confused
     if "unresponsive" in signs and _MACHINE_SILENT.search(chars):
         typed_rest, heard_rest, _ = _signs(prepare(_MACHINE_SILENT.sub("", chars)))
         if "unresponsive" not in typed_rest | heard_rest:

@@ -77,8 +77,9 @@ VOLUNTEER_WORDS = ("志愿", "义工", "volunteer")
 NEEDS_VOLUNTEER = re.compile(r"(需|需要|请安排|安排|派|缺|想请|请个|(?<!申)请)(一|两|几)?(名|位|个)?"
                              r"(志愿者|义工)(?![不吗么嘛没])"
                              r"|有没有.{0,12}(能|可以|会)(去|来)?帮(他|她|我|俺|忙)")
-OFFERS_ONESELF = re.compile(r"(我|俺|咱)(们)?(也)?(想|要|愿意|可以|能|来|去)|报名|加入|当|注册|算(我|俺)|记(我|俺)"
-                            r"|(我|俺)也.{0,4}(志愿|义工)|愿(意)?为|(叫|找|喊)(我|俺)|以志愿者(的)?身份"
+OFFERS_ONESELF = re.compile(r"(?<![载带陪送接领扶帮叫让])(我|俺|咱)(们)?(也)?(想|要|愿意|可以|能|来|去)"
+                            r"|报名|加入|(?<!会)当|注册|算(我|俺)|记(我|俺)"
+                            r"|(我|俺)也.{0,4}(志愿|义工)|愿(意)?为|(叫|找|喊)(我|俺)|以志愿者(的)?身份|(做|当)(义工|志工)"
                             r"|(?<![a-z])(i|we)(?![a-z])|sign (me )?up|join")
 DELIVERED_HOME = re.compile(r"送(到|来|上|回)(我|俺|他|她)?(家|屋|门|厝|嘎)"
                             r"|送[^，。]{0,10}到(我|俺|他|她)(家|屋|门|厝|嘎)"
@@ -87,7 +88,11 @@ DELIVERED_HOME = re.compile(r"送(到|来|上|回)(我|俺|他|她)?(家|屋|门
 DONE_FOR_ME = re.compile(r"(昨天|昨儿|昨日|琴日|寻日|前天|上次|上回|刚才|那天|今早|早上|上午|下午)"
                          r"[^，。]{0,10}(来|送|帮|修|陪|扫)"
                          r"|(修|换|弄|装)好(了|个|咗)")
-ASKS_WHO = re.compile(r"谁|哪个|哪位|有没有人|有人能|有人可以")
+ASKS_WHO = re.compile(r"谁|哪个|哪位|有没有人|有人能|有人可以|有人会|有无|请(几个|个|一些)?人")
+# The hours offered as payment for a visit asked ("求个人陪一下 算时间银行or我付钱都行").
+PAID_IN_HOURS = re.compile(r"(算|用|拿|按|记)(在)?时间银行|时间银行(算|抵|付|也行)|(我|俺)(来)?付钱")
+# A person asked to bring it ("能安排人中午送个饭吗", "恳请热心人士…送一份午餐"): a meal delivery, not a canteen order.
+ASKS_A_PERSON = re.compile(r"(安排|派|请)(个|一个|位|一位)?人|热心人士|有人(能|可以)|谁(能|可以)|志愿者")
 # Unable to go oneself ("一个人去不了", "腿不得劲 食堂去不了"): the reason for a request, not a cancellation.
 UNABLE_TO_GO = re.compile(r"(一个人|自己|独自|腿|脚|腰|身体|不得劲|不方便)[^，。]{0,6}(去不了|来不了|去不成)")
 BARE_VOLUNTEER = frozenset({"志愿者", "志愿", "义工", "volunteer", "volunteers"})
@@ -173,8 +178,9 @@ def _cue_matcher() -> PhraseMatcher[tuple[str, float]]:
     entries += [("=" + phrase, (label, ENGLISH_WEIGHT)) for label, words in ENGLISH_CUES.items()
                 for phrase in words.split("|")]
     entries += [("=" + phrase, (OTHER, ENGLISH_REQUEST_WEIGHT)) for phrase in ENGLISH_REQUESTS.split("|")]
-    # 村西头 is a place, never 洗头 heard by sound; 邮政所 the post office, never 诊所; 种点 never 钟点.
-    shield = re.compile(r"(村|屯|庄|河|街|沟|路)?(东|西|南|北)头|(邮政|派出)所|种(点|些)")
+    # 村西头 is a place, never 洗头 heard by sound; 邮政所 the post office, never 诊所; 种点 never 钟点;
+    # 送点饭 never 电饭锅.
+    shield = re.compile(r"(村|屯|庄|河|街|沟|路)?(东|西|南|北)头|(邮政|派出)所|种(点|些)|送点")
     return PhraseMatcher(entries, anchored=True, shield=shield)
 
 
@@ -257,6 +263,11 @@ def _by_cues(message: Prepared) -> Decision | None:
         best = "thanks"
     if best == "cancel" and UNABLE_TO_GO.search(message.chars) and any(label.startswith(HELP) for label in scores):
         best = HELP
+    if best == "meal_order" and ASKS_A_PERSON.search(message.chars) and f"{HELP}/meal" in scores:
+        best = HELP
+    if best == "timebank_balance" and PAID_IN_HOURS.search(message.chars) \
+            and any(label.startswith(HELP) and label != OTHER for label in scores):
+        best = HELP  # "求个人陪一下 算时间银行": the hours are how it is paid, the visit is asked
     if best == "event_signup" and _registers_a_need(cues):
         best = HELP
     if best == "canteen_menu" and DELIVERED_HOME.search(message.chars):

@@ -30,7 +30,8 @@ POLYPHONES = set("着血了和得地的还行重长觉没都便落差给熟什�
 
 # Emoji that stand for words in a report ("🚪🔒 李婆婆 📞❌ 两天了"): written out before the rest are dropped.
 _EMOJI_WORDS = {"📞❌": "电话不接", "☎❌": "电话不接", "📱❌": "电话不接", "🚪🔒": "门锁着", "🔒": "锁着",
-                "🙅": "没有", "❌": "不", "🆘": "救命", "🚑": "救护车", "😰": "着急"}
+                "🙅": "没有", "❌": "不", "🆘": "救命", "🚑": "救护车", "😰": "着急", "🔥": "火", "💨": "气",
+                "👃": "闻"}
 _EMOJI = re.compile("|".join(sorted(_EMOJI_WORDS, key=len, reverse=True)))
 
 
