@@ -1933,3 +1933,41 @@ def test_a_held_request_for_a_registered_elder_names_her_village_to_the_coordina
         assert (notice.openid, notice.kind) == ("demo-admin", "help_held")
         assert (notice.params["number"], notice.params["village"], notice.params["category"]) == (
             req.id, "示范村", "errand")
+
+
+def test_the_county_round_asks_the_other_villages_of_the_same_county_only(village):
+    """docs/help.md: after `local_rounds` in the village, "the rest of the county (villages share a `county`)"."""
+    with session_scope(village.engine) as session:
+        east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+        far = Village(code="far", name="远山村", county="别县", created_at=NOW)
+        session.add_all([east, far])
+        session.flush()
+        req = new_request(session)
+        assert [dispatch.round_villages(session, req, n, RULES) for n in (1, 2, 3)] == [[1], [1], [east.id]]
+
+
+def test_a_batch_offers_each_request_to_the_volunteers_of_its_own_village(village):
+    """One scan dispatches requests of several villages with one candidate pool: each village's volunteers are
+    loaded for that village's requests, not the first village's for all."""
+    rules = dispatch.DispatchRules(k=1)
+    with session_scope(village.engine) as session:
+        east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+        session.add(east)
+        session.flush()
+        elder = User(openid="east-elder", name="东坡老人", village_id=east.id, roles=",elder,", created_at=NOW,
+                     updated_at=NOW)
+        neighbour = User(openid="east-volunteer", name="东坡志愿者", village_id=east.id, roles=",volunteer,",
+                         created_at=NOW, updated_at=NOW)
+        session.add_all([elder, neighbour])
+        session.flush()
+        upsert_volunteer(session, neighbour, now=NOW, status=APPROVED, skills=["errand"], availability=list(SLOTS))
+        here, there = new_request(session, key="src-here"), new_request(session, elder="east-elder", key="src-east")
+        [[a], [b]] = [[n.openid for n in batch] for batch in dispatch.dispatch_rounds(session, [here, there], rules,
+                                                                                          now=NOW)]
+        assert a.startswith("demo-volunteer-") and b == "east-volunteer"
+
+
+def test_a_volunteer_nobody_has_rated_yet_ranks_after_anyone_rated_even_at_one_star():
+    """The last of the ranking's keys (docs/help.md: "..., rating, id"): no rating counts as the lowest."""
+    ranked = dispatch.rank([candidate(1), candidate(2, rating=1.0)], request(), RULES)
+    assert ids(ranked) == [2, 1]
