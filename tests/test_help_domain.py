@@ -141,6 +141,33 @@ def test_done_is_early_only_more_than_an_hour_before_the_booked_window(before, e
     assert visits.done_early(r, r.window_start - before) is early
 
 
+def test_the_window_is_matched_to_availability_in_the_villages_time_not_the_servers():
+    """20:00 in Shanghai is noon UTC (the server's clock): a volunteer free on weekday evenings is asked, one free
+    on weekday afternoons is not."""
+    evening = request(start=NOW + timedelta(hours=11))  # Tuesday 20:00 in Shanghai, 12:00 UTC
+    test = dispatch.eligibility(evening, RULES)
+    assert test(candidate(1, slots=("weekday_evening",))) and not test(candidate(2, slots=("weekday_afternoon",)))
+
+
+def test_a_moment_falls_in_the_villages_weekday_or_weekend_morning_afternoon_or_evening():
+    """The slots volunteers tick when they register: mornings to noon, afternoons to 18:00, Saturday and Sunday
+    the weekend, all on the village's clock."""
+    tz = RULES.tz
+    slots = {
+        datetime(2026, 12, 4, 11, 59, tzinfo=tz): "weekday_morning",  # Friday
+        datetime(2026, 12, 4, 12, 0, tzinfo=tz): "weekday_afternoon",
+        datetime(2026, 12, 4, 17, 59, tzinfo=tz): "weekday_afternoon",
+        datetime(2026, 12, 4, 18, 0, tzinfo=tz): "weekday_evening",
+        datetime(2026, 12, 5, 9, 0, tzinfo=tz): "weekend_morning",  # Saturday
+        datetime(2026, 12, 6, 13, 0, tzinfo=tz): "weekend_afternoon",  # Sunday
+        datetime(2026, 12, 6, 20, 0, tzinfo=tz): "weekend_evening",
+        datetime(2026, 12, 7, 0, 30, tzinfo=tz): "weekday_morning",  # Monday
+        datetime(2026, 12, 4, 16, 30, tzinfo=UTC): "weekend_morning",  # Saturday 00:30 in Shanghai
+    }
+    assert {moment: dispatch.slot_of(moment, tz) for moment in slots} == slots
+    assert set(slots.values()) <= set(SLOTS)
+
+
 # --- with a database -------------------------------------------------------------------------------
 
 
@@ -1828,3 +1855,119 @@ def test_an_offer_shows_a_written_place_without_its_number_and_no_village_when_t
         assert dispatch.offer_params(session, there)["details"] == ("上周摔了一跤" * 7)[:40]
         nowhere = stranger_request(session)  # someone who gave no village
         assert nowhere.village_id is None and dispatch.offer_params(session, nowhere)["village"] == ""
+
+
+# --- sixth session: the survivors of the functions no one had mutation-tested -----------------------
+
+
+def test_the_claim_update_needs_this_volunteers_own_live_offer_of_this_very_request(village):
+    """The conditional UPDATE (not only `was_offered` before it): someone else's offer of the request, or the
+    volunteer's own offer of another request, wins nothing."""
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other", key="src-one")
+        elsewhere = new_request(session, category="other", key="src-two")
+        volunteer = user(session, "demo-volunteer-2")
+        offer(session, req.id, "demo-volunteer-1")  # this request, someone else
+        offer(session, elsewhere.id, volunteer.openid)  # this volunteer, another request
+        assert not dispatch.take(session, req.id, volunteer, now=NOW)
+        assert session.get(hr.HelpRequest, req.id).status == hr.OPEN
+        later = NOW + timedelta(minutes=7)
+        assert dispatch.take(session, elsewhere.id, volunteer, now=later)
+        won = session.get(hr.HelpRequest, elsewhere.id)
+        # The console's time-to-claim is read from claimed_at.
+        assert (won.status, won.volunteer_id, as_utc(won.claimed_at)) == (hr.CLAIMED, volunteer.id, later)
+
+
+def test_everyone_else_whose_offer_went_out_hears_once_that_it_was_taken(village):
+    """Offers already delivered are followed by "already taken": each of the others, not only the last of them,
+    keyed per request and volunteer so a retry does not tell them twice."""
+    with session_scope(village.engine) as session:
+        req = new_request(session, category="other")
+        offer(session, req.id, "demo-volunteer-1", "demo-volunteer-2", "demo-volunteer-3")
+        outcome = visits.claim(session, req.id, user(session, "demo-volunteer-2"), now=NOW, rules=RULES)
+        assert outcome.result == "won"
+        taken = sorted((n.openid, n.key, n.text_key, n.params) for n in outcome.notices if n.kind == "help_taken")
+        assert taken == [(openid, f"help_taken:{req.id}:{user(session, openid).id}", "help_taken", {"number": req.id})
+                         for openid in ("demo-volunteer-1", "demo-volunteer-3")]
+        statuses = {session.get(User, o.volunteer_id).openid: o.status
+                    for o in session.exec(select(dispatch.TaskOffer).where(dispatch.TaskOffer.request_id == req.id))}
+        assert statuses == {"demo-volunteer-1": dispatch.TAKEN, "demo-volunteer-2": dispatch.WON,
+                            "demo-volunteer-3": dispatch.TAKEN}
+
+
+def test_a_claim_on_ones_own_request_a_held_one_or_one_already_claimed_says_which(village):
+    """接单 and 派单 answer why not (bots/flows/help/tasks.py, the API's 409s): the elder's own request, a request
+    still waiting for a coordinator's verification, a task already theirs, a task already someone else's."""
+    with session_scope(village.engine) as session:
+        admin = user(session, "demo-admin")
+        elder_helper = helper(session, "elder-helper", ["errand"])
+        own = new_request(session, category="other", elder="elder-helper", key="src-own")
+        outcome = visits.claim(session, own.id, elder_helper, now=NOW, rules=RULES, assigned_by=admin)
+        assert (outcome.result, outcome.notices, outcome.request.id) == ("own_request", [], own.id)
+        waiting = stranger_request(session)
+        outcome = visits.claim(session, waiting.id, user(session, "demo-volunteer-1"), now=NOW, rules=RULES,
+                               assigned_by=admin)
+        assert (outcome.result, outcome.notices, outcome.request.id) == ("held", [], waiting.id)
+        req = new_request(session, category="other", key="src-claimed")
+        offer(session, req.id, "demo-volunteer-1", "demo-volunteer-2")
+        first = user(session, "demo-volunteer-1")
+        assert visits.claim(session, req.id, first, now=NOW, rules=RULES).result == "won"
+        again = visits.claim(session, req.id, first, now=NOW, rules=RULES)
+        assert (again.result, again.notices, again.request.id) == ("mine", [], req.id)
+        late = visits.claim(session, req.id, user(session, "demo-volunteer-2"), now=NOW, rules=RULES)
+        assert (late.result, late.notices, late.request.id) == ("taken", [], req.id)
+
+
+def test_a_held_request_for_a_registered_elder_names_her_village_to_the_coordinator(village):
+    """The son in town who never registered asks for his registered mother: the request waits for a coordinator,
+    who is told which village and which request it is."""
+    from models.people.users import get_or_create_user
+
+    with session_scope(village.engine) as session:
+        son, mother = get_or_create_user(session, "son-in-town", now=NOW), user(session, "demo-elder-1")
+        spec = hr.NewRequest(elder=mother, requested_by=son, category="errand", details="买降压药",
+                             window_start=NOW + timedelta(hours=1), window_end=NOW + timedelta(hours=5))
+        req = hr.create_request(session, spec, source_key="src-son", now=NOW)[0]
+        assert (req.status, req.village_id) == (hr.HELD, mother.village_id)
+        [notice] = dispatch.dispatch_round(session, req, RULES, now=NOW)
+        assert (notice.openid, notice.kind) == ("demo-admin", "help_held")
+        assert (notice.params["number"], notice.params["village"], notice.params["category"]) == (
+            req.id, "示范村", "errand")
+
+
+def test_the_county_round_asks_the_other_villages_of_the_same_county_only(village):
+    """docs/help.md: after `local_rounds` in the village, "the rest of the county (villages share a `county`)"."""
+    with session_scope(village.engine) as session:
+        east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+        far = Village(code="far", name="远山村", county="别县", created_at=NOW)
+        session.add_all([east, far])
+        session.flush()
+        req = new_request(session)
+        assert [dispatch.round_villages(session, req, n, RULES) for n in (1, 2, 3)] == [[1], [1], [east.id]]
+
+
+def test_a_batch_offers_each_request_to_the_volunteers_of_its_own_village(village):
+    """One scan dispatches requests of several villages with one candidate pool: each village's volunteers are
+    loaded for that village's requests, not the first village's for all."""
+    rules = dispatch.DispatchRules(k=1)
+    with session_scope(village.engine) as session:
+        east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+        session.add(east)
+        session.flush()
+        elder = User(openid="east-elder", name="东坡老人", village_id=east.id, roles=",elder,", created_at=NOW,
+                     updated_at=NOW)
+        neighbour = User(openid="east-volunteer", name="东坡志愿者", village_id=east.id, roles=",volunteer,",
+                         created_at=NOW, updated_at=NOW)
+        session.add_all([elder, neighbour])
+        session.flush()
+        upsert_volunteer(session, neighbour, now=NOW, status=APPROVED, skills=["errand"], availability=list(SLOTS))
+        here, there = new_request(session, key="src-here"), new_request(session, elder="east-elder", key="src-east")
+        [[a], [b]] = [[n.openid for n in batch] for batch in dispatch.dispatch_rounds(session, [here, there], rules,
+                                                                                          now=NOW)]
+        assert a.startswith("demo-volunteer-") and b == "east-volunteer"
+
+
+def test_a_volunteer_nobody_has_rated_yet_ranks_after_anyone_rated_even_at_one_star():
+    """The last of the ranking's keys (docs/help.md: "..., rating, id"): no rating counts as the lowest."""
+    ranked = dispatch.rank([candidate(1), candidate(2, rating=1.0)], request(), RULES)
+    assert ids(ranked) == [2, 1]
