@@ -504,3 +504,35 @@ def test_batches_94_to_97_classes_are_recognised(text):
 def test_batches_94_to_97_lures_raise_no_alarm(text):
     danger = assess_danger(text)
     assert danger is None or not danger.certain, (text, danger)
+
+
+# Batches 98-101's classes, sentences written for the test.
+@pytest.mark.parametrize("text", [
+    "应该没事吧 刚被镰刀划了手 血一直往外冒 按着也止不住",  # a reassurance only guessed
+    "我这头一下子晕了 一起身就往地上倒",
+    "走两步就要掼 头晕得很",                                    # Wu 掼: to fall
+    "沼气管子裂了 嗤嗤往外冒 我把灶火灭了",                     # the stove off, the leak goes on
+    "自前日起未见其出门 院门内锁 恐有不测",                     # formal: 前日 is a span
+    "mi abuela se cayó y no puede levantarse",
+    "奶奶在地上躺着 叫她不应",
+])
+def test_batches_98_to_101_classes_are_recognised(text):
+    assert assess_danger(text) is not None, text
+
+
+@pytest.mark.parametrize("text", [
+    "我想问问 120是急救 119是火警吧 写在墙上",
+    "卫生院提示：如闻到煤气味请立即开窗并拨打急救电话",
+    "本月支出：燃气报警器采购五台 待报销",
+    "他年轻时候从树上摔下来都没事",
+    "开斋节看着一大家子人 嗓子一下子哽住了说不出话",
+    "看着孙子的照片 眼泪止不住",
+    "if something happens to grandma which number do we call, 120? quiero guardarlo en su móvil",
+    "昨晚看法治节目 讲老人跌倒没人扶的事",
+    "上周厨房起火已处置完毕 无人员伤亡",
+    "想给鸡棚装一氧化碳报警器 先问问价",
+    "今天教孙子背诗 野火烧不尽",
+])
+def test_batches_98_to_101_lures_raise_no_alarm(text):
+    danger = assess_danger(text)
+    assert danger is None or not danger.certain, (text, danger)

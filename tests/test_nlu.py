@@ -368,6 +368,23 @@ def test_classes_found_by_batches_47_to_50(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("在不在嘛 吃饭没得", "greeting", None),
+    ("各位好我是镇上的网格员小李", "greeting", None),
+    ("代买的药和清单不符 少了一盒 特此反映", "complaint", None),
+    ("时间银行只记了半小时 记错了 请更正", "complaint", None),
+    ("我独居 请志愿者做点饭送至家中", "help_request", "meal"),
+    ("牛跑出圈了 谁来帮着撵回去", "help_request", "farm_work"),
+    ("手机字太小 谁帮我调大一点", "help_request", "other"),
+    ("端午节村里有啥event", "event_query", None),
+    ("有没有功能菜单 都能办什么", "help_menu", None),
+    ("想请志愿者每周上门看望我爸", "help_request", "companionship"),
+])
+def test_classes_found_by_batches_51_to_54(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_toneless_pinyin_is_written_back_as_whole_words():
     from bots.nlu.dialect import from_pinyin
     assert from_pinyin("neng bu neng you ren ti xing wo") == "能不能有人提醒我"  # not 能不能有 人替 行

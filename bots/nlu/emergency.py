@@ -128,6 +128,8 @@ _RAIN_ASKED = re.compile(r"(会|要|会不会|落不落)落(水|雨)(没|冇|吗
 # Kept for later: written into a duty roster, saved "以备不时之需".
 _FOR_LATER = re.compile(r"以备不时之需|以备|备用|以防万一|(写进|写入|纳入|定进).{0,6}(制度|预案|流程|规定|本子)"
                         r"|记下来|存(在|到)?手机")
+_HEDGED = re.compile(r"(应该|可能|也许|大概|估计)?(是)?(不要紧|没事|没什么事|没啥事|没大事|没什么大事|没啥大事)"
+                     r"(吧|吗|啵|哦|么)")
 # The writer turns to another matter: what was said before the turn does not colour what follows.
 _TOPIC_SWITCH = re.compile(r"另外|顺便(说|讲|问|提)|还有(一)?(个|件)事|话说回来|(?<![a-z])(btw|by the way)(?![a-z])")
 # Gas, fire or smoke in the house: "奶奶还在屋里看电视不肯出来" watches the screen beside the leak.
@@ -310,8 +312,9 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
 def _resolved(chars: str) -> bool:
     """Told as over or harmless; asleep counts only when no one tried and failed to wake the person."""
     chars = _BACKGROUND.sub("", chars)
-    # "可能没什么事吧 但是…一直晕": a reassurance the writer takes back counts for nothing.
-    told_last = _CONTRAST.split(chars)[-1]
+    # "可能没什么事吧 但是…一直晕": a reassurance the writer takes back counts for nothing, nor one only guessed
+    # ("应该不要紧吧 … 血一直往外冒").
+    told_last = _HEDGED.sub("", _CONTRAST.split(chars)[-1])
     return bool(_RESOLVED.search(told_last) or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
 
 
@@ -557,7 +560,7 @@ def _alarm_going(chars: str) -> bool:
 def _gas_leak(chars: str, signs: set[str]) -> bool:
     # A tap that will not shut off ("水龙头 … 关不住") is water, unless a gas is named.
     water = "gas" not in signs and _WATER_FIXTURE.search(chars)
-    return "leak" in signs and not water and bool(re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|关不)", chars)
+    return "leak" in signs and not water and bool(re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|嗤|关不)", chars)
                                                    or _GAS_ESCAPING.search(chars) or _alarm_going(chars))
 
 

@@ -81,14 +81,14 @@ OFFERS_ONESELF = re.compile(r"(?<![载带陪送接领扶帮叫让])(我|俺|咱)
                             r"|报名|加入|(?<!会)当|注册|算(我|俺)|记(我|俺)"
                             r"|(我|俺)也.{0,4}(志愿|义工)|愿(意)?为|(叫|找|喊)(我|俺)|以志愿者(的)?身份|(做|当)(义工|志工)"
                             r"|(?<![a-z])(i|we)(?![a-z])|sign (me )?up|join")
-DELIVERED_HOME = re.compile(r"送(到|来|上|回)(我|俺|他|她)?(家|屋|门|厝|嘎)"
+DELIVERED_HOME = re.compile(r"送(到|来|上|回|至)(我|俺|他|她)?(家|屋|门|厝|嘎)"
                             r"|送[^，。]{0,10}到(我|俺|他|她)(家|屋|门|厝|嘎)"
                             r"|(?<![a-z])deliver")
 # A service told as done ("昨天那个小伙子来帮我修水管 … 谢谢"): thanks for it, not a new request.
 DONE_FOR_ME = re.compile(r"(昨天|昨儿|昨日|琴日|寻日|前天|上次|上回|刚才|那天|今早|早上|上午|下午)"
                          r"[^，。]{0,10}(来|送|帮|修|陪|扫)"
                          r"|(修|换|弄|装)好(了|个|咗)")
-ASKS_WHO = re.compile(r"谁|哪个|哪位|有没有人|有人能|有人可以|有人会|有无|请(几个|个|一些)?人")
+ASKS_WHO = re.compile(r"谁|哪个|哪位|有没有人|有人能|有人可以|有人会|有无|请(几个|个|一些)?人|需(要)?(有)?人")
 # The hours offered as payment for a visit asked ("求个人陪一下 算时间银行or我付钱都行").
 PAID_IN_HOURS = re.compile(r"(算|用|拿|按|记)(在)?时间银行|时间银行(算|抵|付|也行)|(我|俺)(来)?付钱")
 # A person asked to bring it ("能安排人中午送个饭吗", "恳请热心人士…送一份午餐"): a meal delivery, not a canteen order.
