@@ -404,8 +404,9 @@ def test_the_second_opinion_asks_about_trouble_no_sign_anticipated_and_never_act
     assert assess_danger("我在路上，十分钟到") is None
 
 
-# Sixth session's classes (batches 82-89), each with sentences written for the test, not taken from a batch.
-@pytest.mark.parametrize("text", [
+# The sixth session's classes (batches 82-101), with sentences written for the tests, not taken from a batch.
+SIXTH_SESSION_EMERGENCIES = [
+    # batches 82-89
     "my aunt was hoeing all afternoon, now suddenly confused and her skin is very hot and dry",  # English heat stroke
     "grandpa smells of meiqi in his kitchen and feels sick, please send someone",  # one pinyin word among English
     "外公 汤圆 卡卡住 快快",  # food stuck and a stutter of hurry, no word for the throat
@@ -416,12 +417,28 @@ def test_the_second_opinion_asks_about_trouble_no_sign_anticipated_and_never_act
     "晨起如厕 跌于地上 至今未能起身",  # classical fall
     "安眠药已备于床头 此生无憾 勿念",  # classical farewell with the means at hand
     "放牛的老周三天没回来了 牛自己跑回来了 电话也打不通",  # not back: 没回来了 is no return
-])
-def test_sixth_session_classes_are_recognised(text):
-    assert assess_danger(text) is not None, text
-
-
-@pytest.mark.parametrize("text", [
+    # batches 90-93
+    "can someone check on my uncle? his door has been locked since Tuesday and nobody answers his phone",
+    "气漏了",  # terse: asked, never acted on alone
+    "别笑话我 一站起来就晕 趴在床边起不来了",  # "don't laugh at me" is no joke
+    # batches 94-97
+    "🔥🔥 柴房 着了",                       # emoji for the word, and 着了 said of a room
+    "👃💨 气臭",                             # a smell of gas in emoji and two words (asked)
+    "够柜子顶上的盆 一下卡地上了 整不起来",  # Northeastern: fell, cannot get up
+    "孙子下河游泳 没上来",
+    "王叔平时天天准时出门买菜 今天没见着 电话没人接 我放心不下",  # 放心不下 is no reassurance
+    "灶屋烧起来了 火窜到房梁上了 灭不掉",   # a blaze beside the stove
+    # batches 98-101
+    "应该没事吧 刚被镰刀划了手 血一直往外冒 按着也止不住",  # a reassurance only guessed
+    "我这头一下子晕了 一起身就往地上倒",
+    "走两步就要掼 头晕得很",                                    # Wu 掼: to fall
+    "沼气管子裂了 嗤嗤往外冒 我把灶火灭了",                     # the stove off, the leak goes on
+    "自前日起未见其出门 院门内锁 恐有不测",                     # formal: 前日 is a span
+    "mi abuela se cayó y no puede levantarse",
+    "奶奶在地上躺着 叫她不应",
+]
+SIXTH_SESSION_LURES = [
+    # batches 82-89
     "通报：昨天走失的王大爷已找到，谢谢大家",  # the search is over
     "村东头冒烟是在烧秸秆，非火情，请勿惊慌",  # a fire ruled out
     "救命 年底报表做不完了😭",  # a bare cry about the workload
@@ -438,28 +455,7 @@ def test_sixth_session_classes_are_recognised(text):
     "我听广播说县城有栋楼着火了 我们村有灭火器吗",  # the radio's news
     "上午给老人讲了中风怎么认 要及时就医 下次讲摔倒",  # a talk given
     "喂 我在路上回不去了 今天晚点到",  # 路上回 is no past tense
-])
-def test_sixth_session_lures_raise_no_alarm(text):
-    danger = assess_danger(text)
-    assert danger is None or not danger.certain, (text, danger)
-
-
-def test_a_harmless_word_a_sign_pattern_only_looks_around_for_does_not_pick_the_sign_character():
-    # 未 appears in sign patterns mostly as what to look around for (没回来 is not 回来了): wei is still the smell.
-    assert "味" in fold("厨房 好大 mq wei")
-
-
-# Batches 90-93's classes, sentences written for the test.
-@pytest.mark.parametrize("text", [
-    "can someone check on my uncle? his door has been locked since Tuesday and nobody answers his phone",
-    "气漏了",  # terse: asked, never acted on alone
-    "别笑话我 一站起来就晕 趴在床边起不来了",  # "don't laugh at me" is no joke
-])
-def test_batches_90_to_93_classes_are_recognised(text):
-    assert assess_danger(text) is not None, text
-
-
-@pytest.mark.parametrize("text", [
+    # batches 90-93
     "what's the number for the fire brigade here, 119 right? want to save it on dad's phone, he's fine",
     "答群众问：老人若出现胸闷气短，应拨打120",  # an answer given in advance
     "旧年跋倒过 这阵拢好势了",  # Minnan: healed
@@ -468,26 +464,7 @@ def test_batches_90_to_93_classes_are_recognised(text):
     "saw the news about a big fire in another city, please remind the old folks to check their heaters",
     "上周约的师傅说好周五来，结果人影都没见",  # a no-show, not someone missing
     "修好水龙头了 零件钱我来出 谢谢",  # 出谢 is never 出血
-])
-def test_batches_90_to_93_lures_raise_no_alarm(text):
-    danger = assess_danger(text)
-    assert danger is None or not danger.certain, (text, danger)
-
-
-# Batches 94-97's classes, sentences written for the test.
-@pytest.mark.parametrize("text", [
-    "🔥🔥 柴房 着了",                       # emoji for the word, and 着了 said of a room
-    "👃💨 气臭",                             # a smell of gas in emoji and two words (asked)
-    "够柜子顶上的盆 一下卡地上了 整不起来",  # Northeastern: fell, cannot get up
-    "孙子下河游泳 没上来",
-    "王叔平时天天准时出门买菜 今天没见着 电话没人接 我放心不下",  # 放心不下 is no reassurance
-    "灶屋烧起来了 火窜到房梁上了 灭不掉",   # a blaze beside the stove
-])
-def test_batches_94_to_97_classes_are_recognised(text):
-    assert assess_danger(text) is not None, text
-
-
-@pytest.mark.parametrize("text", [
+    # batches 94-97
     "watched a drama where the grandpa fell, made me cry. my mom's fine",
     "火把节 篝火烧得旺 大家跳舞",
     "我爸年轻辰光摔断过腿 现在好好个",
@@ -500,27 +477,7 @@ def test_batches_94_to_97_classes_are_recognised(text):
     "昨天那起火灾已处理完毕 无人员伤亡",
     "明天会落水冇",                        # Hakka: will it rain
     "这个机器人答非所问",
-])
-def test_batches_94_to_97_lures_raise_no_alarm(text):
-    danger = assess_danger(text)
-    assert danger is None or not danger.certain, (text, danger)
-
-
-# Batches 98-101's classes, sentences written for the test.
-@pytest.mark.parametrize("text", [
-    "应该没事吧 刚被镰刀划了手 血一直往外冒 按着也止不住",  # a reassurance only guessed
-    "我这头一下子晕了 一起身就往地上倒",
-    "走两步就要掼 头晕得很",                                    # Wu 掼: to fall
-    "沼气管子裂了 嗤嗤往外冒 我把灶火灭了",                     # the stove off, the leak goes on
-    "自前日起未见其出门 院门内锁 恐有不测",                     # formal: 前日 is a span
-    "mi abuela se cayó y no puede levantarse",
-    "奶奶在地上躺着 叫她不应",
-])
-def test_batches_98_to_101_classes_are_recognised(text):
-    assert assess_danger(text) is not None, text
-
-
-@pytest.mark.parametrize("text", [
+    # batches 98-101
     "我想问问 120是急救 119是火警吧 写在墙上",
     "卫生院提示：如闻到煤气味请立即开窗并拨打急救电话",
     "本月支出：燃气报警器采购五台 待报销",
@@ -532,7 +489,20 @@ def test_batches_98_to_101_classes_are_recognised(text):
     "上周厨房起火已处置完毕 无人员伤亡",
     "想给鸡棚装一氧化碳报警器 先问问价",
     "今天教孙子背诗 野火烧不尽",
-])
-def test_batches_98_to_101_lures_raise_no_alarm(text):
+]
+
+
+@pytest.mark.parametrize("text", SIXTH_SESSION_EMERGENCIES)
+def test_sixth_session_classes_are_recognised(text):
+    assert assess_danger(text) is not None, text
+
+
+@pytest.mark.parametrize("text", SIXTH_SESSION_LURES)
+def test_sixth_session_lures_raise_no_alarm(text):
     danger = assess_danger(text)
     assert danger is None or not danger.certain, (text, danger)
+
+
+def test_a_harmless_word_a_sign_pattern_only_looks_around_for_does_not_pick_the_sign_character():
+    # 未 appears in sign patterns mostly as what to look around for (没回来 is not 回来了): wei is still the smell.
+    assert "味" in fold("厨房 好大 mq wei")
