@@ -123,7 +123,9 @@ _CONTRAST = re.compile(r"但是|可是|(?<![透喘打比受吃说跑斗拗忍熬
 # An animal or a boat back without its keeper ("牛自己跑回来了"): the alarm, not the person's return.
 _BACK_ALONE = re.compile(r"(牛|羊|狗|马|驴|鸭|鸭子|自行车|摩托|三轮|船|鞋|拐杖).{0,4}"
                          r"自己(跑|走|漂)?(回|返)(来|家)?(了)?")
+# A machine that answers (a robot, the account itself): its answers miss the point, nobody is confused.
 _MACHINE = re.compile(r"机械人|机器人|机器|客服|公众号|小程序|(?<![a-z])(bot|app)(?![a-z])")
+# Whether it will rain ("会落水冇", Hakka): 落水 is the rain, not someone in the water.
 _RAIN_ASKED = re.compile(r"(会|要|会不会|落不落)落(水|雨)(没|冇|吗|不|啵|么)")
 # Kept for later: written into a duty roster, saved "以备不时之需".
 _FOR_LATER = re.compile(r"以备不时之需|以备|备用|以防万一|(写进|写入|纳入|定进).{0,6}(制度|预案|流程|规定|本子)"
@@ -131,7 +133,8 @@ _FOR_LATER = re.compile(r"以备不时之需|以备|备用|以防万一|(写进|
 _HEDGED = re.compile(r"(应该|可能|也许|大概|估计)?(是)?(不要紧|没事|没什么事|没啥事|没大事|没什么大事|没啥大事)"
                      r"(吧|吗|啵|哦|么)")
 # The writer turns to another matter: what was said before the turn does not colour what follows.
-_TOPIC_SWITCH = re.compile(r"另外|顺便(说|讲|问|提)|还有(一)?(个|件)事|话说回来|(?<![a-z])(btw|by the way)(?![a-z])")
+_TOPIC_SWITCH = re.compile(r"另外|顺便(?:说|讲|问|提)|还有一?(?:个|件)事|话说回来"
+                           r"|(?<![a-z])(?:btw|by the way)(?![a-z])")
 # Gas, fire or smoke in the house: "奶奶还在屋里看电视不肯出来" watches the screen beside the leak.
 _HOUSE_HAZARD = frozenset({"gas", "leak", "fire", "smoke", "smoke_fill"})
 _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
