@@ -436,6 +436,11 @@ SIXTH_SESSION_EMERGENCIES = [
     "自前日起未见其出门 院门内锁 恐有不测",                     # formal: 前日 is a span
     "mi abuela se cayó y no puede levantarse",
     "奶奶在地上躺着 叫她不应",
+    # batches 102-105
+    "谢谢上回来帮忙的小伙子 干得可好了 跟你说个事 屋里一股臭鸡蛋味 越来越冲 头也疼",  # praise before another matter
+    "my grandpa with dementia has been missing since noon, please help look for him",
+    "lao tou 突然bu chu sheng 手zhi zhe 喉咙",                 # pinyin among characters: 不出声, 指着
+    "可能是没睡好吧 但是一起来就转得厉害 走两步就得扶墙",
 ]
 SIXTH_SESSION_LURES = [
     # batches 82-89
@@ -489,6 +494,15 @@ SIXTH_SESSION_LURES = [
     "上周厨房起火已处置完毕 无人员伤亡",
     "想给鸡棚装一氧化碳报警器 先问问价",
     "今天教孙子背诗 野火烧不尽",
+    # batches 102-105
+    "听讲城里那边昨晚火烧厝 阮这边无代志",
+    "过年打铳放花炮 火光光 好热闹",
+    "一句话噎得老李半天说不出来",
+    "以后如果有人晕倒 是打120还是打你们",
+    "睇TVB套剧 个阿公跌低咗",
+    "meiqi fei 怎么jiao 微信能交吗",                            # a typed 微 is never 味
+    "help 这个号有什么功能",
+    "油锅起火一下 盖上锅盖就灭了 没事 顺便问一下灭火毯哪里买",
 ]
 
 

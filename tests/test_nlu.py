@@ -385,6 +385,20 @@ def test_classes_found_by_batches_51_to_54(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("多谢晒你哋帮我交咗水费", "thanks", None),                  # a service told as done
+    ("社工站登记：李奶奶有个包裹要代取 请志愿者认领", "help_request", "errand"),  # 社工站 is a place
+    ("请发一下功能目录", "help_menu", None),
+    ("谁会推头 给俺推推", "help_request", "daily_care"),
+    ("有没得人来陪我韶两句", "help_request", "companionship"),
+    ("想请人把回忆录打成电子版", "help_request", "other"),
+    ("怎么注册志愿者", "volunteer_signup", None),
+])
+def test_classes_found_by_batches_55_to_58(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_toneless_pinyin_is_written_back_as_whole_words():
     from bots.nlu.dialect import from_pinyin
     assert from_pinyin("neng bu neng you ren ti xing wo") == "能不能有人提醒我"  # not 能不能有 人替 行

@@ -104,9 +104,11 @@ def _within_characters(chars: str) -> str:
     while i < len(units):
         for size in range(min(5, len(units) - i), 1, -1):
             span = units[i:i + size]
-            key = tuple(u[0] for u in span)
-            if None not in key and any(u[2] for u in span) and key in words:
-                out.append(words[key])  # type: ignore[index]
+            word = words.get(tuple(u[0] or "" for u in span)) if all(u[0] for u in span) else None
+            # Letters are written as the word's characters; a character typed as such must already be the word's.
+            if word is not None and any(u[2] for u in span) \
+                    and all(u[2] or u[1] == char for u, char in zip(span, word, strict=False)):
+                out.append(word)
                 i += size
                 break
         else:

@@ -125,15 +125,18 @@ _BACK_ALONE = re.compile(r"(牛|羊|狗|马|驴|鸭|鸭子|自行车|摩托|三�
                          r"自己(跑|走|漂)?(回|返)(来|家)?(了)?")
 # A machine that answers (a robot, the account itself): its answers miss the point, nobody is confused.
 _MACHINE = re.compile(r"机械人|机器人|机器|客服|公众号|小程序|(?<![a-z])(bot|app)(?![a-z])")
+_MENU_ASKED = re.compile(r"功能|菜单|目录|做啲咩|可以做|能做什么|能干啥|怎么用|(?<![a-z])menu(?![a-z])")
 # Whether it will rain ("会落水冇", Hakka): 落水 is the rain, not someone in the water.
 _RAIN_ASKED = re.compile(r"(会|要|会不会|落不落)落(水|雨)(没|冇|吗|不|啵|么)")
 # Kept for later: written into a duty roster, saved "以备不时之需".
-_FOR_LATER = re.compile(r"以备不时之需|以备|备用|以防万一|(写进|写入|纳入|定进).{0,6}(制度|预案|流程|规定|本子)"
+_FOR_LATER = re.compile(r"以备不时之需|以备|备用|以防万一|以后(?=如果|要是|万一|有人)|将来"
+                        r"|(写进|写入|纳入|定进).{0,6}(制度|预案|流程|规定|本子)"
                         r"|记下来|存(在|到)?手机")
 _HEDGED = re.compile(r"(应该|可能|也许|大概|估计)?(是)?(不要紧|没事|没什么事|没啥事|没大事|没什么大事|没啥大事)"
                      r"(吧|吗|啵|哦|么)")
+_WORSENING = re.compile(r"越来越(冲|浓|重|大|厉害|难受|疼|痛|晕|喘|响)|反而更|更(冲|浓|重|厉害|难受)了")
 # The writer turns to another matter: what was said before the turn does not colour what follows.
-_TOPIC_SWITCH = re.compile(r"另外|顺便(?:说|讲|问|提)|还有一?(?:个|件)事|话说回来"
+_TOPIC_SWITCH = re.compile(r"另外|顺便(?:说|讲|问|提)|还有一?(?:个|件)事|话说回来|(?:跟|和)?(?:你|您)?(?:说|讲)个事"
                            r"|(?<![a-z])(?:btw|by the way)(?![a-z])")
 # Gas, fire or smoke in the house: "奶奶还在屋里看电视不肯出来" watches the screen beside the leak.
 _HOUSE_HAZARD = frozenset({"gas", "leak", "fire", "smoke", "smoke_fill"})
@@ -316,8 +319,10 @@ def _resolved(chars: str) -> bool:
     """Told as over or harmless; asleep counts only when no one tried and failed to wake the person."""
     chars = _BACKGROUND.sub("", chars)
     # "可能没什么事吧 但是…一直晕": a reassurance the writer takes back counts for nothing, nor one only guessed
-    # ("应该不要紧吧 … 血一直往外冒").
-    told_last = _HEDGED.sub("", _CONTRAST.split(chars)[-1])
+    # ("应该不要紧吧 … 血一直往外冒"), nor praise before the writer turns to another matter ("扫地可好了 … 跟你说个事").
+    told_last = _HEDGED.sub("", _where_told(_CONTRAST.split(chars)[-1]))
+    if _WORSENING.search(told_last):
+        return False  # "还以为是垃圾没倒 现在越来越冲": what was thought harmless is getting worse
     return bool(_RESOLVED.search(told_last) or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
 
 
@@ -487,6 +492,10 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"span", "absent"}  # a helper who promised to come and did not: a complaint about the visit
     if "water" in signs and _RAIN_ASKED.search(chars):
         signs.discard("water")  # "天光日会落水冇": will it rain tomorrow
+    if signs <= {"help_word", "sos", "cry", "distress"} and _MENU_ASKED.search(chars) \
+            and re.search(r"(?<![a-z])help(?![a-z])", chars):
+        signs.clear()  # "help 怎么看功能列表": the account's menu asked for
+        return
     if "confused" in signs and _MACHINE.search(chars) and not signs & _ACUTE:
         signs.discard("confused")  # "个机械人答非所问": the robot misses the point, nobody is confused
     if "unresponsive" in signs and _MACHINE_SILENT.search(chars):
@@ -502,6 +511,15 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         # Away, busy, or nobody named: "好几天没来了" is about a visit. Two kinds of silence
         # ("三天没出门 电话不接") name no one only because the writer knows who.
         signs -= {"span", "absent"}
+
+
+def _where_told(chars: str) -> str:
+    """The last part of a message that turns to other matters ("跟你说个事", "顺便问一下") in which a sign is told."""
+    parts = _TOPIC_SWITCH.split(chars)
+    if len(parts) == 1:
+        return chars
+    told = [part for part in parts if any(_BY_NAME[n].strength for n in set().union(*_signs(prepare(part))[:2]))]
+    return told[-1] if told else chars
 
 
 def _lesson_is_the_matter(chars: str) -> bool:

@@ -87,7 +87,7 @@ DELIVERED_HOME = re.compile(r"送(到|来|上|回|至)(我|俺|他|她)?(家|屋
 # A service told as done ("昨天那个小伙子来帮我修水管 … 谢谢"): thanks for it, not a new request.
 DONE_FOR_ME = re.compile(r"(昨天|昨儿|昨日|琴日|寻日|前天|上次|上回|刚才|那天|今早|早上|上午|下午)"
                          r"[^，。]{0,10}(来|送|帮|修|陪|扫)"
-                         r"|(修|换|弄|装)好(了|个|咗)")
+                         r"|(修|换|弄|装)好(了|个|咗)|(交|修|送|买|换|搞)咗")
 ASKS_WHO = re.compile(r"谁|哪个|哪位|有没有人|有人能|有人可以|有人会|有无|请(几个|个|一些)?人|需(要)?(有)?人")
 # The hours offered as payment for a visit asked ("求个人陪一下 算时间银行or我付钱都行").
 PAID_IN_HOURS = re.compile(r"(算|用|拿|按|记)(在)?时间银行|时间银行(算|抵|付|也行)|(我|俺)(来)?付钱")
@@ -193,6 +193,9 @@ def model() -> NaiveBayes:
 def matched_cues(message: Prepared) -> dict[str, tuple[str, float]]:
     """Cue phrase -> (label, weight) for every cue word the message holds on its own."""
     found = _outside_longer_cues(_cue_matcher().find(message), message.chars)
+    # 社工站, 护理站: a place, not the staff asked for.
+    found = {phrase: cue for phrase, cue in found.items()
+             if not (phrase.lstrip("=") in ROLE_WORDS and phrase.lstrip("=") + "站" in message.chars)}
     if SELF_INTRODUCTION.search(message.chars):
         found = {phrase: cue for phrase, cue in found.items() if phrase.lstrip("=") not in ROLE_WORDS}
     if not OFFERS_ONESELF.search(message.chars):
