@@ -178,6 +178,7 @@ def test_the_local_day_and_minute_are_the_villages_not_utcs():
     late_utc = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # 07:30 on Wednesday in Shanghai
     assert (ck.local_day(late_utc, SH), ck.local_minute(late_utc, SH)) == (TUESDAY + timedelta(days=1), 450)
     assert ck.at_local(TUESDAY, 630, SH) == datetime(2026, 12, 1, 2, 30, tzinfo=UTC)
+    assert ck.at_local(TUESDAY, 600, SH) == datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # a deadline on the hour
 
 
 def test_enrolling_starts_at_the_configured_times_and_says_whether_anything_changed(session):
@@ -521,7 +522,8 @@ def test_a_paused_elder_is_not_greeted_and_is_greeted_again_from_the_day_the_pau
     assert (day.status, day.prompted_at, day.next_step_at) == (ck.DAY_PAUSED, None, None)
     wednesday = ckr.plan_round(session, now=at(TUESDAY + timedelta(days=1), "08:30"), tz=SH, rules=RULES)
     assert (len(wednesday.prompts), wednesday.paused, wednesday.resumed) == (1, 0, 1)
-    assert ck.enrolment_of(session, elder).status == ck.ACTIVE
+    resumed = ck.enrolment_of(session, elder)
+    assert (resumed.status, resumed.paused_until) == (ck.ACTIVE, None)  # the app shows no "paused until" any more
 
 
 def test_yesterdays_unanswered_day_is_recorded_missed_when_the_next_round_runs(session):
