@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.base import (
     as_utc,
@@ -22,6 +22,7 @@ from models.base import (
     table_of,
     utc_from_db,
 )
+from models.core.audit import AuditEntry
 from models.people.users import User, Village
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -100,3 +101,13 @@ def test_an_update_says_how_many_rows_it_changed(session):
     table = table_of(Village)
     assert rowcount(session.execute(sa.update(table).where(table.c.code != "v0").values(county="县"))) == 2
     assert rowcount(session.execute(sa.delete(table).where(table.c.code == "none"))) == 0
+
+
+def test_a_bulk_insert_keeps_json_values_whole_and_takes_a_single_row(session):
+    """The outbox's template data goes in this way (models/notices/plan.py): on PostgreSQL through COPY."""
+    entry = {"at": NOW, "actor": "plan", "action": "notice", "target": ""}
+    bulk_insert_ignore(session, AuditEntry, [{**entry, "detail": {"name": "王秀英", "days": [1, 2]}}])  # one row alone
+    bulk_insert_ignore(session, AuditEntry, [{**entry, "detail": None}, {**entry, "detail": {"text": "已报平安"}}])
+    session.expire_all()
+    found = [(e.at, e.detail) for e in session.exec(select(AuditEntry).order_by(col(AuditEntry.id)))]
+    assert found == [(NOW, {"name": "王秀英", "days": [1, 2]}), (NOW, None), (NOW, {"text": "已报平安"})]
