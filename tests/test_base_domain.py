@@ -5,6 +5,7 @@ Shanghai and the database in UTC agree on when something happened); a naive time
 guessed; an insert that meets a unique key is skipped, not an error."""
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -111,3 +112,18 @@ def test_a_bulk_insert_keeps_json_values_whole_and_takes_a_single_row(session):
     session.expire_all()
     found = [(e.at, e.detail) for e in session.exec(select(AuditEntry).order_by(col(AuditEntry.id)))]
     assert found == [(NOW, {"name": "王秀英", "days": [1, 2]}), (NOW, None), (NOW, {"text": "已报平安"})]
+
+
+def test_a_timestamp_reads_back_the_same_instant_whatever_the_servers_own_zone(session, monkeypatch):
+    """A server set to China time (as a county's machine may well be) must not shift what the database holds."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        session.add(Village(code="v1", name="一村", created_at=MORNING))
+        session.commit()
+        session.expire_all()
+        created = session.exec(select(Village)).one().created_at
+        assert created == NOW and created.tzinfo == UTC and created.hour == 8
+    finally:
+        monkeypatch.undo()
+        time.tzset()
