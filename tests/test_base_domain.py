@@ -119,6 +119,7 @@ def test_a_timestamp_reads_back_the_same_instant_whatever_the_servers_own_zone(s
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
     try:
+        assert as_utc(MORNING).tzinfo == UTC and as_utc(MORNING).hour == 8
         session.add(Village(code="v1", name="一村", created_at=MORNING))
         session.commit()
         session.expire_all()
