@@ -5,12 +5,13 @@ Shanghai and the database in UTC agree on when something happened); a naive time
 guessed; an insert that meets a unique key is skipped, not an error."""
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.base import (
     as_utc,
@@ -22,6 +23,7 @@ from models.base import (
     table_of,
     utc_from_db,
 )
+from models.core.audit import AuditEntry
 from models.people.users import User, Village
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -100,3 +102,31 @@ def test_an_update_says_how_many_rows_it_changed(session):
     table = table_of(Village)
     assert rowcount(session.execute(sa.update(table).where(table.c.code != "v0").values(county="县"))) == 2
     assert rowcount(session.execute(sa.delete(table).where(table.c.code == "none"))) == 0
+
+
+def test_a_bulk_insert_keeps_json_values_whole_and_takes_a_single_row(session):
+    """The outbox's template data goes in this way (models/notices/plan.py): on PostgreSQL through COPY."""
+    entry = {"at": NOW, "actor": "plan", "action": "notice", "target": ""}
+    bulk_insert_ignore(session, AuditEntry, [{**entry, "detail": {"name": "王秀英", "days": [1, 2]}}])  # one row alone
+    bulk_insert_ignore(session, AuditEntry, [{**entry, "detail": None}, {**entry, "detail": {"text": "已报平安"}}])
+    session.expire_all()
+    found = [(e.at, e.detail) for e in session.exec(select(AuditEntry).order_by(col(AuditEntry.id)))]
+    assert found == [(NOW, {"name": "王秀英", "days": [1, 2]}), (NOW, None), (NOW, {"text": "已报平安"})]
+
+
+def test_a_timestamp_reads_back_the_same_instant_whatever_the_servers_own_zone(session, monkeypatch):
+    """A server set to China time (as a county's machine may well be) must not shift what the database holds."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert as_utc(MORNING).tzinfo == UTC and as_utc(MORNING).hour == 8
+        if session.get_bind().dialect.name == "postgresql":  # and a database server set to China time
+            session.execute(sa.text("SET TIME ZONE 'Asia/Shanghai'"))
+        session.add(Village(code="v1", name="一村", created_at=MORNING))
+        session.commit()
+        session.expire_all()
+        created = session.exec(select(Village)).one().created_at
+        assert created == NOW and created.tzinfo == UTC and created.hour == 8
+    finally:
+        monkeypatch.undo()
+        time.tzset()

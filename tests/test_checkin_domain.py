@@ -178,6 +178,7 @@ def test_the_local_day_and_minute_are_the_villages_not_utcs():
     late_utc = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # 07:30 on Wednesday in Shanghai
     assert (ck.local_day(late_utc, SH), ck.local_minute(late_utc, SH)) == (TUESDAY + timedelta(days=1), 450)
     assert ck.at_local(TUESDAY, 630, SH) == datetime(2026, 12, 1, 2, 30, tzinfo=UTC)
+    assert ck.at_local(TUESDAY, 600, SH) == datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # a deadline on the hour
 
 
 def test_enrolling_starts_at_the_configured_times_and_says_whether_anything_changed(session):
@@ -455,7 +456,8 @@ def test_an_incident_reported_by_family_opens_an_emergency_and_alerts_everyone_e
     stranger = person(session, "demo-volunteer-5")
     refused = alarm.report_incident(session, elder, stranger, "摔倒了", now=at(TUESDAY, "11:10"), tz=SH, key="k0",
                                     drules=DRULES, window=timedelta(hours=2))
-    assert refused.result == "not_allowed" and refused.request is None
+    assert (refused.result, refused.request, refused.day.id) == ("not_allowed", None, day.id)
+    bind(session, "demo-volunteer-5", "demo-elder-1").subscribed = False  # unfollowed: not alerted
     text = "妈妈在院子里摔倒了，" * 30
     settled = alarm.report_incident(session, elder, family, text, now=at(TUESDAY, "11:10"), tz=SH, key="k1",
                                     drules=DRULES, window=timedelta(hours=2))
@@ -495,17 +497,19 @@ def test_the_greeting_calls_the_elder_by_the_chosen_name_once_a_day(session):
     ck.set_call_name(session, enrolment, "李爷爷", now=at(TUESDAY, "07:00"))
     ck.enrol(session, person(session, "demo-elder-1"), admin, now=at(TUESDAY, "07:00"), rules=RULES)
     first = ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES).prompts
-    assert sorted((n.openid, n.key, n.text_key, n.params["name"], n.priority) for n in first) == [
-        ("demo-elder-1", f"checkin:first:{person(session, 'demo-elder-1').id}:2026-12-01", "checkin_prompt", "王秀英",
-         NORMAL),
-        ("demo-elder-2", f"checkin:first:{elder.id}:2026-12-01", "checkin_prompt", "李爷爷", NORMAL)]
+    assert sorted((n.openid, n.kind, n.key, n.text_key, n.params["name"], n.priority) for n in first) == [
+        ("demo-elder-1", "checkin_prompt", f"checkin:first:{person(session, 'demo-elder-1').id}:2026-12-01",
+         "checkin_prompt", "王秀英", NORMAL),
+        ("demo-elder-2", "checkin_prompt", f"checkin:first:{elder.id}:2026-12-01", "checkin_prompt", "李爷爷", NORMAL)]
     day = ck.day_of(session, elder.id, TUESDAY)
     assert (day.status, day.stage, day.prompted_at, day.deadline_at, day.next_step_at, day.village_id) == (
         ck.PENDING, ck.PROMPTED, at(TUESDAY, "08:30"), at(TUESDAY, "10:30"), at(TUESDAY, "10:30"), elder.village_id)
     second = ckr.advance_silent_days(session, now=at(TUESDAY, "10:30"), rules=RULES, drules=DRULES, task_details="")
-    assert sorted((n.key, n.text_key, n.params["name"]) for n in second) == sorted([
-        (f"checkin:second:{person(session, 'demo-elder-1').id}:2026-12-01", "checkin_second_prompt", "王秀英"),
-        (f"checkin:second:{elder.id}:2026-12-01", "checkin_second_prompt", "李爷爷")])
+    assert sorted((n.openid, n.kind, n.key, n.text_key, n.params["name"]) for n in second) == sorted([
+        ("demo-elder-1", "checkin_prompt", f"checkin:second:{person(session, 'demo-elder-1').id}:2026-12-01",
+         "checkin_second_prompt", "王秀英"),
+        ("demo-elder-2", "checkin_prompt", f"checkin:second:{elder.id}:2026-12-01", "checkin_second_prompt",
+         "李爷爷")])  # the kind picks the greeting's template when the chat window is closed
 
 
 def test_a_paused_elder_is_not_greeted_and_is_greeted_again_from_the_day_the_pause_ends(session):
@@ -518,7 +522,8 @@ def test_a_paused_elder_is_not_greeted_and_is_greeted_again_from_the_day_the_pau
     assert (day.status, day.prompted_at, day.next_step_at) == (ck.DAY_PAUSED, None, None)
     wednesday = ckr.plan_round(session, now=at(TUESDAY + timedelta(days=1), "08:30"), tz=SH, rules=RULES)
     assert (len(wednesday.prompts), wednesday.paused, wednesday.resumed) == (1, 0, 1)
-    assert ck.enrolment_of(session, elder).status == ck.ACTIVE
+    resumed = ck.enrolment_of(session, elder)
+    assert (resumed.status, resumed.paused_until) == (ck.ACTIVE, None)  # the app shows no "paused until" any more
 
 
 def test_yesterdays_unanswered_day_is_recorded_missed_when_the_next_round_runs(session):
@@ -767,3 +772,117 @@ def test_the_round_counts_who_was_greeted_paused_or_unfollowed_and_each_greeting
     assert (paused_day.status, paused_day.prompted_at, paused_day.next_step_at) == (ck.DAY_PAUSED, None, None)
     again = ckr.plan_round(session, now=at(TUESDAY, "08:45"), tz=SH, rules=RULES)
     assert (again.prompts, again.paused, again.unsubscribed) == ([], 0, 0)  # each elder's day is made once
+
+
+# --- the sixth session's mutation pass: what its survivors asked for -------------------------------------
+
+def test_a_villages_figures_count_every_elder_of_a_day_by_outcome_and_no_day_after_today(session):
+    for openid in ("demo-elder-1", "demo-elder-2", "demo-elder-3"):
+        ck.enrol(session, person(session, openid), person(session, "demo-admin"), now=at(TUESDAY, "07:00"),
+                 rules=RULES)
+    record_days(session, "demo-elder-1", {TUESDAY: ck.ON_TIME, WEDNESDAY: ck.MISSED})  # Wednesday: not yet
+    record_days(session, "demo-elder-2", {TUESDAY: ck.LATE})
+    record_days(session, "demo-elder-3", {TUESDAY: ck.ON_TIME})
+    [ours] = reports.village_rates(session, [person(session, "demo-elder-1").village_id], now=at(TUESDAY, "12:00"),
+                                   tz=SH)
+    assert (ours.enrolled, ours.today, ours.week, ours.week_rate) == (
+        3, Counter({ck.ON_TIME: 2, ck.LATE: 1}), Counter({ck.ON_TIME: 2, ck.LATE: 1}), 100)
+
+
+def test_a_family_member_of_two_elders_gets_their_weekly_reports_in_the_elders_order(session):
+    first, second = person(session, "demo-elder-1"), person(session, "demo-elder-2")
+    ck.enrol(session, second, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)  # enrolled first
+    ck.enrol(session, first, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
+    bind(session, "demo-family-1", "demo-elder-2")  # already demo-elder-1's son
+    record_days(session, "demo-elder-1", {TUESDAY - timedelta(days=1): ck.ON_TIME})
+    record_days(session, "demo-elder-2", {TUESDAY - timedelta(days=n): ck.MISSED for n in (1, 2)})
+    told = reports.weekly(session, now=at(TUESDAY, "09:00"), tz=SH)
+    assert [(n.openid, n.params["name"], n.params["ok"], n.params["missed"], n.params["days"]) for n in told] == [
+        ("demo-family-1", first.name, 1, 0, 1), ("demo-family-1", second.name, 0, 2, 2)]  # each their own days
+
+
+def test_a_coordinator_sees_the_open_alarm_of_a_relative_in_another_village_beside_their_own_villages(session):
+    admin = person(session, "demo-admin")
+    other = Village(code="v2", name="二村", created_at=at(TUESDAY, "07:00"))
+    session.add(other)
+    session.flush()
+    aunt = User(openid="v2-elder", name="孙大娘", roles=",elder,", village_id=other.id,
+                created_at=at(TUESDAY, "07:00"), updated_at=at(TUESDAY, "07:00"))
+    session.add(aunt)
+    session.flush()
+    bind(session, "demo-admin", "v2-elder")  # the coordinator is her nephew
+    silent_until(session, "10:30", elder="v2-elder")
+    silent_until(session, "10:30")
+    found = alarm.open_alarms(session, person(session, "demo-admin"), now=at(TUESDAY, "10:45"), tz=SH)
+    assert sorted(e.openid for _, e in found) == ["demo-elder-1", "v2-elder"]
+    assert admin.village_id != other.id
+
+
+def test_the_volunteer_asked_to_visit_may_report_an_incident(session):
+    day = silent_until(session, "11:00")
+    [offered] = dispatch.already_asked(session, day.request_id)
+    settled = alarm.report_incident(session, person(session, "demo-elder-1"), session.get(User, offered), "摔倒了",
+                                    now=at(TUESDAY, "11:10"), tz=SH, key="k3", drules=DRULES,
+                                    window=timedelta(hours=2))
+    assert (settled.result, settled.day.id, settled.day.resolved_by_id) == ("incident", day.id, offered)
+
+
+def test_an_incident_about_an_elder_not_enrolled_opens_the_emergency_and_records_no_day(session):
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    settled = alarm.report_incident(session, elder, family, "摔倒了", now=at(TUESDAY, "11:10"), tz=SH, key="k4",
+                                    drules=DRULES, window=timedelta(hours=2))
+    assert (settled.result, settled.day, settled.request.category) == ("incident", None, "emergency")
+    assert ck.day_of(session, elder.id, TUESDAY) is None
+
+
+def test_two_elders_silent_the_same_morning_each_get_their_alerts_and_visit_once(session):
+    elders = [silent_until(session, "10:30", elder=o).elder_id for o in ("demo-elder-1", "demo-elder-2")]
+    family, admin = person(session, "demo-family-1").id, person(session, "demo-admin").id
+    asked = ckr.advance_silent_days(session, now=at(TUESDAY, "11:00"), rules=RULES, drules=DRULES, task_details="看看")
+    first, second = (ck.day_of(session, elder_id, TUESDAY) for elder_id in elders)
+    assert [n.key for n in asked if n.kind == "checkin_alert"] == [f"checkin:family:{first.id}:{family}"]
+    offers = [n.params["number"] for n in asked if n.text_key == "help_offer"]
+    assert sorted(offers) == sorted([first.request_id, second.request_id]) and len(asked) == 3
+    days = first.id, second.id
+    told = ckr.advance_silent_days(session, now=at(TUESDAY, "11:30"), rules=RULES, drules=DRULES, task_details="看看")
+    assert sorted(n.key for n in told) == sorted(f"checkin:coordinator:{day}:{admin}" for day in days)
+
+
+def test_family_may_confirm_before_the_greeting_and_before_dawn_it_is_the_villages_today(session):
+    elder, family = person(session, "demo-elder-1"), person(session, "demo-family-1")
+    ck.enrol(session, elder, family, now=at(TUESDAY, "07:00"), rules=RULES)
+    settled = alarm.confirm_safe(session, elder, family, now=utc(WEDNESDAY, "07:30"), tz=SH)
+    assert (settled.result, settled.day.day, settled.day.status) == ("confirmed", WEDNESDAY, ck.CONFIRMED)
+    assert ck.day_of(session, elder.id, TUESDAY) is None
+    assert ckr.plan_round(session, now=at(WEDNESDAY, "08:30"), tz=SH, rules=RULES).prompts == []  # nothing to ask
+
+
+def test_each_elder_gets_the_second_greeting_at_their_own_deadline(session):
+    admin = person(session, "demo-admin")
+    ck.enrol(session, person(session, "demo-elder-1"), admin, now=at(TUESDAY, "07:00"), rules=RULES)
+    later = person(session, "demo-elder-2")
+    ck.enrol(session, later, admin, now=at(TUESDAY, "07:00"), rules=RULES, prompt_minute=9 * 60 + 30)  # until 11:30
+    ckr.plan_round(session, now=at(TUESDAY, "09:30"), tz=SH, rules=RULES)
+    later_id = later.id
+
+    def scan(hhmm):
+        notices = ckr.advance_silent_days(session, now=at(TUESDAY, hhmm), rules=RULES, drules=DRULES, task_details="")
+        return sorted((n.openid, n.text_key) for n in notices if n.openid.startswith("demo-elder"))
+
+    assert scan("10:30") == [("demo-elder-1", "checkin_second_prompt")]
+    day = ck.day_of(session, later_id, TUESDAY)
+    assert (day.stage, day.next_step_at) == (ck.PROMPTED, at(TUESDAY, "11:30"))  # not yet late
+    ckr.advance_silent_days(session, now=at(TUESDAY, "11:00"), rules=RULES, drules=DRULES, task_details="")
+    day = ck.day_of(session, later_id, TUESDAY)
+    assert (day.stage, day.request_id) == (ck.PROMPTED, None)  # nobody asked to visit before her deadline
+    assert scan("11:30") == [("demo-elder-2", "checkin_second_prompt")]
+
+
+def test_the_round_counts_every_paused_elder_and_tells_coordinators_of_no_one_who_still_follows(session):
+    admin = person(session, "demo-admin")
+    for openid in ("demo-elder-1", "demo-elder-2", "demo-elder-3"):
+        enrolment, _ = ck.enrol(session, person(session, openid), admin, now=at(TUESDAY, "07:00"), rules=RULES)
+        if openid != "demo-elder-1":
+            ck.pause(session, enrolment, 3, now=at(TUESDAY, "07:10"), tz=SH)
+    done = ckr.plan_round(session, now=at(TUESDAY, "08:30"), tz=SH, rules=RULES)
+    assert (len(done.prompts), done.paused, done.unsubscribed, done.notices) == (1, 2, 0, [])

@@ -787,6 +787,20 @@ def test_seeding_the_demo_again_keeps_what_people_added(session):
     assert elder.role_set == {"elder", "volunteer"} and elder.created_at == NOW
 
 
+def test_seeding_the_demo_again_binds_its_son_back_though_each_of_them_has_other_family_now(session):
+    elder, son = by_openid(session, "demo-elder-1"), by_openid(session, "demo-family-1")
+    session.delete(session.exec(select(FamilyLink)).one())  # unbound by hand
+    session.add(FamilyLink(elder_id=by_openid(session, "demo-elder-2").id, family_id=son.id, relationship="侄子",
+                           created_at=NOW))
+    session.add(FamilyLink(elder_id=elder.id, family_id=by_openid(session, "demo-volunteer-5").id,
+                           relationship="女儿", created_at=NOW))
+    session.flush()
+    seed_demo(session, now=NOW + timedelta(days=1))
+    links = {(link.elder_id, link.relationship) for link in session.exec(select(FamilyLink).where(
+        FamilyLink.family_id == son.id))}
+    assert links == {(elder.id, "儿子"), (by_openid(session, "demo-elder-2").id, "侄子")}
+
+
 def test_configured_admins_are_granted_the_role_once(session):
     from models.seed import ensure_admins
 
