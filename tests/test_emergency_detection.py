@@ -441,6 +441,10 @@ SIXTH_SESSION_EMERGENCIES = [
     "my grandpa with dementia has been missing since noon, please help look for him",
     "lao tou 突然bu chu sheng 手zhi zhe 喉咙",                 # pinyin among characters: 不出声, 指着
     "可能是没睡好吧 但是一起来就转得厉害 走两步就得扶墙",
+    # batches 106-107
+    "我是消防大队宣传科的 在入户发宣传单 一位大娘起身就天旋地转 吐了两次 家里没人",  # a job title, no lesson
+    "阿嫲话唔想拖累我哋 安眠药储咗一樽",                           # Cantonese: pills saved up
+    "放电影放一半 前排有个老人吃花生卡住了 咳不出来 脸都紫了",     # the film is shown here, the choking is real
 ]
 SIXTH_SESSION_LURES = [
     # batches 82-89
@@ -503,6 +507,10 @@ SIXTH_SESSION_LURES = [
     "meiqi fei 怎么jiao 微信能交吗",                            # a typed 微 is never 味
     "help 这个号有什么功能",
     "油锅起火一下 盖上锅盖就灭了 没事 顺便问一下灭火毯哪里买",
+    # batches 106-107
+    "阿公早年跋倒过 这马好好 逐日去钓鱼",
+    "冬季用气安全提示：发现燃气泄漏切勿开关电器 应立即开窗并到室外拨打燃气公司电话或119",
+    "孙子问120是救护车还是火警 我讲119才是火",
 ]
 
 

@@ -399,6 +399,18 @@ def test_classes_found_by_batches_55_to_58(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+@pytest.mark.parametrize("text, intent, category", [
+    ("明天陪我去医院的不用了", "cancel", None),
+    ("订的饭没送 电话也没人接", "complaint", None),
+    ("请转村委值班同志", "talk_to_human", None),
+    ("请为失能老人安排助浴 每周两次", "help_request", "daily_care"),
+    ("玉米要抢收 请招募几名志愿者", "help_request", "farm_work"),
+])
+def test_classes_found_by_batches_59_and_60(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_toneless_pinyin_is_written_back_as_whole_words():
     from bots.nlu.dialect import from_pinyin
     assert from_pinyin("neng bu neng you ren ti xing wo") == "能不能有人提醒我"  # not 能不能有 人替 行

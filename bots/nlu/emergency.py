@@ -138,6 +138,8 @@ _WORSENING = re.compile(r"越来越(冲|浓|重|大|厉害|难受|疼|痛|晕|�
 # The writer turns to another matter: what was said before the turn does not colour what follows.
 _TOPIC_SWITCH = re.compile(r"另外|顺便(?:说|讲|问|提)|还有一?(?:个|件)事|话说回来|(?:跟|和)?(?:你|您)?(?:说|讲)个事"
                            r"|(?<![a-z])(?:btw|by the way)(?![a-z])")
+# People in the same room or square as the screen ("电影放一半 前排一个老太太…卡住了"): what happens to them is real.
+_PRESENT = re.compile(r"前排|后排|旁边|身边|现场|广场|我们村|院子里")
 # Gas, fire or smoke in the house: "奶奶还在屋里看电视不肯出来" watches the screen beside the leak.
 _HOUSE_HAZARD = frozenset({"gas", "leak", "fire", "smoke", "smoke_fill"})
 _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
@@ -367,7 +369,7 @@ def _story(chars: str, signs: set[str]) -> bool:
     # Only the screen in the room, and nothing told from it (剧, 新闻里, 梦见): what happens is in the room.
     watching_only = not _FICTION.search(_WATCHING.sub("", chars))
     return not (watching_only and signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD | {"fall", "unresponsive"})
-                and _OWN_PEOPLE.search(chars))
+                and (_OWN_PEOPLE.search(chars) or _PRESENT.search(chars)))
 
 
 def _asking_after(chars: str, signs: set[str]) -> bool:

@@ -94,7 +94,8 @@ PAID_IN_HOURS = re.compile(r"(算|用|拿|按|记)(在)?时间银行|时间银�
 # A person asked to bring it ("能安排人中午送个饭吗", "恳请热心人士…送一份午餐"): a meal delivery, not a canteen order.
 ASKS_A_PERSON = re.compile(r"(安排|派|请)(个|一个|位|一位)?人|热心人士|有人(能|可以)|谁(能|可以)|志愿者")
 # Unable to go oneself ("一个人去不了", "腿不得劲 食堂去不了"): the reason for a request, not a cancellation.
-UNABLE_TO_GO = re.compile(r"(一个人|自己|独自|腿|脚|腰|身体|不得劲|不方便)[^，。]{0,6}(去不了|来不了|去不成)")
+UNABLE_TO_GO = re.compile(r"(一个人|自己|独自|腿|脚|腰|身体|不得劲|不方便|忙|走不开|没空)[^，。]{0,6}"
+                          r"(去不了|来不了|去不成)")
 BARE_VOLUNTEER = frozenset({"志愿者", "志愿", "义工", "volunteer", "volunteers"})
 
 
