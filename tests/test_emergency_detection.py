@@ -445,6 +445,9 @@ SIXTH_SESSION_EMERGENCIES = [
     "我是消防大队宣传科的 在入户发宣传单 一位大娘起身就天旋地转 吐了两次 家里没人",  # a job title, no lesson
     "阿嫲话唔想拖累我哋 安眠药储咗一樽",                           # Cantonese: pills saved up
     "放电影放一半 前排有个老人吃花生卡住了 咳不出来 脸都紫了",     # the film is shown here, the choking is real
+    # batches 108-109
+    "开水烫了腿 起了好大的泡 皮掉了一块 不要紧 有烫伤膏吗",       # the blisters stay, whatever the writer says
+    "my aunt hasn't been seen since Friday and her door is locked from the inside",
 ]
 SIXTH_SESSION_LURES = [
     # batches 82-89
@@ -511,6 +514,11 @@ SIXTH_SESSION_LURES = [
     "阿公早年跋倒过 这马好好 逐日去钓鱼",
     "冬季用气安全提示：发现燃气泄漏切勿开关电器 应立即开窗并到室外拨打燃气公司电话或119",
     "孙子问120是救护车还是火警 我讲119才是火",
+    # batches 108-109
+    "佢后生时节跌落过塘 好彩冇事",
+    "锅子烧焦哉 笑煞人 覅当真",
+    "救护车下周年检停运半天 有事直接打县里120",
+    "the ambulance number in China is 120 right? want to put it on a card on mum's fridge",
 ]
 
 

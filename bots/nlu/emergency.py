@@ -344,7 +344,8 @@ def _leak_goes_on(chars: str, signs: set[str]) -> bool:
 
 def _lasting(signs: set[str]) -> set[str]:
     """The signs of a state that lasts (起不来, 叫不醒), not of an event that can be over (a fall, a cough)."""
-    return {s for s in signs if _BY_NAME[s].strength} - w.EVENTS
+    # A burn's blisters and lost skin stay, whatever the writer says of the scald ("起了大泡 皮掉了一大块 不要紧").
+    return {s for s in signs if _BY_NAME[s].strength} - w.EVENTS | signs & {"burn_bad"}
 
 
 def _over_or_story(chars: str, signs: set[str]) -> bool:
