@@ -309,7 +309,9 @@ def test_classes_found_by_batches_33_to_36(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
-@pytest.mark.parametrize("text, intent, category", [
+# The sixth session's intent classes (batches 37-62), with sentences written for the test, marked by round.
+SIXTH_SESSION_INTENTS = [
+    # batches 37-42
     ("老王那几只羊 这礼拜谁能帮着放一下", "help_request", "farm_work"),  # livestock, and nobody offers
     ("我懂点木工 谁家桌子椅子坏了可以叫我", "volunteer_signup", None),     # "叫我" offers oneself
     ("屋里的旧沙发要搬楼上 一个人搬不动", "help_request", "other"),        # moving heavy things
@@ -324,13 +326,7 @@ def test_classes_found_by_batches_33_to_36(text, intent, category):
     ("想请志愿者去帮我妈打扫下屋子", "help_request", "daily_care"),      # a volunteer asked for
     ("申请志愿者", "volunteer_signup", None),                             # 申请 is no 请
     ("我的积分到账了没", "timebank_balance", None),                       # 分到 is never 昏倒
-])
-def test_classes_found_by_batches_37_to_42(text, intent, category):
-    result = understand(text, NOW)
-    assert (result.intent, result.category) == (intent, category)
-
-
-@pytest.mark.parametrize("text, intent, category", [
+    # batches 43-46
     ("请帮我查一下我的服务时数", "timebank_balance", None),
     ("这几天每天送两顿饭菜到家 哪位能接一下", "help_request", "meal"),
     ("昨日送嚟嘅饭冻晒", "complaint", None),
@@ -343,13 +339,7 @@ def test_classes_found_by_batches_37_to_42(text, intent, category):
     ("来的志愿者一点不耐心", "complaint", None),
     ("放暑假我想以志愿者身份帮点忙", "volunteer_signup", None),
     ("胳膊抬不起来 能不能来个人帮我洗洗头", "help_request", "daily_care"),  # the reason care is wanted
-])
-def test_classes_found_by_batches_43_to_46(text, intent, category):
-    result = understand(text, NOW)
-    assert (result.intent, result.category) == (intent, category)
-
-
-@pytest.mark.parametrize("text, intent, category", [
+    # batches 47-50
     ("同志们好", "greeting", None),
     ("恰哒饭冇", "greeting", None),
     ("上月申请的维修至今未见落实", "complaint", None),
@@ -362,13 +352,7 @@ def test_classes_found_by_batches_43_to_46(text, intent, category):
     ("咯个能搞么子用", "help_menu", None),
     ("我爸腰扭了 能安排人中午送个饭吗 一人份", "help_request", "meal"),  # a person asked to bring it
     ("有无志工会当载我去卫生院", "help_request", "medical"),              # Minnan 会当 is "can", no offer
-])
-def test_classes_found_by_batches_47_to_50(text, intent, category):
-    result = understand(text, NOW)
-    assert (result.intent, result.category) == (intent, category)
-
-
-@pytest.mark.parametrize("text, intent, category", [
+    # batches 51-54
     ("在不在嘛 吃饭没得", "greeting", None),
     ("各位好我是镇上的网格员小李", "greeting", None),
     ("代买的药和清单不符 少了一盒 特此反映", "complaint", None),
@@ -379,13 +363,7 @@ def test_classes_found_by_batches_47_to_50(text, intent, category):
     ("端午节村里有啥event", "event_query", None),
     ("有没有功能菜单 都能办什么", "help_menu", None),
     ("想请志愿者每周上门看望我爸", "help_request", "companionship"),
-])
-def test_classes_found_by_batches_51_to_54(text, intent, category):
-    result = understand(text, NOW)
-    assert (result.intent, result.category) == (intent, category)
-
-
-@pytest.mark.parametrize("text, intent, category", [
+    # batches 55-58
     ("多谢晒你哋帮我交咗水费", "thanks", None),                  # a service told as done
     ("社工站登记：李奶奶有个包裹要代取 请志愿者认领", "help_request", "errand"),  # 社工站 is a place
     ("请发一下功能目录", "help_menu", None),
@@ -393,20 +371,18 @@ def test_classes_found_by_batches_51_to_54(text, intent, category):
     ("有没得人来陪我韶两句", "help_request", "companionship"),
     ("想请人把回忆录打成电子版", "help_request", "other"),
     ("怎么注册志愿者", "volunteer_signup", None),
-])
-def test_classes_found_by_batches_55_to_58(text, intent, category):
-    result = understand(text, NOW)
-    assert (result.intent, result.category) == (intent, category)
-
-
-@pytest.mark.parametrize("text, intent, category", [
+    # batches 59-60
     ("明天陪我去医院的不用了", "cancel", None),
     ("订的饭没送 电话也没人接", "complaint", None),
     ("请转村委值班同志", "talk_to_human", None),
     ("请为失能老人安排助浴 每周两次", "help_request", "daily_care"),
     ("玉米要抢收 请招募几名志愿者", "help_request", "farm_work"),
-])
-def test_classes_found_by_batches_59_and_60(text, intent, category):
+
+]
+
+
+@pytest.mark.parametrize("text, intent, category", SIXTH_SESSION_INTENTS)
+def test_sixth_session_intent_classes(text, intent, category):
     result = understand(text, NOW)
     assert (result.intent, result.category) == (intent, category)
 
