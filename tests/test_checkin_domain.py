@@ -279,6 +279,18 @@ def record_days(session, openid: str, statuses: dict) -> None:
     session.flush()
 
 
+def elder_of_another_village(session, name: str) -> User:
+    """The elder "v2-elder" of a second village, 二村, registered on Tuesday morning."""
+    other = Village(code="v2", name="二村", created_at=at(TUESDAY, "07:00"))
+    session.add(other)
+    session.flush()
+    elder = User(openid="v2-elder", name=name, roles=",elder,", village_id=other.id,
+                 created_at=at(TUESDAY, "07:00"), updated_at=at(TUESDAY, "07:00"))
+    session.add(elder)
+    session.flush()
+    return elder
+
+
 def bind(session, family: str, elder: str) -> User:
     member = person(session, family)
     session.add(FamilyLink(elder_id=person(session, elder).id, family_id=member.id, relationship="女儿",
@@ -673,13 +685,7 @@ def test_pausing_and_resuming_before_dawn_touch_the_villages_today_not_utcs(sess
 def test_a_villages_figures_before_dawn_are_todays_by_its_clock_and_kept_apart_per_village(session):
     elder = person(session, "demo-elder-1")
     ck.enrol(session, elder, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
-    other = Village(code="v2", name="二村", created_at=at(TUESDAY, "07:00"))
-    session.add(other)
-    session.flush()
-    theirs_elder = User(openid="v2-elder", name="孙大爷", roles=",elder,", village_id=other.id,
-                        created_at=at(TUESDAY, "07:00"), updated_at=at(TUESDAY, "07:00"))
-    session.add(theirs_elder)
-    session.flush()
+    theirs_elder = elder_of_another_village(session, "孙大爷")
     ck.enrol(session, theirs_elder, person(session, "demo-admin"), now=at(TUESDAY, "07:00"), rules=RULES)
     record_days(session, "demo-elder-1", {WEDNESDAY: ck.ON_TIME, WEDNESDAY - timedelta(days=6): ck.MISSED,
                                           WEDNESDAY - timedelta(days=7): ck.MISSED})
@@ -803,19 +809,13 @@ def test_a_family_member_of_two_elders_gets_their_weekly_reports_in_the_elders_o
 
 def test_a_coordinator_sees_the_open_alarm_of_a_relative_in_another_village_beside_their_own_villages(session):
     admin = person(session, "demo-admin")
-    other = Village(code="v2", name="二村", created_at=at(TUESDAY, "07:00"))
-    session.add(other)
-    session.flush()
-    aunt = User(openid="v2-elder", name="孙大娘", roles=",elder,", village_id=other.id,
-                created_at=at(TUESDAY, "07:00"), updated_at=at(TUESDAY, "07:00"))
-    session.add(aunt)
-    session.flush()
+    aunt = elder_of_another_village(session, "孙大娘")
     bind(session, "demo-admin", "v2-elder")  # the coordinator is her nephew
     silent_until(session, "10:30", elder="v2-elder")
     silent_until(session, "10:30")
     found = alarm.open_alarms(session, person(session, "demo-admin"), now=at(TUESDAY, "10:45"), tz=SH)
     assert sorted(e.openid for _, e in found) == ["demo-elder-1", "v2-elder"]
-    assert admin.village_id != other.id
+    assert admin.village_id != aunt.village_id
 
 
 def test_the_volunteer_asked_to_visit_may_report_an_incident(session):

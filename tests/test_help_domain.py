@@ -220,9 +220,7 @@ def test_offers_go_to_the_top_k_and_never_show_the_address(village):
 
 def test_escalation_timeline_rounds_county_coordinator_then_expiry(village):
     with session_scope(village.engine) as session:
-        other = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
-        session.add(other)
-        session.flush()
+        other = east_village(session)
         helper = User(openid="east-volunteer", name="东坡志愿者", village_id=other.id, roles=",volunteer,",
                       created_at=NOW, updated_at=NOW)
         session.add(helper)
@@ -552,6 +550,14 @@ def test_the_week_counts_visits_served_and_minutes_credited(village):
 # --- the claim's conditions, one by one (they hold on every backend, without threads) ----------------
 
 
+def east_village(session) -> Village:
+    """A second village of the demo's county, 东坡村."""
+    east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
+    session.add(east)
+    session.flush()
+    return east
+
+
 def helper(session, openid, skills, *, trained=(), partner="") -> User:
     from models.people.volunteers import grant_training
 
@@ -756,9 +762,7 @@ def test_a_release_exactly_an_hour_before_the_window_is_not_yet_a_no_show(villag
 
 def test_a_coordinator_assigns_only_their_villages_requests_to_their_villages_volunteers(village):
     with session_scope(village.engine) as session:
-        east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
-        session.add(east)
-        session.flush()
+        east = east_village(session)
         east_admin = User(openid="east-admin", name="东坡主任", village_id=east.id, roles=",admin,", created_at=NOW,
                           updated_at=NOW)
         east_helper = helper(session, "east-helper", ["errand"])
@@ -998,9 +1002,7 @@ def test_giving_a_task_back_withdraws_that_tasks_offer_only_not_another_still_op
 
 def test_a_county_admins_roster_is_every_villages_volunteers_and_a_coordinators_their_own(village):
     with session_scope(village.engine) as session:
-        east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
-        session.add(east)
-        session.flush()
+        east = east_village(session)
         east_helper = helper(session, "east-helper", ["errand"])
         east_helper.village_id = east.id
         county = User(openid="county-admin", name="县里", roles=",county_admin,", created_at=NOW, updated_at=NOW)
@@ -1090,9 +1092,7 @@ def test_the_candidate_pool_is_approved_on_duty_subscribed_volunteers_of_the_vil
 
     monkeypatch.setattr(dispatch, "_CANDIDATES", dispatch._candidates_query())
     with session_scope(village.engine) as session:
-        east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
-        session.add(east)
-        session.flush()
+        east = east_village(session)
         nurse = helper(session, "nurse", ["medical"], partner="乡镇卫生院")
         grant_training(session, nurse, "medical", now=NOW - timedelta(days=30), expires_at=NOW + timedelta(days=1))
         grant_training(session, nurse, "daily_care", now=NOW - timedelta(days=30), source="course")
@@ -1619,9 +1619,7 @@ def test_after_two_rounds_in_the_village_the_county_is_asked_in_one_round_and_th
     round."""
     rules = dispatch.DispatchRules(k=1)
     with session_scope(village.engine) as session:
-        other = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
-        session.add(other)
-        session.flush()
+        other = east_village(session)
         for n in (1, 2):
             helper = User(openid=f"east-volunteer-{n}", name=f"东坡志愿者{n}", village_id=other.id,
                           roles=",volunteer,", created_at=NOW, updated_at=NOW)
@@ -1951,9 +1949,7 @@ def test_a_batch_offers_each_request_to_the_volunteers_of_its_own_village(villag
     loaded for that village's requests, not the first village's for all."""
     rules = dispatch.DispatchRules(k=1)
     with session_scope(village.engine) as session:
-        east = Village(code="east", name="东坡村", county="示范县", created_at=NOW)
-        session.add(east)
-        session.flush()
+        east = east_village(session)
         elder = User(openid="east-elder", name="东坡老人", village_id=east.id, roles=",elder,", created_at=NOW,
                      updated_at=NOW)
         neighbour = User(openid="east-volunteer", name="东坡志愿者", village_id=east.id, roles=",volunteer,",
