@@ -536,3 +536,7 @@ def test_sixth_session_lures_raise_no_alarm(text):
 def test_a_harmless_word_a_sign_pattern_only_looks_around_for_does_not_pick_the_sign_character():
     # 未 appears in sign patterns mostly as what to look around for (没回来 is not 回来了): wei is still the smell.
     assert "味" in fold("厨房 好大 mq wei")
+    # What a pattern only looks around for is left out of the count that picks the character.
+    from bots.nlu.dialect import _LOOKAROUND
+    assert _LOOKAROUND.sub("", r"(?<![没未不])回来了") == "回来了"
+    assert _LOOKAROUND.sub("", r"(幸好|好在)(?!.{0,2}(带|揣|手机))") == "(幸好|好在)"

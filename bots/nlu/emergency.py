@@ -516,22 +516,25 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"span", "absent"}
 
 
-def _where_told(chars: str) -> str:
-    """The last part of a message that turns to other matters ("跟你说个事", "顺便问一下") in which a sign is told."""
+def _told_parts(chars: str) -> list[str]:
+    """The parts of a message that turns to other matters ("跟你说个事", "另外顺便说一下") in which a sign is told;
+    the whole message when it does not turn."""
     parts = _TOPIC_SWITCH.split(chars)
     if len(parts) == 1:
-        return chars
-    told = [part for part in parts if any(_BY_NAME[n].strength for n in set().union(*_signs(prepare(part))[:2]))]
+        return parts
+    return [part for part in parts if any(_BY_NAME[n].strength for n in set().union(*_signs(prepare(part))[:2]))]
+
+
+def _where_told(chars: str) -> str:
+    """The last part of the message in which a sign is told."""
+    told = _told_parts(chars)
     return told[-1] if told else chars
 
 
 def _lesson_is_the_matter(chars: str) -> bool:
     """A training or a drill named in a message that turns to another matter ("培训还办不办 另外顺便说一下 楼下阿姨家
     咚的一声 … 没动静了") is no lesson for the signs told after the turn."""
-    parts = _TOPIC_SWITCH.split(chars)
-    if len(parts) == 1:
-        return True
-    return all(_TEACHING.search(part) for part in parts if any(_signs(prepare(part))[:2]))
+    return all(_TEACHING.search(part) for part in _told_parts(chars))
 
 
 def _explained(chars: str) -> bool:
