@@ -377,7 +377,18 @@ SIXTH_SESSION_INTENTS = [
     ("请转村委值班同志", "talk_to_human", None),
     ("请为失能老人安排助浴 每周两次", "help_request", "daily_care"),
     ("玉米要抢收 请招募几名志愿者", "help_request", "farm_work"),
-
+    # batches 61-64 (eighth session)
+    ("换个液化气罐 我扛不动", "help_request", "errand"),                 # a gas cylinder is an errand
+    ("柴火不够了 谁帮着劈一些", "help_request", "farm_work"),             # firewood is farm work
+    ("别让机器回我 找个工作人员", "talk_to_human", None),               # 别 is no "no" here
+    ("我儿子在外地走不开 麻烦谁帮我去交下水费", "help_request", "errand"),  # 走不开 and 麻烦 are no distress
+    ("我在县里上班去不了 有没有人能帮我爸去镇上取个药", "help_request", "errand"),  # 去不了 as a reason
+    ("厨房的灯三天没亮了 谁来看看", "help_request", "repair"),            # a fitting, not a dark window
+    ("厕所扶手晃了 帮忙加固一下", "help_request", "repair"),
+    ("积分算错了 我明明干了四个钟头", "complaint", None),                 # a wrong balance is a complaint
+    ("补贴的表格太多 眼睛看不清 请人代为填写", "help_request", "other"),  # 代为 names no errand
+    ("想关联我外公的账号 他不会弄 我来帮他", "bind_family", None),        # 我来帮 inside a binding
+    ("重度失能的老人 谁能上门帮着量量血压", "help_request", "medical"),    # 重度 is never heard as 中毒
 ]
 
 

@@ -51,7 +51,7 @@ FIGURATIVE = (r"心疼死(我|人)?(了|啦)", r"(手机|电脑|平板|微信|�
 BACKGROUND = r"(平时|平常|平日|一向|往常|向来|本来|原来|素来|过去)[^，。,]{0,6}(挺好|很好|好好|不错|硬朗|健康|没事)(的)?"
 # Everyday words that sound like a sign (留学 / 流血, 是只 / 失智, 谁 / 水 in 里谁 / 溺水, 字细 / 窒息, 梆子戏 / 窒息,
 # 早七 / 沼气): never heard as one.
-SOUND_SHIELD = r"(留学|是只|谁|字|戏|七点|食堂|吃堂|饭堂|活动|够不|够得|能够|足够|积分|分到|谢谢|多谢|感谢|定下|玻璃|发到|火警|是火)"
+SOUND_SHIELD = r"(留学|重度|是只|谁|字|戏|七点|食堂|吃堂|饭堂|活动|够不|够得|能够|足够|积分|分到|谢谢|多谢|感谢|定下|玻璃|发到|火警|是火)"
 # The smell of a body that needs washing, not of gas.
 BODY_ODOUR = r"(身上|衣服|被子|床上|屋里).{0,4}(有)?(味|臭|骚)|(汗|尿|屎|屁)(臭|味)"
 # "Help" asked politely for a chore, in English: a request, not a cry ("can someone help my grandpa pay the bill").
@@ -90,7 +90,7 @@ SIGNS: tuple[Sign, ...] = (
     Sign("cant_stand", 2, MEDICAL,
          "下不了床 下不了炕 下不来床 起不了床 走不了路 走不动路 走不成路 站不住 站不稳 迈不开 =腿软 =脚软 =腿一软 "
          "=腿没劲 扶不住 =软下去 =瘫",
-         (r"(一|刚)(起来|站起来|站|起身|起床|站起)就(要)?(往下|往地上|往一边)?(倒|摔|跌|跶|出溜|溜|软|栽)", r"走(两|几|一)步就(要|得)?(掼|倒|摔|跌|栽|扶墙)", r"(下床|下地|下炕|起身|起床)就(要)?(往下|往一边)?(歪|倒|摔|跌|栽)", r"站(起来|起)就(要)?(往下)?(倒|到|摔|跌|栽)", r"(走|站|动)不(动|了)了",
+         (r"躺(在)?(床|炕)上(几天|好几天|两天|三天)?(都)?(不|没)(起来|起身|下来|动)", r"(一|刚)(起来|站起来|站|起身|起床|站起)就(要)?(往下|往地上|往一边)?(倒|摔|跌|跶|出溜|溜|软|栽)", r"走(两|几|一)步就(要|得)?(掼|倒|摔|跌|栽|扶墙)", r"(下床|下地|下炕|起身|起床)就(要)?(往下|往一边)?(歪|倒|摔|跌|栽)", r"站(起来|起)就(要)?(往下)?(倒|到|摔|跌|栽)", r"(走|站|动)不(动|了)了",
           r"(不能|没法|没办法|无法|不会)(走路|走道|站|站起来|起身|动弹)(了)?", r"(没法|没办法|无法)(下床|下炕|起床)", r"(?<![腿脚])(不能|无法|难以)(行走|行|站立)", "步履维艰",
           # The order of a second language ("走路不能"): not a rule about walking ("走路不能太快").
           r"(走路|走道|站起来|起身|动弹)(都|也)?不能(了|啦|啊|呀)?(?!太|快|慢|多|久|超|去|用|让|穿|低|抬|喝|吃|带|光|赤|拄|扶|看|玩|乱|跑|走|急|猛)", r"(爬|挪)(都|也)?(爬|挪)?不(动|起(?!去))",
@@ -203,8 +203,8 @@ SIGNS: tuple[Sign, ...] = (
     # Moaning heard for hours behind a door: with "for a day" or "door shut" an emergency.
     Sign("moan", 0, MEDICAL, "=哼哼 =呻吟 =哎哟哎哟 =叫唤 =喊疼 =喊痛"),
     # Putting affairs in order: everything given away, "不用管我了" (a warning sign of suicide).
-    Sign("farewell", 2, MEDICAL, "=不用管我了 =不用管他了 =不用管她了 =别管我了 =以后不用管 =此生无憾 =了此残生 =不再拖累 =永别了 =来生再见 =下辈子再见",
-         (r"(存款|钱|存折|东西|房子|地).{0,4}(全|都)(转|给|分|交)", r"(交代|安排)(好)?了?后事")),
+    Sign("farewell", 2, MEDICAL, "=不用管我了 =不用管他了 =不用管她了 =别管我了 =以后不用管 =此生无憾 =了此残生 =不再拖累 =永别了 =来生再见 =下辈子再见 =不想再麻烦人 =不想再拖累 =不想拖累人",
+         (r"(存款|钱|存折|东西|房子|地).{0,4}(全|都)(转|给|分|交)", r"绳子.{0,3}(都|已经|早)?(准备|备|挂|系)好", r"(交代|安排)(好)?了?后事")),
     Sign("burn", 2, MEDICAL, "烫伤 =烧伤 =烫到 =烫着 =烫了 =烫起 =烫出 =烫红 =烫得", ()),
     Sign("burn_bad", 0, MEDICAL, "=起泡 =水泡 =大泡 =皮都 =掉皮 =一大片 =整条 =整只 =整个 =一大块",
          (r"起了?.{0,4}泡", r"皮(都|也)?掉了")),
@@ -285,11 +285,11 @@ SIGNS: tuple[Sign, ...] = (
     # The safety net: any word of a body in trouble beside any word of distress earns the question, so a
     # phrasing no sign above anticipated is still asked about (tests/data/nlu/emergency_heldout).
     Sign("body", 0, MEDICAL, "",
-         (r"(痛|疼|晕|昏|吐|呕|汗|血(?!压|糖|脂|型|常规|管|检)|喘|咳|噎|麻|抽筋|烫|摔|跌|跤|发黑|发紫|白沫|冰凉|没气|窒|憋|发作|难受|不舒服|"
+         (r"(痛|疼|晕|昏|吐|呕|汗|血(?!压|糖|脂|型|常规|管|检)|喘|咳|噎|麻(?!烦|将)|抽筋|烫|摔|跌|跤|发黑|发紫|白沫|冰凉|没气|窒|憋|发作|难受|不舒服|"
           r"不对劲|胡话|糊涂|发烧|高烧|抖|肿|瘫|没力|没劲)",)),
     Sign("distress", 0, UNKNOWN, "",
          (r"(快来|快点|快去|快叫|快帮|快救|快过来|紧急|急死|着急|马上|立即|立刻|赶紧|救|(?<![想来去要能愿])帮帮|求求|怎么办|咋办|咋整|咋弄|"
-          r"不行了|受不了|不应|没反应|不动了|起不|站不|走不|动不了|说不出|不醒|要命|不得了|吓人|吓死|派人|"
+          r"不行了|受不了|不应|没反应|不动了|起不|站不|走不(?!开)|动不了|说不出|不醒|要命|不得了|吓人|吓死|派人|"
           r"过来看|来看看|来个人|(爬|挪|走|站|起)不(动|起|了)|不敢)",)),
     Sign("symptoms", 1, MEDICAL),  # three different complaints in one message (set by the classifier)
     Sign("model", 1, UNKNOWN),  # the statistical second opinion (danger_model.py); never combined with others
@@ -502,6 +502,8 @@ SELF_CARE_LIMIT = (r"自己(洗|擦|剪|梳|穿|弄|做|够)(不|不了)(了|动
                    r"|(胳膊|胳臂|手臂|膀子|手)(抬|举)不(起|高)")
 CARE_TASK = r"(洗洗|洗头|擦擦|洗澡|洗个澡|擦身|擦洗|翻身|喂饭|换尿|换床单|理发|剃头|剪头|剪剪头|剪指甲|搭把手)"
 # A bulb or a tyre that "憋了": a thing gone flat or dead, not a body straining.
+# A fitting of one's own house that does not light ("厨房的灯三天没亮了"): a repair, not a neighbour's dark window.
+FITTING_UNLIT = r"(厨房|灶屋|灶房|伙房|卫生间|厕所|茅房|客厅|堂屋|卧室|房间|院子|院里|楼道|路|门口|床头)(里|的|那)?(的)?(灯|电灯)|灯泡|灯管|日光灯|节能灯"
 THING_GONE = r"(灯泡|灯管|电灯|灯|轮胎|车胎|气球|保险丝)(又|都|也)?(憋|瘪|烧|爆)"
 # Dizzy from a bus or a boat ride: travel sickness.
 TRAVEL_SICK = r"(晕(车|船|机)|爬.{0,4}山|登山|恐高|高原反应|喝多|喝醉|醉了|酒喝|喝酒|吃酒|起猛|起得太猛|起太快|站起来太快|蹲久了|蹲太久)"

@@ -96,7 +96,7 @@ _MACHINE_SILENT = re.compile(w.MACHINE_SILENT)
 _IN_WATER, _WATER_FIXTURE = re.compile(w.IN_WATER), re.compile(w.WATER_FIXTURE)
 _HURT = re.compile(r"(摔|跌|倒|掉|滚|伤|血|疼|痛|晕|起不|动不|站不|栽)")  # a person's own fall after an animal's
 _WRONG_ADDRESS, _ONGOING_CARE = re.compile(w.WRONG_ADDRESS), re.compile(w.ONGOING_CARE)
-_COMPANY, _THING_GONE = re.compile(w.COMPANY), re.compile(w.THING_GONE)
+_COMPANY, _THING_GONE, _FITTING_UNLIT = re.compile(w.COMPANY), re.compile(w.THING_GONE), re.compile(w.FITTING_UNLIT)
 _TASTE, _BEDRIDDEN, _CARE_TASK = re.compile(w.TASTE), re.compile(w.BEDRIDDEN), re.compile(w.CARE_TASK)
 _FIGURE, _WORSHIP, _BLAZE = re.compile(w.FIGURE_OF_SPEECH), re.compile(w.WORSHIP), re.compile(w.BLAZE)
 _LEARNT_WORDS, _LESSON = re.compile(w.LEARNT_WORDS), re.compile(w.LESSON)
@@ -401,6 +401,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("water")  # a pipe or a tap that leaks: heard as 落水 at most, nobody is in the water
     if _THING_GONE.search(chars):
         signs -= {"body", "fire", "smoke", "injury", "burn"}  # a bulb gone flat or burnt out, with its spark
+    if _FITTING_UNLIT.search(chars) and not signs & _ACUTE:
+        signs.discard("absent")  # the kitchen light is out: nobody is missing
     if _TASTE.search(chars) and not signs & {"cry", "sos", "breath", "warn"}:
         signs -= {"choke", "intense"}
     if _BEDRIDDEN.search(chars) and _CARE_TASK.search(chars) and not signs & _ACUTE:

@@ -96,6 +96,11 @@ ASKS_A_PERSON = re.compile(r"(安排|派|请)(个|一个|位|一位)?人|热心�
 # Unable to go oneself ("一个人去不了", "腿不得劲 食堂去不了"): the reason for a request, not a cancellation.
 UNABLE_TO_GO = re.compile(r"(一个人|自己|独自|腿|脚|腰|身体|不得劲|不方便|忙|走不开|没空)[^，。]{0,6}"
                           r"(去不了|来不了|去不成)")
+# "去不了" as the reason for a question or a favour asked ("我去不了乡里 那些材料能不能有人帮我弄一下", "有没有…的活动？
+# 太远的我去不了"), with nothing named to call off: the question or the favour is the message.
+CANNOT_GO_CUES = frozenset({"去不了", "来不了", "去不成"})
+ASKS_OR_REQUESTS = re.compile(r"有没有|有冇|能不能|能否|可不可以|可否|谁|哪个|哪位")
+CALLS_OFF = re.compile(r"取消|撤|划掉|换人|换个人|退|不去了|算了|不用了")
 BARE_VOLUNTEER = frozenset({"志愿者", "志愿", "义工", "volunteer", "volunteers"})
 
 
@@ -267,6 +272,9 @@ def _by_cues(message: Prepared) -> Decision | None:
         best = "thanks"
     if best == "cancel" and UNABLE_TO_GO.search(message.chars) and any(label.startswith(HELP) for label in scores):
         best = HELP
+    if best == "cancel" and _only_cannot_go(cues) and ASKS_OR_REQUESTS.search(message.chars) \
+            and not CALLS_OFF.search(message.chars) and len(intents) > 1:
+        best = max((name for name in intents if name != "cancel"), key=intents.__getitem__)
     if best == "meal_order" and ASKS_A_PERSON.search(message.chars) and f"{HELP}/meal" in scores:
         best = HELP
     if best == "timebank_balance" and PAID_IN_HOURS.search(message.chars) \
@@ -301,6 +309,10 @@ def _preferred(best: str, intents: dict[str, float], cues: dict[str, tuple[str, 
         if best == usual and takes_over in intents and (takes_over != "timebank_balance" or ASKS_AMOUNT.search(chars)):
             return takes_over
     return best
+
+
+def _only_cannot_go(cues: dict[str, tuple[str, float]]) -> bool:
+    return {phrase for phrase, (label, _) in cues.items() if label == "cancel"} <= CANNOT_GO_CUES
 
 
 def _signs_up_to_help_out(cues: dict[str, tuple[str, float]]) -> bool:
