@@ -448,6 +448,12 @@ SIXTH_SESSION_EMERGENCIES = [
     # batches 108-109
     "开水烫了腿 起了好大的泡 皮掉了一块 不要紧 有烫伤膏吗",       # the blisters stay, whatever the writer says
     "my aunt hasn't been seen since Friday and her door is locked from the inside",
+    # batches 110-115 (eighth session)
+    "屋后的土墙垮了 我妈被压在底下",                                # a person under a fallen wall
+    "树倒下来 我爸被压住了 腿拔不出来",
+    "隔壁张婶家门从里头反锁着 两天没见人 她闺女在外地打工",         # the daughter's absence explains nothing
+    "她说绳子已经系好了 不想再拖累我们",                            # a farewell
+    "我爹躺在床上两天不起来 饭也不吃",
 ]
 SIXTH_SESSION_LURES = [
     # batches 82-89
@@ -519,6 +525,15 @@ SIXTH_SESSION_LURES = [
     "锅子烧焦哉 笑煞人 覅当真",
     "救护车下周年检停运半天 有事直接打县里120",
     "the ambulance number in China is 120 right? want to put it on a card on mum's fridge",
+    # batches 110-115 (eighth session)
+    "明天起不来那么早 晨练就不去了",                  # too early to get up
+    "液化气快用完了 火苗小得很 送气电话多少",         # a small flame: the cylinder running low
+    "前年摔断了腿 现在全好了 走路很稳",               # healed, and told so
+    "学校里教孩子打119 回来还考我",                   # a lesson
+    "我还以为老李摔了一跤 走近一看在捡东西",          # a fall only believed
+    "厨房的灯两天没亮了 哪个会修",                    # a fitting out, nobody missing
+    "三组那几个重度残疾人 想请村医上门量血压",        # 重度 is never 中毒
+    "我走不开 麻烦你们帮我妈交下电费",                # busy, and 麻烦 is no numbness
 ]
 
 

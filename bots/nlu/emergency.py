@@ -106,6 +106,10 @@ _GAS_STOPPED, _GAS_GOES_ON, _RESCUED = re.compile(w.GAS_STOPPED), re.compile(w.G
 # Lighting the stove (点着了) sounds like an electric shock (电着了); "被点着了" is the shock misheard.
 _LIGHTING = re.compile(r"(?<!被)点(不|没)?着")
 # Signs of something happening now, which a lasting state asked for as care does not explain away.
+_MISTAKEN = re.compile(r"(还|仲|都)(以为|以為|当是|当他|当她)")
+_EARLY_RISING = re.compile(r"起不(来|了)(那么|这么|恁|太|很)?早|早(上|晨)?起不(来|了)(床)?(?![了啦咯])")
+_SMALL_FLAME = re.compile(r"火(苗|头)(子|儿)?(小|弱|细|不旺|不大|太小|变小|蓝)")
+_BOLTED_INSIDE = re.compile(r"(从|在)?里(面|头|边)(反)?(锁|插|闩|拴|顶)|反锁|inside")
 _ACUTE = frozenset({"fall", "unresponsive", "bleed", "breath", "chest", "warn", "choke", "stroke", "cry", "sos",
                     "fire"})
 _IN_TROUBLE_NOW = frozenset({"cant_get_up", "unresponsive", "bleed", "breath", "choke", "chest", "stroke",
@@ -283,6 +287,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if (_NUMBER_NOTED.search(chars) or _HYPOTHETICAL.search(chars) and _FOR_LATER.search(chars)) \
             and not signs & {"urgent", "sos"} and not _HURRY.search(chars):
         strength = 0  # which number to call, or what to do if it ever happens, asked to keep for a day it may be needed
+    if _MISTAKEN.search(chars) and real <= {"fall", "injury"} and not signs & {"urgent", "cry", "sos"}:
+        strength = 0  # "我仲以为佢跌亲": a fall only believed, and taken back
     if _NOBODY_HURT.search(chars) and "injury" in signs and real <= {"injury", "cry"}:
         strength = 0
     if _PAST_FIRE.search(chars) and signs <= {"fire", "smoke", "cry", "span", "body"}:
@@ -401,6 +407,10 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("water")  # a pipe or a tap that leaks: heard as 落水 at most, nobody is in the water
     if _THING_GONE.search(chars):
         signs -= {"body", "fire", "smoke", "injury", "burn"}  # a bulb gone flat or burnt out, with its spark
+    if _EARLY_RISING.search(chars):
+        signs -= {"cant_get_up", "cant_stand"}  # "明儿个起不来那么早": too early to get up, not a fall
+    if _SMALL_FLAME.search(chars):
+        signs.discard("smoke")  # "火苗子小了": the gas running low, not a fire
     if _FITTING_UNLIT.search(chars) and not signs & _ACUTE:
         signs.discard("absent")  # the kitchen light is out: nobody is missing
     if _TASTE.search(chars) and not signs & {"cry", "sos", "breath", "warn"}:
@@ -541,6 +551,8 @@ def _lesson_is_the_matter(chars: str) -> bool:
 
 def _explained(chars: str) -> bool:
     """A harmless reason for someone's absence, other than the writer's own, and not one the writer doubts."""
+    if _BOLTED_INSIDE.search(chars):
+        return False  # whoever went away, the one behind a door bolted from inside is at home
     # The cow came back by itself: what came back is the alarm, not the person.
     chars = _BACK_ALONE.sub("", chars)
     return bool(_EXPLAINED.search(_not_the_writer(_DOUBTED_GUESS.sub("", chars))))
