@@ -534,6 +534,8 @@ SIXTH_SESSION_LURES = [
     "厨房的灯两天没亮了 哪个会修",                    # a fitting out, nobody missing
     "三组那几个重度残疾人 想请村医上门量血压",        # 重度 is never 中毒
     "我走不开 麻烦你们帮我妈交下电费",                # busy, and 麻烦 is no numbness
+    "今天睡了个懒觉 九点才起 起不来哦",               # a lie-in
+    "下雨屋顶漏 盆盆罐罐都摆满了",                    # pots under a leaking roof, no gas cylinder
 ]
 
 

@@ -389,6 +389,12 @@ SIXTH_SESSION_INTENTS = [
     ("补贴的表格太多 眼睛看不清 请人代为填写", "help_request", "other"),  # 代为 names no errand
     ("想关联我外公的账号 他不会弄 我来帮他", "bind_family", None),        # 我来帮 inside a binding
     ("重度失能的老人 谁能上门帮着量量血压", "help_request", "medical"),    # 重度 is never heard as 中毒
+    # batches 65-68 (eighth session)
+    ("俺的降压要快吃完了 谁去镇上给俺稍一盒 中不中", "help_request", "errand"),  # 中不中 asks, it does not refuse
+    ("我有辆三轮车 能帮人拉东西 怎么报名", "volunteer_signup", None),      # a hand offered, then 报名
+    ("打扫的人把我东西放乱了 以后注意点", "complaint", None),
+    ("食堂的饭端回来就凉透了 吃了一口就不吃了", "complaint", None),      # 不吃了 ends the meal, not an order
+    ("不要不要 我不去", "deny", None),
 ]
 
 

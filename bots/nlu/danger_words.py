@@ -51,7 +51,7 @@ FIGURATIVE = (r"心疼死(我|人)?(了|啦)", r"(手机|电脑|平板|微信|�
 BACKGROUND = r"(平时|平常|平日|一向|往常|向来|本来|原来|素来|过去)[^，。,]{0,6}(挺好|很好|好好|不错|硬朗|健康|没事)(的)?"
 # Everyday words that sound like a sign (留学 / 流血, 是只 / 失智, 谁 / 水 in 里谁 / 溺水, 字细 / 窒息, 梆子戏 / 窒息,
 # 早七 / 沼气): never heard as one.
-SOUND_SHIELD = r"(留学|重度|是只|谁|字|戏|七点|食堂|吃堂|饭堂|活动|够不|够得|能够|足够|积分|分到|谢谢|多谢|感谢|定下|玻璃|发到|火警|是火)"
+SOUND_SHIELD = r"(留学|重度|米和|米面|是只|谁|字|戏|七点|食堂|吃堂|饭堂|活动|够不|够得|能够|足够|积分|分到|谢谢|多谢|感谢|定下|玻璃|发到|火警|是火)"
 # The smell of a body that needs washing, not of gas.
 BODY_ODOUR = r"(身上|衣服|被子|床上|屋里).{0,4}(有)?(味|臭|骚)|(汗|尿|屎|屁)(臭|味)"
 # "Help" asked politely for a chore, in English: a request, not a cry ("can someone help my grandpa pay the bill").
@@ -264,7 +264,7 @@ SIGNS: tuple[Sign, ...] = (
     Sign("absent", 0, MEDICAL, "",
          (r"没(有)?(出门|出来|见|看见|看到|露面|人影|动静|开门|开过|拿|收(?!拾|到|入|费|钱)|来|亮|开灯|回(?!去)|出摊|开店|开张|下地|遛弯|出工)",
           r"未(见|露面|出门|开门|接|回)", r"(?<!听)不见(人|他|她)?",
-          r"没(有)?人(接|听|回|应|答应)", NOBODY_ANSWERS, r"没有(人)?接", r"(不接|没接|没人接|打不通|关机|不回(?!去)|没回(?!去)|不开门|没人开|没人应|不答应|不听电话|没听电话)",
+          r"没(有)?人(接|听|回|应|答应)", NOBODY_ANSWERS, r"没有(人)?接", r"(不接|没接|没人接|打不通|关机|(?<![赶跑走飞开])不回(?!去)|没回(?!去)|不开门|没人开|没人应|不答应|不听电话|没听电话)",
           r"(联系|联络|找)不(上|到|着)(人|他|她)?(?!.{0,2}(工作人员|社工|志愿者|你们|客服))", r"门.{0,4}(关着|锁着|插着|没开|不开)",
           r"(关|锁|插)着门", r"(不见|没有|没)(炊烟|烟火)", r"can ?['’]?n?o?t reach|no (one )?answer|(nobody|no one|no-one) (answers|answered|picks up|picked up|has seen|saw)"
           r"|door(['’]s| has| is)? (been )?(locked|shut|closed) (since|for|all)|lights? (never|don['’]?t|didn['’]?t|haven['’]?t) (come|came|comes|go|gone|been|turn(ed)?) on|no (response|reply)|not (answering|picking up)",
@@ -500,7 +500,7 @@ TASTE = r"(咸|淡|凉|冷|硬|辣|馊|酸|苦|难吃|没味)(得|的)?(要命|�
 BEDRIDDEN = r"((起|下)不(来|了)(炕|床)|瘫痪|瘫在(床|炕)|瘫(床|炕)|瘫了(好|几|多)|卧(床|炕)|躺了(好|几|多)(年|个月)|(床|炕)上.{0,2}(大半|好几|一|两|几|多|半)(年|个月))"
 # An errand or a chore asked for, with the body's limit as the reason ("脚骨痛走不动路 侬帮我叫个人去小店里买一买").
 CHORE_ASKED = (r"(帮我|帮俺|给我|给俺|帮她|帮他|给她|给他|叫个人|找个人|来个人|派个人|安排人|叫人帮|找人帮|请人帮).{0,10}"
-               r"(买|捎|带|取|拿|饭|洗|扫|拖|修|换|剪|理发|交|缴|办|寄|充)")
+               r"(买|捎|带|取|拿|饭|洗|扫|拖|修|换|剪|理发|交|缴|办|寄|充|(做|煮|烧)(饭|菜|顿|两顿|一顿|餐))")
 # Care one cannot do oneself any more ("自己洗不了澡了 胳膊抬不起来"): a limitation that lasts, told as the reason.
 SELF_CARE_LIMIT = (r"自己(洗|擦|剪|梳|穿|弄|做|够)(不|不了)(了|动|成|着|到)?|(洗澡|洗头|擦身|上厕所)(不|唔)方便"
                    r"|(胳膊|胳臂|手臂|膀子|手)(抬|举)不(起|高)")

@@ -106,8 +106,9 @@ _GAS_STOPPED, _GAS_GOES_ON, _RESCUED = re.compile(w.GAS_STOPPED), re.compile(w.G
 # Lighting the stove (点着了) sounds like an electric shock (电着了); "被点着了" is the shock misheard.
 _LIGHTING = re.compile(r"(?<!被)点(不|没)?着")
 # Signs of something happening now, which a lasting state asked for as care does not explain away.
+_POTS = re.compile(r"(盆盆|坛坛|瓶瓶|碗碗)罐罐")
 _MISTAKEN = re.compile(r"(还|仲|都)(以为|以為|当是|当他|当她)")
-_EARLY_RISING = re.compile(r"起不(来|了)(那么|这么|恁|太|很)?早|早(上|晨)?起不(来|了)(床)?(?![了啦咯])")
+_EARLY_RISING = re.compile(r"起不(来|了)(那么|这么|恁|太|很)?早|早(上|晨)?起不(来|了)(床)?(?![了啦咯])|(睡|睏|困)(了)?(个)?懒觉|赖床|睡过头|[0-9一二三四五六七八九十几]点(钟)?才起")
 _SMALL_FLAME = re.compile(r"火(苗|头)(子|儿)?(小|弱|细|不旺|不大|太小|变小|蓝)")
 _BOLTED_INSIDE = re.compile(r"(从|在)?里(面|头|边)(反)?(锁|插|闩|拴|顶)|反锁|inside")
 _ACUTE = frozenset({"fall", "unresponsive", "bleed", "breath", "chest", "warn", "choke", "stroke", "cry", "sos",
@@ -174,6 +175,7 @@ def danger_in(message: Prepared) -> Danger | None:
     folded = _FIGURE.sub("低价", fold(message.chars))  # 跳楼价 is a price, not a jump
     folded = _LIGHTING.sub(lambda m: "点" + (m.group(1) or "") + "燃", folded)
     folded = folded.replace("电话到", "电话去")  # 话到 sounds like 滑倒
+    folded = _POTS.sub("锅碗瓢盆", folded)  # 盆盆罐罐: the pots set out under a leaking roof, not a gas cylinder
     folded = _FIGURATIVE.sub("", folded)
     folded = _TENDING_FIRE.sub(lambda m: m.group(1) + "守火", folded)  # 看着火: minding a fire, not 着火
     if _LESSON.search(folded):
