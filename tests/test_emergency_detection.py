@@ -385,6 +385,16 @@ def test_names_and_relatives_in_a_report():
     assert relationship_fits("儿子", "mother") and not relationship_fits("儿子", "spouse")
 
 
+def test_every_emergency_the_second_opinion_learnt_from_is_recognised_by_the_classifier():
+    # Its corpus was written by people who never saw the lexicon; until the eighth session the rules missed 50
+    # of its 896 emergencies (suicide farewells, seizures, overdoses, landslides, English reports), so a model
+    # trained on them never got to speak: it is only asked beside a sign the rules found.
+    from bots.nlu import danger_model
+    missed = [text for text, label in danger_model.corpus()
+              if label == danger_model.EMERGENCY and assess_danger(text) is None]
+    assert not missed
+
+
 def test_the_shipped_second_opinion_is_built_from_its_own_corpus_only():
     from bots.nlu import danger_model
 
@@ -454,6 +464,27 @@ SIXTH_SESSION_EMERGENCIES = [
     "隔壁张婶家门从里头反锁着 两天没见人 她闺女在外地打工",         # the daughter's absence explains nothing
     "她说绳子已经系好了 不想再拖累我们",                            # a farewell
     "我爹躺在床上两天不起来 饭也不吃",
+    # eighth session: the classes of the danger model's own corpus that the rules missed, and batches 118-121
+    "老伴走了半年了 我也想跟他去 你们别找我了",
+    "我是个累赘 死了就没事了",
+    "这瓶安眠药吃完就解脱了",
+    "他喝醉了又动手了 说今天要打死我",
+    "有个陌生人翻墙进来 就在院子里",
+    "吃了新开的药 喉咙像被掐住了 浑身痒",
+    "my dad's face is drooping and he can't speak properly",
+    "割稻子的时候镰刀割到腿 见骨头了",
+    "开水泼到奶奶脚上 脚背都烂了",
+    "爷爷把降压药一下子吃了一把",
+    "奶奶喝了消毒液 当成水了",
+    "我妈呼吸好急 一句话只能说两个字",
+    "老伴犯羊角风了 抽了好几次还没醒过来",
+    "暴雨 后山滑坡 泥巴冲进屋里了 老两口还在里面",
+    "隔壁菜放门口三天没人拿 从窗户看见人躺在床底下",
+    "奶奶电话从昨天就不通 她平时天天打给我",
+    "煤气灶的火灭了气还开着 满屋子味道",
+    "我孙子嘴里卡了颗花生 哭都哭不出声",
+    "电视上说这就是中风 我爸嘴歪了 刚刚开始的",
+    "我妈刚在群里发的视频 外婆家着火了 外婆还在里面",
 ]
 SIXTH_SESSION_LURES = [
     # batches 82-89
@@ -535,7 +566,14 @@ SIXTH_SESSION_LURES = [
     "三组那几个重度残疾人 想请村医上门量血压",        # 重度 is never 中毒
     "我走不开 麻烦你们帮我妈交下电费",                # busy, and 麻烦 is no numbness
     "今天睡了个懒觉 九点才起 起不来哦",               # a lie-in
+    "柴火烧没了 明天得去山上砍",                      # firewood used up
+    "作业好难 救命 12加25等于几",                     # homework
     "下雨屋顶漏 盆盆罐罐都摆满了",                    # pots under a leaking roof, no gas cylinder
+    "店里的煤气罐到了 一罐120 要的来拿",
+    "下周讲胸口疼咋办的健康课 我想去听",
+    "养生堂说胸口闷可能是心梗 我没闷 就问问",
+    "好几天没见着老刘 我还担心 原来去闺女家了",
+    "十年前摔断过腿 阴天还有点酸",
 ]
 
 

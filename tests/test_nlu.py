@@ -395,6 +395,13 @@ SIXTH_SESSION_INTENTS = [
     ("打扫的人把我东西放乱了 以后注意点", "complaint", None),
     ("食堂的饭端回来就凉透了 吃了一口就不吃了", "complaint", None),      # 不吃了 ends the meal, not an order
     ("不要不要 我不去", "deny", None),
+    # batches 69-70 (eighth session)
+    ("东头奶奶的柴火烧没了 谁给她劈点柴", "help_request", "farm_work"),  # firewood used up is no fire
+    ("明天那个陪诊不用了 我儿子回来了", "cancel", None),
+    ("呢个系乜嘢嚟 可以做啲乜", "help_menu", None),                      # Cantonese: what can it do
+    ("38乘17等于几 作业救命", "out_of_scope", None),                       # homework, not a cry
+    ("不要 莫整了", "deny", None),
+    ("阿婆腰痛起唔到身 有冇人帮手煮餐饭", "help_request", "meal"),        # the back is why the meal is asked
 ]
 
 

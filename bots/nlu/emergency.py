@@ -106,6 +106,15 @@ _GAS_STOPPED, _GAS_GOES_ON, _RESCUED = re.compile(w.GAS_STOPPED), re.compile(w.G
 # Lighting the stove (点着了) sounds like an electric shock (电着了); "被点着了" is the shock misheard.
 _LIGHTING = re.compile(r"(?<!被)点(不|没)?着")
 # Signs of something happening now, which a lasting state asked for as care does not explain away.
+_FOUND_OUT = re.compile(r"原来|结果是|一问才知道|后来才知道|才晓得")
+_SCREEN_CITED = re.compile(r"(这回|这次)(是)?真(的)?(?![不吗么嘛])|是真(疼|痛)|不是(在)?看电视|(按|照|学)(着)?(电视|节目)(上|里)?(教|讲|说)的"
+                           r"|(就是|是不是|应该是)(电视|节目)(上|里)(讲|说)的|(电视|节目)(上|里)(说|讲)(这|那)(就)?是")
+_RELAYED = re.compile(r"的视频|群里(发|转|的)|(发|转)(的|了)?(视频|照片|语音)")
+_FUEL_USED_UP = re.compile(r"(柴火|柴|煤|炭|木柴|蜂窝煤)(都)?(烧|用)(没|完|光)(了)?")
+_SCHOOL_SUM = re.compile(r"[0-9]+(乘以?|加|减|除以?|[x×*+÷/-])[0-9]+|(数学|家庭|暑假|寒假)?作业")
+_BLEEDING_STOPPED = re.compile(r"(血)?(止住|不流|没流|止了|包好|包扎好)")
+_HOW_TO_TOPIC = re.compile(r"(咋办|怎么办|咋整|怎么处理)(?=的)")
+_PRICED = re.compile(r"(一|每|单)(罐|瓶|斤|个|份|袋|箱|桶|件|只|盒)(要|是|卖)?[0-9]+(块|元)?")
 _POTS = re.compile(r"(盆盆|坛坛|瓶瓶|碗碗)罐罐")
 _MISTAKEN = re.compile(r"(还|仲|都)(以为|以為|当是|当他|当她)")
 _EARLY_RISING = re.compile(r"起不(来|了)(那么|这么|恁|太|很)?早|早(上|晨)?起不(来|了)(床)?(?![了啦咯])|(睡|睏|困)(了)?(个)?懒觉|赖床|睡过头|[0-9一二三四五六七八九十几]点(钟)?才起")
@@ -175,7 +184,8 @@ def danger_in(message: Prepared) -> Danger | None:
     folded = _FIGURE.sub("低价", fold(message.chars))  # 跳楼价 is a price, not a jump
     folded = _LIGHTING.sub(lambda m: "点" + (m.group(1) or "") + "燃", folded)
     folded = folded.replace("电话到", "电话去")  # 话到 sounds like 滑倒
-    folded = _POTS.sub("锅碗瓢盆", folded)  # 盆盆罐罐: the pots set out under a leaking roof, not a gas cylinder
+    folded = _POTS.sub("锅碗瓢盆", folded)
+    folded = _PRICED.sub("价钱", folded)  # "一罐120": a price, not the ambulance  # 盆盆罐罐: the pots set out under a leaking roof, not a gas cylinder
     folded = _FIGURATIVE.sub("", folded)
     folded = _TENDING_FIRE.sub(lambda m: m.group(1) + "守火", folded)  # 看着火: minding a fire, not 着火
     if _LESSON.search(folded):
@@ -186,6 +196,7 @@ def danger_in(message: Prepared) -> Danger | None:
         folded = _NOTHING_FOUND.sub("", folded)  # "检查完毕 未发现泄漏": what was not found is no sign
     if _TEACHING.search(folded):
         folded = _ADVICE.sub("", folded)  # "讲座上医生说胸痛要立即就医": the rule taught, not a cry now
+        folded = _HOW_TO_TOPIC.sub("", folded)  # "讲胸口疼咋办的健康课": the lesson's title, not a cry
     if not _TAKEN.search(folded):
         folded = _WHAT_IF.sub("", folded)  # "炒熟了会不会中毒": a question before anything was swallowed
     prepared = message if folded == message.chars else prepare(folded)
@@ -284,6 +295,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # a memory told, or a recovery told by what the person does again now
     if _asking_after(chars, signs):
         strength = 0
+    if _SCHOOL_SUM.search(chars) and real <= {"cry", "help_word"}:
+        strength = 0  # "37乘24等于多少 数学作业救命": homework, not a cry
     if _NUMBER_EXPLAINED.search(chars) and real <= {"cry", "help_word"}:
         strength = 0  # the number itself is the topic: what 120 is, taught to a child
     if (_NUMBER_NOTED.search(chars) or _HYPOTHETICAL.search(chars) and _FOR_LATER.search(chars)) \
@@ -303,7 +316,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
     if _resolved(chars) and not ({"stroke", "stroke_soft"} <= signs and not _PAST.search(chars)) \
-            and not _RESCUED_LIFELESS.search(chars) \
+            and not _RESCUED_LIFELESS.search(chars) and not ("bleed" in signs and _RESCUED.search(chars) and not _BLEEDING_STOPPED.search(chars)) \
             and not _leak_goes_on(chars, signs) and not _swallowed_harm(chars, signs):
         # A drooping mouth and a weak hand told with "不急" is a stroke played down, not one that is over.
         # Over and done with: a fall or a scare, not a state that lasts (起不来, 叫不醒).
@@ -375,6 +388,11 @@ def _story(chars: str, signs: set[str]) -> bool:
     set: "看电视呢 我妈摔倒了起不来" happened in the room, "电视里一个老人摔倒了" on the screen."""
     if not _FICTION.search(chars):
         return False
+    if _SCREEN_CITED.search(chars) and signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD):
+        return False  # "电视上说这就是漏气了 这回是真的": the screen names what is happening, it does not tell it
+    if not _FICTION.search(_RELAYED.sub("", chars)) and _OWN_PEOPLE.search(chars) \
+            and signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD | {"cry"}):
+        return False  # a video of one's own family's fire, passed on in the family group, is the news of it
     # Only the screen in the room, and nothing told from it (剧, 新闻里, 梦见): what happens is in the room.
     watching_only = not _FICTION.search(_WATCHING.sub("", chars))
     return not (watching_only and signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD | {"fall", "unresponsive"})
@@ -413,6 +431,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"cant_get_up", "cant_stand"}  # "明儿个起不来那么早": too early to get up, not a fall
     if _SMALL_FLAME.search(chars):
         signs.discard("smoke")  # "火苗子小了": the gas running low, not a fire
+    if _FUEL_USED_UP.search(chars):
+        signs.discard("fire")  # "柴火烧没了": the firewood is used up
     if _FITTING_UNLIT.search(chars) and not signs & _ACUTE:
         signs.discard("absent")  # the kitchen light is out: nobody is missing
     if _TASTE.search(chars) and not signs & {"cry", "sos", "breath", "warn"}:
@@ -588,8 +608,10 @@ def _split_writer(chars: str) -> tuple[str, str]:
     from 我 to the next person named."""
     own_parts: list[str] = []
     for own in reversed(list(_SELF.finditer(chars))):
-        other = _OTHER.search(chars, own.end())
-        end = other.start() if other else len(chars)
+        # The writer's clause ends where another person is named, or where it turns to what was found out
+        # ("我还担心半天 原来上城里闺女家住去了": the stay in town is his, not the writer's).
+        ends = [m.start() for m in (_OTHER.search(chars, own.end()), _FOUND_OUT.search(chars, own.end())) if m]
+        end = min(ends, default=len(chars))
         own_parts.insert(0, chars[own.start():end])
         chars = chars[:own.start()] + chars[end:]
     return "".join(own_parts), chars
