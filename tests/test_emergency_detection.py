@@ -464,6 +464,7 @@ SIXTH_SESSION_EMERGENCIES = [
     "隔壁张婶家门从里头反锁着 两天没见人 她闺女在外地打工",         # the daughter's absence explains nothing
     "她说绳子已经系好了 不想再拖累我们",                            # a farewell
     "我爹躺在床上两天不起来 饭也不吃",
+    "坡上独住的老太三天没人看到过了 门从里头闩起",                  # batches 126-127
     "atuk jatuh dalam bilik air, tak boleh bangun",                  # Malay: fallen, cannot get up (batches 122-125)
     "煤气味熏得想吐 阀门拧不动 讲笑话呢 这笑话不好笑了",            # "not funny any more" is no joke
     # eighth session: the classes of the danger model's own corpus that the rules missed, and batches 118-121
@@ -570,6 +571,8 @@ SIXTH_SESSION_LURES = [
     "今天睡了个懒觉 九点才起 起不来哦",               # a lie-in
     "柴火烧没了 明天得去山上砍",                      # firewood used up
     "谁说我起不来 我六点就下地了",                    # denied with scorn
+    "老伴前年从梯子上跌下来那回 到现在一下雨腿还酸",   # an old fall aching in the rain
+    "带爷爷去看 fire show 超好看",                    # fire to watch
     "作业好难 救命 12加25等于几",                     # homework
     "下雨屋顶漏 盆盆罐罐都摆满了",                    # pots under a leaking roof, no gas cylinder
     "店里的煤气罐到了 一罐120 要的来拿",

@@ -402,6 +402,12 @@ SIXTH_SESSION_INTENTS = [
     ("38乘17等于几 作业救命", "out_of_scope", None),                       # homework, not a cry
     ("不要 莫整了", "deny", None),
     ("阿婆腰痛起唔到身 有冇人帮手煮餐饭", "help_request", "meal"),        # the back is why the meal is asked
+    # batches 71-72 (eighth session)
+    ("这个号能帮我爸办哪些事 给个说明", "help_menu", None),               # 给个 is never heard as 寄个
+    ("也想帮衬帮衬别人 算我一个", "volunteer_signup", None),
+    ("食堂给我打一份饺子 我中午去拿", "meal_order", None),
+    ("妥了 就这么着", "affirm", None),
+    ("前两天报的修电灯到现在没人接单", "complaint", None),                # 没人接单: no volunteer took it
 ]
 
 

@@ -51,7 +51,7 @@ FIGURATIVE = (r"心疼死(我|人)?(了|啦)", r"(手机|电脑|平板|微信|�
 BACKGROUND = r"(平时|平常|平日|一向|往常|向来|本来|原来|素来|过去)[^，。,]{0,6}(挺好|很好|好好|不错|硬朗|健康|没事)(的)?"
 # Everyday words that sound like a sign (留学 / 流血, 是只 / 失智, 谁 / 水 in 里谁 / 溺水, 字细 / 窒息, 梆子戏 / 窒息,
 # 早七 / 沼气): never heard as one.
-SOUND_SHIELD = r"(留学|重度|米和|米面|是只|谁|字|戏|七点|食堂|吃堂|饭堂|活动|够不|够得|能够|足够|积分|分到|谢谢|多谢|感谢|定下|玻璃|发到|火警|是火)"
+SOUND_SHIELD = r"(留学|重度|米和|米面|做伙|知悉|中书|是只|谁|字|戏|七点|食堂|吃堂|饭堂|活动|够不|够得|能够|足够|积分|分到|谢谢|多谢|感谢|定下|玻璃|发到|火警|是火)"
 # The smell of a body that needs washing, not of gas.
 BODY_ODOUR = r"(身上|衣服|被子|床上|屋里).{0,4}(有)?(味|臭|骚)|(汗|尿|屎|屁)(臭|味)"
 # "Help" asked politely for a chore, in English: a request, not a cry ("can someone help my grandpa pay the bill").
@@ -262,9 +262,9 @@ SIGNS: tuple[Sign, ...] = (
           r"since (yesterday|last)|(two|three|four|several|few|\d) days|all (day|night)|yesterday",
           r"since (monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)")),
     Sign("absent", 0, MEDICAL, "",
-         (r"电话.{0,6}(就|也|都|一直)?不通", r"没(有)?(出门|出来|见|看见|看到|露面|人影|动静|开门|开过|拿|收(?!拾|到|入|费|钱)|来|亮|开灯|回(?!去)|出摊|开店|开张|下地|遛弯|出工)",
+         (r"没(有)?人(看到|看见|见到|见过)(过)?", r"电话.{0,6}(就|也|都|一直)?不通", r"没(有)?(出门|出来|见|看见|看到|露面|人影|动静|开门|开过|拿|收(?!拾|到|入|费|钱)|来|亮|开灯|回(?!去)|出摊|开店|开张|下地|遛弯|出工)",
           r"未(见|露面|出门|开门|接|回)", r"(?<!听)不见(人|他|她)?",
-          r"没(有)?人(接|听|回|应|答应)", NOBODY_ANSWERS, r"没有(人)?接", r"(不接|没接|没人接|打不通|关机|(?<![赶跑走飞开])不回(?!去)|没回(?!去)|不开门|没人开|没人应|不答应|不听电话|没听电话)",
+          r"没(有)?人(接(?!单|活|手)|听|回|应|答应)", NOBODY_ANSWERS, r"没有(人)?接", r"(不接|没接|没人接(?!单|活|手)|打不通|关机|(?<![赶跑走飞开])不回(?!去)|没回(?!去)|不开门|没人开|没人应|不答应|不听电话|没听电话)",
           r"(联系|联络|找)不(上|到|着)(人|他|她)?(?!.{0,2}(工作人员|社工|志愿者|你们|客服))", r"门.{0,4}(关着|锁着|插着|没开|不开)",
           r"(关|锁|插)着门", r"(不见|没有|没)(炊烟|烟火)", r"can ?['’]?n?o?t reach|no (one )?answer|(nobody|no one|no-one) (answers|answered|picks up|picked up|has seen|saw)"
           r"|door(['’]s| has| is)? (been )?(locked|shut|closed) (since|for|all)|lights? (never|don['’]?t|didn['’]?t|haven['’]?t) (come|came|comes|go|gone|been|turn(ed)?) on|no (response|reply)|not (answering|picking up)",
@@ -276,7 +276,7 @@ SIGNS: tuple[Sign, ...] = (
           r"灯.{0,6}(还|一直|仍|依然)(亮|开)着")),
     # Signs that someone is inside and cannot come out: the gate bolted from inside, the animals left unfed.
     Sign("shut_in", 0, MEDICAL, "",
-         (r"(从|在)?里(头|面|边)?.{0,3}(插|锁|反锁|闩|拴)(着|上|住|死)", r"locked from (the )?inside",
+         (r"(从|在)?里(头|面|边)?.{0,3}(插|锁|反锁|闩|拴)(着|上|住|死|到起|起)", r"locked from (the )?inside",
           r"(鸡|鸭|鹅|狗|猫|猪|羊|牛|兔|鸟).{0,10}(没人喂|没喂|没人管|没人放|饿得)")),
     Sign("worry", 0, UNKNOWN, "=不对劲 =担心 =怕出事 =一个人 =独居 =平时 =平常 =从来 =从未 =必回 =苍蝇 =钥匙 =不舒服 =没得人 =没人在 =麻烦 =去看 =过去看 =帮忙看 =看一下 =看看 =不冒烟 =不测 =意外 =三长两短 =不对头",
          (r"(狗|猫).{0,4}(叫|嚎)", r"lives? alone|alone|worried|high blood pressure|高血压", r"(臭|怪味|异味)", r"灯.{0,4}(一直|亮)", r"出(啥|什么|了)?事",
@@ -493,13 +493,13 @@ TOO_FAR = (r"(街上|镇上|集上|城里|县城|那么远|远路|出门|下楼|
 # Wanting company ("闷得慌 有没得人来陪我扯哈子白话"): the stuffiness is loneliness, not a short breath.
 # Bored indoors ("关一天嫌闷", "憋在家里"): with company wanted, "憋死了" is boredom, not a short breath.
 BORED = r"(嫌闷|闷得慌|闷死|无聊|没意思|没劲|关(在)?(屋|家)里|憋在(屋|家)|关.{0,2}一天)"
-COMPANY = r"(陪|找|跟|和|同).{0,6}(出去转|出去走|转转|走走|散步|遛弯|逛逛|说说话|说话|聊天|聊聊|扯|唠|谝|摆龙门阵|拉家常|喧|白话|解闷|下棋|打牌)"
+COMPANY = r"(陪|找|跟|和|同).{0,6}(出去转|出去走|转转|走走|散(下|个|会)?步|遛弯|逛逛|说说话|说话|聊天|聊聊|扯|唠|谝|摆龙门阵|拉家常|喧|白话|解闷|下棋|打牌)"
 # "菜咸得要命 咽不下去": food that tastes wrong, not food stuck in the throat.
 TASTE = r"(咸|淡|凉|冷|硬|辣|馊|酸|苦|难吃|没味)(得|的)?(要命|很|死|不行|受不了|没法)"
 # Bed-bound for long and asking for washing or turning: a lasting state asked for as care, not a fall now.
 BEDRIDDEN = r"((起|下)不(来|了)(炕|床)|瘫痪|瘫在(床|炕)|瘫(床|炕)|瘫了(好|几|多)|卧(床|炕)|躺了(好|几|多)(年|个月)|(床|炕)上.{0,2}(大半|好几|一|两|几|多|半)(年|个月))"
 # An errand or a chore asked for, with the body's limit as the reason ("脚骨痛走不动路 侬帮我叫个人去小店里买一买").
-CHORE_ASKED = (r"(帮我|帮俺|给我|给俺|帮她|帮他|给她|给他|叫个人|找个人|来个人|派个人|安排人|叫人帮|找人帮|请人帮|帮手|有人(可以|能)帮).{0,10}"
+CHORE_ASKED = (r"(帮我|帮俺|帮阮|给我|给俺|给阮|共阮|帮她|帮他|给她|给他|叫个人|找个人|来个人|派个人|安排人|叫人帮|找人帮|请人帮|帮手|有人(可以|能)帮).{0,10}"
                r"(买|捎|带|取|拿|饭|洗|扫|拖|修|换|剪|理发|交|缴|办|寄|充|(做|煮|烧)(饭|菜|顿|两顿|一顿|餐))")
 # Care one cannot do oneself any more ("自己洗不了澡了 胳膊抬不起来"): a limitation that lasts, told as the reason.
 SELF_CARE_LIMIT = (r"自己(洗|擦|剪|梳|穿|弄|做|够)(不|不了)(了|动|成|着|到)?|(洗澡|洗头|擦身|上厕所)(不|唔)方便"
@@ -521,13 +521,13 @@ RECOVERED_NOW = (r"(这会儿?|现在|眼下|如今|now)(天天|每天|照常|�
                  r"|(现在|如今|眼下)[^，。]{0,12}(可以|能)(自己)?(走|下地|出门|上街)(去|了)(?![吗么嘛不])"
                  r"|(这会儿?|现在|眼下|如今)[^，。]{0,8}还(能|会)(挑|干|走|下地|跑|种|扛)")
 # Long ago: a fall last year is history, unless it is happening again now.
-PAST = (r"((晕倒|昏倒|摔|跌|中风|犯病|噎)过(?![来去头])|昔年|昔日|往昔|早年|上月|此前|前几日|前些(日子|天)|前天|上周|上礼拜|上星期|后来|去年|前阵子|前段时间|前一阵|前年|旧年|后生时节|后生辰光|上个月|(?<![路街镇楼山床炕车马])上回(?!不|去|来)|以前|那年|小时候|年轻时|年轻那会|年轻那阵|年轻那时|(好|好多|好几)些?年(了|前)|年轻辰光|后生辰光|小辰光|年轻的时候|上次|几年前|前几天|随访|老毛病"
+PAST = (r"((晕倒|昏倒|摔|跌|中风|犯病|噎)过(?![来去头])|昔年|昔日|往昔|早年|上月|此前|前几日|前些(日子|天)|前天|上周|上礼拜|上星期|后来|去年|前阵子|前段时间|前一阵|前年|旧年|后生时节|后生辰光|上个月|(?<![路街镇楼山床炕车马])上回(?!不|去|来)|以前|那年|小时候|年时|那回|顶拜|顶礼拜|年轻时|年轻那会|年轻那阵|年轻那时|(好|好多|好几)些?年(了|前)|年轻辰光|后生辰光|小辰光|年轻的时候|上次|几年前|前几天|随访|老毛病"
         r"|[0-9一二两三四五六七八九十几多好]+(年|个月)(前|以前|之前)|last (year|month|week)|(years?|yrs?|months?|mos?|weeks?) ago|long ago)")
 # Asking how someone is now ("后来咋样了 好了没"): beside a past marker, after an event that is over, a question.
 ASKING_AFTER = (r"(后来|现在|如今|这会儿?|最近|这几天|眼下)(咋样|怎么样|怎样|如何|好(了|些|点)?(没|吗|么|不))|好(了|些|点)(了)?没(有)?(?!好)"
                 r"|恢复得(咋样|怎么样|如何|好不好)|(咋样|怎么样|怎样)(了|啦)(吗|么)?$|(咋样|怎么样)了(没|吗|好)")
 # Remembering, not reporting: "想起来还后怕".
-MEMORY = r"(阴(雨)?天(还|就)?(有点|会)?(酸|疼|痛)|报销|新农合|医保|能保吗|能报吗|住院的钱|医药费|住院费|好用|忆之|回忆|追忆|感慨|怀念|想起来|后怕|那会儿|那时候|那些年|忌日|周年|(还|都|一直)(记得|记到|记着)|忘不了|多亏(了)?你们|救回来)"
+MEMORY = r"(阴(雨)?天(还|就)?(有点|会)?(酸|疼|痛)|(一)?下雨(天)?(腿|腰|膝盖|骨头)?(还|就)?(有点|会)?(酸|疼|痛)|报销|新农合|医保|能保吗|能报吗|住院的钱|医药费|住院费|好用|忆之|回忆|追忆|感慨|怀念|想起来|后怕|那会儿|那时候|那些年|忌日|周年|(还|都|一直)(记得|记到|记着)|忘不了|多亏(了)?你们|救回来)"
 # What an emergency number is, asked or explained ("孙子问120系么个电话 我话系救护车"): a lesson, not a call.
 # Which number to call, asked to write it down ("打什么电话 119还是120 我要写在本子上", "save in phone"): kept for later.
 NUMBER_NOTED = (r"((打|拨)(什么|哪个|啥|哪一个)(电话|号码|号)|(120|119|110) ?(还是|or) ?(120|119|110|999)"

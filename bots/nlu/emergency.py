@@ -118,6 +118,7 @@ _SCREEN_CITED = re.compile(r"(这回|这次)(是)?真(的)?(?![不吗么嘛])|�
 # How a family's own news travels (a video in the family group), not a show.
 _RELAYED = re.compile(r"的视频|群里(发|转|的)|(发|转)(的|了)?(视频|照片|语音)")
 _WHO_SAYS = re.compile(r"谁(说|讲)(我|俺)(起不来|爬不起来|起不了|摔了|倒了|晕了|不行了|病了)")
+_FIRE_SHOW = re.compile(r"fire ?(show|dance|works?|pit|place)|火舞|火把节|篝火晚会|打铁花")
 _FUEL_USED_UP = re.compile(r"(柴火|柴|煤|炭|木柴|蜂窝煤)(都)?(烧|用)(没|完|光)(了)?")
 _SCHOOL_SUM = re.compile(r"[0-9]+(乘以?|加|减|除以?|[x×*+÷/-])[0-9]+|(数学|家庭|暑假|寒假)?作业")
 _BLEEDING_STOPPED = re.compile(r"(血)?(止住|不流|没流|止了|包好|包扎好)")
@@ -221,6 +222,8 @@ def danger_in(message: Prepared) -> Danger | None:
                or s == "distress"} - {"span"}
     if not _gas_leak(folded, typed | heard):
         trouble.discard("leak")  # 漏水, a dripping tap: no trouble to ask the model about
+        if _WATER_FIXTURE.search(folded) and "gas" not in typed | heard:
+            trouble.discard("gas_fixture")  # "水管子冻裂了": the pipe carries water
     if _TOO_FAR.search(folded):
         trouble -= {"cant_stand", "distress", "wanders"}  # too far to walk: the reason for a home visit
     if _ENGLISH_REQUEST.search(folded):
@@ -451,6 +454,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("smoke")  # "火苗子小了": the gas running low, not a fire
     if _WHO_SAYS.search(chars):
         signs -= {"cant_get_up", "cant_stand", "fall", "dizzy", "distress"}  # "谁说我起不来？": denied, with scorn
+    if _FIRE_SHOW.search(chars):
+        signs.discard("fire")  # a fire show, a fire dance: fire to watch
     if _FUEL_USED_UP.search(chars):
         signs.discard("fire")  # "柴火烧没了": the firewood is used up
     if _FITTING_UNLIT.search(chars) and not signs & _ACUTE:
