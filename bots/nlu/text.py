@@ -103,7 +103,9 @@ _AS_IS: Callable[[str], str] = _as_is  # type: ignore[assignment]  # pypinyin ta
 _AS_IS_READING: Callable[[str], str] = _as_is_reading  # type: ignore[assignment]  # the same
 
 
+@lru_cache(maxsize=2048)
 def _key(syllable: str) -> str:
+    # A few hundred syllables make up all messages: each is collapsed once (about a tenth of preparing a message).
     return fuzzy_syllable(syllable) if syllable.isascii() and syllable.isalpha() and len(syllable) > 1 else syllable
 
 
