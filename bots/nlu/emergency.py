@@ -117,12 +117,15 @@ _SCREEN_CITED = re.compile(r"(这回|这次)(是)?真(的)?(?![不吗么嘛])|�
                            r"|(就是|是不是|应该是)(电视|节目)(上|里)(讲|说)的|(电视|节目)(上|里)(说|讲)(这|那)(就)?是")
 # How a family's own news travels (a video in the family group), not a show.
 _RELAYED = re.compile(r"的视频|群里(发|转|的)|(发|转)(的|了)?(视频|照片|语音)")
+_SCREEN_JOB = re.compile(r"我是放(电影|片子)的|放映员|放映队|电影队|来放(电影|片子)")
+# A smell of gas told as nothing much ("没啥大事…就是…好像有股煤气味儿"): played down, not over.
+_PLAYED_DOWN = re.compile(r"没(啥|什么|多)大事|应该没(啥)?事|不知道要不要紧|好像有(股|点)")
 _WHO_SAYS = re.compile(r"谁(说|讲)(我|俺)(起不来|爬不起来|起不了|摔了|倒了|晕了|不行了|病了)")
 _FIRE_SHOW = re.compile(r"fire ?(show|dance|works?|pit|place)|火舞|火把节|篝火晚会|打铁花")
 _FUEL_USED_UP = re.compile(r"(柴火|柴|煤|炭|木柴|蜂窝煤)(都)?(烧|用)(没|完|光)(了)?")
 _SCHOOL_SUM = re.compile(r"[0-9]+(乘以?|加|减|除以?|[x×*+÷/-])[0-9]+|(数学|家庭|暑假|寒假)?作业")
 _BLEEDING_STOPPED = re.compile(r"(血)?(止住|不流|没流|止了|包好|包扎好)")
-_HOW_TO_TOPIC = re.compile(r"(咋办|怎么办|咋整|怎么处理)(?=的)")
+_HOW_TO_TOPIC = re.compile(r"(讲|教|说)(那个|了)?([^，。]{0,10}?)(咋办|怎么办|咋整|怎么处理)")
 _PRICED = re.compile(r"(一|每|单)(罐|瓶|斤|个|份|袋|箱|桶|件|只|盒)(要|是|卖)?[0-9]+(块|元)?")
 _POTS = re.compile(r"(盆盆|坛坛|瓶瓶|碗碗)罐罐")
 # A fall only believed, and taken back ("我仲以为佢跌亲").
@@ -130,7 +133,7 @@ _MISTAKEN = re.compile(r"(还|仲|都)(以为|以為|当是|当他|当她)")
 _EARLY_RISING = re.compile(r"起不(来|了)(那么|这么|恁|太|很)?早|早(上|晨)?起不(来|了)(床)?(?![了啦咯])"
                            r"|(睡|睏|困)(了)?(个)?懒觉|赖床|睡过头|[0-9一二三四五六七八九十几]点(钟)?才起")
 _SMALL_FLAME = re.compile(r"火(苗|头)(子|儿)?(小|弱|细|不旺|不大|太小|变小|蓝)")
-_BOLTED_INSIDE = re.compile(r"(从|在)?里(面|头|边)(反)?(锁|插|闩|拴|顶)|反锁|inside")
+_BOLTED_INSIDE = re.compile(r"(从|在)?里(面|头|边)(反)?(锁|插|闩|拴|顶)|反锁|(locked|bolted) from (the )?inside")
 # Signs of something happening now, which a lasting state asked for as care does not explain away.
 _ACUTE = frozenset({"fall", "unresponsive", "bleed", "breath", "chest", "warn", "choke", "stroke", "cry", "sos",
                     "fire"})
@@ -208,7 +211,7 @@ def danger_in(message: Prepared) -> Danger | None:
         folded = _NOTHING_FOUND.sub("", folded)  # "检查完毕 未发现泄漏": what was not found is no sign
     if _TEACHING.search(folded):
         folded = _ADVICE.sub("", folded)  # "讲座上医生说胸痛要立即就医": the rule taught, not a cry now
-        folded = _HOW_TO_TOPIC.sub("", folded)  # "讲胸口疼咋办的健康课": the lesson's title, not a cry
+        folded = _HOW_TO_TOPIC.sub(r"\1\3", folded)  # "讲胸口疼咋办的健康课": the lesson's title, not a cry
     if not _TAKEN.search(folded):
         folded = _WHAT_IF.sub("", folded)  # "炒熟了会不会中毒": a question before anything was swallowed
     prepared = message if folded == message.chars else prepare(folded)
@@ -333,6 +336,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
     if _resolved(chars) and not ({"stroke", "stroke_soft"} <= signs and not _PAST.search(chars)) \
             and not _RESCUED_LIFELESS.search(chars) and not _still_bleeding(chars, signs) \
+            and not ({"gas", "leak"} <= signs and _PLAYED_DOWN.search(chars) and not _GAS_STOPPED.search(chars)) \
             and not _leak_goes_on(chars, signs) and not _swallowed_harm(chars, signs):
         # A drooping mouth and a weak hand told with "不急" is a stroke played down, not one that is over.
         # Over and done with: a fall or a scare, not a state that lasts (起不来, 叫不醒).
@@ -411,6 +415,8 @@ def _story(chars: str, signs: set[str]) -> bool:
         return False
     if _SCREEN_CITED.search(chars) and signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD):
         return False  # "电视上说这就是漏气了 这回是真的": the screen names what is happening, it does not tell it
+    if not _FICTION.search(_SCREEN_JOB.sub("", chars)):
+        return False  # "我是放电影的": the projectionist's job, not a film told
     if not _FICTION.search(_RELAYED.sub("", chars)) and _OWN_PEOPLE.search(chars) \
             and signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD | {"cry"}):
         return False  # a video of one's own family's fire, passed on in the family group, is the news of it
