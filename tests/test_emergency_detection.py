@@ -466,6 +466,9 @@ SIXTH_SESSION_EMERGENCIES = [
     "我爹躺在床上两天不起来 饭也不吃",
     "坡上独住的老太三天没人看到过了 门从里头闩起",                  # batches 126-127
     "没啥大事 就是屋里好像有股煤气味 闻着头晕",                      # gas played down (batches 128-131)
+    "grandpa cut his arm deep, blood won't stop",                     # batches 132-133
+    "no one has heard from grandma since tue, she lives alone",
+    "隔壁老李躺在院子里 叫他没",                                      # a voice message cut off
     "我是放电影的 刚架好机器 突然头晕眼前发黑 站不住",               # the projectionist's job is no film
     "atuk jatuh dalam bilik air, tak boleh bangun",                  # Malay: fallen, cannot get up (batches 122-125)
     "煤气味熏得想吐 阀门拧不动 讲笑话呢 这笑话不好笑了",            # "not funny any more" is no joke
@@ -578,6 +581,8 @@ SIXTH_SESSION_LURES = [
     "支架做了三年 最近挺好 没有胸闷 问问药还吃不吃",  # the symptom denied, all well
     "上周摔倒的王奶奶今天来换药 伤口长得很好 自己走着来的",
     "讲座上讲噎着咋办 我学会了海姆立克",              # the lesson's topic
+    "上个月跌亲只脚 而家拆咗石膏 冇事喇",             # the cast is off
+    "明天食堂烧什么菜 有人问我 我答不上来",           # a question the writer could not answer
     "作业好难 救命 12加25等于几",                     # homework
     "下雨屋顶漏 盆盆罐罐都摆满了",                    # pots under a leaking roof, no gas cylinder
     "店里的煤气罐到了 一罐120 要的来拿",

@@ -408,6 +408,11 @@ SIXTH_SESSION_INTENTS = [
     ("食堂给我打一份饺子 我中午去拿", "meal_order", None),
     ("妥了 就这么着", "affirm", None),
     ("前两天报的修电灯到现在没人接单", "complaint", None),                # 没人接单: no volunteer took it
+    # batches 73-74 (eighth session)
+    ("食未", "greeting", None),                                            # Minnan: eaten yet?
+    ("昨天订的饭两点才送到 菜都冷了", "complaint", None),
+    ("额不跟机器说 叫个人来", "talk_to_human", None),
+    ("那个小伙子把我家门修好了 太感谢了 给你们添麻烦了", "thanks", None),  # 添麻烦 asks for nothing
 ]
 
 
