@@ -118,7 +118,9 @@ _SCREEN_CITED = re.compile(r"(这回|这次)(是)?真(的)?(?![不吗么嘛])|�
 # How a family's own news travels (a video in the family group), not a show.
 _RELAYED = re.compile(r"的视频|群里(发|转|的)|(发|转)(的|了)?(视频|照片|语音)")
 _ASKED_A_QUESTION = re.compile(r"问(我|俺|他|她)[^，。]{0,4}(我|俺|他|她)?答不(上|出)(来)?")
-_PLANNED_VISIT = re.compile(r"(下礼拜|下周|下星期|明天|后天|过两天|下个月)[^，。]{0,6}(要)?(去)?[^，。]{0,6}(复查|复诊|看病|检查|拿药|拆线)")
+# A visit planned for later ("下礼拜要去县医院复查"): sore legs are why company is asked, not an emergency now.
+_PLANNED_VISIT = re.compile(r"(下礼拜|下周|下星期|明天|后天|过两天|下个月)[^，。]{0,6}(要)?(去)?[^，。]{0,6}"
+                            r"(复查|复诊|看病|检查|拿药|拆线)")
 _SCREEN_JOB = re.compile(r"我是放(电影|片子)的|放映员|放映队|电影队|来放(电影|片子)")
 # A smell of gas told as nothing much ("没啥大事…就是…好像有股煤气味儿"): played down, not over.
 _PLAYED_DOWN = re.compile(r"没(啥|什么|多)大事|应该没(啥)?事|不知道要不要紧|好像有(股|点)")
