@@ -505,9 +505,9 @@ CHORE_ASKED = (r"(帮我|帮俺|帮阮|给我|给俺|给阮|共阮|帮她|帮他
 SELF_CARE_LIMIT = (r"自己(洗|擦|剪|梳|穿|弄|做|够)(不|不了)(了|动|成|着|到)?|(洗澡|洗头|擦身|上厕所)(不|唔)方便"
                    r"|(胳膊|胳臂|手臂|膀子|手)(抬|举)不(起|高)")
 CARE_TASK = r"(洗洗|洗头|擦擦|洗澡|洗个澡|擦身|擦洗|翻身|喂饭|换尿|换床单|理发|剃头|剪头|剪剪头|剪指甲|搭把手)"
-# A bulb or a tyre that "憋了": a thing gone flat or dead, not a body straining.
 # A fitting of one's own house that does not light ("厨房的灯三天没亮了"): a repair, not a neighbour's dark window.
 FITTING_UNLIT = r"(厨房|灶屋|灶房|伙房|卫生间|厕所|茅房|客厅|堂屋|卧室|房间|院子|院里|楼道|路|门口|床头)(里|的|那)?(的)?(灯|电灯)|灯泡|灯管|日光灯|节能灯"
+# A bulb or a tyre that "憋了": a thing gone flat or dead, not a body straining.
 THING_GONE = r"(灯泡|灯管|电灯|灯|轮胎|车胎|气球|保险丝)(又|都|也)?(有点)?(憋|瘪|烧|爆|冒烟)"
 # Dizzy from a bus or a boat ride: travel sickness.
 TRAVEL_SICK = r"(晕(车|船|机)|爬.{0,4}山|登山|恐高|高原反应|喝多|喝醉|醉了|酒喝|喝酒|吃酒|起猛|起得太猛|起太快|站起来太快|蹲久了|蹲太久)"

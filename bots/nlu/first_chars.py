@@ -13,13 +13,11 @@ from re import _constants as c  # type: ignore[attr-defined]  # re's own parser 
 from re import _parser as parser  # type: ignore[attr-defined]
 from typing import Any
 
-_ANY = None
-
 
 def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """The set of characters a match of `pattern` can start with, or None when it cannot be bounded."""
     if pattern.flags & re.IGNORECASE:
-        return _ANY
+        return None
     chars, nullable = _sequence(parser.parse(pattern.pattern, pattern.flags))
     return None if nullable or chars is None else frozenset(chars)
 
