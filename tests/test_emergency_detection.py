@@ -611,3 +611,25 @@ def test_a_harmless_word_a_sign_pattern_only_looks_around_for_does_not_pick_the_
     from bots.nlu.dialect import _LOOKAROUND
     assert _LOOKAROUND.sub("", r"(?<![没未不])回来了") == "回来了"
     assert _LOOKAROUND.sub("", r"(幸好|好在)(?!.{0,2}(带|揣|手机))") == "(幸好|好在)"
+
+
+# Ninth session: one new sentence per class that batches 134-141 missed or alarmed on at first sight (docs/nlu.md),
+# with the level a person would expect: certain is acted on at once, "asked" costs the safety question, None nothing.
+NINTH_SESSION = [
+    ("进屋一股煤气味 火早灭了 旋钮还开着 我妈坐在那迷迷糊糊", "certain"),  # the flame out, the valve still open
+    ("村里孙大爷一个人住 今天没来领药 打电话也没人接", "certain"),          # alone, and missing twice over
+    ("阿公出海到这阵都未返 拍电话拍无通 阮急死", "asked"),                  # Minnan: not back, the phone unreachable
+    ("前年走失过的刘奶奶今天在村口晒太阳 气色好得很", None),              # a past loss names the person
+    ("跌倒检测手环准不准 误报多不多 想给我妈买", None),                    # a fall detector asked about
+    ("谢谢你们 前天摔了 我好了", None),                                    # thanks for a fall that is over
+    ("我爸心电图都正常 大夫说胸口闷是焦虑 想带他去跳跳舞", None),          # checked, and a harmless cause
+    ("前几天跌了一跤 膝盖划了个口子 现在结痂了 跟你们讲一声", None),        # healed over
+    ("电视底一个阿婆跋倒 阮看着真可怜 戏拍得真好", None),                  # Minnan: on the television
+]
+
+
+@pytest.mark.parametrize("text,expected", NINTH_SESSION)
+def test_ninth_session_classes_get_the_level_a_person_would_expect(text, expected):
+    danger = assess_danger(text)
+    level = None if danger is None else "certain" if danger.certain else "asked"
+    assert level == expected, (text, danger)

@@ -413,6 +413,13 @@ SIXTH_SESSION_INTENTS = [
     ("昨天订的饭两点才送到 菜都冷了", "complaint", None),
     ("额不跟机器说 叫个人来", "talk_to_human", None),
     ("那个小伙子把我家门修好了 太感谢了 给你们添麻烦了", "thanks", None),  # 添麻烦 asks for nothing
+    # batches 75-78 (ninth session)
+    ("有人能帮我去卫生所提药吗", "help_request", "errand"),               # medicine fetched for someone
+    ("药吃完了 谁帮我去卫生院开一下药送到家", "help_request", "errand"),
+    ("我家老头住院了 我一个人煮不得饭 谁来帮煮一餐", "help_request", "meal"),  # the hospital is the reason
+    ("这几工无人饲鸡鸭 有人来帮阮饲无", "help_request", "farm_work"),    # Minnan 几工 (days) is no 记工
+    ("有没有人能给我妈念念报纸", "help_request", "companionship"),
+    ("我婆婆瘫在床上 想找个人来陪几晚", "help_request", "daily_care"),   # night care asks no safety question
 ]
 
 

@@ -83,7 +83,7 @@ _OTHER_SMELL = re.compile(w.OTHER_SMELL)
 # not what the message is about.
 _JUST_NOW = re.compile(r"(刚才|刚刚|方才|这会儿|眼下|正在)")
 _FIRE_ASKED_ABOUT = re.compile(r"(问|以为|当)(我)?(是不是|是)?着火")
-_RULED_OUT = re.compile(w.RULED_OUT)
+_RULED_OUT, _CHECKED_NORMAL = re.compile(w.RULED_OUT), re.compile(w.CHECKED_NORMAL)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
 _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
 _REACHED = re.compile(w.REACHED)
@@ -192,6 +192,8 @@ _RESCUED_LIFELESS = re.compile(r"(捞|拉|救|拖|抬)(上来|出来)(了|哒)?.
                                r"(没气|没得气|没有气|不动|没呼吸|不喘气|叫不醒|没反应)")
 _PREVENTION = re.compile(r"(有|有没有|有冇|有乜)(什么|乜|啥)?(方法|办法)(好|可以|能)?(防|预防)|(怎么|咋|如何)(预)?防")
 _GAME_NOISE, _LEARNING, _SALES = re.compile(w.GAME_NOISE), re.compile(w.LEARNING), re.compile(w.SALES)
+_ORDER_UNTAKEN = re.compile(r"单(反而|都|也|还|就|一直)?(没|没有|无)人接")
+_LOST_BEFORE = re.compile(r"(去年|前年|上次|上回|以前|那年|早年|前些年|上个月|那回)(走丢|走失|丢)(过)?(的)?")
 _NEWS, _TENDING_FIRE = _ANY(w.NEWS), re.compile(r"(看|守|盯)(着|住)火")
 _FIGURATIVE, _TOBACCO, _BODY_ODOUR = _ANY(w.FIGURATIVE), re.compile(w.TOBACCO), re.compile(w.BODY_ODOUR)
 _OWN_PEOPLE, _WATCHING = re.compile(w.OWN_PEOPLE), re.compile(w.WATCHING)
@@ -207,6 +209,8 @@ def danger_in(message: Prepared) -> Danger | None:
     folded = _PRICED.sub("价钱", folded)  # "一罐120": a price, not the ambulance
     folded = _FIGURATIVE.sub("", folded)
     folded = _TENDING_FIRE.sub(lambda m: m.group(1) + "守火", folded)  # 看着火: minding a fire, not 着火
+    folded = _ORDER_UNTAKEN.sub("单没人要", folded)  # "附近的单反而没人接": no volunteer took the order
+    folded = _LOST_BEFORE.sub(r"\1", folded)  # "去年走丢那个老汉": who the person is, not a loss now
     if _LESSON.search(folded):
         folded = _LEARNT_WORDS.sub("学了生词", folded)  # "学了'救命' '着火'": vocabulary, not a cry
     if _DENIED.search(folded) and _CALM.search(folded):
@@ -336,6 +340,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # dizzy, and a blood-pressure check asked for: the care named, with no sign beyond it
     if _RULED_OUT.search(chars) and not signs & {"warn", "urgent", "intense"} and _resolved(chars):
         strength = 0  # a doctor found something harmless and it has eased: a clarification, not an alarm
+    if _RULED_OUT.search(chars) and _CHECKED_NORMAL.search(chars) and not signs & {"warn", "urgent", "intense", "sudden"}:
+        strength = 0  # checked, found normal, and the doctor named a harmless cause: nothing left to ask
     if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
     if _resolved(chars) and not ({"stroke", "stroke_soft"} <= signs and not _PAST.search(chars)) \
@@ -476,7 +482,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("absent")  # the kitchen light is out: nobody is missing
     if _TASTE.search(chars) and not signs & {"cry", "sos", "breath", "warn"}:
         signs -= {"choke", "intense"}
-    if _BEDRIDDEN.search(chars) and _CARE_TASK.search(chars) and not signs & _ACUTE:
+    # "救救孩子" beside a request for night care is the family's exhaustion, not a cry about the patient.
+    acute = signs & _ACUTE - ({"cry"} if _HYPERBOLE.search(chars) else set())
+    if _BEDRIDDEN.search(chars) and _CARE_TASK.search(chars) and not acute:
         signs -= {"cant_stand", "cant_get_up", "urgent", "worry", "body", "distress"}
     if _OTHER_SMELL.search(chars) and not signs & _ACUTE:
         signs -= {"gas", "leak"}
@@ -720,8 +728,10 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     if has("cold") and has("locked_out", "urgent", "intense"):
         level = 3
-    if has("absent") and has("alone") and has("many_calls", "span"):
-        level = 3
+    if has("absent") and has("alone") and (has("many_calls", "span") or "absent" in repeated):
+        level = 3  # living alone, and missing twice over (not come for the pills, the phone not answered)
+    if "absent" in repeated and has("distress", "urgent"):
+        level = max(level, 2)  # not back and not reachable, and the family frightened: asked, and soon
     if has("farewell") and has("absent", "urgent", "worry"):
         level = 3
     if has("absent") and has("habit"):
