@@ -340,7 +340,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # dizzy, and a blood-pressure check asked for: the care named, with no sign beyond it
     if _RULED_OUT.search(chars) and not signs & {"warn", "urgent", "intense"} and _resolved(chars):
         strength = 0  # a doctor found something harmless and it has eased: a clarification, not an alarm
-    if _RULED_OUT.search(chars) and _CHECKED_NORMAL.search(chars) and not signs & {"warn", "urgent", "intense", "sudden"}:
+    if _RULED_OUT.search(chars) and _CHECKED_NORMAL.search(chars) \
+            and not signs & {"warn", "urgent", "intense", "sudden"}:
         strength = 0  # checked, found normal, and the doctor named a harmless cause: nothing left to ask
     if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
