@@ -590,6 +590,10 @@ SIXTH_SESSION_LURES = [
     "养生堂说胸口闷可能是心梗 我没闷 就问问",
     "好几天没见着老刘 我还担心 原来去闺女家了",
     "十年前摔断过腿 阴天还有点酸",
+    # ninth session, batches 146-149: now asked at most
+    "你们上门敲门没人应 是我下地去了",                 # the writer was the one away
+    "敲门没人应 隔壁说她去女儿家了",                   # away, and told so
+    "饺子煎好了 满屋子烟 香得很 给你送点",             # frying smoke
 ]
 
 
@@ -625,6 +629,15 @@ NINTH_SESSION = [
     ("我爸心电图都正常 大夫说胸口闷是焦虑 想带他去跳跳舞", None),          # checked, and a harmless cause
     ("前几天跌了一跤 膝盖划了个口子 现在结痂了 跟你们讲一声", None),        # healed over
     ("电视底一个阿婆跋倒 阮看着真可怜 戏拍得真好", None),                  # Minnan: on the television
+    # batches 142-149
+    ("奶奶在厨房滑倒了 视频里说站不起来 真的不是段子 谁在附近", "certain"),  # the show is denied
+    ("我爸摔到床底下了 手机够不着", "certain"),
+    ("村里通报 昨晚燃气泄漏已妥善处置 无人员伤亡", None),                  # a notice of a leak dealt with
+    ("炉子里的火烧得正旺 屋里有点烟 都来烤火", None),                      # the stove burns well
+    ("电动车车胎没气了 哪里能打气", None),                                # the tyre, not a breath
+    ("嗓子唱冒烟了 明天还去排练", None),                                  # hoarse
+    ("信里说孙子学电焊 她忧心触电", None),                                # a worry about what may happen
+    ("笑得喘不上气 胸口好痛 出冷汗", "certain"),                           # a laugh does not explain the chest away
 ]
 
 

@@ -420,6 +420,13 @@ SIXTH_SESSION_INTENTS = [
     ("这几工无人饲鸡鸭 有人来帮阮饲无", "help_request", "farm_work"),    # Minnan 几工 (days) is no 记工
     ("有没有人能给我妈念念报纸", "help_request", "companionship"),
     ("我婆婆瘫在床上 想找个人来陪几晚", "help_request", "daily_care"),   # night care asks no safety question
+    # batches 79-80 (ninth session)
+    ("怎么register成为志愿者 周末也想help一下", "volunteer_signup", None),  # help一下 is no cry
+    ("help me link一下我妈的账号", "bind_family", None),
+    ("我婆婆瘫床上了 晚上能不能来个人帮着照看", "help_request", "daily_care"),
+    ("花生该收了 看看哪几个能去帮一把", "help_request", "farm_work"),      # a coordinator asks, nobody offers
+    ("这个 能帮我 做什么", "help_menu", None),
+    ("那个志愿者态度不中", "complaint", None),                            # 不中 inside a complaint
 ]
 
 

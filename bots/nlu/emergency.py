@@ -192,6 +192,16 @@ _RESCUED_LIFELESS = re.compile(r"(捞|拉|救|拖|抬)(上来|出来)(了|哒)?.
                                r"(没气|没得气|没有气|不动|没呼吸|不喘气|叫不醒|没反应)")
 _PREVENTION = re.compile(r"(有|有没有|有冇|有乜)(什么|乜|啥)?(方法|办法)(好|可以|能)?(防|预防)|(怎么|咋|如何)(预)?防")
 _GAME_NOISE, _LEARNING, _SALES = re.compile(w.GAME_NOISE), re.compile(w.LEARNING), re.compile(w.SALES)
+_UNANSWERED = re.compile(r"(敲门|敲了门|叫门|喊门|拍门|电话|打电话).{0,4}(没人应|没人开|不应|没应|没人接|不接|没接)")
+_OWN_ABSENCE = re.compile(r"(是|因为|那是|那会|当时)(我|俺|本人)(不在家|没在家|出门|出去|去了|赶场|赶集|在地里|下地)")
+_NOT_A_SHOW = re.compile(r"(真的|真|确实|绝对)?(不是|没|没有|并非)(在)?(段子|演戏|拍戏|摆拍|剧本|演的)")
+_FLAT_TYRE = re.compile(r"(轮胎|车胎|胎|气球|皮球|篮球|气垫)(又|都|也)?(有点)?(没气|漏气|没得气)(了)?")
+_LAUGHED = re.compile(r"笑得(我|人|俺)?(都|快)?(喘不上气|喘不过气|上气不接下气|岔气)")
+_HEARTH_FIRE = re.compile(r"(灶坑|灶膛|灶里|灶眼|炉子|炉膛|炉子里|炕洞|火塘|火盆|壁炉)(的|里的|里)?(火)?"
+                          r"((烧得|生得|着得)?(老|很|挺|可|贼|真|正)?(旺|好|红)|(烧|生|点)(起来|着|好)(了)?)")
+_HOARSE = re.compile(r"(嗓子|喉咙|嗓门)(都)?(喊|唱|说|讲|叫|吼)?(得)?(都)?冒烟(了)?")
+_WORRIED_AHEAD = re.compile(r"(忧心|生怕|就怕|怕他|怕她|担心他会|担心她会|担心会|怕会)"
+                            r"(触电|摔|着火|中毒|噎)(?!了|倒了|着了)")
 _ORDER_UNTAKEN = re.compile(r"单(反而|都|也|还|就|一直)?(没|没有|无)人接")
 _LOST_BEFORE = re.compile(r"(去年|前年|上次|上回|以前|那年|早年|前些年|上个月|那回)(走丢|走失|丢)(过)?(的)?")
 _NEWS, _TENDING_FIRE = _ANY(w.NEWS), re.compile(r"(看|守|盯)(着|住)火")
@@ -209,6 +219,12 @@ def danger_in(message: Prepared) -> Danger | None:
     folded = _PRICED.sub("价钱", folded)  # "一罐120": a price, not the ambulance
     folded = _FIGURATIVE.sub("", folded)
     folded = _TENDING_FIRE.sub(lambda m: m.group(1) + "守火", folded)  # 看着火: minding a fire, not 着火
+    folded = _NOT_A_SHOW.sub("不是开玩笑", folded)  # "真的不是段子": the show is denied, not told
+    folded = _FLAT_TYRE.sub("胎瘪了", folded)  # "轮胎没气了": the tyre, not a breath
+    folded = _LAUGHED.sub("笑了半天", folded)  # "笑得喘不上气": laughter, not a chest that cannot breathe
+    folded = _HEARTH_FIRE.sub("灶火旺", folded)  # "灶坑火烧得老旺": the stove burns well, nothing is on fire
+    folded = _HOARSE.sub("嗓子哑了", folded)  # "嗓子喊冒烟了": hoarse, nothing smokes
+    folded = _WORRIED_AHEAD.sub("担心", folded)  # "她忧心触电": a worry, not a report
     folded = _ORDER_UNTAKEN.sub("单没人要", folded)  # "附近的单反而没人接": no volunteer took the order
     folded = _LOST_BEFORE.sub(r"\1", folded)  # "去年走丢那个老汉": who the person is, not a loss now
     if _LESSON.search(folded):
@@ -589,6 +605,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
             signs.discard("unresponsive")  # "我问的它答不上": the robot has no answer, nobody collapsed
     if _REACHED.search(chars) and not signs & _ACUTE - {"unresponsive"}:
         signs -= {"unresponsive", "absent", "span"}  # the knock went unanswered, the phone call did not
+    if "absent" in signs and (_explained(chars) or _OWN_ABSENCE.search(chars)) and _UNANSWERED.search(chars) \
+            and not signs & _ACUTE - {"unresponsive"}:
+        signs -= {"unresponsive", "absent"}  # nobody answered the door because the person was away, and told so
     if "span" not in signs and "absent" in signs and _explained(chars):
         signs.discard("absent")  # "门锁着 电话不接 … 去儿子家了": away, and told so
     if "span" in signs and "absent" in signs and (_explained(chars) or not (
