@@ -638,6 +638,14 @@ NINTH_SESSION = [
     ("嗓子唱冒烟了 明天还去排练", None),                                  # hoarse
     ("信里说孙子学电焊 她忧心触电", None),                                # a worry about what may happen
     ("笑得喘不上气 胸口好痛 出冷汗", "certain"),                           # a laugh does not explain the chest away
+    # batches 150-153
+    ("拔倒了 企未来 紧来帮我", "certain"),                                  # Minnan by sound: fallen, cannot stand
+    ("头楞甲足厉害 企未起来", "certain"),
+    ("路上结冰了 能不能帮忙撒点盐 别到时候摔了", None),                    # a fall prevented, not told
+    ("he told us he helped put out a forest fire when he was young", None),
+    ("fire in grandma's shed, we cannot put it out", "certain"),
+    ("奶奶上回说心口疼 后来查了没事 今天精神好得很", None),
+    ("我个窑里今天烧瓷 火好大 烟也多 莫让人报警", None),                  # a kiln fired on purpose
 ]
 
 
