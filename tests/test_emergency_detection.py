@@ -646,6 +646,10 @@ NINTH_SESSION = [
     ("fire in grandma's shed, we cannot put it out", "certain"),
     ("奶奶上回说心口疼 后来查了没事 今天精神好得很", None),
     ("我个窑里今天烧瓷 火好大 烟也多 莫让人报警", None),                  # a kiln fired on purpose
+    # intent batches 81-82: requests that read like trouble
+    ("我想跟真人说话 机器讲不清楚", None),                                 # the bot is unclear, nobody slurs
+    ("约下的人说来帮我收玉米 等了一天也没见个人影", None),                # a helper who did not come
+    ("要劈点柴 我抡不动斧头 谁来帮下", None),                              # the axe is for the wood
 ]
 
 

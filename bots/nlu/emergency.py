@@ -202,6 +202,8 @@ _HEARTH_FIRE = re.compile(r"(灶坑|灶膛|灶里|灶眼|炉子|炉膛|炉子里
 _HOARSE = re.compile(r"(嗓子|喉咙|嗓门)(都)?(喊|唱|说|讲|叫|吼)?(得)?(都)?冒烟(了)?")
 _WORRIED_AHEAD = re.compile(r"(忧心|生怕|就怕|怕他|怕她|担心他会|担心她会|担心会|怕会)"
                             r"(触电|摔|着火|中毒|噎)(?!了|倒了|着了)")
+_MACHINE_UNCLEAR = re.compile(r"(机器|机器人|电脑|手机|喇叭|广播|录音)(人)?(讲|说|念)(得)?不(清爽|清楚|清|明白)")
+_FIREWOOD = re.compile(r"(劈|砍|剁|锯)(点|些|一些|几捆)?(柴|木头)|柴火")
 _ORDER_UNTAKEN = re.compile(r"单(反而|都|也|还|就|一直)?(没|没有|无)人接")
 _LOST_BEFORE = re.compile(r"(去年|前年|上次|上回|以前|那年|早年|前些年|上个月|那回)(走丢|走失|丢)(过)?(的)?")
 _NEWS, _TENDING_FIRE = _ANY(w.NEWS), re.compile(r"(看|守|盯)(着|住)火")
@@ -225,6 +227,7 @@ def danger_in(message: Prepared) -> Danger | None:
     folded = _HEARTH_FIRE.sub("灶火旺", folded)  # "灶坑火烧得老旺": the stove burns well, nothing is on fire
     folded = _HOARSE.sub("嗓子哑了", folded)  # "嗓子喊冒烟了": hoarse, nothing smokes
     folded = _WORRIED_AHEAD.sub("担心", folded)  # "她忧心触电": a worry, not a report
+    folded = _MACHINE_UNCLEAR.sub("机器说不明白", folded)  # "机器讲不清爽": the bot is unclear, nobody slurs
     folded = _ORDER_UNTAKEN.sub("单没人要", folded)  # "附近的单反而没人接": no volunteer took the order
     folded = _LOST_BEFORE.sub(r"\1", folded)  # "去年走丢那个老汉": who the person is, not a loss now
     if _LESSON.search(folded):
@@ -497,6 +500,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("fire")  # "柴火烧没了": the firewood is used up
     if _FITTING_UNLIT.search(chars) and not signs & _ACUTE:
         signs.discard("absent")  # the kitchen light is out: nobody is missing
+    if _FIREWOOD.search(chars) and "attack" not in signs:
+        signs.discard("weapon")  # "劈柴火 … 抡不动斧子": the axe is for the wood
     if _TASTE.search(chars) and not signs & {"cry", "sos", "breath", "warn"}:
         signs -= {"choke", "intense"}
     # "救救孩子" beside a request for night care is the family's exhaustion, not a cry about the patient.

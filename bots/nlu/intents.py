@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import learner
 from .classifier import NaiveBayes, features, load
 from .emergency import Danger, danger_in
 from .lexicon import (
@@ -29,6 +30,11 @@ OTHER = "help_request/other"
 MIN_MODEL_CONFIDENCE = 0.6
 # Naive Bayes posteriors saturate near 1.0; a guess from it never claims more than this.
 MAX_MODEL_CONFIDENCE = 0.9
+# The learnt model decides alone from this probability on; below it the cue words decide, when there are any.
+LEARNT_SURE = 0.75
+LEARNT_SURE_AGAINST_OUT_OF_SCOPE = 0.9
+LEARNT_CATEGORY_SURE = 0.85
+MAX_LEARNT_CONFIDENCE = 0.95
 # Extra matched cue words add a little: two weak hints beat one weak hint.
 EXTRA_CUE_BONUS = 0.25
 LEADING_FILLERS = "嗯哦噢啊哎诶唉那"
@@ -143,7 +149,35 @@ def decide(message: Prepared, text: str = "", *, safety: bool = True) -> Decisio
     if parse_number(message.chars) is not None:
         # A bare choice answers the pending prompt; the engine reads the number slot.
         return Decision("affirm", None, 0.9)
-    return _by_cues(message) or _by_model(message)
+    return _by_cues_and_learnt(message)
+
+
+def _by_cues_and_learnt(message: Prepared) -> Decision:
+    """The learnt model when it is sure; the cue words when it is not; the naive Bayes when neither speaks.
+
+    Measured on eight fresh batches the model was not fitted on (docs/nlu.md, "A learnt model"): cue words alone
+    93% at first sight, the learnt model alone 99%, this combination 98%, and 99% of the hand-written hard cases.
+    """
+    cued = _by_cues(message)
+    if message.chars.isascii() and cued is None:
+        return _by_model(message)  # English letter by letter is no evidence; the lexicon's whole words read it
+    reading = learner.Reading(message)
+    intent = reading.intent
+    # Out of scope is what the cue words rule on by name (prices at the market, the weather); few lines teach it.
+    sure = LEARNT_SURE_AGAINST_OUT_OF_SCOPE if cued is not None and cued.intent == "out_of_scope" else LEARNT_SURE
+    if intent.probability < sure:
+        if cued is None:
+            return _by_model(message)
+        if cued.intent == HELP and reading.category.probability >= LEARNT_CATEGORY_SURE:
+            return Decision(HELP, reading.category.label, cued.confidence)
+        return cued
+    if intent.label != HELP:
+        return Decision(intent.label, None, round(min(intent.probability, MAX_LEARNT_CONFIDENCE), 3))
+    # A category the learnt model is unsure of defers to the cue words' category, when they name one.
+    cued_category = cued.category if cued is not None and cued.intent == HELP else None
+    category = reading.category
+    chosen = category.label if category.probability >= LEARNT_CATEGORY_SURE or not cued_category else cued_category
+    return Decision(HELP, chosen, round(min(intent.probability, MAX_LEARNT_CONFIDENCE), 3))
 
 
 def exact_command(chars: str) -> str | None:

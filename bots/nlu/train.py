@@ -15,6 +15,7 @@ from pypinyin import lazy_pinyin
 
 from .classifier import MODEL_PATH, features, train_counts
 from .dialect import PINYIN_WORDS_PATH
+from .learner import LEARNER_PATH
 from .matcher import prepare
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "nlu"
@@ -66,13 +67,22 @@ def pinyin_words(paths: list[Path] | None = None) -> dict[str, str]:
     return dict(sorted(words.items()))
 
 
+def learner_files() -> list[Path]:
+    """What the learnt models are fitted on: the training files and every batch already scored at first sight."""
+    return [*training_files(), *sorted((DATA / "intent_heldout").glob("*.jsonl"))]
+
+
 def main(argv: list[str]) -> int:
-    """Write the model file and the pinyin word table; arguments name other training files."""
+    """Write the model files and the pinyin word table; arguments name other training files (naive Bayes only)."""
+    from .learn import build_learner
+
     sources = [Path(arg) for arg in argv] or training_files()
     MODEL_PATH.write_text(json.dumps(build(sources), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     PINYIN_WORDS_PATH.write_text(json.dumps(pinyin_words(), ensure_ascii=False, separators=(",", ":")),
                                  encoding="utf-8")
-    print(f"wrote {MODEL_PATH} from {len(sources)} files, and {PINYIN_WORDS_PATH}")  # noqa: T201
+    LEARNER_PATH.write_text(json.dumps(build_learner(learner_files()), ensure_ascii=False, separators=(",", ":")),
+                            encoding="utf-8")
+    print(f"wrote {MODEL_PATH} from {len(sources)} files, {PINYIN_WORDS_PATH} and {LEARNER_PATH}")  # noqa: T201
     return 0
 
 
