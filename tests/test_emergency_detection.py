@@ -650,6 +650,13 @@ NINTH_SESSION = [
     ("我想跟真人说话 机器讲不清楚", None),                                 # the bot is unclear, nobody slurs
     ("约下的人说来帮我收玉米 等了一天也没见个人影", None),                # a helper who did not come
     ("要劈点柴 我抡不动斧头 谁来帮下", None),                              # the axe is for the wood
+    # batches 154-157 and intent batches 83-84
+    ("吃麻辣烫辣得我喘不过气 过瘾", None),                                 # chilli, not a failing chest
+    ("去年摔伤的地方 天冷就酸 贴膏药有用吗", None),                        # an old injury that aches in the cold
+    ("我要砍点柴过冬 背不动 谁帮我背下山", None),                          # 砍 the wood, nobody
+    ("他拿着砍柴的斧头说要砍死我", "certain"),                             # ... unless a person is threatened
+    ("看戏的时候我爸突然倒了 叫不醒", "certain"),                           # a show in the room explains nothing
+    ("王大爷腿摔伤在家休养 需要连续一周送饭上门 请派单", "asked"),         # care while it heals: asked at most
 ]
 
 

@@ -196,13 +196,14 @@ _UNANSWERED = re.compile(r"(敲门|敲了门|叫门|喊门|拍门|电话|打电�
 _OWN_ABSENCE = re.compile(r"(是|因为|那是|那会|当时)(我|俺|本人)(不在家|没在家|出门|出去|去了|赶场|赶集|在地里|下地)")
 _NOT_A_SHOW = re.compile(r"(真的|真|确实|绝对)?(不是|没|没有|并非)(在)?(段子|演戏|拍戏|摆拍|剧本|演的)")
 _FLAT_TYRE = re.compile(r"(轮胎|车胎|胎|气球|皮球|篮球|气垫)(又|都|也)?(有点)?(没气|漏气|没得气)(了)?")
-_LAUGHED = re.compile(r"笑得(我|人|俺)?(都|快)?(喘不上气|喘不过气|上气不接下气|岔气)")
+_LAUGHED = re.compile(r"(笑|辣|乐|麻)得(我们|我|人|俺)?(气)?(都|快)?(喘不上气|喘不过气|喘不过来|上气不接下气|岔气)")
 _HEARTH_FIRE = re.compile(r"(灶坑|灶膛|灶里|灶眼|炉子|炉膛|炉子里|炕洞|火塘|火盆|壁炉)(的|里的|里)?(火)?"
                           r"((烧得|生得|着得)?(老|很|挺|可|贼|真|正)?(旺|好|红)|(烧|生|点)(起来|着|好)(了)?)")
 _HOARSE = re.compile(r"(嗓子|喉咙|嗓门)(都)?(喊|唱|说|讲|叫|吼)?(得)?(都)?冒烟(了)?")
 _WORRIED_AHEAD = re.compile(r"(忧心|生怕|就怕|怕他|怕她|担心他会|担心她会|担心会|怕会)"
                             r"(触电|摔|着火|中毒|噎)(?!了|倒了|着了)")
 _MACHINE_UNCLEAR = re.compile(r"(机器|机器人|电脑|手机|喇叭|广播|录音)(人)?(讲|说|念)(得)?不(清爽|清楚|清|明白)")
+_HARMED_BY_BLADE = re.compile(r"砍(人|伤|死|到(了)?(人|他|她|我|腿|脚|手))|打人|杀人|行凶")
 _FIREWOOD = re.compile(r"(劈|砍|剁|锯)(点|些|一些|几捆)?(柴|木头)|柴火")
 _ORDER_UNTAKEN = re.compile(r"单(反而|都|也|还|就|一直)?(没|没有|无)人接")
 _LOST_BEFORE = re.compile(r"(去年|前年|上次|上回|以前|那年|早年|前些年|上个月|那回)(走丢|走失|丢)(过)?(的)?")
@@ -223,7 +224,7 @@ def danger_in(message: Prepared) -> Danger | None:
     folded = _TENDING_FIRE.sub(lambda m: m.group(1) + "守火", folded)  # 看着火: minding a fire, not 着火
     folded = _NOT_A_SHOW.sub("不是开玩笑", folded)  # "真的不是段子": the show is denied, not told
     folded = _FLAT_TYRE.sub("胎瘪了", folded)  # "轮胎没气了": the tyre, not a breath
-    folded = _LAUGHED.sub("笑了半天", folded)  # "笑得喘不上气": laughter, not a chest that cannot breathe
+    folded = _LAUGHED.sub("笑了半天", folded)  # "笑得/辣得喘不上气": laughter or chilli, not a failing chest
     folded = _HEARTH_FIRE.sub("灶火旺", folded)  # "灶坑火烧得老旺": the stove burns well, nothing is on fire
     folded = _HOARSE.sub("嗓子哑了", folded)  # "嗓子喊冒烟了": hoarse, nothing smokes
     folded = _WORRIED_AHEAD.sub("担心", folded)  # "她忧心触电": a worry, not a report
@@ -500,8 +501,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("fire")  # "柴火烧没了": the firewood is used up
     if _FITTING_UNLIT.search(chars) and not signs & _ACUTE:
         signs.discard("absent")  # the kitchen light is out: nobody is missing
-    if _FIREWOOD.search(chars) and "attack" not in signs:
-        signs.discard("weapon")  # "劈柴火 … 抡不动斧子": the axe is for the wood
+    if _FIREWOOD.search(chars) and not _HARMED_BY_BLADE.search(chars):
+        signs -= {"weapon", "attack"}  # "劈柴火 … 抡不动斧子", "砍点柴火": the axe is for the wood
     if _TASTE.search(chars) and not signs & {"cry", "sos", "breath", "warn"}:
         signs -= {"choke", "intense"}
     # "救救孩子" beside a request for night care is the family's exhaustion, not a cry about the patient.
