@@ -657,6 +657,10 @@ NINTH_SESSION = [
     ("他拿着砍柴的斧头说要砍死我", "certain"),                             # ... unless a person is threatened
     ("看戏的时候我爸突然倒了 叫不醒", "certain"),                           # a show in the room explains nothing
     ("王大爷腿摔伤在家休养 需要连续一周送饭上门 请派单", "asked"),         # care while it heals: asked at most
+    # batches 158-159 and intent batches 85-88: requests that read like trouble
+    ("帮五保户砍点柴 搬运到家里", None),                                  # 运到 is never heard as 晕倒
+    ("我婆婆瘫着 晚上能不能来个人陪一陪", None),                           # night company for the bedridden
+    ("周末来帮我把床单被子洗了", None),                                    # 子洗 is never heard as 窒息
 ]
 
 

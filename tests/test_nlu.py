@@ -468,6 +468,9 @@ SIXTH_SESSION_INTENTS = [
     ("花生该收了 看看哪几个能去帮一把", "help_request", "farm_work"),      # a coordinator asks, nobody offers
     ("这个 能帮我 做什么", "help_menu", None),
     ("那个志愿者态度不中", "complaint", None),                            # 不中 inside a complaint
+    # batches 85-88 (ninth session)
+    ("俺老伴瘫炕上了 能不能来个人陪一宿", "help_request", "daily_care"),  # a night's company for the bedridden
+    ("降压药没了 谁帮我去卫生院配一下", "help_request", "errand"),         # medicine fetched
 ]
 
 

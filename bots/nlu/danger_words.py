@@ -51,7 +51,7 @@ FIGURATIVE = (r"心疼死(我|人)?(了|啦)", r"(手机|电脑|平板|微信|�
 BACKGROUND = r"(平时|平常|平日|一向|往常|向来|本来|原来|素来|过去)[^，。,]{0,6}(挺好|很好|好好|不错|硬朗|健康|没事)(的)?"
 # Everyday words that sound like a sign (留学 / 流血, 是只 / 失智, 谁 / 水 in 里谁 / 溺水, 字细 / 窒息, 梆子戏 / 窒息,
 # 早七 / 沼气): never heard as one.
-SOUND_SHIELD = r"(留学|十堂|重度|米和|米面|做伙|知悉|中书|是只|谁|字|戏|七点|食堂|吃堂|饭堂|活动|够不|够得|能够|足够|积分|分到|谢谢|多谢|感谢|定下|玻璃|发到|火警|是火)"
+SOUND_SHIELD = r"(留学|十堂|运到|运去|运回|煮糜|碗糜|子洗|重度|米和|米面|做伙|知悉|中书|是只|谁|字|戏|七点|食堂|吃堂|饭堂|活动|够不|够得|能够|足够|积分|分到|谢谢|多谢|感谢|定下|玻璃|发到|火警|是火)"
 # The smell of a body that needs washing, not of gas.
 BODY_ODOUR = r"(身上|衣服|被子|床上|屋里).{0,4}(有)?(味|臭|骚)|(汗|尿|屎|屁)(臭|味)"
 # "Help" asked politely for a chore, in English: a request, not a cry ("can someone help my grandpa pay the bill").
@@ -501,14 +501,14 @@ COMPANY = r"(陪|找|跟|和|同).{0,6}(出去转|出去走|转转|走走|散(�
 # "菜咸得要命 咽不下去": food that tastes wrong, not food stuck in the throat.
 TASTE = r"(咸|淡|凉|冷|硬|辣|馊|酸|苦|难吃|没味)(得|的)?(要命|很|死|不行|受不了|没法)"
 # Bed-bound for long and asking for washing or turning: a lasting state asked for as care, not a fall now.
-BEDRIDDEN = r"((起|下)不(来|了)(炕|床)|瘫痪|瘫在(床|炕)|瘫(床|炕)|瘫了(好|几|多)|卧(床|炕)|躺了(好|几|多)(年|个月)|(床|炕)上.{0,2}(大半|好几|一|两|几|多|半)(年|个月))"
+BEDRIDDEN = r"((起|下)不(来|了)(炕|床)|瘫痪|瘫着|瘫在(床|炕)|瘫(床|炕)|瘫了(好|几|多)|卧(床|炕)|躺了(好|几|多)(年|个月)|(床|炕)上.{0,2}(大半|好几|一|两|几|多|半)(年|个月))"
 # An errand or a chore asked for, with the body's limit as the reason ("脚骨痛走不动路 侬帮我叫个人去小店里买一买").
 CHORE_ASKED = (r"(帮我|帮俺|帮阮|给我|给俺|给阮|共阮|帮她|帮他|给她|给他|叫个人|找个人|来个人|派个人|安排人|叫人帮|找人帮|请人帮|帮手|有人(可以|能)帮).{0,10}"
                r"(买|捎|带|取|拿|饭|洗|扫|拖|修|换|剪|理发|交|缴|办|寄|充|熬|(做|煮|烧)(饭|菜|顿|两顿|一顿|餐))")
 # Care one cannot do oneself any more ("自己洗不了澡了 胳膊抬不起来"): a limitation that lasts, told as the reason.
 SELF_CARE_LIMIT = (r"自己(洗|擦|剪|梳|穿|弄|做|够)(不|不了)(了|动|成|着|到)?|(洗澡|洗头|擦身|上厕所)(不|唔)方便"
                    r"|(胳膊|胳臂|手臂|膀子|手)(抬|举)不(起|高)")
-CARE_TASK = r"((夜里|晚上|夜间)[^，。]{0,8}(照看|照顾|守着)|陪护|看护|守夜|陪(哈|下|一|几|两|个)?(夜|晚|宿)|夜(里|间|晚)(来|去)?陪|洗洗|洗头|擦擦|洗澡|洗个澡|擦身|擦洗|翻身|喂饭|换尿|换床单|理发|剃头|剪头|剪剪头|剪指甲|搭把手)"
+CARE_TASK = r"((夜里|晚上|夜间)[^，。]{0,8}(照看|照顾|守着|陪)|陪护|看护|守夜|陪(哈|下|一|几|两|个)?(夜|晚|宿)|夜(里|间|晚)(来|去)?陪|洗洗|洗头|擦擦|洗澡|洗个澡|擦身|擦洗|翻身|喂饭|换尿|换床单|理发|剃头|剪头|剪剪头|剪指甲|搭把手)"
 # A fitting of one's own house that does not light ("厨房的灯三天没亮了"): a repair, not a neighbour's dark window.
 FITTING_UNLIT = r"(厨房|灶屋|灶房|伙房|卫生间|厕所|茅房|客厅|堂屋|卧室|房间|院子|院里|楼道|路|门口|床头)(里|的|那)?(的)?(灯|电灯)|灯泡|灯管|日光灯|节能灯"
 # A bulb or a tyre that "憋了": a thing gone flat or dead, not a body straining.
