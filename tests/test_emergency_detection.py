@@ -661,6 +661,14 @@ NINTH_SESSION = [
     ("帮五保户砍点柴 搬运到家里", None),                                  # 运到 is never heard as 晕倒
     ("我婆婆瘫着 晚上能不能来个人陪一陪", None),                           # night company for the bedridden
     ("周末来帮我把床单被子洗了", None),                                    # 子洗 is never heard as 窒息
+    # batches 160-163
+    ("王婆婆三天不曾开门 喊了半天么得人应", "certain"),                     # 不曾, 么得人应 folded
+    ("我妈一个人在老家 电话打了一早上没人接 平时都接的 麻烦去看看", "certain"),  # alone, calls unanswered
+    ("隔壁婶子躺在菜地里 动都不动 叫了几声冒得反应", "certain"),
+    ("前年摔过一跤 现在腿子好了 想问问理疗", None),                        # healed: 腿子好了
+    ("水泵烧了 一股糊味 不是煤气 明天换个新的", None),                     # a burnt-out motor
+    ("谢谢上回帮忙 我老伴胸口闷那次的检查结果出来了 一切正常", None),      # a past check found nothing
+    ("上次检查一切正常 可今天胸口又痛得厉害 出冷汗", "certain"),             # ... which says nothing of today
 ]
 
 

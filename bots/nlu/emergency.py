@@ -205,6 +205,7 @@ _WORRIED_AHEAD = re.compile(r"(忧心|生怕|就怕|怕他|怕她|担心他会|�
 _MACHINE_UNCLEAR = re.compile(r"(机器|机器人|电脑|手机|喇叭|广播|录音)(人)?(讲|说|念)(得)?不(清爽|清楚|清|明白)")
 _HARMED_BY_BLADE = re.compile(r"砍(人|伤|死|到(了)?(人|他|她|我|腿|脚|手))|打人|杀人|行凶")
 _FIREWOOD = re.compile(r"(劈|砍|剁|锯)(点|些|一些|几捆)?(柴|木头)|柴火")
+_TALK_ON_PREVENTION = re.compile(r"讲(防|预防|怎么防|如何预防)(煤气|燃气|一氧化碳|火灾|溺水|摔倒|跌倒)(中毒)?")
 _ORDER_UNTAKEN = re.compile(r"单(反而|都|也|还|就|一直)?(没|没有|无)人接")
 _LOST_BEFORE = re.compile(r"(去年|前年|上次|上回|以前|那年|早年|前些年|上个月|那回)(走丢|走失|丢)(过)?(的)?")
 _NEWS, _TENDING_FIRE = _ANY(w.NEWS), re.compile(r"(看|守|盯)(着|住)火")
@@ -229,6 +230,7 @@ def danger_in(message: Prepared) -> Danger | None:
     folded = _HOARSE.sub("嗓子哑了", folded)  # "嗓子喊冒烟了": hoarse, nothing smokes
     folded = _WORRIED_AHEAD.sub("担心", folded)  # "她忧心触电": a worry, not a report
     folded = _MACHINE_UNCLEAR.sub("机器说不明白", folded)  # "机器讲不清爽": the bot is unclear, nobody slurs
+    folded = _TALK_ON_PREVENTION.sub("讲安全", folded)  # "有人来讲防煤气中毒": a talk's topic, not a poisoning
     folded = _ORDER_UNTAKEN.sub("单没人要", folded)  # "附近的单反而没人接": no volunteer took the order
     folded = _LOST_BEFORE.sub(r"\1", folded)  # "去年走丢那个老汉": who the person is, not a loss now
     if _LESSON.search(folded):
@@ -236,7 +238,7 @@ def danger_in(message: Prepared) -> Danger | None:
     if _DENIED.search(folded) and _CALM.search(folded):
         folded = _DENIED.sub("", folded)
     if _INSPECTION.search(folded):
-        folded = _NOTHING_FOUND.sub("", folded)  # "检查完毕 未发现泄漏": what was not found is no sign
+        folded = _NOTHING_FOUND.sub("没问题", folded)  # "检查完毕 未发现泄漏": what was not found is no sign
     if _TEACHING.search(folded):
         folded = _ADVICE.sub("", folded)  # "讲座上医生说胸痛要立即就医": the rule taught, not a cry now
         folded = _HOW_TO_TOPIC.sub(r"\1\3", folded)  # "讲胸口疼咋办的健康课": the lesson's title, not a cry
@@ -360,7 +362,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # dizzy, and a blood-pressure check asked for: the care named, with no sign beyond it
     if _RULED_OUT.search(chars) and not signs & {"warn", "urgent", "intense"} and _resolved(chars):
         strength = 0  # a doctor found something harmless and it has eased: a clarification, not an alarm
-    if _RULED_OUT.search(chars) and _CHECKED_NORMAL.search(chars) \
+    if _CHECKED_NORMAL.search(chars) and (_RULED_OUT.search(chars) or _PAST.search(chars)) \
             and not signs & {"warn", "urgent", "intense", "sudden"}:
         strength = 0  # checked, found normal, and the doctor named a harmless cause: nothing left to ask
     if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
@@ -756,6 +758,8 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     if has("absent") and has("alone") and (has("many_calls", "span") or "absent" in repeated):
         level = 3  # living alone, and missing twice over (not come for the pills, the phone not answered)
+    if has("absent") and has("many_calls") and has("worry", "urgent"):
+        level = max(level, 2)  # called all morning, unanswered, and the family worried: asked, and soon
     if "absent" in repeated and has("distress", "urgent"):
         level = max(level, 2)  # not back and not reachable, and the family frightened: asked, and soon
     if has("farewell") and has("absent", "urgent", "worry"):
