@@ -1,7 +1,8 @@
 """Rebuild data/nb_model.json from the labelled training files: `python -m bots.nlu.train`.
 
-The training set is train.jsonl (the first hand-written set) and every file in train_extra/ (corpora written
-for training by people who never saw a held-out batch); the held-out batches are never trained on.
+The naive Bayes' training set is train.jsonl (the first hand-written set) and every file in train_extra/ (corpora
+written for training by people who never saw a held-out batch); it is never trained on a held-out batch. The learnt
+model (learn.py, data/learner.json) is fitted on those and on every intent batch already scored at first sight.
 """
 from __future__ import annotations
 
