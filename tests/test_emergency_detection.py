@@ -594,6 +594,7 @@ SIXTH_SESSION_LURES = [
     "你们上门敲门没人应 是我下地去了",                 # the writer was the one away
     "敲门没人应 隔壁说她去女儿家了",                   # away, and told so
     "饺子煎好了 满屋子烟 香得很 给你送点",             # frying smoke
+    "那心口疼的毛病老早就治好了 今年体检都正常",       # healed long ago, checked normal (batches 164-165)
 ]
 
 
@@ -669,6 +670,9 @@ NINTH_SESSION = [
     ("水泵烧了 一股糊味 不是煤气 明天换个新的", None),                     # a burnt-out motor
     ("谢谢上回帮忙 我老伴胸口闷那次的检查结果出来了 一切正常", None),      # a past check found nothing
     ("上次检查一切正常 可今天胸口又痛得厉害 出冷汗", "certain"),             # ... which says nothing of today
+    # batches 164-165 and intent batches 91-94
+    ("后天去检修沼气池 哪家有漏气的提前说一声", None),                      # a maintenance round announced
+    ("上周下的单到现在都没人接 太差了", None),                              # an order nobody took
 ]
 
 

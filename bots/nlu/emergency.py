@@ -206,7 +206,7 @@ _MACHINE_UNCLEAR = re.compile(r"(机器|机器人|电脑|手机|喇叭|广播|�
 _HARMED_BY_BLADE = re.compile(r"砍(人|伤|死|到(了)?(人|他|她|我|腿|脚|手))|打人|杀人|行凶")
 _FIREWOOD = re.compile(r"(劈|砍|剁|锯)(点|些|一些|几捆)?(柴|木头)|柴火")
 _TALK_ON_PREVENTION = re.compile(r"讲(防|预防|怎么防|如何预防)(煤气|燃气|一氧化碳|火灾|溺水|摔倒|跌倒)(中毒)?")
-_ORDER_UNTAKEN = re.compile(r"单(反而|都|也|还|就|一直)?(没|没有|无)人接")
+_ORDER_UNTAKEN = re.compile(r"(单|订单|派单)[^，。]{0,5}(没|没有|无)人接")
 _LOST_BEFORE = re.compile(r"(去年|前年|上次|上回|以前|那年|早年|前些年|上个月|那回)(走丢|走失|丢)(过)?(的)?")
 _NEWS, _TENDING_FIRE = _ANY(w.NEWS), re.compile(r"(看|守|盯)(着|住)火")
 _FIGURATIVE, _TOBACCO, _BODY_ODOUR = _ANY(w.FIGURATIVE), re.compile(w.TOBACCO), re.compile(w.BODY_ODOUR)
@@ -766,8 +766,8 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     if has("absent") and has("habit"):
         level = max(level, 3 if has("alone", "many_calls", "urgent") else 2)
-    if has("gas_like") and has("gas_fixture"):
-        level = 3
+    if has("gas_like") and (has("gas_fixture") or "gas_like" in repeated):
+        level = 3  # the smell beside a fitting, or twice over (a pipe that leaks gas, a rotten-egg smell)
     if has("fever") and has("sick", "confused", "hypo", "heatstroke", "drowsy"):
         level = 3
     if has("moan") and has("span", "absent"):
