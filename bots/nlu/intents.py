@@ -126,9 +126,9 @@ class Decision:
         return self.danger is not None
 
 
-def decide(message: Prepared, text: str = "", *, safety: bool = True) -> Decision:
+def decide(message: Prepared, text: str = "", *, safety: bool = True, turn: object = None) -> Decision:
     """Pick the intent of a prepared message; `text`, the message as typed, shows the symbols of a sum.
-    Without the safety classifier when `safety` is False."""
+    Without the safety classifier when `safety` is False; `turn` (the turn's time) lets a turn's readings share work."""
     if not message.chars:
         return Decision("out_of_scope", None, 1.0)
     danger = danger_in(message) if safety else None
@@ -149,10 +149,10 @@ def decide(message: Prepared, text: str = "", *, safety: bool = True) -> Decisio
     if parse_number(message.chars) is not None:
         # A bare choice answers the pending prompt; the engine reads the number slot.
         return Decision("affirm", None, 0.9)
-    return _by_cues_and_learnt(message)
+    return _by_cues_and_learnt(message, turn)
 
 
-def _by_cues_and_learnt(message: Prepared) -> Decision:
+def _by_cues_and_learnt(message: Prepared, turn: object = None) -> Decision:
     """The learnt model when it is sure; the cue words when it is not; the naive Bayes when neither speaks.
 
     Measured on eight fresh batches the model was not fitted on (docs/nlu.md, "A learnt model"): cue words alone
@@ -162,7 +162,7 @@ def _by_cues_and_learnt(message: Prepared) -> Decision:
     cued = _by_cues(message)
     if message.chars.isascii() and cued is None:
         return _by_model(message)  # English letter by letter is no evidence; the lexicon's whole words read it
-    reading = learner.Reading(message)
+    reading = learner.read(message, turn)
     intent = reading.intent
     # Out of scope is what the cue words rule on by name (prices at the market, the weather); few lines teach it.
     sure = LEARNT_SURE_AGAINST_OUT_OF_SCOPE if cued is not None and cued.intent == "out_of_scope" else LEARNT_SURE

@@ -41,8 +41,10 @@ class Linear:
     def __init__(self, table: dict) -> None:
         self.labels: list[str] = table["labels"]
         self.idf: dict[str, float] = table["idf"]
-        self.weights: dict[str, list[tuple[int, float]]] = {
-            gram: [(int(i), float(w)) for i, w in pairs] for gram, pairs in table["weights"].items()}
+        # Tuples of numbers only: the garbage collector stops tracking them, so a worker holding the model does not
+        # pay for walking a hundred thousand small containers at every full collection.
+        self.weights: dict[str, tuple[tuple[int, float], ...]] = {
+            gram: tuple((int(i), float(w)) for i, w in pairs) for gram, pairs in table["weights"].items()}
         self.intercepts: list[float] = table["intercepts"]
 
     def guess(self, found: list[str]) -> Guess:
@@ -80,6 +82,18 @@ class Reading:
         if self._category is None:
             self._category = models()[1].guess(self._found)
         return self._category
+
+
+def read(message: Prepared, turn: object = None) -> Reading:
+    """The learnt reading of a message; once per turn when `turn` names it (the turn's clock reading). A turn reads
+    the same words several times (the engine, the second reading after the safety question, the help flow's
+    category guess); the next turn reads them afresh, so a message repeated across turns costs what it costs."""
+    return Reading(message) if turn is None else _read_in_turn(message, turn)
+
+
+@lru_cache(maxsize=64)
+def _read_in_turn(message: Prepared, turn: object) -> Reading:
+    return Reading(message)
 
 
 def guess(message: Prepared) -> tuple[Guess, Guess]:

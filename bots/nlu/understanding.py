@@ -56,7 +56,7 @@ def _understand(text: str, now: datetime, safety: bool = True) -> Understanding:
     spelled = from_pinyin(message.chars)
     if spelled != message.chars:
         message = prepare(spelled)  # "zhe ge zen me yong": pinyin typed for want of characters, read by sound
-    decision = decide(message, text or "", safety=safety)
+    decision = decide(message, text or "", safety=safety, turn=now)
     slots = extract_slots(message, decision.intent, decision.emergency, now)
     return Understanding(text=text or "", intent=decision.intent, category=decision.category,
                          slots=slots, confidence=float(decision.confidence), danger=decision.danger)
