@@ -87,11 +87,13 @@ def test_the_learner_is_fitted_on_scored_batches_only_and_answers_without_scikit
     from bots.nlu.train import learner_files
     assert not any("untuned" in str(path) for path in learner_files())  # a batch is scored before it is learnt
     code = ("from datetime import datetime, timezone; import sys; from bots.nlu import understand; "
+            "from bots.nlu import learner; "
             "understand('我想找人帮我买药', datetime(2026, 12, 1, tzinfo=timezone.utc)); "
-            "print('sklearn' in sys.modules)")
+            "print(learner.models.cache_info().currsize, 'sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
-    assert out.stdout.strip() == "False"
+    # The learnt weights were loaded to answer (so the check is not empty), and scikit-learn was not.
+    assert out.stdout.strip() == "1 False"
 
 
 def test_the_learnt_model_decides_where_it_is_sure_and_the_cue_words_where_it_is_not():

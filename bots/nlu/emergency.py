@@ -192,22 +192,38 @@ _RESCUED_LIFELESS = re.compile(r"(捞|拉|救|拖|抬)(上来|出来)(了|哒)?.
                                r"(没气|没得气|没有气|不动|没呼吸|不喘气|叫不醒|没反应)")
 _PREVENTION = re.compile(r"(有|有没有|有冇|有乜)(什么|乜|啥)?(方法|办法)(好|可以|能)?(防|预防)|(怎么|咋|如何)(预)?防")
 _GAME_NOISE, _LEARNING, _SALES = re.compile(w.GAME_NOISE), re.compile(w.LEARNING), re.compile(w.SALES)
+# A knock or a call nobody answered: narrower than _TRIED_TO_REACH, which also takes a shout over the wall
+# ("喊也没人应") that a reason for being away does not explain.
 _UNANSWERED = re.compile(r"(敲门|敲了门|叫门|喊门|拍门|电话|打电话).{0,4}(没人应|没人开|不应|没应|没人接|不接|没接)")
 _OWN_ABSENCE = re.compile(r"(是|因为|那是|那会|当时)(我|俺|本人)(不在家|没在家|出门|出去|去了|赶场|赶集|在地里|下地)")
-_NOT_A_SHOW = re.compile(r"(真的|真|确实|绝对)?(不是|没|没有|并非)(在)?(段子|演戏|拍戏|摆拍|剧本|演的)")
-_FLAT_TYRE = re.compile(r"(轮胎|车胎|胎|气球|皮球|篮球|气垫)(又|都|也)?(有点)?(没气|漏气|没得气)(了)?")
-_LAUGHED = re.compile(r"(笑|辣|乐|麻)得(我们|我|人|俺)?(气)?(都|快)?(喘不上气|喘不过气|喘不过来|上气不接下气|岔气)")
-_HEARTH_FIRE = re.compile(r"(灶坑|灶膛|灶里|灶眼|炉子|炉膛|炉子里|炕洞|火塘|火盆|壁炉)(的|里的|里)?(火)?"
-                          r"((烧得|生得|着得)?(老|很|挺|可|贼|真|正)?(旺|好|红)|(烧|生|点)(起来|着|好)(了)?)")
-_HOARSE = re.compile(r"(嗓子|喉咙|嗓门)(都)?(喊|唱|说|讲|叫|吼)?(得)?(都)?冒烟(了)?")
-_WORRIED_AHEAD = re.compile(r"(忧心|生怕|就怕|怕他|怕她|担心他会|担心她会|担心会|怕会)"
-                            r"(触电|摔|着火|中毒|噎)(?!了|倒了|着了)")
-_MACHINE_UNCLEAR = re.compile(r"(机器|机器人|电脑|手机|喇叭|广播|录音)(人)?(讲|说|念)(得)?不(清爽|清楚|清|明白)")
 _HARMED_BY_BLADE = re.compile(r"砍(人|伤|死|到(了)?(人|他|她|我|腿|脚|手))|打人|杀人|行凶")
 _FIREWOOD = re.compile(r"(劈|砍|剁|锯)(点|些|一些|几捆)?(柴|木头)|柴火")
-_TALK_ON_PREVENTION = re.compile(r"讲(防|预防|怎么防|如何预防)(煤气|燃气|一氧化碳|火灾|溺水|摔倒|跌倒)(中毒)?")
-_ORDER_UNTAKEN = re.compile(r"(单|订单|派单)[^，。]{0,5}(没|没有|无)人接")
-_LOST_BEFORE = re.compile(r"(去年|前年|上次|上回|以前|那年|早年|前些年|上个月|那回)(走丢|走失|丢)(过)?(的)?")
+# Harmless readings of words that sound like trouble, each replaced by a plain wording before the signs are read;
+# in this order.
+_REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), reading) for pattern, reading in (
+    # "真的不是段子": the show is denied, not told
+    (r"(真的|真|确实|绝对)?(不是|没|没有|并非)(在)?(段子|演戏|拍戏|摆拍|剧本|演的)", "不是开玩笑"),
+    # "轮胎没气了": the tyre, not a breath
+    (r"(轮胎|车胎|胎|气球|皮球|篮球|气垫)(又|都|也)?(有点)?(没气|漏气|没得气)(了)?", "胎瘪了"),
+    # "笑得/辣得喘不上气": laughter or chilli, not a failing chest (a neutral wording, not a joke, so the laugh never
+    # hides chest pain told beside it)
+    (r"(笑|辣|乐|麻)得(我们|我|人|俺)?(气)?(都|快)?(喘不上气|喘不过气|喘不过来|上气不接下气|岔气)", "笑了半天"),
+    # "灶坑火烧得老旺": the stove burns well, nothing is on fire
+    (r"(灶坑|灶膛|灶里|灶眼|炉子|炉膛|炉子里|炕洞|火塘|火盆|壁炉)(的|里的|里)?(火)?"
+     r"((烧得|生得|着得)?(老|很|挺|可|贼|真|正)?(旺|好|红)|(烧|生|点)(起来|着|好)(了)?)", "灶火旺"),
+    # "嗓子喊冒烟了": hoarse, nothing smokes
+    (r"(嗓子|喉咙|嗓门)(都)?(喊|唱|说|讲|叫|吼)?(得)?(都)?冒烟(了)?", "嗓子哑了"),
+    # "她忧心触电": a worry about what may happen, not a report
+    (r"(忧心|生怕|就怕|怕他|怕她|担心他会|担心她会|担心会|怕会)(触电|摔|着火|中毒|噎)(?!了|倒了|着了)", "担心"),
+    # "机器讲不清爽": the bot is unclear, nobody slurs
+    (r"(机器|机器人|电脑|手机|喇叭|广播|录音)(人)?(讲|说|念)(得)?不(清爽|清楚|清|明白)", "机器说不明白"),
+    # "有人来讲防煤气中毒": a talk's topic, not a poisoning
+    (r"讲(防|预防|怎么防|如何预防)(煤气|燃气|一氧化碳|火灾|溺水|摔倒|跌倒)(中毒)?", "讲安全"),
+    # "附近的单反而没人接": no volunteer took the order
+    (r"(单|订单|派单)[^，。]{0,5}(没|没有|无)人接", "单没人要"),
+    # "去年走丢那个老汉": who the person is, not a loss now
+    (r"(去年|前年|上次|上回|以前|那年|早年|前些年|上个月|那回)(走丢|走失|丢)(过)?(的)?", r"\1"),
+))
 _NEWS, _TENDING_FIRE = _ANY(w.NEWS), re.compile(r"(看|守|盯)(着|住)火")
 _FIGURATIVE, _TOBACCO, _BODY_ODOUR = _ANY(w.FIGURATIVE), re.compile(w.TOBACCO), re.compile(w.BODY_ODOUR)
 _OWN_PEOPLE, _WATCHING = re.compile(w.OWN_PEOPLE), re.compile(w.WATCHING)
@@ -223,16 +239,8 @@ def danger_in(message: Prepared) -> Danger | None:
     folded = _PRICED.sub("价钱", folded)  # "一罐120": a price, not the ambulance
     folded = _FIGURATIVE.sub("", folded)
     folded = _TENDING_FIRE.sub(lambda m: m.group(1) + "守火", folded)  # 看着火: minding a fire, not 着火
-    folded = _NOT_A_SHOW.sub("不是开玩笑", folded)  # "真的不是段子": the show is denied, not told
-    folded = _FLAT_TYRE.sub("胎瘪了", folded)  # "轮胎没气了": the tyre, not a breath
-    folded = _LAUGHED.sub("笑了半天", folded)  # "笑得/辣得喘不上气": laughter or chilli, not a failing chest
-    folded = _HEARTH_FIRE.sub("灶火旺", folded)  # "灶坑火烧得老旺": the stove burns well, nothing is on fire
-    folded = _HOARSE.sub("嗓子哑了", folded)  # "嗓子喊冒烟了": hoarse, nothing smokes
-    folded = _WORRIED_AHEAD.sub("担心", folded)  # "她忧心触电": a worry, not a report
-    folded = _MACHINE_UNCLEAR.sub("机器说不明白", folded)  # "机器讲不清爽": the bot is unclear, nobody slurs
-    folded = _TALK_ON_PREVENTION.sub("讲安全", folded)  # "有人来讲防煤气中毒": a talk's topic, not a poisoning
-    folded = _ORDER_UNTAKEN.sub("单没人要", folded)  # "附近的单反而没人接": no volunteer took the order
-    folded = _LOST_BEFORE.sub(r"\1", folded)  # "去年走丢那个老汉": who the person is, not a loss now
+    for harmless, reading in _REREAD:
+        folded = harmless.sub(reading, folded)
     if _LESSON.search(folded):
         folded = _LEARNT_WORDS.sub("学了生词", folded)  # "学了'救命' '着火'": vocabulary, not a cry
     if _DENIED.search(folded) and _CALM.search(folded):
@@ -364,7 +372,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # a doctor found something harmless and it has eased: a clarification, not an alarm
     if _CHECKED_NORMAL.search(chars) and (_RULED_OUT.search(chars) or _PAST.search(chars)) \
             and not signs & {"warn", "urgent", "intense", "sudden"}:
-        strength = 0  # checked, found normal, and the doctor named a harmless cause: nothing left to ask
+        strength = 0  # checked and found normal, with a harmless cause named or long ago: nothing left to ask
     if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
     if _resolved(chars) and not ({"stroke", "stroke_soft"} <= signs and not _PAST.search(chars)) \

@@ -172,13 +172,14 @@ def _by_cues_and_learnt(message: Prepared, turn: object = None) -> Decision:
         if cued.intent == HELP and reading.category.probability >= LEARNT_CATEGORY_SURE:
             return Decision(HELP, reading.category.label, cued.confidence)
         return cued
+    confidence = round(min(intent.probability, MAX_LEARNT_CONFIDENCE), 3)
     if intent.label != HELP:
-        return Decision(intent.label, None, round(min(intent.probability, MAX_LEARNT_CONFIDENCE), 3))
+        return Decision(intent.label, None, confidence)
     # A category the learnt model is unsure of defers to the cue words' category, when they name one.
     cued_category = cued.category if cued is not None and cued.intent == HELP else None
     category = reading.category
     chosen = category.label if category.probability >= LEARNT_CATEGORY_SURE or not cued_category else cued_category
-    return Decision(HELP, chosen, round(min(intent.probability, MAX_LEARNT_CONFIDENCE), 3))
+    return Decision(HELP, chosen, confidence)
 
 
 def exact_command(chars: str) -> str | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .learner import grams
 from .matcher import prepare
+from .train import read_rows
 
 MIN_DOCS = 3  # a gram seen in fewer lines is noise from one writer
 C = 10.0  # weak regularisation: thousands of short lines, most grams rare
@@ -41,8 +42,6 @@ def fit_table(rows: list[tuple[list[str], str]]) -> dict:
 
 def build_learner(paths: list[Path]) -> dict:
     """Both models from labelled JSON Lines files (rows with an intent)."""
-    from .train import read_rows
-
     intents: list[tuple[list[str], str]] = []
     categories: list[tuple[list[str], str]] = []
     for path in paths:
