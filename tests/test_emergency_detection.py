@@ -681,3 +681,29 @@ def test_ninth_session_classes_get_the_level_a_person_would_expect(text, expecte
     danger = assess_danger(text)
     level = None if danger is None else "certain" if danger.certain else "asked"
     assert level == expected, (text, danger)
+
+
+# Tenth session, batches 166-173 at first sight: one new sentence per class missed or alarmed (none is a
+# batch line); each fails on the tree before the round (9db1bdb).
+TENTH_SESSION = [
+    ("厨房里煤气味好重 锅下面的火不知道啥时候熄了", "certain"),  # the flame out under the pot and the smell: the gas runs on unlit
+    ("还以为是谁家烧秸秆 一看灶下那根管子嗤嗤响 味儿冲得睁不开眼", "asked"),  # a fitting hissing under the stove, no gas named, after a harmless guess
+    ("邻居家老汉掉水渠里 拉上来了 不呼吸", "certain"),  # a ditch (水渠 is no Gan 'he'), pulled out not breathing
+    ("放鞭炮把手指头炸伤了", "certain"),  # a firecracker blast injury
+    ("手被割草机划得血淋淋的", "certain"),  # a bloody wound
+    ("我哥三天没回微信 不过看到他在群里抢红包 知道他好好的", None),  # the absence explained: known to be fine
+    ("前年跌个跤 早就好欸", None),  # healed, with a dialect particle
+    ("燃气报警器一直嘀嘀叫 是电池没电了 谁来帮我换一个", None),  # the alarm chirps for its battery
+    ("前天看了个讲天然气中毒的节目 赶紧把窗户打开了 你们说对不", None),  # a programme about gas poisoning
+    ("那个老生晕倒那段演得真好", None),  # acting praised
+    ("跟你讲个古 以前村里有人触电 后来救过来了", None),  # a story told (讲古)
+    ("熏鱼鲞 满屋子烟味", "asked"),  # smoked fish fills the room: asked, as cooking smoke that fills a room is
+    ("老伴问我 吃饭噎着了咋办 给讲讲那个拍背的方法", None),  # a method asked for by name
+]
+
+
+@pytest.mark.parametrize("text,expected", TENTH_SESSION)
+def test_tenth_session_classes_get_the_level_a_person_would_expect(text, expected):
+    danger = assess_danger(text)
+    level = None if danger is None else "certain" if danger.certain else "asked"
+    assert level == expected, (text, danger)

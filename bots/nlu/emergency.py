@@ -185,11 +185,13 @@ _HURRY = re.compile(r"(快|赶紧|马上|立刻|立即|急(?!救))")
 # Urgency said to the reader ("急死", "快来"), not advice quoted ("胸痛要立即就医", "喊着火了快逃").
 _CALLING_OUT = re.compile(r"(急死|急急|救命|快来|快回|快点|快帮|快救)")
 _HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?(怎么办|咋办|怎么处理|如何处理|(怎么|咋个|如何)(急救|扶))")
+_METHOD_ASKED = re.compile(r"(说说|讲讲|教教|说一下|讲一下|教一下)(那个|这个)?[^，。]{0,12}(法儿|办法|方法|招儿|手法|步骤)")
 _SCHOOLWORK = re.compile(r"(学校|老师)(要|让)?(考试|考|作业|写|问)|作业要写|要考试")
 _LEGS_LIMIT = re.compile(r"(腿|脚|腰|脚杆|膝盖|腿脚)(子)?.{0,3}(痛|疼|不好|不灵|不便|不中|不行|走不)")
 # Pulled out of the water and not breathing: the rescue is no recovery.
+_FLAME_OUT = re.compile(r"(火|火苗|灶火|炉火)[^，。]{0,8}(灭|熄)(了|掉)")
 _RESCUED_LIFELESS = re.compile(r"(捞|拉|救|拖|抬)(上来|出来)(了|哒)?.{0,6}"
-                               r"(没气|没得气|没有气|不动|没呼吸|不喘气|叫不醒|没反应)")
+                               r"(没气|没得气|没有气|不动|没呼吸|不呼吸|不喘气|叫不醒|没反应)")
 _PREVENTION = re.compile(r"(有|有没有|有冇|有乜)(什么|乜|啥)?(方法|办法)(好|可以|能)?(防|预防)|(怎么|咋|如何)(预)?防")
 _GAME_NOISE, _LEARNING, _SALES = re.compile(w.GAME_NOISE), re.compile(w.LEARNING), re.compile(w.SALES)
 # A knock or a call nobody answered: narrower than _TRIED_TO_REACH, which also takes a shout over the wall
@@ -328,6 +330,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     # A sign only heard by sound is one level less sure (就命 for 救命 earns the question).
     if any(_BY_NAME[s].strength for s in heard - typed):
         strength = max(_strength(typed, repeated & typed), strength - 1)
+    if _leak_goes_on(chars, signs):
+        strength = max(strength, 2)  # a fitting still hissing, a valve that will not close: gas escaping now
     real = {s for s in signs if _BY_NAME[s].strength}
     # Only a cry, with no real sign beside it (a combination of weak signs is not "only a cry").
     if strength == 3 and real and real <= {"cry", "sos", "help_word"} \
@@ -359,7 +363,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if (_NUMBER_NOTED.search(chars) or _HYPOTHETICAL.search(chars) and _FOR_LATER.search(chars)) \
             and not signs & {"urgent", "sos"} and not _HURRY.search(chars):
         strength = 0  # which number to call, or what to do if it ever happens, asked to keep for a day it may be needed
-    if _MISTAKEN.search(chars) and real <= {"fall", "injury"} and not signs & {"urgent", "cry", "sos"}:
+    if _MISTAKEN.search(chars) and real <= {"fall", "injury"} and not signs & {"urgent", "cry", "sos"} \
+            and not _leak_goes_on(chars, signs):
         strength = 0  # "我仲以为佢跌亲": a fall only believed, and taken back
     if _NOBODY_HURT.search(chars) and "injury" in signs and real <= {"injury", "cry"}:
         strength = 0
@@ -417,11 +422,16 @@ def _swallowed_harm(chars: str, signs: set[str]) -> bool:
 
 
 def _leak_goes_on(chars: str, signs: set[str]) -> bool:
-    """Gas still leaking: the valve will not close, or what was told as over is the person (got out, asleep)
-    while nobody shut the gas off."""
-    about_the_person = _RESCUED.search(chars) or _ASLEEP.search(chars)
-    return {"gas", "leak"} <= signs and bool(
-        _GAS_GOES_ON.search(chars) or about_the_person and not _GAS_STOPPED.search(chars))
+    """Gas still leaking: the valve will not close, or what was told as over is the person (got out, asleep) or
+    the flame (灶上的火灭了: the gas runs on unlit) while nobody shut the gas off."""
+    if "leak" not in signs:
+        return False
+    goes_on = _GAS_GOES_ON.search(chars)
+    # A pipe hissing under the stove is gas even when no gas is named ("那根管子在呲呲响 味道冲得眼泪都出来了").
+    if "gas" not in signs:
+        return bool("gas_fixture" in signs and goes_on and _gas_leak(chars, signs))
+    told_over = _RESCUED.search(chars) or _ASLEEP.search(chars) or _FLAME_OUT.search(chars)
+    return bool(goes_on or told_over and not _GAS_STOPPED.search(chars))
 
 
 def _still_bleeding(chars: str, signs: set[str]) -> bool:
@@ -541,8 +551,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     hurry = _HURRY.search(chars)
     # "想学学 老人噎着了怎么办": what to do when it happens, asked as a lesson about no one in particular; or
     # relayed for schoolwork ("孙女问 老人摔倒了应该怎么扶 学校作业要写").
+    # A method asked for by name ("给说说那个抱着肚子往上顶的法儿") is a lesson too, whoever passed the question on.
     how_to = _HOW_TO_HANDLE.search(chars) and (_LEARNING.search(chars) and not _OWN_PEOPLE.search(chars)
-                                                or _SCHOOLWORK.search(chars))
+                                                or _SCHOOLWORK.search(chars) or _METHOD_ASKED.search(chars))
     ahead = _SERVICE_QUESTION.search(chars) and re.search(r"(要是|万一|如果|平时|以后|将来|登记|提前)", chars)
     own_trouble = signs & _IN_TROUBLE_NOW and _OWN_PEOPLE.search(chars)
     if (_LEARNING.search(chars) or _SALES.search(chars) or ahead or how_to) and not hurry \
