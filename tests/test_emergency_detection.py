@@ -699,6 +699,18 @@ TENTH_SESSION = [
     ("跟你讲个古 以前村里有人触电 后来救过来了", None),  # a story told (讲古)
     ("熏鱼鲞 满屋子烟味", "asked"),  # smoked fish fills the room: asked, as cooking smoke that fills a room is
     ("老伴问我 吃饭噎着了咋办 给讲讲那个拍背的方法", None),  # a method asked for by name
+    # batches 174-181: each fails on the tree before their round (a0fabeb)
+    ("一起身房子就转 我怕倒", "asked"),  # the room spinning, afraid to fall
+    ("碰到个老婆婆 讲不清家在哪 穿着拖鞋在路上走", "asked"),  # a stranger who cannot say where she lives, walking the road
+    ("厨房石油器罐嗞嗞响 好大味", "certain"),  # LPG heard as 石油器, hissing
+    ("灶头关掉了还是有股煤气味 头有点昏", "certain"),  # shut off, and the smell stays
+    ("我以为是做梦 煤气味一直在 鼻子里都是", "certain"),  # thought a dream, and the smell stays
+    ("隔壁老李好几天没声音了 平时天天听他咳嗽", "certain"),  # days without a sound from next door, who coughs every day
+    ("我和我妈打了一天电话 外婆都没接 她一个人住 我妈在城里上班 谁能去看看", "certain"),  # the caller's whereabouts explain nothing
+    ("我爷爷年轻时掉进河里 被人救起来 他天天讲", None),  # a story the old man tells every day
+    ("前年烧炭差点中毒 现在装了烟囱", None),  # poisoning only nearly happened, long ago
+    ("电视剧里有人噎住了 我爸问我咋办 我教了他", None),  # a show asked about, and taught
+    ("学校教了噎住了咋个办 孙女回来演示给我看", None),  # a lesson from school, shown at home
 ]
 
 

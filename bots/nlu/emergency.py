@@ -184,11 +184,12 @@ _SERVICE_QUESTION = re.compile(w.SERVICE_QUESTION)
 _HURRY = re.compile(r"(快|赶紧|马上|立刻|立即|急(?!救))")
 # Urgency said to the reader ("急死", "快来"), not advice quoted ("胸痛要立即就医", "喊着火了快逃").
 _CALLING_OUT = re.compile(r"(急死|急急|救命|快来|快回|快点|快帮|快救)")
-_HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?(怎么办|咋办|怎么处理|如何处理|(怎么|咋个|如何)(急救|扶))")
+_HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?(怎么办|咋办|咋个办|怎么处理|如何处理|(怎么|咋个|如何)(急救|扶))")
 _METHOD_ASKED = re.compile(r"(说说|讲讲|教教|说一下|讲一下|教一下)(那个|这个)?[^，。]{0,12}(法儿|办法|方法|招儿|手法|步骤)")
-_SCHOOLWORK = re.compile(r"(学校|老师)(要|让)?(考试|考|作业|写|问)|作业要写|要考试")
+_SCHOOLWORK = re.compile(r"(学校|老师)(要|让)?(考试|考|作业|写|问)|作业要写|要考试|(学校|老师|课上)(里)?(教|讲)(了|过)")
 _LEGS_LIMIT = re.compile(r"(腿|脚|腰|脚杆|膝盖|腿脚)(子)?.{0,3}(痛|疼|不好|不灵|不便|不中|不行|走不)")
 # Pulled out of the water and not breathing: the rescue is no recovery.
+_CO_CALLER = re.compile(r"我(?:和|跟|同|与)我(妈|爸|姐|哥|弟|妹|老婆|老公|媳妇|爱人|女儿|儿子|闺女)")
 _FLAME_OUT = re.compile(r"(火|火苗|灶火|炉火)[^，。]{0,8}(灭|熄)(了|掉)")
 _RESCUED_LIFELESS = re.compile(r"(捞|拉|救|拖|抬)(上来|出来)(了|哒)?.{0,6}"
                                r"(没气|没得气|没有气|不动|没呼吸|不呼吸|不喘气|叫不醒|没反应)")
@@ -394,8 +395,10 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     # A cry of urgency keeps a story real ("看电视时我爸倒了 快来人"), unless the writer laughs at the story.
     news = fiction and _NEWS.search(chars)
     # ... nor a story from the news, a what-if asked of a show ("剧里…现实里碰到要怎么办"), a game's noise.
+    # ... nor a show someone asked about and was taught what to do ("电视剧里有人噎住了 问我咋办 我教了他").
     if (fiction or joking) and ("urgent" not in signs or fiction and (
-            joking or news or _HYPOTHETICAL.search(chars) or _GAME_NOISE.search(chars) or _PREVENTION.search(chars))):
+            joking or news or _HYPOTHETICAL.search(chars) or _GAME_NOISE.search(chars) or _PREVENTION.search(chars)
+            or _TEACHING.search(chars))):
         strength = 0
     if strength == 0:
         return None
@@ -671,6 +674,10 @@ def _explained(chars: str) -> bool:
         return False  # whoever went away, the one behind a door bolted from inside is at home
     # The cow came back by itself: what came back is the alarm, not the person.
     chars = _BACK_ALONE.sub("", chars)
+    # Whoever called with the writer is on the writer's side: "我和我妈打了一天电话 … 我妈在城里上班" tells why
+    # neither can go, not where the one who does not answer is.
+    for caller in _CO_CALLER.finditer(chars):
+        chars = chars.replace("我" + caller.group(1), "我")
     return bool(_EXPLAINED.search(_not_the_writer(_DOUBTED_GUESS.sub("", chars))))
 
 
@@ -719,7 +726,7 @@ def _alarm_going(chars: str) -> bool:
 def _gas_leak(chars: str, signs: set[str]) -> bool:
     # A tap that will not shut off ("水龙头 … 关不住") is water, unless a gas is named.
     water = "gas" not in signs and _WATER_FIXTURE.search(chars)
-    return "leak" in signs and not water and bool(re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|嗤|关不)", chars)
+    return "leak" in signs and not water and bool(re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|嗤|嗞|关不)", chars)
                                                    or _GAS_ESCAPING.search(chars) or _alarm_going(chars))
 
 
@@ -773,6 +780,8 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = max(level, 1)
     if has("silent") and any(_BY_NAME[s].strength >= 2 for s in signs):
         level = 3
+    if has("silent") and has("span"):
+        level = max(level, 3 if has("habit", "worry", "alone") else 2)  # days without a sound from next door
     if has("cold") and has("locked_out", "urgent", "intense"):
         level = 3
     if has("absent") and has("alone") and (has("many_calls", "span") or "absent" in repeated):
