@@ -711,6 +711,17 @@ TENTH_SESSION = [
     ("前年烧炭差点中毒 现在装了烟囱", None),  # poisoning only nearly happened, long ago
     ("电视剧里有人噎住了 我爸问我咋办 我教了他", None),  # a show asked about, and taught
     ("学校教了噎住了咋个办 孙女回来演示给我看", None),  # a lesson from school, shown at home
+    # batches 182-189: each fails on the tree before their round (960b299)
+    ("灶里的火引着了柴垛 后墙也着了", "certain"),  # a fire that caught the woodpile and a wall
+    ("天黑了 我不知道这是哪 走不回去", "asked"),  # lost after dark
+    ("娃娃吞了颗花生 卡咧 没声", "certain"),  # Minnan: stuck, and no sound
+    ("阮阿嬷巴倒啊 起未来", "certain"),  # Minnan 跋倒 heard as 巴倒, 起未来
+    ("前年跌过一跤 依家好晒啦", None),  # healed: Cantonese 依家 (now)
+    ("杀年猪要烧大火 烟大得很", None),  # a fire for a pig-killing feast
+    ("李家柴房着火那回是前年的事了 早就重盖了", None),  # a fire told first and dated after
+    ("我年轻时候救过火 那场火烧了两天", None),  # a fire fought when young
+    ("阿婆话电饭煲冒烟 原来系米汤溢出嚟", None),  # a rice cooker boiling over
+    ("火笼头的火烧得旺 烤苞谷吃", None),  # a fire pit burning well, corn roasting
 ]
 
 

@@ -369,7 +369,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # "我仲以为佢跌亲": a fall only believed, and taken back
     if _NOBODY_HURT.search(chars) and "injury" in signs and real <= {"injury", "cry"}:
         strength = 0
-    if _PAST_FIRE.search(chars) and signs <= {"fire", "smoke", "cry", "span", "body"}:
+    if _PAST_FIRE.search(chars) and signs <= {"fire", "smoke", "cry", "span", "body", "distress"}:
         strength = 0
     if _MEASURE_ASKED.search(chars) and not any(_BY_NAME[s].strength >= 2 for s in signs) \
             and "sudden" not in signs and not _HURRY.search(chars):
