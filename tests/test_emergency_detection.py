@@ -722,6 +722,21 @@ TENTH_SESSION = [
     ("我年轻时候救过火 那场火烧了两天", None),  # a fire fought when young
     ("阿婆话电饭煲冒烟 原来系米汤溢出嚟", None),  # a rice cooker boiling over
     ("火笼头的火烧得旺 烤苞谷吃", None),  # a fire pit burning well, corn roasting
+    # batches 190-197: each fails on the tree before their round (64e9b3c)
+    ("头昏昏的 走路不行 会倒 快喊人", "certain"),  # dizzy said 头昏昏, unable to walk said 走路不行
+    ("吃汤圆卡主了 出不了其", "certain"),  # 卡住 and 出不了气 as voice input writes them
+    ("大门口椅子上有个老头 人歪着 叫他眼睛都不睁", "certain"),  # eyes not opening when called
+    ("屋里燃气报警一直响 爸不接电话 谁去看看", "certain"),  # a gas alarm sounding, told tersely
+    ("村口有个老伯倒落去 不会讲话了", "certain"),  # Minnan 倒落去, and no longer speaking
+    ("我整理了步骤 煤气报警器响了怎么办 转给大家", None),  # a how-to passed on
+    ("烟筒接好了 想问一氧化碳报警器有卖吗", None),  # an alarm asked for sale
+    ("那个汤香得要晕过去了", None),  # so tasty one could faint
+    ("沼气灶点不着 不漏气 就是打不着火", None),  # the leak denied
+    ("听师父讲 跌倒了心不要倒", None),  # a saying heard from a monk
+    ("昔年余尝晕厥，今已康健如初，诸君勿念", None),  # classical Chinese: long recovered
+    ("听了一晚上黄梅戏 哭得心口疼", None),  # moved to tears by an opera
+    ("你们那个手环 老人摔倒了会自动报警吗", None),  # what a device does, asked
+    ("今日拜山 烧咗好多衣纸 烟好大", None),  # tomb sweeping burns paper
 ]
 
 

@@ -189,6 +189,9 @@ _METHOD_ASKED = re.compile(r"(说说|讲讲|教教|说一下|讲一下|教一下
 _SCHOOLWORK = re.compile(r"(学校|老师)(要|让)?(考试|考|作业|写|问)|作业要写|要考试|(学校|老师|课上)(里)?(教|讲)(了|过)")
 _LEGS_LIMIT = re.compile(r"(腿|脚|腰|脚杆|膝盖|腿脚)(子)?.{0,3}(痛|疼|不好|不灵|不便|不中|不行|走不)")
 # Pulled out of the water and not breathing: the rescue is no recovery.
+_GUIDE = re.compile(r"整理(了)?(的)?(步骤|方法|流程)|(步骤|方法|流程)[^，。]{0,8}转给|转给大家")  # a how-to passed on
+_STICKER_HABIT = re.compile(r"(每天|天天|平时|平常|往常|每早|每日)[^，。]{0,8}发[^，。]{0,8}表情(包)?")
+_NO_LEAK = re.compile(r"(?<!漏)(?<!知道)(?<!晓得)(不|没有|没)(在)?漏(气)?(?!吗|么|吧|没|不)")
 _CO_CALLER = re.compile(r"我(?:和|跟|同|与)我(妈|爸|姐|哥|弟|妹|老婆|老公|媳妇|爱人|女儿|儿子|闺女)")
 _FLAME_OUT = re.compile(r"(火|火苗|灶火|炉火)[^，。]{0,8}(灭|熄)(了|掉)")
 _RESCUED_LIFELESS = re.compile(r"(捞|拉|救|拖|抬)(上来|出来)(了|哒)?.{0,6}"
@@ -226,6 +229,9 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     (r"(单|订单|派单)[^，。]{0,5}(没|没有|无)人接", "单没人要"),
     # "去年走丢那个老汉": who the person is, not a loss now
     (r"(去年|前年|上次|上回|以前|那年|早年|前些年|上个月|那回)(走丢|走失|丢)(过)?(的)?", r"\1"),
+    # "手环 摔倒了能自动报警吗": what a device does, asked before anyone needs it
+    (r"(手环|手表|呼叫器|一键呼叫|报警器|设备|腕表)[^，。]{0,12}(摔倒|跌倒|摔跤|着火|漏气)(了)?(能|会|可以)(不能)?(自动)?"
+     r"(报警|呼叫|通知|打电话|求救)", "设备功能"),
 ))
 _NEWS, _TENDING_FIRE = _ANY(w.NEWS), re.compile(r"(看|守|盯)(着|住)火")
 _FIGURATIVE, _TOBACCO, _BODY_ODOUR = _ANY(w.FIGURATIVE), re.compile(w.TOBACCO), re.compile(w.BODY_ODOUR)
@@ -471,6 +477,8 @@ def _story(chars: str, signs: set[str]) -> bool:
         return False  # "电视上说这就是漏气了 这回是真的": the screen names what is happening, it does not tell it
     if not _FICTION.search(_SCREEN_JOB.sub("", chars)):
         return False  # "我是放电影的": the projectionist's job, not a film told
+    if not _FICTION.search(_STICKER_HABIT.sub("", chars)):
+        return False  # "平时每天都发早上好的表情包": the habit that stopped, not a sticker told
     if not _FICTION.search(_RELAYED.sub("", chars)) and _OWN_PEOPLE.search(chars) \
             and signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD | {"cry"}):
         return False  # a video of one's own family's fire, passed on in the family group, is the news of it
@@ -489,6 +497,8 @@ def _asking_after(chars: str, signs: set[str]) -> bool:
 
 def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     """Remove signs that the rest of the sentence shows to be harmless."""
+    if _NO_LEAK.search(chars) and not _GAS_GOES_ON.search(chars):
+        signs.discard("leak")  # "沼气灶打不着火 不漏气": the leak is denied
     if _NOT_A_PERSON.search(chars):
         signs -= {"fall", "water"}  # the phone fell into the water
     if "fall" in signs and _NEAR_MISS.search(chars):
@@ -556,7 +566,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     # relayed for schoolwork ("孙女问 老人摔倒了应该怎么扶 学校作业要写").
     # A method asked for by name ("给说说那个抱着肚子往上顶的法儿") is a lesson too, whoever passed the question on.
     how_to = _HOW_TO_HANDLE.search(chars) and (_LEARNING.search(chars) and not _OWN_PEOPLE.search(chars)
-                                                or _SCHOOLWORK.search(chars) or _METHOD_ASKED.search(chars))
+                                                or _SCHOOLWORK.search(chars) or _METHOD_ASKED.search(chars)
+                                                or _GUIDE.search(chars))
     ahead = _SERVICE_QUESTION.search(chars) and re.search(r"(要是|万一|如果|平时|以后|将来|登记|提前)", chars)
     own_trouble = signs & _IN_TROUBLE_NOW and _OWN_PEOPLE.search(chars)
     if (_LEARNING.search(chars) or _SALES.search(chars) or ahead or how_to) and not hurry \
