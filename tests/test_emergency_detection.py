@@ -737,6 +737,21 @@ TENTH_SESSION = [
     ("听了一晚上黄梅戏 哭得心口疼", None),  # moved to tears by an opera
     ("你们那个手环 老人摔倒了会自动报警吗", None),  # what a device does, asked
     ("今日拜山 烧咗好多衣纸 烟好大", None),  # tomb sweeping burns paper
+    # batches 198-205: each fails on the tree before their round (fb6f0c2)
+    ("后院的老人 三天 门没有开 鸡没有喂 叫他 没有声音", "certain"),  # called, and no voice in answer; the door shut for days
+    ("切菜切到手 血流得好多 按了半天还在流", "certain"),  # bleeding that goes on under pressure
+    ("燃气报警器手机上一直在报 家里电话没人接", "certain"),  # an alarm pushed to the phone (在报), and nobody answers
+    ("阿伯瞓喺门口成朝 冇郁过", "certain"),  # Cantonese: lying at the door all morning, not moved
+    ("炉子的火窜出来 把窗帘点着了", "certain"),  # the fire caught the curtains
+    ("脑袋嗡嗡的 一站起来就转 扶着桌子都不行 要栽", "certain"),  # the head buzzing, spinning on standing, cannot stand holding on
+    ("老伴去山上砍柴 一夜没回来 电话打不通", "certain"),  # out all night (一夜) and unreachable
+    ("屋后烧荒 火引到草堆了", "certain"),  # a field fire spreading to a haystack
+    ("我头县得厉害 企无稳", "certain"),  # 头县 heard for 头眩, Minnan 企无稳
+    ("名单上的王老人今天没来 电话不接 前天起就没见过他 他有心脏病史", "certain"),  # a history of heart trouble does not explain the absence away
+    ("看电视剧里老头摔倒了 咱们这手环能喊人不", None),  # a show, then a wristband's features asked
+    ("孙女问火警电话是不是119 学校要考", None),  # a fire number asked for a school test
+    ("电视剧里有人煤气中毒 我赶紧去看了看阀门 没事儿", "asked"),  # a show, then the valve checked: asked at most
+    ("旧年跋倒彼下 今已好了", None),  # Minnan: 今已好了
 ]
 
 

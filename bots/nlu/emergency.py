@@ -186,7 +186,7 @@ _HURRY = re.compile(r"(快|赶紧|马上|立刻|立即|急(?!救))")
 _CALLING_OUT = re.compile(r"(急死|急急|救命|快来|快回|快点|快帮|快救)")
 _HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?(怎么办|咋办|咋个办|怎么处理|如何处理|(怎么|咋个|如何)(急救|扶))")
 _METHOD_ASKED = re.compile(r"(说说|讲讲|教教|说一下|讲一下|教一下)(那个|这个)?[^，。]{0,12}(法儿|办法|方法|招儿|手法|步骤)")
-_SCHOOLWORK = re.compile(r"(学校|老师)(要|让)?(考试|考|作业|写|问)|作业要写|要考试|(学校|老师|课上)(里)?(教|讲)(了|过)")
+_SCHOOLWORK = re.compile(r"(学校|学堂|老师)(里)?(要|让)?(考试|考|作业|写|问)|作业要写|要考试|(学校|老师|课上)(里)?(教|讲)(了|过)")
 _LEGS_LIMIT = re.compile(r"(腿|脚|腰|脚杆|膝盖|腿脚)(子)?.{0,3}(痛|疼|不好|不灵|不便|不中|不行|走不)")
 # Pulled out of the water and not breathing: the rescue is no recovery.
 _GUIDE = re.compile(r"整理(了)?(的)?(步骤|方法|流程)|(步骤|方法|流程)[^，。]{0,8}转给|转给大家")  # a how-to passed on
@@ -229,7 +229,10 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     (r"(单|订单|派单)[^，。]{0,5}(没|没有|无)人接", "单没人要"),
     # "去年走丢那个老汉": who the person is, not a loss now
     (r"(去年|前年|上次|上回|以前|那年|早年|前些年|上个月|那回)(走丢|走失|丢)(过)?(的)?", r"\1"),
-    # "手环 摔倒了能自动报警吗": what a device does, asked before anyone needs it
+    # "送一份到碾米房": a portion sent somewhere, which sounds like 昏倒
+    (r"份(饭|餐|菜)?到", r"份\1送到"),
+    # "手环能喊人不", "手环 摔倒了能自动报警吗": what a device does, asked before anyone needs it
+    (r"(手环|手表|呼叫器|一键呼叫|腕表)[^，。]{0,6}(能|会|可以)(不能)?(自动)?(喊人|报警|呼叫|通知|打电话|求救)(不|吗|么|没)", "设备功能"),
     (r"(手环|手表|呼叫器|一键呼叫|报警器|设备|腕表)[^，。]{0,12}(摔倒|跌倒|摔跤|着火|漏气)(了)?(能|会|可以)(不能)?(自动)?"
      r"(报警|呼叫|通知|打电话|求救)", "设备功能"),
 ))
@@ -365,8 +368,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0
     if _SCHOOL_SUM.search(chars) and real <= {"cry", "help_word"}:
         strength = 0  # "37乘24等于多少 数学作业救命": homework, not a cry
-    if _NUMBER_EXPLAINED.search(chars) and real <= {"cry", "help_word"}:
-        strength = 0  # the number itself is the topic: what 120 is, taught to a child
+    if (_NUMBER_EXPLAINED.search(chars) or _SCHOOLWORK.search(chars)) and real <= {"cry", "help_word"}:
+        strength = 0  # the number itself is the topic: what 120 is, taught to a child or asked for a test
     if (_NUMBER_NOTED.search(chars) or _HYPOTHETICAL.search(chars) and _FOR_LATER.search(chars)) \
             and not signs & {"urgent", "sos"} and not _HURRY.search(chars):
         strength = 0  # which number to call, or what to do if it ever happens, asked to keep for a day it may be needed
@@ -385,7 +388,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if _CHECKED_NORMAL.search(chars) and (_RULED_OUT.search(chars) or _PAST.search(chars)) \
             and not signs & {"warn", "urgent", "intense", "sudden"}:
         strength = 0  # checked and found normal, with a harmless cause named or long ago: nothing left to ask
-    if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"}:
+    # A history of heart trouble beside days of absence explains nothing away: the absence is the matter.
+    if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"} and not {"span", "absent"} <= signs:
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
     if _resolved(chars) and not ({"stroke", "stroke_soft"} <= signs and not _PAST.search(chars)) \
             and not _RESCUED_LIFELESS.search(chars) and not _still_bleeding(chars, signs) \
