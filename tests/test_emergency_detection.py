@@ -686,8 +686,10 @@ def test_ninth_session_classes_get_the_level_a_person_would_expect(text, expecte
 # Tenth session, batches 166-173 at first sight: one new sentence per class missed or alarmed (none is a
 # batch line); each fails on the tree before the round (9db1bdb).
 TENTH_SESSION = [
-    ("厨房里煤气味好重 锅下面的火不知道啥时候熄了", "certain"),  # the flame out under the pot and the smell: the gas runs on unlit
-    ("还以为是谁家烧秸秆 一看灶下那根管子嗤嗤响 味儿冲得睁不开眼", "asked"),  # a fitting hissing under the stove, no gas named, after a harmless guess
+    # the flame out under the pot and the smell: the gas runs on unlit
+    ("厨房里煤气味好重 锅下面的火不知道啥时候熄了", "certain"),
+    # a fitting hissing under the stove, no gas named, after a harmless guess
+    ("还以为是谁家烧秸秆 一看灶下那根管子嗤嗤响 味儿冲得睁不开眼", "asked"),
     ("邻居家老汉掉水渠里 拉上来了 不呼吸", "certain"),  # a ditch (水渠 is no Gan 'he'), pulled out not breathing
     ("放鞭炮把手指头炸伤了", "certain"),  # a firecracker blast injury
     ("手被割草机划得血淋淋的", "certain"),  # a bloody wound
@@ -701,12 +703,14 @@ TENTH_SESSION = [
     ("老伴问我 吃饭噎着了咋办 给讲讲那个拍背的方法", None),  # a method asked for by name
     # batches 174-181: each fails on the tree before their round (a0fabeb)
     ("一起身房子就转 我怕倒", "asked"),  # the room spinning, afraid to fall
-    ("碰到个老婆婆 讲不清家在哪 穿着拖鞋在路上走", "asked"),  # a stranger who cannot say where she lives, walking the road
+    # a stranger who cannot say where she lives, walking the road
+    ("碰到个老婆婆 讲不清家在哪 穿着拖鞋在路上走", "asked"),
     ("厨房石油器罐嗞嗞响 好大味", "certain"),  # LPG heard as 石油器, hissing
     ("灶头关掉了还是有股煤气味 头有点昏", "certain"),  # shut off, and the smell stays
     ("我以为是做梦 煤气味一直在 鼻子里都是", "certain"),  # thought a dream, and the smell stays
     ("隔壁老李好几天没声音了 平时天天听他咳嗽", "certain"),  # days without a sound from next door, who coughs every day
-    ("我和我妈打了一天电话 外婆都没接 她一个人住 我妈在城里上班 谁能去看看", "certain"),  # the caller's whereabouts explain nothing
+    # the caller's whereabouts explain nothing
+    ("我和我妈打了一天电话 外婆都没接 她一个人住 我妈在城里上班 谁能去看看", "certain"),
     ("我爷爷年轻时掉进河里 被人救起来 他天天讲", None),  # a story the old man tells every day
     ("前年烧炭差点中毒 现在装了烟囱", None),  # poisoning only nearly happened, long ago
     ("电视剧里有人噎住了 我爸问我咋办 我教了他", None),  # a show asked about, and taught
@@ -738,16 +742,19 @@ TENTH_SESSION = [
     ("你们那个手环 老人摔倒了会自动报警吗", None),  # what a device does, asked
     ("今日拜山 烧咗好多衣纸 烟好大", None),  # tomb sweeping burns paper
     # batches 198-205: each fails on the tree before their round (fb6f0c2)
-    ("后院的老人 三天 门没有开 鸡没有喂 叫他 没有声音", "certain"),  # called, and no voice in answer; the door shut for days
+    # called, and no voice in answer; the door shut for days
+    ("后院的老人 三天 门没有开 鸡没有喂 叫他 没有声音", "certain"),
     ("切菜切到手 血流得好多 按了半天还在流", "certain"),  # bleeding that goes on under pressure
     ("燃气报警器手机上一直在报 家里电话没人接", "certain"),  # an alarm pushed to the phone (在报), and nobody answers
     ("阿伯瞓喺门口成朝 冇郁过", "certain"),  # Cantonese: lying at the door all morning, not moved
     ("炉子的火窜出来 把窗帘点着了", "certain"),  # the fire caught the curtains
-    ("脑袋嗡嗡的 一站起来就转 扶着桌子都不行 要栽", "certain"),  # the head buzzing, spinning on standing, cannot stand holding on
+    # the head buzzing, spinning on standing, cannot stand holding on
+    ("脑袋嗡嗡的 一站起来就转 扶着桌子都不行 要栽", "certain"),
     ("老伴去山上砍柴 一夜没回来 电话打不通", "certain"),  # out all night (一夜) and unreachable
     ("屋后烧荒 火引到草堆了", "certain"),  # a field fire spreading to a haystack
     ("我头县得厉害 企无稳", "certain"),  # 头县 heard for 头眩, Minnan 企无稳
-    ("名单上的王老人今天没来 电话不接 前天起就没见过他 他有心脏病史", "certain"),  # a history of heart trouble does not explain the absence away
+    # a history of heart trouble does not explain the absence away
+    ("名单上的王老人今天没来 电话不接 前天起就没见过他 他有心脏病史", "certain"),
     ("看电视剧里老头摔倒了 咱们这手环能喊人不", None),  # a show, then a wristband's features asked
     ("孙女问火警电话是不是119 学校要考", None),  # a fire number asked for a school test
     ("电视剧里有人煤气中毒 我赶紧去看了看阀门 没事儿", "asked"),  # a show, then the valve checked: asked at most

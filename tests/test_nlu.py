@@ -489,7 +489,8 @@ TENTH_SESSION_INTENTS = [
     ("听日个饭唔要啦", "cancel", None),  # a meal called off in Cantonese
     ("我蛮好个 你们弗要挂记", "checkin_ok", None),  # fine, don't worry (Wu)
     ("my grandma said the helper was rude to her", "complaint", None),  # rude, in English
-    ("我嘅降压药食晒喇 边个帮我去卫生院攞返几盒", "help_request", "errand"),  # medicine fetched by the box from the clinic is an errand
+    # medicine fetched by the box from the clinic is an errand
+    ("我嘅降压药食晒喇 边个帮我去卫生院攞返几盒", "help_request", "errand"),
     ("我妈一个人翻不动我爸 想找人陪护一晚", "help_request", "daily_care"),  # a night's care for the bedridden
     ("我腿脚还行 会编竹篮 也想给人家帮帮忙", "volunteer_signup", None),  # offering a hand
     ("足球比赛几点开始", "out_of_scope", None),  # a match time

@@ -184,16 +184,19 @@ _SERVICE_QUESTION = re.compile(w.SERVICE_QUESTION)
 _HURRY = re.compile(r"(快|赶紧|马上|立刻|立即|急(?!救))")
 # Urgency said to the reader ("急死", "快来"), not advice quoted ("胸痛要立即就医", "喊着火了快逃").
 _CALLING_OUT = re.compile(r"(急死|急急|救命|快来|快回|快点|快帮|快救)")
-_HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?(怎么办|咋办|咋个办|怎么处理|如何处理|(怎么|咋个|如何)(急救|扶))")
-_METHOD_ASKED = re.compile(r"(说说|讲讲|教教|说一下|讲一下|教一下)(那个|这个)?[^，。]{0,12}(法儿|办法|方法|招儿|手法|步骤)")
-_SCHOOLWORK = re.compile(r"(学校|学堂|老师)(里)?(要|让)?(考试|考|作业|写|问)|作业要写|要考试|(学校|老师|课上)(里)?(教|讲)(了|过)")
+_HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?"
+                            r"(怎么办|咋办|咋个办|怎么处理|如何处理|(怎么|咋个|如何)(急救|扶))")
+_METHOD_ASKED = re.compile(r"(说说|讲讲|教教|说一下|讲一下|教一下)(那个|这个)?"
+                           r"[^，。]{0,12}(法儿|办法|方法|招儿|手法|步骤)")
+_SCHOOLWORK = re.compile(r"(学校|学堂|老师)(里)?(要|让)?(考试|考|作业|写|问)|作业要写|要考试"
+                         r"|(学校|老师|课上)(里)?(教|讲)(了|过)")
 _LEGS_LIMIT = re.compile(r"(腿|脚|腰|脚杆|膝盖|腿脚)(子)?.{0,3}(痛|疼|不好|不灵|不便|不中|不行|走不)")
-# Pulled out of the water and not breathing: the rescue is no recovery.
 _GUIDE = re.compile(r"整理(了)?(的)?(步骤|方法|流程)|(步骤|方法|流程)[^，。]{0,8}转给|转给大家")  # a how-to passed on
 _STICKER_HABIT = re.compile(r"(每天|天天|平时|平常|往常|每早|每日)[^，。]{0,8}发[^，。]{0,8}表情(包)?")
 _NO_LEAK = re.compile(r"(?<!漏)(?<!知道)(?<!晓得)(不|没有|没)(在)?漏(气)?(?!吗|么|吧|没|不)")
 _CO_CALLER = re.compile(r"我(?:和|跟|同|与)我(妈|爸|姐|哥|弟|妹|老婆|老公|媳妇|爱人|女儿|儿子|闺女)")
 _FLAME_OUT = re.compile(r"(火|火苗|灶火|炉火)[^，。]{0,8}(灭|熄)(了|掉)")
+# Pulled out of the water and not breathing: the rescue is no recovery.
 _RESCUED_LIFELESS = re.compile(r"(捞|拉|救|拖|抬)(上来|出来)(了|哒)?.{0,6}"
                                r"(没气|没得气|没有气|不动|没呼吸|不呼吸|不喘气|叫不醒|没反应)")
 _PREVENTION = re.compile(r"(有|有没有|有冇|有乜)(什么|乜|啥)?(方法|办法)(好|可以|能)?(防|预防)|(怎么|咋|如何)(预)?防")
@@ -232,7 +235,8 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     # "送一份到碾米房": a portion sent somewhere, which sounds like 昏倒
     (r"份(饭|餐|菜)?到", r"份\1送到"),
     # "手环能喊人不", "手环 摔倒了能自动报警吗": what a device does, asked before anyone needs it
-    (r"(手环|手表|呼叫器|一键呼叫|腕表)[^，。]{0,6}(能|会|可以)(不能)?(自动)?(喊人|报警|呼叫|通知|打电话|求救)(不|吗|么|没)", "设备功能"),
+    (r"(手环|手表|呼叫器|一键呼叫|腕表)[^，。]{0,6}(能|会|可以)(不能)?(自动)?"
+     r"(喊人|报警|呼叫|通知|打电话|求救)(不|吗|么|没)", "设备功能"),
     (r"(手环|手表|呼叫器|一键呼叫|报警器|设备|腕表)[^，。]{0,12}(摔倒|跌倒|摔跤|着火|漏气)(了)?(能|会|可以)(不能)?(自动)?"
      r"(报警|呼叫|通知|打电话|求救)", "设备功能"),
 ))
@@ -741,8 +745,8 @@ def _alarm_going(chars: str) -> bool:
 def _gas_leak(chars: str, signs: set[str]) -> bool:
     # A tap that will not shut off ("水龙头 … 关不住") is water, unless a gas is named.
     water = "gas" not in signs and _WATER_FIXTURE.search(chars)
-    return "leak" in signs and not water and bool(re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|嗤|嗞|关不)", chars)
-                                                   or _GAS_ESCAPING.search(chars) or _alarm_going(chars))
+    escaping = re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|嗤|嗞|关不)", chars)
+    return "leak" in signs and not water and bool(escaping or _GAS_ESCAPING.search(chars) or _alarm_going(chars))
 
 
 def _strength(signs: set[str], repeated: set[str]) -> int:
