@@ -759,6 +759,9 @@ TENTH_SESSION = [
     ("孙女问火警电话是不是119 学校要考", None),  # a fire number asked for a school test
     ("电视剧里有人煤气中毒 我赶紧去看了看阀门 没事儿", "asked"),  # a show, then the valve checked: asked at most
     ("旧年跋倒彼下 今已好了", None),  # Minnan: 今已好了
+    # guards found by the review: each fails on 6d68620, where a fix above went too far
+    ("水管不漏水 但是厨房煤气味很重 头晕", "certain"),  # a water pipe that does not leak denies no gas leak
+    ("去年摔那次是去年的事了 今天又摔了 起不来", "certain"),  # a dated memory beside today's fall
 ]
 
 

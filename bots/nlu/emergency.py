@@ -81,7 +81,8 @@ _PAST_FIRE = re.compile(w.PAST_FIRE)
 _OTHER_SMELL = re.compile(w.OTHER_SMELL)
 # Something happening just now, beside a memory ("上回送的面粉收到了 … 刚才镰刀把我腿上割了个大口子"): the memory is
 # not what the message is about.
-_JUST_NOW = re.compile(r"(刚才|刚刚|方才|这会儿|眼下|正在)")
+# ... or it happened again today ("去年的事了 今天又摔了"), which a memory does not explain.
+_JUST_NOW = re.compile(r"(刚才|刚刚|方才|这会儿|眼下|正在)|(?<!如)(今天|今早|今儿|今晚|今日|今朝)[^，。]{0,3}又")
 _FIRE_ASKED_ABOUT = re.compile(r"(问|以为|当)(我)?(是不是|是)?着火")
 _RULED_OUT, _CHECKED_NORMAL = re.compile(w.RULED_OUT), re.compile(w.CHECKED_NORMAL)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
@@ -193,7 +194,8 @@ _SCHOOLWORK = re.compile(r"(学校|学堂|老师)(里)?(要|让)?(考试|考|作
 _LEGS_LIMIT = re.compile(r"(腿|脚|腰|脚杆|膝盖|腿脚)(子)?.{0,3}(痛|疼|不好|不灵|不便|不中|不行|走不)")
 _GUIDE = re.compile(r"整理(了)?(的)?(步骤|方法|流程)|(步骤|方法|流程)[^，。]{0,8}转给|转给大家")  # a how-to passed on
 _STICKER_HABIT = re.compile(r"(每天|天天|平时|平常|往常|每早|每日)[^，。]{0,8}发[^，。]{0,8}表情(包)?")
-_NO_LEAK = re.compile(r"(?<!漏)(?<!知道)(?<!晓得)(不|没有|没)(在)?漏(气)?(?!吗|么|吧|没|不)")
+# A gas leak denied ("不漏气", "呒漏"), not a water pipe ("水管不漏水 但是煤气味很重").
+_NO_LEAK = re.compile(r"(?<!漏)(?<!知道)(?<!晓得)(不|没有|没)(在)?漏(?!水|油|雨|电|吗|么|吧|没|不)")
 _CO_CALLER = re.compile(r"我(?:和|跟|同|与)我(妈|爸|姐|哥|弟|妹|老婆|老公|媳妇|爱人|女儿|儿子|闺女)")
 _FLAME_OUT = re.compile(r"(火|火苗|灶火|炉火)[^，。]{0,8}(灭|熄)(了|掉)")
 # Pulled out of the water and not breathing: the rescue is no recovery.
