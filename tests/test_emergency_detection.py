@@ -770,3 +770,46 @@ def test_tenth_session_classes_get_the_level_a_person_would_expect(text, expecte
     danger = assess_danger(text)
     level = None if danger is None else "certain" if danger.certain else "asked"
     assert level == expected, (text, danger)
+
+
+ELEVENTH_SESSION = [
+    # out of doors, asleep it seemed, and not stirring or answering
+    ("隔壁大伯睡在院坝里 动都不动", "certain"),
+    ("河边睡了个老太 叫她冇得反应", "certain"),
+    ("老李骑摩托翻河沟里了", "certain"),  # overturned into a ditch
+    ("我头转 快要倒了", "certain"),  # the head spinning, about to fall
+    ("灶上火灭了 气还在往外冒 臭得很", "certain"),  # gas named only as 气, still coming out
+    ("阿公佇灶脚跋下来 躺着袂振动", "certain"),  # Minnan: fell down, cannot move
+    ("小囡吃糖 卡住了 不会哭了", "certain"),  # stuck, and no sound
+    ("隔壁王叔 喊了好久没得人答应 门也关着", "certain"),  # 没得人答应
+    ("我婆婆两天没接电话 公公去城里了 她一个人在家", "certain"),  # one went away, the other is home alone
+    ("炕上坐着说头晕 下不了地", "certain"),  # cannot get down from the kang
+    ("我娘让大水冲走了", "certain"),  # swept away, told with 让
+    ("报经器一直响 屋里有股味", "certain"),  # the alarm typed by sound, and a smell
+    ("有个老太太冻得直哆嗦 问她家在哪说不明白", "certain"),  # shivering and confused
+    ("电视里向演个老头摔倒送医院 看得我心慌", None),  # Wu 里向: on the screen, taken to hospital in the plot
+    ("田里烧禾秆 好大的烟", None),  # burning straw
+    ("前年摔了一跤 今年好了 又能下田了", None),  # healed, back in the fields this year
+    ("想问下讲煤气中毒的那个会啥时候开", None),  # when the talk is
+    ("苹果树要打药 百草枯现在不让卖了 用啥好", None),  # spraying, nothing swallowed
+    ("煤气灶点不燃 怕是没得气了", None),  # the cylinder is empty
+    ("电视咧搬人跋倒 足好看", None),  # Minnan: a show
+    ("grandpa choked on fish last time, no worries now", None),
+    ("我奶天天念叨没人说话 隔两天去陪陪她", None),  # lonely; a visit every other day
+    ("订的午饭昨天没人送 电话也没人接 咋回事", None),  # the meal never came: the canteen's silence
+    ("血压好久冒量了 来个医生量下", None),  # blood pressure not measured (冒 = 没), nothing bleeds
+    ("我还能动弹 报个志愿者 包饺子啥的都行", None),  # 饺子啥 is not 自杀 by sound
+    ("我腿抬不起来 能来个人帮我洗洗澡不", "asked"),  # a polite request does not make a weak sign certain
+    # guards: each failed on a draft of the fixes above that went too far
+    ("电视在放 我爸突然倒地上了", "certain"),  # the screen on in the room, the father's fall real
+    ("煤气罐没气了 我妈倒在厨房 没气了", "certain"),  # an empty cylinder beside a mother not breathing
+    ("电视里演人摔倒了 我妈也摔了 要送医院", "certain"),  # the family's own fall beside the show
+    ("下菜窖 梯子倒了 窖里闷得慌 上不来", "certain"),  # the cellar's air, not boredom
+]
+
+
+@pytest.mark.parametrize("text,expected", ELEVENTH_SESSION)
+def test_eleventh_session_classes_get_the_level_a_person_would_expect(text, expected):
+    danger = assess_danger(text)
+    level = None if danger is None else "certain" if danger.certain else "asked"
+    assert level == expected, (text, danger)

@@ -511,6 +511,23 @@ def test_tenth_session_intent_classes(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+ELEVENTH_SESSION_INTENTS = [
+    ("村里要帮忙的算我一个", "volunteer_signup", None),  # an offer, not an event sign-up
+    ("中央台晚上几点放新闻", "out_of_scope", None),  # TV times
+    ("敬老院要搬几个柜子 要几个人帮忙", "help_request", "other"),  # moving furniture
+    ("赛俩目 阿訇好", "greeting", None),  # a Muslim greeting
+    ("你哋可以做乜嘢", "help_menu", None),  # what can you do (Cantonese)
+    ("爷爷手机按成英文了 找个人帮他改回来", "help_request", "repair"),  # a phone changed by accident
+    ("订的饭昨天没人送 打电话也没人接 怎么回事", "complaint", None),  # a meal never delivered
+]
+
+
+@pytest.mark.parametrize("text, intent, category", ELEVENTH_SESSION_INTENTS)
+def test_eleventh_session_intent_classes(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_toneless_pinyin_is_written_back_as_whole_words():
     from bots.nlu.dialect import from_pinyin
     assert from_pinyin("neng bu neng you ren ti xing wo") == "能不能有人提醒我"  # not 能不能有 人替 行

@@ -205,7 +205,16 @@ _PREVENTION = re.compile(r"(有|有没有|有冇|有乜)(什么|乜|啥)?(方法
 _GAME_NOISE, _LEARNING, _SALES = re.compile(w.GAME_NOISE), re.compile(w.LEARNING), re.compile(w.SALES)
 # A knock or a call nobody answered: narrower than _TRIED_TO_REACH, which also takes a shout over the wall
 # ("喊也没人应") that a reason for being away does not explain.
-_UNANSWERED = re.compile(r"(敲门|敲了门|叫门|喊门|拍门|电话|打电话).{0,4}(没人应|没人开|不应|没应|没人接|不接|没接)")
+_UNANSWERED = re.compile(r"(敲门|敲了门|叫门|喊门|拍门|电话|打电话).{0,4}"
+                         r"(没(得|有)?人(答)?应|没人开|不应|没应|没人接|不接|没接)")
+# Someone left at home alone, told after where another went ("婆婆回娘家了 他一个人在家"): the going away is why
+# this one is alone, not why this one is silent.
+_LEFT_ALONE = re.compile(r"(他|她|老人|老人家|公公|婆婆|爷爷|奶奶|外公|外婆|我爸|我妈|老伴)?(就|只)?"
+                         r"(一个人|独自|自己)(一个)?(在家|在屋|在屋里|在家里)")
+# "能来个人帮我搓搓澡不": someone asked for politely, a question rather than a cry for someone to come.
+_POLITE_REQUEST = re.compile(r"(能|能不能|可不可以|可以|有没有)(来|派)(个|一个)人(来)?"
+                             r"(?=(帮|给|陪)[^，。]{0,12}(不|吗|么|嘛|没)$)")
+_TAKEN_TO_HOSPITAL = re.compile(r"(?<![快紧上速])送(去|到|进)?(县|镇)?医院")
 _OWN_ABSENCE = re.compile(r"(是|因为|那是|那会|当时)(我|俺|本人)(不在家|没在家|出门|出去|去了|赶场|赶集|在地里|下地)")
 _HARMED_BY_BLADE = re.compile(r"砍(人|伤|死|到(了)?(人|他|她|我|腿|脚|手))|打人|杀人|行凶")
 _FIREWOOD = re.compile(r"(劈|砍|剁|锯)(点|些|一些|几捆)?(柴|木头)|柴火")
@@ -214,6 +223,18 @@ _FIREWOOD = re.compile(r"(劈|砍|剁|锯)(点|些|一些|几捆)?(柴|木头)|�
 _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), reading) for pattern, reading in (
     # "真的不是段子": the show is denied, not told
     (r"(真的|真|确实|绝对)?(不是|没|没有|并非)(在)?(段子|演戏|拍戏|摆拍|剧本|演的)", "不是开玩笑"),
+    # "煤气灶点不燃了 是不是没得气了": the cylinder is empty, nobody has stopped breathing
+    (r"(灶|罐|瓶|煤气|液化气|燃气|天然气)(?:(?![我他她人妈爸爷奶倒晕摔躺])[^，。]){0,8}?没(得|有)?气(了)?",
+     "燃气用完了"),
+    # "农药怎么兑水 百草枯现在不让卖了": spraying the crops, asked about; nothing was swallowed
+    (r"(农药|百草枯|敌敌畏|除草剂|杀虫剂|打药)[^，。]{0,6}(怎么|咋|如何|怎样)(兑|配|稀释|打|喷|用)"
+     r"|(百草枯|敌敌畏)[^，。]{0,4}(不让卖|禁售|禁用|买不到|停售)", "问打药"),
+    # "老念叨没人说话 … 陪她聊聊天": lonely, nobody gone silent; "隔两天去一趟": how often, not how long
+    (r"没(有)?人(陪|跟她|跟他|和她|和他|跟我|和我)?(说话|聊天|说说话|唠嗑|拉呱|讲话|摆龙门阵|谈心)", "孤单"),
+    (r"(隔|每隔)(一|两|三|几|二|个把)(天|日)", "定期"),
+    # "黑天一个人怪闷得慌": bored and lonely of an evening; a chest or heart that feels tight is not this
+    (r"(一个人|独自|天天|成天|一天到晚|黑天|晚上|没人)[^，。]{0,8}(?<![胸心口气窖井洞坑])(怪|好|可|真|太)?闷得(慌|很|发慌)"
+     r"(?![^，。]{0,3}(胸|心|气|喘))", "无聊"),
     # "轮胎没气了": the tyre, not a breath
     (r"(轮胎|车胎|胎|气球|皮球|篮球|气垫)(又|都|也)?(有点)?(没气|漏气|没得气)(了)?", "胎瘪了"),
     # "笑得/辣得喘不上气": laughter or chilli, not a failing chest (a neutral wording, not a joke, so the laugh never
@@ -346,6 +367,9 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     # A sign only heard by sound is one level less sure (就命 for 救命 earns the question).
     if any(_BY_NAME[s].strength for s in heard - typed):
         strength = max(_strength(typed, repeated & typed), strength - 1)
+    if strength == 3 and "urgent" in signs and _POLITE_REQUEST.search(chars) \
+            and _strength(signs - {"urgent"}, repeated & signs) < 3 and not _urged_besides(chars, _POLITE_REQUEST):
+        strength = 2  # asked, and soon: the polite request is not itself the cry that makes a weak sign certain
     if _leak_goes_on(chars, signs):
         strength = max(strength, 2)  # a fitting still hissing, a valve that will not close: gas escaping now
     real = {s for s in signs if _BY_NAME[s].strength}
@@ -412,7 +436,9 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     news = fiction and _NEWS.search(chars)
     # ... nor a story from the news, a what-if asked of a show ("剧里…现实里碰到要怎么办"), a game's noise.
     # ... nor a show someone asked about and was taught what to do ("电视剧里有人噎住了 问我咋办 我教了他").
-    if (fiction or joking) and ("urgent" not in signs or fiction and (
+    # ... nor a show's own plot: "电视里演人跌倒送医院" took someone to hospital on the screen, not in the room.
+    urged = "urgent" in signs and not (fiction and _only_plot_urgency(chars))
+    if (fiction or joking) and (not urged or fiction and (
             joking or news or _HYPOTHETICAL.search(chars) or _GAME_NOISE.search(chars) or _PREVENTION.search(chars)
             or _TEACHING.search(chars))):
         strength = 0
@@ -496,6 +522,19 @@ def _story(chars: str, signs: set[str]) -> bool:
     watching_only = not _FICTION.search(_WATCHING.sub("", chars))
     return not (watching_only and signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD | {"fall", "unresponsive"})
                 and (_OWN_PEOPLE.search(chars) or _PRESENT.search(chars)))
+
+
+def _only_plot_urgency(chars: str) -> bool:
+    """The one urgent word is someone taken to hospital, which a story tells as often as a cry does."""
+    if _OWN_PEOPLE.search(chars):
+        return False  # "电视里演人摔倒了 我妈也摔了 要送医院": the family's own trouble beside the show
+    return bool(_TAKEN_TO_HOSPITAL.search(chars)) and not _urged_besides(chars, _TAKEN_TO_HOSPITAL)
+
+
+def _urged_besides(chars: str, words: re.Pattern[str]) -> bool:
+    """A word of urgency is left once these words are taken out."""
+    typed, heard, _ = _signs(prepare(words.sub("请", chars)))  # a neutral word, so the words either side do not join
+    return "urgent" in typed | heard
 
 
 def _asking_after(chars: str, signs: set[str]) -> bool:
@@ -699,7 +738,8 @@ def _explained(chars: str) -> bool:
     # neither can go, not where the one who does not answer is.
     for caller in _CO_CALLER.finditer(chars):
         chars = chars.replace("我" + caller.group(1), "我")
-    return bool(_EXPLAINED.search(_not_the_writer(_DOUBTED_GUESS.sub("", chars))))
+    told = _not_the_writer(_DOUBTED_GUESS.sub("", chars))
+    return any(not _LEFT_ALONE.search(told, reason.end()) for reason in _EXPLAINED.finditer(told))
 
 
 def _animal_fell(chars: str) -> bool:
