@@ -32,6 +32,13 @@ def handle(message: Message, ctx: Context) -> Reply:
     return Reply("\n".join(parts) if parts else None)
 
 
+def read_ahead(message: Message, now) -> None:
+    """Read a text's words before its turn: understanding needs no state, and a turn reads the same
+    words again with the same `now` from nlu's cache. Lets the caller do it outside the turn's lock."""
+    if message.kind in (TEXT, VOICE) and message.text and message.text.strip():
+        nlu.understand(message.text, now)
+
+
 def _expire(conv: Conversation, ctx: Context) -> list[str]:
     idle = timedelta(minutes=float(ctx.config.get("conversation", {}).get("idle_minutes", 30)))
     if not conv.expired(ctx.now, idle):

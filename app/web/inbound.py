@@ -25,6 +25,7 @@ from app import speech
 from app.db import atomic, is_stall, retry_if_disconnected, session_scope
 from app.runtime import Runtime
 from bots.engine import handle as bot_handle
+from bots.engine import read_ahead as bot_read_ahead
 from bots.message import Context, Message
 from bots.texts import t
 from models.core import arrival, outbox, outbox_hold, windows
@@ -198,10 +199,15 @@ def _heard(rt: Runtime, message: Message, row_id: int) -> Message:
 
 
 def _run_and_store(rt: Runtime, row_id: int, message: Message, turn: Turn) -> str | None:
+    # The words are read before the user's lock is taken (on SQLite, the write lock every turn queues
+    # for): reading needs no state, and the turn finds the reading again for the same text and `now`.
+    # So the turn's time is when the bot took the message up, not when the lock came free.
+    now = rt.clock()
+    bot_read_ahead(message, now)
     # One transaction: the user's lock, the bot's changes, its outbox rows and the reply commit together.
     with rt.locks.user_turn(message.openid, wait=rt.webhook.user_lock_wait,
                             ttl=max(30.0, rt.webhook.time_budget * 5)) as session:
-        ctx = Context(session=session, now=rt.clock(), tz=rt.tz, config=rt.config, inbound_id=row_id)
+        ctx = Context(session=session, now=now, tz=rt.tz, config=rt.config, inbound_id=row_id)
         text = bot_handle(message, ctx).text
         if _store_reply(session, turn, row_id, text or "", now=ctx.now, status=log_.DONE):
             return text
