@@ -702,7 +702,9 @@ TENTH_SESSION = [
     ("熏鱼鲞 满屋子烟味", "asked"),  # smoked fish fills the room: asked, as cooking smoke that fills a room is
     ("老伴问我 吃饭噎着了咋办 给讲讲那个拍背的方法", None),  # a method asked for by name
     # batches 174-181: each fails on the tree before their round (a0fabeb)
-    ("一起身房子就转 我怕倒", "asked"),  # the room spinning, afraid to fall
+    # the room spinning, afraid to fall: asked when written; since the eleventh session "房子就转" is read as
+    # dizziness too, and dizziness beside a fear of falling is acted on at once, as "房子转 我怕倒" (batch 174) was
+    ("一起身房子就转 我怕倒", "certain"),
     # a stranger who cannot say where she lives, walking the road
     ("碰到个老婆婆 讲不清家在哪 穿着拖鞋在路上走", "asked"),
     ("厨房石油器罐嗞嗞响 好大味", "certain"),  # LPG heard as 石油器, hissing
@@ -800,7 +802,20 @@ ELEVENTH_SESSION = [
     ("血压好久冒量了 来个医生量下", None),  # blood pressure not measured (冒 = 没), nothing bleeds
     ("我还能动弹 报个志愿者 包饺子啥的都行", None),  # 饺子啥 is not 自杀 by sound
     ("我腿抬不起来 能来个人帮我洗洗澡不", "asked"),  # a polite request does not make a weak sign certain
+    # round 4
+    ("燃汽报警器推送到手机上了 我爸电话不接", "certain"),  # 燃汽 typed for 燃气, the alarm pushed to the phone
+    ("走路打偏偏 一睁眼屋就转", "certain"),  # Sichuan 打偏偏, the room spinning
+    ("上香的时候把帘子点着了 火烧到房梁上了", "certain"),  # a blaze beside incense
+    ("看完电影回家 厨房一股煤气味 阀门好像漏了", "certain"),  # the film is over, the gas is now
+    ("杀猪燎毛 烟大得很 别寻思着火了", None),  # singeing a pig
+    ("前年摔了一跤 如今腿脚利索了", None),
+    ("上回头晕早就过去了", None),
+    ("前年 摔跤 好了", None),
+    ("早起好 今天天气不错", None),  # 早起 is not 沼气
+    ("家里有事没法到场 请志愿者帮忙收稻子", None),  # 没法到 is not 滑倒
     # guards: each failed on a draft of the fixes above that went too far
+    ("早起池那根管子破了 一屋臭味", "certain"),  # 早起池 is 沼气池 typed by sound
+    ("我爸早起滑倒了 起不来", "certain"),
     ("电视在放 我爸突然倒地上了", "certain"),  # the screen on in the room, the father's fall real
     ("煤气罐没气了 我妈倒在厨房 没气了", "certain"),  # an empty cylinder beside a mother not breathing
     ("电视里演人摔倒了 我妈也摔了 要送医院", "certain"),  # the family's own fall beside the show

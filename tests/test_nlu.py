@@ -519,6 +519,11 @@ ELEVENTH_SESSION_INTENTS = [
     ("你哋可以做乜嘢", "help_menu", None),  # what can you do (Cantonese)
     ("爷爷手机按成英文了 找个人帮他改回来", "help_request", "repair"),  # a phone changed by accident
     ("订的饭昨天没人送 打电话也没人接 怎么回事", "complaint", None),  # a meal never delivered
+    ("上周就申请了 到今天还没人回复 怎么回事", "complaint", None),  # a request nobody answered
+    ("协会的桌椅要搬到仓库 请两个志愿者帮忙", "help_request", "other"),  # moving furniture, beside 协会
+    ("昨日来帮忙个人 难为你们", "thanks", None),  # Wenzhou 难为: thank you
+    ("否用 我否要", "deny", None),  # Wenzhou 否: not
+    ("家里人出远门了 她的午饭没人管 想请志愿者上门做", "help_request", "meal"),
 ]
 
 

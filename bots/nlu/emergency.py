@@ -83,7 +83,7 @@ _OTHER_SMELL = re.compile(w.OTHER_SMELL)
 # not what the message is about.
 # ... or it happened again today ("去年的事了 今天又摔了"), which a memory does not explain.
 _JUST_NOW = re.compile(r"(刚才|刚刚|方才|这会儿|眼下|正在)|(?<!如)(今天|今早|今儿|今晚|今日|今朝)[^，。]{0,3}又")
-_FIRE_ASKED_ABOUT = re.compile(r"(问|以为|当)(我)?(是不是|是)?着火")
+_FIRE_ASKED_ABOUT = re.compile(r"(问|以为|当|寻思|当成|想成)(我)?(是不是|是)?着火")
 _RULED_OUT, _CHECKED_NORMAL = re.compile(w.RULED_OUT), re.compile(w.CHECKED_NORMAL)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
 _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
@@ -122,7 +122,7 @@ _ASKED_A_QUESTION = re.compile(r"问(我|俺|他|她)[^，。]{0,4}(我|俺|他|
 # A visit planned for later ("下礼拜要去县医院复查"): sore legs are why company is asked, not an emergency now.
 _PLANNED_VISIT = re.compile(r"(下礼拜|下周|下星期|明天|后天|过两天|下个月)[^，。]{0,6}(要)?(去)?[^，。]{0,6}"
                             r"(复查|复诊|看病|检查|拿药|拆线)")
-_SCREEN_JOB = re.compile(r"我是放(电影|片子)的|放映员|放映队|电影队|来放(电影|片子)")
+_SCREEN_JOB = re.compile(r"我是放(电影|片子)的|放映员|放映队|电影队|来放(电影|片子)|(放|看)完(了)?(电影|片子|戏)")
 # A smell of gas told as nothing much ("没啥大事…就是…好像有股煤气味儿"): played down, not over.
 _PLAYED_DOWN = re.compile(r"没(啥|什么|多)大事|应该没(啥)?事|不知道要不要紧|好像有(股|点)")
 _WHO_SAYS = re.compile(r"谁(说|讲)(我|俺)(起不来|爬不起来|起不了|摔了|倒了|晕了|不行了|病了)")
@@ -235,6 +235,9 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     # "黑天一个人怪闷得慌": bored and lonely of an evening; a chest or heart that feels tight is not this
     (r"(一个人|独自|天天|成天|一天到晚|黑天|晚上|没人)[^，。]{0,8}(?<![胸心口气窖井洞坑])(怪|好|可|真|太)?闷得(慌|很|发慌)"
      r"(?![^，。]{0,3}(胸|心|气|喘))", "无聊"),
+    # Sounds heard across a word's edge: "没法到场" is not 滑倒, "早起" is not 沼气
+    (r"(没|无|设|想|办)法到", r"\1法去"),
+    (r"早起(?!池|味|管|罐|灶|漏|泄|臭|的味)", "早上起"),  # 早起池 is 沼气池 typed by sound
     # "轮胎没气了": the tyre, not a breath
     (r"(轮胎|车胎|胎|气球|皮球|篮球|气垫)(又|都|也)?(有点)?(没气|漏气|没得气)(了)?", "胎瘪了"),
     # "笑得/辣得喘不上气": laughter or chilli, not a failing chest (a neutral wording, not a joke, so the laugh never
