@@ -813,6 +813,14 @@ ELEVENTH_SESSION = [
     ("前年 摔跤 好了", None),
     ("早起好 今天天气不错", None),  # 早起 is not 沼气
     ("家里有事没法到场 请志愿者帮忙收稻子", None),  # 没法到 is not 滑倒
+    # round 5
+    ("wsdl tt", "certain"),  # pinyin initials: 我摔倒了 头疼
+    ("xkt cbsq", "certain"),  # 心口疼 喘不上气
+    ("lb yzl bnsh", "certain"),  # 老伴 噎着了 不能说话
+    ("孩子吃枣卡住了 不哭也不出声", "certain"),  # a child who does not cry is silent, not fine
+    ("胶囊卡住 气没有", "certain"),  # a capsule stuck, no breath
+    ("村里在烧田埂上的草 冒好大的烟", None),  # burning the grass on the field ridges
+    ("腿上烫了个泡 自己换不了药 谁来帮我换换", "asked"),  # a dressing to change: asked, not acted on
     # guards: each failed on a draft of the fixes above that went too far
     ("早起池那根管子破了 一屋臭味", "certain"),  # 早起池 is 沼气池 typed by sound
     ("我爸早起滑倒了 起不来", "certain"),

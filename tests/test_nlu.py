@@ -524,6 +524,8 @@ ELEVENTH_SESSION_INTENTS = [
     ("昨日来帮忙个人 难为你们", "thanks", None),  # Wenzhou 难为: thank you
     ("否用 我否要", "deny", None),  # Wenzhou 否: not
     ("家里人出远门了 她的午饭没人管 想请志愿者上门做", "help_request", "meal"),
+    ("退休木匠 会修桌椅板凳 报名", "volunteer_signup", None),  # an offer of a skill beside 报名
+    ("我们互助会报十五个人 文艺汇演", "event_signup", None),  # a group signed up by its count
 ]
 
 

@@ -37,7 +37,7 @@ _TARGET = dict(_PAIRS)
 
 def fold(chars: str) -> str:
     """Normalised text with traditional characters and dialect words in their Mandarin form."""
-    text = from_pinyin(_INITIALISM.sub(lambda m: _INITIALS[m.group(0)], _toneless(zhconv.convert(chars, "zh-cn"))))
+    text = from_pinyin(_INITIALISM.sub(_spelled_out, _toneless(zhconv.convert(chars, "zh-cn"))))
     return _FOLD.sub(lambda m: _TARGET[m.group(0)], _within_characters(text))
 
 
@@ -63,9 +63,18 @@ def _plain_letter(char: str) -> str:
 # person, a phone that goes unanswered, a state of the body or a gas.
 _INITIALS = dict(pair.split(":") for pair in """
 dh:电话 lb:老伴 nn:奶奶 zbz:站不住 zbw:站不稳 zbq:站不起 qbl:起不来 pbq:爬不起 pbql:爬不起来 jbx:叫不醒 hbx:喊不醒
-mqxl:煤气泄漏 rqxl:燃气泄漏 mqlq:煤气漏气 tnb:糖尿病 xzb:心脏病 gxy:高血压 xk:心口 xt:胸痛 mq:煤气 trq:天然气 yhq:液化气 zq:沼气 yhc:救护车 bj:报警
+cbsq:喘不上气 cbgq:喘不过气 bnsh:不能说话 sbc:说不出 sbql:说不清了 bnd:不能动 ddbd:动都不动 xkt:心口疼 mqw:煤气味 rqw:燃气味
+dds:倒地上 bhd:不回答 yzl:噎着了 sdl:摔倒了 wsdl:我摔倒了 tt:头疼 tyl:头晕了 yb:一边 mqxl:煤气泄漏 rqxl:燃气泄漏 mqlq:煤气漏气 tnb:糖尿病 xzb:心脏病 gxy:高血压 xk:心口 xt:胸痛 mq:煤气 trq:天然气 yhq:液化气 zq:沼气 yhc:救护车 bj:报警
 """.split())
-_INITIALISM = re.compile(r"(?<![a-z])(" + "|".join(sorted(_INITIALS, key=len, reverse=True)) + r")(?![a-z])")
+_INITIALISM = re.compile(r"(?<![a-z])(?:" + "|".join(sorted(_INITIALS, key=len, reverse=True)) + r")+(?![a-z])")
+_ONE_INITIALISM = re.compile("|".join(sorted(_INITIALS, key=len, reverse=True)))
+
+
+def _spelled_out(match: re.Match[str]) -> str:
+    # A run of initialisms written as one token ("lbyzl": 老伴 噎着了), read longest first.
+    return "".join(_INITIALS[part] for part in _ONE_INITIALISM.findall(match.group(0)))
+
+
 _HAN = re.compile(r"[\u4e00-\u9fa5]")
 _SEGMENT = re.compile(r"[\u4e00-\u9fa5]|[a-z]+|[^a-z\u4e00-\u9fa5]+")
 
