@@ -821,6 +821,11 @@ ELEVENTH_SESSION = [
     ("胶囊卡住 气没有", "certain"),  # a capsule stuck, no breath
     ("村里在烧田埂上的草 冒好大的烟", None),  # burning the grass on the field ridges
     ("腿上烫了个泡 自己换不了药 谁来帮我换换", "asked"),  # a dressing to change: asked, not acted on
+    # round 6
+    ("后头那家老汉屋里灯一直亮起 敲门莫得人开", "asked"),  # the light on all along, nobody opens: asked, soon
+    ("火着了 屋里好多黑烟 我老伴还在里头出不来", "certain"),  # 火着了, someone inside
+    ("感谢大家这一年的付出 协会给大家拜个早年", None),  # 付出 协会 is not 出血 by sound
+    ("老伴走了以后衣裳没人洗 堆了好几天 谁来帮我洗", None),  # laundry to wash, not clothes left out
     # guards: each failed on a draft of the fixes above that went too far
     ("早起池那根管子破了 一屋臭味", "certain"),  # 早起池 is 沼气池 typed by sound
     ("我爸早起滑倒了 起不来", "certain"),

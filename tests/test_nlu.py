@@ -526,6 +526,11 @@ ELEVENTH_SESSION_INTENTS = [
     ("家里人出远门了 她的午饭没人管 想请志愿者上门做", "help_request", "meal"),
     ("退休木匠 会修桌椅板凳 报名", "volunteer_signup", None),  # an offer of a skill beside 报名
     ("我们互助会报十五个人 文艺汇演", "event_signup", None),  # a group signed up by its count
+    ("手机按到么子了 字都变成外国字了 帮我弄回来", "help_request", "repair"),
+    ("摘橘子那个不要人了 亲戚来了", "cancel", None),  # a help request withdrawn
+    ("报平安的提醒好几天没推送 是不是系统出问题了", "complaint", None),
+    ("新买的洗衣机到了 要人搬进屋", "help_request", "other"),
+    ("晚上电视放么事节目", "out_of_scope", None),
 ]
 
 

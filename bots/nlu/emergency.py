@@ -852,8 +852,10 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3  # living alone, and missing twice over (not come for the pills, the phone not answered)
     if has("absent") and has("many_calls") and has("worry", "urgent"):
         level = max(level, 2)  # called all morning, unanswered, and the family worried: asked, and soon
-    if "absent" in repeated and has("distress", "urgent"):
-        level = max(level, 2)  # not back and not reachable, and the family frightened: asked, and soon
+    if "absent" in repeated and has("distress", "urgent", "worry"):
+        # not back and not reachable, and the family frightened; the light on all along and nobody opening the
+        # door: asked, and soon
+        level = max(level, 2)
     if has("farewell") and has("absent", "urgent", "worry"):
         level = 3
     if has("absent") and has("habit"):
