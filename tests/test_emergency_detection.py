@@ -826,6 +826,10 @@ ELEVENTH_SESSION = [
     ("火着了 屋里好多黑烟 我老伴还在里头出不来", "certain"),  # 火着了, someone inside
     ("感谢大家这一年的付出 协会给大家拜个早年", None),  # 付出 协会 is not 出血 by sound
     ("老伴走了以后衣裳没人洗 堆了好几天 谁来帮我洗", None),  # laundry to wash, not clothes left out
+    # round 7
+    ("伢在河里洗澡沉落去了", "certain"),  # Wu 沉落去: sank
+    ("从塘里捞上来 不会透气了", "certain"),  # pulled out, not breathing
+    ("阿公上个月 stroke 住院 now discharged 了 thanks", None),  # out of hospital, in English
     # guards: each failed on a draft of the fixes above that went too far
     ("早起池那根管子破了 一屋臭味", "certain"),  # 早起池 is 沼气池 typed by sound
     ("我爸早起滑倒了 起不来", "certain"),

@@ -531,6 +531,7 @@ ELEVENTH_SESSION_INTENTS = [
     ("报平安的提醒好几天没推送 是不是系统出问题了", "complaint", None),
     ("新买的洗衣机到了 要人搬进屋", "help_request", "other"),
     ("晚上电视放么事节目", "out_of_scope", None),
+    ("叫侬来帮阮扫厝 等两日无侬来", "complaint", None),  # Minnan: nobody came
 ]
 
 

@@ -200,7 +200,7 @@ _CO_CALLER = re.compile(r"我(?:和|跟|同|与)我(妈|爸|姐|哥|弟|妹|老�
 _FLAME_OUT = re.compile(r"(火|火苗|灶火|炉火)[^，。]{0,8}(灭|熄)(了|掉)")
 # Pulled out of the water and not breathing: the rescue is no recovery.
 _RESCUED_LIFELESS = re.compile(r"(捞|拉|救|拖|抬)(上来|出来)(了|哒)?.{0,6}"
-                               r"(没气|没得气|没有气|不动|没呼吸|不呼吸|不喘气|叫不醒|没反应)")
+                               r"(没气|没得气|没有气|不动|没呼吸|不呼吸|不喘气|不会透气|不透气|叫不醒|没反应)")
 _PREVENTION = re.compile(r"(有|有没有|有冇|有乜)(什么|乜|啥)?(方法|办法)(好|可以|能)?(防|预防)|(怎么|咋|如何)(预)?防")
 _GAME_NOISE, _LEARNING, _SALES = re.compile(w.GAME_NOISE), re.compile(w.LEARNING), re.compile(w.SALES)
 # A knock or a call nobody answered: narrower than _TRIED_TO_REACH, which also takes a shout over the wall
