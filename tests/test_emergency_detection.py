@@ -830,7 +830,16 @@ ELEVENTH_SESSION = [
     ("伢在河里洗澡沉落去了", "certain"),  # Wu 沉落去: sank
     ("从塘里捞上来 不会透气了", "certain"),  # pulled out, not breathing
     ("阿公上个月 stroke 住院 now discharged 了 thanks", None),  # out of hospital, in English
+    # round 8
+    ("奶奶从台阶上打倒了 没得力气起来", "certain"),  # fell from the steps, no strength to get up
+    ("路边有个人趴到那里 我喊他他也不动", "certain"),
+    ("王婆婆家电表好多天没动过 叫门没人 屋里一股味", "certain"),  # the meter still, nobody at the door
+    ("隔壁阿叔跌亲系旧年嘅事 而家日日去饮茶", None),  # Cantonese: last year's fall, tea every day now
+    # review guards: each failed on 3d40216, where a fix above went too far
+    ("田里的秧苗让水冲走了", None),  # seedlings swept away, not a person
+    ("高压锅气还在往外喷 能开盖不", None),  # steam, not gas
     # guards: each failed on a draft of the fixes above that went too far
+    ("隔壁阿婆隔两天没见她出门 敲门也没人应", "certain"),  # 隔两天 here is how long, not how often
     ("早起池那根管子破了 一屋臭味", "certain"),  # 早起池 is 沼气池 typed by sound
     ("我爸早起滑倒了 起不来", "certain"),
     ("电视在放 我爸突然倒地上了", "certain"),  # the screen on in the room, the father's fall real
