@@ -835,6 +835,11 @@ ELEVENTH_SESSION = [
     ("路边有个人趴到那里 我喊他他也不动", "certain"),
     ("王婆婆家电表好多天没动过 叫门没人 屋里一股味", "certain"),  # the meter still, nobody at the door
     ("隔壁阿叔跌亲系旧年嘅事 而家日日去饮茶", None),  # Cantonese: last year's fall, tea every day now
+    # round 9
+    ("他闺女在城里上班 说她爸电话两天没人接", "certain"),  # the reason is the reporter's, not the silent one's
+    ("额妹子在广州打工 说她妈电话打不通两天咧", "certain"),
+    ("阿伯一个人蹛 电话三工无接", "certain"),  # Minnan: lives alone, three days unanswered
+    ("我想把微信跟我爸的账号绑一起", None),  # 微信跟 is not 心梗 by sound
     # review guards: each failed on 3d40216, where a fix above went too far
     ("田里的秧苗让水冲走了", None),  # seedlings swept away, not a person
     ("高压锅气还在往外喷 能开盖不", None),  # steam, not gas

@@ -532,6 +532,9 @@ ELEVENTH_SESSION_INTENTS = [
     ("新买的洗衣机到了 要人搬进屋", "help_request", "other"),
     ("晚上电视放么事节目", "out_of_scope", None),
     ("叫侬来帮阮扫厝 等两日无侬来", "complaint", None),  # Minnan: nobody came
+    ("部手机啲字变晒英文 有冇人嚟帮我整返", "help_request", "repair"),
+    ("嚟帮我打扫嗰个人做嘢好求其", "complaint", None),  # Cantonese 求其: sloppy
+    ("电视上那个戏几点钟演", "out_of_scope", None),
 ]
 
 

@@ -209,6 +209,9 @@ _UNANSWERED = re.compile(r"(敲门|敲了门|叫门|喊门|拍门|电话|打电�
                          r"(没(得|有)?人(答)?应|没人开|不应|没应|没人接|不接|没接)")
 # Someone left at home alone, told after where another went ("婆婆回娘家了 他一个人在家"): the going away is why
 # this one is alone, not why this one is silent.
+# A report passed on about someone else ("妹子在西安打工 说她妈电话打不通"): the reason told before it is the
+# reporter's, not the silent one's.
+_RELAYED_ABOUT = re.compile(r"(说|讲|话)(她|他|我)?(妈|爸|娘|爹|奶奶|爷爷|外婆|外公|婆婆|公公|老人)")
 _LEFT_ALONE = re.compile(r"(他|她|老人|老人家|公公|婆婆|爷爷|奶奶|外公|外婆|我爸|我妈|老伴)?(就|只)?"
                          r"(一个人|独自|自己)(一个)?(在家|在屋|在屋里|在家里)")
 # "能来个人帮我搓搓澡不": someone asked for politely, a question rather than a cry for someone to come.
@@ -744,7 +747,8 @@ def _explained(chars: str) -> bool:
     for caller in _CO_CALLER.finditer(chars):
         chars = chars.replace("我" + caller.group(1), "我")
     told = _not_the_writer(_DOUBTED_GUESS.sub("", chars))
-    return any(not _LEFT_ALONE.search(told, reason.end()) for reason in _EXPLAINED.finditer(told))
+    return any(not _LEFT_ALONE.search(told, reason.end()) and not _RELAYED_ABOUT.search(told, reason.end())
+               for reason in _EXPLAINED.finditer(told))
 
 
 def _animal_fell(chars: str) -> bool:
