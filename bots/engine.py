@@ -7,7 +7,7 @@ new request it does not answer (bots/topics.py parks the form and offers it back
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bots import commands, emergency, events, forms, intents, nlu, person, registry, topics
 from bots.flows.speech import voice
@@ -32,7 +32,7 @@ def handle(message: Message, ctx: Context) -> Reply:
     return Reply("\n".join(parts) if parts else None)
 
 
-def read_ahead(message: Message, now) -> None:
+def read_ahead(message: Message, now: datetime) -> None:
     """Read a text's words before its turn: understanding needs no state, and a turn reads the same
     words again with the same `now` from nlu's cache. Lets the caller do it outside the turn's lock."""
     if message.kind in (TEXT, VOICE) and message.text and message.text.strip():

@@ -538,6 +538,23 @@ ELEVENTH_SESSION_INTENTS = [
 ]
 
 
+# Review of the session's cue words: each case was read as the wrong intent at ecf8167, where a cue reached past
+# its class (否要 inside 是否要, 桌椅 beside an event room, 做乜嘢 as "what are you doing", a village show's time,
+# 上次…修…又 for any later visit).
+ELEVENTH_SESSION_CUES_KEPT_TO_THEIR_CLASS = [
+    ("请问是否要带身份证", "deny"),
+    ("活动室的桌椅够不够用", "help_request"),
+    ("我哋今日有乜嘢活动 做乜嘢", "help_menu"),
+    ("重阳节的文艺演出几点演", "out_of_scope"),
+    ("上次来修的师傅说又要换零件 今天能来吗", "complaint"),
+]
+
+
+@pytest.mark.parametrize("text, wrong_intent", ELEVENTH_SESSION_CUES_KEPT_TO_THEIR_CLASS)
+def test_eleventh_session_cues_stay_within_their_class(text, wrong_intent):
+    assert understand(text, NOW).intent != wrong_intent
+
+
 @pytest.mark.parametrize("text, intent, category", ELEVENTH_SESSION_INTENTS)
 def test_eleventh_session_intent_classes(text, intent, category):
     result = understand(text, NOW)

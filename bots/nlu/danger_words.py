@@ -24,11 +24,12 @@ class Sign:
     patterns: tuple[str, ...] = ()
 
 
-# 应 as a hurried typist or a voice input writes it ("敲门没人硬"): only after 没人, where nothing else fits.
+# Gas named only as 气, still coming out (the gas sign below adds the flame gone out or a smell).
 GAS_STILL_OUT = r"(?<![暖热冷蒸空天脾生口怒闷香尾废臭运力福客勇元喘])气(还|一直|仍|仍然|还是|都)(在)?(往外)?(出|冒|跑|漏|嘶|呲|喷)(?!不|来|得|没)"
 # Out of doors, where nobody lies down to rest for long; and not stirring when called.
 OUTDOORS = r"(路边|路上|路口|马路|田埂|田坎|田里|地里|沟里|门口|村口|院子|院坝|街上|河边|坡上|桥下|墙角|地上)"
 NO_STIR = r"(动都不动|动也不动|一动不动|不动了|没动|(喊|叫)(了)?(他|她)?(他|她)?(也|都)?(不|没)|没(有|得)?反应)"
+# 应 as a hurried typist or a voice input writes it ("敲门没人硬"): only after 没人, where nothing else fits.
 NOBODY_ANSWERS = r"没(得|有)?人(答)?(应|硬|映|影|英|营|迎|赢)"
 
 # Figures of speech and questions asked before anything happened, removed before the signs are read:

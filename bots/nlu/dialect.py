@@ -66,8 +66,8 @@ dh:电话 lb:老伴 nn:奶奶 zbz:站不住 zbw:站不稳 zbq:站不起 qbl:起�
 cbsq:喘不上气 cbgq:喘不过气 bnsh:不能说话 sbc:说不出 sbql:说不清了 bnd:不能动 ddbd:动都不动 xkt:心口疼 mqw:煤气味 rqw:燃气味
 dds:倒地上 bhd:不回答 yzl:噎着了 sdl:摔倒了 wsdl:我摔倒了 tt:头疼 tyl:头晕了 yb:一边 mqxl:煤气泄漏 rqxl:燃气泄漏 mqlq:煤气漏气 tnb:糖尿病 xzb:心脏病 gxy:高血压 xk:心口 xt:胸痛 mq:煤气 trq:天然气 yhq:液化气 zq:沼气 yhc:救护车 bj:报警
 """.split())
-_INITIALISM = re.compile(r"(?<![a-z])(?:" + "|".join(sorted(_INITIALS, key=len, reverse=True)) + r")+(?![a-z])")
-_ONE_INITIALISM = re.compile("|".join(sorted(_INITIALS, key=len, reverse=True)))
+_ONE_INITIALISM = re.compile("|".join(sorted(_INITIALS, key=len, reverse=True)))  # longest first
+_INITIALISM = re.compile(r"(?<![a-z])(?:" + _ONE_INITIALISM.pattern + r")+(?![a-z])")
 
 
 def _spelled_out(match: re.Match[str]) -> str:
