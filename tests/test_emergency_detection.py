@@ -863,3 +863,62 @@ def test_eleventh_session_classes_get_the_level_a_person_would_expect(text, expe
     danger = assess_danger(text)
     level = None if danger is None else "certain" if danger.certain else "asked"
     assert level == expected, (text, danger)
+
+
+# Twelfth session: three rounds of fresh batches (266-289), scored at b2c4f4d. Each case (in my own words for the
+# class, not a batch's sentence) failed there, except the guards, which failed on a draft of a fix that went too far.
+TWELFTH_SESSION = [
+    # round 1: lying out of doors, a knock through the window, a fall verb of the Wu and Hubei speakers
+    ("看见婶子趴在炕上 敲窗户也不动弹", "certain"),
+    ("五叔跶在路边 不出声", "certain"),
+    ("一立起来就要掼倒 头昏得来", "certain"),  # 起来就要 is about to fall, not back at work
+    ("要栽了 头好晕", "certain"),  # about to fall, very dizzy
+    ("跌在灶屋里了 我一个人拉不起她", "certain"),  # fallen, too heavy for the one who found her
+    ("头好昏 床上躺着不敢动", "certain"),
+    ("过年打糍粑 灶里柴火烧得旺", None),  # the stove burns well
+    ("插头烧焦了 想换个新的 哪种好", None),  # a burnt-out appliance to replace
+    ("他前年从山上跌下来 骨头接好了 现在照样上山砍柴", None),  # a past fall, at work again now
+    ("上个月跌了一跤 石膏拆了 医生说长得蛮好", None),
+    ("电视上讲胸口疼得赶紧上医院 真的假的", None),  # a claim heard and asked about
+    ("讲座上说心口痛要打120 那胃胀算不算", None),
+    ("炸圆子油烧到冒烟再下锅", "asked"),  # cooking oil: asked at most
+    # round 2: someone alone while the other is away, pinned and silent, a fall told as 我倒了
+    ("奶奶去城里陪床了 爷爷一个人在老屋 两天电话没人接", "certain"),
+    ("婆婆回娘家了 家里就公公一个 电话三天打不通", "certain"),
+    ("摩托翻到田边沟里了 车压在他腿上", "certain"),
+    ("喊了几声 人在沟底下不动", "certain"),
+    ("厕所地滑 我倒了 腿不能动", "certain"),
+    ("老王昨儿黑夜没回来 人找不见", "certain"),
+    ("孙子练武摔了个屁股墩 笑得嘎嘎的", None),
+    ("邻居问降压药和鱼油一起吃会不会胸闷", None),
+    ("手腕摔了打着石膏 能来个人帮我做几天饭不", "asked"),  # care while the break heals: asked at most
+    # round 3: a child stuck and silent, unsteady sitting up, a slope, a person seen on the floor, a threat
+    ("孙子吞了颗糖 卡住哩 出不得声", "certain"),
+    ("晕 屋顶在转 坐都坐不稳", "certain"),
+    ("房子转 不能走 来人", "certain"),
+    ("阿伯喺田基瞓低咗 揾佢冇应", "certain"),  # Cantonese: lying on the field ridge, no answer
+    ("掉下去坡子了 腿不会动", "certain"),
+    ("院里狗一直叫 从门缝看见地上躺个人", "certain"),
+    ("阮囝讲欲食农药 电话无接", "certain"),  # Minnan: my son said he would take pesticide
+    ("鱼刺卡喉咙 去卫生院夹出来了", None),
+    ("夜饭烧糊了 一屋烟 窗开开散掉了", "asked"),
+    ("寺里煨桑 烟好大", None),  # Tibetan incense offering
+    ("血糖仪怎么用 扎手指出血太少", None),
+    ("上次晕倒是没吃早饭 现在天天吃了", None),
+    ("一氧化碳报警器的电池多久换", None),
+    ("志愿者活没干完就走了", None),  # 者活 is not 着火 by sound
+    ("明天秧就要栽了", None),  # planting, not about to fall
+    # guards: each failed on a draft of the fixes above that went too far
+    ("忙得我头都晕了 哈哈", None),  # busy, not dizzy
+    ("老伴中风后走路不稳 我扶不动他洗澡 想请个人帮忙", "asked"),  # care asked, never acted on at once
+    ("爷爷说家里有煤气味 我们跑到外面了 他说不要开灯 是真的吗", "certain"),  # a real leak beside 是真的吗
+    ("我打了胰岛素还没吃饭 这会儿心慌手抖 一身虚汗", "certain"),  # 这会儿 is not a what-if
+    ("酥油灯倒了 帐篷烧起来了 里面还有人", "certain"),  # a lamp of worship, a real blaze
+]
+
+
+@pytest.mark.parametrize("text,expected", TWELFTH_SESSION)
+def test_twelfth_session_classes_get_the_level_a_person_would_expect(text, expected):
+    danger = assess_danger(text)
+    level = None if danger is None else "certain" if danger.certain else "asked"
+    assert level == expected, (text, danger)

@@ -561,6 +561,34 @@ def test_eleventh_session_intent_classes(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
+# Twelfth session: intent batches 143-154, scored at b2c4f4d; each case failed there.
+TWELFTH_SESSION_INTENTS = [
+    ("我阿媽一個人住 可唔可以每日搵個人過去睇下佢", "help_request", "daily_care"),  # traditional characters
+    ("我部電視冇晒聲 唔知撳錯咗乜嘢 有冇人嚟睇下", "help_request", "repair"),  # a TV muted, traditional characters
+    ("赛白努", "greeting", None),  # a Mongolian greeting
+    ("来帮忙的那个小伙子活干得太糊弄了", "complaint", None),  # sloppy work described
+    ("牛的草料没了 草垛太远 我搬不动 谁来帮忙拉回来", "help_request", "farm_work"),  # fodder
+    ("电视新闻讲了么子 讲给我听下", "out_of_scope", None),  # the TV news
+    ("最近国家有什么大新闻", "out_of_scope", None),
+    ("请安排志愿者每日上门探视一次", "help_request", "daily_care"),  # looking in on someone
+    ("快过年了 村里扭秧歌啥时候开始", "event_query", None),  # 秧 in 秧歌 is no farm work
+    ("象棋比赛俺要参加 俺是三组的", "event_signup", None),
+    ("村委会那边组织啥子活动没得 有的话我也去参加", "event_query", None),
+    ("家里有几床新被子 送给用得着的人", "donate", None),
+    ("请帮忙计算：每户补贴200元，全组35户共计多少？", "out_of_scope", None),  # figures and their total
+    ("请提供本周敬老食堂菜单，以便向老人公示。", "canteen_menu", None),  # 人公示 is not 人工 by sound
+    ("反映一下：申请了三回代购都无人接单", "complaint", None),
+    ("那个擦窗户的事先不弄咧", "cancel", None),
+    ("谁会用手机 来帮我照张相寄给孙子", "help_request", "other"),
+]
+
+
+@pytest.mark.parametrize("text, intent, category", TWELFTH_SESSION_INTENTS)
+def test_twelfth_session_intent_classes(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
 def test_toneless_pinyin_is_written_back_as_whole_words():
     from bots.nlu.dialect import from_pinyin
     assert from_pinyin("neng bu neng you ren ti xing wo") == "能不能有人提醒我"  # not 能不能有 人替 行

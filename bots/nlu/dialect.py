@@ -11,8 +11,9 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-import zhconv  # type: ignore[import-untyped]  # pure-Python tables, ships no type information
 from pypinyin import lazy_pinyin
+
+from .text import simplified
 
 # Dialect words, and the sound-alike characters a hurried typist picks (喜澡, 拌倒), → Mandarin.
 _WORDS = """
@@ -28,7 +29,7 @@ _WORDS = """
 会行路:会走路 讲嘢:讲话 老豆:老爸 老窦:老爸 好哩:好了 涯:我 伓会行:走不了 袂行:走不了 倒落去:倒下去 伓:不 好返:好了 石油气:液化气 心肝头:心口 毋:不 弗:不 煞了:很 呒啥:没啥 呒:没 事体:事 熄哉:熄了 哉:了 自家:自己 唔使:不用 𠊎:我 昨晡:昨天 食酒:喝酒 入面:里面 里便:里面 睇紧:在看
 拔倒:摔倒 企未起:站不起 企未来:站不起来 企袂起:站不起 头楞:头晕 恁紧来:你们快来 紧来帮:快来帮 紧来救:快来救 冒得反应:没反应 没得反应:没反应 么得反应:没反应 么得人应:没人应 没得人应:没人应 冒得人应:没人应 不曾开门:没开门 露气:漏气 古仔:故事 拍无通:打不通 拍袂通:打不通 拍没通:打不通 拍电话:打电话 今暗:今晚 未转来:没回来 未返:没回来 电视底:电视里 今朝:今天 好走路:能走路 已经好走:已经能走 又好走:又能走
 跋下:摔下 蹛:住 两工:两天 三工:三天 几工:几天 灯火无着:灯没亮 日日:天天 饮茶:喝茶 沉落去:沉下去 莫得人:没得人 燃汽:燃气 煤汽:煤气 液化汽:液化气 天然汽:天然气 报经器:报警器 报惊器:报警器 报井器:报警器 电视咧搬:电视在演 电视底搬:电视里演 跋伤:摔伤 里向:里 冇得反应:没反应 冇得人应:没人应 今下:现在 行路好好:走路好好 头考悬悬:头晕 头壳悬悬:头晕 头悬悬:头晕 头眩眩:头晕 卖稳:不稳 卖行:走不了 食烟:抽烟
-没麻达:没事 冇麻达:没事 着伙:着火 就火:救火 而今:现在 使唔使:要不要 使不使:要不要 电亲:触电了 晕到吐:晕得吐 晕到想吐:晕得想吐 今好了:现在好了 好似:好像 仲有:还有 仲系:还是 闩个掣:关个开关 闩掣:关开关 啲:点 娭毑:奶奶 演席:演习 演系:演习 拌了一:绊了一 拌倒:绊倒 趟在:躺在 不能东:不能动
+自个儿:自己 欲食:要吃 欲啉:要喝 帮阮揣:帮我找 帮我揣:帮我找 揾:找 瞓低:躺下 田基:田埂 学压:血压 雪压:血压 找不见:找不到 寻不见:找不到 寻不着:找不到 昨儿黑夜:昨晚 昨个黑夜:昨晚 昨天黑夜:昨晚 拄好:刚好 袂爬起:爬不起 倒佇眠床:躺在床 眠床:床 睏在:躺在 睏到:躺到 自个:自己 没麻达:没事 冇麻达:没事 着伙:着火 就火:救火 而今:现在 使唔使:要不要 使不使:要不要 电亲:触电了 晕到吐:晕得吐 晕到想吐:晕得想吐 今好了:现在好了 好似:好像 仲有:还有 仲系:还是 闩个掣:关个开关 闩掣:关开关 啲:点 娭毑:奶奶 演席:演习 演系:演习 拌了一:绊了一 拌倒:绊倒 趟在:躺在 不能东:不能动
 """
 _PAIRS = [pair.split(":", 1) for pair in _WORDS.split()]
 _FOLD = re.compile("|".join(re.escape(src) for src, _ in sorted(_PAIRS, key=lambda p: -len(p[0]))))
@@ -37,7 +38,7 @@ _TARGET = dict(_PAIRS)
 
 def fold(chars: str) -> str:
     """Normalised text with traditional characters and dialect words in their Mandarin form."""
-    text = from_pinyin(_INITIALISM.sub(_spelled_out, _toneless(zhconv.convert(chars, "zh-cn"))))
+    text = from_pinyin(_INITIALISM.sub(_spelled_out, _toneless(simplified(chars))))
     return _FOLD.sub(lambda m: _TARGET[m.group(0)], _within_characters(text))
 
 

@@ -212,8 +212,10 @@ _UNANSWERED = re.compile(r"(敲门|敲了门|叫门|喊门|拍门|电话|打电�
 # A report passed on about someone else ("妹子在西安打工 说她妈电话打不通"): the reason told before it is the
 # reporter's, not the silent one's.
 _RELAYED_ABOUT = re.compile(r"(说|讲|话)(她|他|我)?(妈|爸|娘|爹|奶奶|爷爷|外婆|外公|婆婆|公公|老人)")
-_LEFT_ALONE = re.compile(r"(他|她|老人|老人家|公公|婆婆|爷爷|奶奶|外公|外婆|我爸|我妈|老伴)?(就|只)?"
-                         r"(一个人|独自|自己)(一个)?(在家|在屋|在屋里|在家里)")
+_ALONE_ONE = (r"(他|她|老人|老人家|公公|婆婆|爷爷|奶奶|外公|外婆|我爸|我妈|老伴|岳父|岳母|丈人|老丈人|丈母娘|"
+              r"老爷子|老太太)")
+_LEFT_ALONE = re.compile(_ALONE_ONE + r"?(就|只)?(一个人|独自|自己)(一个)?(在家|在屋|在屋里|在家里|在老屋|在老家)"
+                         r"|(家里|屋里|屋头)(就|只)(剩)?(下)?" + _ALONE_ONE + r"?(一个|一人|自己)")
 # "能来个人帮我搓搓澡不": someone asked for politely, a question rather than a cry for someone to come.
 _POLITE_REQUEST = re.compile(r"(能|能不能|可不可以|可以|有没有)(来|派)(个|一个)人(来)?"
                              r"(?=(帮|给|陪)[^，。]{0,12}(不|吗|么|嘛|没)$)")
@@ -251,6 +253,10 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     # "灶坑火烧得老旺": the stove burns well, nothing is on fire
     (r"(灶坑|灶膛|灶里|灶眼|炉子|炉膛|炉子里|炕洞|火塘|火盆|壁炉)(的|里的|里)?(火)?"
      r"((烧得|生得|着得)?(老|很|挺|可|贼|真|正)?(旺|好|红)|(烧|生|点)(起来|着|好)(了)?)", "灶火旺"),
+    # "插头烧焦了 要换一只新的": a burnt-out appliance to be replaced, not burning now
+    (r"(烧焦|烧坏|烧糊|烧毁|烧掉)(了)?(?=[^，。]{0,6}换(一|个)?(只|个|台|把)?新)", "坏了"),
+    # "血糖仪咋用 扎手指头出血少": a drop of blood for the meter, not a wound
+    (r"(扎|戳|采|刺)(一下)?(手指头|手指|指头|指尖)[^，。]{0,3}出血", "扎手指采样"),
     # "嗓子喊冒烟了": hoarse, nothing smokes
     (r"(嗓子|喉咙|嗓门)(都)?(喊|唱|说|讲|叫|吼)?(得)?(都)?冒烟(了)?", "嗓子哑了"),
     # "她忧心触电": a worry about what may happen, not a report

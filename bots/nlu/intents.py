@@ -52,7 +52,9 @@ GENERIC_FILLERS = "我俺咱想要找人需帮忙能不可以来个一下吧啊�
 _NUMERAL = r"(?:[0-9]+(?:\.[0-9]+)?|[一二三四五六七八九十百千两零]+)"
 ARITHMETIC = re.compile(rf"{_NUMERAL}(?:加|减|乘以|除以|乘|除|[+*/×÷-]){_NUMERAL}")
 # "帮我算下1200*0.85": the operator is dropped with the punctuation, the request to work out figures is left.
-CALCULATION = re.compile(r"(?:算一?下|算算|算一算|计算)(?:一下)?[0-9]")
+# "请帮忙计算：全村民兵42人，每人每月补贴150元，全年共计多少": figures given, and their total asked.
+CALCULATION = re.compile(r"(?:算一?下|算算|算一算|计算)(?:一下)?[0-9]"
+                         r"|(?:算一?下|算算|算一算|计算)[^。]{0,30}[0-9][^。]{0,30}(?:共计|合计|一共|总共|总计|等于)多少")
 # "23*47=?", "100/4=": a sum written with symbols, read before normalising drops them (a phone number's dashes
 # and a date's slash are no sum unless an equals sign follows).
 WRITTEN_SUM = re.compile(r"[0-9]\s*[+*×÷]\s*[0-9]|[0-9]\s*[-/]\s*[0-9]+\s*=")
@@ -224,7 +226,7 @@ def _cue_matcher() -> PhraseMatcher[tuple[str, float]]:
     entries += [("=" + phrase, (OTHER, ENGLISH_REQUEST_WEIGHT)) for phrase in ENGLISH_REQUESTS.split("|")]
     # 村西头 is a place, never 洗头 heard by sound; 邮政所 the post office, never 诊所; 种点 never 钟点;
     # 送点饭 never 电饭锅.
-    shield = re.compile(r"(村|屯|庄|河|街|沟|路)?(东|西|南|北)头|(邮政|派出)所|种(点|些)|送点")
+    shield = re.compile(r"(村|屯|庄|河|街|沟|路)?(东|西|南|北)头|(邮政|派出)所|种(点|些)|送点|公示")
     return PhraseMatcher(entries, anchored=True, shield=shield)
 
 

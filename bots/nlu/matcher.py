@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from .text import PARTICLES, lattice, normalize, phrase_variants, sentence_keys
+from .text import PARTICLES, lattice, normalize, phrase_variants, sentence_keys, simplified
 
 P = TypeVar("P")
 GAP = "…"
@@ -52,6 +52,7 @@ class PhraseMatcher(Generic[P]):
             self._add(phrase, payload)
 
     def _add(self, phrase: str, payload: P) -> None:
+        phrase = simplified(phrase)  # messages are read in simplified characters (normalize)
         if phrase.startswith(CHARS_ONLY):
             phrase = phrase[1:]
             if phrase.isdigit():

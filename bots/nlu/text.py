@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from itertools import product
 
+import zhconv  # type: ignore[import-untyped]  # pure-Python tables, ships no type information
 from pypinyin import Style, lazy_pinyin, pinyin
 
 # Characters worth keeping: letters (CJK are "Lo"), digits, and separators between digits
@@ -35,9 +36,20 @@ _EMOJI_WORDS = {"📞❌": "电话不接", "☎❌": "电话不接", "📱❌": 
 _EMOJI = re.compile("|".join(sorted(_EMOJI_WORDS, key=len, reverse=True)))
 
 
+# Cantonese and Minnan characters whose "simplified" forms nobody types (嗰 → 𠮶, 搵 → 揾, 佇 → 伫), or that would
+# read as another word (睏 "to sleep" → 困 "trapped"): kept as written, which is how the dialect tables spell them.
+_KEPT_AS_WRITTEN = re.compile("([嗰搵噉佇睏])")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters in their simplified form, so that a Hong Kong or Taiwan writer's 個 reads as 个."""
+    return "".join(part if _KEPT_AS_WRITTEN.fullmatch(part) else zhconv.convert(part, "zh-cn")
+                   for part in _KEPT_AS_WRITTEN.split(text))
+
+
 def normalize(text: str) -> str:
-    """Return text folded to half-width lower case without emoji, punctuation or stray spaces."""
-    folded = unicodedata.normalize("NFKC", text or "").lower().replace("\ufe0f", "")
+    """Return text folded to half-width, simplified lower case without emoji, punctuation or stray spaces."""
+    folded = simplified(unicodedata.normalize("NFKC", text or "").lower().replace("\ufe0f", ""))
     folded = _EMOJI.sub(lambda m: _EMOJI_WORDS[m.group(0)], folded)
     kept: list[str] = []
     for index, char in enumerate(folded):
