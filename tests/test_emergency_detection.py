@@ -865,8 +865,9 @@ def test_eleventh_session_classes_get_the_level_a_person_would_expect(text, expe
     assert level == expected, (text, danger)
 
 
-# Twelfth session: three rounds of fresh batches (266-289), scored at b2c4f4d. Each case (in my own words for the
-# class, not a batch's sentence) failed there, except the guards, which failed on a draft of a fix that went too far.
+# Twelfth session: fresh batches 266-289, scored at b2c4f4d, and 290-297, scored at b204a33. Each case (in my own
+# words for the class, not a batch's sentence) failed at the commit that scored its round, except the guards, which
+# failed on a draft of a fix that went too far.
 TWELFTH_SESSION = [
     # round 1: lying out of doors, a knock through the window, a fall verb of the Wu and Hubei speakers
     ("看见婶子趴在炕上 敲窗户也不动弹", "certain"),
@@ -914,6 +915,23 @@ TWELFTH_SESSION = [
     ("爷爷说家里有煤气味 我们跑到外面了 他说不要开灯 是真的吗", "certain"),  # a real leak beside 是真的吗
     ("我打了胰岛素还没吃饭 这会儿心慌手抖 一身虚汗", "certain"),  # 这会儿 is not a what-if
     ("酥油灯倒了 帐篷烧起来了 里面还有人", "certain"),  # a lamp of worship, a real blaze
+    # round 4 (batches 290-297, scored at b204a33): each failed there
+    ("他妈说闻到天然气味 还以为是谁家做饭 我觉得不对劲", "certain"),  # a guess the writer doubts at once
+    ("坡下头 有个老者 趴起的 喊他 不晓得应", "certain"),
+    ("孙子吃了一把他爷爷的安眠药", "certain"),
+    ("细路含住粒糖 卡到 唔出得声", "certain"),  # Cantonese: stuck, no sound
+    ("隔壁阿婆在牛圈边上躺着 叫了不起来", "certain"),
+    ("喂鸡的时候绊倒了 腿动不了", "certain"),  # the hens fed, the person fell
+    ("一氧化碳报警器到货了 要的吭声", None),
+    ("打火机没气了 哪有卖的", None),
+    ("看救火的电视 孙子问我119是做啥子的", None),
+    ("炒茶锅子要烧红了再下叶子", None),
+    ("敲了半天门没人应 原来全家都去赶集了 东西放门口了", "asked"),  # explained, still asked at most
+    ("电焊火花别盯着看 伤眼睛", None),
+    ("刘婶上回说晕倒了 今天碰见 精神着呢", None),
+    ("看电视 屋里着火了", "certain"),  # watching the screen in a room on fire: the fire is real
+    # guard: failed on a draft where 看…的电视 was a story without being the screen in the room
+    ("在看唱戏的电视 我爸突然倒了", "certain"),
 ]
 
 

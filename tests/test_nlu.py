@@ -561,7 +561,8 @@ def test_eleventh_session_intent_classes(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
-# Twelfth session: intent batches 143-154, scored at b2c4f4d; each case failed there.
+# Twelfth session: intent batches 143-154, scored at b2c4f4d, and 155-158, scored at b204a33; each case failed
+# at the commit that scored its round.
 TWELFTH_SESSION_INTENTS = [
     ("我阿媽一個人住 可唔可以每日搵個人過去睇下佢", "help_request", "daily_care"),  # traditional characters
     ("我部電視冇晒聲 唔知撳錯咗乜嘢 有冇人嚟睇下", "help_request", "repair"),  # a TV muted, traditional characters
@@ -580,6 +581,12 @@ TWELFTH_SESSION_INTENTS = [
     ("反映一下：申请了三回代购都无人接单", "complaint", None),
     ("那个擦窗户的事先不弄咧", "cancel", None),
     ("谁会用手机 来帮我照张相寄给孙子", "help_request", "other"),
+    # round 4 (batches 155-158, scored at b204a33)
+    ("后天有没有台风 我要晒谷", "out_of_scope", None),
+    ("没那回事", "deny", None),
+    ("请派志愿者将李大爷的低保材料代为递交到镇上", "help_request", "errand"),
+    ("请帮忙查询明天全乡天气情况", "out_of_scope", None),
+    ("请问近期有没有新通知？合作社要转达给社员", "notice_query", None),  # 社要 is not 蛇咬 by sound
 ]
 
 

@@ -168,12 +168,17 @@ _FOR_LATER = re.compile(r"以备不时之需|以备|备用|以防万一|以后(?
                         r"|记下来|存(在|到)?手机")
 _HEDGED = re.compile(r"(应该|可能|也许|大概|估计)?(是)?(不要紧|没事|没什么事|没啥事|没大事|没什么大事|没啥大事)"
                      r"(吧|吗|啵|哦|么)")
-_WORSENING = re.compile(r"越来越(冲|浓|重|大|厉害|难受|疼|痛|晕|喘|响)|反而更|更(冲|浓|重|厉害|难受)了")
+# ... or one the writer doubts at once ("还以为是邻居做饭 我听着不对"): the guess is taken back.
+_WORSENING = re.compile(r"越来越(冲|浓|重|大|厉害|难受|疼|痛|晕|喘|响)|反而更|更(冲|浓|重|厉害|难受)了"
+                        r"|(听着|看着|闻着|想想|感觉|觉得)(又)?(不对|不对劲|不像)")
 # The writer turns to another matter: what was said before the turn does not colour what follows.
 _TOPIC_SWITCH = re.compile(r"另外|顺便(?:说|讲|问|提)|还有一?(?:个|件)事|话说回来|(?:跟|和)?(?:你|您)?(?:说|讲)个事"
                            r"|(?<![a-z])(?:btw|by the way)(?![a-z])")
 # People in the same room or square as the screen ("电影放一半 前排一个老太太…卡住了"): what happens to them is real.
 _PRESENT = re.compile(r"前排|后排|旁边|身边|现场|广场|我们村|院子里")
+# A fire or gas in the room itself ("看电视 屋里着火了"): the screen is only what the writer was doing.
+_HAZARD_HERE = re.compile(r"(屋里|屋头|家里|厨房|灶屋|房里|房间|楼上|楼下|隔壁)(的)?[^，。]{0,4}"
+                          r"(着火|起火|失火|冒烟|烧起来|漏气|煤气味|燃气味)")
 # Gas, fire or smoke in the house: "奶奶还在屋里看电视不肯出来" watches the screen beside the leak.
 _HOUSE_HAZARD = frozenset({"gas", "leak", "fire", "smoke", "smoke_fill"})
 _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
@@ -255,6 +260,14 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
      r"((烧得|生得|着得)?(老|很|挺|可|贼|真|正)?(旺|好|红)|(烧|生|点)(起来|着|好)(了)?)", "灶火旺"),
     # "插头烧焦了 要换一只新的": a burnt-out appliance to be replaced, not burning now
     (r"(烧焦|烧坏|烧糊|烧毁|烧掉)(了)?(?=[^，。]{0,6}换(一|个)?(只|个|台|把)?新)", "坏了"),
+    # "锅子烧红了再下叶子": a hot pan, the step of a recipe
+    (r"(锅|锅子|铁锅)(要)?烧(红|热)(了)?(再|才|就)(下|放|倒|炒)", "锅热了再下"),
+    # "119是做啥子的": what the number is for, asked
+    (r"(120|119|110)(是)?(做|干)(啥子|啥|什么|么子|嘛)(的|用)?", "号码是什么"),
+    # "打火机冇气哒": the lighter is empty
+    (r"(打火机|火机)(又|都|也)?(没气|没得气|没油)(了)?", "打火机空了"),
+    # "手机突然没声音了 估计按到静音了": a device gone quiet, not a person
+    (r"(手机|电话|电视|收音机|喇叭|音箱)[^，。]{0,3}(突然|一下子)?(没|冇|没有)(了)?(声音|声|响)", "设备静音"),
     # "血糖仪咋用 扎手指头出血少": a drop of blood for the meter, not a wound
     (r"(扎|戳|采|刺)(一下)?(手指头|手指|指头|指尖)[^，。]{0,3}出血", "扎手指采样"),
     # "嗓子喊冒烟了": hoarse, nothing smokes
@@ -417,7 +430,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if (_NUMBER_NOTED.search(chars) or _HYPOTHETICAL.search(chars) and _FOR_LATER.search(chars)) \
             and not signs & {"urgent", "sos"} and not _HURRY.search(chars):
         strength = 0  # which number to call, or what to do if it ever happens, asked to keep for a day it may be needed
-    if _MISTAKEN.search(chars) and real <= {"fall", "injury"} and not signs & {"urgent", "cry", "sos"} \
+    if _MISTAKEN.search(chars) and real and real <= {"fall", "injury"} and not signs & {"urgent", "cry", "sos"} \
             and not _leak_goes_on(chars, signs):
         strength = 0  # "我仲以为佢跌亲": a fall only believed, and taken back
     if _NOBODY_HURT.search(chars) and "injury" in signs and real <= {"injury", "cry"}:
@@ -535,7 +548,8 @@ def _story(chars: str, signs: set[str]) -> bool:
     # Only the screen in the room, and nothing told from it (剧, 新闻里, 梦见): what happens is in the room.
     watching_only = not _FICTION.search(_WATCHING.sub("", chars))
     return not (watching_only and signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD | {"fall", "unresponsive"})
-                and (_OWN_PEOPLE.search(chars) or _PRESENT.search(chars)))
+                and (_OWN_PEOPLE.search(chars) or _PRESENT.search(chars)
+                     or signs & _HOUSE_HAZARD and _HAZARD_HERE.search(chars)))
 
 
 def _only_plot_urgency(chars: str) -> bool:

@@ -96,7 +96,9 @@ DELIVERED_HOME = re.compile(r"送(到|来|上|回|至)(我|俺|他|她)?(家|屋
 # A service told as done ("昨天那个小伙子来帮我修水管 … 谢谢"): thanks for it, not a new request.
 DONE_FOR_ME = re.compile(r"(昨天|昨儿|昨日|昨昏|琴日|寻日|前天|上次|上回|刚才|那天|今早|早上|上午|下午)"
                          r"[^，。]{0,10}(来|送|帮|修|陪|扫)"
-                         r"|(修|换|弄|装)好(了|个|咗)|(交|修|送|买|换|搞)咗")
+                         r"|(修|换|弄|装)好(了|个|咗)|(交|修|送|买|换|搞)咗"
+                         # thanks opening the message for a favour told as done ("多谢晒 阿妹仔帮我买米返来")
+                         r"|^(谢谢|多谢|感谢|唔该)[^，。]{0,8}帮(?![个一下忙])(?![^。]{0,12}(找(个)?人|来(个)?人|派|安排|吗|嘛|一下|下吧))")
 ASKS_WHO = re.compile(r"谁|哪个|哪位|哪几个|有冇|有没有人|有人能|有人可以|有人会|有无"
                       r"|请(几个|个|一些)?人|需(要)?(有)?人")
 # The hours offered as payment for a visit asked ("求个人陪一下 算时间银行or我付钱都行").
@@ -315,7 +317,7 @@ def _by_cues(message: Prepared) -> Decision | None:
     if best == "cancel" and _only_cannot_go(cues) and ASKS_OR_REQUESTS.search(message.chars) \
             and not CALLS_OFF.search(message.chars) and len(intents) > 1:
         best = max((name for name in intents if name != "cancel"), key=intents.__getitem__)
-    if best == "meal_order" and ASKS_A_PERSON.search(message.chars) and f"{HELP}/meal" in scores:
+    if best in ("meal_order", "canteen_menu") and ASKS_A_PERSON.search(message.chars) and f"{HELP}/meal" in scores:
         best = HELP
     if best == "timebank_balance" and PAID_IN_HOURS.search(message.chars) \
             and any(label.startswith(HELP) and label != OTHER for label in scores):
