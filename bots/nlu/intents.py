@@ -61,7 +61,7 @@ WRITTEN_SUM = re.compile(r"[0-9]\s*[+*×÷]\s*[0-9]|[0-9]\s*[-/]\s*[0-9]+\s*=")
 # "我是新来的网格员", "二组志愿者小黄报到": the speaker introduces themself, and a role named there is who is
 # talking, not a wish to reach village staff or to volunteer. 我是想/我是说 and 我叫村长来 (I'll call him) are
 # no introduction: 我叫 counts only after a greeting (你好我叫老赵).
-SELF_INTRODUCTION = re.compile(r"(?:我|俺)是(?!想|说|问|要)|报到|好(?:我|俺)叫")
+SELF_INTRODUCTION = re.compile(r"(?:我|俺)(?:是|系)(?!想|说|问|要|唔)|报到|好(?:我|俺)叫")
 # "大哥好", "婶子好": a title and 好 is a greeting, not a check-in.
 TITLE_GREETING = re.compile(r"^(?:大哥|大姐|大爷|大娘|大叔|大婶|婶子|叔|婶|阿姨|姐|哥|老师|同志|师傅|乡亲们|老乡)"
                             r"好[啊呀哇]?$")
