@@ -932,6 +932,52 @@ TWELFTH_SESSION = [
     ("看电视 屋里着火了", "certain"),  # watching the screen in a room on fire: the fire is real
     # guard: failed on a draft where 看…的电视 was a story without being the screen in the room
     ("在看唱戏的电视 我爸突然倒了", "certain"),
+    # round 5 (batches 298-305, scored at 633abbf): each failed there
+    ("孙子去河边游泳 没浮起来", "certain"),
+    ("他早上说去赶集 到现在没回 电话通了 只听到喘气", "certain"),  # answered, only breathing
+    ("早上一睁眼 屋子跟船似的晃 下不了床", "certain"),
+    ("老汉半拉身子不听使唤 说话拌蒜", "certain"),  # Northeastern: half the body, slurred
+    ("小孙子游泳沉下去了 捞上来不会喘气", "certain"),
+    ("孙女摸了电门 电打住了 现在不哭不动", "certain"),
+    ("刚才闻到点煤气味 结果是邻居在炒菜 虚惊一场", None),
+    ("邻居问俺家是不是着火了 不是 是烧炕的烟从烟囱冒出来", None),
+    ("那台旧电视一插电就冒火花 我给收走了", None),
+    ("血糖仪扎完手指出血了 正常不", None),
+    ("夜里做梦掉河里了 吓醒了", None),
+    ("灶上换了电磁炉 不用烧柴 烟少好多", None),
+    ("去年摔伤的手腕 今年能舂米了", None),
+    ("中风个老伴而今会自己拄棍出门了", None),  # the one who had a stroke walks again
+    ("村医来讲中风的事 讲得好", None),
+    ("一个人行冇意思 想揾个人陪我行下", None),  # 没意思 (boring) is not 没意识 by sound
+    ("那几亩麦该浇了 那水带子太重 我一个人拉不动", None),  # 那水带 is a hose, not 落水 by sound
+    ("两袋米吃不掉 送给食堂", None),  # 掉…堂 is not 掉…塘 by sound
+    # review guards: each failed on 1f7aa00, where a rule of this session reached too far (倒 as "pour", a stroll,
+    # a sack, a rusty lock, sleeping pills, a load on the back, planting) or hid a real emergency
+    ("我倒了开水给她泡脚", None),  # 倒 is to pour
+    ("我倒了三趟车才到县城", None),  # to change buses
+    ("这个事我倒了解一点", None),
+    ("我爸遛跶到地里看庄稼去了", None),  # a stroll
+    ("米袋子掉在地上了 我拉不动 帮我搬进屋", None),  # a sack, not a person
+    ("门锁生锈了 敲了半天也不动", None),
+    ("叫了他几声 他不动 赖床呢", None),
+    ("老母鸡趴在院子里不吭声 是不是要抱窝", None),
+    ("我妈每次吃完饭都要吃降压药", None),
+    ("最近睡不着 想吃安眠药 能不能帮我开点", None),
+    ("一捆柴压在我背上 走了十里路 累死了", None),
+    ("辣椒苗明天要栽了 谁来帮一下", None),  # planting
+    ("老头子在家坐不住 天天要往外跑", None),  # restless, not unsteady
+    ("刀拔出来了 血止不住 快来人", "certain"),
+    ("钉子扎手指头了 一直出血 止不住", "certain"),
+    ("奶奶看中央台的电视看着看着 突然倒地上抽搐", "certain"),
+    ("炸酥肉的油溅出来 把帘子点着了", "certain"),
+    ("刚才人还好好的 突然就倒地上不动了", "certain"),
+    ("原来他在田里晕倒了 叫不醒", "certain"),
+    ("老头精神很萎靡 叫不醒 呼吸很弱", "certain"),
+    ("石膏拆了 今天又摔了 腿肿得老高 起不来", "certain"),
+    ("村医你再讲一遍 他喘不上气了怎么办", "certain"),
+    ("昨晚提醒他别喝那么多 今早发现他倒在路边 叫不醒", "certain"),
+    ("平安钟刚换的电池 今早我妈按了 跑过去一看她倒在厕所起不来", "certain"),
+    ("酥油灯倒了 经堂里全是烟 阿妈还在里面", "certain"),
 ]
 
 

@@ -587,6 +587,19 @@ TWELFTH_SESSION_INTENTS = [
     ("请派志愿者将李大爷的低保材料代为递交到镇上", "help_request", "errand"),
     ("请帮忙查询明天全乡天气情况", "out_of_scope", None),
     ("请问近期有没有新通知？合作社要转达给社员", "notice_query", None),  # 社要 is not 蛇咬 by sound
+    # round 5 (batches 159-162, scored at 633abbf)
+    ("弗是 弗对", "deny", None),
+    ("请安排志愿者带着材料帮老人到镇上办理医保续缴", "help_request", "errand"),
+    ("张大爷术后在家休养 需要志愿者上门帮忙准备午晚两餐", "help_request", "meal"),
+    ("老人和子女可以通过这个号办理哪些事项", "help_menu", None),
+    ("我老伴瘫在床上 想请个人每天来帮他擦擦身子", "help_request", "daily_care"),
+    # review guards: each failed on 1f7aa00, where a cue word of this session reached past its class
+    ("谢谢 帮我问问卫生院几点开门", "help_request", "medical"),  # thanks for the favour asked
+    ("能不能派人去她家做做卫生", "help_request", "daily_care"),
+    ("能不能陪她去信用社转个钱", "help_request", "errand"),
+    ("我每天下午过去看看她 今天她挺好 吃了两碗饭", "checkin_ok", None),
+    ("有没有台风 要不要帮我家老人加固一下屋顶", "help_request", "repair"),
+    ("村里出大新闻了 要修路", "notice_query", None),
 ]
 
 

@@ -83,7 +83,7 @@ _OTHER_SMELL = re.compile(w.OTHER_SMELL)
 # not what the message is about.
 # ... or it happened again today ("去年的事了 今天又摔了"), which a memory does not explain.
 _JUST_NOW = re.compile(r"(刚才|刚刚|方才|这会儿|眼下|正在)|(?<!如)(今天|今早|今儿|今晚|今日|今朝)[^，。]{0,3}又")
-_FIRE_ASKED_ABOUT = re.compile(r"(问|以为|当|寻思|当成|想成)(我)?(是不是|是)?着火")
+_FIRE_ASKED_ABOUT = re.compile(r"(问|以为|当|寻思|当成|想成)(我|额|俺|我们|咱)?(家)?(是不是|是)?着火")
 _RULED_OUT, _CHECKED_NORMAL = re.compile(w.RULED_OUT), re.compile(w.CHECKED_NORMAL)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
 _TRIED_TO_REACH = re.compile(w.TRIED_TO_REACH)
@@ -170,6 +170,7 @@ _HEDGED = re.compile(r"(应该|可能|也许|大概|估计)?(是)?(不要紧|没
                      r"(吧|吗|啵|哦|么)")
 # ... or one the writer doubts at once ("还以为是邻居做饭 我听着不对"): the guess is taken back.
 _WORSENING = re.compile(r"越来越(冲|浓|重|大|厉害|难受|疼|痛|晕|喘|响)|反而更|更(冲|浓|重|厉害|难受)了"
+                        r"|又(摔|跌|割|砍|晕|倒|犯|烫|噎|出血)"  # healed, and hurt again today
                         r"|(听着|看着|闻着|想想|感觉|觉得)(又)?(不对|不对劲|不像)")
 # The writer turns to another matter: what was said before the turn does not colour what follows.
 _TOPIC_SWITCH = re.compile(r"另外|顺便(?:说|讲|问|提)|还有一?(?:个|件)事|话说回来|(?:跟|和)?(?:你|您)?(?:说|讲)个事"
@@ -202,10 +203,12 @@ _STICKER_HABIT = re.compile(r"(每天|天天|平时|平常|往常|每早|每日)
 # A gas leak denied ("不漏气", "呒漏"), not a water pipe ("水管不漏水 但是煤气味很重").
 _NO_LEAK = re.compile(r"(?<!漏)(?<!知道)(?<!晓得)(不|没有|没)(在)?漏(?!水|油|雨|电|吗|么|吧|没|不)")
 _CO_CALLER = re.compile(r"我(?:和|跟|同|与)我(妈|爸|姐|哥|弟|妹|老婆|老公|媳妇|爱人|女儿|儿子|闺女)")
+# Someone still inside ("阿妈还在里面"): whatever the smoke is from, it is no cooking or worship smoke then.
+_STILL_INSIDE = re.compile(r"还在(里面|里头|屋里)(?!看电视|睡觉|吃饭)")
 _FLAME_OUT = re.compile(r"(火|火苗|灶火|炉火)[^，。]{0,8}(灭|熄)(了|掉)")
 # Pulled out of the water and not breathing: the rescue is no recovery.
 _RESCUED_LIFELESS = re.compile(r"(捞|拉|救|拖|抬)(上来|出来)(了|哒)?.{0,6}"
-                               r"(没气|没得气|没有气|不动|没呼吸|不呼吸|不喘气|不会透气|不透气|叫不醒|没反应)")
+                               r"(没气|没得气|没有气|不动|没呼吸|不呼吸|不喘气|不会喘气|不会透气|不透气|叫不醒|没反应)")
 _PREVENTION = re.compile(r"(有|有没有|有冇|有乜)(什么|乜|啥)?(方法|办法)(好|可以|能)?(防|预防)|(怎么|咋|如何)(预)?防")
 _GAME_NOISE, _LEARNING, _SALES = re.compile(w.GAME_NOISE), re.compile(w.LEARNING), re.compile(w.SALES)
 # A knock or a call nobody answered: narrower than _TRIED_TO_REACH, which also takes a shout over the wall
@@ -245,7 +248,7 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
      r"(说话|聊天|说说话|唠嗑|拉呱|讲话|摆龙门阵|谈心)", "孤单"),
     (r"(隔|每隔)(一|两|三|几|二|个把)(天|日)(?=[^，。]{0,4}(去|来|陪|看|帮|送|一次|一趟|一回))", "定期"),
     # "黑天一个人怪闷得慌": bored and lonely of an evening; a chest or heart that feels tight is not this
-    (r"(一个人|独自|天天|成天|一天到晚|黑天|晚上|没人)[^，。]{0,8}(?<![胸心口气窖井洞坑])(怪|好|可|真|太)?闷得(慌|很|发慌)"
+    (r"(一个人|独自|天天|成天|一天到晚|黑天|晚上|没人|搁家|在家)[^，。]{0,8}(?<![胸心口气窖井洞坑])(怪|好|可|真|太)?闷得(慌|很|发慌)"
      r"(?![^，。]{0,3}(胸|心|气|喘))", "无聊"),
     # Sounds heard across a word's edge: "没法到场" is not 滑倒, "早起" is not 沼气
     (r"(没|无|设|想|办)法到", r"\1法去"),
@@ -269,7 +272,13 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     # "手机突然没声音了 估计按到静音了": a device gone quiet, not a person
     (r"(手机|电话|电视|收音机|喇叭|音箱)[^，。]{0,3}(突然|一下子)?(没|冇|没有)(了)?(声音|声|响)", "设备静音"),
     # "血糖仪咋用 扎手指头出血少": a drop of blood for the meter, not a wound
-    (r"(扎|戳|采|刺)(一下)?(手指头|手指|指头|指尖)[^，。]{0,3}出血", "扎手指采样"),
+    (r"(血糖|采血|测血)([^。]{0,16})(扎|戳|采|刺)(完|了|一下)?(手指头|手指|指头|指尖)[^，。]{0,3}出血", r"\1\2测试"),
+    # "老倌瘫在床上 想请个人每日来帮渠擦擦身子": bedridden for long, and the care asked for
+    (r"瘫(痪)?在床(上)?(?=[^。]{0,16}(擦|洗|喂|翻身|换|护理|照顾|陪))", "卧床"),
+    # "看救火的电视": a programme about a fire, watched
+    (r"看([^，。]{0,6})(救火|着火|火灾|失火)([^，。]{0,3})的电视", "看电视节目"),
+    # "用电磁炉了 烟少好多": less smoke than before
+    (r"烟(少|小)(了)?(好多|很多|多了|一半)?", "烟少"),
     # "嗓子喊冒烟了": hoarse, nothing smokes
     (r"(嗓子|喉咙|嗓门)(都)?(喊|唱|说|讲|叫|吼)?(得)?(都)?冒烟(了)?", "嗓子哑了"),
     # "她忧心触电": a worry about what may happen, not a report
@@ -414,7 +423,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         # Care wanted from now on, told calmly: after an event (a fall that left an injury) that is the care
         # wanted; beside a state that lasts, asked in case it is worse.
         strength = min(strength, 1) if _lasting(signs) else 0
-    if _HEALING.search(chars) and not signs & {"warn", "unresponsive", "cant_get_up", "cry", "sos"}:
+    if _HEALING.search(chars) and not signs & {"warn", "unresponsive", "cant_get_up", "cry", "sos"} \
+            and not _WORSENING.search(chars):
         strength = min(strength, 1)  # help until it heals: asked at most
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
@@ -653,7 +663,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         return
     if _TOBACCO.search(chars) and "fire" not in signs:
         signs -= {"smoke", "smoke_fill", "smoke_doubt"} | (set() if "gas" in signs else {"leak"})
-    if _COOKING.search(chars) or _WORSHIP.search(chars):
+    if (_COOKING.search(chars) or _WORSHIP.search(chars)) and not _STILL_INSIDE.search(chars):
         signs.discard("smoke")
         # Incense at a temple or a shrine (香火烧到旺旺) burns and fills the room by design: only a blaze named
         # outright is a fire.

@@ -98,7 +98,7 @@ DONE_FOR_ME = re.compile(r"(昨天|昨儿|昨日|昨昏|琴日|寻日|前天|上
                          r"[^，。]{0,10}(来|送|帮|修|陪|扫)"
                          r"|(修|换|弄|装)好(了|个|咗)|(交|修|送|买|换|搞)咗"
                          # thanks opening the message for a favour told as done ("多谢晒 阿妹仔帮我买米返来")
-                         r"|^(谢谢|多谢|感谢|唔该)[^，。]{0,8}帮(?![个一下忙])(?![^。]{0,12}(找(个)?人|来(个)?人|派|安排|吗|嘛|一下|下吧))")
+                         r"|^(谢谢|多谢|感谢|唔该)[^，。]{1,8}帮(?![个一下忙])(?![^。]{0,12}(找(个)?人|来(个)?人|派|安排|吗|嘛|一下|下吧))")
 ASKS_WHO = re.compile(r"谁|哪个|哪位|哪几个|有冇|有没有人|有人能|有人可以|有人会|有无"
                       r"|请(几个|个|一些)?人|需(要)?(有)?人")
 # The hours offered as payment for a visit asked ("求个人陪一下 算时间银行or我付钱都行").
@@ -114,6 +114,8 @@ CANNOT_GO_CUES = frozenset({"去不了", "来不了", "去不成"})
 ASKS_OR_REQUESTS = re.compile(r"有没有|有冇|能不能|能否|可不可以|可否|谁|哪个|哪位")
 CALLS_OFF = re.compile(r"取消|撤|划掉|换人|换个人|退|不去了|算了|不用了")
 BARE_VOLUNTEER = frozenset({"志愿者", "志愿", "义工", "volunteer", "volunteers"})
+# What a cancellation names: the learnt model reads the thing called off as the thing asked for.
+CANCELLED_KINDS = frozenset({"event_signup", "meal_order", "volunteer_signup", HELP})
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,9 @@ def _by_cues_and_learnt(message: Prepared, turn: object = None) -> Decision:
     intent = reading.intent
     # Out of scope is what the cue words rule on by name (prices at the market, the weather); few lines teach it.
     sure = LEARNT_SURE_AGAINST_OUT_OF_SCOPE if cued is not None and cued.intent == "out_of_scope" else LEARNT_SURE
+    if cued is not None and cued.intent == "cancel" and CALLS_OFF.search(message.chars) \
+            and intent.label in CANCELLED_KINDS:
+        return cued  # "那个活动我弗去嘞 帮我把名字划掉": the sign-up named is what is called off
     if intent.probability < sure:
         if cued is None:
             return _by_model(message)

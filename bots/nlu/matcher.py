@@ -94,10 +94,24 @@ class PhraseMatcher(Generic[P]):
         for phrase, payload in self._sound_hits(message):
             found.setdefault(phrase, payload)
         line = message.key_line
+        shielded = self._shielded(message.chars)
         for phrase, char_re, sound_re, payload in self._gapped:
-            if char_re.search(message.chars) or sound_re.search(line) and self._gap_anchor_ok(phrase, message.chars):
+            if char_re.search(message.chars) or self._gap_heard(sound_re, line, shielded) \
+                    and self._gap_anchor_ok(phrase, message.chars):
                 found[phrase] = payload
         return found
+
+    @staticmethod
+    def _gap_heard(sound_re: re.Pattern[str], line: str, shielded: set[int]) -> bool:
+        """A gapped phrase heard by sound, none of its parts heard in a shielded word (掉…塘 is not 吃不掉 送给食堂)."""
+        for match in sound_re.finditer(line):
+            if not shielded:
+                return True
+            parts = [range(line.count(" ", 0, match.start(i)), line.count(" ", 0, match.end(i)))
+                     for i in range(1, (sound_re.groups or 0) + 1) if match.start(i) >= 0]
+            if not any(shielded.intersection(part) for part in parts):
+                return True
+        return False
 
     def any(self, message: Prepared) -> bool:
         """True when at least one phrase matches."""
@@ -167,7 +181,7 @@ def _sound_regex(phrase: str) -> re.Pattern[str]:
     pieces = []
     for part in phrase.split(GAP):
         options = ["".join(" " + re.escape(s) for s in v) for v in phrase_variants(part)]
-        pieces.append("(?:" + "|".join(options) + ")")
+        pieces.append("(" + "|".join(options) + ")")  # each part captured, so a shield can be checked against it
     gap = f"(?: \\S+){{0,{_GAP_CHARS}}}"
     return re.compile(gap.join(pieces) + " ")
 

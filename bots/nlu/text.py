@@ -37,8 +37,9 @@ _EMOJI = re.compile("|".join(sorted(_EMOJI_WORDS, key=len, reverse=True)))
 
 
 # Cantonese and Minnan characters whose "simplified" forms nobody types (嗰 → 𠮶, 搵 → 揾, 佇 → 伫), or that would
-# read as another word (睏 "to sleep" → 困 "trapped"): kept as written, which is how the dialect tables spell them.
-_KEPT_AS_WRITTEN = re.compile("([嗰搵噉佇睏])")
+# read as another word (睏 "to sleep" → 困 "trapped", 么子 "what" → 幺子): kept as written, as the dialect tables
+# spell them.
+_KEPT_AS_WRITTEN = re.compile("([嗰搵噉佇睏么])")
 
 
 def simplified(text: str) -> str:
