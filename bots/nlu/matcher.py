@@ -96,7 +96,7 @@ class PhraseMatcher(Generic[P]):
         line = message.key_line
         shielded = self._shielded(message.chars)
         for phrase, char_re, sound_re, payload in self._gapped:
-            if char_re.search(message.chars) or self._gap_heard(sound_re, line, shielded) \
+            if char_re.search(message.chars) or sound_re.search(line) and self._gap_heard(sound_re, line, shielded) \
                     and self._gap_anchor_ok(phrase, message.chars):
                 found[phrase] = payload
         return found

@@ -42,6 +42,7 @@ _EMOJI = re.compile("|".join(sorted(_EMOJI_WORDS, key=len, reverse=True)))
 _KEPT_AS_WRITTEN = re.compile("([嗰搵噉佇睏么])")
 
 
+@lru_cache(maxsize=8192)
 def simplified(text: str) -> str:
     """Traditional characters in their simplified form, so that a Hong Kong or Taiwan writer's 個 reads as 个."""
     return "".join(part if _KEPT_AS_WRITTEN.fullmatch(part) else zhconv.convert(part, "zh-cn")
