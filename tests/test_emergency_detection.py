@@ -865,7 +865,7 @@ def test_eleventh_session_classes_get_the_level_a_person_would_expect(text, expe
     assert level == expected, (text, danger)
 
 
-# Twelfth session: fresh batches 266-289, scored at b2c4f4d, and 290-297, scored at b204a33. Each case (in my own
+# Twelfth session: fresh batches 266-313, each round scored at the last commit before it. Each case (in my own
 # words for the class, not a batch's sentence) failed at the commit that scored its round, except the guards, which
 # failed on a draft of a fix that went too far.
 TWELFTH_SESSION = [
@@ -978,6 +978,18 @@ TWELFTH_SESSION = [
     ("昨晚提醒他别喝那么多 今早发现他倒在路边 叫不醒", "certain"),
     ("平安钟刚换的电池 今早我妈按了 跑过去一看她倒在厕所起不来", "certain"),
     ("酥油灯倒了 经堂里全是烟 阿妈还在里面", "certain"),
+    # round 6 (batches 306-313, scored at c1e1345): each failed there
+    ("路边碰到个老太太 问她哪个村的说不清 天快黑了", "certain"),  # lost and confused
+    ("天棚直转悠 眼前冒金星", "asked"),
+    ("我扶着桌子呢 一撒手就得倒", "asked"),
+    ("油锅起火了咋办 先问问 以后好防", None),  # asked ahead of time
+    ("卤面要大火 葱头先爆香", None),
+    ("天然气啥时候通到我们村 烧柴烟太大", None),
+    ("昨天电话没人接 是我在田里没带手机 莫操心", None),  # the writer's own absence explained
+    ("咸菜坛子口冒白沫 还能吃不", None),
+    ("我爸自打我妈走了就不爱说话 能不能找人陪他下下棋", None),  # 自打 is since, nobody is hit
+    ("割稻子伤了手 拿不稳锅铲 请个人来帮我做几天饭", None),  # a cut hand, no stroke
+    ("我虽然七十了 还想当志愿者", None),  # 然七 is not 燃气 by sound
 ]
 
 

@@ -561,7 +561,7 @@ def test_eleventh_session_intent_classes(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
-# Twelfth session: intent batches 143-154, scored at b2c4f4d, and 155-158, scored at b204a33; each case failed
+# Twelfth session: intent batches 143-166, each round scored at the last commit before it; each case failed
 # at the commit that scored its round.
 TWELFTH_SESSION_INTENTS = [
     ("我阿媽一個人住 可唔可以每日搵個人過去睇下佢", "help_request", "daily_care"),  # traditional characters
@@ -600,6 +600,12 @@ TWELFTH_SESSION_INTENTS = [
     ("我每天下午过去看看她 今天她挺好 吃了两碗饭", "checkin_ok", None),
     ("有没有台风 要不要帮我家老人加固一下屋顶", "help_request", "repair"),
     ("村里出大新闻了 要修路", "notice_query", None),
+    # round 6 (batches 163-166, scored at c1e1345)
+    ("老伴瘫了床上 我一个人帮她汏浴汏勿动 派个人来帮帮忙", "help_request", "daily_care"),
+    ("慢病药告罄 请志愿者去卫生院帮他把药领回", "help_request", "errand"),
+    ("前天叫人来修水管 现在不用了 女婿修好了", "cancel", None),
+    ("我手机啲字细到睇唔到 有冇人嚟帮我较大啲", "help_request", "other"),
+    ("前日喊人来摘橙 现在唔使了 屋下人转来了", "cancel", None),
 ]
 
 

@@ -228,7 +228,8 @@ _LEFT_ALONE = re.compile(_ALONE_ONE + r"?(就|只)?(一个人|独自|自己)(一
 _POLITE_REQUEST = re.compile(r"(能|能不能|可不可以|可以|有没有)(来|派)(个|一个)人(来)?"
                              r"(?=(帮|给|陪)[^，。]{0,12}(不|吗|么|嘛|没)$)")
 _TAKEN_TO_HOSPITAL = re.compile(r"(?<![快紧上速])送(去|到|进)?(县|镇)?医院")
-_OWN_ABSENCE = re.compile(r"(是|因为|那是|那会|当时)(我|俺|本人)(不在家|没在家|出门|出去|去了|赶场|赶集|在地里|下地)")
+_OWN_ABSENCE = re.compile(r"(是|因为|那是|那会|当时)(我|俺|本人)"
+                          r"(不在家|没在家|出门|出去|去了|赶场|赶集|在地里|在田里|在山上|下地)")
 _HARMED_BY_BLADE = re.compile(r"砍(人|伤|死|到(了)?(人|他|她|我|腿|脚|手))|打人|杀人|行凶")
 _FIREWOOD = re.compile(r"(劈|砍|剁|锯)(点|些|一些|几捆)?(柴|木头)|柴火")
 # Harmless readings of words that sound like trouble, each replaced by a plain wording before the signs are read;
@@ -274,9 +275,13 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     # "血糖仪咋用 扎手指头出血少": a drop of blood for the meter, not a wound
     (r"(血糖|采血|测血)([^。]{0,16})(扎|戳|采|刺)(完|了|一下)?(手指头|手指|指头|指尖)[^，。]{0,3}出血", r"\1\2测试"),
     # "老倌瘫在床上 想请个人每日来帮渠擦擦身子": bedridden for long, and the care asked for
-    (r"瘫(痪)?在床(上)?(?=[^。]{0,16}(擦|洗|喂|翻身|换|护理|照顾|陪))", "卧床"),
+    (r"瘫(痪)?(在|了|勒)床(上)?(?=[^。]{0,16}(擦|洗|汏|喂|翻身|换|护理|照顾|陪))", "卧床"),
     # "看救火的电视": a programme about a fire, watched
     (r"看([^，。]{0,6})(救火|着火|火灾|失火)([^，。]{0,3})的电视", "看电视节目"),
+    # "割禾伤了手 拿不稳锅铲": a hand hurt, the reason it cannot hold things, no stroke
+    (r"(伤了手|手(割|烫|扭|摔)?伤了|(割|烫)(伤|破)(了)?手)([^。]{0,6})拿不稳", r"\1\5手不方便"),
+    # "腌咸菜坛子口冒白沫": a pickle jar fermenting
+    (r"(坛子|坛|缸|罐子|罐|桶|瓶子)(口|里|里面)?(冒|起|泛)白沫", "坛子起泡"),
     # "用电磁炉了 烟少好多": less smoke than before
     (r"烟(少|小)(了)?(好多|很多|多了|一半)?", "烟少"),
     # "嗓子喊冒烟了": hoarse, nothing smokes
