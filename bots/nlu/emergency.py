@@ -168,10 +168,11 @@ _FOR_LATER = re.compile(r"以备不时之需|以备|备用|以防万一|以后(?
                         r"|记下来|存(在|到)?手机")
 _HEDGED = re.compile(r"(应该|可能|也许|大概|估计)?(是)?(不要紧|没事|没什么事|没啥事|没大事|没什么大事|没啥大事)"
                      r"(吧|吗|啵|哦|么)")
-# ... or one the writer doubts at once ("还以为是邻居做饭 我听着不对"): the guess is taken back.
-_WORSENING = re.compile(r"越来越(冲|浓|重|大|厉害|难受|疼|痛|晕|喘|响)|反而更|更(冲|浓|重|厉害|难受)了"
-                        r"|又(摔|跌|割|砍|晕|倒|犯|烫|噎|出血)"  # healed, and hurt again today
-                        r"|(听着|看着|闻着|想想|感觉|觉得)(又)?(不对|不对劲|不像)")
+# What takes a reassurance back: the thing getting worse ("越来越冲"), hurt again after healing ("石膏拆了 今天又摔了"),
+# or a guess the writer doubts at once ("还以为是邻居做饭 我听着不对").
+_TAKEN_BACK = re.compile(r"越来越(冲|浓|重|大|厉害|难受|疼|痛|晕|喘|响)|反而更|更(冲|浓|重|厉害|难受)了"
+                         r"|又(摔|跌|割|砍|晕|倒|犯|烫|噎|出血)"
+                         r"|(听着|看着|闻着|想想|感觉|觉得)(又)?(不对|不对劲|不像)")
 # The writer turns to another matter: what was said before the turn does not colour what follows.
 _TOPIC_SWITCH = re.compile(r"另外|顺便(?:说|讲|问|提)|还有一?(?:个|件)事|话说回来|(?:跟|和)?(?:你|您)?(?:说|讲)个事"
                            r"|(?<![a-z])(?:btw|by the way)(?![a-z])")
@@ -266,8 +267,6 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     (r"(烧焦|烧坏|烧糊|烧毁|烧掉)(了)?(?=[^，。]{0,6}换(一|个)?(只|个|台|把)?新)", "坏了"),
     # "锅子烧红了再下叶子": a hot pan, the step of a recipe
     (r"(锅|锅子|铁锅)(要)?烧(红|热)(了)?(再|才|就)(下|放|倒|炒)", "锅热了再下"),
-    # "119是做啥子的": what the number is for, asked
-    (r"(120|119|110)(是)?(做|干)(啥子|啥|什么|么子|嘛)(的|用)?", "号码是什么"),
     # "打火机冇气哒": the lighter is empty
     (r"(打火机|火机)(又|都|也)?(没气|没得气|没油)(了)?", "打火机空了"),
     # "手机突然没声音了 估计按到静音了": a device gone quiet, not a person
@@ -429,7 +428,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         # wanted; beside a state that lasts, asked in case it is worse.
         strength = min(strength, 1) if _lasting(signs) else 0
     if _HEALING.search(chars) and not signs & {"warn", "unresponsive", "cant_get_up", "cry", "sos"} \
-            and not _WORSENING.search(chars):
+            and not _TAKEN_BACK.search(chars):
         strength = min(strength, 1)  # help until it heals: asked at most
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
@@ -497,7 +496,7 @@ def _resolved(chars: str) -> bool:
     # "可能没什么事吧 但是…一直晕": a reassurance the writer takes back counts for nothing, nor one only guessed
     # ("应该不要紧吧 … 血一直往外冒"), nor praise before the writer turns to another matter ("扫地可好了 … 跟你说个事").
     told_last = _HEDGED.sub("", _where_told(_CONTRAST.split(chars)[-1]))
-    if _WORSENING.search(told_last):
+    if _TAKEN_BACK.search(told_last):
         return False  # "还以为是垃圾没倒 现在越来越冲": what was thought harmless is getting worse
     return bool(_RESOLVED.search(told_last) or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
 
