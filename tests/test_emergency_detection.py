@@ -892,7 +892,7 @@ TWELFTH_SESSION = [
     ("老王昨儿黑夜没回来 人找不见", "certain"),
     ("孙子练武摔了个屁股墩 笑得嘎嘎的", None),
     ("邻居问降压药和鱼油一起吃会不会胸闷", None),
-    ("手腕摔了打着石膏 能来个人帮我做几天饭不", "asked"),  # care while the break heals: asked at most
+    ("手腕摔了打着石膏 能来个人帮我做几天饭不", None),  # care while the break heals (no question since the 13th)
     # round 3: a child stuck and silent, unsteady sitting up, a slope, a person seen on the floor, a threat
     ("孙子吞了颗糖 卡住哩 出不得声", "certain"),
     ("晕 屋顶在转 坐都坐不稳", "certain"),
@@ -995,6 +995,68 @@ TWELFTH_SESSION = [
 
 @pytest.mark.parametrize("text,expected", TWELFTH_SESSION)
 def test_twelfth_session_classes_get_the_level_a_person_would_expect(text, expected):
+    danger = assess_danger(text)
+    level = None if danger is None else "certain" if danger.certain else "asked"
+    assert level == expected, (text, danger)
+
+# Thirteenth session: the classes its first three rounds of fresh batches (314-337) missed or alarmed, in sentences
+# of our own; each failed at the commit that scored its round (ca164f1 or earlier) except the marked guards.
+THIRTEENTH_SESSION = [
+    # round 1: gas escaping named as 气, hissing, a valve that will not shut; the flame out and 气还在放
+    ("气跑了 哧哧的 关不住", "certain"),
+    ("灶火熄了 气还在放 一屋子怪味", "certain"),
+    ("炉子火灭了 没气 开关开着 咝咝往外冒", "certain"),  # the flame starved, the gas still coming
+    ("昏 要到了 快来", "certain"),  # 倒 written 到 by sound, dizzy
+    ("晕车 快要到了吧", None),  # guard: carsick and nearly there
+    ("Oma 电话 keine Antwort 两天了 谁去看看", "certain"),
+    ("给外公打了二十几个电话 两天了 哪位邻居去看看", "asked"),  # a dozen calls over days: unanswered
+    ("野猪把老汉腿咬了 血呼呼的", "certain"),  # bitten, told with 把
+    ("老伴在河泡子里头扑通一下沉下去了 没上来", "certain"),
+    # round 1 lures: what was taught noted down; told not to call; denied fires; a past fall healed
+    ("妇联来讲了 吃汤圆噎着要拍背 我记住了", None),
+    ("熏香肠烟大 别打119 是我家在熏", None),
+    ("屋后烟好大 唔系火烧屋 唔使惊", "asked"),
+    ("今年初跋倒彼回 这马拢好势 免烦恼", None),
+    ("差点在台阶上滑倒 扶住栏杆了", None),  # a near miss with words between
+    ("手机死机了 一下午没动静 咋整", None),  # the phone, not a person
+    ("隔壁烟筒不冒烟 是去城里儿子家了 我问过了", None),
+    # round 2: falling forward dizzy; an alarm going on with a hurry; a gas smelt; swallowed and gone blue
+    ("早起头晕 屋里在转 一下就往地上栽", "certain"),
+    ("家里报警器一直滴滴叫 她闻不到 快找人去", "certain"),
+    ("报警起一直响 煤气 闻到了", "certain"),
+    ("灶上火熄了 气还开着 一股味", "certain"),
+    ("细佬吃豆卡起了 一声都不出", "certain"),
+    # round 2 lures
+    ("转发：天冷用炭火防一氧化碳中毒，头晕恶心立即开窗通风", None),
+    ("我妈说她心口疼 一问是吃撑了 打了嗝就好了", None),
+    ("核实：反映的老人倒地不起一事，系老人在坡上午睡，确认身体无恙", None),
+    ("一氧化碳报警器过一阵叫一声 是不是电池没电了", None),
+    ("梦见外公掉河里了 吓醒 赶紧打电话 他说正在打牌", None),
+    ("超市有个老人晕倒了 救护车来了 打给奶奶 她在跳舞", "asked"),
+    ("医生来讲脑梗 嘴歪要马上打120 我记下了", None),
+    ("烧谷草烟大 邻居以为失火了 没事 我守着", None),
+    # round 3: a dog bite told at length; a neighbour not coming out; a bare leak; a Sichuan choke; pinyin
+    ("村头的大狼狗跑出来 把一个大爷手咬烂了", "certain"),
+    ("我舅说我外婆 电视响了两天 人不出来", "asked"),
+    ("漏气了", "certain"),
+    ("车胎漏气了", None),  # guard
+    ("娃娃吃花生卡起了 嘴巴乌起 一声都不出", "certain"),
+    ("ye ye shuo huo mie le mei qi hai zai mao", "certain"),
+    ("紧急：一位老人吃年糕卡喉，呼吸困难，家属正赶往卫生院，请提前准备", "certain"),
+    # round 3 lures
+    ("提醒各家 打药要戴口罩 别像去年那样中毒 今天没人出事", None),
+    ("下个月有人来讲怎么救溺水的人 都去听", None),
+    ("孙女在学游泳 掉水里也不怕了", None),
+    ("前年摔断了腿 现在能扭秧歌了", None),
+    ("井水有怪味 已送检 与燃气无关 请勿担心", None),
+    ("lao ma xiongkou teng shi weibing, yisheng kai le yao hao le", None),
+    ("孙子的救护车玩具 呜哇呜哇响一天", None),
+    ("船上烧饭烟大 有人问是不是着火 没有没有", None),
+    ("吃鱼要小心骨头卡住 有啥法子", None),
+]
+
+@pytest.mark.parametrize("text,expected", THIRTEENTH_SESSION)
+def test_thirteenth_session_classes_get_the_level_a_person_would_expect(text, expected):
     danger = assess_danger(text)
     level = None if danger is None else "certain" if danger.certain else "asked"
     assert level == expected, (text, danger)

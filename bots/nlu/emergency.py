@@ -145,8 +145,10 @@ _ACUTE = frozenset({"fall", "unresponsive", "bleed", "breath", "chest", "warn", 
 _IN_TROUBLE_NOW = frozenset({"cant_get_up", "unresponsive", "bleed", "breath", "choke", "chest", "stroke",
                              "trapped", "water"})
 # The writer rules a fire out ("非火情", "不是着火"), not asks whether it is one ("是不是着火", "没着火吧").
-_FIRE_DENIED = re.compile(r"(?<!是)(非|不是|并非|并不是)(火情|火灾|着火|失火)"
-                          r"|(没|没有)(着火|失火|火情)(?![了吧吗呢啊]|没)")
+_FIRE_DENIED = re.compile(r"(?<!是)(非|不是|并非|并不是)(谁家|哪家|屋里)?(火情|火灾|着火|失火|火烧)"
+                          r"|(没|没有)(着火|失火|火情)(?![了吧吗呢啊]|没)"
+                          # asked by someone and answered no ("有人问是不是着火 没有没有")
+                          r"|(是不是|是否)(着火|失火|火灾)[^。]{0,2}(没有|不是|冇|没)")
 # A missing person found ("已找到", "平安寻回"): the search is over, whatever else is told of them stays.
 _FOUND = re.compile(r"(已|已经|都)(经)?(平安)?(找到|寻回|找回)|(已|已经)于[^，。没冇未不]{0,4}(找到|寻回|找回)"
                     r"|平安(找到|寻回|找回|回家|到家)|(?<![没冇未不])(找到|寻回|找回)了")
@@ -163,6 +165,26 @@ _MENU_ASKED = re.compile(r"功能|菜单|目录|做啲咩|可以做|能做什么
 # Whether it will rain ("会落水冇", Hakka): 落水 is the rain, not someone in the water.
 _RAIN_ASKED = re.compile(r"(会|要|会不会|落不落)落(水|雨)(没|冇|吗|不|啵|么)")
 # Kept for later: written into a duty roster, saved "以备不时之需".
+# Noted for another day, after being told or asking ("开会讲…要先打120 我记到了", "咋个办 问一下 以后好晓得").
+_NOTED = re.compile(r"(记住|记到了|记下了|记下来了|记得了|记牢了|记在本|记落本"
+                    r"|以后好晓得|以后好知道|以后就晓得|以后就知道|学到了)"
+                    r"[^，。]{0,4}$")
+_TOLD_OR_ASKED = re.compile(r"讲|说|教|宣传|传单|问(一下|问|下)|开会|课|征兆|症状")
+# Told not to call ("邻居莫打119哈 是我在熏肉"): what looks like a fire or a leak is explained as nothing.
+_DONT_CALL = re.compile(r"(?<!要)(莫|别|不要|不用|甭|不必)(去)?(打|叫|报|拨|喊)(个)?(119|120|110|火警|消防|救护车|人)")
+_THOUGHT_A_FIRE = re.compile(r"(以为|当是|当成)[^，。]{0,3}(失火|着火|起火|火灾|火烧)")
+# A harmless cause found by asking ("一问是吃多了胀肚"): the complaint explained by the one who had it.
+_HARMLESS_CAUSE = re.compile(r"(一问|问了|问过|原来|结果)(才知道|才晓得)?(他|她)?(是|系)[^，。]{0,4}"
+                             r"(吃多|吃撑|吃胀|胀肚|胀气|岔气|饿|累|没睡好|着凉|受凉|消化不良|烧心|反酸)")
+# Help already there for someone else ("有个老爷爷晕倒 救急车来了"): the emergency is in others' hands.
+_AMBULANCE_CAME = re.compile(r"(救护车|救急车|急救车|120)[^，。]{0,3}(来了|到了|拉走|接走|送走|把他|把她)")
+# The person dreamt of or feared for is well and busy ("她说正在喝茶呢"): the dream or the fright is over.
+_FINE_NOW = re.compile(r"(她|他)(说)?(正在|在)"
+                       r"(喝茶|喝酒|跳|吃饭|睡觉|打牌|看电视|干活|做饭|种|晒|散步|遛弯|唱|聊天|赶集)"
+                       r"|好好的|啥事没有|什么事都没有")
+_SWIM_LESSON = re.compile(r"学(会)?(游水|游泳|凫水)")
+_ALARM_WORD = re.compile(r"报警器|探测器|警报器")
+_UNWELL = frozenset({"dizzy", "vomit", "sick", "unresponsive", "drowsy", "blackout"})
 _FOR_LATER = re.compile(r"以备不时之需|以备|备用|以防万一|以后(?=如果|要是|万一|有人)|将来"
                         r"|(写进|写入|纳入|定进).{0,6}(制度|预案|流程|规定|本子)"
                         r"|记下来|存(在|到)?手机")
@@ -189,7 +211,7 @@ _BACKGROUND, _GAS_ESCAPING = re.compile(w.BACKGROUND), re.compile(w.GAS_ESCAPING
 _ENGLISH_REQUEST, _MEASURE_ASKED = re.compile(w.ENGLISH_REQUEST), re.compile(w.MEASURE_ASKED)
 _SERVICE_QUESTION = re.compile(w.SERVICE_QUESTION)
 # Any hurry in the message; 急 inside 急救 (first aid, the topic) is none.
-_HURRY = re.compile(r"(快|赶紧|马上|立刻|立即|急(?!救))")
+_HURRY = re.compile(r"(快|赶紧|马上|立刻|立即|(?<!救)急(?!救))")
 # Urgency said to the reader ("急死", "快来"), not advice quoted ("胸痛要立即就医", "喊着火了快逃").
 _CALLING_OUT = re.compile(r"(急死|急急|救命|快来|快回|快点|快帮|快救)")
 _HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?"
@@ -197,7 +219,7 @@ _HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?"
 _METHOD_ASKED = re.compile(r"(说说|讲讲|教教|说一下|讲一下|教一下)(那个|这个)?"
                            r"[^，。]{0,12}(法儿|办法|方法|招儿|手法|步骤)")
 _SCHOOLWORK = re.compile(r"(学校|学堂|老师)(里)?(要|让)?(考试|考|作业|写|问)|作业要写|要考试"
-                         r"|(学校|老师|课上)(里)?(教|讲)(了|过)")
+                         r"|(学校|老师|课上|班上)(里)?(教|讲)(了|过)|回家要考|学校(的|里)[^，。]{0,6}(讲习|课|培训)")
 _LEGS_LIMIT = re.compile(r"(腿|脚|腰|脚杆|膝盖|腿脚)(子)?.{0,3}(痛|疼|不好|不灵|不便|不中|不行|走不)")
 _GUIDE = re.compile(r"整理(了)?(的)?(步骤|方法|流程)|(步骤|方法|流程)[^，。]{0,8}转给|转给大家")  # a how-to passed on
 _STICKER_HABIT = re.compile(r"(每天|天天|平时|平常|往常|每早|每日)[^，。]{0,8}发[^，。]{0,8}表情(包)?")
@@ -236,10 +258,22 @@ _FIREWOOD = re.compile(r"(劈|砍|剁|锯)(点|些|一些|几捆)?(柴|木头)|�
 # Harmless readings of words that sound like trouble, each replaced by a plain wording before the signs are read;
 # in this order.
 _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), reading) for pattern, reading in (
+    # "老倌病倒了 … 请个人来帮我煮点稀饭": fallen ill, not fallen down
+    (r"病倒(了)?", "生病了"),
+    # "偏瘫卧床 夜间需翻身": paralysed for long, the care of the bedridden, not a stroke now
+    (r"(长期|多年)?偏瘫(?=卧床|在床|在炕|多年|好几年|几年|好些年)", "瘫痪"),
+    # "吃鱼要当心骨头卡牢": a care taken, not a bone stuck
+    (r"(当心|小心|留心|防着)([^，。]{0,6}?)(卡住|噎着|噎住|噎到|卡到|呛到|呛着)", r"\1\2吃"),
+    # "下礼拜有人来讲怎么救被噎着的人": a speaker coming to teach, nobody called for
+    (r"有人来(讲|教|上课|培训)", r"有老师\1"),
+    # "烟筒不冒烟": no smoke from the chimney is someone not cooking, not a fire
+    (r"(不|没|没有|没见)冒烟", "没炊烟"),
     # "真的不是段子": the show is denied, not told
     (r"(真的|真|确实|绝对)?(不是|没|没有|并非)(在)?(段子|演戏|拍戏|摆拍|剧本|演的)", "不是开玩笑"),
     # "煤气灶点不燃了 是不是没得气了": the cylinder is empty, nobody has stopped breathing
-    (r"(灶|罐|瓶|煤气|液化气|燃气|天然气)(?:(?![我他她人妈爸爷奶倒晕摔躺])[^，。]){0,8}?没(得|有)?气(了)?",
+    # ... unless something is still coming out ("火灭了 没气 阀门开着 哧哧往外冒": the flame is starved, the gas is not)
+    (r"(灶|罐|瓶|煤气|液化气|燃气|天然气)(?:(?![我他她人妈爸爷奶倒晕摔躺])[^，。]){0,8}?没(得|有)?气(了)?"
+     r"(?![^。]{0,12}(哧哧|嗤嗤|呲呲|嘶嘶|咝咝|往外(冒|喷|跑|漏)|还在(冒|漏|跑|出|放)))",
      "燃气用完了"),
     # "农药怎么兑水 百草枯现在不让卖了": spraying the crops, asked about; nothing was swallowed
     (r"(农药|百草枯|敌敌畏|除草剂|杀虫剂|打药)[^，。]{0,6}(怎么|咋|如何|怎样)(兑|配|稀释|打|喷|用)"
@@ -405,7 +439,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         return None
     strength = _strength(signs, repeated & signs)
     # A sign only heard by sound is one level less sure (就命 for 救命 earns the question).
-    if any(_BY_NAME[s].strength for s in heard - typed):
+    # (a heard sign the rest of the sentence showed harmless, 灶火 heard as 着火, no longer counts)
+    if any(_BY_NAME[s].strength for s in heard & signs - typed):
         strength = max(_strength(typed, repeated & typed), strength - 1)
     if strength == 3 and "urgent" in signs and _POLITE_REQUEST.search(chars) \
             and _strength(signs - {"urgent"}, repeated & signs) < 3 and not _urged_besides(chars, _POLITE_REQUEST):
@@ -423,9 +458,12 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = min(strength, 1)  # grief or worry felt in the chest: asked, in case it is the heart
     # The warning words are limbs as well as sweat: an arm is a warning beside the chest, an injury after a fall.
     warned = "warn" in signs and bool(signs & {"chest", "breath", "breath_soft"})
-    if _ONGOING_CARE.search(chars) and not warned and not signs & {"urgent", "unresponsive", "cant_get_up"}:
+    hurried = "urgent" in signs and _HURRY.search(chars)
+    if _ONGOING_CARE.search(chars) and not warned and not hurried \
+            and not signs & {"unresponsive", "cant_get_up", "dizzy", "blackout"}:
         # Care wanted from now on, told calmly: after an event (a fall that left an injury) that is the care
-        # wanted; beside a state that lasts, asked in case it is worse.
+        # wanted; beside a state that lasts, asked in case it is worse. Asking someone to come is no hurry; a
+        # dizziness beside a fall may be the head, and is never explained away by the care asked for.
         strength = min(strength, 1) if _lasting(signs) else 0
     if _HEALING.search(chars) and not signs & {"warn", "unresponsive", "cant_get_up", "cry", "sos"} \
             and not _TAKEN_BACK.search(chars):
@@ -437,6 +475,20 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # a memory told, or a recovery told by what the person does again now
     if _asking_after(chars, signs):
         strength = 0
+    # A hurry inside what was taught ("大夫来讲 胸口疼要赶紧打120 我都记下了") is the lesson's, not the writer's.
+    if _NOTED.search(chars) and _TOLD_OR_ASKED.search(chars) and not signs & {"sos", "help_word"} \
+            and not _HURRY.search(_TOLD_OR_ASKED.split(chars)[0]):
+        strength = 0  # a lesson noted down, or a question asked for another day
+    if _DONT_CALL.search(chars) and real <= {"fire", "smoke", "smoke_fill", "cry", "leak"} \
+            and not signs & {"urgent", "sos", "help_word"} and not _HURRY.search(chars):
+        strength = 0  # the smoke explained by the writer, and the alarm called off
+    if _cause_found_harmless(chars, signs):
+        strength = 0
+    if _AMBULANCE_CAME.search(chars) and _about_other(chars) \
+            and (not _OWN_PEOPLE.search(chars) or _FINE_NOW.search(chars)) and not _HURRY.search(chars):
+        strength = min(strength, 1)  # asked at most
+    if "玩具" in chars and real <= {"cry", "help_word", "sos"}:
+        strength = 0  # "玩救护车玩具 嘀嘟嘀嘟叫": a toy's siren
     if _SCHOOL_SUM.search(chars) and real <= {"cry", "help_word"}:
         strength = 0  # "37乘24等于多少 数学作业救命": homework, not a cry
     if (_NUMBER_EXPLAINED.search(chars) or _SCHOOLWORK.search(chars)) and real <= {"cry", "help_word"}:
@@ -479,7 +531,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     # ... nor a show someone asked about and was taught what to do ("电视剧里有人噎住了 问我咋办 我教了他").
     # ... nor a show's own plot: "电视里演人跌倒送医院" took someone to hospital on the screen, not in the room.
     urged = "urgent" in signs and not (fiction and _only_plot_urgency(chars))
-    if (fiction or joking) and (not urged or fiction and (
+    if (fiction or joking) and (not urged or _FINE_NOW.search(chars) or fiction and (
             joking or news or _HYPOTHETICAL.search(chars) or _GAME_NOISE.search(chars) or _PREVENTION.search(chars)
             or _TEACHING.search(chars))):
         strength = 0
@@ -542,7 +594,13 @@ def _over_or_story(chars: str, signs: set[str]) -> bool:
     # The person answered on the phone or asked for the parcel at the door: the silence is explained too.
     reached = _REACHED.search(chars) and not signs & _ACUTE - {"unresponsive"}
     return bool(over or explained or reached or _story(chars, signs) or joking or _asking_after(chars, signs)
+                or _cause_found_harmless(chars, signs)
                 or _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars)))
+
+
+def _cause_found_harmless(chars: str, signs: set[str]) -> bool:
+    """The complaint explained by asking ("一问是吃撑了"), with no warning sign beside it."""
+    return bool(_HARMLESS_CAUSE.search(chars)) and not signs & {"warn", "urgent", "intense", "sudden"}
 
 
 def _story(chars: str, signs: set[str]) -> bool:
@@ -650,8 +708,16 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"help_word", "sos"}
     if _SELF_CARE_LIMIT.search(chars) and _CARE_TASK.search(chars) and not signs & (_ACUTE - {"warn"} | {"sudden"}):
         signs -= {"stroke_soft", "cant_stand", "cant_get_up", "urgent", "warn"}  # the reason care is wanted
+    if _ALARM_WORD.search(chars) and _ALARM_TEST.search(chars) and not signs & (_ACUTE | _UNWELL):
+        signs -= {"carbon_monoxide", "gas", "leak"}  # "一氧化碳报警器隔一会滴一下 是不是没电了": a battery
+    if _SWIM_LESSON.search(chars) and not signs & {"cry", "sos", "urgent", "unresponsive"}:
+        signs.discard("water")  # "学游水 掉水里也不怕了": learning to swim
+    if _THOUGHT_A_FIRE.search(chars) and (_COOKING.search(chars) or _resolved(chars)):
+        signs.discard("fire")  # "隔壁以为失火哒 冇事": the neighbours were wrong
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
+        if not _OTHER.search(chars):
+            signs -= {"absent", "unresponsive"}  # "手机死机了 半天没动静": the phone does not respond
     hurry = _HURRY.search(chars)
     # "想学学 老人噎着了怎么办": what to do when it happens, asked as a lesson about no one in particular; or
     # relayed for schoolwork ("孙女问 老人摔倒了应该怎么扶 学校作业要写").
@@ -674,8 +740,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         worship = _WORSHIP.search(chars) and not _BLAZE.search(chars)
         if "smoke_fill" in signs:
             signs.discard("smoke_fill")
-            if not worship:
-                signs.add("smoke_doubt")
+            if not worship and not _INVITATION.search(chars):
+                signs.add("smoke_doubt")  # ... unless the cook invites people to the meal
         # "邻居问是不是着火哒 我讲是烧草木灰": the fire asked about is the one being tended.
         real_fire = not worship and _REAL_FIRE.search(chars) and not _FIRE_ASKED_ABOUT.search(chars)
         if "fire" not in typed or not (real_fire or signs & {"urgent", "distress", "cry", "sos"}):
@@ -694,8 +760,11 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if "leak" in signs and not _gas_leak(chars, signs):
         signs.discard("leak")  # 漏水, 漏雨: water, not gas
     if _alarm_going(chars):
-        # A named gas, or a smell in the room: the alarm has smelt what the person smells.
-        signs |= {"gas", "leak"} if re.search("(燃气|煤气|天然气|液化气|瓦斯|味|臭)", chars) else set()
+        # A named gas, or a smell in the room: the alarm has smelt what the person smells. An alarm that goes on while
+        # someone is sent for in a hurry needs no smell ("报警器一直嘀嘀叫 她闻不出味道 快派人去": old noses miss it).
+        named = re.search("(燃气|煤气|天然气|液化气|瓦斯|味|臭)", chars)
+        hurried = _HURRY.search(chars) and not re.search("烟雾|烟感", chars)
+        signs |= {"gas", "leak"} if named or hurried else set()
     # A drill, a lesson or a what-if never explains away a state someone is in now ("摔倒了起不来 … 先问一下").
     if _DRILL.search(chars) and not _alarm_going(chars) and not signs & _IN_TROUBLE_NOW:
         signs.clear()  # the cry is part of a drill or a show
@@ -713,8 +782,10 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         return
     # First aid asked for in the moment ("海什么克急救法我不会啊 谁教教我 急死") is no lesson.
     now_at_home = signs & _IN_TROUBLE_NOW and _OWN_PEOPLE.search(chars) and _CALLING_OUT.search(chars)
+    # "紧急：…卡喉，呼吸困难 … 请提前准备": a relayed alert asks for preparation; it is no notice about a lesson.
+    relayed_alert = signs & _IN_TROUBLE_NOW and "紧急" in chars
     if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"} and not _alarm_going(chars) \
-            and not now_at_home and _lesson_is_the_matter(chars):
+            and not now_at_home and not relayed_alert and _lesson_is_the_matter(chars):
         signs.clear()
         return
     if "fire" in signs and re.search(r"(打|点)(不|没)?着火|火(都|也)?(生|点|烧|打)不(起来|着|燃)", chars):
@@ -830,7 +901,7 @@ def _alarm_going(chars: str) -> bool:
 def _gas_leak(chars: str, signs: set[str]) -> bool:
     # A tap that will not shut off ("水龙头 … 关不住") is water, unless a gas is named.
     water = "gas" not in signs and _WATER_FIXTURE.search(chars)
-    escaping = re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|嗤|嗞|关不)", chars)
+    escaping = re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|嗤|嗞|哧|咝|关不)", chars)
     return "leak" in signs and not water and bool(escaping or _GAS_ESCAPING.search(chars) or _alarm_going(chars))
 
 
@@ -858,11 +929,12 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = max(level, 1)
     if has("coal") and has("dizzy", "vomit", "sick", "unresponsive"):
         level = 3
-    if has("stuck") and has("food") and has("breath", "breath_soft", "mute", "warn"):
+    if has("stuck") and has("food") and has("breath", "breath_soft", "mute", "warn", "blue"):
         level = 3
     elif has("stuck") and has("food") and has("urgent", "help_word", "sos"):
         level = max(level, 2)  # "果冻 卡住 快快": stuck and a hurry, with no word for the throat
-    if has("choke") and has("breath", "breath_soft", "warn", "urgent", "help_word", "sos", "unresponsive", "mute"):
+    if has("choke") and has("breath", "breath_soft", "warn", "urgent", "help_word", "sos", "unresponsive", "mute",
+                             "blue"):
         level = 3
     if has("chest") and has("warn", "intense", "sudden", "urgent", "breath", "breath_soft", "vomit"):
         level = 3
@@ -892,6 +964,8 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3  # living alone, and missing twice over (not come for the pills, the phone not answered)
     if has("absent") and has("many_calls") and has("worry", "urgent"):
         level = max(level, 2)  # called all morning, unanswered, and the family worried: asked, and soon
+    if has("many_calls") and has("span") and has("worry", "urgent"):
+        level = max(level, 2)  # a dozen calls over three days, and someone asked to look: they went unanswered
     if "absent" in repeated and has("distress", "urgent", "worry"):
         # not back and not reachable, and the family frightened; the light on all along and nobody opening the
         # door: asked, and soon
