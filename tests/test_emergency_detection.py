@@ -999,8 +999,8 @@ def test_twelfth_session_classes_get_the_level_a_person_would_expect(text, expec
     level = None if danger is None else "certain" if danger.certain else "asked"
     assert level == expected, (text, danger)
 
-# Thirteenth session: the classes its first three rounds of fresh batches (314-337) missed or alarmed, in sentences
-# of our own; each failed at the commit that scored its round (ca164f1 or earlier) except the marked guards.
+# Thirteenth session: the classes its five rounds of fresh batches (314-353) missed or alarmed, in sentences
+# of our own; each failed at the commit that scored its round (ca164f1 or adcb150) except the marked guards.
 THIRTEENTH_SESSION = [
     # round 1: gas escaping named as 气, hissing, a valve that will not shut; the flame out and 气还在放
     ("气跑了 哧哧的 关不住", "certain"),
@@ -1053,6 +1053,102 @@ THIRTEENTH_SESSION = [
     ("孙子的救护车玩具 呜哇呜哇响一天", None),
     ("船上烧饭烟大 有人问是不是着火 没有没有", None),
     ("吃鱼要小心骨头卡住 有啥法子", None),
+    # rounds 4-5: 打不通 written 打不同; Russian; a regular absent from the films; a child in a duck pond; a leak
+    # the one inside plays down; breath that will not come; a door barred and a dog all night; bedding alight; the
+    # flame out and the gas on; a water meter that has not moved
+    ("电 话 三 天 打 不 同 了 平 时 天 天 接 的 谁 去 看 一 下", "certain"),
+    ("给 дедушка 打了三天电话 не отвечает 谁去看看", "certain"),
+    ("бабушка упала на кухне", "certain"),
+    ("常来看电影的老大爷三天没见了 敲门没人应 灯一直亮着", "certain"),
+    ("鸭塘里有个娃子掉进去了 冇浮上来", "certain"),
+    ("沼气池的管子裂了 臭得很 老汉还在里面做饭 他说没事", "certain"),
+    ("孙娃儿吃糍粑 出不倒气 咋个办", "certain"),
+    ("后屋老汉的狗叫了一夜 门是闩起的 人不晓得在不在", "certain"),
+    ("灶膛的火窜出来了 被子着了", "certain"),
+    ("火灭了 气还在出 关不到", "certain"),
+    ("grandpa's dog barking nonstop, door locked, no answer", "certain"),
+    ("王婆婆家水表一个月没动 屋里有臭味 门锁着", "certain"),
+    ("我爸说灶上火熄了 燃气还开着 他头晕", "certain"),
+    # rounds 4-5 lures
+    ("有人问我心口疼吃啥药 我说去卫生院问医生", None),
+    ("昨天在集上被人挤了一下 差点坐地上", None),
+    ("梦见煤气中毒 吓醒了 赶紧看炉子 好好的", None),
+    ("细时跌落井 是六十年前 今日讲起还笑", None),
+    ("今天手气差 点了几个炮 心口痛 输了一百", "asked"),  # a loss at cards felt in the chest: asked at most
+    ("通知：下周120调度演练 接到“胸痛”模拟电话请勿惊慌", None),
+    ("在掏沼气池 臭得很 过两天就好", None),
+    ("提醒：烧炭取暖请开窗 如有头晕恶心立即离开", None),
+    ("已回访：胸痛患者诊断为胃病 已回家 无需再派车", "asked"),
+    ("谁家要柴火 一捆十块 烧起来旺", None),
+    ("储户问我 胸口疼的药能不能报销 我说去卫生院问", None),
+    ("山上打糍粑 灶里火大烟大 隔壁莫喊救火哈", None),
+    ("心口痛是昨天吃多了辣椒 医生说没事", None),
+    ("防一氧化碳的宣传单发下去了 烤火要开窗", None),
+    ("水发黄是管网冲洗 不是中毒", None),
+    ("胸口疼是被孙子撞了一下 已经不疼了", None),
+    ("愁得要晕了 今年花生价格太低", None),
+    ("姑妈家煤气中毒是前年的事 现在人挺好", None),
+    ("村里的羊走丢了 不是人走丢", "asked"),
+    ("急救培训：噎住了怎么办 周六上午在村委会", None),
+    ("屋里灯泡烧了 黑麻麻的 哪个来帮我换一下", None),
+    # the review of rounds 1-3's rules (each wrong at adcb150): what was noted to act on now, a reassurance taken back
+    # by the fire or the leak, a harmless cause beside someone who cannot be woken, an ambulance asked after, a video
+    # from a home camera, a swimming lesson that went wrong, care asked for right after a bleeding fall; and the new
+    # signs kept to their class (a kettle's hiss, dumplings that sink, a dog that bites shoes, fruit-stained lips)
+    ("老王家房顶冒火苗 是不是着火了没人知道 快去看看", "certain"),
+    ("我爸说胸口疼得厉害 出冷汗 医生电话我记下了", "certain"),
+    ("我妈打电话说她摔倒了起不来 地址我记下了", "certain"),
+    ("刚才有人打电话说我奶奶晕倒了叫不醒 地址我记住了", "certain"),
+    ("老伴讲心口痛 喘不上气 120号码记住了", "certain"),
+    ("她说头晕 半边身子麻 嘴也歪了 我记下来了", "certain"),
+    ("爷爷说不用打119 可是火越烧越大 屋里全是烟", "certain"),
+    ("厨房着火了 我妈说别打119 她自己能扑 火苗窜到房梁了", "certain"),
+    ("我还以为着火是人家烧秸秆 结果是奶奶屋里着火了", "certain"),
+    ("原以为失火是谁家在烧火做饭 走近一看是老张家柴房烧起来了 里面还有人", "certain"),
+    ("结果是累的 倒在地里起不来了", "certain"),
+    ("一问是吃多了 可现在肚子疼得打滚 人都站不起来了", "certain"),
+    ("问了才知道她是着凉 现在烧得说胡话 叫不醒", "certain"),
+    ("救护车来了 把他拉走了 屋里煤气味还很重 大娘也倒在地上", "certain"),
+    ("孙子吞了个玩具零件 救命啊", "certain"),
+    ("我爸刚从房顶摔下来 头破了血流不止 这几天得有人照顾他", "certain"),
+    ("老伴刚才摔了一跤 头上流了好多血 这两天要人照顾", "certain"),
+    ("我爸刚才突然嘴歪了 说话不清 这几天得有人照顾", "certain"),
+    ("我爸病倒在田里了 半天没人管", "certain"),
+    ("有没有人来教我 我爸噎住了 说不出话", "certain"),
+    ("谁有人来教一下 我妈卡住了 脸都紫了", "certain"),
+    ("停电了没电 燃气报警器一直叫 有股煤气味", "certain"),
+    ("煤气报警器响了 我按了一下还在响 一股臭鸡蛋味", "certain"),
+    ("一氧化碳报警器一直嘀嘀响 试了一下还在叫 炉子还烧着 屋里闷", "certain"),
+    ("孙子去河里学游泳 到现在没上来", "certain"),
+    ("孩子跟人去水库学游水 沉下去了没浮上来", "certain"),
+    ("手机一直响 快帮我看看怎么关", None),
+    ("车上的报警器一直叫 赶紧帮我关了", None),
+    ("紧急通知 明天上午村委会急救培训 教大家老人噎住喘不上气怎么办 请大家参加", None),
+    ("紧急：明天讲座讲老人卡喉呼吸困难的急救 请提前准备", None),
+    ("孙子吃桑葚嘴巴乌起 有个籽卡在牙缝", None),
+    ("小孙子不给买糖就往地上扑 哭着打滚", None),
+    ("雨太大 玉米秆子直往地上倒", None),
+    ("吃饭卡了一下 咳两声好了 一声不吭又接着吃", None),
+    ("灶火灭了 气还是开着 没人管", "certain"),
+    ("饺子沉下去了没浮起来 是不是没煮熟", None),
+    ("汤圆沉底了 还没浮上来 要煮多久", None),
+    ("老人掉在菜地里 陷在烂泥地出不去", "asked"),
+    ("狗把我鞋子咬烂了", None),
+    ("邻居家的猪把他家的菜咬了", None),
+    ("牛把我家麦苗咬了一大片", None),
+    ("药好了 叫她起来吃 叫不醒 怎么推都不动", "certain"),
+    ("我看了视频 我妈在厨房倒了 起不来", "certain"),
+    ("刚看到视频 奶奶摔在院子里了 一直没起来", "certain"),
+    ("监控里看到视频 隔壁大爷倒在院子里半天没动", "certain"),
+    ("刷到个视频 村口桥塌了 有人掉河里了 是咱们村的", "certain"),
+    ("救护车来了吗 隔壁大爷倒在地上没气了", "certain"),
+    ("120来了没 隔壁老太太还躺着起不来", "certain"),
+    ("别报119 来人救急 柴房烧起来了", "certain"),
+    ("屋里全是烟 莫打119 救急啊", "certain"),
+    ("我爸从梯子上摔下来 头上一直流血 帮忙烧几天饭", "certain"),
+    ("她讲她吃了一瓶农药 地址我记下了", "certain"),
+    ("孙子玩消防车玩具 喊着火了着火了 救命", None),
+    ("问了一下 心口疼该咋办 以后好晓得", None),
 ]
 
 @pytest.mark.parametrize("text,expected", THIRTEENTH_SESSION)

@@ -148,7 +148,9 @@ _IN_TROUBLE_NOW = frozenset({"cant_get_up", "unresponsive", "bleed", "breath", "
 _FIRE_DENIED = re.compile(r"(?<!是)(非|不是|并非|并不是)(谁家|哪家|屋里)?(火情|火灾|着火|失火|火烧)"
                           r"|(没|没有)(着火|失火|火情)(?![了吧吗呢啊]|没)"
                           # asked by someone and answered no ("有人问是不是着火 没有没有")
-                          r"|(是不是|是否)(着火|失火|火灾)[^。]{0,2}(没有|不是|冇|没)")
+                          r"|(是不是|是否)(着火|失火|火灾)(了)?(没有|不是|冇)(的)?(没有)?(?=$|是)")
+# ... unless the denial corrects which fire it is ("不是屋里着火 是柴房着火了"), or what was thought harmless is a fire
+_FIRE_CORRECTED = re.compile(r"(不是|以为)[^。]{0,12}(一看|结果|原来|是)[^，。]{0,10}(着火|烧起来|起火|失火|着了)")
 # A missing person found ("已找到", "平安寻回"): the search is over, whatever else is told of them stays.
 _FOUND = re.compile(r"(已|已经|都)(经)?(平安)?(找到|寻回|找回)|(已|已经)于[^，。没冇未不]{0,4}(找到|寻回|找回)"
                     r"|平安(找到|寻回|找回|回家|到家)|(?<![没冇未不])(找到|寻回|找回)了")
@@ -169,19 +171,36 @@ _RAIN_ASKED = re.compile(r"(会|要|会不会|落不落)落(水|雨)(没|冇|吗
 _NOTED = re.compile(r"(记住|记到了|记下了|记下来了|记得了|记牢了|记在本|记落本"
                     r"|以后好晓得|以后好知道|以后就晓得|以后就知道|学到了)"
                     r"[^，。]{0,4}$")
-_TOLD_OR_ASKED = re.compile(r"讲|说|教|宣传|传单|问(一下|问|下)|开会|课|征兆|症状")
+_TOLD_OR_ASKED = re.compile(r"讲座|来讲|讲了|讲的|讲课|(里|上)(讲|说)|开会|课|宣传|传单"
+                            r"|问(一下|问|下)|问了一下|征兆|症状|培训|教")
+# What is noted to act on now ("地址我记下了"), not a lesson kept for later.
+_NOTED_TO_ACT = re.compile(r"地址|号码|电话|门牌|位置|车牌")
 # Told not to call ("邻居莫打119哈 是我在熏肉"): what looks like a fire or a leak is explained as nothing.
-_DONT_CALL = re.compile(r"(?<!要)(莫|别|不要|不用|甭|不必)(去)?(打|叫|报|拨|喊)(个)?(119|120|110|火警|消防|救护车|人)")
+_DONT_CALL = re.compile(r"(?<!要)(?<!说)(?<!讲)(莫|别|不要|不用|甭|不必)(去)?(打|叫|报|拨|喊)(个)?"
+                        r"(119|120|110|火警|消防|救护车|救火)")
 _THOUGHT_A_FIRE = re.compile(r"(以为|当是|当成)[^，。]{0,3}(失火|着火|起火|火灾|火烧)")
 # A harmless cause found by asking ("一问是吃多了胀肚"): the complaint explained by the one who had it.
 _HARMLESS_CAUSE = re.compile(r"(一问|问了|问过|原来|结果)(才知道|才晓得)?(他|她)?(是|系)[^，。]{0,4}"
-                             r"(吃多|吃撑|吃胀|胀肚|胀气|岔气|饿|累|没睡好|着凉|受凉|消化不良|烧心|反酸)")
+                             r"(吃多|吃撑|吃胀|胀肚|胀气|岔气|饿|累|没睡好|着凉|受凉|消化不良|烧心|反酸)"
+                             # ... or told with the pain itself ("心口痛是昨天吃多了辣椒", "胸口疼是叫娃撞了一下")
+                             r"|(疼|痛)(是|系)(昨天|前天|刚才)?[^，。]{0,3}(吃多|吃撑|辣椒|撞|碰|磕|岔气|胀气)")
 # Help already there for someone else ("有个老爷爷晕倒 救急车来了"): the emergency is in others' hands.
-_AMBULANCE_CAME = re.compile(r"(救护车|救急车|急救车|120)[^，。]{0,3}(来了|到了|拉走|接走|送走|把他|把她)")
+_AMBULANCE_CAME = re.compile(r"(救护车|救急车|急救车|120)[^，。]{0,3}"
+                             r"(来了|到了|拉走|接走|送走|把他|把她)(?!吗|没|么|又)")
+# Someone still down beside them ("大娘也倒在地上", "还躺着"): the ambulance took one and left another.
+_STILL_DOWN = re.compile(r"(也|还)(倒|躺|趴|在地)")
 # The person dreamt of or feared for is well and busy ("她说正在喝茶呢"): the dream or the fright is over.
 _FINE_NOW = re.compile(r"(她|他)(说)?(正在|在)"
                        r"(喝茶|喝酒|跳|吃饭|睡觉|打牌|看电视|干活|做饭|种|晒|散步|遛弯|唱|聊天|赶集)"
-                       r"|好好的|啥事没有|什么事都没有")
+                       r"|好好的$|啥事没有|什么事都没有")
+_PIT_CLEANED = re.compile(w.PIT_CLEANED)
+_THEIR_REASSURANCE = re.compile(r"(他|她)(讲|说)[^，。]{0,2}(没事|不要紧|没得事|莫事)")
+# A question someone asked the writer, with the writer's answer ("有人问胸口疼吃啥药 俺说去卫生院看看").
+_ASKED_AND_ANSWERED = re.compile(r"(有人|人家|储户|顾客|客人|邻居)问[^。]{0,20}(我|俺)(说|讲|让|叫|告诉)")
+_DRILL_NOTICE = re.compile(r"^(通知|公告|提醒)[^。]*(演练|演习)|模拟(电话|来电|呼救)")
+_MOVING_A_THING = re.compile(r"把[^，。]{0,6}(柜|桌|床|箱|沙发|家具|缸|石|柴|粮|米|面|谷|麦)"
+                             r"[^，。]{0,6}(挪|搬|抬|扛|拉)")
+_WORKING_AWAY = re.compile(r"外出(务工|打工)|出去(务工|打工)")
 _SWIM_LESSON = re.compile(r"学(会)?(游水|游泳|凫水)")
 _ALARM_WORD = re.compile(r"报警器|探测器|警报器")
 _UNWELL = frozenset({"dizzy", "vomit", "sick", "unresponsive", "drowsy", "blackout"})
@@ -192,7 +211,8 @@ _HEDGED = re.compile(r"(应该|可能|也许|大概|估计)?(是)?(不要紧|没
                      r"(吧|吗|啵|哦|么)")
 # What takes a reassurance back: the thing getting worse ("越来越冲"), hurt again after healing ("石膏拆了 今天又摔了"),
 # or a guess the writer doubts at once ("还以为是邻居做饭 我听着不对").
-_TAKEN_BACK = re.compile(r"越来越(冲|浓|重|大|厉害|难受|疼|痛|晕|喘|响)|反而更|更(冲|浓|重|厉害|难受)了"
+_TAKEN_BACK = re.compile(r"越来越(冲|浓|重|大|厉害|难受|疼|痛|晕|喘|响)|越(烧|冒|漏)越(大|多|旺|浓|凶)"
+                         r"|反而更|更(冲|浓|重|厉害|难受)了"
                          r"|又(摔|跌|割|砍|晕|倒|犯|烫|噎|出血)"
                          r"|(听着|看着|闻着|想想|感觉|觉得)(又)?(不对|不对劲|不像)")
 # The writer turns to another matter: what was said before the turn does not colour what follows.
@@ -211,7 +231,7 @@ _BACKGROUND, _GAS_ESCAPING = re.compile(w.BACKGROUND), re.compile(w.GAS_ESCAPING
 _ENGLISH_REQUEST, _MEASURE_ASKED = re.compile(w.ENGLISH_REQUEST), re.compile(w.MEASURE_ASKED)
 _SERVICE_QUESTION = re.compile(w.SERVICE_QUESTION)
 # Any hurry in the message; 急 inside 急救 (first aid, the topic) is none.
-_HURRY = re.compile(r"(快|赶紧|马上|立刻|立即|(?<!救)急(?!救))")
+_HURRY = re.compile(r"(快|赶紧|马上|立刻|立即|急(?!救|车))")  # 救急车: an ambulance, in Japanese
 # Urgency said to the reader ("急死", "快来"), not advice quoted ("胸痛要立即就医", "喊着火了快逃").
 _CALLING_OUT = re.compile(r"(急死|急急|救命|快来|快回|快点|快帮|快救)")
 _HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?"
@@ -259,15 +279,21 @@ _FIREWOOD = re.compile(r"(劈|砍|剁|锯)(点|些|一些|几捆)?(柴|木头)|�
 # in this order.
 _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), reading) for pattern, reading in (
     # "老倌病倒了 … 请个人来帮我煮点稀饭": fallen ill, not fallen down
-    (r"病倒(了)?", "生病了"),
+    (r"病倒(了)?(?![在地田路])", "生病了"),
     # "偏瘫卧床 夜间需翻身": paralysed for long, the care of the bedridden, not a stroke now
     (r"(长期|多年)?偏瘫(?=卧床|在床|在炕|多年|好几年|几年|好些年)", "瘫痪"),
+    # "乒乓球台腿断了": a table's leg, nobody's
+    (r"(台|桌|椅|凳|床|柜)(子)?(的)?腿(都|也)?断", "家具坏"),
     # "吃鱼要当心骨头卡牢": a care taken, not a bone stuck
     (r"(当心|小心|留心|防着)([^，。]{0,6}?)(卡住|噎着|噎住|噎到|卡到|呛到|呛着)", r"\1\2吃"),
     # "下礼拜有人来讲怎么救被噎着的人": a speaker coming to teach, nobody called for
-    (r"有人来(讲|教|上课|培训)", r"有老师\1"),
+    (r"((下|这|本|明|后)(礼拜|周|星期|个月|月|天)|明天|后天|周[一二三四五六日末])([^，。]{0,4})有人来(讲|教|上课|培训)",
+     r"\1\4有老师\5"),
     # "烟筒不冒烟": no smoke from the chimney is someone not cooking, not a fire
-    (r"(不|没|没有|没见)冒烟", "没炊烟"),
+    (r"(烟囱|烟筒|烟洞|灶|炉|屋|家)([^，。]{0,4}?)(不|没|没有|没见)冒烟", r"\1\2没炊烟"),
+    (r"不冒烟", "没炊烟"),
+    # "不是中毒", "不是人走丢": the trouble named is ruled out
+    (r"(不是|并非)(人)?(中毒|走丢|走失)", "没事"),
     # "真的不是段子": the show is denied, not told
     (r"(真的|真|确实|绝对)?(不是|没|没有|并非)(在)?(段子|演戏|拍戏|摆拍|剧本|演的)", "不是开玩笑"),
     # "煤气灶点不燃了 是不是没得气了": the cylinder is empty, nobody has stopped breathing
@@ -296,7 +322,7 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     (r"(笑|辣|乐|麻)得(我们|我|人|俺)?(气)?(都|快)?(喘不上气|喘不过气|喘不过来|上气不接下气|岔气)", "笑了半天"),
     # "灶坑火烧得老旺": the stove burns well, nothing is on fire
     (r"(灶坑|灶膛|灶里|灶眼|炉子|炉膛|炉子里|炕洞|火塘|火盆|壁炉)(的|里的|里)?(火)?"
-     r"((烧得|生得|着得)?(老|很|挺|可|贼|真|正)?(旺|好|红)|(烧|生|点)(起来|着|好)(了)?)", "灶火旺"),
+     r"((烧得|生得|着得)?(老|很|挺|可|贼|真|正)?(旺|好(?!好|的|着)|红)|(烧|生|点)(起来|着|好)(了)?)", "灶火旺"),
     # "插头烧焦了 要换一只新的": a burnt-out appliance to be replaced, not burning now
     (r"(烧焦|烧坏|烧糊|烧毁|烧掉)(了)?(?=[^，。]{0,6}换(一|个)?(只|个|台|把)?新)", "坏了"),
     # "锅子烧红了再下叶子": a hot pan, the step of a recipe
@@ -382,8 +408,12 @@ def danger_in(message: Prepared) -> Danger | None:
         trouble -= {"cant_stand", "distress", "wanders"}  # too far to walk: the reason for a home visit
     if _ENGLISH_REQUEST.search(folded):
         trouble -= {"help_word", "sos"}  # "can someone help my grandpa pay": asked for a chore
-    if _SELF_CARE_LIMIT.search(folded) and _CARE_TASK.search(folded):
-        trouble -= {"body", "urgent", "cant_stand", "distress", "worry"}  # care one cannot do oneself, asked for
+    if (_SELF_CARE_LIMIT.search(folded) or _BEDRIDDEN.search(folded)) and _CARE_TASK.search(folded):
+        trouble -= {"body", "urgent", "cant_stand", "cant_get_up", "distress", "worry"}  # care, asked for
+    if _CHORE_ASKED.search(folded) and _LEGS_LIMIT.search(folded):
+        trouble -= {"body", "distress", "cant_stand"}  # the sore legs are why someone should run the errand
+    if _WORKING_AWAY.search(folded):
+        trouble.discard("wanders")  # "家属外出务工": the family works away; nobody wandered off
     if danger is None and trouble and not _over_or_story(folded, typed | heard) \
             and danger_model.emergency_probability(prepared) >= danger_model.THRESHOLD:
         # Some sign of trouble that the rules found too weak (or harmless), in a message that reads like the
@@ -458,9 +488,10 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = min(strength, 1)  # grief or worry felt in the chest: asked, in case it is the heart
     # The warning words are limbs as well as sweat: an arm is a warning beside the chest, an injury after a fall.
     warned = "warn" in signs and bool(signs & {"chest", "breath", "breath_soft"})
-    hurried = "urgent" in signs and _HURRY.search(chars)
+    hurried = "urgent" in signs and _HURRY.search(chars) or _JUST_NOW.search(chars)
     if _ONGOING_CARE.search(chars) and not warned and not hurried \
-            and not signs & {"unresponsive", "cant_get_up", "dizzy", "blackout"}:
+            and not signs & {"bleed", "breath", "choke", "unresponsive", "water", "trapped", "cant_get_up", "dizzy",
+                             "blackout", "burn_bad"}:
         # Care wanted from now on, told calmly: after an event (a fall that left an injury) that is the care
         # wanted; beside a state that lasts, asked in case it is worse. Asking someone to come is no hurry; a
         # dizziness beside a fall may be the head, and is never explained away by the care asked for.
@@ -476,18 +507,22 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if _asking_after(chars, signs):
         strength = 0
     # A hurry inside what was taught ("大夫来讲 胸口疼要赶紧打120 我都记下了") is the lesson's, not the writer's.
-    if _NOTED.search(chars) and _TOLD_OR_ASKED.search(chars) and not signs & {"sos", "help_word"} \
-            and not _HURRY.search(_TOLD_OR_ASKED.split(chars)[0]):
+    if _NOTED.search(chars) and _TOLD_OR_ASKED.search(chars) and not _NOTED_TO_ACT.search(chars) \
+            and not signs & {"sos", "help_word"} and not _HURRY.search(_TOLD_OR_ASKED.split(chars)[0]):
         strength = 0  # a lesson noted down, or a question asked for another day
-    if _DONT_CALL.search(chars) and real <= {"fire", "smoke", "smoke_fill", "cry", "leak"} \
+    if _DONT_CALL.search(chars) and not _TAKEN_BACK.search(chars) \
+            and real <= {"fire", "smoke", "smoke_fill", "cry", "leak"} \
             and not signs & {"urgent", "sos", "help_word"} and not _HURRY.search(chars):
         strength = 0  # the smoke explained by the writer, and the alarm called off
     if _cause_found_harmless(chars, signs):
         strength = 0
-    if _AMBULANCE_CAME.search(chars) and _about_other(chars) \
-            and (not _OWN_PEOPLE.search(chars) or _FINE_NOW.search(chars)) and not _HURRY.search(chars):
+    if _ASKED_AND_ANSWERED.search(chars) and not _HURRY.search(chars) and not signs & {"sos", "help_word"}:
+        strength = 0  # a question passed on and answered by the writer
+    if _AMBULANCE_CAME.search(chars) and _about_other(chars) and not _STILL_DOWN.search(chars) \
+            and not signs & _HOUSE_HAZARD and (not _OWN_PEOPLE.search(chars) or _FINE_NOW.search(chars)) \
+            and not _HURRY.search(chars):
         strength = min(strength, 1)  # asked at most
-    if "玩具" in chars and real <= {"cry", "help_word", "sos"}:
+    if "玩具" in chars and real <= {"cry", "help_word", "sos", "fire"} and not re.search("吞|吃|咽|卡|噎", chars):
         strength = 0  # "玩救护车玩具 嘀嘟嘀嘟叫": a toy's siren
     if _SCHOOL_SUM.search(chars) and real <= {"cry", "help_word"}:
         strength = 0  # "37乘24等于多少 数学作业救命": homework, not a cry
@@ -548,6 +583,9 @@ def _resolved(chars: str) -> bool:
     # "可能没什么事吧 但是…一直晕": a reassurance the writer takes back counts for nothing, nor one only guessed
     # ("应该不要紧吧 … 血一直往外冒"), nor praise before the writer turns to another matter ("扫地可好了 … 跟你说个事").
     told_last = _HEDGED.sub("", _where_told(_CONTRAST.split(chars)[-1]))
+    if _STILL_INSIDE.search(chars):
+        # "老倌子还在里面烧饭 喊他出来他讲冇事": the word of the one still inside is why someone must go
+        told_last = _THEIR_REASSURANCE.sub("", told_last)
     if _TAKEN_BACK.search(told_last):
         return False  # "还以为是垃圾没倒 现在越来越冲": what was thought harmless is getting worse
     return bool(_RESOLVED.search(told_last) or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
@@ -600,7 +638,9 @@ def _over_or_story(chars: str, signs: set[str]) -> bool:
 
 def _cause_found_harmless(chars: str, signs: set[str]) -> bool:
     """The complaint explained by asking ("一问是吃撑了"), with no warning sign beside it."""
-    return bool(_HARMLESS_CAUSE.search(chars)) and not signs & {"warn", "urgent", "intense", "sudden"}
+    # Only the complaint asked about is explained: a person who cannot be woken or cannot get up is not.
+    return bool(_HARMLESS_CAUSE.search(chars)) and not signs & {"warn", "urgent", "intense", "sudden"} \
+        and not signs & (_IN_TROUBLE_NOW | _ACUTE) - {"chest"}
 
 
 def _story(chars: str, signs: set[str]) -> bool:
@@ -691,7 +731,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     acute = signs & _ACUTE - ({"cry"} if _HYPERBOLE.search(chars) else set())
     if _BEDRIDDEN.search(chars) and _CARE_TASK.search(chars) and not acute:
         signs -= {"cant_stand", "cant_get_up", "urgent", "worry", "body", "distress"}
-    if _OTHER_SMELL.search(chars) and not signs & _ACUTE:
+    if (_OTHER_SMELL.search(chars) or _PIT_CLEANED.search(chars)) and not signs & _ACUTE:
         signs -= {"gas", "leak"}
     if "gas" not in signs and _BODY_ODOUR.search(chars):
         signs.discard("leak")
@@ -708,15 +748,21 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"help_word", "sos"}
     if _SELF_CARE_LIMIT.search(chars) and _CARE_TASK.search(chars) and not signs & (_ACUTE - {"warn"} | {"sudden"}):
         signs -= {"stroke_soft", "cant_stand", "cant_get_up", "urgent", "warn"}  # the reason care is wanted
-    if _ALARM_WORD.search(chars) and _ALARM_TEST.search(chars) and not signs & (_ACUTE | _UNWELL):
+    if _ALARM_WORD.search(chars) and _ALARM_TEST.search(chars) and not signs & (_ACUTE | _UNWELL) \
+            and not _alarm_going(chars) and not re.search("味|臭|一直|还在", chars):
         signs -= {"carbon_monoxide", "gas", "leak"}  # "一氧化碳报警器隔一会滴一下 是不是没电了": a battery
-    if _SWIM_LESSON.search(chars) and not signs & {"cry", "sos", "urgent", "unresponsive"}:
+    if _SWIM_LESSON.search(chars) and re.search("不怕|会游|学会", chars) \
+            and not signs & {"cry", "sos", "urgent", "unresponsive"} \
+            and not re.search("没上来|沉|没浮|不见|没出来", chars):
         signs.discard("water")  # "学游水 掉水里也不怕了": learning to swim
-    if _THOUGHT_A_FIRE.search(chars) and (_COOKING.search(chars) or _resolved(chars)):
+    if _THOUGHT_A_FIRE.search(chars) and (_COOKING.search(chars) or _resolved(chars)) \
+            and not _FIRE_CORRECTED.search(chars) and not _STILL_INSIDE.search(chars):
         signs.discard("fire")  # "隔壁以为失火哒 冇事": the neighbours were wrong
+    if _MOVING_A_THING.search(chars) and not signs & _ACUTE:
+        signs -= {"cant_stand", "distress"}  # "把柜子挪到那屋去 一个人挪不动": the cupboard does not move
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
-        if not _OTHER.search(chars):
+        if not _OTHER.search(chars) and "many_calls" not in signs and not re.search("(几|两|三|好几|多)(天|日)", chars):
             signs -= {"absent", "unresponsive"}  # "手机死机了 半天没动静": the phone does not respond
     hurry = _HURRY.search(chars)
     # "想学学 老人噎着了怎么办": what to do when it happens, asked as a lesson about no one in particular; or
@@ -724,7 +770,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     # A method asked for by name ("给说说那个抱着肚子往上顶的法儿") is a lesson too, whoever passed the question on.
     how_to = _HOW_TO_HANDLE.search(chars) and (_LEARNING.search(chars) and not _OWN_PEOPLE.search(chars)
                                                 or _SCHOOLWORK.search(chars) or _METHOD_ASKED.search(chars)
-                                                or _GUIDE.search(chars))
+                                                or _GUIDE.search(chars)
+                                                or _TEACHING.search(chars) and re.search("培训|讲座|课", chars)
+                                                and not _OWN_PEOPLE.search(chars) and not _alarm_going(chars))
     ahead = _SERVICE_QUESTION.search(chars) and re.search(r"(要是|万一|如果|平时|以后|将来|登记|提前)", chars)
     own_trouble = signs & _IN_TROUBLE_NOW and _OWN_PEOPLE.search(chars)
     if (_LEARNING.search(chars) or _SALES.search(chars) or ahead or how_to) and not hurry \
@@ -743,7 +791,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
             if not worship and not _INVITATION.search(chars):
                 signs.add("smoke_doubt")  # ... unless the cook invites people to the meal
         # "邻居问是不是着火哒 我讲是烧草木灰": the fire asked about is the one being tended.
-        real_fire = not worship and _REAL_FIRE.search(chars) and not _FIRE_ASKED_ABOUT.search(chars)
+        real_fire = not worship and _REAL_FIRE.search(chars) and not _FIRE_ASKED_ABOUT.search(chars) \
+            or _FIRE_CORRECTED.search(chars)  # "还以为是烧秸秆 结果是奶奶屋里着火了"
         if "fire" not in typed or not (real_fire or signs & {"urgent", "distress", "cry", "sos"}):
             signs.discard("fire")  # 灶火 sounds like 着火; "火烧起来了 饭快好了" is the stove lit
     if _EXERTION.search(chars) and not _EXERTION_WARNING.search(chars) and not signs & {
@@ -763,15 +812,18 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         # A named gas, or a smell in the room: the alarm has smelt what the person smells. An alarm that goes on while
         # someone is sent for in a hurry needs no smell ("报警器一直嘀嘀叫 她闻不出味道 快派人去": old noses miss it).
         named = re.search("(燃气|煤气|天然气|液化气|瓦斯|味|臭)", chars)
-        hurried = _HURRY.search(chars) and not re.search("烟雾|烟感", chars)
+        hurried = _HURRY.search(chars) and not re.search("烟雾|烟感|手机|车|防盗|门铃|闹钟|app", chars)
         signs |= {"gas", "leak"} if named or hurried else set()
     # A drill, a lesson or a what-if never explains away a state someone is in now ("摔倒了起不来 … 先问一下").
+    if _DRILL_NOTICE.search(chars):
+        signs.clear()  # "通知：…120调度系统演练 如接到“胸痛”模拟电话请勿惊慌": the words are the drill's script
+        return
     if _DRILL.search(chars) and not _alarm_going(chars) and not signs & _IN_TROUBLE_NOW:
         signs.clear()  # the cry is part of a drill or a show
         return
     if _GAS_DENIED.search(chars):
         signs -= {"gas", "leak", "gas_like"}  # "不是煤气，是锅在响"
-    if _FIRE_DENIED.search(chars):
+    if _FIRE_DENIED.search(chars) and not _FIRE_CORRECTED.search(chars):
         signs -= {"fire", "smoke", "smoke_doubt", "smoke_fill"}  # "冒烟系烧饭，非火情"
     if _FOUND.search(chars):
         signs -= {"lost", "wanders", "not_found", "heading", "absent", "span"}  # "走失老人已找到": the search is over
@@ -783,7 +835,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     # First aid asked for in the moment ("海什么克急救法我不会啊 谁教教我 急死") is no lesson.
     now_at_home = signs & _IN_TROUBLE_NOW and _OWN_PEOPLE.search(chars) and _CALLING_OUT.search(chars)
     # "紧急：…卡喉，呼吸困难 … 请提前准备": a relayed alert asks for preparation; it is no notice about a lesson.
-    relayed_alert = signs & _IN_TROUBLE_NOW and "紧急" in chars
+    relayed_alert = signs & _IN_TROUBLE_NOW and "紧急" in chars and not re.search("通知|培训|讲座|课", chars)
     if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"} and not _alarm_going(chars) \
             and not now_at_home and not relayed_alert and _lesson_is_the_matter(chars):
         signs.clear()
@@ -902,7 +954,8 @@ def _gas_leak(chars: str, signs: set[str]) -> bool:
     # A tap that will not shut off ("水龙头 … 关不住") is water, unless a gas is named.
     water = "gas" not in signs and _WATER_FIXTURE.search(chars)
     escaping = re.search(r"(漏(?!水|雨|油|电)|泄|味|臭|呛|熏|嘶|呲|嗤|嗞|哧|咝|关不)", chars)
-    return "leak" in signs and not water and bool(escaping or _GAS_ESCAPING.search(chars) or _alarm_going(chars))
+    return "leak" in signs and not water and bool(escaping or _GAS_ESCAPING.search(chars) or _alarm_going(chars)
+                                                  or _GAS_GOES_ON.search(chars))
 
 
 def _strength(signs: set[str], repeated: set[str]) -> int:
