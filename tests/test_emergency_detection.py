@@ -999,8 +999,9 @@ def test_twelfth_session_classes_get_the_level_a_person_would_expect(text, expec
     level = None if danger is None else "certain" if danger.certain else "asked"
     assert level == expected, (text, danger)
 
-# Thirteenth session: the classes its five rounds of fresh batches (314-353) missed or alarmed, in sentences
-# of our own; each failed at the commit that scored its round (ca164f1 or adcb150) except the marked guards.
+# Thirteenth session: the classes its six rounds of fresh batches (314-361) missed or alarmed, in sentences
+# of our own, and the two reviews' mends; each failed at the commit that scored its round (ca164f1, adcb150 or
+# 06d6ec4) except the marked guards.
 THIRTEENTH_SESSION = [
     # round 1: gas escaping named as 气, hissing, a valve that will not shut; the flame out and 气还在放
     ("气跑了 哧哧的 关不住", "certain"),
@@ -1149,6 +1150,31 @@ THIRTEENTH_SESSION = [
     ("她讲她吃了一瓶农药 地址我记下了", "certain"),
     ("孙子玩消防车玩具 喊着火了着火了 救命", None),
     ("问了一下 心口疼该咋办 以后好晓得", None),
+    # round 6: about to fall with 跶; gas still coming out; a Minnan stroke; pinyin initials; the gas left on after the
+    # pot boiled over; a knock on a door that a habit said would open; lying at the door; a threat to jump
+    ("头转得很 要跶了", "certain"),
+    ("灶上火熄了 气还在出 头有点昏", "certain"),
+    ("阿公讲话大舌 喙歪一爿", "certain"),
+    ("wb 两天dh mrj 平时天天打的", "certain"),
+    ("锅扑出来把火浇灭了 气还开着", "certain"),
+    ("每天早上我去送菜 王奶奶都来开门 今天敲了好久不开", "asked"),
+    ("一早看见老汉睡在院门口地上不动", "certain"),
+    ("有个人站在桥栏杆上说要跳下去", "certain"),
+    # round 6 lures, and the second review's guards
+    ("厨房煎鱼 烟大 报警器响了 毋是瓦斯", None),
+    ("好消息 管道换新了 以后不用闻那个沼气味了", None),
+    ("天然气灶打不起火 谁会修", None),
+    ("老两口烧炭取暖 早上叫不醒 是不是中毒了", "certain"),
+    ("我妈前年中风过 现在很好 今天突然说不出话", "certain"),
+    ("提醒 王家后院着火了 火很大 大家去帮忙", "certain"),
+    ("人家问老汉怎么不来赶集 我讲他摔了起不来", "certain"),
+    ("那人走了以后 我妈一直没接电话 两天了 门也关着", "certain"),
+    ("狗把我妈的腿咬了 好深的口子", "certain"),
+    ("晒在外面的被子着了雨 湿透了", None),
+    ("蜡烛吹灭了 燃气开着在煮粥", None),
+    ("刷到视频 有个老人吃汤圆噎住了 脸都紫了 吓人", None),
+    ("排骨炖烂了 骨头都露出来了", None),
+    ("телефон упал в воду", None),
 ]
 
 @pytest.mark.parametrize("text,expected", THIRTEENTH_SESSION)

@@ -615,8 +615,8 @@ def test_twelfth_session_intent_classes(text, intent, category):
     assert (result.intent, result.category) == (intent, category)
 
 
-# Thirteenth session: classes its five rounds of fresh intent batches (167-186) missed, in sentences of our own; each
-# failed at the commit that scored its round (ca164f1 or adcb150).
+# Thirteenth session: classes its six rounds of fresh intent batches (167-190) missed, in sentences of our own; each
+# failed at the commit that scored its round (ca164f1, adcb150 or 06d6ec4).
 THIRTEENTH_SESSION_INTENTS = [
     # care for a stretch after an injury or an illness: a help request, not an alarm
     ("王婆婆手摔了 这几天得有人给她做饭", "help_request", "meal"),

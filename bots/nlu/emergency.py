@@ -171,7 +171,7 @@ _RAIN_ASKED = re.compile(r"(会|要|会不会|落不落)落(水|雨)(没|冇|吗
 _NOTED = re.compile(r"(记住|记到了|记下了|记下来了|记得了|记牢了|记在本|记落本"
                     r"|以后好晓得|以后好知道|以后就晓得|以后就知道|学到了)"
                     r"[^，。]{0,4}$")
-_TOLD_OR_ASKED = re.compile(r"讲座|来讲|讲了|讲的|讲课|(里|上)(讲|说)|开会|课|宣传|传单"
+_TOLD_OR_ASKED = re.compile(r"讲座|来讲|讲了|讲的|讲课|(里|上)(讲|说)|(医生|大夫|老师|专家)(说|讲)|开会|课|宣传|传单"
                             r"|问(一下|问|下)|问了一下|征兆|症状|培训|教")
 # What is noted to act on now ("地址我记下了"), not a lesson kept for later.
 _NOTED_TO_ACT = re.compile(r"地址|号码|电话|门牌|位置|车牌")
@@ -183,12 +183,13 @@ _THOUGHT_A_FIRE = re.compile(r"(以为|当是|当成)[^，。]{0,3}(失火|着�
 _HARMLESS_CAUSE = re.compile(r"(一问|问了|问过|原来|结果)(才知道|才晓得)?(他|她)?(是|系)[^，。]{0,4}"
                              r"(吃多|吃撑|吃胀|胀肚|胀气|岔气|饿|累|没睡好|着凉|受凉|消化不良|烧心|反酸)"
                              # ... or told with the pain itself ("心口痛是昨天吃多了辣椒", "胸口疼是叫娃撞了一下")
-                             r"|(疼|痛)(是|系)(昨天|前天|刚才)?[^，。]{0,3}(吃多|吃撑|辣椒|撞|碰|磕|岔气|胀气)")
+                             r"|(疼|痛)(是|系)(昨天|前天|刚才)?[^，。]{0,3}(吃多了|吃撑了|辣椒|撞了|碰了|磕了|岔气|胀气)"
+                             r"(?![^，。]{0,2}(吧|吗))")
 # Help already there for someone else ("有个老爷爷晕倒 救急车来了"): the emergency is in others' hands.
 _AMBULANCE_CAME = re.compile(r"(救护车|救急车|急救车|120)[^，。]{0,3}"
                              r"(来了|到了|拉走|接走|送走|把他|把她)(?!吗|没|么|又)")
 # Someone still down beside them ("大娘也倒在地上", "还躺着"): the ambulance took one and left another.
-_STILL_DOWN = re.compile(r"(也|还)(倒|躺|趴|在地)")
+_STILL_DOWN = re.compile(r"(也|还)(倒|躺|趴|在地上)")
 # The person dreamt of or feared for is well and busy ("她说正在喝茶呢"): the dream or the fright is over.
 _FINE_NOW = re.compile(r"(她|他)(说)?(正在|在)"
                        r"(喝茶|喝酒|跳|吃饭|睡觉|打牌|看电视|干活|做饭|种|晒|散步|遛弯|唱|聊天|赶集)"
@@ -196,11 +197,19 @@ _FINE_NOW = re.compile(r"(她|他)(说)?(正在|在)"
 _PIT_CLEANED = re.compile(w.PIT_CLEANED)
 _THEIR_REASSURANCE = re.compile(r"(他|她)(讲|说)[^，。]{0,2}(没事|不要紧|没得事|莫事)")
 # A question someone asked the writer, with the writer's answer ("有人问胸口疼吃啥药 俺说去卫生院看看").
-_ASKED_AND_ANSWERED = re.compile(r"(有人|人家|储户|顾客|客人|邻居)问[^。]{0,20}(我|俺)(说|讲|让|叫|告诉)")
-_DRILL_NOTICE = re.compile(r"^(通知|公告|提醒)[^。]*(演练|演习)|模拟(电话|来电|呼救)")
+_ASKED_AND_ANSWERED = re.compile(r"(有人|人家|储户|顾客|客人|邻居)问[^。]{0,20}"
+                                 r"(我|俺)(说|讲|让|叫|告诉)(他|她|人家)?(要)?(去|找|问|别|不要|莫)")
+_DRILL_NOTICE = re.compile(r"^(?!.*(不是演|演习取消|演练取消))(.*模拟(电话|来电|呼救)"
+                           r"|.*(演练|演习)[^。]{0,24}(请勿惊慌|请不惊慌|勿惊慌|不要惊慌|别惊慌))")
 _MOVING_A_THING = re.compile(r"把[^，。]{0,6}(柜|桌|床|箱|沙发|家具|缸|石|柴|粮|米|面|谷|麦)"
                              r"[^，。]{0,6}(挪|搬|抬|扛|拉)")
 _WORKING_AWAY = re.compile(r"外出(务工|打工)|出去(务工|打工)")
+_ANIMAL_POISONED = re.compile(r"(牛|羊|猪|狗|猫|鸡|鸭|鹅|驴|马)[^，。]{0,4}(吃了|误食)[^。]{0,12}中毒")
+# An accident told as just now ("我爸刚从房顶摔下来", "刚才突然嘴歪了"), not a stay in hospital just ended.
+_ACCIDENT_JUST_NOW = re.compile(r"(刚才|刚刚|刚)[^，。]{0,4}(摔|跌|倒|烫|割|砍|被|突然|嘴歪|晕)")
+# A new event after an old one ("前年中风过 现在很好 今天突然说不出话"): the recovery told explains nothing now.
+_NEW_EVENT = re.compile(r"突然|这回|这次|又(摔|跌|倒|犯|晕|疼|痛|中风)"
+                        r"|(?<!如)(今天|今早|今儿|今日|今朝)[^，。]{0,4}(突然|又|摔|跌|倒|晕|疼|痛|说不|叫不|起不|胸|心口)")
 _SWIM_LESSON = re.compile(r"学(会)?(游水|游泳|凫水)")
 _ALARM_WORD = re.compile(r"报警器|探测器|警报器")
 _UNWELL = frozenset({"dizzy", "vomit", "sick", "unresponsive", "drowsy", "blackout"})
@@ -287,13 +296,16 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     # "吃鱼要当心骨头卡牢": a care taken, not a bone stuck
     (r"(当心|小心|留心|防着)([^，。]{0,6}?)(卡住|噎着|噎住|噎到|卡到|呛到|呛着)", r"\1\2吃"),
     # "下礼拜有人来讲怎么救被噎着的人": a speaker coming to teach, nobody called for
-    (r"((下|这|本|明|后)(礼拜|周|星期|个月|月|天)|明天|后天|周[一二三四五六日末])([^，。]{0,4})有人来(讲|教|上课|培训)",
-     r"\1\4有老师\5"),
+    (r"(?<!没)(?<!谁)有人来(讲|上课|培训)(?!一下)", r"有老师\1"),
     # "烟筒不冒烟": no smoke from the chimney is someone not cooking, not a fire
-    (r"(烟囱|烟筒|烟洞|灶|炉|屋|家)([^，。]{0,4}?)(不|没|没有|没见)冒烟", r"\1\2没炊烟"),
-    (r"不冒烟", "没炊烟"),
+    (r"(烟囱|烟筒|烟洞|灶|炉|屋|家|户)([^，。]{0,4}?)(不|没|没有|没见)冒烟", r"\1\2没炊烟"),
+    (r"(不|没|没有|没见|还没)冒烟", "无烟"),
     # "不是中毒", "不是人走丢": the trouble named is ruled out
-    (r"(不是|并非)(人)?(中毒|走丢|走失)", "没事"),
+    (r"(?<!是)(不是|并非)(人)?(中毒|走丢|走失|出事)", "没事"),
+    # "以后不用闻那个沼气味了": a smell that is gone for good
+    (r"(不用|不会|再也不用)(再)?闻(那个|这个)?(沼气|煤气|燃气)?(的)?味", "没有味"),
+    # "有漏气隐患的登记一下": a risk to be checked, not a leak
+    (r"(漏气|着火|火灾|跌倒|摔倒)(的)?隐患", "安全隐患"),
     # "真的不是段子": the show is denied, not told
     (r"(真的|真|确实|绝对)?(不是|没|没有|并非)(在)?(段子|演戏|拍戏|摆拍|剧本|演的)", "不是开玩笑"),
     # "煤气灶点不燃了 是不是没得气了": the cylinder is empty, nobody has stopped breathing
@@ -408,7 +420,8 @@ def danger_in(message: Prepared) -> Danger | None:
         trouble -= {"cant_stand", "distress", "wanders"}  # too far to walk: the reason for a home visit
     if _ENGLISH_REQUEST.search(folded):
         trouble -= {"help_word", "sos"}  # "can someone help my grandpa pay": asked for a chore
-    if (_SELF_CARE_LIMIT.search(folded) or _BEDRIDDEN.search(folded)) and _CARE_TASK.search(folded):
+    if (_SELF_CARE_LIMIT.search(folded) or _BEDRIDDEN.search(folded) and not _NEW_EVENT.search(folded)) \
+            and _CARE_TASK.search(folded):
         trouble -= {"body", "urgent", "cant_stand", "cant_get_up", "distress", "worry"}  # care, asked for
     if _CHORE_ASKED.search(folded) and _LEGS_LIMIT.search(folded):
         trouble -= {"body", "distress", "cant_stand"}  # the sore legs are why someone should run the errand
@@ -488,7 +501,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = min(strength, 1)  # grief or worry felt in the chest: asked, in case it is the heart
     # The warning words are limbs as well as sweat: an arm is a warning beside the chest, an injury after a fall.
     warned = "warn" in signs and bool(signs & {"chest", "breath", "breath_soft"})
-    hurried = "urgent" in signs and _HURRY.search(chars) or _JUST_NOW.search(chars)
+    hurried = "urgent" in signs and _HURRY.search(chars) or _ACCIDENT_JUST_NOW.search(chars)
     if _ONGOING_CARE.search(chars) and not warned and not hurried \
             and not signs & {"bleed", "breath", "choke", "unresponsive", "water", "trapped", "cant_get_up", "dizzy",
                              "blackout", "burn_bad"}:
@@ -502,7 +515,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
     if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars) and "warn" not in signs) \
-            and not (_JUST_NOW.search(chars) and signs & _IN_TROUBLE_NOW):
+            and not (_JUST_NOW.search(chars) and signs & _IN_TROUBLE_NOW) and not _NEW_EVENT.search(chars):
         strength = 0  # a memory told, or a recovery told by what the person does again now
     if _asking_after(chars, signs):
         strength = 0
@@ -516,13 +529,17 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # the smoke explained by the writer, and the alarm called off
     if _cause_found_harmless(chars, signs):
         strength = 0
+    if "无烟" in chars and real <= {"smoke"}:
+        strength = min(strength, 2)  # "电热毯有股焦味 还没冒烟": a burning smell, asked about, not yet a fire
     if _ASKED_AND_ANSWERED.search(chars) and not _HURRY.search(chars) and not signs & {"sos", "help_word"}:
         strength = 0  # a question passed on and answered by the writer
     if _AMBULANCE_CAME.search(chars) and _about_other(chars) and not _STILL_DOWN.search(chars) \
             and not signs & _HOUSE_HAZARD and (not _OWN_PEOPLE.search(chars) or _FINE_NOW.search(chars)) \
             and not _HURRY.search(chars):
         strength = min(strength, 1)  # asked at most
-    if "玩具" in chars and real <= {"cry", "help_word", "sos", "fire"} and not re.search("吞|吃|咽|卡|噎", chars):
+    toy_cries = real <= {"cry", "help_word", "sos"} \
+        or real <= {"cry", "help_word", "sos", "fire"} and re.search("(喊|叫)着火", chars)
+    if "玩具" in chars and toy_cries and not re.search("吞|吃|咽|卡|噎|点着|烧着", chars):
         strength = 0  # "玩救护车玩具 嘀嘟嘀嘟叫": a toy's siren
     if _SCHOOL_SUM.search(chars) and real <= {"cry", "help_word"}:
         strength = 0  # "37乘24等于多少 数学作业救命": homework, not a cry
@@ -607,7 +624,9 @@ def _leak_goes_on(chars: str, signs: set[str]) -> bool:
     if "gas" not in signs:
         return bool("gas_fixture" in signs and goes_on and _gas_leak(chars, signs))
     told_over = _RESCUED.search(chars) or _ASLEEP.search(chars) or _FLAME_OUT.search(chars)
-    return bool(goes_on or told_over and not _GAS_STOPPED.search(chars))
+    # Shut off after it was told running ("天然气开着没关 我赶紧关了"): no longer going on.
+    stopped = _GAS_STOPPED.search(chars, goes_on.end()) if goes_on else _GAS_STOPPED.search(chars)
+    return bool((goes_on or told_over) and not stopped)
 
 
 def _still_bleeding(chars: str, signs: set[str]) -> bool:
@@ -633,13 +652,15 @@ def _over_or_story(chars: str, signs: set[str]) -> bool:
     reached = _REACHED.search(chars) and not signs & _ACUTE - {"unresponsive"}
     return bool(over or explained or reached or _story(chars, signs) or joking or _asking_after(chars, signs)
                 or _cause_found_harmless(chars, signs)
-                or _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars)))
+                or _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars))
+                and not _NEW_EVENT.search(chars))
 
 
 def _cause_found_harmless(chars: str, signs: set[str]) -> bool:
     """The complaint explained by asking ("一问是吃撑了"), with no warning sign beside it."""
     # Only the complaint asked about is explained: a person who cannot be woken or cannot get up is not.
     return bool(_HARMLESS_CAUSE.search(chars)) and not signs & {"warn", "urgent", "intense", "sudden"} \
+        and not _TAKEN_BACK.search(chars) \
         and not signs & (_IN_TROUBLE_NOW | _ACUTE) - {"chest"}
 
 
@@ -729,9 +750,11 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"choke", "intense"}
     # "救救孩子" beside a request for night care is the family's exhaustion, not a cry about the patient.
     acute = signs & _ACUTE - ({"cry"} if _HYPERBOLE.search(chars) else set())
-    if _BEDRIDDEN.search(chars) and _CARE_TASK.search(chars) and not acute:
+    if _BEDRIDDEN.search(chars) and _CARE_TASK.search(chars) and not acute and not _NEW_EVENT.search(chars):
         signs -= {"cant_stand", "cant_get_up", "urgent", "worry", "body", "distress"}
-    if (_OTHER_SMELL.search(chars) or _PIT_CLEANED.search(chars)) and not signs & _ACUTE:
+    if (_OTHER_SMELL.search(chars) or _PIT_CLEANED.search(chars)
+            and not re.search("(人|他|她|老汉|老人)(下|掉)去|没上来|晕|倒|叫不", chars)) \
+            and not signs & _ACUTE:
         signs -= {"gas", "leak"}
     if "gas" not in signs and _BODY_ODOUR.search(chars):
         signs.discard("leak")
@@ -751,7 +774,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if _ALARM_WORD.search(chars) and _ALARM_TEST.search(chars) and not signs & (_ACUTE | _UNWELL) \
             and not _alarm_going(chars) and not re.search("味|臭|一直|还在", chars):
         signs -= {"carbon_monoxide", "gas", "leak"}  # "一氧化碳报警器隔一会滴一下 是不是没电了": a battery
-    if _SWIM_LESSON.search(chars) and re.search("不怕|会游|学会", chars) \
+    if _ANIMAL_POISONED.search(chars) and not _OTHER.search(chars):
+        signs.discard("poison")  # "耕牛吃了打过药的草会不会中毒": the ox
+    if _SWIM_LESSON.search(chars) and re.search("不怕|会游|学会|教练|班", chars) \
             and not signs & {"cry", "sos", "urgent", "unresponsive"} \
             and not re.search("没上来|沉|没浮|不见|没出来", chars):
         signs.discard("water")  # "学游水 掉水里也不怕了": learning to swim
@@ -762,6 +787,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"cant_stand", "distress"}  # "把柜子挪到那屋去 一个人挪不动": the cupboard does not move
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
+        if not _OTHER.search(chars):
+            signs -= {"poison", "choke", "body"}  # "彩票机卡住了 … 一张票都吐不出": the machine is stuck
         if not _OTHER.search(chars) and "many_calls" not in signs and not re.search("(几|两|三|好几|多)(天|日)", chars):
             signs -= {"absent", "unresponsive"}  # "手机死机了 半天没动静": the phone does not respond
     hurry = _HURRY.search(chars)
@@ -840,7 +867,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
             and not now_at_home and not relayed_alert and _lesson_is_the_matter(chars):
         signs.clear()
         return
-    if "fire" in signs and re.search(r"(打|点)(不|没)?着火|火(都|也)?(生|点|烧|打)不(起来|着|燃)", chars):
+    if "fire" in signs and re.search(r"(打|点)(不|没)?(着|起)火|火(都|也)?(生|点|烧|打)不(起来|着|燃)", chars):
         signs.discard("fire")
     if "gas" in signs and "gas_errand" in signs and not _gas_leak(chars, signs):
         signs -= {"gas", "breath"}  # 煤气罐没气了: the cylinder is empty, nobody is short of breath
