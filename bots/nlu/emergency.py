@@ -210,6 +210,10 @@ _ACCIDENT_JUST_NOW = re.compile(r"(刚才|刚刚|刚)[^，。]{0,4}(摔|跌|倒|
 # A new event after an old one ("前年中风过 现在很好 今天突然说不出话"): the recovery told explains nothing now.
 _NEW_EVENT = re.compile(r"突然|这回|这次|又(摔|跌|倒|犯|晕|疼|痛|中风)"
                         r"|(?<!如)(今天|今早|今儿|今日|今朝)[^，。]{0,4}(突然|又|摔|跌|倒|晕|疼|痛|说不|叫不|起不|胸|心口)")
+# Someone who went down into water or a pit and has not come up: a swimming lesson or a pit's cleaning gone wrong.
+_GONE_UNDER = re.compile(r"(人|他|她|老汉|老人)(下|掉)去|没上来|沉|没浮|不见|没出来")
+# A class or a talk announced: what it teaches is no cry.
+_CLASS_NOTICE = re.compile(r"培训|讲座|课")
 _SWIM_LESSON = re.compile(r"学(会)?(游水|游泳|凫水)")
 _ALARM_WORD = re.compile(r"报警器|探测器|警报器")
 _UNWELL = frozenset({"dizzy", "vomit", "sick", "unresponsive", "drowsy", "blackout"})
@@ -286,6 +290,8 @@ _HARMED_BY_BLADE = re.compile(r"砍(人|伤|死|到(了)?(人|他|她|我|腿|�
 _FIREWOOD = re.compile(r"(劈|砍|剁|锯)(点|些|一些|几捆)?(柴|木头)|柴火")
 # Harmless readings of words that sound like trouble, each replaced by a plain wording before the signs are read;
 # in this order.
+# What "没冒烟" is reread as, and what _judge looks for afterwards: a smell of burning told without smoke.
+_NO_SMOKE = "无烟"
 _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), reading) for pattern, reading in (
     # "老倌病倒了 … 请个人来帮我煮点稀饭": fallen ill, not fallen down
     (r"病倒(了)?(?![在地田路])", "生病了"),
@@ -299,7 +305,7 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     (r"(?<!没)(?<!谁)有人来(讲|上课|培训)(?!一下)", r"有老师\1"),
     # "烟筒不冒烟": no smoke from the chimney is someone not cooking, not a fire
     (r"(烟囱|烟筒|烟洞|灶|炉|屋|家|户)([^，。]{0,4}?)(不|没|没有|没见)冒烟", r"\1\2没炊烟"),
-    (r"(不|没|没有|没见|还没)冒烟", "无烟"),
+    (r"(不|没|没有|没见|还没)冒烟", _NO_SMOKE),
     # "不是中毒", "不是人走丢": the trouble named is ruled out
     (r"(?<!是)(不是|并非)(人)?(中毒|走丢|走失|出事)", "没事"),
     # "以后不用闻那个沼气味了": a smell that is gone for good
@@ -529,7 +535,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # the smoke explained by the writer, and the alarm called off
     if _cause_found_harmless(chars, signs):
         strength = 0
-    if "无烟" in chars and real <= {"smoke"}:
+    if _NO_SMOKE in chars and real <= {"smoke"}:
         strength = min(strength, 2)  # "电热毯有股焦味 还没冒烟": a burning smell, asked about, not yet a fire
     if _ASKED_AND_ANSWERED.search(chars) and not _HURRY.search(chars) and not signs & {"sos", "help_word"}:
         strength = 0  # a question passed on and answered by the writer
@@ -753,7 +759,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if _BEDRIDDEN.search(chars) and _CARE_TASK.search(chars) and not acute and not _NEW_EVENT.search(chars):
         signs -= {"cant_stand", "cant_get_up", "urgent", "worry", "body", "distress"}
     if (_OTHER_SMELL.search(chars) or _PIT_CLEANED.search(chars)
-            and not re.search("(人|他|她|老汉|老人)(下|掉)去|没上来|晕|倒|叫不", chars)) \
+            and not _GONE_UNDER.search(chars) and not re.search("晕|倒|叫不", chars)) \
             and not signs & _ACUTE:
         signs -= {"gas", "leak"}
     if "gas" not in signs and _BODY_ODOUR.search(chars):
@@ -778,7 +784,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("poison")  # "耕牛吃了打过药的草会不会中毒": the ox
     if _SWIM_LESSON.search(chars) and re.search("不怕|会游|学会|教练|班", chars) \
             and not signs & {"cry", "sos", "urgent", "unresponsive"} \
-            and not re.search("没上来|沉|没浮|不见|没出来", chars):
+            and not _GONE_UNDER.search(chars):
         signs.discard("water")  # "学游水 掉水里也不怕了": learning to swim
     if _THOUGHT_A_FIRE.search(chars) and (_COOKING.search(chars) or _resolved(chars)) \
             and not _FIRE_CORRECTED.search(chars) and not _STILL_INSIDE.search(chars):
@@ -789,8 +795,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"cant_get_up", "cant_stand", "stuck"}
         if not _OTHER.search(chars):
             signs -= {"poison", "choke", "body"}  # "彩票机卡住了 … 一张票都吐不出": the machine is stuck
-        if not _OTHER.search(chars) and "many_calls" not in signs and not re.search("(几|两|三|好几|多)(天|日)", chars):
-            signs -= {"absent", "unresponsive"}  # "手机死机了 半天没动静": the phone does not respond
+            if "many_calls" not in signs and not re.search("(几|两|三|好几|多)(天|日)", chars):
+                signs -= {"absent", "unresponsive"}  # "手机死机了 半天没动静": the phone does not respond
     hurry = _HURRY.search(chars)
     # "想学学 老人噎着了怎么办": what to do when it happens, asked as a lesson about no one in particular; or
     # relayed for schoolwork ("孙女问 老人摔倒了应该怎么扶 学校作业要写").
@@ -798,7 +804,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     how_to = _HOW_TO_HANDLE.search(chars) and (_LEARNING.search(chars) and not _OWN_PEOPLE.search(chars)
                                                 or _SCHOOLWORK.search(chars) or _METHOD_ASKED.search(chars)
                                                 or _GUIDE.search(chars)
-                                                or _TEACHING.search(chars) and re.search("培训|讲座|课", chars)
+                                                or _TEACHING.search(chars) and _CLASS_NOTICE.search(chars)
                                                 and not _OWN_PEOPLE.search(chars) and not _alarm_going(chars))
     ahead = _SERVICE_QUESTION.search(chars) and re.search(r"(要是|万一|如果|平时|以后|将来|登记|提前)", chars)
     own_trouble = signs & _IN_TROUBLE_NOW and _OWN_PEOPLE.search(chars)
@@ -862,7 +868,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     # First aid asked for in the moment ("海什么克急救法我不会啊 谁教教我 急死") is no lesson.
     now_at_home = signs & _IN_TROUBLE_NOW and _OWN_PEOPLE.search(chars) and _CALLING_OUT.search(chars)
     # "紧急：…卡喉，呼吸困难 … 请提前准备": a relayed alert asks for preparation; it is no notice about a lesson.
-    relayed_alert = signs & _IN_TROUBLE_NOW and "紧急" in chars and not re.search("通知|培训|讲座|课", chars)
+    relayed_alert = signs & _IN_TROUBLE_NOW and "紧急" in chars \
+        and not _CLASS_NOTICE.search(chars) and "通知" not in chars
     if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"} and not _alarm_going(chars) \
             and not now_at_home and not relayed_alert and _lesson_is_the_matter(chars):
         signs.clear()
