@@ -118,7 +118,6 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "前年中风住了院 如今天天能走到镇上",  # a recovery by what the person does again now
     "去年掉河里被人救上来 现在还怕水",    # rescued, long ago
     "村里教急救，我学会噎住了怎么拍背",  # a first-aid class (急救 + 我 is not 救我)
-    "三天没见你来食堂 电话也不接 忙啥呢",  # asked of the absent person themself
     "手机充电到一半就停了",
     "那个公告讲啥的 老人问我我也说不清",  # cannot explain, not cannot speak
     "锅烧干冒了点烟 开窗就散了",          # the smoke has cleared
@@ -130,7 +129,6 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "我家的狗从台阶上摔下去了 爷爷问哪有兽医",  # the animal fell; the man only asks for the vet
     "入户检查煤气管道完毕 均未发现漏气",      # an inspection that found nothing
     "上个月摔跤的张大爷现在怎么样了 好些没",  # asking after a fall that is past
-    "睇紧剧 入面有个阿婆心口痛到晕低咗",      # a drama, in Cantonese
     "参加了村里的急救课 噎住了咋救 我学会了",  # a first-aid class (咋救，我 is not 救我)
     "我外公手机坏了 这两天联系不上",          # the phone is broken: why nobody answers
     "经卫生院复查，之前说的胸闷确诊为胃食管反流，与心脏无关，现已明显缓解",  # a diagnosis rules it out, eased
@@ -148,7 +146,6 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "初一去庙里烧香拜菩萨 香火烧得旺 满院子烟 热闹得很",      # incense smoke at a temple
     "孙女教我学英语 今天学了救命和报警怎么说",              # words learnt in a lesson
     "老王上礼拜摔了一跤 今朝已经好走了",                    # a recovery told in Wu
-    "小孩子滑了一跤 哭都没哭 又起来蹦了",                    # a small child up again
     "灶台点着了 火苗蓝蓝的 锅里炖着汤",                      # the stove lit (点着 sounds like 电着, a shock)
     "下礼拜三在祠堂讲糖尿病防治 头晕胸闷的老人欢迎来听",      # a health talk announced
     "快递员说敲门没人开 我打电话跟他说在果园 让他放门口",      # an unanswered knock, the phone answered
@@ -255,6 +252,10 @@ def test_everyday_uses_of_alarming_words_are_not_emergencies(text):
     "路修平了 再也不怕跶倒了",                                 # afraid of falling, 跶
     "约好了今天来给我奶奶量血压 等到现在也没人来 你们怎么搞的",  # a visit that did not come: a complaint
     "前几年摔过一跤 下雨天还疼 有啥膏药推荐",                  # an old injury that aches in the rain
+    # Read as harmless by the rules; the learnt opinion (danger_learner.py) asks about these.
+    "三天没见你来食堂 电话也不接 忙啥呢",  # asked of the absent person themself
+    "睇紧剧 入面有个阿婆心口痛到晕低咗",      # a drama, in Cantonese
+    "小孩子滑了一跤 哭都没哭 又起来蹦了",                    # a small child up again
 ])
 def test_harmless_frames_never_alarm_though_the_second_opinion_may_ask(text):
     # The rules read these as harmless; the statistical second opinion may still ask (danger_model.py).
@@ -412,6 +413,44 @@ def test_the_second_opinion_asks_about_trouble_no_sign_anticipated_and_never_act
     assert danger is not None and danger.level == "weak"
     # Ordinary chat with no sign at all is never sent to the model.
     assert assess_danger("我在路上，十分钟到") is None
+
+
+def test_the_learnt_opinion_is_fitted_on_scored_batches_only_and_ships_fresh():
+    from bots.nlu import danger_learner
+
+    pairs = danger_learner.corpus()
+    shipped = json.loads(danger_learner.PATH.read_text(encoding="utf-8"))
+    assert shipped["corpus"] == danger_learner.digest(pairs), "run python -m bots.nlu.danger_learner"
+    texts = {text for text, _ in pairs}
+    # The scored batches teach it; the everyday set (what false alarms are measured on) and the batches waiting
+    # to be scored at first sight never do.
+    assert {row["text"] for path in BATCHES for row in rows(path)} <= texts | {
+        row["text"] for row in rows(DATA / "everyday.jsonl")}
+    waiting = [row["text"] for folder in ("emergency_untuned", "intent_untuned")
+               for path in (DATA / folder).glob("*.jsonl") for row in rows(path)]
+    assert not texts & ({row["text"] for row in rows(DATA / "everyday.jsonl")} | set(waiting))
+
+
+@pytest.mark.parametrize("text", [
+    "河坝边上坐了个老汉 一早上没挪窝 刚才一看人歪到一边去了",  # no sign the rules know: a slump, told as seen
+    "老倌子坐起来就讲天旋地转 眼珠子乱晃 一直在呕",  # the rules' signs, all read as harmless
+])
+def test_the_learnt_opinion_asks_about_what_the_rules_pass_over_and_never_acts_alone(text):
+    from bots.nlu import danger_learner
+
+    danger = assess_danger(text)
+    assert danger is not None and danger.level == "weak" and "model" in danger.signs
+    # Without the learnt opinion the rules alone let it through (fourteenth session, first round's misses).
+    threshold, danger_learner.THRESHOLD = danger_learner.THRESHOLD, 2.0
+    try:
+        assert assess_danger(text) is None
+    finally:
+        danger_learner.THRESHOLD = threshold
+
+
+@pytest.mark.parametrize("text", ["不", "在", "好", "嗯嗯"])
+def test_the_learnt_opinion_says_nothing_about_a_word_or_two(text):
+    assert assess_danger(text) is None
 
 
 # The sixth session's classes (batches 82-101), with sentences written for the tests, not taken from a batch.
@@ -846,7 +885,7 @@ ELEVENTH_SESSION = [
     ("自行车胎气没了", None),  # a flat tyre: 气没了 is no breath only after choking (fails on 475bf85)
     ("我在床上躺着 今年雨多下不了地", None),  # the fields too wet to work, not unable to leave the bed
     ("他家的菜地让水冲走了", None),  # a field swept away: the person named is its owner
-    ("我头转不过来 落枕了", None),  # a stiff neck, not a spinning head
+    ("我头转不过来 落枕了", "asked"),  # a stiff neck; the learnt opinion asks, never alarms
     # guards: each failed on a draft of the fixes above that went too far
     ("隔壁阿婆隔两天没见她出门 敲门也没人应", "certain"),  # 隔两天 here is how long, not how often
     ("早起池那根管子破了 一屋臭味", "certain"),  # 早起池 is 沼气池 typed by sound
@@ -958,14 +997,14 @@ TWELFTH_SESSION = [
     ("这个事我倒了解一点", None),
     ("我爸遛跶到地里看庄稼去了", None),  # a stroll
     ("米袋子掉在地上了 我拉不动 帮我搬进屋", None),  # a sack, not a person
-    ("门锁生锈了 敲了半天也不动", None),
+    ("门锁生锈了 敲了半天也不动", "asked"),  # the learnt opinion asks; never an alarm
     ("叫了他几声 他不动 赖床呢", None),
     ("老母鸡趴在院子里不吭声 是不是要抱窝", None),
     ("我妈每次吃完饭都要吃降压药", None),
     ("最近睡不着 想吃安眠药 能不能帮我开点", None),
     ("一捆柴压在我背上 走了十里路 累死了", None),
     ("辣椒苗明天要栽了 谁来帮一下", None),  # planting
-    ("老头子在家坐不住 天天要往外跑", None),  # restless, not unsteady
+    ("老头子在家坐不住 天天要往外跑", "asked"),  # restless; the learnt opinion asks, never alarms
     ("刀拔出来了 血止不住 快来人", "certain"),
     ("钉子扎手指头了 一直出血 止不住", "certain"),
     ("奶奶看中央台的电视看着看着 突然倒地上抽搐", "certain"),
@@ -1126,7 +1165,7 @@ THIRTEENTH_SESSION = [
     ("车上的报警器一直叫 赶紧帮我关了", None),
     ("紧急通知 明天上午村委会急救培训 教大家老人噎住喘不上气怎么办 请大家参加", None),
     ("紧急：明天讲座讲老人卡喉呼吸困难的急救 请提前准备", None),
-    ("孙子吃桑葚嘴巴乌起 有个籽卡在牙缝", None),
+    ("孙子吃桑葚嘴巴乌起 有个籽卡在牙缝", "asked"),  # the learnt opinion asks; never an alarm
     ("小孙子不给买糖就往地上扑 哭着打滚", None),
     ("雨太大 玉米秆子直往地上倒", None),
     ("吃饭卡了一下 咳两声好了 一声不吭又接着吃", None),
@@ -1172,7 +1211,7 @@ THIRTEENTH_SESSION = [
     ("狗把我妈的腿咬了 好深的口子", "certain"),
     ("晒在外面的被子着了雨 湿透了", None),
     ("蜡烛吹灭了 燃气开着在煮粥", None),
-    ("刷到视频 有个老人吃汤圆噎住了 脸都紫了 吓人", None),
+    ("刷到视频 有个老人吃汤圆噎住了 脸都紫了 吓人", "asked"),  # the learnt opinion asks; never an alarm
     ("排骨炖烂了 骨头都露出来了", None),
     ("телефон упал в воду", None),
 ]

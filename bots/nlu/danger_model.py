@@ -30,9 +30,14 @@ EMERGENCY, ORDINARY_LABEL = "emergency", "ordinary"
 THRESHOLD = 0.98
 
 
-def _features(message: Prepared) -> list[str]:
+def refolded(message: Prepared) -> Prepared:
+    """The message with dialect words and variant characters folded, as the signs read it."""
     folded = fold(message.chars)
-    again = message if folded == message.chars else prepare(folded)
+    return message if folded == message.chars else prepare(folded)
+
+
+def _features(message: Prepared) -> list[str]:
+    again = refolded(message)
     return features(again.chars, again.keys)
 
 

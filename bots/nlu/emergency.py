@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import danger_model
+from . import danger_learner, danger_model
 from . import danger_words as w
 from .dialect import fold
 from .first_chars import first_chars
@@ -437,6 +437,10 @@ def danger_in(message: Prepared) -> Danger | None:
             and danger_model.emergency_probability(prepared) >= danger_model.THRESHOLD:
         # Some sign of trouble that the rules found too weak (or harmless), in a message that reads like the
         # emergencies people write: asked, never acted on alone.
+        return Danger(WEAK, frozenset({w.UNKNOWN}), ("model", *sorted(typed | heard)), _about_other(folded))
+    if danger is None and danger_learner.emergency_probability(prepared) >= danger_learner.THRESHOLD:
+        # Nothing the rules know, or only what they read as harmless, in a message the model fitted on every scored
+        # batch takes for an emergency: a phrasing no sign anticipated. Asked, never acted on alone.
         return Danger(WEAK, frozenset({w.UNKNOWN}), ("model", *sorted(typed | heard)), _about_other(folded))
     return danger
 

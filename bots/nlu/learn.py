@@ -21,6 +21,7 @@ DIGITS = 5
 def fit_table(rows: list[tuple[list[str], str]]) -> dict:
     """One model's vocabulary, idf, pruned weights and intercepts, as plain JSON data."""
     # Training only, never imported to answer a message; scikit-learn ships no type information.
+    import numpy
     from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
     from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
@@ -28,16 +29,20 @@ def fit_table(rows: list[tuple[list[str], str]]) -> dict:
     matrix = vectoriser.fit_transform([found for found, _ in rows])
     model = LogisticRegression(C=C, max_iter=5000).fit(matrix, [label for _, label in rows])
     labels = [str(label) for label in model.classes_]
+    coef, intercept = model.coef_, model.intercept_
+    if len(labels) == 2:
+        # scikit-learn keeps one weight row for two labels; half of it for each keeps the softmax's answer.
+        coef, intercept = numpy.vstack([-coef / 2, coef / 2]), numpy.array([-intercept[0] / 2, intercept[0] / 2])
     vocabulary = vectoriser.vocabulary_
     weights: dict[str, list[list[float]]] = {}
     for gram, column in sorted(vocabulary.items()):
-        pairs = [[index, round(float(model.coef_[index, column]), DIGITS)] for index in range(len(labels))
-                 if abs(model.coef_[index, column]) >= PRUNE]
+        pairs = [[index, round(float(coef[index, column]), DIGITS)] for index in range(len(labels))
+                 if abs(coef[index, column]) >= PRUNE]
         if pairs:
             weights[gram] = pairs
     idf = {gram: round(float(vectoriser.idf_[vocabulary[gram]]), DIGITS) for gram in sorted(vocabulary)}
     return {"labels": labels, "idf": idf, "weights": weights,
-            "intercepts": [round(float(b), DIGITS) for b in model.intercept_]}
+            "intercepts": [round(float(b), DIGITS) for b in intercept]}
 
 
 def build_learner(paths: list[Path]) -> dict:
