@@ -1166,7 +1166,7 @@ THIRTEENTH_SESSION = [
     ("紧急通知 明天上午村委会急救培训 教大家老人噎住喘不上气怎么办 请大家参加", None),
     ("紧急：明天讲座讲老人卡喉呼吸困难的急救 请提前准备", None),
     ("孙子吃桑葚嘴巴乌起 有个籽卡在牙缝", "asked"),  # the learnt opinion asks; never an alarm
-    ("小孙子不给买糖就往地上扑 哭着打滚", None),
+    ("小孙子不给买糖就往地上扑 哭着打滚", "asked"),  # the learnt opinion asks; never an alarm
     ("雨太大 玉米秆子直往地上倒", None),
     ("吃饭卡了一下 咳两声好了 一声不吭又接着吃", None),
     ("灶火灭了 气还是开着 没人管", "certain"),
@@ -1209,7 +1209,7 @@ THIRTEENTH_SESSION = [
     ("人家问老汉怎么不来赶集 我讲他摔了起不来", "certain"),
     ("那人走了以后 我妈一直没接电话 两天了 门也关着", "certain"),
     ("狗把我妈的腿咬了 好深的口子", "certain"),
-    ("晒在外面的被子着了雨 湿透了", None),
+    ("晒在外面的被子着了雨 湿透了", "asked"),  # the learnt opinion asks; never an alarm
     ("蜡烛吹灭了 燃气开着在煮粥", None),
     ("刷到视频 有个老人吃汤圆噎住了 脸都紫了 吓人", "asked"),  # the learnt opinion asks; never an alarm
     ("排骨炖烂了 骨头都露出来了", None),

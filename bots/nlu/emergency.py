@@ -248,11 +248,12 @@ _HURRY = re.compile(r"(快|赶紧|马上|立刻|立即|急(?!救|车))")  # 救�
 # Urgency said to the reader ("急死", "快来"), not advice quoted ("胸痛要立即就医", "喊着火了快逃").
 _CALLING_OUT = re.compile(r"(急死|急急|救命|快来|快回|快点|快帮|快救)")
 _HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?"
-                            r"(怎么办|咋办|咋个办|怎么处理|如何处理|(怎么|咋个|如何)(急救|扶))")
+                            r"(怎么办|咋办|咋个办|(?<![怎这那什])么办|怎么处理|如何处理|(怎么|咋个|如何)(急救|扶))")
 _METHOD_ASKED = re.compile(r"(说说|讲讲|教教|说一下|讲一下|教一下)(那个|这个)?"
                            r"[^，。]{0,12}(法儿|办法|方法|招儿|手法|步骤)")
 _SCHOOLWORK = re.compile(r"(学校|学堂|老师)(里)?(要|让)?(考试|考|作业|写|问)|作业要写|要考试"
-                         r"|(学校|老师|课上|班上)(里)?(教|讲)(了|过)|回家要考|学校(的|里)[^，。]{0,6}(讲习|课|培训)")
+                         r"|(学校|老师|课上|班上)(里)?(教|讲)(了|过)|回家要考|学校(的|里)[^，。]{0,6}(讲习|课|培训)"
+                         r"|(班上|课上|课堂上)(的)?(学生|同学|孩子|娃)(们)?问")
 _LEGS_LIMIT = re.compile(r"(腿|脚|腰|脚杆|膝盖|腿脚)(子)?.{0,3}(痛|疼|不好|不灵|不便|不中|不行|走不)")
 _GUIDE = re.compile(r"整理(了)?(的)?(步骤|方法|流程)|(步骤|方法|流程)[^，。]{0,8}转给|转给大家")  # a how-to passed on
 _STICKER_HABIT = re.compile(r"(每天|天天|平时|平常|往常|每早|每日)[^，。]{0,8}发[^，。]{0,8}表情(包)?")
@@ -335,6 +336,8 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     (r"早起(?!池|味|管|罐|灶|漏|泄|臭|的味)", "早上起"),  # 早起池 is 沼气池 typed by sound
     # "轮胎没气了": the tyre, not a breath
     (r"(轮胎|车胎|胎|气球|皮球|篮球|气垫)(又|都|也)?(有点)?(没气|漏气|没得气)(了)?", "胎瘪了"),
+    # "熬中药呢 味大 不是没气": the smell explained, the gas denied
+    (r"(?<!是)不是没(得)?气(?!了)", "不是那个"),
     # "笑得/辣得喘不上气": laughter or chilli, not a failing chest (a neutral wording, not a joke, so the laugh never
     # hides chest pain told beside it)
     (r"(笑|辣|乐|麻)得(我们|我|人|俺)?(气)?(都|快)?(喘不上气|喘不过气|喘不过来|上气不接下气|岔气)", "笑了半天"),
