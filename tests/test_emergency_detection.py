@@ -883,7 +883,7 @@ ELEVENTH_SESSION = [
     ("田里的秧苗让水冲走了", None),  # seedlings swept away, not a person
     ("高压锅气还在往外喷 能开盖不", None),  # steam, not gas
     ("自行车胎气没了", None),  # a flat tyre: 气没了 is no breath only after choking (fails on 475bf85)
-    ("我在床上躺着 今年雨多下不了地", None),  # the fields too wet to work, not unable to leave the bed
+    ("我在床上躺着 今年雨多下不了地", "asked"),  # the fields too wet to work; the learnt opinion asks, never alarms
     ("他家的菜地让水冲走了", None),  # a field swept away: the person named is its owner
     ("我头转不过来 落枕了", "asked"),  # a stiff neck; the learnt opinion asks, never alarms
     # guards: each failed on a draft of the fixes above that went too far

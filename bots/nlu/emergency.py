@@ -145,7 +145,7 @@ _ACUTE = frozenset({"fall", "unresponsive", "bleed", "breath", "chest", "warn", 
 _IN_TROUBLE_NOW = frozenset({"cant_get_up", "unresponsive", "bleed", "breath", "choke", "chest", "stroke",
                              "trapped", "water"})
 # The writer rules a fire out ("非火情", "不是着火"), not asks whether it is one ("是不是着火", "没着火吧").
-_FIRE_DENIED = re.compile(r"(?<!是)(非|不是|并非|并不是)(谁家|哪家|屋里)?(火情|火灾|着火|失火|火烧)"
+_FIRE_DENIED = re.compile(r"(?<!是)(非|不是|并非|并不是)(谁家|哪家|屋里)?(火情|火灾|着火|失火|火烧|起火)"
                           r"|(没|没有)(着火|失火|火情)(?![了吧吗呢啊]|没)"
                           # asked by someone and answered no ("有人问是不是着火 没有没有")
                           r"|(是不是|是否)(着火|失火|火灾)(了)?(没有|不是|冇)(的)?(没有)?(?=$|是)")
@@ -216,6 +216,7 @@ _GONE_UNDER = re.compile(r"(人|他|她|老汉|老人)(下|掉)去|没上来|沉
 _CLASS_NOTICE = re.compile(r"培训|讲座|课")
 _SWIM_LESSON = re.compile(r"学(会)?(游水|游泳|凫水)")
 _ALARM_WORD = re.compile(r"报警器|探测器|警报器")
+_ALARM_GIVEN = re.compile(r"(发|领|装|安装|送|配|买)[^，。]{0,8}(报警器|探测器|警报器)")
 _UNWELL = frozenset({"dizzy", "vomit", "sick", "unresponsive", "drowsy", "blackout"})
 _FOR_LATER = re.compile(r"以备不时之需|以备|备用|以防万一|以后(?=如果|要是|万一|有人)|将来"
                         r"|(写进|写入|纳入|定进).{0,6}(制度|预案|流程|规定|本子)"
@@ -787,6 +788,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if _ALARM_WORD.search(chars) and _ALARM_TEST.search(chars) and not signs & (_ACUTE | _UNWELL) \
             and not _alarm_going(chars) and not re.search("味|臭|一直|还在", chars):
         signs -= {"carbon_monoxide", "gas", "leak"}  # "一氧化碳报警器隔一会滴一下 是不是没电了": a battery
+    if _ALARM_GIVEN.search(chars) and not signs & (_ACUTE | _UNWELL) and not _alarm_going(chars) \
+            and not re.search("味|臭|响|叫", chars):
+        signs -= {"carbon_monoxide", "gas", "leak"}  # "村委会发一氧化碳报警器 每户一个": the device handed out
     if _ANIMAL_POISONED.search(chars) and not _OTHER.search(chars):
         signs.discard("poison")  # "耕牛吃了打过药的草会不会中毒": the ox
     if _SWIM_LESSON.search(chars) and re.search("不怕|会游|学会|教练|班", chars) \

@@ -18,7 +18,7 @@ PRUNE = 0.3  # weights smaller than this change no decision on the labelled line
 DIGITS = 5
 
 
-def fit_table(rows: list[tuple[list[str], str]]) -> dict:
+def fit_table(rows: list[tuple[list[str], str]], balanced: bool = False) -> dict:
     """One model's vocabulary, idf, pruned weights and intercepts, as plain JSON data."""
     # Training only, never imported to answer a message; scikit-learn ships no type information.
     import numpy
@@ -27,7 +27,8 @@ def fit_table(rows: list[tuple[list[str], str]]) -> dict:
 
     vectoriser = TfidfVectorizer(analyzer=lambda found: found, sublinear_tf=True, min_df=MIN_DOCS)
     matrix = vectoriser.fit_transform([found for found, _ in rows])
-    model = LogisticRegression(C=C, max_iter=5000).fit(matrix, [label for _, label in rows])
+    class_weight = "balanced" if balanced else None
+    model = LogisticRegression(C=C, max_iter=5000, class_weight=class_weight).fit(matrix, [label for _, label in rows])
     labels = [str(label) for label in model.classes_]
     coef, intercept = model.coef_, model.intercept_
     if len(labels) == 2:
