@@ -145,7 +145,9 @@ _ACUTE = frozenset({"fall", "unresponsive", "bleed", "breath", "chest", "warn", 
 _IN_TROUBLE_NOW = frozenset({"cant_get_up", "unresponsive", "bleed", "breath", "choke", "chest", "stroke",
                              "trapped", "water"})
 # The writer rules a fire out ("非火情", "不是着火"), not asks whether it is one ("是不是着火", "没着火吧").
-_FIRE_DENIED = re.compile(r"(?<!是)(非|不是|并非|并不是)(谁家|哪家|屋里)?(火情|火灾|着火|失火|火烧|起火)"
+_FIRE_DENIED = re.compile(r"(?<!是)(?<!说)(?<!讲)(非|不是|并非|并不是)(谁家|哪家|屋里)?"
+                          r"(火情|火灾|着火|失火|火烧|起火)(?!是什么)"
+                          r"|(别|不要|莫|唔好)(当|以为|当成)(是|做)?(着火|失火|火灾)"
                           r"|(没|没有)(着火|失火|火情)(?![了吧吗呢啊]|没)"
                           # asked by someone and answered no ("有人问是不是着火 没有没有")
                           r"|(是不是|是否)(着火|失火|火灾)(了)?(没有|不是|冇)(的)?(没有)?(?=$|是)")
@@ -195,7 +197,8 @@ _FINE_NOW = re.compile(r"(她|他)(说)?(正在|在)"
                        r"(喝茶|喝酒|跳|吃饭|睡觉|打牌|看电视|干活|做饭|种|晒|散步|遛弯|唱|聊天|赶集)"
                        r"|好好的$|啥事没有|什么事都没有")
 _PIT_CLEANED = re.compile(w.PIT_CLEANED)
-_THEIR_REASSURANCE = re.compile(r"(他|她)(讲|说)[^，。]{0,2}(没事|不要紧|没得事|莫事)")
+_THEIR_REASSURANCE = re.compile(r"((他|她)(讲|说)|(she|he)('s| is)? (said|says|saying))[^，。]{0,2}"
+                                r"(没事|不要紧|没得事|莫事)")
 # A question someone asked the writer, with the writer's answer ("有人问胸口疼吃啥药 俺说去卫生院看看").
 _ASKED_AND_ANSWERED = re.compile(r"(有人|人家|储户|顾客|客人|邻居)问[^。]{0,20}"
                                  r"(我|俺)(说|讲|让|叫|告诉)(他|她|人家)?(要)?(去|找|问|别|不要|莫)")
@@ -249,12 +252,12 @@ _HURRY = re.compile(r"(快|赶紧|马上|立刻|立即|急(?!救|车))")  # 救�
 # Urgency said to the reader ("急死", "快来"), not advice quoted ("胸痛要立即就医", "喊着火了快逃").
 _CALLING_OUT = re.compile(r"(急死|急急|救命|快来|快回|快点|快帮|快救)")
 _HOW_TO_HANDLE = re.compile(r"(了|时|的时候)?(该|要|应该)?"
-                            r"(怎么办|咋办|咋个办|(?<![怎这那什])么办|怎么处理|如何处理|(怎么|咋个|如何)(急救|扶))")
+                            r"(怎么办|咋办|咋个办|要么办|怎么处理|如何处理|(怎么|咋个|如何)(急救|扶))")
 _METHOD_ASKED = re.compile(r"(说说|讲讲|教教|说一下|讲一下|教一下)(那个|这个)?"
                            r"[^，。]{0,12}(法儿|办法|方法|招儿|手法|步骤)")
 _SCHOOLWORK = re.compile(r"(学校|学堂|老师)(里)?(要|让)?(考试|考|作业|写|问)|作业要写|要考试"
                          r"|(学校|老师|课上|班上)(里)?(教|讲)(了|过)|回家要考|学校(的|里)[^，。]{0,6}(讲习|课|培训)"
-                         r"|(班上|课上|课堂上)(的)?(学生|同学|孩子|娃)(们)?问")
+                         r"|(班上|课上|课堂上)(的)?(学生|同学|孩子|娃)(们)?问(我)?[^，。]{0,12}(怎么办|咋办|要么办)")
 _LEGS_LIMIT = re.compile(r"(腿|脚|腰|脚杆|膝盖|腿脚)(子)?.{0,3}(痛|疼|不好|不灵|不便|不中|不行|走不)")
 _GUIDE = re.compile(r"整理(了)?(的)?(步骤|方法|流程)|(步骤|方法|流程)[^，。]{0,8}转给|转给大家")  # a how-to passed on
 _STICKER_HABIT = re.compile(r"(每天|天天|平时|平常|往常|每早|每日)[^，。]{0,8}发[^，。]{0,8}表情(包)?")
@@ -262,7 +265,7 @@ _STICKER_HABIT = re.compile(r"(每天|天天|平时|平常|往常|每早|每日)
 _NO_LEAK = re.compile(r"(?<!漏)(?<!知道)(?<!晓得)(不|没有|没)(在)?漏(?!水|油|雨|电|吗|么|吧|没|不)")
 _CO_CALLER = re.compile(r"我(?:和|跟|同|与)我(妈|爸|姐|哥|弟|妹|老婆|老公|媳妇|爱人|女儿|儿子|闺女)")
 # Someone still inside ("阿妈还在里面"): whatever the smoke is from, it is no cooking or worship smoke then.
-_STILL_INSIDE = re.compile(r"还在(里面|里头|屋里)(?!看电视|睡觉|吃饭)")
+_STILL_INSIDE = re.compile(r"还在(里面|里头|屋里)(?!看电视|睡觉|吃饭)|told (her|him) (to )?(go|get) (out|outside)")
 _FLAME_OUT = re.compile(r"(火|火苗|灶火|炉火)[^，。]{0,8}(灭|熄)(了|掉)")
 # Pulled out of the water and not breathing: the rescue is no recovery.
 _RESCUED_LIFELESS = re.compile(r"(捞|拉|救|拖|抬)(上来|出来)(了|哒)?.{0,6}"
@@ -789,7 +792,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
             and not _alarm_going(chars) and not re.search("味|臭|一直|还在", chars):
         signs -= {"carbon_monoxide", "gas", "leak"}  # "一氧化碳报警器隔一会滴一下 是不是没电了": a battery
     if _ALARM_GIVEN.search(chars) and not signs & (_ACUTE | _UNWELL) and not _alarm_going(chars) \
-            and not re.search("味|臭|响|叫", chars):
+            and not re.search("味|臭|响|叫|漏|泄", chars):
         signs -= {"carbon_monoxide", "gas", "leak"}  # "村委会发一氧化碳报警器 每户一个": the device handed out
     if _ANIMAL_POISONED.search(chars) and not _OTHER.search(chars):
         signs.discard("poison")  # "耕牛吃了打过药的草会不会中毒": the ox
