@@ -135,6 +135,17 @@ def test_a_voice_transcript_is_read_for_emergencies(bot):
     assert "120" in reply and alerted(bot.rt) == {SON, ADMIN}
 
 
+def test_a_phrasing_only_the_learnt_opinion_recognises_is_asked_and_a_yes_alerts(bot):
+    # The rules pass over this one (test_emergency_detection); the opinion fitted on the scored batches asks.
+    converse(bot, ELDER, [("老倌子坐起来就讲天旋地转 眼珠子乱晃 一直在呕", "您是遇到紧急情况了吗")])
+    assert alerted(bot.rt) == set() and requests(bot.rt) == []
+    converse(bot, ELDER, [("1", "120")])
+    # 老倌子 is someone else (her husband), so the village's coordinator is told, not the writer's own son.
+    assert alerted(bot.rt) == {ADMIN}
+    [request] = requests(bot.rt)
+    assert request.urgency == hr.EMERGENCY
+
+
 @pytest.mark.parametrize("text", [
     "下个礼拜帮我换罐煤气",
     "煤气费这个月咋涨了",

@@ -62,7 +62,6 @@ def build(pairs: list[tuple[str, str]]) -> dict:
 
     # Balanced classes: each round adds more emergencies than ordinary lines, and an unweighted fit drifts
     # toward asking about everything; weighted, the replay asked about more misses and fewer lures.
-
     return {"corpus": digest(pairs), "table": fit_table([(features(prepare(text)), label) for text, label in pairs],
                                                        balanced=True)}
 
