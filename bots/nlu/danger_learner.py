@@ -25,7 +25,7 @@ from pathlib import Path
 from .danger_model import refolded
 from .learner import Linear, grams
 from .matcher import Prepared, prepare
-from .train import DATA, learner_files, read_rows
+from .train import DATA, learner_files, read_rows, write_compact
 
 PATH = Path(__file__).with_name("data") / "danger_learner.json"
 EMERGENCY, ORDINARY = "emergency", "ordinary"
@@ -85,7 +85,7 @@ def emergency_probability(message: Prepared) -> float:
 def main() -> int:
     """Fit the model on the corpus and write it."""
     pairs = corpus()
-    PATH.write_text(json.dumps(build(pairs), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    write_compact(PATH, build(pairs))
     print(f"wrote {PATH} from {len(pairs)} lines")  # noqa: T201  (a command-line tool's report)
     return 0
 

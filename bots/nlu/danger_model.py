@@ -82,7 +82,9 @@ def emergency_probability(message: Prepared) -> float:
 def main() -> int:
     """Write the model file from the corpus."""
     pairs = corpus()
-    MODEL_PATH.write_text(json.dumps(build(pairs), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    from .train import write_compact
+
+    write_compact(MODEL_PATH, build(pairs))
     print(f"wrote {MODEL_PATH} from {len(pairs)} lines")  # noqa: T201  (a command-line tool's report)
     return 0
 

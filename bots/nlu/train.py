@@ -73,16 +73,19 @@ def learner_files() -> list[Path]:
     return [*training_files(), *sorted((DATA / "intent_heldout").glob("*.jsonl"))]
 
 
+def write_compact(path: Path, data: dict | list) -> None:
+    """A shipped model or table as compact UTF-8 JSON (the form every loader in bots/nlu reads)."""
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
     """Write the model files and the pinyin word table; arguments name other training files (naive Bayes only)."""
     from .learn import build_learner
 
     sources = [Path(arg) for arg in argv] or training_files()
-    MODEL_PATH.write_text(json.dumps(build(sources), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    PINYIN_WORDS_PATH.write_text(json.dumps(pinyin_words(), ensure_ascii=False, separators=(",", ":")),
-                                 encoding="utf-8")
-    LEARNER_PATH.write_text(json.dumps(build_learner(learner_files()), ensure_ascii=False, separators=(",", ":")),
-                            encoding="utf-8")
+    write_compact(MODEL_PATH, build(sources))
+    write_compact(PINYIN_WORDS_PATH, pinyin_words())
+    write_compact(LEARNER_PATH, build_learner(learner_files()))
     print(f"wrote {MODEL_PATH} from {len(sources)} files, {PINYIN_WORDS_PATH} and {LEARNER_PATH}")  # noqa: T201
     return 0
 
