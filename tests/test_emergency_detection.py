@@ -1235,3 +1235,41 @@ def test_thirteenth_session_classes_get_the_level_a_person_would_expect(text, ex
     level = None if danger is None else "certain" if danger.certain else "asked"
     # "no alarm": a lure the rules read as harmless, where the learnt opinion (danger_learner.py) may still ask.
     assert level == expected or expected == "no alarm" and level != "certain", (text, danger)
+
+
+FIFTEENTH_SESSION = [
+    # lost on the way home with night or cold coming on, or with dementia (Cantonese, Gan, English)
+    ("我荡失路啊 天就快黑 行唔返去", "certain"),
+    ("寻不到屋了 天都黑了 脚也走不动", "certain"),
+    ("my grandma has dementia and got lost in the fields, it's freezing tonight", "certain"),
+    ("孙子开车迷路了 导航不灵 到了打电话给我", "no alarm"),
+    # Korean and Russian written by a married-in spouse
+    ("아버님이 화장실에서 넘어졌어요 못 일어나요", "certain"),
+    ("Сосед упал на улице, не может встать", "certain"),
+    ("у папы болит в груди и он весь в поту", "certain"),
+    # a meal that was a bird, choking on it; and a grip on the neck in Cantonese
+    ("阿婆吃鸡 卡住 没声音了", "certain"),
+    ("阿伯食紧叉烧 揸住条颈 出唔到声", "certain"),
+    # English: slipped and on the floor, too heavy to lift
+    ("dad slipped in the yard, on the floor 2 hours, mum can't lift him", "certain"),
+    ("can a volunteer wash nainai's hair? her shoulder is stiff so she can't lift her arm", None),
+    # a state in a word or two
+    ("晕咯", "asked"),
+    ("卡住了 粽子", "asked"),
+    # lures: a market's ache; a phone that fell; a gas check that found nothing; a notice to all with a complaint
+    ("心口痛咯 辣椒价又跌了 一年白忙", "asked"),
+    ("我的老年机摔了一跤 开不了机 哪个会修", None),
+    ("液化气罐换了新的 师傅检查过了 不会漏", None),
+    ("义诊那天 有头晕胸口闷的老人请到村部登记一下", None),
+    ("奶奶讲上个月摔的那跤 腿上还有块青 走路蛮好", None),
+    # English "help" asked for a chore or thanked for, in Malaysian and Hong Kong English
+    ("ah ma bedsheet need wash, got volunteer can help?", None),
+    ("thank you ah, the volunteer really help a lot", None),
+]
+
+
+@pytest.mark.parametrize("text,expected", FIFTEENTH_SESSION)
+def test_fifteenth_session_classes_get_the_level_a_person_would_expect(text, expected):
+    danger = assess_danger(text)
+    level = None if danger is None else "certain" if danger.certain else "asked"
+    assert level == expected or expected == "no alarm" and level != "certain", (text, danger)

@@ -217,6 +217,24 @@ _NEW_EVENT = re.compile(r"突然|这回|这次|又(摔|跌|倒|犯|晕|疼|痛|�
 _GONE_UNDER = re.compile(r"(人|他|她|老汉|老人)(下|掉)去|没上来|沉|没浮|不见|没出来")
 # A class or a talk announced: what it teaches is no cry.
 _CLASS_NOTICE = re.compile(r"培训|讲座|课")
+_EATEN = re.compile(r"(吃|食|啃|嚼)[^，。\s]{0,3}$")
+# A message that is only a state, one or two words ("晕咧", "卡住"): too short for any combination, worth the question.
+_TERSE = 6
+_BARE_STATE = re.compile(r"^(我|俺|人|头)?(又|好|都|已经)?(晕|卡住|卡着|堵住|塞住|喘不上|喘不过)"
+                         r"(了|啦|咯|哩|嘞|啊|呀|气)*$")
+# A device told as the one that fell ("手机跌了一跤 … 黑屏 谁会修"): a repair, not a person on the floor.
+_DEVICE_FELL = re.compile(r"(手机|电视|电脑|平板|收音机|遥控器|老年机)[^，。]{0,2}(跌|摔|掉)")
+_DEVICE_BROKEN = re.compile(r"黑屏|开不了机|开不开机|屏(幕)?(碎|裂|坏)|(谁|哪个|哪位)(会|能)修|修(一下|好|得好)")
+# A notice to everyone with a complaint ("有头晕胸闷的老人请到村部登记"): an invitation, not a report.
+_ADDRESSED_TO_ALL = re.compile(r"(有|凡是|凡|患有)[^，。]{1,16}的(老人|老年人|村民|居民|人|乡亲)"
+                               r"[^，。]{0,4}(请|可以|可|都可以|欢迎)")
+# "Help" as a cry in English, not as a verb: alone, repeated, or hurried; or a plea in Russian (folded to 求援).
+_CRY_FOR_HELP = re.compile(r"^(help ?)+$|help (now|quick|quickly|fast|asap|urgent|immediately)(?![a-z])"
+                           r"|(urgent|emergency|sos) help|need help (now|fast|quick|urgently)|盼援|求援")
+# A service asked for that nobody came to do ("requested help … nobody showed up"): a complaint, not an absence.
+_SERVICE_NOT_COME = re.compile(r"(requested|asked for|booked|ordered|signed up for)[^。]{0,40}"
+                               r"(nobody|no one|never|didnt) (showed|came|turned|come|show)")
+_LEAK_CHECK = re.compile(r"查漏(气)?|检漏|测漏")
 _SWIM_LESSON = re.compile(r"学(会)?(游水|游泳|凫水)")
 _ALARM_WORD = re.compile(r"报警器|探测器|警报器")
 _ALARM_GIVEN = re.compile(r"(发|领|装|安装|送|配|买)[^，。]{0,8}(报警器|探测器|警报器)")
@@ -411,6 +429,8 @@ def danger_in(message: Prepared) -> Danger | None:
         folded = _DENIED.sub("", folded)
     if _INSPECTION.search(folded):
         folded = _NOTHING_FOUND.sub("没问题", folded)  # "检查完毕 未发现泄漏": what was not found is no sign
+        if "没问题" in folded:
+            folded = _LEAK_CHECK.sub("检查", folded)  # "来查漏 说没问题": the word for the check is no leak
     if _TEACHING.search(folded):
         folded = _ADVICE.sub("", folded)  # "讲座上医生说胸痛要立即就医": the rule taught, not a cry now
         folded = _HOW_TO_TOPIC.sub(r"\1\3", folded)  # "讲胸口疼咋办的健康课": the lesson's title, not a cry
@@ -433,6 +453,8 @@ def danger_in(message: Prepared) -> Danger | None:
         trouble -= {"cant_stand", "distress", "wanders"}  # too far to walk: the reason for a home visit
     if _ENGLISH_REQUEST.search(folded):
         trouble -= {"help_word", "sos"}  # "can someone help my grandpa pay": asked for a chore
+    if not _CRY_FOR_HELP.search(folded):
+        trouble.discard("help_word")  # "help" in English as a verb is no trouble to ask the model about
     if (_SELF_CARE_LIMIT.search(folded) or _BEDRIDDEN.search(folded) and not _NEW_EVENT.search(folded)) \
             and _CARE_TASK.search(folded):
         trouble -= {"body", "urgent", "cant_stand", "cant_get_up", "distress", "worry"}  # care, asked for
@@ -445,6 +467,9 @@ def danger_in(message: Prepared) -> Danger | None:
         # Some sign of trouble that the rules found too weak (or harmless), in a message that reads like the
         # emergencies people write: asked, never acted on alone.
         return Danger(WEAK, frozenset({w.UNKNOWN}), ("model", *sorted(typed | heard)), _about_other(folded))
+    if danger is None and (_BARE_STATE.search(folded) or len(folded) <= _TERSE and {"stuck", "food"} <= typed | heard):
+        # "晕咧", "卡住了 馍": a state in a word or two, too short for any combination to form
+        return Danger(WEAK, frozenset({w.MEDICAL}), tuple(sorted({"body"} | typed | heard)), False)
     if danger is None and danger_learner.emergency_probability(prepared) >= danger_learner.THRESHOLD:
         # Nothing the rules know, or only what they read as harmless, in a message the model fitted on every scored
         # batch takes for an emergency: a phrasing no sign anticipated. Asked, never acted on alone.
@@ -513,6 +538,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
             and (_APP_TROUBLE.search(chars) or _HYPERBOLE.search(chars) or _INVITATION.search(chars)
                  or _PRICE.search(chars) or _JOY.search(chars)):
         strength = 2  # still asked: "救命" beside the font size is most likely about the font size
+    if real == {"help_word"} and not _CRY_FOR_HELP.search(chars):
+        strength = 0  # "help" in English, with nothing wrong named: a chore asked for ("pls help link my account")
     if real and real <= {"chest"} and _HEARTACHE.search(chars) \
             and not signs & {"warn", "urgent"}:
         strength = min(strength, 1)  # grief or worry felt in the chest: asked, in case it is the heart
@@ -529,6 +556,12 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if _HEALING.search(chars) and not signs & {"warn", "unresponsive", "cant_get_up", "cry", "sos"} \
             and not _TAKEN_BACK.search(chars):
         strength = min(strength, 1)  # help until it heals: asked at most
+    if _DEVICE_FELL.search(chars) and _DEVICE_BROKEN.search(chars) \
+            and real <= {"fall", "cant_get_up", "injury"} and not signs & {"urgent", "cry", "sos", "help_word"}:
+        strength = 0
+    if _ADDRESSED_TO_ALL.search(chars) and not signs & {"urgent", "cry", "sos", "help_word"} \
+            and not _HURRY.search(chars):
+        strength = 0
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
     if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars) and "warn" not in signs) \
@@ -736,7 +769,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if _ESCORTED.search(chars):
         signs.discard("heading")  # walked to the river with someone beside her
     if _WRONG_ADDRESS.search(chars):
-        signs -= {"lost", "not_found"}
+        signs -= {"lost", "lost_way", "not_found"}
     if _COMPANY.search(chars) and not signs & {"chest", "breath", "warn"}:
         signs.discard("breath_soft")
     if _COMPANY.search(chars) and _BORED.search(chars) and not signs & {"chest", "warn"}:
@@ -786,6 +819,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
             signs -= {"distress", "body"}  # the sore legs are why someone else should go
     if _ENGLISH_REQUEST.search(chars):
         signs -= {"help_word", "sos"}
+    if _SERVICE_NOT_COME.search(chars):
+        signs -= {"help_word", "absent", "span"}
     if _SELF_CARE_LIMIT.search(chars) and _CARE_TASK.search(chars) and not signs & (_ACUTE - {"warn"} | {"sudden"}):
         signs -= {"stroke_soft", "cant_stand", "cant_get_up", "urgent", "warn"}  # the reason care is wanted
     if _ALARM_WORD.search(chars) and _ALARM_TEST.search(chars) and not signs & (_ACUTE | _UNWELL) \
@@ -873,7 +908,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if _FIRE_DENIED.search(chars) and not _FIRE_CORRECTED.search(chars):
         signs -= {"fire", "smoke", "smoke_doubt", "smoke_fill"}  # "冒烟系烧饭，非火情"
     if _FOUND.search(chars):
-        signs -= {"lost", "wanders", "not_found", "heading", "absent", "span"}  # "走失老人已找到": the search is over
+        # "走失老人已找到": the search is over
+        signs -= {"lost", "lost_way", "wanders", "not_found", "heading", "absent", "span"}
     if _STROKE_HISTORY.search(chars) and not signs & {"stroke_soft", "sudden"}:
         signs.discard("stroke")  # what a stroke years ago left, not a stroke now
     if _HYPOTHETICAL.search(chars) and _JUST_ASKING.search(chars) and not signs & (_IN_TROUBLE_NOW | {"cry", "sos"}):
@@ -960,6 +996,8 @@ def _animal_fell(chars: str) -> bool:
     """An animal is the subject of the fall: no one between the animal and the verb, and no one named after
     it who is hurt too. Who tells it ("奶奶说那只羊摔下去了") or asks for the vet changes nothing."""
     for fell in _ANIMAL.finditer(chars):
+        if _EATEN.search(chars, max(0, fell.start() - 4), fell.start()):
+            continue  # "食糯米鸡 塞住": the chicken was the meal, and the one who ate it chokes
         owned = re.sub(r"(我|俺|他|她|你|别人)家(的)?", "", fell.group(0))  # "我家的鸡" is the hen, not me
         if _OTHER.search(owned) or _SELF.search(owned):
             continue
@@ -1045,6 +1083,8 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     if has("wanders", "dementia") and has("not_found") or has("dementia", "confused") and has("heading"):
         level = 3
+    if has("lost_way") and has("night_cold", "dementia"):
+        level = 3  # lost with night or cold coming on, or lost with dementia: someone must go and look
     if has("span") and has("absent"):
         level = max(level, 3 if has("worry", "urgent") or "absent" in repeated else 2)
     if has("shut_in") and (has("absent") or "shut_in" in repeated) and has("worry", "urgent"):

@@ -10,6 +10,7 @@ from functools import lru_cache
 from . import learner
 from .classifier import NaiveBayes, features, load
 from .emergency import Danger, danger_in
+from .english import read_in_chinese
 from .lexicon import (
     ENGLISH_CUES,
     ENGLISH_REQUEST_WEIGHT,
@@ -157,7 +158,7 @@ def decide(message: Prepared, text: str = "", *, safety: bool = True, turn: obje
     if parse_number(message.chars) is not None:
         # A bare choice answers the pending prompt; the engine reads the number slot.
         return Decision("affirm", None, 0.9)
-    return _by_cues_and_learnt(message, turn)
+    return _by_cues_and_learnt(read_in_chinese(message), turn)
 
 
 def _by_cues_and_learnt(message: Prepared, turn: object = None) -> Decision:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .english import read_in_chinese
 from .learner import grams
 from .matcher import prepare
 from .train import read_rows
@@ -54,7 +55,7 @@ def build_learner(paths: list[Path]) -> dict:
         for row in read_rows(path):
             if "intent" not in row:
                 continue
-            found = grams(prepare(row["text"]))
+            found = grams(read_in_chinese(prepare(row["text"])))  # as intents.py reads it
             intents.append((found, row["intent"]))
             if row["intent"] == "help_request" and row.get("category") not in (None, "emergency"):
                 categories.append((found, row["category"]))

@@ -1,0 +1,94 @@
+"""English words glossed in Chinese, so that the intent reader, written and fitted for Chinese, reads English too.
+
+Sons and daughters abroad write English with pinyin and a few characters ("can sb check my mum's xueya this wk?").
+The cue words and the learnt model were written and fitted on tens of thousands of Chinese lines and a few hundred
+English ones; English cue words for each intent (lexicon.ENGLISH_CUES) kept missing the next writer's words. A gloss
+is a dictionary, not a rule per intent: each English word or set phrase gets the Chinese words a villager would have
+typed, appended to the message, and everything downstream (cues, the learnt model, categories) reads those. The
+safety classifier never reads the gloss: it reads English itself, and a gloss must not make an errand an alarm.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .matcher import Prepared, prepare
+
+# English as prepare() leaves it (lower case; no apostrophes, hyphens or question marks: "whats", "moms", "preorder";
+# `sb` and `pls` as typed) → the Chinese a villager would write for it.
+_GLOSS = """
+hi there|hello|hey|hiya|good morning|good evening|ni hao → 你好
+yes|yes pls|yes please|yep|yup|sure|sounds good|go ahead|confirmed|confirm|that works|works for|
+    ok sure|okay → 好的
+no thx|no thanks|not needed|no need|dont need|nope → 不用了
+thanks|thank you|thx|ty|tysm|appreciate it|much appreciated|cheers|mm goi sai|do je sai → 谢谢
+cancel|call off|withdraw|quxiao|take (him|her|them|my \\w+|\\w+) off|scratch that|no longer need → 取消
+book (lunch|dinner|a meal|meals?)|order (lunch|dinner|a meal|meals?|food)|pre ?order|dinggou|
+    reserve (a )?meal → 订餐
+canteen|shitang|dining hall → 食堂
+menu|whats for (lunch|dinner)|what do they serve|what food → 菜单
+nobody showed|no one showed|never showed|never came|didnt come|didnt show|no ?show|was cold|
+    cold again|stone cold|a mess|messy|worse than|rude|impolite|seriously|not happy|unhappy with|
+    complain|complaint → 投诉
+connect me to|put me through|speak to (a|the|someone)|talk to (a|the|someone)|real person|human|
+    wanggeyuan|cun zhuren|village head|village chief|coordinator|cun ganbu → 找人工
+time bank|timebank|shijian yinhang|how many (hours|hrs|points|credits)|(hours|hrs|points|credits?) (left|saved|earned)|
+    jifen|balance → 时间银行积分
+donate|donation|juankuan|give (some )?money|send (some )?(money|coats|clothes|rice|oil)|winter coats|
+    old clothes → 捐赠
+link|bind|bangding|binding code|as family|family account|connect (my|our) (wechat|account) → 绑定
+notice|notices|announcement|post(ed)? anything|any news|tongzhi|gonggao → 通知
+whats happening|whats on|events?|activities|activity|huodong|chongyang|festival → 活动
+sign (him|her|them|me|us|my \\w+) up|sign up|signup|register|add (him|her|them|\\w+) to|put (his|her|
+    their) name → 报名
+volunteer with|be a volunteer|become a volunteer|join as (a )?volunteer|zhiyuanzhe|
+    help out on weekends → 当志愿者
+haircut|cut (his|her) hair|trim (his|her) hair|barber → 理发
+bathe|bath|shower|wash (his|her) hair|dasao|clean the house|cleaning|clean (the|their|his|her|my)|
+    laundry|toenails → 打扫洗澡
+harvest|shou daozi|rice field|paddy|field|fertili[sz]er|huafei|chickens|pigs?|ducks|seedlings|
+    weeding|planting → 农活地里
+read (the )?(newspaper|news|letters?|a book) to|read to|go for a (short )?walk|walk with|keep (him|
+    her) company|chat with|lonely|company → 陪伴聊天
+xueya|blood pressure|bp|flu shot|vaccine|check ?up|weishengyuan|clinic|hospital|doctor|follow ?up|
+    diabetes review|blood sugar → 卫生院看病量血压
+cook|zuo fan|make ?(some )?(dumplings|jiaozi|饺子|porridge|soup|food)|meal|meals|soft food|lunch for|
+    dinner for → 做饭
+pick up|buy|collect|fetch|kuaidi|parcel|post office|pay (the|his|her|their)? ?(bill|dianfei|shuifei)|
+    dianfei|groceries → 跑腿代买
+fix|repair|broken|leak|leaking|not working|light bulb|water heater|door wont → 修理
+set up|wechat video|video call|new phone|smartphone|teach (him|her|them) (to use|how) → 教用手机
+write a letter|letter for|write (it|a card) for → 代写信
+paperwork|forms?|fill in|fill out|yanglaojin|pension|application → 帮忙填表
+move (the |a |their |his |her )?(furniture|bed|wardrobe|cabinet|sofa|table)|moving|wardrobe|shift → 搬家具
+can sb|can someone|could someone|can anyone|need sb|need someone|find sb|find someone|send sb|
+    send someone|ask sb|arrange (a|for a) volunteer|a volunteer to|pls help|please help|can help → 找个人帮忙
+"""
+
+
+def _entries() -> list[tuple[re.Pattern[str], str]]:
+    entries = []
+    # An indented line goes on the line above (the English alternatives of one gloss, wrapped).
+    for line in _GLOSS.strip().replace("|\n    ", "|").splitlines():
+        english, chinese = (part.strip() for part in line.split("→"))
+        entries.append((re.compile(r"(?<![a-z])(" + english + r")(?![a-z])"), chinese))
+    return entries
+
+
+_ENTRIES = _entries()
+_WORD = re.compile(r"[a-z]{2,}")
+
+
+@lru_cache(maxsize=1024)
+def glossed(chars: str) -> str:
+    """The message with the Chinese for its English words appended; unchanged when it holds fewer than two words."""
+    if len(_WORD.findall(chars)) < 2:
+        return chars
+    added = [chinese for pattern, chinese in _ENTRIES if pattern.search(chars)]
+    return chars + "".join(added) if added else chars
+
+
+def read_in_chinese(message: Prepared) -> Prepared:
+    """The message as the intent reader takes it: with the Chinese gloss of its English words, if it has any."""
+    chars = glossed(message.chars)
+    return message if chars == message.chars else prepare(chars)
