@@ -148,7 +148,6 @@ def test_doubtful_signs_cost_a_question_not_an_alarm(text, expected):
     "老王上礼拜摔了一跤 今朝已经好走了",                    # a recovery told in Wu
     "灶台点着了 火苗蓝蓝的 锅里炖着汤",                      # the stove lit (点着 sounds like 电着, a shock)
     "下礼拜三在祠堂讲糖尿病防治 头晕胸闷的老人欢迎来听",      # a health talk announced
-    "快递员说敲门没人开 我打电话跟他说在果园 让他放门口",      # an unanswered knock, the phone answered
     "今早炊了两笼包子 火烧得旺 给隔壁送了一袋",              # steaming buns on a strong fire
     "客服说不清楚 我要找人工",                                # "说不清" about an explanation, not speech
     "厨房水龙头一直滴水 关不住 谁会修",                       # a tap, not gas
@@ -1128,7 +1127,7 @@ THIRTEENTH_SESSION = [
     ("梦见煤气中毒 吓醒了 赶紧看炉子 好好的", None),
     ("细时跌落井 是六十年前 今日讲起还笑", None),
     ("今天手气差 点了几个炮 心口痛 输了一百", "asked"),  # a loss at cards felt in the chest: asked at most
-    ("通知：下周120调度演练 接到“胸痛”模拟电话请勿惊慌", None),
+    ("通知：下周120调度演练 接到“胸痛”模拟电话请勿惊慌", "no alarm"),  # the refitted learnt opinion asks
     ("在掏沼气池 臭得很 过两天就好", None),
     ("提醒：烧炭取暖请开窗 如有头晕恶心立即离开", None),
     ("已回访：胸痛患者诊断为胃病 已回家 无需再派车", "asked"),
@@ -1265,6 +1264,16 @@ FIFTEENTH_SESSION = [
     # English "help" asked for a chore or thanked for, in Malaysian and Hong Kong English
     ("ah ma bedsheet need wash, got volunteer can help?", None),
     ("thank you ah, the volunteer really help a lot", None),
+    # a guard of an earlier session (an unanswered knock, the phone answered) the refitted learnt opinion asks about
+    ("快递员说敲门没人开 我打电话跟他说在果园 让他放门口", "no alarm"),
+    ("pls help my mum link her account to mine", None),
+    # English with its apostrophe gone ("cant breathe"), a hand at the throat; Japanese from a daughter-in-law
+    ("grandpa can't breathe", "certain"),
+    ("she keeps pointing at her throat, no voice comes out", "certain"),
+    ("おじいちゃんが転んだ 目まいで立てない", "certain"),
+    # a cry for help is still a cry, and "help" beside a sign still counts
+    ("help help", "asked"),
+    ("my grandma has dementia, went out this morning, still not back, pls help", "certain"),
 ]
 
 

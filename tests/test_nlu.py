@@ -987,3 +987,34 @@ def test_120_inside_a_code_or_phone_number_is_not_an_emergency():
     assert not is_emergency("绑定 120649")
     assert not is_emergency("我的电话13812012345")
     assert is_emergency("快打120") and is_emergency("120")
+
+
+# English from sons, daughters and grandchildren abroad, read through the Chinese gloss (bots/nlu/english.py).
+ENGLISH_THROUGH_THE_GLOSS = [
+    ("could someone give my grandpa a haircut this week, his hair is way too long", "help_request", "daily_care"),
+    ("can sb help nainai bring in the corn before the rain", "help_request", "farm_work"),
+    ("would a volunteer read the paper to laolao now and then, her eyes are bad", "help_request", "companionship"),
+    ("need someone to change the bulb in yeye's kitchen, it stopped working", "help_request", "repair"),
+    ("could a volunteer help mum fill out the pension forms", "help_request", "other"),
+    ("pls book 2 lunches for my parents on Monday", "meal_order", None),
+    ("the soup they delivered to dad was completely cold and too salty", "complaint", None),
+    ("how many hours does my mum have saved in the time bank", "timebank_balance", None),
+    ("take grandma's name off the trip list pls, she changed her mind", "cancel", None),
+    ("i'd like to sponsor the elders' canteen from abroad, how do i give", "donate", None),
+]
+
+
+@pytest.mark.parametrize("text, intent, category", ENGLISH_THROUGH_THE_GLOSS)
+def test_english_is_read_through_its_chinese_gloss(text, intent, category):
+    result = understand(text, NOW)
+    assert (result.intent, result.category) == (intent, category)
+
+
+def test_the_gloss_names_the_first_task_asked_for_and_never_reaches_the_safety_classifier():
+    from bots.nlu.english import glossed
+    from bots.nlu.matcher import prepare
+    chars = glossed(prepare("can someone go with yeye to the clinic, he gets confused with the forms").chars)
+    assert chars.endswith("卫生院看病量血压") and "填表" not in chars  # the clinic visit, not the forms
+    # English "help" as a verb, with nothing wrong named, costs no "是紧急情况吗？"
+    assert understand("pls help link my account to my dad's, thanks", NOW).danger is None
+    assert glossed(prepare("你好 ok").chars) == "你好ok"  # one English word is not English to gloss

@@ -68,9 +68,10 @@ ENGLISH_REQUEST = (r"(can|could|would|will) (someone|somebody|anyone|you|u|a vol
                    r"|needs? help (with|harvesting|moving|cooking|cleaning|carrying|to)|help ?(一下|下|一把)|(想|来|也)help|help me (link|bind|set|register|sign|book|order|add|pay|buy|find)"
                    # Singapore and Malaysian English, and help offered or thanked for ("got volunteer can help?", "help a lot")
                    r"|(?<![a-z])can help(?![a-z])|(pls|please|plz) help (?!(me|us|my|fast|quick|quickly|now|urgent|asap|hurry)(?![a-z]))[a-z]+"
-                   r"|(volunteer|volunteers|people|person|someone|somebody|anyone) (can |to |could )?help(?![a-z])"
+                   r"|(volunteer|volunteers|people|person|someone|somebody|anyone) (can|to|could) help(?![a-z])"
                    r"|help (check|order|put|feed|call|collect|dig|wash|shift|move|book|register|arrange|look|ah)(?![a-z])"
-                   r"|help (a lot|so much|lots)|kind of help|(need|needs|want|wants) help(?! (now|quick|fast|urgent))|help as")
+                   r"|help (a lot|so much|lots)|kind of help|help as"
+                   r"|got (people|volunteers?|someone|anyone|ppl) (can )?help|need[^.]{0,20}(person|ppl|people) help")
 # A measurement asked for ("头昏 想找个人来帮我量下血压"): the care wanted for a dizzy spell, typed by sound too.
 MEASURE_ASKED = (r"(帮|给|来|找人|请人|叫人|上门|陪)[^，。]{0,8}(量|两|测)(一)?(下|哈|个|一下|一次)?.{0,2}(血压|雪压|血呀|血鸭|血糖)"
                  r"|(血压|雪压|血呀|血鸭|血糖).{0,16}(帮|给|来)[^，。]{0,6}(量|测)")
@@ -97,14 +98,20 @@ SIGNS: tuple[Sign, ...] = (
          "摔倒 跌倒 滑倒 =跶倒 =绊倒 栽倒 摔了 摔着 =跌着了 =掼倒 摔伤 摔断 摔下 跌下 跌伤 摔…跤 =跌…跤 =滑…跤 =绊…跤 =闪…跤 =磕…跤 "
          "栽…跟头 摔…跟头 摔…地上 跌…地上 =倒在地 =倒地 滚下来 从…掉下来 =倒在 =倒下了 =躺在地 =躺地上 =坐地上 =坐在地 "
          "=倒下去 =坐地下 =坐在地下 =卧地 =卧在地 =仆倒 =卡地上 =卡地下 =卡倒 =在地上躺着 =在地下躺着",
-         (r"(躺|倒|趴)在(院子|院坝|地坝|路边|门口|田里|沟里|坡下|厕所)(里|上|边|口)?.{0,4}(喊|叫)(他|她)(不|没)", r"(?<![a-z])jatuh(?![a-z])", r"(他|她|老人|老汉|爹爹|大爷|老头|老太|婆婆|奶奶|爷爷|阿公|阿婆)[^，。]{0,2}歪(倒|下去|到地)", r"睡在[^，。]{0,4}地(上|下)[^。]{0,4}(不动|叫不醒|没反应|喊不应|不应)", r"(бабушка|дедушка|мама|папа)[^.。]{0,10}упал(а|и)?", r"(?<![阳头亮])(?<!阳都)(?<!头都)(?<!阳也)(?<!亮都)(掉|滚|摔|跌|栽)下(去|来)?(了)?[^，。]{0,2}(坡|坎|沟|崖|山|河|井|坑|楼梯|台阶)",
+         (r"(躺|倒|趴)在(院子|院坝|地坝|路边|门口|田里|沟里|坡下|厕所)(里|上|边|口)?.{0,4}(喊|叫)(他|她)(不|没)", r"(?<![a-z])jatuh(?![a-z])", r"(他|她|老人|老汉|爹爹|大爷|老头|老太|婆婆|奶奶|爷爷|阿公|阿婆)[^，。]{0,2}歪(倒|下去|到地)", r"睡在[^，。]{0,4}地(上|下)[^。]{0,4}(不动|叫不醒|没反应|喊不应|不应)", r"(бабушка|дедушка|мама|папа|муж|жена|сосед|соседка|отец|мать|дед|он|она)[^.。]{0,10}упал(а|и)?(?!духом)", r"(?<![阳头亮])(?<!阳都)(?<!头都)(?<!阳也)(?<!亮都)(掉|滚|摔|跌|栽)下(去|来)?(了)?[^，。]{0,2}(坡|坎|沟|崖|山|河|井|坑|楼梯|台阶)",
           r"地(上|下|板上)(躺|倒|趴)(着|了)?(个|一个)(人|老人)", r"(一下(子)?|一屁股|突然|扑通)(就)?(坐|瘫|跌)(到|在)地(上|下)", r"(?<![打摔跌推撞绊放扳压撂])(我|俺|他|她|老伴|老头|老太|爸|妈|娘|爹)(一下|一下子|突然)?倒(了|下了|下去了|地上了)"
           r"(?=$|在|地|起|爬|腿|脚|腰|头|快|救|动|不|站|摔|晕|疼|痛|胯|挎|骨|屁|膝|手|伤)",  # not 倒了开水, 倒了三趟车, 倒了解
-          r"(?<![蹦溜哒蹓遛])跶(在|到)(地|田|沟|路|门|院|坎|坡|河|床)", r"(躺|倒|趴)在床(底|脚)?下", r"(摔|跌|滑|绊|闪|磕|栽|跶|扑|仆|掼)(了|倒|伤|下|了个|了一|个)?.{0,3}(跤|跟头|跟斗|交)", r"(仆|跌|摔|倒|卧)(于|在)(地|床下|阶下)", r"(?<![a-z])(slipped|tripped)(?! (my|his|her|their|your|a|an|the|it|out|away|off|through|into)(?![a-z]))(?![a-z])", r"(fell|fall(en)?) down|i fell|have fallen|se cay[oó]|no puede levantarse|\bfell\b(?! asleep| in love| apart| behind| short| for)",
+          r"(?<![蹦溜哒蹓遛])跶(在|到)(地|田|沟|路|门|院|坎|坡|河|床)", r"(躺|倒|趴)在床(底|脚)?下", r"(摔|跌|滑|绊|闪|磕|栽|跶|扑|仆|掼)(了|倒|伤|下|了个|了一|个)?.{0,3}(跤|跟头|跟斗|交)", r"(仆|跌|摔|倒|卧)(于|在)(地|床下|阶下)", r"(?<![a-z])(i|he|she|mum|mom|mother|dad|father|grandma|grandpa|granny|nainai|yeye|laolao|waipo|waigong|wife|"
+          r"husband|uncle|aunt|auntie|neighbour|neighbor|lolo|lola|ama|apo) (has |had |just )?(slipped|tripped)(?! (up|me|her|him|it|its))(?![a-z])", r"(?<![a-z])(he|she|grandma|grandpa|granny|mum|mom|dad|nainai|yeye|laolao|waipo|waigong) (is|was|has been|s) (lying )?on the (floor|ground)", r"(fell|fall(en)?) down|i fell|have fallen|se cay[oó]|no puede levantarse|\bfell\b(?! asleep| in love| apart| behind| short| for)",
           r"(溜|滑|栽|瘫|出溜)(下去|下来|到地|在地)",
           r"(摔|跌|滑|栽)(了|倒)?(落地|在地|到地|下地|落|下去)", r"(躺|倒|趴)(在)?.{0,4}地(上|下)", r"(摔|跌)(坐|趴|躺)", r"(沟|田|路边|河边|地里|坡下|马路|墙角|门口).{0,4}(倒|躺|趴)(着|在)", r"(倒|躺|趴)着(个|一个|位)(老人|人|老)", r"(摔|跌|栽|滚)(到|进|下)了?.{0,3}(沟|坑|河|田|地|坡|崖|井)", r"从(楼梯|梯子|楼上|台阶|凳子|椅子|床上|树上|屋顶|房顶)(上)?[^，。]{0,3}(打倒|倒了|跌|摔|滚|掉)", r"翻(到|进|下|落)?(了)?(路边|路旁|田边|河边|山边|坡下)?(的)?(河沟|水沟|山沟|路沟|沟|河|坑|崖)(里|下|底|头)", r"(摔|跌|栽|滚|掉)(到|进|在)?(床|炕|桌子|柜子)(底|脚)(下)?", r"(躺|倒|趴)在.{0,3}(菜地|田|地|沟|坡|河滩)(里|里头|头|中间).{0,6}(动都不动|一动不动|动也不动|不动)")),
     Sign("cant_get_up", 3, MEDICAL, "起不来 爬不起来 站不起来 起不了身 起不到身 动弹不得 动不了了 =动不了 =动不到",
-         (r"(tak|tidak|x) ?(boleh|dapat|bisa) ?(bangun|半滚|bangkit)", r"(can ?n?[o'’]?t|unable to|couldn ?['’]?t) ?(stand|walk|get up|move)(?! (that |so |very |too )?far| to | anymore| any more| well| much| long| without)", r"(can ?n?[o'’]?t|unable to|couldn ?['’]?t) ?(lift|pick up|get) (her|him|them) ?(up)?(?![a-z])(?! ?(arm|leg|head|hand|shoulder|foot|feet))", r"on (the )?floor (for )?[0-9]+ ?(hr|hour|min)", r"无法(站立|站|起身|行走|走路|动)", r"(他|她|人|半天|一直|到现在|还|都)没(能)?(起来|爬起来|站起来|起身)", r"爬不起(?!去)", r"(未能|无力)(起身|起来|站起|爬起)", r"整不起来",
+         (r"(tak|tidak|x) ?(boleh|dapat|bisa) ?(bangun|半滚|bangkit)", r"(can ?n?[o'’]?t|unable to|couldn ?['’]?t) ?(stand|get up|move)(?! (that |so |very |too )?far)",
+          # a walk too far for old legs ("can't walk to the barber anymore") is why a visit is asked for
+          r"(can ?n?[o'’]?t|unable to|couldn ?['’]?t) ?walk(?! (that |so |very |too )?far| to (the )?(barber|shop|market|town|"
+          r"village|store|bus|station|temple|church|school|square)| well)",
+          r"(can ?n?[o'’]?t|unable to|couldn ?['’]?t) ?(lift|pick|get) (her|him|them) (up|off the (floor|ground))"
+          r"|(can ?n?[o'’]?t|unable to|couldn ?['’]?t) ?lift (her|him|them)(?! ?[a-z])", r"无法(站立|站|起身|行走|走路|动)", r"(他|她|人|半天|一直|到现在|还|都)没(能)?(起来|爬起来|站起来|起身)", r"爬不起(?!去)", r"(未能|无力)(起身|起来|站起|爬起)", r"整不起来",
           # fallen, and too heavy for the one who found them ("跌在院子里 … 我一个人搬不动她")
           r"(摔|跌|跶|掼|滑|栽)(倒|在|到|下)[^。]{0,16}(扶|抬|拉|搬|抱|拽)不(动|起来|起)", r"没(得|有)?力气(爬|站|坐)?起(来|身)", r"动不(了|来|到|得)了", r"撑(都|也)?撑不起", r"撑不起(来|身)", r"(躺|倒|坐|趴|跌|摔)[^，。]{0,4}不振动", r"(拱|撑|爬)不起(来|(?!去))", r"(坐|躺)在地上.{0,4}(半夜|一夜|好久|半天|一晚|一宿)", r"(疼|痛)得(都|也)?不敢(动|挪)")),
     Sign("cant_stand", 2, MEDICAL,
@@ -128,18 +135,20 @@ SIGNS: tuple[Sign, ...] = (
     Sign("choke", 2, MEDICAL, "吞不下 咽不下 骨头卡 =呼吸很难 =咳不出 =海姆立克 =异物 =呛咳 吞咽困难 =喘鸣 =误吞",
          (r"(卡|噎|哽|堵)(住|着|到)(了|哩|咧|嘞)?[^。]{0,6}(出不(得|了|来)声|不出得声|手乱抓|发不出(声|音)|说不出(话|声)|喊不出|哭不出|脸(涨|憋|发)(得)?(通红|红|紫|青))", r"(嘴里|喉咙|嗓子)(眼)?(里)?卡(了|住|着)", r"목에걸|卡住(了)?[^。]{0,8}说话(都|也)?不行", r"卡(了|住)(一)?(颗|块|个|粒|口)(花生|枣|豆|糖|肉|骨头|鱼刺|馒头|汤圆|年糕|核桃|果冻)", r"(吞|咽)(了|下|进)?(去|下去)?.{0,4}(假牙|义齿|牙套)", r"(骨头|鱼刺|肉|东西|食物|枣核)(卡)?在(喉咙|嗓子|气管)", r"(假牙|义齿|牙套).{0,6}(吞|咽|卡)", r"(噎|哽(?!咽)|鲠)", r"卡.{0,4}(喉|嗓|气管)", r"(粘|堵)(到|在|住)?.{0,2}(喉|嗓)", r"抠不出(来)?", r"(喉|嗓).{0,4}(卡|堵)", r"指.{0,4}(喉|嗓|脖子)", r"呛(住|着|到)",
           r"chok(e|ed|ing)(?! ?up)", r"(阻塞|堵塞|堵住|卡住)(了)?(气道|呼吸道|气管)", r"(食物|饭|东西|异物).{0,4}(阻塞|堵塞)", r"(吃|吞|饭|肉|馍|骨头|枣|汤圆|年糕|粽子|鸡蛋|花生|糖|果冻).{0,6}卡(住|着|在)(了)?(?!.{0,3}(机|屏|网|手机))",
-          r"(抓|掐|捂|指)(着|住)?.{0,2}(脖子|颈|喉咙)",
+          r"(抓|掐|捂|指)(着|住)?.{0,2}(脖子|颈|喉咙)", r"(point(s|ed|ing)?|grab(s|bed|bing)?|clutch(es|ed|ing)?|holding) (at )?(his|her|their|the) (throat|neck)",
           r"(吞|吃|咽)(了|下)[^，。]{0,4}(果冻|汤圆|年糕|糍粑|花生|枣|糖|骨头|鱼刺|肉|馒头|鸡蛋|豆)[^。]{0,10}"
           r"(没(有)?声|不出声|说不出(?!的|有多|多|来的)|脸(好|都|发|憋得)?(青|紫)|喘不)")),
     Sign("stuck", 0, UNKNOWN, "", (r"卡起(了|咯)?", r"(塞|堵|卡)(住|牢|着|到|去了|了(?!.{0,2}(机|屏|网|顿|单|壳)))",)),
     Sign("food", 0, UNKNOWN, "", (r"(吃|吞|糖|饭|馍|粽|花生|汤圆|果核|桃核|杏核|枣核|肉|鱼|骨头|枣|年糕|糍粑|鸡蛋|馒头|面条|果冻|元宵|豆|药片|药丸|(?<![换上敷])药(?=卡|噎|堵|梗))",)),
     Sign("mute", 0, MEDICAL, "", (r"(说|讲)(不|没法)(出|到|了)", r"出不(得|了|来|到)声|不出得声|发不出(声|音)", r"不会(讲|说)话了?$|不会(讲|说)话(?!的)", r"(卡|噎|堵|塞)[^，。]{0,4}没(有)?声(?!音了)", r"(无法|没法|不能)(发声|出声|发出声|说话|讲话)", r"(突然|一下子|忽然)不出声", r"不会(哭|出声|吭声|发声)", r"不哭(也|又|都)?不(出声|吭声|响|闹)", r"不(说|讲|能说)话", r"(哭|喊|叫)(都)?(哭|喊|叫)?不出(声|来)",
-                                  r"出不了声", r"一声(都|也)?(不|没)(出|吭)")),
+                                  r"出不了声", r"一声(都|也)?(不|没)(出|吭)", r"(?<![a-z])(?<!i )(?<!im )(cant|cannot|can not) (talk|speak)"
+                                  r"(?! (now|right now|at the moment|later|long|much|driving|in a meeting|busy))(?![a-z])"
+                                  r"|no voice (come|comes|coming) out")),
     Sign("breath", 3, MEDICAL,
          "喘不上 喘不过 喘不…气 上不来气 透不过气 出不来气 气上不来 呼吸困难 不能呼吸 喘得厉害 憋得喘 透不到气 "
          "=出不赢 =不会透气 嘴唇发紫 脸发紫 嘴唇紫了 窒息 =憋死 =气都出不 =气都透不 =没气了 =没有气了 =没得气 没呼吸 没有呼吸 不呼吸 停止呼吸 不喘气 =发紫 =脸紫 =嘴唇紫 =出气好弱 =出气弱",
          (r"呼吸(好|很|特别|非常)?(急|快|困难)", r"(卡|噎|堵|呛)[^，。]{0,6}(?<![煤燃然化沼空暖天生力脾运胎球])气(也|都)?没(有)?(了)?$", r"一句话(只能|就)?说(不完|两个字|几个字)", r"气.{0,3}(透不|出不|喘不|上不)", r"(?<![胎车球芯])出不(到|倒)气", r"(不能|没法|没办法)(喘气|呼吸)", r"(喘|出|透|上)不了气", r"不(出|喘|透|上)气", r"(呼吸|喘气|出气|透气)(都)?(不赢|不过来|不上来)", r"(出|喘|透|上)不(上|来|过|到|得)?气", r"(脸|嘴唇|嘴)(都|色|也)?(发)?(青|紫|乌|黑)",
-          r"can ?n[o']?t breathe", r"胸口(都|也)?不(动|起伏)", r"(?<![a-z])(turning blue|lips (are |went )?blue|blue lips)(?![a-z])")),
+          r"can ?n?[o']?t breathe?(?![a-z])", r"胸口(都|也)?不(动|起伏)", r"(?<![a-z])(turning blue|lips (are |went )?blue|blue lips)(?![a-z])")),
     Sign("breath_soft", 2, MEDICAL, "喘不匀 =憋气 =憋得慌 =气短 =喘不动", (
          r"(血氧|指脉氧|氧饱和度|脉氧|spo2|sp02|sao2)(饱和度)?(只有|才|掉到|降到|测|是|为)?[:：]?([1-8][0-9])(?![0-9])",r"(一直|老是|不停)(在)?(地)?喘",
          r"(胸|心|心口|屋里|窖里|里面|喘|气).{0,3}闷得慌",
@@ -298,11 +307,15 @@ SIGNS: tuple[Sign, ...] = (
                                   r"(至今|到现在|一直|还|整夜|一夜)(都)?(未|没|不)(归|回|见)",
                                   r"(外出|出门|出去|离家)(后)?(至今|一直|迟迟)?(未|没有|没)(归|回)", r"(寻找|找了|寻了|搜寻).{0,6}(未果|无果|没找到|未找到)")),
     # Lost on the way home, and night or cold coming on: an elder out of doors who cannot get back.
-    Sign("lost_way", 1, MEDICAL, "=迷路 =迷了路 =走迷了 =找不到回家的路 =找不到回去的路 =找不到家 =回不了家 =回不去家 =回不到家 =走不回家 =走不回去",
-         (r"(?<![a-z])(got|is|was|am|i'?m|getting|are) lost(?![a-z])|lost at night|can'?t find (my|his|her|their|the) way",
+    # Context only: lost is the matter with night or cold coming on, or with dementia (see _combined).
+    Sign("lost_way", 0, MEDICAL, "=迷了路 =走迷了 =找不到回家的路 =找不到回去的路 =找不到家 =认不得回家的路",
+         (r"(?<![怕容易会别免得防担心])(?<!怕他)(?<!怕她)(?<!怕人)迷路", r"(?<![a-z])(i|im|he|she|hes|shes|grandpa|grandma|granny|nainai|yeye|laolao|"
+          r"laoye|mum|mom|dad|father|mother|uncle|aunt) (is |was |got |has got |has been |gets )?lost(?! (his|her|my|the|it))",
+          r"can'?t find (my|his|her|their|the) way (home|back)|(?<!getting )lost at night(?! market)"
+          r"|(got|gets|is) lost (in|on|near) the (field|fields|hills|mountain|mountains|woods|forest)",
           r"不(知道|晓得|清楚)(自己)?(走|跑)到(了)?(哪|哪里|哪儿)(来|去)?了")),
     Sign("night_cold", 0, UNKNOWN, "=天黑了 =天都黑了 =天快黑了 =天已经黑了 =半夜 =深夜 =黑灯瞎火 =好冷 =好冻 =很冷 =冻得",
-         (r"(?<![a-z])(at night|tonight|in the dark|freezing|below zero)(?![a-z])", r"夜里|晚上|零下", r"天(都|已经|就|快|要)+黑")),
+         (r"(?<![a-z])(at night|in the dark|freezing|below zero)(?![a-z])", r"零下", r"天(都|已经|就|快|要)+黑")),
     Sign("cry", 3, UNKNOWN,
          "救命 快来人 来人啊 来人呀 来人呐 快来救 =救救 救救我 救救他 救救她 救救俺 叫救护车 救护车 快不行了 人不行了 "
          "要不行了 快死了 出人命 出大事了",
@@ -566,10 +579,10 @@ JOKING = r"((?<![吧吗啊呀嘛])不是真的(?![吧吗啊呀嘛])|(?<![a-z])lo
 NOT_JOKING = r"不好笑|笑不出来|(不是|没|没有|可不是|并非|别当|不要当)(在|跟你)?(开玩笑|笑话|闹着玩|逗你|段子|演戏|拍戏|摆拍|剧本)|(别|不要|莫|甭)笑话"
 NEAR_MISS = r"((scared|afraid) of (slipping|falling)|(差点|差一点|险些|差点儿)(就)?(在[^，。]{0,4})?|(怕|惊|担心|防|以防|免得|防止|小心|省得|以免)(再)?.{0,6})(摔|跌|跶|掼|滑|绊|栽|倒|跤|卡倒|卡跟头|坐(到|在)?地)|(跌倒|摔倒|摔跤|滑倒)(的)?(隐患|风险|危险)"
 # A price that rose or fell, a year's work for nothing: the ache of a market, not of the heart.
-PRICE_WORRY = (r"(涨|起|跌|掉|降)价|(涨|跌)到[0-9一二两三四五六七八九十百千几]+|价(格|钱)?[^，。]{0,3}(涨|起|跌|掉|低|贵|高)|(菜|肉|油|米|蛋|粮|果|参|粉|肥|种子|饲料)[^，。]{0,3}"
-               r"(又|还|都)(涨|跌|掉)|(这么|太|好|真)贵|亏(死|了|本)|白干|白忙|赔(了|本|钱)")
+PRICE_WORRY = (r"(涨|起|跌|掉|降)价|(涨|跌)到[0-9一二两三四五六七八九十百千几]+|价(格|钱)?[^，。]{0,3}(涨|起|跌|掉|低|贵|高)"
+               r"|(菜|肉|油|米|蛋|粮|果|参|粉|肥|种子|饲料)[^，。]{0,3}(又|还|都)(涨|跌|掉)|白干|白忙")
 # A heart that aches from worry or grief ("孙子没考好 我心口疼"): asked about, not acted on.
-HEARTACHE = r"(" + PRICE_WORRY + r"|(是|因为|都是)笑(得|甲|到|太)[^，。]{0,3}(厉害|多|狠|凶|岔气)|输(咗|了)?(波|球|棋)|连输|输了?[^，。]{0,2}盘|输光|输了[^，。]{0,3}(钱|块|百|千|局|把)|点了[^，。]{0,2}炮|没考好|考砸|落榜|气得|气的|被.{0,6}气|愁得|愁的|操心|担心|伤心|难过|想(他|她|孙|儿|女|老伴)|舍不得|闹心|窝心|憋屈|委屈)"
+HEARTACHE = r"((是|因为|都是)笑(得|甲|到|太)[^，。]{0,3}(厉害|多|狠|凶|岔气)|输(咗|了)?(波|球|棋)|连输|输了?[^，。]{0,2}盘|输光|输了[^，。]{0,3}(钱|块|百|千|局|把)|点了[^，。]{0,2}炮|没考好|考砸|落榜|气得|气的|被.{0,6}气|愁得|愁的|操心|担心|伤心|难过|想(他|她|孙|儿|女|老伴)|舍不得|闹心|窝心|憋屈|委屈)"
 # Someone with dementia who goes somewhere with company ("我陪她往河边走走"): not wandering off.
 ESCORTED = r"(陪|跟着|扶着|牵着|带着|领着|搀着|送她|送他|一起)"
 # A visitor who cannot find the house ("地址错的 导航到河边了 找不到人"): nobody is lost.
@@ -612,7 +625,7 @@ THING_GONE = r"(灯泡|灯管|电灯|灯|轮胎|车胎|气球|保险丝|抽水�
 # Dizzy from a bus or a boat ride: travel sickness.
 TRAVEL_SICK = r"(晕(车|船|机)|爬.{0,4}山|登山|恐高|高原反应|喝多|喝醉|醉了|酒喝|喝酒|吃酒|起猛|起得太猛|起太快|站起来太快|蹲久了|蹲太久)"
 # Told beside a past marker: what the person does again now ("前年中风 如今天天能走到清真寺").
-RECOVERED_NOW = (r"(如今|现在|这会儿?|眼下|今年)[^，。]{0,4}(利索|利落|灵便|硬朗|好使)(了)?|((现在|如今)|(?<![不能会以前原来那时当时]))走路(真|很|可|蛮|都|也)?(勇|好|稳|利索|快)(?!不|难)|(现在|如今)(人)?(挺|很|都)好(?!像)"
+RECOVERED_NOW = (r"(如今|现在|这会儿?|眼下|今年)[^，。]{0,4}(利索|利落|灵便|硬朗|好使)(了)?|(现在|如今)走路(真|很|可|蛮)?(勇|好|稳|利索|快)|走路(真|很|可|蛮|都|也)?(勇|好|稳|利索|快)(好的|的|了|啊|呢)?$|(现在|如今)(人)?(挺|很|都)好(?!像)"
                  r"|(?<!平时)(?<!平常)(天天|每天)(都)?(去|下|上)(田|地|山)(里|头)?$"
                  r"|(去年|前年|上回|上次|以前|那回|上个月)[^，。]{0,8}(好了|好啦|好咯|好哒)$"
                  r"|(这会儿?|现在|眼下|如今|今年|now)(天天|每天|照常|照样|又|还)?(能|会|在|去)?(自己)?(拄棍出门|拄拐出门|跳舞|跳广场舞|跳操|扭秧歌|下地|下田|干活|舂米|挑水|推磨|磨面|犁田|上山|放牛|放羊|砍柴|打柴|挑担|种田|赶场|出门|打牌|下棋|种地|种菜|遛|散步|上街|赶集|走|行|来)"

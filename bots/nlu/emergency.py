@@ -72,6 +72,10 @@ _NEGATED, _OTHER, _PAST, _BUTCHERING = (re.compile(w.NEGATED), _ANY(w.OTHER_PERS
 _REAL_FIRE = re.compile(w.REAL_FIRE)
 _WHAT_IF, _TAKEN, _APP_TROUBLE = re.compile(w.WHAT_IF), re.compile(w.TAKEN), re.compile(w.APP_TROUBLE)
 _INVITATION, _HEARTACHE = re.compile(w.INVITATION), re.compile(w.HEARTACHE)
+_PRICE_WORRY = re.compile(w.PRICE_WORRY)
+# The pain itself described (how long, what it is like): the heart, whatever the market did.
+_PAIN_TOLD = re.compile(r"一上午|一下午|一整天|半天|一晚上|一夜|小时|钟头|分钟|像(压|被|有|针|刀)|压着|闷得|喘"
+                        r"|(痛|疼)得|(好|很|太|真|特别)(痛|疼)|厉害|受不了")
 _RECOVERED_NOW, _ESCORTED = re.compile(w.RECOVERED_NOW), re.compile(w.ESCORTED)
 _NOTHING_FOUND, _INSPECTION = re.compile(w.NOTHING_FOUND), re.compile(w.INSPECTION)
 _ASKING_AFTER = re.compile(w.ASKING_AFTER)
@@ -217,24 +221,38 @@ _NEW_EVENT = re.compile(r"突然|这回|这次|又(摔|跌|倒|犯|晕|疼|痛|�
 _GONE_UNDER = re.compile(r"(人|他|她|老汉|老人)(下|掉)去|没上来|沉|没浮|不见|没出来")
 # A class or a talk announced: what it teaches is no cry.
 _CLASS_NOTICE = re.compile(r"培训|讲座|课")
-_EATEN = re.compile(r"(吃|食|啃|嚼)[^，。\s]{0,3}$")
+_EATEN = re.compile(r"(?<![喂完打玩])(吃|食|啃|嚼)(了|着|过|紧)?(一)?(只|块|口|个|碗|盘|份)?"
+                    r"(烧|炸|白切|糯米|口水|叫花|文昌|盐焗|卤|炖|烤|手撕)?$")
 # A message that is only a state, one or two words ("晕咧", "卡住"): too short for any combination, worth the question.
 _TERSE = 6
-_BARE_STATE = re.compile(r"^(我|俺|人|头)?(又|好|都|已经)?(晕|卡住|卡着|堵住|塞住|喘不上|喘不过)"
+_MACHINE = re.compile(r"机|屏|网|游戏")
+_BARE_STATE = re.compile(r"^(我|俺|人|头)?(又|好|已经)?(晕|卡住|卡着|堵住|塞住|喘不上|喘不过)"
                          r"(了|啦|咯|哩|嘞|啊|呀|气)*$")
 # A device told as the one that fell ("手机跌了一跤 … 黑屏 谁会修"): a repair, not a person on the floor.
 _DEVICE_FELL = re.compile(r"(手机|电视|电脑|平板|收音机|遥控器|老年机)[^，。]{0,2}(跌|摔|掉)")
+_PERSON_HURT = re.compile(r"(我|俺|他|她|爸|妈|爷|奶|婆|公|老人|老伴|老头|人)(?!的)[^，。]{0,8}(摔|跌|倒|掉)"
+                          r"|砸|压(到|住|着)")
 _DEVICE_BROKEN = re.compile(r"黑屏|开不了机|开不开机|屏(幕)?(碎|裂|坏)|(谁|哪个|哪位)(会|能)修|修(一下|好|得好)")
 # A notice to everyone with a complaint ("有头晕胸闷的老人请到村部登记"): an invitation, not a report.
-_ADDRESSED_TO_ALL = re.compile(r"(有|凡是|凡|患有)[^，。]{1,16}的(老人|老年人|村民|居民|人|乡亲)"
-                               r"[^，。]{0,4}(请|可以|可|都可以|欢迎)")
-# "Help" as a cry in English, not as a verb: alone, repeated, or hurried; or a plea in Russian (folded to 求援).
-_CRY_FOR_HELP = re.compile(r"^(help ?)+$|help (now|quick|quickly|fast|asap|urgent|immediately)(?![a-z])"
-                           r"|(urgent|emergency|sos) help|need help (now|fast|quick|urgently)|盼援|求援")
+_ADDRESSED_TO_ALL = re.compile(r"(?<![个位])(有|凡是|凡|患有)(?!个|一个|位|一位)[^，。]{1,16}"
+                               r"的(老人|老年人|村民|居民|乡亲)"
+                               r"[^，。]{0,4}(请|可以|可|都可以|欢迎)(到|来|去|参加|报名|登记)")
+_NOTICE_WORDS = re.compile(r"义诊|体检|讲座|登记|报名|免费|通知|筛查")
+# "Help" as a cry in English, not as the verb of a chore in mid-sentence ("can sb help my parents shou daozi"): at the
+# start of a short message or at its end ("help 奶奶倒了", "need help", "pls help"), hurried, called to anyone;
+# or a plea in Russian (folded to 求援).
+_CRY_FOR_HELP = re.compile(r"^help[^a-z]{0,12}$|^help( [a-z]+){0,2}$"
+                           r"|help( (pls|please|plz|me|us|la|lah|ah))?$"
+                           r"|(?<!got )(?<![a-z])(someone|somebody|anybody|people) help(?![a-z])"
+                           r"|help (now|quick|quickly|fast|asap|urgent|immediately)(?![a-z])"
+                           r"|(urgent|emergency|sos) help|need help (now|fast|quick|urgently)"
+                           r"|(快|急|quick|fast|hurry) ?help|盼援|求援")
 # A service asked for that nobody came to do ("requested help … nobody showed up"): a complaint, not an absence.
 _SERVICE_NOT_COME = re.compile(r"(requested|asked for|booked|ordered|signed up for)[^。]{0,40}"
                                r"(nobody|no one|never|didnt) (showed|came|turned|come|show)")
+_STILL_MISSING = re.compile(r"now|hasnt|not (been )?seen|not answer|no answer|since")
 _LEAK_CHECK = re.compile(r"查漏(气)?|检漏|测漏")
+_AFTER_THE_CHECK = re.compile(r"但|可是|又|刚才|现在|今天|今早|一开门|还是")
 _SWIM_LESSON = re.compile(r"学(会)?(游水|游泳|凫水)")
 _ALARM_WORD = re.compile(r"报警器|探测器|警报器")
 _ALARM_GIVEN = re.compile(r"(发|领|装|安装|送|配|买)[^，。]{0,8}(报警器|探测器|警报器)")
@@ -429,7 +447,7 @@ def danger_in(message: Prepared) -> Danger | None:
         folded = _DENIED.sub("", folded)
     if _INSPECTION.search(folded):
         folded = _NOTHING_FOUND.sub("没问题", folded)  # "检查完毕 未发现泄漏": what was not found is no sign
-        if "没问题" in folded:
+        if "没问题" in folded and not _AFTER_THE_CHECK.search(folded):
             folded = _LEAK_CHECK.sub("检查", folded)  # "来查漏 说没问题": the word for the check is no leak
     if _TEACHING.search(folded):
         folded = _ADVICE.sub("", folded)  # "讲座上医生说胸痛要立即就医": the rule taught, not a cry now
@@ -444,7 +462,7 @@ def danger_in(message: Prepared) -> Danger | None:
     danger = _judge(folded, set(typed), set(heard), repeated)
     # A sign of trouble, not only of context (an errand, food, a time span): the model is asked about trouble.
     trouble = {s for s in typed | heard if _BY_NAME[s].strength or _BY_NAME[s].hazard != w.UNKNOWN
-               or s == "distress"} - {"span"}
+               or s == "distress"} - {"span", "lost_way"}
     if not _gas_leak(folded, typed | heard):
         trouble.discard("leak")  # 漏水, a dripping tap: no trouble to ask the model about
         if _WATER_FIXTURE.search(folded) and "gas" not in typed | heard:
@@ -452,7 +470,7 @@ def danger_in(message: Prepared) -> Danger | None:
     if _TOO_FAR.search(folded):
         trouble -= {"cant_stand", "distress", "wanders"}  # too far to walk: the reason for a home visit
     if _ENGLISH_REQUEST.search(folded):
-        trouble -= {"help_word", "sos"}  # "can someone help my grandpa pay": asked for a chore
+        trouble -= {"help_word", "sos", "dementia"}  # "can someone help my grandpa pay": asked for a chore
     if not _CRY_FOR_HELP.search(folded):
         trouble.discard("help_word")  # "help" in English as a verb is no trouble to ask the model about
     if (_SELF_CARE_LIMIT.search(folded) or _BEDRIDDEN.search(folded) and not _NEW_EVENT.search(folded)) \
@@ -467,7 +485,8 @@ def danger_in(message: Prepared) -> Danger | None:
         # Some sign of trouble that the rules found too weak (or harmless), in a message that reads like the
         # emergencies people write: asked, never acted on alone.
         return Danger(WEAK, frozenset({w.UNKNOWN}), ("model", *sorted(typed | heard)), _about_other(folded))
-    if danger is None and (_BARE_STATE.search(folded) or len(folded) <= _TERSE and {"stuck", "food"} <= typed | heard):
+    if danger is None and (_BARE_STATE.search(folded) or len(folded) <= _TERSE and {"stuck", "food"} <= typed | heard
+                           and not _MACHINE.search(folded)):
         # "晕咧", "卡住了 馍": a state in a word or two, too short for any combination to form
         return Danger(WEAK, frozenset({w.MEDICAL}), tuple(sorted({"body"} | typed | heard)), False)
     if danger is None and danger_learner.emergency_probability(prepared) >= danger_learner.THRESHOLD:
@@ -538,8 +557,12 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
             and (_APP_TROUBLE.search(chars) or _HYPERBOLE.search(chars) or _INVITATION.search(chars)
                  or _PRICE.search(chars) or _JOY.search(chars)):
         strength = 2  # still asked: "救命" beside the font size is most likely about the font size
-    if real == {"help_word"} and not _CRY_FOR_HELP.search(chars):
+    if "help_word" in signs and not _CRY_FOR_HELP.search(chars) \
+            and not _strength(signs - {"help_word"}, repeated & signs):
         strength = 0  # "help" in English, with nothing wrong named: a chore asked for ("pls help link my account")
+    if real and real <= {"chest"} and _PRICE_WORRY.search(chars) \
+            and not signs & {"warn", "urgent", "span", "sudden"} and not _PAIN_TOLD.search(chars):
+        strength = min(strength, 1)  # the ache of a market ("心口痛啊 米粉又起价"), unless the pain itself is told
     if real and real <= {"chest"} and _HEARTACHE.search(chars) \
             and not signs & {"warn", "urgent"}:
         strength = min(strength, 1)  # grief or worry felt in the chest: asked, in case it is the heart
@@ -556,10 +579,11 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if _HEALING.search(chars) and not signs & {"warn", "unresponsive", "cant_get_up", "cry", "sos"} \
             and not _TAKEN_BACK.search(chars):
         strength = min(strength, 1)  # help until it heals: asked at most
-    if _DEVICE_FELL.search(chars) and _DEVICE_BROKEN.search(chars) \
+    if _DEVICE_FELL.search(chars) and _DEVICE_BROKEN.search(chars) and not _PERSON_HURT.search(chars) \
             and real <= {"fall", "cant_get_up", "injury"} and not signs & {"urgent", "cry", "sos", "help_word"}:
         strength = 0
-    if _ADDRESSED_TO_ALL.search(chars) and not signs & {"urgent", "cry", "sos", "help_word"} \
+    if _ADDRESSED_TO_ALL.search(chars) and _NOTICE_WORDS.search(chars) \
+            and not signs & {"urgent", "cry", "sos", "help_word"} \
             and not _HURRY.search(chars):
         strength = 0
     if _NEGATED.search(chars) and strength == 3:
@@ -819,7 +843,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
             signs -= {"distress", "body"}  # the sore legs are why someone else should go
     if _ENGLISH_REQUEST.search(chars):
         signs -= {"help_word", "sos"}
-    if _SERVICE_NOT_COME.search(chars):
+    if (missed := _SERVICE_NOT_COME.search(chars)) and not _STILL_MISSING.search(chars, missed.end()):
         signs -= {"help_word", "absent", "span"}
     if _SELF_CARE_LIMIT.search(chars) and _CARE_TASK.search(chars) and not signs & (_ACUTE - {"warn"} | {"sudden"}):
         signs -= {"stroke_soft", "cant_stand", "cant_get_up", "urgent", "warn"}  # the reason care is wanted

@@ -17,52 +17,64 @@ from .matcher import Prepared, prepare
 # English as prepare() leaves it (lower case; no apostrophes, hyphens or question marks: "whats", "moms", "preorder";
 # `sb` and `pls` as typed) → the Chinese a villager would write for it.
 _GLOSS = """
-hi there|hello|hey|hiya|good morning|good evening|ni hao → 你好
+hi there|hello|hey|hiya|good morning|good evening|ni hao|^hi|^hey → 你好
 yes|yes pls|yes please|yep|yup|sure|sounds good|go ahead|confirmed|confirm|that works|works for|
-    ok sure|okay → 好的
+    ok sure|okay|ok can|can lah|ok lah|ok la → 好的
 no thx|no thanks|not needed|no need|dont need|nope → 不用了
 thanks|thank you|thx|ty|tysm|appreciate it|much appreciated|cheers|mm goi sai|do je sai → 谢谢
-cancel|call off|withdraw|quxiao|take (him|her|them|my \\w+|\\w+) off|scratch that|no longer need → 取消
+cancel|call off|withdraw|quxiao|take (him|her|them|my \\w+|\\w+) off|scratch that|no longer need|
+    take (his|her|their|my) names? (out|off)|changed (his|her|my) mind|dun want go|dont want to go → 取消
 book (lunch|dinner|a meal|meals?)|order (lunch|dinner|a meal|meals?|food)|pre ?order|dinggou|
-    reserve (a )?meal → 订餐
+    reserve (a )?meal|book \\d+ (dinners?|lunch(es)?|meals?) → 订餐
 canteen|shitang|dining hall → 食堂
-menu|whats for (lunch|dinner)|what do they serve|what food → 菜单
+menu|whats for (lunch|dinner)|what do they serve|what food|(lunch|dinner) got \\w+ or not|
+    whats on the menu → 菜单
 nobody showed|no one showed|never showed|never came|didnt come|didnt show|no ?show|was cold|
     cold again|stone cold|a mess|messy|worse than|rude|impolite|seriously|not happy|unhappy with|
-    complain|complaint → 投诉
+    complain|complaint|completely cold|too salty|too hard|broke (his|her|their|my) \\w+|just left|
+    didnt even|really upset|not great|cannot eat at all → 投诉
 connect me to|put me through|speak to (a|the|someone)|talk to (a|the|someone)|real person|human|
-    wanggeyuan|cun zhuren|village head|village chief|coordinator|cun ganbu → 找人工
+    wanggeyuan|cun zhuren|village head|village chief|coordinator|cun ganbu|phone number of|
+    call someone about → 找人工
 time bank|timebank|shijian yinhang|how many (hours|hrs|points|credits)|(hours|hrs|points|credits?) (left|saved|earned)|
-    jifen|balance → 时间银行积分
+    jifen|balance|how much (volunteer )?credit|credit (have i|do i|left) → 时间银行积分
 donate|donation|juankuan|give (some )?money|send (some )?(money|coats|clothes|rice|oil)|winter coats|
-    old clothes → 捐赠
+    old clothes|give to the (program|fund)|sponsor|milk powder for|for the old folks send → 捐赠
 link|bind|bangding|binding code|as family|family account|connect (my|our) (wechat|account) → 绑定
 notice|notices|announcement|post(ed)? anything|any news|tongzhi|gonggao → 通知
 whats happening|whats on|events?|activities|activity|huodong|chongyang|festival → 活动
-sign (him|her|them|me|us|my \\w+) up|sign up|signup|register|add (him|her|them|\\w+) to|put (his|her|
+sign \\w+ up|sign up|signup|register|add (him|her|them|\\w+) to|put (his|her|
     their) name → 报名
 volunteer with|be a volunteer|become a volunteer|join as (a )?volunteer|zhiyuanzhe|
-    help out on weekends → 当志愿者
+    help out on weekends|want to volunteer|volunteer remotely|how do i join|help as → 当志愿者
 haircut|cut (his|her) hair|trim (his|her) hair|barber → 理发
-bathe|bath|shower|wash (his|her) hair|dasao|clean the house|cleaning|clean (the|their|his|her|my)|
+bathe|bath|(help|helps) (\\w+ )?(to )?shower|take a shower|bedsheets?|sheets|wash the|wash (his|her) hair|
+    dasao|clean the house|cleaning|clean (the|their|his|her|my)|
     laundry|toenails → 打扫洗澡
 harvest|shou daozi|rice field|paddy|field|fertili[sz]er|huafei|chickens|pigs?|ducks|seedlings|
-    weeding|planting → 农活地里
+    weeding|planting|corn|crops|bring in the|vegetable patch|farm work → 农活地里
 read (the )?(newspaper|news|letters?|a book) to|read to|go for a (short )?walk|walk with|keep (him|
-    her) company|chat with|lonely|company → 陪伴聊天
+    her) company|chat with|lonely|company|walks with|go for walks|read the paper|stories|
+    play (chess|cards|mahjong|xiangqi)|play with (him|her) → 陪伴聊天
 xueya|blood pressure|bp|flu shot|vaccine|check ?up|weishengyuan|clinic|hospital|doctor|follow ?up|
     diabetes review|blood sugar → 卫生院看病量血压
-cook|zuo fan|make ?(some )?(dumplings|jiaozi|饺子|porridge|soup|food)|meal|meals|soft food|lunch for|
-    dinner for → 做饭
+cook|zuo fan|make ?(some ?)?(dumplings|jiaozi|饺子|porridge|soup|food)|meal|meals|soft food|lunch for|
+    dinner for|porridge|noodles|soup|dumplings|tangyuan|congee → 做饭
 pick up|buy|collect|fetch|kuaidi|parcel|post office|pay (the|his|her|their)? ?(bill|dianfei|shuifei)|
-    dianfei|groceries → 跑腿代买
-fix|repair|broken|leak|leaking|not working|light bulb|water heater|door wont → 修理
-set up|wechat video|video call|new phone|smartphone|teach (him|her|them) (to use|how) → 教用手机
-write a letter|letter for|write (it|a card) for → 代写信
-paperwork|forms?|fill in|fill out|yanglaojin|pension|application → 帮忙填表
-move (the |a |their |his |her )?(furniture|bed|wardrobe|cabinet|sofa|table)|moving|wardrobe|shift → 搬家具
+    dianfei|groceries|pills|medicine|prescription|top ?up|topped up|phone bill|recharge → 跑腿代买
+fix|repair|broken(?! (arm|leg|hip|wrist|ankle|bone|rib|foot|hand))|
+    leak|leaking|not working|light bulb|bulb|wiring|stopped working|no signal|remote|
+    water heater|door wont|spoil → 修理
+set up|wechat video|video call|new phone|smartphone|teach (him|her|them) (to use|how) → 微信视频不会弄
+write a letter|letter for|write (it|a card) for|write the letter|write to → 代写信
+paperwork|forms?|fill in|fill out|fill the|yanglaojin|pension|application|id card|renew → 帮忙填表格
+move (the |a |their |his |her )?(furniture|bed|wardrobe|cabinet|sofa|table)|moving|wardrobe|shift|
+    bed moved|carry it → 搬家具
+what kind of help|can do what|what (can|do) you (guys )?(do|offer)|what services → 有什么服务
+which date|what date|what day is → 几月几号
 can sb|can someone|could someone|can anyone|need sb|need someone|find sb|find someone|send sb|
-    send someone|ask sb|arrange (a|for a) volunteer|a volunteer to|pls help|please help|can help → 找个人帮忙
+    send someone|ask sb|arrange (a|for a) volunteer|can volunteer|any volunteer|got volunteer|a volunteer to|
+    pls help|please help|can help → 找个人帮忙
 """
 
 
@@ -76,6 +88,10 @@ def _entries() -> list[tuple[re.Pattern[str], str]]:
 
 
 _ENTRIES = _entries()
+# The tasks a volunteer could be asked to do: a message names one, and the first named is the one asked for ("go with
+# yeye to the clinic … he gets confused with the forms" asks for company to the clinic, not for forms filled in).
+_TASKS = frozenset("理发 打扫洗澡 农活地里 陪伴聊天 卫生院看病量血压 做饭 跑腿代买 修理 微信视频不会弄 代写信 "
+                   "帮忙填表格 搬家具".split())
 _WORD = re.compile(r"[a-z]{2,}")
 
 
@@ -84,7 +100,10 @@ def glossed(chars: str) -> str:
     """The message with the Chinese for its English words appended; unchanged when it holds fewer than two words."""
     if len(_WORD.findall(chars)) < 2:
         return chars
-    added = [chinese for pattern, chinese in _ENTRIES if pattern.search(chars)]
+    found = [(match.start(), chinese) for pattern, chinese in _ENTRIES if (match := pattern.search(chars))]
+    tasks = sorted((start, chinese) for start, chinese in found if chinese in _TASKS)
+    added = [chinese for _, chinese in found if chinese not in _TASKS]
+    added += [chinese for _, chinese in tasks[:1]]
     return chars + "".join(added) if added else chars
 
 
