@@ -221,9 +221,12 @@ _NEW_EVENT = re.compile(r"突然|这回|这次|又(摔|跌|倒|犯|晕|疼|痛|�
 _GONE_UNDER = re.compile(r"(人|他|她|老汉|老人)(下|掉)去|没上来|沉|没浮|不见|没出来")
 # A class or a talk announced: what it teaches is no cry.
 _CLASS_NOTICE = re.compile(r"培训|讲座|课")
+# An animal just after the verb of eating, or a dish's name ("食糯米鸡", "吃烧鸡"): the meal, not an animal that fell;
+# not feed (喂食) or the game (打吃鸡).
 _EATEN = re.compile(r"(?<![喂完打玩])(吃|食|啃|嚼)(了|着|过|紧)?(一)?(只|块|口|个|碗|盘|份)?"
                     r"(烧|炸|白切|糯米|口水|叫花|文昌|盐焗|卤|炖|烤|手撕)?$")
-# A message that is only a state, one or two words ("晕咧", "卡住"): too short for any combination, worth the question.
+# A message that is only a state, one or two words ("晕咧", "卡住"), or food stuck told in as few ("卡住了 馍", not a
+# jammed machine): too short for any combination, worth the question.
 _TERSE = 6
 _MACHINE = re.compile(r"机|屏|网|游戏")
 _BARE_STATE = re.compile(r"^(我|俺|人|头)?(又|好|已经)?(晕|卡住|卡着|堵住|塞住|喘不上|喘不过)"
@@ -581,11 +584,11 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = min(strength, 1)  # help until it heals: asked at most
     if _DEVICE_FELL.search(chars) and _DEVICE_BROKEN.search(chars) and not _PERSON_HURT.search(chars) \
             and real <= {"fall", "cant_get_up", "injury"} and not signs & {"urgent", "cry", "sos", "help_word"}:
-        strength = 0
+        strength = 0  # the phone is what fell and will not start: a repair
     if _ADDRESSED_TO_ALL.search(chars) and _NOTICE_WORDS.search(chars) \
             and not signs & {"urgent", "cry", "sos", "help_word"} \
             and not _HURRY.search(chars):
-        strength = 0
+        strength = 0  # a notice to everyone with a complaint, not one person's trouble
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
     if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars) and "warn" not in signs) \
@@ -1020,7 +1023,7 @@ def _animal_fell(chars: str) -> bool:
     """An animal is the subject of the fall: no one between the animal and the verb, and no one named after
     it who is hurt too. Who tells it ("奶奶说那只羊摔下去了") or asks for the vet changes nothing."""
     for fell in _ANIMAL.finditer(chars):
-        if _EATEN.search(chars, max(0, fell.start() - 4), fell.start()):
+        if _EATEN.search(chars, max(0, fell.start() - 8), fell.start()):
             continue  # "食糯米鸡 塞住": the chicken was the meal, and the one who ate it chokes
         owned = re.sub(r"(我|俺|他|她|你|别人)家(的)?", "", fell.group(0))  # "我家的鸡" is the hen, not me
         if _OTHER.search(owned) or _SELF.search(owned):

@@ -172,6 +172,7 @@ ENGLISH_CUES: dict[str, str] = {
     "help_request/meal": "deliver|delivered|deliver meals|deliver food|deliver lunch|deliver dinner|meal delivery|cook for|cook",
     "out_of_scope": "recipe|how to make|how to cook|what time is it|time difference",
 }
+# Below the Chinese cue words the gloss appends (english.py): the gloss decides, these words break ties.
 ENGLISH_WEIGHT = 1.0
 # Asking for someone in English, whatever the task: as weak as 帮我 or 找个人, so the task named decides, and a
 # volunteer asked for ("can a volunteer help …") is no offer to volunteer.
