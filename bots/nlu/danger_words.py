@@ -343,8 +343,8 @@ SIGNS: tuple[Sign, ...] = (
           r"未(见|露面|出门|开门|接|回)", r"(隔壁|邻居|对门|楼上|楼下)[^，。]{0,4}(没|无)(声|响动)", r"人(都|也|一直)?不出来", r"人(也)?不(晓得|知道)在不在", r"(?<!听)不见(人|他|她)?",
           r"没(有)?人(接(?!单|活|手)|听|回|应|答应)", NOBODY_ANSWERS, r"没有(人)?接", r"(不接|没接|没人接(?!单|活|手)|打不通|关机|(?<![赶跑走飞开])不回(?!去)|没回(?!去)|不开门|(敲|叫|拍)(门)?不开|没(得|有)?人开|没人应|不答应|不听电话|没听电话)",
           r"(联系|联络|找)不(上|到|着)(人|他|她)?(?!.{0,2}(工作人员|社工|志愿者|你们|客服))", r"门.{0,4}(关着|锁着|插着|没开|不开)",
-          r"(关|锁|插)着门", r"door('s| is)? locked(?![^.]{0,24}(open|what time|hours))", r"(电表|水表)[^，。]{0,6}(没动|不动|没走|不走|没转|不转)", r"(叫|敲|拍|喊)门[^，。]{0,3}没(有)?人(?!在家)", r"(叫|敲|拍)(门)?[^，。]{1,3}不开", r"(不见|没有|没)(炊烟|烟火)", r"can ?['’]?n?o?t reach|no (one )?answer|(nobody|no one|no-one) (answers|answered|picks up|picked up|has seen|saw)"
-          r"|door(['’]s| has| is)? (been )?(locked|shut|closed) (since|for|all)|lights? (never|don['’]?t|didn['’]?t|haven['’]?t) (come|came|comes|go|gone|been|turn(ed)?) on|no (response|reply)|not (answering|picking up)"
+          r"(关|锁|插)着门", r"door('?s| is)? locked(?![^.]{0,24}(open|what time|hours))", r"(电表|水表)[^，。]{0,6}(没动|不动|没走|不走|没转|不转)", r"(叫|敲|拍|喊)门[^，。]{0,3}没(有)?人(?!在家)", r"(叫|敲|拍)(门)?[^，。]{1,3}不开", r"(不见|没有|没)(炊烟|烟火)", r"can ?['’]?n?o?t reach|no (one )?answer|(nobody|no one|no-one) (answers|answered|picks up|picked up|has seen|saw)"
+          r"|door(['’]?s| has| is)? (been )?(locked|shut|closed) (since|for|all)|lights? (never|don['’]?t|didn['’]?t|haven['’]?t) (come|came|comes|go|gone|been|turn(ed)?) on|no (response|reply)|not (answering|picking up)"
           r"|unbeantwortet|keine antwort|nicht erreichbar|(geht|nimmt) (keiner|niemand|nicht) (ran|ab)"
           r"|никто ?не ?отвечает|не ?отвечает|не ?берёт ?трубку|не ?берет ?трубку",
           r"(hasn ?t|has not|haven ?t|have not|didn ?t|did not|isn ?t|is not|wasn ?t|never) (been )?(answer(ed|ing)?|pick(ed|ing)? up|respond(ed|ing)?|repl(ied|ying|y)|seen)",
@@ -472,7 +472,7 @@ RESOLVED = (r"(早|早就|已经)(都)?过去了", r"(就|早就|已经)看好�
             r"(一点|一点儿|半点|啥|什么|屁)(事|伤)(儿)?(都|也)?没(有|得)", r"好透(了)?|长牢(了)?|没事没事", r"没(有)?(着|烧)起来|没起火", r"(骨头|骨)(没|没有)(断|事|问题)|没骨折", r"(平复|平静下来|缓和)(了|哒|下来)", r"(行|走)得(走|行|动)得", r"(医生|大夫)(话|说|讲)(冇|没)事", r"已经拔(了|掉)|拔掉了", r"(瞎讲|乱讲|瞎说|胡说|乱说)的|谣言|造谣", r"我(好好的|好着呢)", r"(行|走)路(都|也)?没(啥|什么)?问题", r"(腿|脚|腰|手|胳膊|伤口|伤|骨头|身体|身子)(早|也|都|已经)?(就)?(好(了|啦|利索)|长好)", r"(?<![未没不])好转",
             r"好(咯|嘞|啦)", r"(挺好的|都挺好|一切都好|别心疼)", r"精神(头)?(好得很|好很|很$|着(呢|哩|嘞)|很好|挺好|可好|不错|足)", r"(?<!t )(?<!not )(?<!to )(helped |help )?put (it |the fire |the flames? )?out(?! of)|(?<!not )(?<!t be )extinguished", r"(早|已经|都|早就)不(闷|疼|痛|晕)了", r"(已经|都)换(了|过)(新的|个新的)?|换了新的|照常(演|开|营业|上课)", r"(一下|一跤|一回)没事",
             r"(不消|不用|别|莫)(挂念|担心|惦记)", r"(fully |all )?(healed|recovered)|(fine|ok|okay) now",
-            r"(she|he|they|grandma|grandpa|mum|mom|dad)(['’]s|['’]re| is| are) (both |all |totally |completely )?(fine|ok|okay|well)(?![a-z])",
+            r"(she|he|they|grandma|grandpa|mum|mom|dad)(['’]?s|['’]?re| is| are) (both |all |totally |completely )?(fine|ok|okay|well)(?![a-z])",
             r"(别|莫|不要|不用)(慌|怕|担心|着急|紧张|以为|当成|误会)", r"(?<!不)放心(?!不下|不了)", r"(咽|吞|顺|就)下去了", r"没事(了|啦|的)?$", r"(擦破|破点皮|擦伤|蹭破|碘伏|创可贴|胶布|包好了|ok啦|ok了|okay)",
             r"(自己|又|就)(就)?(爬|站)起来(了)?(?!又倒)", r"自己起来了", r"爬起来(又|就|接着)(跑|玩|走|去|干|跳)",
             r"没(摔|伤|烫|碰|磕)(着|到|坏|伤)", r"没受伤", r"(?<!要)不要紧", r"没事(?![\u4e00-\u9fa5])", "괜찮", r"没(啥|什么|得|有)?事(了|啦|的|哩|咯|嘞|喽|啰|个|，|,|$)", r"没(啥|什么)(大)?事", r"不用(来人|派人|过来看)", r"(烟|味|味道|气味)(已经|都|也|早)?(散|消|没)(了|掉了|干净)", r"拔(掉|了)(插头|电)",

@@ -201,7 +201,7 @@ _FINE_NOW = re.compile(r"(她|他)(说)?(正在|在)"
                        r"(喝茶|喝酒|跳|吃饭|睡觉|打牌|看电视|干活|做饭|种|晒|散步|遛弯|唱|聊天|赶集)"
                        r"|好好的$|啥事没有|什么事都没有")
 _PIT_CLEANED = re.compile(w.PIT_CLEANED)
-_THEIR_REASSURANCE = re.compile(r"((他|她)(讲|说)|(she|he)('s| is)? (said|says|saying))[^，。]{0,2}"
+_THEIR_REASSURANCE = re.compile(r"((他|她)(讲|说)|(she|he)('?s| is)? (said|says|saying))[^，。]{0,2}"
                                 r"(没事|不要紧|没得事|莫事)")
 # A question someone asked the writer, with the writer's answer ("有人问胸口疼吃啥药 俺说去卫生院看看").
 _ASKED_AND_ANSWERED = re.compile(r"(有人|人家|储户|顾客|客人|邻居)问[^。]{0,20}"
