@@ -1017,4 +1017,4 @@ def test_the_gloss_names_the_first_task_asked_for_and_never_reaches_the_safety_c
     assert chars.endswith("卫生院看病量血压") and "填表" not in chars  # the clinic visit, not the forms
     # English "help" as a verb, with nothing wrong named, costs no "是紧急情况吗？"
     assert understand("pls help link my account to my dad's, thanks", NOW).danger is None
-    assert glossed(prepare("你好 ok").chars) == "你好ok"  # one English word is not English to gloss
+    assert glossed(prepare("你好 yes").chars) == "你好yes"  # one English word is not English to gloss

@@ -72,6 +72,15 @@ ENGLISH_REQUEST = (r"(can|could|would|will) (someone|somebody|anyone|you|u|a vol
                    r"|help (check|order|put|feed|call|collect|dig|wash|shift|move|book|register|arrange|look|ah)(?![a-z])"
                    r"|help (a lot|so much|lots)|kind of help|help as"
                    r"|got (people|volunteers?|someone|anyone|ppl) (can )?help|need[^.]{0,20}(person|ppl|people) help")
+# "Help" as a cry in English, not as the verb of a chore in mid-sentence ("can sb help my parents shou daozi"): at the
+# start of a short message or at its end ("help 奶奶倒了", "need help", "pls help"), hurried, called to anyone;
+# or a plea in Russian (folded to 求援).
+CRY_FOR_HELP = (r"^help[^a-z]{0,12}$|^help( [a-z]+){0,2}$"
+                r"|help( (pls|please|plz|me|us|la|lah|ah))?$"
+                r"|(?<!got )(?<![a-z])(someone|somebody|anybody|people) help(?![a-z])"
+                r"|help (now|quick|quickly|fast|asap|urgent|immediately)(?![a-z])"
+                r"|(urgent|emergency|sos) help|need help (now|fast|quick|urgently)"
+                r"|(快|急|quick|fast|hurry) ?help|盼援|求援")
 # A measurement asked for ("头昏 想找个人来帮我量下血压"): the care wanted for a dizzy spell, typed by sound too.
 MEASURE_ASKED = (r"(帮|给|来|找人|请人|叫人|上门|陪)[^，。]{0,8}(量|两|测)(一)?(下|哈|个|一下|一次)?.{0,2}(血压|雪压|血呀|血鸭|血糖)"
                  r"|(血压|雪压|血呀|血鸭|血糖).{0,16}(帮|给|来)[^，。]{0,6}(量|测)")

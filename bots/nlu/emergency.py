@@ -240,16 +240,7 @@ _DEVICE_BROKEN = re.compile(r"黑屏|开不了机|开不开机|屏(幕)?(碎|裂
 _ADDRESSED_TO_ALL = re.compile(r"(?<![个位])(有|凡是|凡|患有)(?!个|一个|位|一位)[^，。]{1,16}"
                                r"的(老人|老年人|村民|居民|乡亲)"
                                r"[^，。]{0,4}(请|可以|可|都可以|欢迎)(到|来|去|参加|报名|登记)")
-_NOTICE_WORDS = re.compile(r"义诊|体检|讲座|登记|报名|免费|通知|筛查")
-# "Help" as a cry in English, not as the verb of a chore in mid-sentence ("can sb help my parents shou daozi"): at the
-# start of a short message or at its end ("help 奶奶倒了", "need help", "pls help"), hurried, called to anyone;
-# or a plea in Russian (folded to 求援).
-_CRY_FOR_HELP = re.compile(r"^help[^a-z]{0,12}$|^help( [a-z]+){0,2}$"
-                           r"|help( (pls|please|plz|me|us|la|lah|ah))?$"
-                           r"|(?<!got )(?<![a-z])(someone|somebody|anybody|people) help(?![a-z])"
-                           r"|help (now|quick|quickly|fast|asap|urgent|immediately)(?![a-z])"
-                           r"|(urgent|emergency|sos) help|need help (now|fast|quick|urgently)"
-                           r"|(快|急|quick|fast|hurry) ?help|盼援|求援")
+_NOTICE_WORDS = re.compile(_CLASS_NOTICE.pattern + r"|义诊|体检|登记|报名|免费|通知|筛查")
 # A service asked for that nobody came to do ("requested help … nobody showed up"): a complaint, not an absence.
 _SERVICE_NOT_COME = re.compile(r"(requested|asked for|booked|ordered|signed up for)[^。]{0,40}"
                                r"(nobody|no one|never|didnt) (showed|came|turned|come|show)")
@@ -285,6 +276,7 @@ _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
 _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
 _BACKGROUND, _GAS_ESCAPING = re.compile(w.BACKGROUND), re.compile(w.GAS_ESCAPING)
 _ENGLISH_REQUEST, _MEASURE_ASKED = re.compile(w.ENGLISH_REQUEST), re.compile(w.MEASURE_ASKED)
+_CRY_FOR_HELP = re.compile(w.CRY_FOR_HELP)
 _SERVICE_QUESTION = re.compile(w.SERVICE_QUESTION)
 # Any hurry in the message; 急 inside 急救 (first aid, the topic) is none.
 _HURRY = re.compile(r"(快|赶紧|马上|立刻|立即|急(?!救|车))")  # 救急车: an ambulance, in Japanese

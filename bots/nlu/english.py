@@ -15,7 +15,9 @@ from functools import lru_cache
 from .matcher import Prepared, prepare
 
 # English as prepare() leaves it (lower case; no apostrophes, hyphens or question marks: "whats", "moms", "preorder";
-# `sb` and `pls` as typed) → the Chinese a villager would write for it.
+# `sb` and `pls` as typed) → the Chinese a villager would write for it. A task a volunteer could be asked to do is
+# marked ⇒: a message names one, and the first named is the one asked for ("go with yeye to the clinic … he gets
+# confused with the forms" asks for company to the clinic, not for forms filled in).
 _GLOSS = """
 hi there|hello|hey|hiya|good morning|good evening|ni hao|^hi|^hey → 你好
 yes|yes pls|yes please|yep|yup|sure|sounds good|go ahead|confirmed|confirm|that works|works for|
@@ -47,29 +49,29 @@ sign \\w+ up|sign up|signup|register|add (him|her|them|\\w+) to|put (his|her|
     their) name → 报名
 volunteer with|be a volunteer|become a volunteer|join as (a )?volunteer|zhiyuanzhe|
     help out on weekends|want to volunteer|volunteer remotely|how do i join|help as → 当志愿者
-haircut|cut (his|her) hair|trim (his|her) hair|barber → 理发
+haircut|cut (his|her) hair|trim (his|her) hair|barber ⇒ 理发
 bathe|bath|(help|helps) (\\w+ )?(to )?shower|take a shower|bedsheets?|sheets|wash the|wash (his|her) hair|
     dasao|clean the house|cleaning|clean (the|their|his|her|my)|
-    laundry|toenails → 打扫洗澡
+    laundry|toenails ⇒ 打扫洗澡
 harvest|shou daozi|rice field|paddy|field|fertili[sz]er|huafei|chickens|pigs?|ducks|seedlings|
-    weeding|planting|corn|crops|bring in the|vegetable patch|farm work → 农活地里
+    weeding|planting|corn|crops|bring in the|vegetable patch|farm work ⇒ 农活地里
 read (the )?(newspaper|news|letters?|a book) to|read to|go for a (short )?walk|walk with|keep (him|
     her) company|chat with|lonely|company|walks with|go for walks|read the paper|stories|
-    play (chess|cards|mahjong|xiangqi)|play with (him|her) → 陪伴聊天
+    play (chess|cards|mahjong|xiangqi)|play with (him|her) ⇒ 陪伴聊天
 xueya|blood pressure|bp|flu shot|vaccine|check ?up|weishengyuan|clinic|hospital|doctor|follow ?up|
-    diabetes review|blood sugar → 卫生院看病量血压
+    diabetes review|blood sugar ⇒ 卫生院看病量血压
 cook|zuo fan|make ?(some ?)?(dumplings|jiaozi|饺子|porridge|soup|food)|meal|meals|soft food|lunch for|
-    dinner for|porridge|noodles|soup|dumplings|tangyuan|congee → 做饭
+    dinner for|porridge|noodles|soup|dumplings|tangyuan|congee ⇒ 做饭
 pick up|buy|collect|fetch|kuaidi|parcel|post office|pay (the|his|her|their)? ?(bill|dianfei|shuifei)|
-    dianfei|groceries|pills|medicine|prescription|top ?up|topped up|phone bill|recharge → 跑腿代买
+    dianfei|groceries|pills|medicine|prescription|top ?up|topped up|phone bill|recharge ⇒ 跑腿代买
 fix|repair|broken(?! (arm|leg|hip|wrist|ankle|bone|rib|foot|hand))|
     leak|leaking|not working|light bulb|bulb|wiring|stopped working|no signal|remote|
-    water heater|door wont|spoil → 修理
-set up|wechat video|video call|new phone|smartphone|teach (him|her|them) (to use|how) → 微信视频不会弄
-write a letter|letter for|write (it|a card) for|write the letter|write to → 代写信
-paperwork|forms?|fill in|fill out|fill the|yanglaojin|pension|application|id card|renew → 帮忙填表格
+    water heater|door wont|spoil ⇒ 修理
+set up|wechat video|video call|new phone|smartphone|teach (him|her|them) (to use|how) ⇒ 微信视频不会弄
+write a letter|letter for|write (it|a card) for|write the letter|write to ⇒ 代写信
+paperwork|forms?|fill in|fill out|fill the|yanglaojin|pension|application|id card|renew ⇒ 帮忙填表格
 move (the |a |their |his |her )?(furniture|bed|wardrobe|cabinet|sofa|table)|moving|wardrobe|shift|
-    bed moved|carry it → 搬家具
+    bed moved|carry it ⇒ 搬家具
 what kind of help|can do what|what (can|do) you (guys )?(do|offer)|what services → 有什么服务
 which date|what date|what day is → 几月几号
 can sb|can someone|could someone|can anyone|need sb|need someone|find sb|find someone|send sb|
@@ -78,20 +80,16 @@ can sb|can someone|could someone|can anyone|need sb|need someone|find sb|find so
 """
 
 
-def _entries() -> list[tuple[re.Pattern[str], str]]:
+def _entries() -> list[tuple[re.Pattern[str], str, bool]]:
     entries = []
     # An indented line goes on the line above (the English alternatives of one gloss, wrapped).
     for line in _GLOSS.strip().replace("|\n    ", "|").splitlines():
-        english, chinese = (part.strip() for part in line.split("→"))
-        entries.append((re.compile(r"(?<![a-z])(" + english + r")(?![a-z])"), chinese))
+        english, chinese = (part.strip() for part in re.split("[→⇒]", line))
+        entries.append((re.compile(r"(?<![a-z])(" + english + r")(?![a-z])"), chinese, "⇒" in line))
     return entries
 
 
 _ENTRIES = _entries()
-# The tasks a volunteer could be asked to do: a message names one, and the first named is the one asked for ("go with
-# yeye to the clinic … he gets confused with the forms" asks for company to the clinic, not for forms filled in).
-_TASKS = frozenset("理发 打扫洗澡 农活地里 陪伴聊天 卫生院看病量血压 做饭 跑腿代买 修理 微信视频不会弄 代写信 "
-                   "帮忙填表格 搬家具".split())
 _WORD = re.compile(r"[a-z]{2,}")
 
 
@@ -100,10 +98,9 @@ def glossed(chars: str) -> str:
     """The message with the Chinese for its English words appended; unchanged when it holds fewer than two words."""
     if len(_WORD.findall(chars)) < 2:
         return chars
-    found = [(match.start(), chinese) for pattern, chinese in _ENTRIES if (match := pattern.search(chars))]
-    tasks = sorted((start, chinese) for start, chinese in found if chinese in _TASKS)
-    added = [chinese for _, chinese in found if chinese not in _TASKS]
-    added += [chinese for _, chinese in tasks[:1]]
+    found = [(match.start(), chinese, task) for pattern, chinese, task in _ENTRIES if (match := pattern.search(chars))]
+    added = [chinese for _, chinese, task in found if not task]
+    added += [chinese for _, chinese, _ in sorted(entry for entry in found if entry[2])[:1]]
     return chars + "".join(added) if added else chars
 
 
