@@ -32,8 +32,9 @@ EMERGENCY, ORDINARY = "emergency", "ordinary"
 # Chosen by replaying seven rounds (docs/nlu.md, fourteenth session: 0.85 asked about 31 of 50 first-sight misses,
 # 0.9 about 26). Raised to 0.86 when the refit on rounds 5 and 6 put "我在路上，十分钟到" at 0.851: an everyday line
 # sits near the bar and crosses it as the corpus grows (0.847 after batches 215-216 joined); no held-out emergency
-# lies between 0.85 and 0.86.
-THRESHOLD = 0.86
+# lies between 0.85 and 0.86. Raised to 0.88 when the refit on round 8 put it at 0.87; the 28 held-out emergencies
+# that only this opinion recognises all score 0.89 or more.
+THRESHOLD = 0.88
 # One or two characters ("不", "在") are all prior and no evidence; the rules read the short cries (救命, 着火).
 MIN_CHARS = 3
 

@@ -15,7 +15,8 @@ from pypinyin import lazy_pinyin
 
 from .text import simplified
 
-# Dialect words, and the sound-alike characters a hurried typist picks (喜澡, 拌倒), → Mandarin.
+# Dialect words, the sound-alike characters a hurried typist picks (喜澡, 拌倒) and the look-alike ones handwriting
+# input picks (皿流 for 血流, 冒姻 for 冒烟), → Mandarin.
 _WORDS = """
 唔该:谢谢 喜澡:洗澡 洗早:洗澡 旧年:去年 血花点:雪花点 力气活:体力活 儿子媳妇:儿媳妇 没意思:没趣 么事活动:什么活动 么时候:什么时候 嘅:的 点样:怎样 嗰:那 问吓:问下 行唔郁:走不动 行唔到:走不到 行唔稳:走不稳 水浸:水淹 系唔系:是不是 唔系:不是 唔好:不好 唔到:不到 唔郁:不动 唔应:不应 唔得:不行 唔识:不会 唔:不 冇:没 咗:了 佢哋:他们 佢:他
 喺:在 嘢:东西 郁:动 企:站 跌低:跌倒 跌亲:摔伤 仆亲:摔伤 撞亲:撞伤 整亲:弄伤 攰:累 食:吃 屋企:家 冲凉房:浴室 冲凉:洗澡
@@ -34,6 +35,8 @@ _WORDS = """
 못일어나:起不来 일어나지못:起不来 못일어서:站不起 가스냄새:煤气味 불이났어:着火了
 телефон:手机 неможетвстать:起不来 немогувстать:起不来 неможетподняться:起不来 болитвгруди:胸口痛 больвгруди:胸口痛 давитвгруди:胸口闷 задыхается:喘不上气 кружитсяголова:头晕 головакружится:头晕 пахнетгазом:煤气味 запахгаза:煤气味 подавился:噎住了 подавилась:噎住了 помогите:求援
 目まい:头晕 めまい:头晕 で立てない:站不起来 転んだ:摔倒了 息ができない:喘不上气 ガス臭い:煤气味
+목에걸렸:卡在喉咙 목구멍에걸렸:卡在喉咙 嗓子에걸렸:嗓子卡住了 喉咙에걸렸:喉咙卡住了 숨못쉬어:喘不上气 숨을못쉬:喘不上气 숨못쉬:喘不上气 드라마:电视剧
+卡跟头:栽跟头 皿流:血流 流皿:流血 出皿:出血 冒姻:冒烟 冒咽:冒烟 耒:来 插坐:插座 还莫:还没
 """
 # fold() reads simplified text, so a word written here in traditional characters (Minnan 攏) is looked up simplified.
 _PAIRS = [(simplified(source), target) for source, target in (pair.split(":", 1) for pair in _WORDS.split())]

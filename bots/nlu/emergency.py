@@ -216,7 +216,9 @@ _ANIMAL_POISONED = re.compile(r"(牛|羊|猪|狗|猫|鸡|鸭|鹅|驴|马)[^，�
 _ACCIDENT_JUST_NOW = re.compile(r"(刚才|刚刚|刚)[^，。]{0,4}(摔|跌|倒|烫|割|砍|被|突然|嘴歪|晕)")
 # A new event after an old one ("前年中风过 现在很好 今天突然说不出话"): the recovery told explains nothing now.
 _NEW_EVENT = re.compile(r"突然|这回|这次|又(摔|跌|倒|犯|晕|疼|痛|中风)"
-                        r"|(?<!如)(今天|今早|今儿|今日|今朝)[^，。]{0,4}(突然|又|摔|跌|倒|晕|疼|痛|说不|叫不|起不|胸|心口)")
+                        r"|(?<!如)(今天|今早|今儿|今日|今朝)[^，。]{0,4}(突然|又|摔|跌|倒|晕|疼|痛|说不|叫不|起不|胸|心口)"
+                        r"|(fell|fallen|collapsed|fainted) again|again (fell|fallen|collapsed)"
+                        r"|(today|this morning|just now|tonight)[^.]{0,30}(fell|fallen|collapsed|fainted)")
 # Someone who went down into water or a pit and has not come up: a swimming lesson or a pit's cleaning gone wrong.
 _GONE_UNDER = re.compile(r"(人|他|她|老汉|老人)(下|掉)去|没上来|沉|没浮|不见|没出来")
 # A class or a talk announced: what it teaches is no cry.
@@ -339,6 +341,8 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     (r"(当心|小心|留心|防着)([^，。]{0,6}?)(卡住|噎着|噎住|噎到|卡到|呛到|呛着)", r"\1\2吃"),
     # "下礼拜有人来讲怎么救被噎着的人": a speaker coming to teach, nobody called for
     (r"(?<!没)(?<!谁)有人来(讲|上课|培训)(?!一下)", r"有老师\1"),
+    # "诸位在我村老人跌倒、生病、煤气安全等事上费心": the topics of a year's work listed, nobody's trouble now
+    (r"[^。]{0,8}等(事|事情|方面|问题|工作|事务|知识|常识)(上|中|里)?", "各方面"),
     # "烟筒不冒烟": no smoke from the chimney is someone not cooking, not a fire
     (r"(烟囱|烟筒|烟洞|灶|炉|屋|家|户)([^，。]{0,4}?)(不|没|没有|没见)冒烟", r"\1\2没炊烟"),
     (r"(不|没|没有|没见|还没)冒烟", _NO_SMOKE),
@@ -422,6 +426,8 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
 _NEWS, _TENDING_FIRE = _ANY(w.NEWS), re.compile(r"(看|守|盯)(着|住)火")
 _FIGURATIVE, _TOBACCO, _BODY_ODOUR = _ANY(w.FIGURATIVE), re.compile(w.TOBACCO), re.compile(w.BODY_ODOUR)
 _OWN_PEOPLE, _WATCHING = re.compile(w.OWN_PEOPLE), re.compile(w.WATCHING)
+_OWN_TROUBLE = re.compile(r"(?:" + w.OWN_PEOPLE + r")[^，。]{0,3}"
+                          r"(胸口|心口|胸|头晕|晕|摔|跌|喘|吐血|抽|说不出|起不来|站不)")
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
 
 
@@ -939,8 +945,10 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     # "紧急：…卡喉，呼吸困难 … 请提前准备": a relayed alert asks for preparation; it is no notice about a lesson.
     relayed_alert = signs & _IN_TROUBLE_NOW and "紧急" in chars \
         and not _CLASS_NOTICE.search(chars) and "通知" not in chars
+    # "我爸胸口痛 出冷汗 … 就是医生讲了心梗的症状那样": the lesson names what the writer's own person has now.
+    own_in_trouble = signs & _IN_TROUBLE_NOW and _OWN_TROUBLE.search(chars)
     if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"} and not _alarm_going(chars) \
-            and not now_at_home and not relayed_alert and _lesson_is_the_matter(chars):
+            and not now_at_home and not own_in_trouble and not relayed_alert and _lesson_is_the_matter(chars):
         signs.clear()
         return
     if "fire" in signs and re.search(r"(打|点)(不|没)?(着|起)火|火(都|也)?(生|点|烧|打)不(起来|着|燃)", chars):

@@ -29,8 +29,9 @@ cancel|call off|withdraw|quxiao|take (him|her|them|my \\w+|\\w+) off|scratch tha
 book (lunch|dinner|a meal|meals?)|order (lunch|dinner|a meal|meals?|food)|pre ?order|dinggou|
     reserve (a )?meal|book \\d+ (dinners?|lunch(es)?|meals?) → 订餐
 canteen|shitang|dining hall → 食堂
-menu|whats for (lunch|dinner)|what do they serve|what food|(lunch|dinner) got \\w+ or not|
-    whats on the menu → 菜单
+menu → 菜单
+whats for (lunch|dinner)|what do they serve|what food|(lunch|dinner) got \\w+ or not|
+    whats on the menu → 食堂菜单
 nobody showed|no one showed|never showed|never came|didnt come|didnt show|no ?show|was cold|
     cold again|stone cold|a mess|messy|worse than|rude|impolite|seriously|not happy|unhappy with|
     complain|complaint|completely cold|too salty|too hard|broke (his|her|their|my) \\w+|just left|
@@ -45,12 +46,12 @@ donate|donation|juankuan|give (some )?money|send (some )?(money|coats|clothes|ri
 link|bind|bangding|binding code|as family|family account|connect (my|our) (wechat|account) → 绑定
 notice|notices|announcement|post(ed)? anything|any news|tongzhi|gonggao → 通知
 whats happening|whats on|events?|activities|activity|huodong|chongyang|festival → 活动
-sign \\w+ up|sign up|signup|register|add (him|her|them|\\w+) to|put (his|her|
+sign (\\w+ ){1,2}up|sign up|signup|register|add (him|her|them|\\w+) to|put (his|her|
     their) name → 报名
 volunteer with|be a volunteer|become a volunteer|join as (a )?volunteer|zhiyuanzhe|
     help out on weekends|want to volunteer|volunteer remotely|how do i join|help as → 当志愿者
 haircut|cut (his|her) hair|trim (his|her) hair|barber ⇒ 理发
-bathe|bath|(help|helps) (\\w+ )?(to )?shower|take a shower|bedsheets?|sheets|wash the|wash (his|her) hair|
+bathe|bath|xizao|xi zao|(help|helps) (\\w+ )?(to )?shower|take a shower|bedsheets?|sheets|wash the|wash (his|her) hair|
     dasao|clean the house|cleaning|clean (the|their|his|her|my)|
     laundry|toenails ⇒ 打扫洗澡
 harvest|shou daozi|rice field|paddy|field|fertili[sz]er|huafei|chickens|pigs?|ducks|seedlings|
@@ -75,7 +76,8 @@ move (the |a |their |his |her )?(furniture|bed|wardrobe|cabinet|sofa|table)|movi
 what kind of help|can do what|what (can|do) you (guys )?(do|offer)|what services → 有什么服务
 which date|what date|what day is → 几月几号
 can sb|can someone|could someone|can anyone|need sb|need someone|find sb|find someone|send sb|
-    send someone|ask sb|arrange (a|for a) volunteer|can volunteer|any volunteer|got volunteer|a volunteer to|
+    send someone|ask sb|arrange (a|for a) volunteer|(can|could) (a|an) (\\w+ )?volunteer|can volunteer|
+    any volunteer|got volunteer|a volunteer to|
     pls help|please help|can help → 找个人帮忙
 """
 
