@@ -117,7 +117,8 @@ _LIGHTING = re.compile(r"(?<!被)点(不|没)?着")
 # The turn to what was found out ("我还担心半天 原来…"): the writer's own clause ends there.
 _FOUND_OUT = re.compile(r"原来|结果是|一问才知道|后来才知道|才晓得")
 # The screen names what is happening ("电视上说这就是漏气了 这回是真的"), it does not tell a story.
-_SCREEN_CITED = re.compile(r"(这回|这次)(是)?真(的)?(?![不吗么嘛])|是真(疼|痛)|不是(在)?看电视|不好笑"
+_SCREEN_CITED = re.compile(r"(跟|和|像)[^，。]{0,8}(电视|节目|新闻)(上|里)?[^，。]{0,12}(一样|一模一样|那样|似的)"
+                           r"|(这回|这次)(是)?真(的)?(?![不吗么嘛])|是真(疼|痛)|不是(在)?看电视|不好笑"
                            r"|(按|照|学)(着)?(电视|节目)(上|里)?(教|讲|说)的"
                            r"|(就是|是不是|应该是)(电视|节目)(上|里)(讲|说)的|(电视|节目)(上|里)(说|讲)(这|那)(就)?是")
 # How a family's own news travels (a video in the family group), not a show.
@@ -215,10 +216,17 @@ _ANIMAL_POISONED = re.compile(r"(牛|羊|猪|狗|猫|鸡|鸭|鹅|驴|马)[^，�
 # An accident told as just now ("我爸刚从房顶摔下来", "刚才突然嘴歪了"), not a stay in hospital just ended.
 _ACCIDENT_JUST_NOW = re.compile(r"(刚才|刚刚|刚)[^，。]{0,4}(摔|跌|倒|烫|割|砍|被|突然|嘴歪|晕)")
 # A new event after an old one ("前年中风过 现在很好 今天突然说不出话"): the recovery told explains nothing now.
+# The person in trouble now, told after what was over ("前几天还自己走到村部 这会人倒在屋里", "all healed, this
+# afternoon he's lying on the floor").
+_IN_TROUBLE_AGAIN = re.compile(r"(这会|这会儿|现在|眼下|刚才|刚刚)[^，。]{0,4}(倒|摔|跌|晕|叫不|喊不|起不|不省|抽|说不)"
+                               r"|(fell|fallen|collapsed|fainted) again|again (fell|fallen|collapsed)"
+                               r"|(today|now|this (morning|afternoon|evening)|tonight|just now|right now)(?![a-z])"
+                               r"[^.]{0,40}(fell|fallen|collapsed|fainted|floor|ground|lying"
+                               r"|not (responding|breathing|waking)|wont wake|unconscious"
+                               r"|cant (get up|talk|breathe|move)|drooping|shaking|bleeding|choking)")
 _NEW_EVENT = re.compile(r"突然|这回|这次|又(摔|跌|倒|犯|晕|疼|痛|中风)"
-                        r"|(?<!如)(今天|今早|今儿|今日|今朝)[^，。]{0,4}(突然|又|摔|跌|倒|晕|疼|痛|说不|叫不|起不|胸|心口)"
-                        r"|(fell|fallen|collapsed|fainted) again|again (fell|fallen|collapsed)"
-                        r"|(today|this morning|just now|tonight)[^.]{0,30}(fell|fallen|collapsed|fainted)")
+                        r"|(?<!如)(今天|今早|今儿|今日|今朝)[^，。]{0,4}(突然|又|摔|跌|倒|晕|疼|痛|说不|叫不|起不|胸|心口)|"
+                        + _IN_TROUBLE_AGAIN.pattern)
 # Someone who went down into water or a pit and has not come up: a swimming lesson or a pit's cleaning gone wrong.
 _GONE_UNDER = re.compile(r"(人|他|她|老汉|老人)(下|掉)去|没上来|沉|没浮|不见|没出来")
 # A class or a talk announced: what it teaches is no cry.
@@ -342,7 +350,8 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     # "下礼拜有人来讲怎么救被噎着的人": a speaker coming to teach, nobody called for
     (r"(?<!没)(?<!谁)有人来(讲|上课|培训)(?!一下)", r"有老师\1"),
     # "诸位在我村老人跌倒、生病、煤气安全等事上费心": the topics of a year's work listed, nobody's trouble now
-    (r"[^。]{0,8}等(事|事情|方面|问题|工作|事务|知识|常识)(上|中|里)?", "各方面"),
+    (r"(跌倒|摔倒|摔跤|生病|看病|煤气|燃气|用电|用气|防火|着火|失火|溺水|防骗|安全|急救){2,}"
+     r"等(事|事情|方面|工作|事务|知识|常识)(上|中|里)?", "各方面"),
     # "烟筒不冒烟": no smoke from the chimney is someone not cooking, not a fire
     (r"(烟囱|烟筒|烟洞|灶|炉|屋|家|户)([^，。]{0,4}?)(不|没|没有|没见)冒烟", r"\1\2没炊烟"),
     (r"(不|没|没有|没见|还没)冒烟", _NO_SMOKE),
@@ -426,8 +435,9 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
 _NEWS, _TENDING_FIRE = _ANY(w.NEWS), re.compile(r"(看|守|盯)(着|住)火")
 _FIGURATIVE, _TOBACCO, _BODY_ODOUR = _ANY(w.FIGURATIVE), re.compile(w.TOBACCO), re.compile(w.BODY_ODOUR)
 _OWN_PEOPLE, _WATCHING = re.compile(w.OWN_PEOPLE), re.compile(w.WATCHING)
-_OWN_TROUBLE = re.compile(r"(?:" + w.OWN_PEOPLE + r")[^，。]{0,3}"
+_OWN_TROUBLE = re.compile(r"(?:" + w.OWN_PEOPLE + r")(突然|又|刚才|刚)?"
                           r"(胸口|心口|胸|头晕|晕|摔|跌|喘|吐血|抽|说不出|起不来|站不)")
+_ROLE_PLAY = re.compile(r"扮演|假装|模拟|演示|当病人|装病人|从来不|从没")
 _SELF = re.compile(r"(我|本人)(?!妈|爸|娘|爹|母亲|父亲|爷|奶|外婆|外公|姥|老伴|家老|们|儿|女|孙|邻|隔)")
 
 
@@ -680,7 +690,10 @@ def _resolved(chars: str) -> bool:
         told_last = _THEIR_REASSURANCE.sub("", told_last)
     if _TAKEN_BACK.search(told_last):
         return False  # "还以为是垃圾没倒 现在越来越冲": what was thought harmless is getting worse
-    return bool(_RESOLVED.search(told_last) or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
+    resolved = _RESOLVED.search(told_last)
+    if resolved and _IN_TROUBLE_AGAIN.search(told_last, resolved.end()):
+        return False  # "all healed, this afternoon he's lying on the floor": over then, happening again now
+    return bool(resolved or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
 
 
 def _swallowed_harm(chars: str, signs: set[str]) -> bool:
@@ -946,7 +959,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     relayed_alert = signs & _IN_TROUBLE_NOW and "紧急" in chars \
         and not _CLASS_NOTICE.search(chars) and "通知" not in chars
     # "我爸胸口痛 出冷汗 … 就是医生讲了心梗的症状那样": the lesson names what the writer's own person has now.
-    own_in_trouble = signs & _IN_TROUBLE_NOW and _OWN_TROUBLE.search(chars)
+    own_in_trouble = signs & _IN_TROUBLE_NOW and _OWN_TROUBLE.search(chars) and not _ROLE_PLAY.search(chars)
     if _TEACHING.search(chars) and not signs & {"urgent", "cry", "sos"} and not _alarm_going(chars) \
             and not now_at_home and not own_in_trouble and not relayed_alert and _lesson_is_the_matter(chars):
         signs.clear()
