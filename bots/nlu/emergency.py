@@ -218,7 +218,7 @@ _ACCIDENT_JUST_NOW = re.compile(r"(刚才|刚刚|刚)[^，。]{0,4}(摔|跌|倒|
 # A new event after an old one ("前年中风过 现在很好 今天突然说不出话"): the recovery told explains nothing now.
 # The person in trouble now, told after what was over ("前几天还自己走到村部 这会人倒在屋里", "all healed, this
 # afternoon he's lying on the floor").
-_IN_TROUBLE_AGAIN = re.compile(r"(这会|这会儿|现在|眼下|刚才|刚刚)[^，。]{0,4}(倒|摔|跌|晕|叫不|喊不|起不|不省|抽|说不)"
+_IN_TROUBLE_AGAIN = re.compile(r"(这会|这会儿|现在|眼下)(人)?(又|又是)?(倒|摔|跌|晕倒|昏倒|叫不|喊不|起不|不省|抽)"
                                r"|(fell|fallen|collapsed|fainted) again|again (fell|fallen|collapsed)"
                                r"|(today|now|this (morning|afternoon|evening)|tonight|just now|right now)(?![a-z])"
                                r"[^.]{0,40}(fell|fallen|collapsed|fainted|floor|ground|lying"
@@ -352,6 +352,13 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     # "诸位在我村老人跌倒、生病、煤气安全等事上费心": the topics of a year's work listed, nobody's trouble now
     (r"(跌倒|摔倒|摔跤|生病|看病|煤气|燃气|用电|用气|防火|着火|失火|溺水|防骗|安全|急救){2,}"
      r"等(事|事情|方面|工作|事务|知识|常识)(上|中|里)?", "各方面"),
+    # "她说胸口不闷了": the chest that no longer aches
+    (r"(胸口|心口|胸)(也|都)?(不|没)(再)?(闷|痛|疼|难受)(了)", "胸口舒服了"),
+    # "手机上那个火灾预警的APP": the warning service, not a fire
+    (r"火灾(预警|保险|险|隐患|知识)", "火险"),
+    # "听说前庄有人中毒了": hearsay from another village, the reason for a precaution asked about
+    (r"听说[^，。]{0,8}(前庄|后庄|邻村|隔壁村|外村|别的村|那边|别处)[^，。]{0,6}(有人|有个人)?(中毒|着火|失火|摔|出事)(了)?",
+     "听说外村出过事"),
     # "烟筒不冒烟": no smoke from the chimney is someone not cooking, not a fire
     (r"(烟囱|烟筒|烟洞|灶|炉|屋|家|户)([^，。]{0,4}?)(不|没|没有|没见)冒烟", r"\1\2没炊烟"),
     (r"(不|没|没有|没见|还没)冒烟", _NO_SMOKE),

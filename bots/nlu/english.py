@@ -35,7 +35,7 @@ whats for (lunch|dinner)|what do they serve|what food|(lunch|dinner) got \\w+ or
 nobody showed|no one showed|never showed|never came|didnt come|didnt show|no ?show|was cold|
     cold again|stone cold|a mess|messy|worse than|rude|impolite|seriously|not happy|unhappy with|
     complain|complaint|completely cold|too salty|too hard|broke (his|her|their|my) \\w+|just left|
-    didnt even|really upset|not great|cannot eat at all → 投诉
+    didnt even|really upset|not great|cannot eat at all|not ok|left (her|him|them) alone → 投诉
 connect me to|put me through|speak to (a|the|someone)|talk to (a|the|someone)|real person|human|
     wanggeyuan|cun zhuren|village head|village chief|coordinator|cun ganbu|phone number of|
     call someone about → 找人工
@@ -58,7 +58,7 @@ harvest|shou daozi|rice field|paddy|field|fertili[sz]er|huafei|chickens|pigs?|du
     weeding|planting|corn|crops|bring in the|vegetable patch|farm work ⇒ 农活地里
 read (the )?(newspaper|news|letters?|a book) to|read to|go for a (short )?walk|walk with|keep (him|
     her) company|chat with|lonely|company|walks with|go for walks|read the paper|stories|
-    play (chess|cards|mahjong|xiangqi)|play with (him|her) ⇒ 陪伴聊天
+    play (chess|cards|mahjong|xiangqi)|play with (him|her)|peiliao|pei liao|liaotian|liao tian ⇒ 陪伴聊天
 xueya|blood pressure|bp|flu shot|vaccine|check ?up|weishengyuan|clinic|hospital|doctor|follow ?up|
     diabetes review|blood sugar ⇒ 卫生院看病量血压
 cook|zuo fan|make ?(some ?)?(dumplings|jiaozi|饺子|porridge|soup|food)|meal|meals|soft food|lunch for|
