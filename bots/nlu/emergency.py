@@ -215,18 +215,22 @@ _WORKING_AWAY = re.compile(r"外出(务工|打工)|出去(务工|打工)")
 _ANIMAL_POISONED = re.compile(r"(牛|羊|猪|狗|猫|鸡|鸭|鹅|驴|马)[^，。]{0,4}(吃了|误食)[^。]{0,12}中毒")
 # An accident told as just now ("我爸刚从房顶摔下来", "刚才突然嘴歪了"), not a stay in hospital just ended.
 _ACCIDENT_JUST_NOW = re.compile(r"(刚才|刚刚|刚)[^，。]{0,4}(摔|跌|倒|烫|割|砍|被|突然|嘴歪|晕)")
+# Down again in English ("all healed, this afternoon he's lying on the floor", "fell again").
+_DOWN_AGAIN_EN = (r"(fell|fallen|collapsed|fainted) again|again (fell|fallen|collapsed)"
+                  r"|(today|now|this (morning|afternoon|evening)|tonight|just now|right now)(?![a-z])"
+                  r"[^.]{0,40}(fell|fallen|collapsed|fainted|floor|ground|lying"
+                  r"|not (responding|breathing|waking)|wont wake|unconscious"
+                  r"|cant (get up|talk|breathe|move)|drooping|shaking|bleeding|choking)")
+# The person in trouble after what was told as over ("早就好利索了 刚才摔了一跤", "前几天还自己走到村部 这会人倒在
+# 屋里").
+_IN_TROUBLE_AGAIN = re.compile(r"(这会|这会儿|现在|眼下)[^，。不没]{0,4}(倒|摔|跌|晕|叫不|喊不|起不|不省|抽|说不)"
+                               r"|(刚才|刚刚)[^，。不没]{0,4}(倒|摔|跌|叫不|喊不|起不|不省|抽)|" + _DOWN_AGAIN_EN)
 # A new event after an old one ("前年中风过 现在很好 今天突然说不出话"): the recovery told explains nothing now.
-# The person in trouble now, told after what was over ("前几天还自己走到村部 这会人倒在屋里", "all healed, this
-# afternoon he's lying on the floor").
-_IN_TROUBLE_AGAIN = re.compile(r"(这会|这会儿|现在|眼下)(人)?(又|又是)?(倒|摔|跌|晕倒|昏倒|叫不|喊不|起不|不省|抽)"
-                               r"|(fell|fallen|collapsed|fainted) again|again (fell|fallen|collapsed)"
-                               r"|(today|now|this (morning|afternoon|evening)|tonight|just now|right now)(?![a-z])"
-                               r"[^.]{0,40}(fell|fallen|collapsed|fainted|floor|ground|lying"
-                               r"|not (responding|breathing|waking)|wont wake|unconscious"
-                               r"|cant (get up|talk|breathe|move)|drooping|shaking|bleeding|choking)")
+# Only the person down now counts: "刚才我妈说头晕 结果是饿的" is the past event, explained.
 _NEW_EVENT = re.compile(r"突然|这回|这次|又(摔|跌|倒|犯|晕|疼|痛|中风)"
-                        r"|(?<!如)(今天|今早|今儿|今日|今朝)[^，。]{0,4}(突然|又|摔|跌|倒|晕|疼|痛|说不|叫不|起不|胸|心口)|"
-                        + _IN_TROUBLE_AGAIN.pattern)
+                        r"|(?<!如)(今天|今早|今儿|今日|今朝)[^，。]{0,4}(突然|又|摔|跌|倒|晕|疼|痛|说不|叫不|起不|胸|心口)"
+                        r"|(这会|这会儿|现在|眼下)(人)?(又|又是)?(倒|摔|跌|晕倒|昏倒|叫不|喊不|起不|不省|抽)|"
+                        + _DOWN_AGAIN_EN)
 # Someone who went down into water or a pit and has not come up: a swimming lesson or a pit's cleaning gone wrong.
 _GONE_UNDER = re.compile(r"(人|他|她|老汉|老人)(下|掉)去|没上来|沉|没浮|不见|没出来")
 # A class or a talk announced: what it teaches is no cry.
@@ -354,10 +358,13 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
      r"等(事|事情|方面|工作|事务|知识|常识)(上|中|里)?", "各方面"),
     # "她说胸口不闷了": the chest that no longer aches
     (r"(胸口|心口|胸)(也|都)?(不|没)(再)?(闷|痛|疼|难受)(了)", "胸口舒服了"),
+    # "烟气袅袅，非是失火": classical Chinese saying it is no fire (莫非是着火了 asks whether it is one)
+    (r"(?<![莫无岂])(非是|并非)(?=失火|着火|起火|火灾|漏气)", "不是"),
     # "手机上那个火灾预警的APP": the warning service, not a fire
-    (r"火灾(预警|保险|险|隐患|知识)", "火险"),
+    (r"火灾(预警|保险|险(?!情)|隐患|知识)", "火险"),
     # "听说前庄有人中毒了": hearsay from another village, the reason for a precaution asked about
-    (r"听说[^，。]{0,8}(前庄|后庄|邻村|隔壁村|外村|别的村|那边|别处)[^，。]{0,6}(有人|有个人)?(中毒|着火|失火|摔|出事)(了)?",
+    (r"听说[^，。]{0,8}(前庄|后庄|邻村|隔壁村|外村|别的村|别处)[^，。]{0,6}(有人|有个人)?(中毒|着火|失火|摔|出事)(了)?"
+     r"(?=[^。]*(不着急|不急|提前|以防|预防|想问|问个事))",
      "听说外村出过事"),
     # "烟筒不冒烟": no smoke from the chimney is someone not cooking, not a fire
     (r"(烟囱|烟筒|烟洞|灶|炉|屋|家|户)([^，。]{0,4}?)(不|没|没有|没见)冒烟", r"\1\2没炊烟"),
@@ -697,10 +704,10 @@ def _resolved(chars: str) -> bool:
         told_last = _THEIR_REASSURANCE.sub("", told_last)
     if _TAKEN_BACK.search(told_last):
         return False  # "还以为是垃圾没倒 现在越来越冲": what was thought harmless is getting worse
-    resolved = _RESOLVED.search(told_last)
-    if resolved and _IN_TROUBLE_AGAIN.search(told_last, resolved.end()):
+    last = max(_RESOLVED.finditer(told_last), key=lambda match: match.end(), default=None)
+    if last and _IN_TROUBLE_AGAIN.search(told_last, last.end()):
         return False  # "all healed, this afternoon he's lying on the floor": over then, happening again now
-    return bool(resolved or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
+    return bool(last or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
 
 
 def _swallowed_harm(chars: str, signs: set[str]) -> bool:
