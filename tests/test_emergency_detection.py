@@ -1284,6 +1284,49 @@ def test_fifteenth_session_classes_get_the_level_a_person_would_expect(text, exp
     assert level == expected or expected == "no alarm" and level != "certain", (text, danger)
 
 
+# Sixteenth session (rounds 8 and 9 and their reviews): new sentences per class, not batch lines.
+SIXTEENTH_SESSION = [
+    # handwriting input's look-alikes (皿 for 血, 姻 for 烟, 坐 for 座)
+    ("切菜割到手 皿流不停 毛巾都湿透了", "certain"),
+    ("厨房插坐冒姻了 有火星 一股焦味", "certain"),
+    # English absence and a seizure told by what it looks like
+    ("my neighbour lives alone, I did not see him for 4 days, mail piled at his door", "certain"),
+    ("grandpa's eyes rolled back and he is foaming at the mouth", "certain"),
+    # Korean choking; a north-western 莫 for 没; groaning heard on the phone
+    ("奶奶 年糕 목에 걸렸어 숨 못 쉬어", "certain"),
+    ("老汉放牛 天黑了还莫回来 他有点糊涂", "certain"),
+    ("打他电话通了 只听到哎哟哎哟的 他一个人住", "certain"),
+    # fire and water in writing's words
+    ("佛堂的蜡烛把帘子引燃了 烟满一室 快来", "certain"),
+    ("孙子在河里戏水 半个钟头了未见上岸", "certain"),
+    # what the reviews found: a drama watched when it happened, a lesson naming the writer's own person's trouble,
+    # a recovery followed by trouble now, 莫非 asking whether it is a fire, worship beside a blaze
+    ("我妈看电视剧的时候突然倒了 叫不醒", "certain"),
+    ("我爸胸口痛 出冷汗 左手臂痛 就是医生讲了心梗的症状那样", "certain"),
+    ("腰早就好利索了 刚才又在院里摔了一跤 头上全是血", "certain"),
+    ("she had a stroke last year and fully recovered, now her face is drooping and she can't talk", "certain"),
+    ("莫非是着火了 后院冒浓烟 噼里啪啦响", "certain"),
+    ("焚香把供桌引燃了 火苗很高 我一个人灭不了", "certain"),
+    # a fall long healed, 感冒咽 (no smoke), a talk announced, yesterday's person thanked after, a classical denial
+    ("去年摔的腿早就好了 谢谢志愿者每礼拜来看我", "no alarm"),
+    ("感冒咽喉痛 吃了点药 好多了", "no alarm"),
+    ("村里通知 下礼拜医生来讲农药中毒咋急救 我去听", "no alarm"),
+    ("昨天那个倒在路边的大爷 后来他儿子接回去了 今天来谢谢你们", "no alarm"),
+    ("烟气袅袅 非是失火 是我在门口焚香 邻居勿惊", "no alarm"),
+    # a warning app, lighting charcoal, passing an exam, a dog on a video call
+    ("手机上那个火灾预警的APP准不准", "no alarm"),
+    ("用松针引燃木炭 再烤肉", "no alarm"),
+    ("考公摸鱼三年 还没上岸", "no alarm"),
+    ("视频只听见狗叫唤 我爸出去遛弯了", "no alarm"),
+]
+
+
+@pytest.mark.parametrize("text,expected", SIXTEENTH_SESSION)
+def test_sixteenth_session_classes_get_the_level_a_person_would_expect(text, expected):
+    danger = assess_danger(text)
+    assert (danger is not None and danger.certain) if expected == "certain" else danger is None, (text, danger)
+
+
 def test_no_english_pattern_needs_the_apostrophe_that_normalising_drops():
     # prepare() drops apostrophes ("can't" → "cant"): a pattern that needs one never matches (the fifteenth session
     # found "can ?n[o']?t breathe" had never recognised "can't breathe").
