@@ -1327,6 +1327,49 @@ def test_sixteenth_session_classes_get_the_level_a_person_would_expect(text, exp
     assert (danger is not None and danger.certain) if expected == "certain" else danger is None, (text, danger)
 
 
+# Seventeenth session (rounds 10 and 11): new sentences per class, not batch lines. 14 of the 24 fail at c156d09.
+SEVENTEENTH_SESSION = [
+    # not back at dark: the animals home alone, a north-western 么 for 没, a night away with the phone dead
+    ("老汉赶牛上山 牛自家回来咧 人么回来 天都黑咧", "certain"),
+    ("我奶奶昨夜没归 手机也不通 她八十多了 平时出门都打招呼 急死了", "certain"),
+    # poison by its farm name, wild mushrooms in a chart
+    ("我老公喝了除草水 现在一直吐", "certain"),
+    ("昨晚吃了山上采的野菌 今早上吐下泻七八次 手脚冰凉", "certain"),
+    # a pan fire the towel did not smother, with the mains switched off; a fire brigade called for
+    ("油锅着火 湿布盖不灭 我已经关了总闸 满屋烟 快叫消防", "certain"),
+    # a fall from a tree, lying there groaning
+    ("我爸从柿子树上掉下来了 躺在地上哼 动不了", "certain"),
+    # insurance asked about a fall someday; healed falls told as news; a sermon's story
+    ("想问下 老人有医保 如果以后摔了住院能报多少", "no alarm"),
+    ("上个月摔的那跤好了 又出海打渔了", "no alarm"),
+    ("随访情况：上月跌倒的王阿婆已经能拄拐走路了 血压稳定", "no alarm"),
+    ("主日讲道讲到保罗在大马士革路上跌倒 眼睛看不见 大家都很受感动", "no alarm"),
+    # handwriting 己经/白己, a cast taken off, a check-up booked in English
+    ("我爸上个月摔伤的脚己经好了 白己走去赶集", "no alarm"),
+    ("she fell in spring, the cast is off now, all good", "no alarm"),
+    ("My mom has a follow up at the county hospital next Friday, can someone go with her?", "no alarm"),
+    # the TV show missed, a tap that runs, steam taken for smoke, a stove that will not light with no smell
+    ("电视没信号 爷爷看不了新闻急死了 谁会修机顶盒", "no alarm"),
+    ("厨房水喉一直漏 关唔住 找个师傅修下", "no alarm"),
+    ("以为车冒烟了 原来是刹车淋水的水汽 莫得事", "no alarm"),
+    ("燃气灶点不着火 一点味都没有 是不是电池没电了", "no alarm"),
+    # a talk praised, a switch that sparks, picking fruit until dark, porridge, a bad back
+    ("村医来讲被蜂蜇了咋个整 讲得板扎", "no alarm"),
+    ("堂屋的开关一按就冒火花 哪个电工来看一下", "no alarm"),
+    ("谢谢阿弟帮我摘荔枝摘到天黑", "no alarm"),
+    ("明天中午帮我留一碗糜 我自己去食堂吃", "no alarm"),
+    ("今年我这腰不行了 想找两个后生帮我剪果树", "no alarm"),
+    ("手抬不起来 洗不了头 能不能来个人帮我洗个头", "no alarm"),
+    ("莫打电话叫消防 是我在烧田埂上的草", "no alarm"),
+]
+
+
+@pytest.mark.parametrize("text,expected", SEVENTEENTH_SESSION)
+def test_seventeenth_session_classes_get_the_level_a_person_would_expect(text, expected):
+    danger = assess_danger(text)
+    assert (danger is not None and danger.certain) if expected == "certain" else danger is None, (text, danger)
+
+
 def test_no_english_pattern_needs_the_apostrophe_that_normalising_drops():
     # prepare() drops apostrophes ("can't" → "cant"): a pattern that needs one never matches (the fifteenth session
     # found "can ?n[o']?t breathe" had never recognised "can't breathe").

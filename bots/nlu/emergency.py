@@ -80,6 +80,10 @@ _RECOVERED_NOW, _ESCORTED = re.compile(w.RECOVERED_NOW), re.compile(w.ESCORTED)
 _NOTHING_FOUND, _INSPECTION = re.compile(w.NOTHING_FOUND), re.compile(w.INSPECTION)
 _ASKING_AFTER = re.compile(w.ASKING_AFTER)
 _NUMBER_EXPLAINED, _NUMBER_NOTED = re.compile(w.NUMBER_EXPLAINED), re.compile(w.NUMBER_NOTED)
+# What insurance pays for a fall someday ("如果以后摔倒住院能报多少", "意外险 跌倒了能不能报"): a question about cover.
+_INSURANCE = re.compile(r"医保|保险|意外险|医疗券|理赔|新农合|报销")
+_COVER_ASKED = re.compile(r"(能|可以|可唔可以|可不可以)(不能)?报|报(多少|几多|几成|不报|唔报)|赔(不赔|唔赔|多少|几多)"
+                          r"|(用|使)(唔|不)(用|使)得|能不能用|管不管|包不包|要不要(另外)?(给|帮|同)?[^，。]{0,4}买")
 _NOBODY_HURT = re.compile(w.NOBODY_HURT)
 _PAST_FIRE = re.compile(w.PAST_FIRE)
 _OTHER_SMELL = re.compile(w.OTHER_SMELL)
@@ -126,7 +130,11 @@ _RELAYED = re.compile(r"的视频|群里(发|转|的)|(发|转)(的|了)?(视频
 _ASKED_A_QUESTION = re.compile(r"问(我|俺|他|她)[^，。]{0,4}(我|俺|他|她)?答不(上|出)(来)?")
 # A visit planned for later ("下礼拜要去县医院复查"): sore legs are why company is asked, not an emergency now.
 _PLANNED_VISIT = re.compile(r"(下礼拜|下周|下星期|明天|后天|过两天|下个月)[^，。]{0,6}(要)?(去)?[^，。]{0,6}"
-                            r"(复查|复诊|看病|检查|拿药|拆线)")
+                            r"(复查|复诊|看病|检查|拿药|拆线)"
+                            r"|(复查|复诊|check ?up|follow ?up|appointment)[^，。]{0,8}"
+                            r"(next (week|month|mon|tue|wed|thu|fri|sat|sun)|tomorrow"
+                            r"|on (mon|tue|wed|thu|fri|sat|sun))")
+_MISSING_A_SHOW = re.compile(r"(看|听|刷|玩)不(了|成|到|上|着)[^，。]{0,8}(难受|急|憋|闷)(死|坏)(了|人|我了)?")
 _SCREEN_JOB = re.compile(r"我是放(电影|片子)的|放映员|放映队|电影队|来放(电影|片子)|(放|看)完(了)?(电影|片子|戏)")
 # A smell of gas told as nothing much ("没啥大事…就是…好像有股煤气味儿"): played down, not over.
 _PLAYED_DOWN = re.compile(r"没(啥|什么|多)大事|应该没(啥)?事|不知道要不要紧|好像有(股|点)")
@@ -135,7 +143,7 @@ _FIRE_SHOW = re.compile(r"fire ?(show|dance|works?|pit|place)|火舞|火把节|�
 _FUEL_USED_UP = re.compile(r"(柴火|柴|煤|炭|木柴|蜂窝煤)(都)?(烧|用)(没|完|光)(了)?")
 _SCHOOL_SUM = re.compile(r"[0-9]+(乘以?|加|减|除以?|[x×*+÷/-])[0-9]+|(数学|家庭|暑假|寒假)?作业")
 _BLEEDING_STOPPED = re.compile(r"(血)?(止住|不流|没流|止了|包好|包扎好)")
-_HOW_TO_TOPIC = re.compile(r"(讲|教|说)(那个|了)?([^，。]{0,10}?)(咋办|怎么办|咋整|怎么处理)")
+_HOW_TO_TOPIC = re.compile(r"(讲|教|说)(那个|了|着)?([^，。]{0,10}?)(咋个整|咋办|怎么办|咋整|怎么处理)")
 _PRICED = re.compile(r"(一|每|单)(罐|瓶|斤|个|份|袋|箱|桶|件|只|盒)(要|是|卖)?[0-9]+(块|元)?")
 _POTS = re.compile(r"(盆盆|坛坛|瓶瓶|碗碗)罐罐")
 # A fall only believed, and taken back ("我仲以为佢跌亲").
@@ -307,7 +315,8 @@ _LEGS_LIMIT = re.compile(r"(腿|脚|腰|脚杆|膝盖|腿脚)(子)?.{0,3}(痛|�
 _GUIDE = re.compile(r"整理(了)?(的)?(步骤|方法|流程)|(步骤|方法|流程)[^，。]{0,8}转给|转给大家")  # a how-to passed on
 _STICKER_HABIT = re.compile(r"(每天|天天|平时|平常|往常|每早|每日)[^，。]{0,8}发[^，。]{0,8}表情(包)?")
 # A gas leak denied ("不漏气", "呒漏"), not a water pipe ("水管不漏水 但是煤气味很重").
-_NO_LEAK = re.compile(r"(?<!漏)(?<!知道)(?<!晓得)(不|没有|没)(在)?漏(?!水|油|雨|电|吗|么|吧|没|不)")
+_NO_LEAK = re.compile(r"(?<!漏)(?<!知道)(?<!晓得)(不|没有|没)(在)?漏(?!水|油|雨|电|吗|么|吧|没|不)"
+                      r"|(一点|一丝|半点)(儿)?(味|味儿|味道|气味)(儿)?(都|也)?没(有|得)(?![^，。]{0,3}(了|吗|么))")
 _CO_CALLER = re.compile(r"我(?:和|跟|同|与)我(妈|爸|姐|哥|弟|妹|老婆|老公|媳妇|爱人|女儿|儿子|闺女)")
 # Someone still inside ("阿妈还在里面"): whatever the smoke is from, it is no cooking or worship smoke then.
 _STILL_INSIDE = re.compile(r"还在(里面|里头|屋里)(?!看电视|睡觉|吃饭)|told (her|him) (to )?(go|get) (out|outside)")
@@ -393,6 +402,11 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     # "黑天一个人怪闷得慌": bored and lonely of an evening; a chest or heart that feels tight is not this
     (r"(一个人|独自|天天|成天|一天到晚|黑天|晚上|没人|搁家|在家)[^，。]{0,8}(?<![胸心口气窖井洞坑])(怪|好|可|真|太)?闷得(慌|很|发慌)"
      r"(?![^，。]{0,3}(胸|心|气|喘))", "无聊"),
+    # "摘芒果摘到天黑": worked until dark, and 摘到 only sounds like 摔倒
+    (r"(摘|采|割|挖|掰|砍|锄|挑|干|做|忙)到(天黑|天亮|中午|晚上|下午|半夜|傍晚|夜里|黑)", r"\1完"),
+    # "开关一按就冒火星子 … 来帮我看一哈": a switch that sparks, for the electrician, while nothing smokes or burns
+    (r"(开关|插座|插头|灯泡|电灯|灯头|拉线)[^，。]{0,6}(冒|打|闪|起|跳)(火星子|火星|火花)"
+     r"(?![^。]{0,12}(烟|焦|着火|烧着|起火|糊|电着|触电|麻))", "开关坏了"),
     # Sounds heard across a word's edge: "没法到场" is not 滑倒, "早起" is not 沼气
     (r"(没|无|设|想|办)法到", r"\1法去"),
     (r"早起(?!池|味|管|罐|灶|漏|泄|臭|的味)", "早上起"),  # 早起池 is 沼气池 typed by sound
@@ -494,6 +508,8 @@ def danger_in(message: Prepared) -> Danger | None:
             trouble.discard("gas_fixture")  # "水管子冻裂了": the pipe carries water
     if _TOO_FAR.search(folded):
         trouble -= {"cant_stand", "distress", "wanders"}  # too far to walk: the reason for a home visit
+    if _PLANNED_VISIT.search(folded) and not trouble & typed & (_ACUTE | {"sudden", "urgent"}):
+        trouble.clear()  # a check-up booked for next week, company asked for: nothing to ask the model about
     if _ENGLISH_REQUEST.search(folded):
         trouble -= {"help_word", "sos", "dementia"}  # "can someone help my grandpa pay": asked for a chore
     if not _CRY_FOR_HELP.search(folded):
@@ -647,6 +663,10 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if (_NUMBER_NOTED.search(chars) or _HYPOTHETICAL.search(chars) and _FOR_LATER.search(chars)) \
             and not signs & {"urgent", "sos"} and not _HURRY.search(chars):
         strength = 0  # which number to call, or what to do if it ever happens, asked to keep for a day it may be needed
+    if _INSURANCE.search(chars) and _COVER_ASKED.search(chars) and real <= {"fall"} \
+            and not signs & {"urgent", "cry", "sos"} and not _HURRY.search(re.sub("(不|唔|莫|别)(着)?急", "", chars)) \
+            and not _JUST_NOW.search(chars) and "刚" not in chars:
+        strength = 0  # what the insurance pays if a fall ever sends her to hospital: asked for a day it may come
     if _MISTAKEN.search(chars) and real and real <= {"fall", "injury"} and not signs & {"urgent", "cry", "sos"} \
             and not _leak_goes_on(chars, signs):
         strength = 0  # "我仲以为佢跌亲": a fall only believed, and taken back
@@ -892,6 +912,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("fire")  # "隔壁以为失火哒 冇事": the neighbours were wrong
     if _MOVING_A_THING.search(chars) and not signs & _ACUTE:
         signs -= {"cant_stand", "distress"}  # "把柜子挪到那屋去 一个人挪不动": the cupboard does not move
+    if _MISSING_A_SHOW.search(chars) and not signs & (_ACUTE | {"sudden"}):
+        signs -= {"body", "distress"}  # "看不了豫剧难受死了 谁会修": the TV is broken, the show is what she misses
     if _DEVICE_STUCK.search(chars):
         signs -= {"cant_get_up", "cant_stand", "stuck"}
         if not _OTHER.search(chars):
@@ -1139,6 +1161,9 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     if has("lost_way") and has("night_cold", "dementia"):
         level = 3  # lost with night or cold coming on, or lost with dementia: someone must go and look
+    if has("not_found") and has("night_cold"):
+        # Not back at dark, or the sheep came home alone and the shepherd did not: someone must go and look.
+        level = max(level, 3 if "absent" in repeated or has("alone", "worry", "urgent") else 2)
     if has("span") and has("absent"):
         level = max(level, 3 if has("worry", "urgent") or "absent" in repeated else 2)
     if has("shut_in") and (has("absent") or "shut_in" in repeated) and has("worry", "urgent"):

@@ -59,7 +59,8 @@ harvest|shou daozi|rice field|paddy|field|fertili[sz]er|huafei|chickens|pigs?|du
 read (the )?(newspaper|news|letters?|a book) to|read to|go for a (short )?walk|walk with|keep (him|
     her) company|chat with|lonely|company|walks with|go for walks|read the paper|stories|
     play (chess|cards|mahjong|xiangqi)|play with (him|her)|peiliao|pei liao|liaotian|liao tian ⇒ 陪伴聊天
-xueya|blood pressure|bp|flu shot|vaccine|check ?up|weishengyuan|clinic|hospital|doctor|follow ?up|
+xueya|blood pressure|bp|flu shot|vaccine|check ?up|weishengyuan|clinic|hospital|hospitol|hospitel|hopital|
+    doctor|follow ?up|
     diabetes review|blood sugar ⇒ 卫生院看病量血压
 cook|zuo fan|make ?(some ?)?(dumplings|jiaozi|饺子|porridge|soup|food)|meal|meals|soft food|lunch for|
     dinner for|porridge|noodles|soup|dumplings|tangyuan|congee ⇒ 做饭

@@ -73,8 +73,8 @@ CATEGORY_SHARE = 0.5
 # "谢了 时长看到了": a question's topic next to "seen it" is an answer acknowledged, so the thanks is the message.
 ACKNOWLEDGED = re.compile(r"(?:看到|看见|查到|收到|知道|晓得|明白)了")
 # A favour asked ("能否安排…？谢谢", "想麻烦志愿者…，真的太感谢了"): the thanks is politeness around it.
-ASKS_FOR_SOMETHING = re.compile(r"(希望|安排|(?<!添)麻烦|能否|能不能|可不可以|可否|请问|想问|想请|有没有|有无|请派"
-                                r"|有人|谁|哪个|哪位)")
+ASKS_FOR_SOMETHING = re.compile(r"(希望|安排|(?<!添)麻烦|能否|能不能|可不可以|可唔可以|可否|请问|想问|想请|有没有|有无"
+                                r"|请派|有人|谁|哪个|哪位)")
 THANKED_REQUEST_MIN = 2.5
 # A question about an amount ("我的时长多少", "还剩几个小时", "查一下积分").
 ASKS_AMOUNT = re.compile(r"(还有好多|有好多|多少|几多|几个|几小时|好多个|查|剩|余额|有没有|记上|记了|存了|够不够)")
