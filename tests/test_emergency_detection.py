@@ -1327,7 +1327,8 @@ def test_sixteenth_session_classes_get_the_level_a_person_would_expect(text, exp
     assert (danger is not None and danger.certain) if expected == "certain" else danger is None, (text, danger)
 
 
-# Seventeenth session (rounds 10 and 11): new sentences per class, not batch lines. 14 of the 24 fail at c156d09.
+# Seventeenth session (rounds 10, 11 and 12, and the review): new sentences per class, not batch lines. 18 of the first
+# 28 fail at c156d09; the last 11 guard what the review found.
 SEVENTEENTH_SESSION = [
     # not back at dark: the animals home alone, a north-western 么 for 没, a night away with the phone dead
     ("老汉赶牛上山 牛自家回来咧 人么回来 天都黑咧", "certain"),
@@ -1361,6 +1362,28 @@ SEVENTEENTH_SESSION = [
     ("今年我这腰不行了 想找两个后生帮我剪果树", "no alarm"),
     ("手抬不起来 洗不了头 能不能来个人帮我洗个头", "no alarm"),
     ("莫打电话叫消防 是我在烧田埂上的草", "no alarm"),
+    # round 12: 末归 for 未归 with dementia at dark; the flock home without the herder in snow; an English "outing"
+    # is no 呕停; 现在到 is no 栽倒
+    ("老汉有点糊涂 下午出门遛弯 至今末归 天都黑了", "certain"),
+    ("阿爸一个人放羊 羊回来了 人没回来 下雪了", "certain"),
+    ("看到 notice 说有 outing 帮我爷爷报名 please", "no alarm"),
+    ("快递现在到镇上了 谁能帮我取一下", "no alarm"),
+    # what the review of rounds 10 and 11 found these rules took away (each passes at c156d09 and failed before the
+    # mends): a scripture name beside a real collapse, a fall today with an insurance question, a new collapse after a
+    # cast came off, back at sea and then overboard, a smell that came later, diarrhoea told 拉得厉害, not back from
+    # the woods at dark, a socket burning; fruit falling from a tree, firemen asked to take down a wasps' nest, a man
+    # not back at dark who phoned to say where he was
+    ("牧师讲彼得的时候，坐前排的王大爷突然捂着胸口倒下了", "certain"),
+    ("我妈今天在院子里摔了一跤，医保能报吗", "certain"),
+    ("奶奶昨天拆了石膏，刚才在院子里晕倒了，叫不醒", "certain"),
+    ("他前阵摔过，又出船了，今天船翻了人掉进海里了", "certain"),
+    ("刚才一点味都没有，现在屋里煤气味好重，我妈头晕", "certain"),
+    ("吃了野蘑菇，拉得厉害", "certain"),
+    ("我爸去山上砍柴，砍到天黑都没回来，电话也打不通", "certain"),
+    ("插座冒火花，噼里啪啦响，电线都烧化了", "certain"),
+    ("苹果从树上掉下来了好多，帮我捡一下", "no alarm"),
+    ("屋檐下有个马蜂窝，叫消防来帮忙摘掉", "no alarm"),
+    ("天黑了，他人没回来，打电话说在镇上吃酒", "no alarm"),
 ]
 
 

@@ -82,7 +82,9 @@ _ASKING_AFTER = re.compile(w.ASKING_AFTER)
 _NUMBER_EXPLAINED, _NUMBER_NOTED = re.compile(w.NUMBER_EXPLAINED), re.compile(w.NUMBER_NOTED)
 # What insurance pays for a fall someday ("如果以后摔倒住院能报多少", "意外险 跌倒了能不能报"): a question about cover.
 _INSURANCE = re.compile(r"医保|保险|意外险|医疗券|理赔|新农合|报销")
+_SOMEDAY = re.compile(r"如果|假如|要是|万一|以后|将来|到时候|买(的|了)(意外险|保险)")
 _COVER_ASKED = re.compile(r"(能|可以|可唔可以|可不可以)(不能)?报|报(多少|几多|几成|不报|唔报)|赔(不赔|唔赔|多少|几多)"
+                          r"|(怎么|怎样|如何|咋)(个)?(赔|报|理赔)"
                           r"|(用|使)(唔|不)(用|使)得|能不能用|管不管|包不包|要不要(另外)?(给|帮|同)?[^，。]{0,4}买")
 _NOBODY_HURT = re.compile(w.NOBODY_HURT)
 _PAST_FIRE = re.compile(w.PAST_FIRE)
@@ -104,6 +106,7 @@ _CHORE_ASKED = re.compile(w.CHORE_ASKED)
 _SELF_CARE_LIMIT = re.compile(w.SELF_CARE_LIMIT)
 _BORED = re.compile(w.BORED)
 _HEALING, _TOO_FAR = re.compile(w.HEALING), re.compile(w.TOO_FAR)
+_CLINIC_RIDE, _SCRIPTURE = re.compile(w.CLINIC_RIDE), re.compile(w.SCRIPTURE)
 _HYPOTHETICAL, _JUST_ASKING = re.compile(w.HYPOTHETICAL), re.compile(w.JUST_ASKING)
 _MACHINE_SILENT = re.compile(w.MACHINE_SILENT)
 _IN_WATER, _WATER_FIXTURE = re.compile(w.IN_WATER), re.compile(w.WATER_FIXTURE)
@@ -175,7 +178,7 @@ _CONTRAST = re.compile(r"但是|可是|(?<![透喘打比受吃说跑斗拗忍熬
                        r"|(?<![a-z])but(?![a-z])")
 # An animal or a boat back without its keeper ("牛自己跑回来了"): the alarm, not the person's return.
 _BACK_ALONE = re.compile(r"(牛|羊|狗|马|驴|鸭|鸭子|自行车|摩托|三轮|船|鞋|拐杖).{0,4}"
-                         r"自己(跑|走|漂)?(回|返)(来|家)?(了)?")
+                         r"自己(跑|走|漂)?(回|返)(来|家)?(了)?|" + w.HERD_BACK_NOT_MAN)
 # A machine that answers (a robot, the account itself): its answers miss the point, nobody is confused.
 _MACHINE = re.compile(r"机械人|机器人|机器|客服|公众号|小程序|(?<![a-z])(bot|app)(?![a-z])")
 _MENU_ASKED = re.compile(r"功能|菜单|目录|做啲咩|可以做|能做什么|能干啥|怎么用|(?<![a-z])menu(?![a-z])")
@@ -232,7 +235,7 @@ _DOWN_AGAIN_EN = (r"(fell|fallen|collapsed|fainted) again|again (fell|fallen|col
 # The person in trouble after what was told as over ("早就好利索了 刚才摔了一跤", "前几天还自己走到村部 这会人倒在
 # 屋里").
 _IN_TROUBLE_AGAIN = re.compile(r"(这会|这会儿|现在|眼下)[^，。不没]{0,4}(倒|摔|跌|晕|叫不|喊不|起不|不省|抽|说不)"
-                               r"|(刚才|刚刚)[^，。不没]{0,4}(倒|摔|跌|叫不|喊不|起不|不省|抽)|" + _DOWN_AGAIN_EN)
+                               r"|(刚才|刚刚)[^，。不没]{0,6}(倒|摔|跌|叫不|喊不|起不|不省|抽)|" + _DOWN_AGAIN_EN)
 # A new event after an old one ("前年中风过 现在很好 今天突然说不出话"): the recovery told explains nothing now.
 # Only the person down now counts: "刚才我妈说头晕 结果是饿的" is the past event, explained.
 _NEW_EVENT = re.compile(r"突然|这回|这次|又(摔|跌|倒|犯|晕|疼|痛|中风)"
@@ -316,7 +319,8 @@ _GUIDE = re.compile(r"整理(了)?(的)?(步骤|方法|流程)|(步骤|方法|�
 _STICKER_HABIT = re.compile(r"(每天|天天|平时|平常|往常|每早|每日)[^，。]{0,8}发[^，。]{0,8}表情(包)?")
 # A gas leak denied ("不漏气", "呒漏"), not a water pipe ("水管不漏水 但是煤气味很重").
 _NO_LEAK = re.compile(r"(?<!漏)(?<!知道)(?<!晓得)(不|没有|没)(在)?漏(?!水|油|雨|电|吗|么|吧|没|不)"
-                      r"|(一点|一丝|半点)(儿)?(味|味儿|味道|气味)(儿)?(都|也)?没(有|得)(?![^，。]{0,3}(了|吗|么))")
+                      r"|(一点|一丝|半点)(儿)?(味|味儿|味道|气味)(儿)?(都|也)?没(有|得)(?![^，。]{0,3}(了|吗|么))"
+                      r"(?![^。]*(味|臭|冲鼻|呛|熏))")
 _CO_CALLER = re.compile(r"我(?:和|跟|同|与)我(妈|爸|姐|哥|弟|妹|老婆|老公|媳妇|爱人|女儿|儿子|闺女)")
 # Someone still inside ("阿妈还在里面"): whatever the smoke is from, it is no cooking or worship smoke then.
 _STILL_INSIDE = re.compile(r"还在(里面|里头|屋里)(?!看电视|睡觉|吃饭)|told (her|him) (to )?(go|get) (out|outside)")
@@ -402,11 +406,16 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     # "黑天一个人怪闷得慌": bored and lonely of an evening; a chest or heart that feels tight is not this
     (r"(一个人|独自|天天|成天|一天到晚|黑天|晚上|没人|搁家|在家)[^，。]{0,8}(?<![胸心口气窖井洞坑])(怪|好|可|真|太)?闷得(慌|很|发慌)"
      r"(?![^，。]{0,3}(胸|心|气|喘))", "无聊"),
+    # "额也想当志愿者 帮帮人": helping others offered, nobody asks for help
+    (r"(想|也想|愿意|要)([^，。]{0,8})帮帮(忙|人|别人|大家|乡亲|老人|村里)", r"\1\2帮助别人"),
+    # "现在到镇上邮局了": arrived, and 在到 only sounds like 栽倒; "谈谈三海经": a chat, no 烫伤 by sound
+    (r"现在到", "现在来到"), (r"谈谈", "聊聊"),
     # "摘芒果摘到天黑": worked until dark, and 摘到 only sounds like 摔倒
-    (r"(摘|采|割|挖|掰|砍|锄|挑|干|做|忙)到(天黑|天亮|中午|晚上|下午|半夜|傍晚|夜里|黑)", r"\1完"),
+    (r"(摘|采|割|挖|掰|砍|锄|挑|干|做|忙)到(天黑|天亮|中午|晚上|下午|半夜|傍晚|夜里|黑)(?![^，。]{0,3}(没|未|不见|冇))",
+     r"\1至\2"),
     # "开关一按就冒火星子 … 来帮我看一哈": a switch that sparks, for the electrician, while nothing smokes or burns
     (r"(开关|插座|插头|灯泡|电灯|灯头|拉线)[^，。]{0,6}(冒|打|闪|起|跳)(火星子|火星|火花)"
-     r"(?![^。]{0,12}(烟|焦|着火|烧着|起火|糊|电着|触电|麻))", "开关坏了"),
+     r"(?![^。]{0,12}(烟|焦|着|起火|糊|电着|触电|麻|烧|化|噼里啪啦|啪啪|火苗|燃))", "开关坏了"),
     # Sounds heard across a word's edge: "没法到场" is not 滑倒, "早起" is not 沼气
     (r"(没|无|设|想|办)法到", r"\1法去"),
     (r"早起(?!池|味|管|罐|灶|漏|泄|臭|的味)", "早上起"),  # 早起池 is 沼气池 typed by sound
@@ -530,7 +539,9 @@ def danger_in(message: Prepared) -> Danger | None:
                            and not _MACHINE.search(folded)):
         # "晕咧", "卡住了 馍": a state in a word or two, too short for any combination to form
         return Danger(WEAK, frozenset({w.MEDICAL}), tuple(sorted({"body"} | typed | heard)), False)
-    if danger is None and danger_learner.emergency_probability(prepared) >= danger_learner.THRESHOLD:
+    if danger is None and danger_learner.emergency_probability(prepared) >= danger_learner.THRESHOLD \
+            and not _toy_noise(folded, {s for s in typed | heard if _BY_NAME[s].strength}) \
+            and not _scripture_story(folded, typed | heard):
         # Nothing the rules know, or only what they read as harmless, in a message the model fitted on every scored
         # batch takes for an emergency: a phrasing no sign anticipated. Asked, never acted on alone.
         return Danger(WEAK, frozenset({w.UNKNOWN}), ("model", *sorted(typed | heard)), _about_other(folded))
@@ -617,9 +628,12 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         # wanted; beside a state that lasts, asked in case it is worse. Asking someone to come is no hurry; a
         # dizziness beside a fall may be the head, and is never explained away by the care asked for.
         strength = min(strength, 1) if _lasting(signs) else 0
-    if _HEALING.search(chars) and not signs & {"warn", "unresponsive", "cant_get_up", "cry", "sos"} \
-            and not _TAKEN_BACK.search(chars):
-        strength = min(strength, 1)  # help until it heals: asked at most
+    if _HEALING.search(chars) and not signs & {"unresponsive", "cant_get_up", "cry", "sos"} \
+            and not ("warn" in signs and signs & {"chest", "breath", "breath_soft"}) and not _TAKEN_BACK.search(chars):
+        strength = min(strength, 1)  # help until it heals (an arm in a cast is a limb, not a warning): asked at most
+    if _CLINIC_RIDE.search(chars) and not signs & (_ACUTE - {"warn"} | {"sudden", "cant_get_up", "cry", "sos"}) \
+            and not _HURRY.search(chars) and not ("warn" in signs and signs & {"chest", "breath", "breath_soft"}):
+        strength = min(strength, 1)  # a ride to the clinic asked for, calmly: the visit is the help, asked at most
     if _DEVICE_FELL.search(chars) and _DEVICE_BROKEN.search(chars) and not _PERSON_HURT.search(chars) \
             and real <= {"fall", "cant_get_up", "injury"} and not signs & {"urgent", "cry", "sos", "help_word"}:
         strength = 0  # the phone is what fell and will not start: a repair
@@ -652,9 +666,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
             and not signs & _HOUSE_HAZARD and (not _OWN_PEOPLE.search(chars) or _FINE_NOW.search(chars)) \
             and not _HURRY.search(chars):
         strength = min(strength, 1)  # asked at most
-    toy_cries = real <= {"cry", "help_word", "sos"} \
-        or real <= {"cry", "help_word", "sos", "fire"} and re.search("(喊|叫)着火", chars)
-    if "玩具" in chars and toy_cries and not re.search("吞|吃|咽|卡|噎|点着|烧着", chars):
+    if _toy_noise(chars, real):
         strength = 0  # "玩救护车玩具 嘀嘟嘀嘟叫": a toy's siren
     if _SCHOOL_SUM.search(chars) and real <= {"cry", "help_word"}:
         strength = 0  # "37乘24等于多少 数学作业救命": homework, not a cry
@@ -663,10 +675,12 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if (_NUMBER_NOTED.search(chars) or _HYPOTHETICAL.search(chars) and _FOR_LATER.search(chars)) \
             and not signs & {"urgent", "sos"} and not _HURRY.search(chars):
         strength = 0  # which number to call, or what to do if it ever happens, asked to keep for a day it may be needed
-    if _INSURANCE.search(chars) and _COVER_ASKED.search(chars) and real <= {"fall"} \
+    if _INSURANCE.search(chars) and _COVER_ASKED.search(chars) and real <= {"fall"} and _SOMEDAY.search(chars) \
             and not signs & {"urgent", "cry", "sos"} and not _HURRY.search(re.sub("(不|唔|莫|别)(着)?急", "", chars)) \
             and not _JUST_NOW.search(chars) and "刚" not in chars:
         strength = 0  # what the insurance pays if a fall ever sends her to hospital: asked for a day it may come
+    if _scripture_story(chars, signs):
+        strength = 0
     if _MISTAKEN.search(chars) and real and real <= {"fall", "injury"} and not signs & {"urgent", "cry", "sos"} \
             and not _leak_goes_on(chars, signs):
         strength = 0  # "我仲以为佢跌亲": a fall only believed, and taken back
@@ -730,6 +744,20 @@ def _resolved(chars: str) -> bool:
     return bool(last or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
 
 
+def _toy_noise(chars: str, real: set[str]) -> bool:
+    """A toy's siren or a game's cries ("孙子玩消防车玩具 喊着火了"), with nothing swallowed or set alight."""
+    toy_cries = real <= {"cry", "help_word", "sos"} \
+        or real <= {"cry", "help_word", "sos", "fire"} and re.search("(喊|叫)着火", chars)
+    return bool("玩具" in chars and toy_cries and not re.search("吞|吃|咽|卡|噎|点着|烧着", chars))
+
+
+def _scripture_story(chars: str, signs: set[str]) -> bool:
+    """A scripture story preached or read ("讲道 讲扫罗在路上跌下马"): nobody of the village in it, nothing now."""
+    return bool(_SCRIPTURE.search(chars) and not _OTHER.search(_SCRIPTURE.sub("", chars))
+                and not _OWN_PEOPLE.search(chars) and not _NEW_EVENT.search(chars) and not _JUST_NOW.search(chars)
+                and not signs & {"urgent", "cry", "sos"})
+
+
 def _swallowed_harm(chars: str, signs: set[str]) -> bool:
     """"吞下去了" ends a choking, not a poisoning: a battery, pills or a denture swallowed are the trouble itself."""
     harmful = "poison" in signs or re.search(r"(假牙|义齿|牙套)", chars)
@@ -772,7 +800,9 @@ def _over_or_story(chars: str, signs: set[str]) -> bool:
         and _explained(chars)
     # The person answered on the phone or asked for the parcel at the door: the silence is explained too.
     reached = _REACHED.search(chars) and not signs & _ACUTE - {"unresponsive"}
+    real = {s for s in signs if _BY_NAME[s].strength}
     return bool(over or explained or reached or _story(chars, signs) or joking or _asking_after(chars, signs)
+                or _toy_noise(chars, real) or _scripture_story(chars, signs)
                 or _cause_found_harmless(chars, signs)
                 or _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars))
                 and not _NEW_EVENT.search(chars))
@@ -1023,6 +1053,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if "absent" in signs and (_explained(chars) or _OWN_ABSENCE.search(chars)) and _UNANSWERED.search(chars) \
             and not signs & _ACUTE - {"unresponsive"}:
         signs -= {"unresponsive", "absent"}  # nobody answered the door because the person was away, and told so
+    if {"not_found", "night_cold"} <= signs and _explained(chars):
+        signs.discard("not_found")  # "天黑了 他人没回来 打电话说在镇上吃酒": not back at dark, and told why
     if "span" not in signs and "absent" in signs and _explained(chars):
         signs.discard("absent")  # "门锁着 电话不接 … 去儿子家了": away, and told so
     if "span" in signs and "absent" in signs and (_explained(chars) or not (

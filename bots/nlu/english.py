@@ -74,7 +74,8 @@ write a letter|letter for|write (it|a card) for|write the letter|write to ⇒ �
 paperwork|forms?|fill in|fill out|fill the|yanglaojin|pension|application|id card|renew ⇒ 帮忙填表格
 move (the |a |their |his |her )?(furniture|bed|wardrobe|cabinet|sofa|table)|moving|wardrobe|shift|
     bed moved|carry it ⇒ 搬家具
-what kind of help|can do what|what (can|do) you (guys )?(do|offer)|what services → 有什么服务
+what kind of help|can do what|what (can|do) you (guys )?(do|offer)|what services|
+    what (exactly )?(can|does) (it|this|this account) do → 有什么服务
 which date|what date|what day is → 几月几号
 can sb|can someone|could someone|can anyone|need sb|need someone|find sb|find someone|send sb|
     send someone|ask sb|arrange (a|for a) volunteer|(can|could) (a|an) (\\w+ )?volunteer|can volunteer|
@@ -94,17 +95,22 @@ def _entries() -> list[tuple[re.Pattern[str], str, bool]]:
 
 _ENTRIES = _entries()
 _WORD = re.compile(r"[a-z]{2,}")
+# Pinyin initials typed for whole words by grandchildren typing for an elder ("最近有啥hd不 nn想出去转转", "下礼拜义诊hd
+# 给额bm", "bdm是哪个"): read even alone, since one initialism is often the only Latin in the message.
+_INITIALS = dict(pair.split(":") for pair in "hd:活动 bm:报名 bdm:绑定码 zyz:志愿者 nn:奶奶 yy:爷爷 st:食堂".split())
+_INITIALISM = re.compile(r"(?<![a-z])(" + "|".join(_INITIALS) + r")(?![a-z])")
 
 
 @lru_cache(maxsize=1024)
 def glossed(chars: str) -> str:
     """The message with the Chinese for its English words appended; unchanged when it holds fewer than two words."""
+    initials = "".join(_INITIALS[match.group(1)] for match in _INITIALISM.finditer(chars))
     if len(_WORD.findall(chars)) < 2:
-        return chars
+        return chars + initials
     found = [(match.start(), chinese, task) for pattern, chinese, task in _ENTRIES if (match := pattern.search(chars))]
     added = [chinese for _, chinese, task in found if not task]
     added += [chinese for _, chinese, _ in sorted(entry for entry in found if entry[2])[:1]]
-    return chars + "".join(added) if added else chars
+    return chars + "".join(added) + initials
 
 
 def read_in_chinese(message: Prepared) -> Prepared:
