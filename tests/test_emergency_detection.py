@@ -1371,8 +1371,7 @@ SEVENTEENTH_SESSION = [
     # what the review of rounds 10 and 11 found these rules took away (each passes at c156d09 and failed before the
     # mends): a scripture name beside a real collapse, a fall today with an insurance question, a new collapse after a
     # cast came off, back at sea and then overboard, a smell that came later, diarrhoea told 拉得厉害, not back from
-    # the woods at dark, a socket burning; fruit falling from a tree, firemen asked to take down a wasps' nest, a man
-    # not back at dark who phoned to say where he was
+    # the woods at dark, a socket burning; fruit falling from a tree, firemen asked to take down a wasps' nest
     ("牧师讲彼得的时候，坐前排的王大爷突然捂着胸口倒下了", "certain"),
     ("我妈今天在院子里摔了一跤，医保能报吗", "certain"),
     ("奶奶昨天拆了石膏，刚才在院子里晕倒了，叫不醒", "certain"),
@@ -1383,7 +1382,31 @@ SEVENTEENTH_SESSION = [
     ("插座冒火花，噼里啪啦响，电线都烧化了", "certain"),
     ("苹果从树上掉下来了好多，帮我捡一下", "no alarm"),
     ("屋檐下有个马蜂窝，叫消防来帮忙摘掉", "no alarm"),
-    ("天黑了，他人没回来，打电话说在镇上吃酒", "no alarm"),
+    # round 13: a healed arm told by what it does again, insurance asked for many, seasickness over (晕浪, 晕到七彩),
+    # an application gone quiet beside a charcoal stove, a deaf mother's question about a drama answered; a new fall
+    # after a healed one is no bowl dropped
+    ("前年冬天摔断了胳膊 如今已能自己端碗吃饭了 谢谢志愿者", "no alarm"),
+    ("问一下 干活的时候摔了算不算意外险 好几个人问", "no alarm"),
+    ("昨天坐船晕浪 晕到七彩 而家冇事喇", "no alarm"),
+    ("去年报了名要换电暖气 到现在都没动静 还烧着炭火炉子", "no alarm"),
+    ("我妈是聋哑人 看电视剧里有人晕倒 比划问我村里有人来吗 我跟她说有", "no alarm"),
+    ("阿妈晕到七彩 企唔稳 仲呕", "certain"),
+    ("屋里烧炭火炉子 我爸一下午没动静 叫不醒", "certain"),
+    ("前年摔断了胳膊 如今已能端碗 今天又摔了 胳膊肿了", "certain"),
+    # what the review of round 12 found its rules took away (each passes before round 12): poison with a ride to the
+    # clinic asked, a stroke beside a cast, legs gone beside a meal asked, a collapse after a healed leg, a congregant
+    # with a Bible name, an insured fall today, someone overdue after saying they were on the way, pinyin beside
+    # English; and what it alarmed: a switch that sparks with a dead bulb, gloves lost as it turns cold
+    ("我爸早上喝了半瓶农药 谁能送他去卫生院", "certain"),
+    ("胳膊打着石膏 今天早上突然嘴歪了 说不清话", "certain"),
+    ("我今早起来两条腿动不了了 站不起来 中午饭送到我家来吧", "certain"),
+    ("前年摔断了腿 如今腿全好了 昨晚他在厕所里晕过去了 叫不醒", "certain"),
+    ("教会的弟兄打电话说 雅各弟兄在路上摔倒了 头破了流了好多血 起不来", "certain"),
+    ("我妈今天在菜地里摔倒了 腿疼得不能动 买了意外险的 怎么理赔", "certain"),
+    ("我爸说在路上了 到现在三个钟头了还没回来 电话打不通 天都黑了", "certain"),
+    ("老伴 xinkou 疼 come quickly", "certain"),
+    ("开关一按就冒火星 灯也打不着 帮我找个电工", "no alarm"),
+    ("降温了 钥匙找不到了", "no alarm"),
 ]
 
 

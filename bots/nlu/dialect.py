@@ -36,7 +36,7 @@ _WORDS = """
 телефон:手机 неможетвстать:起不来 немогувстать:起不来 неможетподняться:起不来 болитвгруди:胸口痛 больвгруди:胸口痛 давитвгруди:胸口闷 задыхается:喘不上气 кружитсяголова:头晕 головакружится:头晕 пахнетгазом:煤气味 запахгаза:煤气味 подавился:噎住了 подавилась:噎住了 помогите:求援
 目まい:头晕 めまい:头晕 で立てない:站不起来 転んだ:摔倒了 息ができない:喘不上气 ガス臭い:煤气味
 목에걸렸:卡在喉咙 목구멍에걸렸:卡在喉咙 嗓子에걸렸:嗓子卡住了 喉咙에걸렸:喉咙卡住了 숨못쉬어:喘不上气 숨을못쉬:喘不上气 숨못쉬:喘不上气 웃겨서숨못쉬:笑死 숨못쉬게바빠:忙死 드라마:电视剧
-卡跟头:栽跟头 皿流:血流 流皿:流血 出皿:出血 冒姻:冒烟 假冒姻亲:假冒亲戚 耒:来 插坐:插座 还莫:还没 己经:已经 白己:自己 人么回:人没回 还么回:还没回 人么见:人没见 水喉头:水龙头 水喉:水管 熄咗总掣:关了总闸 熄了总掣:关了总闸 熄总掣:关总闸 熄咗掣:关了开关 冚唔熄:盖不灭 冚:盖 成屋烟:满屋烟 莫得事:没得事 份糜:份粥 送糜:送粥 食糜:吃粥 煮糜:煮粥 碗糜:碗粥 糜到:粥到 腰不行:腰不好 腰杆不行:腰不好 至今末归:至今未归 末归:未归 时侯:时候 无锡:无锡 无为:无为 无棣:无棣 无极:无极 无聊:无聊 无论:无论 无所谓:无所谓 无数:无数
+卡跟头:栽跟头 皿流:血流 流皿:流血 出皿:出血 冒姻:冒烟 假冒姻亲:假冒亲戚 耒:来 插坐:插座 还莫:还没 己经:已经 白己:自己 人么回:人没回 还么回:还没回 人么见:人没见 水喉头:水龙头 水喉:水管 熄咗总掣:关了总闸 熄了总掣:关了总闸 熄总掣:关总闸 熄咗掣:关了开关 冚唔熄:盖不灭 冚:盖 成屋烟:满屋烟 莫得事:没得事 份糜:份粥 送糜:送粥 食糜:吃粥 煮糜:煮粥 碗糜:碗粥 糜到:粥到 腰不行:腰不好 腰杆不行:腰不好 至今末归:至今未归 末归:未归 时侯:时候 无锡:无锡 无为:无为 无棣:无棣 无极:无极 无聊:无聊 无论:无论 无所谓:无所谓 无数:无数 晕浪:晕船 晕到七彩:晕得厉害 晕到七荤八素:晕得厉害
 """
 # fold() reads simplified text, so a word written here in traditional characters (Minnan 攏) is looked up simplified.
 _PAIRS = [(simplified(source), target) for source, target in (pair.split(":", 1) for pair in _WORDS.split())]
@@ -110,15 +110,16 @@ def _within_characters(chars: str) -> str:
     units: list[tuple[str | None, str, bool]] = []  # (syllable, text, typed in letters)
     pieces = _SEGMENT.findall(chars)
     split = [_syllables(piece, table) if _LATIN_WORD.fullmatch(piece) else None for piece in pieces]
-    # Beside English words ("看到 notice 说有 outing 帮我报个名 please"), a word of several syllables that spells no
-    # danger sign is English too: "outing" is no 呕停.
+    # Beside English words ("看到 notice 说有 outing 帮我报个名 please"), an English gerund that splits into syllables
+    # and spells no danger sign is English too: "outing" is no 呕停 (while "xinkou" beside "come quickly" is 心口).
     english = any(_LATIN_WORD.fullmatch(piece) and syllables is None and len(piece) >= 3
                   for piece, syllables in zip(pieces, split, strict=True))
     for at, piece in enumerate(pieces):
         syllables = split[at]
         if _HAN.fullmatch(piece):
             units.append((lazy_pinyin(piece)[0], piece, False))
-        elif syllables and english and len(syllables) >= 2 and tuple(syllables) not in _sign_words():
+        elif syllables and english and len(syllables) >= 2 and piece.endswith("ing") \
+                and tuple(syllables) not in _sign_words():
             units.append((None, piece, False))
         elif syllables and not _among_english(pieces, split, at):
             units.extend((syllable, "", True) for syllable in syllables)

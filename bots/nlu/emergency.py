@@ -82,9 +82,10 @@ _ASKING_AFTER = re.compile(w.ASKING_AFTER)
 _NUMBER_EXPLAINED, _NUMBER_NOTED = re.compile(w.NUMBER_EXPLAINED), re.compile(w.NUMBER_NOTED)
 # What insurance pays for a fall someday ("如果以后摔倒住院能报多少", "意外险 跌倒了能不能报"): a question about cover.
 _INSURANCE = re.compile(r"医保|保险|意外险|医疗券|理赔|新农合|报销")
-_SOMEDAY = re.compile(r"如果|假如|要是|万一|以后|将来|到时候|买(的|了)(意外险|保险)")
+_SOMEDAY = re.compile(r"如果|假如|要是|万一|以后|将来|到时候|下次|提前(问|了解)"
+                      r"|(好几个|好些|大家|有人|他们)(人)?(都)?(在)?问")
 _COVER_ASKED = re.compile(r"(能|可以|可唔可以|可不可以)(不能)?报|报(多少|几多|几成|不报|唔报)|赔(不赔|唔赔|多少|几多)"
-                          r"|(怎么|怎样|如何|咋)(个)?(赔|报|理赔)"
+                          r"|(怎么|怎样|如何|咋)(个)?(赔|报|理赔)|算不算"
                           r"|(用|使)(唔|不)(用|使)得|能不能用|管不管|包不包|要不要(另外)?(给|帮|同)?[^，。]{0,4}买")
 _NOBODY_HURT = re.compile(w.NOBODY_HURT)
 _PAST_FIRE = re.compile(w.PAST_FIRE)
@@ -106,7 +107,17 @@ _CHORE_ASKED = re.compile(w.CHORE_ASKED)
 _SELF_CARE_LIMIT = re.compile(w.SELF_CARE_LIMIT)
 _BORED = re.compile(w.BORED)
 _HEALING, _TOO_FAR = re.compile(w.HEALING), re.compile(w.TOO_FAR)
-_CLINIC_RIDE, _SCRIPTURE = re.compile(w.CLINIC_RIDE), re.compile(w.SCRIPTURE)
+_CLINIC_RIDE, _SCRIPTURE, _FRUIT_FELL = re.compile(w.CLINIC_RIDE), re.compile(w.SCRIPTURE), re.compile(w.FRUIT_FELL)
+_SWEAT = re.compile(r"冷汗|虚汗|大汗|出汗|脸色(煞白|发白|苍白|发青)")
+# Members of a congregation, and a collapse while scripture was read: people of the village, not the story's.
+_CONGREGATION = re.compile(r"弟兄|姊妹|姐妹|长老|执事|坐前排|前排|(读|念|讲)[^，。]{0,8}(的时候|时候|时|到一半)|下课|"
+                           r"一下子|一头")
+# Lunch sent home because a limb is hurt ("脚馒头扭伤了 … 中饭好送到屋里来伐"): the injury is the reason for the chore.
+_LIMB_HURT = re.compile(r"扭伤|崴|摔伤|碰伤|石膏|夹板|腿脚不便|不方便|走不远")
+# Something lost in the cold ("降温了 钥匙找不到了"): a thing, nobody missing.
+_THING_LOST = re.compile(r"(钥匙|被子|手套|东西|帽子|围巾|钱包|眼镜|衣服|鞋|袜子|棉袄|证件|卡|存折|遥控)[^，。]{0,6}"
+                         r"(找不到|找不着|寻不到|没找到|不见了)|(找不到|找不着|没找到)[^，。]{0,6}(钥匙|被子|手套|帽子|围巾|钱包|眼镜|衣服)")
+_MEAL_SENT = re.compile(r"(中饭|午饭|晚饭|饭|餐)[^，。]{0,6}送(到|来|过来|上门)")
 _HYPOTHETICAL, _JUST_ASKING = re.compile(w.HYPOTHETICAL), re.compile(w.JUST_ASKING)
 _MACHINE_SILENT = re.compile(w.MACHINE_SILENT)
 _IN_WATER, _WATER_FIXTURE = re.compile(w.IN_WATER), re.compile(w.WATER_FIXTURE)
@@ -137,6 +148,8 @@ _PLANNED_VISIT = re.compile(r"(下礼拜|下周|下星期|明天|后天|过两�
                             r"|(复查|复诊|check ?up|follow ?up|appointment)[^，。]{0,8}"
                             r"(next (week|month|mon|tue|wed|thu|fri|sat|sun)|tomorrow"
                             r"|on (mon|tue|wed|thu|fri|sat|sun))")
+# A visit booked, and something worse today ("下周要去复查，今天头晕得厉害"): the booking does not cover today.
+_TODAY_WORSE = re.compile(r"今天|今早|今儿|刚才|现在|这会|突然")
 _MISSING_A_SHOW = re.compile(r"(看|听|刷|玩)不(了|成|到|上|着)[^，。]{0,8}(难受|急|憋|闷)(死|坏)(了|人|我了)?")
 _SCREEN_JOB = re.compile(r"我是放(电影|片子)的|放映员|放映队|电影队|来放(电影|片子)|(放|看)完(了)?(电影|片子|戏)")
 # A smell of gas told as nothing much ("没啥大事…就是…好像有股煤气味儿"): played down, not over.
@@ -217,7 +230,9 @@ _THEIR_REASSURANCE = re.compile(r"((他|她)(讲|说)|(she|he)('?s| is)? (said|s
                                 r"(没事|不要紧|没得事|莫事)")
 # A question someone asked the writer, with the writer's answer ("有人问胸口疼吃啥药 俺说去卫生院看看").
 _ASKED_AND_ANSWERED = re.compile(r"(有人|人家|储户|顾客|客人|邻居)问[^。]{0,20}"
-                                 r"(我|俺)(说|讲|让|叫|告诉)(他|她|人家)?(要)?(去|找|问|别|不要|莫)")
+                                 r"(我|俺)(说|讲|让|叫|告诉)(他|她|人家)?(要)?(去|找|问|别|不要|莫)"
+                                 # a deaf mother's question about a show, answered ("比划问我 … 我跟她说有你们")
+                                 r"|问(我|俺)[^。]{0,20}(吗|么|不)(我|俺)(跟|和|同)?(她|他)?(说|讲)(有|会|能)")
 _DRILL_NOTICE = re.compile(r"^(?!.*(不是演|演习取消|演练取消))(.*模拟(电话|来电|呼救)"
                            r"|.*(演练|演习)[^。]{0,24}(请勿惊慌|请不惊慌|勿惊慌|不要惊慌|别惊慌))")
 _MOVING_A_THING = re.compile(r"把[^，。]{0,6}(柜|桌|床|箱|沙发|家具|缸|石|柴|粮|米|面|谷|麦)"
@@ -320,7 +335,7 @@ _STICKER_HABIT = re.compile(r"(每天|天天|平时|平常|往常|每早|每日)
 # A gas leak denied ("不漏气", "呒漏"), not a water pipe ("水管不漏水 但是煤气味很重").
 _NO_LEAK = re.compile(r"(?<!漏)(?<!知道)(?<!晓得)(不|没有|没)(在)?漏(?!水|油|雨|电|吗|么|吧|没|不)"
                       r"|(一点|一丝|半点)(儿)?(味|味儿|味道|气味)(儿)?(都|也)?没(有|得)(?![^，。]{0,3}(了|吗|么))"
-                      r"(?![^。]*(味|臭|冲鼻|呛|熏))")
+                      r"(?![^。]*(煤气味|燃气味|气味|味道|臭鸡蛋|冲鼻|好呛|很呛|呛人|熏人))")
 _CO_CALLER = re.compile(r"我(?:和|跟|同|与)我(妈|爸|姐|哥|弟|妹|老婆|老公|媳妇|爱人|女儿|儿子|闺女)")
 # Someone still inside ("阿妈还在里面"): whatever the smoke is from, it is no cooking or worship smoke then.
 _STILL_INSIDE = re.compile(r"还在(里面|里头|屋里)(?!看电视|睡觉|吃饭)|told (her|him) (to )?(go|get) (out|outside)")
@@ -410,12 +425,20 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     (r"(想|也想|愿意|要)([^，。]{0,8})帮帮(忙|人|别人|大家|乡亲|老人|村里)", r"\1\2帮助别人"),
     # "现在到镇上邮局了": arrived, and 在到 only sounds like 栽倒; "谈谈三海经": a chat, no 烫伤 by sound
     (r"现在到", "现在来到"), (r"谈谈", "聊聊"),
+    # "报了名 … 到现在没动静": the application, not a person, has gone quiet
+    (r"(报了名|报名了|申请了|报上去|交上去|打了报告|登记了)([^。]{0,12})(到现在|至今|一直|还)?(都)?没(有)?(动静|消息|回音|下文)",
+     r"\1\2没消息"),
+    # "叫人来通了通炉子烟筒 … 现在火烧得可旺 家里暖和了": someone asked in to clear the flue, and the stove burns well
+    (r"叫人来(通|修|掏|扫|看|换|装)", r"请人\1"),
+    (r"火(烧|着|生)得(可|老|很|挺|贼|真|正)?旺(?![^。]{0,8}(房|屋|墙|梁|顶|柴堆|草堆|烧到|着了|蔓延|救|灭不|扑不))",
+     "炉火旺"),
     # "摘芒果摘到天黑": worked until dark, and 摘到 only sounds like 摔倒
     (r"(摘|采|割|挖|掰|砍|锄|挑|干|做|忙)到(天黑|天亮|中午|晚上|下午|半夜|傍晚|夜里|黑)(?![^，。]{0,3}(没|未|不见|冇))",
      r"\1至\2"),
     # "开关一按就冒火星子 … 来帮我看一哈": a switch that sparks, for the electrician, while nothing smokes or burns
     (r"(开关|插座|插头|灯泡|电灯|灯头|拉线)[^，。]{0,6}(冒|打|闪|起|跳)(火星子|火星|火花)"
-     r"(?![^。]{0,12}(烟|焦|着|起火|糊|电着|触电|麻|烧|化|噼里啪啦|啪啪|火苗|燃))", "开关坏了"),
+     r"(?![^。]{0,12}(烟|焦|着火|着了|烧着|烧化|烧黑|烧起|起火|糊|电着|触电|麻|化了|噼里啪啦|啪啪|火苗|燃起))",
+     "开关坏了"),
     # Sounds heard across a word's edge: "没法到场" is not 滑倒, "早起" is not 沼气
     (r"(没|无|设|想|办)法到", r"\1法去"),
     (r"早起(?!池|味|管|罐|灶|漏|泄|臭|的味)", "早上起"),  # 早起池 is 沼气池 typed by sound
@@ -517,7 +540,8 @@ def danger_in(message: Prepared) -> Danger | None:
             trouble.discard("gas_fixture")  # "水管子冻裂了": the pipe carries water
     if _TOO_FAR.search(folded):
         trouble -= {"cant_stand", "distress", "wanders"}  # too far to walk: the reason for a home visit
-    if _PLANNED_VISIT.search(folded) and not trouble & typed & (_ACUTE | {"sudden", "urgent"}):
+    if _PLANNED_VISIT.search(folded) and not trouble & typed & (_ACUTE | {"sudden", "urgent"}) \
+            and not _TODAY_WORSE.search(folded):
         trouble.clear()  # a check-up booked for next week, company asked for: nothing to ask the model about
     if _ENGLISH_REQUEST.search(folded):
         trouble -= {"help_word", "sos", "dementia"}  # "can someone help my grandpa pay": asked for a chore
@@ -539,8 +563,9 @@ def danger_in(message: Prepared) -> Danger | None:
                            and not _MACHINE.search(folded)):
         # "晕咧", "卡住了 馍": a state in a word or two, too short for any combination to form
         return Danger(WEAK, frozenset({w.MEDICAL}), tuple(sorted({"body"} | typed | heard)), False)
+    real_signs = {s for s in typed | heard if _BY_NAME[s].strength}
     if danger is None and danger_learner.emergency_probability(prepared) >= danger_learner.THRESHOLD \
-            and not _toy_noise(folded, {s for s in typed | heard if _BY_NAME[s].strength}) \
+            and not _toy_noise(folded, real_signs) \
             and not _scripture_story(folded, typed | heard):
         # Nothing the rules know, or only what they read as harmless, in a message the model fitted on every scored
         # batch takes for an emergency: a phrasing no sign anticipated. Asked, never acted on alone.
@@ -629,10 +654,12 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         # dizziness beside a fall may be the head, and is never explained away by the care asked for.
         strength = min(strength, 1) if _lasting(signs) else 0
     if _HEALING.search(chars) and not signs & {"unresponsive", "cant_get_up", "cry", "sos"} \
-            and not ("warn" in signs and signs & {"chest", "breath", "breath_soft"}) and not _TAKEN_BACK.search(chars):
+            and not ("warn" in signs and (real - {"fall", "warn", "injury"} or _NEW_EVENT.search(chars)
+                                          or _JUST_NOW.search(chars) or _SWEAT.search(chars))) \
+            and not _TAKEN_BACK.search(chars):
         strength = min(strength, 1)  # help until it heals (an arm in a cast is a limb, not a warning): asked at most
-    if _CLINIC_RIDE.search(chars) and not signs & (_ACUTE - {"warn"} | {"sudden", "cant_get_up", "cry", "sos"}) \
-            and not _HURRY.search(chars) and not ("warn" in signs and signs & {"chest", "breath", "breath_soft"}):
+    if _CLINIC_RIDE.search(chars) and len(real) <= 1 and real <= {"cant_stand", "dizzy", "injury"} \
+            and not signs & {"sudden", "vomit", "cry", "sos"} and not _HURRY.search(chars):
         strength = min(strength, 1)  # a ride to the clinic asked for, calmly: the visit is the help, asked at most
     if _DEVICE_FELL.search(chars) and _DEVICE_BROKEN.search(chars) and not _PERSON_HURT.search(chars) \
             and real <= {"fall", "cant_get_up", "injury"} and not signs & {"urgent", "cry", "sos", "help_word"}:
@@ -643,7 +670,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # a notice to everyone with a complaint, not one person's trouble
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
-    if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars) and "warn" not in signs) \
+    if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars)
+                                        and not ("warn" in signs and signs & {"chest", "breath", "breath_soft"})) \
             and not (_JUST_NOW.search(chars) and signs & _IN_TROUBLE_NOW) and not _NEW_EVENT.search(chars):
         strength = 0  # a memory told, or a recovery told by what the person does again now
     if _asking_after(chars, signs):
@@ -754,7 +782,8 @@ def _toy_noise(chars: str, real: set[str]) -> bool:
 def _scripture_story(chars: str, signs: set[str]) -> bool:
     """A scripture story preached or read ("讲道 讲扫罗在路上跌下马"): nobody of the village in it, nothing now."""
     return bool(_SCRIPTURE.search(chars) and not _OTHER.search(_SCRIPTURE.sub("", chars))
-                and not _OWN_PEOPLE.search(chars) and not _NEW_EVENT.search(chars) and not _JUST_NOW.search(chars)
+                and not _CONGREGATION.search(chars) and not _OWN_PEOPLE.search(chars)
+                and not _NEW_EVENT.search(chars) and not _JUST_NOW.search(chars)
                 and not signs & {"urgent", "cry", "sos"})
 
 
@@ -863,6 +892,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("leak")  # "沼气灶打不着火 不漏气": the leak is denied
     if _NOT_A_PERSON.search(chars):
         signs -= {"fall", "water"}  # the phone fell into the water
+    if _FRUIT_FELL.search(chars) and not re.search("踩空|摔倒|摔了|跌倒|跌了|栽", chars):
+        signs.discard("fall")  # the apples fell from the tree, nobody else did
     if "fall" in signs and _NEAR_MISS.search(chars):
         signs.discard("fall")
     if _animal_fell(chars) or "兽医" in chars and not _OTHER.search(chars):
@@ -886,7 +917,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs.discard("smoke")  # "火苗子小了": the gas running low, not a fire
     if _ASKED_A_QUESTION.search(chars):
         signs.discard("unresponsive")  # "有人问我我答不上来": a question the writer could not answer
-    if _PLANNED_VISIT.search(chars) and not signs & _ACUTE:
+    if _PLANNED_VISIT.search(chars) and not signs & _ACUTE and not _TODAY_WORSE.search(chars):
         signs -= {"cant_stand", "cant_get_up", "distress"}  # "下礼拜要去县医院复查 … 寻个人陪": the legs are why
     if _WHO_SAYS.search(chars):
         signs -= {"cant_get_up", "cant_stand", "fall", "dizzy", "distress"}  # "谁说我起不来？": denied, with scorn
@@ -910,7 +941,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"gas", "leak"}
     if "gas" not in signs and _BODY_ODOUR.search(chars):
         signs.discard("leak")
-    if _CHORE_ASKED.search(chars) and not signs & (_ACUTE | {"sudden"}) and (
+    chore = _CHORE_ASKED.search(chars) or _MEAL_SENT.search(chars) and _LIMB_HURT.search(chars)
+    if chore and not signs & (_ACUTE | {"sudden"}) and (
             signs & {"cant_stand", "cant_get_up"} or _LEGS_LIMIT.search(chars)):
         signs -= {"cant_stand", "cant_get_up", "distress", "body"}  # the legs are why someone should fetch it
     if _PAST.search(chars) and _CHORE_ASKED.search(chars) and not signs & (_ACUTE - {"fall"} | {"cant_get_up"}):
@@ -1053,7 +1085,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if "absent" in signs and (_explained(chars) or _OWN_ABSENCE.search(chars)) and _UNANSWERED.search(chars) \
             and not signs & _ACUTE - {"unresponsive"}:
         signs -= {"unresponsive", "absent"}  # nobody answered the door because the person was away, and told so
-    if {"not_found", "night_cold"} <= signs and _explained(chars):
+    if "night_cold" in signs and _THING_LOST.search(chars) and not _OTHER.search(chars):
+        signs -= {"not_found", "absent"}  # the gloves, not a person, cannot be found as it turns cold
+    if {"not_found", "night_cold"} <= signs and _explained(chars) and not signs & {"dementia", "wanders", "confused"}:
         signs.discard("not_found")  # "天黑了 他人没回来 打电话说在镇上吃酒": not back at dark, and told why
     if "span" not in signs and "absent" in signs and _explained(chars):
         signs.discard("absent")  # "门锁着 电话不接 … 去儿子家了": away, and told so
@@ -1193,7 +1227,7 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = 3
     if has("lost_way") and has("night_cold", "dementia"):
         level = 3  # lost with night or cold coming on, or lost with dementia: someone must go and look
-    if has("not_found") and has("night_cold"):
+    if has("not_found") and has("night_cold") and has("absent"):
         # Not back at dark, or the sheep came home alone and the shepherd did not: someone must go and look.
         level = max(level, 3 if "absent" in repeated or has("alone", "worry", "urgent") else 2)
     if has("span") and has("absent"):

@@ -41,7 +41,8 @@ connect me to|put me through|speak to (a|the|someone)|talk to (a|the|someone)|re
     call someone about → 找人工
 time bank|timebank|shijian yinhang|how many (hours|hrs|points|credits)|(hours|hrs|points|credits?) (left|saved|earned)|
     jifen|balance|how much (volunteer )?credit|credit (have i|do i|left) → 时间银行积分
-donate|donation|juankuan|give (some )?money|send (some )?(money|coats|clothes|rice|oil)|winter coats|
+donate|donation|juankuan|juan (some |the )?(money|qian)|juanqian|juan qian|
+    give (some )?money|send (some )?(money|coats|clothes|rice|oil)|winter coats|
     old clothes|give to the (program|fund)|sponsor|milk powder for|for the old folks send → 捐赠
 link|bind|bangding|binding code|as family|family account|connect (my|our) (wechat|account) → 绑定
 notice|notices|announcement|post(ed)? anything|any news|tongzhi|gonggao → 通知
@@ -74,6 +75,8 @@ write a letter|letter for|write (it|a card) for|write the letter|write to ⇒ �
 paperwork|forms?|fill in|fill out|fill the|yanglaojin|pension|application|id card|renew ⇒ 帮忙填表格
 move (the |a |their |his |her )?(furniture|bed|wardrobe|cabinet|sofa|table)|moving|wardrobe|shift|
     bed moved|carry it ⇒ 搬家具
+silent mode|ringtone|font size|phone settings|the settings|set up (her|his|the) phone|
+    wechat video|video call ⇒ 手机调大点字太小
 what kind of help|can do what|what (can|do) you (guys )?(do|offer)|what services|
     what (exactly )?(can|does) (it|this|this account) do → 有什么服务
 which date|what date|what day is → 几月几号
@@ -97,7 +100,8 @@ _ENTRIES = _entries()
 _WORD = re.compile(r"[a-z]{2,}")
 # Pinyin initials typed for whole words by grandchildren typing for an elder ("最近有啥hd不 nn想出去转转", "下礼拜义诊hd
 # 给额bm", "bdm是哪个"): read even alone, since one initialism is often the only Latin in the message.
-_INITIALS = dict(pair.split(":") for pair in "hd:活动 bm:报名 bdm:绑定码 zyz:志愿者 nn:奶奶 yy:爷爷 st:食堂".split())
+_INITIALS = dict(pair.split(":") for pair in
+                 "hd:活动 bm:报名 bdm:绑定码 zyz:志愿者 nn:奶奶 yy:爷爷 wp:外婆 wg:外公 st:食堂 bx:不行".split())
 _INITIALISM = re.compile(r"(?<![a-z])(" + "|".join(_INITIALS) + r")(?![a-z])")
 
 
