@@ -1407,6 +1407,16 @@ SEVENTEENTH_SESSION = [
     ("老伴 xinkou 疼 come quickly", "certain"),
     ("开关一按就冒火星 灯也打不着 帮我找个电工", "no alarm"),
     ("降温了 钥匙找不到了", "no alarm"),
+    # round 14: a splint off told in a visit record, a fall alarm asked for, insurance to be bought, a foreign drama
+    # that frightened a daughter, a volunteer who forgot; and a hole older than this session: the
+    # writer's father collapsing just after a TV drama was read as the drama
+    ("走访记录 李婆婆上月摔伤的腿已拆石膏 活动自如", "no alarm"),
+    ("那个一键呼叫的手环 摔了会报警的 给我妈也装一个", "no alarm"),
+    ("想给我妈买份意外险 摔跤住院能报多少", "no alarm"),
+    ("看了部美剧 里面老人摔倒几天才被发现 好怕 有没有每天打电话问候的服务", "no alarm"),
+    ("那个志愿者说好礼拜三来 我奶奶等到天黑 后来才说忘记了", "no alarm"),
+    ("看了部电视剧 我爸刚才在沙发上倒了 叫不醒", "certain"),
+    ("刚看完电视剧 我妈在沙发上倒了 叫不醒", "certain"),
 ]
 
 

@@ -83,6 +83,7 @@ _NUMBER_EXPLAINED, _NUMBER_NOTED = re.compile(w.NUMBER_EXPLAINED), re.compile(w.
 # What insurance pays for a fall someday ("如果以后摔倒住院能报多少", "意外险 跌倒了能不能报"): a question about cover.
 _INSURANCE = re.compile(r"医保|保险|意外险|医疗券|理赔|新农合|报销")
 _SOMEDAY = re.compile(r"如果|假如|要是|万一|以后|将来|到时候|下次|提前(问|了解)"
+                      r"|(想|要|打算)(给[^，。]{0,4})?买(个|份)?(意外险|保险)"
                       r"|(好几个|好些|大家|有人|他们)(人)?(都)?(在)?问")
 _COVER_ASKED = re.compile(r"(能|可以|可唔可以|可不可以)(不能)?报|报(多少|几多|几成|不报|唔报)|赔(不赔|唔赔|多少|几多)"
                           r"|(怎么|怎样|如何|咋)(个)?(赔|报|理赔)|算不算"
@@ -112,8 +113,9 @@ _SWEAT = re.compile(r"冷汗|虚汗|大汗|出汗|脸色(煞白|发白|苍白|�
 # Members of a congregation, and a collapse while scripture was read: people of the village, not the story's.
 _CONGREGATION = re.compile(r"弟兄|姊妹|姐妹|长老|执事|坐前排|前排|(读|念|讲)[^，。]{0,8}(的时候|时候|时|到一半)|下课|"
                            r"一下子|一头")
-# Lunch sent home because a limb is hurt ("脚馒头扭伤了 … 中饭好送到屋里来伐"): the injury is the reason for the chore.
-_LIMB_HURT = re.compile(r"扭伤|崴|摔伤|碰伤|石膏|夹板|腿脚不便|不方便|走不远")
+# Lunch sent home because a limb is hurt or an illness lasts ("脚馒头扭伤了 … 中饭好送到屋里来伐", "这几天都病倒了 …
+# 把饭送上门"): the reason for the chore.
+_LIMB_HURT = re.compile(r"扭伤|崴|摔伤|碰伤|石膏|夹板|腿脚不便|不方便|走不远|病倒|生病|病了")
 # Something lost in the cold ("降温了 钥匙找不到了"): a thing, nobody missing.
 _THING_LOST = re.compile(r"(钥匙|被子|手套|东西|帽子|围巾|钱包|眼镜|衣服|鞋|袜子|棉袄|证件|卡|存折|遥控)[^，。]{0,6}"
                          r"(找不到|找不着|寻不到|没找到|不见了)|(找不到|找不着|没找到)[^，。]{0,6}(钥匙|被子|手套|帽子|围巾|钱包|眼镜|衣服)")
@@ -151,7 +153,8 @@ _PLANNED_VISIT = re.compile(r"(下礼拜|下周|下星期|明天|后天|过两�
 # A visit booked, and something worse today ("下周要去复查，今天头晕得厉害"): the booking does not cover today.
 _TODAY_WORSE = re.compile(r"今天|今早|今儿|刚才|现在|这会|突然")
 _MISSING_A_SHOW = re.compile(r"(看|听|刷|玩)不(了|成|到|上|着)[^，。]{0,8}(难受|急|憋|闷)(死|坏)(了|人|我了)?")
-_SCREEN_JOB = re.compile(r"我是放(电影|片子)的|放映员|放映队|电影队|来放(电影|片子)|(放|看)完(了)?(电影|片子|戏)")
+_SCREEN_JOB = re.compile(r"我是放(电影|片子)的|放映员|放映队|电影队|来放(电影|片子)"
+                         r"|(放|看)完(了)?(电影|片子|戏|电视剧|剧|电视)")
 # A smell of gas told as nothing much ("没啥大事…就是…好像有股煤气味儿"): played down, not over.
 _PLAYED_DOWN = re.compile(r"没(啥|什么|多)大事|应该没(啥)?事|不知道要不要紧|好像有(股|点)")
 _WHO_SAYS = re.compile(r"谁(说|讲)(我|俺)(起不来|爬不起来|起不了|摔了|倒了|晕了|不行了|病了)")
@@ -423,6 +426,9 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
      r"(?![^，。]{0,3}(胸|心|气|喘))", "无聊"),
     # "额也想当志愿者 帮帮人": helping others offered, nobody asks for help
     (r"(想|也想|愿意|要)([^，。]{0,8})帮帮(忙|人|别人|大家|乡亲|老人|村里)", r"\1\2帮助别人"),
+    # "一键呼叫的手环": the name of a device, no call for help
+    (r"(一键呼叫|一键求救|紧急呼叫|呼叫)(的)?(手环|手表|按钮|器|电话机)", r"老人\3"),
+    (r"(手环|手表|按钮|平安钟)([^，。]{0,8})(会|能|就会|就能)(自动)?(报警|响|叫)", r"\1\2会提醒"),
     # "现在到镇上邮局了": arrived, and 在到 only sounds like 栽倒; "谈谈三海经": a chat, no 烫伤 by sound
     (r"现在到", "现在来到"), (r"谈谈", "聊聊"),
     # "报了名 … 到现在没动静": the application, not a person, has gone quiet
@@ -552,6 +558,8 @@ def danger_in(message: Prepared) -> Danger | None:
         trouble -= {"body", "urgent", "cant_stand", "cant_get_up", "distress", "worry"}  # care, asked for
     if _CHORE_ASKED.search(folded) and _LEGS_LIMIT.search(folded):
         trouble -= {"body", "distress", "cant_stand"}  # the sore legs are why someone should run the errand
+    if _MEAL_SENT.search(folded) and _LIMB_HURT.search(folded) and not trouble & (_ACUTE | {"sudden"}):
+        trouble -= {"body", "distress", "cant_stand", "cant_get_up"}  # sick for days, and meals asked to be sent
     if _WORKING_AWAY.search(folded):
         trouble.discard("wanders")  # "家属外出务工": the family works away; nobody wandered off
     if danger is None and trouble and not _over_or_story(folded, typed | heard) \
@@ -850,6 +858,8 @@ def _story(chars: str, signs: set[str]) -> bool:
     set: "看电视呢 我妈摔倒了起不来" happened in the room, "电视里一个老人摔倒了" on the screen."""
     if not _FICTION.search(chars):
         return False
+    if _OWN_PEOPLE.search(chars) and signs & _IN_TROUBLE_NOW and (_JUST_NOW.search(chars) or "突然" in chars):
+        return False  # "看了部电视剧 我爸刚才在沙发上倒了 叫不醒": the family's own, just now, in the room
     if _SCREEN_CITED.search(chars) and signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD):
         return False  # "电视上说这就是漏气了 这回是真的": the screen names what is happening, it does not tell it
     if not _FICTION.search(_SCREEN_JOB.sub("", chars)):
