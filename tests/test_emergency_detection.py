@@ -1417,6 +1417,24 @@ SEVENTEENTH_SESSION = [
     ("那个志愿者说好礼拜三来 我奶奶等到天黑 后来才说忘记了", "no alarm"),
     ("看了部电视剧 我爸刚才在沙发上倒了 叫不醒", "certain"),
     ("刚看完电视剧 我妈在沙发上倒了 叫不醒", "certain"),
+    # round 15: a rescue decades ago thanked (多得 … 拉我上来), a scare asked about and explained by the writer, walking
+    # to the shop again after a fall, "说不清" about a date, a volunteer who left without answering; a scare confirmed
+    ("四十年前我掉进河里 多得老李拉我上来 今天他生日 想谢谢他", "no alarm"),
+    ("外婆打电话问河对面是不是着火了 我说是人家结婚放烟花", "no alarm"),
+    ("上回摔了一跤 现在能自己走到小卖部了 谢谢你们", "no alarm"),
+    ("医保要交了 她也说不清什么时候截止", "no alarm"),
+    ("送饭的小伙子放下就走 叫他也不应", "no alarm"),
+    ("外婆打电话问是不是着火了 我说是真的 厨房烧起来了", "certain"),
+    # what the review of rounds 13 and 14 found: an answer given and trouble after it, a reassurance then trouble now,
+    # an alarm device that did not ring, a collapse while watching a drama, a recovery then a collapse today; and shows
+    # whose plot a relative only watched
+    ("奶奶问我救护车会来吗，我说会，她现在胸口痛得说不出话", "certain"),
+    ("我妈摔倒了，嘴上说没事喇，结果现在站不起来，腿肿得厉害", "certain"),
+    ("平安钟会自动报警，可我妈昏倒了，平安钟没响，现在怎么叫都不醒", "certain"),
+    ("看了几集韩剧，我老伴说胸口痛，脸色发白，满头大汗", "certain"),
+    ("他活动自如了，就是今天早上发现他倒在地上不动", "certain"),
+    ("电视剧里演的，女儿突然晕倒了，我妈看哭了", "no alarm"),
+    ("看完电视剧，里面的老人摔倒了没人扶，我妈直叹气", "no alarm"),
 ]
 
 

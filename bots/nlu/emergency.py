@@ -115,11 +115,13 @@ _CONGREGATION = re.compile(r"弟兄|姊妹|姐妹|长老|执事|坐前排|前排
                            r"一下子|一头")
 # Lunch sent home because a limb is hurt or an illness lasts ("脚馒头扭伤了 … 中饭好送到屋里来伐", "这几天都病倒了 …
 # 把饭送上门"): the reason for the chore.
-_LIMB_HURT = re.compile(r"扭伤|崴|摔伤|碰伤|石膏|夹板|腿脚不便|不方便|走不远|病倒|生病|病了")
+_LIMB_HURT = re.compile(r"扭伤|扭了|扭到|崴|摔伤|碰伤|石膏|夹板|腿脚不便|不方便|走不远|走不到|行唔到"
+                        r"|病倒|生病|病了|瘫痪|瘫咗|瘫了(好|几|多|两|三)|脚肿")
 # Something lost in the cold ("降温了 钥匙找不到了"): a thing, nobody missing.
 _THING_LOST = re.compile(r"(钥匙|被子|手套|东西|帽子|围巾|钱包|眼镜|衣服|鞋|袜子|棉袄|证件|卡|存折|遥控)[^，。]{0,6}"
                          r"(找不到|找不着|寻不到|没找到|不见了)|(找不到|找不着|没找到)[^，。]{0,6}(钥匙|被子|手套|帽子|围巾|钱包|眼镜|衣服)")
-_MEAL_SENT = re.compile(r"(中饭|午饭|晚饭|饭|餐)[^，。]{0,6}送(到|来|过来|上门)")
+_MEAL_SENT = re.compile(r"(中饭|午饭|晚饭|饭|餐)[^，。]{0,6}送(到|来|过来|上门)|送饭上门"
+                        r"|deliver (lunch|dinner|meals?|food)")
 _HYPOTHETICAL, _JUST_ASKING = re.compile(w.HYPOTHETICAL), re.compile(w.JUST_ASKING)
 _MACHINE_SILENT = re.compile(w.MACHINE_SILENT)
 _IN_WATER, _WATER_FIXTURE = re.compile(w.IN_WATER), re.compile(w.WATER_FIXTURE)
@@ -153,8 +155,10 @@ _PLANNED_VISIT = re.compile(r"(下礼拜|下周|下星期|明天|后天|过两�
 # A visit booked, and something worse today ("下周要去复查，今天头晕得厉害"): the booking does not cover today.
 _TODAY_WORSE = re.compile(r"今天|今早|今儿|刚才|现在|这会|突然")
 _MISSING_A_SHOW = re.compile(r"(看|听|刷|玩)不(了|成|到|上|着)[^，。]{0,8}(难受|急|憋|闷)(死|坏)(了|人|我了)?")
-_SCREEN_JOB = re.compile(r"我是放(电影|片子)的|放映员|放映队|电影队|来放(电影|片子)"
-                         r"|(放|看)完(了)?(电影|片子|戏|电视剧|剧|电视)")
+_SCREEN_JOB = re.compile(r"我是放(电影|片子)的|放映员|放映队|电影队|来放(电影|片子)|(放|看)完(了)?(电影|片子|戏)")
+# The family's own person down ("我爸刚才在沙发上倒了"), not a viewer who cried at the screen ("我妈看哭了").
+_OWN_DOWN = re.compile("(" + w.OWN_PEOPLE + r")[^，。]{0,8}"
+                       r"(倒|晕|摔|跌|叫不|喊不|起不|胸|喘|吐|抽|歪|说不|不醒|不动|噎|卡|紫|血|烫)")
 # A smell of gas told as nothing much ("没啥大事…就是…好像有股煤气味儿"): played down, not over.
 _PLAYED_DOWN = re.compile(r"没(啥|什么|多)大事|应该没(啥)?事|不知道要不要紧|好像有(股|点)")
 _WHO_SAYS = re.compile(r"谁(说|讲)(我|俺)(起不来|爬不起来|起不了|摔了|倒了|晕了|不行了|病了)")
@@ -235,7 +239,12 @@ _THEIR_REASSURANCE = re.compile(r"((他|她)(讲|说)|(she|he)('?s| is)? (said|s
 _ASKED_AND_ANSWERED = re.compile(r"(有人|人家|储户|顾客|客人|邻居)问[^。]{0,20}"
                                  r"(我|俺)(说|讲|让|叫|告诉)(他|她|人家)?(要)?(去|找|问|别|不要|莫)"
                                  # a deaf mother's question about a show, answered ("比划问我 … 我跟她说有你们")
-                                 r"|问(我|俺)[^。]{0,20}(吗|么|不)(我|俺)(跟|和|同)?(她|他)?(说|讲)(有|会|能)")
+                                 r"|(剧|电视|新闻|视频)[^。]{0,20}问(我|俺)[^。]{0,20}(吗|么|不)(我|俺)(跟|和|同)?(她|他)?(说|讲)(有|会|能)"
+                                 # "阿婆打来问…是不是着火了 我说是今晚放烟花": a scare asked about and explained
+                                 r"|问[^。]{0,20}是不是[^。]{0,12}(我|俺)(跟她|跟他|告诉她|告诉他)?(说|讲)(是|那是|系)(?!真)")
+# Trouble told after an answer or a reassurance ("我跟她说会 可她刚吃了一瓶安眠药", "她现在喘不上气").
+_TROUBLE_AFTER = re.compile(r"可(?!以|能)|但|结果|刚吃|(现在|刚才|这会|今天|早上)[^。]{0,8}"
+                            r"(倒|摔|跌|晕|昏|叫不|喊不|起不|站不|胸|喘|透不|动不|痛|疼|吐|抽|吃了)")
 _DRILL_NOTICE = re.compile(r"^(?!.*(不是演|演习取消|演练取消))(.*模拟(电话|来电|呼救)"
                            r"|.*(演练|演习)[^。]{0,24}(请勿惊慌|请不惊慌|勿惊慌|不要惊慌|别惊慌))")
 _MOVING_A_THING = re.compile(r"把[^，。]{0,6}(柜|桌|床|箱|沙发|家具|缸|石|柴|粮|米|面|谷|麦)"
@@ -252,7 +261,8 @@ _DOWN_AGAIN_EN = (r"(fell|fallen|collapsed|fainted) again|again (fell|fallen|col
                   r"|cant (get up|talk|breathe|move)|drooping|shaking|bleeding|choking)")
 # The person in trouble after what was told as over ("早就好利索了 刚才摔了一跤", "前几天还自己走到村部 这会人倒在
 # 屋里").
-_IN_TROUBLE_AGAIN = re.compile(r"(这会|这会儿|现在|眼下)[^，。不没]{0,4}(倒|摔|跌|晕|叫不|喊不|起不|不省|抽|说不)"
+_IN_TROUBLE_AGAIN = re.compile(r"(这会|这会儿|现在|眼下)[^，。不没]{0,4}"
+                               r"(倒|摔|跌|晕|叫不|喊不|起不|不省|抽|说不|站不|胸|喘|透不|动不)"
                                r"|(刚才|刚刚)[^，。不没]{0,6}(倒|摔|跌|叫不|喊不|起不|不省|抽)|" + _DOWN_AGAIN_EN)
 # A new event after an old one ("前年中风过 现在很好 今天突然说不出话"): the recovery told explains nothing now.
 # Only the person down now counts: "刚才我妈说头晕 结果是饿的" is the past event, explained.
@@ -426,6 +436,10 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
      r"(?![^，。]{0,3}(胸|心|气|喘))", "无聊"),
     # "额也想当志愿者 帮帮人": helping others offered, nobody asks for help
     (r"(想|也想|愿意|要)([^，。]{0,8})帮帮(忙|人|别人|大家|乡亲|老人|村里)", r"\1\2帮助别人"),
+    # "她也说不清 什么时候截止": she cannot say when, her speech is fine
+    (r"说不清(楚)?(?=[^，。]{0,4}(什么|啥|sm|哪|几|多少|怎么|为啥|时候))", "不知道"),
+    # "送饭个后生仔放低就走 叫佢都唔应": the volunteer left without answering, nobody is unconscious
+    (r"(放低|放下|扔下|丢下)(就)?走([^。]{0,4})(叫|喊)(佢|他|她)?(都|也)?(唔应|不应|没应)", "走了没理人"),
     # "一键呼叫的手环": the name of a device, no call for help
     (r"(一键呼叫|一键求救|紧急呼叫|呼叫)(的)?(手环|手表|按钮|器|电话机)", r"老人\3"),
     (r"(手环|手表|按钮|平安钟)([^，。]{0,8})(会|能|就会|就能)(自动)?(报警|响|叫)", r"\1\2会提醒"),
@@ -696,7 +710,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0
     if _NO_SMOKE in chars and real <= {"smoke"}:
         strength = min(strength, 2)  # "电热毯有股焦味 还没冒烟": a burning smell, asked about, not yet a fire
-    if _ASKED_AND_ANSWERED.search(chars) and not _HURRY.search(chars) and not signs & {"sos", "help_word"}:
+    if (answered := _ASKED_AND_ANSWERED.search(chars)) and not _HURRY.search(chars) \
+            and not signs & {"sos", "help_word"} and not _TROUBLE_AFTER.search(chars, answered.end()):
         strength = 0  # a question passed on and answered by the writer
     if _AMBULANCE_CAME.search(chars) and _about_other(chars) and not _STILL_DOWN.search(chars) \
             and not signs & _HOUSE_HAZARD and (not _OWN_PEOPLE.search(chars) or _FINE_NOW.search(chars)) \
@@ -858,7 +873,8 @@ def _story(chars: str, signs: set[str]) -> bool:
     set: "看电视呢 我妈摔倒了起不来" happened in the room, "电视里一个老人摔倒了" on the screen."""
     if not _FICTION.search(chars):
         return False
-    if _OWN_PEOPLE.search(chars) and signs & _IN_TROUBLE_NOW and (_JUST_NOW.search(chars) or "突然" in chars):
+    if _OWN_DOWN.search(chars) and signs & _IN_TROUBLE_NOW \
+            and (_JUST_NOW.search(chars) or re.search("突然|刚看完", chars)):
         return False  # "看了部电视剧 我爸刚才在沙发上倒了 叫不醒": the family's own, just now, in the room
     if _SCREEN_CITED.search(chars) and signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD):
         return False  # "电视上说这就是漏气了 这回是真的": the screen names what is happening, it does not tell it
@@ -951,7 +967,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"gas", "leak"}
     if "gas" not in signs and _BODY_ODOUR.search(chars):
         signs.discard("leak")
-    chore = _CHORE_ASKED.search(chars) or _MEAL_SENT.search(chars) and _LIMB_HURT.search(chars)
+    chore = _CHORE_ASKED.search(chars) \
+        or _MEAL_SENT.search(chars) and _LIMB_HURT.search(chars) \
+        and not re.search("早上起来|起来就|今早|突然|刚才", chars)
     if chore and not signs & (_ACUTE | {"sudden"}) and (
             signs & {"cant_stand", "cant_get_up"} or _LEGS_LIMIT.search(chars)):
         signs -= {"cant_stand", "cant_get_up", "distress", "body"}  # the legs are why someone should fetch it

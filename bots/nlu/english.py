@@ -29,6 +29,7 @@ cancel|call off|withdraw|quxiao|take (him|her|them|my \\w+|\\w+) off|scratch tha
 book (lunch|dinner|a meal|meals?)|order (lunch|dinner|a meal|meals?|food)|pre ?order|dinggou|
     reserve (a )?meal|book \\d+ (dinners?|lunch(es)?|meals?) → 订餐
 canteen|shitang|dining hall → 食堂
+lunch menu|dinner menu|menu today|todays menu → 食堂菜单
 menu → 菜单
 whats for (lunch|dinner)|what do they serve|what food|(lunch|dinner) got \\w+ or not|
     whats on the menu → 食堂菜单
@@ -65,6 +66,7 @@ xueya|blood pressure|bp|flu shot|vaccine|check ?up|weishengyuan|clinic|hospital|
     diabetes review|blood sugar ⇒ 卫生院看病量血压
 cook|zuo fan|make ?(some ?)?(dumplings|jiaozi|饺子|porridge|soup|food)|meal|meals|soft food|lunch for|
     dinner for|porridge|noodles|soup|dumplings|tangyuan|congee ⇒ 做饭
+deliver (lunch|dinner|meals?|food)|send (lunch|meals?) ⇒ 送饭上门
 pick up|buy|collect|fetch|kuaidi|parcel|post office|pay (the|his|her|their)? ?(bill|dianfei|shuifei)|
     dianfei|groceries|pills|medicine|prescription|top ?up|topped up|phone bill|recharge ⇒ 跑腿代买
 fix|repair|broken(?! (arm|leg|hip|wrist|ankle|bone|rib|foot|hand))|
