@@ -1435,6 +1435,13 @@ SEVENTEENTH_SESSION = [
     ("他活动自如了，就是今天早上发现他倒在地上不动", "certain"),
     ("电视剧里演的，女儿突然晕倒了，我妈看哭了", "no alarm"),
     ("看完电视剧，里面的老人摔倒了没人扶，我妈直叹气", "no alarm"),
+    # round 16's misses, as classes: people asleep beside a fire are in danger, not at rest; a temple fire that reached
+    # the beams; gone out to play cards and overdue by night
+    ("仓库电线冒火花 一股焦味 烟越来越大 隔壁屋老两口还在睡觉", "certain"),
+    ("庙里香炉倒了 引燃了帐幔 火已经烧上房梁 快报火警", "certain"),
+    ("我爸昨天下午出去打牌 到现在没回来 手机关机 路上有条河", "certain"),
+    ("我爸出去打牌了 到现在没回来 估计又打通宵", "no alarm"),
+    ("去年冬天在后山摔伤 多亏互助队抬我下山 今已康健 特此致谢", "no alarm"),
 ]
 
 

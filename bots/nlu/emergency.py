@@ -245,6 +245,9 @@ _ASKED_AND_ANSWERED = re.compile(r"(有人|人家|储户|顾客|客人|邻居)�
 # Trouble told after an answer or a reassurance ("我跟她说会 可她刚吃了一瓶安眠药", "她现在喘不上气").
 _TROUBLE_AFTER = re.compile(r"可(?!以|能)|但|结果|刚吃|(现在|刚才|这会|今天|早上)[^。]{0,8}"
                             r"(倒|摔|跌|晕|昏|叫不|喊不|起不|站不|胸|喘|透不|动不|痛|疼|吐|抽|吃了)")
+# Gone out for a reason and overdue ("出去打牌到现在没回来 手机关机"): the reason explains the going, not the silence.
+_OVERDUE = re.compile(r"(到现在|至今|一夜|一宿|一晚上|整夜|到天黑)(都|还)?(没|未|冇)(回|见|归)")
+_NEVER_FELL = re.compile(r"(没|未|冇|从没|从来没|再没|再也没)(有)?(再)?(摔|跌)(过)(跤)?")
 _DRILL_NOTICE = re.compile(r"^(?!.*(不是演|演习取消|演练取消))(.*模拟(电话|来电|呼救)"
                            r"|.*(演练|演习)[^。]{0,24}(请勿惊慌|请不惊慌|勿惊慌|不要惊慌|别惊慌))")
 _MOVING_A_THING = re.compile(r"把[^，。]{0,6}(柜|桌|床|箱|沙发|家具|缸|石|柴|粮|米|面|谷|麦)"
@@ -732,6 +735,9 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # what the insurance pays if a fall ever sends her to hospital: asked for a day it may come
     if _scripture_story(chars, signs):
         strength = 0
+    if _NEVER_FELL.search(chars) and real <= {"fall"} and not _NEW_EVENT.search(chars) \
+            and not _JUST_NOW.search(chars) and not signs & {"urgent", "cry", "sos"}:
+        strength = 0  # "今年冬天我冇跌过跤 多谢…装的扶手": a fall that did not happen, told as thanks
     if _MISTAKEN.search(chars) and real and real <= {"fall", "injury"} and not signs & {"urgent", "cry", "sos"} \
             and not _leak_goes_on(chars, signs):
         strength = 0  # "我仲以为佢跌亲": a fall only believed, and taken back
@@ -751,6 +757,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if _CHRONIC.search(chars) and not signs & {"warn", "urgent", "intense"} and not {"span", "absent"} <= signs:
         strength = 0 if _PAST.search(chars) else max(strength - 1, 0)
     if _resolved(chars) and not ({"stroke", "stroke_soft"} <= signs and not _PAST.search(chars)) \
+            and not (signs & _HOUSE_HAZARD and not _RESOLVED.search(chars)) \
             and not _RESCUED_LIFELESS.search(chars) and not _still_bleeding(chars, signs) \
             and not ({"gas", "leak"} <= signs and _PLAYED_DOWN.search(chars) and not _GAS_STOPPED.search(chars)) \
             and not _leak_goes_on(chars, signs) and not _swallowed_harm(chars, signs):
@@ -1159,6 +1166,7 @@ def _explained(chars: str) -> bool:
         chars = chars.replace("我" + caller.group(1), "我")
     told = _not_the_writer(_DOUBTED_GUESS.sub("", chars))
     return any(not _LEFT_ALONE.search(told, reason.end()) and not _RELAYED_ABOUT.search(told, reason.end())
+               and not _OVERDUE.search(told, reason.end())
                for reason in _EXPLAINED.finditer(told))
 
 
