@@ -120,6 +120,7 @@ _LIMB_HURT = re.compile(r"扭伤|扭了|扭到|崴|摔伤|碰伤|石膏|夹板|�
 # Something lost in the cold ("降温了 钥匙找不到了"): a thing, nobody missing.
 _THING_LOST = re.compile(r"(钥匙|被子|手套|东西|帽子|围巾|钱包|眼镜|衣服|鞋|袜子|棉袄|证件|卡|存折|遥控)[^，。]{0,6}"
                          r"(找不到|找不着|寻不到|没找到|不见了)|(找不到|找不着|没找到)[^，。]{0,6}(钥匙|被子|手套|帽子|围巾|钱包|眼镜|衣服)")
+_ONSET_TODAY = re.compile(r"早上起来|起来就|今早|突然|刚才")
 _MEAL_SENT = re.compile(r"(中饭|午饭|晚饭|饭|餐)[^，。]{0,6}送(到|来|过来|上门)|送饭上门"
                         r"|deliver (lunch|dinner|meals?|food)")
 _HYPOTHETICAL, _JUST_ASKING = re.compile(w.HYPOTHETICAL), re.compile(w.JUST_ASKING)
@@ -575,7 +576,7 @@ def danger_in(message: Prepared) -> Danger | None:
         trouble -= {"body", "urgent", "cant_stand", "cant_get_up", "distress", "worry"}  # care, asked for
     if _CHORE_ASKED.search(folded) and _LEGS_LIMIT.search(folded):
         trouble -= {"body", "distress", "cant_stand"}  # the sore legs are why someone should run the errand
-    if _MEAL_SENT.search(folded) and _LIMB_HURT.search(folded) and not trouble & (_ACUTE | {"sudden"}):
+    if _laid_up_meals(folded) and not trouble & (_ACUTE | {"sudden"}):
         trouble -= {"body", "distress", "cant_stand", "cant_get_up"}  # sick for days, and meals asked to be sent
     if _WORKING_AWAY.search(folded):
         trouble.discard("wanders")  # "家属外出务工": the family works away; nobody wandered off
@@ -695,8 +696,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # a notice to everyone with a complaint, not one person's trouble
     if _NEGATED.search(chars) and strength == 3:
         strength = 2
-    if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars)
-                                        and not ("warn" in signs and signs & {"chest", "breath", "breath_soft"})) \
+    if _PAST.search(chars) and (_MEMORY.search(chars) or _RECOVERED_NOW.search(chars) and not warned) \
             and not (_JUST_NOW.search(chars) and signs & _IN_TROUBLE_NOW) and not _NEW_EVENT.search(chars):
         strength = 0  # a memory told, or a recovery told by what the person does again now
     if _asking_after(chars, signs):
@@ -800,6 +800,12 @@ def _resolved(chars: str) -> bool:
     if last and _IN_TROUBLE_AGAIN.search(told_last, last.end()):
         return False  # "all healed, this afternoon he's lying on the floor": over then, happening again now
     return bool(last or _ASLEEP.search(chars) and not _CANNOT_WAKE.search(chars))
+
+
+def _laid_up_meals(chars: str) -> bool:
+    """Meals asked to be sent to someone laid up by a sprain or an illness that lasts, not by something this morning
+    ("脚馒头扭伤了 … 中饭好送到屋里来伐"; not "早上起来就瘫在椅子上起不来 … 晚饭送过来")."""
+    return bool(_MEAL_SENT.search(chars) and _LIMB_HURT.search(chars) and not _ONSET_TODAY.search(chars))
 
 
 def _toy_noise(chars: str, real: set[str]) -> bool:
@@ -974,10 +980,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"gas", "leak"}
     if "gas" not in signs and _BODY_ODOUR.search(chars):
         signs.discard("leak")
-    chore = _CHORE_ASKED.search(chars) \
-        or _MEAL_SENT.search(chars) and _LIMB_HURT.search(chars) \
-        and not re.search("早上起来|起来就|今早|突然|刚才", chars)
-    if chore and not signs & (_ACUTE | {"sudden"}) and (
+    if (_CHORE_ASKED.search(chars) or _laid_up_meals(chars)) and not signs & (_ACUTE | {"sudden"}) and (
             signs & {"cant_stand", "cant_get_up"} or _LEGS_LIMIT.search(chars)):
         signs -= {"cant_stand", "cant_get_up", "distress", "body"}  # the legs are why someone should fetch it
     if _PAST.search(chars) and _CHORE_ASKED.search(chars) and not signs & (_ACUTE - {"fall"} | {"cant_get_up"}):
