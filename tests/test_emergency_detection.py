@@ -1445,7 +1445,49 @@ SEVENTEENTH_SESSION = [
 ]
 
 
-@pytest.mark.parametrize("text,expected", SEVENTEENTH_SESSION)
+# The eighteenth session: what the read-through of round 16's rules found (each rule's edge), and round 17's classes.
+EIGHTEENTH_SESSION = [
+    # 报火警 counts as a cry only when someone calls it now, not in a lesson, a notice or a false alarm
+    ("村里培训教大家怎么报火警", "no alarm"),
+    ("烟雾报警器误报火警了 原来是我炒菜 没事了", "no alarm"),
+    ("防火宣传：发现火情请立即报火警", "no alarm"),
+    # a reason given for going out explains lateness only until the writer says the lateness is fine
+    ("我妈去女儿家了 说住几天 到现在没回很正常", "no alarm"),
+    ("闺女回娘家了 一夜没回 明天回来", "no alarm"),
+    ("老伴去女儿家了 一宿没回 女儿发来视频在包饺子", "no alarm"),
+    ("我爸到现在没回来 估计又摔在山上了 电话不通", "certain"),
+    ("老伴下午去放羊 估计又跑远了 到现在人没回来 天黑了 山里有狼", "certain"),
+    # "never fell" is thanks only when no fall is told besides it
+    ("俺娘从没跌过跤 昨晚跌倒在灶屋里了", "certain"),
+    ("奶奶从来没跌过跤 晚上起夜跌倒了 躺地上起不来", "certain"),
+    ("装了扶手以后这个冬天再没摔过 谢谢志愿者", "no alarm"),
+    # a drama being watched is the screen in the room; trouble beside it is in the room
+    ("爷爷在看抗战剧 看着看着歪倒在沙发上 嘴歪了 说话说不清", "certain"),
+    ("奶奶追谍战剧 起身去厕所摔倒了 爬不起来", "certain"),
+    ("看电视看到半夜 我妈说头好晕 吐了两次", "certain"),
+    ("看了一晚古装剧 剧里皇上一口血吐出来倒了 笑死我了", "no alarm"),
+    # a recovery told in classical words, and a new onset after it
+    ("吾父去岁跌伤 今已康健 今日午后昏倒于田间 不省人事", "certain"),
+    ("家母去岁摔伤 今已康健 今晨呕吐不止 神志不清", "certain"),
+    ("去岁跌伤 如今拄杖出门 今日出门后一直未归 电话不通", "certain"),
+    ("老倌子冇事了 昨天跌那一跤 今天走得路了 就是膝盖青了一块", "no alarm"),
+    # charcoal or a coal stove in a room shut tight, with people asleep in it
+    ("老屋里烧炭取暖 门窗关死了 两个老人睡着了", "certain"),
+    ("冬天烧炭取暖，门窗不能关死，记得开条缝", "no alarm"),
+    # a fire at a shrine that reached the roof, told without a cry
+    ("庙里香炉倒了 帐幔引燃了 火已经烧上房梁", "certain"),
+    ("拜神烧衣纸 火苗窜起来烧到屋顶了", "certain"),
+    ("初一去庙里烧香 香火烧得旺旺的", "no alarm"),
+    # round 17: a hill fire past the firebreak; a man with dementia searched for in vain; a healed fall and a claim;
+    # a rumoured fire the writer went to see
+    ("山上起火了 已经烧过防火带 往我们村这边来了", "certain"),
+    ("我爸有老年痴呆 天黑出去了还没回来 我们找了一个钟头没有", "certain"),
+    ("我阿妈上年跌亲只脚 早就医好咗好耐 想问下保险仲可唔可以赔", "no alarm"),
+    ("群里说老王家着火了 我过去看了 是他家熏腊肉冒的烟 没事 大家别瞎传", "no alarm"),
+]
+
+
+@pytest.mark.parametrize("text,expected", SEVENTEENTH_SESSION + EIGHTEENTH_SESSION)
 def test_seventeenth_session_classes_get_the_level_a_person_would_expect(text, expected):
     danger = assess_danger(text)
     assert (danger is not None and danger.certain) if expected == "certain" else danger is None, (text, danger)

@@ -651,7 +651,26 @@ THIRTEENTH_SESSION_INTENTS = [
 ]
 
 
-@pytest.mark.parametrize("text, intent, category", THIRTEENTH_SESSION_INTENTS)
+# The eighteenth session's classes (rounds 16-17 of fresh batches), written anew.
+EIGHTEENTH_SESSION_INTENTS = [
+    ("各位同志好，本人初次使用此号，谨致问候。", "greeting", None),
+    ("不必另行安排了，家里有人。", "deny", None),
+    ("本村新开了一家豆腐坊，价格实惠，麻烦帮我打个广告", "out_of_scope", None),
+    ("明天中午食堂吃些哪样", "canteen_menu", None),
+    ("兹询：下月乡里的义诊定于何日何处？", "event_query", None),
+    ("约好周三来帮我妈劈柴的 等了一天没得一个人来 电话也不接 这算么子事", "complaint", None),
+    ("反映一个情况：昨天送到东岭组的午饭少了两份，两位老人没吃上", "complaint", None),
+    ("我想给伙食团出点力 转两百块 往哪转", "donate", None),
+    ("下周幸福院集中给老人洗头剪发，需要3名会理发的志愿者", "help_request", "daily_care"),
+    ("村里那个义诊是哪天来呀", "event_query", None),
+    ("上回帮王婆背水 分加了没", "timebank_balance", None),
+    ("叫人来修门的那个事嫑来咧 儿子回来修好咧", "cancel", None),
+    ("此号所司何事？烦请开列一单", "help_menu", None),
+    ("老妻回娘家小住，老朽不谙庖厨，可否请人来代为炊爨", "help_request", "meal"),
+]
+
+
+@pytest.mark.parametrize("text, intent, category", THIRTEENTH_SESSION_INTENTS + EIGHTEENTH_SESSION_INTENTS)
 def test_thirteenth_session_intent_classes(text, intent, category):
     result = understand(text, NOW)
     assert (result.intent, result.category) == (intent, category)

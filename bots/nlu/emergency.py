@@ -247,8 +247,14 @@ _ASKED_AND_ANSWERED = re.compile(r"(有人|人家|储户|顾客|客人|邻居)�
 _TROUBLE_AFTER = re.compile(r"可(?!以|能)|但|结果|刚吃|(现在|刚才|这会|今天|早上)[^。]{0,8}"
                             r"(倒|摔|跌|晕|昏|叫不|喊不|起不|站不|胸|喘|透不|动不|痛|疼|吐|抽|吃了)")
 # Gone out for a reason and overdue ("出去打牌到现在没回来 手机关机"): the reason explains the going, not the silence.
-_OVERDUE = re.compile(r"(到现在|至今|一夜|一宿|一晚上|整夜|到天黑)(都|还)?(没|未|冇)(回|见|归)")
+_OVERDUE = re.compile(r"(到现在|至今|一夜|一宿|一晚上|整夜|到天黑|一天|一整天)(都|还)?(没|未|冇)(回|见|归)")
+# ... unless the writer says after it why that is fine ("一夜没回 明天回来", "到现在没回 刚打电话说快散场了").
+_OVERDUE_EXPLAINED = re.compile(r"(很|挺|蛮|也)正常"
+                                r"|(明天|明早|后天|过两天|过几天|晚点|等会|一会儿?)(就|才|再)?回(来|家)|(电话|视频|微信)[^，。]{0,6}(说|讲)|发(来|了)(视频|照片|语音)"
+                                r"|才(放学|下班|散场|结束|回来)|(不用|莫|别)(担心|着急|急)")
 _NEVER_FELL = re.compile(r"(没|未|冇|从没|从来没|再没|再也没)(有)?(再)?(摔|跌)(过)(跤)?")
+# ... and a fall told besides ("从来没摔过 结果从房顶上摔下来了"): the fall that did happen
+_FALL_TOLD = re.compile(r"摔|跌|倒|栽|滑下|掉下")
 _DRILL_NOTICE = re.compile(r"^(?!.*(不是演|演习取消|演练取消))(.*模拟(电话|来电|呼救)"
                            r"|.*(演练|演习)[^。]{0,24}(请勿惊慌|请不惊慌|勿惊慌|不要惊慌|别惊慌))")
 _MOVING_A_THING = re.compile(r"把[^，。]{0,6}(柜|桌|床|箱|沙发|家具|缸|石|柴|粮|米|面|谷|麦)"
@@ -267,7 +273,11 @@ _DOWN_AGAIN_EN = (r"(fell|fallen|collapsed|fainted) again|again (fell|fallen|col
 # 屋里").
 _IN_TROUBLE_AGAIN = re.compile(r"(这会|这会儿|现在|眼下)[^，。不没]{0,4}"
                                r"(倒|摔|跌|晕|叫不|喊不|起不|不省|抽|说不|站不|胸|喘|透不|动不)"
-                               r"|(刚才|刚刚)[^，。不没]{0,6}(倒|摔|跌|叫不|喊不|起不|不省|抽)|" + _DOWN_AGAIN_EN)
+                               r"|(刚才|刚刚)[^，。不没]{0,6}(倒|摔|跌|叫不|喊不|起不|不省|抽)"
+                               # classical and written onsets ("今日午后昏倒于田间", "今晨呕吐不止", "昨夜突然口眼歪斜")
+                               r"|(今晨|今早|今日|今天|午后|夜里|半夜)[^，。]{0,6}"
+                               r"(突然|昏|倒|摔|跌|晕|叫不|喊不|起不|不省|抽|呕|吐|歪|说不|神志|未归|没回)"
+                               r"|(昨夜|昨晚|昨天)[^，。]{0,2}突然|" + _DOWN_AGAIN_EN)
 # A new event after an old one ("前年中风过 现在很好 今天突然说不出话"): the recovery told explains nothing now.
 # Only the person down now counts: "刚才我妈说头晕 结果是饿的" is the past event, explained.
 _NEW_EVENT = re.compile(r"突然|这回|这次|又(摔|跌|倒|犯|晕|疼|痛|中风)"
@@ -324,11 +334,13 @@ _TOPIC_SWITCH = re.compile(r"另外|顺便(?:说|讲|问|提)|还有一?(?:个|�
                            r"|(?<![a-z])(?:btw|by the way)(?![a-z])")
 # People in the same room or square as the screen ("电影放一半 前排一个老太太…卡住了"): what happens to them is real.
 _PRESENT = re.compile(r"前排|后排|旁边|身边|现场|广场|我们村|院子里")
+# The household named by kin words alone ("爷爷在看抗战剧 看着看着歪倒了"): the one in front of the screen.
+_HOUSEHOLD = re.compile(r"爷爷|奶奶|外婆|外公|姥姥|姥爷|老头子|老婆子|老太婆|阿公|阿婆|阿嫲|阿爷|俺娘|俺爹|老伴")
 # A fire or gas in the room itself ("看电视 屋里着火了"): the screen is only what the writer was doing.
 _HAZARD_HERE = re.compile(r"(屋里|屋头|家里|厨房|灶屋|房里|房间|楼上|楼下|隔壁)(的)?[^，。]{0,4}"
                           r"(着火|起火|失火|冒烟|烧起来|漏气|煤气味|燃气味)")
 # Gas, fire or smoke in the house: "奶奶还在屋里看电视不肯出来" watches the screen beside the leak.
-_HOUSE_HAZARD = frozenset({"gas", "leak", "fire", "smoke", "smoke_fill"})
+_HOUSE_HAZARD = frozenset({"gas", "leak", "fire", "smoke", "smoke_fill", "sealed"})
 _ABSENT = tuple(re.compile(p) for p in _BY_NAME["absent"].patterns)
 _HYPERBOLE, _SYMPTOM, _DEVICE_STUCK = re.compile(w.HYPERBOLE), re.compile(w.SYMPTOM), re.compile(w.DEVICE_STUCK)
 _BACKGROUND, _GAS_ESCAPING = re.compile(w.BACKGROUND), re.compile(w.GAS_ESCAPING)
@@ -392,6 +404,8 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     (r"病倒(了)?(?![在地田路])", "生病了"),
     # "偏瘫卧床 夜间需翻身": paralysed for long, the care of the bedridden, not a stroke now
     (r"(长期|多年)?偏瘫(?=卧床|在床|在炕|多年|好几年|几年|好些年)", "瘫痪"),
+    # "火已经过了防火道": the firebreak cut through the hill, no fire-safety lesson
+    (r"防火(道|带|线|隔离带|林带|沟)", "隔火带"),
     # "乒乓球台腿断了": a table's leg, nobody's
     (r"(台|桌|椅|凳|床|柜)(子)?(的)?腿(都|也)?断", "家具坏"),
     # "吃鱼要当心骨头卡牢": a care taken, not a bone stuck
@@ -736,6 +750,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
     if _scripture_story(chars, signs):
         strength = 0
     if _NEVER_FELL.search(chars) and real <= {"fall"} and not _NEW_EVENT.search(chars) \
+            and not _FALL_TOLD.search(_NEVER_FELL.sub("", chars)) \
             and not _JUST_NOW.search(chars) and not signs & {"urgent", "cry", "sos"}:
         strength = 0  # "今年冬天我冇跌过跤 多谢…装的扶手": a fall that did not happen, told as thanks
     if _MISTAKEN.search(chars) and real and real <= {"fall", "injury"} and not signs & {"urgent", "cry", "sos"} \
@@ -806,6 +821,12 @@ def _laid_up_meals(chars: str) -> bool:
     """Meals asked to be sent to someone laid up by a sprain or an illness that lasts, not by something this morning
     ("脚馒头扭伤了 … 中饭好送到屋里来伐"; not "早上起来就瘫在椅子上起不来 … 晚饭送过来")."""
     return bool(_MEAL_SENT.search(chars) and _LIMB_HURT.search(chars) and not _ONSET_TODAY.search(chars))
+
+
+def _overdue_unexplained(told: str, start: int) -> bool:
+    """Overdue after the reason for going out, with nothing said after it that makes the lateness fine."""
+    overdue = _OVERDUE.search(told, start)
+    return bool(overdue and not _OVERDUE_EXPLAINED.search(told, overdue.end()))
 
 
 def _toy_noise(chars: str, real: set[str]) -> bool:
@@ -900,8 +921,10 @@ def _story(chars: str, signs: set[str]) -> bool:
         return False  # a video of one's own family's fire, passed on in the family group, is the news of it
     # Only the screen in the room, and nothing told from it (剧, 新闻里, 梦见): what happens is in the room.
     watching_only = not _FICTION.search(_WATCHING.sub("", chars))
-    return not (watching_only and signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD | {"fall", "unresponsive"})
-                and (_OWN_PEOPLE.search(chars) or _PRESENT.search(chars)
+    in_trouble = signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD | {"fall", "unresponsive"}) \
+        or _strength(signs, set()) >= 2  # "看电视看到半夜 我妈说头好晕 吐了两次": together, trouble
+    return not (watching_only and in_trouble
+                and (_OWN_PEOPLE.search(chars) or _HOUSEHOLD.search(chars) or _PRESENT.search(chars)
                      or signs & _HOUSE_HAZARD and _HAZARD_HERE.search(chars)))
 
 
@@ -1169,7 +1192,7 @@ def _explained(chars: str) -> bool:
         chars = chars.replace("我" + caller.group(1), "我")
     told = _not_the_writer(_DOUBTED_GUESS.sub("", chars))
     return any(not _LEFT_ALONE.search(told, reason.end()) and not _RELAYED_ABOUT.search(told, reason.end())
-               and not _OVERDUE.search(told, reason.end())
+               and not _overdue_unexplained(told, reason.end())
                for reason in _EXPLAINED.finditer(told))
 
 
@@ -1249,6 +1272,8 @@ def _combined(signs: set[str], repeated: set[str]) -> int:
         level = max(level, 1)
     if has("coal") and has("dizzy", "vomit", "sick", "unresponsive"):
         level = 3
+    elif has("coal") and has("sealed"):
+        level = max(level, 3 if has("asleep", "drowsy") else 2)  # "烧炭取暖 门窗关死了 两个老人睡着了"
     if has("stuck") and has("food") and has("breath", "breath_soft", "mute", "warn", "blue"):
         level = 3
     elif has("stuck") and has("food") and has("urgent", "help_word", "sos"):

@@ -83,14 +83,15 @@ ANSWERED_QUESTIONS = frozenset({"timebank_balance", "canteen_menu", "notice_quer
 VOLUNTEER_WORDS = ("志愿", "义工", "volunteer")
 # A volunteer asked for, for someone ("需志愿者每周两次上门协助洗浴，请协调"): a coordinator's request for help,
 # not an offer to join; unless the writer offers themself.
-NEEDS_VOLUNTEER = re.compile(r"(需|需要|请安排|安排|派|缺|想请|请个|(?<!申)请)(一|两|几)?(名|位|个)?"
+NEEDS_VOLUNTEER = re.compile(r"(需|需要|请安排|安排|派|缺|想请|请个|(?<!申)请)(一|两|几|[0-9]+)?(名|位|个)?"
+                             r"(会[^，。]{1,6}的)?"
                              r"(志愿者|义工)(?![不吗么嘛没])"
                              r"|有没有.{0,12}(能|可以|会)(去|来)?帮(他|她|我|俺|忙)"
                              r"|有(冇|没有|没|无)(义工|志愿者)(可以|能)?(陪|帮|来|去|送|载)")
 # 额 is 我 in Shaanxi and Shanxi speech, not an amount (金额, 余额)
 OFFERS_ONESELF = re.compile(r"(?<![载带陪送接领扶帮叫让])(我|俺|咱|(?<![金余限名数定超份])额)(们)?(也)?"
                             r"(想|要|愿意|可以|能|来|去)"
-                            r"|报名|加入|(?<!会)当|注册|算(我|俺)|记(我|俺)"
+                            r"|报名(?![0-9一二三四五六七八九十几]+(人|位|名))|加入|(?<!会)当|注册|算(我|俺)|记(我|俺)"
                             r"|(我|俺)也.{0,4}(志愿|义工)|愿(意)?为|(叫|找|喊)(我|俺|额)|以志愿者(的)?身份|(做|当)(义工|志工)"
                             r"|(?<![a-z])(i|we)(?![a-z])|sign (me )?up|join")
 DELIVERED_HOME = re.compile(r"送(到|来|上|回|至)(我|俺|他|她)?(家|屋|门|厝|嘎)"
