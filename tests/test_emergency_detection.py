@@ -1484,6 +1484,27 @@ EIGHTEENTH_SESSION = [
     ("我爸有老年痴呆 天黑出去了还没回来 我们找了一个钟头没有", "certain"),
     ("我阿妈上年跌亲只脚 早就医好咗好耐 想问下保险仲可唔可以赔", "no alarm"),
     ("群里说老王家着火了 我过去看了 是他家熏腊肉冒的烟 没事 大家别瞎传", "no alarm"),
+    # the read-through of this session's rules: each mend's other edge
+    ("屋后烟大得很 如何报火警 打哪个号 急死了", "certain"),
+    ("我爸去打牌了 到现在没回 打他电话说关机了 天都黑了", "certain"),
+    ("都说老周家着火 别瞎传了 是真的 火还在烧 快来人", "certain"),
+    ("李伯三天没来活动室 估计又去钓鱼了 他最爱钓鱼", "no alarm"),
+    ("奶奶今年没摔过跤 身体倒挺好", "no alarm"),
+    ("奶奶追古装剧 娘娘喝了毒酒倒地 她说编得离谱", "no alarm"),
+    ("我爸的骨折早好了 昨天突然说想吃饺子 你们食堂做不做", "no alarm"),
+    ("冬天烧炭取暖 千万不要门窗紧闭 睡着了容易中毒 大家注意", "no alarm"),
+    ("装了暖气 不烧煤炉子了 门窗关得紧紧的 晚上一下就睡着了", "no alarm"),
+    ("饭烧上了 楼上王婶来串门", "no alarm"),
+    ("阿哥一个人住在城里 每晚都打电话来 今晚打了十几个没人接 他有心脏病", "certain"),
+    # round 18: a brother who always calls and today does not; a prayer; heatstroke leaflets; a faint yesterday, fine
+    # today, with thanks; a claim for last year's fall in pinyin; an allowed burning in a diary; a fire of 1968
+    ("我妈一个人住在镇上 每天早上都打电话来 今天打了好多个都没人接 她有高血压", "certain"),
+    ("为病中的弟兄姊妹祷告：愿主扶起跌倒的人，使软弱的人刚强。阿们", "no alarm"),
+    ("天太热了 想要几张防中暑的宣传单 贴在村口", "no alarm"),
+    ("昨天在路口晕倒那个老伯今天又出来遛弯了 说查了是低血糖 谢谢你们那么快来人", "no alarm"),
+    ("qu nian shuai de na yi jiao bao xian hai neng bao ma", "no alarm"),
+    ("一九六八年村里失火 老人们冒死抢出粮仓 今日想起 记之", "no alarm"),
+    ("周六学校开家长会 我去不了 帮我跟老师说一声", "no alarm"),
 ]
 
 

@@ -667,6 +667,15 @@ EIGHTEENTH_SESSION_INTENTS = [
     ("叫人来修门的那个事嫑来咧 儿子回来修好咧", "cancel", None),
     ("此号所司何事？烦请开列一单", "help_menu", None),
     ("老妻回娘家小住，老朽不谙庖厨，可否请人来代为炊爨", "help_request", "meal"),
+    ("恁好啊 俺是西头老李家的", "greeting", None),
+    ("春茶冒尖了 能不能来两个人帮我掐茶", "help_request", "farm_work"),
+    ("学校想给长者食堂送些米和油 怎么对接", "donate", None),
+    ("请教一下鸡兔同笼这道题怎么讲", "out_of_scope", None),
+    ("下周的书法课还有空位吗 想留个位置", "event_signup", None),
+    ("谢谢惦记，这个就不必了，我自己应付得来", "deny", None),
+    ("然也", "affirm", None),
+    ("非也，并非此事", "deny", None),
+    ("寨子里两个年轻人想进志愿队 怎么登记", "volunteer_signup", None),
 ]
 
 

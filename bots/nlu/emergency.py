@@ -81,12 +81,12 @@ _NOTHING_FOUND, _INSPECTION = re.compile(w.NOTHING_FOUND), re.compile(w.INSPECTI
 _ASKING_AFTER = re.compile(w.ASKING_AFTER)
 _NUMBER_EXPLAINED, _NUMBER_NOTED = re.compile(w.NUMBER_EXPLAINED), re.compile(w.NUMBER_NOTED)
 # What insurance pays for a fall someday ("如果以后摔倒住院能报多少", "意外险 跌倒了能不能报"): a question about cover.
-_INSURANCE = re.compile(r"医保|保险|意外险|医疗券|理赔|新农合|报销")
+_INSURANCE = re.compile(r"医保|保险|意外险|医疗券|理赔|新农合|报销|bao ?xian|claim")
 _SOMEDAY = re.compile(r"如果|假如|要是|万一|以后|将来|到时候|下次|提前(问|了解)"
                       r"|(想|要|打算)(给[^，。]{0,4})?买(个|份)?(意外险|保险)"
                       r"|(好几个|好些|大家|有人|他们)(人)?(都)?(在)?问")
 _COVER_ASKED = re.compile(r"(能|可以|可唔可以|可不可以)(不能)?报|报(多少|几多|几成|不报|唔报)|赔(不赔|唔赔|多少|几多)"
-                          r"|(怎么|怎样|如何|咋)(个)?(赔|报|理赔)|算不算"
+                          r"|(怎么|怎样|如何|咋)(个)?(赔|报|理赔)|算不算|(赔|报)(得到|得了)|去哪(里|儿)?(办|报|赔)"
                           r"|(用|使)(唔|不)(用|使)得|能不能用|管不管|包不包|要不要(另外)?(给|帮|同)?[^，。]{0,4}买")
 _NOBODY_HURT = re.compile(w.NOBODY_HURT)
 _PAST_FIRE = re.compile(w.PAST_FIRE)
@@ -94,7 +94,9 @@ _OTHER_SMELL = re.compile(w.OTHER_SMELL)
 # Something happening just now, beside a memory ("上回送的面粉收到了 … 刚才镰刀把我腿上割了个大口子"): the memory is
 # not what the message is about.
 # ... or it happened again today ("去年的事了 今天又摔了"), which a memory does not explain.
-_JUST_NOW = re.compile(r"(刚才|刚刚|方才|这会儿|眼下|正在)|(?<!如)(今天|今早|今儿|今晚|今日|今朝)[^，。]{0,3}又")
+# ("今天又来接孙子了" is the routine back again, not trouble again)
+_JUST_NOW = re.compile(r"(刚才|刚刚|方才|这会儿|眼下|正在)"
+                       r"|(?<!如)(今天|今早|今儿|今晚|今日|今朝)[^，。]{0,3}又(?!来|出来|去|能|会|可以|在|照常|照样)")
 _FIRE_ASKED_ABOUT = re.compile(r"(问|以为|当|寻思|当成|想成)(我|额|俺|我们|咱)?(家)?(是不是|是)?着火")
 _RULED_OUT, _CHECKED_NORMAL = re.compile(w.RULED_OUT), re.compile(w.CHECKED_NORMAL)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
@@ -118,8 +120,8 @@ _CONGREGATION = re.compile(r"弟兄|姊妹|姐妹|长老|执事|坐前排|前排
 _LIMB_HURT = re.compile(r"扭伤|扭了|扭到|崴|摔伤|碰伤|石膏|夹板|腿脚不便|不方便|走不远|走不到|行唔到"
                         r"|病倒|生病|病了|瘫痪|瘫咗|瘫了(好|几|多|两|三)|脚肿")
 # Something lost in the cold ("降温了 钥匙找不到了"): a thing, nobody missing.
-_THING_LOST = re.compile(r"(钥匙|被子|手套|东西|帽子|围巾|钱包|眼镜|衣服|鞋|袜子|棉袄|证件|卡|存折|遥控)[^，。]{0,6}"
-                         r"(找不到|找不着|寻不到|没找到|不见了)|(找不到|找不着|没找到)[^，。]{0,6}(钥匙|被子|手套|帽子|围巾|钱包|眼镜|衣服)")
+_THING_LOST = re.compile(r"(钥匙|被子|手套|东西|帽子|围巾|钱包|眼镜|老花镜|花镜|衣服|鞋|袜子|棉袄|证件|卡|存折|遥控"
+                         r"|拐杖|假牙)[^，。]{0,6}(找不到|找不着|寻不到|没找到|不见了|找了[^，。]{0,6}(都|也|还)?(没有|冇))|(找不到|找不着|没找到)[^，。]{0,6}(钥匙|被子|手套|帽子|围巾|钱包|眼镜|衣服)")
 _ONSET_TODAY = re.compile(r"早上起来|起来就|今早|突然|刚才")
 _MEAL_SENT = re.compile(r"(中饭|午饭|晚饭|饭|餐)[^，。]{0,6}送(到|来|过来|上门)|送饭上门"
                         r"|deliver (lunch|dinner|meals?|food)")
@@ -247,14 +249,18 @@ _ASKED_AND_ANSWERED = re.compile(r"(有人|人家|储户|顾客|客人|邻居)�
 _TROUBLE_AFTER = re.compile(r"可(?!以|能)|但|结果|刚吃|(现在|刚才|这会|今天|早上)[^。]{0,8}"
                             r"(倒|摔|跌|晕|昏|叫不|喊不|起不|站不|胸|喘|透不|动不|痛|疼|吐|抽|吃了)")
 # Gone out for a reason and overdue ("出去打牌到现在没回来 手机关机"): the reason explains the going, not the silence.
-_OVERDUE = re.compile(r"(到现在|至今|一夜|一宿|一晚上|整夜|到天黑|一天|一整天)(都|还)?(没|未|冇)(回|见|归)")
+_OVERDUE = re.compile(r"(到现在|至今|一夜|一宿|一晚上|整夜|到天黑)(都|还)?(没|未|冇)(回|见|归)")
 # ... unless the writer says after it why that is fine ("一夜没回 明天回来", "到现在没回 刚打电话说快散场了").
 _OVERDUE_EXPLAINED = re.compile(r"(很|挺|蛮|也)正常"
-                                r"|(明天|明早|后天|过两天|过几天|晚点|等会|一会儿?)(就|才|再)?回(来|家)|(电话|视频|微信)[^，。]{0,6}(说|讲)|发(来|了)(视频|照片|语音)"
+                                r"|(明天|明早|后天|过两天|过几天|晚点|等会|一会儿?)(就|才|再)?回(来|家)"
+                                r"|(电话|视频|微信)[^，。]{0,6}(说|讲)(?![^，。]{0,3}(关机|不通|没人接|停机|无法接通))"
+                                r"|发(来|了)(视频|照片|语音)|(估计|可能|应该)(是)?(住下|住那|在那住|歇那)"
                                 r"|才(放学|下班|散场|结束|回来)|(不用|莫|别)(担心|着急|急)")
+_STOVE_OUT = re.compile(r"(搬|挪|拿|端)(到|出)(了)?(院|外|屋外|门外|外头|外面|去)|不(烧|生|用)(煤|炭|炉)"
+                        r"|(炉|炭|火)[^，。]{0,3}(灭|熄)了")
 _NEVER_FELL = re.compile(r"(没|未|冇|从没|从来没|再没|再也没)(有)?(再)?(摔|跌)(过)(跤)?")
 # ... and a fall told besides ("从来没摔过 结果从房顶上摔下来了"): the fall that did happen
-_FALL_TOLD = re.compile(r"摔|跌|倒|栽|滑下|掉下")
+_FALL_TOLD = re.compile(r"摔|跌|倒(?!是|挺|也|还|真|蛮|很|不|好)|栽|滑下|掉下")
 _DRILL_NOTICE = re.compile(r"^(?!.*(不是演|演习取消|演练取消))(.*模拟(电话|来电|呼救)"
                            r"|.*(演练|演习)[^。]{0,24}(请勿惊慌|请不惊慌|勿惊慌|不要惊慌|别惊慌))")
 _MOVING_A_THING = re.compile(r"把[^，。]{0,6}(柜|桌|床|箱|沙发|家具|缸|石|柴|粮|米|面|谷|麦)"
@@ -276,12 +282,13 @@ _IN_TROUBLE_AGAIN = re.compile(r"(这会|这会儿|现在|眼下)[^，。不没]
                                r"|(刚才|刚刚)[^，。不没]{0,6}(倒|摔|跌|叫不|喊不|起不|不省|抽)"
                                # classical and written onsets ("今日午后昏倒于田间", "今晨呕吐不止", "昨夜突然口眼歪斜")
                                r"|(今晨|今早|今日|今天|午后|夜里|半夜)[^，。]{0,6}"
-                               r"(突然|昏|倒|摔|跌|晕|叫不|喊不|起不|不省|抽|呕|吐|歪|说不|神志|未归|没回)"
-                               r"|(昨夜|昨晚|昨天)[^，。]{0,2}突然|" + _DOWN_AGAIN_EN)
+                               r"(突然|昏|倒|摔|跌|晕|叫不|喊不|起不|不省|抽|呕|吐|口眼歪|嘴歪|说不|神志|未归|没回|胸|心口|痛|疼|喘)"
+                               r"|(昨夜|昨晚|昨天)[^，。]{0,2}突然[^，。]{0,6}(倒|摔|跌|晕|昏|歪|说不|叫不|不省|抽|吐|胸|疼|痛)"
+                               r"|又(发作|犯病|犯了)|" + _DOWN_AGAIN_EN)
 # A new event after an old one ("前年中风过 现在很好 今天突然说不出话"): the recovery told explains nothing now.
 # Only the person down now counts: "刚才我妈说头晕 结果是饿的" is the past event, explained.
 _NEW_EVENT = re.compile(r"突然|这回|这次|又(摔|跌|倒|犯|晕|疼|痛|中风)"
-                        r"|(?<!如)(今天|今早|今儿|今日|今朝)[^，。]{0,4}(突然|又|摔|跌|倒|晕|疼|痛|说不|叫不|起不|胸|心口)"
+                        r"|(?<!如)(今天|今早|今儿|今日|今朝)[^，。]{0,4}(突然|又(?!来|出来|去|能|会|可以|在|照常|照样)|摔|跌|倒|晕|疼|痛|说不|叫不|起不|胸|心口)"
                         r"|(这会|这会儿|现在|眼下)(人)?(又|又是)?(倒|摔|跌|晕倒|昏倒|叫不|喊不|起不|不省|抽)|"
                         + _DOWN_AGAIN_EN)
 # Someone who went down into water or a pit and has not come up: a swimming lesson or a pit's cleaning gone wrong.
@@ -335,6 +342,7 @@ _TOPIC_SWITCH = re.compile(r"另外|顺便(?:说|讲|问|提)|还有一?(?:个|�
 # People in the same room or square as the screen ("电影放一半 前排一个老太太…卡住了"): what happens to them is real.
 _PRESENT = re.compile(r"前排|后排|旁边|身边|现场|广场|我们村|院子里")
 # The household named by kin words alone ("爷爷在看抗战剧 看着看着歪倒了"): the one in front of the screen.
+_PETITION = re.compile(w.PETITION)
 _HOUSEHOLD = re.compile(r"爷爷|奶奶|外婆|外公|姥姥|姥爷|老头子|老婆子|老太婆|阿公|阿婆|阿嫲|阿爷|俺娘|俺爹|老伴")
 # A fire or gas in the room itself ("看电视 屋里着火了"): the screen is only what the writer was doing.
 _HAZARD_HERE = re.compile(r"(屋里|屋头|家里|厨房|灶屋|房里|房间|楼上|楼下|隔壁)(的)?[^，。]{0,4}"
@@ -404,6 +412,14 @@ _REREAD: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), r
     (r"病倒(了)?(?![在地田路])", "生病了"),
     # "偏瘫卧床 夜间需翻身": paralysed for long, the care of the bedridden, not a stroke now
     (r"(长期|多年)?偏瘫(?=卧床|在床|在炕|多年|好几年|几年|好些年)", "瘫痪"),
+    # "天天emo 说话都没人接": nobody to talk with, not a phone unanswered
+    (r"说话(都|也)?没(有)?人(接|理|搭理|搭)(话|茬)?", "没人聊天"),
+    # "谢谢你们昨天那么快来人": thanks for how soon help came, no cry
+    (r"(那么|这么|那样|很|好|真|挺)快(就)?(来了|来)(人|帮忙)", "到得及时"),
+    # "防中暑的宣传单": heatstroke prevented, not suffered
+    (r"(防|预防|防止|避免|谨防)(中暑|热射病)", "防暑"),
+    # "突然想起来问一下": a question remembered, nothing sudden happened
+    (r"(突然|忽然)(想起|记起|想到)", "想起"),
     # "火已经过了防火道": the firebreak cut through the hill, no fire-safety lesson
     (r"防火(道|带|线|隔离带|林带|沟)", "隔火带"),
     # "乒乓球台腿断了": a table's leg, nobody's
@@ -747,6 +763,9 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
             and not signs & {"urgent", "cry", "sos"} and not _HURRY.search(re.sub("(不|唔|莫|别)(着)?急", "", chars)) \
             and not _JUST_NOW.search(chars) and "刚" not in chars:
         strength = 0  # what the insurance pays if a fall ever sends her to hospital: asked for a day it may come
+    if _PAST.search(chars) and _INSURANCE.search(chars) and _COVER_ASKED.search(chars) and real <= {"fall", "injury"} \
+            and not signs & {"urgent", "cry", "sos"} and not _JUST_NOW.search(chars) and not _NEW_EVENT.search(chars):
+        strength = 0  # "去年跌倒断手嘅保险 而今还赔得到冇": a claim for an old fall
     if _scripture_story(chars, signs):
         strength = 0
     if _NEVER_FELL.search(chars) and real <= {"fall"} and not _NEW_EVENT.search(chars) \
@@ -837,11 +856,14 @@ def _toy_noise(chars: str, real: set[str]) -> bool:
 
 
 def _scripture_story(chars: str, signs: set[str]) -> bool:
-    """A scripture story preached or read ("讲道 讲扫罗在路上跌下马"): nobody of the village in it, nothing now."""
+    """A scripture story preached or read ("讲道 讲扫罗在路上跌下马"), or a prayer's petition for whoever falls
+    ("愿主扶起跌倒的人"): nobody of the village in trouble in it, nothing now."""
+    nothing_now = not _OWN_PEOPLE.search(chars) and not _NEW_EVENT.search(chars) and not _JUST_NOW.search(chars) \
+        and not signs & {"urgent", "cry", "sos"}
+    if _PETITION.search(chars) and nothing_now and not _PETITION.sub("", chars).count("倒"):
+        return True
     return bool(_SCRIPTURE.search(chars) and not _OTHER.search(_SCRIPTURE.sub("", chars))
-                and not _CONGREGATION.search(chars) and not _OWN_PEOPLE.search(chars)
-                and not _NEW_EVENT.search(chars) and not _JUST_NOW.search(chars)
-                and not signs & {"urgent", "cry", "sos"})
+                and not _CONGREGATION.search(chars) and nothing_now)
 
 
 def _swallowed_harm(chars: str, signs: set[str]) -> bool:
@@ -1125,6 +1147,8 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         return
     if "fire" in signs and re.search(r"(打|点)(不|没)?(着|起)火|火(都|也)?(生|点|烧|打)不(起来|着|燃)", chars):
         signs.discard("fire")
+    if "coal" in signs and _STOVE_OUT.search(chars):
+        signs -= {"coal", "sealed"}  # "煤炉子搬到院子里了", "不烧煤炉子了": nothing burns in the shut room
     if "gas" in signs and "gas_errand" in signs and not _gas_leak(chars, signs):
         signs -= {"gas", "breath"}  # 煤气罐没气了: the cylinder is empty, nobody is short of breath
     if _NO_SHOW.search(chars):
@@ -1146,6 +1170,9 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if "absent" in signs and (_explained(chars) or _OWN_ABSENCE.search(chars)) and _UNANSWERED.search(chars) \
             and not signs & _ACUTE - {"unresponsive"}:
         signs -= {"unresponsive", "absent"}  # nobody answered the door because the person was away, and told so
+    if "not_found" in signs and "night_cold" not in signs and _THING_LOST.search(chars) \
+            and not signs & {"absent", "span"} and not re.search("出去|出门|没回|未归|走丢|走失|人不见", chars):
+        signs.discard("not_found")  # "老花镜找了两个钟头都没有": the glasses are what is missing
     if "night_cold" in signs and _THING_LOST.search(chars) and not _OTHER.search(chars):
         signs -= {"not_found", "absent"}  # the gloves, not a person, cannot be found as it turns cold
     if {"not_found", "night_cold"} <= signs and _explained(chars) and not signs & {"dementia", "wanders", "confused"}:

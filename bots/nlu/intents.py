@@ -120,6 +120,9 @@ CALLS_OFF = re.compile(r"取消|撤|划掉|换人|换个人|退|不去了|算了
 BARE_VOLUNTEER = frozenset({"志愿者", "志愿", "义工", "volunteer", "volunteers"})
 # What a cancellation names: the learnt model reads the thing called off as the thing asked for.
 CANCELLED_KINDS = frozenset({"event_signup", "meal_order", "volunteer_signup", HELP})
+# A complaint that asks to be dealt with ("量血压操作不规范，请处理", "反映一个情况 … 请核查"): the service named
+# is what went wrong, not what is asked for again.
+DEALT_WITH = re.compile(r"请(处理|核查|核实|调查|查一下|给个说法)|反映一个情况|(操作|服务|态度)不规范|投诉")
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,8 @@ def _by_cues_and_learnt(message: Prepared, turn: object = None) -> Decision:
     if cued is not None and cued.intent == "cancel" and CALLS_OFF.search(message.chars) \
             and intent.label in CANCELLED_KINDS:
         return cued  # "那个活动我弗去嘞 帮我把名字划掉": the sign-up named is what is called off
+    if cued is not None and cued.intent == "complaint" and DEALT_WITH.search(message.chars) and intent.label == HELP:
+        return cued
     if intent.probability < sure:
         if cued is None:
             return _by_model(message)
