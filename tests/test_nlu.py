@@ -676,6 +676,12 @@ EIGHTEENTH_SESSION_INTENTS = [
     ("然也", "affirm", None),
     ("非也，并非此事", "deny", None),
     ("寨子里两个年轻人想进志愿队 怎么登记", "volunteer_signup", None),
+    ("毋是啦 汝听毋着", "deny", None),
+    ("我個老友想入你哋義工隊 點樣登記", "volunteer_signup", None),
+    ("我想给村里互助基金捐点钱 怎么转", "donate", None),
+    ("帮我妈刷脸认证养老金 谁会弄", "help_request", "other"),
+    ("Please save my dad dinner tomorrow, 2 portions", "meal_order", None),
+    ("夜来说好了来人给俺修门 俺等了一头晌连个人影也没见着", "complaint", None),
 ]
 
 

@@ -96,7 +96,7 @@ _OTHER_SMELL = re.compile(w.OTHER_SMELL)
 # ... or it happened again today ("去年的事了 今天又摔了"), which a memory does not explain.
 # ("今天又来接孙子了" is the routine back again, not trouble again)
 _JUST_NOW = re.compile(r"(刚才|刚刚|方才|这会儿|眼下|正在)"
-                       r"|(?<!如)(今天|今早|今儿|今晚|今日|今朝)[^，。]{0,3}又(?!来|出来|去|能|会|可以|在|照常|照样)")
+                       r"|(?<!如)(今天|今早|今儿|今晚|今日|今朝)[^，。]{0,3}又(?!(出)?来(接|送|上|遛|散|玩|串|帮|看|赶)|照常|照样)")
 _FIRE_ASKED_ABOUT = re.compile(r"(问|以为|当|寻思|当成|想成)(我|额|俺|我们|咱)?(家)?(是不是|是)?着火")
 _RULED_OUT, _CHECKED_NORMAL = re.compile(w.RULED_OUT), re.compile(w.CHECKED_NORMAL)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
@@ -120,7 +120,7 @@ _CONGREGATION = re.compile(r"弟兄|姊妹|姐妹|长老|执事|坐前排|前排
 _LIMB_HURT = re.compile(r"扭伤|扭了|扭到|崴|摔伤|碰伤|石膏|夹板|腿脚不便|不方便|走不远|走不到|行唔到"
                         r"|病倒|生病|病了|瘫痪|瘫咗|瘫了(好|几|多|两|三)|脚肿")
 # Something lost in the cold ("降温了 钥匙找不到了"): a thing, nobody missing.
-_THING_LOST = re.compile(r"(钥匙|被子|手套|东西|帽子|围巾|钱包|眼镜|老花镜|花镜|衣服|鞋|袜子|棉袄|证件|卡|存折|遥控"
+_THING_LOST = re.compile(r"(钥匙|被子|手套|东西|帽子|围巾|钱包|眼镜|老花镜|花镜|衣服|鞋|袜子|棉袄|证件|卡|存折|遥控|药"
                          r"|拐杖|假牙)[^，。]{0,6}(找不到|找不着|寻不到|没找到|不见了|找了[^，。]{0,6}(都|也|还)?(没有|冇))|(找不到|找不着|没找到)[^，。]{0,6}(钥匙|被子|手套|帽子|围巾|钱包|眼镜|衣服)")
 _ONSET_TODAY = re.compile(r"早上起来|起来就|今早|突然|刚才")
 _MEAL_SENT = re.compile(r"(中饭|午饭|晚饭|饭|餐)[^，。]{0,6}送(到|来|过来|上门)|送饭上门"
@@ -163,6 +163,14 @@ _SCREEN_JOB = re.compile(r"我是放(电影|片子)的|放映员|放映队|电�
 _OWN_DOWN = re.compile("(" + w.OWN_PEOPLE + r")[^，。]{0,8}"
                        r"(倒|晕|摔|跌|叫不|喊不|起不|胸|喘|吐|抽|歪|说不|不醒|不动|噎|卡|紫|血|烫)")
 # A smell of gas told as nothing much ("没啥大事…就是…好像有股煤气味儿"): played down, not over.
+# A fire burning now beside one remembered ("九八年那场大火 … 这回又烧起来了").
+_FIRE_NOW = re.compile(r"又(烧|起火|着火|着了|失火)|(这回|现在|今天|刚)[^。]{0,10}(烧起|起火|着火|着了|失火|火光)"
+                       r"|烧到|烧过来|往[^，。]{0,4}烧")
+_WAITED = re.compile(r"等(了|到|咗|成)")
+_HAZARD_TOLD = re.compile(r"着火|起火|失火|烧起来|冒烟|浓烟|煤气味|漏气")
+_DAYS_AGO = re.compile(r"前(两|几)(天|日)")
+_DOWN_IN_THE_ROOM = re.compile(r"(倒|晕|躺|歪|瘫)(在)?(沙发|地上|床上|椅子|炕上|凳子)")
+_SUDDENLY_DOWN = re.compile(r"突然[^，。]{0,6}(倒|晕|昏|抽|叫不|喊不|不醒)")
 _PLAYED_DOWN = re.compile(r"没(啥|什么|多)大事|应该没(啥)?事|不知道要不要紧|好像有(股|点)")
 _WHO_SAYS = re.compile(r"谁(说|讲)(我|俺)(起不来|爬不起来|起不了|摔了|倒了|晕了|不行了|病了)")
 _FIRE_SHOW = re.compile(r"fire ?(show|dance|works?|pit|place)|火舞|火把节|篝火晚会|打铁花")
@@ -191,7 +199,8 @@ _FIRE_DENIED = re.compile(r"(?<!是)(?<!说)(?<!讲)(非|不是|并非|并不是
                           # asked by someone and answered no ("有人问是不是着火 没有没有")
                           r"|(是不是|是否)(着火|失火|火灾)(了)?(没有|不是|冇)(的)?(没有)?(?=$|是)")
 # ... unless the denial corrects which fire it is ("不是屋里着火 是柴房着火了"), or what was thought harmless is a fire
-_FIRE_CORRECTED = re.compile(r"(不是|以为)[^。]{0,12}(一看|结果|原来|是)[^，。]{0,10}(着火|烧起来|起火|失火|着了)")
+_FIRE_CORRECTED = re.compile(r"(不是|以为)[^。]{0,12}(一看|结果|原来|是)[^，。]{0,10}(着火|烧起来|起火|失火|着了)"
+                             r"|不是(烧荒|烧秸秆|烧草|烧纸|烧火|做饭)[^。]{0,3}(是真火|真(的)?着(火)?了)")
 # A missing person found ("已找到", "平安寻回"): the search is over, whatever else is told of them stays.
 _FOUND = re.compile(r"(已|已经|都)(经)?(平安)?(找到|寻回|找回)|(已|已经)于[^，。没冇未不]{0,4}(找到|寻回|找回)"
                     r"|平安(找到|寻回|找回|回家|到家)|(?<![没冇未不])(找到|寻回|找回)了")
@@ -222,7 +231,7 @@ _DONT_CALL = re.compile(r"(?<!要)(?<!说)(?<!讲)(莫|别|不要|不用|甭|不
 _THOUGHT_A_FIRE = re.compile(r"(以为|当是|当成)[^，。]{0,3}(失火|着火|起火|火灾|火烧)")
 # A harmless cause found by asking ("一问是吃多了胀肚"): the complaint explained by the one who had it.
 _HARMLESS_CAUSE = re.compile(r"(一问|问了|问过|原来|结果)(才知道|才晓得)?(他|她)?(是|系)[^，。]{0,4}"
-                             r"(吃多|吃撑|吃胀|胀肚|胀气|岔气|饿|累|没睡好|着凉|受凉|消化不良|烧心|反酸)"
+                             r"(吃多|吃撑|吃胀|胀肚|胀气|岔气|饿|累|没睡好|着凉|受凉|消化不良|烧心|反酸|食滞|积食|胃胀)"
                              # ... or told with the pain itself ("心口痛是昨天吃多了辣椒", "胸口疼是叫娃撞了一下")
                              r"|(疼|痛)(是|系)(昨天|前天|刚才)?[^，。]{0,3}(吃多了|吃撑了|辣椒|撞了|碰了|磕了|岔气|胀气)"
                              r"(?![^，。]{0,2}(吧|吗))")
@@ -234,7 +243,9 @@ _STILL_DOWN = re.compile(r"(也|还)(倒|躺|趴|在地上)")
 # The person dreamt of or feared for is well and busy ("她说正在喝茶呢"): the dream or the fright is over.
 _FINE_NOW = re.compile(r"(她|他)(说)?(正在|在)"
                        r"(喝茶|喝酒|跳|吃饭|睡觉|打牌|看电视|干活|做饭|种|晒|散步|遛弯|唱|聊天|赶集)"
-                       r"|好好的$|啥事没有|什么事都没有")
+                       r"|好好的$|啥事没有|什么事都没有"
+                       # the writer checked their own stove after the show: "瞅我家炉子没事 封得好好的"
+                       r"|(我家|俺家|家里)的?(炉子|煤气|灶|火)[^，。]{0,3}没事")
 _PIT_CLEANED = re.compile(w.PIT_CLEANED)
 _THEIR_REASSURANCE = re.compile(r"((他|她)(讲|说)|(she|he)('?s| is)? (said|says|saying))[^，。]{0,2}"
                                 r"(没事|不要紧|没得事|莫事)")
@@ -249,15 +260,17 @@ _ASKED_AND_ANSWERED = re.compile(r"(有人|人家|储户|顾客|客人|邻居)�
 _TROUBLE_AFTER = re.compile(r"可(?!以|能)|但|结果|刚吃|(现在|刚才|这会|今天|早上)[^。]{0,8}"
                             r"(倒|摔|跌|晕|昏|叫不|喊不|起不|站不|胸|喘|透不|动不|痛|疼|吐|抽|吃了)")
 # Gone out for a reason and overdue ("出去打牌到现在没回来 手机关机"): the reason explains the going, not the silence.
-_OVERDUE = re.compile(r"(到现在|至今|一夜|一宿|一晚上|整夜|到天黑)(都|还)?(没|未|冇)(回|见|归)")
+_OVERDUE = re.compile(r"(到现在|至今|一夜|一宿|一晚上|整夜|到天黑|一天|一整天)(都|还)?(没|未|冇)(回|见|归)")
+# A reason given and then belied ("说在看戏 可村里这两天根本没唱戏"): no reason at all.
+_BELIED = re.compile(r"(可|但|但是|可是)[^。]{0,10}(根本|压根|并)(就)?(没|不|冇)")
 # ... unless the writer says after it why that is fine ("一夜没回 明天回来", "到现在没回 刚打电话说快散场了").
 _OVERDUE_EXPLAINED = re.compile(r"(很|挺|蛮|也)正常"
                                 r"|(明天|明早|后天|过两天|过几天|晚点|等会|一会儿?)(就|才|再)?回(来|家)"
-                                r"|(电话|视频|微信)[^，。]{0,6}(说|讲)(?![^，。]{0,3}(关机|不通|没人接|停机|无法接通))"
+                                r"|(电话|视频|微信)[^，。]{0,6}(说|讲)(?!话)(?![^，。]{0,3}(关机|不通|没人接|停机|无法接通))"
                                 r"|发(来|了)(视频|照片|语音)|(估计|可能|应该)(是)?(住下|住那|在那住|歇那)"
                                 r"|才(放学|下班|散场|结束|回来)|(不用|莫|别)(担心|着急|急)")
-_STOVE_OUT = re.compile(r"(搬|挪|拿|端)(到|出)(了)?(院|外|屋外|门外|外头|外面|去)|不(烧|生|用)(煤|炭|炉)"
-                        r"|(炉|炭|火)[^，。]{0,3}(灭|熄)了")
+_STOVE_OUT = re.compile(r"(搬|挪|拿|端)(到|出)(了)?(院|外|屋外|门外|外头|外面|去)"
+                        r"|不(烧|生|用)(煤|炭|炉)(了)?(?![^。]{0,3}(改|换))|(炉|炭|火)[^，。]{0,3}(灭|熄)了")
 _NEVER_FELL = re.compile(r"(没|未|冇|从没|从来没|再没|再也没)(有)?(再)?(摔|跌)(过)(跤)?")
 # ... and a fall told besides ("从来没摔过 结果从房顶上摔下来了"): the fall that did happen
 _FALL_TOLD = re.compile(r"摔|跌|倒(?!是|挺|也|还|真|蛮|很|不|好)|栽|滑下|掉下")
@@ -277,19 +290,23 @@ _DOWN_AGAIN_EN = (r"(fell|fallen|collapsed|fainted) again|again (fell|fallen|col
                   r"|cant (get up|talk|breathe|move)|drooping|shaking|bleeding|choking)")
 # The person in trouble after what was told as over ("早就好利索了 刚才摔了一跤", "前几天还自己走到村部 这会人倒在
 # 屋里").
+# Gone out this morning and not back ("今晨出门放牛 至今未归"): after a recovery, the matter now.
+_GONE_SINCE_MORNING = r"(今晨|今早|今天|今日|早上|上午|下午)[^。]{0,10}(未归|没回来|没回家|不见人|找不到人)"
 _IN_TROUBLE_AGAIN = re.compile(r"(这会|这会儿|现在|眼下)[^，。不没]{0,4}"
                                r"(倒|摔|跌|晕|叫不|喊不|起不|不省|抽|说不|站不|胸|喘|透不|动不)"
                                r"|(刚才|刚刚)[^，。不没]{0,6}(倒|摔|跌|叫不|喊不|起不|不省|抽)"
                                # classical and written onsets ("今日午后昏倒于田间", "今晨呕吐不止", "昨夜突然口眼歪斜")
                                r"|(今晨|今早|今日|今天|午后|夜里|半夜)[^，。]{0,6}"
-                               r"(突然|昏|倒|摔|跌|晕|叫不|喊不|起不|不省|抽|呕|吐|口眼歪|嘴歪|说不|神志|未归|没回|胸|心口|痛|疼|喘)"
+                               r"(突然|昏|倒(?!茶|水|酒|垃圾|腾)|摔|跌|晕|叫不|喊不|起不|不省|抽|呕|吐|口眼歪|嘴歪|说不|神志|未归|没回"
+                               r"|胸|心口|痛|疼)"
                                r"|(昨夜|昨晚|昨天)[^，。]{0,2}突然[^，。]{0,6}(倒|摔|跌|晕|昏|歪|说不|叫不|不省|抽|吐|胸|疼|痛)"
-                               r"|又(发作|犯病|犯了)|" + _DOWN_AGAIN_EN)
+                               r"|又(发作|犯病|犯了)|" + _GONE_SINCE_MORNING + "|" + _DOWN_AGAIN_EN)
 # A new event after an old one ("前年中风过 现在很好 今天突然说不出话"): the recovery told explains nothing now.
 # Only the person down now counts: "刚才我妈说头晕 结果是饿的" is the past event, explained.
 _NEW_EVENT = re.compile(r"突然|这回|这次|又(摔|跌|倒|犯|晕|疼|痛|中风)"
-                        r"|(?<!如)(今天|今早|今儿|今日|今朝)[^，。]{0,4}(突然|又(?!来|出来|去|能|会|可以|在|照常|照样)|摔|跌|倒|晕|疼|痛|说不|叫不|起不|胸|心口)"
-                        r"|(这会|这会儿|现在|眼下)(人)?(又|又是)?(倒|摔|跌|晕倒|昏倒|叫不|喊不|起不|不省|抽)|"
+                        r"|(?<!如)(今天|今早|今儿|今日|今朝)[^，。]{0,4}(突然|又(?!(出)?来(接|送|上|遛|散|玩|串|帮|看|赶)|照常|照样)|摔|跌|倒|晕|疼|痛|说不|叫不|起不|胸|心口)"
+                        r"|(这会|这会儿|现在|眼下)(人)?(又|又是)?(倒|摔|跌|晕倒|昏倒|叫不|喊不|起不|不省|抽)"
+                        r"|" + _GONE_SINCE_MORNING + r"|"
                         + _DOWN_AGAIN_EN)
 # Someone who went down into water or a pit and has not come up: a swimming lesson or a pit's cleaning gone wrong.
 _GONE_UNDER = re.compile(r"(人|他|她|老汉|老人)(下|掉)去|没上来|沉|没浮|不见|没出来")
@@ -343,6 +360,11 @@ _TOPIC_SWITCH = re.compile(r"另外|顺便(?:说|讲|问|提)|还有一?(?:个|�
 _PRESENT = re.compile(r"前排|后排|旁边|身边|现场|广场|我们村|院子里")
 # The household named by kin words alone ("爷爷在看抗战剧 看着看着歪倒了"): the one in front of the screen.
 _PETITION = re.compile(w.PETITION)
+# A tremor the family already knows ("婆婆手抖拿不稳锅铲 … 找个人这几天给她做饭"): why the cooking is asked for.
+# Faults of the service reported ("反映几个情况：…送餐车两回晚了…电话打过去没人接"): the silence is the service's.
+_FAULTS_REPORTED = re.compile(r"反映(几个|一个|个|一下)?情况|投诉")
+_TREMOR_OLD = re.compile(r"手(一直|老是|总是|常)?(抖|发抖)")
+_ARM_ACHE = re.compile(r"(手杆|手臂|胳膊|胳臂|手腕|手|膀子|肩膀)(子)?(都|也|一直)?(痛|疼|酸|没劲|无力|抖|发抖)")
 _HOUSEHOLD = re.compile(r"爷爷|奶奶|外婆|外公|姥姥|姥爷|老头子|老婆子|老太婆|阿公|阿婆|阿嫲|阿爷|俺娘|俺爹|老伴")
 # A fire or gas in the room itself ("看电视 屋里着火了"): the screen is only what the writer was doing.
 _HAZARD_HERE = re.compile(r"(屋里|屋头|家里|厨房|灶屋|房里|房间|楼上|楼下|隔壁)(的)?[^，。]{0,4}"
@@ -608,6 +630,8 @@ def danger_in(message: Prepared) -> Danger | None:
         trouble -= {"body", "distress", "cant_stand"}  # the sore legs are why someone should run the errand
     if _laid_up_meals(folded) and not trouble & (_ACUTE | {"sudden"}):
         trouble -= {"body", "distress", "cant_stand", "cant_get_up"}  # sick for days, and meals asked to be sent
+    if _NO_SHOW.search(folded) and _WAITED.search(folded):
+        trouble -= {"absent", "span"}  # the helper the writer waited for, not a person gone silent
     if _WORKING_AWAY.search(folded):
         trouble.discard("wanders")  # "家属外出务工": the family works away; nobody wandered off
     if danger is None and trouble and not _over_or_story(folded, typed | heard) \
@@ -736,7 +760,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
             and not signs & {"sos", "help_word"} and not _HURRY.search(_TOLD_OR_ASKED.split(chars)[0]):
         strength = 0  # a lesson noted down, or a question asked for another day
     if _DONT_CALL.search(chars) and not _TAKEN_BACK.search(chars) \
-            and real <= {"fire", "smoke", "smoke_fill", "cry", "leak"} \
+            and real <= {"fire", "smoke", "smoke_fill", "smoke_doubt", "cry", "leak"} \
             and not signs & {"urgent", "sos", "help_word"} and not _HURRY.search(chars):
         strength = 0  # the smoke explained by the writer, and the alarm called off
     if _cause_found_harmless(chars, signs):
@@ -756,7 +780,7 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # "37乘24等于多少 数学作业救命": homework, not a cry
     if (_NUMBER_EXPLAINED.search(chars) or _SCHOOLWORK.search(chars)) and real <= {"cry", "help_word"}:
         strength = 0  # the number itself is the topic: what 120 is, taught to a child or asked for a test
-    if (_NUMBER_NOTED.search(chars) or _HYPOTHETICAL.search(chars) and _FOR_LATER.search(chars)) \
+    if (_number_noted_only(chars) or _HYPOTHETICAL.search(chars) and _FOR_LATER.search(chars)) \
             and not signs & {"urgent", "sos"} and not _HURRY.search(chars):
         strength = 0  # which number to call, or what to do if it ever happens, asked to keep for a day it may be needed
     if _INSURANCE.search(chars) and _COVER_ASKED.search(chars) and real <= {"fall"} and _SOMEDAY.search(chars) \
@@ -777,7 +801,8 @@ def _judge(chars: str, typed: set[str], heard: set[str], repeated: set[str]) -> 
         strength = 0  # "我仲以为佢跌亲": a fall only believed, and taken back
     if _NOBODY_HURT.search(chars) and "injury" in signs and real <= {"injury", "cry"}:
         strength = 0
-    if _PAST_FIRE.search(chars) and signs <= {"fire", "smoke", "cry", "span", "body", "distress"}:
+    if _PAST_FIRE.search(chars) and signs <= {"fire", "smoke", "cry", "span", "body", "distress"} \
+            and not _FIRE_NOW.search(chars):
         strength = 0
     if _MEASURE_ASKED.search(chars) and not any(_BY_NAME[s].strength >= 2 for s in signs) \
             and "sudden" not in signs and not _HURRY.search(chars):
@@ -848,6 +873,12 @@ def _overdue_unexplained(told: str, start: int) -> bool:
     return bool(overdue and not _OVERDUE_EXPLAINED.search(told, overdue.end()))
 
 
+def _number_noted_only(chars: str) -> bool:
+    """Which number to call, noted down, with no fire or gas told after it (not "火警电话是几号 … 厨房着火了")."""
+    noted = _NUMBER_NOTED.search(chars)
+    return bool(noted and not _HAZARD_TOLD.search(chars, noted.end()))
+
+
 def _toy_noise(chars: str, real: set[str]) -> bool:
     """A toy's siren or a game's cries ("孙子玩消防车玩具 喊着火了"), with nothing swallowed or set alight."""
     toy_cries = real <= {"cry", "help_word", "sos"} \
@@ -860,7 +891,8 @@ def _scripture_story(chars: str, signs: set[str]) -> bool:
     ("愿主扶起跌倒的人"): nobody of the village in trouble in it, nothing now."""
     nothing_now = not _OWN_PEOPLE.search(chars) and not _NEW_EVENT.search(chars) and not _JUST_NOW.search(chars) \
         and not signs & {"urgent", "cry", "sos"}
-    if _PETITION.search(chars) and nothing_now and not _PETITION.sub("", chars).count("倒"):
+    if _PETITION.search(chars) and nothing_now and signs <= {"fall", "body", "distress", "worry"} \
+            and not _FALL_TOLD.search(_PETITION.sub("", chars)):
         return True
     return bool(_SCRIPTURE.search(chars) and not _OTHER.search(_SCRIPTURE.sub("", chars))
                 and not _CONGREGATION.search(chars) and nothing_now)
@@ -929,8 +961,9 @@ def _story(chars: str, signs: set[str]) -> bool:
     set: "看电视呢 我妈摔倒了起不来" happened in the room, "电视里一个老人摔倒了" on the screen."""
     if not _FICTION.search(chars):
         return False
-    if _OWN_DOWN.search(chars) and signs & _IN_TROUBLE_NOW \
-            and (_JUST_NOW.search(chars) or re.search("突然|刚看完", chars)):
+    if (_OWN_DOWN.search(chars) or _OWN_PEOPLE.search(chars) and _SUDDENLY_DOWN.search(chars)
+            and _DOWN_IN_THE_ROOM.search(chars)) \
+            and signs & _IN_TROUBLE_NOW and (_JUST_NOW.search(chars) or re.search("突然|刚看完", chars)):
         return False  # "看了部电视剧 我爸刚才在沙发上倒了 叫不醒": the family's own, just now, in the room
     if _SCREEN_CITED.search(chars) and signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD):
         return False  # "电视上说这就是漏气了 这回是真的": the screen names what is happening, it does not tell it
@@ -946,7 +979,7 @@ def _story(chars: str, signs: set[str]) -> bool:
     in_trouble = signs & (_IN_TROUBLE_NOW | _HOUSE_HAZARD | {"fall", "unresponsive"}) \
         or _strength(signs, set()) >= 2  # "看电视看到半夜 我妈说头好晕 吐了两次": together, trouble
     return not (watching_only and in_trouble
-                and (_OWN_PEOPLE.search(chars) or _HOUSEHOLD.search(chars) or _PRESENT.search(chars)
+                and (_OWN_PEOPLE.search(chars) or _HOUSEHOLD.search(chars) or _PRESENT.search(chars) or "habit" in signs
                      or signs & _HOUSE_HAZARD and _HAZARD_HERE.search(chars)))
 
 
@@ -1028,7 +1061,12 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if (_CHORE_ASKED.search(chars) or _laid_up_meals(chars)) and not signs & (_ACUTE | {"sudden"}) and (
             signs & {"cant_stand", "cant_get_up"} or _LEGS_LIMIT.search(chars)):
         signs -= {"cant_stand", "cant_get_up", "distress", "body"}  # the legs are why someone should fetch it
-    if _PAST.search(chars) and _CHORE_ASKED.search(chars) and not signs & (_ACUTE - {"fall"} | {"cant_get_up"}):
+    if _CHORE_ASKED.search(chars) and _ARM_ACHE.search(chars) and not signs & (_ACUTE - {"warn"} | {"sudden"}) \
+            and not _HURRY.search(chars):
+        # "手杆痛 锅铲都拿不稳 … 来帮我砍点柴": the sore arm (or the tremor she has) is why the chore is asked
+        signs -= {"warn", "urgent", "stroke_soft"} if _TREMOR_OLD.search(chars) else {"warn", "urgent"}
+    if (_PAST.search(chars) or _DAYS_AGO.search(chars)) and _CHORE_ASKED.search(chars) \
+            and not signs & (_ACUTE - {"fall"} | {"cant_get_up"}):
         signs -= {"fall", "injury"}  # "前天手又摔了 … 帮我弄两餐饭": the fall is why the chore is asked
     if _TOO_FAR.search(chars) and not signs & _ACUTE:
         signs -= {"cant_stand", "urgent"}  # "街上我是走不动了": the walk is too far, the visit is the help
@@ -1083,7 +1121,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
     if _TOBACCO.search(chars) and "fire" not in signs:
         signs -= {"smoke", "smoke_fill", "smoke_doubt"} | (set() if "gas" in signs else {"leak"})
     if (_COOKING.search(chars) or _WORSHIP.search(chars)) and not _STILL_INSIDE.search(chars):
-        signs.discard("smoke")
+        signs -= {"smoke", "smoke_doubt"}
         # Incense at a temple or a shrine (香火烧到旺旺) burns and fills the room by design: only a blaze named
         # outright is a fire.
         worship = _WORSHIP.search(chars) and not _BLAZE.search(chars)
@@ -1151,7 +1189,7 @@ def _drop_harmless(chars: str, signs: set[str], typed: set[str]) -> None:
         signs -= {"coal", "sealed"}  # "煤炉子搬到院子里了", "不烧煤炉子了": nothing burns in the shut room
     if "gas" in signs and "gas_errand" in signs and not _gas_leak(chars, signs):
         signs -= {"gas", "breath"}  # 煤气罐没气了: the cylinder is empty, nobody is short of breath
-    if _NO_SHOW.search(chars):
+    if _NO_SHOW.search(chars) or _FAULTS_REPORTED.search(chars) and not signs & _ACUTE:
         signs -= {"span", "absent"}  # a helper who promised to come and did not: a complaint about the visit
     if "water" in signs and _RAIN_ASKED.search(chars):
         signs.discard("water")  # "天光日会落水冇": will it rain tomorrow
@@ -1218,8 +1256,10 @@ def _explained(chars: str) -> bool:
     for caller in _CO_CALLER.finditer(chars):
         chars = chars.replace("我" + caller.group(1), "我")
     told = _not_the_writer(_DOUBTED_GUESS.sub("", chars))
-    return any(not _LEFT_ALONE.search(told, reason.end()) and not _RELAYED_ABOUT.search(told, reason.end())
-               and not _overdue_unexplained(told, reason.end())
+    belied = _BELIED.search(told)
+    return not belied and any(not _LEFT_ALONE.search(told, reason.end())
+                              and not _RELAYED_ABOUT.search(told, reason.end())
+                              and not _overdue_unexplained(told, reason.end())
                for reason in _EXPLAINED.finditer(told))
 
 

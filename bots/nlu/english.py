@@ -27,7 +27,7 @@ thanks|thank you|thx|ty|tysm|appreciate it|much appreciated|cheers|mm goi sai|do
 cancel|call off|withdraw|quxiao|take (him|her|them|my \\w+|\\w+) off|scratch that|no longer need|
     take (his|her|their|my) names? (out|off)|changed (his|her|my) mind|dun want go|dont want to go → 取消
 book (lunch|dinner|a meal|meals?)|order (lunch|dinner|a meal|meals?|food)|pre ?order|dinggou|
-    reserve (a )?meal|book \\d+ (dinners?|lunch(es)?|meals?) → 订餐
+    reserve (a )?meal|book \\d+ (dinners?|lunch(es)?|meals?)|save (\\w+ )?(\\w+ )?(lunch|dinner)|\\d+ portions? → 订餐
 canteen|shitang|dining hall → 食堂
 lunch menu|dinner menu|menu today|todays menu → 食堂菜单
 menu → 菜单
