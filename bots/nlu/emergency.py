@@ -94,9 +94,9 @@ _OTHER_SMELL = re.compile(w.OTHER_SMELL)
 # Something happening just now, beside a memory ("上回送的面粉收到了 … 刚才镰刀把我腿上割了个大口子"): the memory is
 # not what the message is about.
 # ... or it happened again today ("去年的事了 今天又摔了"), which a memory does not explain.
-# ("今天又来接孙子了" is the routine back again, not trouble again)
-_JUST_NOW = re.compile(r"(刚才|刚刚|方才|这会儿|眼下|正在)"
-                       r"|(?<!如)(今天|今早|今儿|今晚|今日|今朝)[^，。]{0,3}又(?!(出)?来(接|送|上|遛|散|玩|串|帮|看|赶)|照常|照样)")
+# "Again", but not the routine back again ("今天又来接孙子了"), which is no trouble.
+_AGAIN = r"又(?!(出)?来(接|送|上|遛|散|玩|串|帮|看|赶)|照常|照样)"
+_JUST_NOW = re.compile(r"(刚才|刚刚|方才|这会儿|眼下|正在)|(?<!如)(今天|今早|今儿|今晚|今日|今朝)[^，。]{0,3}" + _AGAIN)
 _FIRE_ASKED_ABOUT = re.compile(r"(问|以为|当|寻思|当成|想成)(我|额|俺|我们|咱)?(家)?(是不是|是)?着火")
 _RULED_OUT, _CHECKED_NORMAL = re.compile(w.RULED_OUT), re.compile(w.CHECKED_NORMAL)
 _ADVICE, _NO_SHOW, _DOUBTED_GUESS = re.compile(w.ADVICE), re.compile(w.NO_SHOW), re.compile(w.DOUBTED_GUESS)
@@ -162,7 +162,6 @@ _SCREEN_JOB = re.compile(r"我是放(电影|片子)的|放映员|放映队|电�
 # The family's own person down ("我爸刚才在沙发上倒了"), not a viewer who cried at the screen ("我妈看哭了").
 _OWN_DOWN = re.compile("(" + w.OWN_PEOPLE + r")[^，。]{0,8}"
                        r"(倒|晕|摔|跌|叫不|喊不|起不|胸|喘|吐|抽|歪|说不|不醒|不动|噎|卡|紫|血|烫)")
-# A smell of gas told as nothing much ("没啥大事…就是…好像有股煤气味儿"): played down, not over.
 # A fire burning now beside one remembered ("九八年那场大火 … 这回又烧起来了").
 _FIRE_NOW = re.compile(r"又(烧|起火|着火|着了|失火)|(这回|现在|今天|刚)[^。]{0,10}(烧起|起火|着火|着了|失火|火光)"
                        r"|烧到|烧过来|往[^，。]{0,4}烧")
@@ -171,6 +170,7 @@ _HAZARD_TOLD = re.compile(r"着火|起火|失火|烧起来|冒烟|浓烟|煤气�
 _DAYS_AGO = re.compile(r"前(两|几)(天|日)")
 _DOWN_IN_THE_ROOM = re.compile(r"(倒|晕|躺|歪|瘫)(在)?(沙发|地上|床上|椅子|炕上|凳子)")
 _SUDDENLY_DOWN = re.compile(r"突然[^，。]{0,6}(倒|晕|昏|抽|叫不|喊不|不醒)")
+# A smell of gas told as nothing much ("没啥大事…就是…好像有股煤气味儿"): played down, not over.
 _PLAYED_DOWN = re.compile(r"没(啥|什么|多)大事|应该没(啥)?事|不知道要不要紧|好像有(股|点)")
 _WHO_SAYS = re.compile(r"谁(说|讲)(我|俺)(起不来|爬不起来|起不了|摔了|倒了|晕了|不行了|病了)")
 _FIRE_SHOW = re.compile(r"fire ?(show|dance|works?|pit|place)|火舞|火把节|篝火晚会|打铁花")
@@ -288,10 +288,10 @@ _DOWN_AGAIN_EN = (r"(fell|fallen|collapsed|fainted) again|again (fell|fallen|col
                   r"[^.]{0,40}(fell|fallen|collapsed|fainted|floor|ground|lying"
                   r"|not (responding|breathing|waking)|wont wake|unconscious"
                   r"|cant (get up|talk|breathe|move)|drooping|shaking|bleeding|choking)")
-# The person in trouble after what was told as over ("早就好利索了 刚才摔了一跤", "前几天还自己走到村部 这会人倒在
-# 屋里").
 # Gone out this morning and not back ("今晨出门放牛 至今未归"): after a recovery, the matter now.
 _GONE_SINCE_MORNING = r"(今晨|今早|今天|今日|早上|上午|下午)[^。]{0,10}(未归|没回来|没回家|不见人|找不到人)"
+# The person in trouble after what was told as over ("早就好利索了 刚才摔了一跤", "前几天还自己走到村部 这会人倒在
+# 屋里").
 _IN_TROUBLE_AGAIN = re.compile(r"(这会|这会儿|现在|眼下)[^，。不没]{0,4}"
                                r"(倒|摔|跌|晕|叫不|喊不|起不|不省|抽|说不|站不|胸|喘|透不|动不)"
                                r"|(刚才|刚刚)[^，。不没]{0,6}(倒|摔|跌|叫不|喊不|起不|不省|抽)"
@@ -304,7 +304,8 @@ _IN_TROUBLE_AGAIN = re.compile(r"(这会|这会儿|现在|眼下)[^，。不没]
 # A new event after an old one ("前年中风过 现在很好 今天突然说不出话"): the recovery told explains nothing now.
 # Only the person down now counts: "刚才我妈说头晕 结果是饿的" is the past event, explained.
 _NEW_EVENT = re.compile(r"突然|这回|这次|又(摔|跌|倒|犯|晕|疼|痛|中风)"
-                        r"|(?<!如)(今天|今早|今儿|今日|今朝)[^，。]{0,4}(突然|又(?!(出)?来(接|送|上|遛|散|玩|串|帮|看|赶)|照常|照样)|摔|跌|倒|晕|疼|痛|说不|叫不|起不|胸|心口)"
+                        r"|(?<!如)(今天|今早|今儿|今日|今朝)[^，。]{0,4}"
+                        r"(突然|" + _AGAIN + "|摔|跌|倒|晕|疼|痛|说不|叫不|起不|胸|心口)"
                         r"|(这会|这会儿|现在|眼下)(人)?(又|又是)?(倒|摔|跌|晕倒|昏倒|叫不|喊不|起不|不省|抽)"
                         r"|" + _GONE_SINCE_MORNING + r"|"
                         + _DOWN_AGAIN_EN)
@@ -358,13 +359,13 @@ _TOPIC_SWITCH = re.compile(r"另外|顺便(?:说|讲|问|提)|还有一?(?:个|�
                            r"|(?<![a-z])(?:btw|by the way)(?![a-z])")
 # People in the same room or square as the screen ("电影放一半 前排一个老太太…卡住了"): what happens to them is real.
 _PRESENT = re.compile(r"前排|后排|旁边|身边|现场|广场|我们村|院子里")
-# The household named by kin words alone ("爷爷在看抗战剧 看着看着歪倒了"): the one in front of the screen.
 _PETITION = re.compile(w.PETITION)
-# A tremor the family already knows ("婆婆手抖拿不稳锅铲 … 找个人这几天给她做饭"): why the cooking is asked for.
 # Faults of the service reported ("反映几个情况：…送餐车两回晚了…电话打过去没人接"): the silence is the service's.
 _FAULTS_REPORTED = re.compile(r"反映(几个|一个|个|一下)?情况|投诉")
+# A tremor the family already knows ("婆婆手抖拿不稳锅铲 … 找个人这几天给她做饭"): why the cooking is asked for.
 _TREMOR_OLD = re.compile(r"手(一直|老是|总是|常)?(抖|发抖)")
 _ARM_ACHE = re.compile(r"(手杆|手臂|胳膊|胳臂|手腕|手|膀子|肩膀)(子)?(都|也|一直)?(痛|疼|酸|没劲|无力|抖|发抖)")
+# The household named by kin words alone ("爷爷在看抗战剧 看着看着歪倒了"): the one in front of the screen.
 _HOUSEHOLD = re.compile(r"爷爷|奶奶|外婆|外公|姥姥|姥爷|老头子|老婆子|老太婆|阿公|阿婆|阿嫲|阿爷|俺娘|俺爹|老伴")
 # A fire or gas in the room itself ("看电视 屋里着火了"): the screen is only what the writer was doing.
 _HAZARD_HERE = re.compile(r"(屋里|屋头|家里|厨房|灶屋|房里|房间|楼上|楼下|隔壁)(的)?[^，。]{0,4}"
